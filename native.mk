@@ -1,0 +1,5 @@
+# Placeholder until the cpp-shim lands.
+.PHONY: native native-test native-clean
+native:
+native-test:
+native-clean:
