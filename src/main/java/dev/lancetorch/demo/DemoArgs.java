@@ -1,0 +1,38 @@
+package dev.lancetorch.demo;
+
+import java.nio.file.Path;
+
+/** Command-line flags of {@link Demo}. */
+record DemoArgs(int epochs, int batchSize, int workers, Path db, double lr, long seed, boolean progress) {
+  static DemoArgs parse(String[] args) {
+    int epochs = 3;
+    int batch = 128;
+    int workers = 2;
+    Path db = Path.of("data/lancedb");
+    double lr = 1e-3;
+    long seed = 7;
+    boolean progress = true;
+    for (int i = 0; i < args.length; i++) {
+      String f = args[i];
+      if (f.equals("--no-progress")) {
+        progress = false;
+        continue;
+      }
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException("flag " + f + " needs a value");
+      }
+      String v = args[++i];
+      switch (f) {
+        case "--epochs" -> epochs = Integer.parseInt(v);
+        case "--batch-size" -> batch = Integer.parseInt(v);
+        case "--workers" -> workers = Integer.parseInt(v);
+        case "--db" -> db = Path.of(v);
+        case "--lr" -> lr = Double.parseDouble(v);
+        case "--seed" -> seed = Long.parseLong(v);
+        default -> throw new IllegalArgumentException("unknown flag " + f
+            + " (known: --epochs --batch-size --workers --db --lr --seed --no-progress)");
+      }
+    }
+    return new DemoArgs(epochs, batch, workers, db, lr, seed, progress);
+  }
+}

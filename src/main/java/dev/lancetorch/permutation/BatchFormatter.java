@@ -1,0 +1,125 @@
+package dev.lancetorch.permutation;
+
+import dev.lancetorch.torch.TorchBatch;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.bytedeco.pytorch.Tensor;
+
+/** Turns an {@link ArrowBatch} into the batch of a {@link Format}. Takes ownership of the Arrow batch. */
+final class BatchFormatter {
+  private BatchFormatter() {}
+
+  static Object format(Format<?> format, ArrowBatch batch) {
+    if (format == Format.ARROW) {
+      return batch;
+    }
+    try (batch) {
+      if (format == Format.ROWS) {
+        return rows(batch.root());
+      }
+      if (format == Format.COLUMNS) {
+        return columns(batch.root());
+      }
+      // Tensor formats: the bridge retains the Arrow buffers (zero-copy); the batch can be closed right after.
+      VectorSchemaRoot root = batch.root();
+      List<String> names = batch.columnNames();
+      try (TorchBatch tb = TorchBatch.fromRoot(root, root.getFieldVectors().get(0).getAllocator())) {
+        if (format == Format.TORCH_COL) {
+          return tb.stack(names);
+        }
+        if (format == Format.TORCH_DICT) {
+          return new TensorDict(new LinkedHashMap<>(tb.dict(names)));
+        }
+        if (format == Format.TORCH_ROW) {
+          return torchRows(tb, names, root.getRowCount());
+        }
+        if (format == Format.TORCH) {
+          return torchRowMaps(tb, names, root.getRowCount());
+        }
+      }
+    }
+    throw new IllegalArgumentException("unsupported format " + format);
+  }
+
+  private static List<Map<String, Object>> rows(VectorSchemaRoot root) {
+    List<FieldVector> vectors = root.getFieldVectors();
+    List<Map<String, Object>> out = new ArrayList<>(root.getRowCount());
+    for (int i = 0; i < root.getRowCount(); i++) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      for (FieldVector v : vectors) {
+        row.put(v.getName(), v.getObject(i));
+      }
+      out.add(row);
+    }
+    return out;
+  }
+
+  private static Map<String, List<Object>> columns(VectorSchemaRoot root) {
+    Map<String, List<Object>> out = new LinkedHashMap<>();
+    for (FieldVector v : root.getFieldVectors()) {
+      List<Object> values = new ArrayList<>(root.getRowCount());
+      for (int i = 0; i < root.getRowCount(); i++) {
+        values.add(v.getObject(i));
+      }
+      out.put(v.getName(), values);
+    }
+    return out;
+  }
+
+  /** One tensor per row: views of the (R, C) transpose of the (C, R) stack. */
+  private static TensorList torchRows(TorchBatch tb, List<String> names, int rows) {
+    List<Tensor> out = new ArrayList<>(rows);
+    try (Tensor cr = tb.stack(names); Tensor rc = cr.t()) {
+      for (int i = 0; i < rows; i++) {
+        out.add(rc.select(0, i));
+      }
+      return new TensorList(out);
+    } catch (RuntimeException | Error e) {
+      out.forEach(Tensor::close);
+      throw e;
+    }
+  }
+
+  /** Per-row maps of views of the column tensors (0-D for scalars, (D) for FixedSizeList cells). */
+  private static TensorRowMaps torchRowMaps(TorchBatch tb, List<String> names, int rows) {
+    Map<String, Tensor> cols = tb.dict(names);
+    List<Map<String, Tensor>> out = new ArrayList<>(rows);
+    try {
+      for (int i = 0; i < rows; i++) {
+        Map<String, Tensor> row = new LinkedHashMap<>();
+        out.add(row);
+        for (Map.Entry<String, Tensor> e : cols.entrySet()) {
+          row.put(e.getKey(), e.getValue().select(0, i));
+        }
+      }
+      return new TensorRowMaps(out);
+    } catch (RuntimeException | Error e) {
+      out.forEach(m -> m.values().forEach(Tensor::close));
+      throw e;
+    } finally {
+      cols.values().forEach(Tensor::close);
+    }
+  }
+
+  /** Bytes a batch holds (Arrow buffers or tensor storage), -1 if unknown. */
+  static long sizeInBytes(Object batch) {
+    if (batch instanceof ArrowBatch b && !b.isClosed()) {
+      long n = 0;
+      for (FieldVector v : b.root().getFieldVectors()) {
+        n += v.getBufferSize();
+      }
+      return n;
+    }
+    if (batch instanceof Tensor t) {
+      return t.nbytes();
+    }
+    if (batch instanceof TensorDict d) {
+      return d.values().stream().mapToLong(Tensor::nbytes).sum();
+    }
+    return -1;
+  }
+}

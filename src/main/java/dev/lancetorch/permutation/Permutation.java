@@ -1,0 +1,412 @@
+package dev.lancetorch.permutation;
+
+import dev.lancetorch.ConnectionFactory;
+import dev.lancetorch.Table;
+import dev.lancetorch.loader.BatchSource;
+import java.io.ObjectStreamException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * A lazy view of a table — which rows, in what order, which columns, in what output format — read in batches; the Java
+ * counterpart of LanceDB's {@code Permutation}. Immutable: every {@code with*}/{@code select*} returns a new permutation
+ * sharing the same table handle.
+ *
+ * <p><b>Reading.</b> Identity windows and contiguous runs are read with Lance scans (zero-copy through the Arrow C Data
+ * Interface); shuffled rows with one Lance take per batch, put back in permutation order. Reads use the table version
+ * the permutation was made on.
+ *
+ * <p><b>Ownership.</b> {@link #identity} and {@link #fromTables} <em>borrow</em> the table (the caller keeps closing
+ * it); a permutation from {@link #reopen()} or deserialization <em>owns</em> its own table handle and closes it in
+ * {@link #close()}. Every batch returned is owned by the caller (see {@link Format}).
+ *
+ * <p><b>Threads.</b> A permutation may be read from several threads (the table handle is thread-safe); for parallel
+ * loading give each worker its own handle with {@link #reopen()}, as {@code DataLoader} does.
+ *
+ * <p><b>Serialization.</b> Serializable: carries the base table's reopen state (or the {@link ConnectionFactory} given
+ * with {@link #withConnectionFactory}) and the row selection as data, never native handles. The default reopen state
+ * carries the table's storage options (credentials included); use a connection factory to keep them out.
+ *
+ * @param <T> the batch type, set by {@link #withFormat} or {@link #withTransform}
+ */
+public final class Permutation<T> implements BatchSource<T>, Iterable<T>, Serializable {
+  private static final long serialVersionUID = 1L;
+  /** LanceDB's default batch size. */
+  public static final int DEFAULT_BATCH_SIZE = 100;
+
+  private final transient Table table;
+  private final transient boolean ownsTable;
+  private final transient Closer closer;
+  private final TableLocator locator;
+  private final RowSelection selection;
+  private final List<String> columns;
+  private final Map<String, String> renames;
+  private final int batchSize;
+  private final Format<?> format;
+  private final Function<ArrowBatch, T> transform;
+
+  private Permutation(Table table, boolean ownsTable, Closer closer, TableLocator locator, RowSelection selection,
+      List<String> columns, Map<String, String> renames, int batchSize, Format<?> format,
+      Function<ArrowBatch, T> transform) {
+    this.table = table;
+    this.ownsTable = ownsTable;
+    this.closer = closer;
+    this.locator = locator;
+    this.selection = selection;
+    this.columns = columns;
+    this.renames = renames;
+    this.batchSize = batchSize;
+    this.format = format;
+    this.transform = transform;
+  }
+
+  /** All rows of {@code table} in storage order, every column, {@link Format#ARROW}. Borrows {@code table}. */
+  public static Permutation<ArrowBatch> identity(Table table) {
+    return create(table, RowSelection.identity(table.countRows()));
+  }
+
+  /**
+   * The rows of one split of a permutation table, in the order it stores them. Borrows both tables (the permutation
+   * table is read once, here).
+   *
+   * @throws IllegalArgumentException for an unknown split, a missing permutation table, or one without
+   *     {@code row_id}/{@code split_id}
+   */
+  public static Permutation<ArrowBatch> fromTables(Table base, Table permutationTable, String splitName) {
+    return Permutations.of(base, requirePermTable(permutationTable, splitName)).split(splitName);
+  }
+
+  /** As {@link #fromTables(Table, Table, String)}, by split index. */
+  public static Permutation<ArrowBatch> fromTables(Table base, Table permutationTable, int splitIndex) {
+    return Permutations.of(base, requirePermTable(permutationTable, splitIndex)).split(splitIndex);
+  }
+
+  /** Every row of split 0 when {@code permutationTable} is given, else the identity permutation of {@code base}. */
+  public static Permutation<ArrowBatch> fromTables(Table base, Table permutationTable) {
+    return permutationTable == null ? identity(base) : fromTables(base, permutationTable, 0);
+  }
+
+  /** A builder of permutation tables (splits, shuffles, filters) over {@code table}. */
+  public static PermutationBuilder builder(Table table) {
+    return new PermutationBuilder(table);
+  }
+
+  private static Table requirePermTable(Table permutationTable, Object split) {
+    if (permutationTable == null) {
+      throw new IllegalArgumentException("split " + split + " requested but no permutation table was given");
+    }
+    return permutationTable;
+  }
+
+  static Permutation<ArrowBatch> create(Table table, RowSelection selection) {
+    List<String> cols = table.schema().getFields().stream().map(Field::getName).toList();
+    return new Permutation<>(table, false, new Closer(), new TableLocator.ByRef(table.reopenState()), selection,
+        cols, Map.of(), DEFAULT_BATCH_SIZE, Format.ARROW, null);
+  }
+
+  // ---- immutable modifiers ----
+
+  private <U> Permutation<U> with(RowSelection sel, List<String> cols, Map<String, String> ren, int bs,
+      Format<?> fmt, Function<ArrowBatch, U> tr, TableLocator loc) {
+    return new Permutation<>(table, ownsTable, closer, loc, sel, cols, ren, bs, fmt, tr);
+  }
+
+  @SuppressWarnings("unchecked")
+  private Permutation<T> copy(RowSelection sel, List<String> cols, Map<String, String> ren, int bs) {
+    return (Permutation<T>) with(sel, cols, ren, bs, format, transform, locator);
+  }
+
+  /** Only these columns (current names, in this order), read from storage; {@code _rowid} may be selected. */
+  public Permutation<T> selectColumns(String... names) {
+    if (names.length == 0) {
+      throw new IllegalArgumentException("selectColumns needs at least one column");
+    }
+    List<String> base = new ArrayList<>();
+    for (String n : names) {
+      base.add(n.equals(RowReader.ROW_ID) && !columnNames().contains(n) ? n : baseName(n));
+    }
+    if (base.stream().distinct().count() != base.size()) {
+      throw new IllegalArgumentException("duplicate column in selectColumns " + List.of(names));
+    }
+    return copy(selection, List.copyOf(base), renames, batchSize);
+  }
+
+  /** Every column but these (current names). */
+  public Permutation<T> removeColumns(String... names) {
+    List<String> drop = new ArrayList<>();
+    for (String n : names) {
+      drop.add(baseName(n));
+    }
+    List<String> keep = columns.stream().filter(c -> !drop.contains(c)).toList();
+    if (keep.isEmpty()) {
+      throw new IllegalArgumentException("removeColumns " + List.of(names) + " would remove every column");
+    }
+    return copy(selection, keep, renames, batchSize);
+  }
+
+  /** Renames a column in the batches (free: applied per batch without copying). */
+  public Permutation<T> renameColumn(String oldName, String newName) {
+    return renameColumns(Map.of(oldName, newName));
+  }
+
+  /** Renames columns (current name → new name). */
+  public Permutation<T> renameColumns(Map<String, String> mapping) {
+    Map<String, String> ren = new LinkedHashMap<>(renames);
+    List<String> current = columnNames();
+    for (Map.Entry<String, String> e : mapping.entrySet()) {
+      String base = baseName(e.getKey());
+      String to = Objects.requireNonNull(e.getValue(), "new name");
+      if (to.isEmpty()) {
+        throw new IllegalArgumentException("cannot rename '" + e.getKey() + "' to an empty name");
+      }
+      if (current.contains(to) && !to.equals(e.getKey()) && !mapping.containsKey(to)) {
+        throw new IllegalArgumentException("cannot rename '" + e.getKey() + "' to '" + to
+            + "': a column with that name exists");
+      }
+      ren.put(base, to);
+    }
+    return copy(selection, columns, Collections.unmodifiableMap(ren), batchSize);
+  }
+
+  /** The batch size of {@link #iterator()} (default {@value #DEFAULT_BATCH_SIZE}, as LanceDB). */
+  public Permutation<T> withBatchSize(int size) {
+    if (size <= 0) {
+      throw new IllegalArgumentException("batch size must be > 0, got " + size);
+    }
+    return copy(selection, columns, renames, size);
+  }
+
+  /** Skips the first {@code n} rows of this permutation. */
+  public Permutation<T> withSkip(long n) {
+    return copy(selection.window(n, Long.MAX_VALUE), columns, renames, batchSize);
+  }
+
+  /** Keeps at most the first {@code n} rows of this permutation. */
+  public Permutation<T> withTake(long n) {
+    return copy(selection.window(0, n), columns, renames, batchSize);
+  }
+
+  /** The same rows in another output format (drops any transform). */
+  public <U> Permutation<U> withFormat(Format<U> fmt) {
+    return with(selection, columns, renames, batchSize, Objects.requireNonNull(fmt, "format"), null, locator);
+  }
+
+  /**
+   * Batches as {@code fn(batch)}; the {@link ArrowBatch} is <em>borrowed</em> by {@code fn} and closed when it
+   * returns, so {@code fn} must not keep it (copy what it needs). For workers in other JVMs make {@code fn}
+   * {@link Serializable}.
+   */
+  public <U> Permutation<U> withTransform(Function<ArrowBatch, U> fn) {
+    return with(selection, columns, renames, batchSize, Format.ARROW, Objects.requireNonNull(fn, "transform"),
+        locator);
+  }
+
+  /** Workers (and deserialized copies) open the base table through {@code factory} instead of its reopen state. */
+  public Permutation<T> withConnectionFactory(ConnectionFactory factory) {
+    return with(selection, columns, renames, batchSize, format, transform,
+        new TableLocator.ByFactory(Objects.requireNonNull(factory, "factory"), table.name(), table.version()));
+  }
+
+  // ---- shape ----
+
+  /** Rows in this permutation (after skip/take). */
+  @Override
+  public long numRows() {
+    return selection.size();
+  }
+
+  /** Columns in each batch. */
+  public int numColumns() {
+    return columns.size();
+  }
+
+  /** Column names in each batch, after renames. */
+  public List<String> columnNames() {
+    return columns.stream().map(c -> renames.getOrDefault(c, c)).toList();
+  }
+
+  /** Arrow schema of each batch (after selection and renames). */
+  public Schema schema() {
+    Schema full = openTable().schema();
+    List<Field> fields = new ArrayList<>();
+    for (String c : columns) {
+      Field f = c.equals(RowReader.ROW_ID) && !hasColumn(full, c)
+          ? Field.notNullable(c, new org.apache.arrow.vector.types.pojo.ArrowType.Int(64, false))
+          : full.findField(c);
+      fields.add(renames.containsKey(c) ? Renames.renamed(f, renames.get(c)) : f);
+    }
+    return new Schema(fields);
+  }
+
+  /** {@code {numRows, numColumns}}. */
+  public long[] shape() {
+    return new long[] {numRows(), numColumns()};
+  }
+
+  /** The batch size of {@link #iterator()}. */
+  public int batchSize() {
+    return batchSize;
+  }
+
+  /** The output format ({@link Format#ARROW} under a transform). */
+  public Format<?> format() {
+    return format;
+  }
+
+  // ---- reading ----
+
+  /** Batches of {@link #batchSize()} rows, the last partial batch skipped (LanceDB's {@code __iter__}). */
+  @Override
+  public BatchIterator<T> iterator() {
+    return iter(batchSize, true);
+  }
+
+  /**
+   * Batches of {@code size} rows in permutation order. The iterator holds a scan open until exhausted or closed:
+   * close it when you stop early.
+   */
+  public BatchIterator<T> iter(int size, boolean skipLastBatch) {
+    if (size <= 0) {
+      throw new IllegalArgumentException("batch size must be > 0, got " + size);
+    }
+    return new BatchIterator<>(this, size, skipLastBatch);
+  }
+
+  /** The rows at these offsets of the permutation (0 ≤ offset < {@link #numRows()}), in order, as one batch. */
+  @Override
+  public T takeOffsets(long... offsets) {
+    long n = numRows();
+    for (long o : offsets) {
+      if (o < 0 || o >= n) {
+        throw new IndexOutOfBoundsException("offset " + o + " out of range: permutation of table '"
+            + openTable().name() + "' has " + n + " rows");
+      }
+    }
+    RowReader reader = reader();
+    if (selection instanceof RowSelection.Identity id) {
+      long[] abs = new long[offsets.length];
+      for (int k = 0; k < offsets.length; k++) {
+        abs[k] = id.start + offsets[k];
+      }
+      return format(reader.readOffsets(abs));
+    }
+    RowSelection.Addresses sel = (RowSelection.Addresses) selection;
+    long[] addrs = new long[offsets.length];
+    for (int k = 0; k < offsets.length; k++) {
+      addrs[k] = sel.address(offsets[k]);
+    }
+    return format(reader.read(RowSelection.addresses(addrs), 0, addrs.length));
+  }
+
+  /** The single row at {@code offset}, as a one-row batch in the current format. */
+  public T get(long offset) {
+    return takeOffsets(offset);
+  }
+
+  /** A copy with its own table handle (for another thread), owned by the caller: close it. */
+  @Override
+  public Permutation<T> reopen() {
+    return new Permutation<>(locator.open(), true, new Closer(), locator, selection, columns, renames, batchSize,
+        format, transform);
+  }
+
+  @Override
+  public long sizeInBytes(T batch) {
+    return BatchFormatter.sizeInBytes(batch);
+  }
+
+  /** Closes the table handle if this permutation owns it (from {@link #reopen()} or deserialization); else no-op. */
+  @Override
+  public void close() {
+    if (ownsTable && closer.markClosed()) {
+      table.close();
+    }
+  }
+
+  // ---- internals ----
+
+  Table openTable() {
+    if (ownsTable && closer.isClosed()) {
+      throw new IllegalStateException("permutation is closed");
+    }
+    return table;
+  }
+
+  RowSelection selection() {
+    return selection;
+  }
+
+  RowReader reader() {
+    return new RowReader(openTable(), columns);
+  }
+
+  @SuppressWarnings("unchecked")
+  T format(org.apache.arrow.vector.VectorSchemaRoot root) {
+    ArrowBatch batch = new ArrowBatch(Renames.apply(root, renames));
+    if (transform != null) {
+      try (batch) {
+        return transform.apply(batch);
+      }
+    }
+    return (T) BatchFormatter.format(format, batch);
+  }
+
+  private String baseName(String current) {
+    for (String c : columns) {
+      if (renames.getOrDefault(c, c).equals(current)) {
+        return c;
+      }
+    }
+    if (!renames.containsKey(current) || renames.get(current).equals(current)) {
+      Schema full = openTable().schema();
+      if (hasColumn(full, current) || current.equals(RowReader.ROW_ID)) {
+        return current;
+      }
+    }
+    throw new IllegalArgumentException("unknown column '" + current + "' in permutation of table '"
+        + openTable().name() + "'; columns: " + columnNames());
+  }
+
+  private static boolean hasColumn(Schema s, String name) {
+    return s.getFields().stream().anyMatch(f -> f.getName().equals(name));
+  }
+
+  private Object writeReplace() throws ObjectStreamException {
+    if (transform != null && !(transform instanceof Serializable)) {
+      throw new java.io.NotSerializableException("the permutation's transform is not Serializable: "
+          + transform.getClass().getName());
+    }
+    return new Serialized(locator, selection, columns, renames, batchSize, format, transform);
+  }
+
+  /** The serialized form: reopen state and selection as data. */
+  private record Serialized(TableLocator locator, RowSelection selection, List<String> columns,
+      Map<String, String> renames, int batchSize, Format<?> format, Function<ArrowBatch, ?> transform)
+      implements Serializable {
+    private Object readResolve() {
+      return new Permutation<>(locator.open(), true, new Closer(), locator, selection, List.copyOf(columns),
+          Map.copyOf(renames), batchSize, format, transform);
+    }
+  }
+
+  /** Shared close flag of the permutations that share one owned table handle. */
+  static final class Closer {
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    boolean markClosed() {
+      return closed.compareAndSet(false, true);
+    }
+
+    boolean isClosed() {
+      return closed.get();
+    }
+  }
+}

@@ -1,0 +1,151 @@
+package dev.lancetorch.permutation;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lancetorch.Table;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.vector.BaseIntVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * The splits of a permutation table over a base table, by name or index — LanceDB's {@code Permutations}.
+ *
+ * <p>A permutation table has {@code row_id: UInt64} (base row address, {@code fragment << 32 | offset}) and
+ * {@code split_id: UInt64}, and optionally schema metadata {@code split_names} (a JSON array). Split {@code k} is the
+ * rows with {@code split_id = k} in the order the table stores them. The table is read once, here; its row ids are held
+ * in memory (8 bytes per row). Borrows both tables.
+ */
+public final class Permutations {
+  /** Schema metadata key of the split names (JSON array). */
+  public static final String SPLIT_NAMES = "split_names";
+  /** Schema metadata key of the base table version the permutation was built on. */
+  public static final String BASE_VERSION = "base_version";
+  static final String ROW_ID = "row_id";
+  static final String SPLIT_ID = "split_id";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Table base;
+  private final List<String> names;
+  private final long[][] splits;
+
+  private Permutations(Table base, List<String> names, long[][] splits) {
+    this.base = base;
+    this.names = names;
+    this.splits = splits;
+  }
+
+  /** Reads {@code permutationTable} (validated) into its splits over {@code base}. */
+  public static Permutations of(Table base, Table permutationTable) {
+    Schema schema = permutationTable.schema();
+    requireUInt64(schema, ROW_ID, permutationTable);
+    requireUInt64(schema, SPLIT_ID, permutationTable);
+    List<String> names = splitNames(schema.getCustomMetadata());
+    List<LongArrayBuilder> parts = new ArrayList<>();
+    try (ArrowReader reader = permutationTable.query().select(ROW_ID, SPLIT_ID).batchSize(65536).toArrowReader()) {
+      while (reader.loadNextBatch()) {
+        VectorSchemaRoot root = reader.getVectorSchemaRoot();
+        BaseIntVector ids = (BaseIntVector) root.getVector(ROW_ID);
+        BaseIntVector split = (BaseIntVector) root.getVector(SPLIT_ID);
+        for (int i = 0; i < root.getRowCount(); i++) {
+          if (root.getVector(SPLIT_ID).isNull(i) || root.getVector(ROW_ID).isNull(i)) {
+            throw new IllegalArgumentException("permutation table '" + permutationTable.name()
+                + "' has a null row_id/split_id");
+          }
+          long s = split.getValueAsLong(i);
+          if (s < 0 || s > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("permutation table '" + permutationTable.name()
+                + "' has split_id " + Long.toUnsignedString(s));
+          }
+          while (parts.size() <= s) {
+            parts.add(new LongArrayBuilder());
+          }
+          parts.get((int) s).add(ids.getValueAsLong(i));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading permutation table '" + permutationTable.name() + "'", e);
+    }
+    int n = Math.max(parts.size(), names.size());
+    long[][] splits = new long[n][];
+    for (int k = 0; k < n; k++) {
+      splits[k] = k < parts.size() ? parts.get(k).toArray() : new long[0];
+    }
+    return new Permutations(base, names, splits);
+  }
+
+  /** Splits computed in memory by a builder (no table round trip). */
+  static Permutations fromPlan(Table base, List<String> names, long[][] splits) {
+    return new Permutations(base, names, splits);
+  }
+
+  /** Split names (empty when the table has none), index = split id. */
+  public List<String> splitNames() {
+    return names;
+  }
+
+  /** Number of splits (the largest split id + 1, or the number of names). */
+  public int numSplits() {
+    return splits.length;
+  }
+
+  /** The split called {@code name}. */
+  public Permutation<ArrowBatch> split(String name) {
+    int k = names.indexOf(name);
+    if (k < 0) {
+      throw new IllegalArgumentException("unknown split '" + name + "'; splits: " + names);
+    }
+    return split(k);
+  }
+
+  /** Split {@code index}. */
+  public Permutation<ArrowBatch> split(int index) {
+    if (index < 0 || index >= splits.length) {
+      throw new IllegalArgumentException("split index " + index + " out of range: " + splits.length + " splits");
+    }
+    return Permutation.create(base, RowSelection.addresses(splits[index]));
+  }
+
+  /** Number of rows of split {@code index}. */
+  public long splitSize(int index) {
+    return splits[index].length;
+  }
+
+  static List<String> splitNames(Map<String, String> metadata) {
+    String json = metadata == null ? null : metadata.get(SPLIT_NAMES);
+    if (json == null) {
+      return List.of();
+    }
+    try {
+      return Arrays.asList(JSON.readValue(json, String[].class));
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("split_names metadata is not a JSON array of strings: " + json, e);
+    }
+  }
+
+  static String splitNamesJson(List<String> names) {
+    try {
+      return JSON.writeValueAsString(names);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void requireUInt64(Schema schema, String column, Table t) {
+    Field f = schema.getFields().stream().filter(x -> x.getName().equals(column)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("table '" + t.name() + "' is not a permutation table: no '"
+            + column + "' column (schema: " + schema + ")"));
+    if (!(f.getType() instanceof ArrowType.Int i) || i.getBitWidth() != 64) {
+      throw new IllegalArgumentException("permutation table '" + t.name() + "': column '" + column
+          + "' must be UInt64 (Int64 accepted), is " + f.getType());
+    }
+  }
+}

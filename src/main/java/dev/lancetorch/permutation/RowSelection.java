@@ -1,0 +1,105 @@
+package dev.lancetorch.permutation;
+
+import java.io.Serializable;
+import java.util.Arrays;
+
+/**
+ * Which rows of the base table a permutation reads, in which order: either a window of the table's storage order
+ * (identity) or an explicit list of base row addresses ({@code fragment << 32 | offset}) in permutation order.
+ * Immutable; windows share the address array.
+ */
+abstract sealed class RowSelection implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Number of rows selected. */
+  abstract long size();
+
+  /** The rows {@code [skip, skip + take)} of this selection (clamped to its end). */
+  abstract RowSelection window(long skip, long take);
+
+  static RowSelection identity(long numRows) {
+    return new Identity(0, numRows);
+  }
+
+  static RowSelection addresses(long[] addresses) {
+    return new Addresses(addresses, 0, addresses.length);
+  }
+
+  static long clampedTake(long size, long skip, long take) {
+    if (skip < 0 || take < 0) {
+      throw new IllegalArgumentException("skip and take must be >= 0, got skip=" + skip + ", take=" + take);
+    }
+    return Math.max(0, Math.min(take, size - skip));
+  }
+
+  /** Rows {@code [start, start + count)} in storage order (logical offsets, deletions excluded). */
+  static final class Identity extends RowSelection {
+    private static final long serialVersionUID = 1L;
+    final long start;
+    final long count;
+
+    Identity(long start, long count) {
+      this.start = start;
+      this.count = count;
+    }
+
+    @Override
+    long size() {
+      return count;
+    }
+
+    @Override
+    RowSelection window(long skip, long take) {
+      return new Identity(start + Math.min(skip, count), clampedTake(count, skip, take));
+    }
+  }
+
+  /** Explicit base row addresses, in order; a window {@code [from, to)} of a shared array. */
+  static final class Addresses extends RowSelection {
+    private static final long serialVersionUID = 1L;
+    private transient long[] all;
+    private transient int from;
+    private transient int to;
+
+    Addresses(long[] all, int from, int to) {
+      this.all = all;
+      this.from = from;
+      this.to = to;
+    }
+
+    @Override
+    long size() {
+      return to - from;
+    }
+
+    /** Address of the row at position {@code i} of this selection. */
+    long address(long i) {
+      return all[Math.toIntExact(from + i)];
+    }
+
+    /** Addresses of positions {@code [i, j)} (a fresh array). */
+    long[] slice(long i, long j) {
+      return Arrays.copyOfRange(all, Math.toIntExact(from + i), Math.toIntExact(from + j));
+    }
+
+    @Override
+    RowSelection window(long skip, long take) {
+      long n = clampedTake(size(), skip, take);
+      int f = (int) Math.min(from + skip, to);
+      return new Addresses(all, f, Math.toIntExact(f + n));
+    }
+
+    // Only the window travels when serialized.
+    private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+      out.defaultWriteObject();
+      out.writeObject(slice(0, size()));
+    }
+
+    private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+      in.defaultReadObject();
+      all = (long[]) in.readObject();
+      from = 0;
+      to = all.length;
+    }
+  }
+}

@@ -1,0 +1,323 @@
+package dev.lancetorch.bench;
+
+import dev.lancetorch.ConnectOptions;
+import dev.lancetorch.Connection;
+import dev.lancetorch.LanceDb;
+import dev.lancetorch.Table;
+import dev.lancetorch.loader.DataLoader;
+import dev.lancetorch.permutation.ArrowBatch;
+import dev.lancetorch.permutation.BatchIterator;
+import dev.lancetorch.permutation.Format;
+import dev.lancetorch.permutation.Permutation;
+import dev.lancetorch.permutation.SplitSizes;
+import dev.lancetorch.torch.NativeLibrary;
+import dev.lancetorch.torch.TorchBatch;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * {@code make bench}: one program, one run; every line is the median of {@code --reps} (default 3) runs after a
+ * warm-up. Writes {@code docs/benchmarks.md} and {@code docs/benchmarks.png}. Flags: {@code --rows N} (wide table,
+ * default 10M), {@code --shuffle-rows N} (default 1M), {@code --reps N}, {@code --dir PATH} (bench database, default
+ * {@code target/bench-db}), {@code --out DIR} (default {@code docs}).
+ */
+public final class Bench {
+  private final Report report = new Report();
+  private final int reps;
+  private final RootAllocator allocator = new RootAllocator();
+
+  private Bench(int reps) {
+    this.reps = reps;
+  }
+
+  public static void main(String[] args) throws Exception {
+    long rows = 10_000_000;
+    long shuffleRows = 1_000_000;
+    int reps = 3;
+    Path dir = Path.of("target/bench-db");
+    Path out = Path.of("docs");
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--rows" -> rows = Long.parseLong(args[i + 1]);
+        case "--shuffle-rows" -> shuffleRows = Long.parseLong(args[i + 1]);
+        case "--reps" -> reps = Integer.parseInt(args[i + 1]);
+        case "--dir" -> dir = Path.of(args[i + 1]);
+        case "--out" -> out = Path.of(args[i + 1]);
+        default -> throw new IllegalArgumentException("unknown flag " + args[i]);
+      }
+    }
+    NativeLibrary.load();
+    torch.set_num_threads(1);
+    Bench b = new Bench(Math.max(3, reps | 1));
+    System.out.println("machine: " + Measure.machine());
+    try (Connection db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(b.allocator).build())) {
+      long t0 = System.nanoTime();
+      try (Table wide = BenchData.openOrCreate(db, "wide", rows, true);
+          Table narrow = BenchData.openOrCreate(db, "narrow", shuffleRows, false)) {
+        System.out.printf("tables ready in %.1f s (wide %d rows, narrow %d rows)%n",
+            (System.nanoTime() - t0) / 1e9, wide.countRows(), narrow.countRows());
+        b.bridge(wide);
+        b.formats(narrow);
+        b.shuffled(narrow);
+        b.loader(narrow);
+        b.builds(narrow, wide);
+      }
+    }
+    b.report.add("memory", "process after the run", Measure.rss(), "", "", "");
+    b.allocator.close();
+    b.report.write(out, Measure.machine());
+  }
+
+  // ---- 1. the bridge on a Lance scan ----
+
+  private long scan(Table t, List<String> cols, int batchSize, Consumer<VectorSchemaRoot> perBatch) {
+    return Measure.time(() -> {
+      try (ArrowReader r = t.query().select(cols).batchSize(batchSize).toArrowReader()) {
+        while (r.loadNextBatch()) {
+          perBatch.accept(r.getVectorSchemaRoot());
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+  }
+
+  private void bridge(Table wide) {
+    int bs = 16384;
+    long n = wide.countRows();
+    long batches = (n + bs - 1) / bs;
+    List<String> all = List.of("a", "b", "c", "d", "emb");
+    double bytesPerRow = 4 * 4 + 4 * BenchData.DIM;
+    long raw = Measure.medianNanos(reps, () -> scan(wide, all, bs, r -> { }));
+    report.rate("bridge", "raw Lance Java scan a,b,c,d,emb (batch 16384)", n, raw, bytesPerRow, null);
+
+    String[] names = {"TORCH_DICT all columns (zero-copy)", "one column → 1-D (zero-copy)",
+        "emb → (D,R) view (zero-copy)", "a,b,c,d → (C,R) gather (copy)"};
+    for (int k = 0; k < names.length; k++) {
+      final int kind = k;
+      long[] convNanos = new long[1];
+      long total = Measure.medianNanos(reps, () -> {
+        convNanos[0] = 0;
+        return scan(wide, all, bs, root -> {
+          long t0 = System.nanoTime();
+          try (TorchBatch tb = TorchBatch.fromRoot(root, allocator)) {
+            switch (kind) {
+              case 0 -> tb.dict(all).values().forEach(Tensor::close);
+              case 1 -> tb.stack(List.of("a")).close();
+              case 2 -> tb.stack(List.of("emb")).close();
+              default -> tb.stack(BenchData.SCALARS).close();
+            }
+          }
+          convNanos[0] += System.nanoTime() - t0;
+        });
+      });
+      double perBatchUs = convNanos[0] / 1e3 / batches;
+      report.rate("bridge", "scan + " + names[k], n, total, bytesPerRow, raw);
+      String goal = kind == 3 ? "" : "goal ≤ 5 µs";
+      report.add("bridge", "conversion cost per batch: " + names[k], String.format("%.1f", perBatchUs), "µs/batch",
+          goal, kind == 3 ? String.format("%.2f GB/s", 16.0 * bs / (perBatchUs * 1e3)) : "");
+      if (kind == 3) {
+        long memcpy = memcpyNanos(16L * bs);
+        double gatherGbs = 16.0 * bs / (perBatchUs * 1e3);
+        double memcpyGbs = 16.0 * bs / memcpy;
+        report.add("bridge", "memcpy (torch clone) of the same bytes", String.format("%.2f", memcpyGbs), "GB/s",
+            "gather / memcpy", String.format("%.2f× (goal ≥ 0.5×)", gatherGbs / memcpyGbs));
+      }
+    }
+    // end to end: identity permutation in TORCH_COL vs raw scan of the same columns
+    long rawScalars = Measure.medianNanos(reps, () -> scan(wide, BenchData.SCALARS, bs, r -> { }));
+    report.rate("bridge", "raw Lance Java scan a,b,c,d (batch 16384)", n, rawScalars, 16, null);
+    Permutation<Tensor> col = Permutation.identity(wide).selectColumns("a", "b", "c", "d")
+        .withFormat(Format.TORCH_COL);
+    long torchCol = Measure.medianNanos(reps, () -> Measure.time(() -> drain(col.iter(bs, false))));
+    report.rate("bridge", "identity permutation TORCH_COL a,b,c,d", n, torchCol, 16, rawScalars);
+  }
+
+  /** Median time of one memcpy-class copy of {@code bytes} bytes (alloc + copy, like the gather). */
+  private long memcpyNanos(long bytes) {
+    try (Tensor src = torch.rand(bytes / 4)) {
+      return Measure.medianNanos(Math.max(reps, 51), () -> Measure.time(() -> src.clone().close()));
+    }
+  }
+
+  private static <T> long drain(BatchIterator<T> it) {
+    long rows = 0;
+    try (it) {
+      while (it.hasNext()) {
+        T b = it.next();
+        if (b instanceof AutoCloseable c) {
+          try {
+            c.close();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }
+        rows++;
+      }
+    }
+    return rows;
+  }
+
+  // ---- 2. identity reads in every format ----
+
+  private void formats(Table narrow) {
+    int bs = 16384;
+    long n = narrow.countRows();
+    long raw = Measure.medianNanos(reps, () -> scan(narrow, BenchData.SCALARS, bs, r -> { }));
+    report.rate("formats", "raw Lance Java scan (1M × 4 float32, batch 16384)", n, raw, 16, null);
+    Permutation<ArrowBatch> p = Permutation.identity(narrow);
+    Map<String, Format<?>> formats = new java.util.LinkedHashMap<>();
+    formats.put("ARROW", Format.ARROW);
+    formats.put("TORCH_DICT", Format.TORCH_DICT);
+    formats.put("TORCH_COL", Format.TORCH_COL);
+    formats.put("TORCH_ROW", Format.TORCH_ROW);
+    formats.put("COLUMNS (python_col)", Format.COLUMNS);
+    formats.put("ROWS (python)", Format.ROWS);
+    for (Map.Entry<String, Format<?>> e : formats.entrySet()) {
+      boolean slow = e.getValue() == Format.ROWS || e.getValue() == Format.COLUMNS
+          || e.getValue() == Format.TORCH_ROW;
+      long rows = slow ? Math.min(n, 200_000) : n;
+      Permutation<?> q = p.withTake(rows).withFormat(e.getValue());
+      long t = Measure.medianNanos(reps, () -> Measure.time(() -> drain(q.iter(bs, false))));
+      report.rate("formats", "identity read, " + e.getKey() + (slow ? " (first 200k rows)" : ""), rows, t, 16,
+          slow ? null : raw);
+    }
+  }
+
+  // ---- 3. shuffled reads ----
+
+  private void shuffled(Table narrow) {
+    // LanceDB's reference reader (a `_rowid IN (...)` filter per batch) on this kind of machine, M rows/s.
+    double[][] reference = {{0.045, 0.36}, {0.18, 0.42}};
+    int[] sizes = {1024, 16384};
+    String[] kinds = {"row-shuffled", "clump-shuffled (64)"};
+    for (int k = 0; k < 2; k++) {
+      try (Table perm = k == 0 ? Permutation.builder(narrow).shuffle(1).execute()
+          : Permutation.builder(narrow).shuffle(1, 64).execute()) {
+        Permutation<Tensor> p = Permutation.fromTables(narrow, perm, 0).withFormat(Format.TORCH_COL);
+        for (int s = 0; s < 2; s++) {
+          int bs = sizes[s];
+          long rows = Math.min(p.numRows(), bs == 1024 ? 262_144 : p.numRows());
+          Permutation<Tensor> q = p.withTake(rows);
+          long t = Measure.medianNanos(reps, () -> Measure.time(() -> drain(q.iter(bs, false))));
+          double mrows = rows / (t / 1e9) / 1e6;
+          report.add("shuffled", kinds[k] + " read, TORCH_COL, batch " + bs, String.format("%.3f", mrows),
+              "M rows/s", "LanceDB " + reference[k][s] + " M rows/s",
+              String.format("%.1f× (goal ≥ 3×)", mrows / reference[k][s]));
+          report.chart(kinds[k] + " b" + bs, mrows);
+        }
+      }
+    }
+  }
+
+  // ---- 4. the loader ----
+
+  private void loader(Table narrow) {
+    int bs = 1024;
+    try (Table perm = Permutation.builder(narrow).shuffle(2).execute()) {
+      Permutation<Tensor> p = Permutation.fromTables(narrow, perm, 0).withFormat(Format.TORCH_COL)
+          .withTake(Math.min(narrow.countRows(), 262_144));
+      long rows = p.numRows();
+      long direct = Measure.medianNanos(reps, () -> Measure.time(() -> drain(p.iter(bs, false))));
+      report.rate("loader", "row-shuffled, iterate the permutation directly (batch 1024)", rows, direct, 16, null);
+      long[] byWorkers = new long[3];
+      for (int w = 0; w <= 2; w++) {
+        final int workers = w;
+        byWorkers[w] = Measure.medianNanos(reps, () -> Measure.time(() -> {
+          try (DataLoader<Tensor> l = DataLoader.builder(p).batchSize(bs).numWorkers(workers).build()) {
+            for (Tensor t : l) {
+              t.close();
+            }
+          }
+        }));
+      }
+      report.rate("loader", "DataLoader, 0 workers (overhead vs direct)", rows, byWorkers[0], 16, direct);
+      report.rate("loader", "DataLoader, 1 worker", rows, byWorkers[1], 16, null);
+      report.rate("loader", "DataLoader, 2 workers (vs 1 worker; goal ≥ 1.7×)", rows, byWorkers[2], 16,
+          byWorkers[1]);
+    }
+  }
+
+  // ---- 5. permutation builds ----
+
+  private void builds(Table narrow, Table wide) {
+    for (Table t : List.of(narrow, wide)) {
+      long n = t.countRows();
+      long ns = Measure.medianNanos(reps, () -> Measure.time(() -> {
+        try (Table perm = Permutation.builder(t).splitRandom(SplitSizes.ratios(0.8, 0.2), 1).shuffle(2).execute()) {
+          if (perm.countRows() != n) {
+            throw new IllegalStateException("permutation lost rows");
+          }
+        }
+      }));
+      report.add("build", String.format("random split 80/20 + shuffle, %,d rows (execute)", n),
+          String.format("%.3f", ns / 1e9), "s", n == 1_000_000 ? "LanceDB ≈ 0.2 s" : "",
+          n == 1_000_000 ? String.format("%.2f×", 0.2 / (ns / 1e9)) : "");
+    }
+  }
+
+  /** Results table + chart. */
+  static final class Report {
+    private final List<String[]> rows = new ArrayList<>();
+    private final List<String> chartNames = new ArrayList<>();
+    private final List<Double> chartValues = new ArrayList<>();
+
+    void add(String section, String what, String value, String unit, String baseline, String ratio) {
+      rows.add(new String[] {section, what, value, unit, baseline, ratio});
+      System.out.printf("%-9s %-70s %12s %-9s %s %s%n", section, what, value, unit, baseline, ratio);
+    }
+
+    /** A throughput line; {@code baselineNanos} (same rows) gives a speed ratio. */
+    void rate(String section, String what, long rows, long nanos, double bytesPerRow, Long baselineNanos) {
+      double secs = nanos / 1e9;
+      double mrows = rows / secs / 1e6;
+      add(section, what, String.format("%.2f", mrows), "M rows/s",
+          String.format("%.2f GB/s", rows * bytesPerRow / secs / 1e9),
+          baselineNanos == null ? "" : String.format("%.2f× of baseline", (double) baselineNanos / nanos));
+      chart(what.length() > 40 ? what.substring(0, 40) + "…" : what, mrows);
+    }
+
+    void chart(String name, double mrows) {
+      chartNames.add(name);
+      chartValues.add(mrows);
+    }
+
+    void write(Path dir, String machine) throws IOException {
+      Files.createDirectories(dir);
+      StringBuilder md = new StringBuilder();
+      md.append("# Benchmarks\n\n").append("Generated by `make bench` (`dev.lancetorch.bench.Bench`) on ")
+          .append(java.time.LocalDate.now()).append(".\n\nMachine: ").append(machine)
+          .append(".\n\nEvery figure is the median of ≥ 3 runs after a warm-up, all measured in one run of the")
+          .append(" program; ratios compare lines of this same run (or the LanceDB reference figures the issues")
+          .append(" give for this kind of machine).\n\n")
+          .append("| section | measurement | value | unit | baseline / detail | ratio |\n")
+          .append("|---|---|---:|---|---|---|\n");
+      for (String[] r : rows) {
+        md.append("| ").append(String.join(" | ", r)).append(" |\n");
+      }
+      md.append("\n![throughput chart](benchmarks.png)\n");
+      Files.writeString(dir.resolve("benchmarks.md"), md.toString());
+      org.knowm.xchart.CategoryChart chart = new org.knowm.xchart.CategoryChartBuilder().width(1400).height(800)
+          .title("lance-torch read throughput (" + java.time.LocalDate.now() + ")").xAxisTitle("")
+          .yAxisTitle("M rows/s (log)").build();
+      chart.getStyler().setYAxisLogarithmic(true);
+      chart.getStyler().setXAxisLabelRotation(60);
+      chart.getStyler().setLegendVisible(false);
+      chart.addSeries("M rows/s", chartNames, chartValues);
+      org.knowm.xchart.BitmapEncoder.saveBitmap(chart, dir.resolve("benchmarks").toString(),
+          org.knowm.xchart.BitmapEncoder.BitmapFormat.PNG);
+      System.out.println("wrote " + dir.resolve("benchmarks.md") + " and " + dir.resolve("benchmarks.png"));
+    }
+  }
+}

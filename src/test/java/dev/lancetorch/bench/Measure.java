@@ -1,0 +1,61 @@
+package dev.lancetorch.bench;
+
+import java.util.Arrays;
+import java.util.function.LongSupplier;
+
+/** Repeats a measurement and reports its median. */
+final class Measure {
+  private Measure() {}
+
+  /** Runs {@code run} (which returns elapsed nanoseconds) {@code reps} times after one warm-up; median ns. */
+  static long medianNanos(int reps, LongSupplier run) {
+    run.getAsLong();
+    long[] t = new long[reps];
+    for (int i = 0; i < reps; i++) {
+      t[i] = run.getAsLong();
+    }
+    Arrays.sort(t);
+    return t[reps / 2];
+  }
+
+  /** Times {@code r} in nanoseconds. */
+  static long time(Runnable r) {
+    long t0 = System.nanoTime();
+    r.run();
+    return System.nanoTime() - t0;
+  }
+
+  /** Resident set size and its peak, in MiB, from /proc/self/status. */
+  static String rss() {
+    try {
+      long rss = 0;
+      long hwm = 0;
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          rss = Long.parseLong(line.replaceAll("\\D", ""));
+        } else if (line.startsWith("VmHWM:")) {
+          hwm = Long.parseLong(line.replaceAll("\\D", ""));
+        }
+      }
+      return String.format("RSS %d MiB (peak %d MiB)", rss / 1024, hwm / 1024);
+    } catch (java.io.IOException e) {
+      return "RSS unknown";
+    }
+  }
+
+  static String machine() {
+    String cpu = "unknown cpu";
+    try {
+      cpu = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo")).stream()
+          .filter(l -> l.startsWith("model name")).findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim())
+          .orElse(cpu);
+    } catch (java.io.IOException ignored) {
+      // keep "unknown cpu"
+    }
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return String.format("%s, %d cores, %.0f GiB RAM, %s %s, Java %s", cpu,
+        Runtime.getRuntime().availableProcessors(), os.getTotalMemorySize() / (1024.0 * 1024 * 1024),
+        System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("java.version"));
+  }
+}
