@@ -13,17 +13,21 @@ std::mutex g_mutex;
 TorchApi g_api;
 bool g_ready = false;
 
-void* open_torch(const char* path, std::string& tried) {
+// Returns false when path was given and cannot be opened; *handle may be RTLD_DEFAULT (null on glibc).
+bool open_torch(const char* path, std::string& tried, void** handle) {
   if (path != nullptr) {
-    if (void* h = dlopen(path, RTLD_NOW | RTLD_NOLOAD)) return h;
-    if (void* h = dlopen(path, RTLD_NOW | RTLD_GLOBAL)) return h;
+    *handle = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+    if (*handle == nullptr) *handle = dlopen(path, RTLD_NOW | RTLD_GLOBAL);
+    if (*handle != nullptr) return true;
     const char* why = dlerror();
     tried += std::string(path) + " (" + (why ? why : "dlopen failed") + "); ";
-    return nullptr;
+    return false;
   }
-  if (void* h = dlopen("libtorch_cpu.so", RTLD_NOW | RTLD_NOLOAD)) return h;
-  tried += "libtorch_cpu.so (not loaded in this process); ";
-  return RTLD_DEFAULT;
+  *handle = dlopen("libtorch_cpu.so", RTLD_NOW | RTLD_NOLOAD);
+  if (*handle != nullptr) return true;
+  tried += "libtorch_cpu.so (not loaded in this process), the global symbol scope; ";
+  *handle = RTLD_DEFAULT;
+  return true;
 }
 
 template <typename Fn>
@@ -41,8 +45,8 @@ int32_t code(void* handle, const char* name, std::string& missing, bool required
 
 void resolve_locked(const char* path) {
   std::string tried;
-  void* h = open_torch(path, tried);
-  if (h == nullptr) fail_state("lance-torch: cannot open libtorch: " + tried);
+  void* h = nullptr;
+  if (!open_torch(path, tried, &h)) fail_state("lance-torch: cannot open libtorch: " + tried);
   TorchApi api;
   std::string missing;
   api.from_blob = sym<lt_torch_from_blob_fn>(h, "torch_from_blob", missing);
