@@ -64,22 +64,24 @@ native-test: $(SHIM_TEST) $(LIBTORCH_DIR)/.unpacked
 # libFuzzer target for the C API's input validation (clang from Debian packages).
 FUZZ_SECONDS ?= 60
 FUZZ_BIN := $(NATIVE_BUILD)/fuzz_import
+FUZZ_PACKAGES ?= clang libclang-rt-14-dev
 FUZZ_CLANG ?= $(firstword $(shell command -v clang++ clang++-16 clang++-15 clang++-14 2>/dev/null))
 
-fuzz:
+fuzz: $(SHIM_SRCS) $(SHIM_HDRS) cpp-shim/tests/fuzz_import.cpp
 	@cxx="$(FUZZ_CLANG)"; \
 	if [ -z "$$cxx" ]; then \
 	  echo "fuzz: clang++ not found, trying apt-get install clang"; \
 	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO="sudo"; \
-	  ( $$SUDO apt-get install -y -q clang >/dev/null 2>&1 || \
-	    ( $$SUDO apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q clang >/dev/null 2>&1 ) ) || \
+	  ( $$SUDO apt-get install -y -q $(FUZZ_PACKAGES) >/dev/null 2>&1 || \
+	    ( $$SUDO apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $(FUZZ_PACKAGES) >/dev/null 2>&1 ) ) || \
 	    { echo "fuzz: could not install clang (no apt?); skipping"; exit 0; }; \
 	  cxx=$$(command -v clang++); \
 	fi; \
-	mkdir -p $(NATIVE_BUILD)/fuzz-corpus && \
+	mkdir -p $(NATIVE_BUILD)/fuzz-corpus && [ -f $(LIBTORCH_DIR)/.unpacked ] || $(MAKE) --no-print-directory $(LIBTORCH_DIR)/.unpacked; \
 	$$cxx -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	  -Icpp-shim/include -Icpp-shim/src -o $(FUZZ_BIN) cpp-shim/tests/fuzz_import.cpp $(SHIM_SRCS) -ldl -lpthread && \
-	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=512 $(NATIVE_BUILD)/fuzz-corpus
+	LT_LIBTORCH=$(abspath $(LIBTORCH_DIR))/libtorch_cpu.so ASAN_OPTIONS=detect_leaks=0 \
+	  $(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=512 -print_final_stats=1 $(NATIVE_BUILD)/fuzz-corpus
 
 native-clean:
 	rm -rf $(NATIVE_BUILD)
