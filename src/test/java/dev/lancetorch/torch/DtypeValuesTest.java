@@ -50,6 +50,44 @@ class DtypeValuesTest {
 
   @ParameterizedTest
   @MethodSource("cases")
+  void copyPathsConvertEveryDtype(DtypeCases c) {
+    BridgeStats before = BridgeStats.snapshot();
+    try (RootAllocator a = new RootAllocator()) {
+      FieldVector v = c.build(a, 20);
+      ((org.apache.arrow.vector.BaseFixedWidthVector) v).setNull(4);
+      try (VectorSchemaRoot root = Fixtures.root(v, Columns.floats(a, "f32", 20, 0.75f));
+          TorchBatch b = TorchBatch.fromRoot(root, a);
+          Tensor filled = b.column(c.name(), ColumnOptions.defaults().fillNulls(7));
+          Tensor f32AsOwn = b.stack(List.of("f32"), c.dtype())) {
+        assertThat(filled.scalar_type().intern()).isEqualTo(c.dtype());
+        for (int i = 0; i < 20; i++) {
+          double want = i == 4 ? (c.dtype() == org.bytedeco.pytorch.global.torch.ScalarType.Bool ? 1 : 7)
+              : c.expected().applyAsDouble(i);
+          assertThat(Fixtures.value(filled, i)).as("%s fill row %d", c, i).isEqualTo(want);
+          double f = i * 0.75f;
+          double cast = switch (c.dtype()) {
+            case Half, Float, Double -> f;
+            case Bool -> f != 0 ? 1 : 0;
+            default -> Math.floor(f);
+          };
+          assertThat(Fixtures.value(f32AsOwn, 0, i)).as("float32 -> %s row %d", c, i).isEqualTo(cast);
+        }
+      }
+      try (VectorSchemaRoot root = Fixtures.root(c.build(a, 20));
+          TorchBatch b = TorchBatch.fromRoot(root, a);
+          Tensor asDouble = b.stack(List.of(c.name()), org.bytedeco.pytorch.global.torch.ScalarType.Double)) {
+        for (int i = 0; i < 20; i++) {
+          assertThat(Fixtures.value(asDouble, 0, i)).as("%s -> float64 row %d", c, i)
+              .isEqualTo(c.expected().applyAsDouble(i));
+        }
+      }
+      assertThat(a.getAllocatedMemory()).isZero();
+    }
+    Fixtures.assertBalanced(before);
+  }
+
+  @ParameterizedTest
+  @MethodSource("cases")
   void javaSliceIsViewedWithoutCopy(DtypeCases c) {
     BridgeStats before = BridgeStats.snapshot();
     try (RootAllocator a = new RootAllocator()) {
