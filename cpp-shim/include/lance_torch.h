@@ -69,8 +69,9 @@ typedef struct lt_stats_t {
 /* Resolves the libtorch stable-ABI symbols. libtorch_path may be NULL; then an
  * already loaded "libtorch_cpu.so" is looked up (RTLD_NOLOAD), then the global
  * symbol scope. With a path, that exact file is opened (loaded if needed).
- * Idempotent; every other function that needs torch calls it implicitly with
- * NULL. */
+ * Idempotent: once resolution succeeded, later calls return LT_OK without
+ * changing anything. Every function that needs torch resolves implicitly (as
+ * with NULL) on first use; a failure is reported as LT_ERR_STATE. */
 LT_API int lt_init(const char* libtorch_path);
 
 /* Thread-local text of the last error on this thread ("" if none). */

@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <atomic>
 #include <mutex>
 
 #include "errors.hpp"
@@ -11,7 +12,7 @@ namespace {
 
 std::mutex g_mutex;
 TorchApi g_api;
-bool g_ready = false;
+std::atomic<bool> g_ready{false};  // set (release) after g_api is complete
 
 // Returns false when path was given and cannot be opened; *handle may be RTLD_DEFAULT (null on glibc).
 bool open_torch(const char* path, std::string& tried, void** handle) {
@@ -75,21 +76,20 @@ void resolve_locked(const char* path) {
                tried + "missing symbols: " + missing);
   }
   g_api = api;
-  g_ready = true;
+  g_ready.store(true, std::memory_order_release);
 }
 
 }  // namespace
 
 void torch_init(const char* libtorch_path) {
   std::lock_guard<std::mutex> lock(g_mutex);
-  if (!g_ready || libtorch_path != nullptr) resolve_locked(libtorch_path);
+  if (!g_ready.load(std::memory_order_relaxed)) resolve_locked(libtorch_path);  // first success wins
 }
 
 const TorchApi& torch_api() {
-  {
-    std::lock_guard<std::mutex> lock(g_mutex);
-    if (!g_ready) resolve_locked(nullptr);
-  }
+  if (g_ready.load(std::memory_order_acquire)) return g_api;
+  std::lock_guard<std::mutex> lock(g_mutex);
+  if (!g_ready.load(std::memory_order_relaxed)) resolve_locked(nullptr);
   return g_api;
 }
 
