@@ -1,0 +1,124 @@
+/* lance_torch.h — zero-copy bridge from Arrow C Data Interface record batches
+ * to LibTorch tensors, for native (C or C++) inference servers and for the
+ * lance-torch JNI glue.
+ *
+ * Ownership in one paragraph: lt_batch_import always CONSUMES the caller's
+ * ArrowArray/ArrowSchema (their contents are moved into the batch and the
+ * caller's structs are marked released, even when the import fails — then the
+ * shim releases them itself). The returned lt_batch* is OWNED by the caller
+ * and must be given back once with lt_batch_release. Every tensor handle the
+ * shim returns is OWNED by the caller (delete it with libtorch's
+ * aoti_torch_delete_tensor_object, or adopt it into an at::Tensor). Zero-copy
+ * tensors keep the batch alive through their storage deleter; the Arrow
+ * array's release callback runs exactly once, on whichever thread drops the
+ * last reference (batch handle or tensor storage).
+ *
+ * Errors: functions return LT_OK (0) or an lt_status code; the text is in
+ * lt_last_error() (thread-local, valid until the next lt_* call on the same
+ * thread). No C++ exception ever leaves this API.
+ */
+#ifndef LANCE_TORCH_H
+#define LANCE_TORCH_H
+
+#include <stdint.h>
+
+#include "lance_torch_arrow_c.h"
+#include "lance_torch_torch_abi.h"
+
+#if defined(__GNUC__)
+#define LT_API __attribute__((visibility("default")))
+#else
+#define LT_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum lt_status {
+  LT_OK = 0,
+  LT_ERR_INVALID_ARGUMENT = 1, /* malformed input, unsupported type, nulls, bad index */
+  LT_ERR_STATE = 2,            /* lt_init not done / libtorch not loaded */
+  LT_ERR_TORCH = 3,            /* libtorch reported an error */
+  LT_ERR_INTERNAL = 4          /* out of memory or unexpected failure */
+} lt_status;
+
+/* Opaque, reference-counted imported record batch (a struct array). */
+typedef struct lt_batch lt_batch;
+
+typedef struct lt_column_options {
+  /* 0: numeric column -> (R), FixedSizeList<numeric, D> -> (R, D) row-major.
+   * 1: column-major view: FixedSizeList -> (D, R) with strides (1, D);
+   *    numeric column -> (1, R). Still zero-copy. */
+  int32_t column_major;
+  /* 0: a column with nulls is an error. 1: nulls are replaced by fill_value
+   * (cast to the column dtype) in a fresh copy. */
+  int32_t fill_nulls;
+  double fill_value;
+} lt_column_options;
+
+typedef struct lt_stats_t {
+  int64_t batches_imported; /* successful lt_batch_import calls */
+  int64_t batches_released; /* batches whose Arrow release callback has run */
+  int64_t tensors_created;  /* zero-copy tensors holding a batch reference */
+  int64_t tensors_freed;    /* ... whose storage deleter has run */
+  int64_t tensors_copied;   /* tensors returned as fresh copies (bool, fill, gather, cast) */
+  int64_t bytes_copied;     /* payload bytes written into those copies */
+} lt_stats_t;
+
+/* Resolves the libtorch stable-ABI symbols. libtorch_path may be NULL; then an
+ * already loaded "libtorch_cpu.so" is looked up (RTLD_NOLOAD), then the global
+ * symbol scope. With a path, that exact file is opened (loaded if needed).
+ * Idempotent: once resolution succeeded, later calls return LT_OK without
+ * changing anything. Every function that needs torch resolves implicitly (as
+ * with NULL) on first use; a failure is reported as LT_ERR_STATE. */
+LT_API int lt_init(const char* libtorch_path);
+
+/* Thread-local text of the last error on this thread ("" if none). */
+LT_API const char* lt_last_error(void);
+
+/* Imports a struct-typed ("+s") record batch; see ownership above. */
+LT_API int lt_batch_import(struct ArrowArray* array, struct ArrowSchema* schema, lt_batch** out);
+
+/* Drops the caller's reference. NULL is ignored. Tensors stay valid. */
+LT_API void lt_batch_release(lt_batch* batch);
+
+/* -1 (with lt_last_error set) when batch is NULL. */
+LT_API int64_t lt_batch_num_rows(const lt_batch* batch);
+LT_API int64_t lt_batch_num_columns(const lt_batch* batch);
+/* Borrowed string owned by the batch; NULL on bad input. */
+LT_API const char* lt_batch_column_name(const lt_batch* batch, int64_t col);
+/* Index of the first column with that name, -1 when absent. */
+LT_API int64_t lt_batch_column_index(const lt_batch* batch, const char* name);
+/* Borrowed Arrow format string of a column; NULL on bad input. */
+LT_API const char* lt_batch_column_format(const lt_batch* batch, int64_t col);
+
+/* One column as a CPU tensor. options may be NULL (defaults: all zero).
+ * Zero-copy for numeric and FixedSizeList<numeric> columns without nulls;
+ * bool (bit-packed in Arrow) and null-filled columns are copied. */
+LT_API int lt_batch_column_tensor(lt_batch* batch, int64_t col, const lt_column_options* options,
+                                  AtenTensorHandle* out);
+
+/* Stacks columns into a (C, R) tensor, where each numeric column contributes
+ * one row and each FixedSizeList<numeric, D> column D rows.
+ * dtype: a torch ScalarType code (as returned by aoti_torch_dtype_*), or -1
+ * for the promoted dtype: all columns equal -> that dtype; any floating column
+ * -> the widest floating dtype present, at least float32 when integers or
+ * bools are mixed in; integers/bools only -> int64 (uint64 wraps).
+ * Zero-copy when the result is a single column in its own dtype (numeric: a
+ * (1, R) view, FixedSizeList: the (D, R) view); otherwise exactly one gather
+ * into a fresh contiguous tensor. Columns with nulls are an error. */
+LT_API int lt_batch_stack_columns(lt_batch* batch, const int64_t* cols, int64_t n_cols, int32_t dtype,
+                                  AtenTensorHandle* out);
+
+/* Deletes a tensor handle returned by this API (aoti_torch_delete_tensor_object). */
+LT_API int lt_tensor_delete(AtenTensorHandle tensor);
+
+/* Snapshot of the process-wide counters. */
+LT_API void lt_stats(lt_stats_t* out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LANCE_TORCH_H */

@@ -1,0 +1,139 @@
+#include "batch.hpp"
+
+#include <cstring>
+#include <memory>
+
+#include "column.hpp"
+#include "errors.hpp"
+
+namespace lt {
+
+Counters& counters() {
+  static Counters c;
+  return c;
+}
+
+void batch_ref(lt_batch* b) { b->refs.fetch_add(1, std::memory_order_relaxed); }
+
+void batch_unref(lt_batch* b) noexcept {
+  if (b->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  if (b->array.release != nullptr) b->array.release(&b->array);
+  if (b->schema.release != nullptr) b->schema.release(&b->schema);
+  counters().released.fetch_add(1, std::memory_order_relaxed);
+  delete b;
+}
+
+}  // namespace lt
+
+namespace {
+
+// Takes the structs out of the caller's hands: from here on the shim owns them.
+void move_in(lt_batch* b, ArrowArray* array, ArrowSchema* schema) {
+  std::memcpy(&b->array, array, sizeof(ArrowArray));
+  std::memcpy(&b->schema, schema, sizeof(ArrowSchema));
+  array->release = nullptr;
+  schema->release = nullptr;
+}
+
+void import_batch(ArrowArray* array, ArrowSchema* schema, lt_batch** out) {
+  if (out == nullptr) lt::fail("lt_batch_import: out is null");
+  *out = nullptr;
+  if (array == nullptr || schema == nullptr) lt::fail("lt_batch_import: array or schema is null");
+  if (array->release == nullptr || schema->release == nullptr) {
+    lt::fail("lt_batch_import: array or schema is already released");
+  }
+  // Take ownership first so every later failure releases them exactly once.
+  // (A failed import is not counted in the stats: it releases and frees directly.)
+  std::unique_ptr<lt_batch, void (*)(lt_batch*)> guard(nullptr, [](lt_batch* b) {
+    if (b->array.release != nullptr) b->array.release(&b->array);
+    if (b->schema.release != nullptr) b->schema.release(&b->schema);
+    delete b;
+  });
+  lt_batch* b = nullptr;
+  try {
+    b = new lt_batch();
+  } catch (...) {
+    array->release(array);
+    schema->release(schema);
+    throw;
+  }
+  move_in(b, array, schema);
+  guard.reset(b);
+  lt::validate_tree(&b->array, &b->schema, "batch", 0);
+  if (std::strcmp(b->schema.format, "+s") != 0) {
+    lt::fail(std::string("lt_batch_import: expected a struct ('+s') record batch, got format '") +
+             b->schema.format + "'");
+  }
+  if (b->array.null_count > 0) lt::fail("lt_batch_import: top-level struct has nulls");
+  for (int64_t i = 0; i < b->array.n_children; ++i) {
+    const char* n = b->schema.children[i]->name;
+    b->names.emplace_back(n != nullptr ? n : "");
+  }
+  *out = guard.release();
+  lt::counters().imported.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+extern "C" {
+
+LT_API int lt_batch_import(struct ArrowArray* array, struct ArrowSchema* schema, lt_batch** out) {
+  return lt::guarded([&] { import_batch(array, schema, out); });
+}
+
+LT_API void lt_batch_release(lt_batch* batch) {
+  if (batch != nullptr) lt::batch_unref(batch);
+}
+
+LT_API int64_t lt_batch_num_rows(const lt_batch* b) {
+  if (b == nullptr) {
+    lt::set_error("lt_batch_num_rows: batch is null");
+    return -1;
+  }
+  return b->array.length;
+}
+
+LT_API int64_t lt_batch_num_columns(const lt_batch* b) {
+  if (b == nullptr) {
+    lt::set_error("lt_batch_num_columns: batch is null");
+    return -1;
+  }
+  return static_cast<int64_t>(b->names.size());
+}
+
+LT_API const char* lt_batch_column_name(const lt_batch* b, int64_t col) {
+  if (b == nullptr || col < 0 || col >= static_cast<int64_t>(b->names.size())) {
+    lt::set_error("lt_batch_column_name: null batch or column index out of range");
+    return nullptr;
+  }
+  return b->names[col].c_str();
+}
+
+LT_API const char* lt_batch_column_format(const lt_batch* b, int64_t col) {
+  if (b == nullptr || col < 0 || col >= static_cast<int64_t>(b->names.size())) {
+    lt::set_error("lt_batch_column_format: null batch or column index out of range");
+    return nullptr;
+  }
+  return b->schema.children[col]->format;
+}
+
+LT_API int64_t lt_batch_column_index(const lt_batch* b, const char* name) {
+  if (b == nullptr || name == nullptr) return -1;
+  for (size_t i = 0; i < b->names.size(); ++i) {
+    if (b->names[i] == name) return static_cast<int64_t>(i);
+  }
+  return -1;
+}
+
+LT_API void lt_stats(lt_stats_t* out) {
+  if (out == nullptr) return;
+  lt::Counters& c = lt::counters();
+  out->batches_imported = c.imported.load();
+  out->batches_released = c.released.load();
+  out->tensors_created = c.created.load();
+  out->tensors_freed = c.freed.load();
+  out->tensors_copied = c.copied.load();
+  out->bytes_copied = c.bytes.load();
+}
+
+}  // extern "C"

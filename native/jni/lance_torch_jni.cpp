@@ -1,0 +1,178 @@
+// JNI glue for dev.lancetorch.torch.NativeBridge: thin wrappers over the C API
+// in cpp-shim/include/lance_torch.h. Every entry point runs inside LT_JNI, the
+// one boundary that turns shim errors and C++ exceptions into Java exceptions.
+#include <jni.h>
+
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "lance_torch.h"
+
+namespace {
+
+// A failed lt_* call: carries the lt_status code and lt_last_error() text.
+class ShimError : public std::runtime_error {
+ public:
+  ShimError(int code, const std::string& msg) : std::runtime_error(msg), code(code) {}
+  int code;
+};
+
+void check(int rc) {
+  if (rc != LT_OK) throw ShimError(rc, lt_last_error());
+}
+
+void throw_java(JNIEnv* env, const char* cls, const char* msg) {
+  if (env->ExceptionCheck()) return;  // a Java exception is already pending
+  jclass c = env->FindClass(cls);
+  if (c != nullptr) env->ThrowNew(c, msg);
+}
+
+const char* java_class_for(int code) {
+  switch (code) {
+    case LT_ERR_INVALID_ARGUMENT: return "java/lang/IllegalArgumentException";
+    case LT_ERR_STATE: return "java/lang/IllegalStateException";
+    default: return "java/lang/RuntimeException";
+  }
+}
+
+// Thrown when a JNI call itself left a Java exception pending.
+struct JavaPending {};
+
+std::string to_string(JNIEnv* env, jstring s) {
+  if (s == nullptr) throw ShimError(LT_ERR_INVALID_ARGUMENT, "string argument is null");
+  const char* chars = env->GetStringUTFChars(s, nullptr);
+  if (chars == nullptr) throw JavaPending{};
+  std::string out(chars);
+  env->ReleaseStringUTFChars(s, chars);
+  return out;
+}
+
+}  // namespace
+
+// The boundary: body runs in a try; every exception becomes a Java exception
+// and the function returns `fallback`.
+#define LT_JNI(env, fallback, ...)                                                   \
+  try {                                                                              \
+    __VA_ARGS__                                                                      \
+  } catch (const JavaPending&) {                                                     \
+    return fallback;                                                                 \
+  } catch (const ShimError& e) {                                                     \
+    throw_java(env, java_class_for(e.code), e.what());                               \
+    return fallback;                                                                 \
+  } catch (const std::bad_alloc&) {                                                  \
+    throw_java(env, "java/lang/OutOfMemoryError", "lance-torch native: out of memory"); \
+    return fallback;                                                                 \
+  } catch (const std::exception& e) {                                                \
+    throw_java(env, "java/lang/RuntimeException", e.what());                         \
+    return fallback;                                                                 \
+  } catch (...) {                                                                    \
+    throw_java(env, "java/lang/RuntimeException", "lance-torch native: unknown C++ exception"); \
+    return fallback;                                                                 \
+  }
+
+#define LT_FN(ret, name) extern "C" JNIEXPORT ret JNICALL Java_dev_lancetorch_torch_NativeBridge_##name
+
+extern "C" JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM*, void*) { return JNI_VERSION_1_8; }
+
+LT_FN(void, init)(JNIEnv* env, jclass, jstring libtorch_path) {
+  LT_JNI(env, , {
+    if (libtorch_path == nullptr) {
+      check(lt_init(nullptr));
+    } else {
+      check(lt_init(to_string(env, libtorch_path).c_str()));
+    }
+  })
+}
+
+LT_FN(jlong, importBatch)(JNIEnv* env, jclass, jlong array_addr, jlong schema_addr) {
+  LT_JNI(env, 0, {
+    lt_batch* b = nullptr;
+    check(lt_batch_import(reinterpret_cast<ArrowArray*>(array_addr), reinterpret_cast<ArrowSchema*>(schema_addr), &b));
+    return reinterpret_cast<jlong>(b);
+  })
+}
+
+LT_FN(void, releaseBatch)(JNIEnv* env, jclass, jlong batch) {
+  LT_JNI(env, , { lt_batch_release(reinterpret_cast<lt_batch*>(batch)); })
+}
+
+LT_FN(jlong, numRows)(JNIEnv* env, jclass, jlong batch) {
+  LT_JNI(env, 0, {
+    const int64_t n = lt_batch_num_rows(reinterpret_cast<lt_batch*>(batch));
+    if (n < 0) check(LT_ERR_INVALID_ARGUMENT);
+    return n;
+  })
+}
+
+LT_FN(jint, numColumns)(JNIEnv* env, jclass, jlong batch) {
+  LT_JNI(env, 0, {
+    const int64_t n = lt_batch_num_columns(reinterpret_cast<lt_batch*>(batch));
+    if (n < 0) check(LT_ERR_INVALID_ARGUMENT);
+    return static_cast<jint>(n);
+  })
+}
+
+LT_FN(jstring, columnName)(JNIEnv* env, jclass, jlong batch, jint col) {
+  LT_JNI(env, nullptr, {
+    const char* s = lt_batch_column_name(reinterpret_cast<lt_batch*>(batch), col);
+    if (s == nullptr) check(LT_ERR_INVALID_ARGUMENT);
+    return env->NewStringUTF(s);
+  })
+}
+
+LT_FN(jstring, columnFormat)(JNIEnv* env, jclass, jlong batch, jint col) {
+  LT_JNI(env, nullptr, {
+    const char* s = lt_batch_column_format(reinterpret_cast<lt_batch*>(batch), col);
+    if (s == nullptr) check(LT_ERR_INVALID_ARGUMENT);
+    return env->NewStringUTF(s);
+  })
+}
+
+LT_FN(jint, columnIndex)(JNIEnv* env, jclass, jlong batch, jstring name) {
+  LT_JNI(env, -1, {
+    return static_cast<jint>(lt_batch_column_index(reinterpret_cast<lt_batch*>(batch), to_string(env, name).c_str()));
+  })
+}
+
+LT_FN(jlong, columnTensor)(JNIEnv* env, jclass, jlong batch, jint col, jboolean column_major, jboolean fill_nulls,
+                           jdouble fill_value) {
+  LT_JNI(env, 0, {
+    lt_column_options o{column_major ? 1 : 0, fill_nulls ? 1 : 0, fill_value};
+    AtenTensorHandle h = nullptr;
+    check(lt_batch_column_tensor(reinterpret_cast<lt_batch*>(batch), col, &o, &h));
+    return reinterpret_cast<jlong>(h);
+  })
+}
+
+LT_FN(jlong, stackColumns)(JNIEnv* env, jclass, jlong batch, jintArray cols, jint dtype) {
+  LT_JNI(env, 0, {
+    if (cols == nullptr) check(LT_ERR_INVALID_ARGUMENT);
+    const jsize n = env->GetArrayLength(cols);
+    std::vector<jint> tmp(static_cast<size_t>(n));
+    env->GetIntArrayRegion(cols, 0, n, tmp.data());
+    if (env->ExceptionCheck()) throw JavaPending{};
+    std::vector<int64_t> idx(tmp.begin(), tmp.end());
+    AtenTensorHandle h = nullptr;
+    check(lt_batch_stack_columns(reinterpret_cast<lt_batch*>(batch), idx.data(), n, dtype, &h));
+    return reinterpret_cast<jlong>(h);
+  })
+}
+
+LT_FN(void, deleteTensorHandle)(JNIEnv* env, jclass, jlong handle) {
+  LT_JNI(env, , { check(lt_tensor_delete(reinterpret_cast<AtenTensorHandle>(handle))); })
+}
+
+LT_FN(jlongArray, stats)(JNIEnv* env, jclass) {
+  LT_JNI(env, nullptr, {
+    lt_stats_t s{};
+    lt_stats(&s);
+    const jlong v[6] = {s.batches_imported, s.batches_released, s.tensors_created,
+                        s.tensors_freed,    s.tensors_copied,   s.bytes_copied};
+    jlongArray out = env->NewLongArray(6);
+    if (out == nullptr) throw JavaPending{};
+    env->SetLongArrayRegion(out, 0, 6, v);
+    return out;
+  })
+}

@@ -1,0 +1,48 @@
+package dev.lancetorch.torch;
+
+/**
+ * The only class with native methods: one-to-one JNI wrappers over the C API in
+ * {@code cpp-shim/include/lance_torch.h}. Errors arrive as
+ * {@link IllegalArgumentException} (bad input), {@link IllegalStateException}
+ * (libtorch not loaded) or {@link RuntimeException}. Callers must have run
+ * {@link NativeLibrary#load()}.
+ *
+ * <p>Handles: a batch handle ({@code long}) is <em>owned</em> by whoever got it
+ * from {@link #importBatch} and given back once with {@link #releaseBatch}. A tensor
+ * handle ({@code AtenTensorHandle}) is <em>owned</em> by the caller and given back
+ * once with {@link #deleteTensorHandle}.
+ */
+final class NativeBridge {
+  private NativeBridge() {}
+
+  /** Resolves libtorch's C ABI; {@code libtorchPath} may be null (look up the loaded one). */
+  static native void init(String libtorchPath);
+
+  /** Moves (always consumes) the Arrow C structs at these addresses into a new batch handle. */
+  static native long importBatch(long arrowArrayAddress, long arrowSchemaAddress);
+
+  /** Drops the handle's reference; tensors keep the batch alive. */
+  static native void releaseBatch(long batch);
+
+  static native long numRows(long batch);
+
+  static native int numColumns(long batch);
+
+  static native String columnName(long batch, int col);
+
+  static native String columnFormat(long batch, int col);
+
+  /** -1 when absent. */
+  static native int columnIndex(long batch, String name);
+
+  /** Returns an owned AtenTensorHandle. */
+  static native long columnTensor(long batch, int col, boolean columnMajor, boolean fillNulls, double fillValue);
+
+  /** Returns an owned AtenTensorHandle; dtype is a torch ScalarType code or -1 (promote). */
+  static native long stackColumns(long batch, int[] cols, int dtype);
+
+  static native void deleteTensorHandle(long tensorHandle);
+
+  /** imported, released, created, freed, copied, bytesCopied. */
+  static native long[] stats();
+}

@@ -1,0 +1,199 @@
+package dev.lancetorch.torch;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.c.ArrowArray;
+import org.apache.arrow.c.ArrowSchema;
+import org.apache.arrow.c.Data;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * One Arrow record batch imported into the native bridge, from which columns are
+ * taken as LibTorch tensors without copying.
+ *
+ * <p>Ownership: the batch <em>owns</em> a native reference to the imported Arrow
+ * data, given back by {@link #close()} (idempotent). Every {@link Tensor} returned
+ * is <em>owned by the caller</em> (close it, or let JavaCPP's deallocator free it);
+ * zero-copy tensors hold their own native reference, so they stay valid after this
+ * batch is closed and after the source {@link VectorSchemaRoot} or reader moves on.
+ * The Arrow buffers are released exactly once, when the last of the batch and its
+ * tensors is gone, on whichever thread that happens.
+ *
+ * <p>Zero-copy: numeric columns ({@code int8..int64, uint8..uint64, float16/32/64})
+ * and {@code FixedSizeList<numeric, D>} columns without nulls. Copies: bool columns
+ * (Arrow packs them into bits), null-filled columns, multi-column stacks and dtype
+ * casts. Methods are thread-safe; using a closed batch throws
+ * {@link IllegalStateException}.
+ */
+public final class TorchBatch implements AutoCloseable {
+  private long handle;
+  private final long numRows;
+  private final List<String> columnNames;
+
+  private TorchBatch(long handle) {
+    this.handle = handle;
+    this.numRows = NativeBridge.numRows(handle);
+    int n = NativeBridge.numColumns(handle);
+    List<String> names = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      names.add(NativeBridge.columnName(handle, i));
+    }
+    this.columnNames = Collections.unmodifiableList(names);
+  }
+
+  /**
+   * Exports {@code root} zero-copy through the Arrow C Data Interface and imports it.
+   * The root is <em>borrowed</em>: it stays owned by the caller and may be reused or
+   * closed right after this returns (the exported buffers are retained until the
+   * batch and all its tensors are gone). {@code allocator} is borrowed for the export's
+   * bookkeeping.
+   */
+  public static TorchBatch fromRoot(VectorSchemaRoot root, BufferAllocator allocator) {
+    NativeLibrary.load();
+    try (ArrowArray array = ArrowArray.allocateNew(allocator);
+        ArrowSchema schema = ArrowSchema.allocateNew(allocator)) {
+      Data.exportVectorSchemaRoot(allocator, root, null, array, schema);
+      return importFrom(array.memoryAddress(), schema.memoryAddress());
+    }
+  }
+
+  /**
+   * Imports a struct-typed Arrow C array/schema pair. The contents of both structs are
+   * <em>transferred</em> to the batch, even if this throws: afterwards both structs are
+   * marked released, and the caller only frees the struct memory itself.
+   *
+   * @param arrowArrayAddress address of a {@code struct ArrowArray}
+   * @param arrowSchemaAddress address of a {@code struct ArrowSchema}
+   */
+  public static TorchBatch importFrom(long arrowArrayAddress, long arrowSchemaAddress) {
+    NativeLibrary.load();
+    long h = NativeBridge.importBatch(arrowArrayAddress, arrowSchemaAddress);
+    try {
+      return new TorchBatch(h);
+    } catch (RuntimeException | Error e) {
+      NativeBridge.releaseBatch(h);
+      throw e;
+    }
+  }
+
+  /** Number of rows R. */
+  public long numRows() {
+    return numRows;
+  }
+
+  /** Column names in schema order (immutable). */
+  public List<String> columnNames() {
+    return columnNames;
+  }
+
+  /** The Arrow format string of a column (e.g. {@code "f"}, {@code "+w:4"}, {@code "u"}). */
+  public synchronized String columnFormat(String name) {
+    return NativeBridge.columnFormat(live(), index(name));
+  }
+
+  /** Column as {@code (R)} or, for {@code FixedSizeList<_, D>}, {@code (R, D)}; caller owns the tensor. */
+  public Tensor column(String name) {
+    return column(name, ColumnOptions.defaults());
+  }
+
+  /** Column-major view: {@code (D, R)} with strides {@code (1, D)}, or {@code (1, R)}; caller owns the tensor. */
+  public Tensor columnMajor(String name) {
+    return column(name, ColumnOptions.defaults().columnMajor(true));
+  }
+
+  /** Column with explicit options (layout, null fill); caller owns the tensor. */
+  public synchronized Tensor column(String name, ColumnOptions options) {
+    long h = live();
+    return adopt(
+        NativeBridge.columnTensor(h, index(name), options.isColumnMajor(), options.isFillNulls(), options.fillValue()));
+  }
+
+  /**
+   * Stacks columns into a {@code (C, R)} tensor (a {@code FixedSizeList<_, D>} column
+   * contributes D rows) in the promoted dtype: equal dtypes stay, any float gives the
+   * widest float present (at least float32 when mixed with integers), integers/bools
+   * only give int64. Zero-copy for a single column, else one gather. Caller owns it.
+   */
+  public Tensor stack(List<String> columns) {
+    return stack(columns, -1);
+  }
+
+  /** As {@link #stack(List)} but converted to {@code dtype}. Caller owns the tensor. */
+  public Tensor stack(List<String> columns, ScalarType dtype) {
+    return stack(columns, dtype.value);
+  }
+
+  private synchronized Tensor stack(List<String> columns, int dtype) {
+    long h = live();
+    int[] idx = new int[columns.size()];
+    for (int i = 0; i < idx.length; i++) {
+      idx[i] = index(columns.get(i));
+    }
+    return adopt(NativeBridge.stackColumns(h, idx, dtype));
+  }
+
+  /** Each named column as by {@link #column(String)}, in the given order; caller owns every tensor. */
+  public Map<String, Tensor> dict(List<String> columns) {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    try {
+      for (String c : columns) {
+        out.put(c, column(c));
+      }
+      return out;
+    } catch (RuntimeException | Error e) {
+      out.values().forEach(Tensor::close);
+      throw e;
+    }
+  }
+
+  /** Whether {@link #close()} has run. */
+  public synchronized boolean isClosed() {
+    return handle == 0;
+  }
+
+  /** Gives back this batch's reference (idempotent); tensors already taken stay valid. */
+  @Override
+  public synchronized void close() {
+    if (handle != 0) {
+      long h = handle;
+      handle = 0;
+      NativeBridge.releaseBatch(h);
+    }
+  }
+
+  private long live() {
+    if (handle == 0) {
+      throw new IllegalStateException("TorchBatch is closed");
+    }
+    return handle;
+  }
+
+  private int index(String name) {
+    int i = NativeBridge.columnIndex(live(), name);
+    if (i < 0) {
+      throw new IllegalArgumentException("no column '" + name + "'; columns: " + columnNames);
+    }
+    return i;
+  }
+
+  /** Turns an owned AtenTensorHandle into an owned JavaCPP Tensor (refcount +1), then deletes the handle. */
+  static Tensor adopt(long tensorHandle) {
+    try {
+      Tensor borrowed = new Tensor(new Pointer() {
+        {
+          address = tensorHandle;
+        }
+      });
+      return new Tensor(borrowed);
+    } finally {
+      NativeBridge.deleteTensorHandle(tensorHandle);
+    }
+  }
+}
