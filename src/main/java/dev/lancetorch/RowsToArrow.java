@@ -71,6 +71,28 @@ final class RowsToArrow {
     }
   }
 
+  /**
+   * A view of {@code root} (same vectors, no copy; close only {@code root}) with its columns in the
+   * order of {@code target} when both have the same column names; otherwise {@code root} itself.
+   */
+  static VectorSchemaRoot inColumnOrderOf(Schema target, VectorSchemaRoot root) {
+    List<FieldVector> ordered = new ArrayList<>();
+    List<Field> fields = new ArrayList<>();
+    for (Field f : target.getFields()) {
+      FieldVector v = root.getVector(f.getName());
+      if (v == null) {
+        return root;
+      }
+      ordered.add(v);
+      fields.add(root.getSchema().findField(f.getName()));
+    }
+    if (ordered.size() != root.getFieldVectors().size()) {
+      return root;
+    }
+    // keep the declared fields (list children named "item"), not the vectors' internal names
+    return new VectorSchemaRoot(new Schema(fields), ordered, root.getRowCount());
+  }
+
   static Field infer(String name, List<?> values) {
     Object first = null;
     for (Object v : values) {

@@ -141,7 +141,7 @@ public final class Table implements AutoCloseable {
   public void add(List<Map<String, Object>> rows) {
     checkOpen();
     try (VectorSchemaRoot root = RowsToArrow.toRoot(rows, connection.allocatorUnchecked())) {
-      add(root);
+      add(RowsToArrow.inColumnOrderOf(schema(), root));
     }
   }
 

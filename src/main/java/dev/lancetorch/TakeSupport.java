@@ -48,11 +48,13 @@ final class TakeSupport {
       return VectorSchemaRoot.create(project(table, snap.dataset.getSchema(), columns), allocator);
     }
     int[] rank = rowIds ? identity(uniq.length) : addressRank(snap, uniq);
+    List<String> cols = columns != null ? columns
+        : snap.dataset.getSchema().getFields().stream().map(Field::getName).toList();
     List<Long> ask = new ArrayList<>(uniq.length);
     for (long v : uniq) {
       ask.add(v);
     }
-    try (ArrowReader reader = rowIds ? snap.dataset.takeRows(ask, columns) : snap.dataset.take(ask, columns);
+    try (ArrowReader reader = rowIds ? snap.dataset.takeRows(ask, cols) : snap.dataset.take(ask, cols);
         VectorSchemaRoot gathered = VectorSchemaRoot.create(reader.getVectorSchemaRoot().getSchema(), allocator)) {
       gathered.allocateNew();
       int row = 0;
