@@ -136,18 +136,23 @@ public final class Query {
     Snapshot.Lease lease = table.lease();
     LanceScanner scanner = null;
     try {
-      ScanOptions options = options(lease.snapshot());
-      scanner = LanceScanner.create(lease.snapshot().dataset, options, allocator);
-      ArrowReader inner = scanner.scanBatches();
+      ScanOptions options = options(lease.snapshot()); // validates columns first
+      ArrowReader inner;
+      try {
+        scanner = LanceScanner.create(lease.snapshot().dataset, options, allocator);
+        inner = scanner.scanBatches();
+      } catch (RuntimeException e) {
+        if (filter != null && !filter.isBlank()) {
+          throw table.badFilter(filter, e);
+        }
+        throw e;
+      }
       return new ScanReader(allocator, inner, scanner, lease);
     } catch (RuntimeException | Error e) {
       try {
         ScanReader.closeScannerAndLease(scanner, lease);
       } catch (RuntimeException suppressed) {
         e.addSuppressed(suppressed);
-      }
-      if (filter != null && e instanceof RuntimeException re && !(e instanceof IllegalArgumentException)) {
-        throw table.badFilter(filter, re);
       }
       throw e;
     }
