@@ -57,7 +57,7 @@ public final class Connection implements AutoCloseable {
           : new RootAllocator();
       this.allocator = alloc;
       this.ownsSession = options.session() == null;
-      this.session = ownsSession ? Session.create() : options.session();
+      this.session = ownsSession ? Session.builder().build() : options.session();
     } catch (RuntimeException | Error e) {
       if (alloc != null) {
         alloc.close();
@@ -69,6 +69,7 @@ public final class Connection implements AutoCloseable {
 
   /** @return the normalized database uri (absolute path for local databases, memory://name) */
   public String uri() {
+    checkOpen();
     return location.uri;
   }
 

@@ -10,8 +10,8 @@ final class SchemaCompat {
 
   static void requireAppendable(Table table, Schema tableSchema, Schema data) {
     if (!sameFields(tableSchema.getFields(), data.getFields())) {
-      throw new IllegalArgumentException("schema of the data does not match table '" + table.name() + "' ("
-          + table.uri() + "): table has " + describe(tableSchema.getFields()) + ", data has " + describe(data.getFields()));
+      throw new IllegalArgumentException("schema of the data does not match table '" + table.nameUnchecked() + "' ("
+          + table.uriUnchecked() + "): table has " + describe(tableSchema.getFields()) + ", data has " + describe(data.getFields()));
     }
   }
 

@@ -60,11 +60,13 @@ public final class Table implements AutoCloseable {
 
   /** @return the table name */
   public String name() {
+    checkOpen();
     return name;
   }
 
   /** @return the Lance dataset uri ({@code <database dir>/<name>.lance}) */
   public String uri() {
+    checkOpen();
     return uri;
   }
 
@@ -84,6 +86,7 @@ public final class Table implements AutoCloseable {
 
   /** @return whether this table is pinned to a version by {@link #checkoutVersion} (read-only) */
   public boolean isPinned() {
+    checkOpen();
     return pinnedVersion != null;
   }
 
@@ -369,6 +372,14 @@ public final class Table implements AutoCloseable {
   }
 
   // ---- package-private ----
+
+  String nameUnchecked() {
+    return name;
+  }
+
+  String uriUnchecked() {
+    return uri;
+  }
 
   Connection connection() {
     return connection;

@@ -28,7 +28,7 @@ final class TakeSupport {
   static VectorSchemaRoot take(
       Table table, Snapshot snap, long[] request, List<String> columns, BufferAllocator allocator, boolean rowIds) {
     if (request == null) {
-      throw new IllegalArgumentException("request must not be null (table '" + table.name() + "')");
+      throw new IllegalArgumentException("request must not be null (table '" + table.nameUnchecked() + "')");
     }
     if (rowIds) {
       validateRowIds(table, snap, request);
@@ -71,7 +71,7 @@ final class TakeSupport {
       }
       if (row != uniq.length) {
         throw new IllegalStateException("Lance returned " + row + " rows for " + uniq.length
-            + " distinct " + (rowIds ? "row ids" : "offsets") + " of table '" + table.name() + "' (" + table.uri() + ")");
+            + " distinct " + (rowIds ? "row ids" : "offsets") + " of table '" + table.nameUnchecked() + "' (" + table.uriUnchecked() + ")");
       }
       gathered.setRowCount(row);
       VectorSchemaRoot out = VectorSchemaRoot.create(gathered.getSchema(), allocator);
@@ -91,7 +91,7 @@ final class TakeSupport {
         throw e;
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("take from table '" + table.name() + "' (" + table.uri() + ") failed", e);
+      throw new UncheckedIOException("take from table '" + table.nameUnchecked() + "' (" + table.uriUnchecked() + ") failed", e);
     }
   }
 
@@ -146,14 +146,14 @@ final class TakeSupport {
     for (long o : offsets) {
       if (o < 0 || o >= total) {
         throw new IndexOutOfBoundsException("offset " + o + " out of range [0, " + total + ") for table '"
-            + table.name() + "' (" + table.uri() + ") at version " + snap.version);
+            + table.nameUnchecked() + "' (" + table.uriUnchecked() + ") at version " + snap.version);
       }
     }
   }
 
   private static void validateRowIds(Table table, Snapshot snap, long[] rowIds) {
     if (snap.dataset.hasStableRowIds()) {
-      throw new UnsupportedOperationException("takeRowIds on table '" + table.name() + "' (" + table.uri()
+      throw new UnsupportedOperationException("takeRowIds on table '" + table.nameUnchecked() + "' (" + table.uriUnchecked()
           + "): datasets with stable row ids are not supported yet");
     }
     Map<Integer, FragmentInfo> byId = new HashMap<>();
@@ -165,7 +165,7 @@ final class TakeSupport {
       long local = id & 0xFFFFFFFFL;
       if (f == null || (id >>> 32) > Integer.MAX_VALUE || local >= f.physicalRows()) {
         throw new IndexOutOfBoundsException("row id " + id + " (fragment " + (id >>> 32) + ", row " + local
-            + ") does not exist in table '" + table.name() + "' (" + table.uri() + ") at version " + snap.version);
+            + ") does not exist in table '" + table.nameUnchecked() + "' (" + table.uriUnchecked() + ") at version " + snap.version);
       }
     }
   }
@@ -187,7 +187,7 @@ final class TakeSupport {
         return f;
       }
     }
-    throw new IllegalArgumentException("column '" + column + "' not found in table '" + table.name() + "' ("
-        + table.uri() + "); columns: " + schema.getFields().stream().map(Field::getName).toList());
+    throw new IllegalArgumentException("column '" + column + "' not found in table '" + table.nameUnchecked() + "' ("
+        + table.uriUnchecked() + "); columns: " + schema.getFields().stream().map(Field::getName).toList());
   }
 }

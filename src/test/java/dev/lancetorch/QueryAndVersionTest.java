@@ -139,6 +139,24 @@ class QueryAndVersionTest {
   }
 
   @Test
+  void readerOutlivesTheTableThatOpenedIt() throws Exception {
+    ArrowReader r = table.query().batchSize(7).toArrowReader();
+    table.close();
+    assertThatThrownBy(table::countRows).isInstanceOf(IllegalStateException.class);
+    assertThat(TestData.ids(r)).isEqualTo(TestData.range(0, 100)); // snapshot kept alive by the reader
+  }
+
+  @Test
+  void closingTheConnectionClosesItsTables() {
+    Table other = db.openTable("t");
+    Table pinned = other.checkoutVersion(1);
+    db.close();
+    assertThatThrownBy(other::countRows).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(pinned::countRows).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(table::query).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
   void consistencyIntervalSeesWritesFromOtherHandles() {
     try (Connection eager = LanceDb.connect(dir.toString(),
             ConnectOptions.builder().allocator(allocator).readConsistencyInterval(Duration.ZERO).build());
