@@ -71,7 +71,8 @@ final class TakeSupport {
       }
       if (row != uniq.length) {
         throw new IllegalStateException("Lance returned " + row + " rows for " + uniq.length
-            + " distinct " + (rowIds ? "row ids" : "offsets") + " of table '" + table.nameUnchecked() + "' (" + table.uriUnchecked() + ")");
+            + " distinct " + (rowIds ? "row ids (some refer to deleted rows)" : "offsets") + " of table '"
+            + table.nameUnchecked() + "' (" + table.uriUnchecked() + ") at version " + snap.version);
       }
       gathered.setRowCount(row);
       VectorSchemaRoot out = VectorSchemaRoot.create(gathered.getSchema(), allocator);
