@@ -227,6 +227,41 @@ class TakeTest {
     }
   }
 
+  /** Deletes + compaction rewrite fragments 0 and 1 into a new fragment; offsets follow scan order. */
+  @Test
+  void offsetsFollowStorageOrderAfterCompaction() {
+    try (Dataset other = Dataset.open(allocator, table.uri(), new org.lance.ReadOptions.Builder().build())) {
+      other.delete("id < 190 AND id % 10 != 0");
+      other.compact(org.lance.compaction.CompactionOptions.builder()
+          .withTargetRowsPerFragment(100).withMaterializeDeletionsThreshold(0.1f).build());
+    }
+    try (Table latest = table.checkoutLatest()) {
+      List<FragmentInfo> frags = latest.fragments();
+      List<Long> expectedLive = new ArrayList<>();
+      for (long i = 0; i < 1050; i++) {
+        if (i >= 190 || i % 10 == 0) {
+          expectedLive.add(i);
+        }
+      }
+      // offsets address rows in storage (scan) order, which compaction may change
+      List<Long> live = TestData.ids(latest.query().toArrowReader());
+      assertThat(live).containsExactlyInAnyOrderElementsOf(expectedLive);
+      assertThat(latest.countRows()).isEqualTo(live.size());
+      assertThat(frags.get(0).id()).isNotZero(); // fragment 0 was rewritten
+      long[] offsets = new long[live.size()];
+      long[] expect = new long[live.size()];
+      for (int i = 0; i < offsets.length; i++) {
+        offsets[i] = offsets.length - 1 - i;
+        expect[i] = live.get((int) offsets[i]);
+      }
+      try (VectorSchemaRoot got = latest.takeOffsets(offsets, null)) {
+        assertRows(got, expect);
+      }
+    } catch (Exception e) {
+      throw new RuntimeException(e);
+    }
+  }
+
   @Test
   void sortedUniqueHelperIsNotFooledByDuplicatesOnly() {
     long[] same = new long[64];
