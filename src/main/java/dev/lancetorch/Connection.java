@@ -166,7 +166,7 @@ public final class Connection implements AutoCloseable {
   }
 
   /**
-   * Creates a table from rows given as maps, inferring the schema (see {@link RowsToArrow} rules,
+   * Creates a table from rows given as maps, inferring the schema (inference rules,
    * summarized here): Long/Integer/Short/Byte → int64, Double/Float → float64, Boolean → bool,
    * String → utf8, byte[] → binary, float[] → fixed_size_list&lt;float32, n&gt; (all non-null
    * arrays of a column must have the same length n), java.util.List → list of the element type
@@ -229,15 +229,17 @@ public final class Connection implements AutoCloseable {
     if (exists(name)) {
       throw new TableAlreadyExistsException("table '" + name + "' already exists in " + location.uri);
     }
-    Dataset ds = Dataset.write()
+    long version;
+    try (Dataset created = Dataset.write()
         .allocator(allocator)
         .uri(location.tableUri(name))
         .schema(schema)
         .mode(WriteParams.WriteMode.CREATE)
         .storageOptions(options.storageOptions())
-        .session(session)
-        .execute();
-    return register(new Table(this, name, ds, null, false));
+        .execute()) {
+      version = created.version();
+    }
+    return register(new Table(this, name, openDataset(name, version), null, false));
   }
 
   /**
@@ -365,8 +367,20 @@ public final class Connection implements AutoCloseable {
     }
   }
 
-  /** Writes {@code data} (not closed here) to {@code uri}; returns the new latest dataset. */
+  /**
+   * Writes {@code data} (not closed here) to {@code uri}; returns the committed version, reopened
+   * through the connection's session (the SDK's write path does not attach the session to the
+   * dataset it returns, so reads would otherwise not share the session's caches).
+   */
   Dataset write(String name, String uri, ArrowReader data, WriteParams.WriteMode mode) {
+    long version;
+    try (Dataset written = writeUnshared(name, uri, data, mode)) {
+      version = written.version();
+    }
+    return openDataset(name, version);
+  }
+
+  private Dataset writeUnshared(String name, String uri, ArrowReader data, WriteParams.WriteMode mode) {
     try {
       return Dataset.write()
           .allocator(allocator)
@@ -374,7 +388,6 @@ public final class Connection implements AutoCloseable {
           .uri(uri)
           .mode(mode)
           .storageOptions(options.storageOptions())
-          .session(session)
           .execute();
     } catch (RuntimeException e) {
       if (mode == WriteParams.WriteMode.CREATE && exists(name)) {

@@ -222,6 +222,28 @@ class ConnectionTest {
   }
 
   @Test
+  void borrowedAllocatorAndSessionPolicy() {
+    int childrenBefore = allocator.getChildAllocators().size();
+    try (org.lance.Session session = org.lance.Session.builder().build()) {
+      Connection c = LanceDb.connect(dir.resolve("s").toString(),
+          ConnectOptions.builder().allocator(allocator).session(session).build());
+      assertThat(allocator.getChildAllocators()).hasSize(childrenBefore + 1);
+      assertThat(c.allocator().getParentAllocator()).isSameAs(allocator);
+      try (VectorSchemaRoot r = TestData.rows(allocator, 0, 3); Table t = c.createTable("t", r)) {
+        assertThat(t.dataset().session().isSameAs(session)).isTrue();
+        t.add(List.of(Map.of("id", 3L, "val", 1.5, "name", "r3")));
+        assertThat(t.dataset().session().isSameAs(session)).isTrue();
+        try (Table again = c.openTable("t")) {
+          assertThat(again.dataset().session().isSameAs(session)).isTrue();
+        }
+      }
+      c.close();
+      assertThat(allocator.getChildAllocators()).hasSize(childrenBefore); // the child is closed
+      assertThat(session.isClosed()).isFalse(); // borrowed: left open
+    }
+  }
+
+  @Test
   void connectionOwnsItsRootAllocatorWithoutOne() {
     try (Connection c = LanceDb.connect(dir.resolve("own").toString());
         VectorSchemaRoot r = TestData.rows(c.allocator(), 0, 3);
