@@ -1,6 +1,7 @@
 package dev.lancetorch;
 
 import java.util.List;
+import org.apache.arrow.vector.types.pojo.ArrowType.ArrowTypeID;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -26,7 +27,7 @@ final class SchemaCompat {
         return false;
       }
       // child names of list-like types differ between writers ("item" / "element"): compare types only
-      if (!sameChildren(x.getChildren(), y.getChildren(), x.getType().getTypeID() == org.apache.arrow.vector.types.pojo.ArrowType.ArrowTypeID.Struct)) {
+      if (!sameChildren(x.getChildren(), y.getChildren(), x.getType().getTypeID() == ArrowTypeID.Struct)) {
         return false;
       }
     }
@@ -41,7 +42,7 @@ final class SchemaCompat {
       Field x = a.get(i);
       Field y = b.get(i);
       if ((namesMatter && !x.getName().equals(y.getName())) || !x.getType().equals(y.getType())
-          || !sameChildren(x.getChildren(), y.getChildren(), x.getType().getTypeID() == org.apache.arrow.vector.types.pojo.ArrowType.ArrowTypeID.Struct)) {
+          || !sameChildren(x.getChildren(), y.getChildren(), x.getType().getTypeID() == ArrowTypeID.Struct)) {
         return false;
       }
     }
