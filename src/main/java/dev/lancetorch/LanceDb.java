@@ -1,0 +1,39 @@
+package dev.lancetorch;
+
+/**
+ * Entry point: connects to a LanceDB-layout database (a directory of {@code <table>.lance} Lance
+ * datasets).
+ *
+ * <p>Supported uris: a local path, {@code file://...}, {@code memory://} (a fresh anonymous
+ * in-process database) and {@code memory://name} (an in-process database shared by every
+ * connection to the same name in this JVM, alive while at least one such connection is open).
+ * Any other scheme ({@code s3://}, {@code db://}, ...) is rejected with {@link
+ * UnsupportedOperationException} naming the scheme.
+ */
+public final class LanceDb {
+  private LanceDb() {}
+
+  /**
+   * Connects with default options (the connection owns its own root allocator and Lance session).
+   *
+   * @param uri the database uri
+   * @return a connection the caller must close
+   */
+  public static Connection connect(String uri) {
+    return connect(uri, ConnectOptions.defaults());
+  }
+
+  /**
+   * Connects with options. A local directory is created if missing.
+   *
+   * @param uri the database uri
+   * @param options options; the allocator and session in it stay borrowed
+   * @return a connection the caller must close
+   */
+  public static Connection connect(String uri, ConnectOptions options) {
+    if (options == null) {
+      throw new IllegalArgumentException("options must not be null");
+    }
+    return new Connection(DatabaseLocation.resolve(uri), options);
+  }
+}

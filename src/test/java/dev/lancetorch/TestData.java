@@ -1,0 +1,64 @@
+package dev.lancetorch;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/** Shared fixtures: rows (id, val = id * 0.5, name = "r" + id). */
+final class TestData {
+  static final Schema SCHEMA = new Schema(List.of(
+      Field.nullable("id", new ArrowType.Int(64, true)),
+      Field.nullable("val", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)),
+      Field.nullable("name", ArrowType.Utf8.INSTANCE)));
+
+  private TestData() {}
+
+  /** Rows with ids [from, from + n); caller closes. */
+  static VectorSchemaRoot rows(BufferAllocator a, long from, int n) {
+    VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, a);
+    root.allocateNew();
+    BigIntVector id = (BigIntVector) root.getVector("id");
+    Float8Vector val = (Float8Vector) root.getVector("val");
+    VarCharVector name = (VarCharVector) root.getVector("name");
+    for (int i = 0; i < n; i++) {
+      long v = from + i;
+      id.setSafe(i, v);
+      val.setSafe(i, v * 0.5);
+      name.setSafe(i, ("r" + v).getBytes(StandardCharsets.UTF_8));
+    }
+    root.setRowCount(n);
+    return root;
+  }
+
+  /** All ids of a reader, in order; closes the reader. */
+  static List<Long> ids(ArrowReader reader) throws Exception {
+    List<Long> out = new ArrayList<>();
+    try (reader) {
+      while (reader.loadNextBatch()) {
+        BigIntVector id = (BigIntVector) reader.getVectorSchemaRoot().getVector("id");
+        for (int i = 0; i < id.getValueCount(); i++) {
+          out.add(id.get(i));
+        }
+      }
+    }
+    return out;
+  }
+
+  static List<Long> range(long from, long n) {
+    List<Long> out = new ArrayList<>();
+    for (long i = 0; i < n; i++) {
+      out.add(from + i);
+    }
+    return out;
+  }
+}
