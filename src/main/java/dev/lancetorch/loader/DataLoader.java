@@ -68,6 +68,7 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
   private LoaderState resume;
   private EpochIterator current;
   private WorkerPool<Object> persistentPool;
+  private final List<WorkerPool<Object>> retiredPools = new ArrayList<>();
   private int plannedEpoch = -1;
   private List<long[]> plannedBatches;
   private volatile String progressExtra = "";
@@ -178,21 +179,28 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
   @Override
   public void close() {
     EpochIterator it;
-    WorkerPool<Object> pool;
+    List<WorkerPool<Object>> pools;
     synchronized (this) {
       if (closed) {
         return;
       }
       closed = true;
       it = current;
-      pool = persistentPool;
-      persistentPool = null;
+      if (persistentPool != null) {
+        retiredPools.add(persistentPool);
+        persistentPool = null;
+      }
     }
     if (it != null) {
       it.stop();
     }
-    if (pool != null) {
-      pool.close();
+    synchronized (this) {
+      pools = new ArrayList<>(retiredPools);
+      retiredPools.clear();
+    }
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    for (WorkerPool<Object> p : pools) {
+      p.close(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
     }
   }
 
@@ -217,6 +225,11 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
       Closeables.closeQuietly(raw);
       throw e;
     }
+  }
+
+  private synchronized void retire(WorkerPool<Object> pool) {
+    retiredPools.removeIf(WorkerPool::isTerminated);
+    retiredPools.add(pool);
   }
 
   private synchronized WorkerPool<Object> poolForEpoch() {
@@ -349,7 +362,8 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
       }
       stream.close();
       if (ownPool != null) {
-        ownPool.close();
+        ownPool.shutdown(); // workers exit after their fetch in progress; close() waits for them
+        retire(ownPool);
       }
       if (progress != null) {
         progress.onEpochEnd();

@@ -36,6 +36,15 @@ final class WorkerPool<B> implements AutoCloseable {
     return threads.length;
   }
 
+  boolean isTerminated() {
+    for (Thread t : threads) {
+      if (t.isAlive()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Hands one epoch to every worker; each starts it after finishing (or abandoning) the previous one. */
   void start(EpochRun<B, ?> run) {
     if (closed) {
@@ -80,11 +89,8 @@ final class WorkerPool<B> implements AutoCloseable {
     }
   }
 
-  /**
-   * Asks every worker to stop after its current epoch (cancel that epoch first to make it prompt) and
-   * waits up to {@code waitMillis} for them; stragglers are interrupted.
-   */
-  void close(long waitMillis) {
+  /** Asks every worker to stop after its current epoch and close its handle; does not wait. */
+  void shutdown() {
     if (closed) {
       return;
     }
@@ -92,6 +98,14 @@ final class WorkerPool<B> implements AutoCloseable {
     for (LinkedBlockingQueue<Object> inbox : inboxes) {
       inbox.add(POISON);
     }
+  }
+
+  /**
+   * Asks every worker to stop after its current epoch (cancel that epoch first to make it prompt) and
+   * waits up to {@code waitMillis} for them; stragglers are interrupted.
+   */
+  void close(long waitMillis) {
+    shutdown();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
     for (Thread t : threads) {
       long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
