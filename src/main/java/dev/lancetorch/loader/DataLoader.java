@@ -30,7 +30,8 @@ import java.util.function.Function;
  * handle with {@link BatchSource#reopen()} and closes it when it stops (at the end of each epoch, or at
  * {@link #close()} with {@code persistentWorkers}); with {@code numWorkers == 0} batches are taken from the
  * source itself in the caller's thread. A fetched batch is owned by the loader until collate; collate takes
- * ownership of its input (if it throws, the loader closes the input); every batch {@code next()} returns is
+ * ownership of its input when called (it closes or returns it, also when it throws; the default identity
+ * returns it); every batch {@code next()} returns is
  * owned by the caller, who closes it if it is {@link AutoCloseable}. Batches loaded but not yet returned
  * (prefetched) are closed by the loader when the iterator is abandoned, fails, or the loader is closed.
  *
@@ -44,8 +45,6 @@ import java.util.function.Function;
  * @param <T> the type of the batches yielded (after collate)
  */
 public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
-  private static final AtomicInteger IDS = new AtomicInteger();
-
   private final BatchSource<Object> source;
   private final Function<Object, T> collate;
   private final Sampler sampler;
@@ -91,7 +90,7 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
     this.dropUneven = b.dropUneven;
     this.workerInit = b.workerInit;
     this.progress = b.progress;
-    this.threadPrefix = "lancetorch-loader-" + IDS.incrementAndGet();
+    this.threadPrefix = LoaderThreadNames.newPrefix();
     if (b.resumeFrom != null) {
       LoaderState s = b.resumeFrom;
       if (s.seed() != seed || s.rank() != rank || s.worldSize() != worldSize) {
@@ -217,14 +216,9 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
   private CompletableFuture<T> load(BatchSource<Object> handle, LoaderTask task) {
     Object raw = metrics.timedFetch(handle, task.offsets());
     long t0 = System.nanoTime();
-    try {
-      T out = collate.apply(raw);
-      metrics.transformNanos.add(System.nanoTime() - t0);
-      return CompletableFuture.completedFuture(out);
-    } catch (RuntimeException | Error e) {
-      Closeables.closeQuietly(raw);
-      throw e;
-    }
+    T out = collate.apply(raw); // owns `raw` from here on, also if it throws
+    metrics.transformNanos.add(System.nanoTime() - t0);
+    return CompletableFuture.completedFuture(out);
   }
 
   private synchronized void retire(WorkerPool<Object> pool) {
@@ -463,8 +457,8 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
     }
 
     /**
-     * Applied in the worker to each fetched batch; takes ownership of it (closes or returns it). The
-     * result is what the loader yields.
+     * Applied in the worker to each fetched batch; owns it from the call on (closes or returns it, also
+     * when throwing). The result is what the loader yields.
      */
     public <C> Builder<B, C> collate(Function<? super B, ? extends C> fn) {
       return copyWith(Objects.requireNonNull(fn));

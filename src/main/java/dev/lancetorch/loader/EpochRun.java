@@ -43,7 +43,7 @@ final class EpochRun<B, R> implements TaskStream<R> {
   private int cursor;
   private volatile boolean cancelled;
 
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "rawtypes"})
   EpochRun(List<List<LoaderTask>> perWorker, TaskProcessor<B, R> processor, int prefetch, boolean inOrder,
       long timeoutNanos, LoaderMetrics metrics) {
     this.perWorker = perWorker;

@@ -45,15 +45,14 @@ import java.util.function.Function;
  *
  * <p><b>Ownership.</b> The dataset never closes the source it was built with; each worker opens its own
  * handle with {@link BatchSource#reopen()} and closes it at {@link #close()}. The transform takes ownership
- * of its input batch (if it throws, the dataset closes the input). Every batch the iterator returns is the
+ * of its input batch when called — it must close or return it, also when it throws (the dataset never
+ * touches a batch after passing it to the transform). Every batch the iterator returns is the
  * caller's to close; batches prefetched but not returned are closed by the dataset when the iterator is
  * abandoned, fails, or the dataset is closed.
  *
  * @param <R> the type of the batches yielded (after transform)
  */
 public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
-  private static final AtomicInteger IDS = new AtomicInteger();
-
   private final BatchSource<Object> source;
   private final Function<Object, R> transform;
   private final TransformErrorHandler<R> onError;
@@ -92,7 +91,7 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
     this.prefetchBatches = b.prefetchBatches;
     this.timeoutNanos = b.timeout.toNanos();
     this.shuffleSeed = b.shuffleSeed;
-    this.threadPrefix = "lancetorch-loader-" + IDS.incrementAndGet();
+    this.threadPrefix = LoaderThreadNames.newPrefix();
     if (b.resumeFrom != null) {
       StreamingState s = b.resumeFrom;
       if (s.shuffleSeed() != shuffleSeed || s.numRows() != layout.numRows || s.numSplits() != layout.numSplits) {
@@ -269,8 +268,7 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
     try {
       out = transform.apply(raw);
     } catch (RuntimeException e) {
-      Closeables.closeQuietly(raw);
-      out = onError.onError(e, task.position());
+      out = onError.onError(e, task.position()); // the input stays the transform's: it owned it when it threw
       if (out == null) {
         metrics.rowsSkipped.add(task.offsets().length);
       }
@@ -477,7 +475,7 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
       return this;
     }
 
-    /** Applied to each read batch; takes ownership of it. */
+    /** Applied to each read batch; owns it from the call on (closes or returns it, also when throwing). */
     public <C> Builder<B, C> transform(Function<? super B, ? extends C> fn) {
       Builder<B, C> n = new Builder<>(source, Objects.requireNonNull(fn));
       n.onError = OnTransformError.RAISE;

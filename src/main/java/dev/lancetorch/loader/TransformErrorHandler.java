@@ -2,7 +2,7 @@ package dev.lancetorch.loader;
 
 /**
  * Decides what replaces a batch whose transform threw. Runs on the transform thread. The failed input
- * batch has already been closed by the dataset.
+ * batch was the transform's to close.
  *
  * @param <R> the transform's output type
  */

@@ -15,7 +15,7 @@ final class WorkerPool<B> implements AutoCloseable {
   private final LinkedBlockingQueue<Object>[] inboxes;
   private volatile boolean closed;
 
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "rawtypes"})
   WorkerPool(BatchSource<B> source, int numWorkers, String namePrefix, long seed, WorkerInit init) {
     threads = new Thread[numWorkers];
     inboxes = new LinkedBlockingQueue[numWorkers];

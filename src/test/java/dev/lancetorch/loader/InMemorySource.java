@@ -17,6 +17,7 @@ final class InMemorySource implements BatchSource<InMemorySource.TestBatch> {
     final AtomicInteger openHandles = new AtomicInteger();
     final AtomicInteger reopens = new AtomicInteger();
     final AtomicInteger fetches = new AtomicInteger();
+    final AtomicInteger doubleCloses = new AtomicInteger();
     volatile java.util.function.ToLongFunction<long[]> latencyMicros = o -> 0;
     volatile Predicate<long[]> failWhen = o -> false;
     volatile CountDownLatch gate; // when set, fetches wait for it
@@ -37,6 +38,7 @@ final class InMemorySource implements BatchSource<InMemorySource.TestBatch> {
     @Override
     public void close() {
       if (closed.getAndIncrement() != 0) {
+        shared.doubleCloses.incrementAndGet();
         throw new IllegalStateException("batch closed twice");
       }
       shared.liveBatches.decrementAndGet();

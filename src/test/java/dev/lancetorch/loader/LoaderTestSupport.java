@@ -66,5 +66,6 @@ final class LoaderTestSupport {
       Thread.sleep(10);
     }
     assertThat(src.shared.liveBatches.get()).as("live batches").isZero();
+    assertThat(src.shared.doubleCloses.get()).as("batches closed twice").isZero();
   }
 }
