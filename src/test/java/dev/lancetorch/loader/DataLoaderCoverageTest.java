@@ -38,6 +38,16 @@ class DataLoaderCoverageTest {
   }
 
   @Test
+  void emptySourceYieldsNothing() throws Exception {
+    try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(new InMemorySource(0)).batchSize(10)
+        .shuffle(true).numWorkers(2).distributed(1, 3).build()) {
+      assertThat(drain(loader)).isEmpty();
+      assertThat(drain(loader)).isEmpty();
+    }
+    LoaderTestSupport.assertNoLoaderThreadsEventually();
+  }
+
+  @Test
   void dropLastDropsTheShortBatch() {
     InMemorySource src = new InMemorySource(25);
     try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(10).dropLast(true)

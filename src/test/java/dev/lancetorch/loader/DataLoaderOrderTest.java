@@ -62,7 +62,7 @@ class DataLoaderOrderTest {
   @Test
   void outOfOrderYieldsFirstReadyFirst() {
     InMemorySource src = new InMemorySource(64);
-    src.shared.latencyMicros = o -> o[0] == 0 ? 300_000 : 0; // batch 0 (worker 0) is slow
+    src.shared.latencyMicros = o -> o[0] == 0 ? 500_000 : 0; // batch 0 (worker 0) is slow
     try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(8).numWorkers(2)
         .inOrder(false).build()) {
       List<long[]> batches = drain(loader);

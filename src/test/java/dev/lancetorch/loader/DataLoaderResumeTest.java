@@ -57,7 +57,7 @@ class DataLoaderResumeTest {
   @Test
   void outOfOrderStateRecordsBatchesYieldedAheadAndResumesTheRest() throws Exception {
     InMemorySource src = new InMemorySource(160);
-    src.shared.latencyMicros = o -> o[0] < 10 ? 200_000 : 0; // batch 0 slow: later batches overtake it
+    src.shared.latencyMicros = o -> o[0] < 10 ? 500_000 : 0; // batch 0 slow: later batches overtake it
     List<Long> seen = new ArrayList<>();
     LoaderState s;
     try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(10).numWorkers(2)

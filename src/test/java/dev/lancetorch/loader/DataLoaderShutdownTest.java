@@ -104,6 +104,30 @@ class DataLoaderShutdownTest {
   }
 
   @Test
+  void collateExceptionReachesTheCallerAndCollateOwnsItsInput() throws Exception {
+    InMemorySource src = new InMemorySource(100);
+    try (DataLoader<Integer> loader = DataLoader.builder(src).batchSize(10).numWorkers(2)
+        .collate(b -> {
+          try (b) {
+            if (b.ids[0] == 30) {
+              throw new ArithmeticException("collate failed");
+            }
+            return b.ids.length;
+          }
+        }).build()) {
+      Iterator<Integer> it = loader.iterator();
+      assertThat(it.next()).isEqualTo(10);
+      assertThat(it.next()).isEqualTo(10);
+      assertThat(it.next()).isEqualTo(10);
+      Throwable t = catchThrowable(it::next);
+      assertThat(t).isInstanceOf(DataLoaderException.class).hasCauseInstanceOf(ArithmeticException.class);
+      assertThat(((DataLoaderException) t).position().batchIndex()).isEqualTo(3);
+    }
+    assertNoLoaderThreadsEventually();
+    assertNoLiveBatchesEventually(src);
+  }
+
+  @Test
   void workerInitFailureReachesTheCaller() throws Exception {
     InMemorySource src = new InMemorySource(100);
     try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(10).numWorkers(2)

@@ -63,7 +63,10 @@ class StreamingDatasetTest {
         InMemorySource src = new InMemorySource(N);
         try (StreamingDataset<InMemorySource.TestBatch> ds = builder(src, rank, worldSize, workers).build()) {
           ds.setEpoch(epoch);
-          all.addAll(flat(drain(ds)));
+          List<Long> mine = flat(drain(ds));
+          all.addAll(mine);
+          assertThat(ds.metrics().rowsLoaded()).isEqualTo(mine.size());
+          assertThat(ds.metrics().bytesLoaded()).isEqualTo(8L * mine.size());
           global = ds.globalOrder(epoch);
           try (StreamingDataset<InMemorySource.TestBatch> single = builder(new InMemorySource(N), 0, 1, 1).build()) {
             assertThat(global).isEqualTo(single.globalOrder(epoch)); // independent of the world size
