@@ -33,6 +33,38 @@ class LoaderMetricsTest {
     }
   }
 
+  /** Another thread reads the counters while the consumer trains: values only grow, end at the totals. */
+  @Test
+  void metricsAreReadableFromAnotherThreadWhileLoading() throws Exception {
+    InMemorySource src = new InMemorySource(2000);
+    src.shared.latencyMicros = o -> 200;
+    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicReference<String> problem = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+    try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(10).numWorkers(2).build()) {
+      Thread reader = new Thread(() -> {
+        long lastRows = 0;
+        long lastYielded = 0;
+        while (!done.get()) {
+          MetricsSnapshot m = loader.metrics();
+          if (m.rowsLoaded() < lastRows || m.batchesYielded() < lastYielded || m.queueDepth() > 4) {
+            problem.set(m.toString());
+          }
+          lastRows = m.rowsLoaded();
+          lastYielded = m.batchesYielded();
+          reads.incrementAndGet();
+        }
+      });
+      reader.start();
+      drain(loader);
+      done.set(true);
+      reader.join(5000);
+      assertThat(problem.get()).isNull();
+      assertThat(reads.get()).isPositive();
+      assertThat(loader.metrics().rowsLoaded()).isEqualTo(2000);
+    }
+  }
+
   @Test
   void progressListenerSeesEveryBatchAndTheExtraText() {
     List<String> events = new ArrayList<>();
