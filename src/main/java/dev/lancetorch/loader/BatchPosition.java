@@ -1,0 +1,14 @@
+package dev.lancetorch.loader;
+
+/**
+ * Where a batch sits in a run: its epoch; its index in the epoch's batch order (for a
+ * {@link StreamingDataset}: the position of its first row in its split's row order); the smallest and
+ * largest row offset it asks for; and its split ({@code -1} for a {@link DataLoader}).
+ */
+public record BatchPosition(int epoch, long batchIndex, long minOffset, long maxOffset, int split) {
+  @Override
+  public String toString() {
+    return "epoch " + epoch + ", batch " + batchIndex + (split >= 0 ? " (row position in split " + split + ")" : "")
+        + ", offsets " + minOffset + ".." + maxOffset;
+  }
+}

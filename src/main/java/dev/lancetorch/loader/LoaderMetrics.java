@@ -1,0 +1,35 @@
+package dev.lancetorch.loader;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Live counters, written by workers and the consumer, readable from any thread. */
+final class LoaderMetrics {
+  final LongAdder rowsLoaded = new LongAdder();
+  final LongAdder bytesLoaded = new LongAdder();
+  final LongAdder batchesLoaded = new LongAdder();
+  final LongAdder batchesYielded = new LongAdder();
+  final LongAdder fetchNanos = new LongAdder();
+  final LongAdder transformNanos = new LongAdder();
+  final LongAdder waitNanos = new LongAdder();
+  final AtomicInteger queueDepth = new AtomicInteger();
+  final LongAdder rowsSkipped = new LongAdder();
+
+  MetricsSnapshot snapshot() {
+    return new MetricsSnapshot(rowsLoaded.sum(), bytesLoaded.sum(), batchesLoaded.sum(), batchesYielded.sum(),
+        fetchNanos.sum(), transformNanos.sum(), waitNanos.sum(), Math.max(0, queueDepth.get()), rowsSkipped.sum());
+  }
+
+  <B> B timedFetch(BatchSource<B> source, long[] offsets) {
+    long t0 = System.nanoTime();
+    B batch = source.takeOffsets(offsets);
+    fetchNanos.add(System.nanoTime() - t0);
+    rowsLoaded.add(offsets.length);
+    batchesLoaded.increment();
+    long bytes = source.sizeInBytes(batch);
+    if (bytes > 0) {
+      bytesLoaded.add(bytes);
+    }
+    return batch;
+  }
+}

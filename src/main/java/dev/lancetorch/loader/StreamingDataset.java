@@ -1,0 +1,534 @@
+package dev.lancetorch.loader;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * An elastic, resumable stream of one rank's rows, after LanceDB's {@code StreamingDataset}.
+ *
+ * <p><b>Layout of an epoch</b> (a function of numRows, numSplits, shuffle, shuffleSeed, shuffleClumpSize
+ * and the epoch — never of the world size or the number of workers): the row range is cut into
+ * {@code numSplits} fixed splits, split s = rows {@code [s·N/S, (s+1)·N/S)}. With shuffle, the split order is
+ * a permutation from (shuffleSeed, epoch) and each split's rows are cut into clumps of
+ * {@code shuffleClumpSize} consecutive rows whose order is a permutation from (shuffleSeed, epoch, split);
+ * rows inside a clump stay contiguous and ascending. The <i>global order</i> of the epoch
+ * ({@link #globalOrder(int)}) is the concatenation of the splits' row orders, in split order.
+ *
+ * <p><b>Assignment.</b> numSplits must be divisible by worldSize × numWorkers. Rank r reads the r-th
+ * contiguous block of numSplits/worldSize splits of the split order; its worker w reads the block's
+ * splits j with {@code j % numWorkers == w}, each from start to end in {@code readBatchSize} batches
+ * (batches never span two splits). The rank's consumer takes batches round-robin over its workers, so a
+ * rank's output order is deterministic for a given configuration.
+ *
+ * <p><b>Guarantees</b> (as tested): within an epoch, across all ranks, every row is delivered exactly once;
+ * the rows delivered from split s, in delivery order, are exactly split s's row order, whatever the world
+ * size and number of workers. {@link #state()} records per split how many rows were delivered;
+ * {@link #mergeStates(List)} unions the ranks' states, and a run resumed from the merged state
+ * <em>on any world size and number of workers</em> delivers exactly the rest of each split's row order —
+ * so (rows before) + (rows after), per split, is the uninterrupted split order, and the global set is
+ * every row once. The interleaving of different splits depends on world size and workers.
+ *
+ * <p>Columns and SQL filters are applied by the source (a {@code Permutation}): this class sees rows by
+ * offset only.
+ *
+ * <p><b>Ownership.</b> The dataset never closes the source it was built with; each worker opens its own
+ * handle with {@link BatchSource#reopen()} and closes it at {@link #close()}. The transform takes ownership
+ * of its input batch when called — it must close or return it, also when it throws (the dataset never
+ * touches a batch after passing it to the transform). Every batch the iterator returns is the
+ * caller's to close; batches prefetched but not returned are closed by the dataset when the iterator is
+ * abandoned, fails, or the dataset is closed.
+ *
+ * @param <R> the type of the batches yielded (after transform)
+ */
+public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
+  private final BatchSource<Object> source;
+  private final Function<Object, R> transform;
+  private final TransformErrorHandler<R> onError;
+  private final SplitLayout layout;
+  private final int rank;
+  private final int worldSize;
+  private final int numWorkers;
+  private final int readBatchSize;
+  private final int prefetchBatches;
+  private final long timeoutNanos;
+  private final long shuffleSeed;
+  private final String threadPrefix;
+  private final ExecutorService transformPool;
+  private final LoaderMetrics metrics = new LoaderMetrics();
+
+  private int nextEpoch;
+  private StreamingState resume;
+  private WorkerPool<Object> pool;
+  private EpochIterator current;
+  private boolean closed;
+
+  @SuppressWarnings("unchecked")
+  private StreamingDataset(Builder<?, R> b) {
+    if (b.numSplits % (b.worldSize * b.numWorkers) != 0) {
+      throw new IllegalArgumentException("numSplits " + b.numSplits + " is not divisible by worldSize "
+          + b.worldSize + " × numWorkers " + b.numWorkers + " = " + b.worldSize * b.numWorkers);
+    }
+    this.source = (BatchSource<Object>) b.source;
+    this.transform = (Function<Object, R>) b.transform;
+    this.onError = (TransformErrorHandler<R>) b.onError;
+    this.layout = new SplitLayout(source.numRows(), b.numSplits, b.shuffle, b.shuffleSeed, b.shuffleClumpSize);
+    this.rank = b.rank;
+    this.worldSize = b.worldSize;
+    this.numWorkers = b.numWorkers;
+    this.readBatchSize = b.readBatchSize;
+    this.prefetchBatches = b.prefetchBatches;
+    this.timeoutNanos = b.timeout.toNanos();
+    this.shuffleSeed = b.shuffleSeed;
+    this.threadPrefix = LoaderThreadNames.newPrefix();
+    if (b.resumeFrom != null) {
+      StreamingState s = b.resumeFrom;
+      if (s.shuffleSeed() != shuffleSeed || s.numRows() != layout.numRows || s.numSplits() != layout.numSplits) {
+        throw new IllegalArgumentException("state " + s + " is for another seed, row count or split count");
+      }
+      for (int split : layout.splitsOfRank(s.epoch(), rank, worldSize)) {
+        if (s.rowsConsumed()[split] < 0) {
+          throw new IllegalArgumentException("state does not know split " + split + " which rank " + rank
+              + " reads; resume from mergeStates(all ranks' states)");
+        }
+      }
+      this.resume = s;
+      this.nextEpoch = s.epoch();
+    }
+    if (b.transformParallelism > 0) {
+      AtomicInteger n = new AtomicInteger();
+      this.transformPool = Executors.newFixedThreadPool(b.transformParallelism, r -> {
+        Thread t = new Thread(r, threadPrefix + "-transform-" + n.getAndIncrement());
+        t.setDaemon(true);
+        return t;
+      });
+    } else {
+      this.transformPool = null;
+    }
+  }
+
+  public static <B> Builder<B, B> builder(BatchSource<B> source) {
+    return new Builder<>(source, Function.identity());
+  }
+
+  /**
+   * Unions the states of ranks taken at the same point of an epoch (e.g. at a checkpoint). Splits known
+   * to no state stay -1; a split known to two states must have the same progress in both.
+   */
+  public static StreamingState mergeStates(List<StreamingState> states) {
+    if (states.isEmpty()) {
+      throw new IllegalArgumentException("no states to merge");
+    }
+    StreamingState first = states.get(0);
+    long[] merged = new long[first.numSplits()];
+    Arrays.fill(merged, -1);
+    for (StreamingState s : states) {
+      if (s.epoch() != first.epoch() || s.shuffleSeed() != first.shuffleSeed() || s.numRows() != first.numRows()
+          || s.numSplits() != first.numSplits()) {
+        throw new IllegalArgumentException("states of different epochs or datasets: " + first + " vs " + s);
+      }
+      long[] c = s.rowsConsumed();
+      for (int i = 0; i < c.length; i++) {
+        if (c[i] >= 0) {
+          if (merged[i] >= 0 && merged[i] != c[i]) {
+            throw new IllegalArgumentException("split " + i + " has progress " + merged[i] + " and " + c[i]);
+          }
+          merged[i] = c[i];
+        }
+      }
+    }
+    return new StreamingState(first.epoch(), first.shuffleSeed(), first.numRows(), merged);
+  }
+
+  /** The canonical global row order of {@code epoch} (see the class doc); the same for every world size. */
+  public long[] globalOrder(int epoch) {
+    return layout.globalOrder(epoch);
+  }
+
+  /** The row order of one split in {@code epoch}. */
+  public long[] splitRowOrder(int split, int epoch) {
+    return layout.rowsOf(split, epoch);
+  }
+
+  /** The epoch the next {@link #iterator()} runs (default: 0, then one more per iterator). */
+  public synchronized void setEpoch(int epoch) {
+    nextEpoch = epoch;
+    if (resume != null && resume.epoch() != epoch) {
+      resume = null;
+    }
+  }
+
+  /** One epoch of this rank's rows; abandons a previous live iterator. */
+  @Override
+  public synchronized Iterator<R> iterator() {
+    if (closed) {
+      throw new IllegalStateException("StreamingDataset closed");
+    }
+    if (current != null) {
+      current.stop();
+    }
+    int epoch = nextEpoch++;
+    StreamingState from = resume != null && resume.epoch() == epoch ? resume : null;
+    resume = null;
+    if (pool == null) {
+      pool = new WorkerPool<>(source, numWorkers, threadPrefix, shuffleSeed, null);
+    }
+    current = new EpochIterator(epoch, from);
+    return current;
+  }
+
+  /**
+   * This rank's progress: per split it reads in the current epoch, rows delivered; -1 for other splits.
+   * After a completed epoch: the next epoch, nothing delivered. Callable from any thread.
+   */
+  public synchronized StreamingState state() {
+    if (current != null && !current.complete) {
+      return current.snapshot();
+    }
+    if (resume != null) {
+      long[] c = new long[layout.numSplits];
+      Arrays.fill(c, -1);
+      long[] r = resume.rowsConsumed();
+      for (int s : layout.splitsOfRank(resume.epoch(), rank, worldSize)) {
+        c[s] = r[s];
+      }
+      return new StreamingState(resume.epoch(), shuffleSeed, layout.numRows, c);
+    }
+    long[] c = new long[layout.numSplits];
+    Arrays.fill(c, -1);
+    for (int s : layout.splitsOfRank(nextEpoch, rank, worldSize)) {
+      c[s] = 0;
+    }
+    return new StreamingState(nextEpoch, shuffleSeed, layout.numRows, c);
+  }
+
+  public MetricsSnapshot metrics() {
+    return metrics.snapshot();
+  }
+
+  /** Stops workers and transform threads, closes batches in flight and worker handles (bounded wait). */
+  @Override
+  public void close() {
+    EpochIterator it;
+    WorkerPool<Object> p;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      it = current;
+      p = pool;
+      pool = null;
+    }
+    if (it != null) {
+      it.stop();
+    }
+    if (p != null) {
+      p.close();
+    }
+    if (transformPool != null) {
+      transformPool.shutdown(); // queued transforms still run, so their input batches get closed
+      try {
+        if (!transformPool.awaitTermination(10, TimeUnit.SECONDS)) {
+          transformPool.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private CompletableFuture<R> load(BatchSource<Object> handle, LoaderTask task) {
+    Object raw = metrics.timedFetch(handle, task.offsets());
+    if (transformPool == null) {
+      return CompletableFuture.completedFuture(applyTransform(raw, task));
+    }
+    try {
+      return CompletableFuture.supplyAsync(() -> applyTransform(raw, task), transformPool);
+    } catch (RejectedExecutionException e) {
+      Closeables.closeQuietly(raw);
+      throw e;
+    }
+  }
+
+  private R applyTransform(Object raw, LoaderTask task) {
+    long t0 = System.nanoTime();
+    R out;
+    try {
+      out = transform.apply(raw);
+    } catch (RuntimeException e) {
+      out = onError.onError(e, task.position()); // the input stays the transform's: it owned it when it threw
+      if (out == null) {
+        metrics.rowsSkipped.add(task.offsets().length);
+      }
+    }
+    metrics.transformNanos.add(System.nanoTime() - t0);
+    return out;
+  }
+
+  /** One epoch of this rank. */
+  private final class EpochIterator implements Iterator<R> {
+    final int epoch;
+    final long[] consumed;
+    final EpochRun<Object, R> run;
+    volatile boolean complete;
+    private boolean stopped;
+    private R pending;
+
+    EpochIterator(int epoch, StreamingState from) {
+      this.epoch = epoch;
+      this.consumed = new long[layout.numSplits];
+      Arrays.fill(consumed, -1);
+      long[] prior = from == null ? null : from.rowsConsumed();
+      List<List<LoaderTask>> perWorker = new ArrayList<>();
+      for (int w = 0; w < numWorkers; w++) {
+        List<LoaderTask> tasks = new ArrayList<>();
+        for (int split : layout.splitsOf(epoch, rank, worldSize, w, numWorkers)) {
+          long start = prior == null ? 0 : prior[split];
+          consumed[split] = start;
+          long[] rows = layout.rowsOf(split, epoch);
+          for (long p = start; p < rows.length; p += readBatchSize) {
+            long[] chunk = Arrays.copyOfRange(rows, (int) p, (int) Math.min(rows.length, p + readBatchSize));
+            tasks.add(LoaderTask.of(chunk, epoch, p, split));
+          }
+        }
+        perWorker.add(tasks);
+      }
+      run = new EpochRun<>(perWorker, StreamingDataset.this::load, prefetchBatches, true, timeoutNanos, metrics);
+      pool.start(run);
+    }
+
+    synchronized StreamingState snapshot() {
+      return new StreamingState(epoch, shuffleSeed, layout.numRows, consumed);
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (true) {
+        synchronized (this) {
+          if (pending != null) {
+            return true;
+          }
+          if (stopped) {
+            return false;
+          }
+        }
+        Delivered<R> d;
+        try {
+          d = run.next();
+        } catch (RuntimeException | Error e) {
+          stop();
+          throw e;
+        }
+        synchronized (this) {
+          if (stopped) {
+            if (d != null) {
+              Closeables.closeQuietly(d.value());
+            }
+            return false;
+          }
+          if (d == null) {
+            complete = true;
+          } else {
+            consumed[d.task().position().split()] += d.task().offsets().length;
+            if (d.value() == null) {
+              continue; // skipped by the error policy
+            }
+            pending = d.value();
+            return true;
+          }
+        }
+        stop();
+        return false;
+      }
+    }
+
+    @Override
+    public R next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException("epoch " + epoch + " is over");
+      }
+      R r;
+      synchronized (this) {
+        r = pending;
+        pending = null;
+      }
+      metrics.batchesYielded.increment();
+      return r;
+    }
+
+    void stop() {
+      R p;
+      synchronized (this) {
+        if (stopped) {
+          return;
+        }
+        stopped = true;
+        p = pending;
+        pending = null;
+      }
+      Closeables.closeQuietly(p);
+      run.close();
+    }
+  }
+
+  /**
+   * Configures a {@link StreamingDataset}.
+   *
+   * @param <B> the source's batch type
+   * @param <R> the type yielded after transform
+   */
+  public static final class Builder<B, R> {
+    private final BatchSource<B> source;
+    private final Function<? super B, ? extends R> transform;
+    private TransformErrorHandler<?> onError = OnTransformError.RAISE;
+    private int numSplits = 1;
+    private int rank;
+    private int worldSize = 1;
+    private int numWorkers = 1;
+    private int readBatchSize = 1024;
+    private int prefetchBatches = 2;
+    private boolean shuffle;
+    private long shuffleSeed;
+    private int shuffleClumpSize = 1;
+    private int transformParallelism;
+    private Duration timeout = Duration.ZERO;
+    private StreamingState resumeFrom;
+
+    private Builder(BatchSource<B> source, Function<? super B, ? extends R> transform) {
+      this.source = Objects.requireNonNull(source);
+      this.transform = transform;
+    }
+
+    /** Fixed splits of the row range (default 1); divisible by worldSize × numWorkers. */
+    public Builder<B, R> numSplits(int v) {
+      if (v <= 0) {
+        throw new IllegalArgumentException("numSplits must be > 0");
+      }
+      numSplits = v;
+      return this;
+    }
+
+    public Builder<B, R> distributed(int rank, int worldSize) {
+      if (worldSize <= 0 || rank < 0 || rank >= worldSize) {
+        throw new IllegalArgumentException("need 0 <= rank < worldSize, got " + rank + " of " + worldSize);
+      }
+      this.rank = rank;
+      this.worldSize = worldSize;
+      return this;
+    }
+
+    /** Worker threads of this rank (default 1, at least 1), each with its own handle. */
+    public Builder<B, R> numWorkers(int v) {
+      if (v <= 0) {
+        throw new IllegalArgumentException("numWorkers must be >= 1");
+      }
+      numWorkers = v;
+      return this;
+    }
+
+    /** Rows per batch read from the source (default 1024); the last batch of a split may be shorter. */
+    public Builder<B, R> readBatchSize(int v) {
+      if (v <= 0) {
+        throw new IllegalArgumentException("readBatchSize must be > 0");
+      }
+      readBatchSize = v;
+      return this;
+    }
+
+    /** Batches each worker reads ahead (default 2). */
+    public Builder<B, R> prefetchBatches(int v) {
+      if (v <= 0) {
+        throw new IllegalArgumentException("prefetchBatches must be > 0");
+      }
+      prefetchBatches = v;
+      return this;
+    }
+
+    public Builder<B, R> shuffle(boolean v) {
+      shuffle = v;
+      return this;
+    }
+
+    public Builder<B, R> shuffleSeed(long v) {
+      shuffleSeed = v;
+      return this;
+    }
+
+    /** Consecutive rows kept together when shuffling within a split (default 1: rows shuffled individually). */
+    public Builder<B, R> shuffleClumpSize(int v) {
+      if (v <= 0) {
+        throw new IllegalArgumentException("shuffleClumpSize must be > 0");
+      }
+      shuffleClumpSize = v;
+      return this;
+    }
+
+    /** Applied to each read batch; owns it from the call on (closes or returns it, also when throwing). */
+    public <C> Builder<B, C> transform(Function<? super B, ? extends C> fn) {
+      Builder<B, C> n = new Builder<>(source, Objects.requireNonNull(fn));
+      n.onError = OnTransformError.RAISE;
+      n.numSplits = numSplits;
+      n.rank = rank;
+      n.worldSize = worldSize;
+      n.numWorkers = numWorkers;
+      n.readBatchSize = readBatchSize;
+      n.prefetchBatches = prefetchBatches;
+      n.shuffle = shuffle;
+      n.shuffleSeed = shuffleSeed;
+      n.shuffleClumpSize = shuffleClumpSize;
+      n.transformParallelism = transformParallelism;
+      n.timeout = timeout;
+      n.resumeFrom = resumeFrom;
+      return n;
+    }
+
+    /** Threads running the transform (default 0: in the worker thread). Per-worker order is kept. */
+    public Builder<B, R> transformParallelism(int v) {
+      if (v < 0) {
+        throw new IllegalArgumentException("transformParallelism < 0");
+      }
+      transformParallelism = v;
+      return this;
+    }
+
+    /** Default {@link OnTransformError#RAISE}. Set after {@link #transform}. */
+    public Builder<B, R> onTransformError(OnTransformError policy) {
+      onError = Objects.requireNonNull(policy);
+      return this;
+    }
+
+    /** A custom policy: replacement, skip (null) or fail (throw). Set after {@link #transform}. */
+    public Builder<B, R> onTransformError(TransformErrorHandler<? extends R> handler) {
+      onError = Objects.requireNonNull(handler);
+      return this;
+    }
+
+    /** Longest wait for one batch (default zero: no limit). */
+    public Builder<B, R> timeout(Duration v) {
+      timeout = Objects.requireNonNull(v);
+      return this;
+    }
+
+    /** Resume from this rank's own state, or from {@link StreamingDataset#mergeStates} for any world size. */
+    public Builder<B, R> resumeFrom(StreamingState v) {
+      resumeFrom = v;
+      return this;
+    }
+
+    public StreamingDataset<R> build() {
+      return new StreamingDataset<>(this);
+    }
+  }
+}

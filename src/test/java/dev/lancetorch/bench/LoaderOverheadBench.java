@@ -1,0 +1,109 @@
+package dev.lancetorch.bench;
+
+import dev.lancetorch.loader.BatchSource;
+import dev.lancetorch.loader.DataLoader;
+import java.util.Arrays;
+import java.util.function.LongSupplier;
+
+/**
+ * Loader overhead against iterating the source directly, with an in-memory source whose fetch costs a
+ * simulated {@code fetchMicros} of busy CPU per batch. Prints the median of {@code reps} runs.
+ *
+ * <p>Run: {@code mvn -o -q test-compile && java -cp target/test-classes:target/classes:$(cat target/classpath.txt)
+ * dev.lancetorch.bench.LoaderOverheadBench [rows] [batchSize] [reps]}
+ */
+public final class LoaderOverheadBench {
+  private LoaderOverheadBench() {}
+
+  /** Row ids as {@code long[]} batches; each fetch spins {@code fetchMicros}. */
+  static final class SpinSource implements BatchSource<long[]> {
+    private final long rows;
+    private final long fetchMicros;
+
+    SpinSource(long rows, long fetchMicros) {
+      this.rows = rows;
+      this.fetchMicros = fetchMicros;
+    }
+
+    @Override
+    public long numRows() {
+      return rows;
+    }
+
+    @Override
+    public long[] takeOffsets(long[] offsets) {
+      long end = System.nanoTime() + fetchMicros * 1000;
+      while (System.nanoTime() < end) {
+        Thread.onSpinWait();
+      }
+      return offsets.clone();
+    }
+
+    @Override
+    public BatchSource<long[]> reopen() {
+      return new SpinSource(rows, fetchMicros);
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  static long direct(SpinSource src, int batchSize) {
+    long sum = 0;
+    for (long from = 0; from < src.numRows(); from += batchSize) {
+      long to = Math.min(src.numRows(), from + batchSize);
+      long[] offsets = new long[(int) (to - from)];
+      for (int i = 0; i < offsets.length; i++) {
+        offsets[i] = from + i;
+      }
+      sum += src.takeOffsets(offsets)[0];
+    }
+    return sum;
+  }
+
+  static long viaLoader(SpinSource src, int batchSize, int workers) {
+    long sum = 0;
+    try (DataLoader<long[]> loader = DataLoader.builder(src).batchSize(batchSize).numWorkers(workers)
+        .prefetchFactor(4).build()) {
+      for (long[] b : loader) {
+        sum += b[0];
+      }
+    }
+    return sum;
+  }
+
+  static double medianMillis(int reps, LongSupplier run) {
+    double[] t = new double[reps];
+    long blackhole = 0;
+    run.getAsLong(); // warm-up
+    for (int i = 0; i < reps; i++) {
+      long t0 = System.nanoTime();
+      blackhole += run.getAsLong();
+      t[i] = (System.nanoTime() - t0) / 1e6;
+    }
+    if (blackhole == 42) {
+      System.out.print("");
+    }
+    Arrays.sort(t);
+    return t[reps / 2];
+  }
+
+  public static void main(String[] args) {
+    long rows = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
+    int batchSize = args.length > 1 ? Integer.parseInt(args[1]) : 1024;
+    int reps = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+    long batches = (rows + batchSize - 1) / batchSize;
+    System.out.printf("rows=%d batchSize=%d batches=%d reps=%d cores=%d (median ms; overhead per batch vs direct)%n",
+        rows, batchSize, batches, reps, Runtime.getRuntime().availableProcessors());
+    for (long fetchMicros : new long[] {0, 50, 200}) {
+      SpinSource src = new SpinSource(rows, fetchMicros);
+      double direct = medianMillis(reps, () -> direct(src, batchSize));
+      System.out.printf("fetch %4d us/batch: direct %8.1f ms", fetchMicros, direct);
+      for (int workers : new int[] {0, 1, 2}) {
+        double t = medianMillis(reps, () -> viaLoader(src, batchSize, workers));
+        System.out.printf(" | %d workers %8.1f ms (%+.1f us/batch)", workers, t, (t - direct) * 1000 / batches);
+      }
+      System.out.println();
+    }
+  }
+}

@@ -1,0 +1,298 @@
+package dev.lancetorch.loader;
+
+import static dev.lancetorch.loader.LoaderTestSupport.assertNoLiveBatchesEventually;
+import static dev.lancetorch.loader.LoaderTestSupport.assertNoLoaderThreadsEventually;
+import static dev.lancetorch.loader.LoaderTestSupport.drain;
+import static dev.lancetorch.loader.LoaderTestSupport.flat;
+import static dev.lancetorch.loader.LoaderTestSupport.rows;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+@Timeout(60)
+class StreamingDatasetTest {
+  static final int N = 1003;
+  static final int SPLITS = 12;
+
+  static StreamingDataset.Builder<InMemorySource.TestBatch, InMemorySource.TestBatch> builder(
+      InMemorySource src, int rank, int worldSize, int workers) {
+    return StreamingDataset.builder(src).numSplits(SPLITS).distributed(rank, worldSize).numWorkers(workers)
+        .readBatchSize(7).prefetchBatches(2).shuffle(true).shuffleSeed(99).shuffleClumpSize(4);
+  }
+
+  /** split of a row, by the documented formula: split s = [s*N/S, (s+1)*N/S). */
+  static int splitOf(long row) {
+    for (int s = 0; s < SPLITS; s++) {
+      if (row < (long) (s + 1) * N / SPLITS) {
+        return s;
+      }
+    }
+    throw new AssertionError(row);
+  }
+
+  static Map<Integer, List<Long>> bySplit(List<Long> rows) {
+    Map<Integer, List<Long>> out = new HashMap<>();
+    for (long r : rows) {
+      out.computeIfAbsent(splitOf(r), k -> new ArrayList<>()).add(r);
+    }
+    return out;
+  }
+
+  static List<Long> boxed(long[] a) {
+    return Arrays.stream(a).boxed().toList();
+  }
+
+  @ParameterizedTest(name = "worldSize={0} workers={1}")
+  @CsvSource({"1,1", "1,4", "2,2", "3,2", "4,3"})
+  void everyRowOnceAndEachSplitInItsFixedOrder(int worldSize, int workers) {
+    for (int epoch = 0; epoch < 2; epoch++) {
+      List<Long> all = new ArrayList<>();
+      long[] global = null;
+      for (int rank = 0; rank < worldSize; rank++) {
+        InMemorySource src = new InMemorySource(N);
+        try (StreamingDataset<InMemorySource.TestBatch> ds = builder(src, rank, worldSize, workers).build()) {
+          ds.setEpoch(epoch);
+          List<Long> mine = flat(drain(ds));
+          all.addAll(mine);
+          assertThat(ds.metrics().rowsLoaded()).isEqualTo(mine.size());
+          assertThat(ds.metrics().bytesLoaded()).isEqualTo(8L * mine.size());
+          global = ds.globalOrder(epoch);
+          try (StreamingDataset<InMemorySource.TestBatch> single = builder(new InMemorySource(N), 0, 1, 1).build()) {
+            assertThat(global).isEqualTo(single.globalOrder(epoch)); // independent of the world size
+          }
+        }
+        assertThat(src.shared.liveBatches.get()).isZero();
+      }
+      assertThat(all).containsExactlyInAnyOrderElementsOf(rows(N));
+      Map<Integer, List<Long>> got = bySplit(all);
+      Map<Integer, List<Long>> want = bySplit(boxed(global));
+      assertThat(got).isEqualTo(want);
+    }
+  }
+
+  @Test
+  void epochsDifferSameEpochRepeatsAndClumpsStayTogether() {
+    long[] e0;
+    long[] e1;
+    try (StreamingDataset<InMemorySource.TestBatch> ds = builder(new InMemorySource(N), 0, 1, 1).build()) {
+      e0 = ds.globalOrder(0);
+      e1 = ds.globalOrder(1);
+      try (StreamingDataset<InMemorySource.TestBatch> again = builder(new InMemorySource(N), 0, 1, 1).build()) {
+        assertThat(flat(drain(ds))).isEqualTo(flat(drain(again)));
+      }
+      for (int s = 0; s < SPLITS; s++) {
+        long start = (long) s * N / SPLITS;
+        long[] order = ds.splitRowOrder(s, 0);
+        for (int i = 0; i < order.length; i++) {
+          long clumpStart = start + (order[i] - start) / 4 * 4;
+          if (order[i] != clumpStart) {
+            assertThat(order[i - 1]).isEqualTo(order[i] - 1); // inside a clump: consecutive rows
+          }
+        }
+      }
+    }
+    assertThat(e0).isNotEqualTo(e1);
+    assertThat(boxed(e0)).containsExactlyInAnyOrderElementsOf(rows(N));
+    assertThat(boxed(e0)).isNotEqualTo(rows(N));
+  }
+
+  @Test
+  void splitsMustDivideByWorldSizeTimesWorkers() {
+    assertThatThrownBy(() -> builder(new InMemorySource(N), 0, 5, 1).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("numSplits 12 is not divisible by worldSize 5");
+    assertThatThrownBy(() -> builder(new InMemorySource(N), 0, 2, 4).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("× numWorkers 4 = 8");
+  }
+
+  /**
+   * 4 ranks (2 workers each) stop after different numbers of batches; their merged state resumes on 2
+   * ranks (3 workers) and on 1 rank: per split, rows before + rows after == the split's row order; no row
+   * twice, none missing.
+   */
+  @ParameterizedTest(name = "resume on worldSize={0} workers={1}")
+  @CsvSource({"2,3", "1,1", "4,1", "3,2"})
+  void mergedStateResumesOnAnotherWorldSize(int newWorldSize, int newWorkers) {
+    int oldWorldSize = 4;
+    int[] stopAfter = {0, 3, 5, 9};
+    List<Long> before = new ArrayList<>();
+    List<StreamingState> states = new ArrayList<>();
+    for (int rank = 0; rank < oldWorldSize; rank++) {
+      InMemorySource src = new InMemorySource(N);
+      try (StreamingDataset<InMemorySource.TestBatch> ds = builder(src, rank, oldWorldSize, 3).build()) {
+        Iterator<InMemorySource.TestBatch> it = ds.iterator();
+        before.addAll(flat(drain(it, stopAfter[rank])));
+        states.add(StreamingState.fromJson(ds.state().toJson()));
+      }
+      assertThat(src.shared.liveBatches.get()).isZero();
+    }
+    StreamingState merged = StreamingDataset.mergeStates(states);
+    assertThat(merged.coversAllSplits()).isTrue();
+    assertThat(Arrays.stream(merged.rowsConsumed()).sum()).isEqualTo(before.size());
+    List<Long> after = new ArrayList<>();
+    for (int rank = 0; rank < newWorldSize; rank++) {
+      try (StreamingDataset<InMemorySource.TestBatch> ds = builder(new InMemorySource(N), rank, newWorldSize,
+          newWorkers).resumeFrom(merged).build()) {
+        after.addAll(flat(drain(ds)));
+      }
+    }
+    assertThat(after).doesNotContainAnyElementsOf(before);
+    List<Long> all = new ArrayList<>(before);
+    all.addAll(after);
+    assertThat(all).containsExactlyInAnyOrderElementsOf(rows(N));
+    Map<Integer, List<Long>> b = bySplit(before);
+    Map<Integer, List<Long>> a = bySplit(after);
+    try (StreamingDataset<InMemorySource.TestBatch> ds = builder(new InMemorySource(N), 0, 1, 1).build()) {
+      for (int s = 0; s < SPLITS; s++) {
+        List<Long> joined = new ArrayList<>(b.getOrDefault(s, List.of()));
+        joined.addAll(a.getOrDefault(s, List.of()));
+        assertThat(joined).as("split %d", s).isEqualTo(boxed(ds.splitRowOrder(s, 0)));
+      }
+    }
+  }
+
+  @Test
+  void sameWorldSizeResumesFromItsOwnStateAndPartialStatesAreRefused() {
+    List<Long> uninterrupted;
+    try (StreamingDataset<InMemorySource.TestBatch> ds = builder(new InMemorySource(N), 1, 2, 2).build()) {
+      uninterrupted = flat(drain(ds));
+    }
+    List<Long> resumed = new ArrayList<>();
+    StreamingState s;
+    try (StreamingDataset<InMemorySource.TestBatch> ds = builder(new InMemorySource(N), 1, 2, 2).build()) {
+      resumed.addAll(flat(drain(ds.iterator(), 4)));
+      s = ds.state();
+    }
+    try (StreamingDataset<InMemorySource.TestBatch> ds = builder(new InMemorySource(N), 1, 2, 2).resumeFrom(s).build()) {
+      assertThat(ds.state()).isEqualTo(s);
+      resumed.addAll(flat(drain(ds)));
+      assertThat(ds.state().epoch()).isEqualTo(1);
+    }
+    assertThat(resumed).isEqualTo(uninterrupted);
+    assertThatThrownBy(() -> builder(new InMemorySource(N), 0, 2, 2).resumeFrom(s).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mergeStates");
+  }
+
+  static final class Doubled implements AutoCloseable {
+    final long[] ids;
+
+    Doubled(long[] ids) {
+      this.ids = ids;
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  static Doubled failOnRow50(InMemorySource.TestBatch b) {
+    try (b) {
+      for (long id : b.ids) {
+        if (id == 50) {
+          throw new IllegalArgumentException("bad row 50");
+        }
+      }
+      return new Doubled(Arrays.stream(b.ids).map(v -> 2 * v).toArray());
+    }
+  }
+
+  @ParameterizedTest(name = "transformParallelism={0}")
+  @CsvSource({"0", "2"})
+  void transformErrorPolicies(int parallelism) throws Exception {
+    // SKIP: the batch holding row 50 is dropped and counted
+    InMemorySource src = new InMemorySource(100);
+    try (StreamingDataset<Doubled> ds = StreamingDataset.builder(src).numSplits(4).numWorkers(2).readBatchSize(10)
+        .transform(StreamingDatasetTest::failOnRow50).transformParallelism(parallelism)
+        .onTransformError(OnTransformError.SKIP).build()) {
+      List<Long> got = new ArrayList<>();
+      for (Doubled d : ds) {
+        for (long v : d.ids) {
+          got.add(v / 2);
+        }
+      }
+      assertThat(got).hasSize(90).doesNotContain(50L);
+      assertThat(ds.metrics().rowsSkipped()).isEqualTo(10);
+      assertThat(ds.state().epoch()).isEqualTo(1);
+    }
+    assertNoLiveBatchesEventually(src);
+    // WARN: same, logged
+    try (StreamingDataset<Doubled> ds = StreamingDataset.builder(new InMemorySource(100)).numSplits(4)
+        .readBatchSize(10).transform(StreamingDatasetTest::failOnRow50).transformParallelism(parallelism)
+        .onTransformError(OnTransformError.WARN).build()) {
+      int n = 0;
+      for (Doubled d : ds) {
+        n += d.ids.length;
+      }
+      assertThat(n).isEqualTo(90);
+      assertThat(ds.metrics().rowsSkipped()).isEqualTo(10);
+    }
+    // custom: replacement batch
+    try (StreamingDataset<Doubled> ds = StreamingDataset.builder(new InMemorySource(100)).numSplits(4)
+        .readBatchSize(10).transform(StreamingDatasetTest::failOnRow50).transformParallelism(parallelism)
+        .onTransformError((e, pos) -> new Doubled(new long[] {-pos.split()})).build()) {
+      List<Long> got = new ArrayList<>();
+      for (Doubled d : ds) {
+        for (long v : d.ids) {
+          got.add(v);
+        }
+      }
+      assertThat(got).hasSize(91).contains(-2L);
+      assertThat(ds.metrics().rowsSkipped()).isZero();
+    }
+    // RAISE (default): cause and position reach the caller
+    InMemorySource src2 = new InMemorySource(100);
+    try (StreamingDataset<Doubled> ds = StreamingDataset.builder(src2).numSplits(4).numWorkers(2).readBatchSize(10)
+        .transform(StreamingDatasetTest::failOnRow50).transformParallelism(parallelism).build()) {
+      Throwable t = catchThrowable(() -> {
+        for (Doubled d : ds) {
+          d.close();
+        }
+      });
+      assertThat(t).isInstanceOf(DataLoaderException.class).hasRootCauseMessage("bad row 50");
+      BatchPosition pos = ((DataLoaderException) t).position();
+      assertThat(pos.split()).isEqualTo(2);
+      assertThat(pos.batchIndex()).isEqualTo(0);
+      assertThat(pos.minOffset()).isEqualTo(50);
+      assertThat(pos.maxOffset()).isEqualTo(59);
+    }
+    assertNoLiveBatchesEventually(src2);
+    assertNoLoaderThreadsEventually();
+  }
+
+  @Test
+  void closeMidEpochWithTransformThreadsLeavesNothingBehind() throws Exception {
+    InMemorySource src = new InMemorySource(100_000);
+    src.shared.latencyMicros = o -> 200;
+    StreamingDataset<InMemorySource.TestBatch> ds = builder(src, 0, 1, 4).transform(b -> b)
+        .transformParallelism(2).prefetchBatches(4).build();
+    Iterator<InMemorySource.TestBatch> it = ds.iterator();
+    InMemorySource.TestBatch kept = it.next();
+    drain(it, 10);
+    ds.close();
+    assertNoLoaderThreadsEventually();
+    kept.close();
+    assertNoLiveBatchesEventually(src);
+    assertThat(src.shared.openHandles.get()).isZero();
+    assertThat(src.shared.reopens.get()).isEqualTo(4);
+  }
+
+  @Test
+  void mergeRefusesMismatchedStates() {
+    StreamingState a = new StreamingState(0, 1, 10, new long[] {3, -1});
+    StreamingState b = new StreamingState(1, 1, 10, new long[] {-1, 2});
+    StreamingState c = new StreamingState(0, 1, 10, new long[] {4, 2});
+    assertThatThrownBy(() -> StreamingDataset.mergeStates(List.of(a, b))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> StreamingDataset.mergeStates(List.of(a, c))).isInstanceOf(IllegalArgumentException.class);
+    assertThat(StreamingDataset.mergeStates(List.of(a, new StreamingState(0, 1, 10, new long[] {-1, 2}))))
+        .isEqualTo(new StreamingState(0, 1, 10, new long[] {3, 2}));
+  }
+}
