@@ -42,7 +42,7 @@ public final class Table implements AutoCloseable {
   private final String name;
   private final String uri;
   private final Long pinnedVersion;
-  private final boolean ownsConnection;
+  private volatile boolean ownsConnection;
   private final Object writeLock = new Object();
   private volatile Snapshot current;
   private volatile boolean closed;
@@ -75,6 +75,34 @@ public final class Table implements AutoCloseable {
     try (Snapshot.Lease l = lease()) {
       return l.snapshot().dataset.getSchema();
     }
+  }
+
+  /**
+   * The allocator this table's reads allocate from (its connection's). <b>Borrowed</b>: do not close it.
+   *
+   * @return the connection's allocator
+   */
+  public BufferAllocator allocator() {
+    checkOpen();
+    return connection.allocator();
+  }
+
+  /**
+   * Hands {@code owner} (this table's own connection) to the table: closing the table then closes the connection
+   * too. For code that opens a connection only to return one table from it (permutation tables in memory, worker
+   * handles opened through a {@link ConnectionFactory}).
+   *
+   * @param owner the connection this table was opened from; ownership is <b>transferred</b> to the table
+   * @return this table
+   * @throws IllegalArgumentException if {@code owner} is not this table's connection
+   */
+  public Table closingConnection(Connection owner) {
+    checkOpen();
+    if (owner != connection) {
+      throw new IllegalArgumentException("table '" + name + "' was not opened from connection " + owner.uri());
+    }
+    ownsConnection = true;
+    return this;
   }
 
   /** @return the version of the current snapshot */

@@ -37,7 +37,7 @@ final class PermutationTableReader extends ArrowReader {
   }
 
   @Override
-  public boolean loadNextBatch() {
+  public boolean loadNextBatch() throws java.io.IOException {
     while (split < plan.splits.length && position == plan.splits[split].length) {
       split++;
       position = 0;

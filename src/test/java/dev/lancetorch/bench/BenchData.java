@@ -61,7 +61,7 @@ final class BenchData {
     }
 
     @Override
-    public boolean loadNextBatch() {
+    public boolean loadNextBatch() throws java.io.IOException {
       VectorSchemaRoot root = getVectorSchemaRoot();
       int n = (int) Math.min(1 << 18, rows - done);
       if (n <= 0) {

@@ -203,8 +203,8 @@ class PermutationTest {
     assertThat(rows).hasSize(2);
     assertThat(rows.get(0)).containsEntry("id", 240L).containsEntry("x", TestTables.x(240));
     assertThat(rows.get(1).get("label").toString()).isEqualTo(TestTables.label(259));
-    assertThat((List<?>) rows.get(1).get("vec")).containsExactly(TestTables.vec(259, 0), TestTables.vec(259, 1),
-        TestTables.vec(259, 2), TestTables.vec(259, 3));
+    assertThat(rows.get(1).get("vec")).isEqualTo(List.of(TestTables.vec(259, 0), TestTables.vec(259, 1),
+        TestTables.vec(259, 2), TestTables.vec(259, 3)));
     Map<String, List<Object>> cols = p.withFormat(Format.COLUMNS).takeOffsets(1, 2, 3);
     assertThat(cols.get("id")).containsExactly(241L, 242L, 243L);
     assertThat(cols.keySet()).containsExactly("id", "x", "label", "vec");

@@ -35,7 +35,7 @@ class PermutationTorchTest {
     allocator = new RootAllocator();
     db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build());
     table = TestTables.create(db, "base", 3, PER);
-    long[] rowIds = LongStream.range(0, N).map(i -> PermutationTest.addr((i * 13) % N)).toArray();
+    long[] rowIds = LongStream.range(0, N).map(i -> TestTables.address((int) ((i * 13) % N / PER), (i * 13) % N % PER)).toArray();
     perm = TestTables.permutationTable(db, "perm", rowIds, new long[N], null);
   }
 
