@@ -155,8 +155,12 @@ class ConcurrencyTest {
         readers[t].start();
       }
       running.await();
-      Thread.sleep(300);
-      table.close();
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      while (completed.get() < 4 && failures.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      table.close(); // while readers are mid-flight
+
       for (Thread r : readers) {
         r.join();
       }
