@@ -86,7 +86,6 @@ class ReleaseTest {
   void lastReferenceDroppedOnADetachedNativeThread() {
     BridgeStats before = BridgeStats.snapshot();
     try (RootAllocator a = new RootAllocator()) {
-      TorchBatch b = batch(a);
       long handle;
       try (VectorSchemaRoot root = Fixtures.root(Columns.floats(a, "x", 8, 1f));
           org.apache.arrow.c.ArrowArray arr = org.apache.arrow.c.ArrowArray.allocateNew(a);
@@ -96,7 +95,6 @@ class ReleaseTest {
         handle = NativeBridge.columnTensor(batch, 0, false, false, 0);
         NativeBridge.releaseBatch(batch);
       }
-      b.close();
       assertThat(a.getAllocatedMemory()).isPositive();
       NativeBridge.deleteOnNativeThread(handle);  // Arrow Java's release callback runs there
       assertThat(a.getAllocatedMemory()).isZero();
