@@ -52,7 +52,8 @@ typedef struct lt_column_options {
    *    numeric column -> (1, R). Still zero-copy. */
   int32_t column_major;
   /* 0: a column with nulls is an error. 1: nulls are replaced by fill_value
-   * (cast to the column dtype) in a fresh copy. */
+   * (cast to the column dtype) in a fresh copy; a column without nulls in the
+   * viewed range is still returned zero-copy. */
   int32_t fill_nulls;
   double fill_value;
 } lt_column_options;

@@ -6,6 +6,7 @@
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "lance_torch.h"
@@ -162,6 +163,21 @@ LT_FN(jlong, stackColumns)(JNIEnv* env, jclass, jlong batch, jintArray cols, jin
 
 LT_FN(void, deleteTensorHandle)(JNIEnv* env, jclass, jlong handle) {
   LT_JNI(env, , { check(lt_tensor_delete(reinterpret_cast<AtenTensorHandle>(handle))); })
+}
+
+// Deletes a tensor handle on a fresh native thread that is not attached to the JVM
+// (so tests can prove the last release works from such threads), then joins it.
+LT_FN(void, deleteOnNativeThread)(JNIEnv* env, jclass, jlong handle) {
+  LT_JNI(env, , {
+    int rc = LT_OK;
+    std::string err;
+    std::thread t([&] {
+      rc = lt_tensor_delete(reinterpret_cast<AtenTensorHandle>(handle));
+      if (rc != LT_OK) err = lt_last_error();
+    });
+    t.join();
+    if (rc != LT_OK) throw ShimError(rc, err);
+  })
 }
 
 LT_FN(jlongArray, stats)(JNIEnv* env, jclass) {

@@ -29,7 +29,10 @@ public final class ColumnOptions {
     return new ColumnOptions(on, fillNulls, fillValue);
   }
 
-  /** Same options, replacing nulls by {@code value} cast to the column dtype (result is a copy). */
+  /**
+   * Same options, replacing nulls by {@code value} cast to the column dtype. The result is a
+   * copy only when the column has nulls in the batch's range; otherwise it stays zero-copy.
+   */
   public ColumnOptions fillNulls(double value) {
     return new ColumnOptions(columnMajor, true, value);
   }

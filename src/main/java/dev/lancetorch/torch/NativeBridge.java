@@ -43,6 +43,9 @@ final class NativeBridge {
 
   static native void deleteTensorHandle(long tensorHandle);
 
+  /** As {@link #deleteTensorHandle} but on a new native thread not attached to the JVM (joined). */
+  static native void deleteOnNativeThread(long tensorHandle);
+
   /** imported, released, created, freed, copied, bytesCopied. */
   static native long[] stats();
 }

@@ -83,6 +83,26 @@ class ReleaseTest {
   }
 
   @Test
+  void lastReferenceDroppedOnADetachedNativeThread() {
+    BridgeStats before = BridgeStats.snapshot();
+    try (RootAllocator a = new RootAllocator()) {
+      long handle;
+      try (VectorSchemaRoot root = Fixtures.root(Columns.floats(a, "x", 8, 1f));
+          org.apache.arrow.c.ArrowArray arr = org.apache.arrow.c.ArrowArray.allocateNew(a);
+          org.apache.arrow.c.ArrowSchema sch = org.apache.arrow.c.ArrowSchema.allocateNew(a)) {
+        org.apache.arrow.c.Data.exportVectorSchemaRoot(a, root, null, arr, sch);
+        long batch = NativeBridge.importBatch(arr.memoryAddress(), sch.memoryAddress());
+        handle = NativeBridge.columnTensor(batch, 0, false, false, 0);
+        NativeBridge.releaseBatch(batch);
+      }
+      assertThat(a.getAllocatedMemory()).isPositive();
+      NativeBridge.deleteOnNativeThread(handle);  // Arrow Java's release callback runs there
+      assertThat(a.getAllocatedMemory()).isZero();
+    }
+    Fixtures.assertBalanced(before);
+  }
+
+  @Test
   void garbageCollectedTensorsReleaseTheBatch() throws Exception {
     BridgeStats before = BridgeStats.snapshot();
     try (RootAllocator a = new RootAllocator()) {
