@@ -45,6 +45,26 @@ class DataLoaderShutdownTest {
     assertThat(src.shared.fetches.get()).isLessThan(1000);
   }
 
+  /** A consumer that does not consume: workers stop at workers × prefetch loaded batches (+1 held by hasNext). */
+  @Test
+  void prefetchIsBounded() throws Exception {
+    InMemorySource src = new InMemorySource(10_000);
+    try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(10).numWorkers(2)
+        .prefetchFactor(3).build()) {
+      Iterator<InMemorySource.TestBatch> it = loader.iterator();
+      assertThat(it.hasNext()).isTrue();
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (src.shared.fetches.get() < 7 && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      Thread.sleep(300); // give workers the chance to overrun the bound (none must)
+      assertThat(src.shared.fetches.get()).isEqualTo(7);
+      assertThat(src.shared.liveBatches.get()).isEqualTo(7);
+      assertThat(loader.metrics().queueDepth()).isEqualTo(6);
+    }
+    assertNoLiveBatchesEventually(src);
+  }
+
   @Test
   void abandonedIteratorsAreCleanedUpByTheNextIteratorAndClose() throws Exception {
     InMemorySource src = new InMemorySource(1000);
