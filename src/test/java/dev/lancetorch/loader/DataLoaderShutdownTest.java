@@ -87,10 +87,16 @@ class DataLoaderShutdownTest {
     src.shared.gate = gate;
     DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(10).numWorkers(2).build();
     Iterator<InMemorySource.TestBatch> it = loader.iterator();
-    CompletableFuture<Throwable> consumer = CompletableFuture.supplyAsync(() -> catchThrowable(it::hasNext));
-    while (src.shared.fetches.get() < 2) { // both workers are inside a fetch, the consumer waits
-      Thread.onSpinWait();
+    java.util.concurrent.atomic.AtomicReference<Thread> consumerThread = new java.util.concurrent.atomic.AtomicReference<>();
+    CompletableFuture<Throwable> consumer = CompletableFuture.supplyAsync(() -> {
+      consumerThread.set(Thread.currentThread());
+      return catchThrowable(it::hasNext);
+    });
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!waitingForABatch(consumerThread.get()) && System.nanoTime() < deadline) {
+      Thread.onSpinWait(); // until the consumer is parked inside the loader, waiting for a batch
     }
+    assertThat(waitingForABatch(consumerThread.get())).isTrue();
     CompletableFuture<Void> closer = CompletableFuture.runAsync(loader::close);
     Throwable t = consumer.get(10, TimeUnit.SECONDS);
     assertThat(t).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
@@ -99,6 +105,11 @@ class DataLoaderShutdownTest {
     assertNoLoaderThreadsEventually();
     assertNoLiveBatchesEventually(src);
     assertThat(src.shared.openHandles.get()).isZero();
+  }
+
+  private static boolean waitingForABatch(Thread t) {
+    return t != null && java.util.Arrays.stream(t.getStackTrace())
+        .anyMatch(f -> f.getClassName().endsWith("EpochRun") && f.getMethodName().equals("pollReady"));
   }
 
   @ParameterizedTest(name = "workers={0}")
