@@ -35,7 +35,8 @@ import java.util.function.Function;
  * owned by the caller, who closes it if it is {@link AutoCloseable}. Batches loaded but not yet returned
  * (prefetched) are closed by the loader when the iterator is abandoned, fails, or the loader is closed.
  *
- * <p><b>Memory.</b> At most {@code numWorkers × prefetchFactor} batches are loaded ahead of the consumer.
+ * <p><b>Memory.</b> At most {@code numWorkers × prefetchFactor} batches are loaded (or being loaded) and
+ * not yet taken by the consumer, plus the one {@code hasNext()} holds for the next {@code next()}.
  *
  * <p><b>Failures.</b> A worker's exception, or a batch not ready within {@code timeout}, surfaces from
  * {@code hasNext()/next()} as a {@link DataLoaderException} carrying the cause and the batch's

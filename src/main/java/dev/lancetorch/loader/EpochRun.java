@@ -64,10 +64,6 @@ final class EpochRun<B, R> implements TaskStream<R> {
     total = t;
   }
 
-  int numWorkers() {
-    return perWorker.size();
-  }
-
   /** Worker side: loads worker {@code w}'s tasks with its own handle (null when opening it failed). */
   void work(int w, BatchSource<B> handle, Throwable openError) {
     for (LoaderTask task : perWorker.get(w)) {

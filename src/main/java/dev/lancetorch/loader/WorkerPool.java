@@ -32,10 +32,6 @@ final class WorkerPool<B> implements AutoCloseable {
     }
   }
 
-  int size() {
-    return threads.length;
-  }
-
   boolean isTerminated() {
     for (Thread t : threads) {
       if (t.isAlive()) {

@@ -7,7 +7,9 @@ import java.util.function.LongSupplier;
 
 /**
  * Loader overhead against iterating the source directly, with an in-memory source whose fetch costs a
- * simulated {@code fetchMicros} of busy CPU per batch. Prints the median of {@code reps} runs.
+ * simulated {@code fetchMicros} of busy CPU per batch. Prints the median (and min) of {@code reps} runs, and
+ * the median's difference to direct iteration per batch (negative: the workers' parallel fetching wins).
+ * The loader's time includes planning the epoch (sampler + batching) and starting its worker threads.
  *
  * <p>Run: {@code mvn -o -q test-compile && java -cp target/test-classes:target/classes:$(cat target/classpath.txt)
  * dev.lancetorch.bench.LoaderOverheadBench [rows] [batchSize] [reps]}
@@ -15,14 +17,19 @@ import java.util.function.LongSupplier;
 public final class LoaderOverheadBench {
   private LoaderOverheadBench() {}
 
-  /** Row ids as {@code long[]} batches; each fetch spins {@code fetchMicros}. */
+  /**
+   * Row ids as {@code long[]} batches; each fetch costs {@code fetchMicros}: busy CPU ({@code io == false})
+   * or a wait that uses no CPU, like I/O ({@code io == true}).
+   */
   static final class SpinSource implements BatchSource<long[]> {
     private final long rows;
     private final long fetchMicros;
+    private final boolean io;
 
-    SpinSource(long rows, long fetchMicros) {
+    SpinSource(long rows, long fetchMicros, boolean io) {
       this.rows = rows;
       this.fetchMicros = fetchMicros;
+      this.io = io;
     }
 
     @Override
@@ -33,6 +40,9 @@ public final class LoaderOverheadBench {
     @Override
     public long[] takeOffsets(long[] offsets) {
       long end = System.nanoTime() + fetchMicros * 1000;
+      if (io && fetchMicros > 0) {
+        java.util.concurrent.locks.LockSupport.parkNanos(fetchMicros * 1000);
+      }
       while (System.nanoTime() < end) {
         Thread.onSpinWait();
       }
@@ -41,7 +51,7 @@ public final class LoaderOverheadBench {
 
     @Override
     public BatchSource<long[]> reopen() {
-      return new SpinSource(rows, fetchMicros);
+      return new SpinSource(rows, fetchMicros, io);
     }
 
     @Override
@@ -72,7 +82,8 @@ public final class LoaderOverheadBench {
     return sum;
   }
 
-  static double medianMillis(int reps, LongSupplier run) {
+  /** {median, min} in ms over {@code reps} timed runs after one warm-up run. */
+  static double[] millis(int reps, LongSupplier run) {
     double[] t = new double[reps];
     long blackhole = 0;
     run.getAsLong(); // warm-up
@@ -85,7 +96,7 @@ public final class LoaderOverheadBench {
       System.out.print("");
     }
     Arrays.sort(t);
-    return t[reps / 2];
+    return new double[] {t[reps / 2], t[0]};
   }
 
   public static void main(String[] args) {
@@ -93,15 +104,23 @@ public final class LoaderOverheadBench {
     int batchSize = args.length > 1 ? Integer.parseInt(args[1]) : 1024;
     int reps = args.length > 2 ? Integer.parseInt(args[2]) : 5;
     long batches = (rows + batchSize - 1) / batchSize;
-    System.out.printf("rows=%d batchSize=%d batches=%d reps=%d cores=%d (median ms; overhead per batch vs direct)%n",
-        rows, batchSize, batches, reps, Runtime.getRuntime().availableProcessors());
-    for (long fetchMicros : new long[] {0, 50, 200}) {
-      SpinSource src = new SpinSource(rows, fetchMicros);
-      double direct = medianMillis(reps, () -> direct(src, batchSize));
-      System.out.printf("fetch %4d us/batch: direct %8.1f ms", fetchMicros, direct);
+    System.out.printf("rows=%d batchSize=%d batches=%d reps=%d cores=%d load=%.2f (median ms; overhead per batch vs direct)%n",
+        rows, batchSize, batches, reps, Runtime.getRuntime().availableProcessors(),
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    for (String mode : new String[] {"cpu", "io"}) {
+      runMode(mode, rows, batchSize, reps, batches);
+    }
+  }
+
+  private static void runMode(String mode, long rows, int batchSize, int reps, long batches) {
+    for (long fetchMicros : mode.equals("cpu") ? new long[] {0, 50, 200} : new long[] {200, 1000}) {
+      SpinSource src = new SpinSource(rows, fetchMicros, mode.equals("io"));
+      double[] direct = millis(reps, () -> direct(src, batchSize));
+      System.out.printf("%-3s fetch %4d us/batch: direct %7.1f ms (min %7.1f)", mode, fetchMicros, direct[0], direct[1]);
       for (int workers : new int[] {0, 1, 2}) {
-        double t = medianMillis(reps, () -> viaLoader(src, batchSize, workers));
-        System.out.printf(" | %d workers %8.1f ms (%+.1f us/batch)", workers, t, (t - direct) * 1000 / batches);
+        double[] t = millis(reps, () -> viaLoader(src, batchSize, workers));
+        System.out.printf(" | %d workers %7.1f ms (min %7.1f, %+6.1f us/batch)", workers, t[0], t[1],
+            (t[0] - direct[0]) * 1000 / batches);
       }
       System.out.println();
     }

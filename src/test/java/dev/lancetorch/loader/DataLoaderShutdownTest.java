@@ -45,6 +45,26 @@ class DataLoaderShutdownTest {
     assertThat(src.shared.fetches.get()).isLessThan(1000);
   }
 
+  /** A consumer that does not consume: workers stop at workers × prefetch loaded batches (+1 held by hasNext). */
+  @Test
+  void prefetchIsBounded() throws Exception {
+    InMemorySource src = new InMemorySource(10_000);
+    try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(10).numWorkers(2)
+        .prefetchFactor(3).build()) {
+      Iterator<InMemorySource.TestBatch> it = loader.iterator();
+      assertThat(it.hasNext()).isTrue();
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (src.shared.fetches.get() < 7 && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      Thread.sleep(300); // give workers the chance to overrun the bound (none must)
+      assertThat(src.shared.fetches.get()).isEqualTo(7);
+      assertThat(src.shared.liveBatches.get()).isEqualTo(7);
+      assertThat(loader.metrics().queueDepth()).isEqualTo(6);
+    }
+    assertNoLiveBatchesEventually(src);
+  }
+
   @Test
   void abandonedIteratorsAreCleanedUpByTheNextIteratorAndClose() throws Exception {
     InMemorySource src = new InMemorySource(1000);
@@ -67,10 +87,16 @@ class DataLoaderShutdownTest {
     src.shared.gate = gate;
     DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(10).numWorkers(2).build();
     Iterator<InMemorySource.TestBatch> it = loader.iterator();
-    CompletableFuture<Throwable> consumer = CompletableFuture.supplyAsync(() -> catchThrowable(it::hasNext));
-    while (src.shared.fetches.get() < 2) { // both workers are inside a fetch, the consumer waits
-      Thread.onSpinWait();
+    java.util.concurrent.atomic.AtomicReference<Thread> consumerThread = new java.util.concurrent.atomic.AtomicReference<>();
+    CompletableFuture<Throwable> consumer = CompletableFuture.supplyAsync(() -> {
+      consumerThread.set(Thread.currentThread());
+      return catchThrowable(it::hasNext);
+    });
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!waitingForABatch(consumerThread.get()) && System.nanoTime() < deadline) {
+      Thread.onSpinWait(); // until the consumer is parked inside the loader, waiting for a batch
     }
+    assertThat(waitingForABatch(consumerThread.get())).isTrue();
     CompletableFuture<Void> closer = CompletableFuture.runAsync(loader::close);
     Throwable t = consumer.get(10, TimeUnit.SECONDS);
     assertThat(t).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
@@ -79,6 +105,11 @@ class DataLoaderShutdownTest {
     assertNoLoaderThreadsEventually();
     assertNoLiveBatchesEventually(src);
     assertThat(src.shared.openHandles.get()).isZero();
+  }
+
+  private static boolean waitingForABatch(Thread t) {
+    return t != null && java.util.Arrays.stream(t.getStackTrace())
+        .anyMatch(f -> f.getClassName().endsWith("EpochRun") && f.getMethodName().equals("pollReady"));
   }
 
   @ParameterizedTest(name = "workers={0}")

@@ -286,6 +286,26 @@ class StreamingDatasetTest {
   }
 
   @Test
+  void timeoutNamesTheSplitAndPosition() throws Exception {
+    InMemorySource src = new InMemorySource(100);
+    java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+    StreamingDataset<InMemorySource.TestBatch> ds = StreamingDataset.builder(src).numSplits(2).numWorkers(2)
+        .readBatchSize(10).prefetchBatches(1).timeout(java.time.Duration.ofMillis(200)).build();
+    try {
+      src.shared.gate = gate;
+      Throwable t = catchThrowable(() -> ds.iterator().next());
+      assertThat(t).isInstanceOf(DataLoaderException.class)
+          .hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+      assertThat(((DataLoaderException) t).position()).isEqualTo(new BatchPosition(0, 0, 0, 9, 0));
+    } finally {
+      gate.countDown();
+      ds.close();
+    }
+    assertNoLoaderThreadsEventually();
+    assertNoLiveBatchesEventually(src);
+  }
+
+  @Test
   void mergeRefusesMismatchedStates() {
     StreamingState a = new StreamingState(0, 1, 10, new long[] {3, -1});
     StreamingState b = new StreamingState(1, 1, 10, new long[] {-1, 2});
