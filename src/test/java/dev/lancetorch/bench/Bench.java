@@ -289,6 +289,9 @@ public final class Bench {
     }
 
     void chart(String name, double mrows) {
+      if (!(mrows > 0)) {
+        return; // a log axis cannot show it; the table still does
+      }
       chartNames.add(name);
       chartValues.add(mrows);
     }
