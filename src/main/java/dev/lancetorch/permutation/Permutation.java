@@ -45,6 +45,7 @@ public final class Permutation<T> implements BatchSource<T>, Iterable<T>, Serial
   private final transient Table table;
   private final transient boolean ownsTable;
   private final transient Closer closer;
+  private final transient CacheHolder cache;
   private final TableLocator locator;
   private final RowSelection selection;
   private final List<String> columns;
@@ -53,12 +54,13 @@ public final class Permutation<T> implements BatchSource<T>, Iterable<T>, Serial
   private final Format<?> format;
   private final Function<ArrowBatch, T> transform;
 
-  private Permutation(Table table, boolean ownsTable, Closer closer, TableLocator locator, RowSelection selection,
-      List<String> columns, Map<String, String> renames, int batchSize, Format<?> format,
+  private Permutation(Table table, boolean ownsTable, Closer closer, CacheHolder cache, TableLocator locator,
+      RowSelection selection, List<String> columns, Map<String, String> renames, int batchSize, Format<?> format,
       Function<ArrowBatch, T> transform) {
     this.table = table;
     this.ownsTable = ownsTable;
     this.closer = closer;
+    this.cache = cache;
     this.locator = locator;
     this.selection = selection;
     this.columns = columns;
@@ -108,7 +110,7 @@ public final class Permutation<T> implements BatchSource<T>, Iterable<T>, Serial
 
   static Permutation<ArrowBatch> create(Table table, RowSelection selection) {
     List<String> cols = table.schema().getFields().stream().map(Field::getName).toList();
-    return new Permutation<>(table, false, new Closer(), new TableLocator.ByRef(table.reopenState()), selection,
+    return new Permutation<>(table, false, new Closer(), null, new TableLocator.ByRef(table.reopenState()), selection,
         cols, Map.of(), DEFAULT_BATCH_SIZE, Format.ARROW, null);
   }
 
@@ -116,7 +118,7 @@ public final class Permutation<T> implements BatchSource<T>, Iterable<T>, Serial
 
   private <U> Permutation<U> with(RowSelection sel, List<String> cols, Map<String, String> ren, int bs,
       Format<?> fmt, Function<ArrowBatch, U> tr, TableLocator loc) {
-    return new Permutation<>(table, ownsTable, closer, loc, sel, cols, ren, bs, fmt, tr);
+    return new Permutation<>(table, ownsTable, closer, cache, loc, sel, cols, ren, bs, fmt, tr);
   }
 
   @SuppressWarnings("unchecked")
@@ -207,6 +209,29 @@ public final class Permutation<T> implements BatchSource<T>, Iterable<T>, Serial
   public <U> Permutation<U> withTransform(Function<ArrowBatch, U> fn) {
     return with(selection, columns, renames, batchSize, Format.ARROW, Objects.requireNonNull(fn, "transform"),
         locator);
+  }
+
+  /**
+   * Serves shuffled (non-contiguous) reads from an in-memory copy of the selected columns, loaded by one sequential
+   * scan on first use, instead of one Lance take per batch — typically 100× faster for shuffled epochs. Only when the
+   * columns fit in {@code maxBytes} (and the table has no deleted rows); otherwise reads use takes as before.
+   * {@code 0} turns it off (the default).
+   *
+   * <p><b>Memory:</b> the cache is owned by the returned permutation (shared with the copies made from it) and released
+   * by {@link #close()} — close it before the table's connection. Each {@link #reopen()} (each loader worker) loads
+   * its own cache, so plan for {@code maxBytes × workers}.
+   */
+  public Permutation<T> withMemoryCache(long maxBytes) {
+    if (maxBytes < 0) {
+      throw new IllegalArgumentException("memory cache size must be >= 0, got " + maxBytes);
+    }
+    return new Permutation<>(table, ownsTable, closer, maxBytes == 0 ? null : new CacheHolder(maxBytes), locator,
+        selection, columns, renames, batchSize, format, transform);
+  }
+
+  /** Bytes held by this permutation's memory cache (0 when off or not loaded yet). */
+  public long memoryCacheBytes() {
+    return cache == null ? 0 : cache.bytes();
   }
 
   /** Workers (and deserialized copies) open the base table through {@code factory} instead of its reopen state. */
@@ -314,8 +339,8 @@ public final class Permutation<T> implements BatchSource<T>, Iterable<T>, Serial
   /** A copy with its own table handle (for another thread), owned by the caller: close it. */
   @Override
   public Permutation<T> reopen() {
-    return new Permutation<>(locator.open(), true, new Closer(), locator, selection, columns, renames, batchSize,
-        format, transform);
+    return new Permutation<>(locator.open(), true, new Closer(), newCache(cacheBytes()), locator, selection, columns,
+        renames, batchSize, format, transform);
   }
 
   @Override
@@ -323,12 +348,26 @@ public final class Permutation<T> implements BatchSource<T>, Iterable<T>, Serial
     return BatchFormatter.sizeInBytes(batch);
   }
 
-  /** Closes the table handle if this permutation owns it (from {@link #reopen()} or deserialization); else no-op. */
+  /**
+   * Releases the memory cache, if any, and closes the table handle if this permutation owns it (from
+   * {@link #reopen()} or deserialization). Safe to call twice; a no-op for a plain borrowed-table permutation.
+   */
   @Override
   public void close() {
+    if (cache != null) {
+      cache.close();
+    }
     if (ownsTable && closer.markClosed()) {
       table.close();
     }
+  }
+
+  private long cacheBytes() {
+    return cache == null ? 0 : cache.maxBytes();
+  }
+
+  private static CacheHolder newCache(long maxBytes) {
+    return maxBytes == 0 ? null : new CacheHolder(maxBytes);
   }
 
   // ---- internals ----
@@ -345,7 +384,7 @@ public final class Permutation<T> implements BatchSource<T>, Iterable<T>, Serial
   }
 
   RowReader reader() {
-    return new RowReader(openTable(), columns);
+    return new RowReader(openTable(), columns, cache);
   }
 
   @SuppressWarnings("unchecked")
@@ -384,15 +423,16 @@ public final class Permutation<T> implements BatchSource<T>, Iterable<T>, Serial
       throw new java.io.NotSerializableException("the permutation's transform is not Serializable: "
           + transform.getClass().getName());
     }
-    return new Serialized(locator, selection, columns, renames, batchSize, format, transform);
+    return new Serialized(locator, selection, columns, renames, batchSize, format, transform, cacheBytes());
   }
 
   /** The serialized form: reopen state and selection as data. */
   private record Serialized(TableLocator locator, RowSelection selection, List<String> columns,
-      Map<String, String> renames, int batchSize, Format<?> format, Function<ArrowBatch, ?> transform)
-      implements Serializable {
+      Map<String, String> renames, int batchSize, Format<?> format, Function<ArrowBatch, ?> transform,
+      long cacheBytes) implements Serializable {
     private Object readResolve() {
-      return new Permutation<>(locator.open(), true, new Closer(), locator, selection, List.copyOf(columns),
+      return new Permutation<>(locator.open(), true, new Closer(), newCache(cacheBytes), locator, selection,
+          List.copyOf(columns),
           Map.copyOf(renames), batchSize, format, transform);
     }
   }

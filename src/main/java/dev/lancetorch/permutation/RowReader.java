@@ -27,10 +27,12 @@ final class RowReader {
   private final List<String> columns;
   private final List<String> dataColumns;
   private final boolean withRowId;
+  private final CacheHolder cache;
   private volatile List<FragmentInfo> fragments;
 
-  RowReader(Table table, List<String> columns) {
+  RowReader(Table table, List<String> columns, CacheHolder cache) {
     this.table = table;
+    this.cache = cache;
     this.columns = List.copyOf(columns);
     this.dataColumns = columns.stream().filter(c -> !c.equals(ROW_ID)).toList();
     this.withRowId = columns.contains(ROW_ID);
@@ -55,6 +57,10 @@ final class RowReader {
     }
     RowSelection.Addresses sel = (RowSelection.Addresses) selection;
     long[] addrs = sel.slice(i, j);
+    ColumnCache c = cached();
+    if (c != null) {
+      return withRowIds(c.gatherAddresses(addrs, table.allocator()), addrs);
+    }
     FragmentInfo run = contiguousRun(addrs);
     if (run != null) {
       int offset = (int) addrs[0];
@@ -68,11 +74,21 @@ final class RowReader {
 
   /** Rows at arbitrary storage-order offsets (identity selections, map-style access), in order. */
   VectorSchemaRoot readOffsets(long[] offsets) {
+    ColumnCache c = cached();
+    if (c != null) {
+      VectorSchemaRoot root = c.gather(offsets, table.allocator());
+      return withRowId ? withRowIds(root, addressesOfOffsets(offsets)) : project(root);
+    }
     if (!withRowId) {
       return project(table.takeOffsets(offsets, dataColumns));
     }
     long[] addrs = addressesOfOffsets(offsets);
     return withRowIds(table.takeRowIds(addrs, dataColumns), addrs);
+  }
+
+  /** The memory cache of the data columns, when enabled and they fit. */
+  private ColumnCache cached() {
+    return cache == null || dataColumns.isEmpty() ? null : cache.get(table, dataColumns);
   }
 
   private VectorSchemaRoot readScan(long start, long count) {

@@ -255,6 +255,36 @@ class PermutationTest {
   }
 
   @Test
+  void memoryCacheGathersTheSameRowsAsTakes() {
+    long[] rowIds = LongStream.range(0, N).map(i -> addr((i * 11 + 5) % N)).toArray();
+    try (Table perm = TestTables.permutationTable(db, "p11", rowIds, new long[N], null)) {
+      Permutation<ArrowBatch> plain = Permutation.fromTables(table, perm, 0).withBatchSize(33);
+      List<Long> expected = ids(plain, new ArrayList<>());
+      List<Map<String, Object>> expectedRows = plain.withFormat(Format.ROWS).takeOffsets(0, 1, 700, 3);
+      try (Permutation<ArrowBatch> cached = plain.withMemoryCache(64 << 20)) {
+        assertThat(ids(cached, new ArrayList<>())).isEqualTo(expected); // checks x and vec per row too
+        assertThat(cached.memoryCacheBytes()).isGreaterThan((long) N * (8 + 4 + 16));
+        assertThat(cached.withFormat(Format.ROWS).takeOffsets(0, 1, 700, 3)).isEqualTo(expectedRows);
+        try (ArrowBatch b = cached.selectColumns("_rowid", "label").takeOffsets(2, 2)) {
+          assertThat(((org.apache.arrow.vector.UInt8Vector) b.column("_rowid")).get(1)).isEqualTo(rowIds[2]);
+          assertThat(b.column("label").getObject(0).toString()).isEqualTo(TestTables.label((2 * 11 + 5) % N));
+        }
+        assertThatThrownBy(() -> Permutation.identity(table).withMemoryCache(-1))
+            .isInstanceOf(IllegalArgumentException.class);
+      }
+      try (Permutation<ArrowBatch> tooSmall = plain.withMemoryCache(1000)) {
+        assertThat(ids(tooSmall, new ArrayList<>())).isEqualTo(expected);
+        assertThat(tooSmall.memoryCacheBytes()).isZero();
+      }
+      try (Permutation<ArrowBatch> identity = Permutation.identity(table).withMemoryCache(64 << 20);
+          ArrowBatch b = identity.takeOffsets(N - 1, 0, PER)) {
+        BigIntVector id = (BigIntVector) b.column("id");
+        assertThat(List.of(id.get(0), id.get(1), id.get(2))).containsExactly((long) N - 1, 0L, (long) PER);
+      }
+    }
+  }
+
+  @Test
   void errorsAreClear() {
     Permutation<ArrowBatch> p = Permutation.identity(table);
     assertThatThrownBy(() -> p.selectColumns("nope")).isInstanceOf(IllegalArgumentException.class)
