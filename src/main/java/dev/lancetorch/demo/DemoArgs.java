@@ -3,7 +3,8 @@ package dev.lancetorch.demo;
 import java.nio.file.Path;
 
 /** Command-line flags of {@link Demo}. */
-record DemoArgs(int epochs, int batchSize, int workers, Path db, double lr, long seed, boolean progress) {
+record DemoArgs(int epochs, int batchSize, int workers, Path db, double lr, long seed, long memoryCacheMb,
+    boolean progress) {
   static DemoArgs parse(String[] args) {
     int epochs = 3;
     int batch = 128;
@@ -11,6 +12,7 @@ record DemoArgs(int epochs, int batchSize, int workers, Path db, double lr, long
     Path db = Path.of("data/lancedb");
     double lr = 1e-3;
     long seed = 7;
+    long cacheMb = 256;
     boolean progress = true;
     for (int i = 0; i < args.length; i++) {
       String f = args[i];
@@ -29,10 +31,11 @@ record DemoArgs(int epochs, int batchSize, int workers, Path db, double lr, long
         case "--db" -> db = Path.of(v);
         case "--lr" -> lr = Double.parseDouble(v);
         case "--seed" -> seed = Long.parseLong(v);
+        case "--memory-cache-mb" -> cacheMb = Long.parseLong(v);
         default -> throw new IllegalArgumentException("unknown flag " + f
-            + " (known: --epochs --batch-size --workers --db --lr --seed --no-progress)");
+            + " (known: --epochs --batch-size --workers --db --lr --seed --memory-cache-mb --no-progress)");
       }
     }
-    return new DemoArgs(epochs, batch, workers, db, lr, seed, progress);
+    return new DemoArgs(epochs, batch, workers, db, lr, seed, cacheMb, progress);
   }
 }
