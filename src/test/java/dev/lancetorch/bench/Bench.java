@@ -208,14 +208,19 @@ public final class Bench {
         Permutation<Tensor> p = Permutation.fromTables(narrow, perm, 0).withFormat(Format.TORCH_COL);
         for (int s = 0; s < 2; s++) {
           int bs = sizes[s];
-          long rows = Math.min(p.numRows(), bs == 1024 ? 262_144 : p.numRows());
-          Permutation<Tensor> q = p.withTake(rows);
-          long t = Measure.medianNanos(reps, () -> Measure.time(() -> drain(q.iter(bs, false))));
-          double mrows = rows / (t / 1e9) / 1e6;
-          report.add("shuffled", kinds[k] + " read, TORCH_COL, batch " + bs, String.format("%.3f", mrows),
-              "M rows/s", "LanceDB " + reference[k][s] + " M rows/s",
-              String.format("%.1f× (goal ≥ 3×)", mrows / reference[k][s]));
-          report.chart(kinds[k] + " b" + bs, mrows);
+          for (boolean cached : new boolean[] {false, true}) {
+            long rows = Math.min(p.numRows(), bs == 1024 && !cached ? 262_144 : p.numRows());
+            try (Permutation<Tensor> q = cached ? p.withTake(rows).withMemoryCache(1L << 30) : p.withTake(rows)) {
+              long t = Measure.medianNanos(reps, () -> Measure.time(() -> drain(q.iter(bs, false))));
+              double mrows = rows / (t / 1e9) / 1e6;
+              String what = kinds[k] + " read, TORCH_COL, batch " + bs
+                  + (cached ? ", memory cache" : ", Lance take per batch");
+              report.add("shuffled", what, String.format("%.3f", mrows), "M rows/s",
+                  "LanceDB " + reference[k][s] + " M rows/s",
+                  String.format("%.1f× (goal ≥ 3×)", mrows / reference[k][s]));
+              report.chart(kinds[k] + " b" + bs + (cached ? " cache" : " take"), mrows);
+            }
+          }
         }
       }
     }
@@ -246,6 +251,21 @@ public final class Bench {
       report.rate("loader", "DataLoader, 1 worker", rows, byWorkers[1], 16, null);
       report.rate("loader", "DataLoader, 2 workers (vs 1 worker; goal ≥ 1.7×)", rows, byWorkers[2], 16,
           byWorkers[1]);
+      try (Permutation<Tensor> cached = p.withMemoryCache(1L << 30)) {
+        long c1 = Measure.medianNanos(reps, () -> Measure.time(() -> drainLoader(cached, bs, 1)));
+        long c2 = Measure.medianNanos(reps, () -> Measure.time(() -> drainLoader(cached, bs, 2)));
+        report.rate("loader", "DataLoader, memory cache, 1 worker", rows, c1, 16, null);
+        report.rate("loader", "DataLoader, memory cache, 2 workers (vs 1 worker)", rows, c2, 16, c1);
+      }
+    }
+    report.add("memory", "after the loader runs", Measure.rss(), "", "", "");
+  }
+
+  private static void drainLoader(Permutation<Tensor> p, int bs, int workers) {
+    try (DataLoader<Tensor> l = DataLoader.builder(p).batchSize(bs).numWorkers(workers).build()) {
+      for (Tensor t : l) {
+        t.close();
+      }
     }
   }
 
