@@ -73,6 +73,7 @@ public final class Bench {
         b.loader(narrow);
         b.builds(narrow, wide);
       }
+      b.soak(db);
     }
     b.report.add("memory", "process after the run", Measure.rss(), "", "", "");
     b.allocator.close();
@@ -266,6 +267,37 @@ public final class Bench {
       for (Tensor t : l) {
         t.close();
       }
+    }
+  }
+
+  // ---- 6. soak: 50 epochs over 100k rows ----
+
+  private void soak(Connection db) {
+    try (Table t = BenchData.openOrCreate(db, "soak", 100_000, true)) {
+      Permutation<dev.lancetorch.permutation.TensorDict> p = Permutation.identity(t)
+          .withFormat(Format.TORCH_DICT).withMemoryCache(64L << 20);
+      long rssAfterFirst = 0;
+      long t0 = System.nanoTime();
+      try (p; DataLoader<dev.lancetorch.permutation.TensorDict> l = DataLoader.builder(p).batchSize(1024)
+          .shuffle(true).seed(5).numWorkers(2).build()) {
+        for (int epoch = 0; epoch < 50; epoch++) {
+          for (dev.lancetorch.permutation.TensorDict d : l) {
+            d.close();
+          }
+          if (epoch == 0) {
+            System.gc();
+            rssAfterFirst = Measure.rssKb();
+          }
+        }
+      }
+      System.gc();
+      long rssEnd = Measure.rssKb();
+      report.add("soak", "50 epochs × 100k rows, 2 workers, TORCH_DICT, shuffled (cache rebuilt per epoch)",
+          String.format("%.1f", (System.nanoTime() - t0) / 1e9), "s",
+          String.format("RSS after epoch 1: %d MiB, after 50: %d MiB", rssAfterFirst / 1024, rssEnd / 1024),
+          String.format("growth %+d MiB (goal ≤ 32 MiB)", (rssEnd - rssAfterFirst) / 1024));
+      report.add("soak", "Arrow allocator after close", Long.toString(allocator.getAllocatedMemory()), "bytes",
+          "live native batches: " + dev.lancetorch.torch.BridgeStats.snapshot().liveBatches(), "goal 0");
     }
   }
 

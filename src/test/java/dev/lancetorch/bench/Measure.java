@@ -43,6 +43,20 @@ final class Measure {
     }
   }
 
+  /** Resident set size in KiB. */
+  static long rssKb() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("\\D", ""));
+        }
+      }
+    } catch (java.io.IOException e) {
+      return -1;
+    }
+    return -1;
+  }
+
   static String machine() {
     String cpu = "unknown cpu";
     try {
