@@ -305,7 +305,7 @@ public final class Permutation<T> implements BatchSource<T>, Iterable<T>, Serial
     return new BatchIterator<>(this, size, skipLastBatch);
   }
 
-  /** The rows at these offsets of the permutation (0 ≤ offset < {@link #numRows()}), in order, as one batch. */
+  /** The rows at these offsets of the permutation ({@code 0 <= offset < numRows()}), in order, as one batch. */
   @Override
   public T takeOffsets(long... offsets) {
     long n = numRows();
