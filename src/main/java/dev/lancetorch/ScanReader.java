@@ -44,8 +44,15 @@ final class ScanReader extends ArrowReader {
     return inner.bytesRead();
   }
 
+  private boolean sourceClosed;
+
+  /** Idempotent: Arrow's C stream export closes the reader too when its consumer releases the stream. */
   @Override
   protected void closeReadSource() throws IOException {
+    if (sourceClosed) {
+      return;
+    }
+    sourceClosed = true;
     try {
       inner.close();
     } finally {

@@ -24,9 +24,13 @@ import java.util.Objects;
  * <p><b>Order of operations:</b> filter → split → shuffle within each split. Without a shuffle, each split keeps storage
  * order (also after a random split). Same seeds, same table version → the same permutation table.
  *
- * <p><b>Memory:</b> the row addresses of the filtered rows are held in memory while building: about 20 bytes per row
- * at peak (8 for the address, 4 for its split, 8 for the grouped output), e.g. 2 GB for 100M rows. Tables beyond
- * {@link #maxRows(long)} rows (default 500M) are refused with a clear error rather than exhausting the heap.
+ * <p><b>Memory:</b> without a shuffle (and without clumped random splits) {@link #persist} streams: rows are
+ * scanned, assigned a split on the fly (random splits by sequential selection sampling, exact sizes) and written in
+ * chunks of 64k rows — bounded memory whatever the table size. A shuffle needs every row address of a split at once:
+ * 8 bytes per filtered row (plus growth slack and one shuffled copy per split at a time), e.g. about 1.6 GB of heap
+ * for 100M rows. More than {@link #maxRows(long)} rows (default 500M) is refused with a clear error rather than
+ * exhausting the heap; spilling a shuffle to disk is not implemented. {@link #execute()} and
+ * {@link #toPermutations()} follow the same rules (the latter always holds the result).
  */
 public final class PermutationBuilder {
   private final Table base;
@@ -166,10 +170,13 @@ public final class PermutationBuilder {
       throw new IllegalArgumentException("cannot persist permutation: table '" + name + "' already exists in "
           + connection.uri());
     }
-    PermutationPlan plan = PermutationPlan.build(base, filter, split, shuffle, maxRows);
-    try (PermutationTableReader reader = new PermutationTableReader(base.allocator(), plan, base.version())) {
-      return connection.createTable(name, reader, CreateMode.CREATE);
+    if (StreamingPermutationReader.canStream(split, shuffle)) {
+      return connection.createTable(name, new StreamingPermutationReader(base.allocator(), base, filter, split),
+          CreateMode.CREATE);
     }
+    PermutationPlan plan = PermutationPlan.build(base, filter, split, shuffle, maxRows);
+    return connection.createTable(name, new PermutationTableReader(base.allocator(), plan, base.version()),
+        CreateMode.CREATE);
   }
 
   /** Builds and reads back the splits directly (no table write). */

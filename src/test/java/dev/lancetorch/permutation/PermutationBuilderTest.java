@@ -258,6 +258,33 @@ class PermutationBuilderTest {
   }
 
   @Test
+  void persistStreamsWithoutAShuffleAndHoldsRowsOnlyToShuffle() {
+    // maxRows(10) on a 1000-row table: streaming persists need no row in memory; a shuffle needs them all
+    PermutationBuilder b = Permutation.builder(table).maxRows(10)
+        .splitRandom(SplitSizes.ratios(0.5, 0.5), 3, List.of("a", "b"));
+    try (Table streamed = b.persist(db, "streamed")) {
+      List<List<Long>> s = splitsOf(table, streamed);
+      assertThat(s.get(0)).hasSize(500).isSorted();
+      assertThat(s.get(1)).hasSize(500).isSorted();
+      assertThat(s).isEqualTo(splits(b.maxRows(N).toPermutations())); // same assignment in memory
+    }
+    assertThatThrownBy(() -> b.shuffle(1).persist(db, "shuffled")).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("maxRows");
+    try (Table filtered = Permutation.builder(table).maxRows(10).filter("id < 100")
+        .splitHash(List.of("id"), new double[] {1, 1}, 0, null).persist(db, "hashed")) {
+      List<List<Long>> s = splitsOf(table, filtered);
+      assertThat(s.get(0).size() + s.get(1).size()).isEqualTo(100);
+    }
+  }
+
+  @Test
+  void aBadCalculatedSplitCreatesNoTable() {
+    assertThatThrownBy(() -> Permutation.builder(table).splitCalculated("id % 3", List.of("a", "b"))
+        .persist(db, "bad")).hasMessageContaining("333 rows");
+    assertThat(db.tableNames()).doesNotContain("bad");
+  }
+
+  @Test
   void buildersAreImmutable() {
     PermutationBuilder a = Permutation.builder(table);
     PermutationBuilder b = a.splitSequential(SplitSizes.fixed(2)).shuffle(1);

@@ -1,0 +1,85 @@
+package dev.lancetorch.permutation;
+
+import dev.lancetorch.Table;
+import java.io.IOException;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.UInt8Vector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Writes a permutation table without holding it: rows stream from the base table in storage order, each gets its
+ * split on the fly ({@link SplitAssigner} or the per-row split of a hash/calculated split), and leaves as
+ * {@code (row_id, split_id)} batches. Memory: one chunk, whatever the table size. Used when nothing is shuffled
+ * (each split's rows then stay in storage order, the splits interleaved as they come).
+ */
+final class StreamingPermutationReader extends ArrowReader {
+  private final RowStream rows;
+  private final SplitAssigner assigner;
+  private final boolean perRow;
+  private final Schema schema;
+
+  StreamingPermutationReader(BufferAllocator allocator, Table base, String filter, SplitSpec split) {
+    super(allocator);
+    this.schema = PermutationTableReader.schema(split == null ? null : split.names(), base.version());
+    this.assigner = SplitAssigner.of(base, filter, split);
+    this.perRow = split instanceof SplitSpec.Hash || split instanceof SplitSpec.Calculated;
+    this.rows = RowStream.open(base, filter, split);
+  }
+
+  /** True when {@code split} and {@code shuffle} can be written by streaming (no shuffle, no random clumps). */
+  static boolean canStream(SplitSpec split, ShuffleSpec shuffle) {
+    return shuffle == null && !(split instanceof SplitSpec.Random r && r.clumpSize() > 1);
+  }
+
+  @Override
+  public boolean loadNextBatch() throws IOException {
+    VectorSchemaRoot root = getVectorSchemaRoot();
+    while (rows.next()) {
+      UInt8Vector ids = (UInt8Vector) root.getVector(Permutations.ROW_ID);
+      UInt8Vector splits = (UInt8Vector) root.getVector(Permutations.SPLIT_ID);
+      ids.allocateNew(rows.size);
+      splits.allocateNew(rows.size);
+      int n = 0;
+      for (int i = 0; i < rows.size; i++) {
+        int k = assigner != null ? assigner.next() : perRow ? rows.splits[i] : 0;
+        if (k >= 0) {
+          ids.set(n, rows.addrs[i]);
+          splits.set(n, k);
+          n++;
+        }
+      }
+      if (n > 0) {
+        root.setRowCount(n);
+        return true;
+      }
+    }
+    root.setRowCount(0);
+    return false;
+  }
+
+  @Override
+  public long bytesRead() {
+    return 0;
+  }
+
+  @Override
+  protected void closeReadSource() {
+    rows.close();
+  }
+
+  @Override
+  protected Schema readSchema() {
+    return schema;
+  }
+
+  @Override
+  public void close() {
+    try {
+      super.close();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
