@@ -28,9 +28,11 @@ import java.util.Objects;
  * scanned, assigned a split on the fly (random splits by sequential selection sampling, exact sizes) and written in
  * chunks of 64k rows — bounded memory whatever the table size. A shuffle needs every row address of a split at once:
  * 8 bytes per filtered row (plus growth slack and one shuffled copy per split at a time), e.g. about 1.6 GB of heap
- * for 100M rows. More than {@link #maxRows(long)} rows (default 500M) is refused with a clear error rather than
- * exhausting the heap; spilling a shuffle to disk is not implemented. {@link #execute()} and
- * {@link #toPermutations()} follow the same rules (the latter always holds the result).
+ * for 100M rows. Beyond {@link #maxRows(long)} rows (default 500M) a shuffled {@link #persist}/{@link #execute()}
+ * spills: a two-pass external shuffle through bucket files in the temp directory (8 bytes per row on disk, about
+ * {@code maxRows / 2} addresses in memory). Clumped random splits and {@link #toPermutations()} always hold their rows
+ * and refuse more than {@code maxRows} with a clear error. The result is a function of the seeds and, once it
+ * spills, of {@code maxRows}.
  */
 public final class PermutationBuilder {
   private final Table base;
@@ -173,6 +175,11 @@ public final class PermutationBuilder {
     if (StreamingPermutationReader.canStream(split, shuffle)) {
       return connection.createTable(name, new StreamingPermutationReader(base.allocator(), base, filter, split),
           CreateMode.CREATE);
+    }
+    if (shuffle != null && !(split instanceof SplitSpec.Random r && r.clumpSize() > 1)
+        && SplitAssigner.count(base, filter) > maxRows) {
+      return connection.createTable(name, new SpilledShuffleReader(base.allocator(), base, filter, split, shuffle,
+          maxRows), CreateMode.CREATE);
     }
     PermutationPlan plan = PermutationPlan.build(base, filter, split, shuffle, maxRows);
     return connection.createTable(name, new PermutationTableReader(base.allocator(), plan, base.version()),

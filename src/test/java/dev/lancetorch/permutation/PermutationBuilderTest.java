@@ -268,12 +268,41 @@ class PermutationBuilderTest {
       assertThat(s.get(1)).hasSize(500).isSorted();
       assertThat(s).isEqualTo(splits(b.maxRows(N).toPermutations())); // same assignment in memory
     }
-    assertThatThrownBy(() -> b.shuffle(1).persist(db, "shuffled")).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> b.shuffle(1).toPermutations()).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("maxRows");
     try (Table filtered = Permutation.builder(table).maxRows(10).filter("id < 100")
         .splitHash(List.of("id"), new double[] {1, 1}, 0, null).persist(db, "hashed")) {
       List<List<Long>> s = splitsOf(table, filtered);
       assertThat(s.get(0).size() + s.get(1).size()).isEqualTo(100);
+    }
+  }
+
+  @Test
+  void shufflesBeyondMaxRowsSpillToDisk() {
+    PermutationBuilder b = Permutation.builder(table).maxRows(100)
+        .splitSequential(SplitSizes.counts(700, 300), List.of("train", "test"));
+    List<List<Long>> plain = splits(b.maxRows(N).toPermutations());
+    try (Table rows = b.shuffle(11).persist(db, "spilled");
+        Table again = b.shuffle(11).persist(db, "spilled_again");
+        Table clumps = b.shuffle(11, 8).persist(db, "spilled_clumps")) {
+      List<List<Long>> s = splitsOf(table, rows);
+      for (int k = 0; k < 2; k++) {
+        assertThat(s.get(k)).containsExactlyInAnyOrderElementsOf(plain.get(k));
+        assertThat(isSorted(s.get(k))).isFalse();
+      }
+      assertThat(splitsOf(table, again)).isEqualTo(s);
+      List<Long> c = splitsOf(table, clumps).get(0);
+      assertThat(c).containsExactlyInAnyOrderElementsOf(plain.get(0));
+      for (int i = 0; i < c.size(); i += 8) { // 700 rows of split 0 in storage order: clumps of 8 (the last of 4)
+        long start = c.get(i);
+        assertThat(start % 8).isZero();
+        for (int j = 1; j < 8 && i + j < c.size() && start + j < 700; j++) {
+          assertThat(c.get(i + j)).isEqualTo(start + j);
+        }
+        if (start == 696) {
+          i -= 4; // the short last clump
+        }
+      }
     }
   }
 
