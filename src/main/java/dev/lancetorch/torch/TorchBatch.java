@@ -74,7 +74,11 @@ public final class TorchBatch implements AutoCloseable {
    */
   public static TorchBatch importFrom(long arrowArrayAddress, long arrowSchemaAddress) {
     NativeLibrary.load();
-    long h = NativeBridge.importBatch(arrowArrayAddress, arrowSchemaAddress);
+    return adoptHandle(NativeBridge.importBatch(arrowArrayAddress, arrowSchemaAddress));
+  }
+
+  /** Wraps an owned native batch handle (released here if wrapping fails). */
+  static TorchBatch adoptHandle(long h) {
     try {
       return new TorchBatch(h);
     } catch (RuntimeException | Error e) {
