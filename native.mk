@@ -1,6 +1,6 @@
 # Native part of lance-torch: the C shim (cpp-shim/), the JNI glue (native/jni/),
 # the C++ test program and the libFuzzer target. Included by the Makefile.
-.PHONY: native native-test native-clean fuzz
+.PHONY: native native-test native-example native-clean fuzz
 
 CXX ?= g++
 NATIVE_BUILD := native/build
@@ -54,12 +54,25 @@ $(LIBTORCH_DIR)/.unpacked:
 	unzip -joq "$(OPENBLAS_JAR)" 'org/bytedeco/openblas/linux-x86_64/lib*.so*' -x '*jniopenblas*' -d $(LIBTORCH_DIR)
 	@touch $@
 
-$(SHIM_TEST): cpp-shim/tests/shim_test.cpp cpp-shim/tests/arrow_fixtures.hpp $(SHIM_LIB)
-	$(CXX) -std=c++17 -O1 -g -Wall -Wextra -Werror -Icpp-shim/include -o $@ $< \
+SHIM_TEST_SRCS := cpp-shim/tests/shim_test.cpp cpp-shim/tests/stream_test.cpp
+
+$(SHIM_TEST): $(SHIM_TEST_SRCS) cpp-shim/tests/arrow_fixtures.hpp cpp-shim/tests/check.hpp $(SHIM_LIB)
+	$(CXX) -std=c++17 -O1 -g -Wall -Wextra -Werror -Icpp-shim/include -o $@ $(SHIM_TEST_SRCS) \
 	  -L$(NATIVE_BUILD) -llance_torch -Wl,-rpath,'$$ORIGIN' -ldl -lpthread
 
-native-test: $(SHIM_TEST) $(LIBTORCH_DIR)/.unpacked
+native-test: $(SHIM_TEST) $(LIBTORCH_DIR)/.unpacked native-example
 	$(SHIM_TEST) $(abspath $(LIBTORCH_DIR))/libtorch_cpu.so
+
+# The C++ inference-server example: links the shim and libtorch_cpu directly.
+INFER_EXAMPLE := $(NATIVE_BUILD)/infer_example
+
+$(INFER_EXAMPLE): cpp-shim/examples/infer_example.cpp cpp-shim/examples/torch_ops_abi.h $(SHIM_HDRS) $(SHIM_LIB) $(LIBTORCH_DIR)/.unpacked
+	$(CXX) -std=c++17 -O2 -Wall -Wextra -Werror -Icpp-shim/include -o $@ $< \
+	  -L$(NATIVE_BUILD) -llance_torch -L$(LIBTORCH_DIR) -Wl,--no-as-needed -ltorch_cpu -Wl,--as-needed \
+	  -Wl,-rpath,'$$ORIGIN' -Wl,-rpath,'$$ORIGIN/libtorch' -Wl,-rpath-link,$(LIBTORCH_DIR)
+
+native-example: $(INFER_EXAMPLE)
+	$(INFER_EXAMPLE)
 
 # libFuzzer target for the C API's input validation (clang from Debian packages).
 FUZZ_SECONDS ?= 60

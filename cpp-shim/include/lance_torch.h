@@ -40,7 +40,8 @@ typedef enum lt_status {
   LT_ERR_INVALID_ARGUMENT = 1, /* malformed input, unsupported type, nulls, bad index */
   LT_ERR_STATE = 2,            /* lt_init not done / libtorch not loaded */
   LT_ERR_TORCH = 3,            /* libtorch reported an error */
-  LT_ERR_INTERNAL = 4          /* out of memory or unexpected failure */
+  LT_ERR_INTERNAL = 4,         /* out of memory or unexpected failure */
+  LT_ERR_STREAM = 5            /* an Arrow C stream's producer reported an error */
 } lt_status;
 
 /* Opaque, reference-counted imported record batch (a struct array). */
@@ -111,6 +112,33 @@ LT_API int lt_batch_column_tensor(lt_batch* batch, int64_t col, const lt_column_
  * into a fresh contiguous tensor. Columns with nulls are an error. */
 LT_API int lt_batch_stack_columns(lt_batch* batch, const int64_t* cols, int64_t n_cols, int32_t dtype,
                                   AtenTensorHandle* out);
+
+/* A record-batch stream: an Arrow C stream (ArrowArrayStream) moved into the
+ * shim, yielding ordinary lt_batch handles. Not thread-safe: one thread at a
+ * time per stream (different streams are independent). */
+typedef struct lt_stream lt_stream;
+
+/* CONSUMES the caller's stream (moved in; the caller's struct is marked
+ * released, even when this fails — then the shim releases it) and reads its
+ * schema, which must be a struct ("+s"). On success *out is OWNED by the caller
+ * and given back once with lt_stream_release. A producer error is LT_ERR_STREAM
+ * with the producer's get_last_error text. */
+LT_API int lt_stream_open(struct ArrowArrayStream* stream, lt_stream** out);
+
+/* The next batch: *out is a new lt_batch OWNED by the caller (release with
+ * lt_batch_release; it and its tensors outlive the stream), or NULL at the end
+ * of the stream (then every later call returns NULL too). A producer error is
+ * LT_ERR_STREAM; after one, every later call fails with LT_ERR_STATE and only
+ * lt_stream_release is useful. A malformed batch is LT_ERR_INVALID_ARGUMENT
+ * (the batch is released; the stream can go on). */
+LT_API int lt_stream_next(lt_stream* stream, lt_batch** out);
+
+/* Number of columns of the stream's schema; -1 (with lt_last_error) when stream is NULL. */
+LT_API int64_t lt_stream_num_columns(const lt_stream* stream);
+
+/* Releases the Arrow stream (its release callback runs exactly once, here) and
+ * frees the handle. Batches already returned stay valid. NULL is ignored. */
+LT_API void lt_stream_release(lt_stream* stream);
 
 /* Deletes a tensor handle returned by this API (aoti_torch_delete_tensor_object). */
 LT_API int lt_tensor_delete(AtenTensorHandle tensor);

@@ -1,7 +1,8 @@
-/* Arrow C Data Interface structs, written from the public specification
- * (https://arrow.apache.org/docs/format/CDataInterface.html). The include
- * guard is the one the specification prescribes, so this header coexists with
- * any other definition of the same ABI. */
+/* Arrow C Data Interface and C Stream Interface structs, written from the
+ * public specifications (https://arrow.apache.org/docs/format/CDataInterface.html,
+ * https://arrow.apache.org/docs/format/CStreamInterface.html). The include
+ * guards are the ones the specifications prescribe, so this header coexists
+ * with any other definition of the same ABI. */
 #ifndef ARROW_C_DATA_INTERFACE
 #define ARROW_C_DATA_INTERFACE
 
@@ -45,3 +46,27 @@ struct ArrowArray {
 #endif
 
 #endif /* ARROW_C_DATA_INTERFACE */
+
+#ifndef ARROW_C_STREAM_INTERFACE
+#define ARROW_C_STREAM_INTERFACE
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A producer of record batches sharing one schema. Callbacks return 0 or an
+ * errno-compatible code; get_next marks *out released at the end of the stream;
+ * get_last_error describes the last failure (valid until the next call). */
+struct ArrowArrayStream {
+  int (*get_schema)(struct ArrowArrayStream*, struct ArrowSchema* out);
+  int (*get_next)(struct ArrowArrayStream*, struct ArrowArray* out);
+  const char* (*get_last_error)(struct ArrowArrayStream*);
+  void (*release)(struct ArrowArrayStream*);
+  void* private_data;
+};
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ARROW_C_STREAM_INTERFACE */

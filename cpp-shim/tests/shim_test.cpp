@@ -11,32 +11,10 @@
 #include <vector>
 
 #include "arrow_fixtures.hpp"
+#include "check.hpp"
 #include "lance_torch.h"
 
 namespace {
-
-int g_failures = 0;
-int g_checks = 0;
-
-#define CHECK(cond)                                                              \
-  do {                                                                           \
-    ++g_checks;                                                                  \
-    if (!(cond)) {                                                               \
-      ++g_failures;                                                              \
-      std::fprintf(stderr, "FAIL %s:%d: %s (last error: %s)\n", __FILE__, __LINE__, #cond, lt_last_error()); \
-    }                                                                            \
-  } while (0)
-
-#define CHECK_ERR(expr, code, needle)                                            \
-  do {                                                                           \
-    int rc_ = (expr);                                                            \
-    ++g_checks;                                                                  \
-    if (rc_ != (code) || std::strstr(lt_last_error(), (needle)) == nullptr) {    \
-      ++g_failures;                                                              \
-      std::fprintf(stderr, "FAIL %s:%d: %s -> %d '%s', wanted %d containing '%s'\n", __FILE__, __LINE__, #expr, \
-                   rc_, lt_last_error(), (code), (needle));                      \
-    }                                                                            \
-  } while (0)
 
 // Inspection entry points of libtorch's C ABI (test only).
 struct Torch {
@@ -356,6 +334,7 @@ int main(int argc, char** argv) {
   test_bool_nulls_and_stack();
   test_malformed();
   test_thread_local_error();
+  run_stream_tests();
 
   const lt_stats_t s = stats();
   CHECK(s.batches_imported == s.batches_released);

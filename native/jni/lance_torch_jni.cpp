@@ -161,6 +161,26 @@ LT_FN(jlong, stackColumns)(JNIEnv* env, jclass, jlong batch, jintArray cols, jin
   })
 }
 
+LT_FN(jlong, streamOpen)(JNIEnv* env, jclass, jlong stream_addr) {
+  LT_JNI(env, 0, {
+    lt_stream* s = nullptr;
+    check(lt_stream_open(reinterpret_cast<ArrowArrayStream*>(stream_addr), &s));
+    return reinterpret_cast<jlong>(s);
+  })
+}
+
+LT_FN(jlong, streamNext)(JNIEnv* env, jclass, jlong stream) {
+  LT_JNI(env, 0, {
+    lt_batch* b = nullptr;
+    check(lt_stream_next(reinterpret_cast<lt_stream*>(stream), &b));
+    return reinterpret_cast<jlong>(b);
+  })
+}
+
+LT_FN(void, streamRelease)(JNIEnv* env, jclass, jlong stream) {
+  LT_JNI(env, , { lt_stream_release(reinterpret_cast<lt_stream*>(stream)); })
+}
+
 LT_FN(void, deleteTensorHandle)(JNIEnv* env, jclass, jlong handle) {
   LT_JNI(env, , { check(lt_tensor_delete(reinterpret_cast<AtenTensorHandle>(handle))); })
 }

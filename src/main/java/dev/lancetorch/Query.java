@@ -3,6 +3,8 @@ package dev.lancetorch;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.arrow.c.ArrowArrayStream;
+import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.lance.ipc.LanceScanner;
@@ -150,6 +152,81 @@ public final class Query {
       return new ScanReader(allocator, inner, scanner, lease);
     } catch (RuntimeException | Error e) {
       try {
+        ScanReader.closeScannerAndLease(scanner, lease);
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Exports the scan as an Arrow C stream with the connection's allocator.
+   *
+   * @param preferred {@link ArrowStreamExport.Source#LANCE_NATIVE} for Lance's own stream (falls
+   *     back to the Java exporter, logged once, when this lance-core does not offer it), or {@link
+   *     ArrowStreamExport.Source#JAVA_EXPORT} to force Arrow Java's exporter
+   * @return the export, <b>owned by the caller</b> (see {@link ArrowStreamExport} for the order of
+   *     release); it keeps the snapshot it reads alive until closed
+   */
+  public ArrowStreamExport exportArrowStream(ArrowStreamExport.Source preferred) {
+    return exportArrowStream(table.connection().allocatorUnchecked(), preferred);
+  }
+
+  /**
+   * @param allocator allocator of the stream struct (and, for the Java exporter, of the batches);
+   *     borrowed, must outlive the export and every batch taken from it
+   * @param preferred see {@link #exportArrowStream(ArrowStreamExport.Source)}
+   * @return the export, owned by the caller
+   * @throws IllegalArgumentException on a missing column or an invalid filter
+   */
+  public ArrowStreamExport exportArrowStream(BufferAllocator allocator, ArrowStreamExport.Source preferred) {
+    if (preferred == ArrowStreamExport.Source.LANCE_NATIVE && LanceStreams.available()) {
+      return exportLanceStream(allocator);
+    }
+    LanceStreams.noteJavaExport(preferred == ArrowStreamExport.Source.JAVA_EXPORT);
+    ArrowReader reader = toArrowReader(allocator);
+    ArrowArrayStream stream = null;
+    try {
+      stream = ArrowArrayStream.allocateNew(allocator);
+      Data.exportArrayStream(allocator, reader, stream); // from here the stream owns the reader
+      return new ArrowStreamExport(ArrowStreamExport.Source.JAVA_EXPORT, stream, null, null);
+    } catch (RuntimeException | Error e) {
+      try {
+        if (stream != null) {
+          stream.close();
+        }
+        reader.close();
+      } catch (Exception suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  /** As {@link #toArrowReader(BufferAllocator)}, but Lance writes the C stream and Java never imports it. */
+  private ArrowStreamExport exportLanceStream(BufferAllocator allocator) {
+    Snapshot.Lease lease = table.lease();
+    LanceScanner scanner = null;
+    ArrowArrayStream stream = null;
+    try {
+      ScanOptions options = options(lease.snapshot()); // validates columns first
+      try {
+        scanner = LanceScanner.create(lease.snapshot().dataset, options, allocator);
+        stream = ArrowArrayStream.allocateNew(allocator);
+        LanceStreams.open(scanner, stream.memoryAddress());
+      } catch (RuntimeException e) {
+        if (filter != null && !filter.isBlank()) {
+          throw table.badFilter(filter, e);
+        }
+        throw e;
+      }
+      return new ArrowStreamExport(ArrowStreamExport.Source.LANCE_NATIVE, stream, scanner, lease);
+    } catch (RuntimeException | Error e) {
+      try {
+        if (stream != null) {
+          stream.close(); // openStream failed: nothing was written into it
+        }
         ScanReader.closeScannerAndLease(scanner, lease);
       } catch (RuntimeException suppressed) {
         e.addSuppressed(suppressed);

@@ -43,6 +43,15 @@ final class NativeBridge {
 
   static native void deleteTensorHandle(long tensorHandle);
 
+  /** Moves (always consumes) the Arrow C stream at this address into a new, owned stream handle. */
+  static native long streamOpen(long arrowArrayStreamAddress);
+
+  /** The next batch as an owned batch handle, or 0 at the end of the stream. Not thread-safe per stream. */
+  static native long streamNext(long stream);
+
+  /** Releases the Arrow stream and frees the handle; batches already taken stay valid. */
+  static native void streamRelease(long stream);
+
   /** As {@link #deleteTensorHandle} but on a new native thread not attached to the JVM (joined). */
   static native void deleteOnNativeThread(long tensorHandle);
 

@@ -10,7 +10,6 @@ import org.apache.arrow.c.ArrowSchema;
 import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
@@ -20,7 +19,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *
  * <p>Ownership: the batch <em>owns</em> a native reference to the imported Arrow
  * data, given back by {@link #close()} (idempotent). Every {@link Tensor} returned
- * is <em>owned by the caller</em> (close it, or let JavaCPP's deallocator free it);
+ * is <em>owned by the caller</em> (close it, or let a {@code PointerScope} or the garbage collector free it);
  * zero-copy tensors hold their own native reference, so they stay valid after this
  * batch is closed and after the source {@link VectorSchemaRoot} or reader moves on.
  * The Arrow buffers are released exactly once, when the last of the batch and its
@@ -74,7 +73,11 @@ public final class TorchBatch implements AutoCloseable {
    */
   public static TorchBatch importFrom(long arrowArrayAddress, long arrowSchemaAddress) {
     NativeLibrary.load();
-    long h = NativeBridge.importBatch(arrowArrayAddress, arrowSchemaAddress);
+    return adoptHandle(NativeBridge.importBatch(arrowArrayAddress, arrowSchemaAddress));
+  }
+
+  /** Wraps an owned native batch handle (released here if wrapping fails). */
+  static TorchBatch adoptHandle(long h) {
     try {
       return new TorchBatch(h);
     } catch (RuntimeException | Error e) {
@@ -183,17 +186,8 @@ public final class TorchBatch implements AutoCloseable {
     return i;
   }
 
-  /** Turns an owned AtenTensorHandle into an owned JavaCPP Tensor (refcount +1), then deletes the handle. */
+  /** Turns an owned AtenTensorHandle into an owned JavaCPP Tensor (no extra at::Tensor, no JavaCPP deallocator). */
   static Tensor adopt(long tensorHandle) {
-    try {
-      Tensor borrowed = new Tensor(new Pointer() {
-        {
-          address = tensorHandle;
-        }
-      });
-      return new Tensor(borrowed);
-    } finally {
-      NativeBridge.deleteTensorHandle(tensorHandle);
-    }
+    return new AdoptedTensor(tensorHandle);
   }
 }

@@ -108,13 +108,35 @@ class ReleaseTest {
     try (RootAllocator a = new RootAllocator()) {
       try (TorchBatch b = batch(a)) {
         for (int i = 0; i < 4; i++) {
-          b.column("emb");  // dropped without close: JavaCPP's deallocator must free it
+          b.column("emb");  // dropped without close: the Cleaner must free it
         }
       }
       long deadline = System.nanoTime() + 20_000_000_000L;
       while (a.getAllocatedMemory() != 0 && System.nanoTime() < deadline) {
         System.gc();
         Thread.sleep(20);
+      }
+      assertThat(a.getAllocatedMemory()).isZero();
+    }
+    Fixtures.assertBalanced(before);
+  }
+
+  @Test
+  void pointerScopesAndReferencesFreeTensorsOnce() {
+    BridgeStats before = BridgeStats.snapshot();
+    try (RootAllocator a = new RootAllocator()) {
+      try (TorchBatch b = batch(a)) {
+        Tensor kept;
+        try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+          Tensor inScope = b.column("x");
+          assertThat(inScope.referenceCount()).isEqualTo(1);
+          kept = b.column("emb").retainReference(); // survives the scope
+        }
+        assertThat(BridgeStats.snapshot().liveTensors() - before.liveTensors()).isEqualTo(1);
+        assertThat(Fixtures.value(kept, 15, 3)).isEqualTo(Columns.emb(15, 3));
+        kept.close();
+        kept.close(); // idempotent
+        assertThat(kept.isNull()).isTrue();
       }
       assertThat(a.getAllocatedMemory()).isZero();
     }
