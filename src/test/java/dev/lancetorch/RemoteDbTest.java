@@ -121,6 +121,19 @@ class RemoteDbTest {
     }
   }
 
+  /**
+   * lance-core's RestAdapter has no authentication: any key (or none) is accepted. A wrong key can only
+   * be tested against a server that checks it (LanceDB Cloud): it then surfaces as RemoteDatabaseException.
+   */
+  @Test
+  void testServerDoesNotCheckTheApiKey() {
+    createLocally("items", 1);
+    ConnectOptions wrong = ConnectOptions.builder().hostOverride(server.url()).apiKey("wrong").allocator(allocator).build();
+    try (Connection db = LanceDb.connect("db://my-database", wrong)) {
+      assertThat(db.tableNames()).containsExactly("items");
+    }
+  }
+
   @Test
   void missingTableNamesTableAndUrl() {
     try (Connection db = LanceDb.connect("db://my-database", options())) {
@@ -139,7 +152,8 @@ class RemoteDbTest {
       long t0 = System.nanoTime();
       assertThatThrownBy(db::tableNames).isInstanceOf(RemoteDatabaseException.class)
           .hasMessageContaining(server.url())
-          .satisfies(e -> assertThat(((RemoteDatabaseException) e).endpoint()).isEqualTo(server.url()));
+          .satisfies(e -> assertThat(((RemoteDatabaseException) e).endpoint()).isEqualTo(server.url()))
+          .satisfies(e -> assertThat(((RemoteDatabaseException) e).status()).isEqualTo("SERVICE_UNAVAILABLE"));
       assertThatThrownBy(() -> db.openTable("items")).isInstanceOf(RemoteDatabaseException.class)
           .hasMessageContaining(server.url());
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
