@@ -134,6 +134,38 @@ class RemoteDbTest {
     }
   }
 
+  /** The default reopen state carries the API key; a connection factory keeps it out (loaded in the worker). */
+  @Test
+  void connectionFactoryKeepsTheKeyOutOfTheSerializedPermutation() throws Exception {
+    createLocally("items", 200);
+    String url = server.url();
+    try (Connection db = LanceDb.connect("db://my-database", options()); Table t = db.openTable("items")) {
+      Permutation<ArrowBatch> withKey = Permutation.identity(t).withBatchSize(32);
+      assertThat(serialized(withKey)).contains("test-key");
+      Permutation<ArrowBatch> keyless = withKey.withConnectionFactory(() -> LanceDb.connect("db://my-database",
+          ConnectOptions.builder().hostOverride(url).apiKey(KeySource.key()).build()));
+      assertThat(serialized(keyless)).doesNotContain("test-key");
+      List<Long> ids = RemoteFixtures.loaderIds(keyless, 2, 32);
+      Collections.sort(ids);
+      assertThat(ids).isEqualTo(TestData.range(0, 200));
+    }
+  }
+
+  /** Stands for "read the key from the environment / a secret store where the worker runs". */
+  static final class KeySource {
+    static String key() {
+      return "test-" + "key";
+    }
+  }
+
+  private static String serialized(Object o) throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(o);
+    }
+    return bytes.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+  }
+
   @Test
   void missingTableNamesTableAndUrl() {
     try (Connection db = LanceDb.connect("db://my-database", options())) {
