@@ -21,8 +21,10 @@ import org.lance.Session;
 import org.lance.WriteParams;
 
 /**
- * An open LanceDB-layout database: a directory whose {@code <name>.lance} children are Lance
- * datasets (tables).
+ * An open LanceDB-layout database: a directory (local, {@code memory://}, or an object-store prefix
+ * such as {@code s3://bucket/db}) whose {@code <name>.lance} children are Lance datasets (tables), or
+ * a {@code db://} database behind a Lance namespace REST server (tables listed, opened, written and
+ * dropped through the namespace; see {@code docs/remote.md}).
  *
  * <p><b>Native memory.</b> The connection owns one allocator ({@link #allocator()}): a child of the
  * allocator in {@link ConnectOptions} or, without one, its own {@link RootAllocator}. All tables

@@ -40,10 +40,12 @@ public final class GlooGroup implements AutoCloseable {
     }
     this.rank = rank;
     this.worldSize = worldSize;
-    TCPStoreOptions so = new TCPStoreOptions();
-    so.port((short) masterPort).isServer(rank == 0).waitWorkers(false).timeout(new Milliseconds(timeoutMs));
-    so.numWorkers(new SizeTPointer(1).put(worldSize));
-    TCPStore s = new TCPStore(masterHost, so);
+    TCPStore s;
+    try (TCPStoreOptions so = new TCPStoreOptions(); SizeTPointer workers = new SizeTPointer(1)) {
+      so.port((short) masterPort).isServer(rank == 0).waitWorkers(false).timeout(new Milliseconds(timeoutMs));
+      so.numWorkers(workers.put(worldSize));
+      s = new TCPStore(masterHost, so); // copies the options
+    }
     try {
       ProcessGroupGloo.Options po = ProcessGroupGloo.Options.create_default(new Milliseconds(timeoutMs));
       po.devices(new GlooDeviceVector(ProcessGroupGloo.createDeviceForHostname(bindHost)));
