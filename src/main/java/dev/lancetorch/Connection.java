@@ -3,11 +3,7 @@ package dev.lancetorch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,13 +15,16 @@ import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.lance.Dataset;
+import org.lance.OpenDatasetBuilder;
 import org.lance.ReadOptions;
 import org.lance.Session;
 import org.lance.WriteParams;
 
 /**
- * An open LanceDB-layout database: a directory whose {@code <name>.lance} children are Lance
- * datasets (tables).
+ * An open LanceDB-layout database: a directory (local, {@code memory://}, or an object-store prefix
+ * such as {@code s3://bucket/db}) whose {@code <name>.lance} children are Lance datasets (tables), or
+ * a {@code db://} database behind a Lance namespace REST server (tables listed, opened, written and
+ * dropped through the namespace; see {@code docs/remote.md}).
  *
  * <p><b>Native memory.</b> The connection owns one allocator ({@link #allocator()}): a child of the
  * allocator in {@link ConnectOptions} or, without one, its own {@link RootAllocator}. All tables
@@ -39,7 +38,7 @@ import org.lance.WriteParams;
  * other call after it throws {@link IllegalStateException}.
  */
 public final class Connection implements AutoCloseable {
-  private final DatabaseLocation location;
+  private final TableStore store;
   private final ConnectOptions options;
   private final BufferAllocator allocator;
   private final Session session;
@@ -47,22 +46,26 @@ public final class Connection implements AutoCloseable {
   private final Set<Table> tables = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
-  Connection(DatabaseLocation location, ConnectOptions options) {
-    this.location = location;
+  Connection(String uri, ConnectOptions options) {
     this.options = options;
     BufferAllocator alloc = null;
+    Session owned = null;
     try {
       alloc = options.allocator() != null
-          ? options.allocator().newChildAllocator("lancetorch:" + location.uri, 0, Long.MAX_VALUE)
+          ? options.allocator().newChildAllocator("lancetorch:" + uri, 0, Long.MAX_VALUE)
           : new RootAllocator();
       this.allocator = alloc;
       this.ownsSession = options.session() == null;
-      this.session = ownsSession ? Session.builder().build() : options.session();
+      owned = ownsSession ? Session.builder().build() : null;
+      this.session = ownsSession ? owned : options.session();
+      this.store = TableStores.open(uri, options, alloc);
     } catch (RuntimeException | Error e) {
+      if (owned != null) {
+        owned.close();
+      }
       if (alloc != null) {
         alloc.close();
       }
-      location.release();
       throw e;
     }
   }
@@ -70,7 +73,7 @@ public final class Connection implements AutoCloseable {
   /** @return the normalized database uri (absolute path for local databases, memory://name) */
   public String uri() {
     checkOpen();
-    return location.uri;
+    return store.uri();
   }
 
   /** @return the connection's allocator; owned by the connection, do not close it */
@@ -79,22 +82,10 @@ public final class Connection implements AutoCloseable {
     return allocator;
   }
 
-  /** @return names of the tables (directories {@code <name>.lance}), sorted */
+  /** @return names of the tables, sorted (directories {@code <name>.lance}, or the namespace's listing) */
   public List<String> tableNames() {
     checkOpen();
-    List<String> names = new ArrayList<>();
-    try (DirectoryStream<Path> dir = Files.newDirectoryStream(location.directory)) {
-      for (Path p : dir) {
-        String file = p.getFileName().toString();
-        if (Files.isDirectory(p) && file.endsWith(TableNames.SUFFIX) && file.length() > TableNames.SUFFIX.length()) {
-          names.add(file.substring(0, file.length() - TableNames.SUFFIX.length()));
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list tables of " + location.uri, e);
-    }
-    Collections.sort(names);
-    return names;
+    return store.tableNames();
   }
 
   /**
@@ -127,13 +118,13 @@ public final class Connection implements AutoCloseable {
       }
       boolean exists = exists(name);
       if (exists && mode == CreateMode.CREATE) {
-        throw new TableAlreadyExistsException("table '" + name + "' already exists in " + location.uri);
+        throw new TableAlreadyExistsException("table '" + name + "' already exists in " + store.where());
       }
       if (exists && mode == CreateMode.EXIST_OK) {
         return openTable(name);
       }
       WriteParams.WriteMode writeMode = exists ? WriteParams.WriteMode.OVERWRITE : WriteParams.WriteMode.CREATE;
-      Dataset ds = write(name, location.tableUri(name), owned, writeMode);
+      Dataset ds = write(name, owned, writeMode);
       return register(new Table(this, name, ds, null, false));
     } catch (IOException e) {
       throw new UncheckedIOException("closing the data reader for table '" + name + "' failed", e);
@@ -227,12 +218,11 @@ public final class Connection implements AutoCloseable {
     checkOpen();
     TableNames.validate(name);
     if (exists(name)) {
-      throw new TableAlreadyExistsException("table '" + name + "' already exists in " + location.uri);
+      throw new TableAlreadyExistsException("table '" + name + "' already exists in " + store.where());
     }
     long version;
-    try (Dataset created = Dataset.write()
+    try (Dataset created = store.target(Dataset.write(), name)
         .allocator(allocator)
-        .uri(location.tableUri(name))
         .schema(schema)
         .mode(WriteParams.WriteMode.CREATE)
         .storageOptions(options.storageOptions())
@@ -266,9 +256,9 @@ public final class Connection implements AutoCloseable {
     checkOpen();
     TableNames.validate(name);
     if (!exists(name)) {
-      throw new TableNotFoundException("table '" + name + "' not found in " + location.uri, null);
+      throw new TableNotFoundException("table '" + name + "' not found in " + store.where(), null);
     }
-    Dataset.drop(location.tableUri(name), options.storageOptions());
+    store.drop(name, options.storageOptions());
   }
 
   /**
@@ -292,8 +282,11 @@ public final class Connection implements AutoCloseable {
         session.close();
       }
     } finally {
-      location.release();
-      allocator.close();
+      try {
+        store.close();
+      } finally {
+        allocator.close();
+      }
     }
   }
 
@@ -303,8 +296,8 @@ public final class Connection implements AutoCloseable {
     return options;
   }
 
-  DatabaseLocation location() {
-    return location;
+  TableStore store() {
+    return store;
   }
 
   BufferAllocator allocatorUnchecked() {
@@ -317,12 +310,12 @@ public final class Connection implements AutoCloseable {
 
   void checkOpen() {
     if (closed) {
-      throw new IllegalStateException("connection to " + location.uri + " is closed");
+      throw new IllegalStateException("connection to " + store.uri() + " is closed");
     }
   }
 
   boolean exists(String name) {
-    return Files.isDirectory(location.directory.resolve(TableNames.directoryName(name)));
+    return store.exists(name);
   }
 
   Table register(Table t) {
@@ -330,7 +323,7 @@ public final class Connection implements AutoCloseable {
     if (closed) {
       tables.remove(t);
       t.close();
-      throw new IllegalStateException("connection to " + location.uri + " is closed");
+      throw new IllegalStateException("connection to " + store.uri() + " is closed");
     }
     return t;
   }
@@ -342,7 +335,7 @@ public final class Connection implements AutoCloseable {
   /** Opens table {@code name} at {@code version} (null: latest); wraps "missing" errors. */
   Dataset openDataset(String name, Long version) {
     if (!exists(name)) {
-      throw new TableNotFoundException("table '" + name + "' not found in " + location.uri, null);
+      throw new TableNotFoundException("table '" + name + "' not found in " + store.where(), null);
     }
     ReadOptions.Builder ro = new ReadOptions.Builder()
         .setStorageOptions(options.storageOptions())
@@ -351,19 +344,24 @@ public final class Connection implements AutoCloseable {
       ro.setVersion(version);
     }
     try {
-      return Dataset.open()
+      OpenDatasetBuilder b = store.target(Dataset.open(), name)
           .allocator(allocator)
-          .uri(location.tableUri(name))
           .readOptions(ro.build())
-          .session(session)
-          .build();
+          .session(session);
+      return store instanceof NamespaceStore ns ? ns.open(b, name) : b.build();
+    } catch (TableNotFoundException | RemoteDatabaseException e) {
+      throw e;
     } catch (RuntimeException e) {
+      RuntimeException remote = store instanceof NamespaceStore ns ? ns.translate("opening table '" + name + "'", name, e) : null;
+      if (remote != null) {
+        throw remote;
+      }
       if (version != null) {
         throw new IllegalArgumentException(
-            "cannot open version " + version + " of table '" + name + "' in " + location.uri + ": " + e.getMessage(), e);
+            "cannot open version " + version + " of table '" + name + "' in " + store.uri() + ": " + e.getMessage(), e);
       }
       throw new TableNotFoundException(
-          "cannot open table '" + name + "' in " + location.uri + " as a Lance dataset: " + e.getMessage(), e);
+          "cannot open table '" + name + "' in " + store.uri() + " as a Lance dataset: " + e.getMessage(), e);
     }
   }
 
@@ -372,29 +370,32 @@ public final class Connection implements AutoCloseable {
    * through the connection's session (the SDK's write path does not attach the session to the
    * dataset it returns, so reads would otherwise not share the session's caches).
    */
-  Dataset write(String name, String uri, ArrowReader data, WriteParams.WriteMode mode) {
+  Dataset write(String name, ArrowReader data, WriteParams.WriteMode mode) {
     long version;
-    try (Dataset written = writeUnshared(name, uri, data, mode)) {
+    try (Dataset written = writeUnshared(name, data, mode)) {
       version = written.version();
     }
     return openDataset(name, version);
   }
 
-  private Dataset writeUnshared(String name, String uri, ArrowReader data, WriteParams.WriteMode mode) {
+  private Dataset writeUnshared(String name, ArrowReader data, WriteParams.WriteMode mode) {
     try {
-      return Dataset.write()
+      return store.target(Dataset.write(), name)
           .allocator(allocator)
           .reader(data)
-          .uri(uri)
           .mode(mode)
           .storageOptions(options.storageOptions())
           .execute();
     } catch (RuntimeException e) {
+      RuntimeException remote = store instanceof NamespaceStore ns ? ns.translate("writing table '" + name + "'", name, e) : null;
+      if (remote instanceof RemoteDatabaseException) {
+        throw remote;
+      }
       if (mode == WriteParams.WriteMode.CREATE && exists(name)) {
-        throw new TableAlreadyExistsException("table '" + name + "' already exists in " + location.uri);
+        throw new TableAlreadyExistsException("table '" + name + "' already exists in " + store.where());
       }
       throw new IllegalArgumentException(
-          "writing (" + mode + ") table '" + name + "' in " + location.uri + " failed: " + e.getMessage(), e);
+          "writing (" + mode + ") table '" + name + "' in " + store.uri() + " failed: " + e.getMessage(), e);
     }
   }
 }

@@ -6,16 +6,24 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.DirectoryStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.lance.Dataset;
+import org.lance.OpenDatasetBuilder;
+import org.lance.WriteDatasetBuilder;
 
 /**
  * Where a database lives: the uri the user gave (normalized) and the local directory holding its
  * {@code <table>.lance} datasets. For {@code memory://} the directory is owned by {@link
- * MemoryDatabases} and {@link #release()} gives the connection's share back.
+ * MemoryDatabases} and {@link #close()} gives the connection's share back.
  */
-final class DatabaseLocation {
+final class DatabaseLocation implements TableStore {
   private static final Pattern SCHEME = Pattern.compile("^([A-Za-z][A-Za-z0-9+.\\-]*)://");
 
   final String uri;
@@ -26,6 +34,12 @@ final class DatabaseLocation {
     this.uri = uri;
     this.directory = directory;
     this.memory = memory;
+  }
+
+  /** @return the scheme of {@code uri} in lower case, or null for a plain path */
+  static String scheme(String uri) {
+    Matcher m = SCHEME.matcher(uri);
+    return m.find() ? m.group(1).toLowerCase(Locale.ROOT) : null;
   }
 
   static DatabaseLocation resolve(String uri) {
@@ -46,7 +60,7 @@ final class DatabaseLocation {
       default:
         throw new UnsupportedOperationException(
             "unsupported database uri scheme '" + scheme + "' in '" + uri
-                + "': lance-torch supports local paths, file:// and memory:// (s3:// and db:// are planned)");
+                + "': lance-torch supports local paths, file://, memory://, s3:// and db://");
     }
   }
 
@@ -60,12 +74,55 @@ final class DatabaseLocation {
     return new DatabaseLocation(abs.toString(), abs, false);
   }
 
+  @Override
+  public String uri() {
+    return uri;
+  }
+
   /** @return the Lance dataset uri of a table (a local absolute path) */
   String tableUri(String name) {
     return directory.resolve(TableNames.directoryName(name)).toString();
   }
 
-  void release() {
+  @Override
+  public List<String> tableNames() {
+    List<String> names = new ArrayList<>();
+    try (DirectoryStream<Path> dir = Files.newDirectoryStream(directory)) {
+      for (Path p : dir) {
+        String file = p.getFileName().toString();
+        if (Files.isDirectory(p) && file.endsWith(TableNames.SUFFIX) && file.length() > TableNames.SUFFIX.length()) {
+          names.add(file.substring(0, file.length() - TableNames.SUFFIX.length()));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list tables of " + uri, e);
+    }
+    Collections.sort(names);
+    return names;
+  }
+
+  @Override
+  public boolean exists(String name) {
+    return Files.isDirectory(directory.resolve(TableNames.directoryName(name)));
+  }
+
+  @Override
+  public OpenDatasetBuilder target(OpenDatasetBuilder builder, String name) {
+    return builder.uri(tableUri(name));
+  }
+
+  @Override
+  public WriteDatasetBuilder target(WriteDatasetBuilder builder, String name) {
+    return builder.uri(tableUri(name));
+  }
+
+  @Override
+  public void drop(String name, Map<String, String> storageOptions) {
+    Dataset.drop(tableUri(name), storageOptions);
+  }
+
+  @Override
+  public void close() {
     if (memory) {
       MemoryDatabases.release(uri);
     }

@@ -4,10 +4,13 @@ package dev.lancetorch;
  * Entry point: connects to a LanceDB-layout database (a directory of {@code <table>.lance} Lance
  * datasets).
  *
- * <p>Supported uris: a local path, {@code file://...}, {@code memory://} (a fresh anonymous
+ * <p>Supported uris: a local path, {@code file://...}, {@code s3://bucket/prefix} (object store;
+ * credentials and endpoint in {@link ConnectOptions#storageOptions()}), {@code db://name} (a Lance
+ * namespace REST server: LanceDB Cloud, or any server at {@link ConnectOptions#hostOverride()}; see
+ * {@code docs/remote.md}), {@code memory://} (a fresh anonymous
  * in-process database) and {@code memory://name} (an in-process database shared by every
  * connection to the same name in this JVM, alive while at least one such connection is open).
- * Any other scheme ({@code s3://}, {@code db://}, ...) is rejected with {@link
+ * Any other scheme ({@code gs://}, {@code az://}, ...) is rejected with {@link
  * UnsupportedOperationException} naming the scheme.
  */
 public final class LanceDb {
@@ -34,6 +37,6 @@ public final class LanceDb {
     if (options == null) {
       throw new IllegalArgumentException("options must not be null");
     }
-    return new Connection(DatabaseLocation.resolve(uri), options);
+    return new Connection(uri, options);
   }
 }

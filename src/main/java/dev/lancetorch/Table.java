@@ -221,7 +221,7 @@ public final class Table implements AutoCloseable {
         if (mode == WriteParams.WriteMode.APPEND) {
           SchemaCompat.requireAppendable(this, current.dataset.getSchema(), owned.getVectorSchemaRoot().getSchema());
         }
-        Dataset written = connection.write(name, uri, owned, mode);
+        Dataset written = connection.write(name, owned, mode);
         swap(written);
       }
     } catch (IOException e) {
@@ -362,7 +362,8 @@ public final class Table implements AutoCloseable {
   public TableRef reopenState() {
     checkOpen();
     ConnectOptions o = connection.options();
-    return new TableRef(connection.uri(), name, o.storageOptions(), version(), o.readConsistencyInterval());
+    return new TableRef(connection.uri(), name, o.storageOptions(), version(), o.readConsistencyInterval(),
+        o.remoteProperties());
   }
 
   /**

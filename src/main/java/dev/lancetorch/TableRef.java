@@ -20,15 +20,49 @@ import org.apache.arrow.memory.BufferAllocator;
  * @param tableName table name
  * @param storageOptions storage options of the original connection
  * @param version the version the table was at
+ * <p>For {@code s3://} and {@code db://} it carries everything needed to reconnect from another
+ * process: {@link #storageOptions()} (object-store credentials) and {@link #remoteOptions()}
+ * ({@code db://} API key, region, host, headers, timeout). <b>Security:</b> like LanceDB's own
+ * permutation reopen state, this means the default reopen state of a table <b>contains the API
+ * key and storage credentials</b> in clear text wherever it is serialized. To keep credentials out
+ * of it, build permutations with {@code Permutation.withConnectionFactory(...)}: the factory
+ * loads credentials where the worker runs.
+ *
+ * @param databaseUri normalized database uri
+ * @param tableName table name
+ * @param storageOptions storage options of the original connection
+ * @param version the version the table was at
  * @param readConsistencyInterval the original connection's interval, or null
+ * @param remoteOptions the original connection's {@code db://} settings (may hold the API key)
  */
 public record TableRef(
     String databaseUri, String tableName, Map<String, String> storageOptions, long version,
-    Duration readConsistencyInterval) implements Serializable {
+    Duration readConsistencyInterval, Map<String, String> remoteOptions) implements Serializable {
 
-  /** Canonical constructor; copies the storage options into a serializable map. */
+  /** Canonical constructor; copies the maps into serializable maps. */
   public TableRef {
     storageOptions = storageOptions == null ? new TreeMap<>() : new TreeMap<>(storageOptions);
+    remoteOptions = remoteOptions == null ? new TreeMap<>() : new TreeMap<>(remoteOptions);
+  }
+
+  /**
+   * A reference without {@code db://} settings (local, memory and object-store databases).
+   *
+   * @param databaseUri normalized database uri
+   * @param tableName table name
+   * @param storageOptions storage options
+   * @param version the version
+   * @param readConsistencyInterval interval or null
+   */
+  public TableRef(String databaseUri, String tableName, Map<String, String> storageOptions, long version,
+      Duration readConsistencyInterval) {
+    this(databaseUri, tableName, storageOptions, version, readConsistencyInterval, null);
+  }
+
+  /** @return a string without the storage options and API key */
+  @Override
+  public String toString() {
+    return "TableRef[" + databaseUri + ", " + tableName + ", version " + version + "]";
   }
 
   /**
@@ -62,6 +96,7 @@ public record TableRef(
         .storageOptions(storageOptions)
         .readConsistencyInterval(readConsistencyInterval)
         .allocator(parent)
+        .remoteProperties(remoteOptions)
         .build();
     Connection connection = LanceDb.connect(databaseUri, options);
     try {
