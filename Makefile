@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 MVN ?= mvn -B -q
 JAVA ?= java
-JVM_FLAGS ?= --add-opens=java.base/java.nio=ALL-UNNAMED -Xss4m
+JVM_FLAGS ?= --add-opens=java.base/java.nio=ALL-UNNAMED -Xss4m -Dorg.bytedeco.javacpp.maxPhysicalBytes=0
 CP_FILE := target/classpath.txt
 ARGS ?=
 
