@@ -15,9 +15,6 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.UInt8Vector;
-import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.ipc.ArrowReader;
-import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * A shuffled permutation table too large to hold: a two-pass external shuffle. Pass 1 streams the rows (split
@@ -27,9 +24,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * Memory: one bucket (about {@code maxRows / 2} addresses); disk: 8 bytes per row in the temp directory, deleted on
  * close. The result depends on the seeds and on {@code maxRows} (which sets B).
  */
-final class SpilledShuffleReader extends ArrowReader {
+final class SpilledShuffleReader extends PermutationRowsReader {
   private static final int BATCH = 1 << 20;
-  private final Schema schema;
   private final ShuffleSpec shuffle;
   private final Path dir;
   private final int numSplits;
@@ -41,8 +37,7 @@ final class SpilledShuffleReader extends ArrowReader {
 
   SpilledShuffleReader(BufferAllocator allocator, Table base, String filter, SplitSpec spec, ShuffleSpec shuffle,
       long maxRows) {
-    super(allocator);
-    this.schema = PermutationTableReader.schema(spec == null ? null : spec.names(), base.version());
+    super(allocator, spec == null ? null : spec.names(), base.version());
     this.shuffle = shuffle;
     long n = SplitAssigner.count(base, filter);
     this.buckets = (int) Math.min(4096, Math.max(1, 2 * ((n + maxRows - 1) / maxRows)));
@@ -132,15 +127,11 @@ final class SpilledShuffleReader extends ArrowReader {
   }
 
   @Override
-  public boolean loadNextBatch() throws IOException {
-    VectorSchemaRoot root = getVectorSchemaRoot();
+  int fill(UInt8Vector ids, UInt8Vector splits) throws IOException {
     if (position == current.length && !nextBucket()) {
-      root.setRowCount(0);
-      return false;
+      return 0;
     }
     int n = Math.min(BATCH, current.length - position);
-    UInt8Vector ids = (UInt8Vector) root.getVector(Permutations.ROW_ID);
-    UInt8Vector splits = (UInt8Vector) root.getVector(Permutations.SPLIT_ID);
     ids.allocateNew(n);
     splits.allocateNew(n);
     for (int i = 0; i < n; i++) {
@@ -148,13 +139,7 @@ final class SpilledShuffleReader extends ArrowReader {
       splits.set(i, split);
     }
     position += n;
-    root.setRowCount(n);
-    return true;
-  }
-
-  @Override
-  public long bytesRead() {
-    return 0;
+    return n;
   }
 
   @Override
@@ -165,20 +150,6 @@ final class SpilledShuffleReader extends ArrowReader {
           Files.deleteIfExists(p);
         }
       }
-    }
-  }
-
-  @Override
-  protected Schema readSchema() {
-    return schema;
-  }
-
-  @Override
-  public void close() {
-    try {
-      super.close();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

@@ -1,12 +1,8 @@
 package dev.lancetorch.permutation;
 
 import dev.lancetorch.Table;
-import java.io.IOException;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.UInt8Vector;
-import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.ipc.ArrowReader;
-import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * Writes a permutation table without holding it: rows stream from the base table in storage order, each gets its
@@ -14,15 +10,13 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * {@code (row_id, split_id)} batches. Memory: one chunk, whatever the table size. Used when nothing is shuffled
  * (each split's rows then stay in storage order, the splits interleaved as they come).
  */
-final class StreamingPermutationReader extends ArrowReader {
+final class StreamingPermutationReader extends PermutationRowsReader {
   private final RowStream rows;
   private final SplitAssigner assigner;
   private final boolean perRow;
-  private final Schema schema;
 
   StreamingPermutationReader(BufferAllocator allocator, Table base, String filter, SplitSpec split) {
-    super(allocator);
-    this.schema = PermutationTableReader.schema(split == null ? null : split.names(), base.version());
+    super(allocator, split == null ? null : split.names(), base.version());
     this.assigner = SplitAssigner.of(base, filter, split);
     this.perRow = split instanceof SplitSpec.Hash || split instanceof SplitSpec.Calculated;
     this.rows = RowStream.open(base, filter, split);
@@ -34,11 +28,8 @@ final class StreamingPermutationReader extends ArrowReader {
   }
 
   @Override
-  public boolean loadNextBatch() throws IOException {
-    VectorSchemaRoot root = getVectorSchemaRoot();
+  int fill(UInt8Vector ids, UInt8Vector splits) {
     while (rows.next()) {
-      UInt8Vector ids = (UInt8Vector) root.getVector(Permutations.ROW_ID);
-      UInt8Vector splits = (UInt8Vector) root.getVector(Permutations.SPLIT_ID);
       ids.allocateNew(rows.size);
       splits.allocateNew(rows.size);
       int n = 0;
@@ -51,35 +42,14 @@ final class StreamingPermutationReader extends ArrowReader {
         }
       }
       if (n > 0) {
-        root.setRowCount(n);
-        return true;
+        return n;
       }
     }
-    root.setRowCount(0);
-    return false;
-  }
-
-  @Override
-  public long bytesRead() {
     return 0;
   }
 
   @Override
   protected void closeReadSource() {
     rows.close();
-  }
-
-  @Override
-  protected Schema readSchema() {
-    return schema;
-  }
-
-  @Override
-  public void close() {
-    try {
-      super.close();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 }

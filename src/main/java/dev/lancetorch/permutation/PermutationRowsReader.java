@@ -1,0 +1,71 @@
+package dev.lancetorch.permutation;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.UInt8Vector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Batches in the permutation-table format — {@code row_id: UInt64}, {@code split_id: UInt64}, metadata
+ * {@code split_names} and {@code base_version} — for Lance to write. Subclasses say where the rows come from.
+ */
+abstract class PermutationRowsReader extends ArrowReader {
+  private final Schema schema;
+
+  PermutationRowsReader(BufferAllocator allocator, List<String> names, long baseVersion) {
+    super(allocator);
+    this.schema = schema(names, baseVersion);
+  }
+
+  static Schema schema(List<String> names, long baseVersion) {
+    Map<String, String> meta = new HashMap<>();
+    meta.put(Permutations.BASE_VERSION, Long.toString(baseVersion));
+    if (names != null) {
+      meta.put(Permutations.SPLIT_NAMES, Permutations.splitNamesJson(names));
+    }
+    ArrowType u64 = new ArrowType.Int(64, false);
+    return new Schema(List.of(Field.notNullable(Permutations.ROW_ID, u64),
+        Field.notNullable(Permutations.SPLIT_ID, u64)), meta);
+  }
+
+  /** Allocates and fills the next rows into the two vectors; returns how many (0 at the end). */
+  abstract int fill(UInt8Vector rowIds, UInt8Vector splitIds) throws IOException;
+
+  @Override
+  public final boolean loadNextBatch() throws IOException {
+    VectorSchemaRoot root = getVectorSchemaRoot();
+    int n = fill((UInt8Vector) root.getVector(Permutations.ROW_ID), (UInt8Vector) root.getVector(Permutations.SPLIT_ID));
+    root.setRowCount(n);
+    return n > 0;
+  }
+
+  @Override
+  public long bytesRead() {
+    return 0;
+  }
+
+  @Override
+  protected void closeReadSource() throws IOException {}
+
+  @Override
+  protected final Schema readSchema() {
+    return schema;
+  }
+
+  @Override
+  public void close() {
+    try {
+      super.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
