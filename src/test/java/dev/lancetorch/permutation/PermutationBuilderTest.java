@@ -3,49 +3,27 @@ package dev.lancetorch.permutation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lancetorch.ConnectOptions;
-import dev.lancetorch.Connection;
-import dev.lancetorch.LanceDb;
 import dev.lancetorch.Table;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class PermutationBuilderTest {
-  @TempDir Path dir;
-  RootAllocator allocator;
-  Connection db;
-  Table table;
+class PermutationBuilderTest extends TableFixture {
   static final int FRAGS = 4;
   static final int PER = 250;
   static final int N = FRAGS * PER;
 
-  @BeforeEach
-  void setUp() {
-    allocator = new RootAllocator();
-    db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build());
-    table = TestTables.create(db, "base", FRAGS, PER);
-  }
-
-  @AfterEach
-  void tearDown() {
-    table.close();
-    db.close();
-    allocator.close();
+  PermutationBuilderTest() {
+    super(FRAGS, PER);
   }
 
   /** Row ids (the "id" column) of every split, in permutation order. */

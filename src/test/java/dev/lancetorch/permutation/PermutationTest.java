@@ -3,51 +3,28 @@ package dev.lancetorch.permutation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lancetorch.ConnectOptions;
-import dev.lancetorch.Connection;
-import dev.lancetorch.LanceDb;
 import dev.lancetorch.Table;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.LongStream;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class PermutationTest {
-  @TempDir Path dir;
-  RootAllocator allocator;
-  Connection db;
-  Table table;
-
+class PermutationTest extends TableFixture {
   static final int FRAGS = 3;
   static final int PER = 250;
   static final int N = FRAGS * PER;
 
-  @BeforeEach
-  void setUp() {
-    allocator = new RootAllocator();
-    db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build());
-    table = TestTables.create(db, "base", FRAGS, PER);
-  }
-
-  @AfterEach
-  void tearDown() {
-    table.close();
-    db.close();
-    allocator.close(); // throws if any Arrow buffer leaked
+  PermutationTest() {
+    super(FRAGS, PER);
   }
 
   /** Ids of every batch, checking every column against the id. */

@@ -3,48 +3,36 @@ package dev.lancetorch.permutation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lancetorch.ConnectOptions;
-import dev.lancetorch.Connection;
-import dev.lancetorch.LanceDb;
 import dev.lancetorch.Table;
 import dev.lancetorch.torch.BridgeStats;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.LongStream;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Tensor formats of a permutation: values equal the ARROW values, zero-copy where the bridge allows. */
-class PermutationTorchTest {
-  @TempDir Path dir;
-  RootAllocator allocator;
-  Connection db;
-  Table table;
+class PermutationTorchTest extends TableFixture {
   Table perm;
   static final int PER = 200;
   static final int N = 3 * PER;
 
+  PermutationTorchTest() {
+    super(3, PER);
+  }
+
   @BeforeEach
-  void setUp() {
-    allocator = new RootAllocator();
-    db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build());
-    table = TestTables.create(db, "base", 3, PER);
+  void createPermutationTable() {
     long[] rowIds = LongStream.range(0, N).map(i -> TestTables.address((int) ((i * 13) % N / PER), (i * 13) % N % PER)).toArray();
     perm = TestTables.permutationTable(db, "perm", rowIds, new long[N], null);
   }
 
   @AfterEach
-  void tearDown() {
+  void closePermutationTable() {
     perm.close();
-    table.close();
-    db.close();
-    allocator.close();
     assertThat(BridgeStats.snapshot().liveBatches()).isZero();
   }
 
