@@ -6,7 +6,7 @@ JVM_FLAGS ?= --add-opens=java.base/java.nio=ALL-UNNAMED -Xss4m -Dorg.bytedeco.ja
 CP_FILE := target/classpath.txt
 ARGS ?=
 
-.PHONY: all build native test java-test demo bench jmh fuzz clean javadoc
+.PHONY: all build native test java-test demo bench jmh fuzz clean javadoc interop
 
 all: build
 
@@ -34,6 +34,19 @@ jmh: build
 
 javadoc:
 	$(MVN) javadoc:javadoc
+
+# Interoperability check against LanceDB's own Node package (scripts/interop, InteropCheck). Needs Node >= 20 and the
+# npm registry, so it is not part of `make test`; needs no native build (ARROW format only).
+# Extra flags: make interop ARGS=/path/to/db (default: a fresh temp dir).
+INTEROP_DIR := scripts/interop
+interop:
+	# npm install, not npm ci: npm writes only this platform's optional native package into package-lock.json, so
+	# npm ci rejects the lock file elsewhere (and even here). Versions are pinned exactly in package.json.
+	cd $(INTEROP_DIR) && npm install --no-audit --no-fund
+	$(MVN) -DskipTests test-compile
+	$(MVN) dependency:build-classpath -Dmdep.outputFile=$(CP_FILE) -Dmdep.includeScope=test >/dev/null
+	$(JAVA) $(JVM_FLAGS) -Dinterop.scripts=$(INTEROP_DIR) -cp target/test-classes:target/classes:$$(cat $(CP_FILE)) \
+	  dev.lancetorch.interop.InteropCheck $(ARGS)
 
 clean: native-clean
 	$(MVN) clean
