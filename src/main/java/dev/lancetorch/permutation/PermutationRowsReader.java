@@ -32,7 +32,9 @@ abstract class PermutationRowsReader extends ArrowReader {
       meta.put(Permutations.SPLIT_NAMES, Permutations.splitNamesJson(names));
     }
     ArrowType u64 = new ArrowType.Int(64, false);
-    return new Schema(List.of(Field.notNullable(Permutations.ROW_ID, u64),
+    // As LanceDB's own builder writes it (checked with @lancedb/lancedb 0.39.0, `make interop`): row_id nullable,
+    // split_id not null.
+    return new Schema(List.of(Field.nullable(Permutations.ROW_ID, u64),
         Field.notNullable(Permutations.SPLIT_ID, u64)), meta);
   }
 
