@@ -100,8 +100,13 @@ public final class ConnectOptions {
   }
 
   /**
-   * @return the base URL of the {@code db://} server (e.g. {@code http://127.0.0.1:2333}), or null
-   *     for {@code https://{db}.{region}.api.lancedb.com}
+   * The base URL of the {@code db://} server. Any Lance namespace REST server works, e.g. lance-core's
+   * {@code org.lance.namespace.RestAdapter} (used by the tests). Unlike LanceDB Cloud, that server does
+   * not check the API key, and it answers with table locations on its own filesystem which the client
+   * then reads directly (client and server must share storage); see {@code docs/remote.md}.
+   *
+   * @return the URL (e.g. {@code http://127.0.0.1:2333}), or null for {@code
+   *     https://{db}.{region}.api.lancedb.com}
    */
   public String hostOverride() {
     return hostOverride;

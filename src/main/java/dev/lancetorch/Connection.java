@@ -70,7 +70,7 @@ public final class Connection implements AutoCloseable {
     }
   }
 
-  /** @return the normalized database uri (absolute path for local databases, memory://name) */
+  /** @return the normalized database uri (absolute path for local databases, memory://name, s3://bucket/prefix, db://name) */
   public String uri() {
     checkOpen();
     return store.uri();

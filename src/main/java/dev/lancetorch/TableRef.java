@@ -16,10 +16,6 @@ import org.apache.arrow.memory.BufferAllocator;
  * is open (the table the ref came from keeps it alive). To move a memory table to another JVM,
  * send its rows instead: {@link Table#toArrowIpc} / {@link Connection#createTableFromArrowIpc}.
  *
- * @param databaseUri normalized database uri
- * @param tableName table name
- * @param storageOptions storage options of the original connection
- * @param version the version the table was at
  * <p>For {@code s3://} and {@code db://} it carries everything needed to reconnect from another
  * process: {@link #storageOptions()} (object-store credentials) and {@link #remoteOptions()}
  * ({@code db://} API key, region, host, headers, timeout). <b>Security:</b> like LanceDB's own

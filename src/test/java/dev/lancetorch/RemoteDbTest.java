@@ -166,6 +166,23 @@ class RemoteDbTest {
     return bytes.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
+  /** Workers reopen through the namespace: with the server gone, the loader fails naming the URL (and does not hang). */
+  @Test
+  void workersReopenThroughTheServer() {
+    createLocally("items", 100);
+    try (Connection db = LanceDb.connect("db://my-database", options()); Table t = db.openTable("items")) {
+      Permutation<ArrowBatch> p = Permutation.identity(t).withBatchSize(10);
+      server.stop();
+      Throwable e = org.assertj.core.api.Assertions.catchThrowable(() -> RemoteFixtures.loaderIds(p, 2, 10));
+      assertThat(e).isNotNull();
+      StringBuilder chain = new StringBuilder();
+      for (Throwable c = e; c != null; c = c.getCause()) {
+        chain.append(c).append('\n');
+      }
+      assertThat(chain.toString()).contains(RemoteDatabaseException.class.getName()).contains(server.url());
+    }
+  }
+
   @Test
   void missingTableNamesTableAndUrl() {
     try (Connection db = LanceDb.connect("db://my-database", options())) {

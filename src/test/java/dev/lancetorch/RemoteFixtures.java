@@ -15,7 +15,10 @@ import dev.lancetorch.permutation.Permutation;
 public final class RemoteFixtures {
   private RemoteFixtures() {}
 
-  /** lance-core's {@link RestAdapter} serving a {@code DirectoryNamespace} rooted at a local directory. */
+  /**
+   * lance-core's {@link RestAdapter} serving a {@code DirectoryNamespace} rooted at a local directory. Differs from
+   * LanceDB Cloud: no authentication (any API key passes), table locations are paths on this machine.
+   */
   public static final class RestServer implements AutoCloseable {
     private final RestAdapter adapter;
     private final int port;

@@ -2,9 +2,11 @@ package dev.lancetorch.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lancetorch.ConnectOptions;
 import dev.lancetorch.Connection;
 import dev.lancetorch.LanceDb;
 import dev.lancetorch.RemoteFixtures;
+import dev.lancetorch.S3Server;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,16 +36,39 @@ class DistributedTrainTest {
     try (Connection c = LanceDb.connect(db)) {
       DistributedTrain.createTable(c, "points", ROWS);
     }
+    check(runRanks(db, List.of()));
+  }
+
+  /** The multi-machine setup: the ranks share an object store (here an S3 server on 127.0.0.1). */
+  @Test
+  void twoRanksTrainFromS3() throws Exception {
+    try (S3Server s3 = new S3Server("train")) {
+      ConnectOptions o = ConnectOptions.builder().storageOptions(s3.storageOptions()).build();
+      try (Connection c = LanceDb.connect("s3://train/db", o)) {
+        DistributedTrain.createTable(c, "points", ROWS);
+      }
+      List<String> storage = new ArrayList<>();
+      s3.storageOptions().forEach((k, v) -> {
+        storage.add("--storage");
+        storage.add(k + "=" + v);
+      });
+      check(runRanks("s3://train/db", storage));
+    }
+  }
+
+  private List<List<String>> runRanks(String db, List<String> extra) throws Exception {
     int port = RemoteFixtures.freePort();
     List<Process> procs = new ArrayList<>();
     try {
       for (int rank = 0; rank < 2; rank++) {
-        procs.add(new ProcessBuilder(javaBin(), "--add-opens=java.base/java.nio=ALL-UNNAMED",
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "--add-opens=java.base/java.nio=ALL-UNNAMED",
             "-cp", System.getProperty("java.class.path"), DistributedTrain.class.getName(),
             "--db", db, "--table", "points", "--rank", Integer.toString(rank), "--world-size", "2",
             "--master", "127.0.0.1:" + port, "--bind", "127.0.0.1", "--epochs", Integer.toString(EPOCHS),
-            "--batch-size", "25", "--report", dir.resolve("rank" + rank + ".txt").toString())
-            .redirectErrorStream(true).redirectOutput(dir.resolve("rank" + rank + ".log").toFile()).start());
+            "--batch-size", "25", "--report", dir.resolve("rank" + rank + ".txt").toString()));
+        cmd.addAll(extra);
+        procs.add(new ProcessBuilder(cmd).redirectErrorStream(true)
+            .redirectOutput(dir.resolve("rank" + rank + ".log").toFile()).start());
       }
       for (int rank = 0; rank < 2; rank++) {
         boolean done = procs.get(rank).waitFor(180, TimeUnit.SECONDS);
@@ -55,8 +80,12 @@ class DistributedTrainTest {
         p.destroyForcibly();
       }
     }
-    List<String> r0 = Files.readAllLines(dir.resolve("rank0.txt"));
-    List<String> r1 = Files.readAllLines(dir.resolve("rank1.txt"));
+    return List.of(Files.readAllLines(dir.resolve("rank0.txt")), Files.readAllLines(dir.resolve("rank1.txt")));
+  }
+
+  private static void check(List<List<String>> reports) {
+    List<String> r0 = reports.get(0);
+    List<String> r1 = reports.get(1);
     assertThat(r0).hasSize(EPOCHS + 1);
     assertThat(r0.get(EPOCHS)).startsWith("params ").isEqualTo(r1.get(EPOCHS));
     String params = r0.get(EPOCHS);
