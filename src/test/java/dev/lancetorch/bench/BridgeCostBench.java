@@ -28,7 +28,7 @@ import org.bytedeco.pytorch.Tensor;
  * Per-batch cost of turning a Lance scan's batches into tensors, Java path against the native
  * stream path, on a 2M-row table (a,b,c,d: float32, emb: FixedSizeList&lt;float32, 16&gt;), batch
  * 16384. Conversion costs: the median batch of each scan, then the median of {@code --runs}
- * (default 5) scans after one warm-up scan; throughputs: median of the whole-scan times.
+ * (default 5) scans after one warm-up scan; throughputs: median of the whole-scan times, the two paths alternating.
  *
  * <ul>
  *   <li>(a) Java path: {@code TorchBatch.fromRoot} on the Java reader's root (Arrow Java C export +
@@ -143,13 +143,27 @@ public final class BridgeCostBench {
     return new double[] {v[runs / 2], c[runs / 2]};
   }
 
-  /** Whole-scan throughput in Mrows/s (= rows/us) and the per-batch wall time. */
+  /**
+   * Whole-scan throughput in Mrows/s (= rows/us) and the per-batch wall time; the two paths'
+   * scans alternate so that a change in machine load hits both alike.
+   */
   static void printThroughput(String label, int runs, Run java, Run nat) {
-    double batches = (ROWS + BATCH - 1) / BATCH;
-    double j = median(runs, java);
-    double n = median(runs, nat);
-    System.out.printf("%-28s %8.1f (%4.0f us/batch) %8.1f (%4.0f us/batch)%n", label, ROWS / (j * batches), j,
-        ROWS / (n * batches), n);
+    java.run(); // warm-up
+    nat.run();
+    double[] j = new double[runs];
+    double[] n = new double[runs];
+    for (int i = 0; i < runs; i++) {
+      long[] rj = java.run();
+      long[] rn = nat.run();
+      j[i] = rj[0] / 1e3 / rj[1];
+      n[i] = rn[0] / 1e3 / rn[1];
+    }
+    Arrays.sort(j);
+    Arrays.sort(n);
+    double jm = j[runs / 2];
+    double nm = n[runs / 2];
+    System.out.printf("%-28s %8.1f (%4.0f us/batch) %8.1f (%4.0f us/batch)%n", label, ROWS / (jm * BATCHES), jm,
+        ROWS / (nm * BATCHES), nm);
   }
 
   static long[] javaPath(Table t, BufferAllocator a, Op op) {
