@@ -131,12 +131,6 @@ LT_FN(jstring, columnFormat)(JNIEnv* env, jclass, jlong batch, jint col) {
   })
 }
 
-LT_FN(jint, columnIndex)(JNIEnv* env, jclass, jlong batch, jstring name) {
-  LT_JNI(env, -1, {
-    return static_cast<jint>(lt_batch_column_index(reinterpret_cast<lt_batch*>(batch), to_string(env, name).c_str()));
-  })
-}
-
 LT_FN(jlong, columnTensor)(JNIEnv* env, jclass, jlong batch, jint col, jboolean column_major, jboolean fill_nulls,
                            jdouble fill_value) {
   LT_JNI(env, 0, {

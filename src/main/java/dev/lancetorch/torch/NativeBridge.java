@@ -32,9 +32,6 @@ final class NativeBridge {
 
   static native String columnFormat(long batch, int col);
 
-  /** -1 when absent. */
-  static native int columnIndex(long batch, String name);
-
   /** Returns an owned AtenTensorHandle. */
   static native long columnTensor(long batch, int col, boolean columnMajor, boolean fillNulls, double fillValue);
 

@@ -36,15 +36,18 @@ public final class TorchBatch implements AutoCloseable {
   private final long numRows;
   private final List<String> columnNames;
 
-  private TorchBatch(long handle) {
+  private TorchBatch(long handle, List<String> columnNames) {
     this.handle = handle;
     this.numRows = NativeBridge.numRows(handle);
-    int n = NativeBridge.numColumns(handle);
-    List<String> names = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      names.add(NativeBridge.columnName(handle, i));
+    if (columnNames == null) {
+      int n = NativeBridge.numColumns(handle);
+      List<String> names = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        names.add(NativeBridge.columnName(handle, i));
+      }
+      columnNames = Collections.unmodifiableList(names);
     }
-    this.columnNames = Collections.unmodifiableList(names);
+    this.columnNames = columnNames;
   }
 
   /**
@@ -78,8 +81,16 @@ public final class TorchBatch implements AutoCloseable {
 
   /** Wraps an owned native batch handle (released here if wrapping fails). */
   static TorchBatch adoptHandle(long h) {
+    return adoptHandle(h, null);
+  }
+
+  /**
+   * As {@link #adoptHandle(long)}; {@code columnNames} (immutable) are the batch's column names when
+   * the caller already knows them (every batch of one stream shares its schema), else null.
+   */
+  static TorchBatch adoptHandle(long h, List<String> columnNames) {
     try {
-      return new TorchBatch(h);
+      return new TorchBatch(h, columnNames);
     } catch (RuntimeException | Error e) {
       NativeBridge.releaseBatch(h);
       throw e;
@@ -179,7 +190,7 @@ public final class TorchBatch implements AutoCloseable {
   }
 
   private int index(String name) {
-    int i = NativeBridge.columnIndex(live(), name);
+    int i = columnNames.indexOf(name); // first match, as lt_batch_column_index
     if (i < 0) {
       throw new IllegalArgumentException("no column '" + name + "'; columns: " + columnNames);
     }

@@ -2,6 +2,7 @@ package dev.lancetorch.torch;
 
 import dev.lancetorch.ArrowStreamExport;
 import dev.lancetorch.Query;
+import java.util.List;
 
 /**
  * A scan read natively: the record batches of an Arrow C stream are pulled by the native bridge
@@ -18,6 +19,7 @@ import dev.lancetorch.Query;
 public final class TorchScan implements AutoCloseable {
   private final ArrowStreamExport export;
   private long handle;
+  private List<String> columnNames; // of the stream's schema, from the first batch
 
   private TorchScan(long handle, ArrowStreamExport export) {
     this.handle = handle;
@@ -74,7 +76,12 @@ public final class TorchScan implements AutoCloseable {
       throw new IllegalStateException("TorchScan is closed");
     }
     long b = NativeBridge.streamNext(handle);
-    return b == 0 ? null : TorchBatch.adoptHandle(b);
+    if (b == 0) {
+      return null;
+    }
+    TorchBatch batch = TorchBatch.adoptHandle(b, columnNames);
+    columnNames = batch.columnNames();
+    return batch;
   }
 
   /** Releases the stream, then the scanner and lease behind it; idempotent. */
