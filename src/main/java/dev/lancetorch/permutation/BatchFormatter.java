@@ -35,10 +35,17 @@ final class BatchFormatter {
           return new TensorDict(new LinkedHashMap<>(tb.dict(names)));
         }
         if (format == Format.TORCH_ROW) {
-          return torchRows(tb, names, root.getRowCount());
+          try (Tensor cr = tb.stack(names)) {
+            return torchRows(cr, root.getRowCount());
+          }
         }
         if (format == Format.TORCH) {
-          return torchRowMaps(tb, names, root.getRowCount());
+          Map<String, Tensor> cols = tb.dict(names);
+          try {
+            return torchRowMaps(cols, root.getRowCount());
+          } finally {
+            cols.values().forEach(Tensor::close);
+          }
         }
       }
     }
@@ -70,10 +77,45 @@ final class BatchFormatter {
     return out;
   }
 
-  /** One tensor per row: views of the (R, C) transpose of the (C, R) stack. */
-  private static TensorList torchRows(TorchBatch tb, List<String> names, int rows) {
+  /**
+   * A tensor batch from pieces of native scan batches ({@link TensorRechunker}): {@code columns} are the base column
+   * names in output order, renamed per {@code renames}. The caller owns the result.
+   */
+  static Object formatPieces(Format<?> format, List<TensorRechunker.Piece> pieces, List<String> columns,
+      Map<String, String> renames) {
+    int rows = (int) pieces.stream().mapToLong(TensorRechunker.Piece::length).sum();
+    if (format == Format.TORCH_COL || format == Format.TORCH_ROW) {
+      Tensor cr = TensorRechunker.assemble(pieces, 1, b -> b.stack(columns));
+      if (format == Format.TORCH_COL) {
+        return cr;
+      }
+      try (cr) {
+        return torchRows(cr, rows);
+      }
+    }
+    LinkedHashMap<String, Tensor> dict = new LinkedHashMap<>();
+    try {
+      for (String c : columns) {
+        dict.put(renames.getOrDefault(c, c), TensorRechunker.assemble(pieces, 0, b -> b.column(c)));
+      }
+    } catch (RuntimeException | Error e) {
+      dict.values().forEach(Tensor::close);
+      throw e;
+    }
+    if (format == Format.TORCH_DICT) {
+      return new TensorDict(dict);
+    }
+    try {
+      return torchRowMaps(dict, rows);
+    } finally {
+      dict.values().forEach(Tensor::close);
+    }
+  }
+
+  /** One tensor per row: views of the (R, C) transpose of a (C, R) tensor. */
+  private static TensorList torchRows(Tensor cr, int rows) {
     List<Tensor> out = new ArrayList<>(rows);
-    try (Tensor cr = tb.stack(names); Tensor rc = cr.t()) {
+    try (Tensor rc = cr.t()) {
       for (int i = 0; i < rows; i++) {
         out.add(rc.select(0, i));
       }
@@ -84,9 +126,8 @@ final class BatchFormatter {
     }
   }
 
-  /** Per-row maps of views of the column tensors (0-D for scalars, (D) for FixedSizeList cells). */
-  private static TensorRowMaps torchRowMaps(TorchBatch tb, List<String> names, int rows) {
-    Map<String, Tensor> cols = tb.dict(names);
+  /** Per-row maps of views of the column tensors (0-D for scalars, (D) for FixedSizeList cells); borrows cols. */
+  private static TensorRowMaps torchRowMaps(Map<String, Tensor> cols, int rows) {
     List<Map<String, Tensor>> out = new ArrayList<>(rows);
     try {
       for (int i = 0; i < rows; i++) {
@@ -100,8 +141,6 @@ final class BatchFormatter {
     } catch (RuntimeException | Error e) {
       out.forEach(m -> m.values().forEach(Tensor::close));
       throw e;
-    } finally {
-      cols.values().forEach(Tensor::close);
     }
   }
 

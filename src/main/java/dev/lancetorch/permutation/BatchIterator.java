@@ -17,6 +17,7 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
   private final long end;
   private long position;
   private Rechunker scan;
+  private TensorRechunker tensorScan;
   private boolean closed;
 
   BatchIterator(Permutation<T> permutation, int batchSize, boolean skipLastBatch) {
@@ -46,6 +47,20 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
     int n = (int) Math.min(batchSize, end - position);
     VectorSchemaRoot root;
     RowSelection sel = permutation.selection();
+    if (permutation.readsTensorsNatively()) {
+      RowSelection.Identity id = (RowSelection.Identity) sel;
+      if (tensorScan == null) {
+        tensorScan = permutation.reader().tensorScan(id.start + position, end - position, batchSize);
+      }
+      java.util.List<TensorRechunker.Piece> pieces = tensorScan.next(n);
+      long got = pieces.stream().mapToLong(TensorRechunker.Piece::length).sum();
+      if (got != n) {
+        close();
+        throw shortRead(got, n);
+      }
+      position += n;
+      return permutation.format(pieces);
+    }
     if (sel instanceof RowSelection.Identity id) {
       if (scan == null) {
         scan = permutation.reader().scan(id.start + position, end - position, batchSize);
@@ -57,14 +72,18 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
           root.close();
         }
         close();
-        throw new IllegalStateException("scan of table '" + permutation.openTable().name() + "' returned " + got
-            + " rows where " + n + " were expected at position " + position + " (table changed under a pinned read?)");
+        throw shortRead(got, n);
       }
     } else {
       root = permutation.reader().read(sel, position, position + n);
     }
     position += n;
     return permutation.format(root);
+  }
+
+  private IllegalStateException shortRead(long got, int n) {
+    return new IllegalStateException("scan of table '" + permutation.openTable().name() + "' returned " + got
+        + " rows where " + n + " were expected at position " + position + " (table changed under a pinned read?)");
   }
 
   /** Rows already returned. */
@@ -79,6 +98,10 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
       if (scan != null) {
         scan.close();
         scan = null;
+      }
+      if (tensorScan != null) {
+        tensorScan.close();
+        tensorScan = null;
       }
     }
   }

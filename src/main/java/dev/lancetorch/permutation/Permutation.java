@@ -398,6 +398,16 @@ public final class Permutation<T> implements BatchSource<T>, Iterable<T>, Serial
     return (T) BatchFormatter.format(format, batch);
   }
 
+  /** True when batches come straight from the native tensor scan (identity windows in a tensor format). */
+  boolean readsTensorsNatively() {
+    return transform == null && format.isTorch() && selection instanceof RowSelection.Identity;
+  }
+
+  @SuppressWarnings("unchecked")
+  T format(List<TensorRechunker.Piece> pieces) {
+    return (T) BatchFormatter.formatPieces(format, pieces, columns, renames);
+  }
+
   private String baseName(String current) {
     for (String c : columns) {
       if (renames.getOrDefault(c, c).equals(current)) {

@@ -50,6 +50,15 @@ final class RowReader {
     };
   }
 
+  /**
+   * As {@link #scan} but straight into tensors: Lance's native Arrow C stream, no Arrow Java on the way (for the
+   * tensor formats of identity windows).
+   */
+  TensorRechunker tensorScan(long start, long count, int batchSize) {
+    return new TensorRechunker(dev.lancetorch.torch.TorchScan.open(table.query().select(dataColumns)
+        .withRowId(withRowId).offset(start).limit(count).batchSize(batchSize)));
+  }
+
   /** Positions {@code [i, j)} of the selection, in order. */
   VectorSchemaRoot read(RowSelection selection, long i, long j) {
     if (selection instanceof RowSelection.Identity id) {

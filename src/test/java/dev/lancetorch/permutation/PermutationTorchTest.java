@@ -138,6 +138,26 @@ class PermutationTorchTest extends TableFixture {
   }
 
   @Test
+  void identityTensorReadsComeStraightFromTheNativeScanWithoutCopies() {
+    BridgeStats before = BridgeStats.snapshot();
+    Permutation<TensorDict> p = Permutation.identity(table).selectColumns("x", "vec").withTake(PER)
+        .withFormat(Format.TORCH_DICT);
+    int batches = 0;
+    try (BatchIterator<TensorDict> it = p.iter(50, false)) {
+      while (it.hasNext()) {
+        try (TensorDict d = it.next()) {
+          assertThat(value(d.get("x"), 49)).isEqualTo((double) TestTables.x(batches * 50L + 49));
+          batches++;
+        }
+      }
+    }
+    BridgeStats after = BridgeStats.snapshot();
+    assertThat(batches).isEqualTo(PER / 50);
+    assertThat(after.batchesImported() - before.batchesImported()).as("native scan batches").isGreaterThan(0);
+    assertThat(after.tensorsCopied()).as("no copy inside a scan batch").isEqualTo(before.tensorsCopied());
+  }
+
+  @Test
   void tensorFormatsRejectStringsWithTheColumnName() {
     Permutation<Tensor> p = Permutation.identity(table).withFormat(Format.TORCH_COL);
     assertThatThrownBy(() -> p.takeOffsets(1)).hasMessageContaining("label");
