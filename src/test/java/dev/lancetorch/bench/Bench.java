@@ -403,8 +403,7 @@ public final class Bench {
       Files.writeString(dir.resolve("benchmarks.md"), md.toString());
       org.knowm.xchart.CategoryChart chart = new org.knowm.xchart.CategoryChartBuilder().width(1400).height(800)
           .title("lance-torch read throughput (" + java.time.LocalDate.now() + ")").xAxisTitle("")
-          .yAxisTitle("M rows/s (log)").build();
-      chart.getStyler().setYAxisLogarithmic(true);
+          .yAxisTitle("M rows/s").build();
       chart.getStyler().setXAxisLabelRotation(60);
       chart.getStyler().setLegendVisible(false);
       chart.addSeries("M rows/s", chartNames, chartValues);
