@@ -4,6 +4,8 @@ MVN ?= mvn -B -q
 JAVA ?= java
 JVM_FLAGS ?= --add-opens=java.base/java.nio=ALL-UNNAMED -Xss4m -Dorg.bytedeco.javacpp.maxPhysicalBytes=0
 CP_FILE := target/classpath.txt
+# The demo runs on the runtime classpath only (test-scope jars such as logback would change its logging).
+RUNTIME_CP_FILE := target/runtime-classpath.txt
 ARGS ?=
 
 .PHONY: all build native test java-test demo bench jmh fuzz clean javadoc interop
@@ -15,14 +17,15 @@ include native.mk
 
 build: native
 	$(MVN) -DskipTests package
-	$(MVN) dependency:build-classpath -Dmdep.outputFile=$(CP_FILE) -Dmdep.includeScope=test >/dev/null
+	$(MVN) dependency:build-classpath -Dmdep.outputFile=$(CP_FILE) -DincludeScope=test >/dev/null
+	$(MVN) dependency:build-classpath -Dmdep.outputFile=$(RUNTIME_CP_FILE) -DincludeScope=runtime >/dev/null
 
 test: native native-test
 	$(MVN) test
 
 # The main job: see README.md. Extra flags: make demo ARGS="--epochs 2 --workers 2"
 demo: build
-	$(JAVA) $(JVM_FLAGS) -cp target/classes:$$(cat $(CP_FILE)) dev.lancetorch.demo.Demo $(ARGS)
+	$(JAVA) $(JVM_FLAGS) -cp target/classes:$$(cat $(RUNTIME_CP_FILE)) dev.lancetorch.demo.Demo $(ARGS)
 
 bench: build
 	$(MVN) test-compile
@@ -44,7 +47,7 @@ interop:
 	# npm ci rejects the lock file elsewhere (and even here). Versions are pinned exactly in package.json.
 	cd $(INTEROP_DIR) && npm install --no-audit --no-fund
 	$(MVN) -DskipTests test-compile
-	$(MVN) dependency:build-classpath -Dmdep.outputFile=$(CP_FILE) -Dmdep.includeScope=test >/dev/null
+	$(MVN) dependency:build-classpath -Dmdep.outputFile=$(CP_FILE) -DincludeScope=test >/dev/null
 	$(JAVA) $(JVM_FLAGS) -Dinterop.scripts=$(INTEROP_DIR) -cp target/test-classes:target/classes:$$(cat $(CP_FILE)) \
 	  dev.lancetorch.interop.InteropCheck $(ARGS)
 
