@@ -53,6 +53,7 @@ public final class Permutation<T> implements BatchSource<T>, Iterable<T>, Serial
   private final int batchSize;
   private final Format<?> format;
   private final Function<ArrowBatch, T> transform;
+  private transient volatile RowReader reader;
 
   private Permutation(Table table, boolean ownsTable, Closer closer, CacheHolder cache, TableLocator locator,
       RowSelection selection, List<String> columns, Map<String, String> renames, int batchSize, Format<?> format,
@@ -383,8 +384,15 @@ public final class Permutation<T> implements BatchSource<T>, Iterable<T>, Serial
     return selection;
   }
 
+  /** The reader of this permutation's columns (one per instance: it caches the table's fragment list). */
   RowReader reader() {
-    return new RowReader(openTable(), columns, cache);
+    Table t = openTable();
+    RowReader r = reader;
+    if (r == null) {
+      r = new RowReader(t, columns, cache);
+      reader = r;
+    }
+    return r;
   }
 
   @SuppressWarnings("unchecked")
