@@ -36,6 +36,8 @@ final class ColumnCache implements AutoCloseable {
   private final Map<Integer, Long> fragmentStart;
   private final Map<Integer, Long> fragmentRows;
   private final long rows;
+  /** Per column: no nulls in any cached batch (nor in a FixedSizeList's values) — computed once at load. */
+  private final boolean[] noNulls;
   final long bytes;
 
   private ColumnCache(String tableName, Schema schema, List<VectorSchemaRoot> batches, Map<Integer, Long> fragStart,
@@ -51,6 +53,16 @@ final class ColumnCache implements AutoCloseable {
       batchStart[b + 1] = batchStart[b] + batches.get(b).getRowCount();
     }
     this.rows = batchStart[batches.size()];
+    this.noNulls = new boolean[schema.getFields().size()];
+    for (int c = 0; c < noNulls.length; c++) {
+      boolean none = true;
+      for (VectorSchemaRoot b : batches) {
+        FieldVector v = b.getVector(c);
+        none &= v.getNullCount() == 0
+            && !(v instanceof FixedSizeListVector l && l.getDataVector().getNullCount() != 0);
+      }
+      noNulls[c] = none;
+    }
   }
 
   /**
@@ -152,10 +164,8 @@ final class ColumnCache implements AutoCloseable {
   /** One memory copy per row for fixed-width (and FixedSizeList of fixed-width) columns without nulls. */
   private boolean copyFixedWidth(int c, FieldVector dst, int[] batchOf, int[] rowOf) {
     int n = batchOf.length;
-    for (VectorSchemaRoot b : batches) {
-      if (b.getVector(c).getNullCount() != 0) {
-        return false;
-      }
+    if (!noNulls[c]) {
+      return false;
     }
     if (dst instanceof BaseFixedWidthVector d && !(dst instanceof BitVector)) {
       int width = d.getTypeWidth();
@@ -171,11 +181,6 @@ final class ColumnCache implements AutoCloseable {
     }
     if (dst instanceof FixedSizeListVector d && d.getDataVector() instanceof BaseFixedWidthVector child
         && !(child instanceof BitVector)) {
-      for (VectorSchemaRoot b : batches) {
-        if (((FixedSizeListVector) b.getVector(c)).getDataVector().getNullCount() != 0) {
-          return false;
-        }
-      }
       int rowBytes = d.getListSize() * child.getTypeWidth();
       d.setInitialCapacity(n);
       d.allocateNew();
