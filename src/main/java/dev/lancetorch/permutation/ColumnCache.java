@@ -33,8 +33,9 @@ final class ColumnCache implements AutoCloseable {
   private final Schema schema;
   private final List<VectorSchemaRoot> batches;
   private final long[] batchStart;
-  private final Map<Integer, Long> fragmentStart;
-  private final Map<Integer, Long> fragmentRows;
+  /** Indexed by fragment id: first storage position (-1: no such fragment) and row count. */
+  private final long[] startById;
+  private final long[] rowsById;
   private final long rows;
   /** Per column: no nulls in any cached batch (nor in a FixedSizeList's values) — computed once at load. */
   private final boolean[] noNulls;
@@ -45,8 +46,14 @@ final class ColumnCache implements AutoCloseable {
     this.tableName = tableName;
     this.schema = schema;
     this.batches = batches;
-    this.fragmentStart = fragStart;
-    this.fragmentRows = fragRows;
+    int maxId = fragStart.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1);
+    this.startById = new long[maxId + 1];
+    this.rowsById = new long[maxId + 1];
+    Arrays.fill(startById, -1);
+    fragStart.forEach((id, start) -> {
+      startById[id] = start;
+      rowsById[id] = fragRows.get(id);
+    });
     this.bytes = bytes;
     this.batchStart = new long[batches.size() + 1];
     for (int b = 0; b < batches.size(); b++) {
@@ -112,14 +119,14 @@ final class ColumnCache implements AutoCloseable {
   VectorSchemaRoot gatherAddresses(long[] addrs, BufferAllocator allocator) {
     long[] positions = new long[addrs.length];
     for (int k = 0; k < addrs.length; k++) {
-      int frag = (int) (addrs[k] >>> 32);
+      long frag = addrs[k] >>> 32;
       long off = addrs[k] & 0xFFFFFFFFL;
-      Long s = fragmentStart.get(frag);
-      if (s == null || off >= fragmentRows.get(frag)) {
+      long start = frag < startById.length ? startById[(int) frag] : -1;
+      if (start < 0 || off >= rowsById[(int) frag]) {
         throw new IndexOutOfBoundsException("row address " + PermutationPlan.addressString(addrs[k])
             + " does not exist in table '" + tableName + "'");
       }
-      positions[k] = s + off;
+      positions[k] = start + off;
     }
     return gather(positions, allocator);
   }
