@@ -82,6 +82,23 @@ LT_API const char* lt_last_error(void);
 /* Imports a struct-typed ("+s") record batch; see ownership above. */
 LT_API int lt_batch_import(struct ArrowArray* array, struct ArrowSchema* schema, lt_batch** out);
 
+/* A struct-typed ("+s") schema imported once for many batches of the same layout
+ * (saves exporting and importing the schema with every batch). */
+typedef struct lt_schema lt_schema;
+
+/* CONSUMES the ArrowSchema (moved in, caller's struct marked released — also on
+ * failure). The returned lt_schema is OWNED by the caller: give it back once with
+ * lt_schema_release; batches imported with it keep their own reference. */
+LT_API int lt_schema_import(struct ArrowSchema* schema, lt_schema** out);
+
+/* As lt_batch_import, with a schema from lt_schema_import: CONSUMES the array,
+ * BORROWS the schema (the batch takes its own reference). The array must have
+ * the schema's layout; it is validated as lt_batch_import validates. */
+LT_API int lt_batch_import_with_schema(struct ArrowArray* array, lt_schema* schema, lt_batch** out);
+
+/* Drops the caller's reference. NULL is ignored. Batches stay valid. */
+LT_API void lt_schema_release(lt_schema* schema);
+
 /* Drops the caller's reference. NULL is ignored. Tensors stay valid. */
 LT_API void lt_batch_release(lt_batch* batch);
 

@@ -11,34 +11,9 @@
 
 #include "batch.hpp"
 #include "errors.hpp"
+#include "shared_schema.hpp"
 
 namespace {
-
-struct SharedSchema {
-  ArrowSchema schema;  // the producer's, owned here
-  std::atomic<int64_t> refs{1};
-};
-
-void unref(SharedSchema* s) noexcept {
-  if (s->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-  if (s->schema.release != nullptr) s->schema.release(&s->schema);
-  delete s;
-}
-
-void release_view(ArrowSchema* view) {
-  SharedSchema* s = static_cast<SharedSchema*>(view->private_data);
-  view->release = nullptr;
-  view->private_data = nullptr;
-  unref(s);
-}
-
-// A borrowed-by-reference copy of the shared top-level schema for one batch.
-void make_view(SharedSchema* s, ArrowSchema* out) {
-  std::memcpy(out, &s->schema, sizeof(ArrowSchema));
-  out->private_data = s;
-  out->release = &release_view;
-  s->refs.fetch_add(1, std::memory_order_relaxed);
-}
 
 std::string producer_error(ArrowArrayStream* st, int rc) {
   const char* text = st->get_last_error != nullptr ? st->get_last_error(st) : nullptr;
@@ -51,7 +26,7 @@ std::string producer_error(ArrowArrayStream* st, int rc) {
 
 struct lt_stream {
   ArrowArrayStream stream;
-  SharedSchema* schema = nullptr;
+  lt_schema* schema = nullptr;
   int64_t num_columns = 0;
   bool done = false;
   bool failed = false;
@@ -62,7 +37,7 @@ namespace {
 
 void destroy(lt_stream* s) noexcept {
   if (s->stream.release != nullptr) s->stream.release(&s->stream);
-  if (s->schema != nullptr) unref(s->schema);
+  if (s->schema != nullptr) lt::unref(s->schema);
   delete s;
 }
 
@@ -82,7 +57,7 @@ void open_stream(ArrowArrayStream* stream, lt_stream** out) {
   if (s->stream.get_schema == nullptr || s->stream.get_next == nullptr) {
     lt::fail("lt_stream_open: stream has no get_schema/get_next callback");
   }
-  s->schema = new SharedSchema();
+  s->schema = new lt_schema();
   std::memset(&s->schema->schema, 0, sizeof(ArrowSchema));
   const int rc = s->stream.get_schema(&s->stream, &s->schema->schema);
   if (rc != 0) throw lt::Error(LT_ERR_STREAM, "lt_stream_open: " + producer_error(&s->stream, rc));
@@ -118,7 +93,7 @@ void next_batch(lt_stream* s, lt_batch** out) {
     return;
   }
   ArrowSchema view;
-  make_view(s->schema, &view);
+  lt::make_view(s->schema, &view);
   const int irc = lt_batch_import(&array, &view, out);  // consumes both, even on failure
   if (irc != LT_OK) throw lt::Error(static_cast<lt_status>(irc), lt_last_error());
 }

@@ -170,9 +170,57 @@ void test_open_failures() {
   CHECK(lt_stream_num_columns(nullptr) == -1);
 }
 
+// lt_schema: one schema imported once, shared by the batches imported with it.
+void test_shared_schema() {
+  const int64_t schemas = fx::g_schema_releases;
+  const int64_t arrays = fx::g_array_releases;
+  FakeStream f;
+  ArrowArrayStream st = make_stream(&f);
+  ArrowSchema sc;
+  CHECK(get_schema(&st, &sc) == 0);
+  lt_schema* s = nullptr;
+  CHECK(lt_schema_import(&sc, &s) == LT_OK && s != nullptr && sc.release == nullptr);
+  ArrowArray a0;
+  ArrowArray a1;
+  CHECK(get_next(&st, &a0) == 0 && get_next(&st, &a1) == 0);
+  lt_batch* b0 = nullptr;
+  lt_batch* b1 = nullptr;
+  CHECK(lt_batch_import_with_schema(&a0, s, &b0) == LT_OK && a0.release == nullptr);
+  CHECK(lt_batch_import_with_schema(&a1, s, &b1) == LT_OK && a1.release == nullptr);
+  lt_schema_release(s);  // the batches keep it
+  CHECK(fx::g_schema_releases == schemas);
+  CHECK(lt_batch_num_rows(b1) == 3 && lt_batch_column_index(b1, "emb") == 1);
+  AtenTensorHandle t = nullptr;
+  CHECK(lt_batch_column_tensor(b0, 0, nullptr, &t) == LT_OK);
+  lt_batch_release(b0);
+  lt_batch_release(b1);
+  CHECK(fx::g_schema_releases == schemas);  // the tensor holds batch 0, batch 0 the schema
+  CHECK(lt_tensor_delete(t) == LT_OK);
+  CHECK(fx::g_schema_releases == schemas + 1);  // released exactly once, after the last user
+  CHECK(fx::g_array_releases == arrays + 8);
+
+  ArrowArray a2;
+  CHECK(get_next(&st, &a2) == 0);
+  lt_batch* b = nullptr;
+  CHECK_ERR(lt_batch_import_with_schema(&a2, nullptr, &b), LT_ERR_INVALID_ARGUMENT, "schema is null");
+  CHECK(a2.release == nullptr && b == nullptr);  // consumed anyway
+  FakeStream not_struct;
+  not_struct.schema_format = "f";
+  ArrowArrayStream st2 = make_stream(&not_struct);
+  ArrowSchema bad;
+  CHECK(get_schema(&st2, &bad) == 0);
+  CHECK_ERR(lt_schema_import(&bad, &s), LT_ERR_INVALID_ARGUMENT, "expected a struct");
+  CHECK(bad.release == nullptr && s == nullptr);
+  CHECK_ERR(lt_schema_import(nullptr, &s), LT_ERR_INVALID_ARGUMENT, "schema is null");
+  lt_schema_release(nullptr);
+  st.release(&st);
+  st2.release(&st2);
+}
+
 }  // namespace
 
 void run_stream_tests() {
+  test_shared_schema();
   test_iterates_to_end();
   test_producer_error();
   test_early_release_and_bad_batch();

@@ -95,6 +95,26 @@ LT_FN(jlong, importBatch)(JNIEnv* env, jclass, jlong array_addr, jlong schema_ad
   })
 }
 
+LT_FN(jlong, importSchema)(JNIEnv* env, jclass, jlong schema_addr) {
+  LT_JNI(env, 0, {
+    lt_schema* s = nullptr;
+    check(lt_schema_import(reinterpret_cast<ArrowSchema*>(schema_addr), &s));
+    return reinterpret_cast<jlong>(s);
+  })
+}
+
+LT_FN(jlong, importBatchWithSchema)(JNIEnv* env, jclass, jlong array_addr, jlong schema) {
+  LT_JNI(env, 0, {
+    lt_batch* b = nullptr;
+    check(lt_batch_import_with_schema(reinterpret_cast<ArrowArray*>(array_addr), reinterpret_cast<lt_schema*>(schema), &b));
+    return reinterpret_cast<jlong>(b);
+  })
+}
+
+LT_FN(void, releaseSchema)(JNIEnv* env, jclass, jlong schema) {
+  LT_JNI(env, , { lt_schema_release(reinterpret_cast<lt_schema*>(schema)); })
+}
+
 LT_FN(void, releaseBatch)(JNIEnv* env, jclass, jlong batch) {
   LT_JNI(env, , { lt_batch_release(reinterpret_cast<lt_batch*>(batch)); })
 }

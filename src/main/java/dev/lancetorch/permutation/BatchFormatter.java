@@ -13,7 +13,7 @@ import org.bytedeco.pytorch.Tensor;
 final class BatchFormatter {
   private BatchFormatter() {}
 
-  static Object format(Format<?> format, ArrowBatch batch) {
+  static Object format(Format<?> format, ArrowBatch batch, SchemaExports exports) {
     if (format == Format.ARROW) {
       return batch;
     }
@@ -27,7 +27,8 @@ final class BatchFormatter {
       // Tensor formats: the bridge retains the Arrow buffers (zero-copy); the batch can be closed right after.
       VectorSchemaRoot root = batch.root();
       List<String> names = batch.columnNames();
-      try (TorchBatch tb = TorchBatch.fromRoot(root, root.getFieldVectors().get(0).getAllocator())) {
+      try (TorchBatch tb = TorchBatch.fromRoot(root, root.getFieldVectors().get(0).getAllocator(),
+          exports.of(root.getSchema()))) {
         if (format == Format.TORCH_COL) {
           return tb.stack(names);
         }

@@ -54,6 +54,7 @@ public final class Permutation<T> implements BatchSource<T>, Iterable<T>, Serial
   private final Format<?> format;
   private final Function<ArrowBatch, T> transform;
   private transient volatile RowReader reader;
+  private final transient SchemaExports exports = new SchemaExports();
 
   private Permutation(Table table, boolean ownsTable, Closer closer, CacheHolder cache, TableLocator locator,
       RowSelection selection, List<String> columns, Map<String, String> renames, int batchSize, Format<?> format,
@@ -403,7 +404,7 @@ public final class Permutation<T> implements BatchSource<T>, Iterable<T>, Serial
         return transform.apply(batch);
       }
     }
-    return (T) BatchFormatter.format(format, batch);
+    return (T) BatchFormatter.format(format, batch, exports);
   }
 
   /** True when batches come straight from the native tensor scan (identity windows in a tensor format). */

@@ -24,6 +24,15 @@ final class NativeBridge {
   /** Drops the handle's reference; tensors keep the batch alive. */
   static native void releaseBatch(long batch);
 
+  /** Moves the struct schema at the address into a shared lt_schema; returns its handle (owned by the caller). */
+  static native long importSchema(long arrowSchemaAddress);
+
+  /** Moves the ArrowArray in, borrowing the lt_schema; returns the lt_batch handle. */
+  static native long importBatchWithSchema(long arrowArrayAddress, long schema);
+
+  /** Drops the caller's reference to an lt_schema. */
+  static native void releaseSchema(long schema);
+
   static native long numRows(long batch);
 
   static native int numColumns(long batch);

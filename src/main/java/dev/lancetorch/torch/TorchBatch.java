@@ -67,6 +67,24 @@ public final class TorchBatch implements AutoCloseable {
   }
 
   /**
+   * As {@link #fromRoot(VectorSchemaRoot, BufferAllocator)}, with the schema exported once: only the root's arrays are
+   * exported. The root is <em>borrowed</em> as there; {@code schema} is borrowed (the batch takes its own reference).
+   *
+   * @throws IllegalArgumentException if the root's schema is not {@code schema}'s
+   */
+  public static TorchBatch fromRoot(VectorSchemaRoot root, BufferAllocator allocator, TorchSchema schema) {
+    if (root.getSchema() != schema.arrowSchema() && !root.getSchema().equals(schema.arrowSchema())) {
+      throw new IllegalArgumentException("batch schema " + root.getSchema() + " differs from the exported schema "
+          + schema.arrowSchema());
+    }
+    long s = schema.handle();
+    try (ArrowArray array = ArrowArray.allocateNew(allocator)) {
+      Data.exportVectorSchemaRoot(allocator, root, null, array, null);
+      return adoptHandle(NativeBridge.importBatchWithSchema(array.memoryAddress(), s), schema.columnNames());
+    }
+  }
+
+  /**
    * Imports a struct-typed Arrow C array/schema pair. The contents of both structs are
    * <em>transferred</em> to the batch, even if this throws: afterwards both structs are
    * marked released, and the caller only frees the struct memory itself.

@@ -129,7 +129,7 @@ class PermutationTorchTest extends TableFixture {
     try (BatchIterator<ArrowBatch> it = p.iterator()) {
       ArrowBatch a = it.next();
       long address = a.column("x").getDataBufferAddress();
-      try (Tensor t = (Tensor) BatchFormatter.format(Format.TORCH_COL, a)) {
+      try (Tensor t = (Tensor) BatchFormatter.format(Format.TORCH_COL, a, new SchemaExports())) {
         assertThat(t.data_ptr().address()).isEqualTo(address);
         assertThat(a.isClosed()).isTrue();
         assertThat(value(t, 0, 99)).isEqualTo((double) TestTables.x(99));
