@@ -7,8 +7,9 @@ import java.util.function.LongSupplier;
 final class Measure {
   private Measure() {}
 
-  /** Runs {@code run} (which returns elapsed nanoseconds) {@code reps} times after one warm-up; median ns. */
+  /** Runs {@code run} (which returns elapsed nanoseconds) {@code reps} times after two warm-ups (JIT); median ns. */
   static long medianNanos(int reps, LongSupplier run) {
+    run.getAsLong();
     run.getAsLong();
     long[] t = new long[reps];
     for (int i = 0; i < reps; i++) {
