@@ -1,22 +1,43 @@
 package dev.lancetorch.permutation;
 
 import dev.lancetorch.Table;
+import java.lang.ref.Cleaner;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
- * The memory caches of one permutation handle (shared by the copies {@code with*} makes of it), one per column set,
- * loaded on first use. {@link #close()} releases them; closing twice is safe.
+ * The memory caches one permutation handle uses (shared by the copies {@code with*} makes of it), one per column set,
+ * acquired from {@link SharedColumnCaches} on first use. {@link #close()} releases them (idempotent); a holder that
+ * is never closed releases them when it becomes unreachable.
  */
 final class CacheHolder implements AutoCloseable {
+  private static final Cleaner CLEANER = Cleaner.create(r -> {
+    Thread t = new Thread(r, "lance-torch-cache-cleaner");
+    t.setDaemon(true);
+    return t;
+  });
+
+  /** What the cleaner releases; never references the holder. */
+  private static final class Held implements Runnable {
+    private final Map<List<String>, SharedColumnCaches.Entry> entries = new HashMap<>();
+    private boolean closed;
+
+    @Override
+    public synchronized void run() {
+      closed = true;
+      entries.values().forEach(SharedColumnCaches::release);
+      entries.clear();
+    }
+  }
+
   private final long maxBytes;
-  private final Map<List<String>, Optional<ColumnCache>> caches = new HashMap<>();
-  private boolean closed;
+  private final Held held = new Held();
+  private final Cleaner.Cleanable cleanable;
 
   CacheHolder(long maxBytes) {
     this.maxBytes = maxBytes;
+    this.cleanable = CLEANER.register(this, held);
   }
 
   long maxBytes() {
@@ -24,23 +45,32 @@ final class CacheHolder implements AutoCloseable {
   }
 
   /** The cache of {@code columns}, loading it now if needed; null if they do not fit (then reads use takes). */
-  synchronized ColumnCache get(Table table, List<String> columns) {
-    if (closed) {
-      throw new IllegalStateException("the permutation's memory cache is closed");
+  ColumnCache get(Table table, List<String> columns) {
+    synchronized (held) {
+      if (held.closed) {
+        throw new IllegalStateException("the permutation's memory cache is closed");
+      }
+      SharedColumnCaches.Entry e = held.entries.get(columns);
+      if (e == null) {
+        e = SharedColumnCaches.acquire(table, columns, maxBytes);
+        held.entries.put(List.copyOf(columns), e);
+      }
+      return e.cache();
     }
-    return caches.computeIfAbsent(List.copyOf(columns),
-        c -> Optional.ofNullable(ColumnCache.load(table, c, maxBytes))).orElse(null);
   }
 
-  /** Bytes held by the loaded caches. */
-  synchronized long bytes() {
-    return caches.values().stream().mapToLong(o -> o.map(c -> c.bytes).orElse(0L)).sum();
+  /** Bytes held by the caches this handle uses (shared ones counted once per handle). */
+  long bytes() {
+    synchronized (held) {
+      return held.entries.values().stream().mapToLong(e -> {
+        ColumnCache c = e.cache();
+        return c == null ? 0 : c.bytes;
+      }).sum();
+    }
   }
 
   @Override
-  public synchronized void close() {
-    closed = true;
-    caches.values().forEach(o -> o.ifPresent(ColumnCache::close));
-    caches.clear();
+  public void close() {
+    cleanable.clean();
   }
 }

@@ -25,8 +25,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * FixedSizeLists of fixed-width values without nulls are gathered with one memory copy per row; other types row by
  * row through Arrow.
  *
- * <p>Owns the scanned Arrow buffers (accounted to the table's allocator) until {@link #close()}. Thread-safe for
- * concurrent gathers once loaded.
+ * <p>Owns the scanned Arrow buffers (in the allocator given to {@link #load}) until {@link #close()}. Thread-safe for
+ * concurrent gathers once loaded; gathered roots are allocated where the caller says.
  */
 final class ColumnCache implements AutoCloseable {
   private final String tableName;
@@ -76,7 +76,7 @@ final class ColumnCache implements AutoCloseable {
    * Loads {@code columns} of {@code table}, or returns null when they would take more than {@code maxBytes} or the
    * table has deleted rows (addresses would not be dense).
    */
-  static ColumnCache load(Table table, List<String> columns, long maxBytes) {
+  static ColumnCache load(Table table, List<String> columns, long maxBytes, BufferAllocator allocator) {
     List<FragmentInfo> frags = table.fragments();
     Map<Integer, Long> start = new HashMap<>();
     Map<Integer, Long> fragRows = new HashMap<>();
@@ -92,7 +92,7 @@ final class ColumnCache implements AutoCloseable {
     List<VectorSchemaRoot> batches = new ArrayList<>();
     long bytes = 0;
     Schema schema = null;
-    try (ArrowReader r = table.query().select(columns).batchSize(1 << 16).limit(pos).toArrowReader()) {
+    try (ArrowReader r = table.query().select(columns).batchSize(1 << 16).limit(pos).toArrowReader(allocator)) {
       schema = r.getVectorSchemaRoot().getSchema();
       while (r.loadNextBatch()) {
         VectorSchemaRoot b = Rechunker.own(r.getVectorSchemaRoot());

@@ -219,9 +219,10 @@ public final class Permutation<T> implements BatchSource<T>, Iterable<T>, Serial
    * columns fit in {@code maxBytes} (and the table has no deleted rows); otherwise reads use takes as before.
    * {@code 0} turns it off (the default).
    *
-   * <p><b>Memory:</b> the cache is owned by the returned permutation (shared with the copies made from it) and released
-   * by {@link #close()} — close it before the table's connection. Each {@link #reopen()} (each loader worker) loads
-   * its own cache, so plan for {@code maxBytes × workers}.
+   * <p><b>Memory:</b> the cached columns live in lance-torch's own allocator (not the connection's) and are shared
+   * in this JVM by every handle over the same table version and columns — the workers of a {@code DataLoader} load
+   * them once between them. A handle's reference is released by {@link #close()} (or when it becomes unreachable);
+   * the cache is freed with the last reference.
    */
   public Permutation<T> withMemoryCache(long maxBytes) {
     if (maxBytes < 0) {

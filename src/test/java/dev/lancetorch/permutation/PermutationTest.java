@@ -262,6 +262,31 @@ class PermutationTest extends TableFixture {
   }
 
   @Test
+  void handlesOverTheSameTableVersionShareOneMemoryCache() {
+    long[] rowIds = LongStream.range(0, N).map(i -> addr((i * 11 + 5) % N)).toArray();
+    try (Table perm = TestTables.permutationTable(db, "shared", rowIds, new long[N], null)) {
+      Permutation<ArrowBatch> p = Permutation.fromTables(table, perm, 0).selectColumns("id", "vec")
+          .withMemoryCache(64 << 20);
+      List<Long> expected = ids(Permutation.fromTables(table, perm, 0).selectColumns("id", "vec"), new ArrayList<>());
+      int before = SharedColumnCaches.live();
+      try (Permutation<ArrowBatch> w1 = p.reopen(); Permutation<ArrowBatch> w2 = p.reopen()) {
+        assertThat(ids(w1, new ArrayList<>())).isEqualTo(expected);
+        assertThat(ids(w2, new ArrayList<>())).isEqualTo(expected);
+        assertThat(SharedColumnCaches.live()).isEqualTo(before + 1); // loaded once for both handles
+        assertThat(w1.memoryCacheBytes()).isEqualTo(w2.memoryCacheBytes()).isPositive();
+        assertThat(SharedColumnCaches.ALLOCATOR.getAllocatedMemory()) // one copy (allocation rounding aside)
+            .isBetween(w1.memoryCacheBytes(), 2 * w1.memoryCacheBytes() - 1);
+        w1.close();
+        assertThat(SharedColumnCaches.live()).isEqualTo(before + 1); // w2 still uses it
+        assertThat(ids(w2, new ArrayList<>())).isEqualTo(expected);
+      }
+      p.close();
+      assertThat(SharedColumnCaches.live()).isEqualTo(before);
+      assertThat(SharedColumnCaches.ALLOCATOR.getAllocatedMemory()).isZero();
+    }
+  }
+
+  @Test
   void errorsAreClear() {
     Permutation<ArrowBatch> p = Permutation.identity(table);
     assertThatThrownBy(() -> p.selectColumns("nope")).isInstanceOf(IllegalArgumentException.class)
