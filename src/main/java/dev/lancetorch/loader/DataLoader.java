@@ -511,6 +511,18 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
       return this;
     }
 
+    /** This process's rank (as PyTorch's {@code rank}); with {@link #worldSize(int)}, same as {@code distributed}. */
+    public Builder<B, T> rank(int rank) {
+      this.rank = rank;
+      return this;
+    }
+
+    /** Number of processes sharing the data (as PyTorch's {@code world_size}); checked against rank at build. */
+    public Builder<B, T> worldSize(int worldSize) {
+      this.worldSize = worldSize;
+      return this;
+    }
+
     /** Drop the tail of the global order so ranks stay equal, instead of padding by wrapping (default false). */
     public Builder<B, T> dropUneven(boolean v) {
       dropUneven = v;
@@ -544,6 +556,7 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
     }
 
     public DataLoader<T> build() {
+      distributed(rank, worldSize); // validates rank/worldSize however they were set
       return new DataLoader<>(this);
     }
   }

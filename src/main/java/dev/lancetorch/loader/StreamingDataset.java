@@ -429,6 +429,18 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
       return this;
     }
 
+    /** This process's rank (as PyTorch's {@code rank}); with {@link #worldSize(int)}, same as {@code distributed}. */
+    public Builder<B, R> rank(int rank) {
+      this.rank = rank;
+      return this;
+    }
+
+    /** Number of processes sharing the data (as PyTorch's {@code world_size}); checked against rank at build. */
+    public Builder<B, R> worldSize(int worldSize) {
+      this.worldSize = worldSize;
+      return this;
+    }
+
     /** Worker threads of this rank (default 1, at least 1), each with its own handle. */
     public Builder<B, R> numWorkers(int v) {
       if (v <= 0) {
@@ -528,6 +540,7 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
     }
 
     public StreamingDataset<R> build() {
+      distributed(rank, worldSize); // validates rank/worldSize however they were set
       return new StreamingDataset<>(this);
     }
   }

@@ -136,6 +136,26 @@ class PermutationLoaderTest {
   }
 
   @Test
+  void rankAndWorldSizeSettersShardLikeDistributed() {
+    Permutation<ArrowBatch> p = Permutation.identity(table);
+    List<Long> a = new ArrayList<>();
+    List<Long> b = new ArrayList<>();
+    try (DataLoader<ArrowBatch> l = DataLoader.builder(p).batchSize(50).shuffle(true).seed(2).rank(1).worldSize(2)
+        .build()) {
+      l.forEach(x -> a.addAll(ids(x)));
+    }
+    try (DataLoader<ArrowBatch> l = DataLoader.builder(p).batchSize(50).shuffle(true).seed(2).distributed(1, 2)
+        .build()) {
+      l.forEach(x -> b.addAll(ids(x)));
+    }
+    assertThat(a).isEqualTo(b).hasSize(N / 2);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> DataLoader.builder(p).rank(2).worldSize(2).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rank");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> StreamingDataset.builder(p).rank(3).worldSize(2).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rank");
+  }
+
+  @Test
   void anAppendAfterThePermutationIsNotRead() {
     Permutation<ArrowBatch> p = Permutation.identity(table);
     try (VectorSchemaRoot extra = VectorSchemaRoot.create(table.schema(), allocator)) {
