@@ -40,8 +40,8 @@ import java.util.function.Function;
  * so (rows before) + (rows after), per split, is the uninterrupted split order, and the global set is
  * every row once. The interleaving of different splits depends on world size and workers.
  *
- * <p>Columns and SQL filters are applied by the source (a {@code Permutation}): this class sees rows by
- * offset only.
+ * <p>{@code columns} and {@code filter} narrow the source (a {@link SelectableSource}, e.g. a {@code Permutation})
+ * before the splits are made: the row range split is the filtered one.
  *
  * <p><b>Ownership.</b> The dataset never closes the source it was built with; each worker opens its own
  * handle with {@link BatchSource#reopen()} and closes it at {@link #close()}. The transform takes ownership
@@ -80,7 +80,7 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
       throw new IllegalArgumentException("numSplits " + b.numSplits + " is not divisible by worldSize "
           + b.worldSize + " × numWorkers " + b.numWorkers + " = " + b.worldSize * b.numWorkers);
     }
-    this.source = (BatchSource<Object>) b.source;
+    this.source = (BatchSource<Object>) b.selectedSource();
     this.transform = (Function<Object, R>) b.transform;
     this.onError = (TransformErrorHandler<R>) b.onError;
     this.layout = new SplitLayout(source.numRows(), b.numSplits, b.shuffle, b.shuffleSeed, b.shuffleClumpSize);
@@ -405,10 +405,49 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
     private int transformParallelism;
     private Duration timeout = Duration.ZERO;
     private StreamingState resumeFrom;
+    private String[] columns;
+    private String filter;
 
     private Builder(BatchSource<B> source, Function<? super B, ? extends R> transform) {
       this.source = Objects.requireNonNull(source);
       this.transform = transform;
+    }
+
+    /**
+     * Only these columns (LanceDB's {@code columns}); needs a {@link SelectableSource} such as a {@code Permutation}.
+     */
+    public Builder<B, R> columns(String... names) {
+      this.columns = names.clone();
+      return this;
+    }
+
+    /**
+     * Only rows matching this SQL filter (LanceDB's {@code filter}), applied before the splits are made; needs a
+     * {@link SelectableSource} such as a {@code Permutation}.
+     */
+    public Builder<B, R> filter(String sqlFilter) {
+      this.filter = Objects.requireNonNull(sqlFilter, "filter");
+      return this;
+    }
+
+    /** The source after {@link #columns} and {@link #filter}. */
+    @SuppressWarnings("unchecked")
+    BatchSource<B> selectedSource() {
+      if (columns == null && filter == null) {
+        return source;
+      }
+      if (!(source instanceof SelectableSource<?>)) {
+        throw new IllegalArgumentException("columns/filter need a source that can select them (a Permutation); got "
+            + source.getClass().getName());
+      }
+      SelectableSource<B> s = (SelectableSource<B>) source;
+      if (filter != null) {
+        s = s.filter(filter);
+      }
+      if (columns != null) {
+        s = s.selectColumns(columns);
+      }
+      return s;
     }
 
     /** Fixed splits of the row range (default 1); divisible by worldSize × numWorkers. */

@@ -2,7 +2,7 @@ package dev.lancetorch.permutation;
 
 import dev.lancetorch.ConnectionFactory;
 import dev.lancetorch.Table;
-import dev.lancetorch.loader.BatchSource;
+import dev.lancetorch.loader.SelectableSource;
 import java.io.ObjectStreamException;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -37,7 +37,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *
  * @param <T> the batch type, set by {@link #withFormat} or {@link #withTransform}
  */
-public final class Permutation<T> implements BatchSource<T>, Iterable<T>, Serializable {
+public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, Serializable {
   private static final long serialVersionUID = 1L;
   /** LanceDB's default batch size. */
   public static final int DEFAULT_BATCH_SIZE = 100;
@@ -141,6 +141,36 @@ public final class Permutation<T> implements BatchSource<T>, Iterable<T>, Serial
       throw new IllegalArgumentException("duplicate column in selectColumns " + List.of(names));
     }
     return copy(selection, List.copyOf(base), renames, batchSize);
+  }
+
+  /**
+   * Only the rows of this permutation whose base-table row matches {@code sqlFilter}, in the same order. Reads the
+   * matching row addresses once (8 bytes per matching row).
+   *
+   * @throws IllegalArgumentException if the filter does not parse or names a missing column
+   */
+  @Override
+  public Permutation<T> filter(String sqlFilter) {
+    Table t = openTable();
+    long[] matching;
+    try (RowStream rows = RowStream.open(t, Objects.requireNonNull(sqlFilter, "filter"), null)) {
+      LongArrayBuilder b = new LongArrayBuilder();
+      while (rows.next()) {
+        for (int i = 0; i < rows.size; i++) {
+          b.add(rows.addrs[i]);
+        }
+      }
+      matching = b.toArray(); // storage order = ascending addresses
+    }
+    java.util.Arrays.sort(matching);
+    long[] mine = RowSelection.addressesOf(selection, t);
+    LongArrayBuilder kept = new LongArrayBuilder();
+    for (long a : mine) {
+      if (java.util.Arrays.binarySearch(matching, a) >= 0) {
+        kept.add(a);
+      }
+    }
+    return copy(RowSelection.addresses(kept.toArray()), columns, renames, batchSize);
   }
 
   /** Every column but these (current names). */

@@ -25,6 +25,28 @@ abstract sealed class RowSelection implements Serializable {
     return new Addresses(addresses, 0, addresses.length);
   }
 
+  /** The base row addresses of a selection, in order (identity windows are scanned for theirs). */
+  static long[] addressesOf(RowSelection selection, dev.lancetorch.Table table) {
+    if (selection instanceof Addresses a) {
+      return a.slice(0, a.size());
+    }
+    Identity id = (Identity) selection;
+    LongArrayBuilder b = new LongArrayBuilder();
+    try (org.apache.arrow.vector.ipc.ArrowReader r = table.query().select(java.util.List.of()).withRowAddress(true)
+        .offset(id.start).limit(id.count).batchSize(1 << 16).toArrowReader()) {
+      while (r.loadNextBatch()) {
+        org.apache.arrow.vector.BaseIntVector v =
+            (org.apache.arrow.vector.BaseIntVector) r.getVectorSchemaRoot().getVector(RowStream.ROW_ADDR);
+        for (int i = 0; i < r.getVectorSchemaRoot().getRowCount(); i++) {
+          b.add(v.getValueAsLong(i));
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("reading row addresses of table '" + table.name() + "'", e);
+    }
+    return b.toArray();
+  }
+
   static long clampedTake(long size, long skip, long take) {
     if (skip < 0 || take < 0) {
       throw new IllegalArgumentException("skip and take must be >= 0, got skip=" + skip + ", take=" + take);

@@ -156,6 +156,39 @@ class PermutationLoaderTest {
   }
 
   @Test
+  void streamingDatasetColumnsAndFilterNarrowThePermutation() {
+    Permutation<ArrowBatch> p = Permutation.identity(table);
+    List<Long> seen = new ArrayList<>();
+    try (StreamingDataset<ArrowBatch> ds = StreamingDataset.builder(p).numSplits(2).numWorkers(2).readBatchSize(32)
+        .shuffle(true).shuffleSeed(3).columns("id").filter("id >= 900").build()) {
+      for (ArrowBatch b : ds) {
+        assertThat(b.columnNames()).containsExactly("id");
+        seen.addAll(ids(b));
+      }
+    }
+    assertThat(seen).hasSize(100).doesNotHaveDuplicates().allMatch(id -> id >= 900);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> StreamingDataset.builder(new BatchSource<Long>() {
+      @Override
+      public long numRows() {
+        return 1;
+      }
+
+      @Override
+      public Long takeOffsets(long[] offsets) {
+        return 0L;
+      }
+
+      @Override
+      public BatchSource<Long> reopen() {
+        return this;
+      }
+
+      @Override
+      public void close() {}
+    }).filter("x > 1").build()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Permutation");
+  }
+
+  @Test
   void anAppendAfterThePermutationIsNotRead() {
     Permutation<ArrowBatch> p = Permutation.identity(table);
     try (VectorSchemaRoot extra = VectorSchemaRoot.create(table.schema(), allocator)) {

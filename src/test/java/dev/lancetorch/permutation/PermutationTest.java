@@ -287,6 +287,25 @@ class PermutationTest extends TableFixture {
   }
 
   @Test
+  void filterKeepsMatchingRowsInPermutationOrder() {
+    assertThat(ids(Permutation.identity(table).withSkip(100).filter("id % 10 = 3").withBatchSize(7),
+        new ArrayList<>())).isEqualTo(LongStream.range(100, N).filter(i -> i % 10 == 3).boxed().toList()
+            .subList(0, 63));
+    long[] rowIds = LongStream.range(0, N).map(i -> addr((i * 7) % N)).toArray();
+    try (Table perm = TestTables.permutationTable(db, "pf", rowIds, new long[N], null)) {
+      List<Long> expected = LongStream.range(0, N).map(i -> (i * 7) % N).filter(i -> TestTables.label(i).equals("val"))
+          .boxed().toList();
+      Permutation<ArrowBatch> p = Permutation.fromTables(table, perm, 0).filter("label = 'val'");
+      assertThat(p.numRows()).isEqualTo(expected.size());
+      try (BatchIterator<ArrowBatch> it = p.iter(64, false)) {
+        assertThat(ids(() -> it, new ArrayList<>())).isEqualTo(expected);
+      }
+    }
+    assertThatThrownBy(() -> Permutation.identity(table).filter("nope > 1"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nope");
+  }
+
+  @Test
   void errorsAreClear() {
     Permutation<ArrowBatch> p = Permutation.identity(table);
     assertThatThrownBy(() -> p.selectColumns("nope")).isInstanceOf(IllegalArgumentException.class)
