@@ -75,7 +75,7 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
         throw shortRead(got, n);
       }
     } else {
-      root = permutation.reader().read(sel, position, position + n);
+      root = permutation.reader().read(((RowSelection.Addresses) sel).slice(position, position + n));
     }
     position += n;
     return permutation.format(root);

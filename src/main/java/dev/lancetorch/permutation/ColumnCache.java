@@ -6,9 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.BaseFixedWidthVector;
@@ -41,19 +39,22 @@ final class ColumnCache implements AutoCloseable {
   private final boolean[] noNulls;
   final long bytes;
 
-  private ColumnCache(String tableName, Schema schema, List<VectorSchemaRoot> batches, Map<Integer, Long> fragStart,
-      Map<Integer, Long> fragRows, long bytes) {
+  /** {@code frags}: the table's fragments in storage order, none with deleted rows. */
+  private ColumnCache(String tableName, Schema schema, List<VectorSchemaRoot> batches, List<FragmentInfo> frags,
+      long bytes) {
     this.tableName = tableName;
     this.schema = schema;
     this.batches = batches;
-    int maxId = fragStart.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1);
+    int maxId = frags.stream().mapToInt(FragmentInfo::id).max().orElse(-1);
     this.startById = new long[maxId + 1];
     this.rowsById = new long[maxId + 1];
     Arrays.fill(startById, -1);
-    fragStart.forEach((id, start) -> {
-      startById[id] = start;
-      rowsById[id] = fragRows.get(id);
-    });
+    long pos = 0;
+    for (FragmentInfo f : frags) {
+      startById[f.id()] = pos;
+      rowsById[f.id()] = f.numRows();
+      pos += f.numRows();
+    }
     this.bytes = bytes;
     this.batchStart = new long[batches.size() + 1];
     for (int b = 0; b < batches.size(); b++) {
@@ -78,17 +79,10 @@ final class ColumnCache implements AutoCloseable {
    */
   static ColumnCache load(Table table, List<String> columns, long maxBytes, BufferAllocator allocator) {
     List<FragmentInfo> frags = table.fragments();
-    Map<Integer, Long> start = new HashMap<>();
-    Map<Integer, Long> fragRows = new HashMap<>();
-    long pos = 0;
-    for (FragmentInfo f : frags) {
-      if (f.numRows() != f.physicalRows()) {
-        return null;
-      }
-      start.put(f.id(), pos);
-      fragRows.put(f.id(), f.numRows());
-      pos += f.numRows();
+    if (frags.stream().anyMatch(f -> f.numRows() != f.physicalRows())) {
+      return null;
     }
+    long pos = frags.stream().mapToLong(FragmentInfo::numRows).sum();
     List<VectorSchemaRoot> batches = new ArrayList<>();
     long bytes = 0;
     Schema schema = null;
@@ -112,7 +106,7 @@ final class ColumnCache implements AutoCloseable {
       batches.forEach(VectorSchemaRoot::close);
       throw e;
     }
-    return new ColumnCache(table.name(), schema, batches, start, fragRows, bytes);
+    return new ColumnCache(table.name(), schema, batches, frags, bytes);
   }
 
   /** Rows at these base row addresses, in order, allocated from {@code allocator}; the caller owns the root. */
@@ -214,10 +208,6 @@ final class ColumnCache implements AutoCloseable {
     if (n % 8 != 0) {
       MemoryUtil.putByte(validity + fullBytes, (byte) ((1 << (n % 8)) - 1));
     }
-  }
-
-  long numRows() {
-    return rows;
   }
 
   @Override

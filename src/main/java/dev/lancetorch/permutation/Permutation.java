@@ -361,7 +361,7 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
     for (int k = 0; k < offsets.length; k++) {
       addrs[k] = sel.address(offsets[k]);
     }
-    return format(reader.read(RowSelection.addresses(addrs), 0, addrs.length));
+    return format(reader.read(addrs));
   }
 
   /** The single row at {@code offset}, as a one-row batch in the current format. */

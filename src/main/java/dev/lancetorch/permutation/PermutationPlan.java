@@ -26,14 +26,6 @@ final class PermutationPlan {
     this.names = names;
   }
 
-  long numRows() {
-    long n = 0;
-    for (long[] s : splits) {
-      n += s.length;
-    }
-    return n;
-  }
-
   Permutations toPermutations(Table base) {
     return Permutations.fromPlan(base, names == null ? List.of() : names, splits);
   }

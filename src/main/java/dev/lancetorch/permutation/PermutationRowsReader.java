@@ -38,6 +38,18 @@ abstract class PermutationRowsReader extends ArrowReader {
         Field.notNullable(Permutations.SPLIT_ID, u64)), meta);
   }
 
+  /** Writes up to {@code max} addresses of {@code rows} from {@code from}, all in split {@code split}; returns how many. */
+  static int fillSplit(long[] rows, int from, int max, int split, UInt8Vector ids, UInt8Vector splits) {
+    int n = Math.min(max, rows.length - from);
+    ids.allocateNew(n);
+    splits.allocateNew(n);
+    for (int i = 0; i < n; i++) {
+      ids.set(i, rows[from + i]);
+      splits.set(i, split);
+    }
+    return n;
+  }
+
   /** Allocates and fills the next rows into the two vectors; returns how many (0 at the end). */
   abstract int fill(UInt8Vector rowIds, UInt8Vector splitIds) throws IOException;
 

@@ -24,14 +24,7 @@ final class PermutationTableReader extends PermutationRowsReader {
     if (split >= plan.splits.length) {
       return 0;
     }
-    long[] rows = plan.splits[split];
-    int n = Math.min(BATCH, rows.length - position);
-    ids.allocateNew(n);
-    splits.allocateNew(n);
-    for (int i = 0; i < n; i++) {
-      ids.set(i, rows[position + i]);
-      splits.set(i, split);
-    }
+    int n = fillSplit(plan.splits[split], position, BATCH, split, ids, splits);
     position += n;
     return n;
   }

@@ -59,13 +59,8 @@ final class RowReader {
         .withRowId(withRowId).offset(start).limit(count).batchSize(batchSize)));
   }
 
-  /** Positions {@code [i, j)} of the selection, in order. */
-  VectorSchemaRoot read(RowSelection selection, long i, long j) {
-    if (selection instanceof RowSelection.Identity id) {
-      return readScan(id.start + i, j - i);
-    }
-    RowSelection.Addresses sel = (RowSelection.Addresses) selection;
-    long[] addrs = sel.slice(i, j);
+  /** The rows at these base row addresses, in order. */
+  VectorSchemaRoot read(long[] addrs) {
     ColumnCache c = cached();
     if (c != null) {
       return withRowIds(c.gatherAddresses(addrs, table.allocator()), addrs);
@@ -98,17 +93,6 @@ final class RowReader {
   /** The memory cache of the data columns, when enabled and they fit. */
   private ColumnCache cached() {
     return cache == null || dataColumns.isEmpty() ? null : cache.get(table, dataColumns);
-  }
-
-  private VectorSchemaRoot readScan(long start, long count) {
-    try (Rechunker r = scan(start, count, (int) Math.max(1, count))) {
-      VectorSchemaRoot root = r.next((int) count);
-      return root != null ? root : project(emptyRoot());
-    }
-  }
-
-  private VectorSchemaRoot emptyRoot() {
-    return table.takeOffsets(new long[0], dataColumns);
   }
 
   /** The fragment if {@code addrs} is one run of consecutive offsets inside a fragment with no deletions. */

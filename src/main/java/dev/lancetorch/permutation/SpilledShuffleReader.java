@@ -43,9 +43,28 @@ final class SpilledShuffleReader extends PermutationRowsReader {
     this.buckets = (int) Math.min(4096, Math.max(1, 2 * ((n + maxRows - 1) / maxRows)));
     try {
       this.dir = Files.createTempDirectory("lancetorch-shuffle-");
-      this.numSplits = spill(base, filter, spec);
     } catch (IOException e) {
-      throw new UncheckedIOException("spilling the shuffle of table '" + base.name() + "' to a temp directory", e);
+      throw new UncheckedIOException("creating a temp directory for the shuffle of table '" + base.name() + "'", e);
+    }
+    int splits;
+    try {
+      splits = spill(base, filter, spec);
+    } catch (IOException e) {
+      deleteSpillFiles(e);
+      throw new UncheckedIOException("spilling the shuffle of table '" + base.name() + "' to " + dir, e);
+    } catch (RuntimeException | Error e) {
+      deleteSpillFiles(e);
+      throw e;
+    }
+    this.numSplits = splits;
+  }
+
+  /** On a failed spill: removes the files written so far, recording a failure to do so on {@code cause}. */
+  private void deleteSpillFiles(Throwable cause) {
+    try {
+      closeReadSource();
+    } catch (IOException suppressed) {
+      cause.addSuppressed(suppressed);
     }
   }
 
@@ -131,13 +150,7 @@ final class SpilledShuffleReader extends PermutationRowsReader {
     if (position == current.length && !nextBucket()) {
       return 0;
     }
-    int n = Math.min(BATCH, current.length - position);
-    ids.allocateNew(n);
-    splits.allocateNew(n);
-    for (int i = 0; i < n; i++) {
-      ids.set(i, current[position + i]);
-      splits.set(i, split);
-    }
+    int n = fillSplit(current, position, BATCH, split, ids, splits);
     position += n;
     return n;
   }
