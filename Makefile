@@ -20,8 +20,10 @@ build: native
 	$(MVN) dependency:build-classpath -Dmdep.outputFile=$(CP_FILE) -DincludeScope=test >/dev/null
 	$(MVN) dependency:build-classpath -Dmdep.outputFile=$(RUNTIME_CP_FILE) -DincludeScope=runtime >/dev/null
 
+# Ends with the line "N passed, N failed" (JUnit, from Surefire's reports), whatever the outcome.
 test: native native-test
-	$(MVN) test
+	@rm -rf target/surefire-reports
+	@$(MVN) test; rc=$$?; scripts/test-summary.sh target/surefire-reports; s=$$?; [ $$rc -eq 0 ] && [ $$s -eq 0 ]
 
 # The main job: see README.md. Extra flags: make demo ARGS="--epochs 2 --workers 2"
 demo: build
