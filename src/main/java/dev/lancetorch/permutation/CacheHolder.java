@@ -12,12 +12,6 @@ import java.util.Map;
  * is never closed releases them when it becomes unreachable.
  */
 final class CacheHolder implements AutoCloseable {
-  private static final Cleaner CLEANER = Cleaner.create(r -> {
-    Thread t = new Thread(r, "lance-torch-cache-cleaner");
-    t.setDaemon(true);
-    return t;
-  });
-
   /** What the cleaner releases; never references the holder. */
   private static final class Held implements Runnable {
     private final Map<List<String>, SharedColumnCaches.Entry> entries = new HashMap<>();
@@ -37,7 +31,7 @@ final class CacheHolder implements AutoCloseable {
 
   CacheHolder(long maxBytes) {
     this.maxBytes = maxBytes;
-    this.cleanable = CLEANER.register(this, held);
+    this.cleanable = Cleaners.CLEANER.register(this, held);
   }
 
   long maxBytes() {

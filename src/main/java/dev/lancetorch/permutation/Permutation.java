@@ -328,8 +328,9 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
   }
 
   /**
-   * Batches of {@code size} rows in permutation order. The iterator holds a scan open until exhausted or closed:
-   * close it when you stop early.
+   * Batches of {@code size} rows in permutation order. The iterator holds a scan open until it returns its last
+   * batch, is closed, fails, or becomes unreachable (see {@link BatchIterator}): a for-each left with {@code break}
+   * leaks nothing, but try-with-resources releases the scan at once.
    */
   public BatchIterator<T> iter(int size, boolean skipLastBatch) {
     if (size <= 0) {
@@ -383,7 +384,9 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
 
   /**
    * Releases the memory cache, if any, and closes the table handle if this permutation owns it (from
-   * {@link #reopen()} or deserialization). Safe to call twice; a no-op for a plain borrowed-table permutation.
+   * {@link #reopen()} or deserialization): its open iterators are closed first (a {@code next()} in progress
+   * finishes; later calls throw {@link IllegalStateException}), batches already returned stay valid. Safe to call
+   * twice; a no-op for a plain borrowed-table permutation.
    */
   @Override
   public void close() {
@@ -391,7 +394,11 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
       cache.close();
     }
     if (ownsTable && closer.markClosed()) {
-      table.close();
+      try {
+        closer.closeIterators();
+      } finally {
+        table.close();
+      }
     }
   }
 
@@ -416,12 +423,16 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
     return selection;
   }
 
+  Closer closer() {
+    return closer;
+  }
+
   /** The reader of this permutation's columns (one per instance: it caches the table's fragment list). */
   RowReader reader() {
     Table t = openTable();
     RowReader r = reader;
     if (r == null) {
-      r = new RowReader(t, columns, cache);
+      r = new RowReader(t, columns, cache, keptByTensorsOnly() ? TensorMemory.ALLOCATOR : t.allocator());
       reader = r;
     }
     return r;
@@ -438,9 +449,18 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
     return (T) BatchFormatter.format(format, batch, exports);
   }
 
+  /**
+   * True when the Arrow buffers of a batch end up referenced only by tensors (tensor formats without a transform):
+   * they are then allocated from {@link TensorMemory#ALLOCATOR}, so tensors a caller keeps never hold up the table's
+   * connection allocator.
+   */
+  private boolean keptByTensorsOnly() {
+    return transform == null && format.isTorch();
+  }
+
   /** True when batches come straight from the native tensor scan (identity windows in a tensor format). */
   boolean readsTensorsNatively() {
-    return transform == null && format.isTorch() && selection instanceof RowSelection.Identity;
+    return keptByTensorsOnly() && selection instanceof RowSelection.Identity;
   }
 
   @SuppressWarnings("unchecked")
@@ -487,12 +507,48 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
     }
   }
 
-  /** Shared close flag of the permutations that share one owned table handle. */
+  /**
+   * Shared close flag of the permutations that share one table handle, and the iterators open over it: closing an
+   * owned handle closes them first, so nothing they hold outlives the table.
+   */
   static final class Closer {
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.Set<BatchIterator.OpenReads> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     boolean markClosed() {
       return closed.compareAndSet(false, true);
+    }
+
+    void opened(BatchIterator.OpenReads reads) {
+      open.add(reads);
+    }
+
+    void forget(BatchIterator.OpenReads reads) {
+      open.remove(reads);
+    }
+
+    /** Closes every open iterator (each waits for a {@code next()} in progress). */
+    void closeIterators() {
+      RuntimeException failure = null;
+      for (BatchIterator.OpenReads r : List.copyOf(open)) {
+        try {
+          r.run();
+        } catch (RuntimeException e) {
+          if (failure == null) {
+            failure = e;
+          } else {
+            failure.addSuppressed(e);
+          }
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+    }
+
+    /** Iterators still open over this handle (for tests). */
+    int openIterators() {
+      return open.size();
     }
 
     boolean isClosed() {

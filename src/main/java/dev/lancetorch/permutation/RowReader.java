@@ -28,11 +28,17 @@ final class RowReader {
   private final List<String> dataColumns;
   private final boolean withRowId;
   private final CacheHolder cache;
+  private final BufferAllocator allocator;
   private volatile List<FragmentInfo> fragments;
 
-  RowReader(Table table, List<String> columns, CacheHolder cache) {
+  /**
+   * @param allocator where the roots of {@link #read} and {@link #readOffsets} are allocated (borrowed): the table's
+   *     allocator for Arrow batches, {@link TensorMemory#ALLOCATOR} for batches only tensors will keep alive
+   */
+  RowReader(Table table, List<String> columns, CacheHolder cache, BufferAllocator allocator) {
     this.table = table;
     this.cache = cache;
+    this.allocator = allocator;
     this.columns = List.copyOf(columns);
     this.dataColumns = columns.stream().filter(c -> !c.equals(ROW_ID)).toList();
     this.withRowId = columns.contains(ROW_ID);
@@ -63,31 +69,31 @@ final class RowReader {
   VectorSchemaRoot read(long[] addrs) {
     ColumnCache c = cached();
     if (c != null) {
-      return withRowIds(c.gatherAddresses(addrs, table.allocator()), addrs);
+      return withRowIds(c.gatherAddresses(addrs, allocator), addrs);
     }
     FragmentInfo run = contiguousRun(addrs);
     if (run != null) {
       int offset = (int) addrs[0];
       try (Rechunker r = new Rechunker(table.query().select(dataColumns).fragmentIds(List.of(run.id()))
-          .offset(offset).limit(addrs.length).batchSize(addrs.length).toArrowReader())) {
+          .offset(offset).limit(addrs.length).batchSize(addrs.length).toArrowReader(allocator))) {
         return withRowIds(r.next(addrs.length), addrs);
       }
     }
-    return withRowIds(table.takeRowIds(addrs, dataColumns), addrs);
+    return withRowIds(table.takeRowIds(addrs, dataColumns, allocator), addrs);
   }
 
   /** Rows at arbitrary storage-order offsets (identity selections, map-style access), in order. */
   VectorSchemaRoot readOffsets(long[] offsets) {
     ColumnCache c = cached();
     if (c != null) {
-      VectorSchemaRoot root = c.gather(offsets, table.allocator());
+      VectorSchemaRoot root = c.gather(offsets, allocator);
       return withRowId ? withRowIds(root, addressesOfOffsets(offsets)) : project(root);
     }
     if (!withRowId) {
-      return project(table.takeOffsets(offsets, dataColumns));
+      return project(table.takeOffsets(offsets, dataColumns, allocator));
     }
     long[] addrs = addressesOfOffsets(offsets);
-    return withRowIds(table.takeRowIds(addrs, dataColumns), addrs);
+    return withRowIds(table.takeRowIds(addrs, dataColumns, allocator), addrs);
   }
 
   /** The memory cache of the data columns, when enabled and they fit. */
@@ -160,8 +166,7 @@ final class RowReader {
     }
     List<FieldVector> vectors = new ArrayList<>(root.getFieldVectors());
     List<Field> fields = new ArrayList<>(root.getSchema().getFields());
-    BufferAllocator alloc = table.allocator();
-    UInt8Vector ids = new UInt8Vector(ROW_ID, alloc);
+    UInt8Vector ids = new UInt8Vector(ROW_ID, allocator);
     ids.allocateNew(addrs.length);
     for (int k = 0; k < addrs.length; k++) {
       ids.set(k, addrs[k]);
