@@ -367,13 +367,38 @@ public final class Table implements AutoCloseable {
   }
 
   /**
-   * Advanced: the Lance dataset of the current snapshot. <b>Borrowed</b>: do not close it; valid
-   * until this table closes or moves to another version (its own write, or a consistency refresh).
-   * It is not protected against those; prefer the table's methods.
+   * Runs a SQL query over the current snapshot with Lance's DataFusion SQL ({@code Dataset.sql}). The table is
+   * called {@code t}; the {@code _rowaddr} column is available.
    *
-   * @return the underlying dataset
+   * @param query e.g. {@code "SELECT _rowaddr, label FROM t WHERE id > 10"}
+   * @return a reader <b>owned by the caller</b>, who closes it; allocated from the connection's allocator, it holds
+   *     the snapshot it reads (like every other read) until closed, so a concurrent write or refresh of this table
+   *     cannot close the dataset under it
+   * @throws IllegalArgumentException if Lance rejects the query (the message has the query)
    */
-  public Dataset dataset() {
+  public ArrowReader sql(String query) {
+    Snapshot.Lease lease = lease();
+    try {
+      ArrowReader inner;
+      try {
+        inner = lease.snapshot().dataset.sql(query).tableName("t").withRowAddr(true).intoBatchRecords();
+      } catch (IOException | RuntimeException e) {
+        throw new IllegalArgumentException("SQL on table '" + name + "' (" + uri + ") failed: " + e.getMessage()
+            + " (query: " + query + ")", e);
+      }
+      return new ScanReader(connection.allocatorUnchecked(), inner, null, lease);
+    } catch (RuntimeException | Error e) {
+      lease.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The Lance dataset of the current snapshot, unprotected: valid until this table closes or moves to another
+   * version. Package-private on purpose (issue 12): every read outside this package goes through a method that
+   * leases the snapshot.
+   */
+  Dataset dataset() {
     checkOpen();
     return current.dataset;
   }

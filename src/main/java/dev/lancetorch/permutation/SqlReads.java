@@ -8,13 +8,11 @@ import org.apache.arrow.vector.ipc.ArrowReader;
 final class SqlReads {
   private SqlReads() {}
 
-  /** Runs {@code sql} (a query over table {@code t}, with {@code _rowaddr} available); the caller closes the reader. */
+  /**
+   * Runs {@code sql} (a query over table {@code t}, with {@code _rowaddr} available) on the table's current snapshot,
+   * leased until the caller closes the reader.
+   */
   static ArrowReader query(Table table, String sql) throws IOException {
-    try {
-      return table.dataset().sql(sql).tableName("t").withRowAddr(true).intoBatchRecords();
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("SQL on table '" + table.name() + "' failed: " + e.getMessage()
-          + " (query: " + sql + ")", e);
-    }
+    return table.sql(sql);
   }
 }
