@@ -47,14 +47,24 @@ public final class Table implements AutoCloseable {
   private volatile Snapshot current;
   private volatile boolean closed;
   private volatile long lastConsistencyCheckNanos;
+  /** Tables from {@link #checkoutCurrent()}: they share a snapshot of this table and close with it. */
+  private final java.util.Set<Table> views = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** The table this one is a {@link #checkoutCurrent()} view of, or null. */
+  private volatile Table viewOf;
 
   Table(Connection connection, String name, Dataset dataset, Long pinnedVersion, boolean ownsConnection) {
+    this(connection, name, dataset.uri(), new Snapshot(dataset), pinnedVersion, ownsConnection);
+  }
+
+  /** Takes over one reference to {@code snapshot}. */
+  private Table(Connection connection, String name, String uri, Snapshot snapshot, Long pinnedVersion,
+      boolean ownsConnection) {
     this.connection = connection;
     this.name = name;
-    this.uri = dataset.uri();
+    this.uri = uri;
     this.pinnedVersion = pinnedVersion;
     this.ownsConnection = ownsConnection;
-    this.current = new Snapshot(dataset);
+    this.current = snapshot;
     this.lastConsistencyCheckNanos = System.nanoTime();
   }
 
@@ -252,6 +262,37 @@ public final class Table implements AutoCloseable {
   }
 
   /**
+   * Pins the version this table reads now, without reopening anything: the new table shares this table's open
+   * snapshot, so it costs no I/O. Reads through it use that version whatever this table does later (its own writes,
+   * a {@link ConnectOptions#readConsistencyInterval()} refresh); permutations read their base table this way.
+   *
+   * @return a NEW read-only table pinned at the current version; owned by the caller, and closed also when this
+   *     table or the connection closes
+   */
+  public Table checkoutCurrent() {
+    try (Snapshot.Lease l = lease()) {
+      Snapshot s = l.snapshot();
+      if (!s.retain()) {
+        throw new IllegalStateException("table '" + name + "' (" + uri + ") is closed");
+      }
+      Table view = new Table(connection, name, uri, s, s.version, false);
+      try {
+        connection.register(view);
+        view.viewOf = this;
+        views.add(view);
+        if (closed) { // closed meanwhile: the view must not outlive it
+          view.close();
+          checkOpen();
+        }
+        return view;
+      } catch (RuntimeException | Error e) {
+        view.close();
+        throw e;
+      }
+    }
+  }
+
+  /**
    * @return a NEW table following the latest version (caller closes); this table is unchanged
    */
   public Table checkoutLatest() {
@@ -416,8 +457,15 @@ public final class Table implements AutoCloseable {
       closed = true;
     }
     try {
+      for (Table v : views) {
+        v.close();
+      }
       current.release();
     } finally {
+      Table parent = viewOf;
+      if (parent != null) {
+        parent.views.remove(this);
+      }
       connection.unregister(this);
       if (ownsConnection) {
         connection.close();

@@ -74,7 +74,7 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
 
   /** All rows of {@code table} in storage order, every column, {@link Format#ARROW}. Borrows {@code table}. */
   public static Permutation<ArrowBatch> identity(Table table) {
-    return create(table, RowSelection.identity(table.countRows()));
+    return create(table, t -> RowSelection.identity(t.countRows()));
   }
 
   /**
@@ -110,10 +110,29 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
     return permutationTable;
   }
 
-  static Permutation<ArrowBatch> create(Table table, RowSelection selection) {
-    List<String> cols = table.schema().getFields().stream().map(Field::getName).toList();
-    return new Permutation<>(table, false, new Closer(), null, new TableLocator.ByRef(table.reopenState()), selection,
-        cols, Map.of(), DEFAULT_BATCH_SIZE, Format.ARROW, null);
+  /**
+   * A permutation over {@code table} at its current version: unless the table is pinned already, it reads through a
+   * {@link Table#checkoutCurrent()} view (same snapshot, no reopen), so every read path — scans, takes, the memory
+   * cache, native streams — uses the version the permutation was made on, whatever the table does later. The view is
+   * closed with the table, or when the permutation and all its copies and iterators are unreachable.
+   */
+  static Permutation<ArrowBatch> create(Table table, Function<Table, RowSelection> select) {
+    Table pinned = table.isPinned() ? table : table.checkoutCurrent();
+    Closer closer = new Closer();
+    try {
+      if (pinned != table) {
+        closer.ownView(pinned);
+      }
+      RowSelection selection = select.apply(pinned);
+      List<String> cols = pinned.schema().getFields().stream().map(Field::getName).toList();
+      return new Permutation<>(pinned, false, closer, null, new TableLocator.ByRef(pinned.reopenState()), selection,
+          cols, Map.of(), DEFAULT_BATCH_SIZE, Format.ARROW, null);
+    } catch (RuntimeException | Error e) {
+      if (pinned != table) {
+        pinned.close();
+      }
+      throw e;
+    }
   }
 
   // ---- immutable modifiers ----
@@ -517,6 +536,11 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
 
     boolean markClosed() {
       return closed.compareAndSet(false, true);
+    }
+
+    /** Closes {@code view} (a pinned view of a borrowed table) once no permutation or iterator of it is reachable. */
+    void ownView(Table view) {
+      Cleaners.CLEANER.register(this, view::close);
     }
 
     void opened(BatchIterator.OpenReads reads) {

@@ -111,7 +111,7 @@ public final class Permutations {
     if (index < 0 || index >= splits.length) {
       throw new IllegalArgumentException("split index " + index + " out of range: " + splits.length + " splits");
     }
-    return Permutation.create(base, RowSelection.addresses(splits[index]));
+    return Permutation.create(base, t -> RowSelection.addresses(splits[index]));
   }
 
   /** Number of rows of split {@code index}. */
