@@ -21,16 +21,21 @@ import java.util.Objects;
  * only when names were given) and {@code base_version} (decimal). Rows of a split are stored in permutation order, the
  * splits one after another.
  *
- * <p><b>Order of operations:</b> filter → split → shuffle within each split. Without a shuffle, each split keeps storage
- * order (also after a random split). Same seeds, same table version → the same permutation table.
+ * <p><b>Same calls, same rows as LanceDB</b> (docs/lancedb-compat.md): every split kind, shuffle and clump size
+ * reproduces LanceDB's builder bit for bit — its random generator ({@link SmallRng}), shuffler
+ * ({@link LanceDbShuffle}), hash ({@link HashSplit}), split-size rounding ({@link SplitSizes}) and the unstable sort
+ * by split id that fixes the order inside each split ({@link UnstableSort}). Order of operations, as LanceDB: filter
+ * → split (a random split shuffles all rows with its seed and cuts the shuffled sequence into sizes) → shuffle (all
+ * rows at once, with its own seed) → sort by split id. Without a shuffle, sequential, hash and calculated splits keep
+ * storage order and a random split keeps its shuffled order. Same seeds, same table version → the same permutation
+ * table. Beyond {@link #maxRows(long)} rows a shuffle spills (below) and its order is no longer LanceDB's.
  *
- * <p><b>Memory:</b> without a shuffle (and without clumped random splits) {@link #persist} streams: rows are
- * scanned, assigned a split on the fly (random splits by sequential selection sampling, exact sizes) and written in
- * chunks of 64k rows — bounded memory whatever the table size. A shuffle needs every row address of a split at once:
+ * <p><b>Memory:</b> without a shuffle and without a random split {@link #persist} streams: rows are scanned,
+ * assigned a split on the fly and written in chunks of 64k rows — bounded memory whatever the table size. A shuffle needs every row address of a split at once:
  * 8 bytes per filtered row (plus growth slack and one shuffled copy per split at a time), e.g. about 1.6 GB of heap
  * for 100M rows. Beyond {@link #maxRows(long)} rows (default 500M) a shuffled {@link #persist}/{@link #execute()}
  * spills: a two-pass external shuffle through bucket files in the temp directory (8 bytes per row on disk, about
- * {@code maxRows / 2} addresses in memory). Clumped random splits and {@link #toPermutations()} always hold their rows
+ * {@code maxRows / 2} addresses in memory). Random splits and {@link #toPermutations()} always hold their rows
  * and refuse more than {@code maxRows} with a clear error. The result is a function of the seeds and, once it
  * spills, of {@code maxRows}.
  */
@@ -64,36 +69,47 @@ public final class PermutationBuilder {
     return splitRandom(sizes, seed, 1, null);
   }
 
+  /** Random split with a seed drawn from the operating system, as LanceDB does when no seed is given. */
+  public PermutationBuilder splitRandom(SplitSizes sizes) {
+    return splitRandom(sizes, SmallRng.drawSeed(), 1, null);
+  }
+
   /** Random split of single rows with split names. */
   public PermutationBuilder splitRandom(SplitSizes sizes, long seed, List<String> names) {
     return splitRandom(sizes, seed, 1, names);
   }
 
   /**
-   * Hash split, stable under appends: a row's split depends only on the values of {@code columns}. Weights are
-   * relative (normalized together with {@code discardWeight}); rows that hash into the discard share enter no split.
+   * Hash split, stable under appends and identical to LanceDB's {@code splitHash}: a row's split depends only on the
+   * values of {@code columns} (hashed as DataFusion does, see {@link HashSplit}); {@code hash % (Σweights + discard)}
+   * picks the split, the last {@code discardWeight} share of the hash space enters no split. Weights are positive
+   * integers, as in LanceDB.
    */
-  public PermutationBuilder splitHash(List<String> columns, double[] weights, double discardWeight,
+  public PermutationBuilder splitHash(List<String> columns, long[] weights, long discardWeight,
       List<String> names) {
     if (columns == null || columns.isEmpty()) {
-      throw new IllegalArgumentException("splitHash needs at least one column");
+      throw new IllegalArgumentException("Hash strategy requires at least one column");
     }
     if (weights == null || weights.length == 0) {
-      throw new IllegalArgumentException("splitHash needs at least one weight");
+      throw new IllegalArgumentException("Hash strategy requires at least one split weight");
     }
-    double sum = discardWeight;
-    for (double w : weights) {
-      if (!(w >= 0)) {
-        throw new IllegalArgumentException("hash split weights must be >= 0, got " + java.util.Arrays.toString(weights));
+    for (long w : weights) {
+      if (w <= 0) {
+        throw new IllegalArgumentException("Split weights must be greater than 0, got "
+            + java.util.Arrays.toString(weights));
       }
-      sum += w;
     }
-    if (!(discardWeight >= 0) || !(sum > 0)) {
-      throw new IllegalArgumentException("hash split: discard weight must be >= 0 and some weight > 0");
+    if (discardWeight < 0) {
+      throw new IllegalArgumentException("discard weight must be >= 0, got " + discardWeight);
     }
     Schemas.requireColumns(base, columns, "splitHash");
     return withSplit(new SplitSpec.Hash(List.copyOf(columns), weights.clone(), discardWeight,
         names(names, weights.length)));
+  }
+
+  /** Hash split without discard, unnamed splits. */
+  public PermutationBuilder splitHash(List<String> columns, long... weights) {
+    return splitHash(columns, weights, 0, null);
   }
 
   /** Sequential split in storage order. */
@@ -118,12 +134,21 @@ public final class PermutationBuilder {
     return withSplit(new SplitSpec.Calculated(sql, names == null ? null : names(names, names.size())));
   }
 
-  /** Row-level shuffle of each split. */
+  /** Row-level shuffle (LanceDB's {@code shuffle({seed})}). */
   public PermutationBuilder shuffle(long seed) {
     return shuffle(seed, 1);
   }
 
-  /** Clump-level shuffle: runs of {@code clumpSize} consecutive rows of each split stay together. */
+  /** Row-level shuffle with a seed drawn from the operating system, as LanceDB does when no seed is given. */
+  public PermutationBuilder shuffle() {
+    return shuffle(SmallRng.drawSeed(), 1);
+  }
+
+  /**
+   * Clump-level shuffle: runs of {@code clumpSize} consecutive rows (of the split output, in order) stay together.
+   * The shuffle reorders all rows at once; each split then lists its rows in the order LanceDB's sort by split id
+   * leaves them (see the class docs).
+   */
   public PermutationBuilder shuffle(long seed, int clumpSize) {
     requireClump(clumpSize);
     return new PermutationBuilder(base, filter, split, new ShuffleSpec(seed, clumpSize), maxRows);
@@ -176,8 +201,7 @@ public final class PermutationBuilder {
       return connection.createTable(name, new StreamingPermutationReader(base.allocator(), base, filter, split),
           CreateMode.CREATE);
     }
-    if (shuffle != null && !(split instanceof SplitSpec.Random r && r.clumpSize() > 1)
-        && SplitAssigner.count(base, filter) > maxRows) {
+    if (shuffle != null && !(split instanceof SplitSpec.Random) && SplitAssigner.count(base, filter) > maxRows) {
       return connection.createTable(name, new SpilledShuffleReader(base.allocator(), base, filter, split, shuffle,
           maxRows), CreateMode.CREATE);
     }

@@ -30,67 +30,85 @@ final class PermutationPlan {
     return Permutations.fromPlan(base, names == null ? List.of() : names, splits);
   }
 
+  /**
+   * LanceDB's builder, step by step ({@code PermutationBuilder::build} in {@code lancedb}): the filtered rows in
+   * storage order get their splits (random: a {@link LanceDbShuffle} of the rows seeded with the split seed, then the
+   * first {@code sizes[0]} rows to split 0, the next to split 1, ...; sequential: the same in storage order; hash and
+   * calculated: per row); a shuffle reorders that sequence with its own seed, and the result is sorted by split id
+   * with Rust's unstable sort ({@link UnstableSort}), which is what decides the order inside each split.
+   */
   static PermutationPlan build(Table base, String filter, SplitSpec split, ShuffleSpec shuffle, long maxRows) {
-    List<LongArrayBuilder> parts = new ArrayList<>();
+    LongArrayBuilder addrs = new LongArrayBuilder();
+    LongArrayBuilder ids = new LongArrayBuilder();
     int numSplits = split instanceof SplitSpec.Random r ? r.sizes().numSplits()
         : split instanceof SplitSpec.Sequential s ? s.sizes().numSplits()
         : split instanceof SplitSpec.Hash h ? h.weights().length
         : split != null && split.names() != null ? split.names().size() : 1;
-    for (int k = 0; k < numSplits; k++) {
-      parts.add(new LongArrayBuilder());
-    }
-    if (split instanceof SplitSpec.Random r && r.clumpSize() > 1) {
-      randomClumps(base, filter, r, maxRows, parts);
-    } else {
-      SplitAssigner assigner = SplitAssigner.of(base, filter, split);
-      boolean perRow = split instanceof SplitSpec.Hash || split instanceof SplitSpec.Calculated;
-      long total = 0;
-      try (RowStream rows = RowStream.open(base, filter, split)) {
-        while (rows.next()) {
-          total += rows.size;
-          checkSize(base, total, maxRows);
-          for (int i = 0; i < rows.size; i++) {
-            int k = assigner != null ? assigner.next() : perRow ? rows.splits[i] : 0;
-            if (k >= 0) {
-              while (parts.size() <= k) {
-                parts.add(new LongArrayBuilder());
-              }
-              parts.get(k).add(rows.addrs[i]);
-            }
+    SplitAssigner assigner = split instanceof SplitSpec.Random ? null : SplitAssigner.of(base, filter, split);
+    boolean perRow = split instanceof SplitSpec.Hash || split instanceof SplitSpec.Calculated;
+    long total = 0;
+    try (RowStream rows = RowStream.open(base, filter, split)) {
+      while (rows.next()) {
+        total += rows.size;
+        checkSize(base, total, maxRows);
+        for (int i = 0; i < rows.size; i++) {
+          int k = assigner != null ? assigner.next() : perRow ? rows.splits[i] : 0;
+          if (k >= 0) {
+            addrs.add(rows.addrs[i]);
+            ids.add(k);
+            numSplits = Math.max(numSplits, k + 1);
           }
         }
       }
     }
-    long[][] out = new long[parts.size()][];
-    for (int k = 0; k < out.length; k++) {
-      out[k] = parts.get(k).toArray();
-      if (shuffle != null) {
-        out[k] = shuffled(out[k], shuffle.clumpSize(), new SplittableRandom(shuffle.seed() + 0x9E3779B97F4A7C15L * k));
-      }
-    }
-    return new PermutationPlan(out, split == null ? null : split.names());
-  }
-
-  /** Random split of clumps of consecutive rows: clumps in a seeded random order fill split 0, then 1, .... */
-  private static void randomClumps(Table base, String filter, SplitSpec.Random r, long maxRows,
-      List<LongArrayBuilder> parts) {
-    LongArrayBuilder all = new LongArrayBuilder();
-    try (RowStream rows = RowStream.open(base, filter, r)) {
-      while (rows.next()) {
-        checkSize(base, (long) all.size() + rows.size, maxRows);
-        for (int i = 0; i < rows.size; i++) {
-          all.add(rows.addrs[i]);
+    long[] a = addrs.toArray();
+    long[] k = ids.toArray();
+    if (split instanceof SplitSpec.Random r) {
+      long[] sizes = r.sizes().sizes(total);
+      int[] order = LanceDbShuffle.order(a.length, r.clumpSize(), r.seed(), total);
+      int kept = (int) java.util.Arrays.stream(sizes).sum();
+      long[] ra = new long[kept];
+      long[] rk = new long[kept];
+      int pos = 0;
+      for (int s = 0; s < sizes.length; s++) {
+        for (long j = 0; j < sizes[s]; j++, pos++) {
+          ra[pos] = a[order[pos]];
+          rk[pos] = s;
         }
       }
+      a = ra;
+      k = rk;
     }
-    long[] addrs = all.toArray();
-    int n = addrs.length;
-    int[] ids = assignInOrder(n, r.sizes().sizes(n), clumpOrder(n, r.clumpSize(), new SplittableRandom(r.seed())));
-    for (int i = 0; i < n; i++) {
-      if (ids[i] >= 0) {
-        parts.get(ids[i]).add(addrs[i]);
+    if (shuffle != null) {
+      int[] order = LanceDbShuffle.order(a.length, shuffle.clumpSize(), shuffle.seed(), total);
+      long[] sa = new long[a.length];
+      long[] sk = new long[a.length];
+      for (int i = 0; i < a.length; i++) {
+        sa[i] = a[order[i]];
+        sk[i] = k[order[i]];
+      }
+      int[] sorted = UnstableSort.sortPositions(sk);
+      a = new long[sa.length];
+      k = new long[sa.length];
+      for (int i = 0; i < sorted.length; i++) {
+        a[i] = sa[sorted[i]];
+        k[i] = sk[sorted[i]];
       }
     }
+    int[] counts = new int[numSplits];
+    for (long s : k) {
+      counts[(int) s]++;
+    }
+    long[][] out = new long[numSplits][];
+    for (int s = 0; s < numSplits; s++) {
+      out[s] = new long[counts[s]];
+    }
+    int[] fill = new int[numSplits];
+    for (int i = 0; i < a.length; i++) {
+      int s = (int) k[i];
+      out[s][fill[s]++] = a[i];
+    }
+    return new PermutationPlan(out, split == null ? null : split.names());
   }
 
   static String addressString(long addr) {
@@ -104,9 +122,12 @@ final class PermutationPlan {
     }
   }
 
-  /** Row indexes in an order where runs of {@code clump} consecutive rows are shuffled as units. */
-  private static int[] clumpOrder(int n, int clump, SplittableRandom rnd) {
-    int clumps = (int) ((n + (long) clump - 1) / clump);
+  /**
+   * Fisher–Yates over clumps of {@code clump} consecutive elements (1 = rows), for the spilled shuffle beyond
+   * {@code maxRows} (not LanceDB's order: see docs/lancedb-compat.md).
+   */
+  static long[] shuffled(long[] in, int clump, SplittableRandom rnd) {
+    int clumps = (int) ((in.length + (long) clump - 1) / clump);
     int[] c = new int[clumps];
     for (int i = 0; i < clumps; i++) {
       c[i] = i;
@@ -117,49 +138,14 @@ final class PermutationPlan {
       c[i] = c[j];
       c[j] = t;
     }
-    int[] o = new int[n];
+    long[] a = new long[in.length];
     int pos = 0;
     for (int k : c) {
       long from = (long) k * clump;
-      long to = Math.min(n, from + clump);
+      long to = Math.min(in.length, from + clump);
       for (long i = from; i < to; i++) {
-        o[pos++] = (int) i;
+        a[pos++] = in[(int) i];
       }
-    }
-    return o;
-  }
-
-  /** Walks rows in {@code order} giving split 0 its size, then split 1, ...; rows past the sum get -1. */
-  private static int[] assignInOrder(int n, long[] sizes, int[] order) {
-    int[] ids = new int[n];
-    int pos = 0;
-    for (int k = 0; k < sizes.length; k++) {
-      for (long i = 0; i < sizes[k]; i++) {
-        ids[order[pos++]] = k;
-      }
-    }
-    while (pos < n) {
-      ids[order[pos++]] = -1;
-    }
-    return ids;
-  }
-
-  /** Fisher–Yates over clumps of {@code clump} consecutive elements (1 = rows). */
-  static long[] shuffled(long[] in, int clump, SplittableRandom rnd) {
-    if (clump == 1) {
-      long[] a = in.clone();
-      for (int i = a.length - 1; i > 0; i--) {
-        int j = rnd.nextInt(i + 1);
-        long t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-      }
-      return a;
-    }
-    int[] order = clumpOrder(in.length, clump, rnd);
-    long[] a = new long[in.length];
-    for (int i = 0; i < a.length; i++) {
-      a[i] = in[order[i]];
     }
     return a;
   }

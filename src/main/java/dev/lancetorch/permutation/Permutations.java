@@ -46,8 +46,8 @@ public final class Permutations {
   /** Reads {@code permutationTable} (validated) into its splits over {@code base}. */
   public static Permutations of(Table base, Table permutationTable) {
     Schema schema = permutationTable.schema();
-    requireUInt64(schema, ROW_ID, permutationTable);
-    requireUInt64(schema, SPLIT_ID, permutationTable);
+    requireInteger(schema, ROW_ID, permutationTable, true);
+    requireInteger(schema, SPLIT_ID, permutationTable, false);
     List<String> names = splitNames(schema.getCustomMetadata());
     List<LongArrayBuilder> parts = new ArrayList<>();
     try (ArrowReader reader = permutationTable.query().select(ROW_ID, SPLIT_ID).batchSize(65536).toArrowReader()) {
@@ -139,13 +139,17 @@ public final class Permutations {
     }
   }
 
-  private static void requireUInt64(Schema schema, String column, Table t) {
+  /**
+   * {@code row_id} must be a 64-bit integer; {@code split_id} any integer type (LanceDB writes {@code UInt64} for
+   * its own splits and the SQL result type — e.g. {@code Int32} or {@code Int64} — for calculated splits).
+   */
+  private static void requireInteger(Schema schema, String column, Table t, boolean only64) {
     Field f = schema.getFields().stream().filter(x -> x.getName().equals(column)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("table '" + t.name() + "' is not a permutation table: no '"
             + column + "' column (schema: " + schema + ")"));
-    if (!(f.getType() instanceof ArrowType.Int i) || i.getBitWidth() != 64) {
+    if (!(f.getType() instanceof ArrowType.Int i) || (only64 && i.getBitWidth() != 64)) {
       throw new IllegalArgumentException("permutation table '" + t.name() + "': column '" + column
-          + "' must be UInt64 (Int64 accepted), is " + f.getType());
+          + (only64 ? "' must be UInt64 (Int64 accepted), is " : "' must be an integer type, is ") + f.getType());
     }
   }
 }

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.arrow.memory.util.hash.MurmurHasher;
 import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -138,42 +137,20 @@ abstract class RowStream implements AutoCloseable {
     }
   }
 
-  /** Hash split: the split depends only on the row's values in the hash columns. */
+  /** Hash split as LanceDB's ({@link HashSplit}): the split depends only on the row's values in the hash columns. */
   static final class Hashed extends Scanned {
     private final SplitSpec.Hash spec;
-    private final double[] upper;
-    private final MurmurHasher hasher = new MurmurHasher(0x5eed);
+    private final HashSplit hash;
 
     Hashed(Table base, String filter, SplitSpec.Hash spec) {
       super(base, filter, spec.columns());
       this.spec = spec;
-      double total = spec.discardWeight();
-      for (double w : spec.weights()) {
-        total += w;
-      }
-      upper = new double[spec.weights().length];
-      double acc = 0;
-      for (int k = 0; k < upper.length; k++) {
-        acc += spec.weights()[k] / total;
-        upper[k] = acc;
-      }
+      this.hash = new HashSplit(spec.weights(), spec.discardWeight());
     }
 
     @Override
     void assign(VectorSchemaRoot root) {
-      List<FieldVector> cols = spec.columns().stream().map(root::getVector).toList();
-      for (int i = 0; i < size; i++) {
-        long x = 0x243F6A8885A308D3L;
-        for (FieldVector v : cols) {
-          x = x * 0x100000001B3L + (v.isNull(i) ? 0x6E756C6CL : v.hashCode(i, hasher));
-        }
-        double u = (mix64(x) >>> 11) * 0x1.0p-53;
-        int k = 0;
-        while (k < upper.length && u >= upper[k]) {
-          k++;
-        }
-        splits[i] = k < upper.length ? k : -1;
-      }
+      hash.assign(spec.columns().stream().map(root::getVector).toList(), size, splits);
     }
   }
 

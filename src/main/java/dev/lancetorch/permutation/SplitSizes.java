@@ -5,50 +5,54 @@ import java.util.Arrays;
 
 /**
  * How many rows each split of a random or sequential split gets: exactly one of ratios, counts or a fixed number of
- * equal splits.
+ * equal splits. Rounding and validation are LanceDB's ({@code SplitSizes::to_counts} / {@code validate} in
+ * {@code lancedb/src/dataloader/permutation/split.rs}), so the same call gives the same sizes in both libraries.
  *
- * <p>Rounding: with {@code n} rows, split {@code k} gets {@code floor(ratio_k × n)} rows; when the ratios sum to 1
- * (within 1e-9) the leftover rows (fewer than the number of splits) go one each to the first splits, so every row is in
- * a split; when they sum to less than 1 the rest are left out. {@code fixed(N)} gives each split {@code n / N} rows and
- * the first {@code n % N} splits one more. Counts are exact.
+ * <p>Ratios: split {@code k} gets {@code round(ratio_k × n)} rows (half away from zero); if that sums to more than
+ * {@code n}, one row is taken from each split in turn (from the first) until it fits; if the ratios sum to 1 within
+ * half a row ({@code |n − Σratio·n| < 0.5}), rows lost to rounding are given back one each from the first split. A
+ * ratio whose share is below one row ({@code ratio × n < 1}) is an error. {@code fixed(N)} gives each split
+ * {@code n / N} rows and drops the remainder. Counts are exact and must each be &gt; 0.
  */
 public abstract sealed class SplitSizes implements Serializable {
   private static final long serialVersionUID = 1L;
 
   private SplitSizes() {}
 
-  /** Fractions of the rows; each ≥ 0, summing to ≤ 1. */
+  /** Fractions of the rows; each in [0, 1], summing to ≤ 1. */
   public static SplitSizes ratios(double... ratios) {
     if (ratios.length == 0) {
       throw new IllegalArgumentException("ratios: at least one split");
     }
     double sum = 0;
     for (double r : ratios) {
-      if (!(r >= 0) || Double.isInfinite(r)) {
-        throw new IllegalArgumentException("ratios must be >= 0, got " + Arrays.toString(ratios));
+      if (!(r >= 0 && r <= 1)) {
+        throw new IllegalArgumentException("Split percentages must be between 0.0 and 1.0, got "
+            + Arrays.toString(ratios));
       }
       sum += r;
     }
-    if (sum > 1 + 1e-9) {
-      throw new IllegalArgumentException("ratios must sum to <= 1, got " + Arrays.toString(ratios) + " = " + sum);
+    if (sum > 1.0) {
+      throw new IllegalArgumentException("Split percentages must sum to 1.0 or less, got " + Arrays.toString(ratios)
+          + " = " + sum);
     }
     return new Ratios(ratios.clone());
   }
 
-  /** Exact row counts; each ≥ 0, their sum at most the number of rows. */
+  /** Exact row counts; each &gt; 0, their sum at most the number of rows. */
   public static SplitSizes counts(long... counts) {
     if (counts.length == 0) {
       throw new IllegalArgumentException("counts: at least one split");
     }
     for (long c : counts) {
-      if (c < 0) {
-        throw new IllegalArgumentException("counts must be >= 0, got " + Arrays.toString(counts));
+      if (c <= 0) {
+        throw new IllegalArgumentException("Split counts must be greater than 0, got " + Arrays.toString(counts));
       }
     }
     return new Counts(counts.clone());
   }
 
-  /** {@code n} splits of (nearly) equal size. */
+  /** {@code n} splits of {@code rows / n} rows each (the remainder is left out). */
   public static SplitSizes fixed(int n) {
     if (n <= 0) {
       throw new IllegalArgumentException("fixed number of splits must be > 0, got " + n);
@@ -59,7 +63,7 @@ public abstract sealed class SplitSizes implements Serializable {
   /** Number of splits. */
   public abstract int numSplits();
 
-  /** Rows of each split for a table of {@code n} (filtered) rows. */
+  /** Rows of each split for a table of {@code n} (filtered) rows; throws as LanceDB's {@code validate}. */
   abstract long[] sizes(long n);
 
   static final class Ratios extends SplitSizes {
@@ -77,21 +81,33 @@ public abstract sealed class SplitSizes implements Serializable {
 
     @Override
     long[] sizes(long n) {
-      long[] out = new long[ratios.length];
-      long used = 0;
-      double sum = 0;
-      for (int k = 0; k < ratios.length; k++) {
-        out[k] = (long) Math.floor(ratios[k] * n);
-        used += out[k];
-        sum += ratios[k];
-      }
-      if (Math.abs(sum - 1) <= 1e-9) {
-        for (int k = 0; used < n; k = (k + 1) % out.length) {
-          out[k]++;
-          used++;
+      for (double p : ratios) {
+        if (p * (double) n < 1.0) {
+          throw new IllegalArgumentException("One of the splits has " + (p * 100.0) + "% of " + n
+              + " rows which rounds to 0 rows");
         }
       }
-      return out;
+      long[] counts = new long[ratios.length];
+      double ratioSum = 0;
+      long sum = 0;
+      for (int k = 0; k < ratios.length; k++) {
+        counts[k] = Math.round(ratios[k] * (double) n);
+        ratioSum += ratios[k];
+        sum += counts[k];
+      }
+      boolean basicallyOne = Math.abs((double) n - ratioSum * (double) n) < 0.5;
+      long excess = sum - n;
+      for (int k = 0; excess > 0; k = (k + 1) % counts.length) {
+        if (counts[k] > 0) {
+          counts[k]--;
+          excess--;
+        }
+      }
+      for (int k = 0; basicallyOne && excess < 0; k = (k + 1) % counts.length) {
+        counts[k]++;
+        excess++;
+      }
+      return counts;
     }
   }
 
@@ -112,8 +128,8 @@ public abstract sealed class SplitSizes implements Serializable {
     long[] sizes(long n) {
       long sum = Arrays.stream(counts).sum();
       if (sum > n) {
-        throw new IllegalArgumentException("split counts " + Arrays.toString(counts) + " sum to " + sum
-            + ", more than the " + n + " rows available");
+        throw new IllegalArgumentException("Split counts specified " + sum + " rows but only " + n
+            + " are available");
       }
       return counts.clone();
     }
@@ -134,10 +150,12 @@ public abstract sealed class SplitSizes implements Serializable {
 
     @Override
     long[] sizes(long rows) {
-      long[] out = new long[n];
-      for (int k = 0; k < n; k++) {
-        out[k] = rows / n + (k < rows % n ? 1 : 0);
+      if (n > rows) {
+        throw new IllegalArgumentException("Split fixed config specified " + n + " splits but only " + rows
+            + " rows are available.  Must have at least 1 row per split.");
       }
+      long[] out = new long[n];
+      Arrays.fill(out, rows / n);
       return out;
     }
   }

@@ -10,7 +10,7 @@ sealed interface SplitSpec {
 
   record Sequential(SplitSizes sizes, List<String> names) implements SplitSpec {}
 
-  record Hash(List<String> columns, double[] weights, double discardWeight, List<String> names)
+  record Hash(List<String> columns, long[] weights, long discardWeight, List<String> names)
       implements SplitSpec {}
 
   record Calculated(String sql, List<String> names) implements SplitSpec {}

@@ -22,9 +22,12 @@ final class StreamingPermutationReader extends PermutationRowsReader {
     this.rows = RowStream.open(base, filter, split);
   }
 
-  /** True when {@code split} and {@code shuffle} can be written by streaming (no shuffle, no random clumps). */
+  /**
+   * True when {@code split} and {@code shuffle} can be written by streaming: no shuffle and no random split (a random
+   * split shuffles every row first, as LanceDB does).
+   */
   static boolean canStream(SplitSpec split, ShuffleSpec shuffle) {
-    return shuffle == null && !(split instanceof SplitSpec.Random r && r.clumpSize() > 1);
+    return shuffle == null && !(split instanceof SplitSpec.Random);
   }
 
   @Override

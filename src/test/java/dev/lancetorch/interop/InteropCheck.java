@@ -8,6 +8,7 @@ import dev.lancetorch.LanceDb;
 import dev.lancetorch.Table;
 import dev.lancetorch.permutation.ArrowBatch;
 import dev.lancetorch.permutation.BatchIterator;
+import dev.lancetorch.permutation.LanceDbCalls;
 import dev.lancetorch.permutation.Permutation;
 import dev.lancetorch.permutation.Permutations;
 import dev.lancetorch.permutation.SplitSizes;
@@ -92,7 +93,7 @@ public final class InteropCheck {
 
         List<List<String>> lanceRowIds = strings(w.get("splitRowIds"));
         check("perm row_id stored order per split (raw, Java scan vs LanceDB scan)", lanceRowIds,
-            rawSplits(perm));
+            LanceDbCalls.rawSplits(perm));
         Permutations ps = Permutations.of(base, perm);
         List<String> names = strings1(w.get("splitNames"));
         check("Permutations.splitNames", names, ps.splitNames());
@@ -134,7 +135,7 @@ public final class InteropCheck {
           jbaseRows = jbase.countRows();
           jpermSchema = jperm.schema();
           jpermRows = jperm.countRows();
-          javaRowIds = rawSplits(jperm);
+          javaRowIds = LanceDbCalls.rawSplits(jperm);
           Permutations ps = Permutations.of(jbase, jperm);
           javaNames = ps.splitNames();
           for (int k = 0; k < ps.numSplits(); k++) {
@@ -169,6 +170,24 @@ public final class InteropCheck {
       for (int k = 0; k < Math.min(javaSplits.size(), lanceSplits.size()); k++) {
         check("jperm split " + k + " ids in order, Java vs LanceDB (n=" + javaSplits.get(k).size() + ", first "
             + head(javaSplits.get(k)) + ")", javaSplits.get(k), lanceSplits.get(k));
+      }
+
+      // ---- Part 3: the same builder calls in LanceDB and here ----
+      System.out.println("== Same builder calls, LanceDB (node builds.mjs) vs Java ==");
+      String rows = System.getProperty("interop.rows", "50000");
+      runNode(node, scripts, "builds.mjs", dir, rows);
+      JsonNode b = JSON.readTree(dir.resolve("lancedb-builds.json").toFile());
+      Path javaDir = dir.resolve("java-builds");
+      try (Connection db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build());
+          Connection out = LanceDb.connect(javaDir.toString(), ConnectOptions.builder().allocator(allocator).build());
+          Table cmp = db.openTable("cmp")) {
+        check("cmp has 4 fragments", 4, cmp.fragments().size());
+        BuildComparison builds = new BuildComparison(this::check);
+        builds.run(b, cmp, out);
+        try (Table i32 = db.openTable("calc_i32"); Table i64 = db.openTable("calc_i64")) {
+          builds.readCalculated(cmp, i32, "Int(32, true)");
+          builds.readCalculated(cmp, i64, "Int(64, true)");
+        }
       }
     }
   }
@@ -212,26 +231,6 @@ public final class InteropCheck {
           for (int i = 0; i < b.numRows(); i++) {
             out.add(Long.toString(id.get(i)));
           }
-        }
-      }
-    }
-    return out;
-  }
-
-  /** row_id (unsigned, as text) per split_id, in the stored order of the permutation table. */
-  private static List<List<String>> rawSplits(Table perm) throws IOException {
-    List<List<String>> out = new ArrayList<>();
-    try (ArrowReader reader = perm.query().select("row_id", "split_id").toArrowReader()) {
-      while (reader.loadNextBatch()) {
-        VectorSchemaRoot root = reader.getVectorSchemaRoot();
-        BaseIntVector ids = (BaseIntVector) root.getVector("row_id");
-        BaseIntVector splits = (BaseIntVector) root.getVector("split_id");
-        for (int i = 0; i < root.getRowCount(); i++) {
-          int s = (int) splits.getValueAsLong(i);
-          while (out.size() <= s) {
-            out.add(new ArrayList<>());
-          }
-          out.get(s).add(Long.toUnsignedString(ids.getValueAsLong(i)));
         }
       }
     }
@@ -295,7 +294,7 @@ public final class InteropCheck {
     return out;
   }
 
-  private static List<List<String>> strings(JsonNode arr) {
+  static List<List<String>> strings(JsonNode arr) {
     List<List<String>> out = new ArrayList<>();
     arr.forEach(a -> out.add(strings1(a)));
     return out;
@@ -343,9 +342,11 @@ public final class InteropCheck {
     return "";
   }
 
-  private static void runNode(String node, Path scripts, String script, Path dir) throws IOException,
-      InterruptedException {
-    Process p = new ProcessBuilder(node, scripts.resolve(script).toString(), dir.toString())
+  private static void runNode(String node, Path scripts, String script, Path dir, String... args)
+      throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(node, scripts.resolve(script).toString(), dir.toString()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd)
         .directory(scripts.toFile())
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.INHERIT)

@@ -83,12 +83,14 @@ class PermutationBuilderTest extends TableFixture {
   }
 
   @Test
-  void countsAreExactAndRandomSplitsKeepStorageOrderWithoutShuffle() {
+  void countsAreExactAndRandomSplitsKeepTheirShuffledOrderWithoutShuffle() {
+    // as LanceDB: a random split shuffles all rows with its seed and cuts the shuffled sequence
     try (Table perm = Permutation.builder(table).splitRandom(SplitSizes.counts(600, 300), 42,
         List.of("train", "test")).execute()) {
       List<List<Long>> s = splitsOf(table, perm);
-      assertThat(s.get(0)).hasSize(600).isSorted();
-      assertThat(s.get(1)).hasSize(300).isSorted();
+      assertThat(s.get(0)).hasSize(600);
+      assertThat(s.get(1)).hasSize(300);
+      assertThat(isSorted(s.get(0))).isFalse();
       assertDisjointCover(s, 900, false);
       assertThat(Permutations.of(table, perm).splitNames()).containsExactly("train", "test");
       // random: not simply the first 600 rows
@@ -108,9 +110,17 @@ class PermutationBuilderTest extends TableFixture {
     List<List<Long>> t = splits(Permutation.builder(table).splitSequential(SplitSizes.ratios(0.25, 0.5))
         .toPermutations());
     assertThat(t.stream().map(List::size)).containsExactly(250, 500);
+    // fixed(N): n / N rows each, the remainder dropped (LanceDB)
     List<List<Long>> f = splits(Permutation.builder(table).splitRandom(SplitSizes.fixed(3), 1).toPermutations());
-    assertThat(f.stream().map(List::size)).containsExactly(334, 333, 333);
-    assertDisjointCover(f, N, true);
+    assertThat(f.stream().map(List::size)).containsExactly(333, 333, 333);
+    assertDisjointCover(f, 999, true);
+    // rounding half away from zero, then fixed up to n: 0.5005 * 1000 = 500.5 -> 501, 0.4995 -> 500 (sum 1001 -> 500, 500)
+    List<List<Long>> h = splits(Permutation.builder(table).splitSequential(SplitSizes.ratios(0.5005, 0.4995))
+        .toPermutations());
+    assertThat(h.stream().map(List::size)).containsExactly(500, 500);
+    // a ratio below one row is an error, as in LanceDB
+    assertThatThrownBy(() -> Permutation.builder(table).splitSequential(SplitSizes.ratios(0.9995, 0.0005))
+        .toPermutations()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rounds to 0 rows");
   }
 
   @Test
@@ -177,7 +187,7 @@ class PermutationBuilderTest extends TableFixture {
 
   @Test
   void hashSplitIsStableUnderAppends() {
-    PermutationBuilder b = Permutation.builder(table).splitHash(List.of("id"), new double[] {3, 1}, 1, null);
+    PermutationBuilder b = Permutation.builder(table).splitHash(List.of("id"), new long[] {3, 1}, 1, null);
     List<List<Long>> before = splits(b.toPermutations());
     assertDisjointCover(before, N, false);
     int kept = before.get(0).size() + before.get(1).size();
@@ -186,7 +196,7 @@ class PermutationBuilderTest extends TableFixture {
       table.add(more);
     }
     List<List<Long>> after = splits(Permutation.builder(table)
-        .splitHash(List.of("id"), new double[] {3, 1}, 1, null).toPermutations());
+        .splitHash(List.of("id"), new long[] {3, 1}, 1, null).toPermutations());
     Map<Long, Integer> splitOf = new HashMap<>();
     for (int k = 0; k < 2; k++) {
       for (Long id : after.get(k)) {
@@ -198,7 +208,7 @@ class PermutationBuilderTest extends TableFixture {
         assertThat(splitOf.get(id)).as("row %d", id).isEqualTo(k);
       }
     }
-    assertThatThrownBy(() -> Permutation.builder(table).splitHash(List.of("nope"), new double[] {1}, 0, null))
+    assertThatThrownBy(() -> Permutation.builder(table).splitHash(List.of("nope"), new long[] {1}, 0, null))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nope");
   }
 
@@ -238,7 +248,7 @@ class PermutationBuilderTest extends TableFixture {
   void persistStreamsWithoutAShuffleAndHoldsRowsOnlyToShuffle() {
     // maxRows(10) on a 1000-row table: streaming persists need no row in memory; a shuffle needs them all
     PermutationBuilder b = Permutation.builder(table).maxRows(10)
-        .splitRandom(SplitSizes.ratios(0.5, 0.5), 3, List.of("a", "b"));
+        .splitSequential(SplitSizes.ratios(0.5, 0.5), List.of("a", "b"));
     try (Table streamed = b.persist(db, "streamed")) {
       List<List<Long>> s = splitsOf(table, streamed);
       assertThat(s.get(0)).hasSize(500).isSorted();
@@ -247,8 +257,11 @@ class PermutationBuilderTest extends TableFixture {
     }
     assertThatThrownBy(() -> b.shuffle(1).toPermutations()).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("maxRows");
+    // a random split shuffles every row (as LanceDB), so it holds them
+    assertThatThrownBy(() -> Permutation.builder(table).maxRows(10).splitRandom(SplitSizes.ratios(0.5, 0.5), 3)
+        .persist(db, "random")).isInstanceOf(IllegalStateException.class).hasMessageContaining("maxRows");
     try (Table filtered = Permutation.builder(table).maxRows(10).filter("id < 100")
-        .splitHash(List.of("id"), new double[] {1, 1}, 0, null).persist(db, "hashed")) {
+        .splitHash(List.of("id"), new long[] {1, 1}, 0, null).persist(db, "hashed")) {
       List<List<Long>> s = splitsOf(table, filtered);
       assertThat(s.get(0).size() + s.get(1).size()).isEqualTo(100);
     }
