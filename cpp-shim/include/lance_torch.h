@@ -157,6 +157,55 @@ LT_API int64_t lt_stream_num_columns(const lt_stream* stream);
  * frees the handle. Batches already returned stay valid. NULL is ignored. */
 LT_API void lt_stream_release(lt_stream* stream);
 
+/* Gathers: rows of source batches (scans, takes, cached batches) copied into
+ * new output batches — how a read planner turns a window of shuffled rows into
+ * exact, in-order batches without a per-row loop outside native code.
+ *
+ * A gather has total_rows destination positions cut into outputs of batch_size
+ * rows (the last may be shorter): position p is row p % batch_size of output
+ * p / batch_size. Output columns are named; the layout of each (numeric, bool,
+ * FixedSizeList<numeric|bool>) is taken from the first source batch gathered,
+ * where a column of the same name must exist (later sources must match it).
+ * Column address_col (-1: none) is instead a uint64 column filled with
+ * lt_gather_addresses. Outputs are allocated at the first gathered source (all
+ * of them: the caller sizes windows to its memory budget).
+ *
+ * Ownership: the lt_gather is OWNED by the caller (lt_gather_release frees
+ * every output not finished yet). Source batches are BORROWED for the call.
+ * lt_gather_finish hands output i over as a new lt_batch OWNED by the caller;
+ * it fails unless every row of output i was written. The copy calls may run
+ * concurrently on one gather when their destination positions are disjoint. */
+typedef struct lt_gather lt_gather;
+
+LT_API int lt_gather_create(const char* const* names, int64_t n_cols, int64_t address_col, int64_t batch_size,
+                            int64_t total_rows, lt_gather** out);
+/* Number of outputs; -1 (with lt_last_error) when g is NULL. */
+LT_API int64_t lt_gather_num_outputs(const lt_gather* g);
+/* Merge-join of a source whose column addr_col holds ascending row addresses
+ * against want_addr[*cursor .. n_want) (ascending): each match is copied to
+ * want_pos; *cursor advances past the matches. A wanted address below the
+ * source's current address is missing from the scanned range: an error. */
+LT_API int lt_gather_merge(lt_gather* g, const lt_batch* src, const char* addr_col, const int64_t* want_addr,
+                           const int64_t* want_pos, int64_t n_want, int64_t* cursor);
+/* Copies row src_rows[i] of src to position dst_pos[i], for i < n. */
+LT_API int lt_gather_rows(lt_gather* g, const lt_batch* src, const int64_t* src_rows, const int64_t* dst_pos,
+                          int64_t n);
+/* Copies global row positions[i] of the concatenation of srcs (srcs[s] holds
+ * rows [starts[s], starts[s + 1]); starts has n_srcs + 1 entries) to dst_pos[i]. */
+LT_API int lt_gather_from_batches(lt_gather* g, lt_batch* const* srcs, const int64_t* starts, int64_t n_srcs,
+                                  const int64_t* positions, const int64_t* dst_pos, int64_t n);
+/* Writes addrs[i] into the address column at position from + i (after a first source was gathered). */
+LT_API int lt_gather_addresses(lt_gather* g, const int64_t* addrs, int64_t from, int64_t n);
+LT_API int lt_gather_finish(lt_gather* g, int64_t index, lt_batch** out);
+LT_API void lt_gather_release(lt_gather* g);
+
+/* A shallow ArrowArray over the batch's data holding one batch reference
+ * (dropped by its release callback), for consumers that import Arrow C arrays
+ * (e.g. Arrow Java against a schema they already know). */
+LT_API int lt_batch_export_array(lt_batch* batch, struct ArrowArray* out);
+/* Payload bytes (values and validity bitmaps) of the batch's rows; -1 on bad input. */
+LT_API int64_t lt_batch_buffer_bytes(const lt_batch* batch);
+
 /* Deletes a tensor handle returned by this API (aoti_torch_delete_tensor_object). */
 LT_API int lt_tensor_delete(AtenTensorHandle tensor);
 

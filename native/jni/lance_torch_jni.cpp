@@ -50,6 +50,35 @@ std::string to_string(JNIEnv* env, jstring s) {
   return out;
 }
 
+// Pinned view of a long[] (no copy in the common case); released with mode 0 or JNI_ABORT.
+class LongElems {
+ public:
+  LongElems(JNIEnv* env, jlongArray a, bool write) : env_(env), a_(a), write_(write) {
+    if (a == nullptr) throw ShimError(LT_ERR_INVALID_ARGUMENT, "array argument is null");
+    n_ = env->GetArrayLength(a);
+    p_ = env->GetLongArrayElements(a, nullptr);
+    if (p_ == nullptr) throw JavaPending{};
+  }
+  ~LongElems() { env_->ReleaseLongArrayElements(a_, p_, write_ ? 0 : JNI_ABORT); }
+  LongElems(const LongElems&) = delete;
+  LongElems& operator=(const LongElems&) = delete;
+  int64_t* data() { return reinterpret_cast<int64_t*>(p_); }
+  jsize size() const { return n_; }
+
+ private:
+  JNIEnv* env_;
+  jlongArray a_;
+  bool write_;
+  jsize n_ = 0;
+  jlong* p_ = nullptr;
+};
+
+void check_range(const LongElems& a, jint from, jint n, const char* what) {
+  if (from < 0 || n < 0 || from > a.size() - n) {
+    throw ShimError(LT_ERR_INVALID_ARGUMENT, std::string(what) + ": range out of bounds");
+  }
+}
+
 }  // namespace
 
 // The boundary: body runs in a try; every exception becomes a Java exception
@@ -224,5 +253,100 @@ LT_FN(jlongArray, stats)(JNIEnv* env, jclass) {
     if (out == nullptr) throw JavaPending{};
     env->SetLongArrayRegion(out, 0, 6, v);
     return out;
+  })
+}
+
+LT_FN(jlong, gatherCreate)(JNIEnv* env, jclass, jobjectArray names, jint address_col, jlong batch_size,
+                           jlong total_rows) {
+  LT_JNI(env, 0, {
+    if (names == nullptr) check(LT_ERR_INVALID_ARGUMENT);
+    const jsize n = env->GetArrayLength(names);
+    std::vector<std::string> owned;
+    for (jsize i = 0; i < n; ++i) {
+      jstring s = static_cast<jstring>(env->GetObjectArrayElement(names, i));
+      if (env->ExceptionCheck()) throw JavaPending{};
+      owned.push_back(to_string(env, s));
+      env->DeleteLocalRef(s);
+    }
+    std::vector<const char*> ptrs;
+    for (const std::string& s : owned) ptrs.push_back(s.c_str());
+    lt_gather* g = nullptr;
+    check(lt_gather_create(ptrs.data(), n, address_col, batch_size, total_rows, &g));
+    return reinterpret_cast<jlong>(g);
+  })
+}
+
+LT_FN(jint, gatherMerge)(JNIEnv* env, jclass, jlong g, jlong src, jstring addr_col, jlongArray want_addr,
+                         jlongArray want_pos, jint from, jint n, jint cursor) {
+  LT_JNI(env, 0, {
+    const std::string col = to_string(env, addr_col);
+    LongElems a(env, want_addr, false);
+    LongElems p(env, want_pos, false);
+    check_range(a, from, n, "gatherMerge");
+    check_range(p, from, n, "gatherMerge");
+    if (cursor < 0 || cursor > n) check(LT_ERR_INVALID_ARGUMENT);
+    int64_t c = cursor;
+    check(lt_gather_merge(reinterpret_cast<lt_gather*>(g), reinterpret_cast<lt_batch*>(src), col.c_str(),
+                          a.data() + from, p.data() + from, n, &c));
+    return static_cast<jint>(c);
+  })
+}
+
+LT_FN(void, gatherRows)(JNIEnv* env, jclass, jlong g, jlong src, jlongArray src_rows, jlongArray dst_pos, jint from,
+                        jint n) {
+  LT_JNI(env, , {
+    LongElems r(env, src_rows, false);
+    LongElems d(env, dst_pos, false);
+    check_range(r, from, n, "gatherRows");
+    check_range(d, from, n, "gatherRows");
+    check(lt_gather_rows(reinterpret_cast<lt_gather*>(g), reinterpret_cast<lt_batch*>(src), r.data() + from,
+                         d.data() + from, n));
+  })
+}
+
+LT_FN(void, gatherFromBatches)(JNIEnv* env, jclass, jlong g, jlongArray srcs, jlongArray starts,
+                               jlongArray positions, jlongArray dst_pos, jint from, jint n) {
+  LT_JNI(env, , {
+    LongElems s(env, srcs, false);
+    LongElems st(env, starts, false);
+    LongElems p(env, positions, false);
+    LongElems d(env, dst_pos, false);
+    if (st.size() != s.size() + 1) check(LT_ERR_INVALID_ARGUMENT);
+    check_range(p, from, n, "gatherFromBatches");
+    check_range(d, from, n, "gatherFromBatches");
+    check(lt_gather_from_batches(reinterpret_cast<lt_gather*>(g), reinterpret_cast<lt_batch* const*>(s.data()),
+                                 st.data(), s.size(), p.data() + from, d.data() + from, n));
+  })
+}
+
+LT_FN(void, gatherAddresses)(JNIEnv* env, jclass, jlong g, jlongArray addrs, jint from, jint n, jlong dst_from) {
+  LT_JNI(env, , {
+    LongElems a(env, addrs, false);
+    check_range(a, from, n, "gatherAddresses");
+    check(lt_gather_addresses(reinterpret_cast<lt_gather*>(g), a.data() + from, dst_from, n));
+  })
+}
+
+LT_FN(jlong, gatherFinish)(JNIEnv* env, jclass, jlong g, jint index) {
+  LT_JNI(env, 0, {
+    lt_batch* b = nullptr;
+    check(lt_gather_finish(reinterpret_cast<lt_gather*>(g), index, &b));
+    return reinterpret_cast<jlong>(b);
+  })
+}
+
+LT_FN(void, gatherRelease)(JNIEnv* env, jclass, jlong g) {
+  LT_JNI(env, , { lt_gather_release(reinterpret_cast<lt_gather*>(g)); })
+}
+
+LT_FN(void, exportArray)(JNIEnv* env, jclass, jlong batch, jlong array_addr) {
+  LT_JNI(env, , { check(lt_batch_export_array(reinterpret_cast<lt_batch*>(batch), reinterpret_cast<ArrowArray*>(array_addr))); })
+}
+
+LT_FN(jlong, bufferBytes)(JNIEnv* env, jclass, jlong batch) {
+  LT_JNI(env, 0, {
+    const int64_t n = lt_batch_buffer_bytes(reinterpret_cast<lt_batch*>(batch));
+    if (n < 0) check(LT_ERR_INVALID_ARGUMENT);
+    return n;
   })
 }

@@ -8,10 +8,11 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
  * Batches of a {@link Permutation} in order. Identity permutations stream one Lance scan (re-chunked to the exact
- * batch size); explicit orders read one batch at a time. Each batch returned is owned by the caller.
+ * batch size); explicit orders are read a window of batches at a time by the read planner ({@link
+ * Permutation#withReadAhead}) or one batch at a time. Each batch returned is owned by the caller.
  *
  * <p><b>Lifetime of the open scan</b> (a Lance scanner, its Arrow C stream, the scan batch being cut and the table
- * snapshot it reads). It is released exactly once, by the first of:
+ * snapshot it reads; or the planner's window of batches not returned yet). It is released exactly once, by the first of:
  * <ul>
  *   <li>the last batch being returned (a for-each that runs to the end releases everything);
  *   <li>{@link #close()} (idempotent; use try-with-resources to stop early deterministically);
@@ -35,6 +36,7 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
   private final OpenReads reads;
   private final Cleaner.Cleanable cleanable;
   private long position;
+  private final WindowReader.Stats stats = new WindowReader.Stats();
 
   BatchIterator(Permutation<T> permutation, int batchSize, boolean skipLastBatch) {
     this.permutation = permutation;
@@ -112,7 +114,23 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
         throw shortRead(got, n);
       }
     } else {
-      root = permutation.reader().read(((RowSelection.Addresses) sel).slice(position, position + n));
+      RowSelection.Addresses addrs = (RowSelection.Addresses) sel;
+      if (!reads.plannerChecked) {
+        reads.plannerChecked = true;
+        reads.windows = permutation.windowReader(addrs.slice(position, end), batchSize, stats);
+      }
+      if (reads.windows != null) {
+        dev.lancetorch.torch.TorchBatch b = reads.windows.next();
+        if (b == null || b.numRows() != n) {
+          long got = b == null ? 0 : b.numRows();
+          if (b != null) {
+            b.close();
+          }
+          throw shortRead(got, n);
+        }
+        return permutation.format(b);
+      }
+      root = permutation.reader().read(addrs.slice(position, position + n));
     }
     return permutation.format(root);
   }
@@ -120,6 +138,11 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
   private IllegalStateException shortRead(long got, int n) {
     return new IllegalStateException("scan of table '" + permutation.openTable().name() + "' returned " + got
         + " rows where " + n + " were expected at position " + position + " (table changed under a pinned read?)");
+  }
+
+  /** What the read planner did so far (for tests). */
+  WindowReader.Stats readStats() {
+    return stats;
   }
 
   /** Rows already returned. */
@@ -141,6 +164,8 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
     private final Permutation.Closer owner;
     private Rechunker scan;
     private TensorRechunker tensorScan;
+    private WindowReader windows;
+    private boolean plannerChecked;
     private boolean closed;
 
     OpenReads(Permutation.Closer owner) {
@@ -178,6 +203,10 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
           }
         } finally {
           tensorScan = null;
+          if (windows != null) {
+            windows.close();
+            windows = null;
+          }
         }
       }
     }

@@ -39,7 +39,7 @@ final class CacheHolder implements AutoCloseable {
   }
 
   /** The cache of {@code columns}, loading it now if needed; null if they do not fit (then reads use takes). */
-  ColumnCache get(Table table, List<String> columns) {
+  MemoryCache get(Table table, List<String> columns) {
     synchronized (held) {
       if (held.closed) {
         throw new IllegalStateException("the permutation's memory cache is closed");
@@ -57,8 +57,8 @@ final class CacheHolder implements AutoCloseable {
   long bytes() {
     synchronized (held) {
       return held.entries.values().stream().mapToLong(e -> {
-        ColumnCache c = e.cache();
-        return c == null ? 0 : c.bytes;
+        MemoryCache c = e.cache();
+        return c == null ? 0 : c.bytes();
       }).sum();
     }
   }

@@ -23,10 +23,11 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * FixedSizeLists of fixed-width values without nulls are gathered with one memory copy per row; other types row by
  * row through Arrow.
  *
- * <p>Owns the scanned Arrow buffers (in the allocator given to {@link #load}) until {@link #close()}. Thread-safe for
+ * <p>Used for column sets {@link NativeColumnCache} cannot hold (variable-length columns); fixed-width columns are
+ * cached natively. Owns the scanned Arrow buffers (in the allocator given to {@link #load}) until {@link #close()}. Thread-safe for
  * concurrent gathers once loaded; gathered roots are allocated where the caller says.
  */
-final class ColumnCache implements AutoCloseable {
+final class ColumnCache implements MemoryCache {
   private final String tableName;
   private final Schema schema;
   private final List<VectorSchemaRoot> batches;
@@ -37,7 +38,7 @@ final class ColumnCache implements AutoCloseable {
   private final long rows;
   /** Per column: no nulls in any cached batch (nor in a FixedSizeList's values) — computed once at load. */
   private final boolean[] noNulls;
-  final long bytes;
+  private final long bytes;
 
   /** {@code frags}: the table's fragments in storage order, none with deleted rows. */
   private ColumnCache(String tableName, Schema schema, List<VectorSchemaRoot> batches, List<FragmentInfo> frags,
@@ -109,8 +110,13 @@ final class ColumnCache implements AutoCloseable {
     return new ColumnCache(table.name(), schema, batches, frags, bytes);
   }
 
-  /** Rows at these base row addresses, in order, allocated from {@code allocator}; the caller owns the root. */
-  VectorSchemaRoot gatherAddresses(long[] addrs, BufferAllocator allocator) {
+  @Override
+  public long bytes() {
+    return bytes;
+  }
+
+  @Override
+  public VectorSchemaRoot gatherAddresses(long[] addrs, BufferAllocator allocator) {
     long[] positions = new long[addrs.length];
     for (int k = 0; k < addrs.length; k++) {
       long frag = addrs[k] >>> 32;
@@ -125,8 +131,8 @@ final class ColumnCache implements AutoCloseable {
     return gather(positions, allocator);
   }
 
-  /** Rows at these storage-order positions, in order; the caller owns the root. */
-  VectorSchemaRoot gather(long[] positions, BufferAllocator allocator) {
+  @Override
+  public VectorSchemaRoot gather(long[] positions, BufferAllocator allocator) {
     int n = positions.length;
     int[] batchOf = new int[n];
     int[] rowOf = new int[n];

@@ -21,8 +21,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * sharing the same table handle.
  *
  * <p><b>Reading.</b> Identity windows and contiguous runs are read with Lance scans (zero-copy through the Arrow C Data
- * Interface); shuffled rows with one Lance take per batch, put back in permutation order. Reads use the table version
- * the permutation was made on.
+ * Interface); shuffled rows a window of upcoming batches at a time by a read planner ({@link #withReadAhead}), or one
+ * Lance take per batch, put back in permutation order. Reads use the table version the permutation was made on.
  *
  * <p><b>Ownership.</b> {@link #identity} and {@link #fromTables} <em>borrow</em> the table (the caller keeps closing
  * it); a permutation from {@link #reopen()} or deserialization <em>owns</em> its own table handle and closes it in
@@ -41,6 +41,8 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
   private static final long serialVersionUID = 1L;
   /** LanceDB's default batch size. */
   public static final int DEFAULT_BATCH_SIZE = 100;
+  /** Default read-ahead budget of shuffled reads: 64 MiB ({@link #withReadAhead}). */
+  public static final long DEFAULT_READ_AHEAD_BYTES = 64L << 20;
 
   private final transient Table table;
   private final transient boolean ownsTable;
@@ -53,12 +55,14 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
   private final int batchSize;
   private final Format<?> format;
   private final Function<ArrowBatch, T> transform;
+  private final long readAheadBytes;
   private transient volatile RowReader reader;
+  private transient volatile ReadColumns readColumns;
   private final transient SchemaExports exports = new SchemaExports();
 
   private Permutation(Table table, boolean ownsTable, Closer closer, CacheHolder cache, TableLocator locator,
       RowSelection selection, List<String> columns, Map<String, String> renames, int batchSize, Format<?> format,
-      Function<ArrowBatch, T> transform) {
+      Function<ArrowBatch, T> transform, long readAheadBytes) {
     this.table = table;
     this.ownsTable = ownsTable;
     this.closer = closer;
@@ -70,6 +74,7 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
     this.batchSize = batchSize;
     this.format = format;
     this.transform = transform;
+    this.readAheadBytes = readAheadBytes;
   }
 
   /** All rows of {@code table} in storage order, every column, {@link Format#ARROW}. Borrows {@code table}. */
@@ -126,7 +131,7 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
       RowSelection selection = select.apply(pinned);
       List<String> cols = pinned.schema().getFields().stream().map(Field::getName).toList();
       return new Permutation<>(pinned, false, closer, null, new TableLocator.ByRef(pinned.reopenState()), selection,
-          cols, Map.of(), DEFAULT_BATCH_SIZE, Format.ARROW, null);
+          cols, Map.of(), DEFAULT_BATCH_SIZE, Format.ARROW, null, DEFAULT_READ_AHEAD_BYTES);
     } catch (RuntimeException | Error e) {
       if (pinned != table) {
         pinned.close();
@@ -139,7 +144,7 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
 
   private <U> Permutation<U> with(RowSelection sel, List<String> cols, Map<String, String> ren, int bs,
       Format<?> fmt, Function<ArrowBatch, U> tr, TableLocator loc) {
-    return new Permutation<>(table, ownsTable, closer, cache, loc, sel, cols, ren, bs, fmt, tr);
+    return new Permutation<>(table, ownsTable, closer, cache, loc, sel, cols, ren, bs, fmt, tr, readAheadBytes);
   }
 
   @SuppressWarnings("unchecked")
@@ -278,7 +283,32 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
       throw new IllegalArgumentException("memory cache size must be >= 0, got " + maxBytes);
     }
     return new Permutation<>(table, ownsTable, closer, maxBytes == 0 ? null : new CacheHolder(maxBytes), locator,
-        selection, columns, renames, batchSize, format, transform);
+        selection, columns, renames, batchSize, format, transform, readAheadBytes);
+  }
+
+  /**
+   * The read-ahead budget of shuffled reads (default {@value #DEFAULT_READ_AHEAD_BYTES} bytes = 64 MiB): batches are
+   * read a <em>window</em> of upcoming batches at a time, as many whole batches as fit in {@code maxBytes} of output
+   * (at least one). Per fragment the planner then chooses, by a measured cost model, one coalesced Lance take of the
+   * window's rows or a range scan of the rows covering them (when they are dense) with native selection — or a
+   * native gather from the memory cache — and native code copies every row straight into its batch. The order is
+   * exactly this permutation's and every batch has its exact size. For fixed-width columns (integers, floats, bools,
+   * {@code FixedSizeList}s of those; {@code _rowid}); other column sets read one take per batch.
+   *
+   * <p><b>Memory:</b> about {@code maxBytes} for the window's batches not yet returned, plus one scan batch (64 k
+   * rows) in flight. {@code 0} turns read-ahead off: one take per batch.
+   */
+  public Permutation<T> withReadAhead(long maxBytes) {
+    if (maxBytes < 0) {
+      throw new IllegalArgumentException("read-ahead must be >= 0 bytes, got " + maxBytes);
+    }
+    return new Permutation<>(table, ownsTable, closer, cache, locator, selection, columns, renames, batchSize, format,
+        transform, maxBytes);
+  }
+
+  /** The read-ahead budget in bytes ({@link #withReadAhead}); 0 when off. */
+  public long readAheadBytes() {
+    return readAheadBytes;
   }
 
   /** Bytes held by this permutation's memory cache (0 when off or not loaded yet). */
@@ -393,7 +423,7 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
   @Override
   public Permutation<T> reopen() {
     return new Permutation<>(locator.open(), true, new Closer(), newCache(cacheBytes()), locator, selection, columns,
-        renames, batchSize, format, transform);
+        renames, batchSize, format, transform, readAheadBytes);
   }
 
   @Override
@@ -482,6 +512,44 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
     return keptByTensorsOnly() && selection instanceof RowSelection.Identity;
   }
 
+  /**
+   * The planner over the addresses {@code addrs} (this permutation's order, or a worker's share), or null when it
+   * does not apply (read-ahead off, columns not fixed-width, a Java-side memory cache).
+   */
+  WindowReader windowReader(long[] addrs, int size, WindowReader.Stats stats) {
+    if (readAheadBytes == 0) {
+      return null;
+    }
+    ReadColumns cols = readColumns;
+    if (cols == null) {
+      cols = ReadColumns.of(openTable().schema(), columns);
+      if (cols == null) {
+        return null;
+      }
+      readColumns = cols;
+    }
+    MemoryCache c = reader().cached();
+    if (c != null && !(c instanceof NativeColumnCache)) {
+      return null;
+    }
+    return new WindowReader(openTable(), cols, addrs, size, readAheadBytes, (NativeColumnCache) c, stats,
+        ReadCosts.DEFAULT);
+  }
+
+  /** Formats a batch from the planner (takes ownership of it). */
+  T format(dev.lancetorch.torch.TorchBatch batch) {
+    if (transform == null && format.isTorch()) {
+      try (batch) {
+        return format(List.of(new TensorRechunker.Piece(batch, 0, batch.numRows())));
+      }
+    }
+    org.apache.arrow.vector.VectorSchemaRoot root;
+    try (batch) {
+      root = batch.toArrow(readColumns.schema(), openTable().allocator());
+    }
+    return format(root);
+  }
+
   @SuppressWarnings("unchecked")
   T format(List<TensorRechunker.Piece> pieces) {
     return (T) BatchFormatter.formatPieces(format, pieces, columns, renames);
@@ -512,17 +580,17 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
       throw new java.io.NotSerializableException("the permutation's transform is not Serializable: "
           + transform.getClass().getName());
     }
-    return new Serialized(locator, selection, columns, renames, batchSize, format, transform, cacheBytes());
+    return new Serialized(locator, selection, columns, renames, batchSize, format, transform, cacheBytes(),
+        readAheadBytes);
   }
 
   /** The serialized form: reopen state and selection as data. */
   private record Serialized(TableLocator locator, RowSelection selection, List<String> columns,
       Map<String, String> renames, int batchSize, Format<?> format, Function<ArrowBatch, ?> transform,
-      long cacheBytes) implements Serializable {
+      long cacheBytes, long readAheadBytes) implements Serializable {
     private Object readResolve() {
       return new Permutation<>(locator.open(), true, new Closer(), newCache(cacheBytes), locator, selection,
-          List.copyOf(columns),
-          Map.copyOf(renames), batchSize, format, transform);
+          List.copyOf(columns), Map.copyOf(renames), batchSize, format, transform, readAheadBytes);
     }
   }
 

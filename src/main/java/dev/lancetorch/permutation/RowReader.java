@@ -67,7 +67,7 @@ final class RowReader {
 
   /** The rows at these base row addresses, in order. */
   VectorSchemaRoot read(long[] addrs) {
-    ColumnCache c = cached();
+    MemoryCache c = cached();
     if (c != null) {
       return withRowIds(c.gatherAddresses(addrs, allocator), addrs);
     }
@@ -84,7 +84,7 @@ final class RowReader {
 
   /** Rows at arbitrary storage-order offsets (identity selections, map-style access), in order. */
   VectorSchemaRoot readOffsets(long[] offsets) {
-    ColumnCache c = cached();
+    MemoryCache c = cached();
     if (c != null) {
       VectorSchemaRoot root = c.gather(offsets, allocator);
       return withRowId ? withRowIds(root, addressesOfOffsets(offsets)) : project(root);
@@ -97,7 +97,7 @@ final class RowReader {
   }
 
   /** The memory cache of the data columns, when enabled and they fit. */
-  private ColumnCache cached() {
+  MemoryCache cached() {
     return cache == null || dataColumns.isEmpty() ? null : cache.get(table, dataColumns);
   }
 

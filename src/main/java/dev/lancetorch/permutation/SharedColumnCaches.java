@@ -11,8 +11,9 @@ import org.apache.arrow.memory.RootAllocator;
 /**
  * Memory caches shared in this JVM by every permutation handle over the same table version and columns — a
  * DataLoader's workers each reopen the permutation, and load the columns once between them. Reference-counted: the
- * cache is freed when the last handle releases it. The cached buffers live in lance-torch's own allocator, so they
- * never hold up the user's connection allocators.
+ * cache is freed when the last handle releases it. Fixed-width columns are cached in native memory
+ * ({@link NativeColumnCache}), others in lance-torch's own Arrow allocator ({@link #ALLOCATOR}) — never in the user's
+ * connection allocators.
  */
 final class SharedColumnCaches {
   /** Where cached columns live (never the user's allocators). */
@@ -23,7 +24,7 @@ final class SharedColumnCaches {
   /** One shared cache; {@code cache} is null when the columns did not fit. */
   static final class Entry {
     private final Key key;
-    private ColumnCache cache;
+    private MemoryCache cache;
     private boolean loaded;
     private int refs;
 
@@ -31,7 +32,7 @@ final class SharedColumnCaches {
       this.key = key;
     }
 
-    synchronized ColumnCache cache() {
+    synchronized MemoryCache cache() {
       return cache;
     }
   }
@@ -52,7 +53,9 @@ final class SharedColumnCaches {
     try {
       synchronized (e) {
         if (!e.loaded) {
-          e.cache = ColumnCache.load(table, key.columns(), maxBytes, ALLOCATOR);
+          e.cache = ReadColumns.of(table.schema(), key.columns()) != null
+              ? NativeColumnCache.load(table, key.columns(), maxBytes)
+              : ColumnCache.load(table, key.columns(), maxBytes, ALLOCATOR);
           e.loaded = true;
         }
       }

@@ -61,6 +61,34 @@ final class NativeBridge {
   /** As {@link #deleteTensorHandle} but on a new native thread not attached to the JVM (joined). */
   static native void deleteOnNativeThread(long tensorHandle);
 
+  /** A new gather (owned by the caller, freed once with {@link #gatherRelease}); see {@code lt_gather_create}. */
+  static native long gatherCreate(String[] names, int addressCol, long batchSize, long totalRows);
+
+  /** Merge-join of a borrowed source batch against {@code wantAddr[from, from + n)}; returns the new cursor. */
+  static native int gatherMerge(long gather, long src, String addrCol, long[] wantAddr, long[] wantPos, int from, int n,
+      int cursor);
+
+  /** Copies rows {@code srcRows[from, from + n)} of a borrowed source to {@code dstPos[from, from + n)}. */
+  static native void gatherRows(long gather, long src, long[] srcRows, long[] dstPos, int from, int n);
+
+  /** Copies global rows of the concatenated borrowed sources ({@code starts}: n + 1 row starts). */
+  static native void gatherFromBatches(long gather, long[] srcs, long[] starts, long[] positions, long[] dstPos,
+      int from, int n);
+
+  /** Writes {@code addrs[from, from + n)} into the address column at positions {@code dstFrom...}. */
+  static native void gatherAddresses(long gather, long[] addrs, int from, int n, long dstFrom);
+
+  /** Output {@code index} as a new batch handle owned by the caller. */
+  static native long gatherFinish(long gather, int index);
+
+  static native void gatherRelease(long gather);
+
+  /** Fills the {@code struct ArrowArray} at the address with a view of the batch holding one batch reference. */
+  static native void exportArray(long batch, long arrowArrayAddress);
+
+  /** Payload bytes (values and validity) of the batch's rows. */
+  static native long bufferBytes(long batch);
+
   /** imported, released, created, freed, copied, bytesCopied. */
   static native long[] stats();
 }

@@ -185,6 +185,42 @@ public final class TorchBatch implements AutoCloseable {
     }
   }
 
+  /**
+   * This batch's rows as an Arrow Java root over the same native memory (no copy): the root is <em>owned by the
+   * caller</em> and holds its own reference to the data, so it stays valid after this batch is closed.
+   * {@code schema} must describe the batch's columns (names, types) in order; {@code allocator} is borrowed.
+   */
+  public synchronized VectorSchemaRoot toArrow(org.apache.arrow.vector.types.pojo.Schema schema,
+      BufferAllocator allocator) {
+    long h = live();
+    VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
+    try (ArrowArray array = ArrowArray.allocateNew(allocator)) {
+      NativeBridge.exportArray(h, array.memoryAddress());
+      try {
+        Data.importIntoVectorSchemaRoot(allocator, array, root, null);
+      } catch (RuntimeException | Error e) {
+        if (array.snapshot().release != 0) {
+          array.release(); // the import did not take the reference over
+        }
+        throw e;
+      }
+      return root;
+    } catch (RuntimeException | Error e) {
+      root.close();
+      throw e;
+    }
+  }
+
+  /** Payload bytes (values and validity bitmaps) of this batch's rows. */
+  public synchronized long payloadBytes() {
+    return NativeBridge.bufferBytes(live());
+  }
+
+  /** The native handle, borrowed (for {@link TorchGather}). */
+  synchronized long handle() {
+    return live();
+  }
+
   /** Whether {@link #close()} has run. */
   public synchronized boolean isClosed() {
     return handle == 0;

@@ -1,0 +1,179 @@
+package dev.lancetorch.permutation;
+
+import dev.lancetorch.FragmentInfo;
+import dev.lancetorch.Table;
+import dev.lancetorch.torch.TorchBatch;
+import dev.lancetorch.torch.TorchGather;
+import dev.lancetorch.torch.TorchScan;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * An in-memory copy of some fixed-width columns of a table (see {@link ReadColumns}) in native memory: the batches
+ * of one sequential Lance scan, kept as they came through the native Arrow C stream (no Arrow Java, no copy).
+ * Shuffled rows are gathered from it natively ({@link TorchGather}) straight into output batches.
+ *
+ * <p>Accounted and bounded: {@link #bytes()} is the payload held (values and validity bitmaps); a load that would
+ * exceed its budget stops and frees what it read; {@link #liveBytes()} is the total of every cache alive in this
+ * JVM. Owns the scanned batches until {@link #close()} (idempotent). Gathers may run concurrently from several
+ * threads; {@code close} must not overlap them (the owner, {@link SharedColumnCaches}, guarantees it).
+ */
+final class NativeColumnCache implements MemoryCache {
+  private static final AtomicLong LIVE_BYTES = new AtomicLong();
+
+  private final String tableName;
+  private final ReadColumns cols;
+  private final List<TorchBatch> batches;
+  private final long[] handles;
+  private final long[] starts;
+  /** Indexed by fragment id: first storage position (-1: no such fragment) and row count. */
+  private final long[] startById;
+  private final long[] rowsById;
+  private final long bytes;
+  private boolean closed;
+
+  private NativeColumnCache(String tableName, ReadColumns cols, List<TorchBatch> batches, List<FragmentInfo> frags,
+      long bytes) {
+    this.tableName = tableName;
+    this.cols = cols;
+    this.batches = batches;
+    this.handles = TorchGather.handles(batches);
+    this.starts = new long[batches.size() + 1];
+    for (int b = 0; b < batches.size(); b++) {
+      starts[b + 1] = starts[b] + batches.get(b).numRows();
+    }
+    int maxId = frags.stream().mapToInt(FragmentInfo::id).max().orElse(-1);
+    this.startById = new long[maxId + 1];
+    this.rowsById = new long[maxId + 1];
+    Arrays.fill(startById, -1);
+    long pos = 0;
+    for (FragmentInfo f : frags) {
+      startById[f.id()] = pos;
+      rowsById[f.id()] = f.numRows();
+      pos += f.numRows();
+    }
+    this.bytes = bytes;
+    LIVE_BYTES.addAndGet(bytes);
+  }
+
+  /**
+   * Loads {@code cols} of {@code table}, or returns null when they would take more than {@code maxBytes}, a column
+   * is not fixed-width, or the table has deleted rows (addresses would not map to dense positions).
+   */
+  static NativeColumnCache load(Table table, List<String> columns, long maxBytes) {
+    ReadColumns cols = ReadColumns.of(table.schema(), columns);
+    List<FragmentInfo> frags = table.fragments();
+    if (cols == null || cols.addressColumn() >= 0 || frags.stream().anyMatch(f -> f.numRows() != f.physicalRows())) {
+      return null;
+    }
+    long rows = frags.stream().mapToLong(FragmentInfo::numRows).sum();
+    List<TorchBatch> batches = new ArrayList<>();
+    long bytes = 0;
+    try (TorchScan scan = TorchScan.open(table.query().select(cols.dataColumns()).limit(rows).batchSize(1 << 16))) {
+      TorchBatch b;
+      while ((b = scan.next()) != null) {
+        batches.add(b);
+        bytes += b.payloadBytes();
+        if (bytes > maxBytes) {
+          batches.forEach(TorchBatch::close);
+          return null;
+        }
+      }
+    } catch (RuntimeException | Error e) {
+      batches.forEach(TorchBatch::close);
+      throw e;
+    }
+    long got = batches.stream().mapToLong(TorchBatch::numRows).sum();
+    if (got != rows) {
+      batches.forEach(TorchBatch::close);
+      throw new IllegalStateException("memory cache of table '" + table.name() + "': the scan returned " + got
+          + " rows where the fragments hold " + rows);
+    }
+    return new NativeColumnCache(table.name(), cols, batches, frags, bytes);
+  }
+
+  @Override
+  public long bytes() {
+    return bytes;
+  }
+
+  /** Bytes held by every native memory cache alive in this JVM. */
+  static long liveBytes() {
+    return LIVE_BYTES.get();
+  }
+
+  /** Copies the rows at {@code addrs[from, from + n)} into {@code g} at positions {@code dstPos[0, n)}. */
+  void gatherInto(TorchGather g, long[] addrs, int from, long[] dstPos, int n) {
+    gatherPositions(g, positionsOf(addrs, from, n), dstPos, n);
+  }
+
+  /** Storage-order positions of the base row addresses {@code addrs[from, from + n)}. */
+  private long[] positionsOf(long[] addrs, int from, int n) {
+    long[] positions = new long[n];
+    for (int k = 0; k < n; k++) {
+      long a = addrs[from + k];
+      long frag = a >>> 32;
+      long off = a & 0xFFFFFFFFL;
+      long start = frag < startById.length ? startById[(int) frag] : -1;
+      if (start < 0 || off >= rowsById[(int) frag]) {
+        throw new IndexOutOfBoundsException("row address " + PermutationPlan.addressString(a)
+            + " does not exist in table '" + tableName + "'");
+      }
+      positions[k] = start + off;
+    }
+    return positions;
+  }
+
+  /** Copies rows at storage-order {@code positions[0, n)} into {@code g} at {@code dstPos[0, n)}. */
+  void gatherPositions(TorchGather g, long[] positions, long[] dstPos, int n) {
+    if (closed) {
+      throw new IllegalStateException("the memory cache of table '" + tableName + "' is closed");
+    }
+    g.fromBatches(handles, starts, positions, dstPos, 0, n);
+  }
+
+  @Override
+  public VectorSchemaRoot gather(long[] positions, BufferAllocator allocator) {
+    for (long p : positions) {
+      if (p < 0 || p >= starts[starts.length - 1]) {
+        throw new IndexOutOfBoundsException("row " + p + " out of range for table '" + tableName + "' ("
+            + starts[starts.length - 1] + " rows)");
+      }
+    }
+    int n = positions.length;
+    if (n == 0) {
+      VectorSchemaRoot empty = VectorSchemaRoot.create(cols.schema(), allocator);
+      empty.setRowCount(0);
+      return empty;
+    }
+    try (TorchGather g = TorchGather.create(cols.names(), -1, n, n)) {
+      long[] dst = new long[n];
+      for (int i = 0; i < n; i++) {
+        dst[i] = i;
+      }
+      gatherPositions(g, positions, dst, n);
+      try (TorchBatch b = g.finish(0)) {
+        return b.toArrow(cols.schema(), allocator);
+      }
+    }
+  }
+
+  @Override
+  public VectorSchemaRoot gatherAddresses(long[] addrs, BufferAllocator allocator) {
+    return gather(positionsOf(addrs, 0, addrs.length), allocator);
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      batches.forEach(TorchBatch::close);
+      batches.clear();
+      LIVE_BYTES.addAndGet(-bytes);
+    }
+  }
+}

@@ -1,0 +1,296 @@
+package dev.lancetorch.permutation;
+
+import dev.lancetorch.FragmentInfo;
+import dev.lancetorch.Table;
+import dev.lancetorch.torch.TorchBatch;
+import dev.lancetorch.torch.TorchGather;
+import dev.lancetorch.torch.TorchScan;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * The read planner: reads a known sequence of row addresses (a shuffled permutation's order, a worker's share of
+ * batches) as exact-size batches, a <em>window</em> of upcoming batches at a time. A window holds as many whole
+ * batches as fit in the read-ahead budget ({@link Permutation#withReadAhead}; at least one batch). Its addresses are
+ * grouped per fragment and each fragment is read the cheaper way by {@link ReadCosts}: a range scan of the rows
+ * covering the wanted ones (Lance's native Arrow C stream, row addresses included) merged natively against the sorted
+ * wanted addresses, or one coalesced take of exactly the wanted rows; or, with a memory cache, a native gather from
+ * it. Either way native code ({@link TorchGather}) copies each row straight into its position in its output batch,
+ * so the order delivered is exactly the requested one and every batch has its exact size.
+ *
+ * <p>Deleted rows: scans return live rows only, with their addresses, so the merge is by address; the scan of a
+ * fragment with {@code D} deleted rows starts {@code D} logical rows early to be sure to cover the first wanted
+ * address. A wanted address that no read returns (deleted, nonexistent) is an {@link IllegalArgumentException}.
+ *
+ * <p>Fragments are read one after another: Lance already decodes a scan in its own thread pool.
+ *
+ * <p>Ownership: owns the batches of the current window until {@link #next()} hands each over (then the caller owns
+ * it); {@link #close()} (idempotent) frees those not handed over. Borrows the table. Not thread-safe.
+ */
+final class WindowReader implements AutoCloseable {
+  /** Rows per batch of the range scans. */
+  static final int SCAN_BATCH_ROWS = 1 << 16;
+
+  /** What the planner did, for tests and diagnostics. */
+  static final class Stats {
+    long windows;
+    long scans;
+    long takes;
+    long cacheGathers;
+    long rowsScanned;
+    long maxWindowBytes;
+
+    @Override
+    public String toString() {
+      return "windows=" + windows + " scans=" + scans + " takes=" + takes + " cacheGathers=" + cacheGathers
+          + " rowsScanned=" + rowsScanned + " maxWindowBytes=" + maxWindowBytes;
+    }
+  }
+
+  private final Table table;
+  private final ReadColumns cols;
+  private final long[] addrs;
+  private final int batchSize;
+  private final int windowRows;
+  private final NativeColumnCache cache;
+  private final Stats stats;
+  private final ReadCosts costs;
+  private final ArrayDeque<TorchBatch> ready = new ArrayDeque<>();
+  private Map<Integer, FragmentInfo> fragments;
+  private int next;
+  private boolean closed;
+
+  /**
+   * @param addrs the addresses to read, in order (not modified; the reader keeps it)
+   * @param budgetBytes read-ahead budget: the bytes of one window's output batches
+   * @param cache the native memory cache of the columns, or null
+   * @param costs the cost model choosing scan or take per fragment
+   */
+  WindowReader(Table table, ReadColumns cols, long[] addrs, int batchSize, long budgetBytes, NativeColumnCache cache,
+      Stats stats, ReadCosts costs) {
+    this.costs = costs;
+    this.table = table;
+    this.cols = cols;
+    this.addrs = addrs;
+    this.batchSize = batchSize;
+    long perBatch = Math.max(1, cols.rowBytes() * batchSize);
+    long batches = Math.max(1, budgetBytes / perBatch);
+    this.windowRows = (int) Math.min(Integer.MAX_VALUE / 2, batches * batchSize);
+    this.cache = cache;
+    this.stats = stats;
+  }
+
+  /** The next batch in order, owned by the caller, or null at the end. */
+  TorchBatch next() {
+    if (closed) {
+      throw new IllegalStateException("the window reader is closed");
+    }
+    if (ready.isEmpty() && next < addrs.length) {
+      readWindow();
+    }
+    return ready.poll();
+  }
+
+  private void readWindow() {
+    int rows = Math.min(windowRows, addrs.length - next);
+    int from = next;
+    try (TorchGather g = TorchGather.create(cols.names(), cols.addressColumn(), batchSize, rows)) {
+      if (cache != null) {
+        long[] pos = new long[rows];
+        for (int i = 0; i < rows; i++) {
+          pos[i] = i;
+        }
+        cache.gatherInto(g, addrs, from, pos, rows);
+        stats.cacheGathers++;
+      } else {
+        readFragments(g, from, rows);
+      }
+      if (cols.addressColumn() >= 0) {
+        g.addresses(addrs, from, rows, 0);
+      }
+      for (int i = 0; i < g.outputs(); i++) {
+        ready.add(g.finish(i));
+      }
+    } catch (RuntimeException | Error e) {
+      ready.forEach(TorchBatch::close);
+      ready.clear();
+      throw e;
+    }
+    next = from + rows;
+    stats.windows++;
+    stats.maxWindowBytes = Math.max(stats.maxWindowBytes, rows * cols.rowBytes());
+  }
+
+  /** Groups the window's addresses per fragment, sorted, and reads each fragment by scan or take. */
+  private void readFragments(TorchGather g, int from, int rows) {
+    Map<Integer, int[]> counts = new HashMap<>();
+    for (int i = 0; i < rows; i++) {
+      counts.computeIfAbsent((int) (addrs[from + i] >>> 32), k -> new int[1])[0]++;
+    }
+    Map<Integer, FragmentRows> byFrag = new HashMap<>();
+    for (Map.Entry<Integer, int[]> e : counts.entrySet()) {
+      byFrag.put(e.getKey(), new FragmentRows(e.getValue()[0]));
+    }
+    for (int i = 0; i < rows; i++) {
+      long a = addrs[from + i];
+      byFrag.get((int) (a >>> 32)).add(a, i);
+    }
+    List<Integer> ids = new ArrayList<>(byFrag.keySet());
+    ids.sort(null);
+    for (int id : ids) {
+      FragmentRows fr = byFrag.get(id);
+      fr.sort();
+      FragmentInfo info = fragment(id, fr.addr[0]);
+      long deleted = info.physicalRows() - info.numRows();
+      long lo = fr.addr[0] & 0xFFFFFFFFL;
+      long hi = fr.addr[fr.n - 1] & 0xFFFFFFFFL;
+      if (hi >= info.physicalRows()) {
+        throw missing(fr.addr[fr.n - 1]);
+      }
+      long scanFrom = Math.max(0, lo - deleted);
+      long scanRows = Math.min(info.numRows(), hi + 1) - scanFrom;
+      if (costs.scanBeatsTake(fr.n, scanRows, cols.rowBytes())) {
+        scan(g, id, fr, scanFrom, scanRows);
+      } else {
+        take(g, fr);
+      }
+    }
+  }
+
+  private void scan(TorchGather g, int fragmentId, FragmentRows fr, long offset, long count) {
+    stats.scans++;
+    int cursor = 0;
+    try (TorchScan s = TorchScan.open(table.query().select(cols.dataColumns()).withRowAddress(true)
+        .fragmentIds(List.of(fragmentId)).offset(offset).limit(count).batchSize(SCAN_BATCH_ROWS))) {
+      TorchBatch next;
+      while (cursor < fr.n && (next = s.next()) != null) {
+        try (TorchBatch b = next) {
+          stats.rowsScanned += b.numRows();
+          cursor = g.merge(b, RowStream.ROW_ADDR, fr.addr, fr.pos, 0, fr.n, cursor);
+        }
+      }
+    }
+    if (cursor < fr.n) {
+      throw missing(fr.addr[cursor]);
+    }
+  }
+
+  private void take(TorchGather g, FragmentRows fr) {
+    stats.takes++;
+    long[] uniq = new long[fr.n];
+    long[] srcRows = new long[fr.n];
+    int u = 0;
+    for (int i = 0; i < fr.n; i++) {
+      if (i == 0 || fr.addr[i] != fr.addr[i - 1]) {
+        uniq[u++] = fr.addr[i];
+      }
+      srcRows[i] = u - 1;
+    }
+    long[] ask = java.util.Arrays.copyOf(uniq, u);
+    try (VectorSchemaRoot root = table.takeRowIds(ask, cols.dataColumns());
+        TorchBatch b = TorchBatch.fromRoot(root, table.allocator())) {
+      g.rows(b, srcRows, fr.pos, 0, fr.n);
+    }
+  }
+
+  private FragmentInfo fragment(int id, long addr) {
+    if (fragments == null) {
+      fragments = new HashMap<>();
+      for (FragmentInfo f : table.fragments()) {
+        fragments.put(f.id(), f);
+      }
+    }
+    FragmentInfo f = fragments.get(id);
+    if (f == null) {
+      throw missing(addr);
+    }
+    return f;
+  }
+
+  private IllegalArgumentException missing(long addr) {
+    return new IllegalArgumentException("row address " + PermutationPlan.addressString(addr) + " does not exist in"
+        + " table '" + table.name() + "' at version " + table.version() + " (deleted or out of range)");
+  }
+
+  /** Frees the batches not handed over; idempotent. */
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      ready.forEach(TorchBatch::close);
+      ready.clear();
+    }
+  }
+
+  /** One fragment's wanted rows of a window: addresses and window positions, sorted by address. */
+  private static final class FragmentRows {
+    final long[] addr;
+    final long[] pos;
+    int n;
+
+    FragmentRows(int capacity) {
+      addr = new long[capacity];
+      pos = new long[capacity];
+    }
+
+    void add(long a, int p) {
+      addr[n] = a;
+      pos[n] = p;
+      n++;
+    }
+
+    /** Sorts by address (stable for equal addresses): a counting sort when the offsets are dense, else packed keys. */
+    void sort() {
+      long min = Long.MAX_VALUE;
+      long max = Long.MIN_VALUE;
+      for (int i = 0; i < n; i++) {
+        min = Math.min(min, addr[i]);
+        max = Math.max(max, addr[i]);
+      }
+      long span = max - min + 1;
+      if (span <= 4L * n + 1024) {
+        int[] start = new int[(int) span + 1];
+        for (int i = 0; i < n; i++) {
+          start[(int) (addr[i] - min) + 1]++;
+        }
+        for (int k = 0; k < span; k++) {
+          start[k + 1] += start[k];
+        }
+        long[] sa = new long[n];
+        long[] sp = new long[n];
+        for (int i = 0; i < n; i++) {
+          int at = start[(int) (addr[i] - min)]++;
+          sa[at] = addr[i];
+          sp[at] = pos[i];
+        }
+        System.arraycopy(sa, 0, addr, 0, n);
+        System.arraycopy(sp, 0, pos, 0, n);
+        return;
+      }
+      int posBits = 64 - Long.numberOfLeadingZeros(Math.max(1, maxPos()));
+      long[] keys = new long[n];
+      for (int i = 0; i < n; i++) {
+        keys[i] = ((addr[i] & 0xFFFFFFFFL) << posBits) | pos[i];
+      }
+      java.util.Arrays.sort(keys);
+      long frag = addr[0] & ~0xFFFFFFFFL;
+      long mask = (1L << posBits) - 1;
+      for (int i = 0; i < n; i++) {
+        addr[i] = frag | (keys[i] >>> posBits);
+        pos[i] = keys[i] & mask;
+      }
+    }
+
+    private long maxPos() {
+      long m = 0;
+      for (int i = 0; i < n; i++) {
+        m = Math.max(m, pos[i]);
+      }
+      return m;
+    }
+  }
+}
