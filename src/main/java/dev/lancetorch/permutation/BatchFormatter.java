@@ -59,7 +59,7 @@ final class BatchFormatter {
     for (int i = 0; i < root.getRowCount(); i++) {
       Map<String, Object> row = new LinkedHashMap<>();
       for (FieldVector v : vectors) {
-        row.put(v.getName(), v.getObject(i));
+        row.put(v.getName(), PlainValues.of(v, i));
       }
       out.add(row);
     }
@@ -71,7 +71,7 @@ final class BatchFormatter {
     for (FieldVector v : root.getFieldVectors()) {
       List<Object> values = new ArrayList<>(root.getRowCount());
       for (int i = 0; i < root.getRowCount(); i++) {
-        values.add(v.getObject(i));
+        values.add(PlainValues.of(v, i));
       }
       out.put(v.getName(), values);
     }

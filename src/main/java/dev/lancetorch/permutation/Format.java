@@ -12,8 +12,8 @@ import org.bytedeco.pytorch.Tensor;
  *   <caption>Formats, copies and ownership</caption>
  *   <tr><th>Format</th><th>LanceDB name</th><th>Batch type</th><th>Copies?</th></tr>
  *   <tr><td>{@link #ARROW}</td><td>arrow</td><td>{@link ArrowBatch}</td><td>no (scan); take results are decoded once</td></tr>
- *   <tr><td>{@link #ROWS}</td><td>python</td><td>{@code List<Map<String,Object>>}</td><td>yes (Java objects)</td></tr>
- *   <tr><td>{@link #COLUMNS}</td><td>python_col</td><td>{@code Map<String,List<Object>>}</td><td>yes (Java objects)</td></tr>
+ *   <tr><td>{@link #ROWS}</td><td>python</td><td>{@code List<Map<String,Object>>}</td><td>yes (plain Java values: String, byte[], List, Map, LocalDate, unsigned widened)</td></tr>
+ *   <tr><td>{@link #COLUMNS}</td><td>python_col</td><td>{@code Map<String,List<Object>>}</td><td>yes (plain Java values)</td></tr>
  *   <tr><td>{@link #TORCH}</td><td>torch</td><td>{@link TensorRowMaps}: per-row maps of 0-D/1-D views</td><td>no</td></tr>
  *   <tr><td>{@link #TORCH_ROW}</td><td>torch_row</td><td>{@link TensorList}: one tensor per row</td><td>as TORCH_COL</td></tr>
  *   <tr><td>{@link #TORCH_COL}</td><td>torch_col</td><td>{@link Tensor} of shape (C, R)</td>

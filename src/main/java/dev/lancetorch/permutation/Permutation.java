@@ -86,16 +86,28 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
    * The rows of one split of a permutation table, in the order it stores them. Borrows both tables (the permutation
    * table is read once, here).
    *
-   * @throws IllegalArgumentException for an unknown split, a missing permutation table, or one without
+   * @throws IllegalArgumentException for an unknown split, a split without rows (as LanceDB: "No rows found in the
+   *     permutation table for the given split"), a missing permutation table, or one without
    *     {@code row_id}/{@code split_id}
    */
   public static Permutation<ArrowBatch> fromTables(Table base, Table permutationTable, String splitName) {
-    return Permutations.of(base, requirePermTable(permutationTable, splitName)).split(splitName);
+    return nonEmpty(Permutations.of(base, requirePermTable(permutationTable, splitName)).split(splitName),
+        "'" + splitName + "'", permutationTable);
   }
 
   /** As {@link #fromTables(Table, Table, String)}, by split index. */
   public static Permutation<ArrowBatch> fromTables(Table base, Table permutationTable, int splitIndex) {
-    return Permutations.of(base, requirePermTable(permutationTable, splitIndex)).split(splitIndex);
+    return nonEmpty(Permutations.of(base, requirePermTable(permutationTable, splitIndex)).split(splitIndex),
+        String.valueOf(splitIndex), permutationTable);
+  }
+
+  private static Permutation<ArrowBatch> nonEmpty(Permutation<ArrowBatch> p, String split, Table perm) {
+    if (p.numRows() == 0) {
+      p.close();
+      throw new IllegalArgumentException("No rows found in the permutation table '" + perm.name() + "' for split "
+          + split);
+    }
+    return p;
   }
 
   /** Every row of split 0 when {@code permutationTable} is given, else the identity permutation of {@code base}. */
@@ -152,14 +164,27 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
     return (Permutation<T>) with(sel, cols, ren, bs, format, transform, locator);
   }
 
-  /** Only these columns (current names, in this order), read from storage; {@code _rowid} may be selected. */
+  /**
+   * Only these columns (current names, in this order), read from storage; {@code _rowid} may be selected. As LanceDB's
+   * {@code select_columns} this refines the current selection: a column removed earlier cannot be selected again.
+   *
+   * @throws IllegalArgumentException for a column not in {@link #columnNames()} (other than {@code _rowid})
+   */
   public Permutation<T> selectColumns(String... names) {
     if (names.length == 0) {
-      throw new IllegalArgumentException("selectColumns needs at least one column");
+      throw new IllegalArgumentException("Must select at least one column");
     }
+    List<String> current = columnNames();
     List<String> base = new ArrayList<>();
     for (String n : names) {
-      base.add(n.equals(RowReader.ROW_ID) && !columnNames().contains(n) ? n : baseName(n));
+      if (n.equals(RowReader.ROW_ID) && !current.contains(n)) {
+        base.add(n);
+      } else if (!current.contains(n)) {
+        throw new IllegalArgumentException("Cannot select column `" + n + "` because it does not exist; columns: "
+            + current);
+      } else {
+        base.add(baseName(n));
+      }
     }
     if (base.stream().distinct().count() != base.size()) {
       throw new IllegalArgumentException("duplicate column in selectColumns " + List.of(names));
@@ -242,14 +267,31 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
     return copy(selection, columns, renames, size);
   }
 
-  /** Skips the first {@code n} rows of this permutation. */
+  /**
+   * Starts at row {@code n} of the permutation, as LanceDB's {@code with_skip}: an absolute offset, not added to an
+   * earlier skip; a {@link #withTake} limit still applies from there ({@code withTake(100).withSkip(100)} = rows
+   * 100..199).
+   *
+   * @throws IllegalArgumentException if {@code n} (plus the limit) is past the permutation's rows, as in LanceDB
+   */
   public Permutation<T> withSkip(long n) {
-    return copy(selection.window(n, Long.MAX_VALUE), columns, renames, batchSize);
+    if (n < 0) {
+      throw new IllegalArgumentException("skip must be >= 0, got " + n);
+    }
+    return copy(selection.withOffsetLimit(n, selection.limit()), columns, renames, batchSize);
   }
 
-  /** Keeps at most the first {@code n} rows of this permutation. */
+  /**
+   * {@code n} rows from the offset, as LanceDB's {@code with_take}: an absolute limit (a later
+   * call replaces it).
+   *
+   * @throws IllegalArgumentException if offset + {@code n} is past the permutation's rows, as in LanceDB
+   */
   public Permutation<T> withTake(long n) {
-    return copy(selection.window(0, n), columns, renames, batchSize);
+    if (n < 0) {
+      throw new IllegalArgumentException("take must be >= 0, got " + n);
+    }
+    return copy(selection.withOffsetLimit(selection.offset(), n), columns, renames, batchSize);
   }
 
   /** The same rows in another output format (drops any transform). */

@@ -17,6 +17,45 @@ abstract sealed class RowSelection implements Serializable {
   /** The rows {@code [skip, skip + take)} of this selection (clamped to its end). */
   abstract RowSelection window(long skip, long take);
 
+  /** Rows of the selection before any {@link #withOffsetLimit} window. */
+  abstract long baseSize();
+
+  /** The window's offset and limit (-1: none). */
+  abstract long offset();
+
+  abstract long limit();
+
+  /**
+   * LanceDB's reader window ({@code PermutationReader::with_offset/with_limit}): offset and limit are absolute, over
+   * the selection before any window ({@code -1}: unset); the result is rows {@code [offset, offset + limit)}.
+   *
+   * @throws IllegalArgumentException as LanceDB: offset + limit, offset alone or limit alone past the rows
+   */
+  final RowSelection withOffsetLimit(long offset, long limit) {
+    if (offset < -1 || limit < -1) {
+      throw new IllegalArgumentException("skip and take must be >= 0, got skip=" + offset + ", take=" + limit);
+    }
+    long available = baseSize();
+    if (offset >= 0 && limit >= 0 && offset + limit > available) {
+      throw new IllegalArgumentException("Offset + limit is greater than the number of rows in the permutation ("
+          + offset + " + " + limit + " > " + available + ")");
+    }
+    if (offset > available) {
+      throw new IllegalArgumentException("Offset is greater than the number of rows in the permutation (" + offset
+          + " > " + available + ")");
+    }
+    if (limit > available) {
+      throw new IllegalArgumentException("Limit is greater than the number of rows in the permutation (" + limit
+          + " > " + available + ")");
+    }
+    long from = Math.max(offset, 0);
+    long n = limit >= 0 ? limit : available - from;
+    return windowOfBase(from, n, offset, limit);
+  }
+
+  /** Rows {@code [from, from + n)} of the unwindowed selection, remembering the window's offset and limit. */
+  abstract RowSelection windowOfBase(long from, long n, long offset, long limit);
+
   static RowSelection identity(long numRows) {
     return new Identity(0, numRows);
   }
@@ -59,10 +98,22 @@ abstract sealed class RowSelection implements Serializable {
     private static final long serialVersionUID = 1L;
     final long start;
     final long count;
+    private final long baseStart;
+    private final long baseCount;
+    private final long offset;
+    private final long limit;
 
     Identity(long start, long count) {
+      this(start, count, start, count, -1, -1);
+    }
+
+    private Identity(long start, long count, long baseStart, long baseCount, long offset, long limit) {
       this.start = start;
       this.count = count;
+      this.baseStart = baseStart;
+      this.baseCount = baseCount;
+      this.offset = offset;
+      this.limit = limit;
     }
 
     @Override
@@ -71,8 +122,28 @@ abstract sealed class RowSelection implements Serializable {
     }
 
     @Override
+    long baseSize() {
+      return baseCount;
+    }
+
+    @Override
+    long offset() {
+      return offset;
+    }
+
+    @Override
+    long limit() {
+      return limit;
+    }
+
+    @Override
     RowSelection window(long skip, long take) {
       return new Identity(start + Math.min(skip, count), clampedTake(count, skip, take));
+    }
+
+    @Override
+    RowSelection windowOfBase(long from, long n, long offset, long limit) {
+      return new Identity(baseStart + from, n, baseStart, baseCount, offset, limit);
     }
   }
 
@@ -82,16 +153,47 @@ abstract sealed class RowSelection implements Serializable {
     private transient long[] all;
     private transient int from;
     private transient int to;
+    private transient int baseFrom;
+    private transient int baseTo;
+    private transient long offset = -1;
+    private transient long limit = -1;
 
     Addresses(long[] all, int from, int to) {
       this.all = all;
       this.from = from;
       this.to = to;
+      this.baseFrom = from;
+      this.baseTo = to;
     }
 
     @Override
     long size() {
       return to - from;
+    }
+
+    @Override
+    long baseSize() {
+      return baseTo - baseFrom;
+    }
+
+    @Override
+    long offset() {
+      return offset;
+    }
+
+    @Override
+    long limit() {
+      return limit;
+    }
+
+    @Override
+    RowSelection windowOfBase(long first, long n, long offset, long limit) {
+      Addresses w = new Addresses(all, Math.toIntExact(baseFrom + first), Math.toIntExact(baseFrom + first + n));
+      w.baseFrom = baseFrom;
+      w.baseTo = baseTo;
+      w.offset = offset;
+      w.limit = limit;
+      return w;
     }
 
     /** Address of the row at position {@code i} of this selection. */
@@ -111,7 +213,7 @@ abstract sealed class RowSelection implements Serializable {
       return new Addresses(all, f, Math.toIntExact(f + n));
     }
 
-    // Only the window travels when serialized.
+    // Only the window travels when serialized (it becomes the unwindowed selection on the other side).
     private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
       out.defaultWriteObject();
       out.writeObject(slice(0, size()));
@@ -122,6 +224,10 @@ abstract sealed class RowSelection implements Serializable {
       all = (long[]) in.readObject();
       from = 0;
       to = all.length;
+      baseFrom = 0;
+      baseTo = all.length;
+      offset = -1;
+      limit = -1;
     }
   }
 }

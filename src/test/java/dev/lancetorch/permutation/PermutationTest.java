@@ -78,9 +78,20 @@ class PermutationTest extends TableFixture {
     Permutation<ArrowBatch> p = Permutation.identity(table).withSkip(120).withTake(300).withBatchSize(50);
     assertThat(p.numRows()).isEqualTo(300);
     assertThat(ids(p, new ArrayList<>())).isEqualTo(range(120, 420));
-    assertThat(Permutation.identity(table).withSkip(N + 5).numRows()).isZero();
     assertThat(Permutation.identity(table).withTake(0).numRows()).isZero();
-    assertThat(Permutation.identity(table).withSkip(10).withSkip(10).withTake(5).numRows()).isEqualTo(5);
+    assertThat(Permutation.identity(table).withSkip(N).numRows()).isZero();
+    // as LanceDB: skip and take are absolute (not cumulative) ...
+    Permutation<ArrowBatch> one = Permutation.identity(table).withBatchSize(1);
+    assertThat(ids(one.withSkip(10).withSkip(20).withTake(5), new ArrayList<>())).isEqualTo(range(20, 25));
+    assertThat(ids(one.withTake(100).withSkip(100), new ArrayList<>())).isEqualTo(range(100, 200));
+    assertThat(ids(one.withTake(100).withTake(7), new ArrayList<>())).isEqualTo(range(0, 7));
+    // ... and out of range is an error, with LanceDB's rules
+    assertThatThrownBy(() -> Permutation.identity(table).withSkip(N + 5))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Offset is greater");
+    assertThatThrownBy(() -> Permutation.identity(table).withTake(N + 1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Limit is greater");
+    assertThatThrownBy(() -> Permutation.identity(table).withSkip(N - 10).withTake(11))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Offset + limit");
   }
 
   @Test
@@ -158,6 +169,11 @@ class PermutationTest extends TableFixture {
     }
     assertThat(Permutation.identity(table).removeColumns("label", "vec").columnNames()).containsExactly("id", "x");
     assertThat(p.selectColumns("id").columnNames()).containsExactly("id");
+    // as LanceDB: selectColumns refines; a removed column cannot come back
+    assertThatThrownBy(() -> Permutation.identity(table).removeColumns("label").selectColumns("id", "label"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Cannot select column `label`");
+    assertThatThrownBy(() -> p.selectColumns("vec")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("`vec`"); // renamed to v
     try (ArrowBatch b = Permutation.identity(table).selectColumns("_rowid", "id").takeOffsets(PER + 3)) {
       assertThat(((org.apache.arrow.vector.UInt8Vector) b.column("_rowid")).get(0)).isEqualTo(addr(PER + 3));
     }
@@ -179,7 +195,7 @@ class PermutationTest extends TableFixture {
     List<Map<String, Object>> rows = p.withFormat(Format.ROWS).takeOffsets(0, 19);
     assertThat(rows).hasSize(2);
     assertThat(rows.get(0)).containsEntry("id", 240L).containsEntry("x", TestTables.x(240));
-    assertThat(rows.get(1).get("label").toString()).isEqualTo(TestTables.label(259));
+    assertThat(rows.get(1).get("label")).isEqualTo(TestTables.label(259)); // a String, not Arrow's Text
     assertThat(rows.get(1).get("vec")).isEqualTo(List.of(TestTables.vec(259, 0), TestTables.vec(259, 1),
         TestTables.vec(259, 2), TestTables.vec(259, 3)));
     Map<String, List<Object>> cols = p.withFormat(Format.COLUMNS).takeOffsets(1, 2, 3);
