@@ -5,13 +5,30 @@
  * Ownership in one paragraph: lt_batch_import always CONSUMES the caller's
  * ArrowArray/ArrowSchema (their contents are moved into the batch and the
  * caller's structs are marked released, even when the import fails — then the
- * shim releases them itself). The returned lt_batch* is OWNED by the caller
+ * shim releases them itself). "Always" includes every argument error: a NULL
+ * out, the other struct NULL or already released; whatever live struct was
+ * passed is released before the call returns. The same holds for
+ * lt_schema_import, lt_batch_import_with_schema (its array; the lt_schema is
+ * only borrowed and keeps no extra reference after a failure) and
+ * lt_stream_open. The returned lt_batch* is OWNED by the caller
  * and must be given back once with lt_batch_release. Every tensor handle the
  * shim returns is OWNED by the caller (delete it with libtorch's
  * aoti_torch_delete_tensor_object, or adopt it into an at::Tensor). Zero-copy
  * tensors keep the batch alive through their storage deleter; the Arrow
  * array's release callback runs exactly once, on whichever thread drops the
  * last reference (batch handle or tensor storage).
+ *
+ * Input contract (what the shim checks and what it must trust): the C Data
+ * Interface carries no buffer sizes, so every buffer MUST hold at least
+ * offset + length elements of its type (bits for validity and bool buffers;
+ * for a FixedSizeList<T, D> child, (parent offset + length) * D items past the
+ * child's own offset). A buffer shorter than that is read out of bounds (a
+ * crash or garbage); nothing in the API can detect it. Everything else is
+ * validated and rejected with LT_ERR_INVALID_ARGUMENT: negative or
+ * overflowing lengths/offsets, counts that disagree between array and schema,
+ * NULL pointers, released children (release == NULL anywhere in the tree),
+ * unsupported formats, and nulls — a null_count of -1 ("not computed") is
+ * resolved from the validity bitmap, at the top level and per column.
  *
  * Errors: functions return LT_OK (0) or an lt_status code; the text is in
  * lt_last_error() (thread-local, valid until the next lt_* call on the same

@@ -35,12 +35,34 @@ void move_in(lt_batch* b, ArrowArray* array, ArrowSchema* schema) {
   schema->release = nullptr;
 }
 
+// Releases whatever live structs the caller passed: every import consumes its
+// inputs, also when it rejects them (null out, the other struct null or released).
+void consume(ArrowArray* array, ArrowSchema* schema) noexcept {
+  if (array != nullptr && array->release != nullptr) array->release(array);
+  if (schema != nullptr && schema->release != nullptr) schema->release(schema);
+}
+
+// The struct's own nulls in [offset, offset + length): the bitmap decides when
+// null_count is -1 ("not computed"), as the C Data Interface allows.
+int64_t struct_nulls(const ArrowArray& a) {
+  if (a.null_count == 0 || a.n_buffers < 1 || a.buffers[0] == nullptr) return a.null_count > 0 ? a.null_count : 0;
+  const uint8_t* bits = static_cast<const uint8_t*>(a.buffers[0]);
+  int64_t nulls = 0;
+  for (int64_t i = a.offset; i < a.offset + a.length; ++i) nulls += lt::bit_set(bits, i) ? 0 : 1;
+  return nulls;
+}
+
 void import_batch(ArrowArray* array, ArrowSchema* schema, lt_batch** out) {
-  if (out == nullptr) lt::fail("lt_batch_import: out is null");
+  if (out == nullptr) {
+    consume(array, schema);
+    lt::fail("lt_batch_import: out is null");
+  }
   *out = nullptr;
-  if (array == nullptr || schema == nullptr) lt::fail("lt_batch_import: array or schema is null");
-  if (array->release == nullptr || schema->release == nullptr) {
-    lt::fail("lt_batch_import: array or schema is already released");
+  if (array == nullptr || schema == nullptr || array->release == nullptr || schema->release == nullptr) {
+    const bool null_input = array == nullptr || schema == nullptr;
+    consume(array, schema);
+    lt::fail(null_input ? "lt_batch_import: array or schema is null"
+                        : "lt_batch_import: array or schema is already released");
   }
   // Take ownership first so every later failure releases them exactly once.
   // (A failed import is not counted in the stats: it releases and frees directly.)
@@ -64,7 +86,8 @@ void import_batch(ArrowArray* array, ArrowSchema* schema, lt_batch** out) {
     lt::fail(std::string("lt_batch_import: expected a struct ('+s') record batch, got format '") +
              b->schema.format + "'");
   }
-  if (b->array.null_count > 0) lt::fail("lt_batch_import: top-level struct has nulls");
+  const int64_t nulls = struct_nulls(b->array);
+  if (nulls > 0) lt::fail("lt_batch_import: top-level struct has " + std::to_string(nulls) + " null rows");
   for (int64_t i = 0; i < b->array.n_children; ++i) {
     const char* n = b->schema.children[i]->name;
     b->names.emplace_back(n != nullptr ? n : "");

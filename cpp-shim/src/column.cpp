@@ -102,6 +102,9 @@ void validate_tree(const ArrowArray* a, const ArrowSchema* s, const std::string&
   if (depth > kMaxDepth) fail(where + ": nesting deeper than " + std::to_string(kMaxDepth));
   if (a == nullptr) fail(where + ": null ArrowArray pointer");
   if (s == nullptr) fail(where + ": null ArrowSchema pointer");
+  // A released child (release == NULL) has given its buffers back: reading them is use after free.
+  if (a->release == nullptr) fail(where + ": array is released (release callback is NULL)");
+  if (s->release == nullptr) fail(where + ": schema is released (release callback is NULL)");
   if (s->format == nullptr) fail(where + ": schema format is null");
   if (std::strlen(s->format) > 4096) fail(where + ": schema format string too long");
   if (a->length < 0) fail(where + ": negative length " + std::to_string(a->length));

@@ -42,7 +42,10 @@ void destroy(lt_stream* s) noexcept {
 }
 
 void open_stream(ArrowArrayStream* stream, lt_stream** out) {
-  if (out == nullptr) lt::fail("lt_stream_open: out is null");
+  if (out == nullptr) {
+    if (stream != nullptr && stream->release != nullptr) stream->release(stream);  // consumed, as promised
+    lt::fail("lt_stream_open: out is null");
+  }
   *out = nullptr;
   if (stream == nullptr) lt::fail("lt_stream_open: stream is null");
   if (stream->release == nullptr) lt::fail("lt_stream_open: stream is already released");

@@ -31,3 +31,6 @@ inline int g_checks = 0;
 
 // Stream tests (stream_test.cpp); need lt_init done.
 void run_stream_tests();
+
+// Input-contract tests (contract_test.cpp): consumption on every error path, nulls, released children.
+void run_contract_tests();

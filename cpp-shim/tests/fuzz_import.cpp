@@ -1,6 +1,8 @@
 // libFuzzer target for the C API's input validation: decodes the input into a
-// (possibly malformed) Arrow C struct tree, imports it and converts every
-// column. Buffers are always as large as the declared offset + length (the C
+// (possibly malformed) Arrow C struct tree, imports it along one of the import
+// paths (also the misuse ones: NULL out, NULL schema, released array, a shared
+// lt_schema), checks that every array and the schema were released exactly
+// once, and converts every column. Buffers are always as large as the declared offset + length (the C
 // Data Interface cannot describe buffer sizes, so that part is a contract);
 // everything else — formats, counts, null pointers, negative or overflowing
 // numbers, child mismatches — is fuzzed. libtorch is loaded from
@@ -76,6 +78,36 @@ fx::Col column(Input& in, int depth) {
   return c;
 }
 
+// Arrays in the tree (each released exactly once, whatever the import does).
+int64_t count_arrays(const ArrowArray* a) {
+  int64_t n = 1;
+  for (int64_t i = 0; i < a->n_children; ++i) n += a->children[i] != nullptr ? count_arrays(a->children[i]) : 0;
+  return n;
+}
+
+// How the batch reaches the shim: the contract says every path consumes its inputs, also on error.
+enum class Path { Import, NullOut, NullSchema, ReleasedArray, WithSchema, WithSchemaNullOut, Count };
+
+int import_via(Path path, ArrowArray* a, ArrowSchema* s, lt_batch** b) {
+  switch (path) {
+    case Path::NullOut: return lt_batch_import(a, s, nullptr);
+    case Path::NullSchema: s->release(s); return lt_batch_import(a, nullptr, b);
+    case Path::ReleasedArray: a->release(a); return lt_batch_import(a, s, b);
+    case Path::WithSchema:
+    case Path::WithSchemaNullOut: {
+      lt_schema* ls = nullptr;
+      if (lt_schema_import(s, &ls) != LT_OK) {
+        a->release(a);
+        return LT_ERR_INVALID_ARGUMENT;
+      }
+      const int rc = lt_batch_import_with_schema(a, ls, path == Path::WithSchema ? b : nullptr);
+      lt_schema_release(ls);
+      return rc;
+    }
+    default: return lt_batch_import(a, s, b);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
@@ -87,6 +119,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Input in{data, size};
+  const Path path = static_cast<Path>(in.byte() % static_cast<int>(Path::Count));
   const int64_t rows = small_number(in, 40);
   const int64_t offset = small_number(in, 4);
   std::vector<fx::Col> cols;
@@ -96,11 +129,31 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ArrowSchema s;
   fx::make_batch(&a, &s, rows, cols, offset);
   if (in.byte() % 16 == 0) s.format = "+w:2";
+  const uint8_t top = in.byte();
+  if ((top & 3) != 0 && rows >= 0 && offset >= 0 && rows <= 40 && offset <= 4) {  // a top-level validity bitmap
+    auto* h = static_cast<fx::ArrayHolder*>(a.private_data);
+    h->data[0] = buffer(in, (rows + offset) / 64 + 1, true);
+    h->ptrs[0] = h->data[0].data();
+    a.null_count = static_cast<int64_t>(top >> 6) - 1;  // -1, 0, 1 or 2
+  }
+  ArrowArray kid_copy{};  // a child marked released: the fuzzer releases it itself afterwards
+  if (top % 32 == 4 && a.n_children > 0) {
+    kid_copy = *a.children[0];
+    a.children[0]->release = nullptr;
+  }
+  const int64_t arrays = count_arrays(&a);
+  const int64_t arrays_before = fx::g_array_releases;
+  const int64_t schemas_before = fx::g_schema_releases;
   lt_batch* b = nullptr;
-  if (lt_batch_import(&a, &s, &b) != LT_OK) {
-    if (a.release != nullptr || s.release != nullptr) abort();  // must be consumed even on failure
+  const int rc = import_via(path, &a, &s, &b);
+  if (a.release != nullptr || s.release != nullptr) abort();  // must be consumed on every path
+  if (rc != LT_OK) {
+    if (b != nullptr) abort();
+    if (kid_copy.release != nullptr) kid_copy.release(&kid_copy);
+    if (fx::g_array_releases - arrays_before != arrays || fx::g_schema_releases - schemas_before != 1) abort();
     return 0;
   }
+  if (kid_copy.release != nullptr || path != Path::Import && path != Path::WithSchema) abort();  // must be rejected
   std::vector<AtenTensorHandle> out;
   std::vector<int64_t> idx;
   for (int64_t c = -1; c <= lt_batch_num_columns(b); ++c) {
@@ -120,5 +173,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   lt_stats_t st{};
   lt_stats(&st);
   if (st.batches_imported != st.batches_released || st.tensors_created != st.tensors_freed) abort();
+  if (fx::g_array_releases - arrays_before != arrays || fx::g_schema_releases - schemas_before != 1) abort();
   return 0;
 }

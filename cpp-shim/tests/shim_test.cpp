@@ -240,9 +240,7 @@ void test_malformed() {
   CHECK_ERR(lt_batch_import(nullptr, nullptr, &b), LT_ERR_INVALID_ARGUMENT, "null");
   fx::make_batch(&a, &s, 1, {f32_col("x", {1}, 0)});
   CHECK_ERR(lt_batch_import(&a, &s, nullptr), LT_ERR_INVALID_ARGUMENT, "out is null");
-  CHECK(a.release != nullptr);  // untouched when out is null
-  a.release(&a);
-  s.release(&s);
+  CHECK(a.release == nullptr && s.release == nullptr);  // consumed even when out is null
   CHECK_ERR(lt_batch_import(&a, &s, &b), LT_ERR_INVALID_ARGUMENT, "already released");
   CHECK_ERR(lt_batch_column_tensor(nullptr, 0, nullptr, reinterpret_cast<AtenTensorHandle*>(&b)),
             LT_ERR_INVALID_ARGUMENT, "batch is null");
@@ -335,6 +333,7 @@ int main(int argc, char** argv) {
   test_malformed();
   test_thread_local_error();
   run_stream_tests();
+  run_contract_tests();
 
   const lt_stats_t s = stats();
   CHECK(s.batches_imported == s.batches_released);

@@ -50,9 +50,10 @@ public final class Query {
   /**
    * @param sqlFilter SQL predicate; rows not matching are skipped
    * @return this
+   * @throws IllegalArgumentException if the text is not one SQL expression (see {@link SqlExpression})
    */
   public Query where(String sqlFilter) {
-    this.filter = sqlFilter;
+    this.filter = sqlFilter == null ? null : SqlExpression.requireSingle(sqlFilter, "filter");
     return this;
   }
 

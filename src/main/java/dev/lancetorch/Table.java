@@ -138,12 +138,14 @@ public final class Table implements AutoCloseable {
   /**
    * @param sqlFilter a SQL predicate, e.g. {@code "id > 10 AND label = 'cat'"}
    * @return the number of rows of the current snapshot matching it
-   * @throws IllegalArgumentException if the filter does not parse or names a missing column
+   * @throws IllegalArgumentException if the filter does not parse, is not one expression ({@link SqlExpression})
+   *     or names a missing column
    */
   public long countRows(String sqlFilter) {
     if (sqlFilter == null || sqlFilter.isBlank()) {
       return countRows();
     }
+    SqlExpression.requireSingle(sqlFilter, "filter");
     try (Snapshot.Lease l = lease()) {
       try {
         return l.snapshot().dataset.countRows(sqlFilter);

@@ -94,12 +94,10 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
     this.threadPrefix = LoaderThreadNames.newPrefix();
     if (b.resumeFrom != null) {
       LoaderState s = b.resumeFrom;
-      if (s.seed() != seed || s.rank() != rank || s.worldSize() != worldSize) {
-        throw new IllegalArgumentException("state " + s + " was taken with another seed, rank or world size");
-      }
-      if (s.numBatches() != plan(s.epoch()).size()) {
-        throw new IllegalArgumentException("state " + s + " has " + s.numBatches() + " batches in epoch "
-            + s.epoch() + " but this loader plans " + plan(s.epoch()).size());
+      try {
+        s.requireResumable(seed, rank, worldSize, plan(s.epoch()).size());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("cannot resume from " + s + ": " + e.getMessage(), e);
       }
       this.resume = s;
       this.nextEpoch = s.epoch();
@@ -172,9 +170,12 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
   }
 
   /**
-   * Stops the workers (promptly: each finishes at most the fetch in progress), closes every batch loaded
-   * but not yet returned and every worker handle, and waits (bounded) for the worker threads to end.
-   * Batches already returned stay the caller's. Idempotent.
+   * Stops the workers, closes every batch loaded but not yet returned and every worker handle, and returns
+   * promptly: each worker gets a short grace (200 ms) to finish the fetch in progress, is then interrupted, and
+   * is waited for at most 1 s more. Workers still running then (a fetch or collate that ignores interrupts) are
+   * logged as a WARNING on {@code dev.lancetorch.loader}, naming each thread and where it is; they are daemon
+   * threads, their results are closed and their handles close when that code returns. Batches already
+   * returned stay the caller's. Idempotent.
    */
   @Override
   public void close() {
@@ -198,20 +199,62 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
       pools = new ArrayList<>(retiredPools);
       retiredPools.clear();
     }
-    long deadline = System.nanoTime() + 10_000_000_000L;
     for (WorkerPool<Object> p : pools) {
-      p.close(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+      p.shutdown(); // every pool stops at once; then each is waited for (bounded) and interrupted
     }
+    List<Thread> left = new ArrayList<>();
+    for (WorkerPool<Object> p : pools) {
+      left.addAll(p.close(WorkerPool.DEFAULT_GRACE_MILLIS, WorkerPool.DEFAULT_AFTER_INTERRUPT_MILLIS));
+    }
+    if (!left.isEmpty()) {
+      System.getLogger("dev.lancetorch.loader").log(System.Logger.Level.WARNING, () -> stillRunning(left));
+    }
+  }
+
+  /** What {@link #close()} leaves running: each thread and where it is (a collate or fetch ignoring interrupts). */
+  static String stillRunning(List<Thread> threads) {
+    StringBuilder b = new StringBuilder("DataLoader.close(): ").append(threads.size())
+        .append(" worker thread(s) still running after an interrupt (code that ignores interrupts); they end, and close "
+            + "their handles, when that code returns:");
+    for (Thread t : threads) {
+      StackTraceElement[] st = t.getStackTrace();
+      b.append("\n  ").append(t.getName()).append(" at ").append(st.length > 0 ? st[0] : "(no frame)");
+      for (int i = 1; i < Math.min(st.length, 4); i++) {
+        b.append(" <- ").append(st[i]);
+      }
+    }
+    return b.toString();
   }
 
   private List<long[]> plan(int epoch) {
     if (epoch != plannedEpoch) {
       long[] global = sampler.indices(source.numRows(), seed, epoch);
       long[] mine = DistributedShard.shard(global, rank, worldSize, dropUneven);
-      plannedBatches = batchSampler.batches(mine);
+      plannedBatches = checkedBatches(batchSampler.batches(mine), epoch, source.numRows());
       plannedEpoch = epoch;
     }
     return plannedBatches;
+  }
+
+  /** The batch sampler's output, checked: a list of non-null batches of offsets in {@code [0, rows)}. */
+  private static List<long[]> checkedBatches(List<long[]> batches, int epoch, long rows) {
+    if (batches == null) {
+      throw new IllegalStateException("the BatchSampler returned null for epoch " + epoch + " (expected a list)");
+    }
+    for (int b = 0; b < batches.size(); b++) {
+      long[] offsets = batches.get(b);
+      if (offsets == null) {
+        throw new IllegalStateException("the BatchSampler returned a null batch at index " + b + " for epoch "
+            + epoch);
+      }
+      for (long o : offsets) {
+        if (o < 0 || o >= rows) {
+          throw new IllegalStateException("the BatchSampler returned offset " + o + " in batch " + b + " for epoch "
+              + epoch + ", outside the source's [0, " + rows + ")");
+        }
+      }
+    }
+    return batches;
   }
 
   private CompletableFuture<T> load(BatchSource<Object> handle, LoaderTask task) {
@@ -372,9 +415,9 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
    * @param <B> the source's batch type
    * @param <T> the type yielded after collate
    */
-  public static final class Builder<B, T> {
+  public static final class Builder<B, T> implements Cloneable {
     private final BatchSource<B> source;
-    private final Function<? super B, ? extends T> collate;
+    private Function<? super B, ? extends T> collate;
     private int batchSize = 1;
     private boolean dropLast;
     private boolean shuffle;
@@ -398,26 +441,16 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
       this.collate = collate;
     }
 
+    /** This builder with another collate; clone() carries every other field over, whatever fields are added later. */
+    @SuppressWarnings("unchecked")
     private <C> Builder<B, C> copyWith(Function<? super B, ? extends C> c) {
-      Builder<B, C> n = new Builder<>(source, c);
-      n.batchSize = batchSize;
-      n.dropLast = dropLast;
-      n.shuffle = shuffle;
-      n.seed = seed;
-      n.sampler = sampler;
-      n.batchSampler = batchSampler;
-      n.numWorkers = numWorkers;
-      n.prefetchFactor = prefetchFactor;
-      n.persistentWorkers = persistentWorkers;
-      n.inOrder = inOrder;
-      n.timeout = timeout;
-      n.rank = rank;
-      n.worldSize = worldSize;
-      n.dropUneven = dropUneven;
-      n.workerInit = workerInit;
-      n.progress = progress;
-      n.resumeFrom = resumeFrom;
-      return n;
+      try {
+        Builder<B, C> n = (Builder<B, C>) super.clone();
+        n.collate = c;
+        return n;
+      } catch (CloneNotSupportedException e) {
+        throw new AssertionError(e);
+      }
     }
 
     /** Rows per batch (default 1); ignored when a {@link #batchSampler} is set. */
@@ -495,9 +528,16 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
       return this;
     }
 
-    /** Longest wait for one batch with workers (default zero: no limit; not applied with 0 workers). */
+    /**
+     * Longest wait for one batch with workers (default zero: no limit; not applied with 0 workers).
+     *
+     * @throws IllegalArgumentException if {@code v} is negative
+     */
     public Builder<B, T> timeout(Duration v) {
-      timeout = Objects.requireNonNull(v);
+      if (Objects.requireNonNull(v, "timeout").isNegative()) {
+        throw new IllegalArgumentException("timeout must be >= 0 (0 = no limit), got " + v);
+      }
+      timeout = v;
       return this;
     }
 

@@ -1,9 +1,11 @@
 package dev.lancetorch.loader;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.Serializable;
 import java.util.Arrays;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Objects;
 
 /**
  * Where a {@link DataLoader} is in its run, small enough to store with a checkpoint.
@@ -24,9 +26,48 @@ import java.util.regex.Pattern;
  */
 public record LoaderState(int epoch, long seed, long contiguousYielded, long[] yieldedBeyond, long numBatches,
     int rank, int worldSize) implements Serializable {
+  private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * @throws IllegalArgumentException naming the field, when a value is impossible in itself: a negative epoch or
+   *     count, {@code contiguousYielded > numBatches}, {@code yieldedBeyond} not strictly increasing or not within
+   *     {@code (contiguousYielded, numBatches)}, a rank outside {@code [0, worldSize)}
+   */
   public LoaderState {
+    Objects.requireNonNull(yieldedBeyond, "yieldedBeyond");
     yieldedBeyond = yieldedBeyond.clone();
+    require(epoch >= 0, "epoch", epoch, "must be >= 0");
+    require(numBatches >= 0, "numBatches", numBatches, "must be >= 0");
+    require(contiguousYielded >= 0 && contiguousYielded <= numBatches, "contiguousYielded", contiguousYielded,
+        "must be in [0, numBatches = " + numBatches + "]");
+    long previous = contiguousYielded;
+    for (long b : yieldedBeyond) {
+      require(b > previous && b < numBatches, "yieldedBeyond", Arrays.toString(yieldedBeyond),
+          "must be strictly increasing batch indices in (contiguousYielded = " + contiguousYielded
+              + ", numBatches = " + numBatches + ")");
+      previous = b;
+    }
+    require(worldSize >= 1, "worldSize", worldSize, "must be >= 1");
+    require(rank >= 0 && rank < worldSize, "rank", rank, "must be in [0, worldSize = " + worldSize + ")");
+  }
+
+  private static void require(boolean ok, String field, Object value, String rule) {
+    if (!ok) {
+      throw new IllegalArgumentException("loader state field " + field + " = " + value + ": " + rule);
+    }
+  }
+
+  /**
+   * Checks that this state can resume a loader with this configuration and epoch plan.
+   *
+   * @throws IllegalArgumentException naming the first field that does not match
+   */
+  void requireResumable(long loaderSeed, int loaderRank, int loaderWorldSize, long plannedBatches) {
+    require(seed == loaderSeed, "seed", seed, "the loader's seed is " + loaderSeed);
+    require(worldSize == loaderWorldSize, "worldSize", worldSize, "the loader's world size is " + loaderWorldSize);
+    require(rank == loaderRank, "rank", rank, "the loader's rank is " + loaderRank);
+    require(numBatches == plannedBatches, "numBatches", numBatches,
+        "the loader plans " + plannedBatches + " batches in epoch " + epoch);
   }
 
   /** Batches yielded in this epoch. */
@@ -51,26 +92,44 @@ public record LoaderState(int epoch, long seed, long contiguousYielded, long[] y
         .append(",\"worldSize\":").append(worldSize).append('}').toString();
   }
 
-  /** Parses {@link #toJson()}'s output. */
+  /**
+   * Parses {@link #toJson()}'s output.
+   *
+   * @throws IllegalArgumentException naming the field that is missing, not an integer of the right range, or
+   *     impossible (see the constructor)
+   */
   public static LoaderState fromJson(String json) {
-    String beyond = field(json, "yieldedBeyond", "\\[([^\\]]*)\\]");
-    long[] ys = beyond.isBlank() ? new long[0]
-        : Arrays.stream(beyond.split(",")).map(String::trim).mapToLong(Long::parseLong).toArray();
-    return new LoaderState(Integer.parseInt(num(json, "epoch")), Long.parseLong(num(json, "seed")),
-        Long.parseLong(num(json, "contiguousYielded")), ys, Long.parseLong(num(json, "numBatches")),
-        Integer.parseInt(num(json, "rank")), Integer.parseInt(num(json, "worldSize")));
-  }
-
-  private static String num(String json, String name) {
-    return field(json, name, "(-?\\d+)");
-  }
-
-  private static String field(String json, String name, String valuePattern) {
-    Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*" + valuePattern).matcher(json);
-    if (!m.find()) {
-      throw new IllegalArgumentException("no \"" + name + "\" in loader state " + json);
+    JsonNode root;
+    try {
+      root = JSON.readTree(Objects.requireNonNull(json, "json"));
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("loader state is not JSON: " + json, e);
     }
-    return m.group(1);
+    if (root == null || !root.isObject()) {
+      throw new IllegalArgumentException("loader state is not a JSON object: " + json);
+    }
+    JsonNode beyond = root.get("yieldedBeyond");
+    if (beyond == null || !beyond.isArray()) {
+      throw new IllegalArgumentException("loader state field yieldedBeyond is missing or not an array: " + json);
+    }
+    long[] ys = new long[beyond.size()];
+    for (int i = 0; i < ys.length; i++) {
+      ys[i] = integer(beyond.get(i), "yieldedBeyond[" + i + "]", Long.MIN_VALUE, Long.MAX_VALUE, json);
+    }
+    return new LoaderState((int) integer(root.get("epoch"), "epoch", Integer.MIN_VALUE, Integer.MAX_VALUE, json),
+        integer(root.get("seed"), "seed", Long.MIN_VALUE, Long.MAX_VALUE, json),
+        integer(root.get("contiguousYielded"), "contiguousYielded", Long.MIN_VALUE, Long.MAX_VALUE, json), ys,
+        integer(root.get("numBatches"), "numBatches", Long.MIN_VALUE, Long.MAX_VALUE, json),
+        (int) integer(root.get("rank"), "rank", Integer.MIN_VALUE, Integer.MAX_VALUE, json),
+        (int) integer(root.get("worldSize"), "worldSize", Integer.MIN_VALUE, Integer.MAX_VALUE, json));
+  }
+
+  private static long integer(JsonNode v, String field, long min, long max, String json) {
+    if (v == null || !v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
+      throw new IllegalArgumentException("loader state field " + field + " is "
+          + (v == null ? "missing" : v + ", not an integer in [" + min + ", " + max + "]") + ": " + json);
+    }
+    return v.asLong();
   }
 
   @Override

@@ -389,9 +389,10 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
    * @param <B> the source's batch type
    * @param <R> the type yielded after transform
    */
-  public static final class Builder<B, R> {
+  public static final class Builder<B, R> implements Cloneable {
+    // transform(...) copies the builder with clone(): every field is carried over, whatever fields are added later.
     private final BatchSource<B> source;
-    private final Function<? super B, ? extends R> transform;
+    private Function<? super B, ? extends R> transform;
     private TransformErrorHandler<?> onError = OnTransformError.RAISE;
     private int numSplits = 1;
     private int rank;
@@ -526,22 +527,28 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
       return this;
     }
 
-    /** Applied to each read batch; owns it from the call on (closes or returns it, also when throwing). */
+    /**
+     * Applied to each read batch; owns it from the call on (closes or returns it, also when throwing). Returns a
+     * builder with every other setting of this one ({@link #columns}, {@link #filter}, an {@link OnTransformError}
+     * policy...).
+     *
+     * @throws IllegalStateException if a custom {@link TransformErrorHandler} was set before: it is typed to the old
+     *     result type, so set it after {@code transform}
+     */
+    @SuppressWarnings("unchecked")
     public <C> Builder<B, C> transform(Function<? super B, ? extends C> fn) {
-      Builder<B, C> n = new Builder<>(source, Objects.requireNonNull(fn));
-      n.onError = OnTransformError.RAISE;
-      n.numSplits = numSplits;
-      n.rank = rank;
-      n.worldSize = worldSize;
-      n.numWorkers = numWorkers;
-      n.readBatchSize = readBatchSize;
-      n.prefetchBatches = prefetchBatches;
-      n.shuffle = shuffle;
-      n.shuffleSeed = shuffleSeed;
-      n.shuffleClumpSize = shuffleClumpSize;
-      n.transformParallelism = transformParallelism;
-      n.timeout = timeout;
-      n.resumeFrom = resumeFrom;
+      Objects.requireNonNull(fn, "transform");
+      if (!(onError instanceof OnTransformError)) {
+        throw new IllegalStateException("onTransformError(handler) was set before transform(...): a custom handler "
+            + "returns values of the old type; set it after transform(...)");
+      }
+      Builder<B, C> n;
+      try {
+        n = (Builder<B, C>) super.clone();
+      } catch (CloneNotSupportedException e) {
+        throw new AssertionError(e);
+      }
+      n.transform = fn;
       return n;
     }
 
@@ -566,9 +573,16 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
       return this;
     }
 
-    /** Longest wait for one batch (default zero: no limit). */
+    /**
+     * Longest wait for one batch (default zero: no limit).
+     *
+     * @throws IllegalArgumentException if {@code v} is negative
+     */
     public Builder<B, R> timeout(Duration v) {
-      timeout = Objects.requireNonNull(v);
+      if (Objects.requireNonNull(v, "timeout").isNegative()) {
+        throw new IllegalArgumentException("timeout must be >= 0 (0 = no limit), got " + v);
+      }
+      timeout = v;
       return this;
     }
 

@@ -1,5 +1,7 @@
 package dev.lancetorch.loader;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -10,6 +12,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class WorkerPool<B> implements AutoCloseable {
   private static final Object POISON = new Object();
+  /** How long {@link #close()} lets a worker finish the task in progress before interrupting it. */
+  static final long DEFAULT_GRACE_MILLIS = 200;
+  /** How long {@link #close()} then waits for interrupted workers before reporting them as still running. */
+  static final long DEFAULT_AFTER_INTERRUPT_MILLIS = 1_000;
 
   private final Thread[] threads;
   private final LinkedBlockingQueue<Object>[] inboxes;
@@ -97,32 +103,49 @@ final class WorkerPool<B> implements AutoCloseable {
   }
 
   /**
-   * Asks every worker to stop after its current epoch (cancel that epoch first to make it prompt) and
-   * waits up to {@code waitMillis} for them; stragglers are interrupted.
+   * Asks every worker to stop after its current epoch (cancel that epoch first to make it prompt), gives them
+   * {@code graceMillis} to finish the task in progress, interrupts the rest and waits up to {@code
+   * afterInterruptMillis} more. Returns the threads still running then (code that ignores interrupts); they stay
+   * daemon threads that close their handle when they end.
    */
-  void close(long waitMillis) {
+  List<Thread> close(long graceMillis, long afterInterruptMillis) {
     shutdown();
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+    if (!joinAll(graceMillis)) {
+      for (Thread t : threads) {
+        if (t.isAlive()) {
+          t.interrupt();
+        }
+      }
+      joinAll(afterInterruptMillis);
+    }
+    List<Thread> alive = new ArrayList<>();
     for (Thread t : threads) {
-      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (t.isAlive()) {
+        alive.add(t);
+      }
+    }
+    return alive;
+  }
+
+  /** Waits up to {@code millis} for every thread; true when all ended. */
+  private boolean joinAll(long millis) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    for (Thread t : threads) {
+      long left = deadline - System.nanoTime();
       try {
         if (left > 0) {
-          t.join(left);
+          TimeUnit.NANOSECONDS.timedJoin(t, left);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        break;
+        return false;
       }
     }
-    for (Thread t : threads) {
-      if (t.isAlive()) {
-        t.interrupt();
-      }
-    }
+    return isTerminated();
   }
 
   @Override
   public void close() {
-    close(10_000);
+    close(DEFAULT_GRACE_MILLIS, DEFAULT_AFTER_INTERRUPT_MILLIS);
   }
 }

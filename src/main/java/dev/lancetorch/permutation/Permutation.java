@@ -1,6 +1,7 @@
 package dev.lancetorch.permutation;
 
 import dev.lancetorch.ConnectionFactory;
+import dev.lancetorch.SqlExpression;
 import dev.lancetorch.Table;
 import dev.lancetorch.loader.SelectableSource;
 import java.io.ObjectStreamException;
@@ -202,7 +203,8 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
   public Permutation<T> filter(String sqlFilter) {
     Table t = openTable();
     long[] matching;
-    try (RowStream rows = RowStream.open(t, Objects.requireNonNull(sqlFilter, "filter"), null)) {
+    SqlExpression.requireSingle(Objects.requireNonNull(sqlFilter, "filter"), "filter");
+    try (RowStream rows = RowStream.open(t, sqlFilter, null)) {
       LongArrayBuilder b = new LongArrayBuilder();
       while (rows.next()) {
         for (int i = 0; i < rows.size; i++) {
@@ -255,6 +257,15 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
             + "': a column with that name exists");
       }
       ren.put(base, to);
+    }
+    Map<String, String> byFinalName = new LinkedHashMap<>();
+    for (String c : columns) {
+      String previous = byFinalName.put(ren.getOrDefault(c, c), c);
+      if (previous != null) {
+        throw new IllegalArgumentException("renameColumns " + mapping + " gives two columns the name '"
+            + ren.getOrDefault(c, c) + "' ('" + renames.getOrDefault(previous, previous) + "' and '"
+            + renames.getOrDefault(c, c) + "')");
+      }
     }
     return copy(selection, columns, Collections.unmodifiableMap(ren), batchSize);
   }

@@ -3,6 +3,7 @@ package dev.lancetorch.permutation;
 import dev.lancetorch.Connection;
 import dev.lancetorch.CreateMode;
 import dev.lancetorch.LanceDb;
+import dev.lancetorch.SqlExpression;
 import dev.lancetorch.Table;
 import java.util.HashSet;
 import java.util.List;
@@ -124,13 +125,16 @@ public final class PermutationBuilder {
 
   /**
    * Split given by an SQL expression over the row (e.g. {@code "CASE WHEN split = 'train' THEN 0 ELSE 1 END"}) that
-   * yields the split index. With names, indexes must be in {@code [0, names.size())}; without, the number of splits is
-   * the largest index + 1. Null or out-of-range values are an error naming the rows.
+   * yields the split index, of an integer type (a float or decimal result is an error, not truncated). With names,
+   * indexes must be in {@code [0, names.size())}; without, the number of splits is the largest index + 1, at most
+   * {@link SplitSizes#MAX_SPLITS}. Null or out-of-range values are an error naming the rows. The text must be one SQL
+   * expression ({@link SqlExpression}).
    */
   public PermutationBuilder splitCalculated(String sql, List<String> names) {
     if (sql == null || sql.isBlank()) {
       throw new IllegalArgumentException("splitCalculated needs an SQL expression");
     }
+    SqlExpression.requireSingle(sql, "splitCalculated expression");
     return withSplit(new SplitSpec.Calculated(sql, names == null ? null : names(names, names.size())));
   }
 
@@ -159,7 +163,7 @@ public final class PermutationBuilder {
     if (sql == null || sql.isBlank()) {
       throw new IllegalArgumentException("filter needs an SQL expression");
     }
-    return new PermutationBuilder(base, sql, split, shuffle, maxRows);
+    return new PermutationBuilder(base, SqlExpression.requireSingle(sql, "filter"), split, shuffle, maxRows);
   }
 
   /** The most rows this builder holds in memory (see class docs); more is refused with an exception. */

@@ -40,10 +40,7 @@ final class PermutationPlan {
   static PermutationPlan build(Table base, String filter, SplitSpec split, ShuffleSpec shuffle, long maxRows) {
     LongArrayBuilder addrs = new LongArrayBuilder();
     LongArrayBuilder ids = new LongArrayBuilder();
-    int numSplits = split instanceof SplitSpec.Random r ? r.sizes().numSplits()
-        : split instanceof SplitSpec.Sequential s ? s.sizes().numSplits()
-        : split instanceof SplitSpec.Hash h ? h.weights().length
-        : split != null && split.names() != null ? split.names().size() : 1;
+    int numSplits = Math.max(1, SplitSpec.declared(split));
     SplitAssigner assigner = split instanceof SplitSpec.Random ? null : SplitAssigner.of(base, filter, split);
     boolean perRow = split instanceof SplitSpec.Hash || split instanceof SplitSpec.Calculated;
     long total = 0;

@@ -15,19 +15,23 @@ import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * Batches in the permutation-table format — {@code row_id: UInt64}, {@code split_id: UInt64}, metadata
- * {@code split_names} and {@code base_version} — for Lance to write. Subclasses say where the rows come from.
+ * {@code split_names}, {@code num_splits} and {@code base_version} — for Lance to write. Subclasses say where the rows come from.
  */
 abstract class PermutationRowsReader extends ArrowReader {
   private final Schema schema;
 
-  PermutationRowsReader(BufferAllocator allocator, List<String> names, long baseVersion) {
+  /** {@code numSplits}: how many splits the table has, empty ones included; 0 when its rows say (not recorded). */
+  PermutationRowsReader(BufferAllocator allocator, List<String> names, int numSplits, long baseVersion) {
     super(allocator);
-    this.schema = schema(names, baseVersion);
+    this.schema = schema(names, numSplits, baseVersion);
   }
 
-  static Schema schema(List<String> names, long baseVersion) {
+  static Schema schema(List<String> names, int numSplits, long baseVersion) {
     Map<String, String> meta = new HashMap<>();
     meta.put(Permutations.BASE_VERSION, Long.toString(baseVersion));
+    if (numSplits > 0) {
+      meta.put(Permutations.NUM_SPLITS, Integer.toString(numSplits));
+    }
     if (names != null) {
       meta.put(Permutations.SPLIT_NAMES, Permutations.splitNamesJson(names));
     }

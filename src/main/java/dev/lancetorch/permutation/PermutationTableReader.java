@@ -11,7 +11,7 @@ final class PermutationTableReader extends PermutationRowsReader {
   private int position;
 
   PermutationTableReader(BufferAllocator allocator, PermutationPlan plan, long baseVersion) {
-    super(allocator, plan.names, baseVersion);
+    super(allocator, plan.names, plan.splits.length, baseVersion);
     this.plan = plan;
   }
 

@@ -2,11 +2,13 @@ package dev.lancetorch.permutation;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lancetorch.FragmentInfo;
 import dev.lancetorch.Table;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.vector.BaseIntVector;
@@ -29,6 +31,11 @@ public final class Permutations {
   public static final String SPLIT_NAMES = "split_names";
   /** Schema metadata key of the base table version the permutation was built on. */
   public static final String BASE_VERSION = "base_version";
+  /**
+   * Schema metadata key of the number of splits, empty ones included (lance-torch's; tables without it have as many
+   * splits as their largest split id + 1, or names, and at least one).
+   */
+  public static final String NUM_SPLITS = "num_splits";
   static final String ROW_ID = "row_id";
   static final String SPLIT_ID = "split_id";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,9 +68,9 @@ public final class Permutations {
                 + "' has a null row_id/split_id");
           }
           long s = split.getValueAsLong(i);
-          if (s < 0 || s > Integer.MAX_VALUE) {
+          if (s < 0 || s >= SplitSizes.MAX_SPLITS) {
             throw new IllegalArgumentException("permutation table '" + permutationTable.name()
-                + "' has split_id " + Long.toUnsignedString(s));
+                + "' has split_id " + Long.toUnsignedString(s) + " (at most " + (SplitSizes.MAX_SPLITS - 1) + ")");
           }
           while (parts.size() <= s) {
             parts.add(new LongArrayBuilder());
@@ -74,11 +81,12 @@ public final class Permutations {
     } catch (IOException e) {
       throw new UncheckedIOException("reading permutation table '" + permutationTable.name() + "'", e);
     }
-    int n = Math.max(parts.size(), names.size());
+    int n = Math.max(Math.max(parts.size(), names.size()), Math.max(1, declaredSplits(schema, permutationTable)));
     long[][] splits = new long[n][];
     for (int k = 0; k < n; k++) {
       splits[k] = k < parts.size() ? parts.get(k).toArray() : new long[0];
     }
+    requireRowsOf(base, permutationTable, splits);
     return new Permutations(base, names, splits);
   }
 
@@ -92,7 +100,10 @@ public final class Permutations {
     return names;
   }
 
-  /** Number of splits (the largest split id + 1, or the number of names). */
+  /**
+   * Number of splits, empty ones included: as the builder declared them ({@value #NUM_SPLITS} metadata, or the
+   * number of names), else the largest split id + 1; at least 1.
+   */
   public int numSplits() {
     return splits.length;
   }
@@ -108,15 +119,67 @@ public final class Permutations {
 
   /** Split {@code index}. */
   public Permutation<ArrowBatch> split(int index) {
-    if (index < 0 || index >= splits.length) {
-      throw new IllegalArgumentException("split index " + index + " out of range: " + splits.length + " splits");
-    }
+    requireIndex(index);
     return Permutation.create(base, t -> RowSelection.addresses(splits[index]));
   }
 
   /** Number of rows of split {@code index}. */
   public long splitSize(int index) {
+    requireIndex(index);
     return splits[index].length;
+  }
+
+  private void requireIndex(int index) {
+    if (index < 0 || index >= splits.length) {
+      throw new IllegalArgumentException("split index " + index + " out of range: " + splits.length + " splits");
+    }
+  }
+
+  /**
+   * Checks that every row id addresses a row of {@code base} (an existing fragment, an offset below its physical
+   * row count): a permutation table made for another (larger) table must fail here, naming both tables.
+   */
+  private static void requireRowsOf(Table base, Table permutationTable, long[][] splits) {
+    List<FragmentInfo> fragments = base.fragments();
+    Map<Integer, Long> physical = new HashMap<>();
+    for (FragmentInfo f : fragments) {
+      physical.put(f.id(), f.physicalRows());
+    }
+    long bad = 0;
+    long first = 0;
+    for (long[] split : splits) {
+      for (long addr : split) {
+        Long rows = physical.get((int) (addr >>> 32));
+        if (rows == null || (addr & 0xFFFFFFFFL) >= rows) {
+          if (bad++ == 0) {
+            first = addr;
+          }
+        }
+      }
+    }
+    if (bad > 0) {
+      throw new IllegalArgumentException("permutation table '" + permutationTable.name() + "' does not fit table '"
+          + base.name() + "' (" + base.uri() + "): " + bad + " row ids address no row of it, e.g. "
+          + PermutationPlan.addressString(first) + " (fragments: " + fragments.stream().map(f -> f.id() + ":"
+          + f.physicalRows() + " rows").toList() + "); was it built on another table?");
+    }
+  }
+
+  private static int declaredSplits(Schema schema, Table t) {
+    String v = schema.getCustomMetadata() == null ? null : schema.getCustomMetadata().get(NUM_SPLITS);
+    if (v == null) {
+      return 0;
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n < 0 || n > SplitSizes.MAX_SPLITS) {
+        throw new NumberFormatException("out of range");
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("permutation table '" + t.name() + "': metadata " + NUM_SPLITS + " = '" + v
+          + "' is not a split count in [0, " + SplitSizes.MAX_SPLITS + "]", e);
+    }
   }
 
   static List<String> splitNames(Map<String, String> metadata) {

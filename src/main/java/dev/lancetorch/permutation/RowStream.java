@@ -166,11 +166,12 @@ abstract class RowStream implements AutoCloseable {
     Calculated(Table base, String filter, SplitSpec.Calculated spec) {
       super(base, sql(base, filter, spec));
       this.spec = spec;
-      this.limit = spec.names() == null ? Integer.MAX_VALUE : spec.names().size();
+      this.limit = spec.names() == null ? SplitSizes.MAX_SPLITS : spec.names().size();
     }
 
     private static ArrowReader sql(Table base, String filter, SplitSpec.Calculated spec) {
-      String q = "SELECT _rowaddr, CAST((" + spec.sql() + ") AS BIGINT) AS " + SPLIT_EXPR + " FROM t"
+      // No cast: a non-integer result is an error (see assign), not silently truncated.
+      String q = "SELECT _rowaddr, (" + spec.sql() + ") AS " + SPLIT_EXPR + " FROM t"
           + (filter == null ? "" : " WHERE " + filter) + " ORDER BY _rowaddr";
       try {
         return SqlReads.query(base, q);
@@ -182,6 +183,11 @@ abstract class RowStream implements AutoCloseable {
     @Override
     void assign(VectorSchemaRoot root) {
       FieldVector s = root.getVector(SPLIT_EXPR);
+      if (!(s instanceof BaseIntVector)) {
+        throw new IllegalArgumentException("splitCalculated '" + spec.sql() + "' on table '" + base.name()
+            + "' yields " + s.getField().getType() + ", not an integer split index (cast it explicitly, e.g. CAST(("
+            + spec.sql() + ") AS INT), if truncation is meant)");
+      }
       List<Long> bad = new ArrayList<>();
       long badCount = 0;
       for (int i = 0; i < size; i++) {
@@ -200,7 +206,7 @@ abstract class RowStream implements AutoCloseable {
         badCount += drainBad(bad);
         throw new IllegalArgumentException("splitCalculated '" + spec.sql() + "' on table '" + base.name() + "': "
             + badCount + " rows gave a null or out-of-range split (valid: 0.."
-            + (limit == Integer.MAX_VALUE ? "2^31-1" : String.valueOf(limit - 1)) + "), e.g. rows at addresses "
+            + (limit - 1) + (spec.names() == null ? ", SplitSizes.MAX_SPLITS - 1" : "") + "), e.g. rows at addresses "
             + bad.stream().map(PermutationPlan::addressString).toList());
       }
     }

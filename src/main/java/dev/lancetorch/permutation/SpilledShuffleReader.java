@@ -37,7 +37,7 @@ final class SpilledShuffleReader extends PermutationRowsReader {
 
   SpilledShuffleReader(BufferAllocator allocator, Table base, String filter, SplitSpec spec, ShuffleSpec shuffle,
       long maxRows) {
-    super(allocator, spec == null ? null : spec.names(), base.version());
+    super(allocator, spec == null ? null : spec.names(), SplitSpec.declared(spec), base.version());
     this.shuffle = shuffle;
     long n = SplitAssigner.count(base, filter);
     this.buckets = (int) Math.min(4096, Math.max(1, 2 * ((n + maxRows - 1) / maxRows)));

@@ -17,6 +17,12 @@ import java.util.Arrays;
 public abstract sealed class SplitSizes implements Serializable {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * The most splits a permutation may have ({@value}): more ratios, counts or {@code fixed} splits, or a
+   * {@code splitCalculated} expression yielding a larger index, is an error.
+   */
+  public static final int MAX_SPLITS = 1 << 16;
+
   private SplitSizes() {}
 
   /** Fractions of the rows; each in [0, 1], summing to ≤ 1. */
@@ -24,6 +30,7 @@ public abstract sealed class SplitSizes implements Serializable {
     if (ratios.length == 0) {
       throw new IllegalArgumentException("ratios: at least one split");
     }
+    requireAtMostMaxSplits(ratios.length);
     double sum = 0;
     for (double r : ratios) {
       if (!(r >= 0 && r <= 1)) {
@@ -44,6 +51,7 @@ public abstract sealed class SplitSizes implements Serializable {
     if (counts.length == 0) {
       throw new IllegalArgumentException("counts: at least one split");
     }
+    requireAtMostMaxSplits(counts.length);
     for (long c : counts) {
       if (c <= 0) {
         throw new IllegalArgumentException("Split counts must be greater than 0, got " + Arrays.toString(counts));
@@ -52,12 +60,22 @@ public abstract sealed class SplitSizes implements Serializable {
     return new Counts(counts.clone());
   }
 
-  /** {@code n} splits of {@code rows / n} rows each (the remainder is left out). */
+  /**
+   * {@code n} splits of {@code rows / n} rows each (the remainder is left out). As in LanceDB, each split needs at
+   * least one row: building over fewer than {@code n} rows is an error.
+   */
   public static SplitSizes fixed(int n) {
     if (n <= 0) {
       throw new IllegalArgumentException("fixed number of splits must be > 0, got " + n);
     }
+    requireAtMostMaxSplits(n);
     return new Fixed(n);
+  }
+
+  private static void requireAtMostMaxSplits(int n) {
+    if (n > MAX_SPLITS) {
+      throw new IllegalArgumentException(n + " splits, more than the " + MAX_SPLITS + " allowed (SplitSizes.MAX_SPLITS)");
+    }
   }
 
   /** Number of splits. */

@@ -14,4 +14,25 @@ sealed interface SplitSpec {
       implements SplitSpec {}
 
   record Calculated(String sql, List<String> names) implements SplitSpec {}
+
+  /**
+   * The number of splits {@code spec} declares — 1 without a spec — or 0 when the data decides (an unnamed
+   * calculated split: the largest index + 1). Every path (in memory, permutation table) reports at least this many
+   * splits, empty ones included.
+   */
+  static int declared(SplitSpec spec) {
+    if (spec == null) {
+      return 1;
+    }
+    if (spec.names() != null) {
+      return spec.names().size();
+    }
+    if (spec instanceof Random r) {
+      return r.sizes().numSplits();
+    }
+    if (spec instanceof Sequential s) {
+      return s.sizes().numSplits();
+    }
+    return spec instanceof Hash h ? h.weights().length : 0;
+  }
 }

@@ -16,7 +16,7 @@ final class StreamingPermutationReader extends PermutationRowsReader {
   private final boolean perRow;
 
   StreamingPermutationReader(BufferAllocator allocator, Table base, String filter, SplitSpec split) {
-    super(allocator, split == null ? null : split.names(), base.version());
+    super(allocator, split == null ? null : split.names(), SplitSpec.declared(split), base.version());
     this.assigner = SplitAssigner.of(base, filter, split);
     this.perRow = split instanceof SplitSpec.Hash || split instanceof SplitSpec.Calculated;
     this.rows = RowStream.open(base, filter, split);
