@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
@@ -108,6 +109,8 @@ public final class Connection implements AutoCloseable {
    * @param mode what to do if the table exists
    * @return the open table (caller closes; also closed by {@link #close()})
    * @throws TableAlreadyExistsException in CREATE mode when the table exists
+   * @throws LanceIoException when storage fails (full disk, read-only directory...); a table that did not exist
+   *     before is then not left behind half-written
    */
   public Table createTable(String name, ArrowReader data, CreateMode mode) {
     try (ArrowReader owned = data) {
@@ -124,7 +127,15 @@ public final class Connection implements AutoCloseable {
         return openTable(name);
       }
       WriteParams.WriteMode writeMode = exists ? WriteParams.WriteMode.OVERWRITE : WriteParams.WriteMode.CREATE;
-      Dataset ds = write(name, owned, writeMode);
+      Dataset ds;
+      try {
+        ds = write(name, owned, writeMode);
+      } catch (RuntimeException e) {
+        if (!exists) {
+          store.removeFailedCreate(name); // no half-written <name>.lance left behind
+        }
+        throw e;
+      }
       return register(new Table(this, name, ds, null, false));
     } catch (IOException e) {
       throw new UncheckedIOException("closing the data reader for table '" + name + "' failed", e);
@@ -251,6 +262,7 @@ public final class Connection implements AutoCloseable {
    *
    * @param name table name
    * @throws TableNotFoundException when it does not exist
+   * @throws LanceIoException when storage fails (e.g. a read-only filesystem)
    */
   public void dropTable(String name) {
     checkOpen();
@@ -258,7 +270,11 @@ public final class Connection implements AutoCloseable {
     if (!exists(name)) {
       throw new TableNotFoundException("table '" + name + "' not found in " + store.where(), null);
     }
-    store.drop(name, options.storageOptions());
+    try {
+      store.drop(name, options.storageOptions());
+    } catch (Exception e) { // Lance throws an undeclared IOException on storage errors
+      throw LanceErrors.classify("dropping", name, store.where(), e);
+    }
   }
 
   /**
@@ -351,17 +367,19 @@ public final class Connection implements AutoCloseable {
       return store instanceof NamespaceStore ns ? ns.open(b, name) : b.build();
     } catch (TableNotFoundException | RemoteDatabaseException e) {
       throw e;
-    } catch (RuntimeException e) {
-      RuntimeException remote = store instanceof NamespaceStore ns ? ns.translate("opening table '" + name + "'", name, e) : null;
+    } catch (Exception e) { // Lance throws an undeclared IOException on storage errors (e.g. a corrupted manifest)
+      RuntimeException remote = store instanceof NamespaceStore ns && e instanceof RuntimeException re
+          ? ns.translate("opening table '" + name + "'", name, re) : null;
       if (remote != null) {
         throw remote;
       }
-      if (version != null) {
+      RuntimeException c = LanceErrors.classify(version == null ? "opening" : "opening version " + version + " of",
+          name, store.uri(), e);
+      if (version != null && c instanceof TableNotFoundException) { // the table exists, the version does not
         throw new IllegalArgumentException(
             "cannot open version " + version + " of table '" + name + "' in " + store.uri() + ": " + e.getMessage(), e);
       }
-      throw new TableNotFoundException(
-          "cannot open table '" + name + "' in " + store.uri() + " as a Lance dataset: " + e.getMessage(), e);
+      throw c;
     }
   }
 
@@ -378,24 +396,35 @@ public final class Connection implements AutoCloseable {
     return openDataset(name, version);
   }
 
+  /**
+   * The allocator to export {@code data} with: Arrow's C export retains each buffer in the exporting allocator,
+   * which must share the buffers' root, so data from another connection (another root allocator) is exported with
+   * its own allocator. Only the export uses it; the written dataset is reopened with this connection's.
+   */
+  private BufferAllocator exportAllocator(ArrowReader data) throws IOException {
+    for (FieldVector v : data.getVectorSchemaRoot().getFieldVectors()) {
+      if (v.getAllocator().getRoot() != allocator.getRoot()) {
+        return v.getAllocator();
+      }
+    }
+    return allocator;
+  }
+
   private Dataset writeUnshared(String name, ArrowReader data, WriteParams.WriteMode mode) {
     try {
       return store.target(Dataset.write(), name)
-          .allocator(allocator)
+          .allocator(exportAllocator(data))
           .reader(data)
           .mode(mode)
           .storageOptions(options.storageOptions())
           .execute();
-    } catch (RuntimeException e) {
-      RuntimeException remote = store instanceof NamespaceStore ns ? ns.translate("writing table '" + name + "'", name, e) : null;
+    } catch (Exception e) { // Lance throws an undeclared IOException on storage errors (full disk, read-only dir)
+      RuntimeException remote = store instanceof NamespaceStore ns && e instanceof RuntimeException re
+          ? ns.translate("writing table '" + name + "'", name, re) : null;
       if (remote instanceof RemoteDatabaseException) {
         throw remote;
       }
-      if (mode == WriteParams.WriteMode.CREATE && exists(name)) {
-        throw new TableAlreadyExistsException("table '" + name + "' already exists in " + store.where());
-      }
-      throw new IllegalArgumentException(
-          "writing (" + mode + ") table '" + name + "' in " + store.uri() + " failed: " + e.getMessage(), e);
+      throw LanceErrors.classify("writing (" + mode + ")", name, store.uri(), e);
     }
   }
 }

@@ -117,6 +117,32 @@ final class DatabaseLocation implements TableStore {
   }
 
   @Override
+  public void removeFailedCreate(String name) {
+    Path table = directory.resolve(TableNames.directoryName(name));
+    if (!Files.isDirectory(table) || hasManifest(table)) { // never a user's file, never a committed table
+      return;
+    }
+    try (java.util.stream.Stream<Path> files = Files.walk(table)) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (java.nio.file.NoSuchFileException e) {
+      // nothing was written
+    } catch (IOException e) {
+      System.getLogger("dev.lancetorch").log(System.Logger.Level.WARNING,
+          "could not remove the half-written table directory " + table + " of a failed create", e);
+    }
+  }
+
+  private static boolean hasManifest(Path table) {
+    try (DirectoryStream<Path> versions = Files.newDirectoryStream(table.resolve("_versions"), "*.manifest")) {
+      return versions.iterator().hasNext();
+    } catch (IOException e) {
+      return false; // no _versions directory: nothing committed
+    }
+  }
+
+  @Override
   public void drop(String name, Map<String, String> storageOptions) {
     Dataset.drop(tableUri(name), storageOptions);
   }

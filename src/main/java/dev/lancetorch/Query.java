@@ -53,7 +53,8 @@ public final class Query {
    * @throws IllegalArgumentException if the text is not one SQL expression (see {@link SqlExpression})
    */
   public Query where(String sqlFilter) {
-    this.filter = sqlFilter == null ? null : SqlExpression.requireSingle(sqlFilter, "filter");
+    this.filter = sqlFilter == null ? null : SqlExpression.requireSingle(sqlFilter,
+        "filter on table '" + table.nameUnchecked() + "' (" + table.uriUnchecked() + ")");
     return this;
   }
 

@@ -5,7 +5,7 @@ package dev.lancetorch;
  * the credentials, answered with an error, or did not answer within {@link
  * ConnectOptions#requestTimeout()}. The message names the endpoint (URL) and the error reported.
  */
-public class RemoteDatabaseException extends RuntimeException {
+public class RemoteDatabaseException extends LanceTorchException {
   private static final long serialVersionUID = 1L;
   private final String endpoint;
   private final String status;

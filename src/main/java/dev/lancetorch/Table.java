@@ -145,12 +145,14 @@ public final class Table implements AutoCloseable {
     if (sqlFilter == null || sqlFilter.isBlank()) {
       return countRows();
     }
-    SqlExpression.requireSingle(sqlFilter, "filter");
+    SqlExpression.requireSingle(sqlFilter, "filter on table '" + name + "' (" + uri + ")");
     try (Snapshot.Lease l = lease()) {
       try {
         return l.snapshot().dataset.countRows(sqlFilter);
-      } catch (RuntimeException e) {
+      } catch (IllegalArgumentException e) {
         throw badFilter(sqlFilter, e);
+      } catch (Exception e) { // storage errors arrive as an undeclared IOException
+        throw LanceErrors.classify("counting rows (filter '" + sqlFilter + "') of", name, uri, e);
       }
     }
   }

@@ -1,7 +1,7 @@
 package dev.lancetorch;
 
 /** Thrown when a table that does not exist is opened, dropped or referenced. */
-public class TableNotFoundException extends RuntimeException {
+public class TableNotFoundException extends LanceTorchException {
   private static final long serialVersionUID = 1L;
 
   /**

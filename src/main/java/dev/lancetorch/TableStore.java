@@ -31,6 +31,12 @@ interface TableStore extends AutoCloseable {
   /** Points a write builder at table {@code name}. */
   WriteDatasetBuilder target(WriteDatasetBuilder builder, String name);
 
+  /**
+   * Removes what a failed create of table {@code name} (which did not exist before) left behind, unless a version
+   * was committed meanwhile (a concurrent creator's). Local directories only; other stores leave nothing to clean.
+   */
+  default void removeFailedCreate(String name) {}
+
   /** Deletes table {@code name} (which exists). */
   void drop(String name, Map<String, String> storageOptions);
 

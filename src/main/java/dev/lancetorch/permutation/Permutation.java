@@ -203,7 +203,7 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
   public Permutation<T> filter(String sqlFilter) {
     Table t = openTable();
     long[] matching;
-    SqlExpression.requireSingle(Objects.requireNonNull(sqlFilter, "filter"), "filter");
+    SqlExpression.requireSingle(Objects.requireNonNull(sqlFilter, "filter"), "filter on table '" + t.name() + "'");
     try (RowStream rows = RowStream.open(t, sqlFilter, null)) {
       LongArrayBuilder b = new LongArrayBuilder();
       while (rows.next()) {

@@ -134,7 +134,7 @@ public final class PermutationBuilder {
     if (sql == null || sql.isBlank()) {
       throw new IllegalArgumentException("splitCalculated needs an SQL expression");
     }
-    SqlExpression.requireSingle(sql, "splitCalculated expression");
+    SqlExpression.requireSingle(sql, "splitCalculated expression on table '" + base.name() + "'");
     return withSplit(new SplitSpec.Calculated(sql, names == null ? null : names(names, names.size())));
   }
 
@@ -163,7 +163,7 @@ public final class PermutationBuilder {
     if (sql == null || sql.isBlank()) {
       throw new IllegalArgumentException("filter needs an SQL expression");
     }
-    return new PermutationBuilder(base, SqlExpression.requireSingle(sql, "filter"), split, shuffle, maxRows);
+    return new PermutationBuilder(base, SqlExpression.requireSingle(sql, "filter on table '" + base.name() + "'"), split, shuffle, maxRows);
   }
 
   /** The most rows this builder holds in memory (see class docs); more is refused with an exception. */
