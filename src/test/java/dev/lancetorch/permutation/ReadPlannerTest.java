@@ -324,7 +324,12 @@ class ReadPlannerTest extends TableFixture {
   void missingAddressIsAClearErrorAndEarlyExitReleasesTheWindow() {
     long[] addrs = shuffled(N, 3);
     addrs[400] = TestTables.address(1, 9999); // beyond fragment 1
-    Permutation<ArrowBatch> p = permutation("m", addrs, 25);
+    // a permutation table holding it is refused up front (Permutations.of checks every row id) ...
+    assertThatThrownBy(() -> permutation("m", addrs, 25)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("1:9999");
+    // ... and a selection that bypasses that check still fails clearly in the read path
+    Permutation<ArrowBatch> p = Permutation.create(table, t -> RowSelection.addresses(addrs))
+        .selectColumns("id", "x", "vec").withBatchSize(25);
     try (BatchIterator<ArrowBatch> it = p.iterator()) {
       assertThatThrownBy(it::next).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1:9999");
     }
