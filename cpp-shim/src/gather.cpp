@@ -272,7 +272,11 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pair
   if (pairs.empty()) return;
   bind(g, src);
   const int64_t B = g->batch_size;
-  for (const Pair& p : pairs) {
+  // Destination (output, row) once for all columns; rows written per output counted locally.
+  std::vector<std::pair<OutBatch*, int64_t>> dst(pairs.size());
+  std::vector<int64_t> per_out(g->outs.size(), 0);
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    const Pair& p = pairs[i];
     if (p.dst_pos < 0 || p.dst_pos >= g->total_rows) {
       lt::fail("lt_gather: destination position " + std::to_string(p.dst_pos) + " out of range [0, " +
                std::to_string(g->total_rows) + ")");
@@ -281,6 +285,9 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pair
       lt::fail("lt_gather: source row " + std::to_string(p.src_row) + " out of range [0, " +
                std::to_string(src->array.length) + ")");
     }
+    const int64_t ob = p.dst_pos / B;
+    dst[i] = {&g->outs[ob], p.dst_pos - ob * B};
+    ++per_out[ob];
   }
   for (size_t ci = 0; ci < g->cols.size(); ++ci) {
     const OutColumn& c = g->cols[ci];
@@ -293,30 +300,30 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pair
     const bool nulls = v.null_rows > 0 || v.null_items > 0;
     if (c.elem == lt::Elem::Bool) {
       const auto* bits = static_cast<const uint8_t*>(v.values);
-      for (const Pair& p : pairs) {
-        OutBatch& o = g->outs[p.dst_pos / B];
-        const int64_t r = p.dst_pos - (p.dst_pos / B) * B;
-        for (int64_t k = 0; k < W; ++k) put_bit(o.values[ci], r * W + k, lt::bit_set(bits, v.first + p.src_row * W + k));
+      for (size_t i = 0; i < pairs.size(); ++i) {
+        const int64_t r = dst[i].second;
+        for (int64_t k = 0; k < W; ++k) {
+          put_bit(dst[i].first->values[ci], r * W + k, lt::bit_set(bits, v.first + pairs[i].src_row * W + k));
+        }
       }
     } else {
       const int64_t rb = W * lt::elem_size(c.elem);
       const char* base = static_cast<const char*>(v.values) + v.first * lt::elem_size(c.elem);
-      for (const Pair& p : pairs) {
-        OutBatch& o = g->outs[p.dst_pos / B];
-        const int64_t r = p.dst_pos - (p.dst_pos / B) * B;
-        copy_row(o.values[ci] + r * rb, base + p.src_row * rb, rb);
+      for (size_t i = 0; i < pairs.size(); ++i) {
+        copy_row(dst[i].first->values[ci] + dst[i].second * rb, base + pairs[i].src_row * rb, rb);
       }
     }
     if (nulls) {
-      for (const Pair& p : pairs) {
-        OutBatch& o = g->outs[p.dst_pos / B];
-        const int64_t r = p.dst_pos - (p.dst_pos / B) * B;
-        if (v.row_validity != nullptr && !lt::bit_set(v.row_validity, v.row_validity_first + p.src_row)) {
+      for (size_t i = 0; i < pairs.size(); ++i) {
+        OutBatch& o = *dst[i].first;
+        const int64_t r = dst[i].second;
+        const int64_t sr = pairs[i].src_row;
+        if (v.row_validity != nullptr && !lt::bit_set(v.row_validity, v.row_validity_first + sr)) {
           clear_bit(o.validity[ci], r);
         }
         if (v.item_validity != nullptr) {
           for (int64_t k = 0; k < W; ++k) {
-            if (!lt::bit_set(v.item_validity, v.item_validity_first + p.src_row * W + k)) {
+            if (!lt::bit_set(v.item_validity, v.item_validity_first + sr * W + k)) {
               clear_bit(o.item_validity[ci], r * W + k);
             }
           }
@@ -324,7 +331,9 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pair
       }
     }
   }
-  for (const Pair& p : pairs) g->outs[p.dst_pos / B].written.fetch_add(1, std::memory_order_relaxed);
+  for (size_t ob = 0; ob < per_out.size(); ++ob) {
+    if (per_out[ob] != 0) g->outs[ob].written.fetch_add(per_out[ob], std::memory_order_relaxed);
+  }
 }
 
 const lt_batch* check_src(const lt_gather* g, const lt_batch* src, const char* fn) {
@@ -415,16 +424,21 @@ void gather_from_batches(lt_gather* g, lt_batch* const* srcs, const int64_t* sta
     }
   }
   const int64_t end = starts[n_srcs];
-  std::vector<std::vector<Pair>> per(static_cast<size_t>(n_srcs));
+  std::vector<int32_t> src_of(static_cast<size_t>(n));
+  std::vector<int64_t> count(static_cast<size_t>(n_srcs), 0);
   for (int64_t i = 0; i < n; ++i) {
     const int64_t p = positions[i];
     if (p < 0 || p >= end) {
       lt::fail("lt_gather_from_batches: position " + std::to_string(p) + " out of range [0, " +
                std::to_string(end) + ")");
     }
-    const int64_t s = std::upper_bound(starts, starts + n_srcs + 1, p) - starts - 1;
-    per[s].push_back({p - starts[s], dst_pos[i]});
+    const auto s = static_cast<int32_t>(std::upper_bound(starts, starts + n_srcs + 1, p) - starts - 1);
+    src_of[i] = s;
+    ++count[s];
   }
+  std::vector<std::vector<Pair>> per(static_cast<size_t>(n_srcs));
+  for (int64_t s = 0; s < n_srcs; ++s) per[s].reserve(static_cast<size_t>(count[s]));
+  for (int64_t i = 0; i < n; ++i) per[src_of[i]].push_back({positions[i] - starts[src_of[i]], dst_pos[i]});
   for (int64_t s = 0; s < n_srcs; ++s) copy_pairs(g, srcs[s], per[s]);
 }
 

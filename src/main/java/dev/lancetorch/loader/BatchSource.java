@@ -23,6 +23,14 @@ public interface BatchSource<B> extends AutoCloseable {
    */
   B takeOffsets(long[] offsets);
 
+  /**
+   * A hint that the next {@link #takeOffsets} calls on this handle will ask exactly these batches in this order, so
+   * the source may read ahead (a {@code Permutation} plans windows of them); an empty list drops the hint. The
+   * loaders call it on each worker's handle with the worker's share of an epoch, and with an empty list when the
+   * worker is done. Asking other batches must still work. The default does nothing.
+   */
+  default void planReads(java.util.List<long[]> batches) {}
+
   /** A new independent handle (own table handle, own native resources) for one worker thread; the caller closes it. */
   BatchSource<B> reopen();
 

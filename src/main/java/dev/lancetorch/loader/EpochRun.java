@@ -66,6 +66,19 @@ final class EpochRun<B, R> implements TaskStream<R> {
 
   /** Worker side: loads worker {@code w}'s tasks with its own handle (null when opening it failed). */
   void work(int w, BatchSource<B> handle, Throwable openError) {
+    if (openError != null) {
+      workTasks(w, handle, openError);
+      return;
+    }
+    handle.planReads(perWorker.get(w).stream().map(LoaderTask::offsets).toList());
+    try {
+      workTasks(w, handle, null);
+    } finally {
+      handle.planReads(java.util.List.of());
+    }
+  }
+
+  private void workTasks(int w, BatchSource<B> handle, Throwable openError) {
     for (LoaderTask task : perWorker.get(w)) {
       try {
         permits[w].acquire();

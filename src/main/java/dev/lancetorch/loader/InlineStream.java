@@ -16,6 +16,7 @@ final class InlineStream<B, R> implements TaskStream<R> {
     this.source = source;
     this.tasks = tasks;
     this.processor = processor;
+    source.planReads(tasks.stream().map(LoaderTask::offsets).toList());
   }
 
   @Override
@@ -43,5 +44,6 @@ final class InlineStream<B, R> implements TaskStream<R> {
   @Override
   public void close() {
     closed = true;
+    source.planReads(java.util.List.of());
   }
 }

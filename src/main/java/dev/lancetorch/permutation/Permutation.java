@@ -59,6 +59,8 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
   private final long readAheadBytes;
   private transient volatile RowReader reader;
   private transient volatile ReadColumns readColumns;
+  private transient PlannedReads planned; // guarded by this
+  private transient long[] identityAddresses; // guarded by this
   private final transient SchemaExports exports = new SchemaExports();
 
   private Permutation(Table table, boolean ownsTable, Closer closer, CacheHolder cache, TableLocator locator,
@@ -451,6 +453,17 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
             + openTable().name() + "' has " + n + " rows");
       }
     }
+    PlannedReads plan;
+    synchronized (this) {
+      plan = planned;
+    }
+    if (plan != null) {
+      dev.lancetorch.torch.TorchBatch b = plan.take(offsets);
+      if (b != null) {
+        return format(b);
+      }
+      dropPlan(plan);
+    }
     RowReader reader = reader();
     if (selection instanceof RowSelection.Identity id) {
       long[] abs = new long[offsets.length];
@@ -465,6 +478,68 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
       addrs[k] = sel.address(offsets[k]);
     }
     return format(reader.read(addrs));
+  }
+
+  /**
+   * Reads ahead for a loader worker: the next {@link #takeOffsets} calls of this handle will ask these batches in
+   * this order, so the read planner ({@link #withReadAhead}) reads them a window at a time — each worker of a
+   * {@code DataLoader} plans its own share of the epoch's batches, with its own read-ahead budget. A call that asks
+   * anything else ends the plan and is read the plain way; an empty list drops the plan. The batches must not be
+   * modified afterwards. A no-op when the planner does not apply.
+   */
+  @Override
+  public void planReads(List<long[]> batches) {
+    PlannedReads old;
+    synchronized (this) {
+      old = planned;
+      planned = null;
+    }
+    if (old != null) {
+      old.close();
+    }
+    if (batches.isEmpty() || readAheadBytes == 0) {
+      return;
+    }
+    long n = numRows();
+    for (long[] b : batches) {
+      for (long o : b) {
+        if (o < 0 || o >= n) {
+          return; // takeOffsets reports it
+        }
+      }
+    }
+    long[] addrs;
+    if (selection instanceof RowSelection.Addresses sel) {
+      addrs = PlannedReads.addresses(batches, sel::address);
+    } else {
+      long[] all = identityAddresses();
+      addrs = PlannedReads.addresses(batches, o -> all[(int) o]);
+    }
+    if (addrs == null) {
+      return;
+    }
+    WindowReader r = windowReader(addrs, batches.get(0).length, new WindowReader.Stats());
+    if (r != null) {
+      synchronized (this) {
+        planned = new PlannedReads(List.copyOf(batches), r);
+      }
+    }
+  }
+
+  private synchronized long[] identityAddresses() {
+    if (identityAddresses == null) {
+      identityAddresses = RowSelection.addressesOf(selection, openTable());
+    }
+    return identityAddresses;
+  }
+
+  private void dropPlan(PlannedReads plan) {
+    synchronized (this) {
+      if (planned == plan) {
+        planned = null;
+      }
+    }
+    plan.close();
   }
 
   /** The single row at {@code offset}, as a one-row batch in the current format. */
@@ -492,6 +567,7 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
    */
   @Override
   public void close() {
+    planReads(List.of());
     if (cache != null) {
       cache.close();
     }

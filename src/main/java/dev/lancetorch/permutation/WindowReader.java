@@ -6,10 +6,7 @@ import dev.lancetorch.torch.TorchBatch;
 import dev.lancetorch.torch.TorchGather;
 import dev.lancetorch.torch.TorchScan;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
@@ -34,6 +31,13 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 final class WindowReader implements AutoCloseable {
   /** Rows per batch of the range scans. */
   static final int SCAN_BATCH_ROWS = 1 << 16;
+
+  private static final java.util.concurrent.atomic.AtomicLong WINDOWS_READ = new java.util.concurrent.atomic.AtomicLong();
+
+  /** Windows read by every planner of this JVM so far (diagnostics; tests of loader workers). */
+  static long windowsRead() {
+    return WINDOWS_READ.get();
+  }
 
   /** What the planner did, for tests and diagnostics. */
   static final class Stats {
@@ -60,7 +64,7 @@ final class WindowReader implements AutoCloseable {
   private final Stats stats;
   private final ReadCosts costs;
   private final ArrayDeque<TorchBatch> ready = new ArrayDeque<>();
-  private Map<Integer, FragmentInfo> fragments;
+  private FragmentInfo[] fragments;
   private int next;
   private boolean closed;
 
@@ -122,29 +126,39 @@ final class WindowReader implements AutoCloseable {
     }
     next = from + rows;
     stats.windows++;
+    WINDOWS_READ.incrementAndGet();
     stats.maxWindowBytes = Math.max(stats.maxWindowBytes, rows * cols.rowBytes());
   }
 
   /** Groups the window's addresses per fragment, sorted, and reads each fragment by scan or take. */
   private void readFragments(TorchGather g, int from, int rows) {
-    Map<Integer, int[]> counts = new HashMap<>();
+    FragmentInfo[] byId = fragmentsById();
+    int[] counts = new int[byId.length];
     for (int i = 0; i < rows; i++) {
-      counts.computeIfAbsent((int) (addrs[from + i] >>> 32), k -> new int[1])[0]++;
+      long a = addrs[from + i];
+      long id = a >>> 32;
+      if (id >= byId.length || byId[(int) id] == null) {
+        throw missing(a);
+      }
+      counts[(int) id]++;
     }
-    Map<Integer, FragmentRows> byFrag = new HashMap<>();
-    for (Map.Entry<Integer, int[]> e : counts.entrySet()) {
-      byFrag.put(e.getKey(), new FragmentRows(e.getValue()[0]));
+    FragmentRows[] frags = new FragmentRows[byId.length];
+    for (int id = 0; id < byId.length; id++) {
+      if (counts[id] > 0) {
+        frags[id] = new FragmentRows(counts[id]);
+      }
     }
     for (int i = 0; i < rows; i++) {
       long a = addrs[from + i];
-      byFrag.get((int) (a >>> 32)).add(a, i);
+      frags[(int) (a >>> 32)].add(a, i);
     }
-    List<Integer> ids = new ArrayList<>(byFrag.keySet());
-    ids.sort(null);
-    for (int id : ids) {
-      FragmentRows fr = byFrag.get(id);
+    for (int id = 0; id < byId.length; id++) {
+      FragmentRows fr = frags[id];
+      if (fr == null) {
+        continue;
+      }
       fr.sort();
-      FragmentInfo info = fragment(id, fr.addr[0]);
+      FragmentInfo info = byId[id];
       long deleted = info.physicalRows() - info.numRows();
       long lo = fr.addr[0] & 0xFFFFFFFFL;
       long hi = fr.addr[fr.n - 1] & 0xFFFFFFFFL;
@@ -197,18 +211,17 @@ final class WindowReader implements AutoCloseable {
     }
   }
 
-  private FragmentInfo fragment(int id, long addr) {
+  /** The table's fragments indexed by id (null where no fragment has that id). */
+  private FragmentInfo[] fragmentsById() {
     if (fragments == null) {
-      fragments = new HashMap<>();
-      for (FragmentInfo f : table.fragments()) {
-        fragments.put(f.id(), f);
+      List<FragmentInfo> all = table.fragments();
+      int max = all.stream().mapToInt(FragmentInfo::id).max().orElse(-1);
+      fragments = new FragmentInfo[max + 1];
+      for (FragmentInfo f : all) {
+        fragments[f.id()] = f;
       }
     }
-    FragmentInfo f = fragments.get(id);
-    if (f == null) {
-      throw missing(addr);
-    }
-    return f;
+    return fragments;
   }
 
   private IllegalArgumentException missing(long addr) {

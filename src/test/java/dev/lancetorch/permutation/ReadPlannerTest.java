@@ -363,4 +363,61 @@ class ReadPlannerTest extends TableFixture {
     }
     assertThat(got).isEqualTo(idsOf(addrs));
   }
+
+  @Test
+  void plannedReadsServeAWorkersShareAndEndOnTheFirstOtherRequest() {
+    for (Permutation<ArrowBatch> p : List.of(permutation("w", shuffled(N, 21), 20),
+        Permutation.identity(table).selectColumns("id", "x", "vec"))) {
+      Random rnd = new Random(5);
+      List<long[]> batches = new ArrayList<>();
+      for (int b = 0; b < 12; b++) {
+        batches.add(rnd.longs(b == 11 ? 7 : 20, 0, N).toArray()); // duplicates allowed, shorter last batch
+      }
+      Permutation<ArrowBatch> plain = p.withReadAhead(0);
+      Permutation<ArrowBatch> planned = p.withReadAhead(20 * 28 * 4);
+      planned.planReads(batches);
+      for (int b = 0; b < 12; b++) {
+        long[] ask = b == 6 ? new long[] {3, 1} : batches.get(b); // batch 6 differs: the plan ends there
+        try (ArrowBatch want = plain.takeOffsets(ask); ArrowBatch got = planned.takeOffsets(ask)) {
+          assertThat(PermutationTest.ids(List.of(got), new ArrayList<>()))
+              .isEqualTo(PermutationTest.ids(List.of(want), new ArrayList<>()));
+        }
+      }
+      planned.planReads(batches);
+      planned.takeOffsets(batches.get(0)).close();
+      planned.planReads(List.of()); // drops the window (3 batches not handed out)
+      assertThat(BridgeStats.snapshot().liveBatches()).isZero();
+      planned.planReads(batches);
+      planned.close(); // also drops it
+      assertThat(BridgeStats.snapshot().liveBatches()).isZero();
+    }
+  }
+
+  @Test
+  void loaderWorkersPlanTheirOwnWindowsInTheSameOrder() {
+    Permutation<TensorDict> p = permutation("l", shuffled(N, 30), 1).withFormat(Format.TORCH_DICT);
+    for (int workers : new int[] {0, 2}) {
+      List<Long> planned = new ArrayList<>();
+      List<Long> plain = new ArrayList<>();
+      for (Permutation<TensorDict> src : List.of(p, p.withReadAhead(0))) {
+        List<Long> out = src == p ? planned : plain;
+        long windowsBefore = WindowReader.windowsRead();
+        try (dev.lancetorch.loader.DataLoader<TensorDict> l = dev.lancetorch.loader.DataLoader.builder(src)
+            .batchSize(32).shuffle(true).seed(3).numWorkers(workers).build()) {
+          for (TensorDict d : l) {
+            try (d; Tensor id = d.get("id").contiguous()) {
+              for (int i = 0; i < id.size(0); i++) {
+                try (Tensor v = id.get(i)) {
+                  out.add(v.item_long());
+                }
+              }
+            }
+          }
+        }
+        // Each worker (or the inline loader) reads its share in one window; read-ahead off reads none.
+        assertThat(WindowReader.windowsRead() - windowsBefore).isEqualTo(src == p ? Math.max(1, workers) : 0);
+      }
+      assertThat(planned).hasSize(N).isEqualTo(plain);
+    }
+  }
 }
