@@ -1,26 +1,33 @@
 package dev.lancetorch.loader;
 
+import dev.lancetorch.permutation.LanceDbShuffle;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The deterministic geometry of a {@link StreamingDataset} epoch, a function of
- * (numRows, numSplits, shuffle, shuffleSeed, clumpSize, epoch) only — never of the world size:
+ * The deterministic geometry of a {@link StreamingDataset} epoch, LanceDB's ({@code lancedb/streaming.py}): a
+ * function of (numRows, numSplits, shuffle, shuffleSeed, clumpSize, epoch) only — never of the world size.
  * <ul>
- *   <li>split s holds rows {@code [s·N/S, (s+1)·N/S)};
- *   <li>the split order is a permutation of the splits from (seed, epoch);
- *   <li>a split's row order: its rows cut into clumps of {@code clumpSize} consecutive rows (from the
- *       split's first row), the clumps in an order from (seed, epoch, split), rows ascending inside a clump.
+ *   <li>every split has {@code L = numRows / numSplits} rows; the surplus (fewer than numSplits rows) is dropped
+ *       so that every split, and so every rank, has the same length;
+ *   <li>with shuffle, the splits are LanceDB's {@code split_random(fixed=numSplits, seed=shuffleSeed +
+ *       epoch·100003, clump_size)}: the rows (or clumps of {@code clumpSize}) shuffled exactly as LanceDB's builder
+ *       does ({@link LanceDbShuffle}), split s = positions {@code [s·L, (s+1)·L)} of that order; without shuffle,
+ *       split s = rows {@code [s·L, (s+1)·L)} in storage order ({@code split_sequential(fixed=numSplits)}).
  * </ul>
- * Rank r of W reads the r-th contiguous block of S/W splits of the split order; worker w of K of that rank
- * reads the block's splits j with {@code j % K == w}, in block order.
+ * Rank r of W reads the r-th contiguous block of S/W splits; worker w of K of that rank reads the block's splits
+ * j with {@code j % K == w}, in block order.
  */
 final class SplitLayout {
+  /** LanceDB's {@code _EPOCH_PRIME}: the split seed of epoch e is {@code shuffleSeed + e * 100003}. */
+  static final long EPOCH_PRIME = 100003;
   final long numRows;
   final int numSplits;
   private final boolean shuffle;
   private final long seed;
   private final int clumpSize;
+  private int cachedEpoch = -1;
+  private int[] cachedOrder;
 
   SplitLayout(long numRows, int numSplits, boolean shuffle, long seed, int clumpSize) {
     this.numRows = numRows;
@@ -30,38 +37,40 @@ final class SplitLayout {
     this.clumpSize = clumpSize;
   }
 
-  long splitStart(int s) {
-    return Math.multiplyExact(s, numRows) / numSplits;
+  /** Rows of every split. */
+  long splitLength() {
+    return numRows / numSplits;
   }
 
   int[] splitOrder(int epoch) {
-    long[] order = Seeds.range(0, numSplits);
-    if (shuffle) {
-      Seeds.shuffle(order, Seeds.mix(seed, epoch));
-    }
     int[] out = new int[numSplits];
     for (int i = 0; i < numSplits; i++) {
-      out[i] = (int) order[i];
+      out[i] = i;
     }
     return out;
   }
 
-  long[] rowsOf(int split, int epoch) {
-    long start = splitStart(split);
-    long end = splitStart(split + 1);
-    if (!shuffle) {
-      return Seeds.range(start, end);
+  private synchronized int[] order(int epoch) {
+    if (cachedEpoch != epoch) {
+      cachedOrder = LanceDbShuffle.order(Math.toIntExact(numRows), clumpSize, seed + epoch * EPOCH_PRIME, numRows);
+      cachedEpoch = epoch;
     }
-    long n = end - start;
-    long numClumps = (n + clumpSize - 1) / clumpSize;
-    long[] clumps = Seeds.range(0, numClumps);
-    Seeds.shuffle(clumps, Seeds.mix(seed, epoch, split));
-    long[] out = new long[(int) n];
-    int k = 0;
-    for (long c : clumps) {
-      for (long r = start + c * clumpSize; r < Math.min(end, start + (c + 1) * clumpSize); r++) {
-        out[k++] = r;
+    return cachedOrder;
+  }
+
+  long[] rowsOf(int split, int epoch) {
+    long len = splitLength();
+    long start = split * len;
+    long[] out = new long[Math.toIntExact(len)];
+    if (!shuffle) {
+      for (int k = 0; k < out.length; k++) {
+        out[k] = start + k;
       }
+      return out;
+    }
+    int[] order = order(epoch);
+    for (int k = 0; k < out.length; k++) {
+      out[k] = order[(int) start + k];
     }
     return out;
   }
@@ -84,9 +93,9 @@ final class SplitLayout {
     return splitsOf(epoch, rank, worldSize, 0, 1);
   }
 
-  /** The canonical global sequence: each split's row order, splits in split order. */
+  /** The canonical global sequence: each split's row order, splits in order ({@code numSplits × L} rows). */
   long[] globalOrder(int epoch) {
-    long[] out = new long[(int) numRows];
+    long[] out = new long[Math.toIntExact(splitLength() * numSplits)];
     int k = 0;
     for (int s : splitOrder(epoch)) {
       for (long r : rowsOf(s, epoch)) {

@@ -18,19 +18,21 @@ import java.util.function.Function;
 /**
  * An elastic, resumable stream of one rank's rows, after LanceDB's {@code StreamingDataset}.
  *
- * <p><b>Layout of an epoch</b> (a function of numRows, numSplits, shuffle, shuffleSeed, shuffleClumpSize
- * and the epoch — never of the world size or the number of workers): the row range is cut into
- * {@code numSplits} fixed splits, split s = rows {@code [s·N/S, (s+1)·N/S)}. With shuffle, the split order is
- * a permutation from (shuffleSeed, epoch) and each split's rows are cut into clumps of
- * {@code shuffleClumpSize} consecutive rows whose order is a permutation from (shuffleSeed, epoch, split);
- * rows inside a clump stay contiguous and ascending. The <i>global order</i> of the epoch
- * ({@link #globalOrder(int)}) is the concatenation of the splits' row orders, in split order.
+ * <p><b>Layout of an epoch</b> (LanceDB's {@code streaming.py}; a function of numRows, numSplits, shuffle,
+ * shuffleSeed, shuffleClumpSize and the epoch — never of the world size or the number of workers): every split has
+ * {@code L = numRows / numSplits} rows (the surplus, fewer than numSplits rows, is left out of the epoch, so every
+ * split — and every rank — has the same length and the same number of batches). With shuffle (the default) the
+ * splits are exactly LanceDB's {@code split_random(fixed=numSplits, seed=shuffleSeed + epoch·100003,
+ * clump_size=shuffleClumpSize)}: the same rows in the same order as LanceDB gives each split; without, split s is rows
+ * {@code [s·L, (s+1)·L)}. The <i>global order</i> of the epoch ({@link #globalOrder(int)}) is the concatenation of
+ * the splits' row orders.
  *
- * <p><b>Assignment.</b> numSplits must be divisible by worldSize × numWorkers. Rank r reads the r-th
- * contiguous block of numSplits/worldSize splits of the split order; its worker w reads the block's
- * splits j with {@code j % numWorkers == w}, each from start to end in {@code readBatchSize} batches
- * (batches never span two splits). The rank's consumer takes batches round-robin over its workers, so a
- * rank's output order is deterministic for a given configuration.
+ * <p><b>Assignment.</b> numSplits (default: worldSize, as LanceDB) must be divisible by worldSize × numWorkers. Rank r
+ * reads the r-th contiguous block of numSplits/worldSize splits; its worker w reads the block's splits j with
+ * {@code j % numWorkers == w}, each from start to end in {@code readBatchSize} batches (default 64; batches never span
+ * two splits). The rank's consumer takes batches round-robin over its workers, so a rank's output order is
+ * deterministic for a given configuration. (LanceDB yields single rows, one per split per cycle; this dataset yields
+ * batches of one split at a time — see docs/lancedb-compat.md.)
  *
  * <p><b>Guarantees</b> (as tested): within an epoch, across all ranks, every row is delivered exactly once;
  * the rows delivered from split s, in delivery order, are exactly split s's row order, whatever the world
@@ -76,6 +78,9 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
 
   @SuppressWarnings("unchecked")
   private StreamingDataset(Builder<?, R> b) {
+    if (b.numSplits == 0) {
+      b.numSplits = b.worldSize;
+    }
     if (b.numSplits % (b.worldSize * b.numWorkers) != 0) {
       throw new IllegalArgumentException("numSplits " + b.numSplits + " is not divisible by worldSize "
           + b.worldSize + " × numWorkers " + b.numWorkers + " = " + b.worldSize * b.numWorkers);
@@ -394,13 +399,13 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
     private final BatchSource<B> source;
     private Function<? super B, ? extends R> transform;
     private TransformErrorHandler<?> onError = OnTransformError.RAISE;
-    private int numSplits = 1;
+    private int numSplits; // 0: worldSize, as LanceDB
     private int rank;
     private int worldSize = 1;
     private int numWorkers = 1;
-    private int readBatchSize = 1024;
-    private int prefetchBatches = 2;
-    private boolean shuffle;
+    private int readBatchSize = 64;
+    private int prefetchBatches = 4;
+    private boolean shuffle = true;
     private long shuffleSeed;
     private int shuffleClumpSize = 1;
     private int transformParallelism;
@@ -451,7 +456,7 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
       return s;
     }
 
-    /** Fixed splits of the row range (default 1); divisible by worldSize × numWorkers. */
+    /** Fixed splits of the rows (default: worldSize, as LanceDB); divisible by worldSize × numWorkers. */
     public Builder<B, R> numSplits(int v) {
       if (v <= 0) {
         throw new IllegalArgumentException("numSplits must be > 0");
@@ -490,7 +495,7 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
       return this;
     }
 
-    /** Rows per batch read from the source (default 1024); the last batch of a split may be shorter. */
+    /** Rows per batch read from the source (default 64, as LanceDB); the last batch of a split may be shorter. */
     public Builder<B, R> readBatchSize(int v) {
       if (v <= 0) {
         throw new IllegalArgumentException("readBatchSize must be > 0");
@@ -499,7 +504,7 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
       return this;
     }
 
-    /** Batches each worker reads ahead (default 2). */
+    /** Batches each worker reads ahead (default 4, as LanceDB). */
     public Builder<B, R> prefetchBatches(int v) {
       if (v <= 0) {
         throw new IllegalArgumentException("prefetchBatches must be > 0");

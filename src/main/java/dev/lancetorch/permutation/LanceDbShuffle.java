@@ -10,12 +10,16 @@ package dev.lancetorch.permutation;
  * one of {@code ceil(numRows / MAX_ROWS_PER_FILE)} files at random ({@code random_range(0..files)}), then each file's
  * clumps are shuffled in file order, with the same generator throughout.
  */
-final class LanceDbShuffle {
+public final class LanceDbShuffle {
   static final long MAX_ROWS_PER_FILE = 10L * 1024 * 1024;
 
   private LanceDbShuffle() {}
 
-  static int[] order(int n, int clumpSize, long seed, long numRows) {
+  /**
+   * Positions {@code 0..n-1} in the order LanceDB's shuffler with {@code seed} leaves them; {@code numRows} is the
+   * row count LanceDB compares with {@link #MAX_ROWS_PER_FILE} (the filtered table size).
+   */
+  public static int[] order(int n, int clumpSize, long seed, long numRows) {
     SmallRng rng = SmallRng.seedFromU64(seed);
     int[] positions = new int[n];
     for (int i = 0; i < n; i++) {

@@ -20,10 +20,17 @@ abstract sealed class RowSelection implements Serializable {
   /** Rows of the selection before any {@link #withOffsetLimit} window. */
   abstract long baseSize();
 
-  /** The window's offset and limit (-1: none). */
-  abstract long offset();
+  /** The {@link #withOffsetLimit} window's offset and limit (-1: none); set once, right after construction. */
+  long offset = -1;
+  long limit = -1;
 
-  abstract long limit();
+  final long offset() {
+    return offset;
+  }
+
+  final long limit() {
+    return limit;
+  }
 
   /**
    * LanceDB's reader window ({@code PermutationReader::with_offset/with_limit}): offset and limit are absolute, over
@@ -100,20 +107,16 @@ abstract sealed class RowSelection implements Serializable {
     final long count;
     private final long baseStart;
     private final long baseCount;
-    private final long offset;
-    private final long limit;
 
     Identity(long start, long count) {
-      this(start, count, start, count, -1, -1);
+      this(start, count, start, count);
     }
 
-    private Identity(long start, long count, long baseStart, long baseCount, long offset, long limit) {
+    private Identity(long start, long count, long baseStart, long baseCount) {
       this.start = start;
       this.count = count;
       this.baseStart = baseStart;
       this.baseCount = baseCount;
-      this.offset = offset;
-      this.limit = limit;
     }
 
     @Override
@@ -127,23 +130,16 @@ abstract sealed class RowSelection implements Serializable {
     }
 
     @Override
-    long offset() {
-      return offset;
-    }
-
-    @Override
-    long limit() {
-      return limit;
-    }
-
-    @Override
     RowSelection window(long skip, long take) {
       return new Identity(start + Math.min(skip, count), clampedTake(count, skip, take));
     }
 
     @Override
     RowSelection windowOfBase(long from, long n, long offset, long limit) {
-      return new Identity(baseStart + from, n, baseStart, baseCount, offset, limit);
+      Identity w = new Identity(baseStart + from, n, baseStart, baseCount);
+      w.offset = offset;
+      w.limit = limit;
+      return w;
     }
   }
 
@@ -155,8 +151,6 @@ abstract sealed class RowSelection implements Serializable {
     private transient int to;
     private transient int baseFrom;
     private transient int baseTo;
-    private transient long offset = -1;
-    private transient long limit = -1;
 
     Addresses(long[] all, int from, int to) {
       this.all = all;
@@ -174,16 +168,6 @@ abstract sealed class RowSelection implements Serializable {
     @Override
     long baseSize() {
       return baseTo - baseFrom;
-    }
-
-    @Override
-    long offset() {
-      return offset;
-    }
-
-    @Override
-    long limit() {
-      return limit;
     }
 
     @Override

@@ -31,14 +31,24 @@ class StreamingDatasetTest {
         .readBatchSize(7).prefetchBatches(2).shuffle(true).shuffleSeed(99).shuffleClumpSize(4);
   }
 
-  /** split of a row, by the documented formula: split s = [s*N/S, (s+1)*N/S). */
+  /** The layout {@link #builder} gives (LanceDB's split_random(fixed=SPLITS, seed=99 + epoch*100003, clump 4)). */
+  static final SplitLayout LAYOUT = new SplitLayout(N, SPLITS, true, 99, 4);
+
+  /** split of a row in epoch 0. */
   static int splitOf(long row) {
     for (int s = 0; s < SPLITS; s++) {
-      if (row < (long) (s + 1) * N / SPLITS) {
-        return s;
+      for (long r : LAYOUT.rowsOf(s, 0)) {
+        if (r == row) {
+          return s;
+        }
       }
     }
     throw new AssertionError(row);
+  }
+
+  /** The rows of epoch 0: every split has N / SPLITS rows, the N % SPLITS surplus rows are left out. */
+  static List<Long> epochRows() {
+    return boxed(LAYOUT.globalOrder(0));
   }
 
   static Map<Integer, List<Long>> bySplit(List<Long> rows) {
@@ -74,11 +84,38 @@ class StreamingDatasetTest {
         }
         assertThat(src.shared.liveBatches.get()).isZero();
       }
-      assertThat(all).containsExactlyInAnyOrderElementsOf(rows(N));
-      Map<Integer, List<Long>> got = bySplit(all);
-      Map<Integer, List<Long>> want = bySplit(boxed(global));
-      assertThat(got).isEqualTo(want);
+      assertThat(all).hasSize(N / SPLITS * SPLITS).containsExactlyInAnyOrderElementsOf(boxed(global));
+      for (int s = 0; s < SPLITS; s++) { // each split's rows delivered in the split's order
+        List<Long> order = boxed(LAYOUT.rowsOf(s, epoch));
+        assertThat(all.stream().filter(order::contains).toList()).isEqualTo(order);
+      }
     }
+  }
+
+  /**
+   * As LanceDB: splits default to the world size and all have numRows / numSplits rows, so with uneven row counts
+   * every rank still gets the same rows count and the same number of batches (no DDP hang at the end of an epoch);
+   * together the ranks deliver every row of the epoch once.
+   */
+  @ParameterizedTest(name = "rows={0} worldSize={1} readBatch={2}")
+  @CsvSource({"2049,1,1024", "2049,2,1024", "2049,3,1024", "1003,2,7", "1003,3,7", "100,3,64", "5,3,64"})
+  void everyRankTheSameNumberOfBatches(int rows, int worldSize, int readBatch) {
+    List<Integer> batches = new ArrayList<>();
+    List<Long> all = new ArrayList<>();
+    long[] global = null;
+    for (int rank = 0; rank < worldSize; rank++) {
+      InMemorySource src = new InMemorySource(rows);
+      try (StreamingDataset<InMemorySource.TestBatch> ds = StreamingDataset.builder(src).rank(rank)
+          .worldSize(worldSize).readBatchSize(readBatch).shuffleSeed(7).build()) {
+        List<long[]> got = drain(ds);
+        batches.add(got.size());
+        all.addAll(flat(got));
+        global = ds.globalOrder(0);
+      }
+    }
+    assertThat(batches).as("batches per rank").containsOnly(batches.get(0));
+    assertThat(all).hasSize(rows / worldSize * worldSize).doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(boxed(global));
   }
 
   @Test
@@ -91,20 +128,16 @@ class StreamingDatasetTest {
       try (StreamingDataset<InMemorySource.TestBatch> again = builder(new InMemorySource(N), 0, 1, 1).build()) {
         assertThat(flat(drain(ds))).isEqualTo(flat(drain(again)));
       }
-      for (int s = 0; s < SPLITS; s++) {
-        long start = (long) s * N / SPLITS;
-        long[] order = ds.splitRowOrder(s, 0);
-        for (int i = 0; i < order.length; i++) {
-          long clumpStart = start + (order[i] - start) / 4 * 4;
-          if (order[i] != clumpStart) {
-            assertThat(order[i - 1]).isEqualTo(order[i] - 1); // inside a clump: consecutive rows
-          }
+      long[] global = ds.globalOrder(0);
+      for (int i = 1; i < global.length; i++) {
+        if (global[i] % 4 != 0) {
+          assertThat(global[i - 1]).isEqualTo(global[i] - 1); // inside a clump of 4: consecutive rows
         }
       }
     }
     assertThat(e0).isNotEqualTo(e1);
-    assertThat(boxed(e0)).containsExactlyInAnyOrderElementsOf(rows(N));
-    assertThat(boxed(e0)).isNotEqualTo(rows(N));
+    assertThat(boxed(e0)).hasSize(N / SPLITS * SPLITS).doesNotHaveDuplicates();
+    assertThat(boxed(e0)).isNotEqualTo(rows(N / SPLITS * SPLITS));
   }
 
   @Test
@@ -149,7 +182,7 @@ class StreamingDatasetTest {
     assertThat(after).doesNotContainAnyElementsOf(before);
     List<Long> all = new ArrayList<>(before);
     all.addAll(after);
-    assertThat(all).containsExactlyInAnyOrderElementsOf(rows(N));
+    assertThat(all).containsExactlyInAnyOrderElementsOf(epochRows());
     Map<Integer, List<Long>> b = bySplit(before);
     Map<Integer, List<Long>> a = bySplit(after);
     try (StreamingDataset<InMemorySource.TestBatch> ds = builder(new InMemorySource(N), 0, 1, 1).build()) {
@@ -210,7 +243,8 @@ class StreamingDatasetTest {
   void transformErrorPolicies(int parallelism) throws Exception {
     // SKIP: the batch holding row 50 is dropped and counted
     InMemorySource src = new InMemorySource(100);
-    try (StreamingDataset<Doubled> ds = StreamingDataset.builder(src).numSplits(4).numWorkers(2).readBatchSize(10)
+    try (StreamingDataset<Doubled> ds = StreamingDataset.builder(src).shuffle(false).numSplits(4).numWorkers(2)
+        .readBatchSize(10)
         .transform(StreamingDatasetTest::failOnRow50).transformParallelism(parallelism)
         .onTransformError(OnTransformError.SKIP).build()) {
       List<Long> got = new ArrayList<>();
@@ -225,7 +259,7 @@ class StreamingDatasetTest {
     }
     assertNoLiveBatchesEventually(src);
     // WARN: same, logged
-    try (StreamingDataset<Doubled> ds = StreamingDataset.builder(new InMemorySource(100)).numSplits(4)
+    try (StreamingDataset<Doubled> ds = StreamingDataset.builder(new InMemorySource(100)).shuffle(false).numSplits(4)
         .readBatchSize(10).transform(StreamingDatasetTest::failOnRow50).transformParallelism(parallelism)
         .onTransformError(OnTransformError.WARN).build()) {
       int n = 0;
@@ -236,7 +270,7 @@ class StreamingDatasetTest {
       assertThat(ds.metrics().rowsSkipped()).isEqualTo(10);
     }
     // custom: replacement batch
-    try (StreamingDataset<Doubled> ds = StreamingDataset.builder(new InMemorySource(100)).numSplits(4)
+    try (StreamingDataset<Doubled> ds = StreamingDataset.builder(new InMemorySource(100)).shuffle(false).numSplits(4)
         .readBatchSize(10).transform(StreamingDatasetTest::failOnRow50).transformParallelism(parallelism)
         .onTransformError((e, pos) -> new Doubled(new long[] {-pos.split()})).build()) {
       List<Long> got = new ArrayList<>();
@@ -250,7 +284,8 @@ class StreamingDatasetTest {
     }
     // RAISE (default): cause and position reach the caller
     InMemorySource src2 = new InMemorySource(100);
-    try (StreamingDataset<Doubled> ds = StreamingDataset.builder(src2).numSplits(4).numWorkers(2).readBatchSize(10)
+    try (StreamingDataset<Doubled> ds = StreamingDataset.builder(src2).shuffle(false).numSplits(4).numWorkers(2)
+        .readBatchSize(10)
         .transform(StreamingDatasetTest::failOnRow50).transformParallelism(parallelism).build()) {
       Throwable t = catchThrowable(() -> {
         for (Doubled d : ds) {
@@ -289,8 +324,8 @@ class StreamingDatasetTest {
   void timeoutNamesTheSplitAndPosition() throws Exception {
     InMemorySource src = new InMemorySource(100);
     java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
-    StreamingDataset<InMemorySource.TestBatch> ds = StreamingDataset.builder(src).numSplits(2).numWorkers(2)
-        .readBatchSize(10).prefetchBatches(1).timeout(java.time.Duration.ofMillis(200)).build();
+    StreamingDataset<InMemorySource.TestBatch> ds = StreamingDataset.builder(src).shuffle(false).numSplits(2)
+        .numWorkers(2)        .readBatchSize(10).prefetchBatches(1).timeout(java.time.Duration.ofMillis(200)).build();
     try {
       src.shared.gate = gate;
       Throwable t = catchThrowable(() -> ds.iterator().next());
