@@ -1,7 +1,10 @@
 // JNI glue for dev.lancetorch.torch.NativeBridge: thin wrappers over the C API
 // in cpp-shim/include/lance_torch.h. Every entry point runs inside LT_JNI, the
 // one boundary that turns shim errors and C++ exceptions into Java exceptions.
+#include <dlfcn.h>
 #include <jni.h>
+
+#include <cstdlib>
 
 #include <new>
 #include <stdexcept>
@@ -348,5 +351,31 @@ LT_FN(jlong, bufferBytes)(JNIEnv* env, jclass, jlong batch) {
     const int64_t n = lt_batch_buffer_bytes(reinterpret_cast<lt_batch*>(batch));
     if (n < 0) check(LT_ERR_INVALID_ARGUMENT);
     return n;
+  })
+}
+
+// Thread budget (ThreadBudget.java): the environment variables that libgomp, OpenBLAS and Lance's runtime read when
+// they start. Java cannot set them; this runs before those libraries load.
+LT_FN(void, setenv)(JNIEnv* env, jclass, jstring name, jstring value) {
+  LT_JNI(env, , {
+    const std::string n = to_string(env, name);
+    const std::string v = to_string(env, value);
+    if (n.empty() || n.find('=') != std::string::npos) throw ShimError(LT_ERR_INVALID_ARGUMENT, "bad variable name: " + n);
+    if (::setenv(n.c_str(), v.c_str(), 1) != 0) throw ShimError(LT_ERR_STATE, "setenv failed for " + n);
+  })
+}
+
+// OpenBLAS's pool size: sets it when n > 0; returns openblas_get_num_threads(), or -1 if the OpenBLAS that libtorch
+// loaded cannot be found.
+LT_FN(jint, openblasThreads)(JNIEnv* env, jclass, jint n) {
+  LT_JNI(env, -1, {
+    void* lib = dlopen("libopenblas.so.0", RTLD_LAZY | RTLD_NOLOAD);
+    if (lib == nullptr) return -1;
+    auto set = reinterpret_cast<void (*)(int)>(dlsym(lib, "openblas_set_num_threads"));
+    auto get = reinterpret_cast<int (*)()>(dlsym(lib, "openblas_get_num_threads"));
+    if (n > 0 && set != nullptr) set(n);
+    const jint got = get != nullptr ? get() : -1;
+    dlclose(lib);
+    return got;
   })
 }

@@ -37,6 +37,8 @@ public final class LanceDb {
     if (options == null) {
       throw new IllegalArgumentException("options must not be null");
     }
+    // before Lance's runtime starts: it reads its thread counts once (see ThreadBudget)
+    dev.lancetorch.torch.ThreadBudget.install();
     return new Connection(uri, options);
   }
 }

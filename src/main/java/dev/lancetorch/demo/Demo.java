@@ -12,6 +12,7 @@ import dev.lancetorch.permutation.Permutation;
 import dev.lancetorch.permutation.Permutations;
 import dev.lancetorch.permutation.TensorDict;
 import dev.lancetorch.torch.NativeLibrary;
+import dev.lancetorch.torch.ThreadBudget;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.arrow.memory.RootAllocator;
@@ -27,9 +28,11 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * {@code make demo}: Fashion-MNIST → LanceDB table → permutation (official train/test split, shuffled) → DataLoader
  * with workers and {@link Format#TORCH_DICT} batches → a LibTorch MLP trained in Java → test accuracy and throughput.
  *
- * <p>Flags: {@code --epochs N} (3), {@code --batch-size N} (128), {@code --workers N} (2), {@code --db PATH}
- * ({@code data/lancedb}), {@code --lr X} (0.001), {@code --seed N} (7), {@code --memory-cache-mb N} (256; 0 = one
- * Lance take per batch), {@code --no-progress}.
+ * <p>Flags: {@code --epochs N} (3), {@code --batch-size N} (128), {@code --workers N} (the {@link ThreadBudget}'s
+ * recommendation: 1 on 2 cores), {@code --db PATH} ({@code data/lancedb}), {@code --lr X} (0.001), {@code --seed N}
+ * (7), {@code --memory-cache-mb N} (256; 0 = one Lance take per batch), {@code --max-batches N} (stop each epoch's
+ * training after N batches; for timing runs), {@code --no-progress}. Threads: see {@link ThreadBudget}
+ * ({@code -Dlancetorch.threads=off} keeps every library's own default).
  */
 public final class Demo {
   private Demo() {}
@@ -37,10 +40,11 @@ public final class Demo {
   /** Runs the demo; see the class docs for flags. */
   public static void main(String[] args) throws Exception {
     DemoArgs a = DemoArgs.parse(args);
-    NativeLibrary.load();
+    NativeLibrary.load();  // applies the thread budget (ThreadBudget) before libtorch starts its pools
+    int workers = workers(a);
     torch.manual_seed(a.seed());
     System.out.printf("lance-torch demo: epochs=%d batch=%d workers=%d db=%s (%d cores, java %s)%n", a.epochs(),
-        a.batchSize(), a.workers(), a.db(), Runtime.getRuntime().availableProcessors(),
+        a.batchSize(), workers, a.db(), Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"));
     try (RootAllocator allocator = new RootAllocator();
         Connection db = LanceDb.connect(a.db().toString(), ConnectOptions.builder().allocator(allocator).build());
@@ -61,7 +65,7 @@ public final class Demo {
       long trainRows = 0;
       long trainNanos = 0;
       DataLoader.Builder<TensorDict, TensorDict> builder = DataLoader.builder(train).batchSize(a.batchSize())
-          .shuffle(true).seed(a.seed()).numWorkers(a.workers()).persistentWorkers(true);
+          .shuffle(true).seed(a.seed()).numWorkers(workers).persistentWorkers(true);
       if (a.progress()) {
         builder.progressBar("train");
       }
@@ -74,6 +78,10 @@ public final class Demo {
           long batches = 0;
           long rows = 0;
           for (TensorDict batch : loader) {
+            if (batches == a.maxBatches()) {
+              batch.close();
+              break;
+            }
             try (batch; PointerScope scope = new PointerScope()) {
               Tensor x = batch.get("image").toType(ScalarType.Float).div(new org.bytedeco.pytorch.Scalar(255.0));
               Tensor y = batch.get("label");
@@ -94,13 +102,13 @@ public final class Demo {
           trainNanos += dt;
           System.out.printf("epoch %d: mean loss %.4f, %d rows in %.2f s (%.0f rows/s), test accuracy %.2f%%%n",
               epoch + 1, lossSum / Math.max(1, batches), rows, dt / 1e9, rows / (dt / 1e9),
-              100 * accuracy(model, test, a));
+              100 * accuracy(model, test, workers));
         }
         System.out.println("loader metrics: " + loader.metrics());
-        double acc = accuracy(model, test, a);
+        double acc = accuracy(model, test, workers);
         System.out.printf("RESULT: test accuracy %.2f%% after %d epochs; training throughput %.0f rows/s "
             + "(model step included, %d workers)%n", 100 * acc, a.epochs(), trainRows / (trainNanos / 1e9),
-            a.workers());
+            workers);
       }
     }
   }
@@ -119,12 +127,21 @@ public final class Demo {
     return t;
   }
 
-  static double accuracy(MlpClassifier model, Permutation<TensorDict> test, DemoArgs a) {
+  /** {@code --workers}, else the thread budget's recommendation for this machine. */
+  static int workers(DemoArgs a) {
+    if (a.workers() != DemoArgs.BUDGET_WORKERS) {
+      return a.workers();
+    }
+    ThreadBudget b = ThreadBudget.current();
+    return (b != null ? b : ThreadBudget.resolve(System::getProperty, System::getenv)).loaderWorkers();
+  }
+
+  static double accuracy(MlpClassifier model, Permutation<TensorDict> test, int workers) {
     model.eval();
     long correct = 0;
     long total = 0;
     try (NoGradGuard g = new NoGradGuard();
-        DataLoader<TensorDict> loader = DataLoader.builder(test).batchSize(1000).numWorkers(a.workers()).build()) {
+        DataLoader<TensorDict> loader = DataLoader.builder(test).batchSize(1000).numWorkers(workers).build()) {
       for (TensorDict batch : loader) {
         try (batch; PointerScope scope = new PointerScope()) {
           Tensor x = batch.get("image").toType(ScalarType.Float).div(new org.bytedeco.pytorch.Scalar(255.0));

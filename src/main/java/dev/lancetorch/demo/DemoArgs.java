@@ -4,11 +4,15 @@ import java.nio.file.Path;
 
 /** Command-line flags of {@link Demo}. */
 record DemoArgs(int epochs, int batchSize, int workers, Path db, double lr, long seed, long memoryCacheMb,
-    boolean progress) {
+    boolean progress, long maxBatches) {
+  /** {@link #workers()} when {@code --workers} is not given: the thread budget's recommendation. */
+  static final int BUDGET_WORKERS = -1;
+
   static DemoArgs parse(String[] args) {
     int epochs = 3;
     int batch = 128;
-    int workers = 2;
+    int workers = BUDGET_WORKERS;
+    long maxBatches = Long.MAX_VALUE;
     Path db = Path.of("data/lancedb");
     double lr = 1e-3;
     long seed = 7;
@@ -32,10 +36,14 @@ record DemoArgs(int epochs, int batchSize, int workers, Path db, double lr, long
         case "--lr" -> lr = Double.parseDouble(v);
         case "--seed" -> seed = Long.parseLong(v);
         case "--memory-cache-mb" -> cacheMb = Long.parseLong(v);
+        case "--max-batches" -> maxBatches = Long.parseLong(v);
         default -> throw new IllegalArgumentException("unknown flag " + f
-            + " (known: --epochs --batch-size --workers --db --lr --seed --memory-cache-mb --no-progress)");
+            + " (known: --epochs --batch-size --workers --db --lr --seed --memory-cache-mb --max-batches --no-progress)");
       }
     }
-    return new DemoArgs(epochs, batch, workers, db, lr, seed, cacheMb, progress);
+    if (maxBatches < 1) {
+      throw new IllegalArgumentException("--max-batches must be >= 1");
+    }
+    return new DemoArgs(epochs, batch, workers, db, lr, seed, cacheMb, progress, maxBatches);
   }
 }

@@ -92,6 +92,7 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
     this.workerInit = b.workerInit;
     this.progress = b.progress;
     this.threadPrefix = LoaderThreadNames.newPrefix();
+    dev.lancetorch.torch.ThreadBudget.logOnce(numWorkers);
     if (b.resumeFrom != null) {
       LoaderState s = b.resumeFrom;
       try {

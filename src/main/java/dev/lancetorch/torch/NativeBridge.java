@@ -91,4 +91,10 @@ final class NativeBridge {
 
   /** imported, released, created, freed, copied, bytesCopied. */
   static native long[] stats();
+
+  /** {@code setenv(name, value, 1)}: for variables native libraries read when they start (ThreadBudget). */
+  static native void setenv(String name, String value);
+
+  /** Sets OpenBLAS's thread count when {@code n > 0}; returns its count, or -1 if OpenBLAS is not loaded. */
+  static native int openblasThreads(int n);
 }

@@ -15,8 +15,8 @@ import java.util.Map;
 import org.bytedeco.javacpp.Loader;
 
 /**
- * Loads libtorch (through JavaCPP) and then lance-torch's JNI library, once per
- * process. Lookup order for the JNI library: the system property
+ * Loads lance-torch's JNI library, applies the {@link ThreadBudget}'s environment, then loads libtorch (through
+ * JavaCPP) and applies the budget to torch and OpenBLAS, once per process. Lookup order for the JNI library: the system property
  * {@value #PATH_PROPERTY} (a file path), then the jar resource {@value #RESOURCE}
  * extracted to {@code ~/.cache/lance-torch/<sha256>/} (or
  * {@code java.io.tmpdir/lance-torch-<user>/<sha256>/} when the home cache is not
@@ -50,11 +50,15 @@ public final class NativeLibrary {
       throw e;
     }
     try {
+      // The JNI library needs nothing from libtorch to load; loading it first lets the thread budget set the
+      // environment variables libgomp, OpenBLAS and Lance read when they start.
+      loadJni();
+      ThreadBudget.applyEnvironment();
       Loader.load(org.bytedeco.pytorch.global.torch.class);
       libtorchPath = findLoadedLibtorch();
-      loadJni();
       NativeBridge.init(libtorchPath);
       loaded = true;
+      ThreadBudget.applyToTorch();
     } catch (RuntimeException | Error e) {
       failure = e;
       throw e;
