@@ -29,9 +29,30 @@ test: native native-test
 demo: build
 	$(JAVA) $(JVM_FLAGS) -cp target/classes:$$(cat $(RUNTIME_CP_FILE)) dev.lancetorch.demo.Demo $(ARGS)
 
+# LanceDB's own reader runs side by side (its official Node package; see docs/benchmarks.md). Needs node/npm and a
+# copy of lancedb-peer (LANCEDB_PEER); without them those lines are skipped, said in the output and the report.
+LANCEDB_PEER ?= ../shared/lancedb-peer
+PEER_DIR := target/lancedb-peer
+PEER_DB := target/lancedb-ref
 bench: build
 	$(MVN) test-compile
-	$(JAVA) $(JVM_FLAGS) -Xmx8g -cp target/test-classes:target/classes:$$(cat $(CP_FILE)) dev.lancetorch.bench.Bench $(ARGS)
+	@peer=""; \
+	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+	  echo "make bench: node/npm not found: LanceDB's reader is NOT measured (its lines are skipped)"; \
+	elif [ ! -f "$(LANCEDB_PEER)/bench.mjs" ]; then \
+	  echo "make bench: $(LANCEDB_PEER) missing (set LANCEDB_PEER): LanceDB's reader is NOT measured"; \
+	else \
+	  if [ ! -d $(PEER_DIR)/node_modules/@lancedb/lancedb ]; then \
+	    rm -rf $(PEER_DIR) && cp -r $(LANCEDB_PEER) $(PEER_DIR) && chmod -R u+w $(PEER_DIR) && \
+	    (cd $(PEER_DIR) && npm install --omit=optional --no-audit --no-fund) || exit 1; \
+	  fi; \
+	  if [ ! -d $(PEER_DB)/numbers.lance ]; then \
+	    (cd $(PEER_DIR) && node make_reference.mjs $(abspath $(PEER_DB)) --force) || exit 1; \
+	  fi; \
+	  peer="--peer-dir $(PEER_DIR) --peer-db $(PEER_DB)"; \
+	fi; \
+	$(JAVA) $(JVM_FLAGS) -Xmx8g -cp target/test-classes:target/classes:$$(cat $(CP_FILE)) dev.lancetorch.bench.Bench \
+	  $$peer $(ARGS)
 
 jmh: build
 	$(MVN) test-compile

@@ -30,8 +30,9 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *
  * <p>Flags: {@code --epochs N} (3), {@code --batch-size N} (128), {@code --workers N} (the {@link ThreadBudget}'s
  * recommendation: 1 on 2 cores), {@code --db PATH} ({@code data/lancedb}), {@code --lr X} (0.001), {@code --seed N}
- * (7), {@code --memory-cache-mb N} (256; 0 = one Lance take per batch), {@code --max-batches N} (stop each epoch's
- * training after N batches; for timing runs), {@code --no-progress}. Threads: see {@link ThreadBudget}
+ * (7), {@code --memory-cache-mb N} (256; 0 = one Lance take per batch), {@code --max-batches N} and
+ * {@code --max-seconds S} (stop each epoch's training after N batches or S seconds) and {@code --no-eval} (skip the
+ * test set) for timing runs, {@code --no-progress}. Threads: see {@link ThreadBudget}
  * ({@code -Dlancetorch.threads=off} keeps every library's own default).
  */
 public final class Demo {
@@ -78,7 +79,7 @@ public final class Demo {
           long batches = 0;
           long rows = 0;
           for (TensorDict batch : loader) {
-            if (batches == a.maxBatches()) {
+            if (batches == a.maxBatches() || (System.nanoTime() - t0) / 1e9 > a.maxSeconds()) {
               batch.close();
               break;
             }
@@ -102,10 +103,10 @@ public final class Demo {
           trainNanos += dt;
           System.out.printf("epoch %d: mean loss %.4f, %d rows in %.2f s (%.0f rows/s), test accuracy %.2f%%%n",
               epoch + 1, lossSum / Math.max(1, batches), rows, dt / 1e9, rows / (dt / 1e9),
-              100 * accuracy(model, test, workers));
+              a.eval() ? 100 * accuracy(model, test, workers) : Double.NaN);
         }
         System.out.println("loader metrics: " + loader.metrics());
-        double acc = accuracy(model, test, workers);
+        double acc = a.eval() ? accuracy(model, test, workers) : Double.NaN;
         System.out.printf("RESULT: test accuracy %.2f%% after %d epochs; training throughput %.0f rows/s "
             + "(model step included, %d workers)%n", 100 * acc, a.epochs(), trainRows / (trainNanos / 1e9),
             workers);

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /** Command-line flags of {@link Demo}. */
 record DemoArgs(int epochs, int batchSize, int workers, Path db, double lr, long seed, long memoryCacheMb,
-    boolean progress, long maxBatches) {
+    boolean progress, long maxBatches, double maxSeconds, boolean eval) {
   /** {@link #workers()} when {@code --workers} is not given: the thread budget's recommendation. */
   static final int BUDGET_WORKERS = -1;
 
@@ -13,6 +13,8 @@ record DemoArgs(int epochs, int batchSize, int workers, Path db, double lr, long
     int batch = 128;
     int workers = BUDGET_WORKERS;
     long maxBatches = Long.MAX_VALUE;
+    double maxSeconds = Double.POSITIVE_INFINITY;
+    boolean eval = true;
     Path db = Path.of("data/lancedb");
     double lr = 1e-3;
     long seed = 7;
@@ -22,6 +24,10 @@ record DemoArgs(int epochs, int batchSize, int workers, Path db, double lr, long
       String f = args[i];
       if (f.equals("--no-progress")) {
         progress = false;
+        continue;
+      }
+      if (f.equals("--no-eval")) {
+        eval = false;
         continue;
       }
       if (i + 1 >= args.length) {
@@ -37,13 +43,14 @@ record DemoArgs(int epochs, int batchSize, int workers, Path db, double lr, long
         case "--seed" -> seed = Long.parseLong(v);
         case "--memory-cache-mb" -> cacheMb = Long.parseLong(v);
         case "--max-batches" -> maxBatches = Long.parseLong(v);
+        case "--max-seconds" -> maxSeconds = Double.parseDouble(v);
         default -> throw new IllegalArgumentException("unknown flag " + f
-            + " (known: --epochs --batch-size --workers --db --lr --seed --memory-cache-mb --max-batches --no-progress)");
+            + " (known: --epochs --batch-size --workers --db --lr --seed --memory-cache-mb --max-batches --max-seconds --no-eval --no-progress)");
       }
     }
-    if (maxBatches < 1) {
-      throw new IllegalArgumentException("--max-batches must be >= 1");
+    if (maxBatches < 1 || !(maxSeconds > 0)) {
+      throw new IllegalArgumentException("--max-batches and --max-seconds must be positive");
     }
-    return new DemoArgs(epochs, batch, workers, db, lr, seed, cacheMb, progress, maxBatches);
+    return new DemoArgs(epochs, batch, workers, db, lr, seed, cacheMb, progress, maxBatches, maxSeconds, eval);
   }
 }

