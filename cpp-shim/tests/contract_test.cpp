@@ -39,44 +39,45 @@ void expect_released(const char* what, Released before, int64_t arrays, int64_t 
   }
 }
 
+// One misuse of lt_batch_import: mangles the fresh pair, calls the import, releases what it did not pass.
+struct Misuse {
+  const char* what;
+  const char* needle;
+  int (*call)(ArrowArray* a, ArrowSchema* s, lt_batch** b);
+};
+
 void test_import_consumes_on_every_error() {
-  ArrowArray a;
-  ArrowSchema s;
-  lt_batch* b = nullptr;
-
-  Released r = released();
-  batch4(&a, &s);
-  CHECK_ERR(lt_batch_import(&a, &s, nullptr), LT_ERR_INVALID_ARGUMENT, "out is null");
-  CHECK(a.release == nullptr && s.release == nullptr);
-  expect_released("import(a, s, NULL)", r, 2, 1);
-
-  r = released();
-  batch4(&a, &s);
-  CHECK_ERR(lt_batch_import(&a, nullptr, &b), LT_ERR_INVALID_ARGUMENT, "is null");
-  CHECK(a.release == nullptr && b == nullptr);
-  s.release(&s);  // not passed: the caller's to release
-  expect_released("import(a, NULL, &b)", r, 2, 1);
-
-  r = released();
-  batch4(&a, &s);
-  CHECK_ERR(lt_batch_import(nullptr, &s, &b), LT_ERR_INVALID_ARGUMENT, "is null");
-  CHECK(s.release == nullptr);
-  a.release(&a);
-  expect_released("import(NULL, s, &b)", r, 2, 1);
-
-  r = released();
-  batch4(&a, &s);
-  a.release(&a);
-  CHECK_ERR(lt_batch_import(&a, &s, &b), LT_ERR_INVALID_ARGUMENT, "already released");
-  CHECK(s.release == nullptr);
-  expect_released("import(released a, live s)", r, 2, 1);
-
-  r = released();
-  batch4(&a, &s);
-  s.release(&s);
-  CHECK_ERR(lt_batch_import(&a, &s, &b), LT_ERR_INVALID_ARGUMENT, "already released");
-  CHECK(a.release == nullptr);
-  expect_released("import(live a, released s)", r, 2, 1);
+  const Misuse cases[] = {
+      {"import(a, s, NULL)", "out is null", [](ArrowArray* a, ArrowSchema* s, lt_batch**) {
+         return lt_batch_import(a, s, nullptr);
+       }},
+      {"import(a, NULL, &b)", "is null", [](ArrowArray* a, ArrowSchema* s, lt_batch** b) {
+         s->release(s);  // not passed: the caller's to release
+         return lt_batch_import(a, nullptr, b);
+       }},
+      {"import(NULL, s, &b)", "is null", [](ArrowArray* a, ArrowSchema* s, lt_batch** b) {
+         a->release(a);
+         return lt_batch_import(nullptr, s, b);
+       }},
+      {"import(released a, live s)", "already released", [](ArrowArray* a, ArrowSchema* s, lt_batch** b) {
+         a->release(a);
+         return lt_batch_import(a, s, b);
+       }},
+      {"import(live a, released s)", "already released", [](ArrowArray* a, ArrowSchema* s, lt_batch** b) {
+         s->release(s);
+         return lt_batch_import(a, s, b);
+       }},
+  };
+  for (const Misuse& m : cases) {
+    ArrowArray a;
+    ArrowSchema s;
+    lt_batch* b = nullptr;
+    const Released r = released();
+    batch4(&a, &s);
+    CHECK_ERR(m.call(&a, &s, &b), LT_ERR_INVALID_ARGUMENT, m.needle);
+    CHECK(a.release == nullptr && s.release == nullptr && b == nullptr);
+    expect_released(m.what, r, 2, 1);  // the struct, its child and the schema, each exactly once
+  }
 }
 
 void test_import_with_schema_consumes() {
