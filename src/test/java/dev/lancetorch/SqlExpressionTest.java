@@ -48,6 +48,11 @@ class SqlExpressionTest {
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("id < 5; DELETE FROM base");
       assertThatThrownBy(() -> t.query().where("1=1; DROP TABLE base"))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1=1; DROP TABLE base");
+      // Table.sql takes whole queries: DataFusion itself refuses a second statement (and DML)
+      assertThatThrownBy(() -> t.sql("SELECT id FROM t; DELETE FROM t").close())
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("single SQL statement");
+      assertThatThrownBy(() -> t.sql("DELETE FROM t WHERE id < 5").close())
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("DELETE");
       assertThat(t.countRows()).isEqualTo(20);
     }
   }
