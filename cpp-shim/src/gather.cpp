@@ -15,6 +15,7 @@
 #include <mutex>
 #include <new>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "batch.hpp"
@@ -146,6 +147,34 @@ struct lt_gather {
 };
 
 namespace {
+
+// Runs fn(from, to) over [0, n) cut into slices on up to 4 threads (the caller's included) when n is large
+// enough to pay for them; rethrows the first failure after every slice finished.
+template <typename F>
+void parallel_slices(int64_t n, F&& fn) {
+  constexpr int64_t kMinPerThread = 1 << 17;
+  const int64_t hw = std::max<int64_t>(1, static_cast<int64_t>(std::thread::hardware_concurrency()));
+  const int64_t T = std::min<int64_t>({hw, 4, std::max<int64_t>(1, n / kMinPerThread)});
+  if (T <= 1) {
+    fn(int64_t{0}, n);
+    return;
+  }
+  std::vector<std::exception_ptr> errs(static_cast<size_t>(T));
+  std::vector<std::thread> threads;
+  auto slice = [&](int64_t t) {
+    try {
+      fn(n * t / T, n * (t + 1) / T);
+    } catch (...) {
+      errs[t] = std::current_exception();
+    }
+  };
+  for (int64_t t = 1; t < T; ++t) threads.emplace_back(slice, t);
+  slice(0);
+  for (std::thread& th : threads) th.join();
+  for (const std::exception_ptr& e : errs) {
+    if (e) std::rethrow_exception(e);
+  }
+}
 
 // A copy job: source row -> window position, for every column.
 struct Pair {
@@ -424,22 +453,29 @@ void gather_from_batches(lt_gather* g, lt_batch* const* srcs, const int64_t* sta
     }
   }
   const int64_t end = starts[n_srcs];
-  std::vector<int32_t> src_of(static_cast<size_t>(n));
-  std::vector<int64_t> count(static_cast<size_t>(n_srcs), 0);
   for (int64_t i = 0; i < n; ++i) {
-    const int64_t p = positions[i];
-    if (p < 0 || p >= end) {
-      lt::fail("lt_gather_from_batches: position " + std::to_string(p) + " out of range [0, " +
+    if (positions[i] < 0 || positions[i] >= end) {
+      lt::fail("lt_gather_from_batches: position " + std::to_string(positions[i]) + " out of range [0, " +
                std::to_string(end) + ")");
     }
-    const auto s = static_cast<int32_t>(std::upper_bound(starts, starts + n_srcs + 1, p) - starts - 1);
-    src_of[i] = s;
-    ++count[s];
   }
-  std::vector<std::vector<Pair>> per(static_cast<size_t>(n_srcs));
-  for (int64_t s = 0; s < n_srcs; ++s) per[s].reserve(static_cast<size_t>(count[s]));
-  for (int64_t i = 0; i < n; ++i) per[src_of[i]].push_back({positions[i] - starts[src_of[i]], dst_pos[i]});
-  for (int64_t s = 0; s < n_srcs; ++s) copy_pairs(g, srcs[s], per[s]);
+  bind(g, srcs[0]);  // once, before the slices run concurrently
+  parallel_slices(n, [&](int64_t from, int64_t to) {
+    std::vector<int32_t> src_of(static_cast<size_t>(to - from));
+    std::vector<int64_t> count(static_cast<size_t>(n_srcs), 0);
+    for (int64_t i = from; i < to; ++i) {
+      const auto s = static_cast<int32_t>(std::upper_bound(starts, starts + n_srcs + 1, positions[i]) - starts - 1);
+      src_of[i - from] = s;
+      ++count[s];
+    }
+    std::vector<std::vector<Pair>> per(static_cast<size_t>(n_srcs));
+    for (int64_t s = 0; s < n_srcs; ++s) per[s].reserve(static_cast<size_t>(count[s]));
+    for (int64_t i = from; i < to; ++i) {
+      const int32_t s = src_of[i - from];
+      per[s].push_back({positions[i] - starts[s], dst_pos[i]});
+    }
+    for (int64_t s = 0; s < n_srcs; ++s) copy_pairs(g, srcs[s], per[s]);
+  });
 }
 
 void gather_addresses(lt_gather* g, const int64_t* addrs, int64_t from, int64_t n) {

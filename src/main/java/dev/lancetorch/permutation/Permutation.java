@@ -351,7 +351,8 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
    * {@code FixedSizeList}s of those; {@code _rowid}); other column sets read one take per batch.
    *
    * <p><b>Memory:</b> about {@code maxBytes} for the window's batches not yet returned, plus one scan batch (64 k
-   * rows) in flight. {@code 0} turns read-ahead off: one take per batch.
+   * rows) in flight per fragment being read (fragments are read in parallel). Each {@code DataLoader} worker plans
+   * its own windows with this budget. {@code 0} turns read-ahead off: one take per batch.
    */
   public Permutation<T> withReadAhead(long maxBytes) {
     if (maxBytes < 0) {

@@ -23,7 +23,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * fragment with {@code D} deleted rows starts {@code D} logical rows early to be sure to cover the first wanted
  * address. A wanted address that no read returns (deleted, nonexistent) is an {@link IllegalArgumentException}.
  *
- * <p>Fragments are read one after another: Lance already decodes a scan in its own thread pool.
+ * <p>Fragments are read in parallel (the common fork-join pool and the calling thread): Lance parallelises the
+ * decoding inside one scan, not across the fragments of a window. Large cache gathers split over up to 4 native
+ * threads.
  *
  * <p>Ownership: owns the batches of the current window until {@link #next()} hands each over (then the caller owns
  * it); {@link #close()} (idempotent) frees those not handed over. Borrows the table. Not thread-safe.
@@ -152,38 +154,80 @@ final class WindowReader implements AutoCloseable {
       long a = addrs[from + i];
       frags[(int) (a >>> 32)].add(a, i);
     }
+    List<Runnable> reads = new java.util.ArrayList<>();
     for (int id = 0; id < byId.length; id++) {
-      FragmentRows fr = frags[id];
-      if (fr == null) {
-        continue;
+      if (frags[id] != null) {
+        int fragmentId = id;
+        reads.add(() -> readFragment(g, fragmentId, frags[fragmentId], byId[fragmentId]));
       }
-      fr.sort();
-      FragmentInfo info = byId[id];
-      long deleted = info.physicalRows() - info.numRows();
-      long lo = fr.addr[0] & 0xFFFFFFFFL;
-      long hi = fr.addr[fr.n - 1] & 0xFFFFFFFFL;
-      if (hi >= info.physicalRows()) {
-        throw missing(fr.addr[fr.n - 1]);
+    }
+    runAll(reads);
+  }
+
+  /**
+   * Runs the fragment reads: the first on this thread, the others on the common fork-join pool (Lance parallelises
+   * the decoding inside one scan, not across fragments); waits for every one before returning or throwing, so the
+   * gather is never freed while a read still writes into it.
+   */
+  private static void runAll(List<Runnable> reads) {
+    List<java.util.concurrent.CompletableFuture<Void>> others = new java.util.ArrayList<>();
+    for (int i = 1; i < reads.size(); i++) {
+      others.add(java.util.concurrent.CompletableFuture.runAsync(reads.get(i)));
+    }
+    Throwable failure = null;
+    try {
+      if (!reads.isEmpty()) {
+        reads.get(0).run();
       }
-      long scanFrom = Math.max(0, lo - deleted);
-      long scanRows = Math.min(info.numRows(), hi + 1) - scanFrom;
-      if (costs.scanBeatsTake(fr.n, scanRows, cols.rowBytes())) {
-        scan(g, id, fr, scanFrom, scanRows);
-      } else {
-        take(g, fr);
+    } catch (RuntimeException | Error e) {
+      failure = e;
+    }
+    for (java.util.concurrent.CompletableFuture<Void> f : others) {
+      try {
+        f.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        if (failure == null) {
+          failure = cause;
+        } else {
+          failure.addSuppressed(cause);
+        }
       }
+    }
+    if (failure instanceof RuntimeException r) {
+      throw r;
+    }
+    if (failure instanceof Error err) {
+      throw err;
+    }
+  }
+
+  private void readFragment(TorchGather g, int id, FragmentRows fr, FragmentInfo info) {
+    fr.sort();
+    long deleted = info.physicalRows() - info.numRows();
+    long lo = fr.addr[0] & 0xFFFFFFFFL;
+    long hi = fr.addr[fr.n - 1] & 0xFFFFFFFFL;
+    if (hi >= info.physicalRows()) {
+      throw missing(fr.addr[fr.n - 1]);
+    }
+    long scanFrom = Math.max(0, lo - deleted);
+    long scanRows = Math.min(info.numRows(), hi + 1) - scanFrom;
+    if (costs.scanBeatsTake(fr.n, scanRows, cols.rowBytes())) {
+      scan(g, id, fr, scanFrom, scanRows);
+    } else {
+      take(g, fr);
     }
   }
 
   private void scan(TorchGather g, int fragmentId, FragmentRows fr, long offset, long count) {
-    stats.scans++;
+    count(1, 0, 0);
     int cursor = 0;
     try (TorchScan s = TorchScan.open(table.query().select(cols.dataColumns()).withRowAddress(true)
         .fragmentIds(List.of(fragmentId)).offset(offset).limit(count).batchSize(SCAN_BATCH_ROWS))) {
       TorchBatch next;
       while (cursor < fr.n && (next = s.next()) != null) {
         try (TorchBatch b = next) {
-          stats.rowsScanned += b.numRows();
+          count(0, 0, b.numRows());
           cursor = g.merge(b, RowStream.ROW_ADDR, fr.addr, fr.pos, 0, fr.n, cursor);
         }
       }
@@ -194,7 +238,7 @@ final class WindowReader implements AutoCloseable {
   }
 
   private void take(TorchGather g, FragmentRows fr) {
-    stats.takes++;
+    count(0, 1, 0);
     long[] uniq = new long[fr.n];
     long[] srcRows = new long[fr.n];
     int u = 0;
@@ -208,6 +252,14 @@ final class WindowReader implements AutoCloseable {
     try (VectorSchemaRoot root = table.takeRowIds(ask, cols.dataColumns());
         TorchBatch b = TorchBatch.fromRoot(root, table.allocator())) {
       g.rows(b, srcRows, fr.pos, 0, fr.n);
+    }
+  }
+
+  private void count(long scans, long takes, long rowsScanned) {
+    synchronized (stats) {
+      stats.scans += scans;
+      stats.takes += takes;
+      stats.rowsScanned += rowsScanned;
     }
   }
 
