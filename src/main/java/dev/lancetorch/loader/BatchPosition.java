@@ -2,8 +2,8 @@ package dev.lancetorch.loader;
 
 /**
  * Where a batch sits in a run: its epoch; its index in the epoch's batch order (for a
- * {@link StreamingDataset}: the position of its first row in its split's row order); the smallest and
- * largest row offset it asks for; and its split ({@code -1} for a {@link DataLoader}).
+ * {@link StreamingDataset}: the position of its first row in that row's split); the smallest and
+ * largest row offset it asks for; and its split (of its first row; {@code -1} for a {@link DataLoader}).
  */
 public record BatchPosition(int epoch, long batchIndex, long minOffset, long maxOffset, int split) {
   @Override

@@ -15,8 +15,8 @@ import java.util.List;
  *       does ({@link LanceDbShuffle}), split s = positions {@code [s·L, (s+1)·L)} of that order; without shuffle,
  *       split s = rows {@code [s·L, (s+1)·L)} in storage order ({@code split_sequential(fixed=numSplits)}).
  * </ul>
- * Rank r of W reads the r-th contiguous block of S/W splits; worker w of K of that rank reads the block's splits
- * j with {@code j % K == w}, in block order.
+ * Rank r of W reads the r-th contiguous block of S/W splits; worker w of K of that rank reads the w-th contiguous
+ * sub-block of S/(W·K) of them, as LanceDB.
  */
 final class SplitLayout {
   /** LanceDB's {@code _EPOCH_PRIME}: the split seed of epoch e is {@code shuffleSeed + e * 100003}. */
@@ -79,11 +79,10 @@ final class SplitLayout {
   List<Integer> splitsOf(int epoch, int rank, int worldSize, int worker, int numWorkers) {
     int[] order = splitOrder(epoch);
     int perRank = numSplits / worldSize;
+    int perWorker = perRank / numWorkers;
     List<Integer> out = new ArrayList<>();
-    for (int j = 0; j < perRank; j++) {
-      if (j % numWorkers == worker) {
-        out.add(order[rank * perRank + j]);
-      }
+    for (int j = worker * perWorker; j < (worker + 1) * perWorker; j++) {
+      out.add(order[rank * perRank + j]);
     }
     return out;
   }

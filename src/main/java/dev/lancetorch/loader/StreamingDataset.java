@@ -3,8 +3,10 @@ package dev.lancetorch.loader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -28,11 +30,16 @@ import java.util.function.Function;
  * the splits' row orders.
  *
  * <p><b>Assignment.</b> numSplits (default: worldSize, as LanceDB) must be divisible by worldSize × numWorkers. Rank r
- * reads the r-th contiguous block of numSplits/worldSize splits; its worker w reads the block's splits j with
- * {@code j % numWorkers == w}, each from start to end in {@code readBatchSize} batches (default 64; batches never span
- * two splits). The rank's consumer takes batches round-robin over its workers, so a rank's output order is
- * deterministic for a given configuration. (LanceDB yields single rows, one per split per cycle; this dataset yields
- * batches of one split at a time — see docs/lancedb-compat.md.)
+ * reads the r-th contiguous block of numSplits/worldSize splits; its worker w reads the w-th contiguous sub-block of
+ * that block (as LanceDB). A worker's rows come as LanceDB yields them: one row per split per cycle, round robin over
+ * its splits in order; that row stream is cut into batches of {@code readBatchSize} rows (default 64). The rank's
+ * consumer takes batches round-robin over its workers.
+ *
+ * <p><b>Elastic determinism</b> (LanceDB's guarantee, as tested with one worker per rank): with the same numSplits,
+ * seed and epoch, and a global batch G = worldSize × readBatchSize that is a multiple of numSplits, the union of the
+ * ranks' batches at step k is the same sample set on any world size — cycles [k·G/S, (k+1)·G/S) of every split.
+ * With K &gt; 1 workers a single step holds only the splits of one worker per rank (by the arithmetic, untested: the
+ * same set for each group of K consecutive steps at a fixed K).
  *
  * <p><b>Guarantees</b> (as tested): within an epoch, across all ranks, every row is delivered exactly once;
  * the rows delivered from split s, in delivery order, are exactly split s's row order, whatever the world
@@ -286,6 +293,7 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
   private final class EpochIterator implements Iterator<R> {
     final int epoch;
     final long[] consumed;
+    final Map<LoaderTask, int[]> splitsOfRows = new IdentityHashMap<>();
     final EpochRun<Object, R> run;
     volatile boolean complete;
     private boolean stopped;
@@ -298,17 +306,18 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
       long[] prior = from == null ? null : from.rowsConsumed();
       List<List<LoaderTask>> perWorker = new ArrayList<>();
       for (int w = 0; w < numWorkers; w++) {
-        List<LoaderTask> tasks = new ArrayList<>();
-        for (int split : layout.splitsOf(epoch, rank, worldSize, w, numWorkers)) {
-          long start = prior == null ? 0 : prior[split];
-          consumed[split] = start;
-          long[] rows = layout.rowsOf(split, epoch);
-          for (long p = start; p < rows.length; p += readBatchSize) {
-            long[] chunk = Arrays.copyOfRange(rows, (int) p, (int) Math.min(rows.length, p + readBatchSize));
-            tasks.add(LoaderTask.of(chunk, epoch, p, split));
-          }
+        List<Integer> splits = layout.splitsOf(epoch, rank, worldSize, w, numWorkers);
+        long[][] orders = new long[splits.size()][];
+        long[] starts = new long[splits.size()];
+        for (int i = 0; i < orders.length; i++) {
+          int split = splits.get(i);
+          orders[i] = layout.rowsOf(split, epoch);
+          starts[i] = prior == null ? 0 : prior[split];
+          consumed[split] = starts[i];
         }
-        perWorker.add(tasks);
+        RoundRobinTasks rr = new RoundRobinTasks(epoch, splits, orders, starts, readBatchSize);
+        perWorker.add(rr.tasks);
+        splitsOfRows.putAll(rr.splitsOfRows);
       }
       run = new EpochRun<>(perWorker, StreamingDataset.this::load, prefetchBatches, true, timeoutNanos, metrics);
       pool.start(run);
@@ -346,7 +355,9 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
           if (d == null) {
             complete = true;
           } else {
-            consumed[d.task().position().split()] += d.task().offsets().length;
+            for (int split : splitsOfRows.get(d.task())) {
+              consumed[split]++;
+            }
             if (d.value() == null) {
               continue; // skipped by the error policy
             }

@@ -118,6 +118,69 @@ class StreamingDatasetTest {
         .containsExactlyInAnyOrderElementsOf(boxed(global));
   }
 
+  /**
+   * LanceDB's elastic determinism: rows round robin over a rank's splits (one row per split per cycle), so with the
+   * same numSplits, seed and epoch and the same <em>global</em> batch (worldSize × per-rank batch, a multiple of
+   * numSplits), the union of the ranks' batches at global step k is the same sample set on any world size: cycles
+   * [k·G/S, (k+1)·G/S) of every split. Uneven row counts (surplus rows and a last, shorter step) included.
+   */
+  @ParameterizedTest(name = "rows={0}")
+  @CsvSource({"1003", "100", "61"})
+  void globalStepHoldsTheSameSamplesOnAnyWorldSize(int rows) {
+    int splits = 6;
+    int globalBatch = 12;
+    List<List<java.util.Set<Long>>> perWorldSize = new ArrayList<>();
+    for (int worldSize = 1; worldSize <= 3; worldSize++) {
+      List<java.util.Set<Long>> steps = new ArrayList<>();
+      List<Integer> batchesPerRank = new ArrayList<>();
+      for (int rank = 0; rank < worldSize; rank++) {
+        try (StreamingDataset<InMemorySource.TestBatch> ds = StreamingDataset.builder(new InMemorySource(rows))
+            .numSplits(splits).distributed(rank, worldSize).readBatchSize(globalBatch / worldSize).shuffleSeed(5)
+            .build()) {
+          List<long[]> got = drain(ds);
+          batchesPerRank.add(got.size());
+          for (int k = 0; k < got.size(); k++) {
+            if (steps.size() <= k) {
+              steps.add(new java.util.HashSet<>());
+            }
+            for (long r : got.get(k)) {
+              assertThat(steps.get(k).add(r)).isTrue();
+            }
+          }
+        }
+      }
+      assertThat(batchesPerRank).containsOnly(batchesPerRank.get(0));
+      perWorldSize.add(steps);
+    }
+    SplitLayout layout = new SplitLayout(rows, splits, true, 5, 1);
+    int cyclesPerStep = globalBatch / splits;
+    List<java.util.Set<Long>> expected = new ArrayList<>();
+    for (long c = 0; c < layout.splitLength(); c += cyclesPerStep) {
+      java.util.Set<Long> step = new java.util.HashSet<>();
+      for (int s = 0; s < splits; s++) {
+        long[] order = layout.rowsOf(s, 0);
+        for (long j = c; j < Math.min(order.length, c + cyclesPerStep); j++) {
+          step.add(order[(int) j]);
+        }
+      }
+      expected.add(step);
+    }
+    assertThat(expected).hasSize((int) ((rows / splits + cyclesPerStep - 1) / cyclesPerStep));
+    for (List<java.util.Set<Long>> steps : perWorldSize) {
+      assertThat(steps).isEqualTo(expected);
+    }
+  }
+
+  /** One rank, one worker: the rows come one per split per cycle, in split order (LanceDB's row stream). */
+  @Test
+  void rowsRoundRobinOverTheRanksSplits() {
+    try (StreamingDataset<InMemorySource.TestBatch> ds = StreamingDataset.builder(new InMemorySource(40)).numSplits(4)
+        .distributed(1, 2).shuffle(false).readBatchSize(3).build()) {
+      assertThat(flat(drain(ds))).containsExactly(20L, 30L, 21L, 31L, 22L, 32L, 23L, 33L, 24L, 34L, 25L, 35L, 26L,
+          36L, 27L, 37L, 28L, 38L, 29L, 39L);
+    }
+  }
+
   @Test
   void epochsDifferSameEpochRepeatsAndClumpsStayTogether() {
     long[] e0;
@@ -272,14 +335,14 @@ class StreamingDatasetTest {
     // custom: replacement batch
     try (StreamingDataset<Doubled> ds = StreamingDataset.builder(new InMemorySource(100)).shuffle(false).numSplits(4)
         .readBatchSize(10).transform(StreamingDatasetTest::failOnRow50).transformParallelism(parallelism)
-        .onTransformError((e, pos) -> new Doubled(new long[] {-pos.split()})).build()) {
+        .onTransformError((e, pos) -> new Doubled(new long[] {-1 - pos.batchIndex()})).build()) {
       List<Long> got = new ArrayList<>();
       for (Doubled d : ds) {
         for (long v : d.ids) {
           got.add(v);
         }
       }
-      assertThat(got).hasSize(91).contains(-2L);
+      assertThat(got).hasSize(91).contains(-1L); // rows 0, 25, 50, 75, 1, …: the first batch fails
       assertThat(ds.metrics().rowsSkipped()).isZero();
     }
     // RAISE (default): cause and position reach the caller
@@ -297,7 +360,7 @@ class StreamingDatasetTest {
       assertThat(pos.split()).isEqualTo(2);
       assertThat(pos.batchIndex()).isEqualTo(0);
       assertThat(pos.minOffset()).isEqualTo(50);
-      assertThat(pos.maxOffset()).isEqualTo(59);
+      assertThat(pos.maxOffset()).isEqualTo(79); // worker 1 reads splits 2, 3 round robin: 50, 75, 51, 76, …
     }
     assertNoLiveBatchesEventually(src2);
     assertNoLoaderThreadsEventually();
