@@ -32,9 +32,7 @@ final class ColumnCache implements MemoryCache {
   private final Schema schema;
   private final List<VectorSchemaRoot> batches;
   private final long[] batchStart;
-  /** Indexed by fragment id: first storage position (-1: no such fragment) and row count. */
-  private final long[] startById;
-  private final long[] rowsById;
+  private final StoragePositions positions;
   private final long rows;
   /** Per column: no nulls in any cached batch (nor in a FixedSizeList's values) — computed once at load. */
   private final boolean[] noNulls;
@@ -46,16 +44,7 @@ final class ColumnCache implements MemoryCache {
     this.tableName = tableName;
     this.schema = schema;
     this.batches = batches;
-    int maxId = frags.stream().mapToInt(FragmentInfo::id).max().orElse(-1);
-    this.startById = new long[maxId + 1];
-    this.rowsById = new long[maxId + 1];
-    Arrays.fill(startById, -1);
-    long pos = 0;
-    for (FragmentInfo f : frags) {
-      startById[f.id()] = pos;
-      rowsById[f.id()] = f.numRows();
-      pos += f.numRows();
-    }
+    this.positions = new StoragePositions(tableName, frags);
     this.bytes = bytes;
     this.batchStart = new long[batches.size() + 1];
     for (int b = 0; b < batches.size(); b++) {
@@ -117,18 +106,7 @@ final class ColumnCache implements MemoryCache {
 
   @Override
   public VectorSchemaRoot gatherAddresses(long[] addrs, BufferAllocator allocator) {
-    long[] positions = new long[addrs.length];
-    for (int k = 0; k < addrs.length; k++) {
-      long frag = addrs[k] >>> 32;
-      long off = addrs[k] & 0xFFFFFFFFL;
-      long start = frag < startById.length ? startById[(int) frag] : -1;
-      if (start < 0 || off >= rowsById[(int) frag]) {
-        throw new IndexOutOfBoundsException("row address " + PermutationPlan.addressString(addrs[k])
-            + " does not exist in table '" + tableName + "'");
-      }
-      positions[k] = start + off;
-    }
-    return gather(positions, allocator);
+    return gather(positions.of(addrs, 0, addrs.length), allocator);
   }
 
   @Override

@@ -6,7 +6,6 @@ import dev.lancetorch.torch.TorchBatch;
 import dev.lancetorch.torch.TorchGather;
 import dev.lancetorch.torch.TorchScan;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.memory.BufferAllocator;
@@ -30,9 +29,7 @@ final class NativeColumnCache implements MemoryCache {
   private final List<TorchBatch> batches;
   private final long[] handles;
   private final long[] starts;
-  /** Indexed by fragment id: first storage position (-1: no such fragment) and row count. */
-  private final long[] startById;
-  private final long[] rowsById;
+  private final StoragePositions positions;
   private final long bytes;
   private boolean closed;
 
@@ -46,16 +43,7 @@ final class NativeColumnCache implements MemoryCache {
     for (int b = 0; b < batches.size(); b++) {
       starts[b + 1] = starts[b] + batches.get(b).numRows();
     }
-    int maxId = frags.stream().mapToInt(FragmentInfo::id).max().orElse(-1);
-    this.startById = new long[maxId + 1];
-    this.rowsById = new long[maxId + 1];
-    Arrays.fill(startById, -1);
-    long pos = 0;
-    for (FragmentInfo f : frags) {
-      startById[f.id()] = pos;
-      rowsById[f.id()] = f.numRows();
-      pos += f.numRows();
-    }
+    this.positions = new StoragePositions(tableName, frags);
     this.bytes = bytes;
     LIVE_BYTES.addAndGet(bytes);
   }
@@ -108,24 +96,7 @@ final class NativeColumnCache implements MemoryCache {
 
   /** Copies the rows at {@code addrs[from, from + n)} into {@code g} at positions {@code dstPos[0, n)}. */
   void gatherInto(TorchGather g, long[] addrs, int from, long[] dstPos, int n) {
-    gatherPositions(g, positionsOf(addrs, from, n), dstPos, n);
-  }
-
-  /** Storage-order positions of the base row addresses {@code addrs[from, from + n)}. */
-  private long[] positionsOf(long[] addrs, int from, int n) {
-    long[] positions = new long[n];
-    for (int k = 0; k < n; k++) {
-      long a = addrs[from + k];
-      long frag = a >>> 32;
-      long off = a & 0xFFFFFFFFL;
-      long start = frag < startById.length ? startById[(int) frag] : -1;
-      if (start < 0 || off >= rowsById[(int) frag]) {
-        throw new IndexOutOfBoundsException("row address " + PermutationPlan.addressString(a)
-            + " does not exist in table '" + tableName + "'");
-      }
-      positions[k] = start + off;
-    }
-    return positions;
+    gatherPositions(g, positions.of(addrs, from, n), dstPos, n);
   }
 
   /** Copies rows at storage-order {@code positions[0, n)} into {@code g} at {@code dstPos[0, n)}. */
@@ -137,14 +108,14 @@ final class NativeColumnCache implements MemoryCache {
   }
 
   @Override
-  public VectorSchemaRoot gather(long[] positions, BufferAllocator allocator) {
-    for (long p : positions) {
+  public VectorSchemaRoot gather(long[] rows, BufferAllocator allocator) {
+    for (long p : rows) {
       if (p < 0 || p >= starts[starts.length - 1]) {
         throw new IndexOutOfBoundsException("row " + p + " out of range for table '" + tableName + "' ("
             + starts[starts.length - 1] + " rows)");
       }
     }
-    int n = positions.length;
+    int n = rows.length;
     if (n == 0) {
       VectorSchemaRoot empty = VectorSchemaRoot.create(cols.schema(), allocator);
       empty.setRowCount(0);
@@ -155,7 +126,7 @@ final class NativeColumnCache implements MemoryCache {
       for (int i = 0; i < n; i++) {
         dst[i] = i;
       }
-      gatherPositions(g, positions, dst, n);
+      gatherPositions(g, rows, dst, n);
       try (TorchBatch b = g.finish(0)) {
         return b.toArrow(cols.schema(), allocator);
       }
@@ -164,7 +135,7 @@ final class NativeColumnCache implements MemoryCache {
 
   @Override
   public VectorSchemaRoot gatherAddresses(long[] addrs, BufferAllocator allocator) {
-    return gather(positionsOf(addrs, 0, addrs.length), allocator);
+    return gather(positions.of(addrs, 0, addrs.length), allocator);
   }
 
   @Override
