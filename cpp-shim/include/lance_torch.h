@@ -147,6 +147,51 @@ LT_API int lt_batch_column_tensor(lt_batch* batch, int64_t col, const lt_column_
 LT_API int lt_batch_stack_columns(lt_batch* batch, const int64_t* cols, int64_t n_cols, int32_t dtype,
                                   AtenTensorHandle* out);
 
+/* Variable-length columns: list<numeric|bool> ("+l"), large_list ("+L"), binary ("z"), large_binary ("Z"),
+ * utf8 ("u"), large_utf8 ("U"). A range of rows becomes two tensors in the layout of torch's jagged nested tensors
+ * (torch.nested.nested_tensor_from_jagged(values, offsets)):
+ *   values  (N)     the items of the rows, in row order (uint8 for binary/utf8 bytes);
+ *   offsets (R + 1) int32 ("+l", "z", "u") or int64 ("+L", "Z", "U"); row r is values[offsets[r] : offsets[r + 1]];
+ *                   always offsets[0] == 0 and offsets[R] == N.
+ * Zero-copy: values is a view of the Arrow child (or data) buffer starting at the first viewed row's first item;
+ * offsets is a view of the Arrow offsets buffer when that row's offset is 0 (an unsliced array), otherwise a
+ * rebased copy of the R + 1 offsets (a sliced array). Copies: bool items (bit-packed), and with fill_nulls the
+ * values when an item is null or a null row's slot is not empty. Only one list level: list<list<..>>, list<struct>
+ * and list<utf8> are errors naming the column. Nulls without fill_nulls are an error naming the column, the
+ * count and the first row. */
+typedef struct lt_jagged_options {
+  int64_t row_start; /* first row of the batch (0) */
+  int64_t row_count; /* rows from row_start; <= 0: to the end of the batch (so a zeroed struct means all rows) */
+  int32_t fill_nulls; /* 1: null rows become empty rows, null list items become fill_value */
+  double fill_value;
+} lt_jagged_options;
+
+/* options may be NULL (all rows, nulls are an error). Both handles are OWNED by the caller; on failure both are NULL. */
+LT_API int lt_batch_column_jagged(lt_batch* batch, int64_t col, const lt_jagged_options* options,
+                                  AtenTensorHandle* values, AtenTensorHandle* offsets);
+
+/* Padded batches of a variable-length column (the types of lt_batch_column_jagged): every row padded with
+ * pad_value or truncated (its first items kept) to one length L, in one native pass (always a copy):
+ *   padded  (R, L) in the item dtype (uint8 for bytes);
+ *   lengths (R)    int64, the kept length of each row (min(row length, L));
+ *   mask    (R, L) bool, true where padded holds a real item.
+ * L is `length` (> 0) or, with to_batch_max, the longest row of the range (capped at `length` when length > 0).
+ * Errors naming the column (and row): length <= 0 without to_batch_max, L beyond int32, R * L too large, nulls
+ * without fill_nulls (then null rows are empty rows, all padding; null items become fill_value). */
+typedef struct lt_pad_options {
+  int64_t length;
+  int32_t to_batch_max;
+  int32_t fill_nulls;
+  double pad_value;
+  double fill_value;
+  int64_t row_start; /* rows [row_start, row_start + row_count) only, as in lt_jagged_options */
+  int64_t row_count;
+} lt_pad_options;
+
+/* options must not be NULL. All three handles are OWNED by the caller; on failure all are NULL. */
+LT_API int lt_batch_column_padded(lt_batch* batch, int64_t col, const lt_pad_options* options,
+                                  AtenTensorHandle* padded, AtenTensorHandle* lengths, AtenTensorHandle* mask);
+
 /* A record-batch stream: an Arrow C stream (ArrowArrayStream) moved into the
  * shim, yielding ordinary lt_batch handles. Not thread-safe: one thread at a
  * time per stream (different streams are independent). */

@@ -174,7 +174,8 @@ ColumnView describe_column(const ArrowArray* top, const ArrowSchema* top_schema,
     c.item_validity_first = item0;
   } else {
     if (!parse_elem(s->format, &c.elem)) {
-      fail(col_label(c) + ": unsupported non-numeric Arrow type (numeric, bool and FixedSizeList<numeric> only)");
+      fail(col_label(c) + ": unsupported non-numeric Arrow type (numeric, bool and FixedSizeList<numeric> only; "
+           "lists, binary and strings are read as values + offsets or padded)");
     }
     check_primitive(a, col_label(c));
     c.row_validity = static_cast<const uint8_t*>(a->buffers[0]);

@@ -10,14 +10,14 @@
 #include "copy_kernels.hpp"
 #include "errors.hpp"
 #include "torch_api.hpp"
+#include "views.hpp"
 
 namespace lt {
-namespace {
 
-thread_local int64_t tl_deleter_runs = 0;
+static thread_local int64_t tl_deleter_runs = 0;
 
 // Storage deleter of every zero-copy tensor: runs once, on the thread that frees the storage.
-void storage_deleter(void* /*data*/, void* ctx) noexcept {
+static void storage_deleter(void* /*data*/, void* ctx) noexcept {
   ++tl_deleter_runs;
   counters().freed.fetch_add(1, std::memory_order_relaxed);
   batch_unref(static_cast<lt_batch*>(ctx));
@@ -44,17 +44,7 @@ AtenTensorHandle make_view(lt_batch* b, const void* data, int64_t ndim, const in
   return h;
 }
 
-struct HandleGuard {
-  AtenTensorHandle h;
-  ~HandleGuard() {
-    if (h != nullptr) torch_api().delete_tensor(h);
-  }
-  AtenTensorHandle release() {
-    AtenTensorHandle r = h;
-    h = nullptr;
-    return r;
-  }
-};
+namespace {
 
 AtenTensorHandle make_copy(const std::vector<ColumnView>& cols, Elem dst, int64_t ndim, const int64_t* sizes,
                            int64_t ks, int64_t rs, int64_t col_step, bool use_validity, double fill) {

@@ -34,3 +34,6 @@ void run_stream_tests();
 
 // Input-contract tests (contract_test.cpp): consumption on every error path, nulls, released children.
 void run_contract_tests();
+
+// Jagged / padded column tests (jagged_test.cpp); need lt_init done.
+void run_jagged_tests();

@@ -334,6 +334,7 @@ int main(int argc, char** argv) {
   test_thread_local_error();
   run_stream_tests();
   run_contract_tests();
+  run_jagged_tests();
 
   const lt_stats_t s = stats();
   CHECK(s.batches_imported == s.batches_released);

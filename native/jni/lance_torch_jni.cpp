@@ -379,3 +379,41 @@ LT_FN(jint, openblasThreads)(JNIEnv* env, jclass, jint n) {
     return got;
   })
 }
+
+namespace {
+
+// An owned array of tensor handles for Java; deletes them if the array cannot be made.
+jlongArray handle_array(JNIEnv* env, std::initializer_list<AtenTensorHandle> hs) {
+  std::vector<jlong> v;
+  for (AtenTensorHandle h : hs) v.push_back(reinterpret_cast<jlong>(h));
+  jlongArray out = env->NewLongArray(static_cast<jsize>(v.size()));
+  if (out == nullptr) {
+    for (AtenTensorHandle h : hs) lt_tensor_delete(h);
+    throw JavaPending{};
+  }
+  env->SetLongArrayRegion(out, 0, static_cast<jsize>(v.size()), v.data());
+  return out;
+}
+
+}  // namespace
+
+LT_FN(jlongArray, columnJagged)(JNIEnv* env, jclass, jlong batch, jint col, jlong row_start, jlong row_count,
+                                jboolean fill_nulls, jdouble fill_value) {
+  LT_JNI(env, nullptr, {
+    lt_jagged_options o{row_start, row_count, fill_nulls ? 1 : 0, fill_value};
+    AtenTensorHandle values = nullptr, offsets = nullptr;
+    check(lt_batch_column_jagged(reinterpret_cast<lt_batch*>(batch), col, &o, &values, &offsets));
+    return handle_array(env, {values, offsets});
+  })
+}
+
+LT_FN(jlongArray, columnPadded)(JNIEnv* env, jclass, jlong batch, jint col, jlong row_start, jlong row_count,
+                                jlong length, jboolean to_batch_max, jdouble pad_value, jboolean fill_nulls,
+                                jdouble fill_value) {
+  LT_JNI(env, nullptr, {
+    lt_pad_options o{length, to_batch_max ? 1 : 0, fill_nulls ? 1 : 0, pad_value, fill_value, row_start, row_count};
+    AtenTensorHandle padded = nullptr, lengths = nullptr, mask = nullptr;
+    check(lt_batch_column_padded(reinterpret_cast<lt_batch*>(batch), col, &o, &padded, &lengths, &mask));
+    return handle_array(env, {padded, lengths, mask});
+  })
+}

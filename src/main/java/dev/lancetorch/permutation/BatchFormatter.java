@@ -32,8 +32,8 @@ final class BatchFormatter {
         if (format == Format.TORCH_COL) {
           return tb.stack(names);
         }
-        if (format == Format.TORCH_DICT) {
-          return new TensorDict(new LinkedHashMap<>(tb.dict(names)));
+        if (format.isDict()) {
+          return new TensorDict(new LinkedHashMap<>(tb.dictWithOffsets(names, Map.of(), format.padding())));
         }
         if (format == Format.TORCH_ROW) {
           try (Tensor cr = tb.stack(names)) {
@@ -94,6 +94,9 @@ final class BatchFormatter {
         return torchRows(cr, rows);
       }
     }
+    if (format.isDict()) {
+      return new TensorDict(DictPieces.assemble(pieces, columns, renames, format.padding()));
+    }
     LinkedHashMap<String, Tensor> dict = new LinkedHashMap<>();
     try {
       for (String c : columns) {
@@ -102,9 +105,6 @@ final class BatchFormatter {
     } catch (RuntimeException | Error e) {
       dict.values().forEach(Tensor::close);
       throw e;
-    }
-    if (format == Format.TORCH_DICT) {
-      return new TensorDict(dict);
     }
     try {
       return torchRowMaps(dict, rows);

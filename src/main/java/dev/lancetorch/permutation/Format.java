@@ -1,5 +1,6 @@
 package dev.lancetorch.permutation;
 
+import dev.lancetorch.torch.PadOptions;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,8 @@ import org.bytedeco.pytorch.Tensor;
  *   <tr><td>{@link #TORCH_ROW}</td><td>torch_row</td><td>{@link TensorList}: one tensor per row</td><td>as TORCH_COL</td></tr>
  *   <tr><td>{@link #TORCH_COL}</td><td>torch_col</td><td>{@link Tensor} of shape (C, R)</td>
  *       <td>no for one column (or one FixedSizeList column, as a (D,R) view); else one gather</td></tr>
- *   <tr><td>{@link #TORCH_DICT}</td><td>(ours)</td><td>{@link TensorDict}: name → column tensor</td><td>no</td></tr>
+ *   <tr><td>{@link #TORCH_DICT}</td><td>(ours)</td><td>{@link TensorDict}: name → column tensor (variable-length
+ *       columns: name → values, name.offsets → offsets)</td><td>no (padding: one pass per padded column)</td></tr>
  * </table>
  *
  * <p>Every batch type that holds native memory is {@link AutoCloseable} and is <b>owned by the caller</b>; tensors keep
@@ -47,9 +49,36 @@ public final class Format<T> implements Serializable {
   private static final List<Format<?>> ALL = List.of(ARROW, ROWS, COLUMNS, TORCH, TORCH_ROW, TORCH_COL, TORCH_DICT);
 
   private final String name;
+  private final Map<String, PadOptions> padding;
 
   private Format(String name) {
+    this(name, Map.of());
+  }
+
+  private Format(String name, Map<String, PadOptions> padding) {
     this.name = name;
+    this.padding = padding;
+  }
+
+  /**
+   * {@link #TORCH_DICT} with the named variable-length columns (keys: names after renames) padded or truncated per
+   * {@link PadOptions}: each gives {@code name} → (R, L), {@code name.lengths} → (R) int64 and {@code name.mask} →
+   * (R, L) bool, made in one native pass per batch. Other variable-length columns stay jagged
+   * ({@code name} → values, {@code name.offsets}).
+   */
+  public static Format<TensorDict> torchDict(Map<String, PadOptions> padding) {
+    Map<String, PadOptions> copy = Map.copyOf(padding);
+    return copy.isEmpty() ? TORCH_DICT : new Format<>(TORCH_DICT.name, copy);
+  }
+
+  /** Padding per column of a {@link #torchDict(Map)} format (empty otherwise). */
+  Map<String, PadOptions> padding() {
+    return padding;
+  }
+
+  /** True for {@link #TORCH_DICT} and its padded variants. */
+  boolean isDict() {
+    return name.equals(TORCH_DICT.name);
   }
 
   /** The LanceDB name of this format ("arrow", "python", "torch_col", ...). */
@@ -78,7 +107,7 @@ public final class Format<T> implements Serializable {
   }
 
   private Object readResolve() {
-    return of(name);
+    return padding == null || padding.isEmpty() ? of(name) : this;
   }
 
   @Override

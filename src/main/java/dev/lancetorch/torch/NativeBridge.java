@@ -47,6 +47,17 @@ final class NativeBridge {
   /** Returns an owned AtenTensorHandle; dtype is a torch ScalarType code or -1 (promote). */
   static native long stackColumns(long batch, int[] cols, int dtype);
 
+  /**
+   * A variable-length column's rows {@code [rowStart, rowStart + rowCount)} (rowCount <= 0: to the end) as owned
+   * {values, offsets} AtenTensorHandles (lt_batch_column_jagged).
+   */
+  static native long[] columnJagged(long batch, int col, long rowStart, long rowCount, boolean fillNulls,
+      double fillValue);
+
+  /** A variable-length column padded/truncated as owned {padded, lengths, mask} handles (lt_batch_column_padded). */
+  static native long[] columnPadded(long batch, int col, long rowStart, long rowCount, long length,
+      boolean toBatchMax, double padValue, boolean fillNulls, double fillValue);
+
   static native void deleteTensorHandle(long tensorHandle);
 
   /** Moves (always consumes) the Arrow C stream at this address into a new, owned stream handle. */

@@ -171,6 +171,145 @@ public final class TorchBatch implements AutoCloseable {
     return adopt(NativeBridge.stackColumns(h, idx, dtype));
   }
 
+  /** Key suffix of a variable-length column's offsets in {@link #dictWithOffsets(List)} ({@code "tokens.offsets"}). */
+  public static final String OFFSETS_SUFFIX = ".offsets";
+  /** Key suffix of a padded column's kept lengths ({@code "tokens.lengths"}, (R) int64). */
+  public static final String LENGTHS_SUFFIX = ".lengths";
+  /** Key suffix of a padded column's attention mask ({@code "tokens.mask"}, (R, L) bool). */
+  public static final String MASK_SUFFIX = ".mask";
+
+  /**
+   * Whether a column is variable-length ({@code list}, {@code large_list}, {@code binary}, {@code large_binary},
+   * {@code utf8}, {@code large_utf8}): read it with {@link #jagged(String)} or {@link #padded(String, PadOptions)}.
+   */
+  public boolean isVariableLength(String name) {
+    return isVariableLengthFormat(columnFormat(name));
+  }
+
+  static boolean isVariableLengthFormat(String format) {
+    return switch (format) {
+      case "+l", "+L", "z", "Z", "u", "U" -> true;
+      default -> false;
+    };
+  }
+
+  /** A variable-length column as values + offsets tensors (see {@link JaggedColumn}); caller owns the result. */
+  public JaggedColumn jagged(String name) {
+    return jagged(name, 0, 0, ColumnOptions.defaults());
+  }
+
+  /**
+   * Rows {@code [rowStart, rowStart + rowCount)} ({@code rowCount <= 0}: to the end) of a variable-length column as
+   * values + offsets (offsets rebased to start at 0). {@code options.fillNulls(v)}: null rows become empty rows and
+   * null items {@code v}; otherwise nulls are an error naming the column and the first null row. Caller owns it.
+   *
+   * @throws IllegalArgumentException for a column that is not variable-length, nested lists, non-numeric items,
+   *     malformed offsets, nulls without a fill value or a row range outside the batch
+   */
+  public JaggedColumn jagged(String name, long rowStart, long rowCount, ColumnOptions options) {
+    Tensor[] t = jaggedTensors(name, rowStart, rowCount, options);
+    return new JaggedColumn(t[0], t[1]);
+  }
+
+  private synchronized Tensor[] jaggedTensors(String name, long rowStart, long rowCount, ColumnOptions options) {
+    return adoptAll(NativeBridge.columnJagged(live(), index(name), rowStart, rowCount, options.isFillNulls(),
+        options.fillValue()));
+  }
+
+  /**
+   * A variable-length column padded or truncated to one length, with lengths and mask, in one native pass (see
+   * {@link PaddedColumn}). Caller owns the result.
+   *
+   * @throws IllegalArgumentException as {@link #jagged(String, long, long, ColumnOptions)}, and for a longest row
+   *     beyond int32 with {@link PadOptions#batchMax()}
+   */
+  public PaddedColumn padded(String name, PadOptions options) {
+    return padded(name, 0, 0, options);
+  }
+
+  /**
+   * As {@link #padded(String, PadOptions)} for rows {@code [rowStart, rowStart + rowCount)} only ({@code rowCount}
+   * {@code <= 0}: to the end). Caller owns the result.
+   */
+  public PaddedColumn padded(String name, long rowStart, long rowCount, PadOptions options) {
+    Tensor[] t = paddedTensors(name, rowStart, rowCount, options);
+    return new PaddedColumn(t[0], t[1], t[2]);
+  }
+
+  private synchronized Tensor[] paddedTensors(String name, long rowStart, long rowCount, PadOptions options) {
+    return adoptAll(NativeBridge.columnPadded(live(), index(name), rowStart, rowCount, options.length(),
+        options.isBatchMax(), options.padValue(), options.isFillNulls(), options.fillValue()));
+  }
+
+  /**
+   * As {@link #dict(List)}, where each variable-length column gives two entries: {@code name} → its values and
+   * {@code name + OFFSETS_SUFFIX} → its offsets ({@link #jagged(String)}); {@code padding} (may be empty; keyed by
+   * result key) pads the columns it names instead: {@code name} → (R, L), {@code name.lengths}, {@code name.mask}
+   * ({@link #padded(String, PadOptions)}). {@code keys} maps a column to its key in the result (renames); absent
+   * columns keep their name. Caller owns every tensor.
+   *
+   * @throws IllegalArgumentException when a derived key collides with another entry
+   */
+  public Map<String, Tensor> dictWithOffsets(List<String> columns, Map<String, String> keys,
+      Map<String, PadOptions> padding) {
+    return dictWithOffsets(columns, keys, padding, 0, numRows);
+  }
+
+  /** As {@link #dictWithOffsets(List, Map, Map)} for rows {@code [rowStart, rowStart + rowCount)} only. */
+  public Map<String, Tensor> dictWithOffsets(List<String> columns, Map<String, String> keys,
+      Map<String, PadOptions> padding, long rowStart, long rowCount) {
+    if (rowStart < 0 || rowCount < 0 || rowStart + rowCount > numRows) {
+      throw new IllegalArgumentException("rows [" + rowStart + ", " + (rowStart + rowCount) + ") outside the batch of "
+          + numRows + " rows");
+    }
+    boolean whole = rowStart == 0 && rowCount == numRows;
+    long start = rowCount == 0 ? numRows : rowStart; // the native calls read rowCount 0 as "to the end"
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    try {
+      for (String c : columns) {
+        String key = keys.getOrDefault(c, c);
+        PadOptions pad = padding.get(key);
+        if (pad != null) {
+          putAll(out, paddedTensors(c, start, rowCount, pad), key, key + LENGTHS_SUFFIX, key + MASK_SUFFIX);
+        } else if (isVariableLength(c)) {
+          putAll(out, jaggedTensors(c, start, rowCount, ColumnOptions.defaults()), key, key + OFFSETS_SUFFIX);
+        } else if (whole) {
+          put(out, key, column(c));
+        } else {
+          try (Tensor t = column(c)) {
+            put(out, key, t.narrow(0, rowStart, rowCount));
+          }
+        }
+      }
+      return out;
+    } catch (RuntimeException | Error e) {
+      out.values().forEach(Tensor::close);
+      throw e;
+    }
+  }
+
+  /** Puts tensors[i] under keys[i]; on a collision, the tensors not yet put are closed. */
+  private static void putAll(Map<String, Tensor> out, Tensor[] tensors, String... keys) {
+    for (int i = 0; i < tensors.length; i++) {
+      try {
+        put(out, keys[i], tensors[i]);
+      } catch (RuntimeException e) {
+        for (int k = i + 1; k < tensors.length; k++) {
+          tensors[k].close();
+        }
+        throw e;
+      }
+    }
+  }
+
+  private static void put(Map<String, Tensor> out, String key, Tensor t) {
+    if (out.putIfAbsent(key, t) != null) {
+      t.close();
+      throw new IllegalArgumentException("two tensors for key '" + key + "' (a column's derived key collides with "
+          + "another column; rename one)");
+    }
+  }
+
   /** Each named column as by {@link #column(String)}, in the given order; caller owns every tensor. */
   public Map<String, Tensor> dict(List<String> columns) {
     Map<String, Tensor> out = new LinkedHashMap<>();
@@ -249,6 +388,26 @@ public final class TorchBatch implements AutoCloseable {
       throw new IllegalArgumentException("no column '" + name + "'; columns: " + columnNames);
     }
     return i;
+  }
+
+  /** Adopts every owned handle; if one fails, the rest are deleted too. */
+  private static Tensor[] adoptAll(long[] handles) {
+    Tensor[] out = new Tensor[handles.length];
+    int i = 0;
+    try {
+      for (; i < handles.length; i++) {
+        out[i] = adopt(handles[i]);
+      }
+      return out;
+    } catch (RuntimeException | Error e) {
+      for (int k = 0; k < i; k++) {
+        out[k].close();
+      }
+      for (int k = i + 1; k < handles.length; k++) {
+        NativeBridge.deleteTensorHandle(handles[k]);
+      }
+      throw e;
+    }
   }
 
   /** Turns an owned AtenTensorHandle into an owned JavaCPP Tensor (no extra at::Tensor, no JavaCPP deallocator). */
