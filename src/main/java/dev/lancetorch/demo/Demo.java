@@ -41,6 +41,10 @@ public final class Demo {
   /** Runs the demo; see the class docs for flags. */
   public static void main(String[] args) throws Exception {
     DemoArgs a = DemoArgs.parse(args);
+    if (a.images()) {
+      ImageDemo.run(a);
+      return;
+    }
     NativeLibrary.load();  // applies the thread budget (ThreadBudget) before libtorch starts its pools
     int workers = workers(a);
     torch.manual_seed(a.seed());
@@ -116,7 +120,10 @@ public final class Demo {
 
   /** The official split as a permutation table (train = 0, test = 1), shuffled; built once, reused after. */
   static Table splitTable(Connection db, Table images, long seed) {
-    String name = "fashion_mnist_split";
+    return splitTable(db, images, "fashion_mnist_split", seed);
+  }
+
+  static Table splitTable(Connection db, Table images, String name, long seed) {
     if (db.tableNames().contains(name)) {
       return db.openTable(name);
     }

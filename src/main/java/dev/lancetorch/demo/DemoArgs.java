@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /** Command-line flags of {@link Demo}. */
 record DemoArgs(int epochs, int batchSize, int workers, Path db, double lr, long seed, long memoryCacheMb,
-    boolean progress, long maxBatches, double maxSeconds, boolean eval) {
+    boolean progress, long maxBatches, double maxSeconds, boolean eval, boolean images) {
   /** {@link #workers()} when {@code --workers} is not given: the thread budget's recommendation. */
   static final int BUDGET_WORKERS = -1;
 
@@ -20,10 +20,15 @@ record DemoArgs(int epochs, int batchSize, int workers, Path db, double lr, long
     long seed = 7;
     long cacheMb = 256;
     boolean progress = true;
+    boolean images = false;
     for (int i = 0; i < args.length; i++) {
       String f = args[i];
       if (f.equals("--no-progress")) {
         progress = false;
+        continue;
+      }
+      if (f.equals("--images")) {
+        images = true;
         continue;
       }
       if (f.equals("--no-eval")) {
@@ -45,12 +50,12 @@ record DemoArgs(int epochs, int batchSize, int workers, Path db, double lr, long
         case "--max-batches" -> maxBatches = Long.parseLong(v);
         case "--max-seconds" -> maxSeconds = Double.parseDouble(v);
         default -> throw new IllegalArgumentException("unknown flag " + f
-            + " (known: --epochs --batch-size --workers --db --lr --seed --memory-cache-mb --max-batches --max-seconds --no-eval --no-progress)");
+            + " (known: --epochs --batch-size --workers --db --lr --seed --memory-cache-mb --max-batches --max-seconds --no-eval --no-progress --images)");
       }
     }
     if (maxBatches < 1 || !(maxSeconds > 0)) {
       throw new IllegalArgumentException("--max-batches and --max-seconds must be positive");
     }
-    return new DemoArgs(epochs, batch, workers, db, lr, seed, cacheMb, progress, maxBatches, maxSeconds, eval);
+    return new DemoArgs(epochs, batch, workers, db, lr, seed, cacheMb, progress, maxBatches, maxSeconds, eval, images);
   }
 }

@@ -59,6 +59,13 @@ public final class TensorDict extends AbstractMap<String, Tensor> implements Aut
     return open().entrySet();
   }
 
+  /** Hands the tensors to the caller (who then owns them) and leaves this dict closed. */
+  LinkedHashMap<String, Tensor> release() {
+    LinkedHashMap<String, Tensor> out = new LinkedHashMap<>(open());
+    tensors = null;
+    return out;
+  }
+
   @Override
   public void close() {
     if (tensors != null) {

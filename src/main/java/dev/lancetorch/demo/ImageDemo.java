@@ -1,0 +1,201 @@
+package dev.lancetorch.demo;
+
+import static org.bytedeco.pytorch.global.torch.nll_loss;
+
+import dev.lancetorch.ConnectOptions;
+import dev.lancetorch.Connection;
+import dev.lancetorch.LanceDb;
+import dev.lancetorch.Table;
+import dev.lancetorch.loader.DataLoader;
+import dev.lancetorch.permutation.ArrowBatch;
+import dev.lancetorch.permutation.Format;
+import dev.lancetorch.permutation.ImageDecoder;
+import dev.lancetorch.permutation.Permutation;
+import dev.lancetorch.permutation.Permutations;
+import dev.lancetorch.permutation.TensorDict;
+import dev.lancetorch.torch.NativeLibrary;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.UInt1Vector;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Adam;
+import org.bytedeco.pytorch.AdamOptions;
+import org.bytedeco.pytorch.LongOptional;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * The image job ({@code make demo ARGS="--images"}): Fashion-MNIST stored as PNG bytes in a LanceDB table
+ * ({@code fashion_mnist_png}: {@code png} binary, {@code label}, {@code split}; encoded once from the
+ * {@code fashion_mnist} table of the main demo), read as jagged bytes ({@code png} + {@code png.offsets}), decoded to
+ * (R, 1, 28, 28) uint8 by {@link ImageDecoder} in the loader's workers, and a small CNN trained on them.
+ */
+final class ImageDemo {
+  private ImageDemo() {}
+
+  static void run(DemoArgs a) throws IOException {
+    NativeLibrary.load();
+    torch.manual_seed(a.seed());
+    int workers = a.workers() == DemoArgs.BUDGET_WORKERS ? 2 : a.workers(); // the image job decodes in 2 workers
+    System.out.printf("lance-torch image demo: epochs=%d batch=%d workers=%d db=%s (%d cores)%n", a.epochs(),
+        a.batchSize(), workers, a.db(), Runtime.getRuntime().availableProcessors());
+    long start = System.nanoTime();
+    try (RootAllocator allocator = new RootAllocator();
+        Connection db = LanceDb.connect(a.db().toString(), ConnectOptions.builder().allocator(allocator).build());
+        Table pixels = FashionMnist.openOrCreate(db, "fashion_mnist", Path.of("").toAbsolutePath());
+        Table images = pngTable(db, pixels);
+        Table split = Demo.splitTable(db, images, "fashion_mnist_png_split", a.seed())) {
+      Permutations splits = Permutations.of(images, split);
+      long cache = a.memoryCacheMb() << 20;
+      Permutation<TensorDict> train = splits.split("train").selectColumns("png", "label")
+          .withFormat(Format.TORCH_DICT).withMemoryCache(cache);
+      Permutation<TensorDict> test = splits.split("test").selectColumns("png", "label")
+          .withFormat(Format.TORCH_DICT).withMemoryCache(cache);
+      ImageDecoder decode = ImageDecoder.of("png").channels(1);
+      CnnClassifier model = new CnnClassifier();
+      Adam optimizer = new Adam(model.parameters(), new AdamOptions(a.lr()));
+      DataLoader.Builder<TensorDict, TensorDict> builder = DataLoader.builder(train).batchSize(a.batchSize())
+          .shuffle(true).seed(a.seed()).numWorkers(workers).persistentWorkers(true).collate(decode);
+      if (a.progress()) {
+        builder.progressBar("train");
+      }
+      double acc = 0;
+      try (train; test; DataLoader<TensorDict> loader = builder.build()) {
+        for (int epoch = 0; epoch < a.epochs(); epoch++) {
+          loader.setEpoch(epoch);
+          model.train(true);
+          long t0 = System.nanoTime();
+          long rows = 0;
+          double lossSum = 0;
+          long batches = 0;
+          for (TensorDict batch : loader) {
+            try (batch; PointerScope scope = new PointerScope()) {
+              Tensor x = batch.get("png").toType(ScalarType.Float).div(new Scalar(255.0));
+              Tensor y = batch.get("label");
+              optimizer.zero_grad();
+              Tensor loss = nll_loss(model.forward(x), y);
+              loss.backward();
+              optimizer.step();
+              double l = loss.item_double();
+              lossSum += l;
+              batches++;
+              rows += y.size(0);
+              loader.setProgressExtra(String.format("loss %.3f", l));
+            }
+          }
+          double secs = (System.nanoTime() - t0) / 1e9;
+          acc = accuracy(model, test, decode, workers);
+          System.out.printf("epoch %d: mean loss %.4f, %d images decoded and trained in %.2f s (%.0f images/s), "
+              + "test accuracy %.2f%%%n", epoch + 1, lossSum / Math.max(1, batches), rows, secs, rows / secs, 100 * acc);
+        }
+        System.out.println("loader metrics: " + loader.metrics());
+      }
+      System.out.printf("RESULT: image job test accuracy %.2f%% after %d epochs (CNN on PNG bytes decoded in %d "
+          + "workers), wall time %.1f s%n", 100 * acc, a.epochs(), workers, (System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  static double accuracy(CnnClassifier model, Permutation<TensorDict> test, ImageDecoder decode, int workers) {
+    model.eval();
+    long correct = 0;
+    long total = 0;
+    try (NoGradGuard g = new NoGradGuard();
+        DataLoader<TensorDict> loader = DataLoader.builder(test).batchSize(1000).numWorkers(workers)
+            .collate(decode).build()) {
+      for (TensorDict batch : loader) {
+        try (batch; PointerScope scope = new PointerScope()) {
+          Tensor x = batch.get("png").toType(ScalarType.Float).div(new Scalar(255.0));
+          Tensor pred = model.forward(x).argmax(new LongOptional(1), false);
+          correct += pred.eq(batch.get("label")).sum().item_long();
+          total += batch.get("label").size(0);
+        }
+      }
+    }
+    return total == 0 ? 0 : (double) correct / total;
+  }
+
+  /** The PNG table, encoded once from the pixel table (one PNG per image, JDK ImageIO). */
+  static Table pngTable(Connection db, Table pixels) {
+    String name = "fashion_mnist_png";
+    if (db.tableNames().contains(name)) {
+      return db.openTable(name);
+    }
+    long t0 = System.nanoTime();
+    Table out = null;
+    Permutation<ArrowBatch> all = Permutation.identity(pixels).selectColumns("image", "label", "split");
+    try (var it = all.iter(10_000, false)) {
+      while (it.hasNext()) {
+        try (ArrowBatch b = it.next(); VectorSchemaRoot png = encode(db.allocator(), b.root())) {
+          if (out == null) {
+            out = db.createTable(name, png);
+          } else {
+            out.add(png);
+          }
+        }
+      }
+    }
+    System.out.printf("encoded %d images as PNG into '%s' in %.1f s%n", out.countRows(), name,
+        (System.nanoTime() - t0) / 1e9);
+    return out;
+  }
+
+  static Schema pngSchema() {
+    return new Schema(List.of(Field.notNullable("png", ArrowType.Binary.INSTANCE),
+        Field.notNullable("label", new ArrowType.Int(64, true)),
+        Field.notNullable("split", ArrowType.Utf8.INSTANCE)));
+  }
+
+  static VectorSchemaRoot encode(BufferAllocator allocator, VectorSchemaRoot src) {
+    FixedSizeListVector image = (FixedSizeListVector) src.getVector("image");
+    UInt1Vector pixels = (UInt1Vector) image.getDataVector();
+    BigIntVector label = (BigIntVector) src.getVector("label");
+    VarCharVector split = (VarCharVector) src.getVector("split");
+    VectorSchemaRoot out = VectorSchemaRoot.create(pngSchema(), allocator);
+    try {
+      out.allocateNew();
+      VarBinaryVector png = (VarBinaryVector) out.getVector("png");
+      BigIntVector l = (BigIntVector) out.getVector("label");
+      VarCharVector s = (VarCharVector) out.getVector("split");
+      BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+      byte[] raster = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      for (int r = 0; r < src.getRowCount(); r++) {
+        for (int p = 0; p < FashionMnist.PIXELS; p++) {
+          raster[p] = pixels.get(r * FashionMnist.PIXELS + p);
+        }
+        bytes.reset();
+        ImageIO.write(img, "png", bytes);
+        png.setSafe(r, bytes.toByteArray());
+        l.setSafe(r, label.get(r));
+        s.setSafe(r, split.get(r));
+      }
+      out.setRowCount(src.getRowCount());
+      return out;
+    } catch (IOException e) {
+      out.close();
+      throw new UncheckedIOException(e);
+    } catch (RuntimeException e) {
+      out.close();
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,147 @@
+package dev.lancetorch.permutation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lancetorch.torch.NativeLibrary;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.bytedeco.pytorch.MemoryFormatOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** PNG/JPEG bytes (jagged uint8 + offsets) to (R, C, H, W) uint8: exact pixels, channel order, resize, errors. */
+class ImageDecoderTest {
+  @BeforeAll
+  static void load() {
+    NativeLibrary.load();
+  }
+
+  static int rgb(int r, int x, int y) {
+    return ((10 * r + x) & 0xff) << 16 | ((20 + y) & 0xff) << 8 | ((30 + x + y) & 0xff);
+  }
+
+  static byte[] encode(String format, int type, int row, int w, int h) throws IOException {
+    BufferedImage img = new BufferedImage(w, h, type);
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        if (type == BufferedImage.TYPE_BYTE_GRAY) {
+          img.getRaster().setSample(x, y, 0, (row * 40 + x * 7 + y * 3) & 0xff);
+        } else {
+          img.setRGB(x, y, rgb(row, x, y));
+        }
+      }
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertThat(ImageIO.write(img, format, out)).isTrue();
+    return out.toByteArray();
+  }
+
+  static Tensor tensor(long[] shape, ScalarType type) {
+    try (TensorOptions o = new TensorOptions(type); MemoryFormatOptional f = new MemoryFormatOptional()) {
+      return torch.empty(shape, o, f);
+    }
+  }
+
+  /** A TORCH_DICT-like batch: id (R) + img bytes + img.offsets. */
+  static TensorDict batch(List<byte[]> images) {
+    int total = images.stream().mapToInt(b -> b.length).sum();
+    byte[] all = new byte[total];
+    long[] off = new long[images.size() + 1];
+    long[] ids = new long[images.size()];
+    for (int i = 0; i < images.size(); i++) {
+      System.arraycopy(images.get(i), 0, all, (int) off[i], images.get(i).length);
+      off[i + 1] = off[i] + images.get(i).length;
+      ids[i] = 100 + i;
+    }
+    LinkedHashMap<String, Tensor> m = new LinkedHashMap<>();
+    Tensor id = tensor(new long[] {ids.length}, ScalarType.Long);
+    id.data_ptr_long().put(ids);
+    Tensor v = tensor(new long[] {total}, ScalarType.Byte);
+    v.data_ptr_byte().put(all);
+    Tensor o = tensor(new long[] {off.length}, ScalarType.Long);
+    o.data_ptr_long().put(off);
+    m.put("id", id);
+    m.put("img", v);
+    m.put("img.offsets", o);
+    return new TensorDict(m);
+  }
+
+  static byte[] bytes(Tensor t) {
+    byte[] out = new byte[(int) t.numel()];
+    t.data_ptr_byte().get(out);
+    return out;
+  }
+
+  @Test
+  void grayscalePngsDecodeExactly() throws IOException {
+    List<byte[]> pngs = List.of(encode("png", BufferedImage.TYPE_BYTE_GRAY, 0, 5, 4),
+        encode("png", BufferedImage.TYPE_BYTE_GRAY, 1, 5, 4));
+    try (TensorDict out = ImageDecoder.of("img").channels(1).apply(batch(pngs))) {
+      assertThat(out.keySet()).containsExactly("id", "img");
+      Tensor t = out.get("img");
+      assertThat(t.sizes().vec().get()).containsExactly(2, 1, 4, 5);
+      assertThat(t.scalar_type().intern()).isEqualTo(ScalarType.Byte);
+      byte[] px = bytes(t);
+      for (int r = 0; r < 2; r++) {
+        for (int y = 0; y < 4; y++) {
+          for (int x = 0; x < 5; x++) {
+            assertThat(px[r * 20 + y * 5 + x] & 0xff).isEqualTo((r * 40 + x * 7 + y * 3) & 0xff);
+          }
+        }
+      }
+      assertThat(out.get("id").size(0)).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void rgbIsPlanarInRgbOrderAndJpegDecodes() throws IOException {
+    List<byte[]> imgs = List.of(encode("png", BufferedImage.TYPE_INT_RGB, 2, 3, 2),
+        encode("jpeg", BufferedImage.TYPE_INT_RGB, 2, 3, 2));
+    try (TensorDict out = ImageDecoder.of("img").apply(batch(imgs))) {
+      Tensor t = out.get("img");
+      assertThat(t.sizes().vec().get()).containsExactly(2, 3, 2, 3);
+      byte[] px = bytes(t);
+      int plane = 6;
+      for (int y = 0; y < 2; y++) {
+        for (int x = 0; x < 3; x++) {
+          int c = rgb(2, x, y);
+          assertThat(px[y * 3 + x] & 0xff).isEqualTo((c >> 16) & 0xff);
+          assertThat(px[plane + y * 3 + x] & 0xff).isEqualTo((c >> 8) & 0xff);
+          assertThat(px[2 * plane + y * 3 + x] & 0xff).isEqualTo(c & 0xff);
+          // JPEG is lossy: close to the PNG's pixels
+          assertThat(Math.abs((px[18 + y * 3 + x] & 0xff) - ((c >> 16) & 0xff))).isLessThan(40);
+        }
+      }
+    }
+  }
+
+  @Test
+  void resizeGivesOneShapeForMixedSizes() throws IOException {
+    List<byte[]> imgs = List.of(encode("png", BufferedImage.TYPE_BYTE_GRAY, 0, 8, 8),
+        encode("png", BufferedImage.TYPE_BYTE_GRAY, 1, 4, 6));
+    try (TensorDict out = ImageDecoder.of("img").channels(1).resize(3, 5).apply(batch(imgs))) {
+      assertThat(out.get("img").sizes().vec().get()).containsExactly(2, 1, 3, 5);
+    }
+    assertThatThrownBy(() -> ImageDecoder.of("img").channels(1).apply(batch(imgs)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("column 'img' row 1: image is 6x4 but row 0 is 8x8; give a resize");
+  }
+
+  @Test
+  void undecodableBytesNameTheColumnAndRow() throws IOException {
+    List<byte[]> imgs = List.of(encode("png", BufferedImage.TYPE_BYTE_GRAY, 0, 2, 2), new byte[] {1, 2, 3, 4});
+    assertThatThrownBy(() -> ImageDecoder.of("img").apply(batch(imgs))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("column 'img' row 1");
+    assertThatThrownBy(() -> ImageDecoder.of("img").channels(2)).hasMessageContaining("channels must be 1 or 3");
+    assertThatThrownBy(() -> ImageDecoder.of("img").resize(0, 3)).hasMessageContaining("sizes must be > 0");
+  }
+}
