@@ -128,6 +128,24 @@ public final class Table implements AutoCloseable {
     return pinnedVersion != null;
   }
 
+  /**
+   * The blobs of a Lance blob column at these row offsets (0-based positions in the current snapshot), opened
+   * lazily: see {@link Blobs}. The caller owns the result.
+   *
+   * @throws IllegalArgumentException when the column is missing or not a blob column, or an offset is out of range
+   */
+  public Blobs blobs(String column, long[] offsets) {
+    Snapshot.Lease l = lease();
+    try {
+      List<Long> idx = java.util.Arrays.stream(offsets).boxed().toList();
+      return new Blobs(column, offsets, l, l.snapshot().dataset.takeBlobsByIndices(idx, column));
+    } catch (RuntimeException e) {
+      l.close();
+      throw new IllegalArgumentException("column '" + column + "' of table '" + name + "': cannot open blobs at "
+          + offsets.length + " offsets (is it a blob column, lance-encoding:blob?): " + e.getMessage(), e);
+    }
+  }
+
   /** @return the number of rows of the current snapshot */
   public long countRows() {
     try (Snapshot.Lease l = lease()) {

@@ -1,7 +1,5 @@
 package dev.lancetorch.demo;
 
-import static org.bytedeco.pytorch.global.torch.nll_loss;
-
 import dev.lancetorch.ConnectOptions;
 import dev.lancetorch.Connection;
 import dev.lancetorch.LanceDb;
@@ -16,13 +14,9 @@ import dev.lancetorch.torch.ThreadBudget;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.arrow.memory.RootAllocator;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Adam;
 import org.bytedeco.pytorch.AdamOptions;
-import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * {@code make demo}: Fashion-MNIST → LanceDB table → permutation (official train/test split, shuffled) → DataLoader
@@ -77,36 +71,14 @@ public final class Demo {
       try (train; test; DataLoader<TensorDict> loader = builder.build()) {
         for (int epoch = 0; epoch < a.epochs(); epoch++) {
           loader.setEpoch(epoch);
-          model.train(true);
-          long t0 = System.nanoTime();
-          double lossSum = 0;
-          long batches = 0;
-          long rows = 0;
-          for (TensorDict batch : loader) {
-            if (batches == a.maxBatches() || (System.nanoTime() - t0) / 1e9 > a.maxSeconds()) {
-              batch.close();
-              break;
-            }
-            try (batch; PointerScope scope = new PointerScope()) {
-              Tensor x = batch.get("image").toType(ScalarType.Float).div(new org.bytedeco.pytorch.Scalar(255.0));
-              Tensor y = batch.get("label");
-              optimizer.zero_grad();
-              Tensor loss = nll_loss(model.forward(x), y);
-              loss.backward();
-              optimizer.step();
-              double l = loss.item_double();
-              lossSum += l;
-              batches++;
-              rows += y.size(0);
-              double secs = (System.nanoTime() - t0) / 1e9;
-              loader.setProgressExtra(String.format("loss %.3f, %.0f rows/s", l, rows / secs));
-            }
-          }
-          long dt = System.nanoTime() - t0;
+          Training.Epoch e = Training.trainEpoch(loader, model, model::forward, "image", optimizer, a.maxBatches(),
+              a.maxSeconds());
+          long dt = e.nanos();
+          long rows = e.rows();
           trainRows += rows;
           trainNanos += dt;
           System.out.printf("epoch %d: mean loss %.4f, %d rows in %.2f s (%.0f rows/s), test accuracy %.2f%%%n",
-              epoch + 1, lossSum / Math.max(1, batches), rows, dt / 1e9, rows / (dt / 1e9),
+              epoch + 1, e.meanLoss(), rows, dt / 1e9, rows / (dt / 1e9),
               a.eval() ? 100 * accuracy(model, test, workers) : Double.NaN);
         }
         System.out.println("loader metrics: " + loader.metrics());
@@ -145,20 +117,8 @@ public final class Demo {
   }
 
   static double accuracy(MlpClassifier model, Permutation<TensorDict> test, int workers) {
-    model.eval();
-    long correct = 0;
-    long total = 0;
-    try (NoGradGuard g = new NoGradGuard();
-        DataLoader<TensorDict> loader = DataLoader.builder(test).batchSize(1000).numWorkers(workers).build()) {
-      for (TensorDict batch : loader) {
-        try (batch; PointerScope scope = new PointerScope()) {
-          Tensor x = batch.get("image").toType(ScalarType.Float).div(new org.bytedeco.pytorch.Scalar(255.0));
-          Tensor pred = model.forward(x).argmax(new org.bytedeco.pytorch.LongOptional(1), false);
-          correct += pred.eq(batch.get("label")).sum().item_long();
-          total += batch.get("label").size(0);
-        }
-      }
+    try (DataLoader<TensorDict> loader = DataLoader.builder(test).batchSize(1000).numWorkers(workers).build()) {
+      return Training.accuracy(loader, model, model::forward, "image");
     }
-    return total == 0 ? 0 : (double) correct / total;
   }
 }

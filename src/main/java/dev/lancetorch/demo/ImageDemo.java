@@ -1,7 +1,5 @@
 package dev.lancetorch.demo;
 
-import static org.bytedeco.pytorch.global.torch.nll_loss;
-
 import dev.lancetorch.ConnectOptions;
 import dev.lancetorch.Connection;
 import dev.lancetorch.LanceDb;
@@ -33,15 +31,9 @@ import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Adam;
 import org.bytedeco.pytorch.AdamOptions;
-import org.bytedeco.pytorch.LongOptional;
-import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.Scalar;
-import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * The image job ({@code make demo ARGS="--images"}): Fashion-MNIST stored as PNG bytes in a LanceDB table
@@ -82,30 +74,12 @@ final class ImageDemo {
       try (train; test; DataLoader<TensorDict> loader = builder.build()) {
         for (int epoch = 0; epoch < a.epochs(); epoch++) {
           loader.setEpoch(epoch);
-          model.train(true);
-          long t0 = System.nanoTime();
-          long rows = 0;
-          double lossSum = 0;
-          long batches = 0;
-          for (TensorDict batch : loader) {
-            try (batch; PointerScope scope = new PointerScope()) {
-              Tensor x = batch.get("png").toType(ScalarType.Float).div(new Scalar(255.0));
-              Tensor y = batch.get("label");
-              optimizer.zero_grad();
-              Tensor loss = nll_loss(model.forward(x), y);
-              loss.backward();
-              optimizer.step();
-              double l = loss.item_double();
-              lossSum += l;
-              batches++;
-              rows += y.size(0);
-              loader.setProgressExtra(String.format("loss %.3f", l));
-            }
-          }
-          double secs = (System.nanoTime() - t0) / 1e9;
+          Training.Epoch e = Training.trainEpoch(loader, model, model::forward, "png", optimizer, a.maxBatches(),
+              a.maxSeconds());
+          double secs = e.nanos() / 1e9;
           acc = accuracy(model, test, decode, workers);
           System.out.printf("epoch %d: mean loss %.4f, %d images decoded and trained in %.2f s (%.0f images/s), "
-              + "test accuracy %.2f%%%n", epoch + 1, lossSum / Math.max(1, batches), rows, secs, rows / secs, 100 * acc);
+              + "test accuracy %.2f%%%n", epoch + 1, e.meanLoss(), e.rows(), secs, e.rows() / secs, 100 * acc);
         }
         System.out.println("loader metrics: " + loader.metrics());
       }
@@ -115,22 +89,10 @@ final class ImageDemo {
   }
 
   static double accuracy(CnnClassifier model, Permutation<TensorDict> test, ImageDecoder decode, int workers) {
-    model.eval();
-    long correct = 0;
-    long total = 0;
-    try (NoGradGuard g = new NoGradGuard();
-        DataLoader<TensorDict> loader = DataLoader.builder(test).batchSize(1000).numWorkers(workers)
-            .collate(decode).build()) {
-      for (TensorDict batch : loader) {
-        try (batch; PointerScope scope = new PointerScope()) {
-          Tensor x = batch.get("png").toType(ScalarType.Float).div(new Scalar(255.0));
-          Tensor pred = model.forward(x).argmax(new LongOptional(1), false);
-          correct += pred.eq(batch.get("label")).sum().item_long();
-          total += batch.get("label").size(0);
-        }
-      }
+    try (DataLoader<TensorDict> loader = DataLoader.builder(test).batchSize(1000).numWorkers(workers)
+        .collate(decode).build()) {
+      return Training.accuracy(loader, model, model::forward, "png");
     }
-    return total == 0 ? 0 : (double) correct / total;
   }
 
   /** The PNG table, encoded once from the pixel table (one PNG per image, JDK ImageIO). */
