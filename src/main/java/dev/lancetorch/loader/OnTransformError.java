@@ -9,19 +9,22 @@ public enum OnTransformError implements TransformErrorHandler<Object> {
       throw error;
     }
   },
-  /** Drop the batch silently; its rows count in {@link MetricsSnapshot#rowsSkipped()}. */
+  /**
+   * Drop only the failing rows, silently (the transform is re-run on each row alone, as LanceDB); they count in
+   * {@link MetricsSnapshot#rowsSkipped()}.
+   */
   SKIP {
     @Override
     public Object onError(RuntimeException error, BatchPosition position) {
       return null;
     }
   },
-  /** Log a warning and drop the batch; its rows count in {@link MetricsSnapshot#rowsSkipped()}. */
+  /** Log a warning per failing batch and drop its failing rows, as {@link #SKIP}. */
   WARN {
     @Override
     public Object onError(RuntimeException error, BatchPosition position) {
       System.getLogger("dev.lancetorch.loader").log(System.Logger.Level.WARNING,
-          "transform failed, skipping batch at " + position, error);
+          "transform failed, skipping its failing rows, batch at " + position, error);
       return null;
     }
   }

@@ -262,19 +262,22 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
   }
 
   private CompletableFuture<R> load(BatchSource<Object> handle, LoaderTask task) {
-    Object raw = metrics.timedFetch(handle, task.offsets());
+    Object raw;
+    synchronized (handle) { // a transform thread may take single rows from it (withoutFailingRows)
+      raw = metrics.timedFetch(handle, task.offsets());
+    }
     if (transformPool == null) {
-      return CompletableFuture.completedFuture(applyTransform(raw, task));
+      return CompletableFuture.completedFuture(applyTransform(handle, raw, task));
     }
     try {
-      return CompletableFuture.supplyAsync(() -> applyTransform(raw, task), transformPool);
+      return CompletableFuture.supplyAsync(() -> applyTransform(handle, raw, task), transformPool);
     } catch (RejectedExecutionException e) {
       Closeables.closeQuietly(raw);
       throw e;
     }
   }
 
-  private R applyTransform(Object raw, LoaderTask task) {
+  private R applyTransform(BatchSource<Object> handle, Object raw, LoaderTask task) {
     long t0 = System.nanoTime();
     R out;
     try {
@@ -282,11 +285,46 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
     } catch (RuntimeException e) {
       out = onError.onError(e, task.position()); // the input stays the transform's: it owned it when it threw
       if (out == null) {
-        metrics.rowsSkipped.add(task.offsets().length);
+        out = withoutFailingRows(handle, task);
       }
     }
     metrics.transformNanos.add(System.nanoTime() - t0);
     return out;
+  }
+
+  /**
+   * After a batch's transform failed and the policy skips: as LanceDB, the transform runs again on each row alone
+   * (taken again from the worker's handle; its outputs are closed) and only the rows that fail alone are dropped and
+   * counted as skipped; the other rows are taken again as one batch and transformed. The transform must be
+   * deterministic (as in LanceDB); if it then fails on the rows that passed alone, the iteration fails.
+   *
+   * @return the batch of the surviving rows, or null when every row failed
+   */
+  private R withoutFailingRows(BatchSource<Object> handle, LoaderTask task) {
+    long[] offsets = task.offsets();
+    long[] keep = new long[offsets.length];
+    int kept = 0;
+    for (long offset : offsets) {
+      Object one;
+      synchronized (handle) {
+        one = handle.takeOffsets(new long[] {offset});
+      }
+      try {
+        Closeables.closeQuietly(transform.apply(one));
+        keep[kept++] = offset;
+      } catch (RuntimeException rowError) {
+        // this row fails alone: dropped
+      }
+    }
+    metrics.rowsSkipped.add(offsets.length - kept);
+    if (kept == 0) {
+      return null;
+    }
+    Object rest;
+    synchronized (handle) {
+      rest = handle.takeOffsets(Arrays.copyOf(keep, kept));
+    }
+    return transform.apply(rest);
   }
 
   /** One epoch of this rank. */

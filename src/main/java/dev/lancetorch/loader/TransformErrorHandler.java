@@ -9,8 +9,9 @@ package dev.lancetorch.loader;
 @FunctionalInterface
 public interface TransformErrorHandler<R> {
   /**
-   * @return a replacement batch (owned by the consumer once yielded), or null to skip the batch (its rows
-   *     are counted as skipped); throw to fail the iteration with a {@link DataLoaderException}
+   * @return a replacement batch (owned by the consumer once yielded), or null to skip the failing rows (as
+   *     LanceDB: the transform is re-run row by row, only the rows that fail alone are dropped and counted as
+   *     skipped, the others yielded as one batch); throw to fail the iteration with a {@link DataLoaderException}
    */
   R onError(RuntimeException error, BatchPosition position);
 }
