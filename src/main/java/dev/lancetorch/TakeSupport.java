@@ -8,19 +8,21 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.lance.ipc.LanceScanner;
 
 /**
  * Random access by offset or row id with the result in <em>request</em> order.
  *
- * <p>Lance returns take results sorted by row address, deduplicated. So: validate every request
- * against the snapshot's fragments (before calling Lance), ask Lance for the sorted distinct
- * values, work out the address order Lance will answer in, then copy rows into the output in
- * request order (duplicates repeat the row).
+ * <p>Validate every request against the snapshot's fragments (before calling Lance), turn the
+ * sorted distinct values into row addresses, read them with {@link SafeTake} (a filtered scan,
+ * never Lance's take: see there), find each address's row by the {@code _rowid} column, then copy
+ * rows into the output in request order (duplicates repeat the row).
  */
 final class TakeSupport {
   private TakeSupport() {}
@@ -44,45 +46,62 @@ final class TakeSupport {
       }
     }
     uniq = Arrays.copyOf(uniq, u);
+    Schema projected = project(table, snap.dataset.getSchema(), columns);
     if (uniq.length == 0) {
-      return VectorSchemaRoot.create(project(table, snap.dataset.getSchema(), columns), allocator);
+      return VectorSchemaRoot.create(projected, allocator);
     }
-    int[] rank = rowIds ? identity(uniq.length) : addressRank(snap, uniq);
-    List<String> cols = columns != null ? columns
-        : snap.dataset.getSchema().getFields().stream().map(Field::getName).toList();
-    List<Long> ask = new ArrayList<>(uniq.length);
-    for (long v : uniq) {
-      ask.add(v);
+    long[] addrs = rowIds ? uniq : RowAddresses.ofOffsets(table, snap, uniq); // addrs[k]: the row of uniq[k]
+    List<String> cols = projected.getFields().stream().map(Field::getName).toList();
+    if (snap.dataset.hasStableRowIds()) {
+      throw new UnsupportedOperationException("take from table '" + table.nameUnchecked() + "' ("
+          + table.uriUnchecked() + "): datasets with stable row ids are not supported yet");
     }
-    try (ArrowReader reader = rowIds ? snap.dataset.takeRows(ask, cols) : snap.dataset.take(ask, cols);
-        VectorSchemaRoot gathered = VectorSchemaRoot.create(reader.getVectorSchemaRoot().getSchema(), allocator)) {
+    try (LanceScanner scanner = SafeTake.open(snap, sortedCopy(addrs), cols, table.connection().allocatorUnchecked());
+        ArrowReader reader = scanner.scanBatches();
+        VectorSchemaRoot gathered = VectorSchemaRoot.create(projected, allocator)) {
       gathered.allocateNew();
+      long[] sorted = sortedCopy(addrs);
+      int[] rowOfSorted = new int[sorted.length]; // where the row of sorted[i] landed in gathered
+      Arrays.fill(rowOfSorted, -1);
       int row = 0;
       while (reader.loadNextBatch()) {
         VectorSchemaRoot batch = reader.getVectorSchemaRoot();
-        for (int c = 0; c < batch.getFieldVectors().size(); c++) {
-          FieldVector src = batch.getVector(c);
+        BaseIntVector ids = (BaseIntVector) batch.getVector(SafeTake.ROW_ID);
+        for (int c = 0; c < cols.size(); c++) {
+          FieldVector src = batch.getVector(cols.get(c));
           FieldVector dst = gathered.getVector(c);
           for (int r = 0; r < batch.getRowCount(); r++) {
             dst.copyFromSafe(r, row + r, src);
           }
         }
+        for (int r = 0; r < batch.getRowCount(); r++) {
+          int k = Arrays.binarySearch(sorted, ids.getValueAsLong(r));
+          if (k >= 0 && rowOfSorted[k] < 0) {
+            rowOfSorted[k] = row + r;
+          }
+        }
         row += batch.getRowCount();
       }
-      if (row != uniq.length) {
-        throw new IllegalStateException("Lance returned " + row + " rows for " + uniq.length
+      long found = Arrays.stream(rowOfSorted).filter(r -> r >= 0).count();
+      if (found != uniq.length) {
+        throw new IllegalStateException("Lance returned " + found + " rows for " + uniq.length
             + " distinct " + (rowIds ? "row ids (some refer to deleted rows)" : "offsets") + " of table '"
             + table.nameUnchecked() + "' (" + table.uriUnchecked() + ") at version " + snap.version);
       }
       gathered.setRowCount(row);
-      VectorSchemaRoot out = VectorSchemaRoot.create(gathered.getSchema(), allocator);
+      VectorSchemaRoot out = VectorSchemaRoot.create(projected, allocator);
       try {
         out.allocateNew();
+        int[] source = new int[request.length];
+        for (int p = 0; p < request.length; p++) {
+          long addr = addrs[Arrays.binarySearch(uniq, request[p])];
+          source[p] = rowOfSorted[Arrays.binarySearch(sorted, addr)];
+        }
         for (int c = 0; c < out.getFieldVectors().size(); c++) {
           FieldVector src = gathered.getVector(c);
           FieldVector dst = out.getVector(c);
           for (int p = 0; p < request.length; p++) {
-            dst.copyFromSafe(rank[Arrays.binarySearch(uniq, request[p])], p, src);
+            dst.copyFromSafe(source[p], p, src);
           }
         }
         out.setRowCount(request.length);
@@ -92,54 +111,19 @@ final class TakeSupport {
         throw e;
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("take from table '" + table.nameUnchecked() + "' (" + table.uriUnchecked() + ") failed", e);
+      throw new UncheckedIOException("take from table '" + table.nameUnchecked() + "' (" + table.uriUnchecked()
+          + ") at version " + snap.version + " failed: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("closing a Lance scanner of table '" + table.nameUnchecked() + "' failed", e);
     }
   }
 
-  private static int[] identity(int n) {
-    int[] r = new int[n];
-    for (int i = 0; i < n; i++) {
-      r[i] = i;
-    }
-    return r;
-  }
-
-  /**
-   * For sorted distinct offsets, the index of each in Lance's answer, which is ordered by row
-   * address = (fragment id, position inside the fragment). Within a fragment, live-row order is
-   * physical order, so (fragment id, local offset) sorts the same way even with deletions.
-   */
-  private static int[] addressRank(Snapshot snap, long[] uniq) {
-    List<FragmentInfo> frags = snap.fragments();
-    long[] fragId = new long[uniq.length];
-    long[] local = new long[uniq.length];
-    int k = 0;
-    long start = 0;
-    boolean ascending = true;
-    for (int i = 0; i < uniq.length; i++) {
-      while (uniq[i] >= start + frags.get(k).numRows()) {
-        start += frags.get(k).numRows();
-        k++;
-      }
-      fragId[i] = frags.get(k).id();
-      local[i] = uniq[i] - start;
-      if (i > 0 && fragId[i] < fragId[i - 1]) {
-        ascending = false;
-      }
-    }
-    if (ascending) {
-      return identity(uniq.length);
-    }
-    Integer[] order = new Integer[uniq.length];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(order, (a, b) -> fragId[a] != fragId[b] ? Long.compare(fragId[a], fragId[b]) : Long.compare(local[a], local[b]));
-    int[] rank = new int[uniq.length];
-    for (int pos = 0; pos < order.length; pos++) {
-      rank[order[pos]] = pos;
-    }
-    return rank;
+  private static long[] sortedCopy(long[] values) {
+    long[] s = values.clone();
+    Arrays.sort(s);
+    return s;
   }
 
   private static void validateOffsets(Table table, Snapshot snap, long[] offsets) {

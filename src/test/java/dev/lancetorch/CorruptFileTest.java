@@ -1,0 +1,41 @@
+package dev.lancetorch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 12 item 8: a data file overwritten in the middle with random bytes (same size) after a first read. lance-core's
+ * take panics on it and aborts the JVM, so this runs {@link CorruptReadMain} in a forked JVM: it must exit normally,
+ * every read path returning or throwing a Java exception — and the shuffled reads, which used Lance's take, must
+ * report the corruption.
+ */
+class CorruptFileTest {
+  @TempDir Path dir;
+
+  @Test
+  void noReadPathAbortsTheJvmOnACorruptedDataFile() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(java, "--add-opens=java.base/java.nio=ALL-UNNAMED", "-Xss4m",
+        "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "-cp", System.getProperty("java.class.path"),
+        CorruptReadMain.class.getName(), dir.toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+    boolean done = p.waitFor(300, TimeUnit.SECONDS);
+    if (!done) {
+      p.destroyForcibly();
+    }
+    String log = Files.readString(dir.resolve("child.log"), StandardCharsets.UTF_8);
+    String paths = String.join("\n", log.lines().filter(l -> l.startsWith("PATH ")).toList());
+    assertThat(done).as("finished; output:%n%s", log).isTrue();
+    assertThat(p.exitValue()).as("exit code (134 = abort); output:%n%s", log).isZero();
+    assertThat(log).contains("ALL PATHS RETURNED");
+    assertThat(paths).as(paths)
+        .contains("PATH takeRowIds: threw", "PATH takeOffsets: threw", "PATH shuffled ARROW: threw",
+            "PATH shuffled TORCH_DICT: threw", "PATH random access: threw", "PATH scan: threw");
+  }
+}
