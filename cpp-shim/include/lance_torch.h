@@ -83,6 +83,8 @@ typedef struct lt_stats_t {
   int64_t tensors_freed;    /* ... whose storage deleter has run */
   int64_t tensors_copied;   /* tensors returned as fresh copies (bool, fill, gather, cast) */
   int64_t bytes_copied;     /* payload bytes written into those copies */
+  int64_t bytes_live;       /* Arrow memory kept alive by batches not yet released (an estimate from lengths and
+                             * formats: validity, fixed-width values, offsets; not variable-width data) */
 } lt_stats_t;
 
 /* Resolves the libtorch stable-ABI symbols. libtorch_path may be NULL; then an

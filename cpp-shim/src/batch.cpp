@@ -20,12 +20,34 @@ void batch_unref(lt_batch* b) noexcept {
   if (b->array.release != nullptr) b->array.release(&b->array);
   if (b->schema.release != nullptr) b->schema.release(&b->schema);
   counters().released.fetch_add(1, std::memory_order_relaxed);
+  counters().live_bytes.fetch_sub(b->bytes, std::memory_order_relaxed);
   delete b;
 }
 
 }  // namespace lt
 
 namespace {
+
+// Bytes an (already validated) array keeps alive, estimated from lengths and formats alone (buffer contents are never
+// read): validity bitmaps, fixed-width values, offsets of variable-width arrays, and children. Data buffers of
+// variable-width arrays are not counted (their size is only in the offsets).
+int64_t estimate_bytes(const ArrowArray* a, const ArrowSchema* s, int depth) {
+  if (depth > 64) return 0;
+  const int64_t n = a->offset + a->length;
+  int64_t bytes = (a->n_buffers > 0 && a->buffers[0] != nullptr) ? (n + 7) / 8 : 0;
+  lt::Elem e;
+  if (lt::parse_elem(s->format, &e)) {
+    bytes += e == lt::Elem::Bool ? (n + 7) / 8 : n * lt::elem_size(e);
+  } else if (s->format[0] != '\0' && s->format[1] == '\0') {
+    switch (s->format[0]) {
+      case 'u': case 'z': bytes += (n + 1) * 4; break;
+      case 'U': case 'Z': bytes += (n + 1) * 8; break;
+      default: break;
+    }
+  }
+  for (int64_t i = 0; i < a->n_children; ++i) bytes += estimate_bytes(a->children[i], s->children[i], depth + 1);
+  return bytes;
+}
 
 // Takes the structs out of the caller's hands: from here on the shim owns them.
 void move_in(lt_batch* b, ArrowArray* array, ArrowSchema* schema) {
@@ -92,8 +114,10 @@ void import_batch(ArrowArray* array, ArrowSchema* schema, lt_batch** out) {
     const char* n = b->schema.children[i]->name;
     b->names.emplace_back(n != nullptr ? n : "");
   }
+  b->bytes = estimate_bytes(&b->array, &b->schema, 0);
   *out = guard.release();
   lt::counters().imported.fetch_add(1, std::memory_order_relaxed);
+  lt::counters().live_bytes.fetch_add(b->bytes, std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -157,6 +181,7 @@ LT_API void lt_stats(lt_stats_t* out) {
   out->tensors_freed = c.freed.load();
   out->tensors_copied = c.copied.load();
   out->bytes_copied = c.bytes.load();
+  out->bytes_live = c.live_bytes.load();
 }
 
 }  // extern "C"

@@ -13,12 +13,14 @@ struct lt_batch {
   ArrowSchema schema;
   std::atomic<int64_t> refs{1};
   std::vector<std::string> names;
+  int64_t bytes = 0;  // estimate of the Arrow memory it keeps alive (counted in Counters::live_bytes)
 };
 
 namespace lt {
 
 struct Counters {
   std::atomic<int64_t> imported{0}, released{0}, created{0}, freed{0}, copied{0}, bytes{0};
+  std::atomic<int64_t> live_bytes{0};  // sum of lt_batch::bytes of the batches not yet released
 };
 Counters& counters();
 

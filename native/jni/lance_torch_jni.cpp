@@ -250,11 +250,11 @@ LT_FN(jlongArray, stats)(JNIEnv* env, jclass) {
   LT_JNI(env, nullptr, {
     lt_stats_t s{};
     lt_stats(&s);
-    const jlong v[6] = {s.batches_imported, s.batches_released, s.tensors_created,
-                        s.tensors_freed,    s.tensors_copied,   s.bytes_copied};
-    jlongArray out = env->NewLongArray(6);
+    const jlong v[7] = {s.batches_imported, s.batches_released, s.tensors_created, s.tensors_freed,
+                        s.tensors_copied,   s.bytes_copied,     s.bytes_live};
+    jlongArray out = env->NewLongArray(7);
     if (out == nullptr) throw JavaPending{};
-    env->SetLongArrayRegion(out, 0, 6, v);
+    env->SetLongArrayRegion(out, 0, 7, v);
     return out;
   })
 }

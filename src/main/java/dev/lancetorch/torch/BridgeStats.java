@@ -11,6 +11,8 @@ package dev.lancetorch.torch;
  * @param tensorsFreed zero-copy tensors whose storage was freed
  * @param tensorsCopied tensors returned as fresh copies (bool, null fill, gather, cast)
  * @param bytesCopied payload bytes written into those copies
+ * @param bytesLive Arrow memory kept alive by the batches not yet released (an estimate from lengths and formats:
+ *     validity, fixed-width values, offsets — not the data of variable-width columns)
  */
 public record BridgeStats(
     long batchesImported,
@@ -18,13 +20,14 @@ public record BridgeStats(
     long tensorsCreated,
     long tensorsFreed,
     long tensorsCopied,
-    long bytesCopied) {
+    long bytesCopied,
+    long bytesLive) {
 
   /** Current counters (loads the native library if needed). */
   public static BridgeStats snapshot() {
     NativeLibrary.load();
     long[] s = NativeBridge.stats();
-    return new BridgeStats(s[0], s[1], s[2], s[3], s[4], s[5]);
+    return new BridgeStats(s[0], s[1], s[2], s[3], s[4], s[5], s[6]);
   }
 
   /** Batches imported but not yet released. */

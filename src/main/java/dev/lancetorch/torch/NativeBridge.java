@@ -100,7 +100,7 @@ final class NativeBridge {
   /** Payload bytes (values and validity) of the batch's rows. */
   static native long bufferBytes(long batch);
 
-  /** imported, released, created, freed, copied, bytesCopied. */
+  /** imported, released, created, freed, copied, bytesCopied, bytesLive. */
   static native long[] stats();
 
   /** {@code setenv(name, value, 1)}: for variables native libraries read when they start (ThreadBudget). */

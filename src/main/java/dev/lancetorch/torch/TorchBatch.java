@@ -108,6 +108,7 @@ public final class TorchBatch implements AutoCloseable {
    */
   static TorchBatch adoptHandle(long h, List<String> columnNames) {
     try {
+      UnreleasedMemory.afterImport();
       return new TorchBatch(h, columnNames);
     } catch (RuntimeException | Error e) {
       NativeBridge.releaseBatch(h);
