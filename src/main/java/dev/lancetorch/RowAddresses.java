@@ -1,7 +1,6 @@
 package dev.lancetorch;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -66,8 +65,7 @@ final class RowAddresses {
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("reading row addresses of table '" + table.nameUnchecked() + "' ("
-          + table.uriUnchecked() + ") failed: " + e.getMessage(), e);
+      throw LanceErrors.classify("reading row addresses of", table.nameUnchecked(), table.uriUnchecked(), e);
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {

@@ -1,7 +1,6 @@
 package dev.lancetorch;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -111,8 +110,8 @@ final class TakeSupport {
         throw e;
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("take from table '" + table.nameUnchecked() + "' (" + table.uriUnchecked()
-          + ") at version " + snap.version + " failed: " + e.getMessage(), e);
+      throw LanceErrors.classify("taking rows (version " + snap.version + ") from", table.nameUnchecked(),
+          table.uriUnchecked(), e);
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
