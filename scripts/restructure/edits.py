@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Code edits of the sweep that are not moves (run after restructure.py rewrite; idempotent):
+
+  native.mk      the JNI library goes to dev/lancetorch/native/<platform>/ (NATIVE_PLATFORM, JavaCPP's names)
+  NativeLibrary  the resource folder computed at run time (Loader.getPlatform()), assumeLoaded()
+  logging        System.Logger -> slf4j (the one logging API; no binding shipped)
+"""
+import re
+import sys
+from pathlib import Path
+
+
+def edit(path, pairs, required=True):
+    p = Path(path)
+    if not p.exists():
+        if required:
+            sys.exit(f"edits: {path} is missing")
+        return
+    text = p.read_text()
+    orig = text
+    for old, new, done in pairs:
+        if done is not None and done in text:
+            continue  # already applied
+        if isinstance(old, re.Pattern):
+            text, n = old.subn(new, text)
+        else:
+            n = text.count(old)
+            text = text.replace(old, new)
+        if n == 0 and required and not (isinstance(new, str) and new in text):
+            sys.exit(f"edits: {path}: expected text not found: {old!r:.100}")
+    if text != orig:
+        p.write_text(text)
+        print(f"edited {path}")
+
+
+def native_mk():
+    edit("native.mk", [
+        ("JNI_OUT_DIR := $(NATIVE_BUILD)/resources/dev/lancetorch/native/linux-x86-64",
+         "# JavaCPP's platform names (linux-x86_64, linux-arm64, macosx-arm64...): NativeLibrary looks in\n"
+         "# dev/lancetorch/native/<platform>/, with <platform> computed at run time (Loader.getPlatform()).\n"
+         "NATIVE_OS := $(subst darwin,macosx,$(shell uname -s | tr A-Z a-z))\n"
+         "NATIVE_ARCH := $(subst aarch64,arm64,$(subst amd64,x86_64,$(shell uname -m)))\n"
+         "NATIVE_PLATFORM ?= $(NATIVE_OS)-$(NATIVE_ARCH)\n"
+         "JNI_OUT_DIR := $(NATIVE_BUILD)/resources/dev/lancetorch/native/$(NATIVE_PLATFORM)",
+         "NATIVE_PLATFORM ?="),
+        ("-linux-x86_64.jar", "-$(NATIVE_PLATFORM).jar", "-$(NATIVE_PLATFORM).jar"),
+        ("'org/bytedeco/pytorch/linux-x86_64/lib*.so*'", "'org/bytedeco/pytorch/$(NATIVE_PLATFORM)/lib*.so*'", None),
+        ("'org/bytedeco/openblas/linux-x86_64/lib*.so*'", "'org/bytedeco/openblas/$(NATIVE_PLATFORM)/lib*.so*'", None),
+        ("$(MVN) dependency:resolve", "$(MVN) -N -f native/pom.xml dependency:resolve", "-f native/pom.xml"),
+    ])
+
+
+NATIVE_LIBRARY = "lance-torch/src/main/java/dev/lancetorch/torch/NativeLibrary.java"
+
+
+def native_library():
+    edit(NATIVE_LIBRARY, [
+        ('  static final String RESOURCE = "/dev/lancetorch/native/linux-x86-64/liblancetorch_jni.so";\n',
+         '  /** The jar folder of this platform\'s JNI library: {@code /dev/lancetorch/native/<platform>/}, with\n'
+         '   * JavaCPP\'s platform name ({@code linux-x86_64}, {@code linux-arm64}, {@code macosx-arm64}...), as\n'
+         '   * packaged in {@code dev.lancetorch:lance-torch-native:<platform>}. */\n'
+         '  static final String RESOURCE =\n'
+         '      "/dev/lancetorch/native/" + Loader.getPlatform() + "/liblancetorch_jni.so";\n',
+         'Loader.getPlatform() + "/liblancetorch_jni.so"'),
+        (" * {@value #PATH_PROPERTY} (a file path), then the jar resource {@value #RESOURCE}\n",
+         " * {@value #PATH_PROPERTY} (a file path), then the jar resource\n"
+         " * {@code /dev/lancetorch/native/<platform>/liblancetorch_jni.so} (platform computed at run time)\n",
+         "(platform computed at run time)"),
+        ("  private static boolean loaded;\n",
+         "  private static boolean loaded;\n  private static boolean assumeLoaded;\n",
+         "private static boolean assumeLoaded;"),
+        ("      loadJni();\n",
+         "      if (!assumeLoaded) {\n        loadJni();\n      }\n",
+         "if (!assumeLoaded) {"),
+        ("  /** The libtorch_cpu.so file JavaCPP loaded",
+         "  /**\n"
+         "   * Escape hatch for applications that load {@code liblancetorch_jni.so} themselves (with\n"
+         "   * {@link System#load} from a location of their own, before the first use of lance-torch): {@link\n"
+         "   * #load()} then skips its lookup of the JNI library but still loads libtorch and initializes the\n"
+         "   * bridge. Must be called before the first {@link #load()}.\n"
+         "   *\n"
+         "   * @throws IllegalStateException if the library was already loaded by {@link #load()}\n"
+         "   */\n"
+         "  public static synchronized void assumeLoaded() {\n"
+         "    if (loaded && !assumeLoaded) {\n"
+         "      throw new IllegalStateException(\"lance-torch: the JNI library is already loaded\");\n"
+         "    }\n"
+         "    assumeLoaded = true;\n"
+         "  }\n\n"
+         "  /** The libtorch_cpu.so file JavaCPP loaded",
+         "public static synchronized void assumeLoaded()"),
+    ])
+
+
+LEVELS = {"WARNING": "warn", "INFO": "info", "DEBUG": "debug", "ERROR": "error", "TRACE": "trace"}
+
+
+def logging():
+    for f in sorted(Path(".").glob("*/src/**/*.java")):
+        text = f.read_text()
+        if "System.Logger" not in text and "System.getLogger" not in text:
+            continue
+        orig = text
+        text = re.sub(r"System\.Logger\s+(\w+)\s*=\s*System\.getLogger\(",
+                      r"Logger \1 = LoggerFactory.getLogger(", text)
+        text = text.replace("System.getLogger(", "LoggerFactory.getLogger(")
+        text = re.sub(r"\.log\(\s*System\.Logger\.Level\.(\w+),\s*",
+                      lambda m: "." + LEVELS[m.group(1)] + "(", text)
+        if "System.Logger" in text:
+            sys.exit(f"edits: {f}: a System.Logger use this step does not convert")
+        imports = [i for i, used in (("org.slf4j.Logger", re.search(r"\bLogger\s+\w+\s*=", text)),
+                                     ("org.slf4j.LoggerFactory", "LoggerFactory." in text)) if used]
+        block = "".join(f"import {i};\n" for i in imports if f"import {i};" not in text)
+        m = re.search(r"^import\s", text, re.M)
+        text = text[:m.start()] + block + text[m.start():] if m else re.sub(
+            r"^(package [\w.]+;\n)", lambda mm: mm.group(1) + "\n" + block, text, count=1, flags=re.M)
+        if text != orig:
+            f.write_text(text)
+            print(f"edited {f} (slf4j)")
+
+
+if __name__ == "__main__":
+    native_mk()
+    native_library()
+    logging()
