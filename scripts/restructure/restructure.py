@@ -277,6 +277,8 @@ def step_rewrite():
 # ---------------------------------------------------------------- visibility fixing
 
 ERR = re.compile(r"^(?P<file>[^:\n]+\.java):(?P<line>\d+): error: (?P<msg>.*)$", re.M)
+NOT_PUBLIC = re.compile(r"(?:<[^>]*>)?([\w.]+?)(\([^()]*\))? is not public in ([\w.]+); cannot be accessed from outside package")
+OVERRIDE = re.compile(r"(\w+)\([^)]*\) in (<anonymous ([\w.$]+)>|[\w.]+) cannot (?:override|implement) \w+\([^)]*\) in ([\w.]+)")
 MODS = r"(?:(?:@\w+(?:\([^)]*\))?\s+)|(?:static|final|abstract|synchronized|native|default|strictfp|sealed|non-sealed|transient|volatile)\s+)*"
 
 
@@ -323,12 +325,12 @@ def member_indent(text, owner_simple):
     return len(m.group(1)) + 2 if m else 2
 
 
-def make_public(path, name, kind, widened, what, owner_simple=None):
+def make_public(path, name, kind, widened, what, owner_simple=None, anywhere=False):
     """Adds `public` to declarations of name (kind: type, ctor, member) that have no access modifier,
     at the member indentation of class owner_simple (types: at any indentation)."""
     text = path.read_text()
     lines = text.split("\n")
-    indent = member_indent(text, owner_simple or path.stem) if kind != "type" else None
+    indent = member_indent(text, owner_simple or path.stem) if kind != "type" and not anywhere else None
     if kind == "type":
         pat = re.compile(r"^(\s*)(" + MODS + r")((?:class|interface|enum|record)\s+" + re.escape(name) + r"\b)")
     elif kind == "ctor":
@@ -365,13 +367,19 @@ def step_fix(classpath_file):
         classes = all_classes()
         fixed = 0
         unknown = []
-        for m in ERR.finditer(log):
-            msg = m.group("msg")
-            mm = re.match(r"(\S+?)(\([^)]*\))? is not public in ([\w.]+); cannot be accessed from outside package", msg)
+        current = None
+        for line in log.split("\n"):
+            h = ERR.match(line)
+            if h:
+                current = h
+            if current is None:
+                continue
+            where = f"{current.group('file')}:{current.group('line')}"
+            mm = NOT_PUBLIC.search(line)
             if mm:
                 sym, args, owner = mm.group(1), mm.group(2), mm.group(3)
                 simple = sym.split(".")[-1]
-                f, owner_simple = owner_file(owner, classes, m.group("file"))
+                f, owner_simple = owner_file(owner, classes, current.group("file"))
                 if f is None and owner[:1].islower():  # a top-level class: owner is its package
                     f = classes.get(owner + "." + simple)
                     kinds = ["type"]
@@ -379,31 +387,33 @@ def step_fix(classpath_file):
                     kinds = ["ctor"] if simple == owner_simple else ["member"]
                 else:
                     kinds = ["type", "member"]
-                if f and any(make_public(Path(f), simple, k, widened, f"{owner}#{sym}{args or ''}", owner_simple) for k in kinds):
+                if f and any(make_public(Path(f), simple, k, widened, None, owner_simple) for k in kinds):
                     fixed += 1
-                else:
-                    unknown.append(f"{m.group('file')}:{m.group('line')}: {msg}")
+                elif h:
+                    unknown.append(f"{where}: {line}")
                 continue
-            mm = re.match(r"(\w+)\(([^)]*)\) in ([\w.]+) cannot (?:override|implement) \w+\([^)]*\) in ([\w.]+)", msg)
+            mm = OVERRIDE.search(line)
             if mm:
-                f, o = owner_file(mm.group(3), classes, m.group("file"))
-                if f and make_public(Path(f), mm.group(1), "member", widened, f"{mm.group(3)}#{mm.group(1)}()", o):
-                    fixed += 1
-                continue
-            mm = re.match(r"([\w.]+) is not abstract and does not override abstract method (\w+)\([^)]*\) in ([\w.]+)", msg)
-            if mm:
-                f, o = owner_file(mm.group(3), classes, m.group("file"))
-                if f and make_public(Path(f), mm.group(2), "member", widened, f"{mm.group(3)}#{mm.group(2)}()", o):
+                name, anon, owner = mm.group(1), mm.group(3), mm.group(2)
+                f, o = owner_file(anon.split("$")[0] if anon else owner, classes, current.group("file"))
+                if f and make_public(Path(f), name, "member", widened, None, None if anon else o, anywhere=bool(anon)):
                     fixed += 1
                 continue
-            mm = re.match(r"(\w+)(\([^)]*\))? has protected access in ([\w.]+)", msg)
+            mm = re.search(r"([\w.]+) is not abstract and does not override abstract method (\w+)\([^)]*\) in ([\w.]+)", line)
             if mm:
-                f, owner_simple = owner_file(mm.group(3), classes, m.group("file"))
+                f, o = owner_file(mm.group(3), classes, current.group("file"))
+                if f and make_public(Path(f), mm.group(2), "member", widened, None, o):
+                    fixed += 1
+                continue
+            mm = re.search(r"(?:<[^>]*>)?(\w+)(\([^)]*\))? has protected access in ([\w.]+)", line)
+            if mm:
+                f, owner_simple = owner_file(mm.group(3), classes, current.group("file"))
                 kind = "ctor" if mm.group(1) == owner_simple else "member"
-                if f and make_public(Path(f), mm.group(1), kind, widened, f"{mm.group(3)}#{mm.group(1)}", owner_simple):
+                if f and make_public(Path(f), mm.group(1), kind, widened, None, owner_simple):
                     fixed += 1
                 continue
-            unknown.append(f"{m.group('file')}:{m.group('line')}: {msg}")
+            if h:
+                unknown.append(f"{where}: {h.group('msg')}")
         print(f"fix round {rnd}: javac rc={rc}, widened {fixed}, other errors {len(unknown)}")
         if rc == 0:
             break
