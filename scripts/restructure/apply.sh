@@ -51,6 +51,7 @@ git add -A
 
 if [ "${1:-}" = "--format" ]; then
   mvn -B -q -N spotless:apply
+  bash consumer-test/check-readme.sh --fix
   git add -A
 fi
 echo "restructure: done; review with git status, then commit"

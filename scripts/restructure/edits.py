@@ -119,7 +119,62 @@ def logging():
             print(f"edited {f} (slf4j)")
 
 
+EXAMPLE = "consumer-test/src/main/java/example/ReadmeExample.java"
+
+DEPENDENCIES = """## Dependencies
+`mvn -B install` (what `make test` runs) installs these into `~/.m2`; a CPU user declares the first one only:
+
+```xml
+<dependency>
+  <groupId>dev.lancetorch</groupId>
+  <artifactId>lance-torch-platform</artifactId>
+  <version>0.1.0-SNAPSHOT</version>
+  <type>pom</type>
+</dependency>
+```
+- `lance-torch-platform` (JavaCPP's `*-platform` convention): the library, its JNI library for linux-x86_64
+  (`lance-torch-native`, classifier `linux-x86_64`) and CPU LibTorch (`org.bytedeco:pytorch`, `linux-x86_64`).
+- `lance-torch`: the library alone. It forces no platform classifier and ships no logging binding: it logs through
+  `slf4j-api`, so add the binding you use (its own tests use logback at WARN).
+- CUDA: declare `lance-torch` and `lance-torch-native` (classifier `linux-x86_64`) instead, plus JavaCPP's GPU build
+  of LibTorch (`org.bytedeco:pytorch:2.13.0-1.5.14`, classifier `linux-x86_64-gpu`, with `org.bytedeco:cuda`'s
+  matching classifier jars when CUDA is not installed). Tensors still come out on the CPU; move them with `to(...)`.
+- The native part is built by Maven (`native/`, which runs `native.mk`) into `dev/lancetorch/native/<platform>/`;
+  `-Dlancetorch.native.path=FILE` loads another build, `NativeLibrary.assumeLoaded()` one you loaded yourself.
+- JavaCPP warns at start-up that `javacpp 1.5.14` and `openblas 0.3.31-1.5.13` do not match: pytorch 1.5.14 asks for
+  openblas 0.3.34-1.5.14, which Maven Central does not serve, so the build pins the previous openblas (all tests
+  run on it).
+
+"""
+
+
+def readme():
+    p = Path("README.md")
+    text = p.read_text()
+    orig = text
+    src = Path(EXAMPLE).read_text()
+    m = re.search(r"^ *// README:begin\n(.*?)^ *// README:end\n", src, re.M | re.S)
+    if not m:
+        sys.exit(f"edits: {EXAMPLE} has no README:begin/README:end region")
+    region = "".join(line[4:] if line.startswith("    ") else line for line in m.group(1).splitlines(True))
+    block = ("<!-- readme-example:begin -->\n```java\n" + region + "```\n<!-- readme-example:end -->\n"
+             f"(This is [ReadmeExample.java]({EXAMPLE}), which `make test` runs in a project that declares only\n"
+             "`lance-torch-platform`; `examples/src/main/java/dev/lancetorch/demo/Demo.java` is the full demo.)\n")
+    pat = re.compile(r"(## In your code\n\n)(?:[^\n]*\n)*?(?:<!-- readme-example:begin -->\n)?```java\n.*?```\n"
+                     r"(?:<!-- readme-example:end -->\n)?(?:\((?:[^\n]*\n){0,3}?[^\n]*full (?:program|demo)\.\)\n)?",
+                     re.S)
+    if not pat.search(text):
+        sys.exit("edits: README.md has no '## In your code' java block")
+    text = pat.sub(lambda mm: mm.group(1) + block, text, count=1)
+    if "## Dependencies" not in text:
+        text = text.replace("## In your code", DEPENDENCIES + "## In your code", 1)
+    if text != orig:
+        p.write_text(text)
+        print("edited README.md")
+
+
 if __name__ == "__main__":
     native_mk()
     native_library()
     logging()
+    readme()

@@ -3,7 +3,6 @@ package example;
 import static org.bytedeco.pytorch.global.torch.log_softmax;
 import static org.bytedeco.pytorch.global.torch.nll_loss;
 
-import dev.lancetorch.ConnectOptions;
 import dev.lancetorch.Connection;
 import dev.lancetorch.LanceDb;
 import dev.lancetorch.Table;
@@ -19,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.arrow.memory.RootAllocator;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Adam;
 import org.bytedeco.pytorch.AdamOptions;
@@ -60,12 +58,13 @@ public final class ReadmeExample {
   /** Trains on the split "train" of table "points"; returns the accuracy on the split "test". */
   static double train(String uri) {
     // README:begin
-    try (RootAllocator allocator = new RootAllocator();
-        Connection db = LanceDb.connect(uri, ConnectOptions.builder().allocator(allocator).build());
+    String trainOrTest = "CASE WHEN split = 'train' THEN 0 ELSE 1 END"; // split ids 0 and 1
+    try (Connection db = LanceDb.connect(uri);
         Table points = db.openTable("points");
-        Table splits = // a LanceDB-compatible permutation table
+        // a LanceDB-compatible permutation table: row ids and split ids, shuffled
+        Table splits =
             Permutation.builder(points)
-                .splitCalculated("CASE WHEN split = 'train' THEN 0 ELSE 1 END", List.of("train", "test"))
+                .splitCalculated(trainOrTest, List.of("train", "test"))
                 .shuffle(42)
                 .execute();
         Permutation<TensorDict> train =
@@ -82,7 +81,8 @@ public final class ReadmeExample {
         for (TensorDict batch : loader) { // each worker reads through its own table handle
           try (batch;
               PointerScope scope = new PointerScope()) {
-            Tensor x = batch.get("features"); // (R, 16) float32: a zero-copy view of the Arrow batch
+            // (R, 16) float32: a zero-copy view of the Arrow batch
+            Tensor x = batch.get("features");
             Tensor loss = nll_loss(log_softmax(model.forward(x), 1), batch.get("label"));
             opt.zero_grad();
             loss.backward();
@@ -95,7 +95,9 @@ public final class ReadmeExample {
     // README:end
   }
 
-  /** The share of rows of {@code test} that {@code model} classifies right (closes {@code test}). */
+  /**
+   * The share of rows of {@code test} that {@code model} classifies right (closes {@code test}).
+   */
   static double accuracy(LinearImpl model, Permutation<?> test) {
     long correct = 0;
     long total = 0;
@@ -105,7 +107,8 @@ public final class ReadmeExample {
       for (TensorDict batch : rows) {
         try (batch;
             PointerScope scope = new PointerScope()) {
-          Tensor predicted = model.forward(batch.get("features")).argmax(new LongOptional(1), false);
+          Tensor predicted =
+              model.forward(batch.get("features")).argmax(new LongOptional(1), false);
           correct += predicted.eq(batch.get("label")).sum().item_long();
           total += batch.get("label").size(0);
         }
