@@ -128,6 +128,14 @@ def step_classes():
             continue
         git_mv(src, fqcn_to_path(root, new))
         print(f"moved {old} -> {new}")
+    # what is left in the API packages that is not public: candidates for moves.tsv
+    left = []
+    for f in Path("lance-torch/src/main/java/dev/lancetorch").rglob("*.java"):
+        if ".internal" in ".".join(f.parts) or "/internal/" in str(f) or f.name == "package-info.java":
+            continue
+        if not re.search(r"^public\s", f.read_text(), re.M):
+            left.append(str(f.relative_to("lance-torch/src/main/java")).replace("/", ".")[:-5])
+    print("package-private classes left in the API packages: " + (", ".join(sorted(left)) or "none"))
 
 
 # ---------------------------------------------------------------- Java text handling
