@@ -36,6 +36,14 @@ DIR_MOVES = [
 
 # Plain-text path rewrites in non-Java files and Java comments (old -> new), longest first.
 PATH_REWRITES = [
+    # the benchmarks' run commands (they were test classes of the library)
+    ("mvn -o -q test-compile && java -cp target/test-classes:target/classes:$(cat target/classpath.txt)",
+     "make build && java -cp bench/target/classes:$(cat bench/target/classpath.txt)"),
+    ("make build && mvn -o -q test-compile && java", "make build && java"),
+    ("-cp target/test-classes:target/classes:$(cat target/classpath.txt)",
+     "-cp bench/target/classes:$(cat bench/target/classpath.txt)"),
+    ("mvn -o -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=",
+     "mvn -o -q -pl bench exec:java -Dexec.mainClass="),
     ("src/main/java/dev/lancetorch/demo/", "examples/src/main/java/dev/lancetorch/demo/"),
     ("src/main/java/dev/lancetorch/examples/", "examples/src/main/java/dev/lancetorch/examples/"),
     ("src/test/java/dev/lancetorch/bench/", "bench/src/main/java/dev/lancetorch/bench/"),
