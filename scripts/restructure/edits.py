@@ -192,6 +192,78 @@ def long_table_rows(limit=100):
             print(f"edited {f} (long table rows)")
 
 
+def one_cleaner():
+    """Refactor after the moves: every Cleaner.create of the library becomes internal.memory.Cleaners.CLEANER."""
+    home = Path("lance-torch/src/main/java/dev/lancetorch/internal/memory/Cleaners.java")
+    text = home.read_text()
+    text = text.replace('"lance-torch-permutation-cleaner"', '"lance-torch-cleaner"')
+    text = re.sub(r"The one \{@link Cleaner\} of this package", "The one {@link Cleaner} of lance-torch", text)
+    home.write_text(text)
+    start = re.compile(r"^ *private static final Cleaner CLEANER =\s*Cleaner\.create\(", re.M)
+    for f in sorted(Path("lance-torch/src/main/java").rglob("*.java")):
+        if f == home:
+            continue
+        text = f.read_text()
+        m = start.search(text)
+        if not m:
+            continue
+        depth, i = 1, m.end()
+        while depth:
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            i += 1
+        end = text.index(";", i) + 1
+        end += len(re.match(r"\n*", text[end:]).group(0))
+        text = text[:m.start()] + text[end:]
+        text = re.sub(r"(?<![\w.])CLEANER\.register\(", "Cleaners.CLEANER.register(", text)
+        if "import dev.lancetorch.internal.memory.Cleaners;" not in text:
+            mm = re.search(r"^import\s", text, re.M)
+            text = text[:mm.start()] + "import dev.lancetorch.internal.memory.Cleaners;\n" + text[mm.start():]
+        f.write_text(text)
+        print(f"edited {f} (one Cleaner)")
+
+
+PKG = "lance-torch/src/main/java/dev/lancetorch/"
+
+
+def api_hygiene():
+    """After the moves (formatted code): what internal.permutation needed from Permutations goes back out of the API."""
+    edit(PKG + "permutation/Permutations.java", [
+        ('  public static final String ROW_ID = "row_id";\n',
+         '  /** Column of a permutation table: the base row address, {@code UInt64}. */\n'
+         '  public static final String ROW_ID = "row_id";\n\n'
+         '  /** Column of a permutation table: the split id, {@code UInt64}. */\n', "the base row address, {@code UInt64}"),
+        ('  public static Permutations fromPlan(', '  static Permutations fromPlan(', None),
+        (re.compile(r"\n  public static String splitNamesJson\(List<String> names\) \{\n(?:    .*\n)+?  \}\n"), "", None),
+    ])
+    edit(PKG + "internal/permutation/PermutationRowsReader.java", [
+        ("Permutations.splitNamesJson(names)", "splitNamesJson(names)", None),
+        (re.compile(r"\n\}\n?$"),
+         "\n\n  private static String splitNamesJson(List<String> names) {\n"
+         "    try {\n      return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(names);\n"
+         "    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {\n"
+         "      throw new IllegalStateException(e);\n    }\n  }\n}\n", "private static String splitNamesJson("),
+    ])
+    edit(PKG + "internal/permutation/PermutationPlan.java", [
+        ("  public Permutations toPermutations(Table base) {\n"
+         "    return Permutations.fromPlan(base, names == null ? List.of() : names, splits);\n  }\n",
+         "  /** The split names (empty when the splits are unnamed), index = split id. */\n"
+         "  public List<String> splitNames() {\n    return names == null ? List.of() : names;\n  }\n\n"
+         "  /** Per split, the base row addresses in permutation order (not a copy). */\n"
+         "  public long[][] splits() {\n    return splits;\n  }\n", "public List<String> splitNames()"),
+    ])
+    edit(PKG + "permutation/PermutationBuilder.java", [
+        ("return plan.toPermutations(base);", "return Permutations.fromPlan(base, plan.splitNames(), plan.splits());", None),
+    ])
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["api-hygiene"]:
+    api_hygiene()
+    sys.exit(0)
+
+if __name__ == "__main__" and sys.argv[1:] == ["one-cleaner"]:
+    one_cleaner()
+    sys.exit(0)
+
 if __name__ == "__main__" and sys.argv[1:] == ["format"]:
     long_table_rows()
     sys.exit(0)
