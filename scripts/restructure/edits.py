@@ -166,6 +166,20 @@ def readme():
     if not pat.search(text):
         sys.exit("edits: README.md has no '## In your code' java block")
     text = pat.sub(lambda mm: mm.group(1) + block, text, count=1)
+    text = text.replace(
+        "make test   # build the native code and run every test (C++ shim tests + the C++ inference example + JUnit)",
+        "make test   # mvn install: native code, C++ tests, JUnit, README's example in a user's project, style checks")
+    text = text.replace(
+        "`make jmh ARGS=\"BridgeJmh\"`, `make fuzz` (libFuzzer on the C API), `make javadoc`, `make clean`, and",
+        "`make jmh ARGS=\"BridgeJmh\"`, `make fuzz` (libFuzzer on the C API), `make javadoc`, `make format` (the house\n"
+        "format, google-java-format; `make test` fails on unformatted code), `make clean`, and")
+    if "Maven modules" not in text:
+        text = text.replace(
+            "\n## Requirements\n",
+            "\nThe build is Maven modules (`mvn -B install` alone builds, tests and installs everything; see\n"
+            "[docs/architecture.md](docs/architecture.md)): `lance-torch` (the library), `native` (JNI + C shim, one jar\n"
+            "per platform), `platform`, `examples`, `bench`, `interop`, and `consumer-test` (a user's project).\n"
+            "\n## Requirements\n", 1)
     if "## Dependencies" not in text:
         text = text.replace("## In your code", DEPENDENCIES + "## In your code", 1)
     if text != orig:
