@@ -13,6 +13,7 @@ PY="python3 $HERE/restructure.py"
 if [ "${1:-}" = "--format" ]; then  # after the moves are committed: the formatter, then what it leaves over
   mvn -B -q -N spotless:apply
   python3 "$HERE/edits.py" format
+  mvn -B -q -N spotless:apply
   bash consumer-test/check-readme.sh --fix
   git add -A
   mvn -B -q -N checkstyle:check | grep -E "\[(LineLength|[A-Za-z]+)\]" || true

@@ -278,8 +278,52 @@ if __name__ == "__main__" and sys.argv[1:] == ["one-cleaner"]:
     one_cleaner()
     sys.exit(0)
 
+def long_strings_and_commands(limit=100):
+    """What the formatter leaves longer than the limit: string literals without spaces (split at a comma or a
+    colon) and shell command lines in Javadoc <pre> blocks (continued with a backslash)."""
+    lit = re.compile(r'"((?:\\.|[^"\\])*)"')
+    for f in sorted(Path(".").glob("*/src/**/*.java")):
+        lines = f.read_text().split("\n")
+        out = []
+        in_pre = False
+        for line in lines:
+            if re.search(r"^\s*\*.*<pre>", line):
+                in_pre = True
+            if re.search(r"</pre>", line):
+                in_pre = False
+            if len(line) <= limit:
+                out.append(line)
+                continue
+            if in_pre and re.match(r"^\s*\* ", line) and " --" in line:
+                prefix = re.match(r"^(\s*\*\s+)", line).group(1)
+                rest = line
+                while len(rest) > limit:
+                    cut = rest.rfind(" ", len(prefix) + 10, limit - 2)
+                    if cut < 0:
+                        break
+                    out.append(rest[:cut] + " \\")
+                    rest = prefix + "  " + rest[cut + 1:].lstrip()
+                out.append(rest)
+                continue
+            m = None
+            for mm in lit.finditer(line):
+                if " " not in mm.group(1) and len(mm.group(0)) > 30:
+                    m = mm
+            if m and not line.lstrip().startswith("*"):
+                body = m.group(1)
+                cuts = [i + 1 for i, ch in enumerate(body) if ch in ",:" and body[i - 1:i] != "\\"]
+                if cuts:
+                    mid = min(cuts, key=lambda i: abs(i - len(body) / 2))
+                    line = line[:m.start()] + '"' + body[:mid] + '" + "' + body[mid:] + '"' + line[m.end():]
+            out.append(line)
+        if out != lines:
+            f.write_text("\n".join(out))
+            print(f"edited {f} (long lines)")
+
+
 if __name__ == "__main__" and sys.argv[1:] == ["format"]:
     long_table_rows()
+    long_strings_and_commands()
     sys.exit(0)
 
 if __name__ == "__main__":
