@@ -60,7 +60,7 @@ SOURCE_ROOTS = [
 ]
 
 TEXT_SUFFIXES = {".md", ".cpp", ".hpp", ".h", ".mk", ".xml", ".sh", ".mjs", ".json", ".txt", ".map"}
-TEXT_NAMES = {"Makefile", "run"}
+TEXT_NAMES = {"Makefile", "run", ".gitignore"}
 
 
 def git(*args, check=True):
