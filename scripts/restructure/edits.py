@@ -189,16 +189,15 @@ def readme():
 
 def long_table_rows(limit=100):
     """Javadoc table rows longer than the line limit: one cell per line (the formatter leaves tables alone)."""
-    row = re.compile(r"^(\s*\*\s+)<tr>((?:<t[dh]>.*?</t[dh]>)+)</tr>$")
+    row = re.compile(r"^(\s*\*)\s+((?:</?tr>|<t[dh]>.*?</t[dh]>)+)$")
     for f in sorted(Path(".").glob("*/src/**/*.java")):
         lines = f.read_text().split("\n")
         out = []
         for line in lines:
             m = row.match(line)
             if m and len(line) > limit:
-                out.append(m.group(1) + "<tr>")
-                out += [m.group(1) + "  " + c for c in re.findall(r"<t[dh]>.*?</t[dh]>", m.group(2))]
-                out.append(m.group(1) + "</tr>")
+                for tok in re.findall(r"</?tr>|<t[dh]>.*?</t[dh]>", m.group(2)):
+                    out.append(m.group(1) + ("   " if tok.endswith("tr>") else "     ") + tok)
             else:
                 out.append(line)
         if out != lines:
