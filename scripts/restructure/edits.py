@@ -104,6 +104,9 @@ def logging():
         text = re.sub(r"System\.Logger\s+(\w+)\s*=\s*System\.getLogger\(",
                       r"Logger \1 = LoggerFactory.getLogger(", text)
         text = text.replace("System.getLogger(", "LoggerFactory.getLogger(")
+        # a message supplier: slf4j's fluent form; otherwise the level method
+        text = re.sub(r"\.log\(\s*System\.Logger\.Level\.(\w+),\s*(?=\(\)\s*->)",
+                      lambda m: ".at" + LEVELS[m.group(1)].capitalize() + "().log(", text)
         text = re.sub(r"\.log\(\s*System\.Logger\.Level\.(\w+),\s*",
                       lambda m: "." + LEVELS[m.group(1)] + "(", text)
         if "System.Logger" in text:
