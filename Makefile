@@ -1,33 +1,40 @@
-# lance-torch — top-level build. `make test` and `make demo` are the two set-up commands (see README.md).
+# lance-torch — top-level build. `make test` and `make demo` are the two set-up commands (see README.md); both are
+# thin wrappers over Maven. `mvn -B install` alone builds the native code (native/ runs native.mk), runs every test
+# (C++, JUnit, the consumer project that runs README.md's example, the formatter and style checks) and installs
+# every artifact.
 SHELL := /bin/bash
 MVN ?= mvn -B -q
 JAVA ?= java
 JVM_FLAGS ?= --add-opens=java.base/java.nio=ALL-UNNAMED -Xss4m -Dorg.bytedeco.javacpp.maxPhysicalBytes=0
+# Each runnable module's runtime classpath (no test-scope jars such as logback: they would change its logging).
 CP_FILE := target/classpath.txt
-# The demo runs on the runtime classpath only (test-scope jars such as logback would change its logging).
-RUNTIME_CP_FILE := target/runtime-classpath.txt
 ARGS ?=
 
-.PHONY: all build native test java-test demo bench jmh fuzz clean javadoc interop
+.PHONY: all build native test demo bench jmh fuzz clean javadoc interop format
 
 all: build
 
-# Native code (cpp-shim + JNI glue), C++ tests and fuzz targets live in native.mk.
+# Native code (cpp-shim + JNI glue), C++ tests and fuzz targets live in native.mk (Maven's native/ module calls it).
 include native.mk
 
-build: native
-	$(MVN) -DskipTests package
-	$(MVN) dependency:build-classpath -Dmdep.outputFile=$(CP_FILE) -DincludeScope=test >/dev/null
-	$(MVN) dependency:build-classpath -Dmdep.outputFile=$(RUNTIME_CP_FILE) -DincludeScope=runtime >/dev/null
+# Everything installed without tests and style checks, plus the runtime classpaths of the runnable modules.
+build:
+	$(MVN) -DskipTests -Dlancetorch.style.skip=true install dependency:build-classpath \
+	  -Dmdep.outputFile=$(CP_FILE) -DincludeScope=runtime >/dev/null
 
-# Ends with the line "N passed, N failed" (JUnit, from Surefire's reports), whatever the outcome.
-test: native native-test
-	@rm -rf target/surefire-reports
-	@$(MVN) test; rc=$$?; scripts/test-summary.sh target/surefire-reports; s=$$?; [ $$rc -eq 0 ] && [ $$s -eq 0 ]
+# Ends with the line "N passed, N failed" (JUnit of every module, from Surefire's reports), whatever the outcome.
+test:
+	@rm -rf */target/surefire-reports
+	@$(MVN) install; rc=$$?; scripts/test-summary.sh */target/surefire-reports; s=$$?; [ $$rc -eq 0 ] && [ $$s -eq 0 ]
+
+# Rewrites the sources in the house format (google-java-format); `make test` fails on unformatted code.
+format:
+	$(MVN) -N spotless:apply
+	bash consumer-test/check-readme.sh --fix
 
 # The main job: see README.md. Extra flags: make demo ARGS="--epochs 2 --workers 2"
 demo: build
-	$(JAVA) $(JVM_FLAGS) -cp target/classes:$$(cat $(RUNTIME_CP_FILE)) dev.lancetorch.demo.Demo $(ARGS)
+	$(JAVA) $(JVM_FLAGS) -cp examples/target/classes:$$(cat examples/$(CP_FILE)) dev.lancetorch.demo.Demo $(ARGS)
 
 # LanceDB's own reader runs side by side (its official Node package; see docs/benchmarks.md). Needs node/npm and a
 # copy of lancedb-peer (LANCEDB_PEER); without them those lines are skipped, said in the output and the report.
@@ -35,7 +42,6 @@ LANCEDB_PEER ?= ../shared/lancedb-peer
 PEER_DIR := target/lancedb-peer
 PEER_DB := target/lancedb-ref
 bench: build
-	$(MVN) test-compile
 	@peer=""; \
 	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
 	  echo "make bench: node/npm not found: LanceDB's reader is NOT measured (its lines are skipped)"; \
@@ -51,27 +57,24 @@ bench: build
 	  fi; \
 	  peer="--peer-dir $(PEER_DIR) --peer-db $(PEER_DB)"; \
 	fi; \
-	$(JAVA) $(JVM_FLAGS) -Xmx8g -cp target/test-classes:target/classes:$$(cat $(CP_FILE)) dev.lancetorch.bench.Bench \
+	$(JAVA) $(JVM_FLAGS) -Xmx8g -cp bench/target/classes:$$(cat bench/$(CP_FILE)) dev.lancetorch.bench.Bench \
 	  $$peer $(ARGS)
 
 jmh: build
-	$(MVN) test-compile
-	$(JAVA) $(JVM_FLAGS) -cp target/test-classes:target/classes:$$(cat $(CP_FILE)) org.openjdk.jmh.Main $(ARGS)
+	$(JAVA) $(JVM_FLAGS) -cp bench/target/classes:$$(cat bench/$(CP_FILE)) org.openjdk.jmh.Main $(ARGS)
 
 javadoc:
-	$(MVN) javadoc:javadoc
+	$(MVN) -Dlancetorch.style.skip=true -pl lance-torch javadoc:javadoc
 
-# Interoperability check against LanceDB's own Node package (scripts/interop, InteropCheck). Needs Node >= 20 and the
-# npm registry, so it is not part of `make test`; needs no native build (ARROW format only).
-# Extra flags: make interop ARGS=/path/to/db (default: a fresh temp dir).
-INTEROP_DIR := scripts/interop
-interop:
+# Interoperability check against LanceDB's own Node package (interop/js, InteropCheck). Needs Node >= 20 and the
+# npm registry, so it is not part of `make test`. Extra flags: make interop ARGS=/path/to/db (default: a fresh
+# temp dir).
+INTEROP_DIR := interop/js
+interop: build
 	# npm install, not npm ci: npm writes only this platform's optional native package into package-lock.json, so
 	# npm ci rejects the lock file elsewhere (and even here). Versions are pinned exactly in package.json.
 	cd $(INTEROP_DIR) && npm install --no-audit --no-fund
-	$(MVN) -DskipTests test-compile
-	$(MVN) dependency:build-classpath -Dmdep.outputFile=$(CP_FILE) -DincludeScope=test >/dev/null
-	$(JAVA) $(JVM_FLAGS) -Dinterop.scripts=$(INTEROP_DIR) -cp target/test-classes:target/classes:$$(cat $(CP_FILE)) \
+	$(JAVA) $(JVM_FLAGS) -Dinterop.scripts=$(INTEROP_DIR) -cp interop/target/classes:$$(cat interop/$(CP_FILE)) \
 	  dev.lancetorch.interop.InteropCheck $(ARGS)
 
 clean: native-clean

@@ -5,7 +5,12 @@
 CXX ?= g++
 NATIVE_BUILD := native/build
 NATIVE_OBJ := $(NATIVE_BUILD)/obj
-JNI_OUT_DIR := $(NATIVE_BUILD)/resources/dev/lancetorch/native/linux-x86-64
+# JavaCPP's platform names (linux-x86_64, linux-arm64, macosx-arm64...): NativeLibrary looks in
+# dev/lancetorch/native/<platform>/, with <platform> computed at run time (Loader.getPlatform()).
+NATIVE_OS := $(subst darwin,macosx,$(shell uname -s | tr A-Z a-z))
+NATIVE_ARCH := $(subst aarch64,arm64,$(subst amd64,x86_64,$(shell uname -m)))
+NATIVE_PLATFORM ?= $(NATIVE_OS)-$(NATIVE_ARCH)
+JNI_OUT_DIR := $(NATIVE_BUILD)/resources/dev/lancetorch/native/$(NATIVE_PLATFORM)
 JNI_LIB := $(JNI_OUT_DIR)/liblancetorch_jni.so
 SHIM_LIB := $(NATIVE_BUILD)/liblance_torch.so
 SHIM_TEST := $(NATIVE_BUILD)/shim_test
@@ -25,8 +30,8 @@ JNI_OBJ := $(NATIVE_OBJ)/lance_torch_jni.o
 # libtorch for the C++ test (no JVM): unpacked from the JavaCPP jars in ~/.m2.
 M2_REPO ?= $(HOME)/.m2/repository
 POM_PROP = $(shell sed -n 's:.*<$(1)>\(.*\)</$(1)>.*:\1:p' pom.xml | head -1)
-PYTORCH_JAR = $(M2_REPO)/org/bytedeco/pytorch/$(call POM_PROP,pytorch.version)/pytorch-$(call POM_PROP,pytorch.version)-linux-x86_64.jar
-OPENBLAS_JAR = $(M2_REPO)/org/bytedeco/openblas/$(call POM_PROP,openblas.version)/openblas-$(call POM_PROP,openblas.version)-linux-x86_64.jar
+PYTORCH_JAR = $(M2_REPO)/org/bytedeco/pytorch/$(call POM_PROP,pytorch.version)/pytorch-$(call POM_PROP,pytorch.version)-$(NATIVE_PLATFORM).jar
+OPENBLAS_JAR = $(M2_REPO)/org/bytedeco/openblas/$(call POM_PROP,openblas.version)/openblas-$(call POM_PROP,openblas.version)-$(NATIVE_PLATFORM).jar
 
 native: $(JNI_LIB) $(SHIM_LIB)
 
@@ -49,9 +54,9 @@ $(SHIM_LIB): $(SHIM_OBJS) cpp-shim/lance_torch.map
 $(LIBTORCH_DIR)/.unpacked:
 	@mkdir -p $(LIBTORCH_DIR)
 	@if [ ! -f "$(PYTORCH_JAR)" ] || [ ! -f "$(OPENBLAS_JAR)" ]; then \
-	  echo "native-test: resolving the JavaCPP jars with Maven"; $(MVN) dependency:resolve >/dev/null; fi
-	unzip -joq "$(PYTORCH_JAR)" 'org/bytedeco/pytorch/linux-x86_64/lib*.so*' -x '*jnitorch*' -d $(LIBTORCH_DIR)
-	unzip -joq "$(OPENBLAS_JAR)" 'org/bytedeco/openblas/linux-x86_64/lib*.so*' -x '*jniopenblas*' -d $(LIBTORCH_DIR)
+	  echo "native-test: resolving the JavaCPP jars with Maven"; $(MVN) -N -f native/pom.xml dependency:resolve >/dev/null; fi
+	unzip -joq "$(PYTORCH_JAR)" 'org/bytedeco/pytorch/$(NATIVE_PLATFORM)/lib*.so*' -x '*jnitorch*' -d $(LIBTORCH_DIR)
+	unzip -joq "$(OPENBLAS_JAR)" 'org/bytedeco/openblas/$(NATIVE_PLATFORM)/lib*.so*' -x '*jniopenblas*' -d $(LIBTORCH_DIR)
 	@touch $@
 
 SHIM_TEST_SRCS := cpp-shim/tests/shim_test.cpp cpp-shim/tests/stream_test.cpp cpp-shim/tests/contract_test.cpp \
@@ -67,7 +72,7 @@ native-test: $(SHIM_TEST) $(LIBTORCH_DIR)/.unpacked native-example
 # The C++ inference-server example: links the shim and libtorch_cpu directly.
 INFER_EXAMPLE := $(NATIVE_BUILD)/infer_example
 
-$(INFER_EXAMPLE): cpp-shim/examples/infer_example.cpp cpp-shim/examples/torch_ops_abi.h $(SHIM_HDRS) $(SHIM_LIB) $(LIBTORCH_DIR)/.unpacked
+$(INFER_EXAMPLE): examples/cpp/infer_example.cpp examples/cpp/torch_ops_abi.h $(SHIM_HDRS) $(SHIM_LIB) $(LIBTORCH_DIR)/.unpacked
 	$(CXX) -std=c++17 -O2 -Wall -Wextra -Werror -Icpp-shim/include -o $@ $< \
 	  -L$(NATIVE_BUILD) -llance_torch -L$(LIBTORCH_DIR) -Wl,--no-as-needed -ltorch_cpu -Wl,--as-needed \
 	  -Wl,-rpath,'$$ORIGIN' -Wl,-rpath,'$$ORIGIN/libtorch' -Wl,-rpath-link,$(LIBTORCH_DIR)

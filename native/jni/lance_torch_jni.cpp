@@ -1,4 +1,4 @@
-// JNI glue for dev.lancetorch.torch.NativeBridge: thin wrappers over the C API
+// JNI glue for dev.lancetorch.internal.jni.NativeBridge: thin wrappers over the C API
 // in cpp-shim/include/lance_torch.h. Every entry point runs inside LT_JNI, the
 // one boundary that turns shim errors and C++ exceptions into Java exceptions.
 #include <dlfcn.h>
@@ -105,7 +105,7 @@ void check_range(const LongElems& a, jint from, jint n, const char* what) {
     return fallback;                                                                 \
   }
 
-#define LT_FN(ret, name) extern "C" JNIEXPORT ret JNICALL Java_dev_lancetorch_torch_NativeBridge_##name
+#define LT_FN(ret, name) extern "C" JNIEXPORT ret JNICALL Java_dev_lancetorch_internal_jni_NativeBridge_##name
 
 extern "C" JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM*, void*) { return JNI_VERSION_1_8; }
 

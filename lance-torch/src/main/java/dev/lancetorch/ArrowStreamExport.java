@@ -1,0 +1,80 @@
+package dev.lancetorch;
+
+import dev.lancetorch.internal.arrow.ScanReader;
+import dev.lancetorch.internal.arrow.Snapshot;
+import org.apache.arrow.c.ArrowArrayStream;
+import org.lance.ipc.LanceScanner;
+
+/**
+ * A scan exported as an Arrow C stream ({@code struct ArrowArrayStream}), from {@link
+ * Query#exportArrowStream}. For native consumers (the torch bridge, a C++ reader): they take the
+ * stream at {@link #streamAddress()}, usually by <em>moving</em> its contents out (then the struct
+ * here is marked released), and release it when done.
+ *
+ * <p>Ownership: this object <b>owns</b> the stream struct's memory and, for {@link
+ * Source#LANCE_NATIVE}, the Lance scanner and the table snapshot lease behind the stream. {@link
+ * #close()} (idempotent, exactly once) releases the stream if nobody moved it out, frees the
+ * struct, then closes the scanner and the lease. Close it only <em>after</em> the consumer has
+ * released a moved-out stream: the scanner stays open for the stream's whole lifetime. For {@link
+ * Source#JAVA_EXPORT} the stream owns its Java reader (and that reader the scanner and lease):
+ * releasing the stream closes them.
+ */
+public final class ArrowStreamExport implements AutoCloseable {
+  /** Where the stream's batches are produced. */
+  public enum Source {
+    /** Lance's own Rust stream (no Java on the batch path). */
+    LANCE_NATIVE,
+    /** Arrow Java's exporter over {@link Query#toArrowReader} (each batch goes through Java). */
+    JAVA_EXPORT
+  }
+
+  private final Source source;
+  private final ArrowArrayStream stream;
+  private final LanceScanner scanner;
+  private final Snapshot.Lease lease;
+  private boolean closed;
+
+  ArrowStreamExport(Source source, ArrowArrayStream stream, LanceScanner scanner, Snapshot.Lease lease) {
+    this.source = source;
+    this.stream = stream;
+    this.scanner = scanner;
+    this.lease = lease;
+  }
+
+  /** @return how the stream is produced */
+  public Source source() {
+    return source;
+  }
+
+  /**
+   * @return address of the {@code struct ArrowArrayStream} (valid until {@link #close()})
+   * @throws IllegalStateException if closed
+   */
+  public synchronized long streamAddress() {
+    if (closed) {
+      throw new IllegalStateException("ArrowStreamExport is closed");
+    }
+    return stream.memoryAddress();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      if (stream.snapshot().release != 0) {
+        stream.release();
+      }
+    } finally {
+      try {
+        stream.close();
+      } finally {
+        if (lease != null) {
+          ScanReader.closeScannerAndLease(scanner, lease);
+        }
+      }
+    }
+  }
+}

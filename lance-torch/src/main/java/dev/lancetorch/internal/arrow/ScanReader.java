@@ -1,0 +1,80 @@
+package dev.lancetorch.internal.arrow;
+
+import dev.lancetorch.Query;
+import java.io.IOException;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.lance.ipc.LanceScanner;
+
+/**
+ * The reader returned by {@link Query#toArrowReader}: moves each batch of Lance's C-stream reader
+ * into its own root with transfer pairs (zero copy), and on close releases the stream, the scanner
+ * and the snapshot lease it holds, in that order, exactly once.
+ */
+public final class ScanReader extends ArrowReader {
+  private final ArrowReader inner;
+  private final LanceScanner scanner;
+  private final Snapshot.Lease lease;
+
+  public ScanReader(BufferAllocator allocator, ArrowReader inner, LanceScanner scanner, Snapshot.Lease lease) {
+    super(allocator);
+    this.inner = inner;
+    this.scanner = scanner;
+    this.lease = lease;
+  }
+
+  @Override
+  public boolean loadNextBatch() throws IOException {
+    VectorSchemaRoot dst = getVectorSchemaRoot();
+    if (!inner.loadNextBatch()) {
+      dst.setRowCount(0);
+      return false;
+    }
+    VectorSchemaRoot src = inner.getVectorSchemaRoot();
+    for (int i = 0; i < src.getFieldVectors().size(); i++) {
+      src.getVector(i).makeTransferPair(dst.getVector(i)).transfer();
+    }
+    dst.setRowCount(src.getRowCount());
+    return true;
+  }
+
+  @Override
+  public long bytesRead() {
+    return inner.bytesRead();
+  }
+
+  private boolean sourceClosed;
+
+  /** Idempotent: Arrow's C stream export closes the reader too when its consumer releases the stream. */
+  @Override
+  protected void closeReadSource() throws IOException {
+    if (sourceClosed) {
+      return;
+    }
+    sourceClosed = true;
+    try {
+      inner.close();
+    } finally {
+      closeScannerAndLease(scanner, lease);
+    }
+  }
+
+  @Override
+  protected Schema readSchema() throws IOException {
+    return inner.getVectorSchemaRoot().getSchema();
+  }
+
+  public static void closeScannerAndLease(LanceScanner scanner, Snapshot.Lease lease) {
+    try {
+      if (scanner != null) {
+        scanner.close();
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("closing a Lance scanner failed", e);
+    } finally {
+      lease.close();
+    }
+  }
+}

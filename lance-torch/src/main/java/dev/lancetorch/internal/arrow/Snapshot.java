@@ -1,0 +1,85 @@
+package dev.lancetorch.internal.arrow;
+
+import dev.lancetorch.FragmentInfo;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.lance.Dataset;
+import org.lance.Fragment;
+import org.lance.FragmentMetadata;
+
+/**
+ * A reference-counted Lance {@link Dataset} handle fixed at one version. The table holds one
+ * reference; every read (and every open scan reader) holds another; the dataset is closed when the
+ * last reference goes. This lets a table move to a new version while older reads finish on the
+ * version they started with.
+ */
+public final class Snapshot {
+  public final Dataset dataset;
+  public final long version;
+  private final AtomicInteger refs = new AtomicInteger(1);
+  private volatile List<FragmentInfo> fragments;
+
+  public Snapshot(Dataset dataset) {
+    this.dataset = dataset;
+    this.version = dataset.version();
+  }
+
+  /** @return false if the snapshot was already fully released */
+  public boolean retain() {
+    while (true) {
+      int n = refs.get();
+      if (n == 0) {
+        return false;
+      }
+      if (refs.compareAndSet(n, n + 1)) {
+        return true;
+      }
+    }
+  }
+
+  public void release() {
+    if (refs.decrementAndGet() == 0) {
+      dataset.close();
+    }
+  }
+
+  public List<FragmentInfo> fragments() {
+    List<FragmentInfo> f = fragments;
+    if (f == null) {
+      List<FragmentInfo> list = new ArrayList<>();
+      for (Fragment fragment : dataset.getFragments()) {
+        FragmentMetadata m = fragment.metadata();
+        list.add(new FragmentInfo(m.getId(), m.getNumRows(), m.getPhysicalRows()));
+      }
+      f = Collections.unmodifiableList(list);
+      fragments = f;
+    }
+    return f;
+  }
+
+  public long rowCount() {
+    long n = 0;
+    for (FragmentInfo f : fragments()) {
+      n += f.numRows();
+    }
+    return n;
+  }
+
+  /** A retained reference released by {@link #close()}. */
+  public final class Lease implements AutoCloseable {
+    private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+
+    public Snapshot snapshot() {
+      return Snapshot.this;
+    }
+
+    @Override
+    public void close() {
+      if (released.compareAndSet(false, true)) {
+        release();
+      }
+    }
+  }
+}

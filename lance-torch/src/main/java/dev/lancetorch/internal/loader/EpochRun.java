@@ -1,0 +1,278 @@
+package dev.lancetorch.internal.loader;
+
+import dev.lancetorch.loader.BatchPosition;
+import dev.lancetorch.loader.BatchSource;
+import dev.lancetorch.loader.DataLoaderException;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One epoch loaded by worker threads. Worker {@code w} loads its task list in order, holding at most
+ * {@code prefetch} results at a time (a permit is taken before each fetch and given back when the consumer
+ * takes the result), so at most workers × prefetch batches are in memory.
+ *
+ * <p>In order: the consumer takes results round-robin over the workers that still have tasks, which for
+ * a round-robin assignment is exactly the task order; results that arrive early wait in per-worker
+ * buffers. Out of order: the consumer takes whichever result is ready first.
+ *
+ * <p>Ownership: a result belongs to this run until {@link #next()} returns it, then to the consumer.
+ * {@link #close()} (any thread) stops workers at their next task and closes every undelivered result:
+ * those queued, those buffered, and those a worker finishes after the close.
+ */
+public final class EpochRun<B, R> implements TaskStream<R> {
+  private static final long POLL_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+  private record Item<R>(int worker, LoaderTask task, CompletableFuture<R> result, Throwable error) {}
+
+  private final List<List<LoaderTask>> perWorker;
+  private final TaskProcessor<B, R> processor;
+  private final boolean inOrder;
+  private final long timeoutNanos;
+  private final LoaderMetrics metrics;
+  private final Semaphore[] permits;
+  private final LinkedBlockingQueue<Item<R>> ready = new LinkedBlockingQueue<>();
+  private final ArrayDeque<Item<R>>[] buffers;
+  private final int[] consumed;
+  private final int total;
+  private final ReentrantLock consumerLock = new ReentrantLock();
+  private int delivered;
+  private int cursor;
+  private volatile boolean cancelled;
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public EpochRun(List<List<LoaderTask>> perWorker, TaskProcessor<B, R> processor, int prefetch, boolean inOrder,
+      long timeoutNanos, LoaderMetrics metrics) {
+    this.perWorker = perWorker;
+    this.processor = processor;
+    this.inOrder = inOrder;
+    this.timeoutNanos = timeoutNanos <= 0 ? Long.MAX_VALUE : timeoutNanos;
+    this.metrics = metrics;
+    int n = perWorker.size();
+    permits = new Semaphore[n];
+    buffers = new ArrayDeque[n];
+    consumed = new int[n];
+    int t = 0;
+    for (int w = 0; w < n; w++) {
+      permits[w] = new Semaphore(prefetch);
+      buffers[w] = new ArrayDeque<>();
+      t += perWorker.get(w).size();
+    }
+    total = t;
+  }
+
+  /** Worker side: loads worker {@code w}'s tasks with its own handle (null when opening it failed). */
+  void work(int w, BatchSource<B> handle, Throwable openError) {
+    if (openError != null) {
+      workTasks(w, handle, openError);
+      return;
+    }
+    handle.planReads(perWorker.get(w).stream().map(LoaderTask::offsets).toList());
+    try {
+      workTasks(w, handle, null);
+    } finally {
+      handle.planReads(java.util.List.of());
+    }
+  }
+
+  private void workTasks(int w, BatchSource<B> handle, Throwable openError) {
+    for (LoaderTask task : perWorker.get(w)) {
+      try {
+        permits[w].acquire();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (cancelled) {
+        return;
+      }
+      Item<R> item;
+      if (openError != null) {
+        item = new Item<>(w, task, null, openError);
+      } else {
+        try {
+          item = new Item<>(w, task, processor.process(handle, task), null);
+        } catch (Throwable t) {
+          item = new Item<>(w, task, null, t);
+        }
+      }
+      metrics.queueDepth.incrementAndGet();
+      ready.add(item);
+      if (cancelled) {
+        drainReady();
+        return;
+      }
+      if (item.error() != null) {
+        return; // the consumer will raise it; nothing after it of this worker would be delivered
+      }
+    }
+  }
+
+  @Override
+  public Delivered<R> next() {
+    consumerLock.lock();
+    try {
+      if (cancelled) {
+        throw new IllegalStateException("loader closed");
+      }
+      if (delivered >= total) {
+        return null;
+      }
+      long start = System.nanoTime();
+      long deadline = timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : start + timeoutNanos;
+      Item<R> item;
+      if (inOrder) {
+        int w = nextWorkerInOrder();
+        LoaderTask expected = perWorker.get(w).get(consumed[w]);
+        while (buffers[w].isEmpty()) {
+          Item<R> it = pollReady(deadline, expected);
+          buffers[it.worker()].add(it);
+        }
+        item = buffers[w].poll();
+      } else {
+        item = pollReady(deadline, oldestOutstanding());
+      }
+      metrics.queueDepth.decrementAndGet();
+      consumed[item.worker()]++;
+      delivered++;
+      try {
+        if (item.error() != null) {
+          throw new DataLoaderException("loading a batch failed", item.task().position(), item.error());
+        }
+        R value = await(item, deadline);
+        metrics.waitNanos.add(System.nanoTime() - start);
+        return new Delivered<>(item.task(), value);
+      } finally {
+        permits[item.worker()].release();
+      }
+    } finally {
+      if (cancelled) {
+        closeBuffers();
+      }
+      consumerLock.unlock();
+    }
+  }
+
+  private int nextWorkerInOrder() {
+    int n = perWorker.size();
+    for (int i = 0; i < n; i++) {
+      int w = (cursor + i) % n;
+      if (consumed[w] < perWorker.get(w).size()) {
+        cursor = (w + 1) % n;
+        return w;
+      }
+    }
+    throw new IllegalStateException("no task left");
+  }
+
+  private LoaderTask oldestOutstanding() {
+    LoaderTask best = null;
+    for (int w = 0; w < perWorker.size(); w++) {
+      if (consumed[w] < perWorker.get(w).size()) {
+        LoaderTask t = perWorker.get(w).get(consumed[w]);
+        if (best == null || t.position().batchIndex() < best.position().batchIndex()) {
+          best = t;
+        }
+      }
+    }
+    return best;
+  }
+
+  private Item<R> pollReady(long deadline, LoaderTask waitingFor) {
+    while (true) {
+      if (cancelled) {
+        throw new IllegalStateException("loader closed");
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw timeout(waitingFor);
+      }
+      try {
+        Item<R> it = ready.poll(Math.min(left, POLL_SLICE_NANOS), TimeUnit.NANOSECONDS);
+        if (it != null) {
+          return it;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new DataLoaderException("interrupted while waiting for a batch",
+            waitingFor == null ? null : waitingFor.position(), e);
+      }
+    }
+  }
+
+  private R await(Item<R> item, long deadline) {
+    CompletableFuture<R> f = item.result();
+    while (true) {
+      if (cancelled) {
+        Closeables.closeWhenDone(f);
+        throw new IllegalStateException("loader closed");
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        Closeables.closeWhenDone(f);
+        throw timeout(item.task());
+      }
+      try {
+        return f.get(Math.min(left, POLL_SLICE_NANOS), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        // next slice
+      } catch (ExecutionException e) {
+        throw new DataLoaderException("loading a batch failed", item.task().position(), e.getCause());
+      } catch (InterruptedException e) {
+        Closeables.closeWhenDone(f);
+        Thread.currentThread().interrupt();
+        throw new DataLoaderException("interrupted while waiting for a batch", item.task().position(), e);
+      }
+    }
+  }
+
+  private DataLoaderException timeout(LoaderTask waitingFor) {
+    BatchPosition pos = waitingFor == null ? null : waitingFor.position();
+    long ms = TimeUnit.NANOSECONDS.toMillis(timeoutNanos);
+    return new DataLoaderException("no batch within the " + ms + " ms timeout", pos,
+        new TimeoutException("batch " + pos + " not ready after " + ms + " ms"));
+  }
+
+  @Override
+  public void close() {
+    if (cancelled) {
+      return;
+    }
+    cancelled = true;
+    for (Semaphore p : permits) {
+      p.release(1 << 20); // wake workers blocked on a permit; they see `cancelled` and stop
+    }
+    drainReady();
+    if (consumerLock.tryLock()) {
+      try {
+        closeBuffers();
+      } finally {
+        consumerLock.unlock();
+      }
+    } // else the consumer is inside next() and closes the buffers on its way out
+  }
+
+  private void drainReady() {
+    Item<R> it;
+    while ((it = ready.poll()) != null) {
+      metrics.queueDepth.decrementAndGet();
+      Closeables.closeWhenDone(it.result());
+    }
+  }
+
+  private void closeBuffers() {
+    for (ArrayDeque<Item<R>> b : buffers) {
+      Item<R> it;
+      while ((it = b.poll()) != null) {
+        metrics.queueDepth.decrementAndGet();
+        Closeables.closeWhenDone(it.result());
+      }
+    }
+  }
+}

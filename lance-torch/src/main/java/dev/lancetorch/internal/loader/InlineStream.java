@@ -1,0 +1,51 @@
+package dev.lancetorch.internal.loader;
+
+import dev.lancetorch.loader.BatchSource;
+import dev.lancetorch.loader.DataLoaderException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/** numWorkers == 0: every task is loaded in the consumer's thread, from the loader's own source. */
+public final class InlineStream<B, R> implements TaskStream<R> {
+  private final BatchSource<B> source;
+  private final List<LoaderTask> tasks;
+  private final TaskProcessor<B, R> processor;
+  private int next;
+  private volatile boolean closed;
+
+  public InlineStream(BatchSource<B> source, List<LoaderTask> tasks, TaskProcessor<B, R> processor) {
+    this.source = source;
+    this.tasks = tasks;
+    this.processor = processor;
+    source.planReads(tasks.stream().map(LoaderTask::offsets).toList());
+  }
+
+  @Override
+  public Delivered<R> next() {
+    if (closed) {
+      throw new IllegalStateException("loader closed");
+    }
+    if (next >= tasks.size()) {
+      return null;
+    }
+    LoaderTask task = tasks.get(next++);
+    try {
+      CompletableFuture<R> f = processor.process(source, task);
+      return new Delivered<>(task, f.get());
+    } catch (ExecutionException e) {
+      throw new DataLoaderException("loading a batch failed", task.position(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DataLoaderException("interrupted", task.position(), e);
+    } catch (RuntimeException | Error e) {
+      throw new DataLoaderException("loading a batch failed", task.position(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    source.planReads(java.util.List.of());
+  }
+}

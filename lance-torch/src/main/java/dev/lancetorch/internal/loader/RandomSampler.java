@@ -1,0 +1,12 @@
+package dev.lancetorch.internal.loader;
+
+import dev.lancetorch.loader.Sampler;
+
+public final class RandomSampler implements Sampler {
+  @Override
+  public long[] indices(long numRows, long seed, int epoch) {
+    long[] a = Seeds.range(0, numRows);
+    Seeds.shuffle(a, Seeds.mix(seed, epoch));
+    return a;
+  }
+}

@@ -1,0 +1,40 @@
+package dev.lancetorch.internal.permutation;
+
+import dev.lancetorch.permutation.PermutationBuilder;
+import dev.lancetorch.permutation.SplitSizes;
+import java.util.List;
+
+/** The split part of a {@link PermutationBuilder}. {@code names} is null when splits are unnamed. */
+public sealed interface SplitSpec {
+  List<String> names();
+
+  record Random(SplitSizes sizes, long seed, int clumpSize, List<String> names) implements SplitSpec {}
+
+  record Sequential(SplitSizes sizes, List<String> names) implements SplitSpec {}
+
+  record Hash(List<String> columns, long[] weights, long discardWeight, List<String> names)
+      implements SplitSpec {}
+
+  record Calculated(String sql, List<String> names) implements SplitSpec {}
+
+  /**
+   * The number of splits {@code spec} declares — 1 without a spec — or 0 when the data decides (an unnamed
+   * calculated split: the largest index + 1). Every path (in memory, permutation table) reports at least this many
+   * splits, empty ones included.
+   */
+  static int declared(SplitSpec spec) {
+    if (spec == null) {
+      return 1;
+    }
+    if (spec.names() != null) {
+      return spec.names().size();
+    }
+    if (spec instanceof Random r) {
+      return r.sizes().numSplits();
+    }
+    if (spec instanceof Sequential s) {
+      return s.sizes().numSplits();
+    }
+    return spec instanceof Hash h ? h.weights().length : 0;
+  }
+}

@@ -1,0 +1,58 @@
+package dev.lancetorch.internal.permutation;
+
+import dev.lancetorch.Table;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.UInt8Vector;
+
+/**
+ * Writes a permutation table without holding it: rows stream from the base table in storage order, each gets its
+ * split on the fly ({@link SplitAssigner} or the per-row split of a hash/calculated split), and leaves as
+ * {@code (row_id, split_id)} batches. Memory: one chunk, whatever the table size. Used when nothing is shuffled
+ * (each split's rows then stay in storage order, the splits interleaved as they come).
+ */
+public final class StreamingPermutationReader extends PermutationRowsReader {
+  private final RowStream rows;
+  private final SplitAssigner assigner;
+  private final boolean perRow;
+
+  public StreamingPermutationReader(BufferAllocator allocator, Table base, String filter, SplitSpec split) {
+    super(allocator, split == null ? null : split.names(), SplitSpec.declared(split), base.version());
+    this.assigner = SplitAssigner.of(base, filter, split);
+    this.perRow = split instanceof SplitSpec.Hash || split instanceof SplitSpec.Calculated;
+    this.rows = RowStream.open(base, filter, split);
+  }
+
+  /**
+   * True when {@code split} and {@code shuffle} can be written by streaming: no shuffle and no random split (a random
+   * split shuffles every row first, as LanceDB does).
+   */
+  public static boolean canStream(SplitSpec split, ShuffleSpec shuffle) {
+    return shuffle == null && !(split instanceof SplitSpec.Random);
+  }
+
+  @Override
+  int fill(UInt8Vector ids, UInt8Vector splits) {
+    while (rows.next()) {
+      ids.allocateNew(rows.size);
+      splits.allocateNew(rows.size);
+      int n = 0;
+      for (int i = 0; i < rows.size; i++) {
+        int k = assigner != null ? assigner.next() : perRow ? rows.splits[i] : 0;
+        if (k >= 0) {
+          ids.set(n, rows.addrs[i]);
+          splits.set(n, k);
+          n++;
+        }
+      }
+      if (n > 0) {
+        return n;
+      }
+    }
+    return 0;
+  }
+
+  @Override
+  protected void closeReadSource() {
+    rows.close();
+  }
+}

@@ -1,0 +1,76 @@
+package dev.lancetorch.internal.read;
+
+import dev.lancetorch.permutation.Permutation;
+import dev.lancetorch.torch.TorchBatch;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The batches a loader worker announced it will take next ({@link Permutation#planReads}), read by a
+ * {@link WindowReader} over their addresses: while the worker asks exactly these batches in this order, each comes
+ * from the planner's windows; the first request that differs ends the plan (the caller then reads it the plain way).
+ * Owns the reader; {@link #close()} (idempotent) frees the batches not handed out. Thread-safe.
+ */
+public final class PlannedReads implements AutoCloseable {
+  private final List<long[]> batches;
+  private final WindowReader reader;
+  private int next;
+  private boolean closed;
+
+  public PlannedReads(List<long[]> batches, WindowReader reader) {
+    this.batches = batches;
+    this.reader = reader;
+  }
+
+  /** Base row addresses of the planned batches, concatenated; null when they are not all one size but the last. */
+  public static long[] addresses(List<long[]> batches, java.util.function.LongUnaryOperator addressOf) {
+    int size = batches.get(0).length;
+    long total = 0;
+    for (int i = 0; i < batches.size(); i++) {
+      int n = batches.get(i).length;
+      if (n == 0 || n > size || (n < size && i < batches.size() - 1)) {
+        return null;
+      }
+      total += n;
+    }
+    if (total > Integer.MAX_VALUE - 8) {
+      return null;
+    }
+    long[] out = new long[(int) total];
+    int k = 0;
+    for (long[] b : batches) {
+      for (long o : b) {
+        out[k++] = addressOf.applyAsLong(o);
+      }
+    }
+    return out;
+  }
+
+  /** The planned batch for {@code offsets} (owned by the caller), or null when they are not the next planned batch. */
+  public synchronized TorchBatch take(long[] offsets) {
+    if (closed || next >= batches.size()) {
+      return null;
+    }
+    long[] want = batches.get(next);
+    if (want != offsets && !Arrays.equals(want, offsets)) {
+      return null;
+    }
+    next++;
+    TorchBatch b = reader.next();
+    if (b == null || b.numRows() != offsets.length) {
+      if (b != null) {
+        b.close();
+      }
+      throw new IllegalStateException("the read planner returned a batch of the wrong size");
+    }
+    return b;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (!closed) {
+      closed = true;
+      reader.close();
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package dev.lancetorch.internal.read;
+
+import dev.lancetorch.torch.TorchBatch;
+import dev.lancetorch.torch.TorchScan;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Exact-size tensor batches straight from Lance's native Arrow C stream ({@link TorchScan}): no Arrow Java import or
+ * export on the way. A batch inside one scan batch is a zero-copy view ({@code narrow}); only a batch that spans two
+ * scan batches (at fragment ends) is concatenated, one copy. Owns the scan and closes it on {@link #close()}.
+ */
+public final class TensorRechunker implements AutoCloseable {
+  /** Rows {@code [start, start + length)} of a scan batch. */
+  public record Piece(TorchBatch batch, long start, long length) {}
+
+  private final TorchScan scan;
+  private TorchBatch current;
+  private long position;
+  /** Scan batches fully handed out; closed at the next call (the last pieces may still point into them). */
+  private final List<TorchBatch> consumed = new ArrayList<>();
+
+  TensorRechunker(TorchScan scan) {
+    this.scan = scan;
+  }
+
+  /** The next {@code n} rows (fewer at the end) as pieces of scan batches, or an empty list at the end. */
+  public List<Piece> next(int n) {
+    closeConsumed();
+    List<Piece> pieces = new ArrayList<>();
+    long need = n;
+    while (need > 0) {
+      if (current == null || position == current.numRows()) {
+        if (current != null) {
+          consumed.add(current); // tensors taken from it keep its data alive
+        }
+        current = scan.next();
+        position = 0;
+        if (current == null) {
+          break;
+        }
+        continue;
+      }
+      long k = Math.min(need, current.numRows() - position);
+      pieces.add(new Piece(current, position, k));
+      position += k;
+      need -= k;
+    }
+    return pieces;
+  }
+
+  /**
+   * One tensor from the pieces: {@code part} makes the tensor of a whole scan batch (rows along {@code dim}); it is
+   * narrowed to each piece and the pieces concatenated when there are several. The caller owns the result.
+   */
+  public static Tensor assemble(List<Piece> pieces, int dim, Function<TorchBatch, Tensor> part) {
+    List<Tensor> views = new ArrayList<>(pieces.size());
+    try {
+      for (Piece p : pieces) {
+        Tensor whole = part.apply(p.batch());
+        if (p.start() == 0 && p.length() == p.batch().numRows()) {
+          views.add(whole);
+        } else {
+          try (whole) {
+            views.add(whole.narrow(dim, p.start(), p.length()));
+          }
+        }
+      }
+      if (views.size() == 1) {
+        Tensor only = views.get(0);
+        views.clear();
+        return only;
+      }
+      try (TensorVector v = new TensorVector(views.toArray(new Tensor[0]))) {
+        return torch.cat(v, dim);
+      }
+    } finally {
+      views.forEach(Tensor::close);
+    }
+  }
+
+  private void closeConsumed() {
+    consumed.forEach(TorchBatch::close);
+    consumed.clear();
+  }
+
+  @Override
+  public void close() {
+    try {
+      closeConsumed();
+      if (current != null) {
+        current.close();
+        current = null;
+      }
+    } finally {
+      scan.close();
+    }
+  }
+}

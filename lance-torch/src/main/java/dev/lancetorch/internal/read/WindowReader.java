@@ -1,0 +1,364 @@
+package dev.lancetorch.internal.read;
+
+import dev.lancetorch.permutation.Permutation;
+import dev.lancetorch.internal.permutation.PermutationPlan;
+import dev.lancetorch.internal.permutation.RowStream;
+import dev.lancetorch.FragmentInfo;
+import dev.lancetorch.Table;
+import dev.lancetorch.torch.TorchBatch;
+import dev.lancetorch.torch.TorchGather;
+import dev.lancetorch.torch.TorchScan;
+import java.util.ArrayDeque;
+import java.util.List;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * The read planner: reads a known sequence of row addresses (a shuffled permutation's order, a worker's share of
+ * batches) as exact-size batches, a <em>window</em> of upcoming batches at a time. A window holds as many whole
+ * batches as fit in the read-ahead budget ({@link Permutation#withReadAhead}; at least one batch). Its addresses are
+ * grouped per fragment and each fragment is read the cheaper way by {@link ReadCosts}: a range scan of the rows
+ * covering the wanted ones (Lance's native Arrow C stream, row addresses included) merged natively against the sorted
+ * wanted addresses, or one coalesced take of exactly the wanted rows; or, with a memory cache, a native gather from
+ * it. Either way native code ({@link TorchGather}) copies each row straight into its position in its output batch,
+ * so the order delivered is exactly the requested one and every batch has its exact size.
+ *
+ * <p>Deleted rows: scans return live rows only, with their addresses, so the merge is by address; the scan of a
+ * fragment with {@code D} deleted rows starts {@code D} logical rows early to be sure to cover the first wanted
+ * address. A wanted address that no read returns (deleted, nonexistent) is an {@link IllegalArgumentException}.
+ *
+ * <p>Fragments are read in parallel (the common fork-join pool and the calling thread): Lance parallelises the
+ * decoding inside one scan, not across the fragments of a window. Large cache gathers split over up to 4 native
+ * threads.
+ *
+ * <p>Ownership: owns the batches of the current window until {@link #next()} hands each over (then the caller owns
+ * it); {@link #close()} (idempotent) frees those not handed over. Borrows the table. Not thread-safe.
+ */
+public final class WindowReader implements AutoCloseable {
+  /** Rows per batch of the range scans. */
+  static final int SCAN_BATCH_ROWS = 1 << 16;
+
+  private static final java.util.concurrent.atomic.AtomicLong WINDOWS_READ = new java.util.concurrent.atomic.AtomicLong();
+
+  /** Windows read by every planner of this JVM so far (diagnostics; tests of loader workers). */
+  public static long windowsRead() {
+    return WINDOWS_READ.get();
+  }
+
+  /** What the planner did, for tests and diagnostics. */
+  public static final class Stats {
+    public long windows;
+    public long scans;
+    public long takes;
+    public long cacheGathers;
+    public long rowsScanned;
+    public long maxWindowBytes;
+
+    @Override
+    public String toString() {
+      return "windows=" + windows + " scans=" + scans + " takes=" + takes + " cacheGathers=" + cacheGathers
+          + " rowsScanned=" + rowsScanned + " maxWindowBytes=" + maxWindowBytes;
+    }
+  }
+
+  private final Table table;
+  private final ReadColumns cols;
+  private final long[] addrs;
+  private final int batchSize;
+  private final int windowRows;
+  private final NativeColumnCache cache;
+  private final Stats stats;
+  private final ReadCosts costs;
+  private final ArrayDeque<TorchBatch> ready = new ArrayDeque<>();
+  private FragmentInfo[] fragments;
+  private int next;
+  private boolean closed;
+
+  /**
+   * @param addrs the addresses to read, in order (not modified; the reader keeps it)
+   * @param budgetBytes read-ahead budget: the bytes of one window's output batches
+   * @param cache the native memory cache of the columns, or null
+   * @param costs the cost model choosing scan or take per fragment
+   */
+  public WindowReader(Table table, ReadColumns cols, long[] addrs, int batchSize, long budgetBytes, NativeColumnCache cache,
+      Stats stats, ReadCosts costs) {
+    this.costs = costs;
+    this.table = table;
+    this.cols = cols;
+    this.addrs = addrs;
+    this.batchSize = batchSize;
+    long perBatch = Math.max(1, cols.rowBytes() * batchSize);
+    long batches = Math.max(1, budgetBytes / perBatch);
+    this.windowRows = (int) Math.min(Integer.MAX_VALUE / 2, batches * batchSize);
+    this.cache = cache;
+    this.stats = stats;
+  }
+
+  /** The next batch in order, owned by the caller, or null at the end. */
+  public TorchBatch next() {
+    if (closed) {
+      throw new IllegalStateException("the window reader is closed");
+    }
+    if (ready.isEmpty() && next < addrs.length) {
+      readWindow();
+    }
+    return ready.poll();
+  }
+
+  private void readWindow() {
+    int rows = Math.min(windowRows, addrs.length - next);
+    int from = next;
+    try (TorchGather g = TorchGather.create(cols.names(), cols.addressColumn(), batchSize, rows)) {
+      if (cache != null) {
+        long[] pos = new long[rows];
+        for (int i = 0; i < rows; i++) {
+          pos[i] = i;
+        }
+        cache.gatherInto(g, addrs, from, pos, rows);
+        stats.cacheGathers++;
+      } else {
+        readFragments(g, from, rows);
+      }
+      if (cols.addressColumn() >= 0) {
+        g.addresses(addrs, from, rows, 0);
+      }
+      for (int i = 0; i < g.outputs(); i++) {
+        ready.add(g.finish(i));
+      }
+    } catch (RuntimeException | Error e) {
+      ready.forEach(TorchBatch::close);
+      ready.clear();
+      throw e;
+    }
+    next = from + rows;
+    stats.windows++;
+    WINDOWS_READ.incrementAndGet();
+    stats.maxWindowBytes = Math.max(stats.maxWindowBytes, rows * cols.rowBytes());
+  }
+
+  /** Groups the window's addresses per fragment, sorted, and reads each fragment by scan or take. */
+  private void readFragments(TorchGather g, int from, int rows) {
+    FragmentInfo[] byId = fragmentsById();
+    int[] counts = new int[byId.length];
+    for (int i = 0; i < rows; i++) {
+      long a = addrs[from + i];
+      long id = a >>> 32;
+      if (id >= byId.length || byId[(int) id] == null) {
+        throw missing(a);
+      }
+      counts[(int) id]++;
+    }
+    FragmentRows[] frags = new FragmentRows[byId.length];
+    for (int id = 0; id < byId.length; id++) {
+      if (counts[id] > 0) {
+        frags[id] = new FragmentRows(counts[id]);
+      }
+    }
+    for (int i = 0; i < rows; i++) {
+      long a = addrs[from + i];
+      frags[(int) (a >>> 32)].add(a, i);
+    }
+    List<Runnable> reads = new java.util.ArrayList<>();
+    for (int id = 0; id < byId.length; id++) {
+      if (frags[id] != null) {
+        int fragmentId = id;
+        reads.add(() -> readFragment(g, fragmentId, frags[fragmentId], byId[fragmentId]));
+      }
+    }
+    runAll(reads);
+  }
+
+  /**
+   * Runs the fragment reads: the first on this thread, the others on the common fork-join pool (Lance parallelises
+   * the decoding inside one scan, not across fragments); waits for every one before returning or throwing, so the
+   * gather is never freed while a read still writes into it.
+   */
+  private static void runAll(List<Runnable> reads) {
+    List<java.util.concurrent.CompletableFuture<Void>> others = new java.util.ArrayList<>();
+    for (int i = 1; i < reads.size(); i++) {
+      others.add(java.util.concurrent.CompletableFuture.runAsync(reads.get(i)));
+    }
+    Throwable failure = null;
+    try {
+      if (!reads.isEmpty()) {
+        reads.get(0).run();
+      }
+    } catch (RuntimeException | Error e) {
+      failure = e;
+    }
+    for (java.util.concurrent.CompletableFuture<Void> f : others) {
+      try {
+        f.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        if (failure == null) {
+          failure = cause;
+        } else {
+          failure.addSuppressed(cause);
+        }
+      }
+    }
+    if (failure instanceof RuntimeException r) {
+      throw r;
+    }
+    if (failure instanceof Error err) {
+      throw err;
+    }
+  }
+
+  private void readFragment(TorchGather g, int id, FragmentRows fr, FragmentInfo info) {
+    fr.sort();
+    long deleted = info.physicalRows() - info.numRows();
+    long lo = fr.addr[0] & 0xFFFFFFFFL;
+    long hi = fr.addr[fr.n - 1] & 0xFFFFFFFFL;
+    if (hi >= info.physicalRows()) {
+      throw missing(fr.addr[fr.n - 1]);
+    }
+    long scanFrom = Math.max(0, lo - deleted);
+    long scanRows = Math.min(info.numRows(), hi + 1) - scanFrom;
+    if (costs.scanBeatsTake(fr.n, scanRows, cols.rowBytes())) {
+      scan(g, id, fr, scanFrom, scanRows);
+    } else {
+      take(g, fr);
+    }
+  }
+
+  private void scan(TorchGather g, int fragmentId, FragmentRows fr, long offset, long count) {
+    count(1, 0, 0);
+    int cursor = 0;
+    try (TorchScan s = TorchScan.open(table.query().select(cols.dataColumns()).withRowAddress(true)
+        .fragmentIds(List.of(fragmentId)).offset(offset).limit(count).batchSize(SCAN_BATCH_ROWS))) {
+      TorchBatch next;
+      while (cursor < fr.n && (next = s.next()) != null) {
+        try (TorchBatch b = next) {
+          count(0, 0, b.numRows());
+          cursor = g.merge(b, RowStream.ROW_ADDR, fr.addr, fr.pos, 0, fr.n, cursor);
+        }
+      }
+    }
+    if (cursor < fr.n) {
+      throw missing(fr.addr[cursor]);
+    }
+  }
+
+  private void take(TorchGather g, FragmentRows fr) {
+    count(0, 1, 0);
+    long[] uniq = new long[fr.n];
+    long[] srcRows = new long[fr.n];
+    int u = 0;
+    for (int i = 0; i < fr.n; i++) {
+      if (i == 0 || fr.addr[i] != fr.addr[i - 1]) {
+        uniq[u++] = fr.addr[i];
+      }
+      srcRows[i] = u - 1;
+    }
+    long[] ask = java.util.Arrays.copyOf(uniq, u);
+    try (VectorSchemaRoot root = table.takeRowIds(ask, cols.dataColumns());
+        TorchBatch b = TorchBatch.fromRoot(root, table.allocator())) {
+      g.rows(b, srcRows, fr.pos, 0, fr.n);
+    }
+  }
+
+  private void count(long scans, long takes, long rowsScanned) {
+    synchronized (stats) {
+      stats.scans += scans;
+      stats.takes += takes;
+      stats.rowsScanned += rowsScanned;
+    }
+  }
+
+  /** The table's fragments indexed by id (null where no fragment has that id). */
+  private FragmentInfo[] fragmentsById() {
+    if (fragments == null) {
+      List<FragmentInfo> all = table.fragments();
+      int max = all.stream().mapToInt(FragmentInfo::id).max().orElse(-1);
+      fragments = new FragmentInfo[max + 1];
+      for (FragmentInfo f : all) {
+        fragments[f.id()] = f;
+      }
+    }
+    return fragments;
+  }
+
+  private IllegalArgumentException missing(long addr) {
+    return new IllegalArgumentException("row address " + PermutationPlan.addressString(addr) + " does not exist in"
+        + " table '" + table.name() + "' at version " + table.version() + " (deleted or out of range)");
+  }
+
+  /** Frees the batches not handed over; idempotent. */
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      ready.forEach(TorchBatch::close);
+      ready.clear();
+    }
+  }
+
+  /** One fragment's wanted rows of a window: addresses and window positions, sorted by address. */
+  private static final class FragmentRows {
+    final long[] addr;
+    final long[] pos;
+    int n;
+
+    FragmentRows(int capacity) {
+      addr = new long[capacity];
+      pos = new long[capacity];
+    }
+
+    void add(long a, int p) {
+      addr[n] = a;
+      pos[n] = p;
+      n++;
+    }
+
+    /** Sorts by address (stable for equal addresses): a counting sort when the offsets are dense, else packed keys. */
+    void sort() {
+      long min = Long.MAX_VALUE;
+      long max = Long.MIN_VALUE;
+      for (int i = 0; i < n; i++) {
+        min = Math.min(min, addr[i]);
+        max = Math.max(max, addr[i]);
+      }
+      long span = max - min + 1;
+      if (span <= 4L * n + 1024) {
+        int[] start = new int[(int) span + 1];
+        for (int i = 0; i < n; i++) {
+          start[(int) (addr[i] - min) + 1]++;
+        }
+        for (int k = 0; k < span; k++) {
+          start[k + 1] += start[k];
+        }
+        long[] sa = new long[n];
+        long[] sp = new long[n];
+        for (int i = 0; i < n; i++) {
+          int at = start[(int) (addr[i] - min)]++;
+          sa[at] = addr[i];
+          sp[at] = pos[i];
+        }
+        System.arraycopy(sa, 0, addr, 0, n);
+        System.arraycopy(sp, 0, pos, 0, n);
+        return;
+      }
+      int posBits = 64 - Long.numberOfLeadingZeros(Math.max(1, maxPos()));
+      long[] keys = new long[n];
+      for (int i = 0; i < n; i++) {
+        keys[i] = ((addr[i] & 0xFFFFFFFFL) << posBits) | pos[i];
+      }
+      java.util.Arrays.sort(keys);
+      long frag = addr[0] & ~0xFFFFFFFFL;
+      long mask = (1L << posBits) - 1;
+      for (int i = 0; i < n; i++) {
+        addr[i] = frag | (keys[i] >>> posBits);
+        pos[i] = keys[i] & mask;
+      }
+    }
+
+    private long maxPos() {
+      long m = 0;
+      for (int i = 0; i < n; i++) {
+        m = Math.max(m, pos[i]);
+      }
+      return m;
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package dev.lancetorch.loader;
+
+import dev.lancetorch.internal.loader.RandomSampler;
+import dev.lancetorch.internal.loader.SequentialSampler;
+import dev.lancetorch.internal.loader.SubsetSampler;
+import dev.lancetorch.internal.loader.WeightedRandomSampler;
+
+/**
+ * Chooses which row offsets one epoch visits, and in which order (PyTorch's {@code Sampler}).
+ *
+ * <p>A sampler must be a pure function of {@code (numRows, seed, epoch)}: every rank of a distributed run
+ * and every resumed run recomputes the same global order from it. One epoch's plan is held in memory, so
+ * an epoch is limited to about 2^31 indices.
+ */
+@FunctionalInterface
+public interface Sampler {
+  /** The offsets visited in this epoch, in order (each in {@code [0, numRows)}). */
+  long[] indices(long numRows, long seed, int epoch);
+
+  /** 0, 1, ..., numRows-1. */
+  static Sampler sequential() {
+    return new SequentialSampler();
+  }
+
+  /** A fresh permutation of all rows each epoch, from {@code seed} and {@code epoch}. */
+  static Sampler random() {
+    return new RandomSampler();
+  }
+
+  /**
+   * {@code numSamples} offsets drawn with replacement, offset i with probability {@code weights[i] / sum}
+   * (PyTorch's {@code WeightedRandomSampler} with {@code replacement=True}). {@code weights.length} must
+   * equal the source's {@code numRows}.
+   */
+  static Sampler weighted(double[] weights, int numSamples) {
+    return new WeightedRandomSampler(weights, numSamples);
+  }
+
+  /** Only these offsets, in the given order, or freshly shuffled each epoch when {@code shuffle}. */
+  static Sampler subset(long[] offsets, boolean shuffle) {
+    return new SubsetSampler(offsets, shuffle);
+  }
+}

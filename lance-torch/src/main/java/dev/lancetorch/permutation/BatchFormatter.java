@@ -1,0 +1,167 @@
+package dev.lancetorch.permutation;
+
+import dev.lancetorch.internal.arrow.SchemaExports;
+import dev.lancetorch.internal.read.TensorRechunker;
+import dev.lancetorch.torch.TorchBatch;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.bytedeco.pytorch.Tensor;
+
+/** Turns an {@link ArrowBatch} into the batch of a {@link Format}. Takes ownership of the Arrow batch. */
+final class BatchFormatter {
+  private BatchFormatter() {}
+
+  static Object format(Format<?> format, ArrowBatch batch, SchemaExports exports) {
+    if (format == Format.ARROW) {
+      return batch;
+    }
+    try (batch) {
+      if (format == Format.ROWS) {
+        return rows(batch.root());
+      }
+      if (format == Format.COLUMNS) {
+        return columns(batch.root());
+      }
+      // Tensor formats: the bridge retains the Arrow buffers (zero-copy); the batch can be closed right after.
+      VectorSchemaRoot root = batch.root();
+      List<String> names = batch.columnNames();
+      try (TorchBatch tb = TorchBatch.fromRoot(root, root.getFieldVectors().get(0).getAllocator(),
+          exports.of(root.getSchema()))) {
+        if (format == Format.TORCH_COL) {
+          return tb.stack(names);
+        }
+        if (format.isDict()) {
+          return new TensorDict(new LinkedHashMap<>(tb.dictWithOffsets(names, Map.of(), format.padding())));
+        }
+        if (format == Format.TORCH_ROW) {
+          try (Tensor cr = tb.stack(names)) {
+            return torchRows(cr, root.getRowCount());
+          }
+        }
+        if (format == Format.TORCH) {
+          Map<String, Tensor> cols = tb.dict(names);
+          try {
+            return torchRowMaps(cols, root.getRowCount());
+          } finally {
+            cols.values().forEach(Tensor::close);
+          }
+        }
+      }
+    }
+    throw new IllegalArgumentException("unsupported format " + format);
+  }
+
+  private static List<Map<String, Object>> rows(VectorSchemaRoot root) {
+    List<FieldVector> vectors = root.getFieldVectors();
+    List<Map<String, Object>> out = new ArrayList<>(root.getRowCount());
+    for (int i = 0; i < root.getRowCount(); i++) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      for (FieldVector v : vectors) {
+        row.put(v.getName(), PlainValues.of(v, i));
+      }
+      out.add(row);
+    }
+    return out;
+  }
+
+  private static Map<String, List<Object>> columns(VectorSchemaRoot root) {
+    Map<String, List<Object>> out = new LinkedHashMap<>();
+    for (FieldVector v : root.getFieldVectors()) {
+      List<Object> values = new ArrayList<>(root.getRowCount());
+      for (int i = 0; i < root.getRowCount(); i++) {
+        values.add(PlainValues.of(v, i));
+      }
+      out.put(v.getName(), values);
+    }
+    return out;
+  }
+
+  /**
+   * A tensor batch from pieces of native scan batches ({@link TensorRechunker}): {@code columns} are the base column
+   * names in output order, renamed per {@code renames}. The caller owns the result.
+   */
+  static Object formatPieces(Format<?> format, List<TensorRechunker.Piece> pieces, List<String> columns,
+      Map<String, String> renames) {
+    int rows = (int) pieces.stream().mapToLong(TensorRechunker.Piece::length).sum();
+    if (format == Format.TORCH_COL || format == Format.TORCH_ROW) {
+      Tensor cr = TensorRechunker.assemble(pieces, 1, b -> b.stack(columns));
+      if (format == Format.TORCH_COL) {
+        return cr;
+      }
+      try (cr) {
+        return torchRows(cr, rows);
+      }
+    }
+    if (format.isDict()) {
+      return new TensorDict(DictPieces.assemble(pieces, columns, renames, format.padding()));
+    }
+    LinkedHashMap<String, Tensor> dict = new LinkedHashMap<>();
+    try {
+      for (String c : columns) {
+        dict.put(renames.getOrDefault(c, c), TensorRechunker.assemble(pieces, 0, b -> b.column(c)));
+      }
+    } catch (RuntimeException | Error e) {
+      dict.values().forEach(Tensor::close);
+      throw e;
+    }
+    try {
+      return torchRowMaps(dict, rows);
+    } finally {
+      dict.values().forEach(Tensor::close);
+    }
+  }
+
+  /** One tensor per row: views of the (R, C) transpose of a (C, R) tensor. */
+  private static TensorList torchRows(Tensor cr, int rows) {
+    List<Tensor> out = new ArrayList<>(rows);
+    try (Tensor rc = cr.t()) {
+      for (int i = 0; i < rows; i++) {
+        out.add(rc.select(0, i));
+      }
+      return new TensorList(out);
+    } catch (RuntimeException | Error e) {
+      out.forEach(Tensor::close);
+      throw e;
+    }
+  }
+
+  /** Per-row maps of views of the column tensors (0-D for scalars, (D) for FixedSizeList cells); borrows cols. */
+  private static TensorRowMaps torchRowMaps(Map<String, Tensor> cols, int rows) {
+    List<Map<String, Tensor>> out = new ArrayList<>(rows);
+    try {
+      for (int i = 0; i < rows; i++) {
+        Map<String, Tensor> row = new LinkedHashMap<>();
+        out.add(row);
+        for (Map.Entry<String, Tensor> e : cols.entrySet()) {
+          row.put(e.getKey(), e.getValue().select(0, i));
+        }
+      }
+      return new TensorRowMaps(out);
+    } catch (RuntimeException | Error e) {
+      out.forEach(m -> m.values().forEach(Tensor::close));
+      throw e;
+    }
+  }
+
+  /** Bytes a batch holds (Arrow buffers or tensor storage), -1 if unknown. */
+  static long sizeInBytes(Object batch) {
+    if (batch instanceof ArrowBatch b && !b.isClosed()) {
+      long n = 0;
+      for (FieldVector v : b.root().getFieldVectors()) {
+        n += v.getBufferSize();
+      }
+      return n;
+    }
+    if (batch instanceof Tensor t) {
+      return t.nbytes();
+    }
+    if (batch instanceof TensorDict d) {
+      return d.values().stream().mapToLong(Tensor::nbytes).sum();
+    }
+    return -1;
+  }
+}

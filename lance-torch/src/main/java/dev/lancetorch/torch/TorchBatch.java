@@ -1,0 +1,420 @@
+package dev.lancetorch.torch;
+
+import dev.lancetorch.internal.jni.AdoptedTensor;
+import dev.lancetorch.internal.jni.NativeBridge;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.c.ArrowArray;
+import org.apache.arrow.c.ArrowSchema;
+import org.apache.arrow.c.Data;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * One Arrow record batch imported into the native bridge, from which columns are
+ * taken as LibTorch tensors without copying.
+ *
+ * <p>Ownership: the batch <em>owns</em> a native reference to the imported Arrow
+ * data, given back by {@link #close()} (idempotent). Every {@link Tensor} returned
+ * is <em>owned by the caller</em> (close it, or let a {@code PointerScope} or the garbage collector free it);
+ * zero-copy tensors hold their own native reference, so they stay valid after this
+ * batch is closed and after the source {@link VectorSchemaRoot} or reader moves on.
+ * The Arrow buffers are released exactly once, when the last of the batch and its
+ * tensors is gone, on whichever thread that happens.
+ *
+ * <p>Zero-copy: numeric columns ({@code int8..int64, uint8..uint64, float16/32/64})
+ * and {@code FixedSizeList<numeric, D>} columns without nulls. Copies: bool columns
+ * (Arrow packs them into bits), null-filled columns, multi-column stacks and dtype
+ * casts. Methods are thread-safe; using a closed batch throws
+ * {@link IllegalStateException}.
+ */
+public final class TorchBatch implements AutoCloseable {
+  private long handle;
+  private final long numRows;
+  private final List<String> columnNames;
+
+  private TorchBatch(long handle, List<String> columnNames) {
+    this.handle = handle;
+    this.numRows = NativeBridge.numRows(handle);
+    if (columnNames == null) {
+      int n = NativeBridge.numColumns(handle);
+      List<String> names = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        names.add(NativeBridge.columnName(handle, i));
+      }
+      columnNames = Collections.unmodifiableList(names);
+    }
+    this.columnNames = columnNames;
+  }
+
+  /**
+   * Exports {@code root} zero-copy through the Arrow C Data Interface and imports it.
+   * The root is <em>borrowed</em>: it stays owned by the caller and may be reused or
+   * closed right after this returns (the exported buffers are retained until the
+   * batch and all its tensors are gone). {@code allocator} is borrowed for the export's
+   * bookkeeping.
+   */
+  public static TorchBatch fromRoot(VectorSchemaRoot root, BufferAllocator allocator) {
+    NativeLibrary.load();
+    try (ArrowArray array = ArrowArray.allocateNew(allocator);
+        ArrowSchema schema = ArrowSchema.allocateNew(allocator)) {
+      Data.exportVectorSchemaRoot(allocator, root, null, array, schema);
+      return importFrom(array.memoryAddress(), schema.memoryAddress());
+    }
+  }
+
+  /**
+   * As {@link #fromRoot(VectorSchemaRoot, BufferAllocator)}, with the schema exported once: only the root's arrays are
+   * exported. The root is <em>borrowed</em> as there; {@code schema} is borrowed (the batch takes its own reference).
+   *
+   * @throws IllegalArgumentException if the root's schema is not {@code schema}'s
+   */
+  public static TorchBatch fromRoot(VectorSchemaRoot root, BufferAllocator allocator, TorchSchema schema) {
+    if (root.getSchema() != schema.arrowSchema() && !root.getSchema().equals(schema.arrowSchema())) {
+      throw new IllegalArgumentException("batch schema " + root.getSchema() + " differs from the exported schema "
+          + schema.arrowSchema());
+    }
+    long s = schema.handle();
+    try (ArrowArray array = ArrowArray.allocateNew(allocator)) {
+      Data.exportVectorSchemaRoot(allocator, root, null, array, null);
+      return adoptHandle(NativeBridge.importBatchWithSchema(array.memoryAddress(), s), schema.columnNames());
+    }
+  }
+
+  /**
+   * Imports a struct-typed Arrow C array/schema pair. The contents of both structs are
+   * <em>transferred</em> to the batch, even if this throws: afterwards both structs are
+   * marked released, and the caller only frees the struct memory itself.
+   *
+   * @param arrowArrayAddress address of a {@code struct ArrowArray}
+   * @param arrowSchemaAddress address of a {@code struct ArrowSchema}
+   */
+  public static TorchBatch importFrom(long arrowArrayAddress, long arrowSchemaAddress) {
+    NativeLibrary.load();
+    return adoptHandle(NativeBridge.importBatch(arrowArrayAddress, arrowSchemaAddress));
+  }
+
+  /** Wraps an owned native batch handle (released here if wrapping fails). */
+  static TorchBatch adoptHandle(long h) {
+    return adoptHandle(h, null);
+  }
+
+  /**
+   * As {@link #adoptHandle(long)}; {@code columnNames} (immutable) are the batch's column names when
+   * the caller already knows them (every batch of one stream shares its schema), else null.
+   */
+  static TorchBatch adoptHandle(long h, List<String> columnNames) {
+    try {
+      UnreleasedMemory.afterImport();
+      return new TorchBatch(h, columnNames);
+    } catch (RuntimeException | Error e) {
+      NativeBridge.releaseBatch(h);
+      throw e;
+    }
+  }
+
+  /** Number of rows R. */
+  public long numRows() {
+    return numRows;
+  }
+
+  /** Column names in schema order (immutable). */
+  public List<String> columnNames() {
+    return columnNames;
+  }
+
+  /** The Arrow format string of a column (e.g. {@code "f"}, {@code "+w:4"}, {@code "u"}). */
+  public synchronized String columnFormat(String name) {
+    return NativeBridge.columnFormat(live(), index(name));
+  }
+
+  /** Column as {@code (R)} or, for {@code FixedSizeList<_, D>}, {@code (R, D)}; caller owns the tensor. */
+  public Tensor column(String name) {
+    return column(name, ColumnOptions.defaults());
+  }
+
+  /** Column-major view: {@code (D, R)} with strides {@code (1, D)}, or {@code (1, R)}; caller owns the tensor. */
+  public Tensor columnMajor(String name) {
+    return column(name, ColumnOptions.defaults().columnMajor(true));
+  }
+
+  /** Column with explicit options (layout, null fill); caller owns the tensor. */
+  public synchronized Tensor column(String name, ColumnOptions options) {
+    long h = live();
+    return adopt(
+        NativeBridge.columnTensor(h, index(name), options.isColumnMajor(), options.isFillNulls(), options.fillValue()));
+  }
+
+  /**
+   * Stacks columns into a {@code (C, R)} tensor (a {@code FixedSizeList<_, D>} column
+   * contributes D rows) in the promoted dtype: equal dtypes stay, any float gives the
+   * widest float present (at least float32 when mixed with integers), integers/bools
+   * only give int64. Zero-copy for a single column, else one gather. Caller owns it.
+   */
+  public Tensor stack(List<String> columns) {
+    return stack(columns, -1);
+  }
+
+  /** As {@link #stack(List)} but converted to {@code dtype}. Caller owns the tensor. */
+  public Tensor stack(List<String> columns, ScalarType dtype) {
+    return stack(columns, dtype.value);
+  }
+
+  private synchronized Tensor stack(List<String> columns, int dtype) {
+    long h = live();
+    int[] idx = new int[columns.size()];
+    for (int i = 0; i < idx.length; i++) {
+      idx[i] = index(columns.get(i));
+    }
+    return adopt(NativeBridge.stackColumns(h, idx, dtype));
+  }
+
+  /** Key suffix of a variable-length column's offsets in {@link #dictWithOffsets(List)} ({@code "tokens.offsets"}). */
+  public static final String OFFSETS_SUFFIX = ".offsets";
+  /** Key suffix of a padded column's kept lengths ({@code "tokens.lengths"}, (R) int64). */
+  public static final String LENGTHS_SUFFIX = ".lengths";
+  /** Key suffix of a padded column's attention mask ({@code "tokens.mask"}, (R, L) bool). */
+  public static final String MASK_SUFFIX = ".mask";
+
+  /**
+   * Whether a column is variable-length ({@code list}, {@code large_list}, {@code binary}, {@code large_binary},
+   * {@code utf8}, {@code large_utf8}): read it with {@link #jagged(String)} or {@link #padded(String, PadOptions)}.
+   */
+  public boolean isVariableLength(String name) {
+    return isVariableLengthFormat(columnFormat(name));
+  }
+
+  static boolean isVariableLengthFormat(String format) {
+    return switch (format) {
+      case "+l", "+L", "z", "Z", "u", "U" -> true;
+      default -> false;
+    };
+  }
+
+  /** A variable-length column as values + offsets tensors (see {@link JaggedColumn}); caller owns the result. */
+  public JaggedColumn jagged(String name) {
+    return jagged(name, 0, 0, ColumnOptions.defaults());
+  }
+
+  /**
+   * Rows {@code [rowStart, rowStart + rowCount)} ({@code rowCount <= 0}: to the end) of a variable-length column as
+   * values + offsets (offsets rebased to start at 0). {@code options.fillNulls(v)}: null rows become empty rows and
+   * null items {@code v}; otherwise nulls are an error naming the column and the first null row. Caller owns it.
+   *
+   * @throws IllegalArgumentException for a column that is not variable-length, nested lists, non-numeric items,
+   *     malformed offsets, nulls without a fill value or a row range outside the batch
+   */
+  public JaggedColumn jagged(String name, long rowStart, long rowCount, ColumnOptions options) {
+    Tensor[] t = jaggedTensors(name, rowStart, rowCount, options);
+    return new JaggedColumn(t[0], t[1]);
+  }
+
+  private synchronized Tensor[] jaggedTensors(String name, long rowStart, long rowCount, ColumnOptions options) {
+    return adoptAll(NativeBridge.columnJagged(live(), index(name), rowStart, rowCount, options.isFillNulls(),
+        options.fillValue()));
+  }
+
+  /**
+   * A variable-length column padded or truncated to one length, with lengths and mask, in one native pass (see
+   * {@link PaddedColumn}). Caller owns the result.
+   *
+   * @throws IllegalArgumentException as {@link #jagged(String, long, long, ColumnOptions)}, and for a longest row
+   *     beyond int32 with {@link PadOptions#batchMax()}
+   */
+  public PaddedColumn padded(String name, PadOptions options) {
+    return padded(name, 0, 0, options);
+  }
+
+  /**
+   * As {@link #padded(String, PadOptions)} for rows {@code [rowStart, rowStart + rowCount)} only ({@code rowCount}
+   * {@code <= 0}: to the end). Caller owns the result.
+   */
+  public PaddedColumn padded(String name, long rowStart, long rowCount, PadOptions options) {
+    Tensor[] t = paddedTensors(name, rowStart, rowCount, options);
+    return new PaddedColumn(t[0], t[1], t[2]);
+  }
+
+  private synchronized Tensor[] paddedTensors(String name, long rowStart, long rowCount, PadOptions options) {
+    return adoptAll(NativeBridge.columnPadded(live(), index(name), rowStart, rowCount, options.length(),
+        options.isBatchMax(), options.padValue(), options.isFillNulls(), options.fillValue()));
+  }
+
+  /**
+   * As {@link #dict(List)}, where each variable-length column gives two entries: {@code name} → its values and
+   * {@code name + OFFSETS_SUFFIX} → its offsets ({@link #jagged(String)}); {@code padding} (may be empty; keyed by
+   * result key) pads the columns it names instead: {@code name} → (R, L), {@code name.lengths}, {@code name.mask}
+   * ({@link #padded(String, PadOptions)}). {@code keys} maps a column to its key in the result (renames); absent
+   * columns keep their name. Caller owns every tensor.
+   *
+   * @throws IllegalArgumentException when a derived key collides with another entry
+   */
+  public Map<String, Tensor> dictWithOffsets(List<String> columns, Map<String, String> keys,
+      Map<String, PadOptions> padding) {
+    return dictWithOffsets(columns, keys, padding, 0, numRows);
+  }
+
+  /** As {@link #dictWithOffsets(List, Map, Map)} for rows {@code [rowStart, rowStart + rowCount)} only. */
+  public Map<String, Tensor> dictWithOffsets(List<String> columns, Map<String, String> keys,
+      Map<String, PadOptions> padding, long rowStart, long rowCount) {
+    if (rowStart < 0 || rowCount < 0 || rowStart + rowCount > numRows) {
+      throw new IllegalArgumentException("rows [" + rowStart + ", " + (rowStart + rowCount) + ") outside the batch of "
+          + numRows + " rows");
+    }
+    boolean whole = rowStart == 0 && rowCount == numRows;
+    long start = rowCount == 0 ? numRows : rowStart; // the native calls read rowCount 0 as "to the end"
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    try {
+      for (String c : columns) {
+        String key = keys.getOrDefault(c, c);
+        PadOptions pad = padding.get(key);
+        if (pad != null) {
+          putAll(out, paddedTensors(c, start, rowCount, pad), key, key + LENGTHS_SUFFIX, key + MASK_SUFFIX);
+        } else if (isVariableLength(c)) {
+          putAll(out, jaggedTensors(c, start, rowCount, ColumnOptions.defaults()), key, key + OFFSETS_SUFFIX);
+        } else if (whole) {
+          put(out, key, column(c));
+        } else {
+          try (Tensor t = column(c)) {
+            put(out, key, t.narrow(0, rowStart, rowCount));
+          }
+        }
+      }
+      return out;
+    } catch (RuntimeException | Error e) {
+      out.values().forEach(Tensor::close);
+      throw e;
+    }
+  }
+
+  /** Puts tensors[i] under keys[i]; on a collision, the tensors not yet put are closed. */
+  private static void putAll(Map<String, Tensor> out, Tensor[] tensors, String... keys) {
+    for (int i = 0; i < tensors.length; i++) {
+      try {
+        put(out, keys[i], tensors[i]);
+      } catch (RuntimeException e) {
+        for (int k = i + 1; k < tensors.length; k++) {
+          tensors[k].close();
+        }
+        throw e;
+      }
+    }
+  }
+
+  private static void put(Map<String, Tensor> out, String key, Tensor t) {
+    if (out.putIfAbsent(key, t) != null) {
+      t.close();
+      throw new IllegalArgumentException("two tensors for key '" + key + "' (a column's derived key collides with "
+          + "another column; rename one)");
+    }
+  }
+
+  /** Each named column as by {@link #column(String)}, in the given order; caller owns every tensor. */
+  public Map<String, Tensor> dict(List<String> columns) {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    try {
+      for (String c : columns) {
+        out.put(c, column(c));
+      }
+      return out;
+    } catch (RuntimeException | Error e) {
+      out.values().forEach(Tensor::close);
+      throw e;
+    }
+  }
+
+  /**
+   * This batch's rows as an Arrow Java root over the same native memory (no copy): the root is <em>owned by the
+   * caller</em> and holds its own reference to the data, so it stays valid after this batch is closed.
+   * {@code schema} must describe the batch's columns (names, types) in order; {@code allocator} is borrowed.
+   */
+  public synchronized VectorSchemaRoot toArrow(org.apache.arrow.vector.types.pojo.Schema schema,
+      BufferAllocator allocator) {
+    long h = live();
+    VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
+    try (ArrowArray array = ArrowArray.allocateNew(allocator)) {
+      NativeBridge.exportArray(h, array.memoryAddress());
+      try {
+        Data.importIntoVectorSchemaRoot(allocator, array, root, null);
+      } catch (RuntimeException | Error e) {
+        if (array.snapshot().release != 0) {
+          array.release(); // the import did not take the reference over
+        }
+        throw e;
+      }
+      return root;
+    } catch (RuntimeException | Error e) {
+      root.close();
+      throw e;
+    }
+  }
+
+  /** Payload bytes (values and validity bitmaps) of this batch's rows. */
+  public synchronized long payloadBytes() {
+    return NativeBridge.bufferBytes(live());
+  }
+
+  /** The native handle, borrowed (for {@link TorchGather}). */
+  synchronized long handle() {
+    return live();
+  }
+
+  /** Whether {@link #close()} has run. */
+  public synchronized boolean isClosed() {
+    return handle == 0;
+  }
+
+  /** Gives back this batch's reference (idempotent); tensors already taken stay valid. */
+  @Override
+  public synchronized void close() {
+    if (handle != 0) {
+      long h = handle;
+      handle = 0;
+      NativeBridge.releaseBatch(h);
+    }
+  }
+
+  private long live() {
+    if (handle == 0) {
+      throw new IllegalStateException("TorchBatch is closed");
+    }
+    return handle;
+  }
+
+  private int index(String name) {
+    int i = columnNames.indexOf(name); // first match, as lt_batch_column_index
+    if (i < 0) {
+      throw new IllegalArgumentException("no column '" + name + "'; columns: " + columnNames);
+    }
+    return i;
+  }
+
+  /** Adopts every owned handle; if one fails, the rest are deleted too. */
+  private static Tensor[] adoptAll(long[] handles) {
+    Tensor[] out = new Tensor[handles.length];
+    int i = 0;
+    try {
+      for (; i < handles.length; i++) {
+        out[i] = adopt(handles[i]);
+      }
+      return out;
+    } catch (RuntimeException | Error e) {
+      for (int k = 0; k < i; k++) {
+        out[k].close();
+      }
+      for (int k = i + 1; k < handles.length; k++) {
+        NativeBridge.deleteTensorHandle(handles[k]);
+      }
+      throw e;
+    }
+  }
+
+  /** Turns an owned AtenTensorHandle into an owned JavaCPP Tensor (no extra at::Tensor, no JavaCPP deallocator). */
+  static Tensor adopt(long tensorHandle) {
+    return new AdoptedTensor(tensorHandle);
+  }
+}

@@ -1,0 +1,429 @@
+package dev.lancetorch.permutation;
+
+import dev.lancetorch.internal.permutation.LongArrayBuilder;
+import dev.lancetorch.internal.read.NativeColumnCache;
+import dev.lancetorch.internal.read.ReadColumns;
+import dev.lancetorch.internal.read.ReadCosts;
+import dev.lancetorch.internal.read.RowSelection;
+import dev.lancetorch.internal.read.WindowReader;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lancetorch.Table;
+import dev.lancetorch.torch.BridgeStats;
+import dev.lancetorch.torch.TorchBatch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.LongStream;
+import org.apache.arrow.vector.BigIntVector;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The read planner ({@link WindowReader}): every path (range scan + native merge, coalesced take, memory cache, mixed)
+ * delivers exactly what one take per batch delivers, in the same order and batch sizes; budgets bound the windows;
+ * every native batch is released on every path, early exits and errors included (the fixture's allocator checks
+ * Arrow Java buffers).
+ */
+class ReadPlannerTest extends TableFixture {
+  static final int FRAGS = 3;
+  static final int PER = 250;
+  static final int N = FRAGS * PER;
+  static final List<String> COLS = List.of("id", "x", "vec");
+  /** Always scans. */
+  static final ReadCosts SCAN = new ReadCosts(1e9, 1e9, 0, 0);
+  /** Always takes. */
+  static final ReadCosts TAKE = new ReadCosts(0, 0, 1e9, 1e9);
+  /** Scans a fragment when more than half of its covering range is wanted, else takes. */
+  static final ReadCosts HALF = new ReadCosts(0, 1, 0, 0.5 / 24);
+
+  ReadPlannerTest() {
+    super(FRAGS, PER);
+  }
+
+  @AfterEach
+  void everyNativeBatchReleased() {
+    assertThat(BridgeStats.snapshot().liveBatches()).isZero();
+  }
+
+  static long addr(long id) {
+    return TestTables.address((int) (id / PER), id % PER);
+  }
+
+  static long[] shuffled(int n, long seed) {
+    List<Long> ids = new ArrayList<>(LongStream.range(0, n).boxed().toList());
+    java.util.Collections.shuffle(ids, new Random(seed));
+    return ids.stream().mapToLong(ReadPlannerTest::addr).toArray();
+  }
+
+  /** Clumps of {@code clump} consecutive rows in shuffled clump order. */
+  static long[] clumps(int clump, long seed) {
+    List<Integer> starts = new ArrayList<>();
+    for (int s = 0; s < N; s += clump) {
+      starts.add(s);
+    }
+    java.util.Collections.shuffle(starts, new Random(seed));
+    LongArrayBuilder b = new LongArrayBuilder();
+    for (int s : starts) {
+      for (int i = s; i < Math.min(N, s + clump); i++) {
+        b.add(addr(i));
+      }
+    }
+    return b.toArray();
+  }
+
+  /** The reference: one take per batch (read-ahead off). */
+  List<Long> reference(Permutation<ArrowBatch> p, List<Integer> sizes) {
+    try (BatchIterator<ArrowBatch> it = p.withReadAhead(0).iter(p.batchSize(), false)) {
+      List<Long> ids = PermutationTest.ids(() -> it, sizes);
+      assertThat(it.readStats().windows).isZero();
+      return ids;
+    }
+  }
+
+  /** Reads {@code addrs} through a planner with these costs and budget; returns the ids (columns checked). */
+  List<Long> planned(long[] addrs, int batchSize, long budget, ReadCosts costs, WindowReader.Stats stats,
+      List<Integer> sizes) {
+    ReadColumns cols = ReadColumns.of(table.schema(), COLS);
+    try (WindowReader r = new WindowReader(table, cols, addrs, batchSize, budget, null, stats, costs)) {
+      return drain(r, table, cols, sizes);
+    }
+  }
+
+  /** Every batch of the reader as ids (columns checked against the id). */
+  static List<Long> drain(WindowReader r, Table t, ReadColumns cols, List<Integer> sizes) {
+    List<Long> ids = new ArrayList<>();
+    for (TorchBatch next = r.next(); next != null; next = r.next()) {
+      try (TorchBatch b = next; ArrowBatch ab = new ArrowBatch(b.toArrow(cols.schema(), t.allocator()))) {
+        ids.addAll(PermutationTest.ids(List.of(ab), sizes));
+      }
+    }
+    return ids;
+  }
+
+  Permutation<ArrowBatch> permutation(String name, long[] addrs, int batchSize) {
+    try (Table perm = TestTables.permutationTable(db, name, addrs, new long[addrs.length], null)) {
+      return Permutation.fromTables(table, perm, 0).selectColumns("id", "x", "vec").withBatchSize(batchSize);
+    }
+  }
+
+  static List<Long> idsOf(long[] addrs) {
+    List<Long> out = new ArrayList<>();
+    for (long a : addrs) {
+      out.add((a >>> 32) * PER + (a & 0xFFFFFFFFL));
+    }
+    return out;
+  }
+
+  @Test
+  void everyPathDeliversThePermutationOrderInExactBatches() {
+    for (long seed = 1; seed <= 3; seed++) {
+      for (long[] addrs : List.of(shuffled(N, seed), clumps(8, seed), shuffled(N / 3, seed + 10))) {
+        List<Long> expected = idsOf(addrs);
+        for (ReadCosts costs : List.of(SCAN, TAKE, HALF, ReadCosts.DEFAULT)) {
+          for (long budget : List.of(1L, 3L * 33 * 24, 1L << 26)) {
+            List<Integer> sizes = new ArrayList<>();
+            WindowReader.Stats st = new WindowReader.Stats();
+            assertThat(planned(addrs, 33, budget, costs, st, sizes)).as("%s budget %d", costs, budget)
+                .isEqualTo(expected);
+            assertThat(sizes.subList(0, sizes.size() - 1)).allMatch(s -> s == 33);
+            assertThat(sizes.get(sizes.size() - 1)).isEqualTo(addrs.length % 33 == 0 ? 33 : addrs.length % 33);
+            if (costs == SCAN) {
+              assertThat(st.takes).isZero();
+              assertThat(st.scans).isPositive();
+            } else if (costs == TAKE) {
+              assertThat(st.scans).isZero();
+              assertThat(st.takes).isPositive();
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void mixedWindowScansDenseFragmentsAndTakesSparseOnes() {
+    // All of fragment 0 (dense), 5 rows of fragment 1 spread over it (sparse), interleaved.
+    LongArrayBuilder b = new LongArrayBuilder();
+    for (int i = 0; i < PER; i++) {
+      b.add(addr(PER - 1 - i));
+      if (i % 50 == 0) {
+        b.add(addr(PER + i));
+      }
+    }
+    long[] addrs = b.toArray();
+    WindowReader.Stats st = new WindowReader.Stats();
+    assertThat(planned(addrs, 16, 1L << 26, HALF, st, new ArrayList<>())).isEqualTo(idsOf(addrs));
+    assertThat(st.windows).isEqualTo(1);
+    assertThat(st.scans).isEqualTo(1);
+    assertThat(st.takes).isEqualTo(1);
+    assertThat(st.rowsScanned).isEqualTo(PER); // the scan covered fragment 0 only
+  }
+
+  @Test
+  void costModelSwitchPoints() {
+    ReadCosts c = ReadCosts.DEFAULT;
+    // A window that wants most of a fragment scans it; a handful of rows spread over a huge fragment is taken.
+    assertThat(c.scanBeatsTake(250_000, 250_000, 20)).isTrue();
+    assertThat(c.scanBeatsTake(16_384, 250_000, 20)).isTrue();
+    assertThat(c.scanBeatsTake(10, 250_000, 20)).isFalse();
+    assertThat(c.scanBeatsTake(10, 100, 20)).isTrue(); // small ranges are cheaper to scan than one take call
+    // The switch point moves with the row width: wider rows make the scan dearer.
+    long wanted = 1000;
+    long evenSpan20 = (long) ((c.takeCallNanos() + wanted * c.takeRowNanos() - c.scanCallNanos())
+        / (20 * c.scanByteNanos()));
+    assertThat(c.scanBeatsTake(wanted, evenSpan20 - 10, 20)).isTrue();
+    assertThat(c.scanBeatsTake(wanted, evenSpan20 + 10, 20)).isFalse();
+    assertThat(c.scanBeatsTake(wanted, evenSpan20 - 10, 64)).isFalse();
+  }
+
+  @Test
+  void budgetBoundsEveryWindow() {
+    long[] addrs = shuffled(N, 5);
+    int rowBytes = 8 + 4 + 16;
+    for (int batchesPerWindow : new int[] {1, 2, 7}) {
+      long budget = (long) batchesPerWindow * 20 * rowBytes;
+      WindowReader.Stats st = new WindowReader.Stats();
+      planned(addrs, 20, budget, ReadCosts.DEFAULT, st, new ArrayList<>());
+      assertThat(st.maxWindowBytes).isLessThanOrEqualTo(budget);
+      int batches = (N + 19) / 20;
+      assertThat(st.windows).isEqualTo((batches + batchesPerWindow - 1) / batchesPerWindow);
+    }
+    WindowReader.Stats st = new WindowReader.Stats();
+    planned(addrs, 20, 1, ReadCosts.DEFAULT, st, new ArrayList<>()); // below one batch: one batch a window
+    assertThat(st.windows).isEqualTo(N / 20 + (N % 20 == 0 ? 0 : 1));
+  }
+
+  @Test
+  void permutationsUseThePlannerByDefaultAndMatchOneTakePerBatch() {
+    long[] addrs = shuffled(N, 9);
+    Permutation<ArrowBatch> p = permutation("p", addrs, 32);
+    List<Integer> refSizes = new ArrayList<>();
+    List<Long> expected = reference(p, refSizes);
+    assertThat(expected).isEqualTo(idsOf(addrs));
+    assertThat(p.readAheadBytes()).isEqualTo(Permutation.DEFAULT_READ_AHEAD_BYTES);
+    try (BatchIterator<ArrowBatch> it = p.iterator()) {
+      List<Integer> sizes = new ArrayList<>();
+      assertThat(PermutationTest.ids(() -> it, sizes)).isEqualTo(expected.subList(0, N - N % 32));
+      assertThat(sizes).isEqualTo(refSizes.subList(0, refSizes.size() - 1));
+      assertThat(it.readStats().windows).isEqualTo(1);
+    }
+    try (BatchIterator<ArrowBatch> it = p.withReadAhead(32 * 28 * 3).iter(32, false)) {
+      assertThat(PermutationTest.ids(() -> it, new ArrayList<>())).isEqualTo(idsOf(addrs));
+      assertThat(it.readStats().windows).isEqualTo((N + 95) / 96);
+    }
+    assertThatThrownBy(() -> p.withReadAhead(-1)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void tensorFormatsMatchTheTakePath() {
+    long[] addrs = clumps(16, 4);
+    Permutation<ArrowBatch> p = permutation("t", addrs, 50);
+    List<Long> expected = idsOf(addrs).subList(0, N - N % 50);
+    List<Long> got = new ArrayList<>();
+    for (TensorDict d : p.withFormat(Format.TORCH_DICT)) {
+      try (d; org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+        Tensor id = d.get("id");
+        Tensor vec = d.get("vec");
+        assertThat(vec.size(0)).isEqualTo(50);
+        assertThat(vec.size(1)).isEqualTo(TestTables.DIM);
+        for (int i = 0; i < 50; i++) {
+          long r = id.get(i).item_long();
+          got.add(r);
+          assertThat(d.get("x").get(i).item_float()).isEqualTo(TestTables.x(r));
+          assertThat(vec.get(i).get(3).item_float()).isEqualTo(TestTables.vec(r, 3));
+        }
+      }
+    }
+    assertThat(got).isEqualTo(expected);
+    try (BatchIterator<Tensor> it = p.selectColumns("x").withFormat(Format.TORCH_COL).iter(50, true)) {
+      int k = 0;
+      while (it.hasNext()) {
+        try (Tensor t = it.next(); org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+          assertThat(t.size(0)).isEqualTo(1);
+          assertThat(t.get(0).get(7).item_float()).isEqualTo(TestTables.x(expected.get(k * 50 + 7)));
+        }
+        k++;
+      }
+      assertThat(it.readStats().windows).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void rowIdColumnIsTheBaseRowAddress() {
+    long[] addrs = shuffled(N, 2);
+    Permutation<ArrowBatch> p = permutation("r", addrs, 25).selectColumns("_rowid", "id");
+    int k = 0;
+    try (BatchIterator<ArrowBatch> it = p.iterator()) {
+      while (it.hasNext()) {
+        try (ArrowBatch b = it.next()) {
+          org.apache.arrow.vector.UInt8Vector ids = (org.apache.arrow.vector.UInt8Vector) b.column("_rowid");
+          for (int i = 0; i < b.numRows(); i++, k++) {
+            assertThat(ids.get(i)).isEqualTo(addrs[k]);
+            assertThat(((BigIntVector) b.column("id")).get(i)).isEqualTo(idsOf(addrs).get(k));
+          }
+        }
+      }
+      assertThat(it.readStats().windows).isEqualTo(1);
+    }
+    assertThat(k).isEqualTo(N);
+  }
+
+  @Test
+  void memoryCacheGathersNatively() {
+    long[] addrs = shuffled(N, 6);
+    Permutation<ArrowBatch> p = permutation("c", addrs, 40);
+    List<Long> expected = reference(p, new ArrayList<>());
+    try (Permutation<ArrowBatch> cached = p.withMemoryCache(1 << 20);
+        BatchIterator<ArrowBatch> it = cached.iter(40, false)) {
+      assertThat(PermutationTest.ids(() -> it, new ArrayList<>())).isEqualTo(expected);
+      assertThat(it.readStats().cacheGathers).isEqualTo(1);
+      assertThat(it.readStats().scans + it.readStats().takes).isZero();
+      assertThat(cached.memoryCacheBytes()).isEqualTo((long) N * (8 + 4 + 16));
+      assertThat(NativeColumnCache.liveBytes()).isGreaterThanOrEqualTo(cached.memoryCacheBytes());
+    }
+    try (Permutation<ArrowBatch> tooSmall = p.withMemoryCache(1000);
+        BatchIterator<ArrowBatch> it = tooSmall.iter(40, false)) {
+      assertThat(PermutationTest.ids(() -> it, new ArrayList<>())).isEqualTo(expected);
+      assertThat(it.readStats().cacheGathers).isZero();
+      assertThat(tooSmall.memoryCacheBytes()).isZero();
+    }
+  }
+
+  @Test
+  void deletedRowsAreSkippedByAddressAndAskingForOneFails() throws Exception {
+    try (org.lance.Dataset other = org.lance.Dataset.open(allocator, table.uri(),
+        new org.lance.ReadOptions.Builder().build())) {
+      other.delete("id % 7 = 3 OR (id >= 260 AND id < 300)");
+    }
+    try (Table latest = table.checkoutLatest()) {
+      List<Long> live = new ArrayList<>();
+      for (long i = 0; i < N; i++) {
+        if (i % 7 != 3 && !(i >= 260 && i < 300)) {
+          live.add(i);
+        }
+      }
+      java.util.Collections.shuffle(live, new Random(8));
+      long[] addrs = live.stream().mapToLong(ReadPlannerTest::addr).toArray();
+      ReadColumns cols = ReadColumns.of(latest.schema(), COLS);
+      for (ReadCosts costs : List.of(SCAN, TAKE, HALF)) {
+        try (WindowReader r = new WindowReader(latest, cols, addrs, 30, 30 * 28 * 4, null,
+            new WindowReader.Stats(), costs)) {
+          assertThat(drain(r, latest, cols, new ArrayList<>())).as("%s", costs).isEqualTo(live);
+        }
+      }
+      long[] withDeleted = {addr(1), addr(3), addr(5)};
+      try (WindowReader r = new WindowReader(latest, cols, withDeleted, 3, 1 << 20, null,
+          new WindowReader.Stats(), SCAN)) {
+        assertThatThrownBy(r::next).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0:3");
+      }
+      try (WindowReader r = new WindowReader(latest, cols, withDeleted, 3, 1 << 20, null,
+          new WindowReader.Stats(), TAKE)) {
+        assertThatThrownBy(r::next).isInstanceOf(IllegalStateException.class).hasMessageContaining("deleted");
+      }
+    }
+  }
+
+  @Test
+  void missingAddressIsAClearErrorAndEarlyExitReleasesTheWindow() {
+    long[] addrs = shuffled(N, 3);
+    addrs[400] = TestTables.address(1, 9999); // beyond fragment 1
+    // a permutation table holding it is refused up front (Permutations.of checks every row id) ...
+    assertThatThrownBy(() -> permutation("m", addrs, 25)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("1:9999");
+    // ... and a selection that bypasses that check still fails clearly in the read path
+    Permutation<ArrowBatch> p = Permutation.create(table, t -> RowSelection.addresses(addrs))
+        .selectColumns("id", "x", "vec").withBatchSize(25);
+    try (BatchIterator<ArrowBatch> it = p.iterator()) {
+      assertThatThrownBy(it::next).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1:9999");
+    }
+    long[] ok = shuffled(N, 4);
+    Permutation<TensorDict> q = permutation("e", ok, 25).withFormat(Format.TORCH_DICT).withReadAhead(25 * 28 * 10);
+    Tensor kept;
+    try (BatchIterator<TensorDict> it = q.iterator()) {
+      try (TensorDict first = it.next()) {
+        kept = first.get("id").clone();
+      }
+      it.next().close();
+    } // closes the window's 8 batches not handed out
+    assertThat(BridgeStats.snapshot().liveBatches()).isZero();
+    try (Tensor first = kept.get(0)) {
+      assertThat(first.item_long()).isEqualTo(idsOf(ok).get(0));
+    }
+    kept.close();
+  }
+
+  @Test
+  void appendsDuringAReadDoNotChangeIt() {
+    long[] addrs = shuffled(N, 12);
+    Permutation<ArrowBatch> p = permutation("a", addrs, 30).withReadAhead(30 * 28 * 5);
+    List<Long> got = new ArrayList<>();
+    try (BatchIterator<ArrowBatch> it = p.iter(30, false)) {
+      got.addAll(PermutationTest.ids(List.of(it.next()), new ArrayList<>()));
+      try (org.apache.arrow.vector.VectorSchemaRoot more = TestTables.rows(db.allocator(), N, PER)) {
+        table.add(more);
+      }
+      got.addAll(PermutationTest.ids(() -> it, new ArrayList<>()));
+    }
+    assertThat(got).isEqualTo(idsOf(addrs));
+  }
+
+  @Test
+  void plannedReadsServeAWorkersShareAndEndOnTheFirstOtherRequest() {
+    for (Permutation<ArrowBatch> p : List.of(permutation("w", shuffled(N, 21), 20),
+        Permutation.identity(table).selectColumns("id", "x", "vec"))) {
+      Random rnd = new Random(5);
+      List<long[]> batches = new ArrayList<>();
+      for (int b = 0; b < 12; b++) {
+        batches.add(rnd.longs(b == 11 ? 7 : 20, 0, N).toArray()); // duplicates allowed, shorter last batch
+      }
+      Permutation<ArrowBatch> plain = p.withReadAhead(0);
+      Permutation<ArrowBatch> planned = p.withReadAhead(20 * 28 * 4);
+      planned.planReads(batches);
+      for (int b = 0; b < 12; b++) {
+        long[] ask = b == 6 ? new long[] {3, 1} : batches.get(b); // batch 6 differs: the plan ends there
+        try (ArrowBatch want = plain.takeOffsets(ask); ArrowBatch got = planned.takeOffsets(ask)) {
+          assertThat(PermutationTest.ids(List.of(got), new ArrayList<>()))
+              .isEqualTo(PermutationTest.ids(List.of(want), new ArrayList<>()));
+        }
+      }
+      planned.planReads(batches);
+      planned.takeOffsets(batches.get(0)).close();
+      planned.planReads(List.of()); // drops the window (3 batches not handed out)
+      assertThat(BridgeStats.snapshot().liveBatches()).isZero();
+      planned.planReads(batches);
+      planned.close(); // also drops it
+      assertThat(BridgeStats.snapshot().liveBatches()).isZero();
+    }
+  }
+
+  @Test
+  void loaderWorkersPlanTheirOwnWindowsInTheSameOrder() {
+    Permutation<TensorDict> p = permutation("l", shuffled(N, 30), 1).withFormat(Format.TORCH_DICT);
+    for (int workers : new int[] {0, 2}) {
+      List<Long> planned = new ArrayList<>();
+      List<Long> plain = new ArrayList<>();
+      for (Permutation<TensorDict> src : List.of(p, p.withReadAhead(0))) {
+        List<Long> out = src == p ? planned : plain;
+        long windowsBefore = WindowReader.windowsRead();
+        try (dev.lancetorch.loader.DataLoader<TensorDict> l = dev.lancetorch.loader.DataLoader.builder(src)
+            .batchSize(32).shuffle(true).seed(3).numWorkers(workers).build()) {
+          for (TensorDict d : l) {
+            try (d; Tensor id = d.get("id").contiguous()) {
+              for (int i = 0; i < id.size(0); i++) {
+                try (Tensor v = id.get(i)) {
+                  out.add(v.item_long());
+                }
+              }
+            }
+          }
+        }
+        // Each worker (or the inline loader) reads its share in one window; read-ahead off reads none.
+        assertThat(WindowReader.windowsRead() - windowsBefore).isEqualTo(src == p ? Math.max(1, workers) : 0);
+      }
+      assertThat(planned).hasSize(N).isEqualTo(plain);
+    }
+  }
+}
