@@ -34,14 +34,17 @@ public final class ArrowStreamExport implements AutoCloseable {
   private final Snapshot.Lease lease;
   private boolean closed;
 
-  ArrowStreamExport(Source source, ArrowArrayStream stream, LanceScanner scanner, Snapshot.Lease lease) {
+  ArrowStreamExport(
+      Source source, ArrowArrayStream stream, LanceScanner scanner, Snapshot.Lease lease) {
     this.source = source;
     this.stream = stream;
     this.scanner = scanner;
     this.lease = lease;
   }
 
-  /** @return how the stream is produced */
+  /**
+   * @return how the stream is produced
+   */
   public Source source() {
     return source;
   }

@@ -6,13 +6,15 @@ import java.util.List;
 import org.lance.BlobFile;
 
 /**
- * Rows of a Lance blob column ({@code large_binary} with field metadata {@code lance-encoding:blob = true}), opened
- * lazily through lance-core's blob API ({@code Dataset.takeBlobsByIndices}): nothing is read until
- * {@link #read(int)} or {@link #readRange(int, long, int)} asks, so a loader can fetch only the bytes (or byte ranges)
- * a batch needs. From {@link Table#blobs(String, long[])}.
+ * Rows of a Lance blob column ({@code large_binary} with field metadata {@code lance-encoding:blob
+ * = true}), opened lazily through lance-core's blob API ({@code Dataset.takeBlobsByIndices}):
+ * nothing is read until {@link #read(int)} or {@link #readRange(int, long, int)} asks, so a loader
+ * can fetch only the bytes (or byte ranges) a batch needs. From {@link Table#blobs(String,
+ * long[])}.
  *
- * <p>Ownership: <em>owns</em> the blob handles and a lease on the table's snapshot (the version they belong to);
- * {@link #close()} (idempotent) releases both. Use after close throws {@link IllegalStateException}. Not thread-safe.
+ * <p>Ownership: <em>owns</em> the blob handles and a lease on the table's snapshot (the version
+ * they belong to); {@link #close()} (idempotent) releases both. Use after close throws {@link
+ * IllegalStateException}. Not thread-safe.
  */
 public final class Blobs implements AutoCloseable {
   private final String column;
@@ -58,7 +60,8 @@ public final class Blobs implements AutoCloseable {
   }
 
   private UncheckedIOException failure(int i, IOException e) {
-    return new UncheckedIOException("column '" + column + "' row " + offsets[i] + ": reading the blob failed", e);
+    return new UncheckedIOException(
+        "column '" + column + "' row " + offsets[i] + ": reading the blob failed", e);
   }
 
   private BlobFile file(int i) {

@@ -14,7 +14,8 @@ import org.lance.Session;
  * <p>Native-memory ownership: the {@link #allocator()} and {@link #session()} given here are
  * <b>borrowed</b>. The connection makes a child allocator of the allocator and closes only that
  * child; it never closes the session. Without an allocator the connection owns a fresh {@code
- * RootAllocator}; without a session it owns a fresh {@link Session} (shared by all tables it opens).
+ * RootAllocator}; without a session it owns a fresh {@link Session} (shared by all tables it
+ * opens).
  *
  * <p>{@link #storageOptions()} are passed to Lance for every open, read, write, drop and listing;
  * they carry object-store settings for {@code s3://} ({@code aws_access_key_id}, {@code
@@ -37,6 +38,7 @@ public final class ConnectOptions {
 
   /** Default region of {@code db://} databases. */
   public static final String DEFAULT_REGION = "us-east-1";
+
   /** Default bound on one namespace request of a {@code db://} connection. */
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
@@ -52,17 +54,23 @@ public final class ConnectOptions {
     this.allocator = b.allocator;
   }
 
-  /** @return defaults: no storage options, no consistency checks, owned allocator and session */
+  /**
+   * @return defaults: no storage options, no consistency checks, owned allocator and session
+   */
   public static ConnectOptions defaults() {
     return builder().build();
   }
 
-  /** @return a new builder */
+  /**
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** @return immutable storage options handed to Lance (possibly empty) */
+  /**
+   * @return immutable storage options handed to Lance (possibly empty)
+   */
   public Map<String, String> storageOptions() {
     return storageOptions;
   }
@@ -79,31 +87,40 @@ public final class ConnectOptions {
     return readConsistencyInterval;
   }
 
-  /** @return the borrowed Lance session, or null to let the connection own one */
+  /**
+   * @return the borrowed Lance session, or null to let the connection own one
+   */
   public Session session() {
     return session;
   }
 
-  /** @return the borrowed parent allocator, or null to let the connection own a root allocator */
+  /**
+   * @return the borrowed parent allocator, or null to let the connection own a root allocator
+   */
   public BufferAllocator allocator() {
     return allocator;
   }
 
-  /** @return the API key sent as {@code x-api-key} to a {@code db://} server, or null */
+  /**
+   * @return the API key sent as {@code x-api-key} to a {@code db://} server, or null
+   */
   public String apiKey() {
     return apiKey;
   }
 
-  /** @return the region of a {@code db://} database ({@value #DEFAULT_REGION} by default) */
+  /**
+   * @return the region of a {@code db://} database ({@value #DEFAULT_REGION} by default)
+   */
   public String region() {
     return region;
   }
 
   /**
-   * The base URL of the {@code db://} server. Any Lance namespace REST server works, e.g. lance-core's
-   * {@code org.lance.namespace.RestAdapter} (used by the tests). Unlike LanceDB Cloud, that server does
-   * not check the API key, and it answers with table locations on its own filesystem which the client
-   * then reads directly (client and server must share storage); see {@code docs/remote.md}.
+   * The base URL of the {@code db://} server. Any Lance namespace REST server works, e.g.
+   * lance-core's {@code org.lance.namespace.RestAdapter} (used by the tests). Unlike LanceDB Cloud,
+   * that server does not check the API key, and it answers with table locations on its own
+   * filesystem which the client then reads directly (client and server must share storage); see
+   * {@code docs/remote.md}.
    *
    * @return the URL (e.g. {@code http://127.0.0.1:2333}), or null for {@code
    *     https://{db}.{region}.api.lancedb.com}
@@ -112,12 +129,16 @@ public final class ConnectOptions {
     return hostOverride;
   }
 
-  /** @return extra HTTP headers sent with every {@code db://} request (immutable) */
+  /**
+   * @return extra HTTP headers sent with every {@code db://} request (immutable)
+   */
   public Map<String, String> headers() {
     return headers;
   }
 
-  /** @return the bound on one {@code db://} namespace request (metadata calls and table opens) */
+  /**
+   * @return the bound on one {@code db://} namespace request (metadata calls and table opens)
+   */
   public Duration requestTimeout() {
     return requestTimeout;
   }
@@ -221,11 +242,12 @@ public final class ConnectOptions {
         requestTimeout(Duration.ofMillis(Long.parseLong(m.get("request_timeout_ms"))));
       }
       headers.clear();
-      m.forEach((k, v) -> {
-        if (k.startsWith("header.")) {
-          headers.put(k.substring("header.".length()), v);
-        }
-      });
+      m.forEach(
+          (k, v) -> {
+            if (k.startsWith("header.")) {
+              headers.put(k.substring("header.".length()), v);
+            }
+          });
       return this;
     }
 
@@ -245,7 +267,8 @@ public final class ConnectOptions {
      */
     public Builder readConsistencyInterval(Duration interval) {
       if (interval != null && interval.isNegative()) {
-        throw new IllegalArgumentException("readConsistencyInterval must not be negative: " + interval);
+        throw new IllegalArgumentException(
+            "readConsistencyInterval must not be negative: " + interval);
       }
       this.readConsistencyInterval = interval;
       return this;
@@ -270,7 +293,9 @@ public final class ConnectOptions {
       return this;
     }
 
-    /** @return the options */
+    /**
+     * @return the options
+     */
     public ConnectOptions build() {
       return new ConnectOptions(this);
     }

@@ -1,9 +1,9 @@
 package dev.lancetorch;
 
-import dev.lancetorch.internal.storage.NamespaceStore;
 import dev.lancetorch.internal.arrow.NonClosingInputStream;
 import dev.lancetorch.internal.arrow.RootReader;
 import dev.lancetorch.internal.arrow.RowsToArrow;
+import dev.lancetorch.internal.storage.NamespaceStore;
 import dev.lancetorch.internal.storage.TableNames;
 import dev.lancetorch.internal.storage.TableStore;
 import dev.lancetorch.internal.storage.TableStores;
@@ -30,9 +30,9 @@ import org.lance.WriteParams;
 
 /**
  * An open LanceDB-layout database: a directory (local, {@code memory://}, or an object-store prefix
- * such as {@code s3://bucket/db}) whose {@code <name>.lance} children are Lance datasets (tables), or
- * a {@code db://} database behind a Lance namespace REST server (tables listed, opened, written and
- * dropped through the namespace; see {@code docs/remote.md}).
+ * such as {@code s3://bucket/db}) whose {@code <name>.lance} children are Lance datasets (tables),
+ * or a {@code db://} database behind a Lance namespace REST server (tables listed, opened, written
+ * and dropped through the namespace; see {@code docs/remote.md}).
  *
  * <p><b>Native memory.</b> The connection owns one allocator ({@link #allocator()}): a child of the
  * allocator in {@link ConnectOptions} or, without one, its own {@link RootAllocator}. All tables
@@ -59,9 +59,10 @@ public final class Connection implements AutoCloseable {
     BufferAllocator alloc = null;
     Session owned = null;
     try {
-      alloc = options.allocator() != null
-          ? options.allocator().newChildAllocator("lancetorch:" + uri, 0, Long.MAX_VALUE)
-          : new RootAllocator();
+      alloc =
+          options.allocator() != null
+              ? options.allocator().newChildAllocator("lancetorch:" + uri, 0, Long.MAX_VALUE)
+              : new RootAllocator();
       this.allocator = alloc;
       this.ownsSession = options.session() == null;
       owned = ownsSession ? Session.builder().build() : null;
@@ -78,19 +79,27 @@ public final class Connection implements AutoCloseable {
     }
   }
 
-  /** @return the normalized database uri (absolute path for local databases, memory://name, s3://bucket/prefix, db://name) */
+  /**
+   * @return the normalized database uri (absolute path for local databases, memory://name,
+   *     s3://bucket/prefix, db://name)
+   */
   public String uri() {
     checkOpen();
     return store.uri();
   }
 
-  /** @return the connection's allocator; owned by the connection, do not close it */
+  /**
+   * @return the connection's allocator; owned by the connection, do not close it
+   */
   public BufferAllocator allocator() {
     checkOpen();
     return allocator;
   }
 
-  /** @return names of the tables, sorted (directories {@code <name>.lance}, or the namespace's listing) */
+  /**
+   * @return names of the tables, sorted (directories {@code <name>.lance}, or the namespace's
+   *     listing)
+   */
   public List<String> tableNames() {
     checkOpen();
     return store.tableNames();
@@ -116,8 +125,8 @@ public final class Connection implements AutoCloseable {
    * @param mode what to do if the table exists
    * @return the open table (caller closes; also closed by {@link #close()})
    * @throws TableAlreadyExistsException in CREATE mode when the table exists
-   * @throws LanceIoException when storage fails (full disk, read-only directory...); a table that did not exist
-   *     before is then not left behind half-written
+   * @throws LanceIoException when storage fails (full disk, read-only directory...); a table that
+   *     did not exist before is then not left behind half-written
    */
   public Table createTable(String name, ArrowReader data, CreateMode mode) {
     try (ArrowReader owned = data) {
@@ -128,12 +137,14 @@ public final class Connection implements AutoCloseable {
       }
       boolean exists = exists(name);
       if (exists && mode == CreateMode.CREATE) {
-        throw new TableAlreadyExistsException("table '" + name + "' already exists in " + store.where());
+        throw new TableAlreadyExistsException(
+            "table '" + name + "' already exists in " + store.where());
       }
       if (exists && mode == CreateMode.EXIST_OK) {
         return openTable(name);
       }
-      WriteParams.WriteMode writeMode = exists ? WriteParams.WriteMode.OVERWRITE : WriteParams.WriteMode.CREATE;
+      WriteParams.WriteMode writeMode =
+          exists ? WriteParams.WriteMode.OVERWRITE : WriteParams.WriteMode.CREATE;
       Dataset ds;
       try {
         ds = write(name, owned, writeMode);
@@ -175,14 +186,14 @@ public final class Connection implements AutoCloseable {
   }
 
   /**
-   * Creates a table from rows given as maps, inferring the schema (inference rules,
-   * summarized here): Long/Integer/Short/Byte → int64, Double/Float → float64, Boolean → bool,
-   * String → utf8, byte[] → binary, float[] → fixed_size_list&lt;float32, n&gt; (all non-null
-   * arrays of a column must have the same length n), java.util.List → list of the element type
-   * inferred by the same rules. Columns are ordered by first appearance; every column is nullable;
-   * a missing key or a null value is a null. A column whose values are all null, or whose values
-   * have different types, is rejected with {@link IllegalArgumentException}. The Arrow data is
-   * built in the connection's allocator and released before returning.
+   * Creates a table from rows given as maps, inferring the schema (inference rules, summarized
+   * here): Long/Integer/Short/Byte → int64, Double/Float → float64, Boolean → bool, String → utf8,
+   * byte[] → binary, float[] → fixed_size_list&lt;float32, n&gt; (all non-null arrays of a column
+   * must have the same length n), java.util.List → list of the element type inferred by the same
+   * rules. Columns are ordered by first appearance; every column is nullable; a missing key or a
+   * null value is a null. A column whose values are all null, or whose values have different types,
+   * is rejected with {@link IllegalArgumentException}. The Arrow data is built in the connection's
+   * allocator and released before returning.
    *
    * @param name table name
    * @param rows at least one row
@@ -221,7 +232,8 @@ public final class Connection implements AutoCloseable {
   public Table createTableFromArrowIpc(String name, InputStream ipcStream, CreateMode mode) {
     checkOpen();
     TableNames.validate(name);
-    return createTable(name, new ArrowStreamReader(new NonClosingInputStream(ipcStream), allocator), mode);
+    return createTable(
+        name, new ArrowStreamReader(new NonClosingInputStream(ipcStream), allocator), mode);
   }
 
   /**
@@ -236,15 +248,18 @@ public final class Connection implements AutoCloseable {
     checkOpen();
     TableNames.validate(name);
     if (exists(name)) {
-      throw new TableAlreadyExistsException("table '" + name + "' already exists in " + store.where());
+      throw new TableAlreadyExistsException(
+          "table '" + name + "' already exists in " + store.where());
     }
     long version;
-    try (Dataset created = store.target(Dataset.write(), name)
-        .allocator(allocator)
-        .schema(schema)
-        .mode(WriteParams.WriteMode.CREATE)
-        .storageOptions(options.storageOptions())
-        .execute()) {
+    try (Dataset created =
+        store
+            .target(Dataset.write(), name)
+            .allocator(allocator)
+            .schema(schema)
+            .mode(WriteParams.WriteMode.CREATE)
+            .storageOptions(options.storageOptions())
+            .execute()) {
       version = created.version();
     }
     return register(new Table(this, name, openDataset(name, version), null, false));
@@ -286,8 +301,8 @@ public final class Connection implements AutoCloseable {
 
   /**
    * Closes every table opened through this connection, the owned session, gives up this
-   * connection's share of a memory:// database, and closes the connection's allocator (which
-   * throws {@link IllegalStateException} if Arrow memory from it is still held). Idempotent.
+   * connection's share of a memory:// database, and closes the connection's allocator (which throws
+   * {@link IllegalStateException} if Arrow memory from it is still held). Idempotent.
    */
   @Override
   public void close() {
@@ -360,31 +375,49 @@ public final class Connection implements AutoCloseable {
     if (!exists(name)) {
       throw new TableNotFoundException("table '" + name + "' not found in " + store.where(), null);
     }
-    ReadOptions.Builder ro = new ReadOptions.Builder()
-        .setStorageOptions(options.storageOptions())
-        .setSession(session);
+    ReadOptions.Builder ro =
+        new ReadOptions.Builder().setStorageOptions(options.storageOptions()).setSession(session);
     if (version != null) {
       ro.setVersion(version);
     }
     try {
-      OpenDatasetBuilder b = store.target(Dataset.open(), name)
-          .allocator(allocator)
-          .readOptions(ro.build())
-          .session(session);
+      OpenDatasetBuilder b =
+          store
+              .target(Dataset.open(), name)
+              .allocator(allocator)
+              .readOptions(ro.build())
+              .session(session);
       return store instanceof NamespaceStore ns ? ns.open(b, name) : b.build();
     } catch (TableNotFoundException | RemoteDatabaseException e) {
       throw e;
-    } catch (Exception e) { // Lance throws an undeclared IOException on storage errors (e.g. a corrupted manifest)
-      RuntimeException remote = store instanceof NamespaceStore ns && e instanceof RuntimeException re
-          ? ns.translate("opening table '" + name + "'", name, re) : null;
+    } catch (
+        Exception e) { // Lance throws an undeclared IOException on storage errors (e.g. a corrupted
+      // manifest)
+      RuntimeException remote =
+          store instanceof NamespaceStore ns && e instanceof RuntimeException re
+              ? ns.translate("opening table '" + name + "'", name, re)
+              : null;
       if (remote != null) {
         throw remote;
       }
-      RuntimeException c = LanceErrors.classify(version == null ? "opening" : "opening version " + version + " of",
-          name, store.uri(), e);
-      if (version != null && c instanceof TableNotFoundException) { // the table exists, the version does not
+      RuntimeException c =
+          LanceErrors.classify(
+              version == null ? "opening" : "opening version " + version + " of",
+              name,
+              store.uri(),
+              e);
+      if (version != null
+          && c instanceof TableNotFoundException) { // the table exists, the version does not
         throw new IllegalArgumentException(
-            "cannot open version " + version + " of table '" + name + "' in " + store.uri() + ": " + e.getMessage(), e);
+            "cannot open version "
+                + version
+                + " of table '"
+                + name
+                + "' in "
+                + store.uri()
+                + ": "
+                + e.getMessage(),
+            e);
       }
       throw c;
     }
@@ -404,9 +437,10 @@ public final class Connection implements AutoCloseable {
   }
 
   /**
-   * The allocator to export {@code data} with: Arrow's C export retains each buffer in the exporting allocator,
-   * which must share the buffers' root, so data from another connection (another root allocator) is exported with
-   * its own allocator. Only the export uses it; the written dataset is reopened with this connection's.
+   * The allocator to export {@code data} with: Arrow's C export retains each buffer in the
+   * exporting allocator, which must share the buffers' root, so data from another connection
+   * (another root allocator) is exported with its own allocator. Only the export uses it; the
+   * written dataset is reopened with this connection's.
    */
   private BufferAllocator exportAllocator(ArrowReader data) throws IOException {
     for (FieldVector v : data.getVectorSchemaRoot().getFieldVectors()) {
@@ -419,15 +453,21 @@ public final class Connection implements AutoCloseable {
 
   private Dataset writeUnshared(String name, ArrowReader data, WriteParams.WriteMode mode) {
     try {
-      return store.target(Dataset.write(), name)
+      return store
+          .target(Dataset.write(), name)
           .allocator(exportAllocator(data))
           .reader(data)
           .mode(mode)
           .storageOptions(options.storageOptions())
           .execute();
-    } catch (Exception e) { // Lance throws an undeclared IOException on storage errors (full disk, read-only dir)
-      RuntimeException remote = store instanceof NamespaceStore ns && e instanceof RuntimeException re
-          ? ns.translate("writing table '" + name + "'", name, re) : null;
+    } catch (
+        Exception
+            e) { // Lance throws an undeclared IOException on storage errors (full disk, read-only
+      // dir)
+      RuntimeException remote =
+          store instanceof NamespaceStore ns && e instanceof RuntimeException re
+              ? ns.translate("writing table '" + name + "'", name, re)
+              : null;
       if (remote instanceof RemoteDatabaseException) {
         throw remote;
       }

@@ -7,11 +7,10 @@ package dev.lancetorch;
  * <p>Supported uris: a local path, {@code file://...}, {@code s3://bucket/prefix} (object store;
  * credentials and endpoint in {@link ConnectOptions#storageOptions()}), {@code db://name} (a Lance
  * namespace REST server: LanceDB Cloud, or any server at {@link ConnectOptions#hostOverride()}; see
- * {@code docs/remote.md}), {@code memory://} (a fresh anonymous
- * in-process database) and {@code memory://name} (an in-process database shared by every
- * connection to the same name in this JVM, alive while at least one such connection is open).
- * Any other scheme ({@code gs://}, {@code az://}, ...) is rejected with {@link
- * UnsupportedOperationException} naming the scheme.
+ * {@code docs/remote.md}), {@code memory://} (a fresh anonymous in-process database) and {@code
+ * memory://name} (an in-process database shared by every connection to the same name in this JVM,
+ * alive while at least one such connection is open). Any other scheme ({@code gs://}, {@code
+ * az://}, ...) is rejected with {@link UnsupportedOperationException} naming the scheme.
  */
 public final class LanceDb {
   private LanceDb() {}

@@ -5,16 +5,18 @@ import java.io.UncheckedIOException;
 import java.util.Locale;
 
 /**
- * Turns what Lance's Java binding throws into lance-torch's exceptions, by type. Lance raises a checked
- * {@link IOException} for storage errors (undeclared, so it escapes {@code catch (RuntimeException)}), an
- * {@link IllegalArgumentException} for bad input and for a missing dataset ("... was not found"), and other
- * runtime exceptions for the rest.
+ * Turns what Lance's Java binding throws into lance-torch's exceptions, by type. Lance raises a
+ * checked {@link IOException} for storage errors (undeclared, so it escapes {@code catch
+ * (RuntimeException)}), an {@link IllegalArgumentException} for bad input and for a missing dataset
+ * ("... was not found"), and other runtime exceptions for the rest.
  *
  * <ul>
- *   <li>{@link IOException} / {@link UncheckedIOException} → {@link LanceIoException} naming the operation, table, uri;
+ *   <li>{@link IOException} / {@link UncheckedIOException} → {@link LanceIoException} naming the
+ *       operation, table, uri;
  *   <li>"not found" from Lance → {@link TableNotFoundException} (only then);
  *   <li>"already exists" from Lance → {@link TableAlreadyExistsException};
- *   <li>{@link IllegalArgumentException} → {@link IllegalArgumentException} (bad input), with the context;
+ *   <li>{@link IllegalArgumentException} → {@link IllegalArgumentException} (bad input), with the
+ *       context;
  *   <li>lance-torch's own exceptions and {@link IllegalStateException} pass through;
  *   <li>anything else → {@link LanceTorchException}.
  * </ul>
@@ -42,12 +44,21 @@ final class LanceErrors {
     }
     String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
     if (m.contains("not found")) {
-      return new TableNotFoundException("table '" + table + "' not found in " + uri + " (" + operation + "): "
-          + e.getMessage(), e);
+      return new TableNotFoundException(
+          "table '" + table + "' not found in " + uri + " (" + operation + "): " + e.getMessage(),
+          e);
     }
     if (m.contains("already exists")) {
-      return new TableAlreadyExistsException("table '" + table + "' already exists in " + uri + " (" + operation
-          + "): " + e.getMessage(), e);
+      return new TableAlreadyExistsException(
+          "table '"
+              + table
+              + "' already exists in "
+              + uri
+              + " ("
+              + operation
+              + "): "
+              + e.getMessage(),
+          e);
     }
     if (e instanceof IllegalArgumentException) {
       return new IllegalArgumentException(where, e);

@@ -1,9 +1,9 @@
 package dev.lancetorch;
 
 /**
- * Storage failed while lance-torch (through Lance) read or wrote a table: a full disk, a read-only or missing
- * directory, a corrupted or truncated file, an object store error. The cause is the {@link java.io.IOException}
- * Lance reported; {@link #table()} and {@link #uri()} say where.
+ * Storage failed while lance-torch (through Lance) read or wrote a table: a full disk, a read-only
+ * or missing directory, a corrupted or truncated file, an object store error. The cause is the
+ * {@link java.io.IOException} Lance reported; {@link #table()} and {@link #uri()} say where.
  */
 public class LanceIoException extends LanceTorchException {
   private static final long serialVersionUID = 1L;
@@ -22,12 +22,16 @@ public class LanceIoException extends LanceTorchException {
     this.uri = uri;
   }
 
-  /** @return the table the failed operation was on, or null */
+  /**
+   * @return the table the failed operation was on, or null
+   */
   public String table() {
     return table;
   }
 
-  /** @return the database or dataset uri, or null */
+  /**
+   * @return the database or dataset uri, or null
+   */
   public String uri() {
     return uri;
   }

@@ -54,11 +54,16 @@ public final class Query {
   /**
    * @param sqlFilter SQL predicate; rows not matching are skipped
    * @return this
-   * @throws IllegalArgumentException if the text is not one SQL expression (see {@link SqlExpression})
+   * @throws IllegalArgumentException if the text is not one SQL expression (see {@link
+   *     SqlExpression})
    */
   public Query where(String sqlFilter) {
-    this.filter = sqlFilter == null ? null : SqlExpression.requireSingle(sqlFilter,
-        "filter on table '" + table.nameUnchecked() + "' (" + table.uriUnchecked() + ")");
+    this.filter =
+        sqlFilter == null
+            ? null
+            : SqlExpression.requireSingle(
+                sqlFilter,
+                "filter on table '" + table.nameUnchecked() + "' (" + table.uriUnchecked() + ")");
     return this;
   }
 
@@ -186,7 +191,8 @@ public final class Query {
    * @return the export, owned by the caller
    * @throws IllegalArgumentException on a missing column or an invalid filter
    */
-  public ArrowStreamExport exportArrowStream(BufferAllocator allocator, ArrowStreamExport.Source preferred) {
+  public ArrowStreamExport exportArrowStream(
+      BufferAllocator allocator, ArrowStreamExport.Source preferred) {
     if (preferred == ArrowStreamExport.Source.LANCE_NATIVE && LanceStreams.available()) {
       return exportLanceStream(allocator);
     }
@@ -210,7 +216,10 @@ public final class Query {
     }
   }
 
-  /** As {@link #toArrowReader(BufferAllocator)}, but Lance writes the C stream and Java never imports it. */
+  /**
+   * As {@link #toArrowReader(BufferAllocator)}, but Lance writes the C stream and Java never
+   * imports it.
+   */
   private ArrowStreamExport exportLanceStream(BufferAllocator allocator) {
     Snapshot.Lease lease = table.lease();
     LanceScanner scanner = null;

@@ -22,12 +22,16 @@ public class RemoteDatabaseException extends LanceTorchException {
     this.status = status;
   }
 
-  /** @return the URL (db://) or object-store root (s3://) that failed */
+  /**
+   * @return the URL (db://) or object-store root (s3://) that failed
+   */
   public String endpoint() {
     return endpoint;
   }
 
-  /** @return the status or error code the server reported (e.g. {@code UNAUTHENTICATED}), or null */
+  /**
+   * @return the status or error code the server reported (e.g. {@code UNAUTHENTICATED}), or null
+   */
   public String status() {
     return status;
   }

@@ -5,14 +5,23 @@ import org.apache.arrow.vector.types.pojo.ArrowType.ArrowTypeID;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
-/** Checks that appended data has the table's columns and types (nullability and metadata ignored). */
+/**
+ * Checks that appended data has the table's columns and types (nullability and metadata ignored).
+ */
 final class SchemaCompat {
   private SchemaCompat() {}
 
   static void requireAppendable(Table table, Schema tableSchema, Schema data) {
     if (!sameFields(tableSchema.getFields(), data.getFields())) {
-      throw new IllegalArgumentException("schema of the data does not match table '" + table.nameUnchecked() + "' ("
-          + table.uriUnchecked() + "): table has " + describe(tableSchema.getFields()) + ", data has " + describe(data.getFields()));
+      throw new IllegalArgumentException(
+          "schema of the data does not match table '"
+              + table.nameUnchecked()
+              + "' ("
+              + table.uriUnchecked()
+              + "): table has "
+              + describe(tableSchema.getFields())
+              + ", data has "
+              + describe(data.getFields()));
     }
   }
 
@@ -26,8 +35,10 @@ final class SchemaCompat {
       if (!x.getName().equals(y.getName()) || !x.getType().equals(y.getType())) {
         return false;
       }
-      // child names of list-like types differ between writers ("item" / "element"): compare types only
-      if (!sameChildren(x.getChildren(), y.getChildren(), x.getType().getTypeID() == ArrowTypeID.Struct)) {
+      // child names of list-like types differ between writers ("item" / "element"): compare types
+      // only
+      if (!sameChildren(
+          x.getChildren(), y.getChildren(), x.getType().getTypeID() == ArrowTypeID.Struct)) {
         return false;
       }
     }
@@ -41,8 +52,10 @@ final class SchemaCompat {
     for (int i = 0; i < a.size(); i++) {
       Field x = a.get(i);
       Field y = b.get(i);
-      if ((namesMatter && !x.getName().equals(y.getName())) || !x.getType().equals(y.getType())
-          || !sameChildren(x.getChildren(), y.getChildren(), x.getType().getTypeID() == ArrowTypeID.Struct)) {
+      if ((namesMatter && !x.getName().equals(y.getName()))
+          || !x.getType().equals(y.getType())
+          || !sameChildren(
+              x.getChildren(), y.getChildren(), x.getType().getTypeID() == ArrowTypeID.Struct)) {
         return false;
       }
     }

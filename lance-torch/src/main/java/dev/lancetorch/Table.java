@@ -33,11 +33,11 @@ import org.lance.WriteParams;
  *
  * <p><b>Threads.</b> Every method is safe to call from many threads at once. Each read ({@link
  * #countRows}, {@link #schema}, {@link #fragments}, takes, and every reader from {@link #query()})
- * works on the snapshot current when it started, from start to end, even if another thread
- * appends meanwhile; so one read never mixes two versions. Writes through one table are
- * serialized. A {@link Query} builder and the readers/roots handed out are single-threaded
- * objects. {@link #close()} may race with reads: reads that already started finish (the snapshot
- * is reference-counted), reads that start later throw {@link IllegalStateException}.
+ * works on the snapshot current when it started, from start to end, even if another thread appends
+ * meanwhile; so one read never mixes two versions. Writes through one table are serialized. A
+ * {@link Query} builder and the readers/roots handed out are single-threaded objects. {@link
+ * #close()} may race with reads: reads that already started finish (the snapshot is
+ * reference-counted), reads that start later throw {@link IllegalStateException}.
  *
  * <p><b>Native memory.</b> The table allocates from its connection's allocator and owns its
  * snapshot handles. Roots and readers it returns are owned by the caller (see each method). The
@@ -53,17 +53,31 @@ public final class Table implements AutoCloseable {
   private volatile Snapshot current;
   private volatile boolean closed;
   private volatile long lastConsistencyCheckNanos;
-  /** Tables from {@link #checkoutCurrent()}: they share a snapshot of this table and close with it. */
+
+  /**
+   * Tables from {@link #checkoutCurrent()}: they share a snapshot of this table and close with it.
+   */
   private final java.util.Set<Table> views = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   /** The table this one is a {@link #checkoutCurrent()} view of, or null. */
   private volatile Table viewOf;
 
-  Table(Connection connection, String name, Dataset dataset, Long pinnedVersion, boolean ownsConnection) {
+  Table(
+      Connection connection,
+      String name,
+      Dataset dataset,
+      Long pinnedVersion,
+      boolean ownsConnection) {
     this(connection, name, dataset.uri(), new Snapshot(dataset), pinnedVersion, ownsConnection);
   }
 
   /** Takes over one reference to {@code snapshot}. */
-  private Table(Connection connection, String name, String uri, Snapshot snapshot, Long pinnedVersion,
+  private Table(
+      Connection connection,
+      String name,
+      String uri,
+      Snapshot snapshot,
+      Long pinnedVersion,
       boolean ownsConnection) {
     this.connection = connection;
     this.name = name;
@@ -74,19 +88,25 @@ public final class Table implements AutoCloseable {
     this.lastConsistencyCheckNanos = System.nanoTime();
   }
 
-  /** @return the table name */
+  /**
+   * @return the table name
+   */
   public String name() {
     checkOpen();
     return name;
   }
 
-  /** @return the Lance dataset uri ({@code <database dir>/<name>.lance}) */
+  /**
+   * @return the Lance dataset uri ({@code <database dir>/<name>.lance})
+   */
   public String uri() {
     checkOpen();
     return uri;
   }
 
-  /** @return the Arrow schema of the current snapshot (plain Java object, no native memory) */
+  /**
+   * @return the Arrow schema of the current snapshot (plain Java object, no native memory)
+   */
   public Schema schema() {
     try (Snapshot.Lease l = lease()) {
       return l.snapshot().dataset.getSchema();
@@ -94,7 +114,8 @@ public final class Table implements AutoCloseable {
   }
 
   /**
-   * The allocator this table's reads allocate from (its connection's). <b>Borrowed</b>: do not close it.
+   * The allocator this table's reads allocate from (its connection's). <b>Borrowed</b>: do not
+   * close it.
    *
    * @return the connection's allocator
    */
@@ -104,41 +125,48 @@ public final class Table implements AutoCloseable {
   }
 
   /**
-   * Hands {@code owner} (this table's own connection) to the table: closing the table then closes the connection
-   * too. For code that opens a connection only to return one table from it (permutation tables in memory, worker
-   * handles opened through a {@link ConnectionFactory}).
+   * Hands {@code owner} (this table's own connection) to the table: closing the table then closes
+   * the connection too. For code that opens a connection only to return one table from it
+   * (permutation tables in memory, worker handles opened through a {@link ConnectionFactory}).
    *
-   * @param owner the connection this table was opened from; ownership is <b>transferred</b> to the table
+   * @param owner the connection this table was opened from; ownership is <b>transferred</b> to the
+   *     table
    * @return this table
    * @throws IllegalArgumentException if {@code owner} is not this table's connection
    */
   public Table closingConnection(Connection owner) {
     checkOpen();
     if (owner != connection) {
-      throw new IllegalArgumentException("table '" + name + "' was not opened from connection " + owner.uri());
+      throw new IllegalArgumentException(
+          "table '" + name + "' was not opened from connection " + owner.uri());
     }
     ownsConnection = true;
     return this;
   }
 
-  /** @return the version of the current snapshot */
+  /**
+   * @return the version of the current snapshot
+   */
   public long version() {
     try (Snapshot.Lease l = lease()) {
       return l.snapshot().version;
     }
   }
 
-  /** @return whether this table is pinned to a version by {@link #checkoutVersion} (read-only) */
+  /**
+   * @return whether this table is pinned to a version by {@link #checkoutVersion} (read-only)
+   */
   public boolean isPinned() {
     checkOpen();
     return pinnedVersion != null;
   }
 
   /**
-   * The blobs of a Lance blob column at these row offsets (0-based positions in the current snapshot), opened
-   * lazily: see {@link Blobs}. The caller owns the result.
+   * The blobs of a Lance blob column at these row offsets (0-based positions in the current
+   * snapshot), opened lazily: see {@link Blobs}. The caller owns the result.
    *
-   * @throws IllegalArgumentException when the column is missing or not a blob column, or an offset is out of range
+   * @throws IllegalArgumentException when the column is missing or not a blob column, or an offset
+   *     is out of range
    */
   public Blobs blobs(String column, long[] offsets) {
     Snapshot.Lease l = lease();
@@ -147,12 +175,22 @@ public final class Table implements AutoCloseable {
       return new Blobs(column, offsets, l, l.snapshot().dataset.takeBlobsByIndices(idx, column));
     } catch (RuntimeException e) {
       l.close();
-      throw new IllegalArgumentException("column '" + column + "' of table '" + name + "': cannot open blobs at "
-          + offsets.length + " offsets (is it a blob column, lance-encoding:blob?): " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "column '"
+              + column
+              + "' of table '"
+              + name
+              + "': cannot open blobs at "
+              + offsets.length
+              + " offsets (is it a blob column, lance-encoding:blob?): "
+              + e.getMessage(),
+          e);
     }
   }
 
-  /** @return the number of rows of the current snapshot */
+  /**
+   * @return the number of rows of the current snapshot
+   */
   public long countRows() {
     try (Snapshot.Lease l = lease()) {
       return l.snapshot().rowCount();
@@ -162,8 +200,8 @@ public final class Table implements AutoCloseable {
   /**
    * @param sqlFilter a SQL predicate, e.g. {@code "id > 10 AND label = 'cat'"}
    * @return the number of rows of the current snapshot matching it
-   * @throws IllegalArgumentException if the filter does not parse, is not one expression ({@link SqlExpression})
-   *     or names a missing column
+   * @throws IllegalArgumentException if the filter does not parse, is not one expression ({@link
+   *     SqlExpression}) or names a missing column
    */
   public long countRows(String sqlFilter) {
     if (sqlFilter == null || sqlFilter.isBlank()) {
@@ -248,8 +286,14 @@ public final class Table implements AutoCloseable {
     try (ArrowReader owned = data) {
       checkOpen();
       if (pinnedVersion != null) {
-        throw new IllegalStateException("table '" + name + "' (" + uri + ") is pinned at version " + pinnedVersion
-            + " and read-only; use checkoutLatest() to write");
+        throw new IllegalStateException(
+            "table '"
+                + name
+                + "' ("
+                + uri
+                + ") is pinned at version "
+                + pinnedVersion
+                + " and read-only; use checkoutLatest() to write");
       }
       if (data == null) {
         throw new IllegalArgumentException("data must not be null (table '" + name + "')");
@@ -257,7 +301,8 @@ public final class Table implements AutoCloseable {
       synchronized (writeLock) {
         checkOpen();
         if (mode == WriteParams.WriteMode.APPEND) {
-          SchemaCompat.requireAppendable(this, current.dataset.getSchema(), owned.getVectorSchemaRoot().getSchema());
+          SchemaCompat.requireAppendable(
+              this, current.dataset.getSchema(), owned.getVectorSchemaRoot().getSchema());
         }
         Dataset written = connection.write(name, owned, mode);
         swap(written);
@@ -286,16 +331,18 @@ public final class Table implements AutoCloseable {
   public Table checkoutVersion(long version) {
     checkOpen();
     connection.checkOpen();
-    return connection.register(new Table(connection, name, connection.openDataset(name, version), version, false));
+    return connection.register(
+        new Table(connection, name, connection.openDataset(name, version), version, false));
   }
 
   /**
-   * Pins the version this table reads now, without reopening anything: the new table shares this table's open
-   * snapshot, so it costs no I/O. Reads through it use that version whatever this table does later (its own writes,
-   * a {@link ConnectOptions#readConsistencyInterval()} refresh); permutations read their base table this way.
+   * Pins the version this table reads now, without reopening anything: the new table shares this
+   * table's open snapshot, so it costs no I/O. Reads through it use that version whatever this
+   * table does later (its own writes, a {@link ConnectOptions#readConsistencyInterval()} refresh);
+   * permutations read their base table this way.
    *
-   * @return a NEW read-only table pinned at the current version; owned by the caller, and closed also when this
-   *     table or the connection closes
+   * @return a NEW read-only table pinned at the current version; owned by the caller, and closed
+   *     also when this table or the connection closes
    */
   public Table checkoutCurrent() {
     try (Snapshot.Lease l = lease()) {
@@ -326,10 +373,13 @@ public final class Table implements AutoCloseable {
   public Table checkoutLatest() {
     checkOpen();
     connection.checkOpen();
-    return connection.register(new Table(connection, name, connection.openDataset(name, null), null, false));
+    return connection.register(
+        new Table(connection, name, connection.openDataset(name, null), null, false));
   }
 
-  /** @return a new query builder over this table (the snapshot is taken when the reader opens) */
+  /**
+   * @return a new query builder over this table (the snapshot is taken when the reader opens)
+   */
   public Query query() {
     checkOpen();
     return new Query(this);
@@ -355,7 +405,8 @@ public final class Table implements AutoCloseable {
    * @return a new root owned by the caller, rows in the order asked
    * @see #takeOffsets(long[], List)
    */
-  public VectorSchemaRoot takeOffsets(long[] offsets, List<String> columns, BufferAllocator allocator) {
+  public VectorSchemaRoot takeOffsets(
+      long[] offsets, List<String> columns, BufferAllocator allocator) {
     return take(offsets, columns, allocator, false);
   }
 
@@ -379,11 +430,13 @@ public final class Table implements AutoCloseable {
    * @return a new root owned by the caller, rows in the order asked
    * @see #takeRowIds(long[], List)
    */
-  public VectorSchemaRoot takeRowIds(long[] rowIds, List<String> columns, BufferAllocator allocator) {
+  public VectorSchemaRoot takeRowIds(
+      long[] rowIds, List<String> columns, BufferAllocator allocator) {
     return take(rowIds, columns, allocator, true);
   }
 
-  private VectorSchemaRoot take(long[] request, List<String> columns, BufferAllocator allocator, boolean rowIds) {
+  private VectorSchemaRoot take(
+      long[] request, List<String> columns, BufferAllocator allocator, boolean rowIds) {
     try (Snapshot.Lease l = lease()) {
       if (columns != null) {
         TakeSupport.project(this, l.snapshot().dataset.getSchema(), columns);
@@ -392,7 +445,9 @@ public final class Table implements AutoCloseable {
     }
   }
 
-  /** @return the fragments of the current snapshot in storage order (plain data) */
+  /**
+   * @return the fragments of the current snapshot in storage order (plain data)
+   */
   public List<FragmentInfo> fragments() {
     try (Snapshot.Lease l = lease()) {
       return l.snapshot().fragments();
@@ -410,7 +465,11 @@ public final class Table implements AutoCloseable {
   public long toArrowIpc(OutputStream out) {
     long rows = 0;
     try (ArrowReader reader = query().toArrowReader();
-        ArrowStreamWriter writer = new ArrowStreamWriter(reader.getVectorSchemaRoot(), null, Channels.newChannel(new NonClosingOutputStream(out)))) {
+        ArrowStreamWriter writer =
+            new ArrowStreamWriter(
+                reader.getVectorSchemaRoot(),
+                null,
+                Channels.newChannel(new NonClosingOutputStream(out)))) {
       writer.start();
       while (reader.loadNextBatch()) {
         writer.writeBatch();
@@ -419,7 +478,8 @@ public final class Table implements AutoCloseable {
       writer.end();
       out.flush();
     } catch (IOException e) {
-      throw new UncheckedIOException("writing table '" + name + "' (" + uri + ") as Arrow IPC failed", e);
+      throw new UncheckedIOException(
+          "writing table '" + name + "' (" + uri + ") as Arrow IPC failed", e);
     }
     return rows;
   }
@@ -431,18 +491,23 @@ public final class Table implements AutoCloseable {
   public TableRef reopenState() {
     checkOpen();
     ConnectOptions o = connection.options();
-    return new TableRef(connection.uri(), name, o.storageOptions(), version(), o.readConsistencyInterval(),
+    return new TableRef(
+        connection.uri(),
+        name,
+        o.storageOptions(),
+        version(),
+        o.readConsistencyInterval(),
         o.remoteProperties());
   }
 
   /**
-   * Runs a SQL query over the current snapshot with Lance's DataFusion SQL ({@code Dataset.sql}). The table is
-   * called {@code t}; the {@code _rowaddr} column is available.
+   * Runs a SQL query over the current snapshot with Lance's DataFusion SQL ({@code Dataset.sql}).
+   * The table is called {@code t}; the {@code _rowaddr} column is available.
    *
    * @param query e.g. {@code "SELECT _rowaddr, label FROM t WHERE id > 10"}
-   * @return a reader <b>owned by the caller</b>, who closes it; allocated from the connection's allocator, it holds
-   *     the snapshot it reads (like every other read) until closed, so a concurrent write or refresh of this table
-   *     cannot close the dataset under it
+   * @return a reader <b>owned by the caller</b>, who closes it; allocated from the connection's
+   *     allocator, it holds the snapshot it reads (like every other read) until closed, so a
+   *     concurrent write or refresh of this table cannot close the dataset under it
    * @throws IllegalArgumentException if Lance rejects the query (the message has the query)
    */
   public ArrowReader sql(String query) {
@@ -450,10 +515,20 @@ public final class Table implements AutoCloseable {
     try {
       ArrowReader inner;
       try {
-        inner = lease.snapshot().dataset.sql(query).tableName("t").withRowAddr(true).intoBatchRecords();
+        inner =
+            lease.snapshot().dataset.sql(query).tableName("t").withRowAddr(true).intoBatchRecords();
       } catch (IOException | RuntimeException e) {
-        throw new IllegalArgumentException("SQL on table '" + name + "' (" + uri + ") failed: " + e.getMessage()
-            + " (query: " + query + ")", e);
+        throw new IllegalArgumentException(
+            "SQL on table '"
+                + name
+                + "' ("
+                + uri
+                + ") failed: "
+                + e.getMessage()
+                + " (query: "
+                + query
+                + ")",
+            e);
       }
       return new ScanReader(connection.allocatorUnchecked(), inner, null, lease);
     } catch (RuntimeException | Error e) {
@@ -463,9 +538,9 @@ public final class Table implements AutoCloseable {
   }
 
   /**
-   * The Lance dataset of the current snapshot, unprotected: valid until this table closes or moves to another
-   * version. Package-private on purpose (issue 12): every read outside this package goes through a method that
-   * leases the snapshot.
+   * The Lance dataset of the current snapshot, unprotected: valid until this table closes or moves
+   * to another version. Package-private on purpose (issue 12): every read outside this package goes
+   * through a method that leases the snapshot.
    */
   Dataset dataset() {
     checkOpen();
@@ -544,7 +619,8 @@ public final class Table implements AutoCloseable {
     }
     synchronized (writeLock) {
       checkOpen();
-      if (System.nanoTime() - lastConsistencyCheckNanos < interval.toNanos() && !interval.isZero()) {
+      if (System.nanoTime() - lastConsistencyCheckNanos < interval.toNanos()
+          && !interval.isZero()) {
         return;
       }
       lastConsistencyCheckNanos = System.nanoTime();
@@ -555,7 +631,15 @@ public final class Table implements AutoCloseable {
   }
 
   IllegalArgumentException badFilter(String filter, RuntimeException cause) {
-    return new IllegalArgumentException("invalid filter '" + filter + "' on table '" + name + "' (" + uri + "): "
-        + cause.getMessage(), cause);
+    return new IllegalArgumentException(
+        "invalid filter '"
+            + filter
+            + "' on table '"
+            + name
+            + "' ("
+            + uri
+            + "): "
+            + cause.getMessage(),
+        cause);
   }
 }

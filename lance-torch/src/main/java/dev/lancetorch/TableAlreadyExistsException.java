@@ -4,7 +4,9 @@ package dev.lancetorch;
 public class TableAlreadyExistsException extends LanceTorchException {
   private static final long serialVersionUID = 1L;
 
-  /** @param message description naming the table and the database uri */
+  /**
+   * @param message description naming the table and the database uri
+   */
   public TableAlreadyExistsException(String message) {
     super(message, null);
   }

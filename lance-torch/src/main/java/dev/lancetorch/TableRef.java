@@ -14,16 +14,16 @@ import org.apache.arrow.memory.BufferAllocator;
  * <p>For local databases {@link #databaseUri()} is an absolute path, valid on any machine that
  * mounts it at the same place. For {@code memory://name} it is the key of the JVM-wide registry:
  * {@link #open()} works from any thread of this JVM while some connection to that memory database
- * is open (the table the ref came from keeps it alive). To move a memory table to another JVM,
- * send its rows instead: {@link Table#toArrowIpc} / {@link Connection#createTableFromArrowIpc}.
+ * is open (the table the ref came from keeps it alive). To move a memory table to another JVM, send
+ * its rows instead: {@link Table#toArrowIpc} / {@link Connection#createTableFromArrowIpc}.
  *
  * <p>For {@code s3://} and {@code db://} it carries everything needed to reconnect from another
  * process: {@link #storageOptions()} (object-store credentials) and {@link #remoteOptions()}
  * ({@code db://} API key, region, host, headers, timeout). <b>Security:</b> like LanceDB's own
- * permutation reopen state, this means the default reopen state of a table <b>contains the API
- * key and storage credentials</b> in clear text wherever it is serialized. To keep credentials out
- * of it, build permutations with {@code Permutation.withConnectionFactory(...)}: the factory
- * loads credentials where the worker runs.
+ * permutation reopen state, this means the default reopen state of a table <b>contains the API key
+ * and storage credentials</b> in clear text wherever it is serialized. To keep credentials out of
+ * it, build permutations with {@code Permutation.withConnectionFactory(...)}: the factory loads
+ * credentials where the worker runs.
  *
  * @param databaseUri normalized database uri
  * @param tableName table name
@@ -33,8 +33,13 @@ import org.apache.arrow.memory.BufferAllocator;
  * @param remoteOptions the original connection's {@code db://} settings (may hold the API key)
  */
 public record TableRef(
-    String databaseUri, String tableName, Map<String, String> storageOptions, long version,
-    Duration readConsistencyInterval, Map<String, String> remoteOptions) implements Serializable {
+    String databaseUri,
+    String tableName,
+    Map<String, String> storageOptions,
+    long version,
+    Duration readConsistencyInterval,
+    Map<String, String> remoteOptions)
+    implements Serializable {
 
   /** Canonical constructor; copies the maps into serializable maps. */
   public TableRef {
@@ -51,12 +56,18 @@ public record TableRef(
    * @param version the version
    * @param readConsistencyInterval interval or null
    */
-  public TableRef(String databaseUri, String tableName, Map<String, String> storageOptions, long version,
+  public TableRef(
+      String databaseUri,
+      String tableName,
+      Map<String, String> storageOptions,
+      long version,
       Duration readConsistencyInterval) {
     this(databaseUri, tableName, storageOptions, version, readConsistencyInterval, null);
   }
 
-  /** @return a string without the storage options and API key */
+  /**
+   * @return a string without the storage options and API key
+   */
   @Override
   public String toString() {
     return "TableRef[" + databaseUri + ", " + tableName + ", version " + version + "]";
@@ -89,20 +100,30 @@ public record TableRef(
   }
 
   private Table open(BufferAllocator parent, boolean pinned) {
-    ConnectOptions options = ConnectOptions.builder()
-        .storageOptions(storageOptions)
-        .readConsistencyInterval(readConsistencyInterval)
-        .allocator(parent)
-        .remoteProperties(remoteOptions)
-        .build();
+    ConnectOptions options =
+        ConnectOptions.builder()
+            .storageOptions(storageOptions)
+            .readConsistencyInterval(readConsistencyInterval)
+            .allocator(parent)
+            .remoteProperties(remoteOptions)
+            .build();
     Connection connection = LanceDb.connect(databaseUri, options);
     try {
       if (!connection.exists(TableNames.validate(tableName))) {
-        throw new TableNotFoundException("table '" + tableName + "' not found in " + databaseUri
-            + (databaseUri.startsWith("memory://") ? " (memory databases exist only while a connection to them is open in this JVM)" : ""), null);
+        throw new TableNotFoundException(
+            "table '"
+                + tableName
+                + "' not found in "
+                + databaseUri
+                + (databaseUri.startsWith("memory://")
+                    ? " (memory databases exist only while a connection to them is open in this"
+                        + " JVM)"
+                    : ""),
+            null);
       }
       Long v = pinned ? version : null;
-      return connection.register(new Table(connection, tableName, connection.openDataset(tableName, v), v, true));
+      return connection.register(
+          new Table(connection, tableName, connection.openDataset(tableName, v), v, true));
     } catch (RuntimeException | Error e) {
       connection.close();
       throw e;

@@ -28,9 +28,15 @@ final class TakeSupport {
   private TakeSupport() {}
 
   static VectorSchemaRoot take(
-      Table table, Snapshot snap, long[] request, List<String> columns, BufferAllocator allocator, boolean rowIds) {
+      Table table,
+      Snapshot snap,
+      long[] request,
+      List<String> columns,
+      BufferAllocator allocator,
+      boolean rowIds) {
     if (request == null) {
-      throw new IllegalArgumentException("request must not be null (table '" + table.nameUnchecked() + "')");
+      throw new IllegalArgumentException(
+          "request must not be null (table '" + table.nameUnchecked() + "')");
     }
     if (rowIds) {
       validateRowIds(table, snap, request);
@@ -50,13 +56,19 @@ final class TakeSupport {
     if (uniq.length == 0) {
       return VectorSchemaRoot.create(projected, allocator);
     }
-    long[] addrs = rowIds ? uniq : RowAddresses.ofOffsets(table, snap, uniq); // addrs[k]: the row of uniq[k]
+    long[] addrs =
+        rowIds ? uniq : RowAddresses.ofOffsets(table, snap, uniq); // addrs[k]: the row of uniq[k]
     List<String> cols = projected.getFields().stream().map(Field::getName).toList();
     if (snap.dataset.hasStableRowIds()) {
-      throw new UnsupportedOperationException("take from table '" + table.nameUnchecked() + "' ("
-          + table.uriUnchecked() + "): datasets with stable row ids are not supported yet");
+      throw new UnsupportedOperationException(
+          "take from table '"
+              + table.nameUnchecked()
+              + "' ("
+              + table.uriUnchecked()
+              + "): datasets with stable row ids are not supported yet");
     }
-    try (LanceScanner scanner = SafeTake.open(snap, sortedCopy(addrs), cols, table.connection().allocatorUnchecked());
+    try (LanceScanner scanner =
+            SafeTake.open(snap, sortedCopy(addrs), cols, table.connection().allocatorUnchecked());
         ArrowReader reader = scanner.scanBatches();
         VectorSchemaRoot gathered = VectorSchemaRoot.create(projected, allocator)) {
       gathered.allocateNew();
@@ -84,9 +96,19 @@ final class TakeSupport {
       }
       long found = Arrays.stream(rowOfSorted).filter(r -> r >= 0).count();
       if (found != uniq.length) {
-        throw new IllegalStateException("Lance returned " + found + " rows for " + uniq.length
-            + " distinct " + (rowIds ? "row ids (some refer to deleted rows)" : "offsets") + " of table '"
-            + table.nameUnchecked() + "' (" + table.uriUnchecked() + ") at version " + snap.version);
+        throw new IllegalStateException(
+            "Lance returned "
+                + found
+                + " rows for "
+                + uniq.length
+                + " distinct "
+                + (rowIds ? "row ids (some refer to deleted rows)" : "offsets")
+                + " of table '"
+                + table.nameUnchecked()
+                + "' ("
+                + table.uriUnchecked()
+                + ") at version "
+                + snap.version);
       }
       gathered.setRowCount(row);
       VectorSchemaRoot out = VectorSchemaRoot.create(projected, allocator);
@@ -111,12 +133,16 @@ final class TakeSupport {
         throw e;
       }
     } catch (IOException e) {
-      throw LanceErrors.classify("taking rows (version " + snap.version + ") from", table.nameUnchecked(),
-          table.uriUnchecked(), e);
+      throw LanceErrors.classify(
+          "taking rows (version " + snap.version + ") from",
+          table.nameUnchecked(),
+          table.uriUnchecked(),
+          e);
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
-      throw new IllegalStateException("closing a Lance scanner of table '" + table.nameUnchecked() + "' failed", e);
+      throw new IllegalStateException(
+          "closing a Lance scanner of table '" + table.nameUnchecked() + "' failed", e);
     }
   }
 
@@ -130,16 +156,29 @@ final class TakeSupport {
     long total = snap.rowCount();
     for (long o : offsets) {
       if (o < 0 || o >= total) {
-        throw new IndexOutOfBoundsException("offset " + o + " out of range [0, " + total + ") for table '"
-            + table.nameUnchecked() + "' (" + table.uriUnchecked() + ") at version " + snap.version);
+        throw new IndexOutOfBoundsException(
+            "offset "
+                + o
+                + " out of range [0, "
+                + total
+                + ") for table '"
+                + table.nameUnchecked()
+                + "' ("
+                + table.uriUnchecked()
+                + ") at version "
+                + snap.version);
       }
     }
   }
 
   private static void validateRowIds(Table table, Snapshot snap, long[] rowIds) {
     if (snap.dataset.hasStableRowIds()) {
-      throw new UnsupportedOperationException("takeRowIds on table '" + table.nameUnchecked() + "' (" + table.uriUnchecked()
-          + "): datasets with stable row ids are not supported yet");
+      throw new UnsupportedOperationException(
+          "takeRowIds on table '"
+              + table.nameUnchecked()
+              + "' ("
+              + table.uriUnchecked()
+              + "): datasets with stable row ids are not supported yet");
     }
     Map<Integer, FragmentInfo> byId = new HashMap<>();
     for (FragmentInfo f : snap.fragments()) {
@@ -149,8 +188,19 @@ final class TakeSupport {
       FragmentInfo f = id < 0 ? null : byId.get((int) (id >>> 32));
       long local = id & 0xFFFFFFFFL;
       if (f == null || (id >>> 32) > Integer.MAX_VALUE || local >= f.physicalRows()) {
-        throw new IndexOutOfBoundsException("row id " + id + " (fragment " + (id >>> 32) + ", row " + local
-            + ") does not exist in table '" + table.nameUnchecked() + "' (" + table.uriUnchecked() + ") at version " + snap.version);
+        throw new IndexOutOfBoundsException(
+            "row id "
+                + id
+                + " (fragment "
+                + (id >>> 32)
+                + ", row "
+                + local
+                + ") does not exist in table '"
+                + table.nameUnchecked()
+                + "' ("
+                + table.uriUnchecked()
+                + ") at version "
+                + snap.version);
       }
     }
   }
@@ -172,7 +222,14 @@ final class TakeSupport {
         return f;
       }
     }
-    throw new IllegalArgumentException("column '" + column + "' not found in table '" + table.nameUnchecked() + "' ("
-        + table.uriUnchecked() + "); columns: " + schema.getFields().stream().map(Field::getName).toList());
+    throw new IllegalArgumentException(
+        "column '"
+            + column
+            + "' not found in table '"
+            + table.nameUnchecked()
+            + "' ("
+            + table.uriUnchecked()
+            + "); columns: "
+            + schema.getFields().stream().map(Field::getName).toList());
   }
 }

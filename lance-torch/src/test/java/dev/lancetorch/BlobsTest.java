@@ -31,11 +31,16 @@ class BlobsTest {
 
   @Test
   void blobsAreReadOnDemandWholeOrByRange() {
-    Field blob = new Field("blob", new FieldType(true, ArrowType.LargeBinary.INSTANCE, null,
-        Map.of("lance-encoding:blob", "true")), List.of());
+    Field blob =
+        new Field(
+            "blob",
+            new FieldType(
+                true, ArrowType.LargeBinary.INSTANCE, null, Map.of("lance-encoding:blob", "true")),
+            List.of());
     Schema schema = new Schema(List.of(Field.notNullable("id", new ArrowType.Int(64, true)), blob));
     try (RootAllocator a = new RootAllocator();
-        Connection db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(a).build())) {
+        Connection db =
+            LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(a).build())) {
       try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, a)) {
         root.allocateNew();
         BigIntVector id = (BigIntVector) root.getVector("id");
@@ -54,12 +59,14 @@ class BlobsTest {
           assertThat(blobs.byteSize(0)).isEqualTo(payload(4).length);
           assertThat(blobs.read(0)).isEqualTo(payload(4));
           assertThat(blobs.read(1)).isEqualTo(payload(1));
-          assertThat(blobs.readRange(0, 10, 5)).isEqualTo(java.util.Arrays.copyOfRange(payload(4), 10, 15));
+          assertThat(blobs.readRange(0, 10, 5))
+              .isEqualTo(java.util.Arrays.copyOfRange(payload(4), 10, 15));
           assertThatThrownBy(() -> blobs.read(2)).isInstanceOf(IndexOutOfBoundsException.class);
         }
         blobs.close();
         assertThatThrownBy(() -> blobs.read(0)).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> t.blobs("id", new long[] {0})).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> t.blobs("id", new long[] {0}))
+            .isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("column 'id'");
       }
     }

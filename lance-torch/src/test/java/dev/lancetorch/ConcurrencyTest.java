@@ -36,7 +36,9 @@ class ConcurrencyTest {
     AtomicLong reads = new AtomicLong();
     AtomicBoolean writerDone = new AtomicBoolean();
     try (BufferAllocator allocator = new RootAllocator();
-        Connection db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build())) {
+        Connection db =
+            LanceDb.connect(
+                dir.toString(), ConnectOptions.builder().allocator(allocator).build())) {
       Table table;
       try (VectorSchemaRoot r = TestData.rows(allocator, 0, initial)) {
         table = db.createTable("t", r);
@@ -45,62 +47,73 @@ class ConcurrencyTest {
       Thread[] readers = new Thread[8];
       for (int t = 0; t < readers.length; t++) {
         final int seed = t;
-        readers[t] = new Thread(() -> {
-          Random rnd = new Random(seed);
-          try {
-            start.await();
-            int afterWriter = 0;
-            while (afterWriter < 3) {
-              if (writerDone.get()) {
-                afterWriter++;
-              }
-              switch (rnd.nextInt(4)) {
-                case 0 -> assertThat(committed).contains(table.countRows());
-                case 1 -> {
-                  List<Long> ids = TestData.ids(table.query().select("id").batchSize(256).toArrowReader());
-                  assertThat(committed).contains((long) ids.size());
-                  assertThat(ids).isEqualTo(TestData.range(0, ids.size()));
-                }
-                case 2 -> {
-                  long[] offsets = new long[64];
-                  for (int i = 0; i < offsets.length; i++) {
-                    offsets[i] = rnd.nextInt(initial);
-                  }
-                  try (VectorSchemaRoot got = table.takeOffsets(offsets, List.of("id"))) {
-                    BigIntVector id = (BigIntVector) got.getVector("id");
-                    for (int i = 0; i < offsets.length; i++) {
-                      assertThat(id.get(i)).isEqualTo(offsets[i]);
+        readers[t] =
+            new Thread(
+                () -> {
+                  Random rnd = new Random(seed);
+                  try {
+                    start.await();
+                    int afterWriter = 0;
+                    while (afterWriter < 3) {
+                      if (writerDone.get()) {
+                        afterWriter++;
+                      }
+                      switch (rnd.nextInt(4)) {
+                        case 0 -> assertThat(committed).contains(table.countRows());
+                        case 1 -> {
+                          List<Long> ids =
+                              TestData.ids(
+                                  table.query().select("id").batchSize(256).toArrowReader());
+                          assertThat(committed).contains((long) ids.size());
+                          assertThat(ids).isEqualTo(TestData.range(0, ids.size()));
+                        }
+                        case 2 -> {
+                          long[] offsets = new long[64];
+                          for (int i = 0; i < offsets.length; i++) {
+                            offsets[i] = rnd.nextInt(initial);
+                          }
+                          try (VectorSchemaRoot got = table.takeOffsets(offsets, List.of("id"))) {
+                            BigIntVector id = (BigIntVector) got.getVector("id");
+                            for (int i = 0; i < offsets.length; i++) {
+                              assertThat(id.get(i)).isEqualTo(offsets[i]);
+                            }
+                          }
+                        }
+                        default -> {
+                          long n = table.countRows("id >= 500");
+                          assertThat(committed).contains(n + 500);
+                          assertThat(
+                                  table.fragments().stream().mapToLong(FragmentInfo::numRows).sum())
+                              .isIn(committed);
+                        }
+                      }
+                      reads.incrementAndGet();
                     }
+                  } catch (Throwable e) {
+                    failures.add(e);
                   }
-                }
-                default -> {
-                  long n = table.countRows("id >= 500");
-                  assertThat(committed).contains(n + 500);
-                  assertThat(table.fragments().stream().mapToLong(FragmentInfo::numRows).sum()).isIn(committed);
-                }
-              }
-              reads.incrementAndGet();
-            }
-          } catch (Throwable e) {
-            failures.add(e);
-          }
-        }, "reader-" + t);
+                },
+                "reader-" + t);
         readers[t].start();
       }
-      Thread writer = new Thread(() -> {
-        try {
-          start.await();
-          for (int k = 0; k < appends; k++) {
-            try (VectorSchemaRoot r = TestData.rows(allocator, initial + (long) k * batch, batch)) {
-              table.add(r);
-            }
-          }
-        } catch (Throwable e) {
-          failures.add(e);
-        } finally {
-          writerDone.set(true);
-        }
-      }, "writer");
+      Thread writer =
+          new Thread(
+              () -> {
+                try {
+                  start.await();
+                  for (int k = 0; k < appends; k++) {
+                    try (VectorSchemaRoot r =
+                        TestData.rows(allocator, initial + (long) k * batch, batch)) {
+                      table.add(r);
+                    }
+                  }
+                } catch (Throwable e) {
+                  failures.add(e);
+                } finally {
+                  writerDone.set(true);
+                }
+              },
+              "writer");
       writer.start();
       start.countDown();
       writer.join();
@@ -119,12 +132,16 @@ class ConcurrencyTest {
     }
   }
 
-  /** close() racing with reads: each read either completes on its snapshot or throws ISE; no leak. */
+  /**
+   * close() racing with reads: each read either completes on its snapshot or throws ISE; no leak.
+   */
   @Test
   void closeRacingWithReadsIsSafe() throws Exception {
     Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
     try (BufferAllocator allocator = new RootAllocator();
-        Connection db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build())) {
+        Connection db =
+            LanceDb.connect(
+                dir.toString(), ConnectOptions.builder().allocator(allocator).build())) {
       Table table;
       try (VectorSchemaRoot r = TestData.rows(allocator, 0, 500)) {
         table = db.createTable("t", r);
@@ -133,25 +150,28 @@ class ConcurrencyTest {
       CountDownLatch running = new CountDownLatch(4);
       Thread[] readers = new Thread[4];
       for (int t = 0; t < readers.length; t++) {
-        readers[t] = new Thread(() -> {
-          running.countDown();
-          while (true) {
-            try {
-              List<Long> ids = TestData.ids(table.query().batchSize(50).toArrowReader());
-              assertThat(ids).isEqualTo(TestData.range(0, 500));
-              try (VectorSchemaRoot got = table.takeOffsets(new long[] {499, 0}, List.of("id"))) {
-                assertThat(((BigIntVector) got.getVector("id")).get(0)).isEqualTo(499);
-              }
-              completed.incrementAndGet();
-            } catch (IllegalStateException closed) {
-              assertThat(closed).hasMessageContaining("closed");
-              return;
-            } catch (Throwable e) {
-              failures.add(e);
-              return;
-            }
-          }
-        });
+        readers[t] =
+            new Thread(
+                () -> {
+                  running.countDown();
+                  while (true) {
+                    try {
+                      List<Long> ids = TestData.ids(table.query().batchSize(50).toArrowReader());
+                      assertThat(ids).isEqualTo(TestData.range(0, 500));
+                      try (VectorSchemaRoot got =
+                          table.takeOffsets(new long[] {499, 0}, List.of("id"))) {
+                        assertThat(((BigIntVector) got.getVector("id")).get(0)).isEqualTo(499);
+                      }
+                      completed.incrementAndGet();
+                    } catch (IllegalStateException closed) {
+                      assertThat(closed).hasMessageContaining("closed");
+                      return;
+                    } catch (Throwable e) {
+                      failures.add(e);
+                      return;
+                    }
+                  }
+                });
         readers[t].start();
       }
       running.await();

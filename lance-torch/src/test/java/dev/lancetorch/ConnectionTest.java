@@ -1,9 +1,9 @@
 package dev.lancetorch;
 
-import dev.lancetorch.internal.arrow.RootReader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lancetorch.internal.arrow.RootReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,22 +44,34 @@ class ConnectionTest {
 
   @Test
   void createdTableIsAPlainLanceDatasetInTheDatabaseDirectory() {
-    try (VectorSchemaRoot root = TestData.rows(allocator, 0, 10); Table t = db.createTable("t", root)) {
+    try (VectorSchemaRoot root = TestData.rows(allocator, 0, 10);
+        Table t = db.createTable("t", root)) {
       assertThat(t.uri()).isEqualTo(dir.resolve("t.lance").toString());
     }
     assertThat(Files.isDirectory(dir.resolve("t.lance"))).isTrue();
     try (BufferAllocator a = new RootAllocator();
-        Dataset ds = Dataset.open(a, dir.resolve("t.lance").toString(), new org.lance.ReadOptions.Builder().build())) {
+        Dataset ds =
+            Dataset.open(
+                a,
+                dir.resolve("t.lance").toString(),
+                new org.lance.ReadOptions.Builder().build())) {
       assertThat(ds.countRows()).isEqualTo(10);
-      assertThat(ds.getSchema().getFields()).extracting(Field::getName).containsExactly("id", "val", "name");
+      assertThat(ds.getSchema().getFields())
+          .extracting(Field::getName)
+          .containsExactly("id", "val", "name");
     }
   }
 
   @Test
   void datasetWrittenWithTheSdkShowsUpAndOpens() throws Exception {
     try (VectorSchemaRoot root = TestData.rows(allocator, 0, 7);
-        Dataset ds = Dataset.write().allocator(allocator).reader(new RootReader(allocator, root))
-            .uri(dir.resolve("x.lance").toString()).mode(WriteParams.WriteMode.CREATE).execute()) {
+        Dataset ds =
+            Dataset.write()
+                .allocator(allocator)
+                .reader(new RootReader(allocator, root))
+                .uri(dir.resolve("x.lance").toString())
+                .mode(WriteParams.WriteMode.CREATE)
+                .execute()) {
       assertThat(ds.countRows()).isEqualTo(7);
     }
     Files.createDirectories(dir.resolve("not_a_table"));
@@ -78,7 +90,9 @@ class ConnectionTest {
     try (VectorSchemaRoot root = TestData.rows(allocator, 0, 3)) {
       db.createTable("t", root).close();
     }
-    try (Connection c = LanceDb.connect(dir.toUri().toString(), ConnectOptions.builder().allocator(allocator).build());
+    try (Connection c =
+            LanceDb.connect(
+                dir.toUri().toString(), ConnectOptions.builder().allocator(allocator).build());
         Table t = c.openTable("t")) {
       assertThat(c.uri()).isEqualTo(dir.toAbsolutePath().normalize().toString());
       assertThat(t.countRows()).isEqualTo(3);
@@ -87,10 +101,13 @@ class ConnectionTest {
 
   @Test
   void createModes() {
-    try (VectorSchemaRoot a = TestData.rows(allocator, 0, 5); VectorSchemaRoot b = TestData.rows(allocator, 100, 3)) {
+    try (VectorSchemaRoot a = TestData.rows(allocator, 0, 5);
+        VectorSchemaRoot b = TestData.rows(allocator, 100, 3)) {
       db.createTable("t", a).close();
       assertThatThrownBy(() -> db.createTable("t", b))
-          .isInstanceOf(TableAlreadyExistsException.class).hasMessageContaining("'t'").hasMessageContaining(db.uri());
+          .isInstanceOf(TableAlreadyExistsException.class)
+          .hasMessageContaining("'t'")
+          .hasMessageContaining(db.uri());
       try (Table t = db.createTable("t", b, CreateMode.EXIST_OK)) {
         assertThat(t.countRows()).isEqualTo(5);
       }
@@ -110,7 +127,8 @@ class ConnectionTest {
       }
       assertThat(TestData.ids(t.query().toArrowReader())).isEqualTo(TestData.range(0, 4));
     }
-    assertThatThrownBy(() -> db.createEmptyTable("e", TestData.SCHEMA)).isInstanceOf(TableAlreadyExistsException.class);
+    assertThatThrownBy(() -> db.createEmptyTable("e", TestData.SCHEMA))
+        .isInstanceOf(TableAlreadyExistsException.class);
   }
 
   @Test
@@ -133,9 +151,11 @@ class ConnectionTest {
     try (Table t = db.createTable("rows", rows)) {
       Schema s = t.schema();
       assertThat(s.findField("i").getType()).isEqualTo(new ArrowType.Int(64, true));
-      assertThat(s.findField("d").getType().getTypeID()).isEqualTo(ArrowType.ArrowTypeID.FloatingPoint);
+      assertThat(s.findField("d").getType().getTypeID())
+          .isEqualTo(ArrowType.ArrowTypeID.FloatingPoint);
       assertThat(s.findField("vec").getType()).isEqualTo(new ArrowType.FixedSizeList(2));
-      assertThat(s.findField("list").getChildren().get(0).getType()).isEqualTo(ArrowType.Utf8.INSTANCE);
+      assertThat(s.findField("list").getChildren().get(0).getType())
+          .isEqualTo(ArrowType.Utf8.INSTANCE);
       try (VectorSchemaRoot got = t.takeOffsets(new long[] {0, 1, 2, 3}, null)) {
         assertThat(got.getVector("i").getObject(0)).isEqualTo(7L);
         assertThat(got.getVector("i").isNull(1)).isTrue();
@@ -150,12 +170,28 @@ class ConnectionTest {
         assertThat(got.getVector("list").getObject(1).toString()).isEqualTo("[\"a\",null,\"c\"]");
         assertThat(got.getVector("s").isNull(3)).isTrue();
       }
-      t.add(List.of(Map.of("i", 5L, "d", 0.0, "b", true, "s", "x", "bin", new byte[0], "vec", new float[] {1, 2},
-          "list", List.of("z"))));
+      t.add(
+          List.of(
+              Map.of(
+                  "i",
+                  5L,
+                  "d",
+                  0.0,
+                  "b",
+                  true,
+                  "s",
+                  "x",
+                  "bin",
+                  new byte[0],
+                  "vec",
+                  new float[] {1, 2},
+                  "list",
+                  List.of("z"))));
       assertThat(t.countRows()).isEqualTo(5);
     }
     assertThatThrownBy(() -> db.createTable("bad", List.of(Map.of("a", 1L), Map.of("a", "x"))))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'a'");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'a'");
     List<Map<String, Object>> allNull = new ArrayList<>();
     Map<String, Object> n = new HashMap<>();
     n.put("a", null);
@@ -166,11 +202,16 @@ class ConnectionTest {
 
   @Test
   void invalidTableNamesAreRejected() {
-    for (String bad : new String[] {"", "a/b", "a\\b", "..", "a..b", ".hidden", "x".repeat(256), "sp ace"}) {
-      assertThatThrownBy(() -> db.openTable(bad)).as(bad)
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("invalid table name");
+    for (String bad :
+        new String[] {"", "a/b", "a\\b", "..", "a..b", ".hidden", "x".repeat(256), "sp ace"}) {
+      assertThatThrownBy(() -> db.openTable(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("invalid table name");
       try (VectorSchemaRoot r = TestData.rows(allocator, 0, 1)) {
-        assertThatThrownBy(() -> db.createTable(bad, r)).as(bad).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> db.createTable(bad, r))
+            .as(bad)
+            .isInstanceOf(IllegalArgumentException.class);
       }
     }
     assertThat(db.tableNames()).isEmpty();
@@ -179,8 +220,12 @@ class ConnectionTest {
   @Test
   void missingTables() {
     assertThatThrownBy(() -> db.openTable("nope"))
-        .isInstanceOf(TableNotFoundException.class).hasMessageContaining("'nope'").hasMessageContaining(db.uri());
-    assertThatThrownBy(() -> db.dropTable("nope")).isInstanceOf(TableNotFoundException.class).hasMessageContaining("'nope'");
+        .isInstanceOf(TableNotFoundException.class)
+        .hasMessageContaining("'nope'")
+        .hasMessageContaining(db.uri());
+    assertThatThrownBy(() -> db.dropTable("nope"))
+        .isInstanceOf(TableNotFoundException.class)
+        .hasMessageContaining("'nope'");
   }
 
   @Test
@@ -199,7 +244,8 @@ class ConnectionTest {
     for (String uri : new String[] {"gs://b/x", "hdfs://h/p", "az://c/p"}) {
       String scheme = uri.substring(0, uri.indexOf(':'));
       assertThatThrownBy(() -> LanceDb.connect(uri))
-          .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("'" + scheme + "'");
+          .isInstanceOf(UnsupportedOperationException.class)
+          .hasMessageContaining("'" + scheme + "'");
     }
   }
 
@@ -211,14 +257,19 @@ class ConnectionTest {
     }
     t.close();
     t.close();
-    assertThatThrownBy(t::countRows).isInstanceOf(IllegalStateException.class).hasMessageContaining("'t'");
+    assertThatThrownBy(t::countRows)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("'t'");
     assertThatThrownBy(t::query).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> t.takeOffsets(new long[] {0}, null)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> t.takeOffsets(new long[] {0}, null))
+        .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(t::schema).isInstanceOf(IllegalStateException.class);
     Table open = db.openTable("t");
     db.close();
     assertThatThrownBy(open::version).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(db::tableNames).isInstanceOf(IllegalStateException.class).hasMessageContaining(dir.getFileName().toString());
+    assertThatThrownBy(db::tableNames)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining(dir.getFileName().toString());
     assertThatThrownBy(() -> db.openTable("t")).isInstanceOf(IllegalStateException.class);
   }
 
@@ -226,11 +277,14 @@ class ConnectionTest {
   void borrowedAllocatorAndSessionPolicy() {
     int childrenBefore = allocator.getChildAllocators().size();
     try (org.lance.Session session = org.lance.Session.builder().build()) {
-      Connection c = LanceDb.connect(dir.resolve("s").toString(),
-          ConnectOptions.builder().allocator(allocator).session(session).build());
+      Connection c =
+          LanceDb.connect(
+              dir.resolve("s").toString(),
+              ConnectOptions.builder().allocator(allocator).session(session).build());
       assertThat(allocator.getChildAllocators()).hasSize(childrenBefore + 1);
       assertThat(c.allocator().getParentAllocator()).isSameAs(allocator);
-      try (VectorSchemaRoot r = TestData.rows(allocator, 0, 3); Table t = c.createTable("t", r)) {
+      try (VectorSchemaRoot r = TestData.rows(allocator, 0, 3);
+          Table t = c.createTable("t", r)) {
         assertThat(t.dataset().session().isSameAs(session)).isTrue();
         t.add(List.of(Map.of("id", 3L, "val", 1.5, "name", "r3")));
         assertThat(t.dataset().session().isSameAs(session)).isTrue();

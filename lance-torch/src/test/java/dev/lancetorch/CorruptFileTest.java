@@ -10,10 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 12 item 8: a data file overwritten in the middle with random bytes (same size) after a first read. lance-core's
- * take panics on it and aborts the JVM, so this runs {@link CorruptReadMain} in a forked JVM: it must exit normally,
- * every read path returning or throwing a Java exception — and the shuffled reads, which used Lance's take, must
- * report the corruption.
+ * Issue 12 item 8: a data file overwritten in the middle with random bytes (same size) after a
+ * first read. lance-core's take panics on it and aborts the JVM, so this runs {@link
+ * CorruptReadMain} in a forked JVM: it must exit normally, every read path returning or throwing a
+ * Java exception — and the shuffled reads, which used Lance's take, must report the corruption.
  */
 class CorruptFileTest {
   @TempDir Path dir;
@@ -21,10 +21,19 @@ class CorruptFileTest {
   @Test
   void noReadPathAbortsTheJvmOnACorruptedDataFile() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "--add-opens=java.base/java.nio=ALL-UNNAMED", "-Xss4m",
-        "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "-cp", System.getProperty("java.class.path"),
-        CorruptReadMain.class.getName(), dir.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+    Process p =
+        new ProcessBuilder(
+                java,
+                "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "-Xss4m",
+                "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0",
+                "-cp",
+                System.getProperty("java.class.path"),
+                CorruptReadMain.class.getName(),
+                dir.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("child.log").toFile())
+            .start();
     boolean done = p.waitFor(300, TimeUnit.SECONDS);
     if (!done) {
       p.destroyForcibly();
@@ -34,9 +43,14 @@ class CorruptFileTest {
     assertThat(done).as("finished; output:%n%s", log).isTrue();
     assertThat(p.exitValue()).as("exit code (134 = abort); output:%n%s", log).isZero();
     assertThat(log).contains("ALL PATHS RETURNED");
-    assertThat(paths).as(paths)
-        .contains("PATH takeRowIds: threw LanceIoException", "PATH takeOffsets: threw LanceIoException",
+    assertThat(paths)
+        .as(paths)
+        .contains(
+            "PATH takeRowIds: threw LanceIoException",
+            "PATH takeOffsets: threw LanceIoException",
             "PATH shuffled ARROW: threw",
-            "PATH shuffled TORCH_DICT: threw", "PATH random access: threw", "PATH scan: threw");
+            "PATH shuffled TORCH_DICT: threw",
+            "PATH random access: threw",
+            "PATH scan: threw");
   }
 }

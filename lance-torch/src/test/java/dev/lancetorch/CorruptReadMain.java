@@ -16,9 +16,10 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
 
 /**
- * Run in its own JVM by {@link CorruptFileTest} (a JVM abort must not take the test run down): reads a table once,
- * overwrites the middle half of its data file with random bytes (same size), then tries every read path. Prints one
- * {@code PATH <name>: ...} line per path and {@code ALL PATHS RETURNED} at the end; exit code 0 means no abort.
+ * Run in its own JVM by {@link CorruptFileTest} (a JVM abort must not take the test run down):
+ * reads a table once, overwrites the middle half of its data file with random bytes (same size),
+ * then tries every read path. Prints one {@code PATH <name>: ...} line per path and {@code ALL
+ * PATHS RETURNED} at the end; exit code 0 means no abort.
  */
 public final class CorruptReadMain {
   private CorruptReadMain() {}
@@ -26,13 +27,16 @@ public final class CorruptReadMain {
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
     try (RootAllocator allocator = new RootAllocator();
-        Connection db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build())) {
+        Connection db =
+            LanceDb.connect(
+                dir.toString(), ConnectOptions.builder().allocator(allocator).build())) {
       List<Map<String, Object>> rows = new ArrayList<>();
       for (long i = 0; i < 20000; i++) {
         rows.add(Map.of("id", i, "x", i * 0.5));
       }
       Table t = db.createTable("t", rows, CreateMode.CREATE);
-      long[] spread = LongStream.range(0, 400).map(i -> (i * 7919) % 20000).toArray(); // all over the file
+      long[] spread =
+          LongStream.range(0, 400).map(i -> (i * 7919) % 20000).toArray(); // all over the file
       Table permTable = Permutation.builder(t).shuffle(3).execute();
       Permutations splits = Permutations.of(t, permTable);
       try (VectorSchemaRoot r = t.takeRowIds(spread, null)) { // the first read, as in the report
@@ -51,34 +55,48 @@ public final class CorruptReadMain {
       }
       System.out.println("corrupted " + data.getFileName() + " (" + size + " bytes, same size)");
 
-      attempt("takeRowIds", () -> {
-        try (VectorSchemaRoot r = t.takeRowIds(spread, List.of("id", "x"))) {
-          return r.getRowCount();
-        }
-      });
-      attempt("takeOffsets", () -> {
-        try (VectorSchemaRoot r = t.takeOffsets(spread, null)) {
-          return r.getRowCount();
-        }
-      });
+      attempt(
+          "takeRowIds",
+          () -> {
+            try (VectorSchemaRoot r = t.takeRowIds(spread, List.of("id", "x"))) {
+              return r.getRowCount();
+            }
+          });
+      attempt(
+          "takeOffsets",
+          () -> {
+            try (VectorSchemaRoot r = t.takeOffsets(spread, null)) {
+              return r.getRowCount();
+            }
+          });
       attempt("shuffled ARROW", () -> drain(splits.split(0).withBatchSize(256)));
-      attempt("shuffled TORCH_DICT", () -> drain(splits.split(0).withFormat(Format.TORCH_DICT).withBatchSize(256)));
-      attempt("random access", () -> {
-        try (var b = Permutation.identity(t).takeOffsets(spread)) {
-          return b.numRows();
-        }
-      });
-      attempt("scan", () -> {
-        long n = 0;
-        try (ArrowReader r = t.query().toArrowReader()) {
-          while (r.loadNextBatch()) {
-            n += r.getVectorSchemaRoot().getRowCount();
-          }
-        }
-        return n;
-      });
-      attempt("identity TORCH_DICT", () -> drain(Permutation.identity(t).withFormat(Format.TORCH_DICT)));
-      attempt("memory cache", () -> drain(splits.split(0).withMemoryCache(64L << 20).withBatchSize(256)));
+      attempt(
+          "shuffled TORCH_DICT",
+          () -> drain(splits.split(0).withFormat(Format.TORCH_DICT).withBatchSize(256)));
+      attempt(
+          "random access",
+          () -> {
+            try (var b = Permutation.identity(t).takeOffsets(spread)) {
+              return b.numRows();
+            }
+          });
+      attempt(
+          "scan",
+          () -> {
+            long n = 0;
+            try (ArrowReader r = t.query().toArrowReader()) {
+              while (r.loadNextBatch()) {
+                n += r.getVectorSchemaRoot().getRowCount();
+              }
+            }
+            return n;
+          });
+      attempt(
+          "identity TORCH_DICT",
+          () -> drain(Permutation.identity(t).withFormat(Format.TORCH_DICT)));
+      attempt(
+          "memory cache",
+          () -> drain(splits.split(0).withMemoryCache(64L << 20).withBatchSize(256)));
       permTable.close();
       t.close();
     }
@@ -94,8 +112,13 @@ public final class CorruptReadMain {
       System.out.println("PATH " + path + ": returned " + read.run() + " rows");
     } catch (Exception e) {
       String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
-      System.out.println("PATH " + path + ": threw " + e.getClass().getSimpleName() + ": "
-          + first.substring(0, Math.min(160, first.length())));
+      System.out.println(
+          "PATH "
+              + path
+              + ": threw "
+              + e.getClass().getSimpleName()
+              + ": "
+              + first.substring(0, Math.min(160, first.length())));
     }
   }
 

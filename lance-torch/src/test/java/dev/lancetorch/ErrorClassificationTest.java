@@ -22,7 +22,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Issue 12 items 14, 15 and 16 (copy between connections): failures are classified and leave nothing behind. */
+/**
+ * Issue 12 items 14, 15 and 16 (copy between connections): failures are classified and leave
+ * nothing behind.
+ */
 class ErrorClassificationTest {
   @TempDir Path dir;
   BufferAllocator allocator;
@@ -80,29 +83,41 @@ class ErrorClassificationTest {
   @Test
   void aFailedCreateLeavesNoTableAndSaysTheWriteFailed() {
     assertThatThrownBy(() -> db.createTable("t", new FailingReader(allocator)))
-        .isInstanceOf(LanceTorchException.class).isNotInstanceOf(TableAlreadyExistsException.class)
-        .hasMessageContaining("writing").hasMessageContaining("'t'").hasMessageContaining("No space left on device")
+        .isInstanceOf(LanceTorchException.class)
+        .isNotInstanceOf(TableAlreadyExistsException.class)
+        .hasMessageContaining("writing")
+        .hasMessageContaining("'t'")
+        .hasMessageContaining("No space left on device")
         .hasMessageNotContaining("closing");
     assertThat(db.tableNames()).doesNotContain("t");
     assertThat(dir.resolve("t.lance")).doesNotExist();
     assertThatThrownBy(() -> db.openTable("t")).isInstanceOf(TableNotFoundException.class);
-    try (VectorSchemaRoot rows = TestData.rows(allocator, 0, 5); Table t = db.createTable("t", rows)) {
+    try (VectorSchemaRoot rows = TestData.rows(allocator, 0, 5);
+        Table t = db.createTable("t", rows)) {
       assertThat(t.countRows()).isEqualTo(5); // the name is free again
     }
   }
 
   @Test
   void storageErrorsOnCreateAreIoErrorsNamingTableAndUri() throws IOException {
-    Files.write(dir.resolve("g.lance"), new byte[] {1}); // a file where the table directory would go
-    assertThatThrownBy(() -> {
-      try (VectorSchemaRoot rows = TestData.rows(allocator, 0, 5)) {
-        db.createTable("g", rows);
-      }
-    }).isInstanceOfSatisfying(LanceIoException.class, e -> {
-      assertThat(e.table()).isEqualTo("g");
-      assertThat(e.uri()).isEqualTo(dir.toString());
-      assertThat(e).hasMessageContaining("writing").hasMessageContaining("'g'").hasCauseInstanceOf(IOException.class);
-    });
+    Files.write(
+        dir.resolve("g.lance"), new byte[] {1}); // a file where the table directory would go
+    assertThatThrownBy(
+            () -> {
+              try (VectorSchemaRoot rows = TestData.rows(allocator, 0, 5)) {
+                db.createTable("g", rows);
+              }
+            })
+        .isInstanceOfSatisfying(
+            LanceIoException.class,
+            e -> {
+              assertThat(e.table()).isEqualTo("g");
+              assertThat(e.uri()).isEqualTo(dir.toString());
+              assertThat(e)
+                  .hasMessageContaining("writing")
+                  .hasMessageContaining("'g'")
+                  .hasCauseInstanceOf(IOException.class);
+            });
     assertThat(dir.resolve("g.lance")).isRegularFile(); // not the library's to delete
   }
 
@@ -111,43 +126,66 @@ class ErrorClassificationTest {
     try (VectorSchemaRoot rows = TestData.rows(allocator, 0, 5)) {
       db.createTable("c", rows).close();
     }
-    try (DirectoryStream<Path> manifests = Files.newDirectoryStream(dir.resolve("c.lance/_versions"), "*.manifest")) {
+    try (DirectoryStream<Path> manifests =
+        Files.newDirectoryStream(dir.resolve("c.lance/_versions"), "*.manifest")) {
       for (Path m : manifests) {
-        Files.write(m, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20});
+        Files.write(
+            m, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20});
       }
     }
-    assertThatThrownBy(() -> db.openTable("c")).isInstanceOfSatisfying(LanceIoException.class, e -> {
-      assertThat(e.table()).isEqualTo("c");
-      assertThat(e).hasMessageContaining("'c'").hasMessageContaining(dir.toString());
-    });
+    assertThatThrownBy(() -> db.openTable("c"))
+        .isInstanceOfSatisfying(
+            LanceIoException.class,
+            e -> {
+              assertThat(e.table()).isEqualTo("c");
+              assertThat(e).hasMessageContaining("'c'").hasMessageContaining(dir.toString());
+            });
     Files.createDirectories(dir.resolve("empty.lance"));
-    assertThatThrownBy(() -> db.openTable("empty")).isInstanceOf(TableNotFoundException.class)
+    assertThatThrownBy(() -> db.openTable("empty"))
+        .isInstanceOf(TableNotFoundException.class)
         .hasMessageContaining("not found");
   }
 
   @Test
   void checkoutOfAMissingVersionNamesTableAndVersion() {
-    try (VectorSchemaRoot rows = TestData.rows(allocator, 0, 5); Table t = db.createTable("v", rows)) {
-      assertThatThrownBy(() -> t.checkoutVersion(99)).isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("version 99").hasMessageContaining("'v'");
+    try (VectorSchemaRoot rows = TestData.rows(allocator, 0, 5);
+        Table t = db.createTable("v", rows)) {
+      assertThatThrownBy(() -> t.checkoutVersion(99))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("version 99")
+          .hasMessageContaining("'v'");
     }
   }
 
   @Test
   void lanceErrorsAreClassifiedByType() {
-    assertThat(LanceErrors.classify("dropping", "t", "/db", new IOException("Read-only file system (os error 30)")))
-        .isInstanceOf(LanceIoException.class).hasMessageContaining("dropping table 't' in /db failed")
+    assertThat(
+            LanceErrors.classify(
+                "dropping", "t", "/db", new IOException("Read-only file system (os error 30)")))
+        .isInstanceOf(LanceIoException.class)
+        .hasMessageContaining("dropping table 't' in /db failed")
         .hasMessageContaining("Read-only file system");
-    assertThat(LanceErrors.classify("opening", "t", "/db", new IllegalArgumentException("Dataset at x was not found")))
+    assertThat(
+            LanceErrors.classify(
+                "opening", "t", "/db", new IllegalArgumentException("Dataset at x was not found")))
         .isInstanceOf(TableNotFoundException.class);
-    assertThat(LanceErrors.classify("opening", "t", "/db", new IllegalArgumentException("bad schema")))
-        .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("'t'");
+    assertThat(
+            LanceErrors.classify("opening", "t", "/db", new IllegalArgumentException("bad schema")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'t'");
     assertThat(LanceErrors.classify("writing", "t", "/db", new RuntimeException("panic")))
         .isExactlyInstanceOf(LanceTorchException.class);
-    assertThat(LanceErrors.classify("writing", "t", "/db", new RuntimeException("Dataset already exists")))
+    assertThat(
+            LanceErrors.classify(
+                "writing", "t", "/db", new RuntimeException("Dataset already exists")))
         .isInstanceOf(TableAlreadyExistsException.class);
-    for (Class<?> c : List.of(TableNotFoundException.class, TableAlreadyExistsException.class, LanceIoException.class,
-        RemoteDatabaseException.class, DataLoaderException.class)) {
+    for (Class<?> c :
+        List.of(
+            TableNotFoundException.class,
+            TableAlreadyExistsException.class,
+            LanceIoException.class,
+            RemoteDatabaseException.class,
+            DataLoaderException.class)) {
       assertThat(LanceTorchException.class).isAssignableFrom(c);
     }
   }
@@ -155,8 +193,9 @@ class ErrorClassificationTest {
   @Test
   void copyingBetweenTwoConnectionsWorks() {
     try (BufferAllocator other = new RootAllocator();
-        Connection src = LanceDb.connect(dir.resolve("src").toString(),
-            ConnectOptions.builder().allocator(other).build());
+        Connection src =
+            LanceDb.connect(
+                dir.resolve("src").toString(), ConnectOptions.builder().allocator(other).build());
         VectorSchemaRoot rows = TestData.rows(other, 0, 30);
         Table s = src.createTable("s", rows);
         VectorSchemaRoot more = TestData.rows(other, 30, 10)) {

@@ -15,7 +15,9 @@ public final class IpcWorkerMain {
 
   public static void main(String[] args) throws Exception {
     try (BufferAllocator allocator = new RootAllocator();
-        Connection db = LanceDb.connect("memory://worker", ConnectOptions.builder().allocator(allocator).build());
+        Connection db =
+            LanceDb.connect(
+                "memory://worker", ConnectOptions.builder().allocator(allocator).build());
         InputStream in = Files.newInputStream(Paths.get(args[0]));
         Table t = db.createTableFromArrowIpc("handed", in, CreateMode.CREATE)) {
       long sum = 0;

@@ -1,9 +1,9 @@
 package dev.lancetorch;
 
-import dev.lancetorch.internal.storage.MemoryDatabases;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lancetorch.internal.storage.MemoryDatabases;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -33,19 +33,25 @@ class MemoryDatabaseTest {
     try (BufferAllocator allocator = new RootAllocator()) {
       try (Connection db = LanceDb.connect("memory://shared-a", with(allocator))) {
         assertThat(db.uri()).isEqualTo("memory://shared-a");
-        try (VectorSchemaRoot r = TestData.rows(allocator, 0, 25); Table t = db.createTable("t", r)) {
+        try (VectorSchemaRoot r = TestData.rows(allocator, 0, 25);
+            Table t = db.createTable("t", r)) {
           backing = Paths.get(t.uri()).getParent();
           assertThat(Files.isDirectory(backing.resolve("t.lance"))).isTrue();
-          Long otherThread = CompletableFuture.supplyAsync(() -> {
-            try (BufferAllocator a2 = new RootAllocator();
-                Connection c2 = LanceDb.connect("memory://shared-a/", with(a2));
-                Table t2 = c2.openTable("t")) {
-              assertThat(c2.tableNames()).containsExactly("t");
-              return TestData.ids(t2.query().toArrowReader()).stream().mapToLong(Long::longValue).sum();
-            } catch (Exception e) {
-              throw new RuntimeException(e);
-            }
-          }).get(60, TimeUnit.SECONDS);
+          Long otherThread =
+              CompletableFuture.supplyAsync(
+                      () -> {
+                        try (BufferAllocator a2 = new RootAllocator();
+                            Connection c2 = LanceDb.connect("memory://shared-a/", with(a2));
+                            Table t2 = c2.openTable("t")) {
+                          assertThat(c2.tableNames()).containsExactly("t");
+                          return TestData.ids(t2.query().toArrowReader()).stream()
+                              .mapToLong(Long::longValue)
+                              .sum();
+                        } catch (Exception e) {
+                          throw new RuntimeException(e);
+                        }
+                      })
+                  .get(60, TimeUnit.SECONDS);
           assertThat(otherThread).isEqualTo(300L); // 0 + ... + 24
         }
         assertThat(MemoryDatabases.isAlive("memory://shared-a")).isTrue();
@@ -88,31 +94,37 @@ class MemoryDatabaseTest {
         out.writeObject(ref);
       }
       TableRef back;
-      try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+      try (ObjectInputStream in =
+          new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
         back = (TableRef) in.readObject();
       }
       assertThat(back).isEqualTo(ref);
       assertThat(back.databaseUri()).isEqualTo("memory://ref-db");
       assertThat(back.version()).isEqualTo(1);
-      long[] seen = CompletableFuture.supplyAsync(() -> {
-        try (BufferAllocator a2 = new RootAllocator()) {
-          long pinned;
-          long latest;
-          try (Table w = back.open(a2)) {
-            assertThat(w.isPinned()).isTrue();
-            pinned = w.countRows();
-          }
-          try (Table w = back.openLatest(a2)) {
-            latest = w.countRows();
-          }
-          return new long[] {pinned, latest};
-        }
-      }).get(60, TimeUnit.SECONDS);
+      long[] seen =
+          CompletableFuture.supplyAsync(
+                  () -> {
+                    try (BufferAllocator a2 = new RootAllocator()) {
+                      long pinned;
+                      long latest;
+                      try (Table w = back.open(a2)) {
+                        assertThat(w.isPinned()).isTrue();
+                        pinned = w.countRows();
+                      }
+                      try (Table w = back.openLatest(a2)) {
+                        latest = w.countRows();
+                      }
+                      return new long[] {pinned, latest};
+                    }
+                  })
+              .get(60, TimeUnit.SECONDS);
       assertThat(seen).containsExactly(10, 15);
       t.close();
     }
     TableRef dead = new TableRef("memory://ref-db", "t", null, 1, null);
-    assertThatThrownBy(dead::open).isInstanceOf(TableNotFoundException.class).hasMessageContaining("memory databases");
+    assertThatThrownBy(dead::open)
+        .isInstanceOf(TableNotFoundException.class)
+        .hasMessageContaining("memory databases");
     assertThat(MemoryDatabases.isAlive("memory://ref-db")).isFalse();
   }
 
@@ -121,7 +133,8 @@ class MemoryDatabaseTest {
     Path ipc = dir.resolve("t.arrows");
     try (BufferAllocator allocator = new RootAllocator();
         Connection db = LanceDb.connect("memory://ipc-src", with(allocator))) {
-      try (VectorSchemaRoot r = TestData.rows(allocator, 0, 1000); Table t = db.createTable("t", r)) {
+      try (VectorSchemaRoot r = TestData.rows(allocator, 0, 1000);
+          Table t = db.createTable("t", r)) {
         try (var out = Files.newOutputStream(ipc)) {
           assertThat(t.toArrowIpc(out)).isEqualTo(1000);
         }
@@ -137,9 +150,16 @@ class MemoryDatabaseTest {
     }
     // a real second JVM
     String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp",
-        System.getProperty("java.class.path"), IpcWorkerMain.class.getName(), ipc.toString())
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                java,
+                "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                IpcWorkerMain.class.getName(),
+                ipc.toString())
+            .redirectErrorStream(true)
+            .start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(output).isZero();

@@ -43,14 +43,18 @@ class QueryAndVersionTest {
 
   @Test
   void projectionFilterLimitOffset() throws Exception {
-    assertThat(TestData.ids(table.query().where("id >= 90").toArrowReader())).isEqualTo(TestData.range(90, 10));
-    assertThat(TestData.ids(table.query().select("id").limit(5).offset(10).toArrowReader())).isEqualTo(TestData.range(10, 5));
-    try (ArrowReader r = table.query().select("name", "id").withRowAddress(true).batchSize(16).toArrowReader()) {
+    assertThat(TestData.ids(table.query().where("id >= 90").toArrowReader()))
+        .isEqualTo(TestData.range(90, 10));
+    assertThat(TestData.ids(table.query().select("id").limit(5).offset(10).toArrowReader()))
+        .isEqualTo(TestData.range(10, 5));
+    try (ArrowReader r =
+        table.query().select("name", "id").withRowAddress(true).batchSize(16).toArrowReader()) {
       int batches = 0;
       while (r.loadNextBatch()) {
         batches++;
         assertThat(r.getVectorSchemaRoot().getRowCount()).isLessThanOrEqualTo(16);
-        assertThat(r.getVectorSchemaRoot().getSchema().getFields()).extracting(Field::getName)
+        assertThat(r.getVectorSchemaRoot().getSchema().getFields())
+            .extracting(Field::getName)
             .containsExactly("name", "id", "_rowaddr");
       }
       assertThat(batches).isGreaterThanOrEqualTo(7);
@@ -74,25 +78,37 @@ class QueryAndVersionTest {
   @Test
   void badFiltersAndColumnsNameTheTable() {
     assertThatThrownBy(() -> table.countRows("id >>> 3"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'t'").hasMessageContaining("id >>> 3");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'t'")
+        .hasMessageContaining("id >>> 3");
     assertThatThrownBy(() -> table.countRows("missing_col = 1"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'t'");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'t'");
     assertThatThrownBy(() -> TestData.ids(table.query().where("nope > 1").toArrowReader()))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nope > 1").hasMessageContaining("'t'");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("nope > 1")
+        .hasMessageContaining("'t'");
     assertThatThrownBy(() -> table.query().where("((").toArrowReader())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'t'");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'t'");
     assertThatThrownBy(() -> table.query().select("ghost").toArrowReader())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'ghost'");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'ghost'");
   }
 
   @Test
   void appendWithWrongSchemaIsRejected() {
-    Schema other = new Schema(List.of(Field.nullable("id", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE))));
+    Schema other =
+        new Schema(
+            List.of(
+                Field.nullable("id", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE))));
     try (VectorSchemaRoot r = VectorSchemaRoot.create(other, allocator)) {
       r.allocateNew();
       r.setRowCount(0);
       assertThatThrownBy(() -> table.add(r))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'t'").hasMessageContaining("does not match");
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("'t'")
+          .hasMessageContaining("does not match");
     }
     assertThat(table.version()).isEqualTo(1);
   }
@@ -111,7 +127,9 @@ class QueryAndVersionTest {
       assertThat(v1.countRows()).isEqualTo(100);
       assertThat(TestData.ids(v1.query().toArrowReader())).isEqualTo(TestData.range(0, 100));
       try (VectorSchemaRoot r = TestData.rows(allocator, 0, 1)) {
-        assertThatThrownBy(() -> v1.add(r)).isInstanceOf(IllegalStateException.class).hasMessageContaining("pinned");
+        assertThatThrownBy(() -> v1.add(r))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("pinned");
       }
       try (Table latest = v1.checkoutLatest()) {
         assertThat(latest.isPinned()).isFalse();
@@ -125,7 +143,9 @@ class QueryAndVersionTest {
     assertThat(table.version()).isEqualTo(3);
     assertThat(TestData.ids(table.query().toArrowReader())).isEqualTo(TestData.range(7, 3));
     assertThatThrownBy(() -> table.checkoutVersion(99))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("99").hasMessageContaining("'t'");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("99")
+        .hasMessageContaining("'t'");
   }
 
   @Test
@@ -143,7 +163,8 @@ class QueryAndVersionTest {
     ArrowReader r = table.query().batchSize(7).toArrowReader();
     table.close();
     assertThatThrownBy(table::countRows).isInstanceOf(IllegalStateException.class);
-    assertThat(TestData.ids(r)).isEqualTo(TestData.range(0, 100)); // snapshot kept alive by the reader
+    assertThat(TestData.ids(r))
+        .isEqualTo(TestData.range(0, 100)); // snapshot kept alive by the reader
   }
 
   @Test
@@ -158,9 +179,15 @@ class QueryAndVersionTest {
 
   @Test
   void consistencyIntervalSeesWritesFromOtherHandles() {
-    try (Connection eager = LanceDb.connect(dir.toString(),
-            ConnectOptions.builder().allocator(allocator).readConsistencyInterval(Duration.ZERO).build());
-        Connection lazy = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build());
+    try (Connection eager =
+            LanceDb.connect(
+                dir.toString(),
+                ConnectOptions.builder()
+                    .allocator(allocator)
+                    .readConsistencyInterval(Duration.ZERO)
+                    .build());
+        Connection lazy =
+            LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build());
         Table e = eager.openTable("t");
         Table l = lazy.openTable("t")) {
       try (VectorSchemaRoot more = TestData.rows(allocator, 100, 5)) {

@@ -24,7 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code db://} against lance-core's own REST namespace server (directory backend) on 127.0.0.1. */
+/**
+ * {@code db://} against lance-core's own REST namespace server (directory backend) on 127.0.0.1.
+ */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RemoteDbTest {
   @TempDir Path dir;
@@ -45,13 +47,19 @@ class RemoteDbTest {
   }
 
   private ConnectOptions options() {
-    return ConnectOptions.builder().hostOverride(server.url()).apiKey("test-key")
-        .headers(Map.of("x-test", "1")).requestTimeout(Duration.ofSeconds(10)).allocator(allocator).build();
+    return ConnectOptions.builder()
+        .hostOverride(server.url())
+        .apiKey("test-key")
+        .headers(Map.of("x-test", "1"))
+        .requestTimeout(Duration.ofSeconds(10))
+        .allocator(allocator)
+        .build();
   }
 
   /** Writes table {@code name} straight into the server's backing directory. */
   private void createLocally(String name, int rows) {
-    try (Connection local = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build());
+    try (Connection local =
+            LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build());
         VectorSchemaRoot data = TestData.rows(allocator, 0, rows)) {
       local.createTable(name, data).close();
     }
@@ -86,11 +94,14 @@ class RemoteDbTest {
         assertThat(t.countRows()).isEqualTo(150);
       }
       assertThat(db.tableNames()).containsExactly("made");
-      try (Connection local = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build());
+      try (Connection local =
+              LanceDb.connect(
+                  dir.toString(), ConnectOptions.builder().allocator(allocator).build());
           Table t = local.openTable("made")) {
         assertThat(TestData.ids(t.query().toArrowReader())).isEqualTo(TestData.range(0, 150));
       }
-      assertThatThrownBy(() -> db.createTable("made", first)).isInstanceOf(TableAlreadyExistsException.class);
+      assertThatThrownBy(() -> db.createTable("made", first))
+          .isInstanceOf(TableAlreadyExistsException.class);
       db.dropTable("made");
       assertThat(db.tableNames()).isEmpty();
     }
@@ -100,20 +111,25 @@ class RemoteDbTest {
   void permutationReadByTwoWorkersThatReopenThroughTheNamespace() throws Exception {
     createLocally("items", 1000);
     List<Long> expected;
-    try (Connection local = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build());
+    try (Connection local =
+            LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build());
         Table t = local.openTable("items")) {
       expected = RemoteFixtures.loaderIds(Permutation.identity(t).withBatchSize(64), 2, 64);
     }
-    try (Connection db = LanceDb.connect("db://my-database", options()); Table t = db.openTable("items")) {
+    try (Connection db = LanceDb.connect("db://my-database", options());
+        Table t = db.openTable("items")) {
       TableRef ref = t.reopenState();
       assertThat(ref.databaseUri()).isEqualTo("db://my-database");
-      assertThat(ref.remoteOptions()).containsEntry("api_key", "test-key").containsEntry("host_override", server.url());
+      assertThat(ref.remoteOptions())
+          .containsEntry("api_key", "test-key")
+          .containsEntry("host_override", server.url());
       assertThat(ref.toString()).doesNotContain("test-key");
       TableRef back = roundTrip(ref);
       try (Table reopened = back.open(allocator)) {
         assertThat(reopened.countRows()).isEqualTo(1000);
       }
-      List<Long> remote = RemoteFixtures.loaderIds(Permutation.identity(t).withBatchSize(64), 2, 64);
+      List<Long> remote =
+          RemoteFixtures.loaderIds(Permutation.identity(t).withBatchSize(64), 2, 64);
       assertThat(remote).isEqualTo(expected);
       List<Long> sorted = new ArrayList<>(remote);
       Collections.sort(sorted);
@@ -122,28 +138,42 @@ class RemoteDbTest {
   }
 
   /**
-   * lance-core's RestAdapter has no authentication: any key (or none) is accepted. A wrong key can only
-   * be tested against a server that checks it (LanceDB Cloud): it then surfaces as RemoteDatabaseException.
+   * lance-core's RestAdapter has no authentication: any key (or none) is accepted. A wrong key can
+   * only be tested against a server that checks it (LanceDB Cloud): it then surfaces as
+   * RemoteDatabaseException.
    */
   @Test
   void testServerDoesNotCheckTheApiKey() {
     createLocally("items", 1);
-    ConnectOptions wrong = ConnectOptions.builder().hostOverride(server.url()).apiKey("wrong").allocator(allocator).build();
+    ConnectOptions wrong =
+        ConnectOptions.builder()
+            .hostOverride(server.url())
+            .apiKey("wrong")
+            .allocator(allocator)
+            .build();
     try (Connection db = LanceDb.connect("db://my-database", wrong)) {
       assertThat(db.tableNames()).containsExactly("items");
     }
   }
 
-  /** The default reopen state carries the API key; a connection factory keeps it out (loaded in the worker). */
+  /**
+   * The default reopen state carries the API key; a connection factory keeps it out (loaded in the
+   * worker).
+   */
   @Test
   void connectionFactoryKeepsTheKeyOutOfTheSerializedPermutation() throws Exception {
     createLocally("items", 200);
     String url = server.url();
-    try (Connection db = LanceDb.connect("db://my-database", options()); Table t = db.openTable("items")) {
+    try (Connection db = LanceDb.connect("db://my-database", options());
+        Table t = db.openTable("items")) {
       Permutation<ArrowBatch> withKey = Permutation.identity(t).withBatchSize(32);
       assertThat(serialized(withKey)).contains("test-key");
-      Permutation<ArrowBatch> keyless = withKey.withConnectionFactory(() -> LanceDb.connect("db://my-database",
-          ConnectOptions.builder().hostOverride(url).apiKey(KeySource.key()).build()));
+      Permutation<ArrowBatch> keyless =
+          withKey.withConnectionFactory(
+              () ->
+                  LanceDb.connect(
+                      "db://my-database",
+                      ConnectOptions.builder().hostOverride(url).apiKey(KeySource.key()).build()));
       assertThat(serialized(keyless)).doesNotContain("test-key");
       List<Long> ids = RemoteFixtures.loaderIds(keyless, 2, 32);
       Collections.sort(ids);
@@ -166,28 +196,37 @@ class RemoteDbTest {
     return bytes.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
-  /** Workers reopen through the namespace: with the server gone, the loader fails naming the URL (and does not hang). */
+  /**
+   * Workers reopen through the namespace: with the server gone, the loader fails naming the URL
+   * (and does not hang).
+   */
   @Test
   void workersReopenThroughTheServer() {
     createLocally("items", 100);
-    try (Connection db = LanceDb.connect("db://my-database", options()); Table t = db.openTable("items")) {
+    try (Connection db = LanceDb.connect("db://my-database", options());
+        Table t = db.openTable("items")) {
       Permutation<ArrowBatch> p = Permutation.identity(t).withBatchSize(10);
       server.stop();
-      Throwable e = org.assertj.core.api.Assertions.catchThrowable(() -> RemoteFixtures.loaderIds(p, 2, 10));
+      Throwable e =
+          org.assertj.core.api.Assertions.catchThrowable(() -> RemoteFixtures.loaderIds(p, 2, 10));
       assertThat(e).isNotNull();
       StringBuilder chain = new StringBuilder();
       for (Throwable c = e; c != null; c = c.getCause()) {
         chain.append(c).append('\n');
       }
-      assertThat(chain.toString()).contains(RemoteDatabaseException.class.getName()).contains(server.url());
+      assertThat(chain.toString())
+          .contains(RemoteDatabaseException.class.getName())
+          .contains(server.url());
     }
   }
 
   @Test
   void missingTableNamesTableAndUrl() {
     try (Connection db = LanceDb.connect("db://my-database", options())) {
-      assertThatThrownBy(() -> db.openTable("nope")).isInstanceOf(TableNotFoundException.class)
-          .hasMessageContaining("'nope'").hasMessageContaining(server.url());
+      assertThatThrownBy(() -> db.openTable("nope"))
+          .isInstanceOf(TableNotFoundException.class)
+          .hasMessageContaining("'nope'")
+          .hasMessageContaining(server.url());
       assertThatThrownBy(() -> db.dropTable("nope")).isInstanceOf(TableNotFoundException.class);
     }
   }
@@ -199,11 +238,17 @@ class RemoteDbTest {
       assertThat(db.tableNames()).containsExactly("items");
       server.stop();
       long t0 = System.nanoTime();
-      assertThatThrownBy(db::tableNames).isInstanceOf(RemoteDatabaseException.class)
+      assertThatThrownBy(db::tableNames)
+          .isInstanceOf(RemoteDatabaseException.class)
           .hasMessageContaining(server.url())
-          .satisfies(e -> assertThat(((RemoteDatabaseException) e).endpoint()).isEqualTo(server.url()))
-          .satisfies(e -> assertThat(((RemoteDatabaseException) e).status()).isEqualTo("SERVICE_UNAVAILABLE"));
-      assertThatThrownBy(() -> db.openTable("items")).isInstanceOf(RemoteDatabaseException.class)
+          .satisfies(
+              e -> assertThat(((RemoteDatabaseException) e).endpoint()).isEqualTo(server.url()))
+          .satisfies(
+              e ->
+                  assertThat(((RemoteDatabaseException) e).status())
+                      .isEqualTo("SERVICE_UNAVAILABLE"));
+      assertThatThrownBy(() -> db.openTable("items"))
+          .isInstanceOf(RemoteDatabaseException.class)
           .hasMessageContaining(server.url());
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
     }
@@ -212,13 +257,20 @@ class RemoteDbTest {
   @Test
   void unansweredRequestsTimeOut() throws Exception {
     // a socket that accepts connections but never answers
-    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-      ConnectOptions o = ConnectOptions.builder().hostOverride("http://127.0.0.1:" + silent.getLocalPort())
-          .requestTimeout(Duration.ofSeconds(2)).allocator(allocator).build();
+    try (java.net.ServerSocket silent =
+        new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      ConnectOptions o =
+          ConnectOptions.builder()
+              .hostOverride("http://127.0.0.1:" + silent.getLocalPort())
+              .requestTimeout(Duration.ofSeconds(2))
+              .allocator(allocator)
+              .build();
       try (Connection db = LanceDb.connect("db://my-database", o)) {
         long t0 = System.nanoTime();
-        assertThatThrownBy(db::tableNames).isInstanceOf(RemoteDatabaseException.class)
-            .hasMessageContaining("timed out").hasMessageContaining(String.valueOf(silent.getLocalPort()));
+        assertThatThrownBy(db::tableNames)
+            .isInstanceOf(RemoteDatabaseException.class)
+            .hasMessageContaining("timed out")
+            .hasMessageContaining(String.valueOf(silent.getLocalPort()));
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
       }
     }
@@ -226,12 +278,15 @@ class RemoteDbTest {
 
   @Test
   void cloudUrlIsBuiltFromDatabaseAndRegion() {
-    ConnectOptions o = ConnectOptions.builder().region("eu-west-1").requestTimeout(Duration.ofMillis(1)).build();
+    ConnectOptions o =
+        ConnectOptions.builder().region("eu-west-1").requestTimeout(Duration.ofMillis(1)).build();
     try (Connection db = LanceDb.connect("db://my-database", o)) {
-      assertThatThrownBy(db::tableNames).isInstanceOf(RemoteDatabaseException.class)
+      assertThatThrownBy(db::tableNames)
+          .isInstanceOf(RemoteDatabaseException.class)
           .hasMessageContaining("https://my-database.eu-west-1.api.lancedb.com");
     }
-    assertThatThrownBy(() -> LanceDb.connect("db://a/b", o)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> LanceDb.connect("db://a/b", o))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   private static TableRef roundTrip(TableRef ref) throws Exception {
@@ -239,7 +294,8 @@ class RemoteDbTest {
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(ref);
     }
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
       return (TableRef) in.readObject();
     }
   }

@@ -1,5 +1,8 @@
 package dev.lancetorch;
 
+import dev.lancetorch.loader.DataLoader;
+import dev.lancetorch.permutation.ArrowBatch;
+import dev.lancetorch.permutation.Permutation;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.ArrayList;
@@ -7,17 +10,18 @@ import java.util.List;
 import java.util.Map;
 import org.apache.arrow.vector.BigIntVector;
 import org.lance.namespace.RestAdapter;
-import dev.lancetorch.loader.DataLoader;
-import dev.lancetorch.permutation.ArrowBatch;
-import dev.lancetorch.permutation.Permutation;
 
-/** Test fixtures for remote databases: lance-core's REST namespace server over a directory, loader reads. */
+/**
+ * Test fixtures for remote databases: lance-core's REST namespace server over a directory, loader
+ * reads.
+ */
 public final class RemoteFixtures {
   private RemoteFixtures() {}
 
   /**
-   * lance-core's {@link RestAdapter} serving a {@code DirectoryNamespace} rooted at a local directory. Differs from
-   * LanceDB Cloud: no authentication (any API key passes), table locations are paths on this machine.
+   * lance-core's {@link RestAdapter} serving a {@code DirectoryNamespace} rooted at a local
+   * directory. Differs from LanceDB Cloud: no authentication (any API key passes), table locations
+   * are paths on this machine.
    */
   public static final class RestServer implements AutoCloseable {
     private final RestAdapter adapter;
@@ -60,8 +64,12 @@ public final class RemoteFixtures {
   /** Ids of every row the loader yields for one epoch, in yield order. */
   public static List<Long> loaderIds(Permutation<ArrowBatch> p, int workers, int batchSize) {
     List<Long> out = new ArrayList<>();
-    try (DataLoader<long[]> loader = DataLoader.builder(p).batchSize(batchSize).numWorkers(workers)
-        .collate(RemoteFixtures::ids).build()) {
+    try (DataLoader<long[]> loader =
+        DataLoader.builder(p)
+            .batchSize(batchSize)
+            .numWorkers(workers)
+            .collate(RemoteFixtures::ids)
+            .build()) {
       for (long[] ids : loader) {
         for (long id : ids) {
           out.add(id);

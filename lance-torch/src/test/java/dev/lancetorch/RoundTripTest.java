@@ -50,21 +50,35 @@ class RoundTripTest {
   }
 
   static Schema schema() {
-    return new Schema(List.of(
-        f("i8", new ArrowType.Int(8, true)), f("i16", new ArrowType.Int(16, true)),
-        f("i32", new ArrowType.Int(32, true)), f("i64", new ArrowType.Int(64, true)),
-        f("u8", new ArrowType.Int(8, false)), f("u16", new ArrowType.Int(16, false)),
-        f("u32", new ArrowType.Int(32, false)), f("u64", new ArrowType.Int(64, false)),
-        f("f16", new ArrowType.FloatingPoint(FloatingPointPrecision.HALF)),
-        f("f32", new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE)),
-        f("f64", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)),
-        f("b", ArrowType.Bool.INSTANCE), f("s", ArrowType.Utf8.INSTANCE), f("ls", ArrowType.LargeUtf8.INSTANCE),
-        f("bin", ArrowType.Binary.INSTANCE),
-        f("list", ArrowType.List.INSTANCE, f("item", new ArrowType.Int(32, true))),
-        f("fsl", new ArrowType.FixedSizeList(3), f("item", new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE))),
-        f("st", ArrowType.Struct.INSTANCE, f("a", new ArrowType.Int(32, true)), f("c", ArrowType.Utf8.INSTANCE)),
-        f("ts_us_utc", new ArrowType.Timestamp(TimeUnit.MICROSECOND, "UTC")),
-        f("ts_ns", new ArrowType.Timestamp(TimeUnit.NANOSECOND, null))));
+    return new Schema(
+        List.of(
+            f("i8", new ArrowType.Int(8, true)),
+            f("i16", new ArrowType.Int(16, true)),
+            f("i32", new ArrowType.Int(32, true)),
+            f("i64", new ArrowType.Int(64, true)),
+            f("u8", new ArrowType.Int(8, false)),
+            f("u16", new ArrowType.Int(16, false)),
+            f("u32", new ArrowType.Int(32, false)),
+            f("u64", new ArrowType.Int(64, false)),
+            f("f16", new ArrowType.FloatingPoint(FloatingPointPrecision.HALF)),
+            f("f32", new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE)),
+            f("f64", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)),
+            f("b", ArrowType.Bool.INSTANCE),
+            f("s", ArrowType.Utf8.INSTANCE),
+            f("ls", ArrowType.LargeUtf8.INSTANCE),
+            f("bin", ArrowType.Binary.INSTANCE),
+            f("list", ArrowType.List.INSTANCE, f("item", new ArrowType.Int(32, true))),
+            f(
+                "fsl",
+                new ArrowType.FixedSizeList(3),
+                f("item", new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE))),
+            f(
+                "st",
+                ArrowType.Struct.INSTANCE,
+                f("a", new ArrowType.Int(32, true)),
+                f("c", ArrowType.Utf8.INSTANCE)),
+            f("ts_us_utc", new ArrowType.Timestamp(TimeUnit.MICROSECOND, "UTC")),
+            f("ts_ns", new ArrowType.Timestamp(TimeUnit.NANOSECOND, null))));
   }
 
   /** Row i has nulls in every column where i % 5 == 4; values span signed/unsigned extremes. */
@@ -96,10 +110,13 @@ class RoundTripTest {
       ((UInt8Vector) root.getVector("u64")).setSafe(i, -1L - i);
       ((Float2Vector) root.getVector("f16")).setSafeWithPossibleTruncate(i, i * 0.25f);
       ((Float4Vector) root.getVector("f32")).setSafe(i, i == 2 ? Float.NaN : i / 3f);
-      ((Float8Vector) root.getVector("f64")).setSafe(i, i == 3 ? Double.NEGATIVE_INFINITY : Math.PI * i);
+      ((Float8Vector) root.getVector("f64"))
+          .setSafe(i, i == 3 ? Double.NEGATIVE_INFINITY : Math.PI * i);
       ((BitVector) root.getVector("b")).setSafe(i, i % 3 == 0 ? 1 : 0);
-      ((VarCharVector) root.getVector("s")).setSafe(i, ("héllo-" + i).getBytes(StandardCharsets.UTF_8));
-      ((LargeVarCharVector) root.getVector("ls")).setSafe(i, ("large-" + "x".repeat(i)).getBytes(StandardCharsets.UTF_8));
+      ((VarCharVector) root.getVector("s"))
+          .setSafe(i, ("héllo-" + i).getBytes(StandardCharsets.UTF_8));
+      ((LargeVarCharVector) root.getVector("ls"))
+          .setSafe(i, ("large-" + "x".repeat(i)).getBytes(StandardCharsets.UTF_8));
       ((VarBinaryVector) root.getVector("bin")).setSafe(i, new byte[] {(byte) i, 0, (byte) 0xFF});
       ListVector list = (ListVector) root.getVector("list");
       int off = list.startNewValue(i);
@@ -122,7 +139,8 @@ class RoundTripTest {
       st.setIndexDefined(i);
       st.getChild("a", IntVector.class).setSafe(i, -i);
       if (i % 2 == 0) {
-        st.getChild("c", VarCharVector.class).setSafe(i, ("c" + i).getBytes(StandardCharsets.UTF_8));
+        st.getChild("c", VarCharVector.class)
+            .setSafe(i, ("c" + i).getBytes(StandardCharsets.UTF_8));
       } else {
         st.getChild("c", VarCharVector.class).setNull(i);
       }
@@ -133,7 +151,8 @@ class RoundTripTest {
     return root;
   }
 
-  static void assertSameRows(VectorSchemaRoot expected, int[] expectedRows, VectorSchemaRoot actual) {
+  static void assertSameRows(
+      VectorSchemaRoot expected, int[] expectedRows, VectorSchemaRoot actual) {
     assertThat(actual.getRowCount()).isEqualTo(expectedRows.length);
     for (Field field : expected.getSchema().getFields()) {
       FieldVector e = expected.getVector(field.getName());
@@ -143,9 +162,13 @@ class RoundTripTest {
       for (int i = 0; i < expectedRows.length; i++) {
         Object want = e.getObject(expectedRows[i]);
         Object got = a.getObject(i);
-        assertThat(a.isNull(i)).as("%s[%d] null", field.getName(), i).isEqualTo(e.isNull(expectedRows[i]));
-        assertThat(Objects.deepEquals(want, got) || String.valueOf(want).equals(String.valueOf(got)))
-            .as("%s[%d]: want %s got %s", field.getName(), i, want, got).isTrue();
+        assertThat(a.isNull(i))
+            .as("%s[%d] null", field.getName(), i)
+            .isEqualTo(e.isNull(expectedRows[i]));
+        assertThat(
+                Objects.deepEquals(want, got) || String.valueOf(want).equals(String.valueOf(got)))
+            .as("%s[%d]: want %s got %s", field.getName(), i, want, got)
+            .isTrue();
       }
     }
   }
@@ -153,10 +176,12 @@ class RoundTripTest {
   @Test
   void allTypesByValueThroughScanAndTake() throws Exception {
     try (BufferAllocator allocator = new RootAllocator();
-        Connection db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build());
+        Connection db =
+            LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build());
         VectorSchemaRoot expected = fill(allocator);
         Table t = db.createTable("types", expected)) {
-      assertThat(t.schema().getFields()).extracting(Field::getType)
+      assertThat(t.schema().getFields())
+          .extracting(Field::getType)
           .containsExactlyElementsOf(schema().getFields().stream().map(Field::getType).toList());
       int[] all = new int[N];
       for (int i = 0; i < N; i++) {

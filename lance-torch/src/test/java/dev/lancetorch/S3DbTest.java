@@ -3,7 +3,6 @@ package dev.lancetorch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -32,7 +31,10 @@ class S3DbTest {
   }
 
   private ConnectOptions options() {
-    return ConnectOptions.builder().storageOptions(s3.storageOptions()).allocator(allocator).build();
+    return ConnectOptions.builder()
+        .storageOptions(s3.storageOptions())
+        .allocator(allocator)
+        .build();
   }
 
   @Test
@@ -53,7 +55,8 @@ class S3DbTest {
       }
       db.dropTable("other");
       assertThat(db.tableNames()).containsExactly("items");
-      assertThatThrownBy(() -> db.openTable("other")).isInstanceOf(TableNotFoundException.class)
+      assertThatThrownBy(() -> db.openTable("other"))
+          .isInstanceOf(TableNotFoundException.class)
           .hasMessageContaining("s3://bucket/prefix/db");
     }
   }

@@ -23,7 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A permutation of an {@code s3://} table read by a 2-worker DataLoader; an outage mid-epoch; resume. */
+/**
+ * A permutation of an {@code s3://} table read by a 2-worker DataLoader; an outage mid-epoch;
+ * resume.
+ */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class S3LoaderTest {
   private static final int ROWS = 2000;
@@ -58,18 +61,24 @@ class S3LoaderTest {
   }
 
   private static DataLoader.Builder<ArrowBatch, long[]> loader(Permutation<ArrowBatch> p) {
-    return DataLoader.builder(p).batchSize(BATCH).numWorkers(2).shuffle(true).seed(11)
+    return DataLoader.builder(p)
+        .batchSize(BATCH)
+        .numWorkers(2)
+        .shuffle(true)
+        .seed(11)
         .collate(RemoteFixtures::ids);
   }
 
   @Test
   void sameRowsAsLocalThenOutageThenResume() {
     List<Long> localOrder;
-    try (Connection local = populate(dir.toString(), ConnectOptions.builder()); Table t = local.openTable("items")) {
+    try (Connection local = populate(dir.toString(), ConnectOptions.builder());
+        Table t = local.openTable("items")) {
       localOrder = read(loader(Permutation.identity(t)).build());
     }
     ConnectOptions.Builder s3Options = ConnectOptions.builder().storageOptions(s3.storageOptions());
-    try (Connection db = populate("s3://bucket/train", s3Options); Table t = db.openTable("items")) {
+    try (Connection db = populate("s3://bucket/train", s3Options);
+        Table t = db.openTable("items")) {
       Permutation<ArrowBatch> perm = Permutation.identity(t);
       assertThat(read(loader(perm).build())).isEqualTo(localOrder);
 
@@ -84,11 +93,13 @@ class S3LoaderTest {
         }
         s3.stop();
         t0 = System.nanoTime();
-        Throwable error = catchThrowable(() -> {
-          while (it.hasNext()) {
-            add(before, it.next());
-          }
-        });
+        Throwable error =
+            catchThrowable(
+                () -> {
+                  while (it.hasNext()) {
+                    add(before, it.next());
+                  }
+                });
         assertThat(error).isInstanceOf(DataLoaderException.class);
         assertThat(chain(error)).contains("127.0.0.1");
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(60));

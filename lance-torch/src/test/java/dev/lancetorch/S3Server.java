@@ -23,7 +23,10 @@ public final class S3Server implements AutoCloseable {
   private S3Proxy proxy;
 
   public S3Server(String... buckets) {
-    context = ContextBuilder.newBuilder("transient").credentials("ignored", "ignored").build(BlobStoreContext.class);
+    context =
+        ContextBuilder.newBuilder("transient")
+            .credentials("ignored", "ignored")
+            .build(BlobStoreContext.class);
     for (String b : buckets) {
       context.getBlobStore().createContainerInLocation(null, b);
     }
@@ -31,7 +34,9 @@ public final class S3Server implements AutoCloseable {
     restart();
   }
 
-  /** @return the endpoint URL */
+  /**
+   * @return the endpoint URL
+   */
   public String endpoint() {
     return "http://127.0.0.1:" + port;
   }
@@ -57,16 +62,22 @@ public final class S3Server implements AutoCloseable {
     if (proxy != null) {
       return;
     }
-    S3Proxy p = S3Proxy.builder().blobStore(context.getBlobStore()).endpoint(URI.create(endpoint()))
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-        // Lance's object_store sends x-amz-checksum-sha256 on multi-object deletes; S3Proxy 2.6 rejects it unless told
-        .ignoreUnknownHeaders(true).build();
+    S3Proxy p =
+        S3Proxy.builder()
+            .blobStore(context.getBlobStore())
+            .endpoint(URI.create(endpoint()))
+            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+            // Lance's object_store sends x-amz-checksum-sha256 on multi-object deletes; S3Proxy 2.6
+            // rejects it unless told
+            .ignoreUnknownHeaders(true)
+            .build();
     try {
       p.start();
       long deadline = System.nanoTime() + 10_000_000_000L;
       while (!AbstractLifeCycle.STARTED.equals(p.getState())) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("S3Proxy did not start on " + endpoint() + ": " + p.getState());
+          throw new IllegalStateException(
+              "S3Proxy did not start on " + endpoint() + ": " + p.getState());
         }
         Thread.sleep(10);
       }

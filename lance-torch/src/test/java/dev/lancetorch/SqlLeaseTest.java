@@ -16,9 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.lance.Dataset;
 
 /**
- * Issue 12 item 18: SQL reads (calculated splits) lease the snapshot like every other read, so an append or refresh
- * that moves the table to a new version cannot close the dataset under an open SQL reader; and the raw dataset is no
- * longer public.
+ * Issue 12 item 18: SQL reads (calculated splits) lease the snapshot like every other read, so an
+ * append or refresh that moves the table to a new version cannot close the dataset under an open
+ * SQL reader; and the raw dataset is no longer public.
  */
 class SqlLeaseTest {
   @TempDir Path dir;
@@ -26,7 +26,9 @@ class SqlLeaseTest {
   @Test
   void aSqlReaderKeepsItsSnapshotOpenAcrossAnAppend() throws Exception {
     try (RootAllocator allocator = new RootAllocator();
-        Connection db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build())) {
+        Connection db =
+            LanceDb.connect(
+                dir.toString(), ConnectOptions.builder().allocator(allocator).build())) {
       Table t;
       try (VectorSchemaRoot r = TestData.rows(allocator, 0, 100)) {
         t = db.createTable("t", r);
@@ -35,10 +37,13 @@ class SqlLeaseTest {
       List<Long> ids = new ArrayList<>();
       try (ArrowReader sql = t.sql("SELECT id, _rowaddr FROM t WHERE id >= 90 ORDER BY id")) {
         try (VectorSchemaRoot more = TestData.rows(allocator, 100, 50)) {
-          t.add(more); // the table moves to the next version and drops its own reference to the old snapshot
+          t.add(more); // the table moves to the next version and drops its own reference to the old
+          // snapshot
         }
         assertThat(t.dataset()).isNotSameAs(before);
-        assertThat(before.countRows()).as("the old snapshot is still leased by the SQL reader").isEqualTo(100);
+        assertThat(before.countRows())
+            .as("the old snapshot is still leased by the SQL reader")
+            .isEqualTo(100);
         while (sql.loadNextBatch()) {
           BaseIntVector id = (BaseIntVector) sql.getVectorSchemaRoot().getVector("id");
           for (int i = 0; i < sql.getVectorSchemaRoot().getRowCount(); i++) {
@@ -47,8 +52,11 @@ class SqlLeaseTest {
         }
       }
       assertThat(ids).isEqualTo(TestData.range(90, 10)); // the version the reader started on
-      assertThatThrownBy(before::countRows).as("released with the reader").isInstanceOf(RuntimeException.class);
-      assertThatThrownBy(() -> t.sql("SELECT nope FROM t")).isInstanceOf(IllegalArgumentException.class)
+      assertThatThrownBy(before::countRows)
+          .as("released with the reader")
+          .isInstanceOf(RuntimeException.class);
+      assertThatThrownBy(() -> t.sql("SELECT nope FROM t"))
+          .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("SELECT nope FROM t");
       t.close();
     }
@@ -56,6 +64,7 @@ class SqlLeaseTest {
 
   @Test
   void theRawDatasetIsNotPublic() throws Exception {
-    assertThat(Modifier.isPublic(Table.class.getDeclaredMethod("dataset").getModifiers())).isFalse();
+    assertThat(Modifier.isPublic(Table.class.getDeclaredMethod("dataset").getModifiers()))
+        .isFalse();
   }
 }

@@ -19,21 +19,27 @@ import org.apache.arrow.vector.types.pojo.Schema;
 import org.lance.ipc.LanceScanner;
 
 /**
- * Prints the cost of {@link SafeTake} (a scan filtered on {@code _rowid IN (…)}, which reports corrupted files as
- * exceptions) next to Lance's own take (which aborts the JVM on them), measured side by side in one run on 1M rows in
- * 4 fragments, best of 5 per size. Run: {@code make build && mvn -q test-compile && java
- * --add-opens=java.base/java.nio=ALL-UNNAMED -cp bench/target/classes:$(cat bench/target/classpath.txt)
- * dev.lancetorch.TakePathBench}.
+ * Prints the cost of {@link SafeTake} (a scan filtered on {@code _rowid IN (…)}, which reports
+ * corrupted files as exceptions) next to Lance's own take (which aborts the JVM on them), measured
+ * side by side in one run on 1M rows in 4 fragments, best of 5 per size. Run: {@code make build &&
+ * mvn -q test-compile && java --add-opens=java.base/java.nio=ALL-UNNAMED -cp
+ * bench/target/classes:$(cat bench/target/classpath.txt) dev.lancetorch.TakePathBench}.
  */
 public final class TakePathBench {
   private TakePathBench() {}
 
   public static void main(String[] args) throws Exception {
     Path dir = Files.createTempDirectory("take-path-bench");
-    Schema schema = new Schema(List.of(Field.notNullable("id", new ArrowType.Int(64, true)),
-        Field.notNullable("x", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE))));
+    Schema schema =
+        new Schema(
+            List.of(
+                Field.notNullable("id", new ArrowType.Int(64, true)),
+                Field.notNullable(
+                    "x", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE))));
     try (RootAllocator allocator = new RootAllocator();
-        Connection db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build())) {
+        Connection db =
+            LanceDb.connect(
+                dir.toString(), ConnectOptions.builder().allocator(allocator).build())) {
       Table t = null;
       for (int f = 0; f < 4; f++) {
         try (VectorSchemaRoot r = VectorSchemaRoot.create(schema, allocator)) {
@@ -78,7 +84,8 @@ public final class TakePathBench {
             take = Math.min(take, t1 - t0);
             scan = Math.min(scan, t2 - t1);
           }
-          System.out.printf("%5d   %13.2f   %16.2f   %5.2f%n", n, take / 1e6, scan / 1e6, (double) scan / take);
+          System.out.printf(
+              "%5d   %13.2f   %16.2f   %5.2f%n", n, take / 1e6, scan / 1e6, (double) scan / take);
         }
       }
       t.close();

@@ -1,9 +1,9 @@
 package dev.lancetorch;
 
-import dev.lancetorch.internal.arrow.RootReader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lancetorch.internal.arrow.RootReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,8 +35,14 @@ class TakeTest {
   void open() {
     allocator = new RootAllocator();
     try (VectorSchemaRoot root = TestData.rows(allocator, 0, 1000);
-        Dataset ds = Dataset.write().allocator(allocator).reader(new RootReader(allocator, root))
-            .uri(dir.resolve("t.lance").toString()).mode(WriteParams.WriteMode.CREATE).maxRowsPerFile(100).execute()) {
+        Dataset ds =
+            Dataset.write()
+                .allocator(allocator)
+                .reader(new RootReader(allocator, root))
+                .uri(dir.resolve("t.lance").toString())
+                .mode(WriteParams.WriteMode.CREATE)
+                .maxRowsPerFile(100)
+                .execute()) {
       assertThat(ds.getFragments()).hasSize(10);
     }
     db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build());
@@ -146,17 +152,27 @@ class TakeTest {
   @Test
   void outOfRangeIsCheckedBeforeLance() {
     assertThatThrownBy(() -> table.takeOffsets(new long[] {0, 1050}, null))
-        .isInstanceOf(IndexOutOfBoundsException.class).hasMessageContaining("1050").hasMessageContaining("'t'");
-    assertThatThrownBy(() -> table.takeOffsets(new long[] {-1}, null)).isInstanceOf(IndexOutOfBoundsException.class);
+        .isInstanceOf(IndexOutOfBoundsException.class)
+        .hasMessageContaining("1050")
+        .hasMessageContaining("'t'");
+    assertThatThrownBy(() -> table.takeOffsets(new long[] {-1}, null))
+        .isInstanceOf(IndexOutOfBoundsException.class);
     assertThatThrownBy(() -> table.takeRowIds(new long[] {100}, null)) // fragment 0 has 100 rows
-        .isInstanceOf(IndexOutOfBoundsException.class).hasMessageContaining("row id 100");
-    assertThatThrownBy(() -> table.takeRowIds(new long[] {99L << 32}, null)).isInstanceOf(IndexOutOfBoundsException.class);
-    assertThatThrownBy(() -> table.takeRowIds(new long[] {-5}, null)).isInstanceOf(IndexOutOfBoundsException.class);
+        .isInstanceOf(IndexOutOfBoundsException.class)
+        .hasMessageContaining("row id 100");
+    assertThatThrownBy(() -> table.takeRowIds(new long[] {99L << 32}, null))
+        .isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> table.takeRowIds(new long[] {-5}, null))
+        .isInstanceOf(IndexOutOfBoundsException.class);
     assertThatThrownBy(() -> table.takeOffsets(new long[] {1}, List.of("nope")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'nope'").hasMessageContaining("'t'");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'nope'")
+        .hasMessageContaining("'t'");
   }
 
-  /** Measures take of 1024 random rows from a 1M-row table (printed; asserted only for correctness). */
+  /**
+   * Measures take of 1024 random rows from a 1M-row table (printed; asserted only for correctness).
+   */
   @Test
   void takeFromAMillionRows() {
     int n = 1_000_000;
@@ -180,7 +196,8 @@ class TakeTest {
           assertRows(got, req);
         }
       }
-      System.out.printf("take 1024 random rows of 1M (id,val,name), best of 5: %.2f ms%n", best / 1e6);
+      System.out.printf(
+          "take 1024 random rows of 1M (id,val,name), best of 5: %.2f ms%n", best / 1e6);
       long t0 = System.nanoTime();
       long scanned = 0;
       try (ArrowReader r = big.query().select("id", "val").toArrowReader()) {
@@ -197,7 +214,8 @@ class TakeTest {
 
   @Test
   void offsetsCountLiveRowsAfterDeletes() throws Exception {
-    try (Dataset other = Dataset.open(allocator, table.uri(), new org.lance.ReadOptions.Builder().build())) {
+    try (Dataset other =
+        Dataset.open(allocator, table.uri(), new org.lance.ReadOptions.Builder().build())) {
       other.delete("id % 7 = 0");
     }
     List<Long> live = new ArrayList<>();
@@ -222,19 +240,27 @@ class TakeTest {
       }
       assertThatThrownBy(() -> latest.takeOffsets(new long[] {live.size()}, null))
           .isInstanceOf(IndexOutOfBoundsException.class);
-      // row id of a deleted row (fragment 0, row 7): Lance returns nothing for it -> clear error, no leak
+      // row id of a deleted row (fragment 0, row 7): Lance returns nothing for it -> clear error,
+      // no leak
       assertThatThrownBy(() -> latest.takeRowIds(new long[] {1, 7}, null))
-          .isInstanceOf(IllegalStateException.class).hasMessageContaining("'t'");
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("'t'");
     }
   }
 
-  /** Deletes + compaction rewrite fragments 0 and 1 into a new fragment; offsets follow scan order. */
+  /**
+   * Deletes + compaction rewrite fragments 0 and 1 into a new fragment; offsets follow scan order.
+   */
   @Test
   void offsetsFollowStorageOrderAfterCompaction() {
-    try (Dataset other = Dataset.open(allocator, table.uri(), new org.lance.ReadOptions.Builder().build())) {
+    try (Dataset other =
+        Dataset.open(allocator, table.uri(), new org.lance.ReadOptions.Builder().build())) {
       other.delete("id < 190 AND id % 10 != 0");
-      other.compact(org.lance.compaction.CompactionOptions.builder()
-          .withTargetRowsPerFragment(100).withMaterializeDeletionsThreshold(0.1f).build());
+      other.compact(
+          org.lance.compaction.CompactionOptions.builder()
+              .withTargetRowsPerFragment(100)
+              .withMaterializeDeletionsThreshold(0.1f)
+              .build());
     }
     try (Table latest = table.checkoutLatest()) {
       List<FragmentInfo> frags = latest.fragments();

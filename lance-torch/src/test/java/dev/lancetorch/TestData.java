@@ -16,10 +16,12 @@ import org.apache.arrow.vector.types.pojo.Schema;
 
 /** Shared fixtures: rows (id, val = id * 0.5, name = "r" + id). */
 final class TestData {
-  static final Schema SCHEMA = new Schema(List.of(
-      Field.nullable("id", new ArrowType.Int(64, true)),
-      Field.nullable("val", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)),
-      Field.nullable("name", ArrowType.Utf8.INSTANCE)));
+  static final Schema SCHEMA =
+      new Schema(
+          List.of(
+              Field.nullable("id", new ArrowType.Int(64, true)),
+              Field.nullable("val", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)),
+              Field.nullable("name", ArrowType.Utf8.INSTANCE)));
 
   private TestData() {}
 

@@ -11,8 +11,8 @@ import dev.lancetorch.permutation.Format;
 import dev.lancetorch.permutation.Permutation;
 import dev.lancetorch.permutation.SplitSizes;
 import dev.lancetorch.torch.NativeLibrary;
-import dev.lancetorch.torch.TorchBatch;
 import dev.lancetorch.torch.ThreadBudget;
+import dev.lancetorch.torch.TorchBatch;
 import dev.lancetorch.torch.TorchScan;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,15 +29,16 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * {@code make bench}: one program, one run; every line is the median of {@code --reps} (default 3) runs after
- * warm-up runs, and every ratio compares two figures of this run. Writes {@code docs/benchmarks.md} and
- * {@code docs/benchmarks.png}. Flags: {@code --rows N} (wide table, default 10M), {@code --shuffle-rows N} (default
- * 1M), {@code --reps N}, {@code --dir PATH} (bench database, default {@code target/bench-db}), {@code --out DIR}
- * (default {@code docs}); LanceDB's reader side by side ({@link PeerBench}): {@code --peer-dir PATH} (an installed
- * copy of {@code lancedb-peer}) and {@code --peer-db PATH} (its reference database), {@code --peer-rows N} (rows per
- * read, default 262144); {@code make demo} under thread settings ({@link DemoThreadsBench}): {@code --demo-seconds S}
- * (training seconds per run, default 4; 0 skips it); {@code --sections a,b} (default all: peer, threads, bridge,
- * formats, loader, build, soak).
+ * {@code make bench}: one program, one run; every line is the median of {@code --reps} (default 3)
+ * runs after warm-up runs, and every ratio compares two figures of this run. Writes {@code
+ * docs/benchmarks.md} and {@code docs/benchmarks.png}. Flags: {@code --rows N} (wide table, default
+ * 10M), {@code --shuffle-rows N} (default 1M), {@code --reps N}, {@code --dir PATH} (bench
+ * database, default {@code target/bench-db}), {@code --out DIR} (default {@code docs}); LanceDB's
+ * reader side by side ({@link PeerBench}): {@code --peer-dir PATH} (an installed copy of {@code
+ * lancedb-peer}) and {@code --peer-db PATH} (its reference database), {@code --peer-rows N} (rows
+ * per read, default 262144); {@code make demo} under thread settings ({@link DemoThreadsBench}):
+ * {@code --demo-seconds S} (training seconds per run, default 4; 0 skips it); {@code --sections
+ * a,b} (default all: peer, threads, bridge, formats, loader, build, soak).
  */
 public final class Bench {
   private final Report report = new Report();
@@ -58,8 +59,8 @@ public final class Bench {
     Path peerDb = null;
     long peerRows = 262_144;
     double demoSeconds = 4;
-    java.util.Set<String> sections = java.util.Set.of("peer", "threads", "bridge", "formats", "loader", "build",
-        "soak");
+    java.util.Set<String> sections =
+        java.util.Set.of("peer", "threads", "bridge", "formats", "loader", "build", "soak");
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--peer-dir" -> peerDir = Path.of(args[i + 1]);
@@ -75,26 +76,35 @@ public final class Bench {
         default -> throw new IllegalArgumentException("unknown flag " + args[i]);
       }
     }
-    NativeLibrary.load();  // the thread budget applies here (torch/OpenBLAS/Lance sized for this machine)
+    NativeLibrary
+        .load(); // the thread budget applies here (torch/OpenBLAS/Lance sized for this machine)
     Bench b = new Bench(Math.max(3, reps | 1));
     System.out.println("machine: " + Measure.machine());
-    b.report.add("threads", "thread budget of this run", String.valueOf(ThreadBudget.current()), "", "", "");
+    b.report.add(
+        "threads", "thread budget of this run", String.valueOf(ThreadBudget.current()), "", "", "");
     if (!sections.contains("peer")) {
       System.out.println("section peer not selected");
     } else if (peerDir != null && peerDb != null) {
       new PeerBench(b.report, b.reps, peerRows).run(peerDir, peerDb);
     } else {
-      b.report.add("vs LanceDB", "skipped: no --peer-dir/--peer-db (make bench sets them when node is installed)",
-          "", "", "", "");
+      b.report.add(
+          "vs LanceDB",
+          "skipped: no --peer-dir/--peer-db (make bench sets them when node is installed)",
+          "",
+          "",
+          "",
+          "");
     }
     if (demoSeconds > 0 && sections.contains("threads")) {
       b.threads(demoSeconds);
     }
-    try (Connection db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(b.allocator).build())) {
+    try (Connection db =
+        LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(b.allocator).build())) {
       long t0 = System.nanoTime();
       try (Table wide = BenchData.openOrCreate(db, "wide", rows, true);
           Table narrow = BenchData.openOrCreate(db, "narrow", shuffleRows, false)) {
-        System.out.printf("tables ready in %.1f s (wide %d rows, narrow %d rows)%n",
+        System.out.printf(
+            "tables ready in %.1f s (wide %d rows, narrow %d rows)%n",
             (System.nanoTime() - t0) / 1e9, wide.countRows(), narrow.countRows());
         if (sections.contains("bridge")) {
           b.bridge(wide);
@@ -120,16 +130,18 @@ public final class Bench {
 
   // ---- 1. the bridge on a Lance scan ----
 
-  private long scan(Table t, List<String> cols, int batchSize, Consumer<VectorSchemaRoot> perBatch) {
-    return Measure.time(() -> {
-      try (ArrowReader r = t.query().select(cols).batchSize(batchSize).toArrowReader()) {
-        while (r.loadNextBatch()) {
-          perBatch.accept(r.getVectorSchemaRoot());
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+  private long scan(
+      Table t, List<String> cols, int batchSize, Consumer<VectorSchemaRoot> perBatch) {
+    return Measure.time(
+        () -> {
+          try (ArrowReader r = t.query().select(cols).batchSize(batchSize).toArrowReader()) {
+            while (r.loadNextBatch()) {
+              perBatch.accept(r.getVectorSchemaRoot());
+            }
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
   }
 
   private void bridge(Table wide) {
@@ -138,89 +150,142 @@ public final class Bench {
     long batches = (n + bs - 1) / bs;
     List<String> all = List.of("a", "b", "c", "d", "emb");
     double bytesPerRow = 4 * 4 + 4 * BenchData.DIM;
-    long raw = Measure.medianNanos(reps, () -> scan(wide, all, bs, r -> { }));
-    report.rate("bridge", "raw Lance Java scan a,b,c,d,emb (batch 16384)", n, raw, bytesPerRow, null);
+    long raw = Measure.medianNanos(reps, () -> scan(wide, all, bs, r -> {}));
+    report.rate(
+        "bridge", "raw Lance Java scan a,b,c,d,emb (batch 16384)", n, raw, bytesPerRow, null);
 
-    long rawNative = Measure.medianNanos(reps, () -> nativeScan(wide, all, bs, tb -> { }));
-    report.rate("bridge", "raw native scan a,b,c,d,emb (Lance Arrow C stream → shim, batch 16384)", n, rawNative,
-        bytesPerRow, raw);
-    String[] names = {"TORCH_DICT all columns (zero-copy)", "one column → 1-D (zero-copy)",
-        "emb → (D,R) view (zero-copy)", "a,b,c,d → (C,R) gather (copy)"};
+    long rawNative = Measure.medianNanos(reps, () -> nativeScan(wide, all, bs, tb -> {}));
+    report.rate(
+        "bridge",
+        "raw native scan a,b,c,d,emb (Lance Arrow C stream → shim, batch 16384)",
+        n,
+        rawNative,
+        bytesPerRow,
+        raw);
+    String[] names = {
+      "TORCH_DICT all columns (zero-copy)",
+      "one column → 1-D (zero-copy)",
+      "emb → (D,R) view (zero-copy)",
+      "a,b,c,d → (C,R) gather (copy)"
+    };
     for (int k = 0; k < names.length; k++) {
       final int kind = k;
-      java.util.function.Consumer<TorchBatch> convert = tb -> {
-        switch (kind) {
-          case 0 -> tb.dict(all).values().forEach(Tensor::close);
-          case 1 -> tb.column("a").close();
-          case 2 -> tb.columnMajor("emb").close();
-          default -> tb.stack(BenchData.SCALARS).close();
-        }
-      };
+      java.util.function.Consumer<TorchBatch> convert =
+          tb -> {
+            switch (kind) {
+              case 0 -> tb.dict(all).values().forEach(Tensor::close);
+              case 1 -> tb.column("a").close();
+              case 2 -> tb.columnMajor("emb").close();
+              default -> tb.stack(BenchData.SCALARS).close();
+            }
+          };
       for (boolean nativePath : new boolean[] {false, true}) {
         List<Long> perBatch = new ArrayList<>();
-        long total = Measure.medianNanos(reps, () -> {
-          perBatch.clear();
-          if (nativePath) {
-            return nativeScan(wide, all, bs, tb -> {
-              long t0 = System.nanoTime();
-              convert.accept(tb);
-              perBatch.add(System.nanoTime() - t0);
-            });
-          }
-          return scan(wide, all, bs, root -> {
-            long t0 = System.nanoTime();
-            try (TorchBatch tb = TorchBatch.fromRoot(root, allocator)) {
-              convert.accept(tb);
-            }
-            perBatch.add(System.nanoTime() - t0);
-          });
-        });
+        long total =
+            Measure.medianNanos(
+                reps,
+                () -> {
+                  perBatch.clear();
+                  if (nativePath) {
+                    return nativeScan(
+                        wide,
+                        all,
+                        bs,
+                        tb -> {
+                          long t0 = System.nanoTime();
+                          convert.accept(tb);
+                          perBatch.add(System.nanoTime() - t0);
+                        });
+                  }
+                  return scan(
+                      wide,
+                      all,
+                      bs,
+                      root -> {
+                        long t0 = System.nanoTime();
+                        try (TorchBatch tb = TorchBatch.fromRoot(root, allocator)) {
+                          convert.accept(tb);
+                        }
+                        perBatch.add(System.nanoTime() - t0);
+                      });
+                });
         perBatch.sort(null);
         double us = perBatch.get(perBatch.size() / 2) / 1e3;
         String path = nativePath ? "native stream" : "Java reader + fromRoot (export/import)";
-        report.rate("bridge", "scan + " + names[k] + ", " + path, n, total, bytesPerRow, nativePath ? rawNative : raw);
-        report.add("bridge", "median conversion per batch: " + names[k] + ", " + path, String.format("%.1f", us),
-            "µs/batch", kind == 3 ? String.format("%.2f GB/s", 16.0 * bs / (us * 1e3)) : "goal ≤ 5 µs", "");
+        report.rate(
+            "bridge",
+            "scan + " + names[k] + ", " + path,
+            n,
+            total,
+            bytesPerRow,
+            nativePath ? rawNative : raw);
+        report.add(
+            "bridge",
+            "median conversion per batch: " + names[k] + ", " + path,
+            String.format("%.1f", us),
+            "µs/batch",
+            kind == 3 ? String.format("%.2f GB/s", 16.0 * bs / (us * 1e3)) : "goal ≤ 5 µs",
+            "");
         if (kind == 3 && nativePath) {
           long memcpy = memcpyNanos(16L * bs);
           double gatherGbs = 16.0 * bs / (us * 1e3);
           double memcpyGbs = 16.0 * bs / memcpy;
-          report.add("bridge", "memcpy (torch clone) of the same 256 KiB", String.format("%.2f", memcpyGbs), "GB/s",
-              "gather / memcpy", String.format("%.2f× (goal ≥ 0.5×)", gatherGbs / memcpyGbs));
+          report.add(
+              "bridge",
+              "memcpy (torch clone) of the same 256 KiB",
+              String.format("%.2f", memcpyGbs),
+              "GB/s",
+              "gather / memcpy",
+              String.format("%.2f× (goal ≥ 0.5×)", gatherGbs / memcpyGbs));
         }
       }
     }
     // end to end: identity permutation in TORCH_COL vs raw scan of the same columns
-    long rawScalars = Measure.medianNanos(reps, () -> scan(wide, BenchData.SCALARS, bs, r -> { }));
+    long rawScalars = Measure.medianNanos(reps, () -> scan(wide, BenchData.SCALARS, bs, r -> {}));
     report.rate("bridge", "raw Lance Java scan a,b,c,d (batch 16384)", n, rawScalars, 16, null);
-    Permutation<Tensor> col = Permutation.identity(wide).selectColumns("a", "b", "c", "d")
-        .withFormat(Format.TORCH_COL);
+    Permutation<Tensor> col =
+        Permutation.identity(wide).selectColumns("a", "b", "c", "d").withFormat(Format.TORCH_COL);
     long torchCol = Measure.medianNanos(reps, () -> Measure.time(() -> drain(col.iter(bs, false))));
-    report.rate("bridge", "identity permutation TORCH_COL a,b,c,d (goal ≥ 0.9× raw scan)", n, torchCol, 16,
+    report.rate(
+        "bridge",
+        "identity permutation TORCH_COL a,b,c,d (goal ≥ 0.9× raw scan)",
+        n,
+        torchCol,
+        16,
         rawScalars);
-    Permutation<dev.lancetorch.permutation.TensorDict> dict = Permutation.identity(wide)
-        .withFormat(Format.TORCH_DICT);
-    long torchDict = Measure.medianNanos(reps, () -> Measure.time(() -> drain(dict.iter(bs, false))));
-    report.rate("bridge", "identity permutation TORCH_DICT a,b,c,d,emb (vs raw Java scan)", n, torchDict, bytesPerRow,
+    Permutation<dev.lancetorch.permutation.TensorDict> dict =
+        Permutation.identity(wide).withFormat(Format.TORCH_DICT);
+    long torchDict =
+        Measure.medianNanos(reps, () -> Measure.time(() -> drain(dict.iter(bs, false))));
+    report.rate(
+        "bridge",
+        "identity permutation TORCH_DICT a,b,c,d,emb (vs raw Java scan)",
+        n,
+        torchDict,
+        bytesPerRow,
         raw);
   }
 
-  private long nativeScan(Table t, List<String> cols, int batchSize, Consumer<TorchBatch> perBatch) {
-    return Measure.time(() -> {
-      try (TorchScan scan = TorchScan.open(t.query().select(cols).batchSize(batchSize))) {
-        while (true) {
-          try (TorchBatch b = scan.next()) {
-            if (b == null) {
-              break;
+  private long nativeScan(
+      Table t, List<String> cols, int batchSize, Consumer<TorchBatch> perBatch) {
+    return Measure.time(
+        () -> {
+          try (TorchScan scan = TorchScan.open(t.query().select(cols).batchSize(batchSize))) {
+            while (true) {
+              try (TorchBatch b = scan.next()) {
+                if (b == null) {
+                  break;
+                }
+                perBatch.accept(b);
+              }
             }
-            perBatch.accept(b);
           }
-        }
-      }
-    });
+        });
   }
 
-  /** Median time of one memcpy-class copy of {@code bytes} bytes (alloc + copy, like the gather). */
+  /**
+   * Median time of one memcpy-class copy of {@code bytes} bytes (alloc + copy, like the gather).
+   */
   private long memcpyNanos(long bytes) {
     try (Tensor src = torch.rand(bytes / 4)) {
       return Measure.medianNanos(Math.max(reps, 51), () -> Measure.time(() -> src.clone().close()));
@@ -250,7 +315,7 @@ public final class Bench {
   private void formats(Table narrow) {
     int bs = 16384;
     long n = narrow.countRows();
-    long raw = Measure.medianNanos(reps, () -> scan(narrow, BenchData.SCALARS, bs, r -> { }));
+    long raw = Measure.medianNanos(reps, () -> scan(narrow, BenchData.SCALARS, bs, r -> {}));
     report.rate("formats", "raw Lance Java scan (1M × 4 float32, batch 16384)", n, raw, 16, null);
     Permutation<ArrowBatch> p = Permutation.identity(narrow);
     Map<String, Format<?>> formats = new java.util.LinkedHashMap<>();
@@ -261,12 +326,19 @@ public final class Bench {
     formats.put("COLUMNS (python_col)", Format.COLUMNS);
     formats.put("ROWS (python)", Format.ROWS);
     for (Map.Entry<String, Format<?>> e : formats.entrySet()) {
-      boolean slow = e.getValue() == Format.ROWS || e.getValue() == Format.COLUMNS
-          || e.getValue() == Format.TORCH_ROW;
+      boolean slow =
+          e.getValue() == Format.ROWS
+              || e.getValue() == Format.COLUMNS
+              || e.getValue() == Format.TORCH_ROW;
       long rows = slow ? Math.min(n, 200_000) : n;
       Permutation<?> q = p.withTake(rows).withFormat(e.getValue());
       long t = Measure.medianNanos(reps, () -> Measure.time(() -> drain(q.iter(bs, false))));
-      report.rate("formats", "identity read, " + e.getKey() + (slow ? " (first 200k rows)" : ""), rows, t, 16,
+      report.rate(
+          "formats",
+          "identity read, " + e.getKey() + (slow ? " (first 200k rows)" : ""),
+          rows,
+          t,
+          16,
           slow ? null : raw);
     }
   }
@@ -274,12 +346,19 @@ public final class Bench {
   // ---- 3. make demo under thread settings ----
 
   private void threads(double seconds) throws Exception {
-    List<DemoThreadsBench.Result> results = DemoThreadsBench.run(reps, seconds, Path.of("data/lancedb"));
+    List<DemoThreadsBench.Result> results =
+        DemoThreadsBench.run(reps, seconds, Path.of("data/lancedb"));
     double best = DemoThreadsBench.best(results);
     for (DemoThreadsBench.Result r : results) {
-      report.add("threads", "make demo training, " + r.setting().name(), String.format("%.0f", r.medianRowsPerSec()),
-          "rows/s", "best setting of this run " + String.format("%.0f", best),
-          String.format("%.2f× of best%s", r.medianRowsPerSec() / best,
+      report.add(
+          "threads",
+          "make demo training, " + r.setting().name(),
+          String.format("%.0f", r.medianRowsPerSec()),
+          "rows/s",
+          "best setting of this run " + String.format("%.0f", best),
+          String.format(
+              "%.2f× of best%s",
+              r.medianRowsPerSec() / best,
               r.setting().name().startsWith("thread budget") ? " (goal ≥ 0.8×)" : ""));
     }
   }
@@ -289,37 +368,62 @@ public final class Bench {
   private void loader(Table narrow) {
     int bs = 1024;
     try (Table perm = Permutation.builder(narrow).shuffle(2).execute()) {
-      Permutation<Tensor> p = Permutation.fromTables(narrow, perm, 0).withFormat(Format.TORCH_COL)
-          .withTake(Math.min(narrow.countRows(), 262_144));
+      Permutation<Tensor> p =
+          Permutation.fromTables(narrow, perm, 0)
+              .withFormat(Format.TORCH_COL)
+              .withTake(Math.min(narrow.countRows(), 262_144));
       long rows = p.numRows();
       long direct = Measure.medianNanos(reps, () -> Measure.time(() -> drain(p.iter(bs, false))));
-      report.rate("loader", "row-shuffled, iterate the permutation directly (batch 1024)", rows, direct, 16, null);
+      report.rate(
+          "loader",
+          "row-shuffled, iterate the permutation directly (batch 1024)",
+          rows,
+          direct,
+          16,
+          null);
       long[] byWorkers = new long[3];
       for (int w = 0; w <= 2; w++) {
         final int workers = w;
-        byWorkers[w] = Measure.medianNanos(reps, () -> Measure.time(() -> {
-          try (DataLoader<Tensor> l = DataLoader.builder(p).batchSize(bs).numWorkers(workers).build()) {
-            for (Tensor t : l) {
-              t.close();
-            }
-          }
-        }));
+        byWorkers[w] =
+            Measure.medianNanos(
+                reps,
+                () ->
+                    Measure.time(
+                        () -> {
+                          try (DataLoader<Tensor> l =
+                              DataLoader.builder(p).batchSize(bs).numWorkers(workers).build()) {
+                            for (Tensor t : l) {
+                              t.close();
+                            }
+                          }
+                        }));
       }
-      report.rate("loader", "DataLoader, 0 workers (overhead vs direct)", rows, byWorkers[0], 16, direct);
+      report.rate(
+          "loader", "DataLoader, 0 workers (overhead vs direct)", rows, byWorkers[0], 16, direct);
       report.rate("loader", "DataLoader, 1 worker", rows, byWorkers[1], 16, null);
-      report.rate("loader", "DataLoader, 2 workers (vs 1 worker; goal ≥ 1.6×)", rows, byWorkers[2], 16,
+      report.rate(
+          "loader",
+          "DataLoader, 2 workers (vs 1 worker; goal ≥ 1.6×)",
+          rows,
+          byWorkers[2],
+          16,
           byWorkers[1]);
       for (int w = 1; w <= 2; w++) {
         final int workers = w;
-        report.add("loader", "DataLoader, " + w + " worker(s): process CPU time / wall time (one more run)",
-            String.format("%.2f", Measure.cpuPerWall(() -> drainLoader(p, bs, workers))), "cores busy",
-            "of " + Runtime.getRuntime().availableProcessors() + " cores", "");
+        report.add(
+            "loader",
+            "DataLoader, " + w + " worker(s): process CPU time / wall time (one more run)",
+            String.format("%.2f", Measure.cpuPerWall(() -> drainLoader(p, bs, workers))),
+            "cores busy",
+            "of " + Runtime.getRuntime().availableProcessors() + " cores",
+            "");
       }
       try (Permutation<Tensor> cached = p.withMemoryCache(1L << 30)) {
         long c1 = Measure.medianNanos(reps, () -> Measure.time(() -> drainLoader(cached, bs, 1)));
         long c2 = Measure.medianNanos(reps, () -> Measure.time(() -> drainLoader(cached, bs, 2)));
         report.rate("loader", "DataLoader, memory cache, 1 worker", rows, c1, 16, null);
-        report.rate("loader", "DataLoader, memory cache, 2 workers (vs 1 worker)", rows, c2, 16, c1);
+        report.rate(
+            "loader", "DataLoader, memory cache, 2 workers (vs 1 worker)", rows, c2, 16, c1);
       }
     }
     report.add("memory", "after the loader runs", Measure.rss(), "", "", "");
@@ -337,12 +441,13 @@ public final class Bench {
 
   private void soak(Connection db) {
     try (Table t = BenchData.openOrCreate(db, "soak", 100_000, true)) {
-      Permutation<dev.lancetorch.permutation.TensorDict> p = Permutation.identity(t)
-          .withFormat(Format.TORCH_DICT).withMemoryCache(64L << 20);
+      Permutation<dev.lancetorch.permutation.TensorDict> p =
+          Permutation.identity(t).withFormat(Format.TORCH_DICT).withMemoryCache(64L << 20);
       long rssAfterFirst = 0;
       long t0 = System.nanoTime();
-      try (p; DataLoader<dev.lancetorch.permutation.TensorDict> l = DataLoader.builder(p).batchSize(1024)
-          .shuffle(true).seed(5).numWorkers(2).build()) {
+      try (p;
+          DataLoader<dev.lancetorch.permutation.TensorDict> l =
+              DataLoader.builder(p).batchSize(1024).shuffle(true).seed(5).numWorkers(2).build()) {
         for (int epoch = 0; epoch < 50; epoch++) {
           for (dev.lancetorch.permutation.TensorDict d : l) {
             d.close();
@@ -355,12 +460,21 @@ public final class Bench {
       }
       System.gc();
       long rssEnd = Measure.rssKb();
-      report.add("soak", "50 epochs × 100k rows, 2 workers, TORCH_DICT, shuffled (cache rebuilt per epoch)",
-          String.format("%.1f", (System.nanoTime() - t0) / 1e9), "s",
-          String.format("RSS after epoch 1: %d MiB, after 50: %d MiB", rssAfterFirst / 1024, rssEnd / 1024),
+      report.add(
+          "soak",
+          "50 epochs × 100k rows, 2 workers, TORCH_DICT, shuffled (cache rebuilt per epoch)",
+          String.format("%.1f", (System.nanoTime() - t0) / 1e9),
+          "s",
+          String.format(
+              "RSS after epoch 1: %d MiB, after 50: %d MiB", rssAfterFirst / 1024, rssEnd / 1024),
           String.format("growth %+d MiB (goal ≤ 32 MiB)", (rssEnd - rssAfterFirst) / 1024));
-      report.add("soak", "Arrow allocator after close", Long.toString(allocator.getAllocatedMemory()), "bytes",
-          "live native batches: " + dev.lancetorch.torch.BridgeStats.snapshot().liveBatches(), "goal 0");
+      report.add(
+          "soak",
+          "Arrow allocator after close",
+          Long.toString(allocator.getAllocatedMemory()),
+          "bytes",
+          "live native batches: " + dev.lancetorch.torch.BridgeStats.snapshot().liveBatches(),
+          "goal 0");
     }
   }
 
@@ -369,15 +483,29 @@ public final class Bench {
   private void builds(Table narrow, Table wide) {
     for (Table t : List.of(narrow, wide)) {
       long n = t.countRows();
-      long ns = Measure.medianNanos(reps, () -> Measure.time(() -> {
-        try (Table perm = Permutation.builder(t).splitRandom(SplitSizes.ratios(0.8, 0.2), 1).shuffle(2).execute()) {
-          if (perm.countRows() != n) {
-            throw new IllegalStateException("permutation lost rows");
-          }
-        }
-      }));
-      report.add("build", String.format("random split 80/20 + shuffle, %,d rows (execute)", n),
-          String.format("%.3f", ns / 1e9), "s", "", "");
+      long ns =
+          Measure.medianNanos(
+              reps,
+              () ->
+                  Measure.time(
+                      () -> {
+                        try (Table perm =
+                            Permutation.builder(t)
+                                .splitRandom(SplitSizes.ratios(0.8, 0.2), 1)
+                                .shuffle(2)
+                                .execute()) {
+                          if (perm.countRows() != n) {
+                            throw new IllegalStateException("permutation lost rows");
+                          }
+                        }
+                      }));
+      report.add(
+          "build",
+          String.format("random split 80/20 + shuffle, %,d rows (execute)", n),
+          String.format("%.3f", ns / 1e9),
+          "s",
+          "",
+          "");
     }
   }
 
@@ -387,18 +515,32 @@ public final class Bench {
     private final List<String> chartNames = new ArrayList<>();
     private final List<Double> chartValues = new ArrayList<>();
 
-    void add(String section, String what, String value, String unit, String baseline, String ratio) {
+    void add(
+        String section, String what, String value, String unit, String baseline, String ratio) {
       rows.add(new String[] {section, what, value, unit, baseline, ratio});
-      System.out.printf("%-9s %-70s %12s %-9s %s %s%n", section, what, value, unit, baseline, ratio);
+      System.out.printf(
+          "%-9s %-70s %12s %-9s %s %s%n", section, what, value, unit, baseline, ratio);
     }
 
     /** A throughput line; {@code baselineNanos} (same rows) gives a speed ratio. */
-    void rate(String section, String what, long rows, long nanos, double bytesPerRow, Long baselineNanos) {
+    void rate(
+        String section,
+        String what,
+        long rows,
+        long nanos,
+        double bytesPerRow,
+        Long baselineNanos) {
       double secs = nanos / 1e9;
       double mrows = rows / secs / 1e6;
-      add(section, what, String.format("%.2f", mrows), "M rows/s",
+      add(
+          section,
+          what,
+          String.format("%.2f", mrows),
+          "M rows/s",
           String.format("%.2f GB/s", rows * bytesPerRow / secs / 1e9),
-          baselineNanos == null ? "" : String.format("%.2f× of baseline", (double) baselineNanos / nanos));
+          baselineNanos == null
+              ? ""
+              : String.format("%.2f× of baseline", (double) baselineNanos / nanos));
       chart(what.length() > 40 ? what.substring(0, 40) + "…" : what, mrows);
     }
 
@@ -413,11 +555,21 @@ public final class Bench {
     void write(Path dir, String machine) throws IOException {
       Files.createDirectories(dir);
       StringBuilder md = new StringBuilder();
-      md.append("# Benchmarks\n\n").append("Generated by `make bench` (`dev.lancetorch.bench.Bench`) on ")
-          .append(java.time.LocalDate.now()).append(".\n\nMachine: ").append(machine)
-          .append(".\n\nEvery figure is the median of ≥ 3 runs after warm-up runs, all measured in one run of the")
-          .append(" program; every ratio compares two figures of this same run (LanceDB's reader: its official Node")
-          .append(" package, run by the same program on the same tables). Absolute figures vary ~2× between runs on")
+      md.append("# Benchmarks\n\n")
+          .append("Generated by `make bench` (`dev.lancetorch.bench.Bench`) on ")
+          .append(java.time.LocalDate.now())
+          .append(".\n\nMachine: ")
+          .append(machine)
+          .append(
+              ".\n\n"
+                  + "Every figure is the median of ≥ 3 runs after warm-up runs, all measured in one"
+                  + " run of the")
+          .append(
+              " program; every ratio compares two figures of this same run (LanceDB's reader: its"
+                  + " official Node")
+          .append(
+              " package, run by the same program on the same tables). Absolute figures vary ~2×"
+                  + " between runs on")
           .append(" a shared machine; the ratios are what to read.\n\n")
           .append("| section | measurement | value | unit | baseline / detail | ratio |\n")
           .append("|---|---|---:|---|---|---|\n");
@@ -426,15 +578,23 @@ public final class Bench {
       }
       md.append("\n![throughput chart](benchmarks.png)\n");
       Files.writeString(dir.resolve("benchmarks.md"), md.toString());
-      org.knowm.xchart.CategoryChart chart = new org.knowm.xchart.CategoryChartBuilder().width(1400).height(800)
-          .title("lance-torch read throughput (" + java.time.LocalDate.now() + ")").xAxisTitle("")
-          .yAxisTitle("M rows/s").build();
+      org.knowm.xchart.CategoryChart chart =
+          new org.knowm.xchart.CategoryChartBuilder()
+              .width(1400)
+              .height(800)
+              .title("lance-torch read throughput (" + java.time.LocalDate.now() + ")")
+              .xAxisTitle("")
+              .yAxisTitle("M rows/s")
+              .build();
       chart.getStyler().setXAxisLabelRotation(60);
       chart.getStyler().setLegendVisible(false);
       chart.addSeries("M rows/s", chartNames, chartValues);
-      org.knowm.xchart.BitmapEncoder.saveBitmap(chart, dir.resolve("benchmarks").toString(),
+      org.knowm.xchart.BitmapEncoder.saveBitmap(
+          chart,
+          dir.resolve("benchmarks").toString(),
           org.knowm.xchart.BitmapEncoder.BitmapFormat.PNG);
-      System.out.println("wrote " + dir.resolve("benchmarks.md") + " and " + dir.resolve("benchmarks.png"));
+      System.out.println(
+          "wrote " + dir.resolve("benchmarks.md") + " and " + dir.resolve("benchmarks.png"));
     }
   }
 }

@@ -15,7 +15,10 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
-/** Benchmark tables: {@code a,b,c,d: float32} and optionally {@code emb: FixedSizeList<float32, 16>}. */
+/**
+ * Benchmark tables: {@code a,b,c,d: float32} and optionally {@code emb: FixedSizeList<float32,
+ * 16>}.
+ */
 final class BenchData {
   static final int DIM = 16;
   static final List<String> SCALARS = List.of("a", "b", "c", "d");
@@ -29,8 +32,11 @@ final class BenchData {
       fields.add(Field.notNullable(c, f32));
     }
     if (withEmbedding) {
-      fields.add(new Field("emb", FieldType.notNullable(new ArrowType.FixedSizeList(DIM)),
-          List.of(Field.notNullable("item", f32))));
+      fields.add(
+          new Field(
+              "emb",
+              FieldType.notNullable(new ArrowType.FixedSizeList(DIM)),
+              List.of(Field.notNullable("item", f32))));
     }
     return new Schema(fields);
   }

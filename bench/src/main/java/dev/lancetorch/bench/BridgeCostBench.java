@@ -28,7 +28,8 @@ import org.bytedeco.pytorch.Tensor;
  * Per-batch cost of turning a Lance scan's batches into tensors, Java path against the native
  * stream path, on a 2M-row table (a,b,c,d: float32, emb: FixedSizeList&lt;float32, 16&gt;), batch
  * 16384. Conversion costs: the median batch of each scan, then the median of {@code --runs}
- * (default 5) scans after one warm-up scan; throughputs: median of the whole-scan times, the two paths alternating.
+ * (default 5) scans after one warm-up scan; throughputs: median of the whole-scan times, the two
+ * paths alternating.
  *
  * <ul>
  *   <li>(a) Java path: {@code TorchBatch.fromRoot} on the Java reader's root (Arrow Java C export +
@@ -40,16 +41,16 @@ import org.bytedeco.pytorch.Tensor;
  *
  * <p>"in scan": each batch is converted as the scan yields it (Lance decodes ahead on its own
  * threads meanwhile); "isolated": the whole scan is fetched first (Java: batches moved into roots
- * of their own; native: Lance's C arrays kept), then every batch is converted, so the figures
- * show the bridge alone.
+ * of their own; native: Lance's C arrays kept), then every batch is converted, so the figures show
+ * the bridge alone.
  *
  * <p>Conversion = import ({@code fromRoot} / {@code importFrom}) + taking the tensors + closing
- * them; the batch's own close is reported apart: on the native path it is the last reference,
- * so it frees the batch's Arrow memory (work the raw scan does too), while on the Java path the
- * reader's root still holds the data.
+ * them; the batch's own close is reported apart: on the native path it is the last reference, so it
+ * frees the batch's Arrow memory (work the raw scan does too), while on the Java path the reader's
+ * root still holds the data.
  *
- * <p>Run: {@code make build && java --add-opens=java.base/java.nio=ALL-UNNAMED
- * -cp bench/target/classes:$(cat bench/target/classpath.txt) dev.lancetorch.bench.BridgeCostBench}
+ * <p>Run: {@code make build && java --add-opens=java.base/java.nio=ALL-UNNAMED -cp
+ * bench/target/classes:$(cat bench/target/classpath.txt) dev.lancetorch.bench.BridgeCostBench}
  * [--dir target/bench-db] [--runs 5]
  */
 public final class BridgeCostBench {
@@ -95,23 +96,29 @@ public final class BridgeCostBench {
     NativeLibrary.load();
     System.out.println("BridgeCostBench: " + Measure.machine());
     try (RootAllocator allocator = new RootAllocator();
-        Connection db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build());
+        Connection db =
+            LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build());
         Table t = BenchData.openOrCreate(db, "bridge_cost_2m", ROWS, true)) {
-      System.out.printf("table: %d rows, %d fragments, batch %d, median of %d runs%n", t.countRows(),
-          t.fragments().size(), BATCH, runs);
+      System.out.printf(
+          "table: %d rows, %d fragments, batch %d, median of %d runs%n",
+          t.countRows(), t.fragments().size(), BATCH, runs);
       System.out.println("per-batch conversion, us (then TorchBatch.close, us)");
-      System.out.printf("%-28s %18s %18s %18s %18s%n", "", "(a) Java in scan", "(b) native in scan",
-          "(a) Java isolated", "(b) native isolated");
+      System.out.printf(
+          "%-28s %18s %18s %18s %18s%n",
+          "", "(a) Java in scan", "(b) native in scan", "(a) Java isolated", "(b) native isolated");
       for (Op op : Op.values()) {
         double[] java = medians(runs, () -> javaPath(t, allocator, op));
         double[] nat = medians(runs, () -> nativePath(t, allocator, op));
         double[] javaIso = medians(runs, () -> javaIsolated(t, allocator, op));
         double[] natIso = medians(runs, () -> nativeIsolated(t, allocator, op));
-        System.out.printf("%-28s %18s %18s %18s %18s%n", op.label, cell(java), cell(nat), cell(javaIso), cell(natIso));
+        System.out.printf(
+            "%-28s %18s %18s %18s %18s%n",
+            op.label, cell(java), cell(nat), cell(javaIso), cell(natIso));
       }
       System.out.printf("%-28s %24s %24s%n", "scan throughput (Mrows/s)", "(a) Java", "(b) native");
       printThroughput("raw scan", runs, () -> rawJava(t, allocator), () -> rawNative(t, allocator));
-      printThroughput("scan + TORCH_DICT", runs, () -> dictJava(t, allocator), () -> dictNative(t, allocator));
+      printThroughput(
+          "scan + TORCH_DICT", runs, () -> dictJava(t, allocator), () -> dictNative(t, allocator));
     }
   }
 
@@ -128,7 +135,10 @@ public final class BridgeCostBench {
     return medians(runs, r)[0];
   }
 
-  /** {median per-batch us, median batch-close us (conversions only)} over {@code runs} runs after a warm-up. */
+  /**
+   * {median per-batch us, median batch-close us (conversions only)} over {@code runs} runs after a
+   * warm-up.
+   */
   static double[] medians(int runs, Run r) {
     r.run(); // warm-up
     double[] v = new double[runs];
@@ -144,8 +154,8 @@ public final class BridgeCostBench {
   }
 
   /**
-   * Whole-scan throughput in Mrows/s (= rows/us) and the per-batch wall time; the two paths'
-   * scans alternate so that a change in machine load hits both alike.
+   * Whole-scan throughput in Mrows/s (= rows/us) and the per-batch wall time; the two paths' scans
+   * alternate so that a change in machine load hits both alike.
    */
   static void printThroughput(String label, int runs, Run java, Run nat) {
     java.run(); // warm-up
@@ -162,8 +172,9 @@ public final class BridgeCostBench {
     Arrays.sort(n);
     double jm = j[runs / 2];
     double nm = n[runs / 2];
-    System.out.printf("%-28s %8.1f (%4.0f us/batch) %8.1f (%4.0f us/batch)%n", label, ROWS / (jm * BATCHES), jm,
-        ROWS / (nm * BATCHES), nm);
+    System.out.printf(
+        "%-28s %8.1f (%4.0f us/batch) %8.1f (%4.0f us/batch)%n",
+        label, ROWS / (jm * BATCHES), jm, ROWS / (nm * BATCHES), nm);
   }
 
   static long[] javaPath(Table t, BufferAllocator a, Op op) {
@@ -190,7 +201,8 @@ public final class BridgeCostBench {
     long[] ns = new long[BATCHES];
     long[] close = new long[BATCHES];
     int batches = 0;
-    try (ArrowStreamExport ex = query(t).exportArrowStream(a, ArrowStreamExport.Source.LANCE_NATIVE);
+    try (ArrowStreamExport ex =
+            query(t).exportArrowStream(a, ArrowStreamExport.Source.LANCE_NATIVE);
         ArrowArray array = ArrowArray.allocateNew(a);
         ArrowSchema schema = ArrowSchema.allocateNew(a)) {
       check(ex);
@@ -219,7 +231,10 @@ public final class BridgeCostBench {
     return String.format("%7.2f (%5.2f)", m[0], m[1]);
   }
 
-  /** The scan's batches are first moved into roots of their own; conversions run after the scan ends. */
+  /**
+   * The scan's batches are first moved into roots of their own; conversions run after the scan
+   * ends.
+   */
   static long[] javaIsolated(Table t, BufferAllocator a, Op op) {
     List<VectorSchemaRoot> roots = new ArrayList<>();
     try {
@@ -253,12 +268,15 @@ public final class BridgeCostBench {
     }
   }
 
-  /** Lance's C arrays are first all fetched (the scan ends); imports and conversions run afterwards. */
+  /**
+   * Lance's C arrays are first all fetched (the scan ends); imports and conversions run afterwards.
+   */
   static long[] nativeIsolated(Table t, BufferAllocator a, Op op) {
     List<ArrowArray> arrays = new ArrayList<>();
     List<ArrowSchema> schemas = new ArrayList<>();
     try {
-      try (ArrowStreamExport ex = query(t).exportArrowStream(a, ArrowStreamExport.Source.LANCE_NATIVE)) {
+      try (ArrowStreamExport ex =
+          query(t).exportArrowStream(a, ArrowStreamExport.Source.LANCE_NATIVE)) {
         check(ex);
         ArrowArrayStream stream = ArrowArrayStream.wrap(ex.streamAddress());
         while (true) {
@@ -280,7 +298,8 @@ public final class BridgeCostBench {
       long[] close = new long[n];
       for (int i = 0; i < n; i++) {
         long t0 = System.nanoTime();
-        TorchBatch b = TorchBatch.importFrom(arrays.get(i).memoryAddress(), schemas.get(i).memoryAddress());
+        TorchBatch b =
+            TorchBatch.importFrom(arrays.get(i).memoryAddress(), schemas.get(i).memoryAddress());
         op.apply(b);
         long t1 = System.nanoTime();
         b.close();
@@ -305,78 +324,83 @@ public final class BridgeCostBench {
   }
 
   static long[] rawJava(Table t, BufferAllocator a) {
-    return timed(() -> {
-      long n = 0;
-      try (ArrowReader r = query(t).toArrowReader(a)) {
-        while (r.loadNextBatch()) {
-          n++;
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      return n;
-    });
+    return timed(
+        () -> {
+          long n = 0;
+          try (ArrowReader r = query(t).toArrowReader(a)) {
+            while (r.loadNextBatch()) {
+              n++;
+            }
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+          return n;
+        });
   }
 
   static long[] rawNative(Table t, BufferAllocator a) {
-    return timed(() -> {
-      long n = 0;
-      try (ArrowStreamExport ex = query(t).exportArrowStream(a, ArrowStreamExport.Source.LANCE_NATIVE);
-          ArrowArray array = ArrowArray.allocateNew(a)) {
-        check(ex);
-        ArrowArrayStream stream = ArrowArrayStream.wrap(ex.streamAddress());
-        while (true) {
-          stream.getNext(array);
-          if (array.snapshot().release == 0) {
-            return n;
+    return timed(
+        () -> {
+          long n = 0;
+          try (ArrowStreamExport ex =
+                  query(t).exportArrowStream(a, ArrowStreamExport.Source.LANCE_NATIVE);
+              ArrowArray array = ArrowArray.allocateNew(a)) {
+            check(ex);
+            ArrowArrayStream stream = ArrowArrayStream.wrap(ex.streamAddress());
+            while (true) {
+              stream.getNext(array);
+              if (array.snapshot().release == 0) {
+                return n;
+              }
+              array.release();
+              n++;
+            }
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
           }
-          array.release();
-          n++;
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+        });
   }
 
   static long[] dictJava(Table t, BufferAllocator a) {
-    return timed(() -> {
-      long n = 0;
-      try (ArrowReader r = query(t).toArrowReader(a)) {
-        while (r.loadNextBatch()) {
-          try (TorchBatch b = TorchBatch.fromRoot(r.getVectorSchemaRoot(), a)) {
-            Op.DICT_ALL.apply(b);
+    return timed(
+        () -> {
+          long n = 0;
+          try (ArrowReader r = query(t).toArrowReader(a)) {
+            while (r.loadNextBatch()) {
+              try (TorchBatch b = TorchBatch.fromRoot(r.getVectorSchemaRoot(), a)) {
+                Op.DICT_ALL.apply(b);
+              }
+              n++;
+            }
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
           }
-          n++;
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      return n;
-    });
+          return n;
+        });
   }
 
   static long[] dictNative(Table t, BufferAllocator a) {
-    return timed(() -> {
-      long n = 0;
-      try (TorchScan scan = TorchScan.open(query(t))) {
-        if (scan.source() != ArrowStreamExport.Source.LANCE_NATIVE) {
-          throw new IllegalStateException("native stream unavailable: " + scan.source());
-        }
-        for (TorchBatch next = scan.next(); next != null; next = scan.next()) {
-          try (TorchBatch b = next) {
-            Op.DICT_ALL.apply(b);
+    return timed(
+        () -> {
+          long n = 0;
+          try (TorchScan scan = TorchScan.open(query(t))) {
+            if (scan.source() != ArrowStreamExport.Source.LANCE_NATIVE) {
+              throw new IllegalStateException("native stream unavailable: " + scan.source());
+            }
+            for (TorchBatch next = scan.next(); next != null; next = scan.next()) {
+              try (TorchBatch b = next) {
+                Op.DICT_ALL.apply(b);
+              }
+              n++;
+            }
           }
-          n++;
-        }
-      }
-      return n;
-    });
+          return n;
+        });
   }
 
   /**
-   * {median ns, 1}: the median batch filters out the batches during which this thread was
-   * preempted (Lance decodes on its own threads, and the machine may be shared).
+   * {median ns, 1}: the median batch filters out the batches during which this thread was preempted
+   * (Lance decodes on its own threads, and the machine may be shared).
    */
   static long[] medianOfBatches(long[] ns, long[] close, int batches) {
     if (batches != BATCHES) {

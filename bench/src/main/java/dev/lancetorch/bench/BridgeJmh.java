@@ -1,5 +1,6 @@
 package dev.lancetorch.bench;
 
+import dev.lancetorch.torch.TorchBatch;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.memory.RootAllocator;
@@ -24,11 +25,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import dev.lancetorch.torch.TorchBatch;
-
 /**
- * Per-batch cost of the bridge: Arrow C export -> native import -> tensors -> release.
- * Run: {@code make jmh ARGS="BridgeJmh -f 1 -wi 2 -i 3"}.
+ * Per-batch cost of the bridge: Arrow C export -> native import -> tensors -> release. Run: {@code
+ * make jmh ARGS="BridgeJmh -f 1 -wi 2 -i 3"}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -53,7 +52,8 @@ public class BridgeJmh {
     x.allocateNew(rows);
     y.allocateNew(rows);
     FixedSizeListVector emb = FixedSizeListVector.empty("emb", D, allocator);
-    emb.addOrGetVector(FieldType.notNullable(new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE)));
+    emb.addOrGetVector(
+        FieldType.notNullable(new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE)));
     emb.allocateNew();
     Float4Vector items = (Float4Vector) emb.getDataVector();
     items.allocateNew(rows * D);
@@ -92,7 +92,8 @@ public class BridgeJmh {
   /** Gather path: stack two float columns into a fresh (2, R) tensor. */
   @Benchmark
   public long stackTwoColumns() {
-    try (TorchBatch b = TorchBatch.fromRoot(root, allocator); Tensor s = b.stack(List.of("x", "y"))) {
+    try (TorchBatch b = TorchBatch.fromRoot(root, allocator);
+        Tensor s = b.stack(List.of("x", "y"))) {
       return s.data_ptr().address();
     }
   }

@@ -13,14 +13,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code make demo}'s training loop under several thread settings, each in its own JVM (the native libraries read
- * their thread variables once, at start), round-robin, {@code --reps} times; prints each setting's median training
- * throughput and its ratio to the best setting of this run. The settings: the {@link ThreadBudget} default, and with
- * the budget off ({@code -Dlancetorch.threads=off}, every library's own default) under {@code OMP_NUM_THREADS} /
- * {@code OPENBLAS_NUM_THREADS} combinations. Every setting uses the budget's recommended loader workers.
+ * {@code make demo}'s training loop under several thread settings, each in its own JVM (the native
+ * libraries read their thread variables once, at start), round-robin, {@code --reps} times; prints
+ * each setting's median training throughput and its ratio to the best setting of this run. The
+ * settings: the {@link ThreadBudget} default, and with the budget off ({@code
+ * -Dlancetorch.threads=off}, every library's own default) under {@code OMP_NUM_THREADS} / {@code
+ * OPENBLAS_NUM_THREADS} combinations. Every setting uses the budget's recommended loader workers.
  *
- * <p>Flags: {@code --reps N} (3), {@code --max-seconds S} (4: each run trains for S seconds), {@code --db PATH}
- * (the demo's database, default {@code data/lancedb}). Used by {@link Bench} (section "threads") and runnable alone.
+ * <p>Flags: {@code --reps N} (3), {@code --max-seconds S} (4: each run trains for S seconds),
+ * {@code --db PATH} (the demo's database, default {@code data/lancedb}). Used by {@link Bench}
+ * (section "threads") and runnable alone.
  */
 public final class DemoThreadsBench {
   private static final Pattern RESULT = Pattern.compile("training throughput (\\d+) rows/s");
@@ -48,8 +50,9 @@ public final class DemoThreadsBench {
     List<Result> results = run(reps, maxSeconds, db);
     double best = best(results);
     for (Result r : results) {
-      System.out.printf("%-58s %8.0f rows/s  %.2f× of best  runs %s%n", r.setting.name, r.medianRowsPerSec,
-          r.medianRowsPerSec / best, Arrays.toString(r.runs));
+      System.out.printf(
+          "%-58s %8.0f rows/s  %.2f× of best  runs %s%n",
+          r.setting.name, r.medianRowsPerSec, r.medianRowsPerSec / best, Arrays.toString(r.runs));
     }
   }
 
@@ -66,18 +69,29 @@ public final class DemoThreadsBench {
     List<String> off = List.of("-D" + ThreadBudget.PROPERTY + "=off");
     s.add(new Setting("budget off: library defaults", off, Map.of()));
     s.add(new Setting("budget off, OMP_NUM_THREADS=1", off, Map.of("OMP_NUM_THREADS", "1")));
-    s.add(new Setting("budget off, OPENBLAS_NUM_THREADS=1", off, Map.of("OPENBLAS_NUM_THREADS", "1")));
-    if (cores > 2) {  // on 2 cores these measured ~0.03× of the best (as slow as OPENBLAS_NUM_THREADS=1 alone)
-      s.add(new Setting("budget off, OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=" + c, off,
-          Map.of("OMP_NUM_THREADS", "1", "OPENBLAS_NUM_THREADS", c)));
-      s.add(new Setting("budget off, OMP_NUM_THREADS=" + c + " OPENBLAS_NUM_THREADS=1", off,
-          Map.of("OMP_NUM_THREADS", c, "OPENBLAS_NUM_THREADS", "1")));
+    s.add(
+        new Setting(
+            "budget off, OPENBLAS_NUM_THREADS=1", off, Map.of("OPENBLAS_NUM_THREADS", "1")));
+    if (cores
+        > 2) { // on 2 cores these measured ~0.03× of the best (as slow as OPENBLAS_NUM_THREADS=1
+      // alone)
+      s.add(
+          new Setting(
+              "budget off, OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=" + c,
+              off,
+              Map.of("OMP_NUM_THREADS", "1", "OPENBLAS_NUM_THREADS", c)));
+      s.add(
+          new Setting(
+              "budget off, OMP_NUM_THREADS=" + c + " OPENBLAS_NUM_THREADS=1",
+              off,
+              Map.of("OMP_NUM_THREADS", c, "OPENBLAS_NUM_THREADS", "1")));
     }
     return s;
   }
 
   /** Runs every setting {@code reps} times, round-robin. */
-  static List<Result> run(int reps, double maxSeconds, Path db) throws IOException, InterruptedException {
+  static List<Result> run(int reps, double maxSeconds, Path db)
+      throws IOException, InterruptedException {
     List<Setting> settings = settings();
     int workers = ThreadBudget.forCores(Runtime.getRuntime().availableProcessors()).loaderWorkers();
     Map<Setting, double[]> runs = new LinkedHashMap<>();
@@ -91,26 +105,48 @@ public final class DemoThreadsBench {
       }
     }
     List<Result> out = new ArrayList<>();
-    runs.forEach((s, t) -> {
-      double[] sorted = t.clone();
-      Arrays.sort(sorted);
-      out.add(new Result(s, sorted[sorted.length / 2], t));
-    });
+    runs.forEach(
+        (s, t) -> {
+          double[] sorted = t.clone();
+          Arrays.sort(sorted);
+          out.add(new Result(s, sorted[sorted.length / 2], t));
+        });
     return out;
   }
 
   private static double runOnce(Setting s, double maxSeconds, int workers, Path db)
       throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--add-opens=java.base/java.nio=ALL-UNNAMED", "-Xss4m", "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "-Xss4m",
+                "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0"));
     cmd.addAll(s.jvmFlags);
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.lancetorch.demo.Demo", "--epochs", "1",
-        "--no-progress", "--no-eval", "--max-seconds", Double.toString(maxSeconds), "--db", db.toString()));
+    cmd.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            "dev.lancetorch.demo.Demo",
+            "--epochs",
+            "1",
+            "--no-progress",
+            "--no-eval",
+            "--max-seconds",
+            Double.toString(maxSeconds),
+            "--db",
+            db.toString()));
     if (!s.name.equals("thread budget (default)")) {
       cmd.addAll(List.of("--workers", Integer.toString(workers)));
     }
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    for (String v : List.of("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "LANCE_CPU_THREADS", "TOKIO_WORKER_THREADS")) {
+    for (String v :
+        List.of(
+            "OMP_NUM_THREADS",
+            "OPENBLAS_NUM_THREADS",
+            "LANCE_CPU_THREADS",
+            "TOKIO_WORKER_THREADS")) {
       pb.environment().remove(v);
     }
     pb.environment().putAll(s.env);
@@ -119,7 +155,8 @@ public final class DemoThreadsBench {
     int rc = p.waitFor();
     Matcher m = RESULT.matcher(out);
     if (rc != 0 || !m.find()) {
-      throw new IllegalStateException("demo run '" + s.name + "' failed (exit " + rc + "):\n" + out);
+      throw new IllegalStateException(
+          "demo run '" + s.name + "' failed (exit " + rc + "):\n" + out);
     }
     return Double.parseDouble(m.group(1));
   }

@@ -6,10 +6,11 @@ import java.util.Arrays;
 import java.util.function.LongSupplier;
 
 /**
- * Loader overhead against iterating the source directly, with an in-memory source whose fetch costs a
- * simulated {@code fetchMicros} of busy CPU per batch. Prints the median (and min) of {@code reps} runs, and
- * the median's difference to direct iteration per batch (negative: the workers' parallel fetching wins).
- * The loader's time includes planning the epoch (sampler + batching) and starting its worker threads.
+ * Loader overhead against iterating the source directly, with an in-memory source whose fetch costs
+ * a simulated {@code fetchMicros} of busy CPU per batch. Prints the median (and min) of {@code
+ * reps} runs, and the median's difference to direct iteration per batch (negative: the workers'
+ * parallel fetching wins). The loader's time includes planning the epoch (sampler + batching) and
+ * starting its worker threads.
  *
  * <p>Run: {@code make build && java -cp bench/target/classes:$(cat bench/target/classpath.txt)
  * dev.lancetorch.bench.LoaderOverheadBench [rows] [batchSize] [reps]}
@@ -18,8 +19,8 @@ public final class LoaderOverheadBench {
   private LoaderOverheadBench() {}
 
   /**
-   * Row ids as {@code long[]} batches; each fetch costs {@code fetchMicros}: busy CPU ({@code io == false})
-   * or a wait that uses no CPU, like I/O ({@code io == true}).
+   * Row ids as {@code long[]} batches; each fetch costs {@code fetchMicros}: busy CPU ({@code io ==
+   * false}) or a wait that uses no CPU, like I/O ({@code io == true}).
    */
   static final class SpinSource implements BatchSource<long[]> {
     private final long rows;
@@ -73,8 +74,12 @@ public final class LoaderOverheadBench {
 
   static long viaLoader(SpinSource src, int batchSize, int workers) {
     long sum = 0;
-    try (DataLoader<long[]> loader = DataLoader.builder(src).batchSize(batchSize).numWorkers(workers)
-        .prefetchFactor(4).build()) {
+    try (DataLoader<long[]> loader =
+        DataLoader.builder(src)
+            .batchSize(batchSize)
+            .numWorkers(workers)
+            .prefetchFactor(4)
+            .build()) {
       for (long[] b : loader) {
         sum += b[0];
       }
@@ -104,8 +109,14 @@ public final class LoaderOverheadBench {
     int batchSize = args.length > 1 ? Integer.parseInt(args[1]) : 1024;
     int reps = args.length > 2 ? Integer.parseInt(args[2]) : 5;
     long batches = (rows + batchSize - 1) / batchSize;
-    System.out.printf("rows=%d batchSize=%d batches=%d reps=%d cores=%d load=%.2f (median ms; overhead per batch vs direct)%n",
-        rows, batchSize, batches, reps, Runtime.getRuntime().availableProcessors(),
+    System.out.printf(
+        "rows=%d batchSize=%d batches=%d reps=%d cores=%d load=%.2f (median ms; overhead per batch"
+            + " vs direct)%n",
+        rows,
+        batchSize,
+        batches,
+        reps,
+        Runtime.getRuntime().availableProcessors(),
         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     for (String mode : new String[] {"cpu", "io"}) {
       runMode(mode, rows, batchSize, reps, batches);
@@ -116,11 +127,14 @@ public final class LoaderOverheadBench {
     for (long fetchMicros : mode.equals("cpu") ? new long[] {0, 50, 200} : new long[] {200, 1000}) {
       SpinSource src = new SpinSource(rows, fetchMicros, mode.equals("io"));
       double[] direct = millis(reps, () -> direct(src, batchSize));
-      System.out.printf("%-3s fetch %4d us/batch: direct %7.1f ms (min %7.1f)", mode, fetchMicros, direct[0], direct[1]);
+      System.out.printf(
+          "%-3s fetch %4d us/batch: direct %7.1f ms (min %7.1f)",
+          mode, fetchMicros, direct[0], direct[1]);
       for (int workers : new int[] {0, 1, 2}) {
         double[] t = millis(reps, () -> viaLoader(src, batchSize, workers));
-        System.out.printf(" | %d workers %7.1f ms (min %7.1f, %+6.1f us/batch)", workers, t[0], t[1],
-            (t[0] - direct[0]) * 1000 / batches);
+        System.out.printf(
+            " | %d workers %7.1f ms (min %7.1f, %+6.1f us/batch)",
+            workers, t[0], t[1], (t[0] - direct[0]) * 1000 / batches);
       }
       System.out.println();
     }

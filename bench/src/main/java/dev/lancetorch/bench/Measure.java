@@ -7,7 +7,10 @@ import java.util.function.LongSupplier;
 final class Measure {
   private Measure() {}
 
-  /** Runs {@code run} (which returns elapsed nanoseconds) {@code reps} times after two warm-ups (JIT); median ns. */
+  /**
+   * Runs {@code run} (which returns elapsed nanoseconds) {@code reps} times after two warm-ups
+   * (JIT); median ns.
+   */
   static long medianNanos(int reps, LongSupplier run) {
     run.getAsLong();
     run.getAsLong();
@@ -26,10 +29,14 @@ final class Measure {
     return System.nanoTime() - t0;
   }
 
-  /** Runs {@code r} once; this process's CPU time over the wall time it took (cores kept busy on average). */
+  /**
+   * Runs {@code r} once; this process's CPU time over the wall time it took (cores kept busy on
+   * average).
+   */
   static double cpuPerWall(Runnable r) {
     com.sun.management.OperatingSystemMXBean os =
-        (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     long cpu0 = os.getProcessCpuTime();
     long wall = time(r);
     return (os.getProcessCpuTime() - cpu0) / (double) wall;
@@ -40,7 +47,8 @@ final class Measure {
     try {
       long rss = 0;
       long hwm = 0;
-      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+      for (String line :
+          java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
         if (line.startsWith("VmRSS:")) {
           rss = Long.parseLong(line.replaceAll("\\D", ""));
         } else if (line.startsWith("VmHWM:")) {
@@ -56,7 +64,8 @@ final class Measure {
   /** Resident set size in KiB. */
   static long rssKb() {
     try {
-      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+      for (String line :
+          java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
         if (line.startsWith("VmRSS:")) {
           return Long.parseLong(line.replaceAll("\\D", ""));
         }
@@ -70,16 +79,25 @@ final class Measure {
   static String machine() {
     String cpu = "unknown cpu";
     try {
-      cpu = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo")).stream()
-          .filter(l -> l.startsWith("model name")).findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim())
-          .orElse(cpu);
+      cpu =
+          java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo")).stream()
+              .filter(l -> l.startsWith("model name"))
+              .findFirst()
+              .map(l -> l.substring(l.indexOf(':') + 1).trim())
+              .orElse(cpu);
     } catch (java.io.IOException ignored) {
       // keep "unknown cpu"
     }
     com.sun.management.OperatingSystemMXBean os =
-        (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-    return String.format("%s, %d cores, %.0f GiB RAM, %s %s, Java %s", cpu,
-        Runtime.getRuntime().availableProcessors(), os.getTotalMemorySize() / (1024.0 * 1024 * 1024),
-        System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("java.version"));
+        (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return String.format(
+        "%s, %d cores, %.0f GiB RAM, %s %s, Java %s",
+        cpu,
+        Runtime.getRuntime().availableProcessors(),
+        os.getTotalMemorySize() / (1024.0 * 1024 * 1024),
+        System.getProperty("os.name"),
+        System.getProperty("os.version"),
+        System.getProperty("java.version"));
   }
 }

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,17 +21,18 @@ import java.util.function.LongSupplier;
 import org.apache.arrow.vector.ipc.ArrowReader;
 
 /**
- * lance-torch against LanceDB's own reader, in one run, on the same tables: LanceDB's official Node package
- * ({@code lancedb-peer}: {@code bench.mjs}, its permutation reader = a {@code row_id} scan + one
- * {@code takeRowIds} per batch + reorder, as LanceDB's Rust {@code PermutationReader}) is run first as a child
- * process on the peer's 1M-row {@code numbers} table; it writes the permutation tables {@code bench_shuffle} (row
- * shuffle) and {@code bench_clump64} (clump 64), which lance-torch then reads with the same columns (cols4 = x, y, z,
- * label; vec = 16 × f32), batch sizes (1024, 16384) and row count. Every line prints both figures and their ratio
- * (medians of {@code reps} after one warm-up) and the process RSS.
+ * lance-torch against LanceDB's own reader, in one run, on the same tables: LanceDB's official Node
+ * package ({@code lancedb-peer}: {@code bench.mjs}, its permutation reader = a {@code row_id} scan
+ * + one {@code takeRowIds} per batch + reorder, as LanceDB's Rust {@code PermutationReader}) is run
+ * first as a child process on the peer's 1M-row {@code numbers} table; it writes the permutation
+ * tables {@code bench_shuffle} (row shuffle) and {@code bench_clump64} (clump 64), which
+ * lance-torch then reads with the same columns (cols4 = x, y, z, label; vec = 16 × f32), batch
+ * sizes (1024, 16384) and row count. Every line prints both figures and their ratio (medians of
+ * {@code reps} after one warm-up) and the process RSS.
  */
 final class PeerBench {
-  static final Map<String, List<String>> COLUMNS = Map.of("cols4", List.of("x", "y", "z", "label"), "vec",
-      List.of("vec"));
+  static final Map<String, List<String>> COLUMNS =
+      Map.of("cols4", List.of("x", "y", "z", "label"), "vec", List.of("vec"));
   private static final int[] BATCHES = {1024, 16384};
 
   private final Bench.Report report;
@@ -40,7 +40,10 @@ final class PeerBench {
   private final long rows;
 
   /** A lance-torch read variant: a name and how it changes the permutation. */
-  record Variant(String name, String label, Function<Permutation<TensorDict>, Permutation<TensorDict>> apply) {}
+  record Variant(
+      String name,
+      String label,
+      Function<Permutation<TensorDict>, Permutation<TensorDict>> apply) {}
 
   PeerBench(Bench.Report report, int reps, long rows) {
     this.report = report;
@@ -50,13 +53,18 @@ final class PeerBench {
 
   /** The read variants measured on the permutation tables. */
   static List<Variant> variants() {
-    return List.of(new Variant("one take per batch (withReadAhead(0))", "take", p -> p.withReadAhead(0)),
-        new Variant("read planner (withReadAhead(64 MiB), the default)", "planner", p -> p.withReadAhead(64L << 20)),
+    return List.of(
+        new Variant("one take per batch (withReadAhead(0))", "take", p -> p.withReadAhead(0)),
+        new Variant(
+            "read planner (withReadAhead(64 MiB), the default)",
+            "planner",
+            p -> p.withReadAhead(64L << 20)),
         new Variant("withMemoryCache(1 GiB)", "cache", p -> p.withMemoryCache(1L << 30)));
   }
 
   /**
-   * Runs LanceDB's reader ({@code node bench.mjs} in {@code peerDir}), then lance-torch's, on {@code db}.
+   * Runs LanceDB's reader ({@code node bench.mjs} in {@code peerDir}), then lance-torch's, on
+   * {@code db}.
    *
    * @return false if node is unavailable (the section says so)
    */
@@ -74,30 +82,48 @@ final class PeerBench {
         for (int bs : BATCHES) {
           long t = median(() -> Measure.time(() -> scanRows(numbers, cols.getValue(), bs, n)));
           double mine = n / (t / 1e9) / 1e6;
-          line("scan", cols.getKey(), bs, new Variant("raw Lance scan (Java ArrowReader)", "scan", null), mine, peer,
-              "scan", "");
+          line(
+              "scan",
+              cols.getKey(),
+              bs,
+              new Variant("raw Lance scan (Java ArrowReader)", "scan", null),
+              mine,
+              peer,
+              "scan",
+              "");
           rawScan.put(cols.getKey() + "/" + bs, mine);
         }
       }
       for (String mode : List.of("shuffle", "clump64")) {
         try (Table permTable = perms.openTable("bench_" + mode)) {
-          Permutation<TensorDict> all = Permutation.fromTables(numbers, permTable, 0).withFormat(Format.TORCH_DICT);
+          Permutation<TensorDict> all =
+              Permutation.fromTables(numbers, permTable, 0).withFormat(Format.TORCH_DICT);
           for (Map.Entry<String, List<String>> cols : new java.util.TreeMap<>(COLUMNS).entrySet()) {
             for (int bs : BATCHES) {
               for (Variant v : variants()) {
-                try (Permutation<TensorDict> q = v.apply.apply(all.selectColumns(cols.getValue().toArray(String[]::new))
-                    .withTake(n))) {
+                try (Permutation<TensorDict> q =
+                    v.apply.apply(
+                        all.selectColumns(cols.getValue().toArray(String[]::new)).withTake(n))) {
                   long t = median(() -> Measure.time(() -> drain(q, bs)));
                   double mine = n / (t / 1e9) / 1e6;
-                  String goal = !v.name.startsWith("read planner") ? ""
-                      : mode.equals("shuffle") ? (bs == 1024 ? " (goal ≥ 20×)" : " (goal ≥ 10×)")
-                      : bs == 1024 ? " (goal ≥ 20×)" : "";
+                  String goal =
+                      !v.name.startsWith("read planner")
+                          ? ""
+                          : mode.equals("shuffle")
+                              ? (bs == 1024 ? " (goal ≥ 20×)" : " (goal ≥ 10×)")
+                              : bs == 1024 ? " (goal ≥ 20×)" : "";
                   line(mode, cols.getKey(), bs, v, mine, peer, mode, goal);
                   if (v.name.startsWith("withMemoryCache")) {
                     double raw = rawScan.get(cols.getKey() + "/" + bs);
-                    report.add("vs LanceDB", String.format("%s, %s, batch %d, %s vs raw Java scan of the same columns",
-                        mode, cols.getKey(), bs, v.name), String.format("%.3f", mine), "M rows/s",
-                        String.format("raw scan %.3f M rows/s", raw), String.format("%.2f× (goal ≥ 0.3×)", mine / raw));
+                    report.add(
+                        "vs LanceDB",
+                        String.format(
+                            "%s, %s, batch %d, %s vs raw Java scan of the same columns",
+                            mode, cols.getKey(), bs, v.name),
+                        String.format("%.3f", mine),
+                        "M rows/s",
+                        String.format("raw scan %.3f M rows/s", raw),
+                        String.format("%.2f× (goal ≥ 0.3×)", mine / raw));
                   }
                 }
               }
@@ -112,11 +138,22 @@ final class PeerBench {
   private final Map<String, Double> rawScan = new HashMap<>();
   private final java.util.Set<String> charted = new java.util.HashSet<>();
 
-  private void line(String mode, String cols, int bs, Variant variant, double mine, Map<String, Double> peer,
-      String peerMode, String goal) {
+  private void line(
+      String mode,
+      String cols,
+      int bs,
+      Variant variant,
+      double mine,
+      Map<String, Double> peer,
+      String peerMode,
+      String goal) {
     Double theirs = peer.get(peerMode + "/" + cols + "/" + bs);
     String what = String.format("%s, %s, batch %d: lance-torch %s", mode, cols, bs, variant.name);
-    report.add("vs LanceDB", what, String.format("%.3f", mine), "M rows/s",
+    report.add(
+        "vs LanceDB",
+        what,
+        String.format("%.3f", mine),
+        "M rows/s",
         String.format("LanceDB %.3f M rows/s; %s", theirs, Measure.rss()),
         theirs == null ? "" : String.format("%.2f× LanceDB%s", mine / theirs, goal));
     String key = mode + " " + cols + " b" + bs;
@@ -155,16 +192,36 @@ final class PeerBench {
     }
   }
 
-  /** Runs {@code bench.mjs}; returns rows/s by {@code mode/columns/batch} in M rows/s, or null without node. */
-  private Map<String, Double> runPeer(Path peerDir, Path db, Path json) throws IOException, InterruptedException {
+  /**
+   * Runs {@code bench.mjs}; returns rows/s by {@code mode/columns/batch} in M rows/s, or null
+   * without node.
+   */
+  private Map<String, Double> runPeer(Path peerDir, Path db, Path json)
+      throws IOException, InterruptedException {
     String node = findOnPath("node");
     if (node == null) {
-      report.add("vs LanceDB", "skipped: node is not on PATH (LanceDB's reader runs on its Node package)", "", "",
-          "", "");
+      report.add(
+          "vs LanceDB",
+          "skipped: node is not on PATH (LanceDB's reader runs on its Node package)",
+          "",
+          "",
+          "",
+          "");
       return null;
     }
-    List<String> cmd = List.of(node, "bench.mjs", db.toAbsolutePath().toString(), "--runs", Integer.toString(reps),
-        "--modes", "scan,shuffle,clump64", "--limit", Long.toString(rows), "--json", json.toAbsolutePath().toString());
+    List<String> cmd =
+        List.of(
+            node,
+            "bench.mjs",
+            db.toAbsolutePath().toString(),
+            "--runs",
+            Integer.toString(reps),
+            "--modes",
+            "scan,shuffle,clump64",
+            "--limit",
+            Long.toString(rows),
+            "--json",
+            json.toAbsolutePath().toString());
     System.out.println("LanceDB peer: " + String.join(" ", cmd) + " (in " + peerDir + ")");
     Process p = new ProcessBuilder(cmd).directory(peerDir.toFile()).inheritIO().start();
     if (p.waitFor() != 0) {
@@ -173,11 +230,23 @@ final class PeerBench {
     JsonNode root = new ObjectMapper().readTree(json.toFile());
     Map<String, Double> out = new HashMap<>();
     for (JsonNode r : root.get("summary")) {
-      out.put(r.get("mode").asText() + "/" + r.get("columns").asText() + "/" + r.get("batch").asInt(),
+      out.put(
+          r.get("mode").asText() + "/" + r.get("columns").asText() + "/" + r.get("batch").asInt(),
           r.get("rows_per_s").asDouble() / 1e6);
     }
-    report.add("vs LanceDB", "LanceDB's reader: @lancedb/lancedb (Node " + root.get("machine").get("node").asText()
-        + "), medians of " + reps + ", " + rows + " rows per read, same tables", "", "", "", "");
+    report.add(
+        "vs LanceDB",
+        "LanceDB's reader: @lancedb/lancedb (Node "
+            + root.get("machine").get("node").asText()
+            + "), medians of "
+            + reps
+            + ", "
+            + rows
+            + " rows per read, same tables",
+        "",
+        "",
+        "",
+        "");
     return out;
   }
 

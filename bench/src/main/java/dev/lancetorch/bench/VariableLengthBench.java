@@ -39,13 +39,14 @@ import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * Variable-length columns (issue 15), side by side in one run: a token column ({@code list<int32>}, lengths uniform in
- * [0, 2 × mean]) read as a raw Arrow scan (bytes/s of its values + offsets buffers), as jagged {@code TORCH_DICT}
- * tensors, as padded batches and as packed LM rows (tokens/s); the per-batch cost of the jagged and padded
- * conversions (µs, median); and PNG images (28×28 gray) decoded by {@link ImageDecoder} in a loader with 1 and 2
- * workers (images/s). Run: {@code mvn -q test-compile && java --add-opens=java.base/java.nio=ALL-UNNAMED -cp
- * target/test-classes:target/classes:$(cat target/classpath.txt) dev.lancetorch.bench.VariableLengthBench [--docs N]
- * [--mean-tokens N] [--images N]}.
+ * Variable-length columns (issue 15), side by side in one run: a token column ({@code list<int32>},
+ * lengths uniform in [0, 2 × mean]) read as a raw Arrow scan (bytes/s of its values + offsets
+ * buffers), as jagged {@code TORCH_DICT} tensors, as padded batches and as packed LM rows
+ * (tokens/s); the per-batch cost of the jagged and padded conversions (µs, median); and PNG images
+ * (28×28 gray) decoded by {@link ImageDecoder} in a loader with 1 and 2 workers (images/s). Run:
+ * {@code mvn -q test-compile && java --add-opens=java.base/java.nio=ALL-UNNAMED -cp
+ * target/test-classes:target/classes:$(cat target/classpath.txt)
+ * dev.lancetorch.bench.VariableLengthBench [--docs N] [--mean-tokens N] [--images N]}.
  */
 public final class VariableLengthBench {
   private VariableLengthBench() {}
@@ -65,7 +66,8 @@ public final class VariableLengthBench {
     NativeLibrary.load();
     Path dir = Files.createTempDirectory("lt-varlen-bench");
     try (RootAllocator a = new RootAllocator();
-        Connection db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(a).build())) {
+        Connection db =
+            LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(a).build())) {
       Table tokens;
       try (VectorSchemaRoot root = tokenRoot(a, docs, mean)) {
         tokens = db.createTable("tokens", root);
@@ -85,8 +87,13 @@ public final class VariableLengthBench {
   }
 
   static VectorSchemaRoot tokenRoot(BufferAllocator a, int docs, int mean) {
-    Schema s = new Schema(List.of(new Field("tok", FieldType.notNullable(ArrowType.List.INSTANCE),
-        List.of(Field.notNullable("item", new ArrowType.Int(32, true))))));
+    Schema s =
+        new Schema(
+            List.of(
+                new Field(
+                    "tok",
+                    FieldType.notNullable(ArrowType.List.INSTANCE),
+                    List.of(Field.notNullable("item", new ArrowType.Int(32, true))))));
     VectorSchemaRoot root = VectorSchemaRoot.create(s, a);
     ListVector v = (ListVector) root.getVector("tok");
     UnionListWriter w = v.getWriter();
@@ -121,17 +128,29 @@ public final class VariableLengthBench {
       }
     }
     double rawSecs = (System.nanoTime() - t0) / 1e9;
-    System.out.printf("raw Arrow scan of the token column: %.0f MB/s (%.2f M tokens/s), %d docs, %d tokens%n",
+    System.out.printf(
+        "raw Arrow scan of the token column: %.0f MB/s (%.2f M tokens/s), %d docs, %d tokens%n",
         bytes / rawSecs / 1e6, tokens / rawSecs / 1e6, docs, tokens);
-    double jagged = tokensPerSecond(Permutation.identity(t).withFormat(Format.TORCH_DICT), batch, tokens);
-    double padded = tokensPerSecond(Permutation.identity(t)
-        .withFormat(Format.torchDict(Map.of("tok", PadOptions.fixed(128)))), batch, tokens);
+    double jagged =
+        tokensPerSecond(Permutation.identity(t).withFormat(Format.TORCH_DICT), batch, tokens);
+    double padded =
+        tokensPerSecond(
+            Permutation.identity(t)
+                .withFormat(Format.torchDict(Map.of("tok", PadOptions.fixed(128)))),
+            batch,
+            tokens);
     long packT0 = System.nanoTime();
     long packed = 0;
-    try (DataLoader<TensorDict> loader = DataLoader.builder(Permutation.identity(t).withFormat(Format.TORCH_DICT))
-        .batchSize(batch).build()) {
-      for (PackedBatch p : SequencePacker.builder(loader, "tok").sequenceLength(512).rowsPerBatch(8).separator(0)
-          .build()) {
+    try (DataLoader<TensorDict> loader =
+        DataLoader.builder(Permutation.identity(t).withFormat(Format.TORCH_DICT))
+            .batchSize(batch)
+            .build()) {
+      for (PackedBatch p :
+          SequencePacker.builder(loader, "tok")
+              .sequenceLength(512)
+              .rowsPerBatch(8)
+              .separator(0)
+              .build()) {
         try (p) {
           packed += p.inputIds().numel();
         }
@@ -139,9 +158,13 @@ public final class VariableLengthBench {
     }
     double packedRate = packed / ((System.nanoTime() - packT0) / 1e9);
     double rawRate = tokens / rawSecs;
-    System.out.printf("jagged TORCH_DICT: %.2f M tokens/s (%.2fx raw scan)%n", jagged / 1e6, jagged / rawRate);
-    System.out.printf("padded TORCH_DICT (L=128): %.2f M tokens/s (%.2fx raw scan)%n", padded / 1e6, padded / rawRate);
-    System.out.printf("packed rows (L=512, B=8, loader 0 workers): %.2f M tokens/s (%.2fx raw scan)%n",
+    System.out.printf(
+        "jagged TORCH_DICT: %.2f M tokens/s (%.2fx raw scan)%n", jagged / 1e6, jagged / rawRate);
+    System.out.printf(
+        "padded TORCH_DICT (L=128): %.2f M tokens/s (%.2fx raw scan)%n",
+        padded / 1e6, padded / rawRate);
+    System.out.printf(
+        "packed rows (L=512, B=8, loader 0 workers): %.2f M tokens/s (%.2fx raw scan)%n",
         packedRate / 1e6, packedRate / rawRate);
   }
 
@@ -157,18 +180,32 @@ public final class VariableLengthBench {
 
   static void conversionLines(BufferAllocator a, int mean) {
     try (VectorSchemaRoot root = tokenRoot(a, 1024, mean)) {
-      long jagged = Measure.medianNanos(201, () -> Measure.time(() -> {
-        try (TorchBatch b = TorchBatch.fromRoot(root, a); JaggedColumn j = b.jagged("tok")) {
-          j.values();
-        }
-      }));
-      long padded = Measure.medianNanos(201, () -> Measure.time(() -> {
-        try (TorchBatch b = TorchBatch.fromRoot(root, a); PaddedColumn p = b.padded("tok", PadOptions.fixed(128))) {
-          p.padded();
-        }
-      }));
-      System.out.printf("per batch of 1024 docs (export + import + convert + close): jagged %.1f us, padded (L=128) "
-          + "%.1f us%n", jagged / 1e3, padded / 1e3);
+      long jagged =
+          Measure.medianNanos(
+              201,
+              () ->
+                  Measure.time(
+                      () -> {
+                        try (TorchBatch b = TorchBatch.fromRoot(root, a);
+                            JaggedColumn j = b.jagged("tok")) {
+                          j.values();
+                        }
+                      }));
+      long padded =
+          Measure.medianNanos(
+              201,
+              () ->
+                  Measure.time(
+                      () -> {
+                        try (TorchBatch b = TorchBatch.fromRoot(root, a);
+                            PaddedColumn p = b.padded("tok", PadOptions.fixed(128))) {
+                          p.padded();
+                        }
+                      }));
+      System.out.printf(
+          "per batch of 1024 docs (export + import + convert + close): jagged %.1f us, padded"
+              + " (L=128) %.1f us%n",
+          jagged / 1e3, padded / 1e3);
     }
   }
 
@@ -182,7 +219,11 @@ public final class VariableLengthBench {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (int r = 0; r < n; r++) {
       for (int i = 0; i < px.length; i++) {
-        px[i] = (byte) (i % 28 < 14 ? rnd.nextInt(256) : 0); // half noise, half flat (like sparse MNIST images)
+        px[i] =
+            (byte)
+                (i % 28 < 14
+                    ? rnd.nextInt(256)
+                    : 0); // half noise, half flat (like sparse MNIST images)
       }
       out.reset();
       ImageIO.write(img, "png", out);
@@ -200,8 +241,12 @@ public final class VariableLengthBench {
       Permutation<TensorDict> p = Permutation.identity(png).withFormat(Format.TORCH_DICT);
       long t0 = System.nanoTime();
       long decoded = 0;
-      try (DataLoader<TensorDict> loader = DataLoader.builder(p).batchSize(256).numWorkers(workers)
-          .collate(ImageDecoder.of("png").channels(1)).build()) {
+      try (DataLoader<TensorDict> loader =
+          DataLoader.builder(p)
+              .batchSize(256)
+              .numWorkers(workers)
+              .collate(ImageDecoder.of("png").channels(1))
+              .build()) {
         for (TensorDict d : loader) {
           try (d) {
             decoded += d.get("png").size(0);
@@ -210,7 +255,9 @@ public final class VariableLengthBench {
       }
       rate[workers] = decoded / ((System.nanoTime() - t0) / 1e9);
     }
-    System.out.printf("PNG decode (28x28 gray, JDK ImageIO) in the loader: 1 worker %.0f images/s, 2 workers %.0f "
-        + "images/s (%.2fx), %d images%n", rate[1], rate[2], rate[2] / rate[1], n);
+    System.out.printf(
+        "PNG decode (28x28 gray, JDK ImageIO) in the loader: 1 worker %.0f images/s, 2 workers %.0f"
+            + " images/s (%.2fx), %d images%n",
+        rate[1], rate[2], rate[2] / rate[1], n);
   }
 }

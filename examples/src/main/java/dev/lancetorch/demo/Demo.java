@@ -19,15 +19,17 @@ import org.bytedeco.pytorch.AdamOptions;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * {@code make demo}: Fashion-MNIST → LanceDB table → permutation (official train/test split, shuffled) → DataLoader
- * with workers and {@link Format#TORCH_DICT} batches → a LibTorch MLP trained in Java → test accuracy and throughput.
+ * {@code make demo}: Fashion-MNIST → LanceDB table → permutation (official train/test split,
+ * shuffled) → DataLoader with workers and {@link Format#TORCH_DICT} batches → a LibTorch MLP
+ * trained in Java → test accuracy and throughput.
  *
- * <p>Flags: {@code --epochs N} (3), {@code --batch-size N} (128), {@code --workers N} (the {@link ThreadBudget}'s
- * recommendation: 1 on 2 cores), {@code --db PATH} ({@code data/lancedb}), {@code --lr X} (0.001), {@code --seed N}
- * (7), {@code --memory-cache-mb N} (256; 0 = one Lance take per batch), {@code --max-batches N} and
- * {@code --max-seconds S} (stop each epoch's training after N batches or S seconds) and {@code --no-eval} (skip the
- * test set) for timing runs, {@code --no-progress}. Threads: see {@link ThreadBudget}
- * ({@code -Dlancetorch.threads=off} keeps every library's own default).
+ * <p>Flags: {@code --epochs N} (3), {@code --batch-size N} (128), {@code --workers N} (the {@link
+ * ThreadBudget}'s recommendation: 1 on 2 cores), {@code --db PATH} ({@code data/lancedb}), {@code
+ * --lr X} (0.001), {@code --seed N} (7), {@code --memory-cache-mb N} (256; 0 = one Lance take per
+ * batch), {@code --max-batches N} and {@code --max-seconds S} (stop each epoch's training after N
+ * batches or S seconds) and {@code --no-eval} (skip the test set) for timing runs, {@code
+ * --no-progress}. Threads: see {@link ThreadBudget} ({@code -Dlancetorch.threads=off} keeps every
+ * library's own default).
  */
 public final class Demo {
   private Demo() {}
@@ -39,58 +41,100 @@ public final class Demo {
       ImageDemo.run(a);
       return;
     }
-    NativeLibrary.load();  // applies the thread budget (ThreadBudget) before libtorch starts its pools
+    NativeLibrary
+        .load(); // applies the thread budget (ThreadBudget) before libtorch starts its pools
     int workers = workers(a);
     torch.manual_seed(a.seed());
-    System.out.printf("lance-torch demo: epochs=%d batch=%d workers=%d db=%s (%d cores, java %s)%n", a.epochs(),
-        a.batchSize(), workers, a.db(), Runtime.getRuntime().availableProcessors(),
+    System.out.printf(
+        "lance-torch demo: epochs=%d batch=%d workers=%d db=%s (%d cores, java %s)%n",
+        a.epochs(),
+        a.batchSize(),
+        workers,
+        a.db(),
+        Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"));
     try (RootAllocator allocator = new RootAllocator();
-        Connection db = LanceDb.connect(a.db().toString(), ConnectOptions.builder().allocator(allocator).build());
-        Table images = FashionMnist.openOrCreate(db, "fashion_mnist", Path.of("").toAbsolutePath());
+        Connection db =
+            LanceDb.connect(
+                a.db().toString(), ConnectOptions.builder().allocator(allocator).build());
+        Table images =
+            FashionMnist.openOrCreate(db, "fashion_mnist", Path.of("").toAbsolutePath());
         Table split = splitTable(db, images, a.seed())) {
       Permutations splits = Permutations.of(images, split);
-      // Shuffled reads gather from an in-memory copy of the two columns (55 MB) instead of one Lance take per batch.
+      // Shuffled reads gather from an in-memory copy of the two columns (55 MB) instead of one
+      // Lance take per batch.
       long cache = a.memoryCacheMb() << 20;
-      Permutation<TensorDict> train = splits.split("train").selectColumns("image", "label")
-          .withFormat(Format.TORCH_DICT).withMemoryCache(cache);
-      Permutation<TensorDict> test = splits.split("test").selectColumns("image", "label")
-          .withFormat(Format.TORCH_DICT).withMemoryCache(cache);
-      System.out.printf("splits %s: train %d rows, test %d rows%n", splits.splitNames(), train.numRows(),
-          test.numRows());
+      Permutation<TensorDict> train =
+          splits
+              .split("train")
+              .selectColumns("image", "label")
+              .withFormat(Format.TORCH_DICT)
+              .withMemoryCache(cache);
+      Permutation<TensorDict> test =
+          splits
+              .split("test")
+              .selectColumns("image", "label")
+              .withFormat(Format.TORCH_DICT)
+              .withMemoryCache(cache);
+      System.out.printf(
+          "splits %s: train %d rows, test %d rows%n",
+          splits.splitNames(), train.numRows(), test.numRows());
 
       MlpClassifier model = new MlpClassifier();
       Adam optimizer = new Adam(model.parameters(), new AdamOptions(a.lr()));
       long trainRows = 0;
       long trainNanos = 0;
-      DataLoader.Builder<TensorDict, TensorDict> builder = DataLoader.builder(train).batchSize(a.batchSize())
-          .shuffle(true).seed(a.seed()).numWorkers(workers).persistentWorkers(true);
+      DataLoader.Builder<TensorDict, TensorDict> builder =
+          DataLoader.builder(train)
+              .batchSize(a.batchSize())
+              .shuffle(true)
+              .seed(a.seed())
+              .numWorkers(workers)
+              .persistentWorkers(true);
       if (a.progress()) {
         builder.progressBar("train");
       }
-      try (train; test; DataLoader<TensorDict> loader = builder.build()) {
+      try (train;
+          test;
+          DataLoader<TensorDict> loader = builder.build()) {
         for (int epoch = 0; epoch < a.epochs(); epoch++) {
           loader.setEpoch(epoch);
-          Training.Epoch e = Training.trainEpoch(loader, model, model::forward, "image", optimizer, a.maxBatches(),
-              a.maxSeconds());
+          Training.Epoch e =
+              Training.trainEpoch(
+                  loader,
+                  model,
+                  model::forward,
+                  "image",
+                  optimizer,
+                  a.maxBatches(),
+                  a.maxSeconds());
           long dt = e.nanos();
           long rows = e.rows();
           trainRows += rows;
           trainNanos += dt;
-          System.out.printf("epoch %d: mean loss %.4f, %d rows in %.2f s (%.0f rows/s), test accuracy %.2f%%%n",
-              epoch + 1, e.meanLoss(), rows, dt / 1e9, rows / (dt / 1e9),
+          System.out.printf(
+              "epoch %d: mean loss %.4f, %d rows in %.2f s (%.0f rows/s), test accuracy %.2f%%%n",
+              epoch + 1,
+              e.meanLoss(),
+              rows,
+              dt / 1e9,
+              rows / (dt / 1e9),
               a.eval() ? 100 * accuracy(model, test, workers) : Double.NaN);
         }
         System.out.println("loader metrics: " + loader.metrics());
         double acc = a.eval() ? accuracy(model, test, workers) : Double.NaN;
-        System.out.printf("RESULT: test accuracy %.2f%% after %d epochs; training throughput %.0f rows/s "
-            + "(model step included, %d workers)%n", 100 * acc, a.epochs(), trainRows / (trainNanos / 1e9),
-            workers);
+        System.out.printf(
+            "RESULT: test accuracy %.2f%% after %d epochs; training throughput %.0f rows/s "
+                + "(model step included, %d workers)%n",
+            100 * acc, a.epochs(), trainRows / (trainNanos / 1e9), workers);
       }
     }
   }
 
-  /** The official split as a permutation table (train = 0, test = 1), shuffled; built once, reused after. */
+  /**
+   * The official split as a permutation table (train = 0, test = 1), shuffled; built once, reused
+   * after.
+   */
   static Table splitTable(Connection db, Table images, long seed) {
     return splitTable(db, images, "fashion_mnist_split", seed);
   }
@@ -100,10 +144,14 @@ public final class Demo {
       return db.openTable(name);
     }
     long t0 = System.nanoTime();
-    Table t = Permutation.builder(images)
-        .splitCalculated("CASE WHEN split = 'train' THEN 0 ELSE 1 END", List.of("train", "test"))
-        .shuffle(seed).persist(db, name);
-    System.out.printf("built permutation table '%s' in %.3f s%n", name, (System.nanoTime() - t0) / 1e9);
+    Table t =
+        Permutation.builder(images)
+            .splitCalculated(
+                "CASE WHEN split = 'train' THEN 0 ELSE 1 END", List.of("train", "test"))
+            .shuffle(seed)
+            .persist(db, name);
+    System.out.printf(
+        "built permutation table '%s' in %.3f s%n", name, (System.nanoTime() - t0) / 1e9);
     return t;
   }
 
@@ -113,11 +161,13 @@ public final class Demo {
       return a.workers();
     }
     ThreadBudget b = ThreadBudget.current();
-    return (b != null ? b : ThreadBudget.resolve(System::getProperty, System::getenv)).loaderWorkers();
+    return (b != null ? b : ThreadBudget.resolve(System::getProperty, System::getenv))
+        .loaderWorkers();
   }
 
   static double accuracy(MlpClassifier model, Permutation<TensorDict> test, int workers) {
-    try (DataLoader<TensorDict> loader = DataLoader.builder(test).batchSize(1000).numWorkers(workers).build()) {
+    try (DataLoader<TensorDict> loader =
+        DataLoader.builder(test).batchSize(1000).numWorkers(workers).build()) {
       return Training.accuracy(loader, model, model::forward, "image");
     }
   }

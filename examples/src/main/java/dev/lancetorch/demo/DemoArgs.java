@@ -3,8 +3,19 @@ package dev.lancetorch.demo;
 import java.nio.file.Path;
 
 /** Command-line flags of {@link Demo}. */
-record DemoArgs(int epochs, int batchSize, int workers, Path db, double lr, long seed, long memoryCacheMb,
-    boolean progress, long maxBatches, double maxSeconds, boolean eval, boolean images) {
+record DemoArgs(
+    int epochs,
+    int batchSize,
+    int workers,
+    Path db,
+    double lr,
+    long seed,
+    long memoryCacheMb,
+    boolean progress,
+    long maxBatches,
+    double maxSeconds,
+    boolean eval,
+    boolean images) {
   /** {@link #workers()} when {@code --workers} is not given: the thread budget's recommendation. */
   static final int BUDGET_WORKERS = -1;
 
@@ -49,13 +60,29 @@ record DemoArgs(int epochs, int batchSize, int workers, Path db, double lr, long
         case "--memory-cache-mb" -> cacheMb = Long.parseLong(v);
         case "--max-batches" -> maxBatches = Long.parseLong(v);
         case "--max-seconds" -> maxSeconds = Double.parseDouble(v);
-        default -> throw new IllegalArgumentException("unknown flag " + f
-            + " (known: --epochs --batch-size --workers --db --lr --seed --memory-cache-mb --max-batches --max-seconds --no-eval --no-progress --images)");
+        default ->
+            throw new IllegalArgumentException(
+                "unknown flag "
+                    + f
+                    + " (known: --epochs --batch-size --workers --db --lr --seed --memory-cache-mb"
+                    + " --max-batches --max-seconds --no-eval --no-progress --images)");
       }
     }
     if (maxBatches < 1 || !(maxSeconds > 0)) {
       throw new IllegalArgumentException("--max-batches and --max-seconds must be positive");
     }
-    return new DemoArgs(epochs, batch, workers, db, lr, seed, cacheMb, progress, maxBatches, maxSeconds, eval, images);
+    return new DemoArgs(
+        epochs,
+        batch,
+        workers,
+        db,
+        lr,
+        seed,
+        cacheMb,
+        progress,
+        maxBatches,
+        maxSeconds,
+        eval,
+        images);
   }
 }

@@ -24,9 +24,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * Fashion-MNIST as a LanceDB table: {@code image: FixedSizeList<uint8, 784>}, {@code label: int64},
- * {@code split: utf8} ("train" / "t10k", the official sets). Data from Debian's {@code dataset-fashion-mnist}
- * package (fetched without root by {@code scripts/fetch-fashion-mnist.sh}); if it cannot be had, a generated
- * 10-class dataset of the same shape, said loudly.
+ * {@code split: utf8} ("train" / "t10k", the official sets). Data from Debian's {@code
+ * dataset-fashion-mnist} package (fetched without root by {@code scripts/fetch-fashion-mnist.sh});
+ * if it cannot be had, a generated 10-class dataset of the same shape, said loudly.
  */
 final class FashionMnist {
   static final int PIXELS = 28 * 28;
@@ -36,10 +36,16 @@ final class FashionMnist {
   private FashionMnist() {}
 
   static Schema schema() {
-    Field image = new Field("image", FieldType.notNullable(new ArrowType.FixedSizeList(PIXELS)),
-        List.of(Field.notNullable("item", new ArrowType.Int(8, false))));
-    return new Schema(List.of(image, Field.notNullable("label", new ArrowType.Int(64, true)),
-        Field.notNullable("split", ArrowType.Utf8.INSTANCE)));
+    Field image =
+        new Field(
+            "image",
+            FieldType.notNullable(new ArrowType.FixedSizeList(PIXELS)),
+            List.of(Field.notNullable("item", new ArrowType.Int(8, false))));
+    return new Schema(
+        List.of(
+            image,
+            Field.notNullable("label", new ArrowType.Int(64, true)),
+            Field.notNullable("split", ArrowType.Utf8.INSTANCE)));
   }
 
   /** The table {@code name} in {@code db}, created from the data on first use. */
@@ -52,21 +58,28 @@ final class FashionMnist {
     Data test;
     Path dir = fetch(projectDir);
     if (dir != null) {
-      train = read(dir.resolve("train-images-idx3-ubyte.gz"), dir.resolve("train-labels-idx1-ubyte.gz"));
-      test = read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"));
-      System.out.printf("Fashion-MNIST from Debian package dataset-fashion-mnist (%s): %d train, %d test%n", dir,
-          train.labels.length, test.labels.length);
+      train =
+          read(
+              dir.resolve("train-images-idx3-ubyte.gz"), dir.resolve("train-labels-idx1-ubyte.gz"));
+      test =
+          read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"));
+      System.out.printf(
+          "Fashion-MNIST from Debian package dataset-fashion-mnist (%s): %d train, %d test%n",
+          dir, train.labels.length, test.labels.length);
     } else {
-      System.out.println("WARNING: Debian package dataset-fashion-mnist could not be fetched; "
-          + "using a GENERATED 10-class dataset of the same shape instead (accuracy figures are not Fashion-MNIST's)");
+      System.out.println(
+          "WARNING: Debian package dataset-fashion-mnist could not be fetched; using a GENERATED"
+              + " 10-class dataset of the same shape instead (accuracy figures are not"
+              + " Fashion-MNIST's)");
       train = generated(12_000, 1);
       test = generated(2_000, 2);
     }
     long t0 = System.nanoTime();
     try (VectorSchemaRoot root = toArrow(db.allocator(), train, test)) {
       Table t = db.createTable(name, root);
-      System.out.printf("wrote table '%s' (%d rows) in %.2f s%n", name, t.countRows(),
-          (System.nanoTime() - t0) / 1e9);
+      System.out.printf(
+          "wrote table '%s' (%d rows) in %.2f s%n",
+          name, t.countRows(), (System.nanoTime() - t0) / 1e9);
       return t;
     }
   }
@@ -77,8 +90,10 @@ final class FashionMnist {
   static Path fetch(Path projectDir) {
     Path script = projectDir.resolve("scripts/fetch-fashion-mnist.sh");
     try {
-      Process p = new ProcessBuilder("bash", script.toString()).redirectError(ProcessBuilder.Redirect.INHERIT)
-          .start();
+      Process p =
+          new ProcessBuilder("bash", script.toString())
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       if (p.waitFor() == 0 && !out.isEmpty() && Files.isDirectory(Path.of(out))) {
         return Path.of(out);

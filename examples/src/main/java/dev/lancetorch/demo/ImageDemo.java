@@ -36,10 +36,11 @@ import org.bytedeco.pytorch.AdamOptions;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * The image job ({@code make demo ARGS="--images"}): Fashion-MNIST stored as PNG bytes in a LanceDB table
- * ({@code fashion_mnist_png}: {@code png} binary, {@code label}, {@code split}; encoded once from the
- * {@code fashion_mnist} table of the main demo), read as jagged bytes ({@code png} + {@code png.offsets}), decoded to
- * (R, 1, 28, 28) uint8 by {@link ImageDecoder} in the loader's workers, and a small CNN trained on them.
+ * The image job ({@code make demo ARGS="--images"}): Fashion-MNIST stored as PNG bytes in a LanceDB
+ * table ({@code fashion_mnist_png}: {@code png} binary, {@code label}, {@code split}; encoded once
+ * from the {@code fashion_mnist} table of the main demo), read as jagged bytes ({@code png} +
+ * {@code png.offsets}), decoded to (R, 1, 28, 28) uint8 by {@link ImageDecoder} in the loader's
+ * workers, and a small CNN trained on them.
  */
 final class ImageDemo {
   private ImageDemo() {}
@@ -47,50 +48,79 @@ final class ImageDemo {
   static void run(DemoArgs a) throws IOException {
     NativeLibrary.load();
     torch.manual_seed(a.seed());
-    int workers = a.workers() == DemoArgs.BUDGET_WORKERS ? 2 : a.workers(); // the image job decodes in 2 workers
-    System.out.printf("lance-torch image demo: epochs=%d batch=%d workers=%d db=%s (%d cores)%n", a.epochs(),
-        a.batchSize(), workers, a.db(), Runtime.getRuntime().availableProcessors());
+    int workers =
+        a.workers() == DemoArgs.BUDGET_WORKERS
+            ? 2
+            : a.workers(); // the image job decodes in 2 workers
+    System.out.printf(
+        "lance-torch image demo: epochs=%d batch=%d workers=%d db=%s (%d cores)%n",
+        a.epochs(), a.batchSize(), workers, a.db(), Runtime.getRuntime().availableProcessors());
     long start = System.nanoTime();
     try (RootAllocator allocator = new RootAllocator();
-        Connection db = LanceDb.connect(a.db().toString(), ConnectOptions.builder().allocator(allocator).build());
-        Table pixels = FashionMnist.openOrCreate(db, "fashion_mnist", Path.of("").toAbsolutePath());
+        Connection db =
+            LanceDb.connect(
+                a.db().toString(), ConnectOptions.builder().allocator(allocator).build());
+        Table pixels =
+            FashionMnist.openOrCreate(db, "fashion_mnist", Path.of("").toAbsolutePath());
         Table images = pngTable(db, pixels);
         Table split = Demo.splitTable(db, images, "fashion_mnist_png_split", a.seed())) {
       Permutations splits = Permutations.of(images, split);
       long cache = a.memoryCacheMb() << 20;
-      Permutation<TensorDict> train = splits.split("train").selectColumns("png", "label")
-          .withFormat(Format.TORCH_DICT).withMemoryCache(cache);
-      Permutation<TensorDict> test = splits.split("test").selectColumns("png", "label")
-          .withFormat(Format.TORCH_DICT).withMemoryCache(cache);
+      Permutation<TensorDict> train =
+          splits
+              .split("train")
+              .selectColumns("png", "label")
+              .withFormat(Format.TORCH_DICT)
+              .withMemoryCache(cache);
+      Permutation<TensorDict> test =
+          splits
+              .split("test")
+              .selectColumns("png", "label")
+              .withFormat(Format.TORCH_DICT)
+              .withMemoryCache(cache);
       ImageDecoder decode = ImageDecoder.of("png").channels(1);
       CnnClassifier model = new CnnClassifier();
       Adam optimizer = new Adam(model.parameters(), new AdamOptions(a.lr()));
-      DataLoader.Builder<TensorDict, TensorDict> builder = DataLoader.builder(train).batchSize(a.batchSize())
-          .shuffle(true).seed(a.seed()).numWorkers(workers).persistentWorkers(true).collate(decode);
+      DataLoader.Builder<TensorDict, TensorDict> builder =
+          DataLoader.builder(train)
+              .batchSize(a.batchSize())
+              .shuffle(true)
+              .seed(a.seed())
+              .numWorkers(workers)
+              .persistentWorkers(true)
+              .collate(decode);
       if (a.progress()) {
         builder.progressBar("train");
       }
       double acc = 0;
-      try (train; test; DataLoader<TensorDict> loader = builder.build()) {
+      try (train;
+          test;
+          DataLoader<TensorDict> loader = builder.build()) {
         for (int epoch = 0; epoch < a.epochs(); epoch++) {
           loader.setEpoch(epoch);
-          Training.Epoch e = Training.trainEpoch(loader, model, model::forward, "png", optimizer, a.maxBatches(),
-              a.maxSeconds());
+          Training.Epoch e =
+              Training.trainEpoch(
+                  loader, model, model::forward, "png", optimizer, a.maxBatches(), a.maxSeconds());
           double secs = e.nanos() / 1e9;
           acc = accuracy(model, test, decode, workers);
-          System.out.printf("epoch %d: mean loss %.4f, %d images decoded and trained in %.2f s (%.0f images/s), "
-              + "test accuracy %.2f%%%n", epoch + 1, e.meanLoss(), e.rows(), secs, e.rows() / secs, 100 * acc);
+          System.out.printf(
+              "epoch %d: mean loss %.4f, %d images decoded and trained in %.2f s (%.0f images/s), "
+                  + "test accuracy %.2f%%%n",
+              epoch + 1, e.meanLoss(), e.rows(), secs, e.rows() / secs, 100 * acc);
         }
         System.out.println("loader metrics: " + loader.metrics());
       }
-      System.out.printf("RESULT: image job test accuracy %.2f%% after %d epochs (CNN on PNG bytes decoded in %d "
-          + "workers), wall time %.1f s%n", 100 * acc, a.epochs(), workers, (System.nanoTime() - start) / 1e9);
+      System.out.printf(
+          "RESULT: image job test accuracy %.2f%% after %d epochs (CNN on PNG bytes decoded in %d "
+              + "workers), wall time %.1f s%n",
+          100 * acc, a.epochs(), workers, (System.nanoTime() - start) / 1e9);
     }
   }
 
-  static double accuracy(CnnClassifier model, Permutation<TensorDict> test, ImageDecoder decode, int workers) {
-    try (DataLoader<TensorDict> loader = DataLoader.builder(test).batchSize(1000).numWorkers(workers)
-        .collate(decode).build()) {
+  static double accuracy(
+      CnnClassifier model, Permutation<TensorDict> test, ImageDecoder decode, int workers) {
+    try (DataLoader<TensorDict> loader =
+        DataLoader.builder(test).batchSize(1000).numWorkers(workers).collate(decode).build()) {
       return Training.accuracy(loader, model, model::forward, "png");
     }
   }
@@ -103,10 +133,12 @@ final class ImageDemo {
     }
     long t0 = System.nanoTime();
     Table out = null;
-    Permutation<ArrowBatch> all = Permutation.identity(pixels).selectColumns("image", "label", "split");
+    Permutation<ArrowBatch> all =
+        Permutation.identity(pixels).selectColumns("image", "label", "split");
     try (var it = all.iter(10_000, false)) {
       while (it.hasNext()) {
-        try (ArrowBatch b = it.next(); VectorSchemaRoot png = encode(db.allocator(), b.root())) {
+        try (ArrowBatch b = it.next();
+            VectorSchemaRoot png = encode(db.allocator(), b.root())) {
           if (out == null) {
             out = db.createTable(name, png);
           } else {
@@ -115,15 +147,18 @@ final class ImageDemo {
         }
       }
     }
-    System.out.printf("encoded %d images as PNG into '%s' in %.1f s%n", out.countRows(), name,
-        (System.nanoTime() - t0) / 1e9);
+    System.out.printf(
+        "encoded %d images as PNG into '%s' in %.1f s%n",
+        out.countRows(), name, (System.nanoTime() - t0) / 1e9);
     return out;
   }
 
   static Schema pngSchema() {
-    return new Schema(List.of(Field.notNullable("png", ArrowType.Binary.INSTANCE),
-        Field.notNullable("label", new ArrowType.Int(64, true)),
-        Field.notNullable("split", ArrowType.Utf8.INSTANCE)));
+    return new Schema(
+        List.of(
+            Field.notNullable("png", ArrowType.Binary.INSTANCE),
+            Field.notNullable("label", new ArrowType.Int(64, true)),
+            Field.notNullable("split", ArrowType.Utf8.INSTANCE)));
   }
 
   static VectorSchemaRoot encode(BufferAllocator allocator, VectorSchemaRoot src) {

@@ -15,8 +15,9 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * The training and evaluation loops of both demo jobs: a classifier ({@code forward} gives log-probabilities) over
- * {@code TORCH_DICT} batches of uint8 pixels in {@code input} and int64 labels in {@code label}.
+ * The training and evaluation loops of both demo jobs: a classifier ({@code forward} gives
+ * log-probabilities) over {@code TORCH_DICT} batches of uint8 pixels in {@code input} and int64
+ * labels in {@code label}.
  */
 final class Training {
   private Training() {}
@@ -30,11 +31,17 @@ final class Training {
   }
 
   /**
-   * Trains one epoch of {@code loader}, stopping early after {@code maxBatches} batches or {@code maxSeconds}; the
-   * progress bar's extra text shows the loss and rows/s.
+   * Trains one epoch of {@code loader}, stopping early after {@code maxBatches} batches or {@code
+   * maxSeconds}; the progress bar's extra text shows the loss and rows/s.
    */
-  static Epoch trainEpoch(DataLoader<TensorDict> loader, Module model, UnaryOperator<Tensor> forward, String input,
-      Optimizer optimizer, long maxBatches, double maxSeconds) {
+  static Epoch trainEpoch(
+      DataLoader<TensorDict> loader,
+      Module model,
+      UnaryOperator<Tensor> forward,
+      String input,
+      Optimizer optimizer,
+      long maxBatches,
+      double maxSeconds) {
     model.train(true);
     long t0 = System.nanoTime();
     double lossSum = 0;
@@ -45,7 +52,8 @@ final class Training {
         batch.close();
         break;
       }
-      try (batch; PointerScope scope = new PointerScope()) {
+      try (batch;
+          PointerScope scope = new PointerScope()) {
         Tensor y = batch.get("label");
         optimizer.zero_grad();
         Tensor loss = nll_loss(forward.apply(pixels(batch, input)), y);
@@ -63,13 +71,15 @@ final class Training {
   }
 
   /** Fraction of rows of {@code loader} whose arg-max prediction is the label. */
-  static double accuracy(DataLoader<TensorDict> loader, Module model, UnaryOperator<Tensor> forward, String input) {
+  static double accuracy(
+      DataLoader<TensorDict> loader, Module model, UnaryOperator<Tensor> forward, String input) {
     model.eval();
     long correct = 0;
     long total = 0;
     try (NoGradGuard g = new NoGradGuard()) {
       for (TensorDict batch : loader) {
-        try (batch; PointerScope scope = new PointerScope()) {
+        try (batch;
+            PointerScope scope = new PointerScope()) {
           Tensor pred = forward.apply(pixels(batch, input)).argmax(new LongOptional(1), false);
           correct += pred.eq(batch.get("label")).sum().item_long();
           total += batch.get("label").size(0);

@@ -37,16 +37,18 @@ import org.bytedeco.pytorch.global.torch;
  * <p>Run one process per rank (same arguments except {@code --rank}):
  *
  * <pre>
- * java --add-opens=java.base/java.nio=ALL-UNNAMED -cp lance-torch.jar:... dev.lancetorch.examples.DistributedTrain \
- *   --db s3://bucket/train --table points --rank 0 --world-size 2 --master 10.0.0.1:29500 [--bind 10.0.0.1] \
+ * java --add-opens=java.base/java.nio=ALL-UNNAMED -cp lance-torch.jar:... \
+ *   dev.lancetorch.examples.DistributedTrain \
+ *   --db s3://bucket/train --table points --rank 0 --world-size 2 --master 10.0.0.1:29500 \
+ *     [--bind 10.0.0.1] \
  *   [--epochs 2] [--batch-size 25] [--seed 7] [--report rank0.txt] [--create 1000]
  * </pre>
  *
  * The table needs columns {@code id} (int64), {@code x}, {@code y} (float64); {@code --create N}
- * writes such a table ({@code y = 3x + 1}) first when it is missing (run it once, before starting the
- * ranks). Storage options for {@code s3://} come from {@code --storage key=value} (repeatable); for
- * {@code db://}, {@code --api-key} and {@code --host}. {@code --report FILE} writes, per epoch, the ids
- * this rank trained on, and the final parameters.
+ * writes such a table ({@code y = 3x + 1}) first when it is missing (run it once, before starting
+ * the ranks). Storage options for {@code s3://} come from {@code --storage key=value} (repeatable);
+ * for {@code db://}, {@code --api-key} and {@code --host}. {@code --report FILE} writes, per epoch,
+ * the ids this rank trained on, and the final parameters.
  */
 public final class DistributedTrain {
   private DistributedTrain() {}
@@ -85,9 +87,19 @@ public final class DistributedTrain {
     String[] master = required(a, "master").split(":");
     int rank = Integer.parseInt(required(a, "rank"));
     int world = Integer.parseInt(required(a, "world-size"));
-    List<String> report = train(db, ob.build(), tableName, rank, world, master[0], Integer.parseInt(master[1]),
-        a.getOrDefault("bind", master[0]), Integer.parseInt(a.getOrDefault("epochs", "2")),
-        Integer.parseInt(a.getOrDefault("batch-size", "25")), Long.parseLong(a.getOrDefault("seed", "7")));
+    List<String> report =
+        train(
+            db,
+            ob.build(),
+            tableName,
+            rank,
+            world,
+            master[0],
+            Integer.parseInt(master[1]),
+            a.getOrDefault("bind", master[0]),
+            Integer.parseInt(a.getOrDefault("epochs", "2")),
+            Integer.parseInt(a.getOrDefault("batch-size", "25")),
+            Long.parseLong(a.getOrDefault("seed", "7")));
     if (a.containsKey("report")) {
       Files.write(Path.of(a.get("report")), report, StandardCharsets.UTF_8);
     } else {
@@ -108,18 +120,34 @@ public final class DistributedTrain {
   }
 
   /**
-   * Trains and returns the report lines: {@code epoch E ids i1,i2,...} per epoch, then {@code params
-   * w b} (exact float bits as hex, then readable).
+   * Trains and returns the report lines: {@code epoch E ids i1,i2,...} per epoch, then {@code
+   * params w b} (exact float bits as hex, then readable).
    */
-  public static List<String> train(String db, ConnectOptions options, String tableName, int rank, int world,
-      String masterHost, int masterPort, String bindHost, int epochs, int batchSize, long seed) {
+  public static List<String> train(
+      String db,
+      ConnectOptions options,
+      String tableName,
+      int rank,
+      int world,
+      String masterHost,
+      int masterPort,
+      String bindHost,
+      int epochs,
+      int batchSize,
+      long seed) {
     List<String> report = new ArrayList<>();
     try (GlooGroup group = new GlooGroup(masterHost, masterPort, bindHost, rank, world, 60_000);
         Connection c = LanceDb.connect(db, options);
         Table t = c.openTable(tableName);
-        DataLoader<Step> loader = DataLoader.builder(Permutation.identity(t).selectColumns("id", "x", "y"))
-            .batchSize(batchSize).shuffle(true).seed(seed).numWorkers(1).distributed(rank, world)
-            .collate(DistributedTrain::collate).build()) {
+        DataLoader<Step> loader =
+            DataLoader.builder(Permutation.identity(t).selectColumns("id", "x", "y"))
+                .batchSize(batchSize)
+                .shuffle(true)
+                .seed(seed)
+                .numWorkers(1)
+                .distributed(rank, world)
+                .collate(DistributedTrain::collate)
+                .build()) {
       torch.manual_seed(seed);
       LinearImpl model = new LinearImpl(1, 1);
       try (TensorVector params = model.parameters()) {
@@ -139,8 +167,16 @@ public final class DistributedTrain {
         }
         float w = model.weight().item().toFloat();
         float b = model.bias().item().toFloat();
-        report.add("params " + Integer.toHexString(Float.floatToIntBits(w)) + " " + Integer.toHexString(Float.floatToIntBits(b))
-            + " (w=" + w + ", b=" + b + ")");
+        report.add(
+            "params "
+                + Integer.toHexString(Float.floatToIntBits(w))
+                + " "
+                + Integer.toHexString(Float.floatToIntBits(b))
+                + " (w="
+                + w
+                + ", b="
+                + b
+                + ")");
         opt.close();
       }
       model.close();
@@ -148,7 +184,8 @@ public final class DistributedTrain {
     return report;
   }
 
-  private static void step(LinearImpl model, SGD opt, TensorVector params, GlooGroup group, Step s) {
+  private static void step(
+      LinearImpl model, SGD opt, TensorVector params, GlooGroup group, Step s) {
     try (PointerScope scope = new PointerScope()) {
       long n = s.ids().length;
       Tensor x = Tensor.create(s.x()).reshape(n, 1);

@@ -34,26 +34,40 @@ public final class GlooGroup implements AutoCloseable {
    * @param worldSize number of processes
    * @param timeoutMs rendezvous and collective timeout
    */
-  public GlooGroup(String masterHost, int masterPort, String bindHost, int rank, int worldSize, long timeoutMs) {
+  public GlooGroup(
+      String masterHost, int masterPort, String bindHost, int rank, int worldSize, long timeoutMs) {
     if (rank < 0 || rank >= worldSize) {
       throw new IllegalArgumentException("rank " + rank + " outside [0, " + worldSize + ")");
     }
     this.rank = rank;
     this.worldSize = worldSize;
     TCPStore s;
-    try (TCPStoreOptions so = new TCPStoreOptions(); SizeTPointer workers = new SizeTPointer(1)) {
-      so.port((short) masterPort).isServer(rank == 0).waitWorkers(false).timeout(new Milliseconds(timeoutMs));
+    try (TCPStoreOptions so = new TCPStoreOptions();
+        SizeTPointer workers = new SizeTPointer(1)) {
+      so.port((short) masterPort)
+          .isServer(rank == 0)
+          .waitWorkers(false)
+          .timeout(new Milliseconds(timeoutMs));
       so.numWorkers(workers.put(worldSize));
       s = new TCPStore(masterHost, so); // copies the options
     }
     try {
-      ProcessGroupGloo.Options po = ProcessGroupGloo.Options.create_default(new Milliseconds(timeoutMs));
+      ProcessGroupGloo.Options po =
+          ProcessGroupGloo.Options.create_default(new Milliseconds(timeoutMs));
       po.devices(new GlooDeviceVector(ProcessGroupGloo.createDeviceForHostname(bindHost)));
       this.group = new ProcessGroupGloo(s, rank, worldSize, po);
     } catch (RuntimeException e) {
       s.close();
-      throw new IllegalStateException("rank " + rank + ": Gloo rendezvous through " + masterHost + ":" + masterPort
-          + " failed: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "rank "
+              + rank
+              + ": Gloo rendezvous through "
+              + masterHost
+              + ":"
+              + masterPort
+              + " failed: "
+              + e.getMessage(),
+          e);
     }
     this.store = s;
   }
@@ -66,9 +80,12 @@ public final class GlooGroup implements AutoCloseable {
     return worldSize;
   }
 
-  /** Sums {@code t} over all ranks, in place, and divides by the world size (gradient averaging). */
+  /**
+   * Sums {@code t} over all ranks, in place, and divides by the world size (gradient averaging).
+   */
   public void allReduceMean(Tensor t) {
-    try (TensorVector v = new TensorVector(t); AllreduceOptions o = new AllreduceOptions();
+    try (TensorVector v = new TensorVector(t);
+        AllreduceOptions o = new AllreduceOptions();
         ReduceOp op = new ReduceOp(ReduceOp.RedOpType.SUM)) {
       o.reduceOp(op);
       Work w = group.allreduce(v, o);
@@ -85,7 +102,8 @@ public final class GlooGroup implements AutoCloseable {
 
   /** Copies rank {@code root}'s {@code t} into every rank's {@code t}, in place. */
   public void broadcast(Tensor t, int root) {
-    try (TensorVector v = new TensorVector(t); BroadcastOptions o = new BroadcastOptions()) {
+    try (TensorVector v = new TensorVector(t);
+        BroadcastOptions o = new BroadcastOptions()) {
       o.rootRank(root);
       Work w = group.broadcast(v, o);
       try {

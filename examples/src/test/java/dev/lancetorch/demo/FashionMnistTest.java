@@ -18,13 +18,17 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The demo's data path: IDX files (as Debian ships them) and the generated fallback, into a LanceDB table. */
+/**
+ * The demo's data path: IDX files (as Debian ships them) and the generated fallback, into a LanceDB
+ * table.
+ */
 class FashionMnistTest {
   @TempDir Path dir;
 
   private Path idx(String name, int magic, int[] dims, byte[] data) throws IOException {
     Path p = dir.resolve(name);
-    try (DataOutputStream out = new DataOutputStream(new GZIPOutputStream(Files.newOutputStream(p)))) {
+    try (DataOutputStream out =
+        new DataOutputStream(new GZIPOutputStream(Files.newOutputStream(p)))) {
       out.writeInt(magic);
       for (int d : dims) {
         out.writeInt(d);
@@ -46,10 +50,14 @@ class FashionMnistTest {
     assertThat(train.labels()).containsExactly(9, 0, 200);
     FashionMnist.Data test = FashionMnist.generated(2, 3);
     try (RootAllocator a = new RootAllocator();
-        Connection db = LanceDb.connect(dir.resolve("db").toString(), ConnectOptions.builder().allocator(a).build())) {
-      try (VectorSchemaRoot root = FashionMnist.toArrow(a, train, test); Table t = db.createTable("fm", root)) {
+        Connection db =
+            LanceDb.connect(
+                dir.resolve("db").toString(), ConnectOptions.builder().allocator(a).build())) {
+      try (VectorSchemaRoot root = FashionMnist.toArrow(a, train, test);
+          Table t = db.createTable("fm", root)) {
         // the layout (Lance stores the list item as nullable; the types are what matter)
-        assertThat(t.schema().getFields()).extracting(f -> f.getName() + ":" + f.getType())
+        assertThat(t.schema().getFields())
+            .extracting(f -> f.getName() + ":" + f.getType())
             .containsExactly("image:FixedSizeList(784)", "label:Int(64, true)", "split:Utf8");
         assertThat(t.schema().findField("image").getChildren().get(0).getType().toString())
             .isEqualTo("Int(8, false)");
@@ -65,7 +73,8 @@ class FashionMnistTest {
         }
       }
     }
-    assertThatThrownBy(() -> FashionMnist.read(labels, images)).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> FashionMnist.read(labels, images))
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("magic");
   }
 

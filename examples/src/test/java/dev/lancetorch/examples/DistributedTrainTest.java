@@ -48,10 +48,12 @@ class DistributedTrainTest {
         DistributedTrain.createTable(c, "points", ROWS);
       }
       List<String> storage = new ArrayList<>();
-      s3.storageOptions().forEach((k, v) -> {
-        storage.add("--storage");
-        storage.add(k + "=" + v);
-      });
+      s3.storageOptions()
+          .forEach(
+              (k, v) -> {
+                storage.add("--storage");
+                storage.add(k + "=" + v);
+              });
       check(runRanks("s3://train/db", storage));
     }
   }
@@ -61,26 +63,53 @@ class DistributedTrainTest {
     List<Process> procs = new ArrayList<>();
     try {
       for (int rank = 0; rank < 2; rank++) {
-        List<String> cmd = new ArrayList<>(List.of(javaBin(), "--add-opens=java.base/java.nio=ALL-UNNAMED",
-            "-cp", System.getProperty("java.class.path"), DistributedTrain.class.getName(),
-            "--db", db, "--table", "points", "--rank", Integer.toString(rank), "--world-size", "2",
-            "--master", "127.0.0.1:" + port, "--bind", "127.0.0.1", "--epochs", Integer.toString(EPOCHS),
-            "--batch-size", "25", "--report", dir.resolve("rank" + rank + ".txt").toString()));
+        List<String> cmd =
+            new ArrayList<>(
+                List.of(
+                    javaBin(),
+                    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    DistributedTrain.class.getName(),
+                    "--db",
+                    db,
+                    "--table",
+                    "points",
+                    "--rank",
+                    Integer.toString(rank),
+                    "--world-size",
+                    "2",
+                    "--master",
+                    "127.0.0.1:" + port,
+                    "--bind",
+                    "127.0.0.1",
+                    "--epochs",
+                    Integer.toString(EPOCHS),
+                    "--batch-size",
+                    "25",
+                    "--report",
+                    dir.resolve("rank" + rank + ".txt").toString()));
         cmd.addAll(extra);
-        procs.add(new ProcessBuilder(cmd).redirectErrorStream(true)
-            .redirectOutput(dir.resolve("rank" + rank + ".log").toFile()).start());
+        procs.add(
+            new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("rank" + rank + ".log").toFile())
+                .start());
       }
       for (int rank = 0; rank < 2; rank++) {
         boolean done = procs.get(rank).waitFor(180, TimeUnit.SECONDS);
         assertThat(done).as("rank %d finished; log:%n%s", rank, log(rank)).isTrue();
-        assertThat(procs.get(rank).exitValue()).as("rank %d exit; log:%n%s", rank, log(rank)).isZero();
+        assertThat(procs.get(rank).exitValue())
+            .as("rank %d exit; log:%n%s", rank, log(rank))
+            .isZero();
       }
     } finally {
       for (Process p : procs) {
         p.destroyForcibly();
       }
     }
-    return List.of(Files.readAllLines(dir.resolve("rank0.txt")), Files.readAllLines(dir.resolve("rank1.txt")));
+    return List.of(
+        Files.readAllLines(dir.resolve("rank0.txt")), Files.readAllLines(dir.resolve("rank1.txt")));
   }
 
   private static void check(List<List<String>> reports) {
@@ -89,7 +118,9 @@ class DistributedTrainTest {
     assertThat(r0).hasSize(EPOCHS + 1);
     assertThat(r0.get(EPOCHS)).startsWith("params ").isEqualTo(r1.get(EPOCHS));
     String params = r0.get(EPOCHS);
-    double w = Double.parseDouble(params.substring(params.indexOf("w=") + 2, params.indexOf(",", params.indexOf("w="))));
+    double w =
+        Double.parseDouble(
+            params.substring(params.indexOf("w=") + 2, params.indexOf(",", params.indexOf("w="))));
     assertThat(w).as("learned slope (data: y = 3x + 1)").isBetween(2.0, 4.0);
     Set<Long> all = LongStream.range(0, ROWS).boxed().collect(Collectors.toSet());
     for (int e = 0; e < EPOCHS; e++) {

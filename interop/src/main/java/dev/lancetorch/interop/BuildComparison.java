@@ -9,9 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Part 3 of {@link InteropCheck}: the same builder calls in LanceDB (interop/js/builds.mjs, configurations in
- * builds-configs.json) and here, over the same table; each split's rows and order must be identical, and a call
- * LanceDB rejects must be rejected here.
+ * Part 3 of {@link InteropCheck}: the same builder calls in LanceDB (interop/js/builds.mjs,
+ * configurations in builds-configs.json) and here, over the same table; each split's rows and order
+ * must be identical, and a call LanceDB rejects must be rejected here.
  */
 final class BuildComparison {
   interface Checker {
@@ -24,7 +24,10 @@ final class BuildComparison {
     this.checker = checker;
   }
 
-  /** {@code lance}: lancedb-builds.json; {@code base}: the table {@code cmp}; permutations go to {@code out}. */
+  /**
+   * {@code lance}: lancedb-builds.json; {@code base}: the table {@code cmp}; permutations go to
+   * {@code out}.
+   */
   void run(JsonNode lance, Table base, Connection out) throws Exception {
     int i = 0;
     for (JsonNode r : lance.get("results")) {
@@ -38,17 +41,26 @@ final class BuildComparison {
         javaError = e.getMessage();
       }
       if (r.has("error")) {
-        checker.check(what + ": rejected as by LanceDB (" + r.get("error").asText() + ")", true, javaError != null);
+        checker.check(
+            what + ": rejected as by LanceDB (" + r.get("error").asText() + ")",
+            true,
+            javaError != null);
       } else {
         List<List<String>> expected = InteropCheck.strings(r.get("splits"));
         checker.check(what + ": no error", null, javaError);
         if (java != null) {
           checker.check(what + ": split sizes", sizes(expected), sizes(java));
           if (LanceDbCalls.orderIsLanceDbSortArtifact(c)) {
-            // LanceDB sorts these rows (all with equal split ids, in storage order) with DataFusion's external
-            // sort, whose merge interleaves sorted runs; lance-torch keeps storage order (docs/lancedb-compat.md).
-            checker.check(what + ": rows of every split (order: storage order here, DataFusion's merge in LanceDB)",
-                sorted(expected), sorted(java));
+            // LanceDB sorts these rows (all with equal split ids, in storage order) with
+            // DataFusion's external
+            // sort, whose merge interleaves sorted runs; lance-torch keeps storage order
+            // (docs/lancedb-compat.md).
+            checker.check(
+                what
+                    + ": rows of every split (order: storage order here, DataFusion's merge in"
+                    + " LanceDB)",
+                sorted(expected),
+                sorted(java));
           } else {
             checker.check(what + ": rows and order of every split", expected, java);
           }
@@ -58,10 +70,15 @@ final class BuildComparison {
     }
   }
 
-  /** LanceDB's calculated-split tables (split_id Int32 / Int64) open here with the splits stored in them. */
+  /**
+   * LanceDB's calculated-split tables (split_id Int32 / Int64) open here with the splits stored in
+   * them.
+   */
   void readCalculated(Table base, Table perm, String expectedType) throws Exception {
     List<List<String>> raw = LanceDbCalls.rawSplits(perm);
-    checker.check(perm.name() + " split_id type as LanceDB writes it", expectedType,
+    checker.check(
+        perm.name() + " split_id type as LanceDB writes it",
+        expectedType,
         perm.schema().findField("split_id").getType().toString());
     Permutations ps = Permutations.of(base, perm);
     List<Long> sizes = new ArrayList<>();

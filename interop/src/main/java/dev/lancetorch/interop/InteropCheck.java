@@ -21,12 +21,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
-import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -34,16 +32,19 @@ import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * Interoperability check against LanceDB's own implementation (Node package {@code @lancedb/lancedb}, see
- * {@code interop/js}). Not a unit test: it needs Node and the installed npm packages. Run with {@code make interop}.
+ * Interoperability check against LanceDB's own implementation (Node package
+ * {@code @lancedb/lancedb}, see {@code interop/js}). Not a unit test: it needs Node and the
+ * installed npm packages. Run with {@code make interop}.
  *
- * <p>Part 1: {@code node write.mjs DIR} writes {@code base} and a permutation table {@code perm} with LanceDB's
- * PermutationBuilder, and what LanceDB reads back; this program reads both through {@link Permutations#of} /
- * {@link Permutation#fromTables} and compares. Part 2: this program writes {@code jbase} and {@code jperm};
- * {@code node read.mjs DIR} reads them with LanceDB; this program compares.
+ * <p>Part 1: {@code node write.mjs DIR} writes {@code base} and a permutation table {@code perm}
+ * with LanceDB's PermutationBuilder, and what LanceDB reads back; this program reads both through
+ * {@link Permutations#of} / {@link Permutation#fromTables} and compares. Part 2: this program
+ * writes {@code jbase} and {@code jperm}; {@code node read.mjs DIR} reads them with LanceDB; this
+ * program compares.
  *
- * <p>Usage: {@code InteropCheck [DIR]} (default: a fresh temp dir). System properties: {@code interop.scripts}
- * (default {@code interop/js}), {@code interop.node} (default {@code node}). Exit code 1 on any FAIL.
+ * <p>Usage: {@code InteropCheck [DIR]} (default: a fresh temp dir). System properties: {@code
+ * interop.scripts} (default {@code interop/js}), {@code interop.node} (default {@code node}). Exit
+ * code 1 on any FAIL.
  */
 public final class InteropCheck {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,7 +52,8 @@ public final class InteropCheck {
   private int passes;
 
   public static void main(String[] args) throws Exception {
-    Path dir = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("lance-torch-interop");
+    Path dir =
+        args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("lance-torch-interop");
     Files.createDirectories(dir);
     InteropCheck check = new InteropCheck();
     try {
@@ -60,8 +62,9 @@ public final class InteropCheck {
       check.fail("exception", e.toString());
       e.printStackTrace();
     }
-    System.out.printf("%n%s: %d passed, %d failed (database: %s)%n", check.failures == 0 ? "PASS" : "FAIL",
-        check.passes, check.failures, dir.toAbsolutePath());
+    System.out.printf(
+        "%n%s: %d passed, %d failed (database: %s)%n",
+        check.failures == 0 ? "PASS" : "FAIL", check.passes, check.failures, dir.toAbsolutePath());
     System.exit(check.failures == 0 ? 0 : 1);
   }
 
@@ -73,26 +76,46 @@ public final class InteropCheck {
       System.out.println("== LanceDB writes base + perm (node write.mjs) ==");
       runNode(node, scripts, "write.mjs", dir);
       JsonNode w = JSON.readTree(dir.resolve("lancedb-written.json").toFile());
-      try (Connection db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build());
+      try (Connection db =
+              LanceDb.connect(
+                  dir.toString(), ConnectOptions.builder().allocator(allocator).build());
           Table base = db.openTable("base");
           Table perm = db.openTable("perm")) {
         check("base row count", w.at("/base/rows").asLong(), base.countRows());
         check("base fragments >= 2", true, base.fragments().size() >= 2);
-        check("base schema (LanceDB vs Java)", fieldsOf(w.at("/base/schema")), describe(base.schema()));
+        check(
+            "base schema (LanceDB vs Java)",
+            fieldsOf(w.at("/base/schema")),
+            describe(base.schema()));
         check("perm row count", w.at("/perm/rows").asLong(), perm.countRows());
-        check("perm schema types (LanceDB vs Java)", typesOf(w.at("/perm/schema")), types(perm.schema()));
-        check("perm row_id/split_id are UInt64 (Java reads)", List.of("row_id:Uint64", "split_id:Uint64"),
+        check(
+            "perm schema types (LanceDB vs Java)",
+            typesOf(w.at("/perm/schema")),
+            types(perm.schema()));
+        check(
+            "perm row_id/split_id are UInt64 (Java reads)",
+            List.of("row_id:Uint64", "split_id:Uint64"),
             types(perm.schema()));
         Map<String, String> meta = perm.schema().getCustomMetadata();
-        check("perm metadata (LanceDB vs Java)", JSON.convertValue(w.at("/perm/schema/metadata"), TreeMap.class),
+        check(
+            "perm metadata (LanceDB vs Java)",
+            JSON.convertValue(w.at("/perm/schema/metadata"), TreeMap.class),
             new TreeMap<>(meta));
-        check("perm base_version = base version LanceDB built on", "2", meta.get(Permutations.BASE_VERSION));
+        check(
+            "perm base_version = base version LanceDB built on",
+            "2",
+            meta.get(Permutations.BASE_VERSION));
         info("perm nullability as LanceDB writes it: " + nullability(perm.schema()));
-        check("LanceDB read: take-by-row-id agrees with scan map", true, w.get("takeAgrees").asBoolean());
+        check(
+            "LanceDB read: take-by-row-id agrees with scan map",
+            true,
+            w.get("takeAgrees").asBoolean());
         check("LanceDB read: all row_ids resolve", 0, w.get("unresolved").asInt());
 
         List<List<String>> lanceRowIds = strings(w.get("splitRowIds"));
-        check("perm row_id stored order per split (raw, Java scan vs LanceDB scan)", lanceRowIds,
+        check(
+            "perm row_id stored order per split (raw, Java scan vs LanceDB scan)",
+            lanceRowIds,
             LanceDbCalls.rawSplits(perm));
         Permutations ps = Permutations.of(base, perm);
         List<String> names = strings1(w.get("splitNames"));
@@ -100,10 +123,22 @@ public final class InteropCheck {
         List<List<String>> lanceSplits = strings(w.get("splits"));
         for (int k = 0; k < lanceSplits.size(); k++) {
           List<String> javaIds = ids(ps.split(k), 64);
-          check("split " + k + " (" + names.get(k) + ") ids in order, Permutations.of vs LanceDB (n="
-              + lanceSplits.get(k).size() + ", first " + head(lanceSplits.get(k)) + ")", lanceSplits.get(k), javaIds);
+          check(
+              "split "
+                  + k
+                  + " ("
+                  + names.get(k)
+                  + ") ids in order, Permutations.of vs LanceDB (n="
+                  + lanceSplits.get(k).size()
+                  + ", first "
+                  + head(lanceSplits.get(k))
+                  + ")",
+              lanceSplits.get(k),
+              javaIds);
           try (Permutation<ArrowBatch> p = Permutation.fromTables(base, perm, names.get(k))) {
-            check("split '" + names.get(k) + "' via Permutation.fromTables(name), batch 100", lanceSplits.get(k),
+            check(
+                "split '" + names.get(k) + "' via Permutation.fromTables(name), batch 100",
+                lanceSplits.get(k),
                 ids(p, 100));
           }
         }
@@ -119,17 +154,20 @@ public final class InteropCheck {
       long jbaseVersion;
       long jbaseRows;
       long jpermRows;
-      try (Connection db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build())) {
+      try (Connection db =
+          LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build())) {
         Table jbase;
-        try (VectorSchemaRoot first = rows(allocator, 0, 500); VectorSchemaRoot second = rows(allocator, 500, 500)) {
+        try (VectorSchemaRoot first = rows(allocator, 0, 500);
+            VectorSchemaRoot second = rows(allocator, 500, 500)) {
           jbase = db.createTable("jbase", first);
           jbase.add(second);
         }
         try (jbase;
-            Table jperm = Permutation.builder(jbase)
-                .splitRandom(SplitSizes.ratios(0.7, 0.3), 7, List.of("train", "test"))
-                .shuffle(3)
-                .persist(db, "jperm")) {
+            Table jperm =
+                Permutation.builder(jbase)
+                    .splitRandom(SplitSizes.ratios(0.7, 0.3), 7, List.of("train", "test"))
+                    .shuffle(3)
+                    .persist(db, "jperm")) {
           jbaseSchema = jbase.schema();
           jbaseVersion = jbase.version();
           jbaseRows = jbase.countRows();
@@ -146,30 +184,56 @@ public final class InteropCheck {
       }
       runNode(node, scripts, "read.mjs", dir);
       JsonNode r = JSON.readTree(dir.resolve("lancedb-read.json").toFile());
-      check("LanceDB lists jbase and jperm", true,
+      check(
+          "LanceDB lists jbase and jperm",
+          true,
           strings1(r.get("tableNames")).containsAll(List.of("jbase", "jperm")));
       check("jbase row count (LanceDB)", jbaseRows, r.at("/base/rows").asLong());
       check("jbase version (LanceDB)", jbaseVersion, r.at("/base/version").asLong());
-      check("jbase schema (Java vs LanceDB)", describe(jbaseSchema), fieldsOf(r.at("/base/schema")));
-      check("jbase _rowid is a row address (LanceDB)", List.of("0", "1", "2"), strings1(r.at("/base/firstRowIds")));
+      check(
+          "jbase schema (Java vs LanceDB)", describe(jbaseSchema), fieldsOf(r.at("/base/schema")));
+      check(
+          "jbase _rowid is a row address (LanceDB)",
+          List.of("0", "1", "2"),
+          strings1(r.at("/base/firstRowIds")));
       check("jperm row count (LanceDB)", jpermRows, r.at("/perm/rows").asLong());
-      check("jperm schema types (Java vs LanceDB)", List.of("row_id:Uint64", "split_id:Uint64"),
+      check(
+          "jperm schema types (Java vs LanceDB)",
+          List.of("row_id:Uint64", "split_id:Uint64"),
           typesOf(r.at("/perm/schema")));
-      check("jperm metadata (Java vs LanceDB)", new TreeMap<>(jpermSchema.getCustomMetadata()),
+      check(
+          "jperm metadata (Java vs LanceDB)",
+          new TreeMap<>(jpermSchema.getCustomMetadata()),
           JSON.convertValue(r.at("/perm/schema/metadata"), TreeMap.class));
-      check("jperm base_version = jbase version", Long.toString(jbaseVersion),
+      check(
+          "jperm base_version = jbase version",
+          Long.toString(jbaseVersion),
           r.at("/perm/schema/metadata/base_version").asText(null));
       check("jperm split_names (LanceDB)", List.of("train", "test"), strings1(r.get("splitNames")));
       check("Java splitNames", List.of("train", "test"), javaNames);
       info("jperm nullability as Java writes it: " + nullability(jpermSchema));
-      check("LanceDB read: take-by-row-id agrees with scan map", true, r.get("takeAgrees").asBoolean());
+      check(
+          "LanceDB read: take-by-row-id agrees with scan map",
+          true,
+          r.get("takeAgrees").asBoolean());
       check("LanceDB read: all row_ids resolve", 0, r.get("unresolved").asInt());
-      check("jperm row_id stored order per split (Java vs LanceDB)", javaRowIds, strings(r.get("splitRowIds")));
+      check(
+          "jperm row_id stored order per split (Java vs LanceDB)",
+          javaRowIds,
+          strings(r.get("splitRowIds")));
       List<List<String>> lanceSplits = strings(r.get("splits"));
       check("jperm number of splits", javaSplits.size(), lanceSplits.size());
       for (int k = 0; k < Math.min(javaSplits.size(), lanceSplits.size()); k++) {
-        check("jperm split " + k + " ids in order, Java vs LanceDB (n=" + javaSplits.get(k).size() + ", first "
-            + head(javaSplits.get(k)) + ")", javaSplits.get(k), lanceSplits.get(k));
+        check(
+            "jperm split "
+                + k
+                + " ids in order, Java vs LanceDB (n="
+                + javaSplits.get(k).size()
+                + ", first "
+                + head(javaSplits.get(k))
+                + ")",
+            javaSplits.get(k),
+            lanceSplits.get(k));
       }
 
       // ---- Part 3: the same builder calls in LanceDB and here ----
@@ -178,13 +242,18 @@ public final class InteropCheck {
       runNode(node, scripts, "builds.mjs", dir, rows);
       JsonNode b = JSON.readTree(dir.resolve("lancedb-builds.json").toFile());
       Path javaDir = dir.resolve("java-builds");
-      try (Connection db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build());
-          Connection out = LanceDb.connect(javaDir.toString(), ConnectOptions.builder().allocator(allocator).build());
+      try (Connection db =
+              LanceDb.connect(
+                  dir.toString(), ConnectOptions.builder().allocator(allocator).build());
+          Connection out =
+              LanceDb.connect(
+                  javaDir.toString(), ConnectOptions.builder().allocator(allocator).build());
           Table cmp = db.openTable("cmp")) {
         check("cmp has 4 fragments", 4, cmp.fragments().size());
         BuildComparison builds = new BuildComparison(this::check);
         builds.run(b, cmp, out);
-        try (Table i32 = db.openTable("calc_i32"); Table i64 = db.openTable("calc_i64")) {
+        try (Table i32 = db.openTable("calc_i32");
+            Table i64 = db.openTable("calc_i64")) {
           builds.readCalculated(cmp, i32, "Int(32, true)");
           builds.readCalculated(cmp, i64, "Int(64, true)");
         }
@@ -195,12 +264,18 @@ public final class InteropCheck {
   // ---- data ----
 
   private static VectorSchemaRoot rows(RootAllocator a, long from, int n) {
-    Field item = new Field("item", FieldType.nullable(new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE)),
-        null);
-    Schema schema = new Schema(List.of(
-        Field.notNullable("id", new ArrowType.Int(64, true)),
-        Field.notNullable("x", new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE)),
-        new Field("vec", FieldType.notNullable(new ArrowType.FixedSizeList(4)), List.of(item))));
+    Field item =
+        new Field(
+            "item",
+            FieldType.nullable(new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE)),
+            null);
+    Schema schema =
+        new Schema(
+            List.of(
+                Field.notNullable("id", new ArrowType.Int(64, true)),
+                Field.notNullable("x", new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE)),
+                new Field(
+                    "vec", FieldType.notNullable(new ArrowType.FixedSizeList(4)), List.of(item))));
     VectorSchemaRoot root = VectorSchemaRoot.create(schema, a);
     root.allocateNew();
     BigIntVector id = (BigIntVector) root.getVector("id");
@@ -258,7 +333,9 @@ public final class InteropCheck {
   }
 
   private static List<String> describe(Schema s) {
-    return s.getFields().stream().map(f -> f.getName() + ":" + typeName(f) + (f.isNullable() ? "?" : "")).toList();
+    return s.getFields().stream()
+        .map(f -> f.getName() + ":" + typeName(f) + (f.isNullable() ? "?" : ""))
+        .toList();
   }
 
   private static List<String> types(Schema s) {
@@ -266,14 +343,20 @@ public final class InteropCheck {
   }
 
   private static String nullability(Schema s) {
-    return s.getFields().stream().map(f -> f.getName() + (f.isNullable() ? " nullable" : " not null")).toList()
+    return s.getFields().stream()
+        .map(f -> f.getName() + (f.isNullable() ? " nullable" : " not null"))
+        .toList()
         .toString();
   }
 
   private static List<String> fieldsOf(JsonNode schema) {
     List<String> out = new ArrayList<>();
     for (JsonNode f : schema.get("fields")) {
-      out.add(f.get("name").asText() + ":" + f.get("type").asText() + (f.get("nullable").asBoolean() ? "?" : ""));
+      out.add(
+          f.get("name").asText()
+              + ":"
+              + f.get("type").asText()
+              + (f.get("nullable").asBoolean() ? "?" : ""));
     }
     return out;
   }
@@ -311,7 +394,13 @@ public final class InteropCheck {
       passes++;
       System.out.println("PASS " + what);
     } else {
-      fail(what, "expected " + abbreviate(expected) + " but got " + abbreviate(actual) + diff(expected, actual));
+      fail(
+          what,
+          "expected "
+              + abbreviate(expected)
+              + " but got "
+              + abbreviate(actual)
+              + diff(expected, actual));
     }
   }
 
@@ -334,7 +423,13 @@ public final class InteropCheck {
       int n = Math.min(x.size(), y.size());
       for (int i = 0; i < n; i++) {
         if (!Objects.equals(x.get(i), y.get(i))) {
-          return " (sizes " + x.size() + " vs " + y.size() + ", first difference at index " + i + ")";
+          return " (sizes "
+              + x.size()
+              + " vs "
+              + y.size()
+              + ", first difference at index "
+              + i
+              + ")";
         }
       }
       return " (sizes " + x.size() + " vs " + y.size() + ")";
@@ -344,13 +439,15 @@ public final class InteropCheck {
 
   private static void runNode(String node, Path scripts, String script, Path dir, String... args)
       throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of(node, scripts.resolve(script).toString(), dir.toString()));
+    List<String> cmd =
+        new ArrayList<>(List.of(node, scripts.resolve(script).toString(), dir.toString()));
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd)
-        .directory(scripts.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.INHERIT)
-        .start();
+    Process p =
+        new ProcessBuilder(cmd)
+            .directory(scripts.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+            .start();
     int rc = p.waitFor();
     if (rc != 0) {
       throw new IllegalStateException("node " + script + " exited with " + rc);

@@ -1,14 +1,21 @@
 package dev.lancetorch.loader;
 
 /**
- * Where a batch sits in a run: its epoch; its index in the epoch's batch order (for a
- * {@link StreamingDataset}: the position of its first row in that row's split); the smallest and
- * largest row offset it asks for; and its split (of its first row; {@code -1} for a {@link DataLoader}).
+ * Where a batch sits in a run: its epoch; its index in the epoch's batch order (for a {@link
+ * StreamingDataset}: the position of its first row in that row's split); the smallest and largest
+ * row offset it asks for; and its split (of its first row; {@code -1} for a {@link DataLoader}).
  */
 public record BatchPosition(int epoch, long batchIndex, long minOffset, long maxOffset, int split) {
   @Override
   public String toString() {
-    return "epoch " + epoch + ", batch " + batchIndex + (split >= 0 ? " (row position in split " + split + ")" : "")
-        + ", offsets " + minOffset + ".." + maxOffset;
+    return "epoch "
+        + epoch
+        + ", batch "
+        + batchIndex
+        + (split >= 0 ? " (row position in split " + split + ")" : "")
+        + ", offsets "
+        + minOffset
+        + ".."
+        + maxOffset;
   }
 }

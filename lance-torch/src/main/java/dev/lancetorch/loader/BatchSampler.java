@@ -4,13 +4,19 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** Groups one epoch's sampled offsets (after distributed sharding) into batches (PyTorch's {@code BatchSampler}). */
+/**
+ * Groups one epoch's sampled offsets (after distributed sharding) into batches (PyTorch's {@code
+ * BatchSampler}).
+ */
 @FunctionalInterface
 public interface BatchSampler {
   /** The batches of one epoch, in order; must be a pure function of its input. */
   List<long[]> batches(long[] offsets);
 
-  /** Consecutive batches of {@code batchSize}; the last, shorter one is dropped when {@code dropLast}. */
+  /**
+   * Consecutive batches of {@code batchSize}; the last, shorter one is dropped when {@code
+   * dropLast}.
+   */
   static BatchSampler fixedSize(int batchSize, boolean dropLast) {
     if (batchSize <= 0) {
       throw new IllegalArgumentException("batchSize must be > 0: " + batchSize);

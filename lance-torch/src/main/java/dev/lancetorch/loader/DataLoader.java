@@ -1,6 +1,5 @@
 package dev.lancetorch.loader;
 
-import org.slf4j.LoggerFactory;
 import dev.lancetorch.internal.loader.Closeables;
 import dev.lancetorch.internal.loader.Delivered;
 import dev.lancetorch.internal.loader.DistributedShard;
@@ -20,41 +19,45 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.slf4j.LoggerFactory;
 
 /**
- * Batches from a {@link BatchSource}, loaded by worker threads, after PyTorch's {@code DataLoader} and
- * torchdata's {@code StatefulDataLoader}.
+ * Batches from a {@link BatchSource}, loaded by worker threads, after PyTorch's {@code DataLoader}
+ * and torchdata's {@code StatefulDataLoader}.
  *
- * <p><b>Epoch order.</b> The sampler gives the epoch's global offset order from {@code (seed, epoch)}
- * (identical on every rank); it is sharded like PyTorch's {@code DistributedSampler} (rank r takes
- * positions r, r+worldSize, ...; padded by wrapping around to a multiple of worldSize, or truncated with
- * {@code dropUneven}); the batch sampler cuts the rank's share into batches numbered 0.. — the
- * <i>batch order</i>. With {@code inOrder} (default) batches are yielded in batch order whatever the number
- * of workers; without it, in the order they become ready. Batch i is loaded by worker {@code i % numWorkers}.
+ * <p><b>Epoch order.</b> The sampler gives the epoch's global offset order from {@code (seed,
+ * epoch)} (identical on every rank); it is sharded like PyTorch's {@code DistributedSampler} (rank
+ * r takes positions r, r+worldSize, ...; padded by wrapping around to a multiple of worldSize, or
+ * truncated with {@code dropUneven}); the batch sampler cuts the rank's share into batches numbered
+ * 0.. — the <i>batch order</i>. With {@code inOrder} (default) batches are yielded in batch order
+ * whatever the number of workers; without it, in the order they become ready. Batch i is loaded by
+ * worker {@code i % numWorkers}.
  *
- * <p><b>Epochs.</b> Each {@link #iterator()} call runs one epoch: the epoch set by {@link #setEpoch(int)}
- * (or by {@code resumeFrom}), else the one after the previous iterator's epoch, starting at 0. So iterating
- * twice without {@code setEpoch} gives epochs 0 and 1 — with shuffle, two different orders. Only one
- * iterator is live: a new one abandons the previous (its batches in flight are closed).
+ * <p><b>Epochs.</b> Each {@link #iterator()} call runs one epoch: the epoch set by {@link
+ * #setEpoch(int)} (or by {@code resumeFrom}), else the one after the previous iterator's epoch,
+ * starting at 0. So iterating twice without {@code setEpoch} gives epochs 0 and 1 — with shuffle,
+ * two different orders. Only one iterator is live: a new one abandons the previous (its batches in
+ * flight are closed).
  *
- * <p><b>Ownership.</b> The loader never closes the source it was built with. Each worker opens its own
- * handle with {@link BatchSource#reopen()} and closes it when it stops (at the end of each epoch, or at
- * {@link #close()} with {@code persistentWorkers}); with {@code numWorkers == 0} batches are taken from the
- * source itself in the caller's thread. A fetched batch is owned by the loader until collate; collate takes
- * ownership of its input when called (it closes or returns it, also when it throws; the default identity
- * returns it); every batch {@code next()} returns is
- * owned by the caller, who closes it if it is {@link AutoCloseable}. Batches loaded but not yet returned
- * (prefetched) are closed by the loader when the iterator is abandoned, fails, or the loader is closed.
+ * <p><b>Ownership.</b> The loader never closes the source it was built with. Each worker opens its
+ * own handle with {@link BatchSource#reopen()} and closes it when it stops (at the end of each
+ * epoch, or at {@link #close()} with {@code persistentWorkers}); with {@code numWorkers == 0}
+ * batches are taken from the source itself in the caller's thread. A fetched batch is owned by the
+ * loader until collate; collate takes ownership of its input when called (it closes or returns it,
+ * also when it throws; the default identity returns it); every batch {@code next()} returns is
+ * owned by the caller, who closes it if it is {@link AutoCloseable}. Batches loaded but not yet
+ * returned (prefetched) are closed by the loader when the iterator is abandoned, fails, or the
+ * loader is closed.
  *
- * <p><b>Memory.</b> At most {@code numWorkers × prefetchFactor} batches are loaded (or being loaded) and
- * not yet taken by the consumer, plus the one {@code hasNext()} holds for the next {@code next()}.
+ * <p><b>Memory.</b> At most {@code numWorkers × prefetchFactor} batches are loaded (or being
+ * loaded) and not yet taken by the consumer, plus the one {@code hasNext()} holds for the next
+ * {@code next()}.
  *
- * <p><b>Failures.</b> A worker's exception, or a batch not ready within {@code timeout}, surfaces from
- * {@code hasNext()/next()} as a {@link DataLoaderException} carrying the cause and the batch's
- * {@link BatchPosition}; the iterator is then finished ({@code hasNext()} is false), and {@link #state()}
- * still describes what was yielded, so the run can resume.
+ * <p><b>Failures.</b> A worker's exception, or a batch not ready within {@code timeout}, surfaces
+ * from {@code hasNext()/next()} as a {@link DataLoaderException} carrying the cause and the batch's
+ * {@link BatchPosition}; the iterator is then finished ({@code hasNext()} is false), and {@link
+ * #state()} still describes what was yielded, so the run can resume.
  *
  * @param <T> the type of the batches yielded (after collate)
  */
@@ -91,8 +94,10 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
   private DataLoader(Builder<?, T> b) {
     this.source = (BatchSource<Object>) b.source;
     this.collate = (Function<Object, T>) b.collate;
-    this.sampler = b.sampler != null ? b.sampler : b.shuffle ? Sampler.random() : Sampler.sequential();
-    this.batchSampler = b.batchSampler != null ? b.batchSampler : BatchSampler.fixedSize(b.batchSize, b.dropLast);
+    this.sampler =
+        b.sampler != null ? b.sampler : b.shuffle ? Sampler.random() : Sampler.sequential();
+    this.batchSampler =
+        b.batchSampler != null ? b.batchSampler : BatchSampler.fixedSize(b.batchSize, b.dropLast);
     this.seed = b.seed;
     this.numWorkers = b.numWorkers;
     this.prefetchFactor = b.prefetchFactor;
@@ -123,7 +128,9 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
     return new Builder<>(source, Function.identity());
   }
 
-  /** Starts the next epoch (see the class doc for which one) and abandons a previous live iterator. */
+  /**
+   * Starts the next epoch (see the class doc for which one) and abandons a previous live iterator.
+   */
   @Override
   public synchronized Iterator<T> iterator() {
     if (closed) {
@@ -141,8 +148,8 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
   }
 
   /**
-   * The epoch the next {@link #iterator()} runs. A pending {@code resumeFrom} state is kept only when
-   * {@code epoch} is its epoch.
+   * The epoch the next {@link #iterator()} runs. A pending {@code resumeFrom} state is kept only
+   * when {@code epoch} is its epoch.
    */
   public synchronized void setEpoch(int epoch) {
     if (epoch < 0) {
@@ -160,8 +167,9 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
   }
 
   /**
-   * The position to resume from: the live (or failed / abandoned) iterator's epoch and the batches it
-   * yielded; after an epoch completed, the next epoch with nothing yielded. Callable from any thread.
+   * The position to resume from: the live (or failed / abandoned) iterator's epoch and the batches
+   * it yielded; after an epoch completed, the next epoch with nothing yielded. Callable from any
+   * thread.
    */
   public synchronized LoaderState state() {
     if (current != null && !current.complete) {
@@ -170,7 +178,8 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
     if (resume != null) {
       return resume;
     }
-    return new LoaderState(nextEpoch, seed, 0, new long[0], plan(nextEpoch).size(), rank, worldSize);
+    return new LoaderState(
+        nextEpoch, seed, 0, new long[0], plan(nextEpoch).size(), rank, worldSize);
   }
 
   /** A snapshot of the counters; callable from any thread while training. */
@@ -184,12 +193,12 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
   }
 
   /**
-   * Stops the workers, closes every batch loaded but not yet returned and every worker handle, and returns
-   * promptly: each worker gets a short grace (200 ms) to finish the fetch in progress, is then interrupted, and
-   * is waited for at most 1 s more. Workers still running then (a fetch or collate that ignores interrupts) are
-   * logged as a WARNING on {@code dev.lancetorch.loader}, naming each thread and where it is; they are daemon
-   * threads, their results are closed and their handles close when that code returns. Batches already
-   * returned stay the caller's. Idempotent.
+   * Stops the workers, closes every batch loaded but not yet returned and every worker handle, and
+   * returns promptly: each worker gets a short grace (200 ms) to finish the fetch in progress, is
+   * then interrupted, and is waited for at most 1 s more. Workers still running then (a fetch or
+   * collate that ignores interrupts) are logged as a WARNING on {@code dev.lancetorch.loader},
+   * naming each thread and where it is; they are daemon threads, their results are closed and their
+   * handles close when that code returns. Batches already returned stay the caller's. Idempotent.
    */
   @Override
   public void close() {
@@ -218,21 +227,31 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
     }
     List<Thread> left = new ArrayList<>();
     for (WorkerPool<Object> p : pools) {
-      left.addAll(p.close(WorkerPool.DEFAULT_GRACE_MILLIS, WorkerPool.DEFAULT_AFTER_INTERRUPT_MILLIS));
+      left.addAll(
+          p.close(WorkerPool.DEFAULT_GRACE_MILLIS, WorkerPool.DEFAULT_AFTER_INTERRUPT_MILLIS));
     }
     if (!left.isEmpty()) {
       LoggerFactory.getLogger("dev.lancetorch.loader").atWarn().log(() -> stillRunning(left));
     }
   }
 
-  /** What {@link #close()} leaves running: each thread and where it is (a collate or fetch ignoring interrupts). */
+  /**
+   * What {@link #close()} leaves running: each thread and where it is (a collate or fetch ignoring
+   * interrupts).
+   */
   static String stillRunning(List<Thread> threads) {
-    StringBuilder b = new StringBuilder("DataLoader.close(): ").append(threads.size())
-        .append(" worker thread(s) still running after an interrupt (code that ignores interrupts); they end, and close "
-            + "their handles, when that code returns:");
+    StringBuilder b =
+        new StringBuilder("DataLoader.close(): ")
+            .append(threads.size())
+            .append(
+                " worker thread(s) still running after an interrupt (code that ignores interrupts);"
+                    + " they end, and close their handles, when that code returns:");
     for (Thread t : threads) {
       StackTraceElement[] st = t.getStackTrace();
-      b.append("\n  ").append(t.getName()).append(" at ").append(st.length > 0 ? st[0] : "(no frame)");
+      b.append("\n  ")
+          .append(t.getName())
+          .append(" at ")
+          .append(st.length > 0 ? st[0] : "(no frame)");
       for (int i = 1; i < Math.min(st.length, 4); i++) {
         b.append(" <- ").append(st[i]);
       }
@@ -250,21 +269,33 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
     return plannedBatches;
   }
 
-  /** The batch sampler's output, checked: a list of non-null batches of offsets in {@code [0, rows)}. */
+  /**
+   * The batch sampler's output, checked: a list of non-null batches of offsets in {@code [0,
+   * rows)}.
+   */
   private static List<long[]> checkedBatches(List<long[]> batches, int epoch, long rows) {
     if (batches == null) {
-      throw new IllegalStateException("the BatchSampler returned null for epoch " + epoch + " (expected a list)");
+      throw new IllegalStateException(
+          "the BatchSampler returned null for epoch " + epoch + " (expected a list)");
     }
     for (int b = 0; b < batches.size(); b++) {
       long[] offsets = batches.get(b);
       if (offsets == null) {
-        throw new IllegalStateException("the BatchSampler returned a null batch at index " + b + " for epoch "
-            + epoch);
+        throw new IllegalStateException(
+            "the BatchSampler returned a null batch at index " + b + " for epoch " + epoch);
       }
       for (long o : offsets) {
         if (o < 0 || o >= rows) {
-          throw new IllegalStateException("the BatchSampler returned offset " + o + " in batch " + b + " for epoch "
-              + epoch + ", outside the source's [0, " + rows + ")");
+          throw new IllegalStateException(
+              "the BatchSampler returned offset "
+                  + o
+                  + " in batch "
+                  + b
+                  + " for epoch "
+                  + epoch
+                  + ", outside the source's [0, "
+                  + rows
+                  + ")");
         }
       }
     }
@@ -331,8 +362,9 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
         for (int i = 0; i < remaining.size(); i++) {
           perWorker.get(i % numWorkers).add(remaining.get(i));
         }
-        EpochRun<Object, T> run = new EpochRun<>(perWorker, DataLoader.this::load, prefetchFactor, inOrder,
-            timeoutNanos, metrics);
+        EpochRun<Object, T> run =
+            new EpochRun<>(
+                perWorker, DataLoader.this::load, prefetchFactor, inOrder, timeoutNanos, metrics);
         WorkerPool<Object> pool = poolForEpoch();
         ownPool = persistentWorkers ? null : pool;
         stream = run;
@@ -398,7 +430,10 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
       return d.value();
     }
 
-    /** Ends this epoch early or normally: cancels loading, closes what is in flight, releases workers. */
+    /**
+     * Ends this epoch early or normally: cancels loading, closes what is in flight, releases
+     * workers.
+     */
     void stop() {
       Delivered<T> p;
       synchronized (this) {
@@ -455,7 +490,10 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
       this.collate = collate;
     }
 
-    /** This builder with another collate; clone() carries every other field over, whatever fields are added later. */
+    /**
+     * This builder with another collate; clone() carries every other field over, whatever fields
+     * are added later.
+     */
     @SuppressWarnings("unchecked")
     private <C> Builder<B, C> copyWith(Function<? super B, ? extends C> c) {
       try {
@@ -482,13 +520,18 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
       return this;
     }
 
-    /** A fresh random order each epoch from seed + epoch (default false); ignored when a sampler is set. */
+    /**
+     * A fresh random order each epoch from seed + epoch (default false); ignored when a sampler is
+     * set.
+     */
     public Builder<B, T> shuffle(boolean v) {
       shuffle = v;
       return this;
     }
 
-    /** Seed of the epoch orders and of {@link WorkerInit} (default 0). Must be equal on all ranks. */
+    /**
+     * Seed of the epoch orders and of {@link WorkerInit} (default 0). Must be equal on all ranks.
+     */
     public Builder<B, T> seed(long v) {
       seed = v;
       return this;
@@ -505,8 +548,8 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
     }
 
     /**
-     * Applied in the worker to each fetched batch; owns it from the call on (closes or returns it, also
-     * when throwing). The result is what the loader yields.
+     * Applied in the worker to each fetched batch; owns it from the call on (closes or returns it,
+     * also when throwing). The result is what the loader yields.
      */
     public <C> Builder<B, C> collate(Function<? super B, ? extends C> fn) {
       return copyWith(Objects.requireNonNull(fn));
@@ -530,7 +573,10 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
       return this;
     }
 
-    /** Keep worker threads and their handles across epochs, until {@link DataLoader#close()} (default false). */
+    /**
+     * Keep worker threads and their handles across epochs, until {@link DataLoader#close()}
+     * (default false).
+     */
     public Builder<B, T> persistentWorkers(boolean v) {
       persistentWorkers = v;
       return this;
@@ -558,26 +604,36 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
     /** This process's rank and the number of ranks (default 0 of 1). */
     public Builder<B, T> distributed(int rank, int worldSize) {
       if (worldSize <= 0 || rank < 0 || rank >= worldSize) {
-        throw new IllegalArgumentException("need 0 <= rank < worldSize, got " + rank + " of " + worldSize);
+        throw new IllegalArgumentException(
+            "need 0 <= rank < worldSize, got " + rank + " of " + worldSize);
       }
       this.rank = rank;
       this.worldSize = worldSize;
       return this;
     }
 
-    /** This process's rank (as PyTorch's {@code rank}); with {@link #worldSize(int)}, same as {@code distributed}. */
+    /**
+     * This process's rank (as PyTorch's {@code rank}); with {@link #worldSize(int)}, same as {@code
+     * distributed}.
+     */
     public Builder<B, T> rank(int rank) {
       this.rank = rank;
       return this;
     }
 
-    /** Number of processes sharing the data (as PyTorch's {@code world_size}); checked against rank at build. */
+    /**
+     * Number of processes sharing the data (as PyTorch's {@code world_size}); checked against rank
+     * at build.
+     */
     public Builder<B, T> worldSize(int worldSize) {
       this.worldSize = worldSize;
       return this;
     }
 
-    /** Drop the tail of the global order so ranks stay equal, instead of padding by wrapping (default false). */
+    /**
+     * Drop the tail of the global order so ranks stay equal, instead of padding by wrapping
+     * (default false).
+     */
     public Builder<B, T> dropUneven(boolean v) {
       dropUneven = v;
       return this;
@@ -600,9 +656,10 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
     }
 
     /**
-     * Continue from a {@link DataLoader#state()}: the first iterator runs the state's epoch and yields
-     * exactly the batches an uninterrupted run would still have yielded. The loader must be configured as
-     * the one the state came from (same source rows, sampler, batching, seed, rank, world size).
+     * Continue from a {@link DataLoader#state()}: the first iterator runs the state's epoch and
+     * yields exactly the batches an uninterrupted run would still have yielded. The loader must be
+     * configured as the one the state came from (same source rows, sampler, batching, seed, rank,
+     * world size).
      */
     public Builder<B, T> resumeFrom(LoaderState v) {
       resumeFrom = v;

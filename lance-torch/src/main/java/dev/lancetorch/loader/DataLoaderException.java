@@ -3,9 +3,9 @@ package dev.lancetorch.loader;
 import dev.lancetorch.LanceTorchException;
 
 /**
- * A batch could not be produced: a worker's fetch, collate or transform failed (the cause), or the batch
- * took longer than the configured timeout (cause: {@link java.util.concurrent.TimeoutException}).
- * Thrown from the consumer's {@code hasNext()/next()}.
+ * A batch could not be produced: a worker's fetch, collate or transform failed (the cause), or the
+ * batch took longer than the configured timeout (cause: {@link
+ * java.util.concurrent.TimeoutException}). Thrown from the consumer's {@code hasNext()/next()}.
  */
 public class DataLoaderException extends LanceTorchException {
   private static final long serialVersionUID = 1L;

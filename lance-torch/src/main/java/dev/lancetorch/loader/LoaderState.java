@@ -11,10 +11,10 @@ import java.util.Objects;
  * Where a {@link DataLoader} is in its run, small enough to store with a checkpoint.
  *
  * <p>Batches of an epoch are numbered 0.. in the epoch's batch order (the order a single-worker,
- * in-order loader yields them). Every batch below {@code contiguousYielded} has been yielded, plus the
- * ones listed in {@code yieldedBeyond} (only non-empty after out-of-order loading; at most
- * workers × prefetch entries). Resuming from this state yields every other batch of {@code epoch}, in
- * batch order, then continues with the next epochs, exactly as an uninterrupted run would.
+ * in-order loader yields them). Every batch below {@code contiguousYielded} has been yielded, plus
+ * the ones listed in {@code yieldedBeyond} (only non-empty after out-of-order loading; at most
+ * workers × prefetch entries). Resuming from this state yields every other batch of {@code epoch},
+ * in batch order, then continues with the next epochs, exactly as an uninterrupted run would.
  *
  * @param epoch the epoch in progress (or about to start)
  * @param seed the loader seed the order was derived from
@@ -24,36 +24,58 @@ import java.util.Objects;
  * @param rank the rank the state belongs to
  * @param worldSize the world size it was taken with
  */
-public record LoaderState(int epoch, long seed, long contiguousYielded, long[] yieldedBeyond, long numBatches,
-    int rank, int worldSize) implements Serializable {
+public record LoaderState(
+    int epoch,
+    long seed,
+    long contiguousYielded,
+    long[] yieldedBeyond,
+    long numBatches,
+    int rank,
+    int worldSize)
+    implements Serializable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
-   * @throws IllegalArgumentException naming the field, when a value is impossible in itself: a negative epoch or
-   *     count, {@code contiguousYielded > numBatches}, {@code yieldedBeyond} not strictly increasing or not within
-   *     {@code (contiguousYielded, numBatches)}, a rank outside {@code [0, worldSize)}
+   * @throws IllegalArgumentException naming the field, when a value is impossible in itself: a
+   *     negative epoch or count, {@code contiguousYielded > numBatches}, {@code yieldedBeyond} not
+   *     strictly increasing or not within {@code (contiguousYielded, numBatches)}, a rank outside
+   *     {@code [0, worldSize)}
    */
   public LoaderState {
     Objects.requireNonNull(yieldedBeyond, "yieldedBeyond");
     yieldedBeyond = yieldedBeyond.clone();
     require(epoch >= 0, "epoch", epoch, "must be >= 0");
     require(numBatches >= 0, "numBatches", numBatches, "must be >= 0");
-    require(contiguousYielded >= 0 && contiguousYielded <= numBatches, "contiguousYielded", contiguousYielded,
+    require(
+        contiguousYielded >= 0 && contiguousYielded <= numBatches,
+        "contiguousYielded",
+        contiguousYielded,
         "must be in [0, numBatches = " + numBatches + "]");
     long previous = contiguousYielded;
     for (long b : yieldedBeyond) {
-      require(b > previous && b < numBatches, "yieldedBeyond", Arrays.toString(yieldedBeyond),
-          "must be strictly increasing batch indices in (contiguousYielded = " + contiguousYielded
-              + ", numBatches = " + numBatches + ")");
+      require(
+          b > previous && b < numBatches,
+          "yieldedBeyond",
+          Arrays.toString(yieldedBeyond),
+          "must be strictly increasing batch indices in (contiguousYielded = "
+              + contiguousYielded
+              + ", numBatches = "
+              + numBatches
+              + ")");
       previous = b;
     }
     require(worldSize >= 1, "worldSize", worldSize, "must be >= 1");
-    require(rank >= 0 && rank < worldSize, "rank", rank, "must be in [0, worldSize = " + worldSize + ")");
+    require(
+        rank >= 0 && rank < worldSize,
+        "rank",
+        rank,
+        "must be in [0, worldSize = " + worldSize + ")");
   }
 
   private static void require(boolean ok, String field, Object value, String rule) {
     if (!ok) {
-      throw new IllegalArgumentException("loader state field " + field + " = " + value + ": " + rule);
+      throw new IllegalArgumentException(
+          "loader state field " + field + " = " + value + ": " + rule);
     }
   }
 
@@ -64,9 +86,16 @@ public record LoaderState(int epoch, long seed, long contiguousYielded, long[] y
    */
   void requireResumable(long loaderSeed, int loaderRank, int loaderWorldSize, long plannedBatches) {
     require(seed == loaderSeed, "seed", seed, "the loader's seed is " + loaderSeed);
-    require(worldSize == loaderWorldSize, "worldSize", worldSize, "the loader's world size is " + loaderWorldSize);
+    require(
+        worldSize == loaderWorldSize,
+        "worldSize",
+        worldSize,
+        "the loader's world size is " + loaderWorldSize);
     require(rank == loaderRank, "rank", rank, "the loader's rank is " + loaderRank);
-    require(numBatches == plannedBatches, "numBatches", numBatches,
+    require(
+        numBatches == plannedBatches,
+        "numBatches",
+        numBatches,
         "the loader plans " + plannedBatches + " batches in epoch " + epoch);
   }
 
@@ -80,23 +109,37 @@ public record LoaderState(int epoch, long seed, long contiguousYielded, long[] y
     return yieldedBeyond.clone();
   }
 
-  /** Compact JSON, e.g. {@code {"epoch":1,"seed":7,"contiguousYielded":12,"yieldedBeyond":[14],...}}. */
+  /**
+   * Compact JSON, e.g. {@code
+   * {"epoch":1,"seed":7,"contiguousYielded":12,"yieldedBeyond":[14],...}}.
+   */
   public String toJson() {
     StringBuilder b = new StringBuilder();
-    b.append("{\"epoch\":").append(epoch).append(",\"seed\":").append(seed)
-        .append(",\"contiguousYielded\":").append(contiguousYielded).append(",\"yieldedBeyond\":[");
+    b.append("{\"epoch\":")
+        .append(epoch)
+        .append(",\"seed\":")
+        .append(seed)
+        .append(",\"contiguousYielded\":")
+        .append(contiguousYielded)
+        .append(",\"yieldedBeyond\":[");
     for (int i = 0; i < yieldedBeyond.length; i++) {
       b.append(i == 0 ? "" : ",").append(yieldedBeyond[i]);
     }
-    return b.append("],\"numBatches\":").append(numBatches).append(",\"rank\":").append(rank)
-        .append(",\"worldSize\":").append(worldSize).append('}').toString();
+    return b.append("],\"numBatches\":")
+        .append(numBatches)
+        .append(",\"rank\":")
+        .append(rank)
+        .append(",\"worldSize\":")
+        .append(worldSize)
+        .append('}')
+        .toString();
   }
 
   /**
    * Parses {@link #toJson()}'s output.
    *
-   * @throws IllegalArgumentException naming the field that is missing, not an integer of the right range, or
-   *     impossible (see the constructor)
+   * @throws IllegalArgumentException naming the field that is missing, not an integer of the right
+   *     range, or impossible (see the constructor)
    */
   public static LoaderState fromJson(String json) {
     JsonNode root;
@@ -110,38 +153,66 @@ public record LoaderState(int epoch, long seed, long contiguousYielded, long[] y
     }
     JsonNode beyond = root.get("yieldedBeyond");
     if (beyond == null || !beyond.isArray()) {
-      throw new IllegalArgumentException("loader state field yieldedBeyond is missing or not an array: " + json);
+      throw new IllegalArgumentException(
+          "loader state field yieldedBeyond is missing or not an array: " + json);
     }
     long[] ys = new long[beyond.size()];
     for (int i = 0; i < ys.length; i++) {
-      ys[i] = integer(beyond.get(i), "yieldedBeyond[" + i + "]", Long.MIN_VALUE, Long.MAX_VALUE, json);
+      ys[i] =
+          integer(beyond.get(i), "yieldedBeyond[" + i + "]", Long.MIN_VALUE, Long.MAX_VALUE, json);
     }
-    return new LoaderState((int) integer(root.get("epoch"), "epoch", Integer.MIN_VALUE, Integer.MAX_VALUE, json),
+    return new LoaderState(
+        (int) integer(root.get("epoch"), "epoch", Integer.MIN_VALUE, Integer.MAX_VALUE, json),
         integer(root.get("seed"), "seed", Long.MIN_VALUE, Long.MAX_VALUE, json),
-        integer(root.get("contiguousYielded"), "contiguousYielded", Long.MIN_VALUE, Long.MAX_VALUE, json), ys,
+        integer(
+            root.get("contiguousYielded"),
+            "contiguousYielded",
+            Long.MIN_VALUE,
+            Long.MAX_VALUE,
+            json),
+        ys,
         integer(root.get("numBatches"), "numBatches", Long.MIN_VALUE, Long.MAX_VALUE, json),
         (int) integer(root.get("rank"), "rank", Integer.MIN_VALUE, Integer.MAX_VALUE, json),
-        (int) integer(root.get("worldSize"), "worldSize", Integer.MIN_VALUE, Integer.MAX_VALUE, json));
+        (int)
+            integer(
+                root.get("worldSize"), "worldSize", Integer.MIN_VALUE, Integer.MAX_VALUE, json));
   }
 
   private static long integer(JsonNode v, String field, long min, long max, String json) {
-    if (v == null || !v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
-      throw new IllegalArgumentException("loader state field " + field + " is "
-          + (v == null ? "missing" : v + ", not an integer in [" + min + ", " + max + "]") + ": " + json);
+    if (v == null
+        || !v.isIntegralNumber()
+        || !v.canConvertToLong()
+        || v.asLong() < min
+        || v.asLong() > max) {
+      throw new IllegalArgumentException(
+          "loader state field "
+              + field
+              + " is "
+              + (v == null ? "missing" : v + ", not an integer in [" + min + ", " + max + "]")
+              + ": "
+              + json);
     }
     return v.asLong();
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof LoaderState s && s.epoch == epoch && s.seed == seed
-        && s.contiguousYielded == contiguousYielded && Arrays.equals(s.yieldedBeyond, yieldedBeyond)
-        && s.numBatches == numBatches && s.rank == rank && s.worldSize == worldSize;
+    return o instanceof LoaderState s
+        && s.epoch == epoch
+        && s.seed == seed
+        && s.contiguousYielded == contiguousYielded
+        && Arrays.equals(s.yieldedBeyond, yieldedBeyond)
+        && s.numBatches == numBatches
+        && s.rank == rank
+        && s.worldSize == worldSize;
   }
 
   @Override
   public int hashCode() {
-    return Long.hashCode(seed) * 31 + epoch * 17 + Long.hashCode(contiguousYielded) + Arrays.hashCode(yieldedBeyond);
+    return Long.hashCode(seed) * 31
+        + epoch * 17
+        + Long.hashCode(contiguousYielded)
+        + Arrays.hashCode(yieldedBeyond);
   }
 
   @Override

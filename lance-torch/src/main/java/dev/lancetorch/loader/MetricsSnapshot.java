@@ -4,7 +4,8 @@ package dev.lancetorch.loader;
  * A point-in-time copy of a loader's counters, cumulative since the loader was built.
  *
  * @param rowsLoaded rows fetched from the source by workers
- * @param bytesLoaded bytes of fetched batches (sum of {@link BatchSource#sizeInBytes}; unknown sizes count 0)
+ * @param bytesLoaded bytes of fetched batches (sum of {@link BatchSource#sizeInBytes}; unknown
+ *     sizes count 0)
  * @param batchesLoaded batches fetched from the source
  * @param batchesYielded batches handed to the consumer
  * @param fetchNanos time spent in {@link BatchSource#takeOffsets} summed over workers
@@ -13,5 +14,13 @@ package dev.lancetorch.loader;
  * @param queueDepth batches ready (fetched and waiting for the consumer) right now
  * @param rowsSkipped rows dropped by a transform-error policy
  */
-public record MetricsSnapshot(long rowsLoaded, long bytesLoaded, long batchesLoaded, long batchesYielded,
-    long fetchNanos, long transformNanos, long waitNanos, int queueDepth, long rowsSkipped) {}
+public record MetricsSnapshot(
+    long rowsLoaded,
+    long bytesLoaded,
+    long batchesLoaded,
+    long batchesYielded,
+    long fetchNanos,
+    long transformNanos,
+    long waitNanos,
+    int queueDepth,
+    long rowsSkipped) {}

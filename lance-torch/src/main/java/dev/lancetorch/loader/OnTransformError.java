@@ -4,7 +4,9 @@ import org.slf4j.LoggerFactory;
 
 /** What a {@link StreamingDataset} does when its transform throws. */
 public enum OnTransformError implements TransformErrorHandler<Object> {
-  /** Fail: the consumer gets a {@link DataLoaderException} with the transform's exception as cause. */
+  /**
+   * Fail: the consumer gets a {@link DataLoaderException} with the transform's exception as cause.
+   */
   RAISE {
     @Override
     public Object onError(RuntimeException error, BatchPosition position) {
@@ -12,8 +14,8 @@ public enum OnTransformError implements TransformErrorHandler<Object> {
     }
   },
   /**
-   * Drop only the failing rows, silently (the transform is re-run on each row alone, as LanceDB); they count in
-   * {@link MetricsSnapshot#rowsSkipped()}.
+   * Drop only the failing rows, silently (the transform is re-run on each row alone, as LanceDB);
+   * they count in {@link MetricsSnapshot#rowsSkipped()}.
    */
   SKIP {
     @Override
@@ -25,7 +27,8 @@ public enum OnTransformError implements TransformErrorHandler<Object> {
   WARN {
     @Override
     public Object onError(RuntimeException error, BatchPosition position) {
-      LoggerFactory.getLogger("dev.lancetorch.loader").warn("transform failed, skipping its failing rows, batch at " + position, error);
+      LoggerFactory.getLogger("dev.lancetorch.loader")
+          .warn("transform failed, skipping its failing rows, batch at " + position, error);
       return null;
     }
   }

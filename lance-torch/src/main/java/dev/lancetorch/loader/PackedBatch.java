@@ -3,13 +3,14 @@ package dev.lancetorch.loader;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * One batch of packed sequences ({@link SequencePacker}): three {@code (B, L)} int64 tensors — the token ids, the id
- * of the document each token belongs to (the separator after a document belongs to it; -1 marks padding of a final
- * partial batch) and each token's position in its document (0 for padding). Tokens of one row with equal document
- * ids form one document: {@code doc[:, :, None] == doc[:, None, :]} is the block-diagonal attention mask.
+ * One batch of packed sequences ({@link SequencePacker}): three {@code (B, L)} int64 tensors — the
+ * token ids, the id of the document each token belongs to (the separator after a document belongs
+ * to it; -1 marks padding of a final partial batch) and each token's position in its document (0
+ * for padding). Tokens of one row with equal document ids form one document: {@code doc[:, :, None]
+ * == doc[:, None, :]} is the block-diagonal attention mask.
  *
- * <p>Ownership: the tensors are fresh copies <em>owned</em> by this batch and freed by {@link #close()} (idempotent);
- * accessors after close throw {@link IllegalStateException}.
+ * <p>Ownership: the tensors are fresh copies <em>owned</em> by this batch and freed by {@link
+ * #close()} (idempotent); accessors after close throw {@link IllegalStateException}.
  */
 public final class PackedBatch implements AutoCloseable {
   private Tensor inputIds;

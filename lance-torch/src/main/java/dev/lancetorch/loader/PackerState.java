@@ -4,11 +4,12 @@ import java.io.Serializable;
 import java.util.Arrays;
 
 /**
- * Where a {@link SequencePacker} is, to store with a checkpoint: the underlying loader's state as of the last
- * document batch the packer consumed, plus the tokens it had read but not yet packed into a row (with their
- * document and position ids) and the next document id. Resuming with a loader built
- * {@code .resumeFrom(loaderState())} and {@code SequencePacker.Builder.resumeFrom(this)} yields exactly the rows an
- * uninterrupted run would still have yielded: no token lost or repeated.
+ * Where a {@link SequencePacker} is, to store with a checkpoint: the underlying loader's state as
+ * of the last document batch the packer consumed, plus the tokens it had read but not yet packed
+ * into a row (with their document and position ids) and the next document id. Resuming with a
+ * loader built {@code .resumeFrom(loaderState())} and {@code
+ * SequencePacker.Builder.resumeFrom(this)} yields exactly the rows an uninterrupted run would still
+ * have yielded: no token lost or repeated.
  *
  * @param loaderState the document loader's state
  * @param tokens pending tokens (fewer than one output batch plus one document batch)
@@ -16,12 +17,18 @@ import java.util.Arrays;
  * @param positions their positions in their documents
  * @param nextDocumentId the id the next document gets
  */
-public record PackerState(LoaderState loaderState, long[] tokens, long[] documentIds, int[] positions,
-    long nextDocumentId) implements Serializable {
+public record PackerState(
+    LoaderState loaderState,
+    long[] tokens,
+    long[] documentIds,
+    int[] positions,
+    long nextDocumentId)
+    implements Serializable {
 
   public PackerState {
     if (tokens.length != documentIds.length || tokens.length != positions.length) {
-      throw new IllegalArgumentException("pending tokens, document ids and positions differ in length");
+      throw new IllegalArgumentException(
+          "pending tokens, document ids and positions differ in length");
     }
     tokens = tokens.clone();
     documentIds = documentIds.clone();
@@ -45,8 +52,11 @@ public record PackerState(LoaderState loaderState, long[] tokens, long[] documen
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof PackerState s && s.loaderState.equals(loaderState) && Arrays.equals(s.tokens, tokens)
-        && Arrays.equals(s.documentIds, documentIds) && Arrays.equals(s.positions, positions)
+    return o instanceof PackerState s
+        && s.loaderState.equals(loaderState)
+        && Arrays.equals(s.tokens, tokens)
+        && Arrays.equals(s.documentIds, documentIds)
+        && Arrays.equals(s.positions, positions)
         && s.nextDocumentId == nextDocumentId;
   }
 
@@ -57,7 +67,12 @@ public record PackerState(LoaderState loaderState, long[] tokens, long[] documen
 
   @Override
   public String toString() {
-    return "PackerState[" + loaderState + ", " + tokens.length + " pending tokens, nextDocumentId=" + nextDocumentId
+    return "PackerState["
+        + loaderState
+        + ", "
+        + tokens.length
+        + " pending tokens, nextDocumentId="
+        + nextDocumentId
         + "]";
   }
 }

@@ -8,9 +8,9 @@ import dev.lancetorch.internal.loader.WeightedRandomSampler;
 /**
  * Chooses which row offsets one epoch visits, and in which order (PyTorch's {@code Sampler}).
  *
- * <p>A sampler must be a pure function of {@code (numRows, seed, epoch)}: every rank of a distributed run
- * and every resumed run recomputes the same global order from it. One epoch's plan is held in memory, so
- * an epoch is limited to about 2^31 indices.
+ * <p>A sampler must be a pure function of {@code (numRows, seed, epoch)}: every rank of a
+ * distributed run and every resumed run recomputes the same global order from it. One epoch's plan
+ * is held in memory, so an epoch is limited to about 2^31 indices.
  */
 @FunctionalInterface
 public interface Sampler {
@@ -28,15 +28,17 @@ public interface Sampler {
   }
 
   /**
-   * {@code numSamples} offsets drawn with replacement, offset i with probability {@code weights[i] / sum}
-   * (PyTorch's {@code WeightedRandomSampler} with {@code replacement=True}). {@code weights.length} must
-   * equal the source's {@code numRows}.
+   * {@code numSamples} offsets drawn with replacement, offset i with probability {@code weights[i]
+   * / sum} (PyTorch's {@code WeightedRandomSampler} with {@code replacement=True}). {@code
+   * weights.length} must equal the source's {@code numRows}.
    */
   static Sampler weighted(double[] weights, int numSamples) {
     return new WeightedRandomSampler(weights, numSamples);
   }
 
-  /** Only these offsets, in the given order, or freshly shuffled each epoch when {@code shuffle}. */
+  /**
+   * Only these offsets, in the given order, or freshly shuffled each epoch when {@code shuffle}.
+   */
   static Sampler subset(long[] offsets, boolean shuffle) {
     return new SubsetSampler(offsets, shuffle);
   }

@@ -1,9 +1,10 @@
 package dev.lancetorch.loader;
 
 /**
- * A {@link BatchSource} that can narrow its columns and rows — what {@link StreamingDataset.Builder#columns} and
- * {@link StreamingDataset.Builder#filter} need ({@code Permutation} implements it). Both return a new source over the
- * same handle; neither changes this one.
+ * A {@link BatchSource} that can narrow its columns and rows — what {@link
+ * StreamingDataset.Builder#columns} and {@link StreamingDataset.Builder#filter} need ({@code
+ * Permutation} implements it). Both return a new source over the same handle; neither changes this
+ * one.
  *
  * @param <B> the batch type
  */

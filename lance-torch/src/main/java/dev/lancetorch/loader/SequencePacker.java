@@ -12,22 +12,24 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * Sequence packing for language-model training: the documents of a token column (a variable-length column of a
- * {@code TORCH_DICT} loader: {@code col} values + {@code col.offsets}) are concatenated in the loader's order, each
- * followed by the separator id, and cut into rows of exactly {@code L} tokens, {@code B} rows per
- * {@link PackedBatch}, with the document id and the position in its document of every token. Documents longer than a
- * row continue on the next row (same document id, positions going on).
+ * Sequence packing for language-model training: the documents of a token column (a variable-length
+ * column of a {@code TORCH_DICT} loader: {@code col} values + {@code col.offsets}) are concatenated
+ * in the loader's order, each followed by the separator id, and cut into rows of exactly {@code L}
+ * tokens, {@code B} rows per {@link PackedBatch}, with the document id and the position in its
+ * document of every token. Documents longer than a row continue on the next row (same document id,
+ * positions going on).
  *
- * <p>Deterministic for the loader's seed (with an in-order loader, the default), rank-sharded as the loader is (each
- * rank packs its own documents), and resumable: {@link #state()} is the loader's state as of the last document batch
- * read plus the tokens read but not yet packed, and a packer built {@code .resumeFrom(state)} over a loader built
- * {@code .resumeFrom(state.loaderState())} yields exactly the remaining rows — no token lost or repeated. At the end of
- * an epoch the tokens that do not fill a whole batch are dropped, or, with {@link Builder#padRemainder(long)}, given
- * as a last batch padded with that id (document id -1).
+ * <p>Deterministic for the loader's seed (with an in-order loader, the default), rank-sharded as
+ * the loader is (each rank packs its own documents), and resumable: {@link #state()} is the
+ * loader's state as of the last document batch read plus the tokens read but not yet packed, and a
+ * packer built {@code .resumeFrom(state)} over a loader built {@code
+ * .resumeFrom(state.loaderState())} yields exactly the remaining rows — no token lost or repeated.
+ * At the end of an epoch the tokens that do not fill a whole batch are dropped, or, with {@link
+ * Builder#padRemainder(long)}, given as a last batch padded with that id (document id -1).
  *
- * <p>Threading: one thread at a time. The loader is <em>borrowed</em> (not closed here); each document batch is
- * closed after it is read. Packing reads the token tensors into Java arrays once per document batch (one bulk copy)
- * and writes each output tensor with one bulk copy.
+ * <p>Threading: one thread at a time. The loader is <em>borrowed</em> (not closed here); each
+ * document batch is closed after it is read. Packing reads the token tensors into Java arrays once
+ * per document batch (one bulk copy) and writes each output tensor with one bulk copy.
  */
 public final class SequencePacker implements Iterable<PackedBatch> {
   private final DataLoader<? extends Map<String, Tensor>> loader;
@@ -59,8 +61,12 @@ public final class SequencePacker implements Iterable<PackedBatch> {
     if (b.resume != null) {
       PackerState s = b.resume;
       if (!s.loaderState().equals(loaderState)) {
-        throw new IllegalArgumentException("the loader is at " + loaderState + " but the packer state was taken at "
-            + s.loaderState() + "; build the loader with resumeFrom(state.loaderState())");
+        throw new IllegalArgumentException(
+            "the loader is at "
+                + loaderState
+                + " but the packer state was taken at "
+                + s.loaderState()
+                + "; build the loader with resumeFrom(state.loaderState())");
       }
       tokens = s.tokens();
       documents = s.documentIds();
@@ -113,8 +119,12 @@ public final class SequencePacker implements Iterable<PackedBatch> {
 
   /** Where this packer is; see {@link PackerState}. */
   public PackerState state() {
-    return new PackerState(loaderState, Arrays.copyOf(tokens, pending), Arrays.copyOf(documents, pending),
-        Arrays.copyOf(positions, pending), nextDocument);
+    return new PackerState(
+        loaderState,
+        Arrays.copyOf(tokens, pending),
+        Arrays.copyOf(documents, pending),
+        Arrays.copyOf(positions, pending),
+        nextDocument);
   }
 
   private void read(Map<String, Tensor> batch) {
@@ -122,19 +132,36 @@ public final class SequencePacker implements Iterable<PackedBatch> {
       Tensor values = batch.get(column);
       Tensor offsets = batch.get(column + ".offsets");
       if (values == null || offsets == null) {
-        throw new IllegalArgumentException("column '" + column + "' is not a variable-length column of the batch "
-            + "(need '" + column + "' and '" + column + ".offsets'; keys: " + batch.keySet() + ")");
+        throw new IllegalArgumentException(
+            "column '"
+                + column
+                + "' is not a variable-length column of the batch "
+                + "(need '"
+                + column
+                + "' and '"
+                + column
+                + ".offsets'; keys: "
+                + batch.keySet()
+                + ")");
       }
       ScalarType t = values.scalar_type().intern();
-      if (t == ScalarType.Float || t == ScalarType.Double || t == ScalarType.Half || t == ScalarType.Bool) {
-        throw new IllegalArgumentException("column '" + column + "' holds " + t + " values, not integer token ids");
+      if (t == ScalarType.Float
+          || t == ScalarType.Double
+          || t == ScalarType.Half
+          || t == ScalarType.Bool) {
+        throw new IllegalArgumentException(
+            "column '" + column + "' holds " + t + " values, not integer token ids");
       }
       long[] v = toLongs(values);
       long[] o = toLongs(offsets);
       long added = v.length + (hasSeparator ? o.length - 1 : 0);
       if (pending + added > Integer.MAX_VALUE - 16) {
-        throw new IllegalArgumentException("column '" + column + "': " + (pending + added)
-            + " pending tokens, beyond int32; use smaller document batches");
+        throw new IllegalArgumentException(
+            "column '"
+                + column
+                + "': "
+                + (pending + added)
+                + " pending tokens, beyond int32; use smaller document batches");
       }
       reserve((int) (pending + added));
       for (int r = 0; r + 1 < o.length; r++) {
@@ -165,7 +192,8 @@ public final class SequencePacker implements Iterable<PackedBatch> {
 
   private static long[] toLongs(Tensor t) {
     long[] out = new long[Math.toIntExact(t.numel())];
-    try (Tensor c = t.to(ScalarType.Long); Tensor k = c.contiguous()) {
+    try (Tensor c = t.to(ScalarType.Long);
+        Tensor k = c.contiguous()) {
       k.data_ptr_long().get(out);
     }
     return out;
@@ -211,7 +239,8 @@ public final class SequencePacker implements Iterable<PackedBatch> {
   }
 
   private Tensor tensor(long[] data) {
-    try (TensorOptions o = new TensorOptions(ScalarType.Long); MemoryFormatOptional f = new MemoryFormatOptional()) {
+    try (TensorOptions o = new TensorOptions(ScalarType.Long);
+        MemoryFormatOptional f = new MemoryFormatOptional()) {
       Tensor t = torch.empty(new long[] {rows, length}, o, f);
       t.data_ptr_long().put(data, 0, data.length);
       return t;
@@ -260,26 +289,33 @@ public final class SequencePacker implements Iterable<PackedBatch> {
       return this;
     }
 
-    /** Give the tokens left at the end of an epoch as a last batch padded with {@code id} (default: dropped). */
+    /**
+     * Give the tokens left at the end of an epoch as a last batch padded with {@code id} (default:
+     * dropped).
+     */
     public Builder padRemainder(long id) {
       padRemainder = true;
       padId = id;
       return this;
     }
 
-    /** Continue from a {@link SequencePacker#state()} (the loader must be resumed from its loader state). */
+    /**
+     * Continue from a {@link SequencePacker#state()} (the loader must be resumed from its loader
+     * state).
+     */
     public Builder resumeFrom(PackerState v) {
       resume = v;
       return this;
     }
 
     /**
-     * @throws IllegalArgumentException when B × L is beyond int32 or the loader is not at the resume state
+     * @throws IllegalArgumentException when B × L is beyond int32 or the loader is not at the
+     *     resume state
      */
     public SequencePacker build() {
       if ((long) rows * length > Integer.MAX_VALUE - 16) {
-        throw new IllegalArgumentException("rows per batch × sequence length = " + ((long) rows * length)
-            + " is beyond int32");
+        throw new IllegalArgumentException(
+            "rows per batch × sequence length = " + ((long) rows * length) + " is beyond int32");
       }
       return new SequencePacker(this);
     }

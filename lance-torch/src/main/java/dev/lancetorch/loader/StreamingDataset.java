@@ -28,44 +28,48 @@ import java.util.function.Function;
 /**
  * An elastic, resumable stream of one rank's rows, after LanceDB's {@code StreamingDataset}.
  *
- * <p><b>Layout of an epoch</b> (LanceDB's {@code streaming.py}; a function of numRows, numSplits, shuffle,
- * shuffleSeed, shuffleClumpSize and the epoch — never of the world size or the number of workers): every split has
- * {@code L = numRows / numSplits} rows (the surplus, fewer than numSplits rows, is left out of the epoch, so every
- * split — and every rank — has the same length and the same number of batches). With shuffle (the default) the
- * splits are exactly LanceDB's {@code split_random(fixed=numSplits, seed=shuffleSeed + epoch·100003,
- * clump_size=shuffleClumpSize)}: the same rows in the same order as LanceDB gives each split; without, split s is rows
- * {@code [s·L, (s+1)·L)}. The <i>global order</i> of the epoch ({@link #globalOrder(int)}) is the concatenation of
- * the splits' row orders.
+ * <p><b>Layout of an epoch</b> (LanceDB's {@code streaming.py}; a function of numRows, numSplits,
+ * shuffle, shuffleSeed, shuffleClumpSize and the epoch — never of the world size or the number of
+ * workers): every split has {@code L = numRows / numSplits} rows (the surplus, fewer than numSplits
+ * rows, is left out of the epoch, so every split — and every rank — has the same length and the
+ * same number of batches). With shuffle (the default) the splits are exactly LanceDB's {@code
+ * split_random(fixed=numSplits, seed=shuffleSeed + epoch·100003, clump_size=shuffleClumpSize)}: the
+ * same rows in the same order as LanceDB gives each split; without, split s is rows {@code [s·L,
+ * (s+1)·L)}. The <i>global order</i> of the epoch ({@link #globalOrder(int)}) is the concatenation
+ * of the splits' row orders.
  *
- * <p><b>Assignment.</b> numSplits (default: worldSize, as LanceDB) must be divisible by worldSize × numWorkers. Rank r
- * reads the r-th contiguous block of numSplits/worldSize splits; its worker w reads the w-th contiguous sub-block of
- * that block (as LanceDB). A worker's rows come as LanceDB yields them: one row per split per cycle, round robin over
- * its splits in order; that row stream is cut into batches of {@code readBatchSize} rows (default 64). The rank's
- * consumer takes batches round-robin over its workers.
+ * <p><b>Assignment.</b> numSplits (default: worldSize, as LanceDB) must be divisible by worldSize ×
+ * numWorkers. Rank r reads the r-th contiguous block of numSplits/worldSize splits; its worker w
+ * reads the w-th contiguous sub-block of that block (as LanceDB). A worker's rows come as LanceDB
+ * yields them: one row per split per cycle, round robin over its splits in order; that row stream
+ * is cut into batches of {@code readBatchSize} rows (default 64). The rank's consumer takes batches
+ * round-robin over its workers.
  *
- * <p><b>Elastic determinism</b> (LanceDB's guarantee, as tested with one worker per rank): with the same numSplits,
- * seed and epoch, and a global batch G = worldSize × readBatchSize that is a multiple of numSplits, the union of the
- * ranks' batches at step k is the same sample set on any world size — cycles [k·G/S, (k+1)·G/S) of every split.
- * With K &gt; 1 workers a single step holds only the splits of one worker per rank (by the arithmetic, untested: the
- * same set for each group of K consecutive steps at a fixed K).
+ * <p><b>Elastic determinism</b> (LanceDB's guarantee, as tested with one worker per rank): with the
+ * same numSplits, seed and epoch, and a global batch G = worldSize × readBatchSize that is a
+ * multiple of numSplits, the union of the ranks' batches at step k is the same sample set on any
+ * world size — cycles [k·G/S, (k+1)·G/S) of every split. With K &gt; 1 workers a single step holds
+ * only the splits of one worker per rank (by the arithmetic, untested: the same set for each group
+ * of K consecutive steps at a fixed K).
  *
- * <p><b>Guarantees</b> (as tested): within an epoch, across all ranks, every row is delivered exactly once;
- * the rows delivered from split s, in delivery order, are exactly split s's row order, whatever the world
- * size and number of workers. {@link #state()} records per split how many rows were delivered;
- * {@link #mergeStates(List)} unions the ranks' states, and a run resumed from the merged state
- * <em>on any world size and number of workers</em> delivers exactly the rest of each split's row order —
- * so (rows before) + (rows after), per split, is the uninterrupted split order, and the global set is
- * every row once. The interleaving of different splits depends on world size and workers.
+ * <p><b>Guarantees</b> (as tested): within an epoch, across all ranks, every row is delivered
+ * exactly once; the rows delivered from split s, in delivery order, are exactly split s's row
+ * order, whatever the world size and number of workers. {@link #state()} records per split how many
+ * rows were delivered; {@link #mergeStates(List)} unions the ranks' states, and a run resumed from
+ * the merged state <em>on any world size and number of workers</em> delivers exactly the rest of
+ * each split's row order — so (rows before) + (rows after), per split, is the uninterrupted split
+ * order, and the global set is every row once. The interleaving of different splits depends on
+ * world size and workers.
  *
- * <p>{@code columns} and {@code filter} narrow the source (a {@link SelectableSource}, e.g. a {@code Permutation})
- * before the splits are made: the row range split is the filtered one.
+ * <p>{@code columns} and {@code filter} narrow the source (a {@link SelectableSource}, e.g. a
+ * {@code Permutation}) before the splits are made: the row range split is the filtered one.
  *
- * <p><b>Ownership.</b> The dataset never closes the source it was built with; each worker opens its own
- * handle with {@link BatchSource#reopen()} and closes it at {@link #close()}. The transform takes ownership
- * of its input batch when called — it must close or return it, also when it throws (the dataset never
- * touches a batch after passing it to the transform). Every batch the iterator returns is the
- * caller's to close; batches prefetched but not returned are closed by the dataset when the iterator is
- * abandoned, fails, or the dataset is closed.
+ * <p><b>Ownership.</b> The dataset never closes the source it was built with; each worker opens its
+ * own handle with {@link BatchSource#reopen()} and closes it at {@link #close()}. The transform
+ * takes ownership of its input batch when called — it must close or return it, also when it throws
+ * (the dataset never touches a batch after passing it to the transform). Every batch the iterator
+ * returns is the caller's to close; batches prefetched but not returned are closed by the dataset
+ * when the iterator is abandoned, fails, or the dataset is closed.
  *
  * @param <R> the type of the batches yielded (after transform)
  */
@@ -97,13 +101,22 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
       b.numSplits = b.worldSize;
     }
     if (b.numSplits % (b.worldSize * b.numWorkers) != 0) {
-      throw new IllegalArgumentException("numSplits " + b.numSplits + " is not divisible by worldSize "
-          + b.worldSize + " × numWorkers " + b.numWorkers + " = " + b.worldSize * b.numWorkers);
+      throw new IllegalArgumentException(
+          "numSplits "
+              + b.numSplits
+              + " is not divisible by worldSize "
+              + b.worldSize
+              + " × numWorkers "
+              + b.numWorkers
+              + " = "
+              + b.worldSize * b.numWorkers);
     }
     this.source = (BatchSource<Object>) b.selectedSource();
     this.transform = (Function<Object, R>) b.transform;
     this.onError = (TransformErrorHandler<R>) b.onError;
-    this.layout = new SplitLayout(source.numRows(), b.numSplits, b.shuffle, b.shuffleSeed, b.shuffleClumpSize);
+    this.layout =
+        new SplitLayout(
+            source.numRows(), b.numSplits, b.shuffle, b.shuffleSeed, b.shuffleClumpSize);
     this.rank = b.rank;
     this.worldSize = b.worldSize;
     this.numWorkers = b.numWorkers;
@@ -114,13 +127,20 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
     this.threadPrefix = LoaderThreadNames.newPrefix();
     if (b.resumeFrom != null) {
       StreamingState s = b.resumeFrom;
-      if (s.shuffleSeed() != shuffleSeed || s.numRows() != layout.numRows || s.numSplits() != layout.numSplits) {
-        throw new IllegalArgumentException("state " + s + " is for another seed, row count or split count");
+      if (s.shuffleSeed() != shuffleSeed
+          || s.numRows() != layout.numRows
+          || s.numSplits() != layout.numSplits) {
+        throw new IllegalArgumentException(
+            "state " + s + " is for another seed, row count or split count");
       }
       for (int split : layout.splitsOfRank(s.epoch(), rank, worldSize)) {
         if (s.rowsConsumed()[split] < 0) {
-          throw new IllegalArgumentException("state does not know split " + split + " which rank " + rank
-              + " reads; resume from mergeStates(all ranks' states)");
+          throw new IllegalArgumentException(
+              "state does not know split "
+                  + split
+                  + " which rank "
+                  + rank
+                  + " reads; resume from mergeStates(all ranks' states)");
         }
       }
       this.resume = s;
@@ -128,11 +148,14 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
     }
     if (b.transformParallelism > 0) {
       AtomicInteger n = new AtomicInteger();
-      this.transformPool = Executors.newFixedThreadPool(b.transformParallelism, r -> {
-        Thread t = new Thread(r, threadPrefix + "-transform-" + n.getAndIncrement());
-        t.setDaemon(true);
-        return t;
-      });
+      this.transformPool =
+          Executors.newFixedThreadPool(
+              b.transformParallelism,
+              r -> {
+                Thread t = new Thread(r, threadPrefix + "-transform-" + n.getAndIncrement());
+                t.setDaemon(true);
+                return t;
+              });
     } else {
       this.transformPool = null;
     }
@@ -143,8 +166,8 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
   }
 
   /**
-   * Unions the states of ranks taken at the same point of an epoch (e.g. at a checkpoint). Splits known
-   * to no state stay -1; a split known to two states must have the same progress in both.
+   * Unions the states of ranks taken at the same point of an epoch (e.g. at a checkpoint). Splits
+   * known to no state stay -1; a split known to two states must have the same progress in both.
    */
   public static StreamingState mergeStates(List<StreamingState> states) {
     if (states.isEmpty()) {
@@ -154,15 +177,19 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
     long[] merged = new long[first.numSplits()];
     Arrays.fill(merged, -1);
     for (StreamingState s : states) {
-      if (s.epoch() != first.epoch() || s.shuffleSeed() != first.shuffleSeed() || s.numRows() != first.numRows()
+      if (s.epoch() != first.epoch()
+          || s.shuffleSeed() != first.shuffleSeed()
+          || s.numRows() != first.numRows()
           || s.numSplits() != first.numSplits()) {
-        throw new IllegalArgumentException("states of different epochs or datasets: " + first + " vs " + s);
+        throw new IllegalArgumentException(
+            "states of different epochs or datasets: " + first + " vs " + s);
       }
       long[] c = s.rowsConsumed();
       for (int i = 0; i < c.length; i++) {
         if (c[i] >= 0) {
           if (merged[i] >= 0 && merged[i] != c[i]) {
-            throw new IllegalArgumentException("split " + i + " has progress " + merged[i] + " and " + c[i]);
+            throw new IllegalArgumentException(
+                "split " + i + " has progress " + merged[i] + " and " + c[i]);
           }
           merged[i] = c[i];
         }
@@ -171,7 +198,10 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
     return new StreamingState(first.epoch(), first.shuffleSeed(), first.numRows(), merged);
   }
 
-  /** The canonical global row order of {@code epoch} (see the class doc); the same for every world size. */
+  /**
+   * The canonical global row order of {@code epoch} (see the class doc); the same for every world
+   * size.
+   */
   public long[] globalOrder(int epoch) {
     return layout.globalOrder(epoch);
   }
@@ -209,8 +239,8 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
   }
 
   /**
-   * This rank's progress: per split it reads in the current epoch, rows delivered; -1 for other splits.
-   * After a completed epoch: the next epoch, nothing delivered. Callable from any thread.
+   * This rank's progress: per split it reads in the current epoch, rows delivered; -1 for other
+   * splits. After a completed epoch: the next epoch, nothing delivered. Callable from any thread.
    */
   public synchronized StreamingState state() {
     if (current != null && !current.complete) {
@@ -237,7 +267,10 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
     return metrics.snapshot();
   }
 
-  /** Stops workers and transform threads, closes batches in flight and worker handles (bounded wait). */
+  /**
+   * Stops workers and transform threads, closes batches in flight and worker handles (bounded
+   * wait).
+   */
   @Override
   public void close() {
     EpochIterator it;
@@ -291,7 +324,9 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
     try {
       out = transform.apply(raw);
     } catch (RuntimeException e) {
-      out = onError.onError(e, task.position()); // the input stays the transform's: it owned it when it threw
+      out =
+          onError.onError(
+              e, task.position()); // the input stays the transform's: it owned it when it threw
       if (out == null) {
         out = withoutFailingRows(handle, task);
       }
@@ -301,10 +336,11 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
   }
 
   /**
-   * After a batch's transform failed and the policy skips: as LanceDB, the transform runs again on each row alone
-   * (taken again from the worker's handle; its outputs are closed) and only the rows that fail alone are dropped and
-   * counted as skipped; the other rows are taken again as one batch and transformed. The transform must be
-   * deterministic (as in LanceDB); if it then fails on the rows that passed alone, the iteration fails.
+   * After a batch's transform failed and the policy skips: as LanceDB, the transform runs again on
+   * each row alone (taken again from the worker's handle; its outputs are closed) and only the rows
+   * that fail alone are dropped and counted as skipped; the other rows are taken again as one batch
+   * and transformed. The transform must be deterministic (as in LanceDB); if it then fails on the
+   * rows that passed alone, the iteration fails.
    *
    * @return the batch of the surviving rows, or null when every row failed
    */
@@ -365,7 +401,9 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
         perWorker.add(rr.tasks);
         splitsOfRows.putAll(rr.splitsOfRows);
       }
-      run = new EpochRun<>(perWorker, StreamingDataset.this::load, prefetchBatches, true, timeoutNanos, metrics);
+      run =
+          new EpochRun<>(
+              perWorker, StreamingDataset.this::load, prefetchBatches, true, timeoutNanos, metrics);
       pool.start(run);
     }
 
@@ -452,7 +490,8 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
    * @param <R> the type yielded after transform
    */
   public static final class Builder<B, R> implements Cloneable {
-    // transform(...) copies the builder with clone(): every field is carried over, whatever fields are added later.
+    // transform(...) copies the builder with clone(): every field is carried over, whatever fields
+    // are added later.
     private final BatchSource<B> source;
     private Function<? super B, ? extends R> transform;
     private TransformErrorHandler<?> onError = OnTransformError.RAISE;
@@ -477,7 +516,8 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
     }
 
     /**
-     * Only these columns (LanceDB's {@code columns}); needs a {@link SelectableSource} such as a {@code Permutation}.
+     * Only these columns (LanceDB's {@code columns}); needs a {@link SelectableSource} such as a
+     * {@code Permutation}.
      */
     public Builder<B, R> columns(String... names) {
       this.columns = names.clone();
@@ -485,8 +525,8 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
     }
 
     /**
-     * Only rows matching this SQL filter (LanceDB's {@code filter}), applied before the splits are made; needs a
-     * {@link SelectableSource} such as a {@code Permutation}.
+     * Only rows matching this SQL filter (LanceDB's {@code filter}), applied before the splits are
+     * made; needs a {@link SelectableSource} such as a {@code Permutation}.
      */
     public Builder<B, R> filter(String sqlFilter) {
       this.filter = Objects.requireNonNull(sqlFilter, "filter");
@@ -500,8 +540,9 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
         return source;
       }
       if (!(source instanceof SelectableSource<?>)) {
-        throw new IllegalArgumentException("columns/filter need a source that can select them (a Permutation); got "
-            + source.getClass().getName());
+        throw new IllegalArgumentException(
+            "columns/filter need a source that can select them (a Permutation); got "
+                + source.getClass().getName());
       }
       SelectableSource<B> s = (SelectableSource<B>) source;
       if (filter != null) {
@@ -513,7 +554,10 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
       return s;
     }
 
-    /** Fixed splits of the rows (default: worldSize, as LanceDB); divisible by worldSize × numWorkers. */
+    /**
+     * Fixed splits of the rows (default: worldSize, as LanceDB); divisible by worldSize ×
+     * numWorkers.
+     */
     public Builder<B, R> numSplits(int v) {
       if (v <= 0) {
         throw new IllegalArgumentException("numSplits must be > 0");
@@ -524,20 +568,27 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
 
     public Builder<B, R> distributed(int rank, int worldSize) {
       if (worldSize <= 0 || rank < 0 || rank >= worldSize) {
-        throw new IllegalArgumentException("need 0 <= rank < worldSize, got " + rank + " of " + worldSize);
+        throw new IllegalArgumentException(
+            "need 0 <= rank < worldSize, got " + rank + " of " + worldSize);
       }
       this.rank = rank;
       this.worldSize = worldSize;
       return this;
     }
 
-    /** This process's rank (as PyTorch's {@code rank}); with {@link #worldSize(int)}, same as {@code distributed}. */
+    /**
+     * This process's rank (as PyTorch's {@code rank}); with {@link #worldSize(int)}, same as {@code
+     * distributed}.
+     */
     public Builder<B, R> rank(int rank) {
       this.rank = rank;
       return this;
     }
 
-    /** Number of processes sharing the data (as PyTorch's {@code world_size}); checked against rank at build. */
+    /**
+     * Number of processes sharing the data (as PyTorch's {@code world_size}); checked against rank
+     * at build.
+     */
     public Builder<B, R> worldSize(int worldSize) {
       this.worldSize = worldSize;
       return this;
@@ -552,7 +603,10 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
       return this;
     }
 
-    /** Rows per batch read from the source (default 64, as LanceDB); the last batch of a split may be shorter. */
+    /**
+     * Rows per batch read from the source (default 64, as LanceDB); the last batch of a split may
+     * be shorter.
+     */
     public Builder<B, R> readBatchSize(int v) {
       if (v <= 0) {
         throw new IllegalArgumentException("readBatchSize must be > 0");
@@ -580,7 +634,10 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
       return this;
     }
 
-    /** Consecutive rows kept together when shuffling within a split (default 1: rows shuffled individually). */
+    /**
+     * Consecutive rows kept together when shuffling within a split (default 1: rows shuffled
+     * individually).
+     */
     public Builder<B, R> shuffleClumpSize(int v) {
       if (v <= 0) {
         throw new IllegalArgumentException("shuffleClumpSize must be > 0");
@@ -590,19 +647,20 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
     }
 
     /**
-     * Applied to each read batch; owns it from the call on (closes or returns it, also when throwing). Returns a
-     * builder with every other setting of this one ({@link #columns}, {@link #filter}, an {@link OnTransformError}
-     * policy...).
+     * Applied to each read batch; owns it from the call on (closes or returns it, also when
+     * throwing). Returns a builder with every other setting of this one ({@link #columns}, {@link
+     * #filter}, an {@link OnTransformError} policy...).
      *
-     * @throws IllegalStateException if a custom {@link TransformErrorHandler} was set before: it is typed to the old
-     *     result type, so set it after {@code transform}
+     * @throws IllegalStateException if a custom {@link TransformErrorHandler} was set before: it is
+     *     typed to the old result type, so set it after {@code transform}
      */
     @SuppressWarnings("unchecked")
     public <C> Builder<B, C> transform(Function<? super B, ? extends C> fn) {
       Objects.requireNonNull(fn, "transform");
       if (!(onError instanceof OnTransformError)) {
-        throw new IllegalStateException("onTransformError(handler) was set before transform(...): a custom handler "
-            + "returns values of the old type; set it after transform(...)");
+        throw new IllegalStateException(
+            "onTransformError(handler) was set before transform(...): a custom handler "
+                + "returns values of the old type; set it after transform(...)");
       }
       Builder<B, C> n;
       try {
@@ -614,7 +672,9 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
       return n;
     }
 
-    /** Threads running the transform (default 0: in the worker thread). Per-worker order is kept. */
+    /**
+     * Threads running the transform (default 0: in the worker thread). Per-worker order is kept.
+     */
     public Builder<B, R> transformParallelism(int v) {
       if (v < 0) {
         throw new IllegalArgumentException("transformParallelism < 0");
@@ -648,7 +708,10 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
       return this;
     }
 
-    /** Resume from this rank's own state, or from {@link StreamingDataset#mergeStates} for any world size. */
+    /**
+     * Resume from this rank's own state, or from {@link StreamingDataset#mergeStates} for any world
+     * size.
+     */
     public Builder<B, R> resumeFrom(StreamingState v) {
       resumeFrom = v;
       return this;

@@ -7,10 +7,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Progress of one or more ranks of a {@link StreamingDataset} through one epoch, per split:
- * {@code rowsConsumed[s]} rows of split s's row order have been delivered (yielded or skipped), or
- * {@code -1} when the ranks this state describes do not read split s in this epoch.
- * {@link StreamingDataset#mergeStates(List)} combines the states of all ranks into one that any world size
+ * Progress of one or more ranks of a {@link StreamingDataset} through one epoch, per split: {@code
+ * rowsConsumed[s]} rows of split s's row order have been delivered (yielded or skipped), or {@code
+ * -1} when the ranks this state describes do not read split s in this epoch. {@link
+ * StreamingDataset#mergeStates(List)} combines the states of all ranks into one that any world size
  * can resume from.
  *
  * @param epoch the epoch in progress
@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * @param numRows rows of the source
  * @param rowsConsumed per split, rows delivered, or -1 when unknown to this state
  */
-public record StreamingState(int epoch, long shuffleSeed, long numRows, long[] rowsConsumed) implements Serializable {
+public record StreamingState(int epoch, long shuffleSeed, long numRows, long[] rowsConsumed)
+    implements Serializable {
 
   public StreamingState {
     rowsConsumed = rowsConsumed.clone();
@@ -40,8 +41,14 @@ public record StreamingState(int epoch, long shuffleSeed, long numRows, long[] r
 
   /** Compact JSON: {@code {"epoch":0,"shuffleSeed":1,"numRows":100,"rowsConsumed":[10,-1,...]}}. */
   public String toJson() {
-    StringBuilder b = new StringBuilder("{\"epoch\":").append(epoch).append(",\"shuffleSeed\":").append(shuffleSeed)
-        .append(",\"numRows\":").append(numRows).append(",\"rowsConsumed\":[");
+    StringBuilder b =
+        new StringBuilder("{\"epoch\":")
+            .append(epoch)
+            .append(",\"shuffleSeed\":")
+            .append(shuffleSeed)
+            .append(",\"numRows\":")
+            .append(numRows)
+            .append(",\"rowsConsumed\":[");
     for (int i = 0; i < rowsConsumed.length; i++) {
       b.append(i == 0 ? "" : ",").append(rowsConsumed[i]);
     }
@@ -50,18 +57,28 @@ public record StreamingState(int epoch, long shuffleSeed, long numRows, long[] r
 
   /** Parses {@link #toJson()}'s output. */
   public static StreamingState fromJson(String json) {
-    Matcher m = Pattern.compile("\"epoch\":(-?\\d+),\"shuffleSeed\":(-?\\d+),\"numRows\":(\\d+),\"rowsConsumed\":\\[([^\\]]*)\\]")
-        .matcher(json.replaceAll("\\s", ""));
+    Matcher m =
+        Pattern.compile(
+                "\"epoch\":(-?\\d+),\"shuffleSeed\":(-?\\d+),"
+                    + "\"numRows\":(\\d+),\"rowsConsumed\":\\[([^\\]]*)\\]")
+            .matcher(json.replaceAll("\\s", ""));
     if (!m.find()) {
       throw new IllegalArgumentException("not a streaming state: " + json);
     }
-    long[] c = m.group(4).isEmpty() ? new long[0] : Arrays.stream(m.group(4).split(",")).mapToLong(Long::parseLong).toArray();
-    return new StreamingState(Integer.parseInt(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)), c);
+    long[] c =
+        m.group(4).isEmpty()
+            ? new long[0]
+            : Arrays.stream(m.group(4).split(",")).mapToLong(Long::parseLong).toArray();
+    return new StreamingState(
+        Integer.parseInt(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)), c);
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof StreamingState s && s.epoch == epoch && s.shuffleSeed == shuffleSeed && s.numRows == numRows
+    return o instanceof StreamingState s
+        && s.epoch == epoch
+        && s.shuffleSeed == shuffleSeed
+        && s.numRows == numRows
         && Arrays.equals(s.rowsConsumed, rowsConsumed);
   }
 

@@ -8,10 +8,11 @@ import org.apache.arrow.vector.types.pojo.Schema;
 /**
  * One Arrow record batch of a {@link Permutation}, in the order the permutation defines.
  *
- * <p><b>Ownership:</b> the batch <em>owns</em> its {@link VectorSchemaRoot} (and so the Arrow buffers, which are
- * accounted to the table connection's allocator); the caller owns the batch and must {@link #close()} it. Buffers of a
- * scanned batch are the Lance scan's own memory (zero-copy through the Arrow C Data Interface). Closing twice is safe;
- * any other call after close throws {@link IllegalStateException}.
+ * <p><b>Ownership:</b> the batch <em>owns</em> its {@link VectorSchemaRoot} (and so the Arrow
+ * buffers, which are accounted to the table connection's allocator); the caller owns the batch and
+ * must {@link #close()} it. Buffers of a scanned batch are the Lance scan's own memory (zero-copy
+ * through the Arrow C Data Interface). Closing twice is safe; any other call after close throws
+ * {@link IllegalStateException}.
  */
 public final class ArrowBatch implements AutoCloseable {
   private VectorSchemaRoot root;
@@ -21,7 +22,10 @@ public final class ArrowBatch implements AutoCloseable {
     this.root = root;
   }
 
-  /** The batch's data, <em>borrowed</em>: valid until this batch is closed; do not close it yourself. */
+  /**
+   * The batch's data, <em>borrowed</em>: valid until this batch is closed; do not close it
+   * yourself.
+   */
   public VectorSchemaRoot root() {
     if (root == null) {
       throw new IllegalStateException("ArrowBatch is closed");
@@ -48,7 +52,8 @@ public final class ArrowBatch implements AutoCloseable {
   public FieldVector column(String name) {
     FieldVector v = root().getVector(name);
     if (v == null) {
-      throw new IllegalArgumentException("no column '" + name + "' in batch; columns: " + columnNames());
+      throw new IllegalArgumentException(
+          "no column '" + name + "' in batch; columns: " + columnNames());
     }
     return v;
   }
@@ -75,6 +80,8 @@ public final class ArrowBatch implements AutoCloseable {
 
   @Override
   public String toString() {
-    return root == null ? "ArrowBatch[closed]" : "ArrowBatch[rows=" + root.getRowCount() + ", " + columnNames() + "]";
+    return root == null
+        ? "ArrowBatch[closed]"
+        : "ArrowBatch[rows=" + root.getRowCount() + ", " + columnNames() + "]";
   }
 }

@@ -11,7 +11,10 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.bytedeco.pytorch.Tensor;
 
-/** Turns an {@link ArrowBatch} into the batch of a {@link Format}. Takes ownership of the Arrow batch. */
+/**
+ * Turns an {@link ArrowBatch} into the batch of a {@link Format}. Takes ownership of the Arrow
+ * batch.
+ */
 final class BatchFormatter {
   private BatchFormatter() {}
 
@@ -26,16 +29,19 @@ final class BatchFormatter {
       if (format == Format.COLUMNS) {
         return columns(batch.root());
       }
-      // Tensor formats: the bridge retains the Arrow buffers (zero-copy); the batch can be closed right after.
+      // Tensor formats: the bridge retains the Arrow buffers (zero-copy); the batch can be closed
+      // right after.
       VectorSchemaRoot root = batch.root();
       List<String> names = batch.columnNames();
-      try (TorchBatch tb = TorchBatch.fromRoot(root, root.getFieldVectors().get(0).getAllocator(),
-          exports.of(root.getSchema()))) {
+      try (TorchBatch tb =
+          TorchBatch.fromRoot(
+              root, root.getFieldVectors().get(0).getAllocator(), exports.of(root.getSchema()))) {
         if (format == Format.TORCH_COL) {
           return tb.stack(names);
         }
         if (format.isDict()) {
-          return new TensorDict(new LinkedHashMap<>(tb.dictWithOffsets(names, Map.of(), format.padding())));
+          return new TensorDict(
+              new LinkedHashMap<>(tb.dictWithOffsets(names, Map.of(), format.padding())));
         }
         if (format == Format.TORCH_ROW) {
           try (Tensor cr = tb.stack(names)) {
@@ -81,10 +87,14 @@ final class BatchFormatter {
   }
 
   /**
-   * A tensor batch from pieces of native scan batches ({@link TensorRechunker}): {@code columns} are the base column
-   * names in output order, renamed per {@code renames}. The caller owns the result.
+   * A tensor batch from pieces of native scan batches ({@link TensorRechunker}): {@code columns}
+   * are the base column names in output order, renamed per {@code renames}. The caller owns the
+   * result.
    */
-  static Object formatPieces(Format<?> format, List<TensorRechunker.Piece> pieces, List<String> columns,
+  static Object formatPieces(
+      Format<?> format,
+      List<TensorRechunker.Piece> pieces,
+      List<String> columns,
       Map<String, String> renames) {
     int rows = (int) pieces.stream().mapToLong(TensorRechunker.Piece::length).sum();
     if (format == Format.TORCH_COL || format == Format.TORCH_ROW) {
@@ -129,7 +139,10 @@ final class BatchFormatter {
     }
   }
 
-  /** Per-row maps of views of the column tensors (0-D for scalars, (D) for FixedSizeList cells); borrows cols. */
+  /**
+   * Per-row maps of views of the column tensors (0-D for scalars, (D) for FixedSizeList cells);
+   * borrows cols.
+   */
   private static TensorRowMaps torchRowMaps(Map<String, Tensor> cols, int rows) {
     List<Map<String, Tensor>> out = new ArrayList<>(rows);
     try {

@@ -12,25 +12,29 @@ import java.util.NoSuchElementException;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
- * Batches of a {@link Permutation} in order. Identity permutations stream one Lance scan (re-chunked to the exact
- * batch size); explicit orders are read a window of batches at a time by the read planner ({@link
- * Permutation#withReadAhead}) or one batch at a time. Each batch returned is owned by the caller.
+ * Batches of a {@link Permutation} in order. Identity permutations stream one Lance scan
+ * (re-chunked to the exact batch size); explicit orders are read a window of batches at a time by
+ * the read planner ({@link Permutation#withReadAhead}) or one batch at a time. Each batch returned
+ * is owned by the caller.
  *
- * <p><b>Lifetime of the open scan</b> (a Lance scanner, its Arrow C stream, the scan batch being cut and the table
- * snapshot it reads; or the planner's window of batches not returned yet). It is released exactly once, by the first of:
+ * <p><b>Lifetime of the open scan</b> (a Lance scanner, its Arrow C stream, the scan batch being
+ * cut and the table snapshot it reads; or the planner's window of batches not returned yet). It is
+ * released exactly once, by the first of:
+ *
  * <ul>
  *   <li>the last batch being returned (a for-each that runs to the end releases everything);
  *   <li>{@link #close()} (idempotent; use try-with-resources to stop early deterministically);
  *   <li>a read failing: the exception is thrown after the scan is released;
- *   <li>{@link Permutation#close()} of the handle that owns the table (a reopened or deserialized permutation): open
- *       iterators are closed first (a {@code next()} in progress finishes), later {@code next()} calls throw
- *       {@link IllegalStateException};
- *   <li>the iterator becoming unreachable (a for-each left with {@code break}): a {@link Cleaner} releases it after
- *       the next garbage collection.
+ *   <li>{@link Permutation#close()} of the handle that owns the table (a reopened or deserialized
+ *       permutation): open iterators are closed first (a {@code next()} in progress finishes),
+ *       later {@code next()} calls throw {@link IllegalStateException};
+ *   <li>the iterator becoming unreachable (a for-each left with {@code break}): a {@link Cleaner}
+ *       releases it after the next garbage collection.
  * </ul>
- * Batches already returned stay valid in every case. After the release {@link #hasNext()} is false and {@link #next()}
- * throws {@link IllegalStateException} (or {@link NoSuchElementException} after the last batch). Not for use by several
- * threads at once.
+ *
+ * Batches already returned stay valid in every case. After the release {@link #hasNext()} is false
+ * and {@link #next()} throws {@link IllegalStateException} (or {@link NoSuchElementException} after
+ * the last batch). Not for use by several threads at once.
  *
  * @param <T> the batch type
  */
@@ -70,7 +74,8 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
       throw new NoSuchElementException("no more batches");
     }
     if (reads.isClosed()) {
-      throw new IllegalStateException("the iterator is closed (by close(), a failed read or its permutation's close)");
+      throw new IllegalStateException(
+          "the iterator is closed (by close(), a failed read or its permutation's close)");
     }
     int n = (int) Math.min(batchSize, end - position);
     T batch;
@@ -96,7 +101,8 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
     if (permutation.readsTensorsNatively()) {
       RowSelection.Identity id = (RowSelection.Identity) sel;
       if (reads.tensorScan == null) {
-        reads.tensorScan = permutation.reader().tensorScan(id.start + position, end - position, batchSize);
+        reads.tensorScan =
+            permutation.reader().tensorScan(id.start + position, end - position, batchSize);
       }
       List<TensorRechunker.Piece> pieces = reads.tensorScan.next(n);
       long got = pieces.stream().mapToLong(TensorRechunker.Piece::length).sum();
@@ -141,8 +147,16 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
   }
 
   private IllegalStateException shortRead(long got, int n) {
-    return new IllegalStateException("scan of table '" + permutation.openTable().name() + "' returned " + got
-        + " rows where " + n + " were expected at position " + position + " (table changed under a pinned read?)");
+    return new IllegalStateException(
+        "scan of table '"
+            + permutation.openTable().name()
+            + "' returned "
+            + got
+            + " rows where "
+            + n
+            + " were expected at position "
+            + position
+            + " (table changed under a pinned read?)");
   }
 
   /** What the read planner did so far (for tests). */
@@ -162,8 +176,9 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
   }
 
   /**
-   * What an iterator holds open. Never references the iterator (or the Cleaner could not run); registered with the
-   * permutation handle's {@link Permutation.Closer} while open, so closing the handle closes it first.
+   * What an iterator holds open. Never references the iterator (or the Cleaner could not run);
+   * registered with the permutation handle's {@link Permutation.Closer} while open, so closing the
+   * handle closes it first.
    */
   static final class OpenReads implements Runnable {
     private final Permutation.Closer owner;
@@ -184,11 +199,15 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
 
     void checkOpen() {
       if (closed) {
-        throw new IllegalStateException("the iterator was closed while reading (its permutation handle was closed)");
+        throw new IllegalStateException(
+            "the iterator was closed while reading (its permutation handle was closed)");
       }
     }
 
-    /** Releases the scans exactly once; called through the iterator's Cleanable or by the owner's close. */
+    /**
+     * Releases the scans exactly once; called through the iterator's Cleanable or by the owner's
+     * close.
+     */
     @Override
     public synchronized void run() {
       if (closed) {

@@ -1,10 +1,10 @@
 package dev.lancetorch.permutation;
 
-import dev.lancetorch.internal.read.TensorRechunker;
 import static dev.lancetorch.torch.TorchBatch.LENGTHS_SUFFIX;
 import static dev.lancetorch.torch.TorchBatch.MASK_SUFFIX;
 import static dev.lancetorch.torch.TorchBatch.OFFSETS_SUFFIX;
 
+import dev.lancetorch.internal.read.TensorRechunker;
 import dev.lancetorch.torch.PadOptions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,17 +17,21 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * A {@link Format#TORCH_DICT} batch (fixed-width, jagged and padded columns) from pieces of native scan batches. One
- * piece (the common case) is zero-copy for fixed-width and jagged columns; several pieces (a batch spanning two scan
- * batches) are concatenated: fixed-width and padded tensors along rows (padded ones first widened to the longest L),
- * jagged values concatenated and offsets shifted.
+ * A {@link Format#TORCH_DICT} batch (fixed-width, jagged and padded columns) from pieces of native
+ * scan batches. One piece (the common case) is zero-copy for fixed-width and jagged columns;
+ * several pieces (a batch spanning two scan batches) are concatenated: fixed-width and padded
+ * tensors along rows (padded ones first widened to the longest L), jagged values concatenated and
+ * offsets shifted.
  */
 final class DictPieces {
   private DictPieces() {}
 
   /** The caller owns the result. */
-  static LinkedHashMap<String, Tensor> assemble(List<TensorRechunker.Piece> pieces, List<String> columns,
-      Map<String, String> renames, Map<String, PadOptions> padding) {
+  static LinkedHashMap<String, Tensor> assemble(
+      List<TensorRechunker.Piece> pieces,
+      List<String> columns,
+      Map<String, String> renames,
+      Map<String, PadOptions> padding) {
     List<Map<String, Tensor>> parts = new ArrayList<>(pieces.size());
     try {
       for (TensorRechunker.Piece p : pieces) {
@@ -62,12 +66,16 @@ final class DictPieces {
   }
 
   private static Tensor cat(List<Map<String, Tensor>> parts, String key) {
-    try (TensorVector v = new TensorVector(parts.stream().map(m -> m.get(key)).toArray(Tensor[]::new))) {
+    try (TensorVector v =
+        new TensorVector(parts.stream().map(m -> m.get(key)).toArray(Tensor[]::new))) {
       return torch.cat(v, 0);
     }
   }
 
-  /** Values concatenated; each part's offsets after the first shifted by the items before it (its 0 dropped). */
+  /**
+   * Values concatenated; each part's offsets after the first shifted by the items before it (its 0
+   * dropped).
+   */
   private static void jagged(List<Map<String, Tensor>> parts, String key, Map<String, Tensor> out) {
     List<Tensor> offsets = new ArrayList<>(parts.size());
     try {
@@ -77,15 +85,21 @@ final class DictPieces {
         if (offsets.isEmpty()) {
           offsets.add(new Tensor(o));
         } else {
-          try (Tensor tail = o.narrow(0, 1, o.size(0) - 1); Scalar s = new Scalar(shift)) {
+          try (Tensor tail = o.narrow(0, 1, o.size(0) - 1);
+              Scalar s = new Scalar(shift)) {
             offsets.add(tail.add(s));
           }
         }
         shift += m.get(key).size(0);
       }
       if (shift > Integer.MAX_VALUE && offsets.get(0).scalar_type().intern() == ScalarType.Int) {
-        throw new IllegalArgumentException("column '" + key + "': a batch of " + shift
-            + " list items is beyond its int32 offsets (store it as large_list / large_binary / large_utf8)");
+        throw new IllegalArgumentException(
+            "column '"
+                + key
+                + "': a batch of "
+                + shift
+                + " list items is beyond its int32 offsets (store it as large_list / large_binary /"
+                + " large_utf8)");
       }
       Tensor values = cat(parts, key);
       try (TensorVector v = new TensorVector(offsets.toArray(new Tensor[0]))) {
@@ -97,15 +111,20 @@ final class DictPieces {
     }
   }
 
-  /** Pieces padded to different batch maxima are widened to the longest (pad value; mask false) first. */
-  private static void padded(List<Map<String, Tensor>> parts, String key, PadOptions pad, Map<String, Tensor> out) {
+  /**
+   * Pieces padded to different batch maxima are widened to the longest (pad value; mask false)
+   * first.
+   */
+  private static void padded(
+      List<Map<String, Tensor>> parts, String key, PadOptions pad, Map<String, Tensor> out) {
     long width = 0;
     for (Map<String, Tensor> m : parts) {
       width = Math.max(width, m.get(key).size(1));
     }
     List<Tensor> values = new ArrayList<>();
     List<Tensor> masks = new ArrayList<>();
-    try (Scalar padValue = new Scalar(pad.padValue()); Scalar no = new Scalar(0L)) {
+    try (Scalar padValue = new Scalar(pad.padValue());
+        Scalar no = new Scalar(0L)) {
       for (Map<String, Tensor> m : parts) {
         long more = width - m.get(key).size(1);
         values.add(torch.constant_pad_nd(m.get(key), new long[] {0, more}, padValue));

@@ -19,20 +19,22 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * Decodes an encoded-image column (PNG, JPEG, or any format an installed {@link ImageIO} reader handles) of a
- * {@link Format#TORCH_DICT} batch — {@code col} uint8 bytes + {@code col.offsets}, as binary columns arrive — into one
- * {@code (R, C, H, W)} uint8 tensor under {@code col}, optionally resized (bilinear). Meant as the loader's
- * {@code collate} (it runs in the loader's worker threads) or a {@link dev.lancetorch.loader.StreamingDataset}
- * transform (where the {@code OnTransformError} policies apply).
+ * Decodes an encoded-image column (PNG, JPEG, or any format an installed {@link ImageIO} reader
+ * handles) of a {@link Format#TORCH_DICT} batch — {@code col} uint8 bytes + {@code col.offsets}, as
+ * binary columns arrive — into one {@code (R, C, H, W)} uint8 tensor under {@code col}, optionally
+ * resized (bilinear). Meant as the loader's {@code collate} (it runs in the loader's worker
+ * threads) or a {@link dev.lancetorch.loader.StreamingDataset} transform (where the {@code
+ * OnTransformError} policies apply).
  *
- * <p>Decoder: the JDK's own {@code javax.imageio} (PNG and baseline/progressive JPEG; no dependency, nothing native
- * to ship). Putting TwelveMonkeys' {@code imageio-jpeg} on the classpath adds CMYK/YCCK JPEGs through the same
- * service registry, with no code change. Measured figures: {@code ImageDecodeBench}.
+ * <p>Decoder: the JDK's own {@code javax.imageio} (PNG and baseline/progressive JPEG; no
+ * dependency, nothing native to ship). Putting TwelveMonkeys' {@code imageio-jpeg} on the classpath
+ * adds CMYK/YCCK JPEGs through the same service registry, with no code change. Measured figures:
+ * {@code ImageDecodeBench}.
  *
- * <p>Ownership: takes ownership of the batch it is given (closed, also when decoding fails) and returns a new owned
- * {@link TensorDict} with the other columns unchanged (moved, not copied). Errors: bytes no reader can decode, or
- * images of different sizes without a resize, are an {@link IllegalArgumentException} naming the column and the row
- * of the batch. Immutable and serializable.
+ * <p>Ownership: takes ownership of the batch it is given (closed, also when decoding fails) and
+ * returns a new owned {@link TensorDict} with the other columns unchanged (moved, not copied).
+ * Errors: bytes no reader can decode, or images of different sizes without a resize, are an {@link
+ * IllegalArgumentException} naming the column and the row of the batch. Immutable and serializable.
  */
 public final class ImageDecoder implements Function<TensorDict, TensorDict>, Serializable {
   private static final long serialVersionUID = 1L;
@@ -49,7 +51,10 @@ public final class ImageDecoder implements Function<TensorDict, TensorDict>, Ser
     this.width = width;
   }
 
-  /** Decodes {@code column} to 3 channels (RGB), at each image's own size (all images of a batch alike). */
+  /**
+   * Decodes {@code column} to 3 channels (RGB), at each image's own size (all images of a batch
+   * alike).
+   */
   public static ImageDecoder of(String column) {
     return new ImageDecoder(column, 3, 0, 0);
   }
@@ -77,7 +82,8 @@ public final class ImageDecoder implements Function<TensorDict, TensorDict>, Ser
       Tensor offsets = batch.offsets(column);
       byte[] data = new byte[Math.toIntExact(bytes.numel())];
       long[] off = new long[Math.toIntExact(offsets.numel())];
-      try (Tensor b = bytes.contiguous(); Tensor o = offsets.to(ScalarType.Long)) {
+      try (Tensor b = bytes.contiguous();
+          Tensor o = offsets.to(ScalarType.Long)) {
         b.data_ptr_byte().get(data);
         o.data_ptr_long().get(off);
       }
@@ -90,10 +96,25 @@ public final class ImageDecoder implements Function<TensorDict, TensorDict>, Ser
         if (out == null) {
           h = h > 0 ? h : img.getHeight();
           w = w > 0 ? w : img.getWidth();
-          out = new byte[Math.multiplyExact(Math.multiplyExact(rows, channels), Math.multiplyExact(h, w))];
+          out =
+              new byte
+                  [Math.multiplyExact(
+                      Math.multiplyExact(rows, channels), Math.multiplyExact(h, w))];
         } else if (height == 0 && (img.getHeight() != h || img.getWidth() != w)) {
-          throw new IllegalArgumentException("column '" + column + "' row " + r + ": image is " + img.getHeight()
-              + "x" + img.getWidth() + " but row 0 is " + h + "x" + w + "; give a resize");
+          throw new IllegalArgumentException(
+              "column '"
+                  + column
+                  + "' row "
+                  + r
+                  + ": image is "
+                  + img.getHeight()
+                  + "x"
+                  + img.getWidth()
+                  + " but row 0 is "
+                  + h
+                  + "x"
+                  + w
+                  + "; give a resize");
         }
         planar(normalize(img, h, w), out, (long) r * channels * h * w, h, w);
       }
@@ -115,17 +136,34 @@ public final class ImageDecoder implements Function<TensorDict, TensorDict>, Ser
     try {
       BufferedImage img = ImageIO.read(new ByteArrayInputStream(data, from, len));
       if (img == null) {
-        throw new IllegalArgumentException("column '" + column + "' row " + row + ": " + len
-            + " bytes that no image reader recognises");
+        throw new IllegalArgumentException(
+            "column '"
+                + column
+                + "' row "
+                + row
+                + ": "
+                + len
+                + " bytes that no image reader recognises");
       }
       return img;
     } catch (IOException e) {
-      throw new IllegalArgumentException("column '" + column + "' row " + row + ": undecodable image bytes ("
-          + len + " bytes): " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "column '"
+              + column
+              + "' row "
+              + row
+              + ": undecodable image bytes ("
+              + len
+              + " bytes): "
+              + e.getMessage(),
+          e);
     }
   }
 
-  /** The image as TYPE_BYTE_GRAY / TYPE_3BYTE_BGR of size h × w (drawn only when type or size differ). */
+  /**
+   * The image as TYPE_BYTE_GRAY / TYPE_3BYTE_BGR of size h × w (drawn only when type or size
+   * differ).
+   */
   private BufferedImage normalize(BufferedImage img, int h, int w) {
     int type = channels == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_3BYTE_BGR;
     if (img.getType() == type && img.getHeight() == h && img.getWidth() == w) {
@@ -134,7 +172,8 @@ public final class ImageDecoder implements Function<TensorDict, TensorDict>, Ser
     BufferedImage dst = new BufferedImage(w, h, type);
     Graphics2D g = dst.createGraphics();
     try {
-      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+      g.setRenderingHint(
+          RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
       g.drawImage(img, 0, 0, w, h, null);
     } finally {
       g.dispose();
@@ -159,7 +198,8 @@ public final class ImageDecoder implements Function<TensorDict, TensorDict>, Ser
   }
 
   private Tensor tensor(byte[] data, int rows, int h, int w) {
-    try (TensorOptions o = new TensorOptions(ScalarType.Byte); MemoryFormatOptional f = new MemoryFormatOptional()) {
+    try (TensorOptions o = new TensorOptions(ScalarType.Byte);
+        MemoryFormatOptional f = new MemoryFormatOptional()) {
       Tensor t = torch.empty(new long[] {rows, channels, h, w}, o, f);
       if (data.length > 0) {
         t.data_ptr_byte().put(data, 0, data.length);

@@ -1,25 +1,25 @@
 package dev.lancetorch.permutation;
 
-import dev.lancetorch.internal.read.CacheHolder;
+import dev.lancetorch.ConnectionFactory;
+import dev.lancetorch.Table;
+import dev.lancetorch.internal.arrow.Renames;
+import dev.lancetorch.internal.arrow.SchemaExports;
+import dev.lancetorch.internal.arrow.SqlExpression;
 import dev.lancetorch.internal.memory.Cleaners;
+import dev.lancetorch.internal.memory.TensorMemory;
 import dev.lancetorch.internal.permutation.LongArrayBuilder;
+import dev.lancetorch.internal.permutation.RowStream;
+import dev.lancetorch.internal.read.CacheHolder;
 import dev.lancetorch.internal.read.MemoryCache;
 import dev.lancetorch.internal.read.NativeColumnCache;
 import dev.lancetorch.internal.read.PlannedReads;
 import dev.lancetorch.internal.read.ReadColumns;
 import dev.lancetorch.internal.read.ReadCosts;
-import dev.lancetorch.internal.arrow.Renames;
 import dev.lancetorch.internal.read.RowReader;
 import dev.lancetorch.internal.read.RowSelection;
-import dev.lancetorch.internal.permutation.RowStream;
-import dev.lancetorch.internal.arrow.SchemaExports;
 import dev.lancetorch.internal.read.TableLocator;
-import dev.lancetorch.internal.memory.TensorMemory;
 import dev.lancetorch.internal.read.TensorRechunker;
 import dev.lancetorch.internal.read.WindowReader;
-import dev.lancetorch.ConnectionFactory;
-import dev.lancetorch.internal.arrow.SqlExpression;
-import dev.lancetorch.Table;
 import dev.lancetorch.loader.SelectableSource;
 import java.io.ObjectStreamException;
 import java.io.Serializable;
@@ -34,31 +34,37 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * A lazy view of a table — which rows, in what order, which columns, in what output format — read in batches; the Java
- * counterpart of LanceDB's {@code Permutation}. Immutable: every {@code with*}/{@code select*} returns a new permutation
- * sharing the same table handle.
+ * A lazy view of a table — which rows, in what order, which columns, in what output format — read
+ * in batches; the Java counterpart of LanceDB's {@code Permutation}. Immutable: every {@code
+ * with*}/{@code select*} returns a new permutation sharing the same table handle.
  *
- * <p><b>Reading.</b> Identity windows and contiguous runs are read with Lance scans (zero-copy through the Arrow C Data
- * Interface); shuffled rows a window of upcoming batches at a time by a read planner ({@link #withReadAhead}), or one
- * Lance take per batch, put back in permutation order. Reads use the table version the permutation was made on.
+ * <p><b>Reading.</b> Identity windows and contiguous runs are read with Lance scans (zero-copy
+ * through the Arrow C Data Interface); shuffled rows a window of upcoming batches at a time by a
+ * read planner ({@link #withReadAhead}), or one Lance take per batch, put back in permutation
+ * order. Reads use the table version the permutation was made on.
  *
- * <p><b>Ownership.</b> {@link #identity} and {@link #fromTables} <em>borrow</em> the table (the caller keeps closing
- * it); a permutation from {@link #reopen()} or deserialization <em>owns</em> its own table handle and closes it in
- * {@link #close()}. Every batch returned is owned by the caller (see {@link Format}).
+ * <p><b>Ownership.</b> {@link #identity} and {@link #fromTables} <em>borrow</em> the table (the
+ * caller keeps closing it); a permutation from {@link #reopen()} or deserialization <em>owns</em>
+ * its own table handle and closes it in {@link #close()}. Every batch returned is owned by the
+ * caller (see {@link Format}).
  *
- * <p><b>Threads.</b> A permutation may be read from several threads (the table handle is thread-safe); for parallel
- * loading give each worker its own handle with {@link #reopen()}, as {@code DataLoader} does.
+ * <p><b>Threads.</b> A permutation may be read from several threads (the table handle is
+ * thread-safe); for parallel loading give each worker its own handle with {@link #reopen()}, as
+ * {@code DataLoader} does.
  *
- * <p><b>Serialization.</b> Serializable: carries the base table's reopen state (or the {@link ConnectionFactory} given
- * with {@link #withConnectionFactory}) and the row selection as data, never native handles. The default reopen state
- * carries the table's storage options (credentials included); use a connection factory to keep them out.
+ * <p><b>Serialization.</b> Serializable: carries the base table's reopen state (or the {@link
+ * ConnectionFactory} given with {@link #withConnectionFactory}) and the row selection as data,
+ * never native handles. The default reopen state carries the table's storage options (credentials
+ * included); use a connection factory to keep them out.
  *
  * @param <T> the batch type, set by {@link #withFormat} or {@link #withTransform}
  */
 public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, Serializable {
   private static final long serialVersionUID = 1L;
+
   /** LanceDB's default batch size. */
   public static final int DEFAULT_BATCH_SIZE = 100;
+
   /** Default read-ahead budget of shuffled reads: 64 MiB ({@link #withReadAhead}). */
   public static final long DEFAULT_READ_AHEAD_BYTES = 64L << 20;
 
@@ -80,9 +86,19 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
   private transient long[] identityAddresses; // guarded by this
   private final transient SchemaExports exports = new SchemaExports();
 
-  private Permutation(Table table, boolean ownsTable, Closer closer, CacheHolder cache, TableLocator locator,
-      RowSelection selection, List<String> columns, Map<String, String> renames, int batchSize, Format<?> format,
-      Function<ArrowBatch, T> transform, long readAheadBytes) {
+  private Permutation(
+      Table table,
+      boolean ownsTable,
+      Closer closer,
+      CacheHolder cache,
+      TableLocator locator,
+      RowSelection selection,
+      List<String> columns,
+      Map<String, String> renames,
+      int batchSize,
+      Format<?> format,
+      Function<ArrowBatch, T> transform,
+      long readAheadBytes) {
     this.table = table;
     this.ownsTable = ownsTable;
     this.closer = closer;
@@ -97,40 +113,53 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
     this.readAheadBytes = readAheadBytes;
   }
 
-  /** All rows of {@code table} in storage order, every column, {@link Format#ARROW}. Borrows {@code table}. */
+  /**
+   * All rows of {@code table} in storage order, every column, {@link Format#ARROW}. Borrows {@code
+   * table}.
+   */
   public static Permutation<ArrowBatch> identity(Table table) {
     return create(table, t -> RowSelection.identity(t.countRows()));
   }
 
   /**
-   * The rows of one split of a permutation table, in the order it stores them. Borrows both tables (the permutation
-   * table is read once, here).
+   * The rows of one split of a permutation table, in the order it stores them. Borrows both tables
+   * (the permutation table is read once, here).
    *
-   * @throws IllegalArgumentException for an unknown split, a split without rows (as LanceDB: "No rows found in the
-   *     permutation table for the given split"), a missing permutation table, or one without
-   *     {@code row_id}/{@code split_id}
+   * @throws IllegalArgumentException for an unknown split, a split without rows (as LanceDB: "No
+   *     rows found in the permutation table for the given split"), a missing permutation table, or
+   *     one without {@code row_id}/{@code split_id}
    */
-  public static Permutation<ArrowBatch> fromTables(Table base, Table permutationTable, String splitName) {
-    return nonEmpty(Permutations.of(base, requirePermTable(permutationTable, splitName)).split(splitName),
-        "'" + splitName + "'", permutationTable);
+  public static Permutation<ArrowBatch> fromTables(
+      Table base, Table permutationTable, String splitName) {
+    return nonEmpty(
+        Permutations.of(base, requirePermTable(permutationTable, splitName)).split(splitName),
+        "'" + splitName + "'",
+        permutationTable);
   }
 
   /** As {@link #fromTables(Table, Table, String)}, by split index. */
-  public static Permutation<ArrowBatch> fromTables(Table base, Table permutationTable, int splitIndex) {
-    return nonEmpty(Permutations.of(base, requirePermTable(permutationTable, splitIndex)).split(splitIndex),
-        String.valueOf(splitIndex), permutationTable);
+  public static Permutation<ArrowBatch> fromTables(
+      Table base, Table permutationTable, int splitIndex) {
+    return nonEmpty(
+        Permutations.of(base, requirePermTable(permutationTable, splitIndex)).split(splitIndex),
+        String.valueOf(splitIndex),
+        permutationTable);
   }
 
-  private static Permutation<ArrowBatch> nonEmpty(Permutation<ArrowBatch> p, String split, Table perm) {
+  private static Permutation<ArrowBatch> nonEmpty(
+      Permutation<ArrowBatch> p, String split, Table perm) {
     if (p.numRows() == 0) {
       p.close();
-      throw new IllegalArgumentException("No rows found in the permutation table '" + perm.name() + "' for split "
-          + split);
+      throw new IllegalArgumentException(
+          "No rows found in the permutation table '" + perm.name() + "' for split " + split);
     }
     return p;
   }
 
-  /** Every row of split 0 when {@code permutationTable} is given, else the identity permutation of {@code base}. */
+  /**
+   * Every row of split 0 when {@code permutationTable} is given, else the identity permutation of
+   * {@code base}.
+   */
   public static Permutation<ArrowBatch> fromTables(Table base, Table permutationTable) {
     return permutationTable == null ? identity(base) : fromTables(base, permutationTable, 0);
   }
@@ -142,16 +171,18 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
 
   private static Table requirePermTable(Table permutationTable, Object split) {
     if (permutationTable == null) {
-      throw new IllegalArgumentException("split " + split + " requested but no permutation table was given");
+      throw new IllegalArgumentException(
+          "split " + split + " requested but no permutation table was given");
     }
     return permutationTable;
   }
 
   /**
-   * A permutation over {@code table} at its current version: unless the table is pinned already, it reads through a
-   * {@link Table#checkoutCurrent()} view (same snapshot, no reopen), so every read path — scans, takes, the memory
-   * cache, native streams — uses the version the permutation was made on, whatever the table does later. The view is
-   * closed with the table, or when the permutation and all its copies and iterators are unreachable.
+   * A permutation over {@code table} at its current version: unless the table is pinned already, it
+   * reads through a {@link Table#checkoutCurrent()} view (same snapshot, no reopen), so every read
+   * path — scans, takes, the memory cache, native streams — uses the version the permutation was
+   * made on, whatever the table does later. The view is closed with the table, or when the
+   * permutation and all its copies and iterators are unreachable.
    */
   static Permutation<ArrowBatch> create(Table table, Function<Table, RowSelection> select) {
     Table pinned = table.isPinned() ? table : table.checkoutCurrent();
@@ -162,8 +193,19 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
       }
       RowSelection selection = select.apply(pinned);
       List<String> cols = pinned.schema().getFields().stream().map(Field::getName).toList();
-      return new Permutation<>(pinned, false, closer, null, new TableLocator.ByRef(pinned.reopenState()), selection,
-          cols, Map.of(), DEFAULT_BATCH_SIZE, Format.ARROW, null, DEFAULT_READ_AHEAD_BYTES);
+      return new Permutation<>(
+          pinned,
+          false,
+          closer,
+          null,
+          new TableLocator.ByRef(pinned.reopenState()),
+          selection,
+          cols,
+          Map.of(),
+          DEFAULT_BATCH_SIZE,
+          Format.ARROW,
+          null,
+          DEFAULT_READ_AHEAD_BYTES);
     } catch (RuntimeException | Error e) {
       if (pinned != table) {
         pinned.close();
@@ -174,21 +216,31 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
 
   // ---- immutable modifiers ----
 
-  private <U> Permutation<U> with(RowSelection sel, List<String> cols, Map<String, String> ren, int bs,
-      Format<?> fmt, Function<ArrowBatch, U> tr, TableLocator loc) {
-    return new Permutation<>(table, ownsTable, closer, cache, loc, sel, cols, ren, bs, fmt, tr, readAheadBytes);
+  private <U> Permutation<U> with(
+      RowSelection sel,
+      List<String> cols,
+      Map<String, String> ren,
+      int bs,
+      Format<?> fmt,
+      Function<ArrowBatch, U> tr,
+      TableLocator loc) {
+    return new Permutation<>(
+        table, ownsTable, closer, cache, loc, sel, cols, ren, bs, fmt, tr, readAheadBytes);
   }
 
   @SuppressWarnings("unchecked")
-  private Permutation<T> copy(RowSelection sel, List<String> cols, Map<String, String> ren, int bs) {
+  private Permutation<T> copy(
+      RowSelection sel, List<String> cols, Map<String, String> ren, int bs) {
     return (Permutation<T>) with(sel, cols, ren, bs, format, transform, locator);
   }
 
   /**
-   * Only these columns (current names, in this order), read from storage; {@code _rowid} may be selected. As LanceDB's
-   * {@code select_columns} this refines the current selection: a column removed earlier cannot be selected again.
+   * Only these columns (current names, in this order), read from storage; {@code _rowid} may be
+   * selected. As LanceDB's {@code select_columns} this refines the current selection: a column
+   * removed earlier cannot be selected again.
    *
-   * @throws IllegalArgumentException for a column not in {@link #columnNames()} (other than {@code _rowid})
+   * @throws IllegalArgumentException for a column not in {@link #columnNames()} (other than {@code
+   *     _rowid})
    */
   public Permutation<T> selectColumns(String... names) {
     if (names.length == 0) {
@@ -200,8 +252,8 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
       if (n.equals(RowReader.ROW_ID) && !current.contains(n)) {
         base.add(n);
       } else if (!current.contains(n)) {
-        throw new IllegalArgumentException("Cannot select column `" + n + "` because it does not exist; columns: "
-            + current);
+        throw new IllegalArgumentException(
+            "Cannot select column `" + n + "` because it does not exist; columns: " + current);
       } else {
         base.add(baseName(n));
       }
@@ -213,8 +265,8 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
   }
 
   /**
-   * Only the rows of this permutation whose base-table row matches {@code sqlFilter}, in the same order. Reads the
-   * matching row addresses once (8 bytes per matching row).
+   * Only the rows of this permutation whose base-table row matches {@code sqlFilter}, in the same
+   * order. Reads the matching row addresses once (8 bytes per matching row).
    *
    * @throws IllegalArgumentException if the filter does not parse or names a missing column
    */
@@ -222,7 +274,8 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
   public Permutation<T> filter(String sqlFilter) {
     Table t = openTable();
     long[] matching;
-    SqlExpression.requireSingle(Objects.requireNonNull(sqlFilter, "filter"), "filter on table '" + t.name() + "'");
+    SqlExpression.requireSingle(
+        Objects.requireNonNull(sqlFilter, "filter"), "filter on table '" + t.name() + "'");
     try (RowStream rows = RowStream.open(t, sqlFilter, null)) {
       LongArrayBuilder b = new LongArrayBuilder();
       while (rows.next()) {
@@ -251,7 +304,8 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
     }
     List<String> keep = columns.stream().filter(c -> !drop.contains(c)).toList();
     if (keep.isEmpty()) {
-      throw new IllegalArgumentException("removeColumns " + List.of(names) + " would remove every column");
+      throw new IllegalArgumentException(
+          "removeColumns " + List.of(names) + " would remove every column");
     }
     return copy(selection, keep, renames, batchSize);
   }
@@ -272,8 +326,8 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
         throw new IllegalArgumentException("cannot rename '" + e.getKey() + "' to an empty name");
       }
       if (current.contains(to) && !to.equals(e.getKey()) && !mapping.containsKey(to)) {
-        throw new IllegalArgumentException("cannot rename '" + e.getKey() + "' to '" + to
-            + "': a column with that name exists");
+        throw new IllegalArgumentException(
+            "cannot rename '" + e.getKey() + "' to '" + to + "': a column with that name exists");
       }
       ren.put(base, to);
     }
@@ -281,9 +335,16 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
     for (String c : columns) {
       String previous = byFinalName.put(ren.getOrDefault(c, c), c);
       if (previous != null) {
-        throw new IllegalArgumentException("renameColumns " + mapping + " gives two columns the name '"
-            + ren.getOrDefault(c, c) + "' ('" + renames.getOrDefault(previous, previous) + "' and '"
-            + renames.getOrDefault(c, c) + "')");
+        throw new IllegalArgumentException(
+            "renameColumns "
+                + mapping
+                + " gives two columns the name '"
+                + ren.getOrDefault(c, c)
+                + "' ('"
+                + renames.getOrDefault(previous, previous)
+                + "' and '"
+                + renames.getOrDefault(c, c)
+                + "')");
       }
     }
     return copy(selection, columns, Collections.unmodifiableMap(ren), batchSize);
@@ -298,11 +359,12 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
   }
 
   /**
-   * Starts at row {@code n} of the permutation, as LanceDB's {@code with_skip}: an absolute offset, not added to an
-   * earlier skip; a {@link #withTake} limit still applies from there ({@code withTake(100).withSkip(100)} = rows
-   * 100..199).
+   * Starts at row {@code n} of the permutation, as LanceDB's {@code with_skip}: an absolute offset,
+   * not added to an earlier skip; a {@link #withTake} limit still applies from there ({@code
+   * withTake(100).withSkip(100)} = rows 100..199).
    *
-   * @throws IllegalArgumentException if {@code n} (plus the limit) is past the permutation's rows, as in LanceDB
+   * @throws IllegalArgumentException if {@code n} (plus the limit) is past the permutation's rows,
+   *     as in LanceDB
    */
   public Permutation<T> withSkip(long n) {
     if (n < 0) {
@@ -312,10 +374,11 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
   }
 
   /**
-   * {@code n} rows from the offset, as LanceDB's {@code with_take}: an absolute limit (a later
-   * call replaces it).
+   * {@code n} rows from the offset, as LanceDB's {@code with_take}: an absolute limit (a later call
+   * replaces it).
    *
-   * @throws IllegalArgumentException if offset + {@code n} is past the permutation's rows, as in LanceDB
+   * @throws IllegalArgumentException if offset + {@code n} is past the permutation's rows, as in
+   *     LanceDB
    */
   public Permutation<T> withTake(long n) {
     if (n < 0) {
@@ -326,56 +389,85 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
 
   /** The same rows in another output format (drops any transform). */
   public <U> Permutation<U> withFormat(Format<U> fmt) {
-    return with(selection, columns, renames, batchSize, Objects.requireNonNull(fmt, "format"), null, locator);
-  }
-
-  /**
-   * Batches as {@code fn(batch)}; the {@link ArrowBatch} is <em>borrowed</em> by {@code fn} and closed when it
-   * returns, so {@code fn} must not keep it (copy what it needs). For workers in other JVMs make {@code fn}
-   * {@link Serializable}.
-   */
-  public <U> Permutation<U> withTransform(Function<ArrowBatch, U> fn) {
-    return with(selection, columns, renames, batchSize, Format.ARROW, Objects.requireNonNull(fn, "transform"),
+    return with(
+        selection,
+        columns,
+        renames,
+        batchSize,
+        Objects.requireNonNull(fmt, "format"),
+        null,
         locator);
   }
 
   /**
-   * Serves shuffled (non-contiguous) reads from an in-memory copy of the selected columns, loaded by one sequential
-   * scan on first use, instead of one Lance take per batch — typically 100× faster for shuffled epochs. Only when the
-   * columns fit in {@code maxBytes} (and the table has no deleted rows); otherwise reads use takes as before.
-   * {@code 0} turns it off (the default).
+   * Batches as {@code fn(batch)}; the {@link ArrowBatch} is <em>borrowed</em> by {@code fn} and
+   * closed when it returns, so {@code fn} must not keep it (copy what it needs). For workers in
+   * other JVMs make {@code fn} {@link Serializable}.
+   */
+  public <U> Permutation<U> withTransform(Function<ArrowBatch, U> fn) {
+    return with(
+        selection,
+        columns,
+        renames,
+        batchSize,
+        Format.ARROW,
+        Objects.requireNonNull(fn, "transform"),
+        locator);
+  }
+
+  /**
+   * Serves shuffled (non-contiguous) reads from an in-memory copy of the selected columns, loaded
+   * by one sequential scan on first use, instead of one Lance take per batch — typically 100×
+   * faster for shuffled epochs. Only when the columns fit in {@code maxBytes} (and the table has no
+   * deleted rows); otherwise reads use takes as before. {@code 0} turns it off (the default).
    *
-   * <p><b>Memory:</b> the cached columns live in lance-torch's own allocator (not the connection's) and are shared
-   * in this JVM by every handle over the same table version and columns — the workers of a {@code DataLoader} load
-   * them once between them. A handle's reference is released by {@link #close()} (or when it becomes unreachable);
-   * the cache is freed with the last reference.
+   * <p><b>Memory:</b> the cached columns live in lance-torch's own allocator (not the connection's)
+   * and are shared in this JVM by every handle over the same table version and columns — the
+   * workers of a {@code DataLoader} load them once between them. A handle's reference is released
+   * by {@link #close()} (or when it becomes unreachable); the cache is freed with the last
+   * reference.
    */
   public Permutation<T> withMemoryCache(long maxBytes) {
     if (maxBytes < 0) {
       throw new IllegalArgumentException("memory cache size must be >= 0, got " + maxBytes);
     }
-    return new Permutation<>(table, ownsTable, closer, maxBytes == 0 ? null : new CacheHolder(maxBytes), locator,
-        selection, columns, renames, batchSize, format, transform, readAheadBytes);
+    return new Permutation<>(
+        table,
+        ownsTable,
+        closer,
+        maxBytes == 0 ? null : new CacheHolder(maxBytes),
+        locator,
+        selection,
+        columns,
+        renames,
+        batchSize,
+        format,
+        transform,
+        readAheadBytes);
   }
 
   /**
-   * The read-ahead budget of shuffled reads (default {@value #DEFAULT_READ_AHEAD_BYTES} bytes = 64 MiB): batches are
-   * read a <em>window</em> of upcoming batches at a time, as many whole batches as fit in {@code maxBytes} of output
-   * (at least one). Per fragment the planner then chooses, by a measured cost model, one coalesced Lance take of the
-   * window's rows or a range scan of the rows covering them (when they are dense) with native selection — or a
-   * native gather from the memory cache — and native code copies every row straight into its batch. The order is
-   * exactly this permutation's and every batch has its exact size. For fixed-width columns (integers, floats, bools,
-   * {@code FixedSizeList}s of those; {@code _rowid}); other column sets read one take per batch.
+   * The read-ahead budget of shuffled reads (default {@value #DEFAULT_READ_AHEAD_BYTES} bytes = 64
+   * MiB): batches are read a <em>window</em> of upcoming batches at a time, as many whole batches
+   * as fit in {@code maxBytes} of output (at least one). Per fragment the planner then chooses, by
+   * a measured cost model, one coalesced Lance take of the window's rows or a range scan of the
+   * rows covering them (when they are dense) with native selection — or a native gather from the
+   * memory cache — and native code copies every row straight into its batch. The order is exactly
+   * this permutation's and every batch has its exact size. For fixed-width columns (integers,
+   * floats, bools, {@code FixedSizeList}s of those; {@code _rowid}); other column sets read one
+   * take per batch.
    *
-   * <p><b>Memory:</b> about {@code maxBytes} for the window's batches not yet returned, plus one scan batch (64 k
-   * rows) in flight per fragment being read (fragments are read in parallel). Each {@code DataLoader} worker plans
-   * its own windows with this budget. {@code 0} turns read-ahead off: one take per batch.
+   * <p><b>Memory:</b> about {@code maxBytes} for the window's batches not yet returned, plus one
+   * scan batch (64 k rows) in flight per fragment being read (fragments are read in parallel). Each
+   * {@code DataLoader} worker plans its own windows with this budget. {@code 0} turns read-ahead
+   * off: one take per batch.
    */
   public Permutation<T> withReadAhead(long maxBytes) {
     if (maxBytes < 0) {
       throw new IllegalArgumentException("read-ahead must be >= 0 bytes, got " + maxBytes);
     }
-    return new Permutation<>(table, ownsTable, closer, cache, locator, selection, columns, renames, batchSize, format,
+    return new Permutation<>(
+        table, ownsTable, closer, cache, locator, selection, columns, renames, batchSize, format,
         transform, maxBytes);
   }
 
@@ -389,10 +481,20 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
     return cache == null ? 0 : cache.bytes();
   }
 
-  /** Workers (and deserialized copies) open the base table through {@code factory} instead of its reopen state. */
+  /**
+   * Workers (and deserialized copies) open the base table through {@code factory} instead of its
+   * reopen state.
+   */
   public Permutation<T> withConnectionFactory(ConnectionFactory factory) {
-    return with(selection, columns, renames, batchSize, format, transform,
-        new TableLocator.ByFactory(Objects.requireNonNull(factory, "factory"), table.name(), table.version()));
+    return with(
+        selection,
+        columns,
+        renames,
+        batchSize,
+        format,
+        transform,
+        new TableLocator.ByFactory(
+            Objects.requireNonNull(factory, "factory"), table.name(), table.version()));
   }
 
   // ---- shape ----
@@ -418,9 +520,11 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
     Schema full = openTable().schema();
     List<Field> fields = new ArrayList<>();
     for (String c : columns) {
-      Field f = c.equals(RowReader.ROW_ID) && !hasColumn(full, c)
-          ? Field.notNullable(c, new org.apache.arrow.vector.types.pojo.ArrowType.Int(64, false))
-          : full.findField(c);
+      Field f =
+          c.equals(RowReader.ROW_ID) && !hasColumn(full, c)
+              ? Field.notNullable(
+                  c, new org.apache.arrow.vector.types.pojo.ArrowType.Int(64, false))
+              : full.findField(c);
       fields.add(renames.containsKey(c) ? Renames.renamed(f, renames.get(c)) : f);
     }
     return new Schema(fields);
@@ -443,16 +547,20 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
 
   // ---- reading ----
 
-  /** Batches of {@link #batchSize()} rows, the last partial batch skipped (LanceDB's {@code __iter__}). */
+  /**
+   * Batches of {@link #batchSize()} rows, the last partial batch skipped (LanceDB's {@code
+   * __iter__}).
+   */
   @Override
   public BatchIterator<T> iterator() {
     return iter(batchSize, true);
   }
 
   /**
-   * Batches of {@code size} rows in permutation order. The iterator holds a scan open until it returns its last
-   * batch, is closed, fails, or becomes unreachable (see {@link BatchIterator}): a for-each left with {@code break}
-   * leaks nothing, but try-with-resources releases the scan at once.
+   * Batches of {@code size} rows in permutation order. The iterator holds a scan open until it
+   * returns its last batch, is closed, fails, or becomes unreachable (see {@link BatchIterator}): a
+   * for-each left with {@code break} leaks nothing, but try-with-resources releases the scan at
+   * once.
    */
   public BatchIterator<T> iter(int size, boolean skipLastBatch) {
     if (size <= 0) {
@@ -461,14 +569,23 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
     return new BatchIterator<>(this, size, skipLastBatch);
   }
 
-  /** The rows at these offsets of the permutation ({@code 0 <= offset < numRows()}), in order, as one batch. */
+  /**
+   * The rows at these offsets of the permutation ({@code 0 <= offset < numRows()}), in order, as
+   * one batch.
+   */
   @Override
   public T takeOffsets(long... offsets) {
     long n = numRows();
     for (long o : offsets) {
       if (o < 0 || o >= n) {
-        throw new IndexOutOfBoundsException("offset " + o + " out of range: permutation of table '"
-            + openTable().name() + "' has " + n + " rows");
+        throw new IndexOutOfBoundsException(
+            "offset "
+                + o
+                + " out of range: permutation of table '"
+                + openTable().name()
+                + "' has "
+                + n
+                + " rows");
       }
     }
     PlannedReads plan;
@@ -499,11 +616,12 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
   }
 
   /**
-   * Reads ahead for a loader worker: the next {@link #takeOffsets} calls of this handle will ask these batches in
-   * this order, so the read planner ({@link #withReadAhead}) reads them a window at a time — each worker of a
-   * {@code DataLoader} plans its own share of the epoch's batches, with its own read-ahead budget. A call that asks
-   * anything else ends the plan and is read the plain way; an empty list drops the plan. The batches must not be
-   * modified afterwards. A no-op when the planner does not apply.
+   * Reads ahead for a loader worker: the next {@link #takeOffsets} calls of this handle will ask
+   * these batches in this order, so the read planner ({@link #withReadAhead}) reads them a window
+   * at a time — each worker of a {@code DataLoader} plans its own share of the epoch's batches,
+   * with its own read-ahead budget. A call that asks anything else ends the plan and is read the
+   * plain way; an empty list drops the plan. The batches must not be modified afterwards. A no-op
+   * when the planner does not apply.
    */
   @Override
   public void planReads(List<long[]> batches) {
@@ -568,8 +686,19 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
   /** A copy with its own table handle (for another thread), owned by the caller: close it. */
   @Override
   public Permutation<T> reopen() {
-    return new Permutation<>(locator.open(), true, new Closer(), newCache(cacheBytes()), locator, selection, columns,
-        renames, batchSize, format, transform, readAheadBytes);
+    return new Permutation<>(
+        locator.open(),
+        true,
+        new Closer(),
+        newCache(cacheBytes()),
+        locator,
+        selection,
+        columns,
+        renames,
+        batchSize,
+        format,
+        transform,
+        readAheadBytes);
   }
 
   @Override
@@ -578,10 +707,10 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
   }
 
   /**
-   * Releases the memory cache, if any, and closes the table handle if this permutation owns it (from
-   * {@link #reopen()} or deserialization): its open iterators are closed first (a {@code next()} in progress
-   * finishes; later calls throw {@link IllegalStateException}), batches already returned stay valid. Safe to call
-   * twice; a no-op for a plain borrowed-table permutation.
+   * Releases the memory cache, if any, and closes the table handle if this permutation owns it
+   * (from {@link #reopen()} or deserialization): its open iterators are closed first (a {@code
+   * next()} in progress finishes; later calls throw {@link IllegalStateException}), batches already
+   * returned stay valid. Safe to call twice; a no-op for a plain borrowed-table permutation.
    */
   @Override
   public void close() {
@@ -623,12 +752,17 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
     return closer;
   }
 
-  /** The reader of this permutation's columns (one per instance: it caches the table's fragment list). */
+  /**
+   * The reader of this permutation's columns (one per instance: it caches the table's fragment
+   * list).
+   */
   RowReader reader() {
     Table t = openTable();
     RowReader r = reader;
     if (r == null) {
-      r = new RowReader(t, columns, cache, keptByTensorsOnly() ? TensorMemory.ALLOCATOR : t.allocator());
+      r =
+          new RowReader(
+              t, columns, cache, keptByTensorsOnly() ? TensorMemory.ALLOCATOR : t.allocator());
       reader = r;
     }
     return r;
@@ -646,22 +780,26 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
   }
 
   /**
-   * True when the Arrow buffers of a batch end up referenced only by tensors (tensor formats without a transform):
-   * they are then allocated from {@link TensorMemory#ALLOCATOR}, so tensors a caller keeps never hold up the table's
-   * connection allocator.
+   * True when the Arrow buffers of a batch end up referenced only by tensors (tensor formats
+   * without a transform): they are then allocated from {@link TensorMemory#ALLOCATOR}, so tensors a
+   * caller keeps never hold up the table's connection allocator.
    */
   private boolean keptByTensorsOnly() {
     return transform == null && format.isTorch();
   }
 
-  /** True when batches come straight from the native tensor scan (identity windows in a tensor format). */
+  /**
+   * True when batches come straight from the native tensor scan (identity windows in a tensor
+   * format).
+   */
   boolean readsTensorsNatively() {
     return keptByTensorsOnly() && selection instanceof RowSelection.Identity;
   }
 
   /**
-   * The planner over the addresses {@code addrs} (this permutation's order, or a worker's share), or null when it
-   * does not apply (read-ahead off, columns not fixed-width, a Java-side memory cache).
+   * The planner over the addresses {@code addrs} (this permutation's order, or a worker's share),
+   * or null when it does not apply (read-ahead off, columns not fixed-width, a Java-side memory
+   * cache).
    */
   WindowReader windowReader(long[] addrs, int size, WindowReader.Stats stats) {
     if (readAheadBytes == 0) {
@@ -679,7 +817,14 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
     if (c != null && !(c instanceof NativeColumnCache)) {
       return null;
     }
-    return new WindowReader(openTable(), cols, addrs, size, readAheadBytes, (NativeColumnCache) c, stats,
+    return new WindowReader(
+        openTable(),
+        cols,
+        addrs,
+        size,
+        readAheadBytes,
+        (NativeColumnCache) c,
+        stats,
         ReadCosts.DEFAULT);
   }
 
@@ -714,8 +859,13 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
         return current;
       }
     }
-    throw new IllegalArgumentException("unknown column '" + current + "' in permutation of table '"
-        + openTable().name() + "'; columns: " + columnNames());
+    throw new IllegalArgumentException(
+        "unknown column '"
+            + current
+            + "' in permutation of table '"
+            + openTable().name()
+            + "'; columns: "
+            + columnNames());
   }
 
   private static boolean hasColumn(Schema s, String name) {
@@ -724,36 +874,68 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
 
   private Object writeReplace() throws ObjectStreamException {
     if (transform != null && !(transform instanceof Serializable)) {
-      throw new java.io.NotSerializableException("the permutation's transform is not Serializable: "
-          + transform.getClass().getName());
+      throw new java.io.NotSerializableException(
+          "the permutation's transform is not Serializable: " + transform.getClass().getName());
     }
-    return new Serialized(locator, selection, columns, renames, batchSize, format, transform, cacheBytes(),
+    return new Serialized(
+        locator,
+        selection,
+        columns,
+        renames,
+        batchSize,
+        format,
+        transform,
+        cacheBytes(),
         readAheadBytes);
   }
 
   /** The serialized form: reopen state and selection as data. */
-  private record Serialized(TableLocator locator, RowSelection selection, List<String> columns,
-      Map<String, String> renames, int batchSize, Format<?> format, Function<ArrowBatch, ?> transform,
-      long cacheBytes, long readAheadBytes) implements Serializable {
+  private record Serialized(
+      TableLocator locator,
+      RowSelection selection,
+      List<String> columns,
+      Map<String, String> renames,
+      int batchSize,
+      Format<?> format,
+      Function<ArrowBatch, ?> transform,
+      long cacheBytes,
+      long readAheadBytes)
+      implements Serializable {
     private Object readResolve() {
-      return new Permutation<>(locator.open(), true, new Closer(), newCache(cacheBytes), locator, selection,
-          List.copyOf(columns), Map.copyOf(renames), batchSize, format, transform, readAheadBytes);
+      return new Permutation<>(
+          locator.open(),
+          true,
+          new Closer(),
+          newCache(cacheBytes),
+          locator,
+          selection,
+          List.copyOf(columns),
+          Map.copyOf(renames),
+          batchSize,
+          format,
+          transform,
+          readAheadBytes);
     }
   }
 
   /**
-   * Shared close flag of the permutations that share one table handle, and the iterators open over it: closing an
-   * owned handle closes them first, so nothing they hold outlives the table.
+   * Shared close flag of the permutations that share one table handle, and the iterators open over
+   * it: closing an owned handle closes them first, so nothing they hold outlives the table.
    */
   static final class Closer {
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
-    private final java.util.Set<BatchIterator.OpenReads> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicBoolean closed =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.Set<BatchIterator.OpenReads> open =
+        java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     boolean markClosed() {
       return closed.compareAndSet(false, true);
     }
 
-    /** Closes {@code view} (a pinned view of a borrowed table) once no permutation or iterator of it is reachable. */
+    /**
+     * Closes {@code view} (a pinned view of a borrowed table) once no permutation or iterator of it
+     * is reachable.
+     */
     void ownView(Table view) {
       Cleaners.CLEANER.register(this, view::close);
     }

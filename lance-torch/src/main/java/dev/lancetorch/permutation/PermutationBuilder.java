@@ -1,10 +1,15 @@
 package dev.lancetorch.permutation;
 
+import dev.lancetorch.Connection;
+import dev.lancetorch.CreateMode;
+import dev.lancetorch.LanceDb;
+import dev.lancetorch.Table;
+import dev.lancetorch.internal.arrow.Schemas;
+import dev.lancetorch.internal.arrow.SqlExpression;
 import dev.lancetorch.internal.permutation.HashSplit;
 import dev.lancetorch.internal.permutation.LanceDbShuffle;
 import dev.lancetorch.internal.permutation.PermutationPlan;
 import dev.lancetorch.internal.permutation.PermutationTableReader;
-import dev.lancetorch.internal.arrow.Schemas;
 import dev.lancetorch.internal.permutation.ShuffleSpec;
 import dev.lancetorch.internal.permutation.SmallRng;
 import dev.lancetorch.internal.permutation.SpilledShuffleReader;
@@ -12,45 +17,43 @@ import dev.lancetorch.internal.permutation.SplitAssigner;
 import dev.lancetorch.internal.permutation.SplitSpec;
 import dev.lancetorch.internal.permutation.StreamingPermutationReader;
 import dev.lancetorch.internal.permutation.UnstableSort;
-import dev.lancetorch.Connection;
-import dev.lancetorch.CreateMode;
-import dev.lancetorch.LanceDb;
-import dev.lancetorch.internal.arrow.SqlExpression;
-import dev.lancetorch.Table;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * Builds a LanceDB-compatible <em>permutation table</em> — row ids and split ids only, no data — over a base table:
- * splits (random, hash, sequential, calculated), shuffles (row or clump level) and filters. The Java counterpart of
- * LanceDB's {@code PermutationBuilder}.
+ * Builds a LanceDB-compatible <em>permutation table</em> — row ids and split ids only, no data —
+ * over a base table: splits (random, hash, sequential, calculated), shuffles (row or clump level)
+ * and filters. The Java counterpart of LanceDB's {@code PermutationBuilder}.
  *
- * <p><b>Immutable:</b> every method returns a new builder; an earlier builder never changes. With no calls the result
- * is one split in storage order.
+ * <p><b>Immutable:</b> every method returns a new builder; an earlier builder never changes. With
+ * no calls the result is one split in storage order.
  *
  * <p><b>Format</b> (what LanceDB Python/Node read): {@code row_id: UInt64} (base row address,
- * {@code fragment << 32 | offset}), {@code split_id: UInt64} not null; schema metadata {@code split_names} (JSON array,
- * only when names were given) and {@code base_version} (decimal). Rows of a split are stored in permutation order, the
- * splits one after another.
+ * {@code fragment << 32 | offset}), {@code split_id: UInt64} not null; schema metadata {@code
+ * split_names} (JSON array, only when names were given) and {@code base_version} (decimal). Rows of
+ * a split are stored in permutation order, the splits one after another.
  *
- * <p><b>Same calls, same rows as LanceDB</b> (docs/lancedb-compat.md): every split kind, shuffle and clump size
- * reproduces LanceDB's builder bit for bit — its random generator ({@link SmallRng}), shuffler
- * ({@link LanceDbShuffle}), hash ({@link HashSplit}), split-size rounding ({@link SplitSizes}) and the unstable sort
- * by split id that fixes the order inside each split ({@link UnstableSort}). Order of operations, as LanceDB: filter
- * → split (a random split shuffles all rows with its seed and cuts the shuffled sequence into sizes) → shuffle (all
- * rows at once, with its own seed) → sort by split id. Without a shuffle, sequential, hash and calculated splits keep
- * storage order and a random split keeps its shuffled order. Same seeds, same table version → the same permutation
- * table. Beyond {@link #maxRows(long)} rows a shuffle spills (below) and its order is no longer LanceDB's.
+ * <p><b>Same calls, same rows as LanceDB</b> (docs/lancedb-compat.md): every split kind, shuffle
+ * and clump size reproduces LanceDB's builder bit for bit — its random generator ({@link
+ * SmallRng}), shuffler ({@link LanceDbShuffle}), hash ({@link HashSplit}), split-size rounding
+ * ({@link SplitSizes}) and the unstable sort by split id that fixes the order inside each split
+ * ({@link UnstableSort}). Order of operations, as LanceDB: filter → split (a random split shuffles
+ * all rows with its seed and cuts the shuffled sequence into sizes) → shuffle (all rows at once,
+ * with its own seed) → sort by split id. Without a shuffle, sequential, hash and calculated splits
+ * keep storage order and a random split keeps its shuffled order. Same seeds, same table version →
+ * the same permutation table. Beyond {@link #maxRows(long)} rows a shuffle spills (below) and its
+ * order is no longer LanceDB's.
  *
- * <p><b>Memory:</b> without a shuffle and without a random split {@link #persist} streams: rows are scanned,
- * assigned a split on the fly and written in chunks of 64k rows — bounded memory whatever the table size. A shuffle needs every row address of a split at once:
- * 8 bytes per filtered row (plus growth slack and one shuffled copy per split at a time), e.g. about 1.6 GB of heap
- * for 100M rows. Beyond {@link #maxRows(long)} rows (default 500M) a shuffled {@link #persist}/{@link #execute()}
- * spills: a two-pass external shuffle through bucket files in the temp directory (8 bytes per row on disk, about
- * {@code maxRows / 2} addresses in memory). Random splits and {@link #toPermutations()} always hold their rows
- * and refuse more than {@code maxRows} with a clear error. The result is a function of the seeds and, once it
- * spills, of {@code maxRows}.
+ * <p><b>Memory:</b> without a shuffle and without a random split {@link #persist} streams: rows are
+ * scanned, assigned a split on the fly and written in chunks of 64k rows — bounded memory whatever
+ * the table size. A shuffle needs every row address of a split at once: 8 bytes per filtered row
+ * (plus growth slack and one shuffled copy per split at a time), e.g. about 1.6 GB of heap for 100M
+ * rows. Beyond {@link #maxRows(long)} rows (default 500M) a shuffled {@link #persist}/{@link
+ * #execute()} spills: a two-pass external shuffle through bucket files in the temp directory (8
+ * bytes per row on disk, about {@code maxRows / 2} addresses in memory). Random splits and {@link
+ * #toPermutations()} always hold their rows and refuse more than {@code maxRows} with a clear
+ * error. The result is a function of the seeds and, once it spills, of {@code maxRows}.
  */
 public final class PermutationBuilder {
   private final Table base;
@@ -63,7 +66,8 @@ public final class PermutationBuilder {
     this(Objects.requireNonNull(base, "base table"), null, null, null, 500_000_000L);
   }
 
-  private PermutationBuilder(Table base, String filter, SplitSpec split, ShuffleSpec shuffle, long maxRows) {
+  private PermutationBuilder(
+      Table base, String filter, SplitSpec split, ShuffleSpec shuffle, long maxRows) {
     this.base = base;
     this.filter = filter;
     this.split = split;
@@ -71,8 +75,12 @@ public final class PermutationBuilder {
     this.maxRows = maxRows;
   }
 
-  /** Random split: rows (or clumps of {@code clumpSize} consecutive rows) assigned to splits at random. */
-  public PermutationBuilder splitRandom(SplitSizes sizes, long seed, int clumpSize, List<String> names) {
+  /**
+   * Random split: rows (or clumps of {@code clumpSize} consecutive rows) assigned to splits at
+   * random.
+   */
+  public PermutationBuilder splitRandom(
+      SplitSizes sizes, long seed, int clumpSize, List<String> names) {
     requireClump(clumpSize);
     return withSplit(new SplitSpec.Random(sizes, seed, clumpSize, names(names, sizes.numSplits())));
   }
@@ -82,7 +90,10 @@ public final class PermutationBuilder {
     return splitRandom(sizes, seed, 1, null);
   }
 
-  /** Random split with a seed drawn from the operating system, as LanceDB does when no seed is given. */
+  /**
+   * Random split with a seed drawn from the operating system, as LanceDB does when no seed is
+   * given.
+   */
   public PermutationBuilder splitRandom(SplitSizes sizes) {
     return splitRandom(sizes, SmallRng.drawSeed(), 1, null);
   }
@@ -93,13 +104,14 @@ public final class PermutationBuilder {
   }
 
   /**
-   * Hash split, stable under appends and identical to LanceDB's {@code splitHash}: a row's split depends only on the
-   * values of {@code columns} (hashed as DataFusion does, see {@link HashSplit}); {@code hash % (Σweights + discard)}
-   * picks the split, the last {@code discardWeight} share of the hash space enters no split. Weights are positive
-   * integers, as in LanceDB.
+   * Hash split, stable under appends and identical to LanceDB's {@code splitHash}: a row's split
+   * depends only on the values of {@code columns} (hashed as DataFusion does, see {@link
+   * HashSplit}); {@code hash % (Σweights + discard)} picks the split, the last {@code
+   * discardWeight} share of the hash space enters no split. Weights are positive integers, as in
+   * LanceDB.
    */
-  public PermutationBuilder splitHash(List<String> columns, long[] weights, long discardWeight,
-      List<String> names) {
+  public PermutationBuilder splitHash(
+      List<String> columns, long[] weights, long discardWeight, List<String> names) {
     if (columns == null || columns.isEmpty()) {
       throw new IllegalArgumentException("Hash strategy requires at least one column");
     }
@@ -108,16 +120,17 @@ public final class PermutationBuilder {
     }
     for (long w : weights) {
       if (w <= 0) {
-        throw new IllegalArgumentException("Split weights must be greater than 0, got "
-            + java.util.Arrays.toString(weights));
+        throw new IllegalArgumentException(
+            "Split weights must be greater than 0, got " + java.util.Arrays.toString(weights));
       }
     }
     if (discardWeight < 0) {
       throw new IllegalArgumentException("discard weight must be >= 0, got " + discardWeight);
     }
     Schemas.requireColumns(base, columns, "splitHash");
-    return withSplit(new SplitSpec.Hash(List.copyOf(columns), weights.clone(), discardWeight,
-        names(names, weights.length)));
+    return withSplit(
+        new SplitSpec.Hash(
+            List.copyOf(columns), weights.clone(), discardWeight, names(names, weights.length)));
   }
 
   /** Hash split without discard, unnamed splits. */
@@ -136,18 +149,20 @@ public final class PermutationBuilder {
   }
 
   /**
-   * Split given by an SQL expression over the row (e.g. {@code "CASE WHEN split = 'train' THEN 0 ELSE 1 END"}) that
-   * yields the split index, of an integer type (a float or decimal result is an error, not truncated). With names,
-   * indexes must be in {@code [0, names.size())}; without, the number of splits is the largest index + 1, at most
-   * {@link SplitSizes#MAX_SPLITS}. Null or out-of-range values are an error naming the rows. The text must be one SQL
-   * expression ({@link SqlExpression}).
+   * Split given by an SQL expression over the row (e.g. {@code "CASE WHEN split = 'train' THEN 0
+   * ELSE 1 END"}) that yields the split index, of an integer type (a float or decimal result is an
+   * error, not truncated). With names, indexes must be in {@code [0, names.size())}; without, the
+   * number of splits is the largest index + 1, at most {@link SplitSizes#MAX_SPLITS}. Null or
+   * out-of-range values are an error naming the rows. The text must be one SQL expression ({@link
+   * SqlExpression}).
    */
   public PermutationBuilder splitCalculated(String sql, List<String> names) {
     if (sql == null || sql.isBlank()) {
       throw new IllegalArgumentException("splitCalculated needs an SQL expression");
     }
     SqlExpression.requireSingle(sql, "splitCalculated expression on table '" + base.name() + "'");
-    return withSplit(new SplitSpec.Calculated(sql, names == null ? null : names(names, names.size())));
+    return withSplit(
+        new SplitSpec.Calculated(sql, names == null ? null : names(names, names.size())));
   }
 
   /** Row-level shuffle (LanceDB's {@code shuffle({seed})}). */
@@ -155,15 +170,18 @@ public final class PermutationBuilder {
     return shuffle(seed, 1);
   }
 
-  /** Row-level shuffle with a seed drawn from the operating system, as LanceDB does when no seed is given. */
+  /**
+   * Row-level shuffle with a seed drawn from the operating system, as LanceDB does when no seed is
+   * given.
+   */
   public PermutationBuilder shuffle() {
     return shuffle(SmallRng.drawSeed(), 1);
   }
 
   /**
-   * Clump-level shuffle: runs of {@code clumpSize} consecutive rows (of the split output, in order) stay together.
-   * The shuffle reorders all rows at once; each split then lists its rows in the order LanceDB's sort by split id
-   * leaves them (see the class docs).
+   * Clump-level shuffle: runs of {@code clumpSize} consecutive rows (of the split output, in order)
+   * stay together. The shuffle reorders all rows at once; each split then lists its rows in the
+   * order LanceDB's sort by split id leaves them (see the class docs).
    */
   public PermutationBuilder shuffle(long seed, int clumpSize) {
     requireClump(clumpSize);
@@ -175,10 +193,17 @@ public final class PermutationBuilder {
     if (sql == null || sql.isBlank()) {
       throw new IllegalArgumentException("filter needs an SQL expression");
     }
-    return new PermutationBuilder(base, SqlExpression.requireSingle(sql, "filter on table '" + base.name() + "'"), split, shuffle, maxRows);
+    return new PermutationBuilder(
+        base,
+        SqlExpression.requireSingle(sql, "filter on table '" + base.name() + "'"),
+        split,
+        shuffle,
+        maxRows);
   }
 
-  /** The most rows this builder holds in memory (see class docs); more is refused with an exception. */
+  /**
+   * The most rows this builder holds in memory (see class docs); more is refused with an exception.
+   */
   public PermutationBuilder maxRows(long rows) {
     if (rows <= 0) {
       throw new IllegalArgumentException("maxRows must be > 0");
@@ -187,12 +212,14 @@ public final class PermutationBuilder {
   }
 
   /**
-   * Builds the permutation table in memory ({@code memory://}). The returned table is owned by the caller and closing it
-   * releases it.
+   * Builds the permutation table in memory ({@code memory://}). The returned table is owned by the
+   * caller and closing it releases it.
    */
   public Table execute() {
-    Connection conn = LanceDb.connect("memory://lance-torch-permutation-" + java.util.UUID.randomUUID(),
-        dev.lancetorch.ConnectOptions.builder().allocator(base.allocator()).build());
+    Connection conn =
+        LanceDb.connect(
+            "memory://lance-torch-permutation-" + java.util.UUID.randomUUID(),
+            dev.lancetorch.ConnectOptions.builder().allocator(base.allocator()).build());
     try {
       Table t = persist(conn, "permutation");
       return t.closingConnection(conn);
@@ -203,26 +230,34 @@ public final class PermutationBuilder {
   }
 
   /**
-   * Builds the permutation table and stores it as {@code name} in {@code connection}; the returned table is owned by
-   * the caller.
+   * Builds the permutation table and stores it as {@code name} in {@code connection}; the returned
+   * table is owned by the caller.
    *
    * @throws IllegalArgumentException if a table of that name exists
    */
   public Table persist(Connection connection, String name) {
     if (connection.tableNames().contains(name)) {
-      throw new IllegalArgumentException("cannot persist permutation: table '" + name + "' already exists in "
-          + connection.uri());
+      throw new IllegalArgumentException(
+          "cannot persist permutation: table '" + name + "' already exists in " + connection.uri());
     }
     if (StreamingPermutationReader.canStream(split, shuffle)) {
-      return connection.createTable(name, new StreamingPermutationReader(base.allocator(), base, filter, split),
+      return connection.createTable(
+          name,
+          new StreamingPermutationReader(base.allocator(), base, filter, split),
           CreateMode.CREATE);
     }
-    if (shuffle != null && !(split instanceof SplitSpec.Random) && SplitAssigner.count(base, filter) > maxRows) {
-      return connection.createTable(name, new SpilledShuffleReader(base.allocator(), base, filter, split, shuffle,
-          maxRows), CreateMode.CREATE);
+    if (shuffle != null
+        && !(split instanceof SplitSpec.Random)
+        && SplitAssigner.count(base, filter) > maxRows) {
+      return connection.createTable(
+          name,
+          new SpilledShuffleReader(base.allocator(), base, filter, split, shuffle, maxRows),
+          CreateMode.CREATE);
     }
     PermutationPlan plan = PermutationPlan.build(base, filter, split, shuffle, maxRows);
-    return connection.createTable(name, new PermutationTableReader(base.allocator(), plan, base.version()),
+    return connection.createTable(
+        name,
+        new PermutationTableReader(base.allocator(), plan, base.version()),
         CreateMode.CREATE);
   }
 
@@ -247,7 +282,8 @@ public final class PermutationBuilder {
       return null;
     }
     if (names.size() != numSplits) {
-      throw new IllegalArgumentException(names.size() + " split names " + names + " for " + numSplits + " splits");
+      throw new IllegalArgumentException(
+          names.size() + " split names " + names + " for " + numSplits + " splits");
     }
     if (new HashSet<>(names).size() != names.size()) {
       throw new IllegalArgumentException("duplicate split names " + names);

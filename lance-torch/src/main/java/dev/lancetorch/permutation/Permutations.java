@@ -1,12 +1,12 @@
 package dev.lancetorch.permutation;
 
-import dev.lancetorch.internal.permutation.LongArrayBuilder;
-import dev.lancetorch.internal.permutation.PermutationPlan;
-import dev.lancetorch.internal.read.RowSelection;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lancetorch.FragmentInfo;
 import dev.lancetorch.Table;
+import dev.lancetorch.internal.permutation.LongArrayBuilder;
+import dev.lancetorch.internal.permutation.PermutationPlan;
+import dev.lancetorch.internal.read.RowSelection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -22,23 +22,28 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * The splits of a permutation table over a base table, by name or index — LanceDB's {@code Permutations}.
+ * The splits of a permutation table over a base table, by name or index — LanceDB's {@code
+ * Permutations}.
  *
- * <p>A permutation table has {@code row_id: UInt64} (base row address, {@code fragment << 32 | offset}) and
- * {@code split_id: UInt64}, and optionally schema metadata {@code split_names} (a JSON array). Split {@code k} is the
- * rows with {@code split_id = k} in the order the table stores them. The table is read once, here; its row ids are held
- * in memory (8 bytes per row). Borrows both tables.
+ * <p>A permutation table has {@code row_id: UInt64} (base row address, {@code fragment << 32 |
+ * offset}) and {@code split_id: UInt64}, and optionally schema metadata {@code split_names} (a JSON
+ * array). Split {@code k} is the rows with {@code split_id = k} in the order the table stores them.
+ * The table is read once, here; its row ids are held in memory (8 bytes per row). Borrows both
+ * tables.
  */
 public final class Permutations {
   /** Schema metadata key of the split names (JSON array). */
   public static final String SPLIT_NAMES = "split_names";
+
   /** Schema metadata key of the base table version the permutation was built on. */
   public static final String BASE_VERSION = "base_version";
+
   /**
-   * Schema metadata key of the number of splits, empty ones included (lance-torch's; tables without it have as many
-   * splits as their largest split id + 1, or names, and at least one).
+   * Schema metadata key of the number of splits, empty ones included (lance-torch's; tables without
+   * it have as many splits as their largest split id + 1, or names, and at least one).
    */
   public static final String NUM_SPLITS = "num_splits";
+
   public static final String ROW_ID = "row_id";
   public static final String SPLIT_ID = "split_id";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -60,20 +65,27 @@ public final class Permutations {
     requireInteger(schema, SPLIT_ID, permutationTable, false);
     List<String> names = splitNames(schema.getCustomMetadata());
     List<LongArrayBuilder> parts = new ArrayList<>();
-    try (ArrowReader reader = permutationTable.query().select(ROW_ID, SPLIT_ID).batchSize(65536).toArrowReader()) {
+    try (ArrowReader reader =
+        permutationTable.query().select(ROW_ID, SPLIT_ID).batchSize(65536).toArrowReader()) {
       while (reader.loadNextBatch()) {
         VectorSchemaRoot root = reader.getVectorSchemaRoot();
         BaseIntVector ids = (BaseIntVector) root.getVector(ROW_ID);
         BaseIntVector split = (BaseIntVector) root.getVector(SPLIT_ID);
         for (int i = 0; i < root.getRowCount(); i++) {
           if (root.getVector(SPLIT_ID).isNull(i) || root.getVector(ROW_ID).isNull(i)) {
-            throw new IllegalArgumentException("permutation table '" + permutationTable.name()
-                + "' has a null row_id/split_id");
+            throw new IllegalArgumentException(
+                "permutation table '" + permutationTable.name() + "' has a null row_id/split_id");
           }
           long s = split.getValueAsLong(i);
           if (s < 0 || s >= SplitSizes.MAX_SPLITS) {
-            throw new IllegalArgumentException("permutation table '" + permutationTable.name()
-                + "' has split_id " + Long.toUnsignedString(s) + " (at most " + (SplitSizes.MAX_SPLITS - 1) + ")");
+            throw new IllegalArgumentException(
+                "permutation table '"
+                    + permutationTable.name()
+                    + "' has split_id "
+                    + Long.toUnsignedString(s)
+                    + " (at most "
+                    + (SplitSizes.MAX_SPLITS - 1)
+                    + ")");
           }
           while (parts.size() <= s) {
             parts.add(new LongArrayBuilder());
@@ -82,9 +94,13 @@ public final class Permutations {
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("reading permutation table '" + permutationTable.name() + "'", e);
+      throw new UncheckedIOException(
+          "reading permutation table '" + permutationTable.name() + "'", e);
     }
-    int n = Math.max(Math.max(parts.size(), names.size()), Math.max(1, declaredSplits(schema, permutationTable)));
+    int n =
+        Math.max(
+            Math.max(parts.size(), names.size()),
+            Math.max(1, declaredSplits(schema, permutationTable)));
     long[][] splits = new long[n][];
     for (int k = 0; k < n; k++) {
       splits[k] = k < parts.size() ? parts.get(k).toArray() : new long[0];
@@ -104,8 +120,8 @@ public final class Permutations {
   }
 
   /**
-   * Number of splits, empty ones included: as the builder declared them ({@value #NUM_SPLITS} metadata, or the
-   * number of names), else the largest split id + 1; at least 1.
+   * Number of splits, empty ones included: as the builder declared them ({@value #NUM_SPLITS}
+   * metadata, or the number of names), else the largest split id + 1; at least 1.
    */
   public int numSplits() {
     return splits.length;
@@ -134,13 +150,15 @@ public final class Permutations {
 
   private void requireIndex(int index) {
     if (index < 0 || index >= splits.length) {
-      throw new IllegalArgumentException("split index " + index + " out of range: " + splits.length + " splits");
+      throw new IllegalArgumentException(
+          "split index " + index + " out of range: " + splits.length + " splits");
     }
   }
 
   /**
-   * Checks that every row id addresses a row of {@code base} (an existing fragment, an offset below its physical
-   * row count): a permutation table made for another (larger) table must fail here, naming both tables.
+   * Checks that every row id addresses a row of {@code base} (an existing fragment, an offset below
+   * its physical row count): a permutation table made for another (larger) table must fail here,
+   * naming both tables.
    */
   private static void requireRowsOf(Table base, Table permutationTable, long[][] splits) {
     List<FragmentInfo> fragments = base.fragments();
@@ -161,15 +179,26 @@ public final class Permutations {
       }
     }
     if (bad > 0) {
-      throw new IllegalArgumentException("permutation table '" + permutationTable.name() + "' does not fit table '"
-          + base.name() + "' (" + base.uri() + "): " + bad + " row ids address no row of it, e.g. "
-          + PermutationPlan.addressString(first) + " (fragments: " + fragments.stream().map(f -> f.id() + ":"
-          + f.physicalRows() + " rows").toList() + "); was it built on another table?");
+      throw new IllegalArgumentException(
+          "permutation table '"
+              + permutationTable.name()
+              + "' does not fit table '"
+              + base.name()
+              + "' ("
+              + base.uri()
+              + "): "
+              + bad
+              + " row ids address no row of it, e.g. "
+              + PermutationPlan.addressString(first)
+              + " (fragments: "
+              + fragments.stream().map(f -> f.id() + ":" + f.physicalRows() + " rows").toList()
+              + "); was it built on another table?");
     }
   }
 
   private static int declaredSplits(Schema schema, Table t) {
-    String v = schema.getCustomMetadata() == null ? null : schema.getCustomMetadata().get(NUM_SPLITS);
+    String v =
+        schema.getCustomMetadata() == null ? null : schema.getCustomMetadata().get(NUM_SPLITS);
     if (v == null) {
       return 0;
     }
@@ -180,8 +209,17 @@ public final class Permutations {
       }
       return n;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("permutation table '" + t.name() + "': metadata " + NUM_SPLITS + " = '" + v
-          + "' is not a split count in [0, " + SplitSizes.MAX_SPLITS + "]", e);
+      throw new IllegalArgumentException(
+          "permutation table '"
+              + t.name()
+              + "': metadata "
+              + NUM_SPLITS
+              + " = '"
+              + v
+              + "' is not a split count in [0, "
+              + SplitSizes.MAX_SPLITS
+              + "]",
+          e);
     }
   }
 
@@ -193,7 +231,8 @@ public final class Permutations {
     try {
       return Arrays.asList(JSON.readValue(json, String[].class));
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("split_names metadata is not a JSON array of strings: " + json, e);
+      throw new IllegalArgumentException(
+          "split_names metadata is not a JSON array of strings: " + json, e);
     }
   }
 
@@ -206,16 +245,35 @@ public final class Permutations {
   }
 
   /**
-   * {@code row_id} must be a 64-bit integer; {@code split_id} any integer type (LanceDB writes {@code UInt64} for
-   * its own splits and the SQL result type — e.g. {@code Int32} or {@code Int64} — for calculated splits).
+   * {@code row_id} must be a 64-bit integer; {@code split_id} any integer type (LanceDB writes
+   * {@code UInt64} for its own splits and the SQL result type — e.g. {@code Int32} or {@code Int64}
+   * — for calculated splits).
    */
   private static void requireInteger(Schema schema, String column, Table t, boolean only64) {
-    Field f = schema.getFields().stream().filter(x -> x.getName().equals(column)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("table '" + t.name() + "' is not a permutation table: no '"
-            + column + "' column (schema: " + schema + ")"));
+    Field f =
+        schema.getFields().stream()
+            .filter(x -> x.getName().equals(column))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "table '"
+                            + t.name()
+                            + "' is not a permutation table: no '"
+                            + column
+                            + "' column (schema: "
+                            + schema
+                            + ")"));
     if (!(f.getType() instanceof ArrowType.Int i) || (only64 && i.getBitWidth() != 64)) {
-      throw new IllegalArgumentException("permutation table '" + t.name() + "': column '" + column
-          + (only64 ? "' must be UInt64 (Int64 accepted), is " : "' must be an integer type, is ") + f.getType());
+      throw new IllegalArgumentException(
+          "permutation table '"
+              + t.name()
+              + "': column '"
+              + column
+              + (only64
+                  ? "' must be UInt64 (Int64 accepted), is "
+                  : "' must be an integer type, is ")
+              + f.getType());
     }
   }
 }

@@ -23,13 +23,14 @@ import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 
 /**
- * The plain Java value of one Arrow cell, for the {@code ROWS} and {@code COLUMNS} formats (what LanceDB's
- * {@code python}/{@code python_col} give as Python objects): {@code null} for nulls; strings as {@link String};
- * binary as {@code byte[]}; lists (all list kinds) as {@code List<Object>} and structs as
- * {@code Map<String,Object>} of plain values; {@code date32}/{@code date64} as {@link LocalDate}; timestamps with a
- * time zone as {@link Instant}, without as {@link java.time.LocalDateTime}; unsigned integers widened so they stay
- * non-negative: UInt8 and UInt16 as {@link Integer}, UInt32 as {@link Long}, UInt64 as {@link BigInteger}. Other
- * types as Arrow Java's {@code getObject} (boxed numbers, {@link Boolean}, {@link java.math.BigDecimal}, ...).
+ * The plain Java value of one Arrow cell, for the {@code ROWS} and {@code COLUMNS} formats (what
+ * LanceDB's {@code python}/{@code python_col} give as Python objects): {@code null} for nulls;
+ * strings as {@link String}; binary as {@code byte[]}; lists (all list kinds) as {@code
+ * List<Object>} and structs as {@code Map<String,Object>} of plain values; {@code date32}/{@code
+ * date64} as {@link LocalDate}; timestamps with a time zone as {@link Instant}, without as {@link
+ * java.time.LocalDateTime}; unsigned integers widened so they stay non-negative: UInt8 and UInt16
+ * as {@link Integer}, UInt32 as {@link Long}, UInt64 as {@link BigInteger}. Other types as Arrow
+ * Java's {@code getObject} (boxed numbers, {@link Boolean}, {@link java.math.BigDecimal}, ...).
  */
 final class PlainValues {
   private PlainValues() {}
@@ -43,7 +44,9 @@ final class PlainValues {
     }
     if (v instanceof UInt8Vector u) {
       long x = u.get(i);
-      return x >= 0 ? BigInteger.valueOf(x) : BigInteger.valueOf(x).add(BigInteger.ONE.shiftLeft(64));
+      return x >= 0
+          ? BigInteger.valueOf(x)
+          : BigInteger.valueOf(x).add(BigInteger.ONE.shiftLeft(64));
     }
     if (v instanceof UInt4Vector u) {
       return Integer.toUnsignedLong(u.get(i));
@@ -60,14 +63,19 @@ final class PlainValues {
     if (v instanceof DateMilliVector d) {
       return LocalDate.ofEpochDay(Math.floorDiv(d.get(i), 86_400_000L));
     }
-    if (v instanceof TimeStampVector t && v.getField().getType() instanceof ArrowType.Timestamp ts
+    if (v instanceof TimeStampVector t
+        && v.getField().getType() instanceof ArrowType.Timestamp ts
         && ts.getTimezone() != null) {
       long x = t.get(i);
       return switch (ts.getUnit()) {
         case SECOND -> Instant.ofEpochSecond(x);
         case MILLISECOND -> Instant.ofEpochMilli(x);
-        case MICROSECOND -> Instant.ofEpochSecond(Math.floorDiv(x, 1_000_000L), Math.floorMod(x, 1_000_000L) * 1000);
-        case NANOSECOND -> Instant.ofEpochSecond(Math.floorDiv(x, 1_000_000_000L), Math.floorMod(x, 1_000_000_000L));
+        case MICROSECOND ->
+            Instant.ofEpochSecond(
+                Math.floorDiv(x, 1_000_000L), Math.floorMod(x, 1_000_000L) * 1000);
+        case NANOSECOND ->
+            Instant.ofEpochSecond(
+                Math.floorDiv(x, 1_000_000_000L), Math.floorMod(x, 1_000_000_000L));
       };
     }
     if (v instanceof FixedSizeListVector l) {
@@ -78,7 +86,9 @@ final class PlainValues {
       return list(l.getDataVector(), l.getElementStartIndex(i), l.getElementEndIndex(i));
     }
     if (v instanceof LargeListVector l) {
-      return list(l.getDataVector(), Math.toIntExact(l.getElementStartIndex(i)),
+      return list(
+          l.getDataVector(),
+          Math.toIntExact(l.getElementStartIndex(i)),
           Math.toIntExact(l.getElementEndIndex(i)));
     }
     if (v instanceof StructVector s) {

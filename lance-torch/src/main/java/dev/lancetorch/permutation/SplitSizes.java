@@ -4,22 +4,25 @@ import java.io.Serializable;
 import java.util.Arrays;
 
 /**
- * How many rows each split of a random or sequential split gets: exactly one of ratios, counts or a fixed number of
- * equal splits. Rounding and validation are LanceDB's ({@code SplitSizes::to_counts} / {@code validate} in
- * {@code lancedb/src/dataloader/permutation/split.rs}), so the same call gives the same sizes in both libraries.
+ * How many rows each split of a random or sequential split gets: exactly one of ratios, counts or a
+ * fixed number of equal splits. Rounding and validation are LanceDB's ({@code
+ * SplitSizes::to_counts} / {@code validate} in {@code
+ * lancedb/src/dataloader/permutation/split.rs}), so the same call gives the same sizes in both
+ * libraries.
  *
- * <p>Ratios: split {@code k} gets {@code round(ratio_k × n)} rows (half away from zero); if that sums to more than
- * {@code n}, one row is taken from each split in turn (from the first) until it fits; if the ratios sum to 1 within
- * half a row ({@code |n − Σratio·n| < 0.5}), rows lost to rounding are given back one each from the first split. A
- * ratio whose share is below one row ({@code ratio × n < 1}) is an error. {@code fixed(N)} gives each split
- * {@code n / N} rows and drops the remainder. Counts are exact and must each be &gt; 0.
+ * <p>Ratios: split {@code k} gets {@code round(ratio_k × n)} rows (half away from zero); if that
+ * sums to more than {@code n}, one row is taken from each split in turn (from the first) until it
+ * fits; if the ratios sum to 1 within half a row ({@code |n − Σratio·n| < 0.5}), rows lost to
+ * rounding are given back one each from the first split. A ratio whose share is below one row
+ * ({@code ratio × n < 1}) is an error. {@code fixed(N)} gives each split {@code n / N} rows and
+ * drops the remainder. Counts are exact and must each be &gt; 0.
  */
 public abstract sealed class SplitSizes implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /**
-   * The most splits a permutation may have ({@value}): more ratios, counts or {@code fixed} splits, or a
-   * {@code splitCalculated} expression yielding a larger index, is an error.
+   * The most splits a permutation may have ({@value}): more ratios, counts or {@code fixed} splits,
+   * or a {@code splitCalculated} expression yielding a larger index, is an error.
    */
   public static final int MAX_SPLITS = 1 << 16;
 
@@ -34,14 +37,17 @@ public abstract sealed class SplitSizes implements Serializable {
     double sum = 0;
     for (double r : ratios) {
       if (!(r >= 0 && r <= 1)) {
-        throw new IllegalArgumentException("Split percentages must be between 0.0 and 1.0, got "
-            + Arrays.toString(ratios));
+        throw new IllegalArgumentException(
+            "Split percentages must be between 0.0 and 1.0, got " + Arrays.toString(ratios));
       }
       sum += r;
     }
     if (sum > 1.0) {
-      throw new IllegalArgumentException("Split percentages must sum to 1.0 or less, got " + Arrays.toString(ratios)
-          + " = " + sum);
+      throw new IllegalArgumentException(
+          "Split percentages must sum to 1.0 or less, got "
+              + Arrays.toString(ratios)
+              + " = "
+              + sum);
     }
     return new Ratios(ratios.clone());
   }
@@ -54,15 +60,16 @@ public abstract sealed class SplitSizes implements Serializable {
     requireAtMostMaxSplits(counts.length);
     for (long c : counts) {
       if (c <= 0) {
-        throw new IllegalArgumentException("Split counts must be greater than 0, got " + Arrays.toString(counts));
+        throw new IllegalArgumentException(
+            "Split counts must be greater than 0, got " + Arrays.toString(counts));
       }
     }
     return new Counts(counts.clone());
   }
 
   /**
-   * {@code n} splits of {@code rows / n} rows each (the remainder is left out). As in LanceDB, each split needs at
-   * least one row: building over fewer than {@code n} rows is an error.
+   * {@code n} splits of {@code rows / n} rows each (the remainder is left out). As in LanceDB, each
+   * split needs at least one row: building over fewer than {@code n} rows is an error.
    */
   public static SplitSizes fixed(int n) {
     if (n <= 0) {
@@ -74,14 +81,18 @@ public abstract sealed class SplitSizes implements Serializable {
 
   private static void requireAtMostMaxSplits(int n) {
     if (n > MAX_SPLITS) {
-      throw new IllegalArgumentException(n + " splits, more than the " + MAX_SPLITS + " allowed (SplitSizes.MAX_SPLITS)");
+      throw new IllegalArgumentException(
+          n + " splits, more than the " + MAX_SPLITS + " allowed (SplitSizes.MAX_SPLITS)");
     }
   }
 
   /** Number of splits. */
   public abstract int numSplits();
 
-  /** Rows of each split for a table of {@code n} (filtered) rows; throws as LanceDB's {@code validate}. */
+  /**
+   * Rows of each split for a table of {@code n} (filtered) rows; throws as LanceDB's {@code
+   * validate}.
+   */
   public abstract long[] sizes(long n);
 
   static final class Ratios extends SplitSizes {
@@ -101,8 +112,12 @@ public abstract sealed class SplitSizes implements Serializable {
     public long[] sizes(long n) {
       for (double p : ratios) {
         if (p * (double) n < 1.0) {
-          throw new IllegalArgumentException("One of the splits has " + (p * 100.0) + "% of " + n
-              + " rows which rounds to 0 rows");
+          throw new IllegalArgumentException(
+              "One of the splits has "
+                  + (p * 100.0)
+                  + "% of "
+                  + n
+                  + " rows which rounds to 0 rows");
         }
       }
       long[] counts = new long[ratios.length];
@@ -146,8 +161,8 @@ public abstract sealed class SplitSizes implements Serializable {
     public long[] sizes(long n) {
       long sum = Arrays.stream(counts).sum();
       if (sum > n) {
-        throw new IllegalArgumentException("Split counts specified " + sum + " rows but only " + n
-            + " are available");
+        throw new IllegalArgumentException(
+            "Split counts specified " + sum + " rows but only " + n + " are available");
       }
       return counts.clone();
     }
@@ -169,8 +184,12 @@ public abstract sealed class SplitSizes implements Serializable {
     @Override
     public long[] sizes(long rows) {
       if (n > rows) {
-        throw new IllegalArgumentException("Split fixed config specified " + n + " splits but only " + rows
-            + " rows are available.  Must have at least 1 row per split.");
+        throw new IllegalArgumentException(
+            "Split fixed config specified "
+                + n
+                + " splits but only "
+                + rows
+                + " rows are available.  Must have at least 1 row per split.");
       }
       long[] out = new long[n];
       Arrays.fill(out, rows / n);

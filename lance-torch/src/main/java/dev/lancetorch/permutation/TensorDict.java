@@ -8,21 +8,22 @@ import java.util.Set;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * A batch as named column tensors ({@link Format#TORCH_DICT}): 1-D for scalar columns, (R, D) for FixedSizeList
- * columns, each a zero-copy view of the Arrow batch.
+ * A batch as named column tensors ({@link Format#TORCH_DICT}): 1-D for scalar columns, (R, D) for
+ * FixedSizeList columns, each a zero-copy view of the Arrow batch.
  *
- * <p><b>Variable-length columns</b> ({@code list<numeric>}, {@code large_list}, {@code binary}, {@code utf8} and their
- * {@code large_} forms) give two entries, the jagged layout of torch's nested tensors: {@code "col"} → the 1-D values
- * (zero-copy; {@code uint8} for bytes) and {@code "col.offsets"} → the (R + 1) offsets, row r being
- * {@code values[offsets[r] : offsets[r + 1]]} ({@link #offsets(String)}). Columns padded by
- * {@link Format#torchDict(java.util.Map)} give {@code "col"} → (R, L), {@code "col.lengths"} → (R) int64 and
- * {@code "col.mask"} → (R, L) bool. The same layout as {@code lt_batch_column_jagged} / {@code lt_batch_column_padded}
- * in the C API and {@link dev.lancetorch.torch.TorchBatch#dictWithOffsets}.
+ * <p><b>Variable-length columns</b> ({@code list<numeric>}, {@code large_list}, {@code binary},
+ * {@code utf8} and their {@code large_} forms) give two entries, the jagged layout of torch's
+ * nested tensors: {@code "col"} → the 1-D values (zero-copy; {@code uint8} for bytes) and {@code
+ * "col.offsets"} → the (R + 1) offsets, row r being {@code values[offsets[r] : offsets[r + 1]]}
+ * ({@link #offsets(String)}). Columns padded by {@link Format#torchDict(java.util.Map)} give {@code
+ * "col"} → (R, L), {@code "col.lengths"} → (R) int64 and {@code "col.mask"} → (R, L) bool. The same
+ * layout as {@code lt_batch_column_jagged} / {@code lt_batch_column_padded} in the C API and {@link
+ * dev.lancetorch.torch.TorchBatch#dictWithOffsets}.
  *
- * <p><b>Ownership:</b> the dict <em>owns</em> its tensors; {@link #close()} frees them (the Arrow batch is released when
- * the last tensor that uses it is freed). A tensor you want to keep past close: copy the handle
- * ({@code new Tensor(t)}), which you then own. Closing twice is safe; reading after close throws
- * {@link IllegalStateException}.
+ * <p><b>Ownership:</b> the dict <em>owns</em> its tensors; {@link #close()} frees them (the Arrow
+ * batch is released when the last tensor that uses it is freed). A tensor you want to keep past
+ * close: copy the handle ({@code new Tensor(t)}), which you then own. Closing twice is safe;
+ * reading after close throws {@link IllegalStateException}.
  */
 public final class TensorDict extends AbstractMap<String, Tensor> implements AutoCloseable {
   private Map<String, Tensor> tensors;
@@ -49,7 +50,9 @@ public final class TensorDict extends AbstractMap<String, Tensor> implements Aut
     return t;
   }
 
-  /** The offsets of a variable-length column ({@code get(column + ".offsets")}), <em>borrowed</em>. */
+  /**
+   * The offsets of a variable-length column ({@code get(column + ".offsets")}), <em>borrowed</em>.
+   */
   public Tensor offsets(String column) {
     return get(column + dev.lancetorch.torch.TorchBatch.OFFSETS_SUFFIX);
   }

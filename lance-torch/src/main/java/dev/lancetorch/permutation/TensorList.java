@@ -7,8 +7,8 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * A batch as one tensor per row ({@link Format#TORCH_ROW}); each is a view of one (R, C) tensor.
  *
- * <p><b>Ownership:</b> the list <em>owns</em> its tensors and closes them on {@link #close()}. Closing twice is safe;
- * reading after close throws {@link IllegalStateException}.
+ * <p><b>Ownership:</b> the list <em>owns</em> its tensors and closes them on {@link #close()}.
+ * Closing twice is safe; reading after close throws {@link IllegalStateException}.
  */
 public final class TensorList extends AbstractList<Tensor> implements AutoCloseable {
   private List<Tensor> tensors;

@@ -6,13 +6,15 @@ import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * A batch as a list of rows, each a map column name → tensor view ({@link Format#TORCH}, LanceDB's "torch"):
- * 0-D for scalar columns, 1-D (D) for FixedSizeList cells. All views share the batch's column tensors (no copy).
+ * A batch as a list of rows, each a map column name → tensor view ({@link Format#TORCH}, LanceDB's
+ * "torch"): 0-D for scalar columns, 1-D (D) for FixedSizeList cells. All views share the batch's
+ * column tensors (no copy).
  *
- * <p><b>Ownership:</b> owns every view; {@link #close()} frees them. Closing twice is safe; reading after close throws
- * {@link IllegalStateException}.
+ * <p><b>Ownership:</b> owns every view; {@link #close()} frees them. Closing twice is safe; reading
+ * after close throws {@link IllegalStateException}.
  */
-public final class TensorRowMaps extends AbstractList<Map<String, Tensor>> implements AutoCloseable {
+public final class TensorRowMaps extends AbstractList<Map<String, Tensor>>
+    implements AutoCloseable {
   private List<Map<String, Tensor>> rows;
 
   /** Takes ownership of every tensor in {@code rows}. */

@@ -3,9 +3,8 @@ package dev.lancetorch.torch;
 import dev.lancetorch.internal.jni.NativeBridge;
 
 /**
- * Process-wide counters of the native bridge, for proving exactly-once release:
- * once everything is closed, {@code batchesImported == batchesReleased} and
- * {@code tensorsCreated == tensorsFreed}.
+ * Process-wide counters of the native bridge, for proving exactly-once release: once everything is
+ * closed, {@code batchesImported == batchesReleased} and {@code tensorsCreated == tensorsFreed}.
  *
  * @param batchesImported successful imports
  * @param batchesReleased batches whose Arrow release callback has run
@@ -13,8 +12,9 @@ import dev.lancetorch.internal.jni.NativeBridge;
  * @param tensorsFreed zero-copy tensors whose storage was freed
  * @param tensorsCopied tensors returned as fresh copies (bool, null fill, gather, cast)
  * @param bytesCopied payload bytes written into those copies
- * @param bytesLive Arrow memory kept alive by the batches not yet released (an estimate from lengths and formats:
- *     validity, fixed-width values, offsets — not the data of variable-width columns)
+ * @param bytesLive Arrow memory kept alive by the batches not yet released (an estimate from
+ *     lengths and formats: validity, fixed-width values, offsets — not the data of variable-width
+ *     columns)
  */
 public record BridgeStats(
     long batchesImported,

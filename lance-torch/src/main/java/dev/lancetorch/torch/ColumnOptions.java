@@ -1,10 +1,10 @@
 package dev.lancetorch.torch;
 
 /**
- * How {@link TorchBatch#column(String, ColumnOptions)} shapes a column: row-major
- * ({@code (R)} / {@code (R, D)}, the default) or column-major ({@code (1, R)} /
- * {@code (D, R)} strided view), and whether nulls are an error (default) or
- * replaced by a fill value (which makes the result a copy). Immutable.
+ * How {@link TorchBatch#column(String, ColumnOptions)} shapes a column: row-major ({@code (R)} /
+ * {@code (R, D)}, the default) or column-major ({@code (1, R)} / {@code (D, R)} strided view), and
+ * whether nulls are an error (default) or replaced by a fill value (which makes the result a copy).
+ * Immutable.
  */
 public final class ColumnOptions {
   private static final ColumnOptions DEFAULTS = new ColumnOptions(false, false, 0.0);
@@ -30,8 +30,8 @@ public final class ColumnOptions {
   }
 
   /**
-   * Same options, replacing nulls by {@code value} cast to the column dtype. The result is a
-   * copy only when the column has nulls in the batch's range; otherwise it stays zero-copy.
+   * Same options, replacing nulls by {@code value} cast to the column dtype. The result is a copy
+   * only when the column has nulls in the batch's range; otherwise it stays zero-copy.
    */
   public ColumnOptions fillNulls(double value) {
     return new ColumnOptions(columnMajor, true, value);

@@ -16,23 +16,26 @@ import java.util.Map;
 import org.bytedeco.javacpp.Loader;
 
 /**
- * Loads lance-torch's JNI library, applies the {@link ThreadBudget}'s environment, then loads libtorch (through
- * JavaCPP) and applies the budget to torch and OpenBLAS, once per process. Lookup order for the JNI library: the system property
- * {@value #PATH_PROPERTY} (a file path), then the jar resource
- * {@code /dev/lancetorch/native/<platform>/liblancetorch_jni.so} (platform computed at run time)
- * extracted to {@code ~/.cache/lance-torch/<sha256>/} (or
- * {@code java.io.tmpdir/lance-torch-<user>/<sha256>/} when the home cache is not
- * writable). A failure lists every path tried and is remembered.
+ * Loads lance-torch's JNI library, applies the {@link ThreadBudget}'s environment, then loads
+ * libtorch (through JavaCPP) and applies the budget to torch and OpenBLAS, once per process. Lookup
+ * order for the JNI library: the system property {@value #PATH_PROPERTY} (a file path), then the
+ * jar resource {@code /dev/lancetorch/native/<platform>/liblancetorch_jni.so} (platform computed at
+ * run time) extracted to {@code ~/.cache/lance-torch/<sha256>/} (or {@code
+ * java.io.tmpdir/lance-torch-<user>/<sha256>/} when the home cache is not writable). A failure
+ * lists every path tried and is remembered.
  */
 public final class NativeLibrary {
   /** System property naming the JNI library file to load instead of the bundled one. */
   public static final String PATH_PROPERTY = "lancetorch.native.path";
 
-  /** The jar folder of this platform's JNI library: {@code /dev/lancetorch/native/<platform>/}, with
-   * JavaCPP's platform name ({@code linux-x86_64}, {@code linux-arm64}, {@code macosx-arm64}...), as
-   * packaged in {@code dev.lancetorch:lance-torch-native:<platform>}. */
+  /**
+   * The jar folder of this platform's JNI library: {@code /dev/lancetorch/native/<platform>/}, with
+   * JavaCPP's platform name ({@code linux-x86_64}, {@code linux-arm64}, {@code macosx-arm64}...),
+   * as packaged in {@code dev.lancetorch:lance-torch-native:<platform>}.
+   */
   static final String RESOURCE =
       "/dev/lancetorch/native/" + Loader.getPlatform() + "/liblancetorch_jni.so";
+
   private static final String FILE_NAME = "liblancetorch_jni.so";
 
   private static boolean loaded;
@@ -57,7 +60,8 @@ public final class NativeLibrary {
       throw e;
     }
     try {
-      // The JNI library needs nothing from libtorch to load; loading it first lets the thread budget set the
+      // The JNI library needs nothing from libtorch to load; loading it first lets the thread
+      // budget set the
       // environment variables libgomp, OpenBLAS and Lance read when they start.
       if (!assumeLoaded) {
         loadJni();
@@ -75,8 +79,8 @@ public final class NativeLibrary {
   }
 
   /**
-   * Escape hatch for applications that load {@code liblancetorch_jni.so} themselves (with
-   * {@link System#load} from a location of their own, before the first use of lance-torch): {@link
+   * Escape hatch for applications that load {@code liblancetorch_jni.so} themselves (with {@link
+   * System#load} from a location of their own, before the first use of lance-torch): {@link
    * #load()} then skips its lookup of the JNI library but still loads libtorch and initializes the
    * bridge. Must be called before the first {@link #load()}.
    *
@@ -114,15 +118,23 @@ public final class NativeLibrary {
         return;
       } catch (UnsatisfiedLinkError e) {
         throw new UnsatisfiedLinkError(
-            "lance-torch: cannot load " + override + " (from -D" + PATH_PROPERTY + "): " + e.getMessage());
+            "lance-torch: cannot load "
+                + override
+                + " (from -D"
+                + PATH_PROPERTY
+                + "): "
+                + e.getMessage());
       }
     }
     byte[] bytes;
     try (InputStream in = NativeLibrary.class.getResourceAsStream(RESOURCE)) {
       if (in == null) {
         throw new UnsatisfiedLinkError(
-            "lance-torch: JNI library not found: -D" + PATH_PROPERTY + " is unset and the classpath resource "
-                + RESOURCE + " is missing (run `make native`)");
+            "lance-torch: JNI library not found: -D"
+                + PATH_PROPERTY
+                + " is unset and the classpath resource "
+                + RESOURCE
+                + " is missing (run `make native`)");
       }
       bytes = in.readAllBytes();
     } catch (IOException e) {
@@ -131,7 +143,11 @@ public final class NativeLibrary {
     String hash = sha256(bytes).substring(0, 16);
     List<Path> dirs = new ArrayList<>();
     dirs.add(Paths.get(System.getProperty("user.home"), ".cache", "lance-torch", hash));
-    dirs.add(Paths.get(System.getProperty("java.io.tmpdir"), "lance-torch-" + System.getProperty("user.name"), hash));
+    dirs.add(
+        Paths.get(
+            System.getProperty("java.io.tmpdir"),
+            "lance-torch-" + System.getProperty("user.name"),
+            hash));
     for (Path dir : dirs) {
       Path file = dir.resolve(FILE_NAME);
       try {
@@ -142,12 +158,13 @@ public final class NativeLibrary {
         tried.add(file + " (" + e.getMessage() + ")");
       }
     }
-    throw new UnsatisfiedLinkError("lance-torch: cannot load the JNI library; tried " + String.join("; ", tried));
+    throw new UnsatisfiedLinkError(
+        "lance-torch: cannot load the JNI library; tried " + String.join("; ", tried));
   }
 
   private static void extract(byte[] bytes, Path dir, Path file) throws IOException {
     if (Files.isRegularFile(file) && Files.size(file) == bytes.length) {
-      return;  // same content hash in the directory name: already extracted
+      return; // same content hash in the directory name: already extracted
     }
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, FILE_NAME, ".tmp");

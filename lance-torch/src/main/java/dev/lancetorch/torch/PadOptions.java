@@ -3,11 +3,12 @@ package dev.lancetorch.torch;
 import java.io.Serializable;
 
 /**
- * How {@link TorchBatch#padded(String, PadOptions)} shapes a variable-length column into an {@code (R, L)} tensor:
- * {@link #fixed(long) a fixed L} or {@link #batchMax() the longest row of the batch} (optionally
- * {@link #batchMaxUpTo(long) capped}); longer rows are truncated (their first items kept), shorter ones padded with
- * {@link #padValue(double)} (default 0). Null rows are an error unless {@link #fillNulls(double)} is set: then they are
- * empty (all padding) and null list items become the fill value. Immutable and serializable.
+ * How {@link TorchBatch#padded(String, PadOptions)} shapes a variable-length column into an {@code
+ * (R, L)} tensor: {@link #fixed(long) a fixed L} or {@link #batchMax() the longest row of the
+ * batch} (optionally {@link #batchMaxUpTo(long) capped}); longer rows are truncated (their first
+ * items kept), shorter ones padded with {@link #padValue(double)} (default 0). Null rows are an
+ * error unless {@link #fillNulls(double)} is set: then they are empty (all padding) and null list
+ * items become the fill value. Immutable and serializable.
  */
 public final class PadOptions implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -18,7 +19,8 @@ public final class PadOptions implements Serializable {
   private final boolean fillNulls;
   private final double fillValue;
 
-  private PadOptions(long length, boolean toBatchMax, double padValue, boolean fillNulls, double fillValue) {
+  private PadOptions(
+      long length, boolean toBatchMax, double padValue, boolean fillNulls, double fillValue) {
     this.length = length;
     this.toBatchMax = toBatchMax;
     this.padValue = padValue;
@@ -33,7 +35,8 @@ public final class PadOptions implements Serializable {
    */
   public static PadOptions fixed(long length) {
     if (length <= 0 || length > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("pad length must be in [1, " + Integer.MAX_VALUE + "], got " + length);
+      throw new IllegalArgumentException(
+          "pad length must be in [1, " + Integer.MAX_VALUE + "], got " + length);
     }
     return new PadOptions(length, false, 0.0, false, 0.0);
   }
@@ -88,7 +91,11 @@ public final class PadOptions implements Serializable {
 
   @Override
   public String toString() {
-    return (toBatchMax ? (length > 0 ? "batchMaxUpTo(" + length + ")" : "batchMax()") : "fixed(" + length + ")")
-        + " pad " + padValue + (fillNulls ? " fillNulls " + fillValue : "");
+    return (toBatchMax
+            ? (length > 0 ? "batchMaxUpTo(" + length + ")" : "batchMax()")
+            : "fixed(" + length + ")")
+        + " pad "
+        + padValue
+        + (fillNulls ? " fillNulls " + fillValue : "");
   }
 }

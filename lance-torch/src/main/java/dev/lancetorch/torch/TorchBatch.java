@@ -16,22 +16,20 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * One Arrow record batch imported into the native bridge, from which columns are
- * taken as LibTorch tensors without copying.
+ * One Arrow record batch imported into the native bridge, from which columns are taken as LibTorch
+ * tensors without copying.
  *
- * <p>Ownership: the batch <em>owns</em> a native reference to the imported Arrow
- * data, given back by {@link #close()} (idempotent). Every {@link Tensor} returned
- * is <em>owned by the caller</em> (close it, or let a {@code PointerScope} or the garbage collector free it);
- * zero-copy tensors hold their own native reference, so they stay valid after this
- * batch is closed and after the source {@link VectorSchemaRoot} or reader moves on.
- * The Arrow buffers are released exactly once, when the last of the batch and its
- * tensors is gone, on whichever thread that happens.
+ * <p>Ownership: the batch <em>owns</em> a native reference to the imported Arrow data, given back
+ * by {@link #close()} (idempotent). Every {@link Tensor} returned is <em>owned by the caller</em>
+ * (close it, or let a {@code PointerScope} or the garbage collector free it); zero-copy tensors
+ * hold their own native reference, so they stay valid after this batch is closed and after the
+ * source {@link VectorSchemaRoot} or reader moves on. The Arrow buffers are released exactly once,
+ * when the last of the batch and its tensors is gone, on whichever thread that happens.
  *
- * <p>Zero-copy: numeric columns ({@code int8..int64, uint8..uint64, float16/32/64})
- * and {@code FixedSizeList<numeric, D>} columns without nulls. Copies: bool columns
- * (Arrow packs them into bits), null-filled columns, multi-column stacks and dtype
- * casts. Methods are thread-safe; using a closed batch throws
- * {@link IllegalStateException}.
+ * <p>Zero-copy: numeric columns ({@code int8..int64, uint8..uint64, float16/32/64}) and {@code
+ * FixedSizeList<numeric, D>} columns without nulls. Copies: bool columns (Arrow packs them into
+ * bits), null-filled columns, multi-column stacks and dtype casts. Methods are thread-safe; using a
+ * closed batch throws {@link IllegalStateException}.
  */
 public final class TorchBatch implements AutoCloseable {
   private long handle;
@@ -53,11 +51,10 @@ public final class TorchBatch implements AutoCloseable {
   }
 
   /**
-   * Exports {@code root} zero-copy through the Arrow C Data Interface and imports it.
-   * The root is <em>borrowed</em>: it stays owned by the caller and may be reused or
-   * closed right after this returns (the exported buffers are retained until the
-   * batch and all its tensors are gone). {@code allocator} is borrowed for the export's
-   * bookkeeping.
+   * Exports {@code root} zero-copy through the Arrow C Data Interface and imports it. The root is
+   * <em>borrowed</em>: it stays owned by the caller and may be reused or closed right after this
+   * returns (the exported buffers are retained until the batch and all its tensors are gone).
+   * {@code allocator} is borrowed for the export's bookkeeping.
    */
   public static TorchBatch fromRoot(VectorSchemaRoot root, BufferAllocator allocator) {
     NativeLibrary.load();
@@ -69,27 +66,34 @@ public final class TorchBatch implements AutoCloseable {
   }
 
   /**
-   * As {@link #fromRoot(VectorSchemaRoot, BufferAllocator)}, with the schema exported once: only the root's arrays are
-   * exported. The root is <em>borrowed</em> as there; {@code schema} is borrowed (the batch takes its own reference).
+   * As {@link #fromRoot(VectorSchemaRoot, BufferAllocator)}, with the schema exported once: only
+   * the root's arrays are exported. The root is <em>borrowed</em> as there; {@code schema} is
+   * borrowed (the batch takes its own reference).
    *
    * @throws IllegalArgumentException if the root's schema is not {@code schema}'s
    */
-  public static TorchBatch fromRoot(VectorSchemaRoot root, BufferAllocator allocator, TorchSchema schema) {
-    if (root.getSchema() != schema.arrowSchema() && !root.getSchema().equals(schema.arrowSchema())) {
-      throw new IllegalArgumentException("batch schema " + root.getSchema() + " differs from the exported schema "
-          + schema.arrowSchema());
+  public static TorchBatch fromRoot(
+      VectorSchemaRoot root, BufferAllocator allocator, TorchSchema schema) {
+    if (root.getSchema() != schema.arrowSchema()
+        && !root.getSchema().equals(schema.arrowSchema())) {
+      throw new IllegalArgumentException(
+          "batch schema "
+              + root.getSchema()
+              + " differs from the exported schema "
+              + schema.arrowSchema());
     }
     long s = schema.handle();
     try (ArrowArray array = ArrowArray.allocateNew(allocator)) {
       Data.exportVectorSchemaRoot(allocator, root, null, array, null);
-      return adoptHandle(NativeBridge.importBatchWithSchema(array.memoryAddress(), s), schema.columnNames());
+      return adoptHandle(
+          NativeBridge.importBatchWithSchema(array.memoryAddress(), s), schema.columnNames());
     }
   }
 
   /**
    * Imports a struct-typed Arrow C array/schema pair. The contents of both structs are
-   * <em>transferred</em> to the batch, even if this throws: afterwards both structs are
-   * marked released, and the caller only frees the struct memory itself.
+   * <em>transferred</em> to the batch, even if this throws: afterwards both structs are marked
+   * released, and the caller only frees the struct memory itself.
    *
    * @param arrowArrayAddress address of a {@code struct ArrowArray}
    * @param arrowSchemaAddress address of a {@code struct ArrowSchema}
@@ -105,8 +109,8 @@ public final class TorchBatch implements AutoCloseable {
   }
 
   /**
-   * As {@link #adoptHandle(long)}; {@code columnNames} (immutable) are the batch's column names when
-   * the caller already knows them (every batch of one stream shares its schema), else null.
+   * As {@link #adoptHandle(long)}; {@code columnNames} (immutable) are the batch's column names
+   * when the caller already knows them (every batch of one stream shares its schema), else null.
    */
   static TorchBatch adoptHandle(long h, List<String> columnNames) {
     try {
@@ -133,12 +137,18 @@ public final class TorchBatch implements AutoCloseable {
     return NativeBridge.columnFormat(live(), index(name));
   }
 
-  /** Column as {@code (R)} or, for {@code FixedSizeList<_, D>}, {@code (R, D)}; caller owns the tensor. */
+  /**
+   * Column as {@code (R)} or, for {@code FixedSizeList<_, D>}, {@code (R, D)}; caller owns the
+   * tensor.
+   */
   public Tensor column(String name) {
     return column(name, ColumnOptions.defaults());
   }
 
-  /** Column-major view: {@code (D, R)} with strides {@code (1, D)}, or {@code (1, R)}; caller owns the tensor. */
+  /**
+   * Column-major view: {@code (D, R)} with strides {@code (1, D)}, or {@code (1, R)}; caller owns
+   * the tensor.
+   */
   public Tensor columnMajor(String name) {
     return column(name, ColumnOptions.defaults().columnMajor(true));
   }
@@ -147,14 +157,15 @@ public final class TorchBatch implements AutoCloseable {
   public synchronized Tensor column(String name, ColumnOptions options) {
     long h = live();
     return adopt(
-        NativeBridge.columnTensor(h, index(name), options.isColumnMajor(), options.isFillNulls(), options.fillValue()));
+        NativeBridge.columnTensor(
+            h, index(name), options.isColumnMajor(), options.isFillNulls(), options.fillValue()));
   }
 
   /**
-   * Stacks columns into a {@code (C, R)} tensor (a {@code FixedSizeList<_, D>} column
-   * contributes D rows) in the promoted dtype: equal dtypes stay, any float gives the
-   * widest float present (at least float32 when mixed with integers), integers/bools
-   * only give int64. Zero-copy for a single column, else one gather. Caller owns it.
+   * Stacks columns into a {@code (C, R)} tensor (a {@code FixedSizeList<_, D>} column contributes D
+   * rows) in the promoted dtype: equal dtypes stay, any float gives the widest float present (at
+   * least float32 when mixed with integers), integers/bools only give int64. Zero-copy for a single
+   * column, else one gather. Caller owns it.
    */
   public Tensor stack(List<String> columns) {
     return stack(columns, -1);
@@ -174,16 +185,22 @@ public final class TorchBatch implements AutoCloseable {
     return adopt(NativeBridge.stackColumns(h, idx, dtype));
   }
 
-  /** Key suffix of a variable-length column's offsets in {@link #dictWithOffsets(List)} ({@code "tokens.offsets"}). */
+  /**
+   * Key suffix of a variable-length column's offsets in {@link #dictWithOffsets(List)} ({@code
+   * "tokens.offsets"}).
+   */
   public static final String OFFSETS_SUFFIX = ".offsets";
+
   /** Key suffix of a padded column's kept lengths ({@code "tokens.lengths"}, (R) int64). */
   public static final String LENGTHS_SUFFIX = ".lengths";
+
   /** Key suffix of a padded column's attention mask ({@code "tokens.mask"}, (R, L) bool). */
   public static final String MASK_SUFFIX = ".mask";
 
   /**
-   * Whether a column is variable-length ({@code list}, {@code large_list}, {@code binary}, {@code large_binary},
-   * {@code utf8}, {@code large_utf8}): read it with {@link #jagged(String)} or {@link #padded(String, PadOptions)}.
+   * Whether a column is variable-length ({@code list}, {@code large_list}, {@code binary}, {@code
+   * large_binary}, {@code utf8}, {@code large_utf8}): read it with {@link #jagged(String)} or
+   * {@link #padded(String, PadOptions)}.
    */
   public boolean isVariableLength(String name) {
     return isVariableLengthFormat(columnFormat(name));
@@ -196,86 +213,127 @@ public final class TorchBatch implements AutoCloseable {
     };
   }
 
-  /** A variable-length column as values + offsets tensors (see {@link JaggedColumn}); caller owns the result. */
+  /**
+   * A variable-length column as values + offsets tensors (see {@link JaggedColumn}); caller owns
+   * the result.
+   */
   public JaggedColumn jagged(String name) {
     return jagged(name, 0, 0, ColumnOptions.defaults());
   }
 
   /**
-   * Rows {@code [rowStart, rowStart + rowCount)} ({@code rowCount <= 0}: to the end) of a variable-length column as
-   * values + offsets (offsets rebased to start at 0). {@code options.fillNulls(v)}: null rows become empty rows and
-   * null items {@code v}; otherwise nulls are an error naming the column and the first null row. Caller owns it.
+   * Rows {@code [rowStart, rowStart + rowCount)} ({@code rowCount <= 0}: to the end) of a
+   * variable-length column as values + offsets (offsets rebased to start at 0). {@code
+   * options.fillNulls(v)}: null rows become empty rows and null items {@code v}; otherwise nulls
+   * are an error naming the column and the first null row. Caller owns it.
    *
-   * @throws IllegalArgumentException for a column that is not variable-length, nested lists, non-numeric items,
-   *     malformed offsets, nulls without a fill value or a row range outside the batch
+   * @throws IllegalArgumentException for a column that is not variable-length, nested lists,
+   *     non-numeric items, malformed offsets, nulls without a fill value or a row range outside the
+   *     batch
    */
   public JaggedColumn jagged(String name, long rowStart, long rowCount, ColumnOptions options) {
     Tensor[] t = jaggedTensors(name, rowStart, rowCount, options);
     return new JaggedColumn(t[0], t[1]);
   }
 
-  private synchronized Tensor[] jaggedTensors(String name, long rowStart, long rowCount, ColumnOptions options) {
-    return adoptAll(NativeBridge.columnJagged(live(), index(name), rowStart, rowCount, options.isFillNulls(),
-        options.fillValue()));
+  private synchronized Tensor[] jaggedTensors(
+      String name, long rowStart, long rowCount, ColumnOptions options) {
+    return adoptAll(
+        NativeBridge.columnJagged(
+            live(), index(name), rowStart, rowCount, options.isFillNulls(), options.fillValue()));
   }
 
   /**
-   * A variable-length column padded or truncated to one length, with lengths and mask, in one native pass (see
-   * {@link PaddedColumn}). Caller owns the result.
+   * A variable-length column padded or truncated to one length, with lengths and mask, in one
+   * native pass (see {@link PaddedColumn}). Caller owns the result.
    *
-   * @throws IllegalArgumentException as {@link #jagged(String, long, long, ColumnOptions)}, and for a longest row
-   *     beyond int32 with {@link PadOptions#batchMax()}
+   * @throws IllegalArgumentException as {@link #jagged(String, long, long, ColumnOptions)}, and for
+   *     a longest row beyond int32 with {@link PadOptions#batchMax()}
    */
   public PaddedColumn padded(String name, PadOptions options) {
     return padded(name, 0, 0, options);
   }
 
   /**
-   * As {@link #padded(String, PadOptions)} for rows {@code [rowStart, rowStart + rowCount)} only ({@code rowCount}
-   * {@code <= 0}: to the end). Caller owns the result.
+   * As {@link #padded(String, PadOptions)} for rows {@code [rowStart, rowStart + rowCount)} only
+   * ({@code rowCount} {@code <= 0}: to the end). Caller owns the result.
    */
   public PaddedColumn padded(String name, long rowStart, long rowCount, PadOptions options) {
     Tensor[] t = paddedTensors(name, rowStart, rowCount, options);
     return new PaddedColumn(t[0], t[1], t[2]);
   }
 
-  private synchronized Tensor[] paddedTensors(String name, long rowStart, long rowCount, PadOptions options) {
-    return adoptAll(NativeBridge.columnPadded(live(), index(name), rowStart, rowCount, options.length(),
-        options.isBatchMax(), options.padValue(), options.isFillNulls(), options.fillValue()));
+  private synchronized Tensor[] paddedTensors(
+      String name, long rowStart, long rowCount, PadOptions options) {
+    return adoptAll(
+        NativeBridge.columnPadded(
+            live(),
+            index(name),
+            rowStart,
+            rowCount,
+            options.length(),
+            options.isBatchMax(),
+            options.padValue(),
+            options.isFillNulls(),
+            options.fillValue()));
   }
 
   /**
-   * As {@link #dict(List)}, where each variable-length column gives two entries: {@code name} → its values and
-   * {@code name + OFFSETS_SUFFIX} → its offsets ({@link #jagged(String)}); {@code padding} (may be empty; keyed by
-   * result key) pads the columns it names instead: {@code name} → (R, L), {@code name.lengths}, {@code name.mask}
-   * ({@link #padded(String, PadOptions)}). {@code keys} maps a column to its key in the result (renames); absent
-   * columns keep their name. Caller owns every tensor.
+   * As {@link #dict(List)}, where each variable-length column gives two entries: {@code name} → its
+   * values and {@code name + OFFSETS_SUFFIX} → its offsets ({@link #jagged(String)}); {@code
+   * padding} (may be empty; keyed by result key) pads the columns it names instead: {@code name} →
+   * (R, L), {@code name.lengths}, {@code name.mask} ({@link #padded(String, PadOptions)}). {@code
+   * keys} maps a column to its key in the result (renames); absent columns keep their name. Caller
+   * owns every tensor.
    *
    * @throws IllegalArgumentException when a derived key collides with another entry
    */
-  public Map<String, Tensor> dictWithOffsets(List<String> columns, Map<String, String> keys,
-      Map<String, PadOptions> padding) {
+  public Map<String, Tensor> dictWithOffsets(
+      List<String> columns, Map<String, String> keys, Map<String, PadOptions> padding) {
     return dictWithOffsets(columns, keys, padding, 0, numRows);
   }
 
-  /** As {@link #dictWithOffsets(List, Map, Map)} for rows {@code [rowStart, rowStart + rowCount)} only. */
-  public Map<String, Tensor> dictWithOffsets(List<String> columns, Map<String, String> keys,
-      Map<String, PadOptions> padding, long rowStart, long rowCount) {
+  /**
+   * As {@link #dictWithOffsets(List, Map, Map)} for rows {@code [rowStart, rowStart + rowCount)}
+   * only.
+   */
+  public Map<String, Tensor> dictWithOffsets(
+      List<String> columns,
+      Map<String, String> keys,
+      Map<String, PadOptions> padding,
+      long rowStart,
+      long rowCount) {
     if (rowStart < 0 || rowCount < 0 || rowStart + rowCount > numRows) {
-      throw new IllegalArgumentException("rows [" + rowStart + ", " + (rowStart + rowCount) + ") outside the batch of "
-          + numRows + " rows");
+      throw new IllegalArgumentException(
+          "rows ["
+              + rowStart
+              + ", "
+              + (rowStart + rowCount)
+              + ") outside the batch of "
+              + numRows
+              + " rows");
     }
     boolean whole = rowStart == 0 && rowCount == numRows;
-    long start = rowCount == 0 ? numRows : rowStart; // the native calls read rowCount 0 as "to the end"
+    long start =
+        rowCount == 0 ? numRows : rowStart; // the native calls read rowCount 0 as "to the end"
     Map<String, Tensor> out = new LinkedHashMap<>();
     try {
       for (String c : columns) {
         String key = keys.getOrDefault(c, c);
         PadOptions pad = padding.get(key);
         if (pad != null) {
-          putAll(out, paddedTensors(c, start, rowCount, pad), key, key + LENGTHS_SUFFIX, key + MASK_SUFFIX);
+          putAll(
+              out,
+              paddedTensors(c, start, rowCount, pad),
+              key,
+              key + LENGTHS_SUFFIX,
+              key + MASK_SUFFIX);
         } else if (isVariableLength(c)) {
-          putAll(out, jaggedTensors(c, start, rowCount, ColumnOptions.defaults()), key, key + OFFSETS_SUFFIX);
+          putAll(
+              out,
+              jaggedTensors(c, start, rowCount, ColumnOptions.defaults()),
+              key,
+              key + OFFSETS_SUFFIX);
         } else if (whole) {
           put(out, key, column(c));
         } else {
@@ -308,12 +366,17 @@ public final class TorchBatch implements AutoCloseable {
   private static void put(Map<String, Tensor> out, String key, Tensor t) {
     if (out.putIfAbsent(key, t) != null) {
       t.close();
-      throw new IllegalArgumentException("two tensors for key '" + key + "' (a column's derived key collides with "
-          + "another column; rename one)");
+      throw new IllegalArgumentException(
+          "two tensors for key '"
+              + key
+              + "' (a column's derived key collides with "
+              + "another column; rename one)");
     }
   }
 
-  /** Each named column as by {@link #column(String)}, in the given order; caller owns every tensor. */
+  /**
+   * Each named column as by {@link #column(String)}, in the given order; caller owns every tensor.
+   */
   public Map<String, Tensor> dict(List<String> columns) {
     Map<String, Tensor> out = new LinkedHashMap<>();
     try {
@@ -328,12 +391,13 @@ public final class TorchBatch implements AutoCloseable {
   }
 
   /**
-   * This batch's rows as an Arrow Java root over the same native memory (no copy): the root is <em>owned by the
-   * caller</em> and holds its own reference to the data, so it stays valid after this batch is closed.
-   * {@code schema} must describe the batch's columns (names, types) in order; {@code allocator} is borrowed.
+   * This batch's rows as an Arrow Java root over the same native memory (no copy): the root is
+   * <em>owned by the caller</em> and holds its own reference to the data, so it stays valid after
+   * this batch is closed. {@code schema} must describe the batch's columns (names, types) in order;
+   * {@code allocator} is borrowed.
    */
-  public synchronized VectorSchemaRoot toArrow(org.apache.arrow.vector.types.pojo.Schema schema,
-      BufferAllocator allocator) {
+  public synchronized VectorSchemaRoot toArrow(
+      org.apache.arrow.vector.types.pojo.Schema schema, BufferAllocator allocator) {
     long h = live();
     VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
     try (ArrowArray array = ArrowArray.allocateNew(allocator)) {
@@ -413,7 +477,10 @@ public final class TorchBatch implements AutoCloseable {
     }
   }
 
-  /** Turns an owned AtenTensorHandle into an owned JavaCPP Tensor (no extra at::Tensor, no JavaCPP deallocator). */
+  /**
+   * Turns an owned AtenTensorHandle into an owned JavaCPP Tensor (no extra at::Tensor, no JavaCPP
+   * deallocator).
+   */
   static Tensor adopt(long tensorHandle) {
     return new AdoptedTensor(tensorHandle);
   }

@@ -6,13 +6,15 @@ import java.util.List;
 /**
  * Rows of source batches copied natively into new, exact-size output batches ({@code lt_gather} in
  * {@code lance_torch.h}): the scatter half of a read planner. Destination position {@code p} is row
- * {@code p % batchSize} of output {@code p / batchSize}; every output is allocated at the first source gathered (size
- * windows to a memory budget), and its column layouts come from that source's columns of the same names.
+ * {@code p % batchSize} of output {@code p / batchSize}; every output is allocated at the first
+ * source gathered (size windows to a memory budget), and its column layouts come from that source's
+ * columns of the same names.
  *
- * <p>Ownership: the gather <b>owns</b> its outputs until {@link #finish} hands one over as a {@link TorchBatch}
- * <b>owned by the caller</b>; {@link #close()} (idempotent) frees the outputs not handed over. Source batches are
- * <b>borrowed</b> for each call. The copy methods may run on several threads at once for disjoint destination
- * positions; {@link #finish} and {@link #close()} must not overlap them.
+ * <p>Ownership: the gather <b>owns</b> its outputs until {@link #finish} hands one over as a {@link
+ * TorchBatch} <b>owned by the caller</b>; {@link #close()} (idempotent) frees the outputs not
+ * handed over. Source batches are <b>borrowed</b> for each call. The copy methods may run on
+ * several threads at once for disjoint destination positions; {@link #finish} and {@link #close()}
+ * must not overlap them.
  */
 public final class TorchGather implements AutoCloseable {
   private long handle;
@@ -31,10 +33,13 @@ public final class TorchGather implements AutoCloseable {
    * @param batchSize rows per output (the last output may be shorter)
    * @param totalRows destination positions in all
    */
-  public static TorchGather create(List<String> names, int addressCol, int batchSize, long totalRows) {
+  public static TorchGather create(
+      List<String> names, int addressCol, int batchSize, long totalRows) {
     NativeLibrary.load();
-    long h = NativeBridge.gatherCreate(names.toArray(new String[0]), addressCol, batchSize, totalRows);
-    return new TorchGather(h, List.copyOf(names), Math.toIntExact((totalRows + batchSize - 1) / batchSize));
+    long h =
+        NativeBridge.gatherCreate(names.toArray(new String[0]), addressCol, batchSize, totalRows);
+    return new TorchGather(
+        h, List.copyOf(names), Math.toIntExact((totalRows + batchSize - 1) / batchSize));
   }
 
   /** Number of outputs. */
@@ -43,26 +48,41 @@ public final class TorchGather implements AutoCloseable {
   }
 
   /**
-   * Merge-join: {@code src}'s column {@code addrCol} holds ascending row addresses; every wanted address in
-   * {@code wantAddr[from + cursor, from + n)} (ascending) found there is copied to its {@code wantPos}.
+   * Merge-join: {@code src}'s column {@code addrCol} holds ascending row addresses; every wanted
+   * address in {@code wantAddr[from + cursor, from + n)} (ascending) found there is copied to its
+   * {@code wantPos}.
    *
    * @return the new cursor (relative to {@code from}): wanted entries before it are done
-   * @throws IllegalArgumentException when a wanted address lies below the source's addresses (missing)
+   * @throws IllegalArgumentException when a wanted address lies below the source's addresses
+   *     (missing)
    */
-  public int merge(TorchBatch src, String addrCol, long[] wantAddr, long[] wantPos, int from, int n, int cursor) {
-    return NativeBridge.gatherMerge(live(), src.handle(), addrCol, wantAddr, wantPos, from, n, cursor);
+  public int merge(
+      TorchBatch src,
+      String addrCol,
+      long[] wantAddr,
+      long[] wantPos,
+      int from,
+      int n,
+      int cursor) {
+    return NativeBridge.gatherMerge(
+        live(), src.handle(), addrCol, wantAddr, wantPos, from, n, cursor);
   }
 
-  /** Copies row {@code srcRows[i]} of {@code src} to position {@code dstPos[i]}, for {@code i} in [from, from + n). */
+  /**
+   * Copies row {@code srcRows[i]} of {@code src} to position {@code dstPos[i]}, for {@code i} in
+   * [from, from + n).
+   */
   public void rows(TorchBatch src, long[] srcRows, long[] dstPos, int from, int n) {
     NativeBridge.gatherRows(live(), src.handle(), srcRows, dstPos, from, n);
   }
 
   /**
-   * Copies global row {@code positions[i]} of the concatenation of {@code srcs} ({@code srcs[s]} holds rows
-   * {@code [starts[s], starts[s + 1])}) to {@code dstPos[i]}, for {@code i} in [from, from + n).
+   * Copies global row {@code positions[i]} of the concatenation of {@code srcs} ({@code srcs[s]}
+   * holds rows {@code [starts[s], starts[s + 1])}) to {@code dstPos[i]}, for {@code i} in [from,
+   * from + n).
    */
-  public void fromBatches(long[] srcHandles, long[] starts, long[] positions, long[] dstPos, int from, int n) {
+  public void fromBatches(
+      long[] srcHandles, long[] starts, long[] positions, long[] dstPos, int from, int n) {
     NativeBridge.gatherFromBatches(live(), srcHandles, starts, positions, dstPos, from, n);
   }
 
@@ -75,7 +95,10 @@ public final class TorchGather implements AutoCloseable {
     return h;
   }
 
-  /** Writes {@code addrs[from, from + n)} into the address column at positions {@code dstFrom, dstFrom + 1, ...}. */
+  /**
+   * Writes {@code addrs[from, from + n)} into the address column at positions {@code dstFrom,
+   * dstFrom + 1, ...}.
+   */
   public void addresses(long[] addrs, int from, int n, long dstFrom) {
     NativeBridge.gatherAddresses(live(), addrs, from, n, dstFrom);
   }
@@ -83,7 +106,8 @@ public final class TorchGather implements AutoCloseable {
   /**
    * Hands output {@code index} over (once).
    *
-   * @throws IllegalStateException if some of its rows were not written, or it was handed over already
+   * @throws IllegalStateException if some of its rows were not written, or it was handed over
+   *     already
    */
   public TorchBatch finish(int index) {
     return TorchBatch.adoptHandle(NativeBridge.gatherFinish(live(), index), names);

@@ -1,17 +1,17 @@
 package dev.lancetorch.torch;
 
-import dev.lancetorch.internal.jni.NativeBridge;
 import dev.lancetorch.ArrowStreamExport;
 import dev.lancetorch.Query;
+import dev.lancetorch.internal.jni.NativeBridge;
 import java.util.List;
 
 /**
- * A scan read natively: the record batches of an Arrow C stream are pulled by the native bridge
- * and handed out as {@link TorchBatch}es, with no Arrow Java import or export per batch when the
- * stream comes straight from Lance ({@link ArrowStreamExport.Source#LANCE_NATIVE}).
+ * A scan read natively: the record batches of an Arrow C stream are pulled by the native bridge and
+ * handed out as {@link TorchBatch}es, with no Arrow Java import or export per batch when the stream
+ * comes straight from Lance ({@link ArrowStreamExport.Source#LANCE_NATIVE}).
  *
- * <p>Ownership: the scan <b>owns</b> the moved-in stream and, when opened from a {@link Query},
- * the {@link ArrowStreamExport} (Lance scanner and snapshot lease) behind it. {@link #close()}
+ * <p>Ownership: the scan <b>owns</b> the moved-in stream and, when opened from a {@link Query}, the
+ * {@link ArrowStreamExport} (Lance scanner and snapshot lease) behind it. {@link #close()}
  * (idempotent) releases the stream first, then the export, each exactly once. Every {@link
  * TorchBatch} from {@link #next()} is <b>owned by the caller</b> and, with its tensors, stays valid
  * after the scan is closed. Not for concurrent use from several threads ({@link #next()} is
@@ -27,7 +27,10 @@ public final class TorchScan implements AutoCloseable {
     this.export = export;
   }
 
-  /** Opens {@code query} with Lance's native stream (falling back to Arrow Java's exporter, logged once). */
+  /**
+   * Opens {@code query} with Lance's native stream (falling back to Arrow Java's exporter, logged
+   * once).
+   */
   public static TorchScan open(Query query) {
     return open(query, ArrowStreamExport.Source.LANCE_NATIVE);
   }
@@ -70,7 +73,8 @@ public final class TorchScan implements AutoCloseable {
   /**
    * @return the next batch, owned by the caller, or null at the end (and on every later call)
    * @throws RuntimeException when the stream's producer fails (afterwards the scan only closes),
-   *     {@link IllegalArgumentException} for a malformed batch, {@link IllegalStateException} if closed
+   *     {@link IllegalArgumentException} for a malformed batch, {@link IllegalStateException} if
+   *     closed
    */
   public synchronized TorchBatch next() {
     if (handle == 0) {

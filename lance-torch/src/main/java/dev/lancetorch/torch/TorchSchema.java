@@ -10,20 +10,23 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * An Arrow schema exported to the native bridge once, for converting many record batches of that schema with
- * {@link TorchBatch#fromRoot(org.apache.arrow.vector.VectorSchemaRoot, BufferAllocator, TorchSchema)}: exporting the
- * schema with every batch costs tens of µs; with this, each batch exports only its arrays.
+ * An Arrow schema exported to the native bridge once, for converting many record batches of that
+ * schema with {@link TorchBatch#fromRoot(org.apache.arrow.vector.VectorSchemaRoot, BufferAllocator,
+ * TorchSchema)}: exporting the schema with every batch costs tens of µs; with this, each batch
+ * exports only its arrays.
  *
- * <p><b>Ownership:</b> owns one native reference to the imported schema, given back by {@link #close()} (idempotent)
- * or, if never closed, when this object becomes unreachable. Batches imported with it hold their own reference, so
- * closing it early is safe. Thread-safe.
+ * <p><b>Ownership:</b> owns one native reference to the imported schema, given back by {@link
+ * #close()} (idempotent) or, if never closed, when this object becomes unreachable. Batches
+ * imported with it hold their own reference, so closing it early is safe. Thread-safe.
  */
 public final class TorchSchema implements AutoCloseable {
-  private static final Cleaner CLEANER = Cleaner.create(r -> {
-    Thread t = new Thread(r, "lance-torch-schema-cleaner");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final Cleaner CLEANER =
+      Cleaner.create(
+          r -> {
+            Thread t = new Thread(r, "lance-torch-schema-cleaner");
+            t.setDaemon(true);
+            return t;
+          });
 
   private final Schema schema;
   private final List<String> columnNames;
@@ -39,14 +42,16 @@ public final class TorchSchema implements AutoCloseable {
   }
 
   /**
-   * Exports {@code schema} through the Arrow C Data Interface into the bridge. {@code allocator} is borrowed for the
-   * export's bookkeeping.
+   * Exports {@code schema} through the Arrow C Data Interface into the bridge. {@code allocator} is
+   * borrowed for the export's bookkeeping.
    */
   public static TorchSchema export(Schema schema, BufferAllocator allocator) {
     NativeLibrary.load();
     try (ArrowSchema c = ArrowSchema.allocateNew(allocator)) {
       Data.exportSchema(allocator, schema, null, c);
-      long h = NativeBridge.importSchema(c.memoryAddress()); // moves the struct's contents, also on failure
+      long h =
+          NativeBridge.importSchema(
+              c.memoryAddress()); // moves the struct's contents, also on failure
       try {
         return new TorchSchema(schema, h);
       } catch (RuntimeException | Error e) {

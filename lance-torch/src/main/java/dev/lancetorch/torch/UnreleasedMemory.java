@@ -3,16 +3,17 @@ package dev.lancetorch.torch;
 import dev.lancetorch.internal.jni.NativeBridge;
 
 /**
- * Back-pressure for batches that were dropped without {@code close()}: their tensors are freed by a Cleaner, which
- * only runs after a garbage collection — and tiny Java objects holding large native batches give the collector no
- * reason to run (JavaCPP's own trigger is off with the recommended {@code maxPhysicalBytes=0}). So after each import,
- * when the Arrow memory held by unreleased batches ({@link BridgeStats#bytesLive()}) exceeds the bound, this runs a
- * collection and waits briefly for the cleaners. Memory still held after that is really in use: the bound then rises
- * to twice that (no collection per batch while a consumer legitimately keeps many batches) and falls back when it is
- * released.
+ * Back-pressure for batches that were dropped without {@code close()}: their tensors are freed by a
+ * Cleaner, which only runs after a garbage collection — and tiny Java objects holding large native
+ * batches give the collector no reason to run (JavaCPP's own trigger is off with the recommended
+ * {@code maxPhysicalBytes=0}). So after each import, when the Arrow memory held by unreleased
+ * batches ({@link BridgeStats#bytesLive()}) exceeds the bound, this runs a collection and waits
+ * briefly for the cleaners. Memory still held after that is really in use: the bound then rises to
+ * twice that (no collection per batch while a consumer legitimately keeps many batches) and falls
+ * back when it is released.
  *
- * <p>The bound is {@value #DEFAULT_LIMIT} bytes, or {@code -Dlancetorch.maxUnreleasedBytes=N}; {@code 0} turns it
- * off.
+ * <p>The bound is {@value #DEFAULT_LIMIT} bytes, or {@code -Dlancetorch.maxUnreleasedBytes=N};
+ * {@code 0} turns it off.
  */
 final class UnreleasedMemory {
   static final long DEFAULT_LIMIT = 512L << 20;

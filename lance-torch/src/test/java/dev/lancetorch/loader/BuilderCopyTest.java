@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Timeout;
 /** Issue 12 item 19: builder settings survive {@code transform(...)} / {@code collate(...)}. */
 @Timeout(60)
 class BuilderCopyTest {
-  /** Rows 0..n-1 of an {@link InMemorySource}; records the selections asked of it, keeps rows >= 50 when filtered. */
+  /**
+   * Rows 0..n-1 of an {@link InMemorySource}; records the selections asked of it, keeps rows >= 50
+   * when filtered.
+   */
   static final class Selectable implements SelectableSource<InMemorySource.TestBatch> {
     final List<String> calls;
     final InMemorySource rows;
@@ -74,9 +77,14 @@ class BuilderCopyTest {
   void streamingTransformKeepsColumnsFilterAndErrorPolicy() {
     List<String> calls = Collections.synchronizedList(new ArrayList<>());
     List<Long> seen = new ArrayList<>();
-    try (StreamingDataset<long[]> ds = StreamingDataset.builder(new Selectable(calls, 0)).columns("id")
-        .filter("id >= 50").onTransformError(OnTransformError.SKIP).readBatchSize(10)
-        .transform(BuilderCopyTest::failOnRow60).build()) {
+    try (StreamingDataset<long[]> ds =
+        StreamingDataset.builder(new Selectable(calls, 0))
+            .columns("id")
+            .filter("id >= 50")
+            .onTransformError(OnTransformError.SKIP)
+            .readBatchSize(10)
+            .transform(BuilderCopyTest::failOnRow60)
+            .build()) {
       for (long[] ids : ds) {
         for (long id : ids) {
           seen.add(id);
@@ -90,23 +98,36 @@ class BuilderCopyTest {
 
   @Test
   void aCustomErrorHandlerSetBeforeTransformIsRefused() {
-    assertThatThrownBy(() -> StreamingDataset.builder(new InMemorySource(10))
-        .onTransformError((e, pos) -> null).transform(b -> b))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("after transform");
+    assertThatThrownBy(
+            () ->
+                StreamingDataset.builder(new InMemorySource(10))
+                    .onTransformError((e, pos) -> null)
+                    .transform(b -> b))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("after transform");
   }
 
   @Test
   void dataLoaderCollateKeepsEverySetting() {
     InMemorySource src = new InMemorySource(100);
-    try (DataLoader<Integer> l = DataLoader.builder(src).batchSize(7).dropLast(true).distributed(1, 2).seed(3)
-        .collate(b -> {
-          try (b) {
-            return b.ids.length;
-          }
-        }).build()) {
+    try (DataLoader<Integer> l =
+        DataLoader.builder(src)
+            .batchSize(7)
+            .dropLast(true)
+            .distributed(1, 2)
+            .seed(3)
+            .collate(
+                b -> {
+                  try (b) {
+                    return b.ids.length;
+                  }
+                })
+            .build()) {
       List<Integer> sizes = new ArrayList<>();
       l.forEach(sizes::add);
-      assertThat(sizes).hasSize(7).containsOnly(7); // rank 1 of 2: 50 rows, batches of 7, last one dropped
+      assertThat(sizes)
+          .hasSize(7)
+          .containsOnly(7); // rank 1 of 2: 50 rows, batches of 7, last one dropped
     }
   }
 }

@@ -23,8 +23,8 @@ class DataLoaderCoverageTest {
   @ValueSource(ints = {0, 1, 2, 4})
   void everyRowExactlyOncePerEpochWithShuffle(int workers) throws Exception {
     InMemorySource src = new InMemorySource(103);
-    try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(10).shuffle(true)
-        .seed(42).numWorkers(workers).build()) {
+    try (DataLoader<InMemorySource.TestBatch> loader =
+        DataLoader.builder(src).batchSize(10).shuffle(true).seed(42).numWorkers(workers).build()) {
       for (int epoch = 0; epoch < 2; epoch++) {
         List<long[]> batches = drain(loader);
         assertThat(batches).hasSize(11);
@@ -39,8 +39,13 @@ class DataLoaderCoverageTest {
 
   @Test
   void emptySourceYieldsNothing() throws Exception {
-    try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(new InMemorySource(0)).batchSize(10)
-        .shuffle(true).numWorkers(2).distributed(1, 3).build()) {
+    try (DataLoader<InMemorySource.TestBatch> loader =
+        DataLoader.builder(new InMemorySource(0))
+            .batchSize(10)
+            .shuffle(true)
+            .numWorkers(2)
+            .distributed(1, 3)
+            .build()) {
       assertThat(drain(loader)).isEmpty();
       assertThat(drain(loader)).isEmpty();
     }
@@ -50,8 +55,8 @@ class DataLoaderCoverageTest {
   @Test
   void dropLastDropsTheShortBatch() {
     InMemorySource src = new InMemorySource(25);
-    try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(10).dropLast(true)
-        .numWorkers(2).build()) {
+    try (DataLoader<InMemorySource.TestBatch> loader =
+        DataLoader.builder(src).batchSize(10).dropLast(true).numWorkers(2).build()) {
       List<long[]> batches = drain(loader);
       assertThat(flat(batches)).containsExactlyElementsOf(rows(20));
     }
@@ -66,8 +71,14 @@ class DataLoaderCoverageTest {
       List<Long> all = new ArrayList<>();
       for (int rank = 0; rank < worldSize; rank++) {
         InMemorySource src = new InMemorySource(n);
-        try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(4).shuffle(true)
-            .seed(7).numWorkers(workers).distributed(rank, worldSize).build()) {
+        try (DataLoader<InMemorySource.TestBatch> loader =
+            DataLoader.builder(src)
+                .batchSize(4)
+                .shuffle(true)
+                .seed(7)
+                .numWorkers(workers)
+                .distributed(rank, worldSize)
+                .build()) {
           loader.setEpoch(epoch);
           List<Long> mine = flat(drain(loader));
           assertThat(mine).hasSize(n / worldSize);
@@ -90,8 +101,15 @@ class DataLoaderCoverageTest {
     for (int rank = 0; rank < worldSize; rank++) {
       for (boolean drop : new boolean[] {false, true}) {
         InMemorySource src = new InMemorySource(n);
-        try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(5).shuffle(true)
-            .seed(7).numWorkers(2).distributed(rank, worldSize).dropUneven(drop).build()) {
+        try (DataLoader<InMemorySource.TestBatch> loader =
+            DataLoader.builder(src)
+                .batchSize(5)
+                .shuffle(true)
+                .seed(7)
+                .numWorkers(2)
+                .distributed(rank, worldSize)
+                .dropUneven(drop)
+                .build()) {
           List<Long> mine = flat(drain(loader));
           assertThat(mine).hasSize(drop ? n / worldSize : padded);
           for (long v : mine) {

@@ -15,8 +15,8 @@ class DataLoaderOrderTest {
 
   private static List<Long> epochOrder(long seed, int epoch, int workers) {
     InMemorySource src = new InMemorySource(200);
-    try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(8).shuffle(true)
-        .seed(seed).numWorkers(workers).build()) {
+    try (DataLoader<InMemorySource.TestBatch> loader =
+        DataLoader.builder(src).batchSize(8).shuffle(true).seed(seed).numWorkers(workers).build()) {
       loader.setEpoch(epoch);
       return flat(drain(loader));
     }
@@ -33,8 +33,14 @@ class DataLoaderOrderTest {
   @Test
   void iteratingAgainAdvancesTheEpoch() {
     InMemorySource src = new InMemorySource(200);
-    try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(8).shuffle(true)
-        .seed(1).numWorkers(2).persistentWorkers(true).build()) {
+    try (DataLoader<InMemorySource.TestBatch> loader =
+        DataLoader.builder(src)
+            .batchSize(8)
+            .shuffle(true)
+            .seed(1)
+            .numWorkers(2)
+            .persistentWorkers(true)
+            .build()) {
       List<Long> first = flat(drain(loader));
       List<Long> second = flat(drain(loader));
       assertThat(first).isEqualTo(epochOrder(1, 0, 0));
@@ -44,14 +50,23 @@ class DataLoaderOrderTest {
     }
   }
 
-  /** Workers with uneven fetch cost finish out of order; inOrder still yields the single-worker order. */
+  /**
+   * Workers with uneven fetch cost finish out of order; inOrder still yields the single-worker
+   * order.
+   */
   @Test
   void inOrderEqualsSingleWorkerOrder() {
     for (int workers : new int[] {2, 4}) {
       InMemorySource src = new InMemorySource(200);
       src.shared.latencyMicros = o -> (o[0] % 3 == 0) ? 3000 : 0;
-      try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(8).shuffle(true)
-          .seed(9).numWorkers(workers).prefetchFactor(3).build()) {
+      try (DataLoader<InMemorySource.TestBatch> loader =
+          DataLoader.builder(src)
+              .batchSize(8)
+              .shuffle(true)
+              .seed(9)
+              .numWorkers(workers)
+              .prefetchFactor(3)
+              .build()) {
         loader.setEpoch(2);
         assertThat(flat(drain(loader))).isEqualTo(epochOrder(9, 2, 0));
       }
@@ -63,8 +78,8 @@ class DataLoaderOrderTest {
   void outOfOrderYieldsFirstReadyFirst() {
     InMemorySource src = new InMemorySource(64);
     src.shared.latencyMicros = o -> o[0] == 0 ? 500_000 : 0; // batch 0 (worker 0) is slow
-    try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(8).numWorkers(2)
-        .inOrder(false).build()) {
+    try (DataLoader<InMemorySource.TestBatch> loader =
+        DataLoader.builder(src).batchSize(8).numWorkers(2).inOrder(false).build()) {
       List<long[]> batches = drain(loader);
       assertThat(batches.get(0)[0]).isNotZero();
       assertThat(flat(batches)).containsExactlyInAnyOrderElementsOf(rows(64));
@@ -74,12 +89,14 @@ class DataLoaderOrderTest {
   @Test
   void collateRunsInTheWorkerAndItsResultIsYielded() {
     InMemorySource src = new InMemorySource(50);
-    Function<InMemorySource.TestBatch, String> toName = b -> {
-      try (b) {
-        return Thread.currentThread().getName() + ":" + b.ids.length;
-      }
-    };
-    try (DataLoader<String> loader = DataLoader.builder(src).batchSize(10).numWorkers(2).collate(toName).build()) {
+    Function<InMemorySource.TestBatch, String> toName =
+        b -> {
+          try (b) {
+            return Thread.currentThread().getName() + ":" + b.ids.length;
+          }
+        };
+    try (DataLoader<String> loader =
+        DataLoader.builder(src).batchSize(10).numWorkers(2).collate(toName).build()) {
       for (String s : loader) {
         assertThat(s).matches("lancetorch-loader-\\d+-worker-[01]:10");
       }

@@ -21,12 +21,20 @@ import org.junit.jupiter.params.provider.CsvSource;
 @Timeout(30)
 class DataLoaderResumeTest {
 
-  private static DataLoader.Builder<InMemorySource.TestBatch, InMemorySource.TestBatch> builder(int workers) {
-    return DataLoader.builder(new InMemorySource(157)).batchSize(10).shuffle(true).seed(5).numWorkers(workers)
-        .prefetchFactor(3).distributed(1, 2);
+  private static DataLoader.Builder<InMemorySource.TestBatch, InMemorySource.TestBatch> builder(
+      int workers) {
+    return DataLoader.builder(new InMemorySource(157))
+        .batchSize(10)
+        .shuffle(true)
+        .seed(5)
+        .numWorkers(workers)
+        .prefetchFactor(3)
+        .distributed(1, 2);
   }
 
-  /** Two epochs uninterrupted vs. stopped after k batches of epoch 0, resumed from the JSON state. */
+  /**
+   * Two epochs uninterrupted vs. stopped after k batches of epoch 0, resumed from the JSON state.
+   */
   @ParameterizedTest(name = "workers={0} resumedWorkers={1} stopAfter={2}")
   @CsvSource({"0,0,3", "2,2,3", "4,2,5", "2,0,1", "2,4,7", "2,2,0"})
   void midEpochResumeEqualsUninterruptedRun(int workers, int resumedWorkers, int stopAfter) {
@@ -45,7 +53,8 @@ class DataLoaderResumeTest {
       json = s.toJson();
     }
     LoaderState back = LoaderState.fromJson(json);
-    try (DataLoader<InMemorySource.TestBatch> loader = builder(resumedWorkers).resumeFrom(back).build()) {
+    try (DataLoader<InMemorySource.TestBatch> loader =
+        builder(resumedWorkers).resumeFrom(back).build()) {
       assertThat(loader.state()).isEqualTo(back);
       resumed.addAll(flat(drain(loader)));
       assertThat(loader.state().epoch()).isEqualTo(1);
@@ -57,11 +66,17 @@ class DataLoaderResumeTest {
   @Test
   void outOfOrderStateRecordsBatchesYieldedAheadAndResumesTheRest() throws Exception {
     InMemorySource src = new InMemorySource(160);
-    src.shared.latencyMicros = o -> o[0] < 10 ? 500_000 : 0; // batch 0 slow: later batches overtake it
+    src.shared.latencyMicros =
+        o -> o[0] < 10 ? 500_000 : 0; // batch 0 slow: later batches overtake it
     List<Long> seen = new ArrayList<>();
     LoaderState s;
-    try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(10).numWorkers(2)
-        .prefetchFactor(2).inOrder(false).build()) {
+    try (DataLoader<InMemorySource.TestBatch> loader =
+        DataLoader.builder(src)
+            .batchSize(10)
+            .numWorkers(2)
+            .prefetchFactor(2)
+            .inOrder(false)
+            .build()) {
       seen.addAll(flat(drain(loader.iterator(), 3)));
       s = loader.state();
     }
@@ -72,13 +87,18 @@ class DataLoaderResumeTest {
       out.writeObject(s);
     }
     LoaderState back;
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
       back = (LoaderState) in.readObject();
     }
     assertThat(back).isEqualTo(s);
     assertThat(LoaderState.fromJson(s.toJson())).isEqualTo(s);
-    try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(new InMemorySource(160)).batchSize(10)
-        .numWorkers(2).resumeFrom(back).build()) {
+    try (DataLoader<InMemorySource.TestBatch> loader =
+        DataLoader.builder(new InMemorySource(160))
+            .batchSize(10)
+            .numWorkers(2)
+            .resumeFrom(back)
+            .build()) {
       List<Long> rest = flat(drain(loader));
       assertThat(rest).doesNotContainAnyElementsOf(seen);
       List<Long> all = new ArrayList<>(seen);

@@ -27,8 +27,13 @@ class DataLoaderShutdownTest {
     InMemorySource src = new InMemorySource(10_000);
     src.shared.latencyMicros = o -> 500;
     java.util.Set<String> before = LoaderTestSupport.loaderThreads();
-    DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(10).numWorkers(4)
-        .prefetchFactor(3).persistentWorkers(persistent).build();
+    DataLoader<InMemorySource.TestBatch> loader =
+        DataLoader.builder(src)
+            .batchSize(10)
+            .numWorkers(4)
+            .prefetchFactor(3)
+            .persistentWorkers(persistent)
+            .build();
     Iterator<InMemorySource.TestBatch> it = loader.iterator();
     InMemorySource.TestBatch kept = it.next(); // the caller's: the loader must not close it
     drain(it, 5);
@@ -45,12 +50,15 @@ class DataLoaderShutdownTest {
     assertThat(src.shared.fetches.get()).isLessThan(1000);
   }
 
-  /** A consumer that does not consume: workers stop at workers × prefetch loaded batches (+1 held by hasNext). */
+  /**
+   * A consumer that does not consume: workers stop at workers × prefetch loaded batches (+1 held by
+   * hasNext).
+   */
   @Test
   void prefetchIsBounded() throws Exception {
     InMemorySource src = new InMemorySource(10_000);
-    try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(10).numWorkers(2)
-        .prefetchFactor(3).build()) {
+    try (DataLoader<InMemorySource.TestBatch> loader =
+        DataLoader.builder(src).batchSize(10).numWorkers(2).prefetchFactor(3).build()) {
       Iterator<InMemorySource.TestBatch> it = loader.iterator();
       assertThat(it.hasNext()).isTrue();
       long deadline = System.nanoTime() + 10_000_000_000L;
@@ -68,8 +76,13 @@ class DataLoaderShutdownTest {
   @Test
   void abandonedIteratorsAreCleanedUpByTheNextIteratorAndClose() throws Exception {
     InMemorySource src = new InMemorySource(1000);
-    try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(10).numWorkers(2)
-        .prefetchFactor(4).persistentWorkers(true).build()) {
+    try (DataLoader<InMemorySource.TestBatch> loader =
+        DataLoader.builder(src)
+            .batchSize(10)
+            .numWorkers(2)
+            .prefetchFactor(4)
+            .persistentWorkers(true)
+            .build()) {
       drain(loader.iterator(), 2);
       drain(loader.iterator(), 3); // abandons the first
       drain(loader.iterator(), 1);
@@ -85,13 +98,17 @@ class DataLoaderShutdownTest {
     InMemorySource src = new InMemorySource(100);
     CountDownLatch gate = new CountDownLatch(1);
     src.shared.gate = gate;
-    DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(10).numWorkers(2).build();
+    DataLoader<InMemorySource.TestBatch> loader =
+        DataLoader.builder(src).batchSize(10).numWorkers(2).build();
     Iterator<InMemorySource.TestBatch> it = loader.iterator();
-    java.util.concurrent.atomic.AtomicReference<Thread> consumerThread = new java.util.concurrent.atomic.AtomicReference<>();
-    CompletableFuture<Throwable> consumer = CompletableFuture.supplyAsync(() -> {
-      consumerThread.set(Thread.currentThread());
-      return catchThrowable(it::hasNext);
-    });
+    java.util.concurrent.atomic.AtomicReference<Thread> consumerThread =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    CompletableFuture<Throwable> consumer =
+        CompletableFuture.supplyAsync(
+            () -> {
+              consumerThread.set(Thread.currentThread());
+              return catchThrowable(it::hasNext);
+            });
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (!waitingForABatch(consumerThread.get()) && System.nanoTime() < deadline) {
       Thread.onSpinWait(); // until the consumer is parked inside the loader, waiting for a batch
@@ -108,8 +125,11 @@ class DataLoaderShutdownTest {
   }
 
   private static boolean waitingForABatch(Thread t) {
-    return t != null && java.util.Arrays.stream(t.getStackTrace())
-        .anyMatch(f -> f.getClassName().endsWith("EpochRun") && f.getMethodName().equals("pollReady"));
+    return t != null
+        && java.util.Arrays.stream(t.getStackTrace())
+            .anyMatch(
+                f ->
+                    f.getClassName().endsWith("EpochRun") && f.getMethodName().equals("pollReady"));
   }
 
   @ParameterizedTest(name = "workers={0}")
@@ -117,13 +137,17 @@ class DataLoaderShutdownTest {
   void workerExceptionReachesTheCallerWithCauseAndPosition(int workers) throws Exception {
     InMemorySource src = new InMemorySource(100);
     src.shared.failWhen = o -> o[0] == 50;
-    try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(10).numWorkers(workers)
-        .build()) {
+    try (DataLoader<InMemorySource.TestBatch> loader =
+        DataLoader.builder(src).batchSize(10).numWorkers(workers).build()) {
       Iterator<InMemorySource.TestBatch> it = loader.iterator();
       assertThat(drain(it, 5)).hasSize(5);
       Throwable t = catchThrowable(it::next);
-      assertThat(t).isInstanceOf(DataLoaderException.class).hasMessageContaining("epoch 0, batch 5");
-      assertThat(t.getCause()).isInstanceOf(IllegalStateException.class).hasMessageContaining("injected failure");
+      assertThat(t)
+          .isInstanceOf(DataLoaderException.class)
+          .hasMessageContaining("epoch 0, batch 5");
+      assertThat(t.getCause())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("injected failure");
       BatchPosition pos = ((DataLoaderException) t).position();
       assertThat(pos).isEqualTo(new BatchPosition(0, 5, 50, 59, -1));
       assertThat(it.hasNext()).isFalse();
@@ -137,21 +161,28 @@ class DataLoaderShutdownTest {
   @Test
   void collateExceptionReachesTheCallerAndCollateOwnsItsInput() throws Exception {
     InMemorySource src = new InMemorySource(100);
-    try (DataLoader<Integer> loader = DataLoader.builder(src).batchSize(10).numWorkers(2)
-        .collate(b -> {
-          try (b) {
-            if (b.ids[0] == 30) {
-              throw new ArithmeticException("collate failed");
-            }
-            return b.ids.length;
-          }
-        }).build()) {
+    try (DataLoader<Integer> loader =
+        DataLoader.builder(src)
+            .batchSize(10)
+            .numWorkers(2)
+            .collate(
+                b -> {
+                  try (b) {
+                    if (b.ids[0] == 30) {
+                      throw new ArithmeticException("collate failed");
+                    }
+                    return b.ids.length;
+                  }
+                })
+            .build()) {
       Iterator<Integer> it = loader.iterator();
       assertThat(it.next()).isEqualTo(10);
       assertThat(it.next()).isEqualTo(10);
       assertThat(it.next()).isEqualTo(10);
       Throwable t = catchThrowable(it::next);
-      assertThat(t).isInstanceOf(DataLoaderException.class).hasCauseInstanceOf(ArithmeticException.class);
+      assertThat(t)
+          .isInstanceOf(DataLoaderException.class)
+          .hasCauseInstanceOf(ArithmeticException.class);
       assertThat(((DataLoaderException) t).position().batchIndex()).isEqualTo(3);
     }
     assertNoLoaderThreadsEventually();
@@ -161,11 +192,17 @@ class DataLoaderShutdownTest {
   @Test
   void workerInitFailureReachesTheCaller() throws Exception {
     InMemorySource src = new InMemorySource(100);
-    try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(10).numWorkers(2)
-        .workerInit((id, seed) -> {
-          throw new IllegalArgumentException("bad init " + id);
-        }).build()) {
-      assertThatThrownBy(() -> loader.iterator().next()).isInstanceOf(DataLoaderException.class)
+    try (DataLoader<InMemorySource.TestBatch> loader =
+        DataLoader.builder(src)
+            .batchSize(10)
+            .numWorkers(2)
+            .workerInit(
+                (id, seed) -> {
+                  throw new IllegalArgumentException("bad init " + id);
+                })
+            .build()) {
+      assertThatThrownBy(() -> loader.iterator().next())
+          .isInstanceOf(DataLoaderException.class)
           .hasRootCauseMessage("bad init 0");
     }
     assertNoLoaderThreadsEventually();
@@ -176,8 +213,13 @@ class DataLoaderShutdownTest {
   void timeoutFiresNamingTheBatch() throws Exception {
     InMemorySource src = new InMemorySource(100);
     CountDownLatch gate = new CountDownLatch(1);
-    DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(10).numWorkers(2)
-        .prefetchFactor(1).timeout(Duration.ofMillis(200)).build();
+    DataLoader<InMemorySource.TestBatch> loader =
+        DataLoader.builder(src)
+            .batchSize(10)
+            .numWorkers(2)
+            .prefetchFactor(1)
+            .timeout(Duration.ofMillis(200))
+            .build();
     try {
       Iterator<InMemorySource.TestBatch> it = loader.iterator();
       assertThat(drain(it, 2)).hasSize(2);
@@ -185,10 +227,13 @@ class DataLoaderShutdownTest {
       long t0 = System.nanoTime();
       Throwable t = catchThrowable(() -> drain(it, 10));
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-      assertThat(t).isInstanceOf(DataLoaderException.class).hasMessageContaining("timeout")
+      assertThat(t)
+          .isInstanceOf(DataLoaderException.class)
+          .hasMessageContaining("timeout")
           .hasCauseInstanceOf(TimeoutException.class);
       assertThat(((DataLoaderException) t).position().batchIndex()).isBetween(2L, 4L);
-      assertThat(t.getCause()).hasMessageContaining("batch " + ((DataLoaderException) t).position().batchIndex());
+      assertThat(t.getCause())
+          .hasMessageContaining("batch " + ((DataLoaderException) t).position().batchIndex());
       assertThat(ms).isBetween(150L, 5_000L);
     } finally {
       gate.countDown();
@@ -202,8 +247,14 @@ class DataLoaderShutdownTest {
   void workerInitRunsOncePerWorkerWithItsSeed() throws Exception {
     InMemorySource src = new InMemorySource(100);
     java.util.Set<String> calls = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(10).numWorkers(3)
-        .seed(100).persistentWorkers(true).workerInit((id, seed) -> calls.add(id + "/" + seed)).build()) {
+    try (DataLoader<InMemorySource.TestBatch> loader =
+        DataLoader.builder(src)
+            .batchSize(10)
+            .numWorkers(3)
+            .seed(100)
+            .persistentWorkers(true)
+            .workerInit((id, seed) -> calls.add(id + "/" + seed))
+            .build()) {
       drain(loader);
       drain(loader);
     }

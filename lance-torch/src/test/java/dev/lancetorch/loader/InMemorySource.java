@@ -7,8 +7,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
- * Test source: row i is the id i. Batches are {@link TestBatch}es counted while open, handles are counted
- * while open; optional per-fetch latency, a gate that holds every fetch, and injected failures.
+ * Test source: row i is the id i. Batches are {@link TestBatch}es counted while open, handles are
+ * counted while open; optional per-fetch latency, a gate that holds every fetch, and injected
+ * failures.
  */
 final class InMemorySource implements BatchSource<InMemorySource.TestBatch> {
   /** Shared by a source and all its reopened handles. */

@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 12 item 10: a consumer that still holds a tensor batch when a 2-worker loader closes. Each worker's handle
- * closes cleanly (no "Memory was leaked", no "closing a worker handle failed"), the batch stays valid, and the user's
- * allocator closes clean.
+ * Issue 12 item 10: a consumer that still holds a tensor batch when a 2-worker loader closes. Each
+ * worker's handle closes cleanly (no "Memory was leaked", no "closing a worker handle failed"), the
+ * batch stays valid, and the user's allocator closes clean.
  */
 class LoaderKeptBatchTest {
   @TempDir Path dir;
@@ -34,37 +34,40 @@ class LoaderKeptBatchTest {
   @Test
   void closingALoaderWhileTheConsumerHoldsABatchIsClean() throws Exception {
     List<LogRecord> warnings = new ArrayList<>();
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-          synchronized (warnings) {
-            warnings.add(r);
+    Handler capture =
+        new Handler() {
+          @Override
+          public void publish(LogRecord r) {
+            if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+              synchronized (warnings) {
+                warnings.add(r);
+              }
+            }
           }
-        }
-      }
 
-      @Override
-      public void flush() {}
+          @Override
+          public void flush() {}
 
-      @Override
-      public void close() {}
-    };
+          @Override
+          public void close() {}
+        };
     Logger log = Logger.getLogger("dev.lancetorch.loader");
     log.addHandler(capture);
     try (RootAllocator allocator = new RootAllocator()) {
       TensorDict held;
-      try (Connection db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build())) {
+      try (Connection db =
+          LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build())) {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (long i = 0; i < 512; i++) {
           rows.add(Map.of("id", i, "x", i * 0.5));
         }
         try (Table t = db.createTable("t", rows, CreateMode.CREATE)) {
           Permutation<TensorDict> p = Permutation.identity(t).withFormat(Format.TORCH_DICT);
-          try (DataLoader<TensorDict> loader = DataLoader.builder(p).batchSize(32).shuffle(true).seed(3)
-              .numWorkers(2).build()) {
+          try (DataLoader<TensorDict> loader =
+              DataLoader.builder(p).batchSize(32).shuffle(true).seed(3).numWorkers(2).build()) {
             Iterator<TensorDict> it = loader.iterator();
-            held = it.next(); // kept past the loader's close (shuffled: read by takes through Arrow Java)
+            held = it.next(); // kept past the loader's close (shuffled: read by takes through Arrow
+            // Java)
             it.next().close();
           }
         }
@@ -72,7 +75,8 @@ class LoaderKeptBatchTest {
       try (held) {
         double sum = 0;
         for (long k = 0; k < 32; k++) {
-          try (var v = held.get("x").select(0, k); var w = held.get("id").select(0, k)) {
+          try (var v = held.get("x").select(0, k);
+              var w = held.get("id").select(0, k)) {
             assertThat(v.item_double()).isEqualTo(w.item_long() * 0.5);
             sum += w.item_long();
           }

@@ -16,7 +16,8 @@ class LoaderMetricsTest {
   void countsRowsBytesBatchesAndTimes() {
     InMemorySource src = new InMemorySource(95);
     src.shared.latencyMicros = o -> 1000;
-    try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(10).numWorkers(2).build()) {
+    try (DataLoader<InMemorySource.TestBatch> loader =
+        DataLoader.builder(src).batchSize(10).numWorkers(2).build()) {
       drain(loader);
       MetricsSnapshot m = loader.metrics();
       assertThat(m.rowsLoaded()).isEqualTo(95);
@@ -33,28 +34,39 @@ class LoaderMetricsTest {
     }
   }
 
-  /** Another thread reads the counters while the consumer trains: values only grow, end at the totals. */
+  /**
+   * Another thread reads the counters while the consumer trains: values only grow, end at the
+   * totals.
+   */
   @Test
   void metricsAreReadableFromAnotherThreadWhileLoading() throws Exception {
     InMemorySource src = new InMemorySource(2000);
     src.shared.latencyMicros = o -> 200;
-    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
-    java.util.concurrent.atomic.AtomicReference<String> problem = new java.util.concurrent.atomic.AtomicReference<>();
-    java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
-    try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(10).numWorkers(2).build()) {
-      Thread reader = new Thread(() -> {
-        long lastRows = 0;
-        long lastYielded = 0;
-        while (!done.get()) {
-          MetricsSnapshot m = loader.metrics();
-          if (m.rowsLoaded() < lastRows || m.batchesYielded() < lastYielded || m.queueDepth() > 4) {
-            problem.set(m.toString());
-          }
-          lastRows = m.rowsLoaded();
-          lastYielded = m.batchesYielded();
-          reads.incrementAndGet();
-        }
-      });
+    java.util.concurrent.atomic.AtomicBoolean done =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicReference<String> problem =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicInteger reads =
+        new java.util.concurrent.atomic.AtomicInteger();
+    try (DataLoader<InMemorySource.TestBatch> loader =
+        DataLoader.builder(src).batchSize(10).numWorkers(2).build()) {
+      Thread reader =
+          new Thread(
+              () -> {
+                long lastRows = 0;
+                long lastYielded = 0;
+                while (!done.get()) {
+                  MetricsSnapshot m = loader.metrics();
+                  if (m.rowsLoaded() < lastRows
+                      || m.batchesYielded() < lastYielded
+                      || m.queueDepth() > 4) {
+                    problem.set(m.toString());
+                  }
+                  lastRows = m.rowsLoaded();
+                  lastYielded = m.batchesYielded();
+                  reads.incrementAndGet();
+                }
+              });
       reader.start();
       drain(loader);
       done.set(true);
@@ -69,25 +81,31 @@ class LoaderMetricsTest {
   void progressListenerSeesEveryBatchAndTheExtraText() {
     List<String> events = new ArrayList<>();
     AtomicReference<DataLoader<InMemorySource.TestBatch>> ref = new AtomicReference<>();
-    ProgressListener l = new ProgressListener() {
-      @Override
-      public void onEpochStart(int epoch, long totalBatches, long alreadyDone) {
-        events.add("start " + epoch + " " + totalBatches + " " + alreadyDone);
-      }
+    ProgressListener l =
+        new ProgressListener() {
+          @Override
+          public void onEpochStart(int epoch, long totalBatches, long alreadyDone) {
+            events.add("start " + epoch + " " + totalBatches + " " + alreadyDone);
+          }
 
-      @Override
-      public void onBatch(long batchesDone, long rowsYielded, double rowsPerSecond, String extra) {
-        events.add(batchesDone + " " + rowsYielded + " " + extra);
-        ref.get().setProgressExtra("loss " + batchesDone);
-      }
+          @Override
+          public void onBatch(
+              long batchesDone, long rowsYielded, double rowsPerSecond, String extra) {
+            events.add(batchesDone + " " + rowsYielded + " " + extra);
+            ref.get().setProgressExtra("loss " + batchesDone);
+          }
 
-      @Override
-      public void onEpochEnd() {
-        events.add("end");
-      }
-    };
-    try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(new InMemorySource(25)).batchSize(10)
-        .numWorkers(1).progressListener(l).build()) {
+          @Override
+          public void onEpochEnd() {
+            events.add("end");
+          }
+        };
+    try (DataLoader<InMemorySource.TestBatch> loader =
+        DataLoader.builder(new InMemorySource(25))
+            .batchSize(10)
+            .numWorkers(1)
+            .progressListener(l)
+            .build()) {
       ref.set(loader);
       drain(loader);
     }
@@ -96,8 +114,8 @@ class LoaderMetricsTest {
 
   @Test
   void progressBarRuns() {
-    try (DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(new InMemorySource(25)).batchSize(10)
-        .progressBar("test").build()) {
+    try (DataLoader<InMemorySource.TestBatch> loader =
+        DataLoader.builder(new InMemorySource(25)).batchSize(10).progressBar("test").build()) {
       loader.setProgressExtra("loss 1.0");
       assertThat(drain(loader)).hasSize(3);
     }

@@ -46,8 +46,11 @@ final class LoaderTestSupport {
   }
 
   static Set<String> loaderThreads() {
-    return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-        .filter(n -> n.startsWith("lancetorch-loader-")).collect(Collectors.toSet());
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .map(Thread::getName)
+        .filter(n -> n.startsWith("lancetorch-loader-"))
+        .collect(Collectors.toSet());
   }
 
   /** Waits (bounded, 10 s) until no loader thread is alive, then asserts it. */
@@ -59,7 +62,10 @@ final class LoaderTestSupport {
     assertThat(loaderThreads()).isEmpty();
   }
 
-  /** Waits (bounded, 10 s) for the live-batch count to reach 0, then asserts it (closing is async for futures). */
+  /**
+   * Waits (bounded, 10 s) for the live-batch count to reach 0, then asserts it (closing is async
+   * for futures).
+   */
   static void assertNoLiveBatchesEventually(InMemorySource src) throws InterruptedException {
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (src.shared.liveBatches.get() != 0 && System.nanoTime() < deadline) {

@@ -26,7 +26,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 @Timeout(60)
 class LoaderValidationTest {
 
-  private static DataLoader<InMemorySource.TestBatch> loader(InMemorySource src, LoaderState resume) {
+  private static DataLoader<InMemorySource.TestBatch> loader(
+      InMemorySource src, LoaderState resume) {
     return DataLoader.builder(src).batchSize(10).seed(7).resumeFrom(resume).build();
   }
 
@@ -40,14 +41,26 @@ class LoaderValidationTest {
   }
 
   @ParameterizedTest(name = "{0} = {1}")
-  @CsvSource(delimiter = '|', value = {
-      "contiguousYielded|99|contiguousYielded = 99", "contiguousYielded|-3|contiguousYielded = -3",
-      "epoch|-1|epoch = -1", "numBatches|-2|numBatches = -2", "rank|5|rank = 5", "worldSize|0|worldSize = 0",
-      "epoch|\"x\"|epoch is \"x\"", "seed|1.5|seed is 1.5", "numBatches|99999999999999999999|numBatches is"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "contiguousYielded|99|contiguousYielded = 99",
+        "contiguousYielded|-3|contiguousYielded = -3",
+        "epoch|-1|epoch = -1",
+        "numBatches|-2|numBatches = -2",
+        "rank|5|rank = 5",
+        "worldSize|0|worldSize = 0",
+        "epoch|\"x\"|epoch is \"x\"",
+        "seed|1.5|seed is 1.5",
+        "numBatches|99999999999999999999|numBatches is"
+      })
   void fromJsonNamesTheImpossibleField(String field, String value, String message) {
-    String json = stateAfterThreeBatches().replaceFirst("\"" + field + "\":-?\\d+", "\"" + field + "\":" + value);
+    String json =
+        stateAfterThreeBatches()
+            .replaceFirst("\"" + field + "\":-?\\d+", "\"" + field + "\":" + value);
     assertThat(json).contains("\"" + field + "\":" + value);
-    assertThatThrownBy(() -> LoaderState.fromJson(json)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> LoaderState.fromJson(json))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(message);
   }
 
@@ -55,24 +68,50 @@ class LoaderValidationTest {
   void fromJsonRejectsMissingFieldsAndBadBeyondLists() {
     String json = stateAfterThreeBatches();
     assertThatThrownBy(() -> LoaderState.fromJson(json.replace("\"seed\"", "\"sead\"")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("seed is missing");
-    assertThatThrownBy(() -> LoaderState.fromJson(json.replace("\"yieldedBeyond\":[]", "\"yieldedBeyond\":[2]")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("yieldedBeyond");
-    assertThatThrownBy(() -> LoaderState.fromJson(json.replace("\"yieldedBeyond\":[]", "\"yieldedBeyond\":[7,5]")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("strictly increasing");
-    assertThatThrownBy(() -> LoaderState.fromJson("not json")).isInstanceOf(IllegalArgumentException.class);
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("seed is missing");
+    assertThatThrownBy(
+            () ->
+                LoaderState.fromJson(json.replace("\"yieldedBeyond\":[]", "\"yieldedBeyond\":[2]")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("yieldedBeyond");
+    assertThatThrownBy(
+            () ->
+                LoaderState.fromJson(
+                    json.replace("\"yieldedBeyond\":[]", "\"yieldedBeyond\":[7,5]")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("strictly increasing");
+    assertThatThrownBy(() -> LoaderState.fromJson("not json"))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThat(LoaderState.fromJson(json).toJson()).isEqualTo(json);
   }
 
   @Test
   void resumingAnotherLoaderNamesTheFieldThatDiffers() {
     LoaderState s = LoaderState.fromJson(stateAfterThreeBatches());
-    assertThatThrownBy(() -> DataLoader.builder(new InMemorySource(100)).batchSize(10).seed(8).resumeFrom(s).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("seed = 7");
-    assertThatThrownBy(() -> loader(new InMemorySource(200), s)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("numBatches = 10").hasMessageContaining("plans 20");
-    assertThatThrownBy(() -> DataLoader.builder(new InMemorySource(100)).batchSize(10).seed(7).distributed(1, 2)
-        .resumeFrom(s).build()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("worldSize = 1");
+    assertThatThrownBy(
+            () ->
+                DataLoader.builder(new InMemorySource(100))
+                    .batchSize(10)
+                    .seed(8)
+                    .resumeFrom(s)
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("seed = 7");
+    assertThatThrownBy(() -> loader(new InMemorySource(200), s))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("numBatches = 10")
+        .hasMessageContaining("plans 20");
+    assertThatThrownBy(
+            () ->
+                DataLoader.builder(new InMemorySource(100))
+                    .batchSize(10)
+                    .seed(7)
+                    .distributed(1, 2)
+                    .resumeFrom(s)
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("worldSize = 1");
     InMemorySource src = new InMemorySource(100);
     try (DataLoader<InMemorySource.TestBatch> l = loader(src, s)) {
       assertThat(drain(l)).hasSize(7); // the valid state still resumes
@@ -81,16 +120,20 @@ class LoaderValidationTest {
 
   @Test
   void negativeTimeoutIsAnError() {
-    assertThatThrownBy(() -> DataLoader.builder(new InMemorySource(10)).timeout(Duration.ofMillis(-1)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout");
-    assertThatThrownBy(() -> StreamingDataset.builder(new InMemorySource(10)).timeout(Duration.ofSeconds(-5)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout");
+    assertThatThrownBy(
+            () -> DataLoader.builder(new InMemorySource(10)).timeout(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("timeout");
+    assertThatThrownBy(
+            () -> StreamingDataset.builder(new InMemorySource(10)).timeout(Duration.ofSeconds(-5)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("timeout");
   }
 
   /** Starts an epoch of a loader with this batch sampler and closes the loader. */
   private static void startEpoch(BatchSampler sampler) {
-    try (DataLoader<InMemorySource.TestBatch> l = DataLoader.builder(new InMemorySource(20)).batchSampler(sampler)
-        .build()) {
+    try (DataLoader<InMemorySource.TestBatch> l =
+        DataLoader.builder(new InMemorySource(20)).batchSampler(sampler).build()) {
       l.iterator();
     }
   }
@@ -98,13 +141,16 @@ class LoaderValidationTest {
   @Test
   void batchSamplerReturningNullOrBadOffsetsIsAClearError() {
     assertThatThrownBy(() -> startEpoch(offsets -> null))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("BatchSampler returned null");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("BatchSampler returned null");
     List<long[]> withNull = new ArrayList<>();
     withNull.add(null);
     assertThatThrownBy(() -> startEpoch(offsets -> withNull))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("null batch at index 0");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("null batch at index 0");
     assertThatThrownBy(() -> startEpoch(offsets -> List.of(new long[] {3, 20})))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("offset 20");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("offset 20");
   }
 
   @Test
@@ -112,11 +158,13 @@ class LoaderValidationTest {
     InMemorySource src = new InMemorySource(100);
     CountDownLatch gate = new CountDownLatch(1);
     src.shared.gate = gate; // every fetch hangs (until interrupted)
-    DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(10).numWorkers(2)
-        .timeout(Duration.ofMillis(200)).build();
+    DataLoader<InMemorySource.TestBatch> loader =
+        DataLoader.builder(src).batchSize(10).numWorkers(2).timeout(Duration.ofMillis(200)).build();
     try {
       Iterator<InMemorySource.TestBatch> it = loader.iterator();
-      assertThat(catchThrowable(it::next)).isInstanceOf(DataLoaderException.class).hasMessageContaining("timeout");
+      assertThat(catchThrowable(it::next))
+          .isInstanceOf(DataLoaderException.class)
+          .hasMessageContaining("timeout");
       long t0 = System.nanoTime();
       loader.close();
       assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(1_500);
@@ -135,30 +183,36 @@ class LoaderValidationTest {
     CountDownLatch inCollate = new CountDownLatch(2);
     List<String> warnings = new ArrayList<>();
     Logger log = Logger.getLogger("dev.lancetorch.loader");
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        synchronized (warnings) {
-          warnings.add(r.getMessage());
-        }
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    log.addHandler(capture);
-    DataLoader<InMemorySource.TestBatch> loader = DataLoader.builder(src).batchSize(10).numWorkers(2)
-        .collate(b -> {
-          inCollate.countDown();
-          while (!release.get()) {
-            Thread.interrupted(); // swallows every interrupt
-            Thread.onSpinWait();
+    Handler capture =
+        new Handler() {
+          @Override
+          public void publish(LogRecord r) {
+            synchronized (warnings) {
+              warnings.add(r.getMessage());
+            }
           }
-          return b;
-        }).build();
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    log.addHandler(capture);
+    DataLoader<InMemorySource.TestBatch> loader =
+        DataLoader.builder(src)
+            .batchSize(10)
+            .numWorkers(2)
+            .collate(
+                b -> {
+                  inCollate.countDown();
+                  while (!release.get()) {
+                    Thread.interrupted(); // swallows every interrupt
+                    Thread.onSpinWait();
+                  }
+                  return b;
+                })
+            .build();
     try {
       loader.iterator();
       assertThat(inCollate.await(10, TimeUnit.SECONDS)).isTrue();
@@ -166,8 +220,13 @@ class LoaderValidationTest {
       loader.close();
       assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(3_000);
       synchronized (warnings) {
-        assertThat(warnings).anySatisfy(w -> assertThat(w).contains("2 worker thread(s) still running")
-            .contains("lancetorch-loader-").contains("LoaderValidationTest"));
+        assertThat(warnings)
+            .anySatisfy(
+                w ->
+                    assertThat(w)
+                        .contains("2 worker thread(s) still running")
+                        .contains("lancetorch-loader-")
+                        .contains("LoaderValidationTest"));
       }
       assertThat(LoaderTestSupport.loaderThreads()).hasSize(2);
     } finally {

@@ -26,7 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The DataLoader over real permutations of a Lance table: workers reopen their own table handles. */
+/**
+ * The DataLoader over real permutations of a Lance table: workers reopen their own table handles.
+ */
 @Timeout(120)
 class PermutationLoaderTest {
   @TempDir Path dir;
@@ -53,7 +55,8 @@ class PermutationLoaderTest {
     db.close();
     allocator.close();
     assertThat(BridgeStats.snapshot().liveBatches()).isZero();
-    assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("lancetorch-loader"));
+    assertThat(Thread.getAllStackTraces().keySet())
+        .noneMatch(t -> t.getName().startsWith("lancetorch-loader"));
   }
 
   static List<Long> ids(ArrowBatch b) {
@@ -76,8 +79,14 @@ class PermutationLoaderTest {
           Set<Long> all = new HashSet<>();
           List<Long> singleWorker = new ArrayList<>();
           for (int rank = 0; rank < 2; rank++) {
-            try (DataLoader<ArrowBatch> l = DataLoader.builder(src).batchSize(64).shuffle(true).seed(9)
-                .numWorkers(2).distributed(rank, 2).build()) {
+            try (DataLoader<ArrowBatch> l =
+                DataLoader.builder(src)
+                    .batchSize(64)
+                    .shuffle(true)
+                    .seed(9)
+                    .numWorkers(2)
+                    .distributed(rank, 2)
+                    .build()) {
               for (ArrowBatch b : l) {
                 for (Long id : ids(b)) {
                   assertThat(all.add(id)).as("row %d twice", id).isTrue();
@@ -86,9 +95,15 @@ class PermutationLoaderTest {
             }
           }
           assertThat(all).hasSize(N);
-          try (DataLoader<ArrowBatch> one = DataLoader.builder(src).batchSize(64).shuffle(true).seed(9).build();
-              DataLoader<ArrowBatch> two = DataLoader.builder(src).batchSize(64).shuffle(true).seed(9)
-                  .numWorkers(2).build()) {
+          try (DataLoader<ArrowBatch> one =
+                  DataLoader.builder(src).batchSize(64).shuffle(true).seed(9).build();
+              DataLoader<ArrowBatch> two =
+                  DataLoader.builder(src)
+                      .batchSize(64)
+                      .shuffle(true)
+                      .seed(9)
+                      .numWorkers(2)
+                      .build()) {
             one.forEach(b -> singleWorker.addAll(ids(b)));
             List<Long> workers = new ArrayList<>();
             two.forEach(b -> workers.addAll(ids(b)));
@@ -101,10 +116,11 @@ class PermutationLoaderTest {
 
   @Test
   void tensorBatchesAndResumeEqualAnUninterruptedRun() {
-    Permutation<TensorDict> p = Permutation.identity(table).selectColumns("id").withFormat(Format.TORCH_DICT);
+    Permutation<TensorDict> p =
+        Permutation.identity(table).selectColumns("id").withFormat(Format.TORCH_DICT);
     List<Long> full = new ArrayList<>();
-    try (DataLoader<TensorDict> l = DataLoader.builder(p).batchSize(100).shuffle(true).seed(4).numWorkers(2)
-        .build()) {
+    try (DataLoader<TensorDict> l =
+        DataLoader.builder(p).batchSize(100).shuffle(true).seed(4).numWorkers(2).build()) {
       for (TensorDict d : l) {
         try (d) {
           full.add(d.get("id").sum().item_long());
@@ -113,8 +129,8 @@ class PermutationLoaderTest {
     }
     LoaderState state;
     List<Long> resumed = new ArrayList<>();
-    try (DataLoader<TensorDict> l = DataLoader.builder(p).batchSize(100).shuffle(true).seed(4).numWorkers(2)
-        .build()) {
+    try (DataLoader<TensorDict> l =
+        DataLoader.builder(p).batchSize(100).shuffle(true).seed(4).numWorkers(2).build()) {
       var it = l.iterator();
       for (int k = 0; k < 4; k++) {
         try (TensorDict d = it.next()) {
@@ -123,8 +139,14 @@ class PermutationLoaderTest {
       }
       state = l.state(); // closing now abandons batches in flight: they must be released
     }
-    try (DataLoader<TensorDict> l = DataLoader.builder(p).batchSize(100).shuffle(true).seed(4).numWorkers(2)
-        .resumeFrom(LoaderState.fromJson(state.toJson())).build()) {
+    try (DataLoader<TensorDict> l =
+        DataLoader.builder(p)
+            .batchSize(100)
+            .shuffle(true)
+            .seed(4)
+            .numWorkers(2)
+            .resumeFrom(LoaderState.fromJson(state.toJson()))
+            .build()) {
       for (TensorDict d : l) {
         try (d) {
           resumed.add(d.get("id").sum().item_long());
@@ -140,52 +162,71 @@ class PermutationLoaderTest {
     Permutation<ArrowBatch> p = Permutation.identity(table);
     List<Long> a = new ArrayList<>();
     List<Long> b = new ArrayList<>();
-    try (DataLoader<ArrowBatch> l = DataLoader.builder(p).batchSize(50).shuffle(true).seed(2).rank(1).worldSize(2)
-        .build()) {
+    try (DataLoader<ArrowBatch> l =
+        DataLoader.builder(p).batchSize(50).shuffle(true).seed(2).rank(1).worldSize(2).build()) {
       l.forEach(x -> a.addAll(ids(x)));
     }
-    try (DataLoader<ArrowBatch> l = DataLoader.builder(p).batchSize(50).shuffle(true).seed(2).distributed(1, 2)
-        .build()) {
+    try (DataLoader<ArrowBatch> l =
+        DataLoader.builder(p).batchSize(50).shuffle(true).seed(2).distributed(1, 2).build()) {
       l.forEach(x -> b.addAll(ids(x)));
     }
     assertThat(a).isEqualTo(b).hasSize(N / 2);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> DataLoader.builder(p).rank(2).worldSize(2).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rank");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> StreamingDataset.builder(p).rank(3).worldSize(2).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rank");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> DataLoader.builder(p).rank(2).worldSize(2).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("rank");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> StreamingDataset.builder(p).rank(3).worldSize(2).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("rank");
   }
 
   @Test
   void streamingDatasetColumnsAndFilterNarrowThePermutation() {
     Permutation<ArrowBatch> p = Permutation.identity(table);
     List<Long> seen = new ArrayList<>();
-    try (StreamingDataset<ArrowBatch> ds = StreamingDataset.builder(p).numSplits(2).numWorkers(2).readBatchSize(32)
-        .shuffle(true).shuffleSeed(3).columns("id").filter("id >= 900").build()) {
+    try (StreamingDataset<ArrowBatch> ds =
+        StreamingDataset.builder(p)
+            .numSplits(2)
+            .numWorkers(2)
+            .readBatchSize(32)
+            .shuffle(true)
+            .shuffleSeed(3)
+            .columns("id")
+            .filter("id >= 900")
+            .build()) {
       for (ArrowBatch b : ds) {
         assertThat(b.columnNames()).containsExactly("id");
         seen.addAll(ids(b));
       }
     }
     assertThat(seen).hasSize(100).doesNotHaveDuplicates().allMatch(id -> id >= 900);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> StreamingDataset.builder(new BatchSource<Long>() {
-      @Override
-      public long numRows() {
-        return 1;
-      }
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                StreamingDataset.builder(
+                        new BatchSource<Long>() {
+                          @Override
+                          public long numRows() {
+                            return 1;
+                          }
 
-      @Override
-      public Long takeOffsets(long[] offsets) {
-        return 0L;
-      }
+                          @Override
+                          public Long takeOffsets(long[] offsets) {
+                            return 0L;
+                          }
 
-      @Override
-      public BatchSource<Long> reopen() {
-        return this;
-      }
+                          @Override
+                          public BatchSource<Long> reopen() {
+                            return this;
+                          }
 
-      @Override
-      public void close() {}
-    }).filter("x > 1").build()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Permutation");
+                          @Override
+                          public void close() {}
+                        })
+                    .filter("x > 1")
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Permutation");
   }
 
   @Test

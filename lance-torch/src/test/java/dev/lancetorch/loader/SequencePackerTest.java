@@ -22,7 +22,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Sequence packing over a sharded, shuffled loader: exact rows, ids, positions; resume loses/repeats nothing. */
+/**
+ * Sequence packing over a sharded, shuffled loader: exact rows, ids, positions; resume
+ * loses/repeats nothing.
+ */
 @Timeout(60)
 class SequencePackerTest {
   static final int SEP = -7;
@@ -37,9 +40,13 @@ class SequencePackerTest {
     return doc * 100 + k;
   }
 
-  /** A jagged TORCH_DICT-like batch ({@code tok} values + {@code tok.offsets}), closed by the packer. */
+  /**
+   * A jagged TORCH_DICT-like batch ({@code tok} values + {@code tok.offsets}), closed by the
+   * packer.
+   */
   static final class TokenDict extends LinkedHashMap<String, Tensor> implements AutoCloseable {
-    static final java.util.concurrent.atomic.AtomicInteger LIVE = new java.util.concurrent.atomic.AtomicInteger();
+    static final java.util.concurrent.atomic.AtomicInteger LIVE =
+        new java.util.concurrent.atomic.AtomicInteger();
 
     TokenDict(long[] docs, ScalarType valueType) {
       int total = 0;
@@ -55,7 +62,8 @@ class SequencePackerTest {
         }
         offsets[r + 1] = p;
       }
-      try (Tensor v = longs(values); Tensor o = longs(offsets)) {
+      try (Tensor v = longs(values);
+          Tensor o = longs(offsets)) {
         put("tok", v.to(valueType));
         put("tok.offsets", o.to(ScalarType.Int));
       }
@@ -71,7 +79,8 @@ class SequencePackerTest {
   }
 
   static Tensor longs(long[] a) {
-    try (TensorOptions o = new TensorOptions(ScalarType.Long); MemoryFormatOptional f = new MemoryFormatOptional()) {
+    try (TensorOptions o = new TensorOptions(ScalarType.Long);
+        MemoryFormatOptional f = new MemoryFormatOptional()) {
       Tensor t = torch.empty(new long[] {a.length}, o, f);
       t.data_ptr_long().put(a, 0, a.length);
       return t;
@@ -85,13 +94,19 @@ class SequencePackerTest {
   }
 
   static DataLoader<TokenDict> loader(int workers, int rank, LoaderState resume, ScalarType type) {
-    DataLoader.Builder<InMemorySource.TestBatch, TokenDict> b = DataLoader.builder(new InMemorySource(211))
-        .batchSize(10).shuffle(true).seed(11).numWorkers(workers).distributed(rank, 2)
-        .collate(batch -> {
-          try (batch) {
-            return new TokenDict(batch.ids, type);
-          }
-        });
+    DataLoader.Builder<InMemorySource.TestBatch, TokenDict> b =
+        DataLoader.builder(new InMemorySource(211))
+            .batchSize(10)
+            .shuffle(true)
+            .seed(11)
+            .numWorkers(workers)
+            .distributed(rank, 2)
+            .collate(
+                batch -> {
+                  try (batch) {
+                    return new TokenDict(batch.ids, type);
+                  }
+                });
     return (resume == null ? b : b.resumeFrom(resume)).build();
   }
 
@@ -152,7 +167,8 @@ class SequencePackerTest {
     }
     List<Long> tokens = flat(got, 0);
     int whole = expected.size() / (B * L) * (B * L);
-    assertThat(tokens).isEqualTo(expected.subList(0, whole)); // the remainder (< one batch) is dropped
+    assertThat(tokens)
+        .isEqualTo(expected.subList(0, whole)); // the remainder (< one batch) is dropped
     List<Long> docs = flat(got, 1);
     List<Long> pos = flat(got, 2);
     for (int i = 0; i < tokens.size(); i++) {
@@ -223,18 +239,28 @@ class SequencePackerTest {
   void errorsNameTheColumn() {
     try (DataLoader<TokenDict> l = loader(0, 0, null, ScalarType.Float)) {
       SequencePacker p = packer(l).build();
-      assertThatThrownBy(() -> p.iterator().hasNext()).hasMessageContaining("column 'tok' holds Float values");
+      assertThatThrownBy(() -> p.iterator().hasNext())
+          .hasMessageContaining("column 'tok' holds Float values");
     }
     try (DataLoader<TokenDict> l = loader(0, 0, null, ScalarType.Int)) {
       SequencePacker p = SequencePacker.builder(l, "nope").build();
-      assertThatThrownBy(() -> p.iterator().hasNext()).hasMessageContaining("column 'nope' is not a variable-length");
+      assertThatThrownBy(() -> p.iterator().hasNext())
+          .hasMessageContaining("column 'nope' is not a variable-length");
     }
-    assertThatThrownBy(() -> SequencePacker.builder(null, "x")).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> SequencePacker.builder(null, "x"))
+        .isInstanceOf(NullPointerException.class);
     try (DataLoader<TokenDict> l = loader(0, 0, null, ScalarType.Int)) {
-      assertThatThrownBy(() -> packer(l).sequenceLength(0)).hasMessageContaining("sequence length must be > 0");
-      PackerState other = new PackerState(new LoaderState(3, 11, 0, new long[0], 11, 0, 2), new long[0], new long[0],
-          new int[0], 0);
-      assertThatThrownBy(() -> packer(l).resumeFrom(other).build()).hasMessageContaining("resumeFrom");
+      assertThatThrownBy(() -> packer(l).sequenceLength(0))
+          .hasMessageContaining("sequence length must be > 0");
+      PackerState other =
+          new PackerState(
+              new LoaderState(3, 11, 0, new long[0], 11, 0, 2),
+              new long[0],
+              new long[0],
+              new int[0],
+              0);
+      assertThatThrownBy(() -> packer(l).resumeFrom(other).build())
+          .hasMessageContaining("resumeFrom");
     }
     assertThat(TokenDict.LIVE.get()).isZero();
   }

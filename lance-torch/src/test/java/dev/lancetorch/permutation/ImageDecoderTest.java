@@ -18,7 +18,10 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** PNG/JPEG bytes (jagged uint8 + offsets) to (R, C, H, W) uint8: exact pixels, channel order, resize, errors. */
+/**
+ * PNG/JPEG bytes (jagged uint8 + offsets) to (R, C, H, W) uint8: exact pixels, channel order,
+ * resize, errors.
+ */
 class ImageDecoderTest {
   @BeforeAll
   static void load() {
@@ -46,7 +49,8 @@ class ImageDecoderTest {
   }
 
   static Tensor tensor(long[] shape, ScalarType type) {
-    try (TensorOptions o = new TensorOptions(type); MemoryFormatOptional f = new MemoryFormatOptional()) {
+    try (TensorOptions o = new TensorOptions(type);
+        MemoryFormatOptional f = new MemoryFormatOptional()) {
       return torch.empty(shape, o, f);
     }
   }
@@ -83,8 +87,10 @@ class ImageDecoderTest {
 
   @Test
   void grayscalePngsDecodeExactly() throws IOException {
-    List<byte[]> pngs = List.of(encode("png", BufferedImage.TYPE_BYTE_GRAY, 0, 5, 4),
-        encode("png", BufferedImage.TYPE_BYTE_GRAY, 1, 5, 4));
+    List<byte[]> pngs =
+        List.of(
+            encode("png", BufferedImage.TYPE_BYTE_GRAY, 0, 5, 4),
+            encode("png", BufferedImage.TYPE_BYTE_GRAY, 1, 5, 4));
     try (TensorDict out = ImageDecoder.of("img").channels(1).apply(batch(pngs))) {
       assertThat(out.keySet()).containsExactly("id", "img");
       Tensor t = out.get("img");
@@ -104,8 +110,10 @@ class ImageDecoderTest {
 
   @Test
   void rgbIsPlanarInRgbOrderAndJpegDecodes() throws IOException {
-    List<byte[]> imgs = List.of(encode("png", BufferedImage.TYPE_INT_RGB, 2, 3, 2),
-        encode("jpeg", BufferedImage.TYPE_INT_RGB, 2, 3, 2));
+    List<byte[]> imgs =
+        List.of(
+            encode("png", BufferedImage.TYPE_INT_RGB, 2, 3, 2),
+            encode("jpeg", BufferedImage.TYPE_INT_RGB, 2, 3, 2));
     try (TensorDict out = ImageDecoder.of("img").apply(batch(imgs))) {
       Tensor t = out.get("img");
       assertThat(t.sizes().vec().get()).containsExactly(2, 3, 2, 3);
@@ -126,8 +134,10 @@ class ImageDecoderTest {
 
   @Test
   void resizeGivesOneShapeForMixedSizes() throws IOException {
-    List<byte[]> imgs = List.of(encode("png", BufferedImage.TYPE_BYTE_GRAY, 0, 8, 8),
-        encode("png", BufferedImage.TYPE_BYTE_GRAY, 1, 4, 6));
+    List<byte[]> imgs =
+        List.of(
+            encode("png", BufferedImage.TYPE_BYTE_GRAY, 0, 8, 8),
+            encode("png", BufferedImage.TYPE_BYTE_GRAY, 1, 4, 6));
     try (TensorDict out = ImageDecoder.of("img").channels(1).resize(3, 5).apply(batch(imgs))) {
       assertThat(out.get("img").sizes().vec().get()).containsExactly(2, 1, 3, 5);
     }
@@ -138,10 +148,14 @@ class ImageDecoderTest {
 
   @Test
   void undecodableBytesNameTheColumnAndRow() throws IOException {
-    List<byte[]> imgs = List.of(encode("png", BufferedImage.TYPE_BYTE_GRAY, 0, 2, 2), new byte[] {1, 2, 3, 4});
-    assertThatThrownBy(() -> ImageDecoder.of("img").apply(batch(imgs))).isInstanceOf(IllegalArgumentException.class)
+    List<byte[]> imgs =
+        List.of(encode("png", BufferedImage.TYPE_BYTE_GRAY, 0, 2, 2), new byte[] {1, 2, 3, 4});
+    assertThatThrownBy(() -> ImageDecoder.of("img").apply(batch(imgs)))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("column 'img' row 1");
-    assertThatThrownBy(() -> ImageDecoder.of("img").channels(2)).hasMessageContaining("channels must be 1 or 3");
-    assertThatThrownBy(() -> ImageDecoder.of("img").resize(0, 3)).hasMessageContaining("sizes must be > 0");
+    assertThatThrownBy(() -> ImageDecoder.of("img").channels(2))
+        .hasMessageContaining("channels must be 1 or 3");
+    assertThatThrownBy(() -> ImageDecoder.of("img").resize(0, 3))
+        .hasMessageContaining("sizes must be > 0");
   }
 }

@@ -1,10 +1,10 @@
 package dev.lancetorch.permutation;
 
-import dev.lancetorch.internal.memory.TensorMemory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lancetorch.Table;
+import dev.lancetorch.internal.memory.TensorMemory;
 import dev.lancetorch.torch.BridgeStats;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,10 +18,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Lifetimes of iterators and of the tensors they hand out (issue 12 items 9, 10, 11): a for-each left with {@code
- * break}, a read that fails half-way, closing a reopened handle with an iterator open, and tensors kept after the
- * connection is closed. The fixture closes the connection's allocator after each test, which throws on any leaked
- * Arrow buffer.
+ * Lifetimes of iterators and of the tensors they hand out (issue 12 items 9, 10, 11): a for-each
+ * left with {@code break}, a read that fails half-way, closing a reopened handle with an iterator
+ * open, and tensors kept after the connection is closed. The fixture closes the connection's
+ * allocator after each test, which throws on any leaked Arrow buffer.
  */
 class IteratorLifetimeTest extends TableFixture {
   static final int PER = 300;
@@ -36,8 +36,11 @@ class IteratorLifetimeTest extends TableFixture {
 
   @BeforeEach
   void createPermutationTable() {
-    long[] rowIds = LongStream.range(0, N).map(i -> (i * 7) % N)
-        .map(r -> TestTables.address((int) (r / PER), r % PER)).toArray();
+    long[] rowIds =
+        LongStream.range(0, N)
+            .map(i -> (i * 7) % N)
+            .map(r -> TestTables.address((int) (r / PER), r % PER))
+            .toArray();
     perm = TestTables.permutationTable(db, "perm", rowIds, new long[N], null);
     liveBatchesBefore = BridgeStats.snapshot().liveBatches();
     tensorBytesBefore = TensorMemory.allocatedBytes();
@@ -49,11 +52,16 @@ class IteratorLifetimeTest extends TableFixture {
   }
 
   Permutation<TensorDict> identityDict() {
-    return Permutation.identity(table).selectColumns("id", "vec").withFormat(Format.TORCH_DICT).withBatchSize(16);
+    return Permutation.identity(table)
+        .selectColumns("id", "vec")
+        .withFormat(Format.TORCH_DICT)
+        .withBatchSize(16);
   }
 
   Permutation<TensorDict> shuffledDict() {
-    return Permutation.fromTables(table, perm, 0).selectColumns("id", "vec").withFormat(Format.TORCH_DICT)
+    return Permutation.fromTables(table, perm, 0)
+        .selectColumns("id", "vec")
+        .withFormat(Format.TORCH_DICT)
         .withBatchSize(16);
   }
 
@@ -67,16 +75,21 @@ class IteratorLifetimeTest extends TableFixture {
 
   @Test
   void forEachWithBreakReleasesTheScanOnceUnreachable() throws Exception {
-    for (Permutation<?> p : List.of(identityDict(), Permutation.identity(table).withBatchSize(16),
-        identityDict().withFormat(Format.TORCH_COL))) {
+    for (Permutation<?> p :
+        List.of(
+            identityDict(),
+            Permutation.identity(table).withBatchSize(16),
+            identityDict().withFormat(Format.TORCH_COL))) {
       for (int i = 0; i < 50; i++) {
         for (Object batch : p) {
           ((AutoCloseable) batch).close();
           break; // the natural idiom: the iterator is dropped with its scan open
         }
       }
-      gcUntil(() -> p.closer().openIterators() == 0
-          && BridgeStats.snapshot().liveBatches() == liveBatchesBefore);
+      gcUntil(
+          () ->
+              p.closer().openIterators() == 0
+                  && BridgeStats.snapshot().liveBatches() == liveBatchesBefore);
       assertThat(p.closer().openIterators()).as("iterators still holding a scan").isZero();
       assertThat(BridgeStats.snapshot().liveBatches()).isEqualTo(liveBatchesBefore);
     }
@@ -109,11 +122,13 @@ class IteratorLifetimeTest extends TableFixture {
     for (int i = 0; i < 200; i++) {
       Map<String, Object> row = new HashMap<>();
       row.put("id", (long) i);
-      row.put("v", i == 150 ? null : (double) i); // a null in batch 9: tensor formats reject it there
+      row.put(
+          "v", i == 150 ? null : (double) i); // a null in batch 9: tensor formats reject it there
       rows.add(row);
     }
     try (Table nulls = db.createTable("nulls", rows, dev.lancetorch.CreateMode.CREATE)) {
-      Permutation<TensorDict> p = Permutation.identity(nulls).withFormat(Format.TORCH_DICT).withBatchSize(16);
+      Permutation<TensorDict> p =
+          Permutation.identity(nulls).withFormat(Format.TORCH_DICT).withBatchSize(16);
       for (Permutation<TensorDict> q : List.of(p, p.filter("id >= 0"))) { // a scan, then takes
         BatchIterator<TensorDict> it = q.iterator();
         int read = 0;
@@ -126,7 +141,10 @@ class IteratorLifetimeTest extends TableFixture {
         } catch (IllegalArgumentException e) {
           failure = e;
         }
-        assertThat(failure).as("rejected at the batch with the null").isNotNull().hasMessageContaining("v");
+        assertThat(failure)
+            .as("rejected at the batch with the null")
+            .isNotNull()
+            .hasMessageContaining("v");
         assertThat(read).isEqualTo(9);
         assertThat(it.hasNext()).isFalse();
         assertThatThrownBy(it::next).isInstanceOf(IllegalStateException.class);
@@ -139,8 +157,12 @@ class IteratorLifetimeTest extends TableFixture {
 
   @Test
   void closingAReopenedPermutationClosesItsOpenIteratorsFirst() {
-    for (Permutation<?> base : List.of(identityDict(), shuffledDict(), Permutation.identity(table).withBatchSize(16),
-        Permutation.fromTables(table, perm, 0).withBatchSize(16))) {
+    for (Permutation<?> base :
+        List.of(
+            identityDict(),
+            shuffledDict(),
+            Permutation.identity(table).withBatchSize(16),
+            Permutation.fromTables(table, perm, 0).withBatchSize(16))) {
       Permutation<?> p = base.reopen();
       BatchIterator<?> it = p.iterator();
       Object kept = it.next();
@@ -150,7 +172,8 @@ class IteratorLifetimeTest extends TableFixture {
         throw new AssertionError(e);
       }
       if (kept instanceof ArrowBatch a) {
-        a.close(); // ARROW batches live in the handle's connection allocator: close them before the handle
+        a.close(); // ARROW batches live in the handle's connection allocator: close them before
+        // the handle
       }
       p.close(); // no "Memory was leaked": the open scan is released before the handle's connection
       assertThat(it.hasNext()).isFalse();
@@ -158,7 +181,8 @@ class IteratorLifetimeTest extends TableFixture {
       it.close();
       p.close();
       if (kept instanceof TensorDict d) {
-        assertThat(PermutationTorchTest.value(d.get("id"), 15)).isNotNegative(); // tensor batches stay valid after their handle closes
+        assertThat(PermutationTorchTest.value(d.get("id"), 15))
+            .isNotNegative(); // tensor batches stay valid after their handle closes
         d.close();
       }
     }
@@ -169,15 +193,19 @@ class IteratorLifetimeTest extends TableFixture {
     List<Tensor> kept = new ArrayList<>();
     List<Long> firstIds = new ArrayList<>();
     for (Permutation<TensorDict> p : List.of(shuffledDict(), identityDict())) {
-      try (BatchIterator<TensorDict> it = p.iterator(); TensorDict d = it.next()) {
-        kept.add(new Tensor(d.get("vec"))); // as the TensorDict docs allow: the caller now owns this tensor
+      try (BatchIterator<TensorDict> it = p.iterator();
+          TensorDict d = it.next()) {
+        kept.add(
+            new Tensor(
+                d.get("vec"))); // as the TensorDict docs allow: the caller now owns this tensor
         firstIds.add((long) PermutationTorchTest.value(d.get("id"), 0));
       }
     }
     perm.close();
     table.close();
     db.close();
-    allocator.close(); // throws "Memory was leaked" if the kept tensors' buffers were the connection's
+    allocator
+        .close(); // throws "Memory was leaked" if the kept tensors' buffers were the connection's
     assertThat(firstIds).containsExactly(0L, 0L);
     assertThat(kept.get(0).size(0)).isEqualTo(16);
     for (int row = 0; row < 16; row++) {
@@ -185,10 +213,15 @@ class IteratorLifetimeTest extends TableFixture {
       assertThat(PermutationTorchTest.value(kept.get(0), row, 1)).isEqualTo(TestTables.vec(id, 1));
       assertThat(PermutationTorchTest.value(kept.get(1), row, 1)).isEqualTo(TestTables.vec(row, 1));
     }
-    // The shuffled tensor lives in a batch of the read planner (native memory), the identity one in a scan batch.
-    assertThat(BridgeStats.snapshot().liveBatches()).as("held by the kept tensors").isEqualTo(liveBatchesBefore + 2);
+    // The shuffled tensor lives in a batch of the read planner (native memory), the identity one in
+    // a scan batch.
+    assertThat(BridgeStats.snapshot().liveBatches())
+        .as("held by the kept tensors")
+        .isEqualTo(liveBatchesBefore + 2);
     kept.forEach(Tensor::close);
-    assertThat(TensorMemory.allocatedBytes()).as("freed with the last tensor").isEqualTo(tensorBytesBefore);
+    assertThat(TensorMemory.allocatedBytes())
+        .as("freed with the last tensor")
+        .isEqualTo(tensorBytesBefore);
     assertThat(BridgeStats.snapshot().liveBatches()).isEqualTo(liveBatchesBefore);
   }
 }

@@ -27,7 +27,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** list<int32> and utf8 columns of a Lance table through TORCH_DICT: jagged and padded, native scan and take paths. */
+/**
+ * list<int32> and utf8 columns of a Lance table through TORCH_DICT: jagged and padded, native scan
+ * and take paths.
+ */
 class JaggedPermutationTest extends TableFixture {
   static final int PER = 150;
   static final int N = 2 * PER;
@@ -46,10 +49,15 @@ class JaggedPermutationTest extends TableFixture {
   }
 
   static VectorSchemaRoot docs(BufferAllocator a, long from, int n) {
-    Schema s = new Schema(List.of(Field.notNullable("id", new ArrowType.Int(64, true)),
-        new Field("tok", FieldType.notNullable(ArrowType.List.INSTANCE),
-            List.of(Field.notNullable("item", new ArrowType.Int(32, true)))),
-        Field.notNullable("caption", ArrowType.Utf8.INSTANCE)));
+    Schema s =
+        new Schema(
+            List.of(
+                Field.notNullable("id", new ArrowType.Int(64, true)),
+                new Field(
+                    "tok",
+                    FieldType.notNullable(ArrowType.List.INSTANCE),
+                    List.of(Field.notNullable("item", new ArrowType.Int(32, true)))),
+                Field.notNullable("caption", ArrowType.Utf8.INSTANCE)));
     VectorSchemaRoot root = VectorSchemaRoot.create(s, a);
     BigIntVector id = (BigIntVector) root.getVector("id");
     ListVector tok = (ListVector) root.getVector("tok");
@@ -88,7 +96,8 @@ class JaggedPermutationTest extends TableFixture {
 
   static long[] longs(Tensor t) {
     long[] out = new long[(int) t.numel()];
-    try (Tensor k = t.contiguous(); Tensor c = k.to(ScalarType.Long)) {
+    try (Tensor k = t.contiguous();
+        Tensor c = k.to(ScalarType.Long)) {
       c.data_ptr_long().get(out);
     }
     return out;
@@ -120,28 +129,37 @@ class JaggedPermutationTest extends TableFixture {
 
   @Test
   void identityScanGivesJaggedValuesAndOffsetsAcrossFragments() {
-    Permutation<TensorDict> p = Permutation.identity(docs).withFormat(Format.TORCH_DICT).withBatchSize(100);
+    Permutation<TensorDict> p =
+        Permutation.identity(docs).withFormat(Format.TORCH_DICT).withBatchSize(100);
     assertThat(p.readsTensorsNatively()).isTrue();
     List<Long> seen = new ArrayList<>();
     for (TensorDict d : p) {
       try (d) {
-        assertThat(d.keySet()).containsExactly("id", "tok", "tok.offsets", "caption", "caption.offsets");
+        assertThat(d.keySet())
+            .containsExactly("id", "tok", "tok.offsets", "caption", "caption.offsets");
         assertJagged(d);
         for (long id : longs(d.get("id"))) {
           seen.add(id);
         }
       }
     }
-    assertThat(seen).containsExactlyElementsOf(LongStream.range(0, N).boxed().toList()); // batch 2 spans fragments
+    assertThat(seen)
+        .containsExactlyElementsOf(
+            LongStream.range(0, N).boxed().toList()); // batch 2 spans fragments
   }
 
   @Test
   void shuffledTakesGiveJaggedBatchesInTheAskedOrder() {
-    long[] rowIds = LongStream.range(0, N).map(i -> (i * 37) % N)
-        .map(i -> TestTables.address((int) (i / PER), i % PER)).toArray();
+    long[] rowIds =
+        LongStream.range(0, N)
+            .map(i -> (i * 37) % N)
+            .map(i -> TestTables.address((int) (i / PER), i % PER))
+            .toArray();
     try (Table perm = TestTables.permutationTable(db, "perm", rowIds, new long[N], null)) {
-      Permutation<TensorDict> p = Permutation.fromTables(docs, perm, 0).withFormat(Format.TORCH_DICT)
-          .selectColumns("id", "tok", "caption");
+      Permutation<TensorDict> p =
+          Permutation.fromTables(docs, perm, 0)
+              .withFormat(Format.TORCH_DICT)
+              .selectColumns("id", "tok", "caption");
       List<Long> seen = new ArrayList<>();
       for (TensorDict d : (Iterable<TensorDict>) () -> p.iter(64, false)) {
         try (d) {
@@ -151,15 +169,22 @@ class JaggedPermutationTest extends TableFixture {
           }
         }
       }
-      assertThat(seen).containsExactlyElementsOf(LongStream.range(0, N).map(i -> (i * 37) % N).boxed().toList());
+      assertThat(seen)
+          .containsExactlyElementsOf(
+              LongStream.range(0, N).map(i -> (i * 37) % N).boxed().toList());
     }
   }
 
   @Test
   void paddedFormatGivesLengthsAndMaskAcrossPieces() {
-    Format<TensorDict> fmt = Format.torchDict(Map.of("ids", PadOptions.batchMaxUpTo(6).padValue(-1)));
-    Permutation<TensorDict> p = Permutation.identity(docs).selectColumns("id", "tok").renameColumn("tok", "ids")
-        .withFormat(fmt).withSkip(40);
+    Format<TensorDict> fmt =
+        Format.torchDict(Map.of("ids", PadOptions.batchMaxUpTo(6).padValue(-1)));
+    Permutation<TensorDict> p =
+        Permutation.identity(docs)
+            .selectColumns("id", "tok")
+            .renameColumn("tok", "ids")
+            .withFormat(fmt)
+            .withSkip(40);
     int batches = 0;
     for (TensorDict d : (Iterable<TensorDict>) () -> p.iter(100, false)) {
       try (d) {
@@ -186,10 +211,16 @@ class JaggedPermutationTest extends TableFixture {
 
   @Test
   void paddedPiecesWithDifferentMaximaAreWidened() {
-    // Rows 146..153 span the fragment boundary; row 148 (len 4) / rows 150.. differ in their longest row.
+    // Rows 146..153 span the fragment boundary; row 148 (len 4) / rows 150.. differ in their
+    // longest row.
     Format<TensorDict> fmt = Format.torchDict(Map.of("tok", PadOptions.batchMax()));
-    Permutation<TensorDict> p = Permutation.identity(docs).selectColumns("id", "tok").withFormat(fmt)
-        .withSkip(145).withTake(6).withBatchSize(6);
+    Permutation<TensorDict> p =
+        Permutation.identity(docs)
+            .selectColumns("id", "tok")
+            .withFormat(fmt)
+            .withSkip(145)
+            .withTake(6)
+            .withBatchSize(6);
     int longest = 0;
     for (long r = 145; r < 151; r++) {
       longest = Math.max(longest, len(r));
@@ -212,7 +243,8 @@ class JaggedPermutationTest extends TableFixture {
 
   @Test
   void stackedFormatsRefuseListColumnsNamingThem() {
-    Permutation<Tensor> p = Permutation.identity(docs).selectColumns("id", "tok").withFormat(Format.TORCH_COL);
+    Permutation<Tensor> p =
+        Permutation.identity(docs).selectColumns("id", "tok").withFormat(Format.TORCH_COL);
     try (BatchIterator<Tensor> it = p.iterator()) {
       assertThatThrownBy(it::next).hasMessageContaining("column 'tok'");
     }

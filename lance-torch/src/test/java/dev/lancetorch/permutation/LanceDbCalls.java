@@ -24,9 +24,10 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * LanceDB builder calls as JSON (the {@code permutationBuilder} options of LanceDB's Node package, as in
- * interop/js/builds-configs.json) turned into the same lance-torch calls, and the comparison table
- * {@code cmp} of interop/js/builds.mjs: the same values row by row, in the same 4 uneven fragments.
+ * LanceDB builder calls as JSON (the {@code permutationBuilder} options of LanceDB's Node package,
+ * as in interop/js/builds-configs.json) turned into the same lance-torch calls, and the comparison
+ * table {@code cmp} of interop/js/builds.mjs: the same values row by row, in the same 4 uneven
+ * fragments.
  */
 public final class LanceDbCalls {
   private LanceDbCalls() {}
@@ -39,7 +40,12 @@ public final class LanceDbCalls {
     }
     if (c.has("random")) {
       JsonNode r = c.get("random");
-      b = b.splitRandom(sizes(r), r.get("seed").asLong(), r.has("clumpSize") ? r.get("clumpSize").asInt() : 1, null);
+      b =
+          b.splitRandom(
+              sizes(r),
+              r.get("seed").asLong(),
+              r.has("clumpSize") ? r.get("clumpSize").asInt() : 1,
+              null);
     }
     if (c.has("sequential")) {
       b = b.splitSequential(sizes(c.get("sequential")));
@@ -82,7 +88,10 @@ public final class LanceDbCalls {
     return SplitSizes.fixed(s.get("fixed").asInt());
   }
 
-  /** Unshuffled sequential or unsplit builds: the one documented order difference (docs/lancedb-compat.md). */
+  /**
+   * Unshuffled sequential or unsplit builds: the one documented order difference
+   * (docs/lancedb-compat.md).
+   */
   public static boolean orderIsLanceDbSortArtifact(JsonNode c) {
     return !c.has("shuffle") && !c.has("random") && !c.has("hash") && !c.has("calculated");
   }
@@ -110,19 +119,22 @@ public final class LanceDbCalls {
   }
 
   static Schema compatSchema() {
-    return new Schema(List.of(
-        Field.notNullable("id", new ArrowType.Int(64, true)),
-        Field.notNullable("i32", new ArrowType.Int(32, true)),
-        Field.notNullable("f", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)),
-        Field.notNullable("f32", new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE)),
-        Field.nullable("s", ArrowType.Utf8.INSTANCE),
-        Field.notNullable("label", new ArrowType.Int(32, true)),
-        Field.notNullable("flag", ArrowType.Bool.INSTANCE)));
+    return new Schema(
+        List.of(
+            Field.notNullable("id", new ArrowType.Int(64, true)),
+            Field.notNullable("i32", new ArrowType.Int(32, true)),
+            Field.notNullable("f", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)),
+            Field.notNullable("f32", new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE)),
+            Field.nullable("s", ArrowType.Utf8.INSTANCE),
+            Field.notNullable("label", new ArrowType.Int(32, true)),
+            Field.notNullable("flag", ArrowType.Bool.INSTANCE)));
   }
 
   /** builds.mjs's {@code cmp}: {@code n} rows cut at 30%, 55%, 90% into 4 fragments. */
   public static Table createCompatTable(Connection db, BufferAllocator a, String name, int n) {
-    int[] cuts = {0, (int) Math.floor(n * 0.3), (int) Math.floor(n * 0.55), (int) Math.floor(n * 0.9), n};
+    int[] cuts = {
+      0, (int) Math.floor(n * 0.3), (int) Math.floor(n * 0.55), (int) Math.floor(n * 0.9), n
+    };
     Table t;
     try (VectorSchemaRoot first = compatRows(a, cuts[0], cuts[1])) {
       t = db.createTable(name, first);
@@ -148,7 +160,10 @@ public final class LanceDbCalls {
       if (i % 11 == 3) {
         s.setNull(r);
       } else {
-        s.setSafe(r, ("row-" + ((long) i * 7919 % 100003) + "-".repeat(i % 31)).getBytes(StandardCharsets.UTF_8));
+        s.setSafe(
+            r,
+            ("row-" + ((long) i * 7919 % 100003) + "-".repeat(i % 31))
+                .getBytes(StandardCharsets.UTF_8));
       }
       ((IntVector) root.getVector("label")).setSafe(r, i % 10);
       ((BitVector) root.getVector("flag")).setSafe(r, i % 3 == 0 ? 1 : 0);

@@ -23,10 +23,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Builds pinned from LanceDB itself: {@code lancedb-0.39.0-builds.json} was written by LanceDB's Node package 0.39.0
- * ({@code node interop/js/builds.mjs DIR 2000 interop/js/fixtures-configs.json OUT}, see
- * interop/js/README.md) over a 2000-row table in 4 fragments; the same calls here over the same table must give
- * the same rows in the same order in every split (and the same rejections).
+ * Builds pinned from LanceDB itself: {@code lancedb-0.39.0-builds.json} was written by LanceDB's
+ * Node package 0.39.0 ({@code node interop/js/builds.mjs DIR 2000 interop/js/fixtures-configs.json
+ * OUT}, see interop/js/README.md) over a 2000-row table in 4 fragments; the same calls here over
+ * the same table must give the same rows in the same order in every split (and the same
+ * rejections).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LanceDbFixturesTest {
@@ -65,19 +66,24 @@ class LanceDbFixturesTest {
     JsonNode call = result.get("config");
     PermutationBuilder b = LanceDbCalls.builder(cmp, call);
     if (result.has("error")) {
-      assertThatThrownBy(() -> b.execute()).as("LanceDB: " + result.get("error").asText())
+      assertThatThrownBy(() -> b.execute())
+          .as("LanceDB: " + result.get("error").asText())
           .isInstanceOf(IllegalArgumentException.class);
       return;
     }
     List<List<String>> expected = new ArrayList<>();
-    result.get("splits").forEach(s -> {
-      List<String> ids = new ArrayList<>();
-      s.forEach(x -> ids.add(x.asText()));
-      expected.add(ids);
-    });
+    result
+        .get("splits")
+        .forEach(
+            s -> {
+              List<String> ids = new ArrayList<>();
+              s.forEach(x -> ids.add(x.asText()));
+              expected.add(ids);
+            });
     try (Table perm = b.persist(db, "perm" + built++)) {
       List<List<String>> actual = LanceDbCalls.rawSplits(perm);
-      assertThat(actual.stream().map(List::size)).as(call.toString())
+      assertThat(actual.stream().map(List::size))
+          .as(call.toString())
           .containsExactlyElementsOf(expected.stream().map(List::size).toList());
       assertThat(actual).as(call.toString()).isEqualTo(expected);
     }

@@ -32,14 +32,15 @@ class PermutationBuilderTest extends TableFixture {
     for (int k = 0; k < ps.numSplits(); k++) {
       List<Long> ids = new ArrayList<>();
       try (BatchIterator<ArrowBatch> it = ps.split(k).selectColumns("id").iter(97, false)) {
-        it.forEachRemaining(b -> {
-          try (b) {
-            BigIntVector v = (BigIntVector) b.column("id");
-            for (int i = 0; i < b.numRows(); i++) {
-              ids.add(v.get(i));
-            }
-          }
-        });
+        it.forEachRemaining(
+            b -> {
+              try (b) {
+                BigIntVector v = (BigIntVector) b.column("id");
+                for (int i = 0; i < b.numRows(); i++) {
+                  ids.add(v.get(i));
+                }
+              }
+            });
       }
       out.add(ids);
     }
@@ -85,8 +86,10 @@ class PermutationBuilderTest extends TableFixture {
   @Test
   void countsAreExactAndRandomSplitsKeepTheirShuffledOrderWithoutShuffle() {
     // as LanceDB: a random split shuffles all rows with its seed and cuts the shuffled sequence
-    try (Table perm = Permutation.builder(table).splitRandom(SplitSizes.counts(600, 300), 42,
-        List.of("train", "test")).execute()) {
+    try (Table perm =
+        Permutation.builder(table)
+            .splitRandom(SplitSizes.counts(600, 300), 42, List.of("train", "test"))
+            .execute()) {
       List<List<Long>> s = splitsOf(table, perm);
       assertThat(s.get(0)).hasSize(600);
       assertThat(s.get(1)).hasSize(300);
@@ -101,41 +104,68 @@ class PermutationBuilderTest extends TableFixture {
   @Test
   void ratiosRoundingRule() {
     // 1000 rows, ratios summing to 1: floor(333.3)=333 each + leftover 1 to split 0
-    List<List<Long>> s = splits(Permutation.builder(table)
-        .splitSequential(SplitSizes.ratios(1 / 3.0, 1 / 3.0, 1 / 3.0)).toPermutations());
+    List<List<Long>> s =
+        splits(
+            Permutation.builder(table)
+                .splitSequential(SplitSizes.ratios(1 / 3.0, 1 / 3.0, 1 / 3.0))
+                .toPermutations());
     assertThat(s.stream().map(List::size)).containsExactly(334, 333, 333);
     assertThat(s.get(0)).isEqualTo(PermutationTest.range(0, 334));
     assertThat(s.get(2)).isEqualTo(PermutationTest.range(667, N));
     // ratios summing to < 1 leave rows out
-    List<List<Long>> t = splits(Permutation.builder(table).splitSequential(SplitSizes.ratios(0.25, 0.5))
-        .toPermutations());
+    List<List<Long>> t =
+        splits(
+            Permutation.builder(table)
+                .splitSequential(SplitSizes.ratios(0.25, 0.5))
+                .toPermutations());
     assertThat(t.stream().map(List::size)).containsExactly(250, 500);
     // fixed(N): n / N rows each, the remainder dropped (LanceDB)
-    List<List<Long>> f = splits(Permutation.builder(table).splitRandom(SplitSizes.fixed(3), 1).toPermutations());
+    List<List<Long>> f =
+        splits(Permutation.builder(table).splitRandom(SplitSizes.fixed(3), 1).toPermutations());
     assertThat(f.stream().map(List::size)).containsExactly(333, 333, 333);
     assertDisjointCover(f, 999, true);
-    // rounding half away from zero, then fixed up to n: 0.5005 * 1000 = 500.5 -> 501, 0.4995 -> 500 (sum 1001 -> 500, 500)
-    List<List<Long>> h = splits(Permutation.builder(table).splitSequential(SplitSizes.ratios(0.5005, 0.4995))
-        .toPermutations());
+    // rounding half away from zero, then fixed up to n: 0.5005 * 1000 = 500.5 -> 501, 0.4995 -> 500
+    // (sum 1001 -> 500, 500)
+    List<List<Long>> h =
+        splits(
+            Permutation.builder(table)
+                .splitSequential(SplitSizes.ratios(0.5005, 0.4995))
+                .toPermutations());
     assertThat(h.stream().map(List::size)).containsExactly(500, 500);
     // a ratio below one row is an error, as in LanceDB
-    assertThatThrownBy(() -> Permutation.builder(table).splitSequential(SplitSizes.ratios(0.9995, 0.0005))
-        .toPermutations()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rounds to 0 rows");
+    assertThatThrownBy(
+            () ->
+                Permutation.builder(table)
+                    .splitSequential(SplitSizes.ratios(0.9995, 0.0005))
+                    .toPermutations())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("rounds to 0 rows");
   }
 
   @Test
   void seedsReproduceAndDifferentSeedsDiffer() {
-    PermutationBuilder b = Permutation.builder(table).splitRandom(SplitSizes.ratios(0.8, 0.2), 7).shuffle(3);
+    PermutationBuilder b =
+        Permutation.builder(table).splitRandom(SplitSizes.ratios(0.8, 0.2), 7).shuffle(3);
     List<List<Long>> one = splits(b.toPermutations());
     List<List<Long>> two;
     try (Table perm = b.execute()) {
       two = splitsOf(table, perm);
     }
     assertThat(two).isEqualTo(one);
-    assertThat(splits(Permutation.builder(table).splitRandom(SplitSizes.ratios(0.8, 0.2), 8).shuffle(3)
-        .toPermutations())).isNotEqualTo(one);
-    assertThat(splits(Permutation.builder(table).splitRandom(SplitSizes.ratios(0.8, 0.2), 7).shuffle(4)
-        .toPermutations())).isNotEqualTo(one);
+    assertThat(
+            splits(
+                Permutation.builder(table)
+                    .splitRandom(SplitSizes.ratios(0.8, 0.2), 8)
+                    .shuffle(3)
+                    .toPermutations()))
+        .isNotEqualTo(one);
+    assertThat(
+            splits(
+                Permutation.builder(table)
+                    .splitRandom(SplitSizes.ratios(0.8, 0.2), 7)
+                    .shuffle(4)
+                    .toPermutations()))
+        .isNotEqualTo(one);
     assertDisjointCover(one, N, true);
     assertThat(isSorted(one.get(0))).isFalse();
   }
@@ -146,7 +176,8 @@ class PermutationBuilderTest extends TableFixture {
     List<Long> order = splits(Permutation.builder(table).shuffle(5, clump).toPermutations()).get(0);
     assertThat(order).hasSize(N).doesNotHaveDuplicates();
     assertThat(isSorted(order)).isFalse();
-    // walk the output clump by clump: each starts on a clump boundary of the base table and runs on contiguously
+    // walk the output clump by clump: each starts on a clump boundary of the base table and runs on
+    // contiguously
     // (the last base clump is shorter when the clump size does not divide the row count)
     int clumps = 0;
     for (int i = 0; i < N; clumps++) {
@@ -163,31 +194,50 @@ class PermutationBuilderTest extends TableFixture {
 
   @Test
   void filterAppliesBeforeSplitting() {
-    List<List<Long>> s = splits(Permutation.builder(table).filter("id % 2 = 0")
-        .splitSequential(SplitSizes.fixed(2)).toPermutations());
+    List<List<Long>> s =
+        splits(
+            Permutation.builder(table)
+                .filter("id % 2 = 0")
+                .splitSequential(SplitSizes.fixed(2))
+                .toPermutations());
     assertThat(s.get(0)).hasSize(250).allMatch(id -> id % 2 == 0);
     assertThat(s.get(1)).hasSize(250).allMatch(id -> id % 2 == 0);
     assertThatThrownBy(() -> Permutation.builder(table).filter("id >>>> 2").toPermutations())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("base");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("base");
   }
 
   @Test
   void calculatedSplitUsesSqlAndNamesBadRows() {
-    List<List<Long>> s = splits(Permutation.builder(table)
-        .splitCalculated("CASE WHEN label = 'train' THEN 0 ELSE 1 END", List.of("train", "other")).toPermutations());
+    List<List<Long>> s =
+        splits(
+            Permutation.builder(table)
+                .splitCalculated(
+                    "CASE WHEN label = 'train' THEN 0 ELSE 1 END", List.of("train", "other"))
+                .toPermutations());
     assertThat(s.get(0)).allMatch(id -> TestTables.label(id).equals("train")).hasSize(334);
     assertThat(s.get(1)).noneMatch(id -> TestTables.label(id).equals("train")).hasSize(666);
-    assertThatThrownBy(() -> Permutation.builder(table).splitCalculated("id % 3", List.of("a", "b")).toPermutations())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("333 rows")
+    assertThatThrownBy(
+            () ->
+                Permutation.builder(table)
+                    .splitCalculated("id % 3", List.of("a", "b"))
+                    .toPermutations())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("333 rows")
         .hasMessageContaining("0:2");
-    assertThatThrownBy(() -> Permutation.builder(table)
-        .splitCalculated("CASE WHEN id < 5 THEN NULL ELSE 0 END", null).toPermutations())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("5 rows");
+    assertThatThrownBy(
+            () ->
+                Permutation.builder(table)
+                    .splitCalculated("CASE WHEN id < 5 THEN NULL ELSE 0 END", null)
+                    .toPermutations())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("5 rows");
   }
 
   @Test
   void hashSplitIsStableUnderAppends() {
-    PermutationBuilder b = Permutation.builder(table).splitHash(List.of("id"), new long[] {3, 1}, 1, null);
+    PermutationBuilder b =
+        Permutation.builder(table).splitHash(List.of("id"), new long[] {3, 1}, 1, null);
     List<List<Long>> before = splits(b.toPermutations());
     assertDisjointCover(before, N, false);
     int kept = before.get(0).size() + before.get(1).size();
@@ -195,8 +245,11 @@ class PermutationBuilderTest extends TableFixture {
     try (VectorSchemaRoot more = TestTables.rows(allocator, N, 500)) {
       table.add(more);
     }
-    List<List<Long>> after = splits(Permutation.builder(table)
-        .splitHash(List.of("id"), new long[] {3, 1}, 1, null).toPermutations());
+    List<List<Long>> after =
+        splits(
+            Permutation.builder(table)
+                .splitHash(List.of("id"), new long[] {3, 1}, 1, null)
+                .toPermutations());
     Map<Long, Integer> splitOf = new HashMap<>();
     for (int k = 0; k < 2; k++) {
       for (Long id : after.get(k)) {
@@ -208,22 +261,29 @@ class PermutationBuilderTest extends TableFixture {
         assertThat(splitOf.get(id)).as("row %d", id).isEqualTo(k);
       }
     }
-    assertThatThrownBy(() -> Permutation.builder(table).splitHash(List.of("nope"), new long[] {1}, 0, null))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nope");
+    assertThatThrownBy(
+            () -> Permutation.builder(table).splitHash(List.of("nope"), new long[] {1}, 0, null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("nope");
   }
 
   @Test
   void persistedTableHasTheLanceDbFormat() throws Exception {
-    try (Table perm = Permutation.builder(table).splitRandom(SplitSizes.counts(10, 5), 1, List.of("a", "b"))
-        .shuffle(2).persist(db, "perm")) {
+    try (Table perm =
+        Permutation.builder(table)
+            .splitRandom(SplitSizes.counts(10, 5), 1, List.of("a", "b"))
+            .shuffle(2)
+            .persist(db, "perm")) {
       assertThat(db.tableNames()).contains("perm");
       List<Field> fields = perm.schema().getFields();
       assertThat(fields).extracting(Field::getName).containsExactly("row_id", "split_id");
-      assertThat(fields).allSatisfy(f -> assertThat(f.getType()).isEqualTo(new ArrowType.Int(64, false)));
+      assertThat(fields)
+          .allSatisfy(f -> assertThat(f.getType()).isEqualTo(new ArrowType.Int(64, false)));
       assertThat(fields.get(0).isNullable()).as("row_id nullable, as LanceDB writes it").isTrue();
       assertThat(fields.get(1).isNullable()).as("split_id not null").isFalse();
       Map<String, String> meta = perm.schema().getCustomMetadata();
-      assertThat(meta).containsEntry("split_names", "[\"a\",\"b\"]")
+      assertThat(meta)
+          .containsEntry("split_names", "[\"a\",\"b\"]")
           .containsEntry("base_version", Long.toString(table.version()));
       // stored order: split 0 rows first, in permutation order, equal to what fromTables reads
       List<Long> stored = new ArrayList<>();
@@ -240,28 +300,43 @@ class PermutationBuilderTest extends TableFixture {
       assertThat(s.get(0)).hasSize(10);
       assertThat(s.get(1)).hasSize(5);
       assertThatThrownBy(() -> Permutation.builder(table).persist(db, "perm"))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("perm");
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("perm");
     }
   }
 
   @Test
   void persistStreamsWithoutAShuffleAndHoldsRowsOnlyToShuffle() {
-    // maxRows(10) on a 1000-row table: streaming persists need no row in memory; a shuffle needs them all
-    PermutationBuilder b = Permutation.builder(table).maxRows(10)
-        .splitSequential(SplitSizes.ratios(0.5, 0.5), List.of("a", "b"));
+    // maxRows(10) on a 1000-row table: streaming persists need no row in memory; a shuffle needs
+    // them all
+    PermutationBuilder b =
+        Permutation.builder(table)
+            .maxRows(10)
+            .splitSequential(SplitSizes.ratios(0.5, 0.5), List.of("a", "b"));
     try (Table streamed = b.persist(db, "streamed")) {
       List<List<Long>> s = splitsOf(table, streamed);
       assertThat(s.get(0)).hasSize(500).isSorted();
       assertThat(s.get(1)).hasSize(500).isSorted();
       assertThat(s).isEqualTo(splits(b.maxRows(N).toPermutations())); // same assignment in memory
     }
-    assertThatThrownBy(() -> b.shuffle(1).toPermutations()).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> b.shuffle(1).toPermutations())
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("maxRows");
     // a random split shuffles every row (as LanceDB), so it holds them
-    assertThatThrownBy(() -> Permutation.builder(table).maxRows(10).splitRandom(SplitSizes.ratios(0.5, 0.5), 3)
-        .persist(db, "random")).isInstanceOf(IllegalStateException.class).hasMessageContaining("maxRows");
-    try (Table filtered = Permutation.builder(table).maxRows(10).filter("id < 100")
-        .splitHash(List.of("id"), new long[] {1, 1}, 0, null).persist(db, "hashed")) {
+    assertThatThrownBy(
+            () ->
+                Permutation.builder(table)
+                    .maxRows(10)
+                    .splitRandom(SplitSizes.ratios(0.5, 0.5), 3)
+                    .persist(db, "random"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("maxRows");
+    try (Table filtered =
+        Permutation.builder(table)
+            .maxRows(10)
+            .filter("id < 100")
+            .splitHash(List.of("id"), new long[] {1, 1}, 0, null)
+            .persist(db, "hashed")) {
       List<List<Long>> s = splitsOf(table, filtered);
       assertThat(s.get(0).size() + s.get(1).size()).isEqualTo(100);
     }
@@ -269,8 +344,10 @@ class PermutationBuilderTest extends TableFixture {
 
   @Test
   void shufflesBeyondMaxRowsSpillToDisk() {
-    PermutationBuilder b = Permutation.builder(table).maxRows(100)
-        .splitSequential(SplitSizes.counts(700, 300), List.of("train", "test"));
+    PermutationBuilder b =
+        Permutation.builder(table)
+            .maxRows(100)
+            .splitSequential(SplitSizes.counts(700, 300), List.of("train", "test"));
     List<List<Long>> plain = splits(b.maxRows(N).toPermutations());
     try (Table rows = b.shuffle(11).persist(db, "spilled");
         Table again = b.shuffle(11).persist(db, "spilled_again");
@@ -283,7 +360,9 @@ class PermutationBuilderTest extends TableFixture {
       assertThat(splitsOf(table, again)).isEqualTo(s);
       List<Long> c = splitsOf(table, clumps).get(0);
       assertThat(c).containsExactlyInAnyOrderElementsOf(plain.get(0));
-      for (int i = 0; i < c.size(); i += 8) { // 700 rows of split 0 in storage order: clumps of 8 (the last of 4)
+      for (int i = 0;
+          i < c.size();
+          i += 8) { // 700 rows of split 0 in storage order: clumps of 8 (the last of 4)
         long start = c.get(i);
         assertThat(start % 8).isZero();
         for (int j = 1; j < 8 && i + j < c.size() && start + j < 700; j++) {
@@ -298,8 +377,12 @@ class PermutationBuilderTest extends TableFixture {
 
   @Test
   void aBadCalculatedSplitCreatesNoTable() {
-    assertThatThrownBy(() -> Permutation.builder(table).splitCalculated("id % 3", List.of("a", "b"))
-        .persist(db, "bad")).hasMessageContaining("333 rows");
+    assertThatThrownBy(
+            () ->
+                Permutation.builder(table)
+                    .splitCalculated("id % 3", List.of("a", "b"))
+                    .persist(db, "bad"))
+        .hasMessageContaining("333 rows");
     assertThat(db.tableNames()).doesNotContain("bad");
   }
 
@@ -314,16 +397,21 @@ class PermutationBuilderTest extends TableFixture {
   @Test
   void invalidArgumentsAreRejected() {
     PermutationBuilder b = Permutation.builder(table);
-    assertThatThrownBy(() -> SplitSizes.ratios(0.7, 0.5)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> SplitSizes.ratios(0.7, 0.5))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("sum");
-    assertThatThrownBy(() -> SplitSizes.ratios(-0.1, 0.5)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> SplitSizes.ratios(-0.1, 0.5))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> b.splitSequential(SplitSizes.counts(N, 1)).toPermutations())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(String.valueOf(N));
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(String.valueOf(N));
     assertThatThrownBy(() -> SplitSizes.fixed(0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> b.splitRandom(SplitSizes.fixed(2), 1, List.of("a")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 splits");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("2 splits");
     assertThatThrownBy(() -> b.splitRandom(SplitSizes.fixed(2), 1, List.of("a", "a")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("duplicate");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("duplicate");
     assertThatThrownBy(() -> b.shuffle(1, 0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> b.splitRandom(SplitSizes.fixed(2), 1, 0, null))
         .isInstanceOf(IllegalArgumentException.class);

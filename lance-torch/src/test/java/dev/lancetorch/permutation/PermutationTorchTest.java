@@ -1,10 +1,10 @@
 package dev.lancetorch.permutation;
 
-import dev.lancetorch.internal.arrow.SchemaExports;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lancetorch.Table;
+import dev.lancetorch.internal.arrow.SchemaExports;
 import dev.lancetorch.torch.BridgeStats;
 import java.util.List;
 import java.util.stream.LongStream;
@@ -15,7 +15,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Tensor formats of a permutation: values equal the ARROW values, zero-copy where the bridge allows. */
+/**
+ * Tensor formats of a permutation: values equal the ARROW values, zero-copy where the bridge
+ * allows.
+ */
 class PermutationTorchTest extends TableFixture {
   Table perm;
   static final int PER = 200;
@@ -27,7 +30,10 @@ class PermutationTorchTest extends TableFixture {
 
   @BeforeEach
   void createPermutationTable() {
-    long[] rowIds = LongStream.range(0, N).map(i -> TestTables.address((int) ((i * 13) % N / PER), (i * 13) % N % PER)).toArray();
+    long[] rowIds =
+        LongStream.range(0, N)
+            .map(i -> TestTables.address((int) ((i * 13) % N / PER), (i * 13) % N % PER))
+            .toArray();
     perm = TestTables.permutationTable(db, "perm", rowIds, new long[N], null);
   }
 
@@ -38,11 +44,14 @@ class PermutationTorchTest extends TableFixture {
   }
 
   List<Permutation<ArrowBatch>> perms() {
-    return List.of(Permutation.identity(table).withSkip(50).withTake(300),
+    return List.of(
+        Permutation.identity(table).withSkip(50).withTake(300),
         Permutation.fromTables(table, perm, 0).withTake(300));
   }
 
-  /** t[idx...] as a double; every intermediate view is closed (views keep the Arrow batch alive). */
+  /**
+   * t[idx...] as a double; every intermediate view is closed (views keep the Arrow batch alive).
+   */
   static double value(Tensor t, long... idx) {
     Tensor v = t;
     try {
@@ -73,8 +82,11 @@ class PermutationTorchTest extends TableFixture {
         int batches = 0;
         while (arrow.hasNext()) {
           batches++;
-          try (ArrowBatch a = arrow.next(); Tensor c = col.next(); TensorDict d = dict.next();
-              TensorList r = rows.next(); TensorRowMaps m = maps.next()) {
+          try (ArrowBatch a = arrow.next();
+              Tensor c = col.next();
+              TensorDict d = dict.next();
+              TensorList r = rows.next();
+              TensorRowMaps m = maps.next()) {
             BigIntVector id = (BigIntVector) a.column("id");
             Float4Vector x = (Float4Vector) a.column("x");
             assertThat(c.size(0)).isEqualTo(2);
@@ -104,8 +116,8 @@ class PermutationTorchTest extends TableFixture {
   void fixedSizeListColumnsBecomeMatrices() {
     for (Permutation<ArrowBatch> base : perms()) {
       Permutation<ArrowBatch> p = base.selectColumns("vec", "id");
-      try (ArrowBatch a = p.takeOffsets(0, 7, 299); TensorDict d = p.withFormat(Format.TORCH_DICT)
-          .takeOffsets(0, 7, 299)) {
+      try (ArrowBatch a = p.takeOffsets(0, 7, 299);
+          TensorDict d = p.withFormat(Format.TORCH_DICT).takeOffsets(0, 7, 299)) {
         Tensor vec = d.get("vec");
         assertThat(vec.dim()).isEqualTo(2);
         assertThat(vec.size(0)).isEqualTo(3);
@@ -141,8 +153,11 @@ class PermutationTorchTest extends TableFixture {
   @Test
   void identityTensorReadsComeStraightFromTheNativeScanWithoutCopies() {
     BridgeStats before = BridgeStats.snapshot();
-    Permutation<TensorDict> p = Permutation.identity(table).selectColumns("x", "vec").withTake(PER)
-        .withFormat(Format.TORCH_DICT);
+    Permutation<TensorDict> p =
+        Permutation.identity(table)
+            .selectColumns("x", "vec")
+            .withTake(PER)
+            .withFormat(Format.TORCH_DICT);
     int batches = 0;
     try (BatchIterator<TensorDict> it = p.iter(50, false)) {
       while (it.hasNext()) {
@@ -154,15 +169,20 @@ class PermutationTorchTest extends TableFixture {
     }
     BridgeStats after = BridgeStats.snapshot();
     assertThat(batches).isEqualTo(PER / 50);
-    assertThat(after.batchesImported() - before.batchesImported()).as("native scan batches").isGreaterThan(0);
-    assertThat(after.tensorsCopied()).as("no copy inside a scan batch").isEqualTo(before.tensorsCopied());
+    assertThat(after.batchesImported() - before.batchesImported())
+        .as("native scan batches")
+        .isGreaterThan(0);
+    assertThat(after.tensorsCopied())
+        .as("no copy inside a scan batch")
+        .isEqualTo(before.tensorsCopied());
   }
 
   @Test
   void stackedFormatsRejectStringsWithTheColumnNameDictGivesBytesAndOffsets() {
     Permutation<Tensor> p = Permutation.identity(table).withFormat(Format.TORCH_COL);
     assertThatThrownBy(() -> p.takeOffsets(1)).hasMessageContaining("label");
-    Permutation<TensorDict> d = Permutation.identity(table).selectColumns("label").withFormat(Format.TORCH_DICT);
+    Permutation<TensorDict> d =
+        Permutation.identity(table).selectColumns("label").withFormat(Format.TORCH_DICT);
     try (TensorDict t = d.takeOffsets(1)) {
       assertThat(t.keySet()).containsExactly("label", "label.offsets");
       assertThat(t.get("label").size(0)).isEqualTo(TestTables.label(1).length());
@@ -171,7 +191,11 @@ class PermutationTorchTest extends TableFixture {
 
   @Test
   void closedTensorBatchesThrow() {
-    TensorDict d = Permutation.identity(table).selectColumns("id").withFormat(Format.TORCH_DICT).takeOffsets(3);
+    TensorDict d =
+        Permutation.identity(table)
+            .selectColumns("id")
+            .withFormat(Format.TORCH_DICT)
+            .takeOffsets(3);
     assertThat(d.get("id").item_long()).isEqualTo(3);
     d.close();
     d.close();

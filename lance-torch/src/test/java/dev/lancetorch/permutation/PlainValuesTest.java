@@ -54,8 +54,10 @@ class PlainValuesTest {
       w.integer().writeInt(8);
       w.endList();
       l.setValueCount(1);
-      IntVector x = st.addOrGet("x", FieldType.nullable(new ArrowType.Int(32, true)), IntVector.class);
-      VarCharVector y = st.addOrGet("y", FieldType.nullable(ArrowType.Utf8.INSTANCE), VarCharVector.class);
+      IntVector x =
+          st.addOrGet("x", FieldType.nullable(new ArrowType.Int(32, true)), IntVector.class);
+      VarCharVector y =
+          st.addOrGet("y", FieldType.nullable(ArrowType.Utf8.INSTANCE), VarCharVector.class);
       x.allocateNew(1);
       x.set(0, 5);
       y.allocateNew();

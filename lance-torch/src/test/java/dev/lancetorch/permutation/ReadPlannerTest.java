@@ -1,15 +1,15 @@
 package dev.lancetorch.permutation;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lancetorch.Table;
 import dev.lancetorch.internal.permutation.LongArrayBuilder;
 import dev.lancetorch.internal.read.NativeColumnCache;
 import dev.lancetorch.internal.read.ReadColumns;
 import dev.lancetorch.internal.read.ReadCosts;
 import dev.lancetorch.internal.read.RowSelection;
 import dev.lancetorch.internal.read.WindowReader;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import dev.lancetorch.Table;
 import dev.lancetorch.torch.BridgeStats;
 import dev.lancetorch.torch.TorchBatch;
 import java.util.ArrayList;
@@ -22,20 +22,23 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The read planner ({@link WindowReader}): every path (range scan + native merge, coalesced take, memory cache, mixed)
- * delivers exactly what one take per batch delivers, in the same order and batch sizes; budgets bound the windows;
- * every native batch is released on every path, early exits and errors included (the fixture's allocator checks
- * Arrow Java buffers).
+ * The read planner ({@link WindowReader}): every path (range scan + native merge, coalesced take,
+ * memory cache, mixed) delivers exactly what one take per batch delivers, in the same order and
+ * batch sizes; budgets bound the windows; every native batch is released on every path, early exits
+ * and errors included (the fixture's allocator checks Arrow Java buffers).
  */
 class ReadPlannerTest extends TableFixture {
   static final int FRAGS = 3;
   static final int PER = 250;
   static final int N = FRAGS * PER;
   static final List<String> COLS = List.of("id", "x", "vec");
+
   /** Always scans. */
   static final ReadCosts SCAN = new ReadCosts(1e9, 1e9, 0, 0);
+
   /** Always takes. */
   static final ReadCosts TAKE = new ReadCosts(0, 0, 1e9, 1e9);
+
   /** Scans a fragment when more than half of its covering range is wanted, else takes. */
   static final ReadCosts HALF = new ReadCosts(0, 1, 0, 0.5 / 24);
 
@@ -83,11 +86,20 @@ class ReadPlannerTest extends TableFixture {
     }
   }
 
-  /** Reads {@code addrs} through a planner with these costs and budget; returns the ids (columns checked). */
-  List<Long> planned(long[] addrs, int batchSize, long budget, ReadCosts costs, WindowReader.Stats stats,
+  /**
+   * Reads {@code addrs} through a planner with these costs and budget; returns the ids (columns
+   * checked).
+   */
+  List<Long> planned(
+      long[] addrs,
+      int batchSize,
+      long budget,
+      ReadCosts costs,
+      WindowReader.Stats stats,
       List<Integer> sizes) {
     ReadColumns cols = ReadColumns.of(table.schema(), COLS);
-    try (WindowReader r = new WindowReader(table, cols, addrs, batchSize, budget, null, stats, costs)) {
+    try (WindowReader r =
+        new WindowReader(table, cols, addrs, batchSize, budget, null, stats, costs)) {
       return drain(r, table, cols, sizes);
     }
   }
@@ -96,7 +108,8 @@ class ReadPlannerTest extends TableFixture {
   static List<Long> drain(WindowReader r, Table t, ReadColumns cols, List<Integer> sizes) {
     List<Long> ids = new ArrayList<>();
     for (TorchBatch next = r.next(); next != null; next = r.next()) {
-      try (TorchBatch b = next; ArrowBatch ab = new ArrowBatch(b.toArrow(cols.schema(), t.allocator()))) {
+      try (TorchBatch b = next;
+          ArrowBatch ab = new ArrowBatch(b.toArrow(cols.schema(), t.allocator()))) {
         ids.addAll(PermutationTest.ids(List.of(ab), sizes));
       }
     }
@@ -105,7 +118,9 @@ class ReadPlannerTest extends TableFixture {
 
   Permutation<ArrowBatch> permutation(String name, long[] addrs, int batchSize) {
     try (Table perm = TestTables.permutationTable(db, name, addrs, new long[addrs.length], null)) {
-      return Permutation.fromTables(table, perm, 0).selectColumns("id", "x", "vec").withBatchSize(batchSize);
+      return Permutation.fromTables(table, perm, 0)
+          .selectColumns("id", "x", "vec")
+          .withBatchSize(batchSize);
     }
   }
 
@@ -126,10 +141,12 @@ class ReadPlannerTest extends TableFixture {
           for (long budget : List.of(1L, 3L * 33 * 24, 1L << 26)) {
             List<Integer> sizes = new ArrayList<>();
             WindowReader.Stats st = new WindowReader.Stats();
-            assertThat(planned(addrs, 33, budget, costs, st, sizes)).as("%s budget %d", costs, budget)
+            assertThat(planned(addrs, 33, budget, costs, st, sizes))
+                .as("%s budget %d", costs, budget)
                 .isEqualTo(expected);
             assertThat(sizes.subList(0, sizes.size() - 1)).allMatch(s -> s == 33);
-            assertThat(sizes.get(sizes.size() - 1)).isEqualTo(addrs.length % 33 == 0 ? 33 : addrs.length % 33);
+            assertThat(sizes.get(sizes.size() - 1))
+                .isEqualTo(addrs.length % 33 == 0 ? 33 : addrs.length % 33);
             if (costs == SCAN) {
               assertThat(st.takes).isZero();
               assertThat(st.scans).isPositive();
@@ -165,15 +182,19 @@ class ReadPlannerTest extends TableFixture {
   @Test
   void costModelSwitchPoints() {
     ReadCosts c = ReadCosts.DEFAULT;
-    // A window that wants most of a fragment scans it; a handful of rows spread over a huge fragment is taken.
+    // A window that wants most of a fragment scans it; a handful of rows spread over a huge
+    // fragment is taken.
     assertThat(c.scanBeatsTake(250_000, 250_000, 20)).isTrue();
     assertThat(c.scanBeatsTake(16_384, 250_000, 20)).isTrue();
     assertThat(c.scanBeatsTake(10, 250_000, 20)).isFalse();
-    assertThat(c.scanBeatsTake(10, 100, 20)).isTrue(); // small ranges are cheaper to scan than one take call
+    assertThat(c.scanBeatsTake(10, 100, 20))
+        .isTrue(); // small ranges are cheaper to scan than one take call
     // The switch point moves with the row width: wider rows make the scan dearer.
     long wanted = 1000;
-    long evenSpan20 = (long) ((c.takeCallNanos() + wanted * c.takeRowNanos() - c.scanCallNanos())
-        / (20 * c.scanByteNanos()));
+    long evenSpan20 =
+        (long)
+            ((c.takeCallNanos() + wanted * c.takeRowNanos() - c.scanCallNanos())
+                / (20 * c.scanByteNanos()));
     assertThat(c.scanBeatsTake(wanted, evenSpan20 - 10, 20)).isTrue();
     assertThat(c.scanBeatsTake(wanted, evenSpan20 + 10, 20)).isFalse();
     assertThat(c.scanBeatsTake(wanted, evenSpan20 - 10, 64)).isFalse();
@@ -192,7 +213,13 @@ class ReadPlannerTest extends TableFixture {
       assertThat(st.windows).isEqualTo((batches + batchesPerWindow - 1) / batchesPerWindow);
     }
     WindowReader.Stats st = new WindowReader.Stats();
-    planned(addrs, 20, 1, ReadCosts.DEFAULT, st, new ArrayList<>()); // below one batch: one batch a window
+    planned(
+        addrs,
+        20,
+        1,
+        ReadCosts.DEFAULT,
+        st,
+        new ArrayList<>()); // below one batch: one batch a window
     assertThat(st.windows).isEqualTo(N / 20 + (N % 20 == 0 ? 0 : 1));
   }
 
@@ -224,7 +251,8 @@ class ReadPlannerTest extends TableFixture {
     List<Long> expected = idsOf(addrs).subList(0, N - N % 50);
     List<Long> got = new ArrayList<>();
     for (TensorDict d : p.withFormat(Format.TORCH_DICT)) {
-      try (d; org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+      try (d;
+          org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
         Tensor id = d.get("id");
         Tensor vec = d.get("vec");
         assertThat(vec.size(0)).isEqualTo(50);
@@ -238,12 +266,15 @@ class ReadPlannerTest extends TableFixture {
       }
     }
     assertThat(got).isEqualTo(expected);
-    try (BatchIterator<Tensor> it = p.selectColumns("x").withFormat(Format.TORCH_COL).iter(50, true)) {
+    try (BatchIterator<Tensor> it =
+        p.selectColumns("x").withFormat(Format.TORCH_COL).iter(50, true)) {
       int k = 0;
       while (it.hasNext()) {
-        try (Tensor t = it.next(); org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+        try (Tensor t = it.next();
+            org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
           assertThat(t.size(0)).isEqualTo(1);
-          assertThat(t.get(0).get(7).item_float()).isEqualTo(TestTables.x(expected.get(k * 50 + 7)));
+          assertThat(t.get(0).get(7).item_float())
+              .isEqualTo(TestTables.x(expected.get(k * 50 + 7)));
         }
         k++;
       }
@@ -259,7 +290,8 @@ class ReadPlannerTest extends TableFixture {
     try (BatchIterator<ArrowBatch> it = p.iterator()) {
       while (it.hasNext()) {
         try (ArrowBatch b = it.next()) {
-          org.apache.arrow.vector.UInt8Vector ids = (org.apache.arrow.vector.UInt8Vector) b.column("_rowid");
+          org.apache.arrow.vector.UInt8Vector ids =
+              (org.apache.arrow.vector.UInt8Vector) b.column("_rowid");
           for (int i = 0; i < b.numRows(); i++, k++) {
             assertThat(ids.get(i)).isEqualTo(addrs[k]);
             assertThat(((BigIntVector) b.column("id")).get(i)).isEqualTo(idsOf(addrs).get(k));
@@ -294,8 +326,9 @@ class ReadPlannerTest extends TableFixture {
 
   @Test
   void deletedRowsAreSkippedByAddressAndAskingForOneFails() throws Exception {
-    try (org.lance.Dataset other = org.lance.Dataset.open(allocator, table.uri(),
-        new org.lance.ReadOptions.Builder().build())) {
+    try (org.lance.Dataset other =
+        org.lance.Dataset.open(
+            allocator, table.uri(), new org.lance.ReadOptions.Builder().build())) {
       other.delete("id % 7 = 3 OR (id >= 260 AND id < 300)");
     }
     try (Table latest = table.checkoutLatest()) {
@@ -309,19 +342,26 @@ class ReadPlannerTest extends TableFixture {
       long[] addrs = live.stream().mapToLong(ReadPlannerTest::addr).toArray();
       ReadColumns cols = ReadColumns.of(latest.schema(), COLS);
       for (ReadCosts costs : List.of(SCAN, TAKE, HALF)) {
-        try (WindowReader r = new WindowReader(latest, cols, addrs, 30, 30 * 28 * 4, null,
-            new WindowReader.Stats(), costs)) {
+        try (WindowReader r =
+            new WindowReader(
+                latest, cols, addrs, 30, 30 * 28 * 4, null, new WindowReader.Stats(), costs)) {
           assertThat(drain(r, latest, cols, new ArrayList<>())).as("%s", costs).isEqualTo(live);
         }
       }
       long[] withDeleted = {addr(1), addr(3), addr(5)};
-      try (WindowReader r = new WindowReader(latest, cols, withDeleted, 3, 1 << 20, null,
-          new WindowReader.Stats(), SCAN)) {
-        assertThatThrownBy(r::next).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0:3");
+      try (WindowReader r =
+          new WindowReader(
+              latest, cols, withDeleted, 3, 1 << 20, null, new WindowReader.Stats(), SCAN)) {
+        assertThatThrownBy(r::next)
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("0:3");
       }
-      try (WindowReader r = new WindowReader(latest, cols, withDeleted, 3, 1 << 20, null,
-          new WindowReader.Stats(), TAKE)) {
-        assertThatThrownBy(r::next).isInstanceOf(IllegalStateException.class).hasMessageContaining("deleted");
+      try (WindowReader r =
+          new WindowReader(
+              latest, cols, withDeleted, 3, 1 << 20, null, new WindowReader.Stats(), TAKE)) {
+        assertThatThrownBy(r::next)
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("deleted");
       }
     }
   }
@@ -331,16 +371,22 @@ class ReadPlannerTest extends TableFixture {
     long[] addrs = shuffled(N, 3);
     addrs[400] = TestTables.address(1, 9999); // beyond fragment 1
     // a permutation table holding it is refused up front (Permutations.of checks every row id) ...
-    assertThatThrownBy(() -> permutation("m", addrs, 25)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> permutation("m", addrs, 25))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("1:9999");
     // ... and a selection that bypasses that check still fails clearly in the read path
-    Permutation<ArrowBatch> p = Permutation.create(table, t -> RowSelection.addresses(addrs))
-        .selectColumns("id", "x", "vec").withBatchSize(25);
+    Permutation<ArrowBatch> p =
+        Permutation.create(table, t -> RowSelection.addresses(addrs))
+            .selectColumns("id", "x", "vec")
+            .withBatchSize(25);
     try (BatchIterator<ArrowBatch> it = p.iterator()) {
-      assertThatThrownBy(it::next).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1:9999");
+      assertThatThrownBy(it::next)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("1:9999");
     }
     long[] ok = shuffled(N, 4);
-    Permutation<TensorDict> q = permutation("e", ok, 25).withFormat(Format.TORCH_DICT).withReadAhead(25 * 28 * 10);
+    Permutation<TensorDict> q =
+        permutation("e", ok, 25).withFormat(Format.TORCH_DICT).withReadAhead(25 * 28 * 10);
     Tensor kept;
     try (BatchIterator<TensorDict> it = q.iterator()) {
       try (TensorDict first = it.next()) {
@@ -362,7 +408,8 @@ class ReadPlannerTest extends TableFixture {
     List<Long> got = new ArrayList<>();
     try (BatchIterator<ArrowBatch> it = p.iter(30, false)) {
       got.addAll(PermutationTest.ids(List.of(it.next()), new ArrayList<>()));
-      try (org.apache.arrow.vector.VectorSchemaRoot more = TestTables.rows(db.allocator(), N, PER)) {
+      try (org.apache.arrow.vector.VectorSchemaRoot more =
+          TestTables.rows(db.allocator(), N, PER)) {
         table.add(more);
       }
       got.addAll(PermutationTest.ids(() -> it, new ArrayList<>()));
@@ -372,19 +419,24 @@ class ReadPlannerTest extends TableFixture {
 
   @Test
   void plannedReadsServeAWorkersShareAndEndOnTheFirstOtherRequest() {
-    for (Permutation<ArrowBatch> p : List.of(permutation("w", shuffled(N, 21), 20),
-        Permutation.identity(table).selectColumns("id", "x", "vec"))) {
+    for (Permutation<ArrowBatch> p :
+        List.of(
+            permutation("w", shuffled(N, 21), 20),
+            Permutation.identity(table).selectColumns("id", "x", "vec"))) {
       Random rnd = new Random(5);
       List<long[]> batches = new ArrayList<>();
       for (int b = 0; b < 12; b++) {
-        batches.add(rnd.longs(b == 11 ? 7 : 20, 0, N).toArray()); // duplicates allowed, shorter last batch
+        batches.add(
+            rnd.longs(b == 11 ? 7 : 20, 0, N).toArray()); // duplicates allowed, shorter last batch
       }
       Permutation<ArrowBatch> plain = p.withReadAhead(0);
       Permutation<ArrowBatch> planned = p.withReadAhead(20 * 28 * 4);
       planned.planReads(batches);
       for (int b = 0; b < 12; b++) {
-        long[] ask = b == 6 ? new long[] {3, 1} : batches.get(b); // batch 6 differs: the plan ends there
-        try (ArrowBatch want = plain.takeOffsets(ask); ArrowBatch got = planned.takeOffsets(ask)) {
+        long[] ask =
+            b == 6 ? new long[] {3, 1} : batches.get(b); // batch 6 differs: the plan ends there
+        try (ArrowBatch want = plain.takeOffsets(ask);
+            ArrowBatch got = planned.takeOffsets(ask)) {
           assertThat(PermutationTest.ids(List.of(got), new ArrayList<>()))
               .isEqualTo(PermutationTest.ids(List.of(want), new ArrayList<>()));
         }
@@ -408,10 +460,16 @@ class ReadPlannerTest extends TableFixture {
       for (Permutation<TensorDict> src : List.of(p, p.withReadAhead(0))) {
         List<Long> out = src == p ? planned : plain;
         long windowsBefore = WindowReader.windowsRead();
-        try (dev.lancetorch.loader.DataLoader<TensorDict> l = dev.lancetorch.loader.DataLoader.builder(src)
-            .batchSize(32).shuffle(true).seed(3).numWorkers(workers).build()) {
+        try (dev.lancetorch.loader.DataLoader<TensorDict> l =
+            dev.lancetorch.loader.DataLoader.builder(src)
+                .batchSize(32)
+                .shuffle(true)
+                .seed(3)
+                .numWorkers(workers)
+                .build()) {
           for (TensorDict d : l) {
-            try (d; Tensor id = d.get("id").contiguous()) {
+            try (d;
+                Tensor id = d.get("id").contiguous()) {
               for (int i = 0; i < id.size(0); i++) {
                 try (Tensor v = id.get(i)) {
                   out.add(v.item_long());
@@ -420,8 +478,10 @@ class ReadPlannerTest extends TableFixture {
             }
           }
         }
-        // Each worker (or the inline loader) reads its share in one window; read-ahead off reads none.
-        assertThat(WindowReader.windowsRead() - windowsBefore).isEqualTo(src == p ? Math.max(1, workers) : 0);
+        // Each worker (or the inline loader) reads its share in one window; read-ahead off reads
+        // none.
+        assertThat(WindowReader.windowsRead() - windowsBefore)
+            .isEqualTo(src == p ? Math.max(1, workers) : 0);
       }
       assertThat(planned).hasSize(N).isEqualTo(plain);
     }

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A database in a temp directory with a {@link TestTables} table of {@code fragments × perFragment} rows; the
- * allocator is closed after each test, so any leaked Arrow buffer fails it.
+ * A database in a temp directory with a {@link TestTables} table of {@code fragments × perFragment}
+ * rows; the allocator is closed after each test, so any leaked Arrow buffer fails it.
  */
 abstract class TableFixture {
   @TempDir Path dir;

@@ -18,7 +18,10 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
-/** Test data: tables whose values are functions of the row id, so any read can be checked row by row. */
+/**
+ * Test data: tables whose values are functions of the row id, so any read can be checked row by
+ * row.
+ */
 final class TestTables {
   static final int DIM = 4;
 
@@ -28,8 +31,13 @@ final class TestTables {
     Field id = Field.notNullable("id", new ArrowType.Int(64, true));
     Field x = Field.notNullable("x", new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE));
     Field label = Field.nullable("label", ArrowType.Utf8.INSTANCE);
-    Field vec = new Field("vec", FieldType.notNullable(new ArrowType.FixedSizeList(DIM)),
-        List.of(Field.notNullable("item", new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE))));
+    Field vec =
+        new Field(
+            "vec",
+            FieldType.notNullable(new ArrowType.FixedSizeList(DIM)),
+            List.of(
+                Field.notNullable(
+                    "item", new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE))));
     return new Schema(List.of(id, x, label, vec));
   }
 
@@ -69,7 +77,9 @@ final class TestTables {
     return root;
   }
 
-  /** A table of {@code fragments × perFragment} rows, one fragment per write; ids in storage order. */
+  /**
+   * A table of {@code fragments × perFragment} rows, one fragment per write; ids in storage order.
+   */
   static Table create(Connection db, String name, int fragments, int perFragment) {
     Table t;
     try (VectorSchemaRoot first = rows(db.allocator(), 0, perFragment)) {
@@ -88,11 +98,16 @@ final class TestTables {
   }
 
   /** A permutation table from explicit (row address, split) pairs, stored in the order given. */
-  static Table permutationTable(Connection db, String name, long[] rowIds, long[] splitIds, List<String> names) {
-    Map<String, String> meta = names == null ? Map.of()
-        : Map.of(Permutations.SPLIT_NAMES, Permutations.splitNamesJson(names));
+  static Table permutationTable(
+      Connection db, String name, long[] rowIds, long[] splitIds, List<String> names) {
+    Map<String, String> meta =
+        names == null
+            ? Map.of()
+            : Map.of(Permutations.SPLIT_NAMES, Permutations.splitNamesJson(names));
     ArrowType u64 = new ArrowType.Int(64, false);
-    Schema s = new Schema(List.of(Field.notNullable("row_id", u64), Field.notNullable("split_id", u64)), meta);
+    Schema s =
+        new Schema(
+            List.of(Field.notNullable("row_id", u64), Field.notNullable("split_id", u64)), meta);
     try (VectorSchemaRoot root = VectorSchemaRoot.create(s, db.allocator())) {
       root.allocateNew();
       UInt8Vector r = (UInt8Vector) root.getVector("row_id");

@@ -23,7 +23,8 @@ class AdoptSmokeTest {
         }
         v.setValueCount(3);
         buffer = v.getDataBufferAddress();
-        try (VectorSchemaRoot root = Fixtures.root(v); TorchBatch b = TorchBatch.fromRoot(root, a)) {
+        try (VectorSchemaRoot root = Fixtures.root(v);
+            TorchBatch b = TorchBatch.fromRoot(root, a)) {
           t = b.column("x");
         }
       }

@@ -17,9 +17,11 @@ final class Columns {
   }
 
   /** FixedSizeList<float32, d> with value emb(r, k); rows in nullRows are null. */
-  static FixedSizeListVector embeddings(BufferAllocator a, String name, int rows, int d, int... nullRows) {
+  static FixedSizeListVector embeddings(
+      BufferAllocator a, String name, int rows, int d, int... nullRows) {
     FixedSizeListVector v = FixedSizeListVector.empty(name, d, a);
-    v.addOrGetVector(FieldType.nullable(new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE)));
+    v.addOrGetVector(
+        FieldType.nullable(new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE)));
     v.allocateNew();
     Float4Vector items = (Float4Vector) v.getDataVector();
     items.allocateNew(Math.max(1, rows * d));
@@ -37,7 +39,8 @@ final class Columns {
     return v;
   }
 
-  static Float4Vector floats(BufferAllocator a, String name, int rows, float scale, int... nullRows) {
+  static Float4Vector floats(
+      BufferAllocator a, String name, int rows, float scale, int... nullRows) {
     Float4Vector v = new Float4Vector(name, a);
     v.allocateNew(rows);
     for (int i = 0; i < rows; i++) {

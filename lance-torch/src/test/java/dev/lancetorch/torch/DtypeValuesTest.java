@@ -10,7 +10,10 @@ import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every supported dtype: values, dtype, zero-copy addresses, slices and C-level offsets, R = 0 / 1 / 37. */
+/**
+ * Every supported dtype: values, dtype, zero-copy addresses, slices and C-level offsets, R = 0 / 1
+ * / 37.
+ */
 class DtypeValuesTest {
   static List<DtypeCases> cases() {
     return DtypeCases.all();
@@ -20,7 +23,9 @@ class DtypeValuesTest {
     assertThat(t.scalar_type().intern()).isEqualTo(c.dtype());
     assertThat(Fixtures.shape(t)).containsExactly(n);
     for (int i = 0; i < n; i++) {
-      assertThat(Fixtures.value(t, i)).as("%s row %d", c, i).isEqualTo(c.expected().applyAsDouble(first + i));
+      assertThat(Fixtures.value(t, i))
+          .as("%s row %d", c, i)
+          .isEqualTo(c.expected().applyAsDouble(first + i));
     }
   }
 
@@ -39,7 +44,9 @@ class DtypeValuesTest {
           if (c.width() > 0 && n > 0) {
             assertThat(Fixtures.dataPtr(t)).as("zero-copy").isEqualTo(v.getDataBufferAddress());
           } else if (n > 0) {
-            assertThat(Fixtures.dataPtr(t)).as("bool is unpacked into a copy").isNotEqualTo(v.getDataBufferAddress());
+            assertThat(Fixtures.dataPtr(t))
+                .as("bool is unpacked into a copy")
+                .isNotEqualTo(v.getDataBufferAddress());
           }
         }
         assertThat(a.getAllocatedMemory()).isZero();
@@ -61,23 +68,30 @@ class DtypeValuesTest {
           Tensor f32AsOwn = b.stack(List.of("f32"), c.dtype())) {
         assertThat(filled.scalar_type().intern()).isEqualTo(c.dtype());
         for (int i = 0; i < 20; i++) {
-          double want = i == 4 ? (c.dtype() == org.bytedeco.pytorch.global.torch.ScalarType.Bool ? 1 : 7)
-              : c.expected().applyAsDouble(i);
+          double want =
+              i == 4
+                  ? (c.dtype() == org.bytedeco.pytorch.global.torch.ScalarType.Bool ? 1 : 7)
+                  : c.expected().applyAsDouble(i);
           assertThat(Fixtures.value(filled, i)).as("%s fill row %d", c, i).isEqualTo(want);
           double f = i * 0.75f;
-          double cast = switch (c.dtype()) {
-            case Half, Float, Double -> f;
-            case Bool -> f != 0 ? 1 : 0;
-            default -> Math.floor(f);
-          };
-          assertThat(Fixtures.value(f32AsOwn, 0, i)).as("float32 -> %s row %d", c, i).isEqualTo(cast);
+          double cast =
+              switch (c.dtype()) {
+                case Half, Float, Double -> f;
+                case Bool -> f != 0 ? 1 : 0;
+                default -> Math.floor(f);
+              };
+          assertThat(Fixtures.value(f32AsOwn, 0, i))
+              .as("float32 -> %s row %d", c, i)
+              .isEqualTo(cast);
         }
       }
       try (VectorSchemaRoot root = Fixtures.root(c.build(a, 20));
           TorchBatch b = TorchBatch.fromRoot(root, a);
-          Tensor asDouble = b.stack(List.of(c.name()), org.bytedeco.pytorch.global.torch.ScalarType.Double)) {
+          Tensor asDouble =
+              b.stack(List.of(c.name()), org.bytedeco.pytorch.global.torch.ScalarType.Double)) {
         for (int i = 0; i < 20; i++) {
-          assertThat(Fixtures.value(asDouble, 0, i)).as("%s -> float64 row %d", c, i)
+          assertThat(Fixtures.value(asDouble, 0, i))
+              .as("%s -> float64 row %d", c, i)
               .isEqualTo(c.expected().applyAsDouble(i));
         }
       }
@@ -101,7 +115,7 @@ class DtypeValuesTest {
           assertThat(Fixtures.dataPtr(t)).isEqualTo(sliced);
         }
       }
-      assertColumn(t, c, 21, 8);  // the tensor outlives root, slice and batch
+      assertColumn(t, c, 21, 8); // the tensor outlives root, slice and batch
       t.close();
       assertThat(a.getAllocatedMemory()).isZero();
     }
@@ -117,16 +131,20 @@ class DtypeValuesTest {
         FieldVector v = c.build(a, 30);
         long base = v.getDataBufferAddress();
         try (VectorSchemaRoot root = Fixtures.root(v);
-            TorchBatch b = Fixtures.exportPatched(a, root, top -> {
-              Fixtures.putField(top, Fixtures.LENGTH, 30 - 7);
-              if (onStruct) {
-                Fixtures.putField(top, Fixtures.OFFSET, 7);
-              } else {
-                long child = Fixtures.childAddress(top, 0);
-                Fixtures.putField(child, Fixtures.OFFSET, 7);
-                Fixtures.putField(child, Fixtures.LENGTH, 30 - 7);
-              }
-            });
+            TorchBatch b =
+                Fixtures.exportPatched(
+                    a,
+                    root,
+                    top -> {
+                      Fixtures.putField(top, Fixtures.LENGTH, 30 - 7);
+                      if (onStruct) {
+                        Fixtures.putField(top, Fixtures.OFFSET, 7);
+                      } else {
+                        long child = Fixtures.childAddress(top, 0);
+                        Fixtures.putField(child, Fixtures.OFFSET, 7);
+                        Fixtures.putField(child, Fixtures.LENGTH, 30 - 7);
+                      }
+                    });
             Tensor t = b.column(c.name())) {
           assertThat(b.numRows()).isEqualTo(23);
           assertColumn(t, c, 23, 7);

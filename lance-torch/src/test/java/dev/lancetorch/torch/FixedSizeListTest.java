@@ -10,7 +10,10 @@ import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 
-/** FixedSizeList<float32, D>: (R, D) and (D, R) zero-copy views, slices, offsets, stack of one column. */
+/**
+ * FixedSizeList<float32, D>: (R, D) and (D, R) zero-copy views, slices, offsets, stack of one
+ * column.
+ */
 class FixedSizeListTest {
   static final int R = 9;
   static final int D = 4;
@@ -73,10 +76,14 @@ class FixedSizeListTest {
       FixedSizeListVector v = Columns.embeddings(a, "emb", R, D);
       long base = v.getDataVector().getDataBufferAddress();
       try (VectorSchemaRoot root = Fixtures.root(v);
-          TorchBatch b = Fixtures.exportPatched(a, root, top -> {
-            Fixtures.putField(top, Fixtures.OFFSET, 2);
-            Fixtures.putField(top, Fixtures.LENGTH, R - 2);
-          });
+          TorchBatch b =
+              Fixtures.exportPatched(
+                  a,
+                  root,
+                  top -> {
+                    Fixtures.putField(top, Fixtures.OFFSET, 2);
+                    Fixtures.putField(top, Fixtures.LENGTH, R - 2);
+                  });
           Tensor rm = b.column("emb");
           Tensor cm = b.columnMajor("emb")) {
         assertRowMajor(rm, R - 2, 2);

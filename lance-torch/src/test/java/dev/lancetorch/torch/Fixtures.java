@@ -13,7 +13,9 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.bytedeco.pytorch.Tensor;
 
-/** Test helpers: building roots, reading tensor elements through their strides, patching C structs. */
+/**
+ * Test helpers: building roots, reading tensor elements through their strides, patching C structs.
+ */
 final class Fixtures {
   private Fixtures() {}
 
@@ -50,19 +52,32 @@ final class Fixtures {
       off += idx[i] * t.stride(i);
     }
     long p = dataPtr(t);
-    switch (t.scalar_type().intern()) {  // JavaCPP returns non-canonical enum objects
-      case Char: return MemoryUtil.getByte(p + off);
-      case Byte: return MemoryUtil.getByte(p + off) & 0xff;
-      case Bool: return MemoryUtil.getByte(p + off);
-      case Short: return MemoryUtil.getShort(p + 2 * off);
-      case UInt16: return MemoryUtil.getShort(p + 2 * off) & 0xffff;
-      case Int: return MemoryUtil.getInt(p + 4 * off);
-      case UInt32: return MemoryUtil.getInt(p + 4 * off) & 0xffffffffL;
-      case Long: case UInt64: return MemoryUtil.getLong(p + 8 * off);
-      case Half: return halfToFloat(MemoryUtil.getShort(p + 2 * off));
-      case Float: return Float.intBitsToFloat(MemoryUtil.getInt(p + 4 * off));
-      case Double: return Double.longBitsToDouble(MemoryUtil.getLong(p + 8 * off));
-      default: throw new AssertionError("unexpected dtype " + t.scalar_type());
+    switch (t.scalar_type().intern()) { // JavaCPP returns non-canonical enum objects
+      case Char:
+        return MemoryUtil.getByte(p + off);
+      case Byte:
+        return MemoryUtil.getByte(p + off) & 0xff;
+      case Bool:
+        return MemoryUtil.getByte(p + off);
+      case Short:
+        return MemoryUtil.getShort(p + 2 * off);
+      case UInt16:
+        return MemoryUtil.getShort(p + 2 * off) & 0xffff;
+      case Int:
+        return MemoryUtil.getInt(p + 4 * off);
+      case UInt32:
+        return MemoryUtil.getInt(p + 4 * off) & 0xffffffffL;
+      case Long:
+      case UInt64:
+        return MemoryUtil.getLong(p + 8 * off);
+      case Half:
+        return halfToFloat(MemoryUtil.getShort(p + 2 * off));
+      case Float:
+        return Float.intBitsToFloat(MemoryUtil.getInt(p + 4 * off));
+      case Double:
+        return Double.longBitsToDouble(MemoryUtil.getLong(p + 8 * off));
+      default:
+        throw new AssertionError("unexpected dtype " + t.scalar_type());
     }
   }
 
@@ -98,8 +113,10 @@ final class Fixtures {
   }
 
   /** Exports root, lets patch edit the raw C structs, imports. */
-  static TorchBatch exportPatched(BufferAllocator a, VectorSchemaRoot root, java.util.function.LongConsumer patch) {
-    try (ArrowArray array = ArrowArray.allocateNew(a); ArrowSchema schema = ArrowSchema.allocateNew(a)) {
+  static TorchBatch exportPatched(
+      BufferAllocator a, VectorSchemaRoot root, java.util.function.LongConsumer patch) {
+    try (ArrowArray array = ArrowArray.allocateNew(a);
+        ArrowSchema schema = ArrowSchema.allocateNew(a)) {
       Data.exportVectorSchemaRoot(a, root, null, array, schema);
       patch.accept(array.memoryAddress());
       return TorchBatch.importFrom(array.memoryAddress(), schema.memoryAddress());

@@ -19,7 +19,10 @@ import org.apache.arrow.vector.complex.impl.UnionListWriter;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 
-/** Variable-length columns through the bridge: zero-copy values + offsets, slices, nulls, padding, errors. */
+/**
+ * Variable-length columns through the bridge: zero-copy values + offsets, slices, nulls, padding,
+ * errors.
+ */
 class JaggedColumnTest {
   static final int R = 7;
 
@@ -58,7 +61,8 @@ class JaggedColumnTest {
 
   static int[] ints(Tensor t) {
     int[] out = new int[(int) t.numel()];
-    try (Tensor k = t.contiguous(); Tensor c = k.to(org.bytedeco.pytorch.global.torch.ScalarType.Int)) {
+    try (Tensor k = t.contiguous();
+        Tensor c = k.to(org.bytedeco.pytorch.global.torch.ScalarType.Int)) {
       c.data_ptr_int().get(out);
     }
     return out;
@@ -66,15 +70,17 @@ class JaggedColumnTest {
 
   static long[] longs(Tensor t) {
     long[] out = new long[(int) t.numel()];
-    try (Tensor k = t.contiguous(); Tensor c = k.to(org.bytedeco.pytorch.global.torch.ScalarType.Long)) {
+    try (Tensor k = t.contiguous();
+        Tensor c = k.to(org.bytedeco.pytorch.global.torch.ScalarType.Long)) {
       c.data_ptr_long().get(out);
     }
     return out;
   }
 
   static int[] expectedValues(int from, int to) {
-    return java.util.stream.IntStream.range(from, to).flatMap(r -> java.util.stream.IntStream.range(0, len(r))
-        .map(k -> r * 100 + k)).toArray();
+    return java.util.stream.IntStream.range(from, to)
+        .flatMap(r -> java.util.stream.IntStream.range(0, len(r)).map(k -> r * 100 + k))
+        .toArray();
   }
 
   static int[] expectedOffsets(int from, int to) {
@@ -115,10 +121,14 @@ class JaggedColumnTest {
       ListVector v = tokens(a, "tok", R);
       long values = ((IntVector) v.getDataVector()).getDataBufferAddress();
       try (VectorSchemaRoot root = Fixtures.root(v);
-          TorchBatch b = Fixtures.exportPatched(a, root, top -> {
-            Fixtures.putField(top, Fixtures.OFFSET, 2);
-            Fixtures.putField(top, Fixtures.LENGTH, R - 2);
-          });
+          TorchBatch b =
+              Fixtures.exportPatched(
+                  a,
+                  root,
+                  top -> {
+                    Fixtures.putField(top, Fixtures.OFFSET, 2);
+                    Fixtures.putField(top, Fixtures.LENGTH, R - 2);
+                  });
           JaggedColumn j = b.jagged("tok");
           JaggedColumn range = b.jagged("tok", 1, 3, ColumnOptions.defaults())) {
         int skipped = expectedOffsets(0, 2)[2];
@@ -152,7 +162,8 @@ class JaggedColumnTest {
           JaggedColumn cb = b.jagged("png")) {
         assertThat(Fixtures.dataPtr(cs.values())).isEqualTo(sData);
         assertThat(Fixtures.dataPtr(cb.values())).isEqualTo(binData);
-        assertThat(cs.values().scalar_type().intern()).isEqualTo(org.bytedeco.pytorch.global.torch.ScalarType.Byte);
+        assertThat(cs.values().scalar_type().intern())
+            .isEqualTo(org.bytedeco.pytorch.global.torch.ScalarType.Byte);
         assertThat(ints(cs.offsets())).containsExactly(0, 1, 1, 7, 10);
         byte[] bytes = new byte[(int) cs.values().numel()];
         cs.values().data_ptr_byte().get(bytes);
@@ -178,7 +189,8 @@ class JaggedColumnTest {
       try (VectorSchemaRoot root = Fixtures.root(v);
           TorchBatch b = TorchBatch.fromRoot(root, a);
           JaggedColumn j = b.jagged("big")) {
-        assertThat(j.offsets().scalar_type().intern()).isEqualTo(org.bytedeco.pytorch.global.torch.ScalarType.Long);
+        assertThat(j.offsets().scalar_type().intern())
+            .isEqualTo(org.bytedeco.pytorch.global.torch.ScalarType.Long);
         assertThat(Fixtures.dataPtr(j.offsets())).isEqualTo(v.getOffsetBuffer().memoryAddress());
         assertThat(longs(j.offsets())).containsExactly(0, 1, 3, 6);
         assertThat(Fixtures.value(j.values(), 5)).isEqualTo(2.2);
@@ -192,14 +204,17 @@ class JaggedColumnTest {
     try (RootAllocator a = new RootAllocator();
         VectorSchemaRoot root = Fixtures.root(tokens(a, "tok", R, 3, 5));
         TorchBatch b = TorchBatch.fromRoot(root, a)) {
-      assertThatThrownBy(() -> b.jagged("tok")).isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("column 'tok'").hasMessageContaining("2 null row(s), the first at row 3");
+      assertThatThrownBy(() -> b.jagged("tok"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("column 'tok'")
+          .hasMessageContaining("2 null row(s), the first at row 3");
       try (JaggedColumn j = b.jagged("tok", 0, 0, ColumnOptions.defaults().fillNulls(0))) {
         int[] o = ints(j.offsets());
         assertThat(o[4] - o[3]).isZero();
         assertThat(o[6] - o[5]).isZero();
       }
-      assertThatThrownBy(() -> b.padded("tok", PadOptions.fixed(4))).hasMessageContaining("first at row 3");
+      assertThatThrownBy(() -> b.padded("tok", PadOptions.fixed(4)))
+          .hasMessageContaining("first at row 3");
     }
     Fixtures.assertBalanced(before);
   }
@@ -228,10 +243,12 @@ class JaggedColumnTest {
         assertThat(Fixtures.shape(p.padded())).containsExactly(R, 4);
       }
       try (PaddedColumn p = b.padded("tok", 0, 2, PadOptions.batchMax())) {
-        assertThat(Fixtures.shape(p.padded())).containsExactly(2, 3); // rows 0 (0 tokens) and 1 (3 tokens)
+        assertThat(Fixtures.shape(p.padded()))
+            .containsExactly(2, 3); // rows 0 (0 tokens) and 1 (3 tokens)
       }
-      Map<String, Tensor> d = b.dictWithOffsets(List.of("tok"), Map.of("tok", "ids"),
-          Map.of("ids", PadOptions.fixed(2)));
+      Map<String, Tensor> d =
+          b.dictWithOffsets(
+              List.of("tok"), Map.of("tok", "ids"), Map.of("ids", PadOptions.fixed(2)));
       try {
         assertThat(d.keySet()).containsExactly("ids", "ids.lengths", "ids.mask");
       } finally {
@@ -239,7 +256,8 @@ class JaggedColumnTest {
       }
     }
     Fixtures.assertBalanced(before);
-    assertThatThrownBy(() -> PadOptions.fixed(0)).hasMessageContaining("pad length must be in [1, ");
+    assertThatThrownBy(() -> PadOptions.fixed(0))
+        .hasMessageContaining("pad length must be in [1, ");
   }
 
   @Test
@@ -255,9 +273,11 @@ class JaggedColumnTest {
       } finally {
         d.values().forEach(Tensor::close);
       }
-      assertThatThrownBy(() -> b.column("tok")).isInstanceOf(IllegalArgumentException.class)
+      assertThatThrownBy(() -> b.column("tok"))
+          .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("column 'tok'");
-      assertThatThrownBy(() -> b.jagged("id")).hasMessageContaining("column 'id'")
+      assertThatThrownBy(() -> b.jagged("id"))
+          .hasMessageContaining("column 'id'")
           .hasMessageContaining("not a variable-length column");
       JaggedColumn j = b.jagged("tok");
       j.close();
@@ -289,9 +309,11 @@ class JaggedColumnTest {
       words.setValueCount(1);
       try (VectorSchemaRoot root = Fixtures.root(nested, words);
           TorchBatch b = TorchBatch.fromRoot(root, a)) {
-        assertThatThrownBy(() -> b.jagged("deep")).hasMessageContaining("column 'deep'")
+        assertThatThrownBy(() -> b.jagged("deep"))
+            .hasMessageContaining("column 'deep'")
             .hasMessageContaining("nested lists");
-        assertThatThrownBy(() -> b.jagged("words")).hasMessageContaining("column 'words'")
+        assertThatThrownBy(() -> b.jagged("words"))
+            .hasMessageContaining("column 'words'")
             .hasMessageContaining("is not numeric");
       }
     }

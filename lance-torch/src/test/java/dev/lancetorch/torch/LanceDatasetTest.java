@@ -63,8 +63,11 @@ class LanceDatasetTest {
     String uri = dir.resolve("t.lance").toString();
     List<Tensor> kept = new ArrayList<>();
     try (RootAllocator a = new RootAllocator()) {
-      try (VectorSchemaRoot src = Fixtures.root(Columns.floats(a, "x", ROWS, 0.25f),
-              Columns.embeddings(a, "emb", ROWS, D), Columns.ints(a, "n", ROWS));
+      try (VectorSchemaRoot src =
+              Fixtures.root(
+                  Columns.floats(a, "x", ROWS, 0.25f),
+                  Columns.embeddings(a, "emb", ROWS, D),
+                  Columns.ints(a, "n", ROWS));
           OneBatchReader reader = new OneBatchReader(a, src);
           Dataset ds = Dataset.write().allocator(a).reader(reader).uri(uri).execute()) {
         assertThat(ds.countRows()).isEqualTo(ROWS);
@@ -90,7 +93,7 @@ class LanceDatasetTest {
             }
             seen += rows;
             batches++;
-            kept.add(b.column("x"));  // outlives the reader moving on
+            kept.add(b.column("x")); // outlives the reader moving on
           }
         }
         assertThat(seen).isEqualTo(ROWS);

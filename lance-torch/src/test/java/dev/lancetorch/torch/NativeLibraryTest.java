@@ -27,13 +27,18 @@ class NativeLibraryTest {
     NativeLibrary.load();
     assertThat(NativeLibrary.libtorchPath()).contains("libtorch_cpu.so");
     Path cache = Path.of(System.getProperty("user.home"), ".cache", "lance-torch");
-    Path tmp = Path.of(System.getProperty("java.io.tmpdir"), "lance-torch-" + System.getProperty("user.name"));
+    Path tmp =
+        Path.of(
+            System.getProperty("java.io.tmpdir"), "lance-torch-" + System.getProperty("user.name"));
     boolean found = false;
     for (Path dir : List.of(cache, tmp)) {
       if (Files.isDirectory(dir)) {
         try (var s = Files.walk(dir, 2)) {
-          found |= s.anyMatch(p -> p.getFileName().toString().equals("liblancetorch_jni.so")
-              && p.getParent().getFileName().toString().matches("[0-9a-f]{16}"));
+          found |=
+              s.anyMatch(
+                  p ->
+                      p.getFileName().toString().equals("liblancetorch_jni.so")
+                          && p.getParent().getFileName().toString().matches("[0-9a-f]{16}"));
         }
       }
     }
@@ -43,14 +48,21 @@ class NativeLibraryTest {
   @Test
   void badOverridePathIsReported() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-Dlancetorch.native.path=/nonexistent/liblancetorch_jni.so",
-            "-cp", System.getProperty("java.class.path") + File.pathSeparator + System.getProperty("surefire.test.class.path", ""),
-            NativeLibraryTest.class.getName())
-        .redirectErrorStream(true)
-        .start();
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-Dlancetorch.native.path=/nonexistent/liblancetorch_jni.so",
+                "-cp",
+                System.getProperty("java.class.path")
+                    + File.pathSeparator
+                    + System.getProperty("surefire.test.class.path", ""),
+                NativeLibraryTest.class.getName())
+            .redirectErrorStream(true)
+            .start();
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(out).contains("FAILED java.lang.UnsatisfiedLinkError")
+    assertThat(out)
+        .contains("FAILED java.lang.UnsatisfiedLinkError")
         .contains("/nonexistent/liblancetorch_jni.so")
         .contains("lancetorch.native.path");
   }

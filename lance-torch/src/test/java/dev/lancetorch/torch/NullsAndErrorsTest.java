@@ -16,14 +16,17 @@ import org.apache.arrow.vector.complex.StructVector;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 
-/** Nulls (error or fill), non-numeric columns, misuse and malformed C structs: errors, never leaks. */
+/**
+ * Nulls (error or fill), non-numeric columns, misuse and malformed C structs: errors, never leaks.
+ */
 class NullsAndErrorsTest {
   @Test
   void nullsAreAnErrorUnlessFilled() {
     BridgeStats before = BridgeStats.snapshot();
     try (RootAllocator a = new RootAllocator()) {
-      try (VectorSchemaRoot root = Fixtures.root(Columns.floats(a, "x", 6, 1f, 2, 4),
-              Columns.embeddings(a, "emb", 6, 2, 1));
+      try (VectorSchemaRoot root =
+              Fixtures.root(
+                  Columns.floats(a, "x", 6, 1f, 2, 4), Columns.embeddings(a, "emb", 6, 2, 1));
           TorchBatch b = TorchBatch.fromRoot(root, a)) {
         assertThatThrownBy(() -> b.column("x"))
             .isInstanceOf(IllegalArgumentException.class)
@@ -33,7 +36,8 @@ class NullsAndErrorsTest {
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("'emb'")
             .hasMessageContaining("1 null rows");
-        assertThatThrownBy(() -> b.stack(List.of("x"))).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> b.stack(List.of("x")))
+            .isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("'x'");
         try (Tensor x = b.column("x", ColumnOptions.defaults().fillNulls(-1));
             Tensor e = b.column("emb", ColumnOptions.defaults().fillNulls(42).columnMajor(true))) {
@@ -69,13 +73,20 @@ class NullsAndErrorsTest {
       try (VectorSchemaRoot root = Fixtures.root(s, l, st, Columns.floats(a, "ok", 2, 1f));
           TorchBatch b = TorchBatch.fromRoot(root, a)) {
         assertThat(b.columnNames()).containsExactly("name", "tags", "nested", "ok");
-        assertThatThrownBy(() -> b.column("name")).isInstanceOf(IllegalArgumentException.class)
-            .hasMessageContaining("'name'").hasMessageContaining("'u'");
-        assertThatThrownBy(() -> b.column("tags")).isInstanceOf(IllegalArgumentException.class)
-            .hasMessageContaining("'tags'").hasMessageContaining("'+l'");
-        assertThatThrownBy(() -> b.stack(List.of("ok", "nested"))).isInstanceOf(IllegalArgumentException.class)
-            .hasMessageContaining("'nested'").hasMessageContaining("'+s'");
-        assertThatThrownBy(() -> b.column("missing")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> b.column("name"))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("'name'")
+            .hasMessageContaining("'u'");
+        assertThatThrownBy(() -> b.column("tags"))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("'tags'")
+            .hasMessageContaining("'+l'");
+        assertThatThrownBy(() -> b.stack(List.of("ok", "nested")))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("'nested'")
+            .hasMessageContaining("'+s'");
+        assertThatThrownBy(() -> b.column("missing"))
+            .isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("no column 'missing'");
         try (Tensor ok = b.column("ok")) {
           assertThat(Fixtures.value(ok, 1)).isEqualTo(1.0);
@@ -106,30 +117,53 @@ class NullsAndErrorsTest {
     BridgeStats before = BridgeStats.snapshot();
     try (RootAllocator a = new RootAllocator()) {
       try (VectorSchemaRoot root = Fixtures.root(Columns.floats(a, "x", 4, 1f))) {
-        assertThatThrownBy(() -> Fixtures.exportPatched(a, root, top -> Fixtures.putField(top, Fixtures.LENGTH, -1)))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative length");
-        assertThatThrownBy(() -> Fixtures.exportPatched(a, root,
-                top -> Fixtures.putField(Fixtures.childAddress(top, 0), Fixtures.OFFSET, -3)))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("negative offset");
-        assertThatThrownBy(() -> Fixtures.exportPatched(a, root, top -> Fixtures.putField(top, Fixtures.NULL_COUNT, 100)))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("null_count exceeds length");
+        assertThatThrownBy(
+                () ->
+                    Fixtures.exportPatched(
+                        a, root, top -> Fixtures.putField(top, Fixtures.LENGTH, -1)))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("negative length");
+        assertThatThrownBy(
+                () ->
+                    Fixtures.exportPatched(
+                        a,
+                        root,
+                        top ->
+                            Fixtures.putField(Fixtures.childAddress(top, 0), Fixtures.OFFSET, -3)))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("negative offset");
+        assertThatThrownBy(
+                () ->
+                    Fixtures.exportPatched(
+                        a, root, top -> Fixtures.putField(top, Fixtures.NULL_COUNT, 100)))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("null_count exceeds length");
         // (child-count mismatches are covered by the C++ test: Arrow Java's own release
         // callback trusts n_children, so corrupting it here would crash the producer.)
-        try (TorchBatch b = Fixtures.exportPatched(a, root,
-            top -> Fixtures.putField(Fixtures.childAddress(top, 0), Fixtures.N_BUFFERS, 3))) {
-          assertThatThrownBy(() -> b.column("x")).isInstanceOf(IllegalArgumentException.class)
+        try (TorchBatch b =
+            Fixtures.exportPatched(
+                a,
+                root,
+                top -> Fixtures.putField(Fixtures.childAddress(top, 0), Fixtures.N_BUFFERS, 3))) {
+          assertThatThrownBy(() -> b.column("x"))
+              .isInstanceOf(IllegalArgumentException.class)
               .hasMessageContaining("expected 2 buffers, got 3");
         }
         // An already-released struct pair is refused without touching it.
-        try (ArrowArray arr = ArrowArray.allocateNew(a); ArrowSchema sch = ArrowSchema.allocateNew(a)) {
+        try (ArrowArray arr = ArrowArray.allocateNew(a);
+            ArrowSchema sch = ArrowSchema.allocateNew(a)) {
           Data.exportVectorSchemaRoot(a, root, null, arr, sch);
           TorchBatch.importFrom(arr.memoryAddress(), sch.memoryAddress()).close();
           assertThatThrownBy(() -> TorchBatch.importFrom(arr.memoryAddress(), sch.memoryAddress()))
-              .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already released");
+              .isInstanceOf(IllegalArgumentException.class)
+              .hasMessageContaining("already released");
         }
-        assertThatThrownBy(() -> TorchBatch.importFrom(0, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> TorchBatch.importFrom(0, 0))
+            .isInstanceOf(IllegalArgumentException.class);
       }
-      assertThat(a.getAllocatedMemory()).as("failed imports released the exported buffers").isZero();
+      assertThat(a.getAllocatedMemory())
+          .as("failed imports released the exported buffers")
+          .isZero();
     }
     Fixtures.assertBalanced(before);
   }

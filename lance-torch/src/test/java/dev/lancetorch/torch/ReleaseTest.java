@@ -1,8 +1,8 @@
 package dev.lancetorch.torch;
 
-import dev.lancetorch.internal.jni.NativeBridge;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lancetorch.internal.jni.NativeBridge;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -14,8 +14,10 @@ import org.junit.jupiter.api.Test;
 /** Exactly-once release of the Arrow data, whatever the order, thread or GC path. */
 class ReleaseTest {
   private static TorchBatch batch(RootAllocator a) {
-    try (VectorSchemaRoot root = Fixtures.root(Columns.floats(a, "x", 16, 2f), Columns.embeddings(a, "emb", 16, 4))) {
-      return TorchBatch.fromRoot(root, a);  // the root is gone right away: the batch keeps the buffers
+    try (VectorSchemaRoot root =
+        Fixtures.root(Columns.floats(a, "x", 16, 2f), Columns.embeddings(a, "emb", 16, 4))) {
+      return TorchBatch.fromRoot(
+          root, a); // the root is gone right away: the batch keeps the buffers
     }
   }
 
@@ -43,7 +45,7 @@ class ReleaseTest {
       Tensor emb = b.column("emb");
       b.close();
       assertThat(a.getAllocatedMemory()).isPositive();
-      Tensor row = emb.select(0, 3);  // a torch view shares the storage
+      Tensor row = emb.select(0, 3); // a torch view shares the storage
       emb.close();
       assertThat(Fixtures.value(x, 5)).isEqualTo(10.0);
       x.close();
@@ -68,13 +70,15 @@ class ReleaseTest {
         }
       }
       AtomicReference<Throwable> error = new AtomicReference<>();
-      Thread t = new Thread(() -> {
-        try {
-          tensors.forEach(Tensor::close);
-        } catch (Throwable e) {
-          error.set(e);
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  tensors.forEach(Tensor::close);
+                } catch (Throwable e) {
+                  error.set(e);
+                }
+              });
       t.start();
       t.join();
       assertThat(error.get()).isNull();
@@ -97,7 +101,7 @@ class ReleaseTest {
         NativeBridge.releaseBatch(batch);
       }
       assertThat(a.getAllocatedMemory()).isPositive();
-      NativeBridge.deleteOnNativeThread(handle);  // Arrow Java's release callback runs there
+      NativeBridge.deleteOnNativeThread(handle); // Arrow Java's release callback runs there
       assertThat(a.getAllocatedMemory()).isZero();
     }
     Fixtures.assertBalanced(before);
@@ -109,7 +113,7 @@ class ReleaseTest {
     try (RootAllocator a = new RootAllocator()) {
       try (TorchBatch b = batch(a)) {
         for (int i = 0; i < 4; i++) {
-          b.column("emb");  // dropped without close: the Cleaner must free it
+          b.column("emb"); // dropped without close: the Cleaner must free it
         }
       }
       long deadline = System.nanoTime() + 20_000_000_000L;

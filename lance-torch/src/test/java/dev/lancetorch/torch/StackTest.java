@@ -11,7 +11,9 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.Test;
 
-/** stack(): single-column views, one gather for several columns, dtype promotion and casts; dict(). */
+/**
+ * stack(): single-column views, one gather for several columns, dtype promotion and casts; dict().
+ */
 class StackTest {
   static final int R = 11;
 
@@ -20,13 +22,19 @@ class StackTest {
     BridgeStats before = BridgeStats.snapshot();
     try (RootAllocator a = new RootAllocator()) {
       Float4Vector x = Columns.floats(a, "x", R, 0.5f);
-      try (VectorSchemaRoot root = Fixtures.root(x, Columns.floats(a, "y", R, -2f), Columns.ints(a, "n", R),
-              Columns.embeddings(a, "emb", R, 3));
+      try (VectorSchemaRoot root =
+              Fixtures.root(
+                  x,
+                  Columns.floats(a, "y", R, -2f),
+                  Columns.ints(a, "n", R),
+                  Columns.embeddings(a, "emb", R, 3));
           TorchBatch b = TorchBatch.fromRoot(root, a)) {
         BridgeStats mid = BridgeStats.snapshot();
         try (Tensor one = b.stack(List.of("x"))) {
           assertThat(Fixtures.shape(one)).containsExactly(1, R);
-          assertThat(Fixtures.dataPtr(one)).as("single column: zero-copy").isEqualTo(x.getDataBufferAddress());
+          assertThat(Fixtures.dataPtr(one))
+              .as("single column: zero-copy")
+              .isEqualTo(x.getDataBufferAddress());
         }
         assertThat(BridgeStats.snapshot().tensorsCopied()).isEqualTo(mid.tensorsCopied());
         try (Tensor xy = b.stack(List.of("x", "y"))) {
@@ -40,7 +48,9 @@ class StackTest {
         }
         assertThat(BridgeStats.snapshot().tensorsCopied()).isEqualTo(mid.tensorsCopied() + 1);
         try (Tensor mixed = b.stack(List.of("n", "x", "emb"))) {
-          assertThat(mixed.scalar_type().intern()).as("int32 + float32 -> float32").isEqualTo(ScalarType.Float);
+          assertThat(mixed.scalar_type().intern())
+              .as("int32 + float32 -> float32")
+              .isEqualTo(ScalarType.Float);
           assertThat(Fixtures.shape(mixed)).containsExactly(5, R);
           for (int r = 0; r < R; r++) {
             assertThat(Fixtures.value(mixed, 0, r)).isEqualTo(1000 + r);

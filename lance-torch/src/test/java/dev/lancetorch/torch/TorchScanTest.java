@@ -21,10 +21,10 @@ import org.apache.arrow.vector.types.pojo.Schema;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 /** TorchScan over a real table through both stream sources, plus raw and failing streams. */
 class TorchScanTest {
@@ -42,8 +42,11 @@ class TorchScanTest {
     before = BridgeStats.snapshot();
     allocator = new RootAllocator();
     db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build());
-    try (VectorSchemaRoot root = Fixtures.root(Columns.floats(allocator, "x", ROWS, 0.25f),
-        Columns.embeddings(allocator, "emb", ROWS, D), Columns.ints(allocator, "n", ROWS))) {
+    try (VectorSchemaRoot root =
+        Fixtures.root(
+            Columns.floats(allocator, "x", ROWS, 0.25f),
+            Columns.embeddings(allocator, "emb", ROWS, D),
+            Columns.ints(allocator, "n", ROWS))) {
       table = db.createTable("t", root);
     }
   }
@@ -63,7 +66,8 @@ class TorchScanTest {
     long rows = 0;
     int batches = 0;
     try (TorchScan scan = TorchScan.open(table.query().select("x", "emb").batchSize(128), source)) {
-      assertThat(scan.source()).isEqualTo(source); // the reflective path must work with lance-core 7.0.0
+      assertThat(scan.source())
+          .isEqualTo(source); // the reflective path must work with lance-core 7.0.0
       for (TorchBatch next = scan.next(); next != null; next = scan.next()) {
         try (TorchBatch b = next) {
           assertThat(b.columnNames()).containsExactly("x", "emb");
@@ -102,7 +106,8 @@ class TorchScanTest {
     scan.close();
     assertThatThrownBy(scan::next).isInstanceOf(IllegalStateException.class);
     assertThat(first.numRows()).isEqualTo(100);
-    try (first; Tensor n = first.column("n")) {
+    try (first;
+        Tensor n = first.column("n")) {
       assertThat(Fixtures.value(n, 99)).isEqualTo(1099);
     }
   }
@@ -111,8 +116,11 @@ class TorchScanTest {
   @EnumSource(Source.class)
   void keepsItsSnapshotWhileTheTableChanges(Source source) {
     try (TorchScan scan = TorchScan.open(table.query().select("n").batchSize(ROWS), source)) {
-      try (VectorSchemaRoot other = Fixtures.root(Columns.floats(allocator, "x", 3, 1f),
-          Columns.embeddings(allocator, "emb", 3, D), Columns.ints(allocator, "n", 3))) {
+      try (VectorSchemaRoot other =
+          Fixtures.root(
+              Columns.floats(allocator, "x", 3, 1f),
+              Columns.embeddings(allocator, "emb", 3, D),
+              Columns.ints(allocator, "n", 3))) {
         table.overwrite(other);
       }
       assertThat(table.countRows()).isEqualTo(3);
@@ -142,8 +150,12 @@ class TorchScanTest {
         try (TorchBatch b = scan.next()) {
           assertThat(b.numRows()).isEqualTo(4);
         }
-        assertThatThrownBy(scan::next).isInstanceOf(RuntimeException.class).hasMessageContaining("disk on fire");
-        assertThatThrownBy(scan::next).isInstanceOf(IllegalStateException.class).hasMessageContaining("failed earlier");
+        assertThatThrownBy(scan::next)
+            .isInstanceOf(RuntimeException.class)
+            .hasMessageContaining("disk on fire");
+        assertThatThrownBy(scan::next)
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("failed earlier");
       }
     }
   }

@@ -10,7 +10,10 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 
-/** A schema exported once for many batches: same tensors, zero-copy, exactly-once release in any order. */
+/**
+ * A schema exported once for many batches: same tensors, zero-copy, exactly-once release in any
+ * order.
+ */
 class TorchSchemaTest {
   @Test
   void batchesConvertedWithASharedSchemaEqualThePlainPath() {
@@ -19,12 +22,16 @@ class TorchSchemaTest {
       List<Tensor> kept = new ArrayList<>();
       try (TorchSchema schema = exportOf(a)) {
         for (int k = 0; k < 3; k++) {
-          try (VectorSchemaRoot root = Fixtures.root(Columns.floats(a, "x", 16, k), Columns.embeddings(a, "emb", 16, 4));
+          try (VectorSchemaRoot root =
+                  Fixtures.root(
+                      Columns.floats(a, "x", 16, k), Columns.embeddings(a, "emb", 16, 4));
               TorchBatch shared = TorchBatch.fromRoot(root, a, schema);
               TorchBatch plain = TorchBatch.fromRoot(root, a)) {
             assertThat(shared.columnNames()).containsExactly("x", "emb");
-            try (Tensor x = shared.column("x"); Tensor y = plain.column("x")) {
-              assertThat(Fixtures.dataPtr(x)).isEqualTo(root.getVector("x").getDataBufferAddress()); // zero-copy
+            try (Tensor x = shared.column("x");
+                Tensor y = plain.column("x")) {
+              assertThat(Fixtures.dataPtr(x))
+                  .isEqualTo(root.getVector("x").getDataBufferAddress()); // zero-copy
               for (int i = 0; i < 16; i++) {
                 assertThat(Fixtures.value(x, i)).isEqualTo(Fixtures.value(y, i));
               }
@@ -44,20 +51,25 @@ class TorchSchemaTest {
 
   @Test
   void aDifferentSchemaOrAClosedOneIsRefused() {
-    try (RootAllocator a = new RootAllocator(); TorchSchema schema = exportOf(a);
+    try (RootAllocator a = new RootAllocator();
+        TorchSchema schema = exportOf(a);
         VectorSchemaRoot other = Fixtures.root(Columns.floats(a, "y", 4, 1f))) {
-      assertThatThrownBy(() -> TorchBatch.fromRoot(other, a, schema)).isInstanceOf(IllegalArgumentException.class)
+      assertThatThrownBy(() -> TorchBatch.fromRoot(other, a, schema))
+          .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("differs");
       schema.close();
       schema.close();
-      try (VectorSchemaRoot root = Fixtures.root(Columns.floats(a, "x", 16, 0f), Columns.embeddings(a, "emb", 16, 4))) {
-        assertThatThrownBy(() -> TorchBatch.fromRoot(root, a, schema)).isInstanceOf(IllegalStateException.class);
+      try (VectorSchemaRoot root =
+          Fixtures.root(Columns.floats(a, "x", 16, 0f), Columns.embeddings(a, "emb", 16, 4))) {
+        assertThatThrownBy(() -> TorchBatch.fromRoot(root, a, schema))
+            .isInstanceOf(IllegalStateException.class);
       }
     }
   }
 
   private static TorchSchema exportOf(RootAllocator a) {
-    try (VectorSchemaRoot root = Fixtures.root(Columns.floats(a, "x", 16, 0f), Columns.embeddings(a, "emb", 16, 4))) {
+    try (VectorSchemaRoot root =
+        Fixtures.root(Columns.floats(a, "x", 16, 0f), Columns.embeddings(a, "emb", 16, 4))) {
       return TorchSchema.export(root.getSchema(), a);
     }
   }

@@ -9,8 +9,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 12 item 13: batches whose tensors are dropped without close are freed only by their Cleaner, after a GC that
- * nothing triggers on its own. The bridge bounds the memory they hold: above the bound an import runs a collection.
+ * Issue 12 item 13: batches whose tensors are dropped without close are freed only by their
+ * Cleaner, after a GC that nothing triggers on its own. The bridge bounds the memory they hold:
+ * above the bound an import runs a collection.
  */
 class UnreleasedMemoryTest {
   static final long LIMIT = 8L << 20;
@@ -51,7 +52,9 @@ class UnreleasedMemoryTest {
       }
       a.close();
     }
-    assertThat(UnreleasedMemory.collections()).as("collections triggered").isGreaterThan(collectionsBefore);
+    assertThat(UnreleasedMemory.collections())
+        .as("collections triggered")
+        .isGreaterThan(collectionsBefore);
     assertThat(peak).as("peak bytes held by dropped batches").isLessThan(4 * LIMIT);
   }
 

@@ -1,19 +1,19 @@
 package dev.lancetorch.internal.arrow;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.lance.ipc.LanceScanner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Access to {@code LanceScanner.openStream(long)} (private in lance-core 7.0.0), which writes a
  * scan into a caller-allocated Arrow C stream without importing it into Java. Resolved once by
- * reflection; when that fails (another lance-core, a module boundary) {@link #available()} is
- * false and callers fall back to Arrow Java's exporter. Each path is logged once.
+ * reflection; when that fails (another lance-core, a module boundary) {@link #available()} is false
+ * and callers fall back to Arrow Java's exporter. Each path is logged once.
  */
 public final class LanceStreams {
   private static final Logger LOG = LoggerFactory.getLogger("dev.lancetorch.stream");
@@ -42,7 +42,9 @@ public final class LanceStreams {
     return OPEN_STREAM != null;
   }
 
-  /** Fills the {@code struct ArrowArrayStream} at {@code streamAddress} with the scanner's batches. */
+  /**
+   * Fills the {@code struct ArrowArrayStream} at {@code streamAddress} with the scanner's batches.
+   */
   public static void open(LanceScanner scanner, long streamAddress) {
     try {
       OPEN_STREAM.invoke(scanner, streamAddress);
@@ -70,10 +72,14 @@ public final class LanceStreams {
   public static void noteJavaExport(boolean requested) {
     if (LOGGED_EXPORT.compareAndSet(false, true)) {
       if (requested) {
-        LOG.info("Arrow C streams are exported by Arrow Java (Data.exportArrayStream), as requested");
+        LOG.info(
+            "Arrow C streams are exported by Arrow Java (Data.exportArrayStream), as requested");
       } else {
-        LOG.warn("LanceScanner.openStream is unavailable (" + UNAVAILABLE
-            + "); Arrow C streams fall back to Arrow Java's Data.exportArrayStream (slower per batch)");
+        LOG.warn(
+            "LanceScanner.openStream is unavailable ("
+                + UNAVAILABLE
+                + "); Arrow C streams fall back to Arrow Java's Data.exportArrayStream (slower per"
+                + " batch)");
       }
     }
   }

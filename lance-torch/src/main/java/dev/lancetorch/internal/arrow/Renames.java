@@ -13,7 +13,10 @@ import org.apache.arrow.vector.util.TransferPair;
 public final class Renames {
   private Renames() {}
 
-  /** {@code root} with columns renamed; takes ownership of {@code root}, returns a root the caller owns. */
+  /**
+   * {@code root} with columns renamed; takes ownership of {@code root}, returns a root the caller
+   * owns.
+   */
   public static VectorSchemaRoot apply(VectorSchemaRoot root, Map<String, String> renames) {
     if (renames.isEmpty()) {
       return root;
@@ -47,8 +50,10 @@ public final class Renames {
   }
 
   public static Schema apply(Schema schema, Map<String, String> renames) {
-    return new Schema(schema.getFields().stream()
-        .map(f -> renames.containsKey(f.getName()) ? renamed(f, renames.get(f.getName())) : f).toList(),
+    return new Schema(
+        schema.getFields().stream()
+            .map(f -> renames.containsKey(f.getName()) ? renamed(f, renames.get(f.getName())) : f)
+            .toList(),
         schema.getCustomMetadata());
   }
 }

@@ -25,17 +25,20 @@ import org.apache.arrow.vector.types.pojo.Schema;
 /**
  * Builds Arrow data from rows given as {@code Map<String, Object>} with schema inference. Rules:
  * Long/Integer/Short/Byte → int64; Double/Float → float64; Boolean → bool; String → utf8; byte[] →
- * binary; float[] → fixed_size_list&lt;float32, n&gt; (same n for the whole column);
- * java.util.List → list&lt;element type by these rules&gt;. Columns in order of first appearance,
- * all nullable; missing key or null value = null; all-null or mixed-type columns are rejected.
+ * binary; float[] → fixed_size_list&lt;float32, n&gt; (same n for the whole column); java.util.List
+ * → list&lt;element type by these rules&gt;. Columns in order of first appearance, all nullable;
+ * missing key or null value = null; all-null or mixed-type columns are rejected.
  */
 public final class RowsToArrow {
   private RowsToArrow() {}
 
-  /** @return a new root allocated from {@code allocator}; the caller owns and closes it */
+  /**
+   * @return a new root allocated from {@code allocator}; the caller owns and closes it
+   */
   public static VectorSchemaRoot toRoot(List<Map<String, Object>> rows, BufferAllocator allocator) {
     if (rows == null || rows.isEmpty()) {
-      throw new IllegalArgumentException("cannot infer a schema from no rows; pass at least one row or a VectorSchemaRoot");
+      throw new IllegalArgumentException(
+          "cannot infer a schema from no rows; pass at least one row or a VectorSchemaRoot");
     }
     Map<String, List<Object>> columns = new LinkedHashMap<>();
     for (Map<String, Object> row : rows) {
@@ -102,7 +105,8 @@ public final class RowsToArrow {
       }
     }
     if (first == null) {
-      throw new IllegalArgumentException("column '" + name + "' has only null values; its type cannot be inferred");
+      throw new IllegalArgumentException(
+          "column '" + name + "' has only null values; its type cannot be inferred");
     }
     Kind kind = Kind.of(name, first);
     List<Object> elements = new ArrayList<>();
@@ -112,13 +116,20 @@ public final class RowsToArrow {
         continue;
       }
       if (Kind.of(name, v) != kind) {
-        throw new IllegalArgumentException("column '" + name + "' mixes " + first.getClass().getSimpleName()
-            + " and " + v.getClass().getSimpleName() + " values");
+        throw new IllegalArgumentException(
+            "column '"
+                + name
+                + "' mixes "
+                + first.getClass().getSimpleName()
+                + " and "
+                + v.getClass().getSimpleName()
+                + " values");
       }
       if (kind == Kind.VECTOR) {
         int n = ((float[]) v).length;
         if (fixedSize >= 0 && n != fixedSize) {
-          throw new IllegalArgumentException("column '" + name + "' has float[] of lengths " + fixedSize + " and " + n);
+          throw new IllegalArgumentException(
+              "column '" + name + "' has float[] of lengths " + fixedSize + " and " + n);
         }
         fixedSize = n;
       } else if (kind == Kind.LIST) {
@@ -137,17 +148,28 @@ public final class RowsToArrow {
       case BINARY:
         return Field.nullable(name, ArrowType.Binary.INSTANCE);
       case VECTOR:
-        return new Field(name, FieldType.nullable(new ArrowType.FixedSizeList(fixedSize)),
-            List.of(Field.nullable("item", new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE))));
+        return new Field(
+            name,
+            FieldType.nullable(new ArrowType.FixedSizeList(fixedSize)),
+            List.of(
+                Field.nullable(
+                    "item", new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE))));
       case LIST:
-        return new Field(name, FieldType.nullable(ArrowType.List.INSTANCE), List.of(infer("item", elements)));
+        return new Field(
+            name, FieldType.nullable(ArrowType.List.INSTANCE), List.of(infer("item", elements)));
       default:
         throw new AssertionError(kind);
     }
   }
 
   private enum Kind {
-    INT, FLOAT, BOOL, STRING, BINARY, VECTOR, LIST;
+    INT,
+    FLOAT,
+    BOOL,
+    STRING,
+    BINARY,
+    VECTOR,
+    LIST;
 
     static Kind of(String column, Object v) {
       if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
@@ -171,7 +193,8 @@ public final class RowsToArrow {
       if (v instanceof List) {
         return LIST;
       }
-      throw new IllegalArgumentException("column '" + column + "': unsupported value type " + v.getClass().getName());
+      throw new IllegalArgumentException(
+          "column '" + column + "': unsupported value type " + v.getClass().getName());
     }
   }
 

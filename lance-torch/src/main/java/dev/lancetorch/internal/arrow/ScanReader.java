@@ -18,7 +18,8 @@ public final class ScanReader extends ArrowReader {
   private final LanceScanner scanner;
   private final Snapshot.Lease lease;
 
-  public ScanReader(BufferAllocator allocator, ArrowReader inner, LanceScanner scanner, Snapshot.Lease lease) {
+  public ScanReader(
+      BufferAllocator allocator, ArrowReader inner, LanceScanner scanner, Snapshot.Lease lease) {
     super(allocator);
     this.inner = inner;
     this.scanner = scanner;
@@ -47,7 +48,10 @@ public final class ScanReader extends ArrowReader {
 
   private boolean sourceClosed;
 
-  /** Idempotent: Arrow's C stream export closes the reader too when its consumer releases the stream. */
+  /**
+   * Idempotent: Arrow's C stream export closes the reader too when its consumer releases the
+   * stream.
+   */
   @Override
   protected void closeReadSource() throws IOException {
     if (sourceClosed) {

@@ -6,9 +6,10 @@ import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * The batch schema of a permutation exported to the bridge once and reused for every batch of that schema (exporting
- * it per batch costs tens of µs). Schemas are exported from a private allocator, so a superseded export is released
- * by {@link TorchSchema}'s cleaner without touching the user's allocators. Thread-safe.
+ * The batch schema of a permutation exported to the bridge once and reused for every batch of that
+ * schema (exporting it per batch costs tens of µs). Schemas are exported from a private allocator,
+ * so a superseded export is released by {@link TorchSchema}'s cleaner without touching the user's
+ * allocators. Thread-safe.
  */
 public final class SchemaExports {
   private static final BufferAllocator ALLOCATOR = new RootAllocator();

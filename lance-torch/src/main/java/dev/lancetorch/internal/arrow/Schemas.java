@@ -12,8 +12,8 @@ public final class Schemas {
     List<String> names = table.schema().getFields().stream().map(Field::getName).toList();
     for (String c : columns) {
       if (!names.contains(c)) {
-        throw new IllegalArgumentException(what + ": table '" + table.name() + "' has no column '" + c
-            + "'; columns: " + names);
+        throw new IllegalArgumentException(
+            what + ": table '" + table.name() + "' has no column '" + c + "'; columns: " + names);
       }
     }
   }

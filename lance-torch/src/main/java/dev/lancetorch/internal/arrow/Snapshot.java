@@ -26,7 +26,9 @@ public final class Snapshot {
     this.version = dataset.version();
   }
 
-  /** @return false if the snapshot was already fully released */
+  /**
+   * @return false if the snapshot was already fully released
+   */
   public boolean retain() {
     while (true) {
       int n = refs.get();
@@ -69,7 +71,8 @@ public final class Snapshot {
 
   /** A retained reference released by {@link #close()}. */
   public final class Lease implements AutoCloseable {
-    private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean released =
+        new java.util.concurrent.atomic.AtomicBoolean();
 
     public Snapshot snapshot() {
       return Snapshot.this;

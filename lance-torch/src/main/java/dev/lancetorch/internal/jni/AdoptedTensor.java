@@ -10,19 +10,21 @@ import org.bytedeco.pytorch.Tensor;
  * A {@link Tensor} that owns one {@code AtenTensorHandle} from the native bridge directly (the
  * handle <em>is</em> the {@code at::Tensor*}). The handle is deleted exactly once: by {@link
  * #close()} / {@link #deallocate()}, by the last {@link #releaseReference()} (so an enclosing
- * {@link PointerScope} frees it like any JavaCPP pointer), or by a {@link Cleaner} once the object is
- * unreachable.
+ * {@link PointerScope} frees it like any JavaCPP pointer), or by a {@link Cleaner} once the object
+ * is unreachable.
  *
  * <p>Why not JavaCPP's own deallocator: registering one costs several microseconds per tensor
  * (JavaCPP samples the process's physical memory on every registration), which was most of the
  * bridge's per-batch cost; a {@link Cleaner} registration costs well under one.
  */
 public final class AdoptedTensor extends Tensor {
-  private static final Cleaner CLEANER = Cleaner.create(r -> {
-    Thread t = new Thread(r, "lance-torch-tensor-cleaner");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final Cleaner CLEANER =
+      Cleaner.create(
+          r -> {
+            Thread t = new Thread(r, "lance-torch-tensor-cleaner");
+            t.setDaemon(true);
+            return t;
+          });
 
   private final Cleaner.Cleanable cleanable;
   private final AtomicInteger references = new AtomicInteger();
@@ -73,7 +75,10 @@ public final class AdoptedTensor extends Tensor {
     return (P) this;
   }
 
-  /** As JavaCPP: drops one reference and frees the tensor when none is left (also from {@link #close()}). */
+  /**
+   * As JavaCPP: drops one reference and frees the tensor when none is left (also from {@link
+   * #close()}).
+   */
   @Override
   public boolean releaseReference() {
     if (references.decrementAndGet() <= 0) {

@@ -3,16 +3,15 @@ package dev.lancetorch.internal.jni;
 import dev.lancetorch.torch.NativeLibrary;
 
 /**
- * The only class with native methods: one-to-one JNI wrappers over the C API in
- * {@code cpp-shim/include/lance_torch.h}. Errors arrive as
- * {@link IllegalArgumentException} (bad input), {@link IllegalStateException}
- * (libtorch not loaded) or {@link RuntimeException}. Callers must have run
- * {@link NativeLibrary#load()}.
+ * The only class with native methods: one-to-one JNI wrappers over the C API in {@code
+ * cpp-shim/include/lance_torch.h}. Errors arrive as {@link IllegalArgumentException} (bad input),
+ * {@link IllegalStateException} (libtorch not loaded) or {@link RuntimeException}. Callers must
+ * have run {@link NativeLibrary#load()}.
  *
- * <p>Handles: a batch handle ({@code long}) is <em>owned</em> by whoever got it
- * from {@link #importBatch} and given back once with {@link #releaseBatch}. A tensor
- * handle ({@code AtenTensorHandle}) is <em>owned</em> by the caller and given back
- * once with {@link #deleteTensorHandle}.
+ * <p>Handles: a batch handle ({@code long}) is <em>owned</em> by whoever got it from {@link
+ * #importBatch} and given back once with {@link #releaseBatch}. A tensor handle ({@code
+ * AtenTensorHandle}) is <em>owned</em> by the caller and given back once with {@link
+ * #deleteTensorHandle}.
  */
 public final class NativeBridge {
   private NativeBridge() {}
@@ -26,7 +25,10 @@ public final class NativeBridge {
   /** Drops the handle's reference; tensors keep the batch alive. */
   public static native void releaseBatch(long batch);
 
-  /** Moves the struct schema at the address into a shared lt_schema; returns its handle (owned by the caller). */
+  /**
+   * Moves the struct schema at the address into a shared lt_schema; returns its handle (owned by
+   * the caller).
+   */
   public static native long importSchema(long arrowSchemaAddress);
 
   /** Moves the ArrowArray in, borrowing the lt_schema; returns the lt_batch handle. */
@@ -44,28 +46,43 @@ public final class NativeBridge {
   public static native String columnFormat(long batch, int col);
 
   /** Returns an owned AtenTensorHandle. */
-  public static native long columnTensor(long batch, int col, boolean columnMajor, boolean fillNulls, double fillValue);
+  public static native long columnTensor(
+      long batch, int col, boolean columnMajor, boolean fillNulls, double fillValue);
 
   /** Returns an owned AtenTensorHandle; dtype is a torch ScalarType code or -1 (promote). */
   public static native long stackColumns(long batch, int[] cols, int dtype);
 
   /**
-   * A variable-length column's rows {@code [rowStart, rowStart + rowCount)} (rowCount <= 0: to the end) as owned
-   * {values, offsets} AtenTensorHandles (lt_batch_column_jagged).
+   * A variable-length column's rows {@code [rowStart, rowStart + rowCount)} (rowCount <= 0: to the
+   * end) as owned {values, offsets} AtenTensorHandles (lt_batch_column_jagged).
    */
-  public static native long[] columnJagged(long batch, int col, long rowStart, long rowCount, boolean fillNulls,
-      double fillValue);
+  public static native long[] columnJagged(
+      long batch, int col, long rowStart, long rowCount, boolean fillNulls, double fillValue);
 
-  /** A variable-length column padded/truncated as owned {padded, lengths, mask} handles (lt_batch_column_padded). */
-  public static native long[] columnPadded(long batch, int col, long rowStart, long rowCount, long length,
-      boolean toBatchMax, double padValue, boolean fillNulls, double fillValue);
+  /**
+   * A variable-length column padded/truncated as owned {padded, lengths, mask} handles
+   * (lt_batch_column_padded).
+   */
+  public static native long[] columnPadded(
+      long batch,
+      int col,
+      long rowStart,
+      long rowCount,
+      long length,
+      boolean toBatchMax,
+      double padValue,
+      boolean fillNulls,
+      double fillValue);
 
   public static native void deleteTensorHandle(long tensorHandle);
 
   /** Moves (always consumes) the Arrow C stream at this address into a new, owned stream handle. */
   public static native long streamOpen(long arrowArrayStreamAddress);
 
-  /** The next batch as an owned batch handle, or 0 at the end of the stream. Not thread-safe per stream. */
+  /**
+   * The next batch as an owned batch handle, or 0 at the end of the stream. Not thread-safe per
+   * stream.
+   */
   public static native long streamNext(long stream);
 
   /** Releases the Arrow stream and frees the handle; batches already taken stay valid. */
@@ -74,29 +91,53 @@ public final class NativeBridge {
   /** As {@link #deleteTensorHandle} but on a new native thread not attached to the JVM (joined). */
   public static native void deleteOnNativeThread(long tensorHandle);
 
-  /** A new gather (owned by the caller, freed once with {@link #gatherRelease}); see {@code lt_gather_create}. */
-  public static native long gatherCreate(String[] names, int addressCol, long batchSize, long totalRows);
+  /**
+   * A new gather (owned by the caller, freed once with {@link #gatherRelease}); see {@code
+   * lt_gather_create}.
+   */
+  public static native long gatherCreate(
+      String[] names, int addressCol, long batchSize, long totalRows);
 
-  /** Merge-join of a borrowed source batch against {@code wantAddr[from, from + n)}; returns the new cursor. */
-  public static native int gatherMerge(long gather, long src, String addrCol, long[] wantAddr, long[] wantPos, int from, int n,
+  /**
+   * Merge-join of a borrowed source batch against {@code wantAddr[from, from + n)}; returns the new
+   * cursor.
+   */
+  public static native int gatherMerge(
+      long gather,
+      long src,
+      String addrCol,
+      long[] wantAddr,
+      long[] wantPos,
+      int from,
+      int n,
       int cursor);
 
-  /** Copies rows {@code srcRows[from, from + n)} of a borrowed source to {@code dstPos[from, from + n)}. */
-  public static native void gatherRows(long gather, long src, long[] srcRows, long[] dstPos, int from, int n);
+  /**
+   * Copies rows {@code srcRows[from, from + n)} of a borrowed source to {@code dstPos[from, from +
+   * n)}.
+   */
+  public static native void gatherRows(
+      long gather, long src, long[] srcRows, long[] dstPos, int from, int n);
 
   /** Copies global rows of the concatenated borrowed sources ({@code starts}: n + 1 row starts). */
-  public static native void gatherFromBatches(long gather, long[] srcs, long[] starts, long[] positions, long[] dstPos,
-      int from, int n);
+  public static native void gatherFromBatches(
+      long gather, long[] srcs, long[] starts, long[] positions, long[] dstPos, int from, int n);
 
-  /** Writes {@code addrs[from, from + n)} into the address column at positions {@code dstFrom...}. */
-  public static native void gatherAddresses(long gather, long[] addrs, int from, int n, long dstFrom);
+  /**
+   * Writes {@code addrs[from, from + n)} into the address column at positions {@code dstFrom...}.
+   */
+  public static native void gatherAddresses(
+      long gather, long[] addrs, int from, int n, long dstFrom);
 
   /** Output {@code index} as a new batch handle owned by the caller. */
   public static native long gatherFinish(long gather, int index);
 
   public static native void gatherRelease(long gather);
 
-  /** Fills the {@code struct ArrowArray} at the address with a view of the batch holding one batch reference. */
+  /**
+   * Fills the {@code struct ArrowArray} at the address with a view of the batch holding one batch
+   * reference.
+   */
   public static native void exportArray(long batch, long arrowArrayAddress);
 
   /** Payload bytes (values and validity) of the batch's rows. */
@@ -105,9 +146,15 @@ public final class NativeBridge {
   /** imported, released, created, freed, copied, bytesCopied, bytesLive. */
   public static native long[] stats();
 
-  /** {@code setenv(name, value, 1)}: for variables native libraries read when they start (ThreadBudget). */
+  /**
+   * {@code setenv(name, value, 1)}: for variables native libraries read when they start
+   * (ThreadBudget).
+   */
   public static native void setenv(String name, String value);
 
-  /** Sets OpenBLAS's thread count when {@code n > 0}; returns its count, or -1 if OpenBLAS is not loaded. */
+  /**
+   * Sets OpenBLAS's thread count when {@code n > 0}; returns its count, or -1 if OpenBLAS is not
+   * loaded.
+   */
   public static native int openblasThreads(int n);
 }

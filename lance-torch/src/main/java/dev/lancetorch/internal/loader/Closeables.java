@@ -1,8 +1,8 @@
 package dev.lancetorch.internal.loader;
 
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.concurrent.CompletableFuture;
 
 /** Closing batches that may or may not be {@link AutoCloseable}. */
 public final class Closeables {

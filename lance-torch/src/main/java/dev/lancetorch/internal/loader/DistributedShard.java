@@ -1,9 +1,9 @@
 package dev.lancetorch.internal.loader;
 
 /**
- * PyTorch {@code DistributedSampler} sharding of one epoch's global order: pad by wrapping around (or
- * drop the tail when {@code dropUneven}) to a multiple of worldSize, then rank r takes positions
- * r, r + worldSize, r + 2·worldSize, ...
+ * PyTorch {@code DistributedSampler} sharding of one epoch's global order: pad by wrapping around
+ * (or drop the tail when {@code dropUneven}) to a multiple of worldSize, then rank r takes
+ * positions r, r + worldSize, r + 2·worldSize, ...
  */
 public final class DistributedShard {
   private DistributedShard() {}

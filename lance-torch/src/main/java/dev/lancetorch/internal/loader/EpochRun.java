@@ -14,22 +14,23 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One epoch loaded by worker threads. Worker {@code w} loads its task list in order, holding at most
- * {@code prefetch} results at a time (a permit is taken before each fetch and given back when the consumer
- * takes the result), so at most workers × prefetch batches are in memory.
+ * One epoch loaded by worker threads. Worker {@code w} loads its task list in order, holding at
+ * most {@code prefetch} results at a time (a permit is taken before each fetch and given back when
+ * the consumer takes the result), so at most workers × prefetch batches are in memory.
  *
- * <p>In order: the consumer takes results round-robin over the workers that still have tasks, which for
- * a round-robin assignment is exactly the task order; results that arrive early wait in per-worker
- * buffers. Out of order: the consumer takes whichever result is ready first.
+ * <p>In order: the consumer takes results round-robin over the workers that still have tasks, which
+ * for a round-robin assignment is exactly the task order; results that arrive early wait in
+ * per-worker buffers. Out of order: the consumer takes whichever result is ready first.
  *
- * <p>Ownership: a result belongs to this run until {@link #next()} returns it, then to the consumer.
- * {@link #close()} (any thread) stops workers at their next task and closes every undelivered result:
- * those queued, those buffered, and those a worker finishes after the close.
+ * <p>Ownership: a result belongs to this run until {@link #next()} returns it, then to the
+ * consumer. {@link #close()} (any thread) stops workers at their next task and closes every
+ * undelivered result: those queued, those buffered, and those a worker finishes after the close.
  */
 public final class EpochRun<B, R> implements TaskStream<R> {
   private static final long POLL_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
-  private record Item<R>(int worker, LoaderTask task, CompletableFuture<R> result, Throwable error) {}
+  private record Item<R>(
+      int worker, LoaderTask task, CompletableFuture<R> result, Throwable error) {}
 
   private final List<List<LoaderTask>> perWorker;
   private final TaskProcessor<B, R> processor;
@@ -47,8 +48,13 @@ public final class EpochRun<B, R> implements TaskStream<R> {
   private volatile boolean cancelled;
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  public EpochRun(List<List<LoaderTask>> perWorker, TaskProcessor<B, R> processor, int prefetch, boolean inOrder,
-      long timeoutNanos, LoaderMetrics metrics) {
+  public EpochRun(
+      List<List<LoaderTask>> perWorker,
+      TaskProcessor<B, R> processor,
+      int prefetch,
+      boolean inOrder,
+      long timeoutNanos,
+      LoaderMetrics metrics) {
     this.perWorker = perWorker;
     this.processor = processor;
     this.inOrder = inOrder;
@@ -67,7 +73,9 @@ public final class EpochRun<B, R> implements TaskStream<R> {
     total = t;
   }
 
-  /** Worker side: loads worker {@code w}'s tasks with its own handle (null when opening it failed). */
+  /**
+   * Worker side: loads worker {@code w}'s tasks with its own handle (null when opening it failed).
+   */
   void work(int w, BatchSource<B> handle, Throwable openError) {
     if (openError != null) {
       workTasks(w, handle, openError);
@@ -143,7 +151,8 @@ public final class EpochRun<B, R> implements TaskStream<R> {
       delivered++;
       try {
         if (item.error() != null) {
-          throw new DataLoaderException("loading a batch failed", item.task().position(), item.error());
+          throw new DataLoaderException(
+              "loading a batch failed", item.task().position(), item.error());
         }
         R value = await(item, deadline);
         metrics.waitNanos.add(System.nanoTime() - start);
@@ -200,8 +209,10 @@ public final class EpochRun<B, R> implements TaskStream<R> {
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new DataLoaderException("interrupted while waiting for a batch",
-            waitingFor == null ? null : waitingFor.position(), e);
+        throw new DataLoaderException(
+            "interrupted while waiting for a batch",
+            waitingFor == null ? null : waitingFor.position(),
+            e);
       }
     }
   }
@@ -223,11 +234,13 @@ public final class EpochRun<B, R> implements TaskStream<R> {
       } catch (TimeoutException e) {
         // next slice
       } catch (ExecutionException e) {
-        throw new DataLoaderException("loading a batch failed", item.task().position(), e.getCause());
+        throw new DataLoaderException(
+            "loading a batch failed", item.task().position(), e.getCause());
       } catch (InterruptedException e) {
         Closeables.closeWhenDone(f);
         Thread.currentThread().interrupt();
-        throw new DataLoaderException("interrupted while waiting for a batch", item.task().position(), e);
+        throw new DataLoaderException(
+            "interrupted while waiting for a batch", item.task().position(), e);
       }
     }
   }
@@ -235,7 +248,9 @@ public final class EpochRun<B, R> implements TaskStream<R> {
   private DataLoaderException timeout(LoaderTask waitingFor) {
     BatchPosition pos = waitingFor == null ? null : waitingFor.position();
     long ms = TimeUnit.NANOSECONDS.toMillis(timeoutNanos);
-    return new DataLoaderException("no batch within the " + ms + " ms timeout", pos,
+    return new DataLoaderException(
+        "no batch within the " + ms + " ms timeout",
+        pos,
         new TimeoutException("batch " + pos + " not ready after " + ms + " ms"));
   }
 

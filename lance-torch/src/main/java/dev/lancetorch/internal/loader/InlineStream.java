@@ -14,7 +14,8 @@ public final class InlineStream<B, R> implements TaskStream<R> {
   private int next;
   private volatile boolean closed;
 
-  public InlineStream(BatchSource<B> source, List<LoaderTask> tasks, TaskProcessor<B, R> processor) {
+  public InlineStream(
+      BatchSource<B> source, List<LoaderTask> tasks, TaskProcessor<B, R> processor) {
     this.source = source;
     this.tasks = tasks;
     this.processor = processor;

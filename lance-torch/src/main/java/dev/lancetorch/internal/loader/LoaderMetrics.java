@@ -18,8 +18,16 @@ public final class LoaderMetrics {
   public final LongAdder rowsSkipped = new LongAdder();
 
   public MetricsSnapshot snapshot() {
-    return new MetricsSnapshot(rowsLoaded.sum(), bytesLoaded.sum(), batchesLoaded.sum(), batchesYielded.sum(),
-        fetchNanos.sum(), transformNanos.sum(), waitNanos.sum(), Math.max(0, queueDepth.get()), rowsSkipped.sum());
+    return new MetricsSnapshot(
+        rowsLoaded.sum(),
+        bytesLoaded.sum(),
+        batchesLoaded.sum(),
+        batchesYielded.sum(),
+        fetchNanos.sum(),
+        transformNanos.sum(),
+        waitNanos.sum(),
+        Math.max(0, queueDepth.get()),
+        rowsSkipped.sum());
   }
 
   public <B> B timedFetch(BatchSource<B> source, long[] offsets) {

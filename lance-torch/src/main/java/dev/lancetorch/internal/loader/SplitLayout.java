@@ -1,27 +1,34 @@
 package dev.lancetorch.internal.loader;
 
-import dev.lancetorch.loader.StreamingDataset;
 import dev.lancetorch.internal.permutation.LanceDbShuffle;
+import dev.lancetorch.loader.StreamingDataset;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The deterministic geometry of a {@link StreamingDataset} epoch, LanceDB's ({@code lancedb/streaming.py}): a
- * function of (numRows, numSplits, shuffle, shuffleSeed, clumpSize, epoch) only — never of the world size.
+ * The deterministic geometry of a {@link StreamingDataset} epoch, LanceDB's ({@code
+ * lancedb/streaming.py}): a function of (numRows, numSplits, shuffle, shuffleSeed, clumpSize,
+ * epoch) only — never of the world size.
+ *
  * <ul>
- *   <li>every split has {@code L = numRows / numSplits} rows; the surplus (fewer than numSplits rows) is dropped
- *       so that every split, and so every rank, has the same length;
- *   <li>with shuffle, the splits are LanceDB's {@code split_random(fixed=numSplits, seed=shuffleSeed +
- *       epoch·100003, clump_size)}: the rows (or clumps of {@code clumpSize}) shuffled exactly as LanceDB's builder
- *       does ({@link LanceDbShuffle}), split s = positions {@code [s·L, (s+1)·L)} of that order; without shuffle,
- *       split s = rows {@code [s·L, (s+1)·L)} in storage order ({@code split_sequential(fixed=numSplits)}).
+ *   <li>every split has {@code L = numRows / numSplits} rows; the surplus (fewer than numSplits
+ *       rows) is dropped so that every split, and so every rank, has the same length;
+ *   <li>with shuffle, the splits are LanceDB's {@code split_random(fixed=numSplits,
+ *       seed=shuffleSeed + epoch·100003, clump_size)}: the rows (or clumps of {@code clumpSize})
+ *       shuffled exactly as LanceDB's builder does ({@link LanceDbShuffle}), split s = positions
+ *       {@code [s·L, (s+1)·L)} of that order; without shuffle, split s = rows {@code [s·L,
+ *       (s+1)·L)} in storage order ({@code split_sequential(fixed=numSplits)}).
  * </ul>
- * Rank r of W reads the r-th contiguous block of S/W splits; worker w of K of that rank reads the w-th contiguous
- * sub-block of S/(W·K) of them, as LanceDB.
+ *
+ * Rank r of W reads the r-th contiguous block of S/W splits; worker w of K of that rank reads the
+ * w-th contiguous sub-block of S/(W·K) of them, as LanceDB.
  */
 public final class SplitLayout {
-  /** LanceDB's {@code _EPOCH_PRIME}: the split seed of epoch e is {@code shuffleSeed + e * 100003}. */
+  /**
+   * LanceDB's {@code _EPOCH_PRIME}: the split seed of epoch e is {@code shuffleSeed + e * 100003}.
+   */
   static final long EPOCH_PRIME = 100003;
+
   public final long numRows;
   public final int numSplits;
   private final boolean shuffle;
@@ -53,7 +60,9 @@ public final class SplitLayout {
 
   private synchronized int[] order(int epoch) {
     if (cachedEpoch != epoch) {
-      cachedOrder = LanceDbShuffle.order(Math.toIntExact(numRows), clumpSize, seed + epoch * EPOCH_PRIME, numRows);
+      cachedOrder =
+          LanceDbShuffle.order(
+              Math.toIntExact(numRows), clumpSize, seed + epoch * EPOCH_PRIME, numRows);
       cachedEpoch = epoch;
     }
     return cachedOrder;
@@ -93,7 +102,10 @@ public final class SplitLayout {
     return splitsOf(epoch, rank, worldSize, 0, 1);
   }
 
-  /** The canonical global sequence: each split's row order, splits in order ({@code numSplits × L} rows). */
+  /**
+   * The canonical global sequence: each split's row order, splits in order ({@code numSplits × L}
+   * rows).
+   */
   public long[] globalOrder(int epoch) {
     long[] out = new long[Math.toIntExact(splitLength() * numSplits)];
     int k = 0;

@@ -4,9 +4,10 @@ import dev.lancetorch.loader.BatchSource;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Turns one task into a result: fetches in the calling (worker) thread, then collates or transforms, in
- * the same thread or elsewhere. A future completing with {@code null} means "skipped". The processor owns
- * the fetched batch until it hands the result over through the future; on failure it closes it.
+ * Turns one task into a result: fetches in the calling (worker) thread, then collates or
+ * transforms, in the same thread or elsewhere. A future completing with {@code null} means
+ * "skipped". The processor owns the fetched batch until it hands the result over through the
+ * future; on failure it closes it.
  */
 @FunctionalInterface
 public interface TaskProcessor<B, R> {

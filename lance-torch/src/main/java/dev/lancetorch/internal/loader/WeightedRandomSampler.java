@@ -16,7 +16,8 @@ public final class WeightedRandomSampler implements Sampler {
     double sum = 0;
     for (int i = 0; i < weights.length; i++) {
       if (!(weights[i] >= 0) || Double.isInfinite(weights[i])) {
-        throw new IllegalArgumentException("weight " + i + " is not a finite non-negative number: " + weights[i]);
+        throw new IllegalArgumentException(
+            "weight " + i + " is not a finite non-negative number: " + weights[i]);
       }
       sum += weights[i];
       cumulative[i] = sum;
@@ -30,7 +31,8 @@ public final class WeightedRandomSampler implements Sampler {
   @Override
   public long[] indices(long numRows, long seed, int epoch) {
     if (numRows != cumulative.length) {
-      throw new IllegalArgumentException(cumulative.length + " weights for a source of " + numRows + " rows");
+      throw new IllegalArgumentException(
+          cumulative.length + " weights for a source of " + numRows + " rows");
     }
     SplittableRandom rnd = new SplittableRandom(Seeds.mix(seed, epoch));
     double total = cumulative[cumulative.length - 1];

@@ -1,23 +1,29 @@
 package dev.lancetorch.internal.loader;
 
-import org.slf4j.LoggerFactory;
 import dev.lancetorch.loader.BatchSource;
 import dev.lancetorch.loader.WorkerInit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 
 /**
- * Daemon worker threads named {@code <namePrefix>-worker-<n>}. Each thread opens its own handle with
- * {@link BatchSource#reopen()} once, runs {@link WorkerInit}, then works on the epochs handed to it one
- * after another, and closes its handle when the pool closes. The pool never closes the source it was given.
+ * Daemon worker threads named {@code <namePrefix>-worker-<n>}. Each thread opens its own handle
+ * with {@link BatchSource#reopen()} once, runs {@link WorkerInit}, then works on the epochs handed
+ * to it one after another, and closes its handle when the pool closes. The pool never closes the
+ * source it was given.
  */
 public final class WorkerPool<B> implements AutoCloseable {
   private static final Object POISON = new Object();
+
   /** How long {@link #close()} lets a worker finish the task in progress before interrupting it. */
   public static final long DEFAULT_GRACE_MILLIS = 200;
-  /** How long {@link #close()} then waits for interrupted workers before reporting them as still running. */
+
+  /**
+   * How long {@link #close()} then waits for interrupted workers before reporting them as still
+   * running.
+   */
   public static final long DEFAULT_AFTER_INTERRUPT_MILLIS = 1_000;
 
   private final Thread[] threads;
@@ -25,7 +31,8 @@ public final class WorkerPool<B> implements AutoCloseable {
   private volatile boolean closed;
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  public WorkerPool(BatchSource<B> source, int numWorkers, String namePrefix, long seed, WorkerInit init) {
+  public WorkerPool(
+      BatchSource<B> source, int numWorkers, String namePrefix, long seed, WorkerInit init) {
     threads = new Thread[numWorkers];
     inboxes = new LinkedBlockingQueue[numWorkers];
     for (int w = 0; w < numWorkers; w++) {
@@ -50,7 +57,10 @@ public final class WorkerPool<B> implements AutoCloseable {
     return true;
   }
 
-  /** Hands one epoch to every worker; each starts it after finishing (or abandoning) the previous one. */
+  /**
+   * Hands one epoch to every worker; each starts it after finishing (or abandoning) the previous
+   * one.
+   */
   public void start(EpochRun<B, ?> run) {
     if (closed) {
       throw new IllegalStateException("worker pool closed");
@@ -61,7 +71,11 @@ public final class WorkerPool<B> implements AutoCloseable {
   }
 
   @SuppressWarnings("unchecked")
-  private static <B> void loop(BatchSource<B> source, int id, long seed, WorkerInit init,
+  private static <B> void loop(
+      BatchSource<B> source,
+      int id,
+      long seed,
+      WorkerInit init,
       LinkedBlockingQueue<Object> inbox) {
     BatchSource<B> handle = null;
     Throwable openError = null;
@@ -88,7 +102,8 @@ public final class WorkerPool<B> implements AutoCloseable {
         try {
           handle.close();
         } catch (RuntimeException e) {
-          LoggerFactory.getLogger("dev.lancetorch.loader").warn("closing a worker handle failed", e);
+          LoggerFactory.getLogger("dev.lancetorch.loader")
+              .warn("closing a worker handle failed", e);
         }
       }
     }
@@ -106,10 +121,10 @@ public final class WorkerPool<B> implements AutoCloseable {
   }
 
   /**
-   * Asks every worker to stop after its current epoch (cancel that epoch first to make it prompt), gives them
-   * {@code graceMillis} to finish the task in progress, interrupts the rest and waits up to {@code
-   * afterInterruptMillis} more. Returns the threads still running then (code that ignores interrupts); they stay
-   * daemon threads that close their handle when they end.
+   * Asks every worker to stop after its current epoch (cancel that epoch first to make it prompt),
+   * gives them {@code graceMillis} to finish the task in progress, interrupts the rest and waits up
+   * to {@code afterInterruptMillis} more. Returns the threads still running then (code that ignores
+   * interrupts); they stay daemon threads that close their handle when they end.
    */
   public List<Thread> close(long graceMillis, long afterInterruptMillis) {
     shutdown();

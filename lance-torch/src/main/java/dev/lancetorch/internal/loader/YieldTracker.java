@@ -3,7 +3,10 @@ package dev.lancetorch.internal.loader;
 import dev.lancetorch.loader.LoaderState;
 import java.util.BitSet;
 
-/** Which batches of the current epoch the consumer has received. Consumer thread writes; snapshots are synchronized. */
+/**
+ * Which batches of the current epoch the consumer has received. Consumer thread writes; snapshots
+ * are synchronized.
+ */
 public final class YieldTracker {
   private final BitSet yielded = new BitSet();
   private int contiguous;
@@ -31,9 +34,12 @@ public final class YieldTracker {
     return yielded.cardinality();
   }
 
-  public synchronized LoaderState snapshot(int epoch, long seed, long numBatches, int rank, int worldSize) {
-    long[] beyond = yielded.get(contiguous, Math.max(contiguous, yielded.length())).stream()
-        .mapToLong(i -> i + (long) contiguous).toArray();
+  public synchronized LoaderState snapshot(
+      int epoch, long seed, long numBatches, int rank, int worldSize) {
+    long[] beyond =
+        yielded.get(contiguous, Math.max(contiguous, yielded.length())).stream()
+            .mapToLong(i -> i + (long) contiguous)
+            .toArray();
     return new LoaderState(epoch, seed, contiguous, beyond, numBatches, rank, worldSize);
   }
 }

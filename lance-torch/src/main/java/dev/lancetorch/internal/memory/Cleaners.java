@@ -2,13 +2,18 @@ package dev.lancetorch.internal.memory;
 
 import java.lang.ref.Cleaner;
 
-/** The one {@link Cleaner} of this package (a daemon thread): releases what unreachable handles and iterators hold. */
+/**
+ * The one {@link Cleaner} of this package (a daemon thread): releases what unreachable handles and
+ * iterators hold.
+ */
 public final class Cleaners {
-  public static final Cleaner CLEANER = Cleaner.create(r -> {
-    Thread t = new Thread(r, "lance-torch-permutation-cleaner");
-    t.setDaemon(true);
-    return t;
-  });
+  public static final Cleaner CLEANER =
+      Cleaner.create(
+          r -> {
+            Thread t = new Thread(r, "lance-torch-permutation-cleaner");
+            t.setDaemon(true);
+            return t;
+          });
 
   private Cleaners() {}
 }

@@ -3,19 +3,25 @@ package dev.lancetorch.internal.permutation;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The per-value hash of LanceDB's hash splits: DataFusion 54's {@code create_hashes} with
- * {@code RandomState::with_seed(0)}, which is foldhash 0.2 ({@code fast} variant) with the per-hasher seed
- * {@code 0 ^ ARBITRARY3} and foldhash's fixed shared seed, fed through {@code std::hash::Hash} on stable Rust (no
- * {@code write_str} override, so strings hash their bytes then a {@code 0xff} byte). 64-bit platform arithmetic (full
- * 64×64→128 folded multiply), as on x86-64 and aarch64. Verified against LanceDB's Node package
- * (docs/lancedb-compat.md).
+ * The per-value hash of LanceDB's hash splits: DataFusion 54's {@code create_hashes} with {@code
+ * RandomState::with_seed(0)}, which is foldhash 0.2 ({@code fast} variant) with the per-hasher seed
+ * {@code 0 ^ ARBITRARY3} and foldhash's fixed shared seed, fed through {@code std::hash::Hash} on
+ * stable Rust (no {@code write_str} override, so strings hash their bytes then a {@code 0xff}
+ * byte). 64-bit platform arithmetic (full 64×64→128 folded multiply), as on x86-64 and aarch64.
+ * Verified against LanceDB's Node package (docs/lancedb-compat.md).
  *
  * <p>One instance is one {@code FoldHasher}; {@link #finish()} does not change it.
  */
 final class FoldHash {
   static final long ARBITRARY3 = 0x082efa98ec4e6c89L;
-  private static final long[] FIXED_SEEDS = {0xc0ac29b7c97c50ddL, 0x3f84d5b5b5470917L, 0x9216d5d98979fb1bL,
-      0xd1310ba698dfb5acL, 0x2ffd72dbd01adfb7L, 0xb8e1afed6a267e96L};
+  private static final long[] FIXED_SEEDS = {
+    0xc0ac29b7c97c50ddL,
+    0x3f84d5b5b5470917L,
+    0x9216d5d98979fb1bL,
+    0xd1310ba698dfb5acL,
+    0x2ffd72dbd01adfb7L,
+    0xb8e1afed6a267e96L
+  };
 
   private long accumulator;
   private long spongeLo;
@@ -33,7 +39,10 @@ final class FoldHash {
     return x * y ^ SmallRng.mulHigh(x, y);
   }
 
-  /** {@code write_u8} .. {@code write_u64}: {@code bits} of 8, 16, 32 or 64; {@code x} zero-extended. */
+  /**
+   * {@code write_u8} .. {@code write_u64}: {@code bits} of 8, 16, 32 or 64; {@code x}
+   * zero-extended.
+   */
   void writeNum(long x, int bits) {
     if (spongeLen + bits > 128) {
       accumulator = foldedMultiply(spongeLo ^ accumulator, spongeHi ^ FIXED_SEEDS[0]);
@@ -77,7 +86,9 @@ final class FoldHash {
   }
 
   long finish() {
-    return spongeLen > 0 ? foldedMultiply(spongeLo ^ accumulator, spongeHi ^ FIXED_SEEDS[0]) : accumulator;
+    return spongeLen > 0
+        ? foldedMultiply(spongeLo ^ accumulator, spongeHi ^ FIXED_SEEDS[0])
+        : accumulator;
   }
 
   private static long bytesShort(byte[] b, long acc) {
@@ -160,6 +171,9 @@ final class FoldHash {
   }
 
   private static long u32(byte[] b, int at) {
-    return (b[at] & 0xffL) | (b[at + 1] & 0xffL) << 8 | (b[at + 2] & 0xffL) << 16 | (b[at + 3] & 0xffL) << 24;
+    return (b[at] & 0xffL)
+        | (b[at + 1] & 0xffL) << 8
+        | (b[at + 2] & 0xffL) << 16
+        | (b[at + 3] & 0xffL) << 24;
   }
 }

@@ -22,15 +22,18 @@ import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 
 /**
- * LanceDB's hash split ({@code Splitter::hash_split_id}): DataFusion's {@code create_hashes} over the hash columns
- * with {@code RandomState::with_seed(0)} ({@link FoldHash}), then {@code hash % total_weight} (unsigned) placed
- * among the cumulative weights; the share past the last weight is the discard (split -1).
+ * LanceDB's hash split ({@code Splitter::hash_split_id}): DataFusion's {@code create_hashes} over
+ * the hash columns with {@code RandomState::with_seed(0)} ({@link FoldHash}), then {@code hash %
+ * total_weight} (unsigned) placed among the cumulative weights; the share past the last weight is
+ * the discard (split -1).
  *
- * <p>Per column, as DataFusion 54: integers, floats (their bit patterns), dates and timestamps are hashed as their
- * native width; the first column's hash is the value's hash, a later column's is the value hashed by a hasher seeded
- * with the hash so far (a float there is written as its little-endian bytes, {@code Hasher::write}, not as a number). Strings (bytes, then {@code 0xff}) and binary (length, then bytes) — and booleans — are
- * combined with the hash so far by {@code combine_hashes(h, prev) = (17·37 + h)·37 + prev}. A null leaves the hash so
- * far unchanged (0 in the first column), so rows that are null in every hash column land in one split.
+ * <p>Per column, as DataFusion 54: integers, floats (their bit patterns), dates and timestamps are
+ * hashed as their native width; the first column's hash is the value's hash, a later column's is
+ * the value hashed by a hasher seeded with the hash so far (a float there is written as its
+ * little-endian bytes, {@code Hasher::write}, not as a number). Strings (bytes, then {@code 0xff})
+ * and binary (length, then bytes) — and booleans — are combined with the hash so far by {@code
+ * combine_hashes(h, prev) = (17·37 + h)·37 + prev}. A null leaves the hash so far unchanged (0 in
+ * the first column), so rows that are null in every hash column land in one split.
  */
 public final class HashSplit {
   private final long[] thresholds;
@@ -130,13 +133,20 @@ public final class HashSplit {
     } else if (v instanceof TimeStampVector x) {
       h.writeNum(x.get(i), 64);
     } else {
-      throw new IllegalArgumentException("splitHash: column '" + v.getName() + "' of type "
-          + v.getField().getType() + " cannot be hashed as LanceDB does (supported: integers, floats, dates, "
-          + "timestamps, booleans, strings, binary)");
+      throw new IllegalArgumentException(
+          "splitHash: column '"
+              + v.getName()
+              + "' of type "
+              + v.getField().getType()
+              + " cannot be hashed as LanceDB does (supported: integers, floats, dates, "
+              + "timestamps, booleans, strings, binary)");
     }
   }
 
-  /** A float in a later column: its native-endian bytes through {@code Hasher::write}, seeded with the hash so far. */
+  /**
+   * A float in a later column: its native-endian bytes through {@code Hasher::write}, seeded with
+   * the hash so far.
+   */
   private static long seededBytes(long seed, long bits, int width) {
     byte[] b = new byte[width];
     for (int k = 0; k < width; k++) {

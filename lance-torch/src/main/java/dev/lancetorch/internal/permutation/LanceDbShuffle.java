@@ -1,14 +1,16 @@
 package dev.lancetorch.internal.permutation;
 
 /**
- * The row order of LanceDB's {@code Shuffler} ({@code lancedb/src/dataloader/permutation/shuffle.rs}) for a stream of
- * {@code n} rows, as positions: {@code order[i]} is the input position that ends up at output position {@code i}.
+ * The row order of LanceDB's {@code Shuffler} ({@code
+ * lancedb/src/dataloader/permutation/shuffle.rs}) for a stream of {@code n} rows, as positions:
+ * {@code order[i]} is the input position that ends up at output position {@code i}.
  *
  * <p>Clumps are runs of {@code clumpSize} consecutive input rows (the last one shorter). Below
- * {@value #MAX_ROWS_PER_FILE} rows (LanceDB's {@code max_rows_per_file} for permutations, compared with the filtered
- * row count) the clump indexes are shuffled in memory with {@link SmallRng#shuffle}; above, each clump first goes to
- * one of {@code ceil(numRows / MAX_ROWS_PER_FILE)} files at random ({@code random_range(0..files)}), then each file's
- * clumps are shuffled in file order, with the same generator throughout.
+ * {@value #MAX_ROWS_PER_FILE} rows (LanceDB's {@code max_rows_per_file} for permutations, compared
+ * with the filtered row count) the clump indexes are shuffled in memory with {@link
+ * SmallRng#shuffle}; above, each clump first goes to one of {@code ceil(numRows /
+ * MAX_ROWS_PER_FILE)} files at random ({@code random_range(0..files)}), then each file's clumps are
+ * shuffled in file order, with the same generator throughout.
  */
 public final class LanceDbShuffle {
   static final long MAX_ROWS_PER_FILE = 10L * 1024 * 1024;
@@ -16,8 +18,9 @@ public final class LanceDbShuffle {
   private LanceDbShuffle() {}
 
   /**
-   * Positions {@code 0..n-1} in the order LanceDB's shuffler with {@code seed} leaves them; {@code numRows} is the
-   * row count LanceDB compares with {@link #MAX_ROWS_PER_FILE} (the filtered table size).
+   * Positions {@code 0..n-1} in the order LanceDB's shuffler with {@code seed} leaves them; {@code
+   * numRows} is the row count LanceDB compares with {@link #MAX_ROWS_PER_FILE} (the filtered table
+   * size).
    */
   public static int[] order(int n, int clumpSize, long seed, long numRows) {
     SmallRng rng = SmallRng.seedFromU64(seed);

@@ -1,23 +1,14 @@
 package dev.lancetorch.internal.permutation;
 
+import dev.lancetorch.Table;
 import dev.lancetorch.permutation.PermutationBuilder;
 import dev.lancetorch.permutation.Permutations;
-import dev.lancetorch.FragmentInfo;
-import dev.lancetorch.Table;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.apache.arrow.memory.util.hash.MurmurHasher;
-import org.apache.arrow.vector.BaseIntVector;
-import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.ipc.ArrowReader;
 
 /**
- * The computed content of a permutation table: per split, base row addresses in permutation order. Built in memory
- * (see {@link PermutationBuilder} for the bound).
+ * The computed content of a permutation table: per split, base row addresses in permutation order.
+ * Built in memory (see {@link PermutationBuilder} for the bound).
  */
 public final class PermutationPlan {
   final long[][] splits;
@@ -33,17 +24,20 @@ public final class PermutationPlan {
   }
 
   /**
-   * LanceDB's builder, step by step ({@code PermutationBuilder::build} in {@code lancedb}): the filtered rows in
-   * storage order get their splits (random: a {@link LanceDbShuffle} of the rows seeded with the split seed, then the
-   * first {@code sizes[0]} rows to split 0, the next to split 1, ...; sequential: the same in storage order; hash and
-   * calculated: per row); a shuffle reorders that sequence with its own seed, and the result is sorted by split id
-   * with Rust's unstable sort ({@link UnstableSort}), which is what decides the order inside each split.
+   * LanceDB's builder, step by step ({@code PermutationBuilder::build} in {@code lancedb}): the
+   * filtered rows in storage order get their splits (random: a {@link LanceDbShuffle} of the rows
+   * seeded with the split seed, then the first {@code sizes[0]} rows to split 0, the next to split
+   * 1, ...; sequential: the same in storage order; hash and calculated: per row); a shuffle
+   * reorders that sequence with its own seed, and the result is sorted by split id with Rust's
+   * unstable sort ({@link UnstableSort}), which is what decides the order inside each split.
    */
-  public static PermutationPlan build(Table base, String filter, SplitSpec split, ShuffleSpec shuffle, long maxRows) {
+  public static PermutationPlan build(
+      Table base, String filter, SplitSpec split, ShuffleSpec shuffle, long maxRows) {
     LongArrayBuilder addrs = new LongArrayBuilder();
     LongArrayBuilder ids = new LongArrayBuilder();
     int numSplits = Math.max(1, SplitSpec.declared(split));
-    SplitAssigner assigner = split instanceof SplitSpec.Random ? null : SplitAssigner.of(base, filter, split);
+    SplitAssigner assigner =
+        split instanceof SplitSpec.Random ? null : SplitAssigner.of(base, filter, split);
     boolean perRow = split instanceof SplitSpec.Hash || split instanceof SplitSpec.Calculated;
     long total = 0;
     try (RowStream rows = RowStream.open(base, filter, split)) {
@@ -116,14 +110,18 @@ public final class PermutationPlan {
 
   private static void checkSize(Table base, long rows, long maxRows) {
     if (rows > maxRows || rows > Integer.MAX_VALUE - 8) {
-      throw new IllegalStateException("permutation of table '" + base.name() + "' needs more than "
-          + Math.min(maxRows, Integer.MAX_VALUE - 8) + " rows in memory; raise PermutationBuilder.maxRows or filter");
+      throw new IllegalStateException(
+          "permutation of table '"
+              + base.name()
+              + "' needs more than "
+              + Math.min(maxRows, Integer.MAX_VALUE - 8)
+              + " rows in memory; raise PermutationBuilder.maxRows or filter");
     }
   }
 
   /**
-   * Fisher–Yates over clumps of {@code clump} consecutive elements (1 = rows), for the spilled shuffle beyond
-   * {@code maxRows} (not LanceDB's order: see docs/lancedb-compat.md).
+   * Fisher–Yates over clumps of {@code clump} consecutive elements (1 = rows), for the spilled
+   * shuffle beyond {@code maxRows} (not LanceDB's order: see docs/lancedb-compat.md).
    */
   static long[] shuffled(long[] in, int clump, SplittableRandom rnd) {
     int clumps = (int) ((in.length + (long) clump - 1) / clump);

@@ -15,14 +15,19 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * Batches in the permutation-table format — {@code row_id: UInt64}, {@code split_id: UInt64}, metadata
- * {@code split_names}, {@code num_splits} and {@code base_version} — for Lance to write. Subclasses say where the rows come from.
+ * Batches in the permutation-table format — {@code row_id: UInt64}, {@code split_id: UInt64},
+ * metadata {@code split_names}, {@code num_splits} and {@code base_version} — for Lance to write.
+ * Subclasses say where the rows come from.
  */
 abstract class PermutationRowsReader extends ArrowReader {
   private final Schema schema;
 
-  /** {@code numSplits}: how many splits the table has, empty ones included; 0 when its rows say (not recorded). */
-  PermutationRowsReader(BufferAllocator allocator, List<String> names, int numSplits, long baseVersion) {
+  /**
+   * {@code numSplits}: how many splits the table has, empty ones included; 0 when its rows say (not
+   * recorded).
+   */
+  PermutationRowsReader(
+      BufferAllocator allocator, List<String> names, int numSplits, long baseVersion) {
     super(allocator);
     this.schema = schema(names, numSplits, baseVersion);
   }
@@ -37,14 +42,22 @@ abstract class PermutationRowsReader extends ArrowReader {
       meta.put(Permutations.SPLIT_NAMES, Permutations.splitNamesJson(names));
     }
     ArrowType u64 = new ArrowType.Int(64, false);
-    // As LanceDB's own builder writes it (checked with @lancedb/lancedb 0.39.0, `make interop`): row_id nullable,
+    // As LanceDB's own builder writes it (checked with @lancedb/lancedb 0.39.0, `make interop`):
+    // row_id nullable,
     // split_id not null.
-    return new Schema(List.of(Field.nullable(Permutations.ROW_ID, u64),
-        Field.notNullable(Permutations.SPLIT_ID, u64)), meta);
+    return new Schema(
+        List.of(
+            Field.nullable(Permutations.ROW_ID, u64),
+            Field.notNullable(Permutations.SPLIT_ID, u64)),
+        meta);
   }
 
-  /** Writes up to {@code max} addresses of {@code rows} from {@code from}, all in split {@code split}; returns how many. */
-  static int fillSplit(long[] rows, int from, int max, int split, UInt8Vector ids, UInt8Vector splits) {
+  /**
+   * Writes up to {@code max} addresses of {@code rows} from {@code from}, all in split {@code
+   * split}; returns how many.
+   */
+  static int fillSplit(
+      long[] rows, int from, int max, int split, UInt8Vector ids, UInt8Vector splits) {
     int n = Math.min(max, rows.length - from);
     ids.allocateNew(n);
     splits.allocateNew(n);
@@ -61,7 +74,10 @@ abstract class PermutationRowsReader extends ArrowReader {
   @Override
   public final boolean loadNextBatch() throws IOException {
     VectorSchemaRoot root = getVectorSchemaRoot();
-    int n = fill((UInt8Vector) root.getVector(Permutations.ROW_ID), (UInt8Vector) root.getVector(Permutations.SPLIT_ID));
+    int n =
+        fill(
+            (UInt8Vector) root.getVector(Permutations.ROW_ID),
+            (UInt8Vector) root.getVector(Permutations.SPLIT_ID));
     root.setRowCount(n);
     return n > 0;
   }

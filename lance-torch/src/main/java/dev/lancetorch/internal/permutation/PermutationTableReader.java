@@ -3,7 +3,9 @@ package dev.lancetorch.internal.permutation;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.UInt8Vector;
 
-/** Streams a {@link PermutationPlan} held in memory as permutation-table batches, split after split. */
+/**
+ * Streams a {@link PermutationPlan} held in memory as permutation-table batches, split after split.
+ */
 public final class PermutationTableReader extends PermutationRowsReader {
   private static final int BATCH = 1 << 20;
   private final PermutationPlan plan;

@@ -1,9 +1,9 @@
 package dev.lancetorch.internal.permutation;
 
-import dev.lancetorch.permutation.SplitSizes;
-import dev.lancetorch.internal.arrow.SqlReads;
 import dev.lancetorch.FragmentInfo;
 import dev.lancetorch.Table;
+import dev.lancetorch.internal.arrow.SqlReads;
+import dev.lancetorch.permutation.SplitSizes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -14,8 +14,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
 
 /**
- * The (filtered) rows of a base table in storage order, chunk by chunk: each row's base address and, for hash and
- * calculated splits, its split (-1: in no split). Memory: one chunk. The caller closes it.
+ * The (filtered) rows of a base table in storage order, chunk by chunk: each row's base address
+ * and, for hash and calculated splits, its split (-1: in no split). Memory: one chunk. The caller
+ * closes it.
  */
 public abstract class RowStream implements AutoCloseable {
   public static final String ROW_ADDR = "_rowaddr";
@@ -32,7 +33,10 @@ public abstract class RowStream implements AutoCloseable {
   @Override
   public void close() {}
 
-  /** Rows matching {@code filter} (all when null), each with the split {@code spec} computes per row, if any. */
+  /**
+   * Rows matching {@code filter} (all when null), each with the split {@code spec} computes per
+   * row, if any.
+   */
   public static RowStream open(Table base, String filter, SplitSpec spec) {
     if (spec instanceof SplitSpec.Calculated c) {
       return new Calculated(base, filter, c);
@@ -91,7 +95,14 @@ public abstract class RowStream implements AutoCloseable {
     final ArrowReader reader;
 
     Scanned(Table base, String filter, List<String> columns) {
-      this(base, base.query().select(columns).withRowAddress(true).where(filter).batchSize(CHUNK).toArrowReader());
+      this(
+          base,
+          base.query()
+              .select(columns)
+              .withRowAddress(true)
+              .where(filter)
+              .batchSize(CHUNK)
+              .toArrowReader());
     }
 
     Scanned(Table base, ArrowReader reader) {
@@ -139,7 +150,10 @@ public abstract class RowStream implements AutoCloseable {
     }
   }
 
-  /** Hash split as LanceDB's ({@link HashSplit}): the split depends only on the row's values in the hash columns. */
+  /**
+   * Hash split as LanceDB's ({@link HashSplit}): the split depends only on the row's values in the
+   * hash columns.
+   */
   static final class Hashed extends Scanned {
     private final SplitSpec.Hash spec;
     private final HashSplit hash;
@@ -157,8 +171,8 @@ public abstract class RowStream implements AutoCloseable {
   }
 
   /**
-   * Calculated split through Lance's SQL. A null or out-of-range value is an error naming how many rows and a few of
-   * their addresses — the whole table is checked before the error is raised.
+   * Calculated split through Lance's SQL. A null or out-of-range value is an error naming how many
+   * rows and a few of their addresses — the whole table is checked before the error is raised.
    */
   static final class Calculated extends Scanned {
     private final SplitSpec.Calculated spec;
@@ -173,8 +187,14 @@ public abstract class RowStream implements AutoCloseable {
 
     private static ArrowReader sql(Table base, String filter, SplitSpec.Calculated spec) {
       // No cast: a non-integer result is an error (see assign), not silently truncated.
-      String q = "SELECT _rowaddr, (" + spec.sql() + ") AS " + SPLIT_EXPR + " FROM t"
-          + (filter == null ? "" : " WHERE " + filter) + " ORDER BY _rowaddr";
+      String q =
+          "SELECT _rowaddr, ("
+              + spec.sql()
+              + ") AS "
+              + SPLIT_EXPR
+              + " FROM t"
+              + (filter == null ? "" : " WHERE " + filter)
+              + " ORDER BY _rowaddr";
       try {
         return SqlReads.query(base, q);
       } catch (IOException e) {
@@ -186,9 +206,16 @@ public abstract class RowStream implements AutoCloseable {
     void assign(VectorSchemaRoot root) {
       FieldVector s = root.getVector(SPLIT_EXPR);
       if (!(s instanceof BaseIntVector)) {
-        throw new IllegalArgumentException("splitCalculated '" + spec.sql() + "' on table '" + base.name()
-            + "' yields " + s.getField().getType() + ", not an integer split index (cast it explicitly, e.g. CAST(("
-            + spec.sql() + ") AS INT), if truncation is meant)");
+        throw new IllegalArgumentException(
+            "splitCalculated '"
+                + spec.sql()
+                + "' on table '"
+                + base.name()
+                + "' yields "
+                + s.getField().getType()
+                + ", not an integer split index (cast it explicitly, e.g. CAST(("
+                + spec.sql()
+                + ") AS INT), if truncation is meant)");
       }
       List<Long> bad = new ArrayList<>();
       long badCount = 0;
@@ -206,10 +233,18 @@ public abstract class RowStream implements AutoCloseable {
       }
       if (badCount > 0) {
         badCount += drainBad(bad);
-        throw new IllegalArgumentException("splitCalculated '" + spec.sql() + "' on table '" + base.name() + "': "
-            + badCount + " rows gave a null or out-of-range split (valid: 0.."
-            + (limit - 1) + (spec.names() == null ? ", SplitSizes.MAX_SPLITS - 1" : "") + "), e.g. rows at addresses "
-            + bad.stream().map(PermutationPlan::addressString).toList());
+        throw new IllegalArgumentException(
+            "splitCalculated '"
+                + spec.sql()
+                + "' on table '"
+                + base.name()
+                + "': "
+                + badCount
+                + " rows gave a null or out-of-range split (valid: 0.."
+                + (limit - 1)
+                + (spec.names() == null ? ", SplitSizes.MAX_SPLITS - 1" : "")
+                + "), e.g. rows at addresses "
+                + bad.stream().map(PermutationPlan::addressString).toList());
       }
     }
 

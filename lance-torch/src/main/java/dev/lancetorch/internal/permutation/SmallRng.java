@@ -3,11 +3,12 @@ package dev.lancetorch.internal.permutation;
 import java.security.SecureRandom;
 
 /**
- * Rust {@code rand} 0.9's {@code SmallRng} on 64-bit platforms — Xoshiro256++ seeded by {@code seed_from_u64}
- * (SplitMix64 expansion) — with exactly the sampling LanceDB's permutation builder uses: {@code random_range} over
- * {@code u32}/{@code u64} (Canon's method with one bias-reduction step, {@code rand}'s default without the
- * {@code unbiased} feature) and {@code SliceRandom::shuffle} (forward Fisher–Yates over positions 0..n-1 with
- * {@code IncreasingUniform}, which draws one {@code u32} for several consecutive indexes). Same seed, same numbers as
+ * Rust {@code rand} 0.9's {@code SmallRng} on 64-bit platforms — Xoshiro256++ seeded by {@code
+ * seed_from_u64} (SplitMix64 expansion) — with exactly the sampling LanceDB's permutation builder
+ * uses: {@code random_range} over {@code u32}/{@code u64} (Canon's method with one bias-reduction
+ * step, {@code rand}'s default without the {@code unbiased} feature) and {@code
+ * SliceRandom::shuffle} (forward Fisher–Yates over positions 0..n-1 with {@code IncreasingUniform},
+ * which draws one {@code u32} for several consecutive indexes). Same seed, same numbers as
  * LanceDB's Rust code. Not thread-safe.
  */
 public final class SmallRng {
@@ -37,7 +38,10 @@ public final class SmallRng {
     return new SmallRng(seed);
   }
 
-  /** A seed drawn from the operating system, as LanceDB does ({@code SmallRng::from_os_rng}) when none is given. */
+  /**
+   * A seed drawn from the operating system, as LanceDB does ({@code SmallRng::from_os_rng}) when
+   * none is given.
+   */
   public static long drawSeed() {
     return new SecureRandom().nextLong();
   }

@@ -17,11 +17,12 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.UInt8Vector;
 
 /**
- * A shuffled permutation table too large to hold: a two-pass external shuffle. Pass 1 streams the rows (split
- * assigned on the fly) and appends each row — or each clump of {@code clumpSize} consecutive rows of its split — to
- * one of B bucket files of its split, chosen at random; pass 2 loads one bucket at a time, shuffles it in memory and
- * writes it out. Random bucket assignment followed by independent in-bucket shuffles gives a uniformly random order.
- * Memory: one bucket (about {@code maxRows / 2} addresses); disk: 8 bytes per row in the temp directory, deleted on
+ * A shuffled permutation table too large to hold: a two-pass external shuffle. Pass 1 streams the
+ * rows (split assigned on the fly) and appends each row — or each clump of {@code clumpSize}
+ * consecutive rows of its split — to one of B bucket files of its split, chosen at random; pass 2
+ * loads one bucket at a time, shuffles it in memory and writes it out. Random bucket assignment
+ * followed by independent in-bucket shuffles gives a uniformly random order. Memory: one bucket
+ * (about {@code maxRows / 2} addresses); disk: 8 bytes per row in the temp directory, deleted on
  * close. The result depends on the seeds and on {@code maxRows} (which sets B).
  */
 public final class SpilledShuffleReader extends PermutationRowsReader {
@@ -35,7 +36,12 @@ public final class SpilledShuffleReader extends PermutationRowsReader {
   private long[] current = new long[0];
   private int position;
 
-  public SpilledShuffleReader(BufferAllocator allocator, Table base, String filter, SplitSpec spec, ShuffleSpec shuffle,
+  public SpilledShuffleReader(
+      BufferAllocator allocator,
+      Table base,
+      String filter,
+      SplitSpec spec,
+      ShuffleSpec shuffle,
       long maxRows) {
     super(allocator, spec == null ? null : spec.names(), SplitSpec.declared(spec), base.version());
     this.shuffle = shuffle;
@@ -44,14 +50,16 @@ public final class SpilledShuffleReader extends PermutationRowsReader {
     try {
       this.dir = Files.createTempDirectory("lancetorch-shuffle-");
     } catch (IOException e) {
-      throw new UncheckedIOException("creating a temp directory for the shuffle of table '" + base.name() + "'", e);
+      throw new UncheckedIOException(
+          "creating a temp directory for the shuffle of table '" + base.name() + "'", e);
     }
     int splits;
     try {
       splits = spill(base, filter, spec);
     } catch (IOException e) {
       deleteSpillFiles(e);
-      throw new UncheckedIOException("spilling the shuffle of table '" + base.name() + "' to " + dir, e);
+      throw new UncheckedIOException(
+          "spilling the shuffle of table '" + base.name() + "' to " + dir, e);
     } catch (RuntimeException | Error e) {
       deleteSpillFiles(e);
       throw e;
@@ -59,7 +67,10 @@ public final class SpilledShuffleReader extends PermutationRowsReader {
     this.numSplits = splits;
   }
 
-  /** On a failed spill: removes the files written so far, recording a failure to do so on {@code cause}. */
+  /**
+   * On a failed spill: removes the files written so far, recording a failure to do so on {@code
+   * cause}.
+   */
   private void deleteSpillFiles(Throwable cause) {
     try {
       closeReadSource();
@@ -72,13 +83,17 @@ public final class SpilledShuffleReader extends PermutationRowsReader {
     return dir.resolve(k + "-" + b + ".bin");
   }
 
-  /** Pass 1: every kept row's address into a random bucket of its split; returns the number of splits seen. */
+  /**
+   * Pass 1: every kept row's address into a random bucket of its split; returns the number of
+   * splits seen.
+   */
   private int spill(Table base, String filter, SplitSpec spec) throws IOException {
     SplitAssigner assigner = SplitAssigner.of(base, filter, spec);
     boolean perRow = spec instanceof SplitSpec.Hash || spec instanceof SplitSpec.Calculated;
     SplittableRandom rnd = new SplittableRandom(shuffle.seed());
     java.util.Map<Long, DataOutputStream> out = new java.util.HashMap<>();
-    java.util.Map<Integer, long[]> clumpState = new java.util.HashMap<>(); // split -> {rows seen, bucket}
+    java.util.Map<Integer, long[]> clumpState =
+        new java.util.HashMap<>(); // split -> {rows seen, bucket}
     int maxSplit = -1;
     try (RowStream rows = RowStream.open(base, filter, spec)) {
       while (rows.next()) {
@@ -96,7 +111,9 @@ public final class SpilledShuffleReader extends PermutationRowsReader {
           long key = ((long) k << 32) | b;
           DataOutputStream o = out.get(key);
           if (o == null) {
-            o = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file(k, b)), 1 << 16));
+            o =
+                new DataOutputStream(
+                    new BufferedOutputStream(Files.newOutputStream(file(k, b)), 1 << 16));
             out.put(key, o);
           }
           o.writeLong(rows.addrs[i]);
@@ -128,7 +145,8 @@ public final class SpilledShuffleReader extends PermutationRowsReader {
       }
       long count = Files.size(f) / 8;
       long[] a = new long[Math.toIntExact(count)];
-      try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(f), 1 << 16))) {
+      try (DataInputStream in =
+          new DataInputStream(new BufferedInputStream(Files.newInputStream(f), 1 << 16))) {
         for (int i = 0; i < a.length; i++) {
           a[i] = in.readLong();
         }
@@ -136,8 +154,14 @@ public final class SpilledShuffleReader extends PermutationRowsReader {
         throw new IOException("spill file " + f + " is truncated", e);
       }
       Files.delete(f);
-      current = PermutationPlan.shuffled(a, shuffle.clumpSize(),
-          new SplittableRandom(shuffle.seed() ^ (0x9E3779B97F4A7C15L * (split + 1)) ^ (0xBF58476D1CE4E5B9L * bucket)));
+      current =
+          PermutationPlan.shuffled(
+              a,
+              shuffle.clumpSize(),
+              new SplittableRandom(
+                  shuffle.seed()
+                      ^ (0x9E3779B97F4A7C15L * (split + 1))
+                      ^ (0xBF58476D1CE4E5B9L * bucket)));
       position = 0;
       if (current.length > 0) {
         return true;

@@ -4,15 +4,19 @@ import dev.lancetorch.Table;
 import java.util.SplittableRandom;
 
 /**
- * Assigns splits to rows as they stream by in storage order, in O(number of splits) memory: sequential splits by
- * position, random splits by sequential selection sampling (each row joins split k with probability
- * remaining_k / remaining_rows, which gives exactly the requested sizes, every assignment equally likely).
+ * Assigns splits to rows as they stream by in storage order, in O(number of splits) memory:
+ * sequential splits by position, random splits by sequential selection sampling (each row joins
+ * split k with probability remaining_k / remaining_rows, which gives exactly the requested sizes,
+ * every assignment equally likely).
  */
 public abstract class SplitAssigner {
   /** The split of the next row, or -1 when it is in none. */
   abstract int next();
 
-  /** The assigner of {@code spec}, or null when the split comes per row from the data (or there is one split). */
+  /**
+   * The assigner of {@code spec}, or null when the split comes per row from the data (or there is
+   * one split).
+   */
   static SplitAssigner of(Table base, String filter, SplitSpec spec) {
     if (spec instanceof SplitSpec.Sequential s) {
       return new Sequential(s.sizes().sizes(count(base, filter)));

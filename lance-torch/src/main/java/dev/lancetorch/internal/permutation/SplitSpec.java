@@ -4,11 +4,14 @@ import dev.lancetorch.permutation.PermutationBuilder;
 import dev.lancetorch.permutation.SplitSizes;
 import java.util.List;
 
-/** The split part of a {@link PermutationBuilder}. {@code names} is null when splits are unnamed. */
+/**
+ * The split part of a {@link PermutationBuilder}. {@code names} is null when splits are unnamed.
+ */
 public sealed interface SplitSpec {
   List<String> names();
 
-  record Random(SplitSizes sizes, long seed, int clumpSize, List<String> names) implements SplitSpec {}
+  record Random(SplitSizes sizes, long seed, int clumpSize, List<String> names)
+      implements SplitSpec {}
 
   record Sequential(SplitSizes sizes, List<String> names) implements SplitSpec {}
 
@@ -18,9 +21,9 @@ public sealed interface SplitSpec {
   record Calculated(String sql, List<String> names) implements SplitSpec {}
 
   /**
-   * The number of splits {@code spec} declares — 1 without a spec — or 0 when the data decides (an unnamed
-   * calculated split: the largest index + 1). Every path (in memory, permutation table) reports at least this many
-   * splits, empty ones included.
+   * The number of splits {@code spec} declares — 1 without a spec — or 0 when the data decides (an
+   * unnamed calculated split: the largest index + 1). Every path (in memory, permutation table)
+   * reports at least this many splits, empty ones included.
    */
   static int declared(SplitSpec spec) {
     if (spec == null) {

@@ -5,26 +5,29 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.UInt8Vector;
 
 /**
- * Writes a permutation table without holding it: rows stream from the base table in storage order, each gets its
- * split on the fly ({@link SplitAssigner} or the per-row split of a hash/calculated split), and leaves as
- * {@code (row_id, split_id)} batches. Memory: one chunk, whatever the table size. Used when nothing is shuffled
- * (each split's rows then stay in storage order, the splits interleaved as they come).
+ * Writes a permutation table without holding it: rows stream from the base table in storage order,
+ * each gets its split on the fly ({@link SplitAssigner} or the per-row split of a hash/calculated
+ * split), and leaves as {@code (row_id, split_id)} batches. Memory: one chunk, whatever the table
+ * size. Used when nothing is shuffled (each split's rows then stay in storage order, the splits
+ * interleaved as they come).
  */
 public final class StreamingPermutationReader extends PermutationRowsReader {
   private final RowStream rows;
   private final SplitAssigner assigner;
   private final boolean perRow;
 
-  public StreamingPermutationReader(BufferAllocator allocator, Table base, String filter, SplitSpec split) {
-    super(allocator, split == null ? null : split.names(), SplitSpec.declared(split), base.version());
+  public StreamingPermutationReader(
+      BufferAllocator allocator, Table base, String filter, SplitSpec split) {
+    super(
+        allocator, split == null ? null : split.names(), SplitSpec.declared(split), base.version());
     this.assigner = SplitAssigner.of(base, filter, split);
     this.perRow = split instanceof SplitSpec.Hash || split instanceof SplitSpec.Calculated;
     this.rows = RowStream.open(base, filter, split);
   }
 
   /**
-   * True when {@code split} and {@code shuffle} can be written by streaming: no shuffle and no random split (a random
-   * split shuffles every row first, as LanceDB does).
+   * True when {@code split} and {@code shuffle} can be written by streaming: no shuffle and no
+   * random split (a random split shuffles every row first, as LanceDB does).
    */
   public static boolean canStream(SplitSpec split, ShuffleSpec shuffle) {
     return shuffle == null && !(split instanceof SplitSpec.Random);

@@ -1,14 +1,16 @@
 package dev.lancetorch.internal.permutation;
 
 /**
- * Rust's {@code slice::sort_unstable_by} (ipnsort, Rust 1.81+ standard library) as LanceDB's permutation builder
- * runs it: Arrow's {@code sort_to_indices} sorts {@code (u32 index, u64 key)} pairs by key, so rows with equal split
- * ids end up in the order this algorithm leaves them, not in input order. Reproduced step by step (find existing run,
- * quicksort with glidesort pivot choice, branchless cyclic Lomuto partition, the 16-byte-element small sort of 32 with
- * stable 4/8 networks and bidirectional merges, heapsort fallback) so that a permutation built here lists each split
- * in exactly LanceDB's order. See docs/lancedb-compat.md.
+ * Rust's {@code slice::sort_unstable_by} (ipnsort, Rust 1.81+ standard library) as LanceDB's
+ * permutation builder runs it: Arrow's {@code sort_to_indices} sorts {@code (u32 index, u64 key)}
+ * pairs by key, so rows with equal split ids end up in the order this algorithm leaves them, not in
+ * input order. Reproduced step by step (find existing run, quicksort with glidesort pivot choice,
+ * branchless cyclic Lomuto partition, the 16-byte-element small sort of 32 with stable 4/8 networks
+ * and bidirectional merges, heapsort fallback) so that a permutation built here lists each split in
+ * exactly LanceDB's order. See docs/lancedb-compat.md.
  *
- * <p>Elements are positions into {@code keys}; {@link #sortPositions} returns the positions in sorted order.
+ * <p>Elements are positions into {@code keys}; {@link #sortPositions} returns the positions in
+ * sorted order.
  */
 public final class UnstableSort {
   private final long[] keys;
@@ -19,7 +21,10 @@ public final class UnstableSort {
     this.keys = keys;
   }
 
-  /** Positions {@code 0..keys.length-1} ordered by unsigned key as Rust's unstable sort of (position, key) pairs. */
+  /**
+   * Positions {@code 0..keys.length-1} ordered by unsigned key as Rust's unstable sort of
+   * (position, key) pairs.
+   */
   static int[] sortPositions(long[] keys) {
     int[] v = new int[keys.length];
     for (int i = 0; i < v.length; i++) {
@@ -127,7 +132,10 @@ public final class UnstableSort {
     return a;
   }
 
-  /** Rust's {@code partition}: pivot to the front, branchless cyclic Lomuto over the rest, pivot between. */
+  /**
+   * Rust's {@code partition}: pivot to the front, branchless cyclic Lomuto over the rest, pivot
+   * between.
+   */
   private int partition(int[] v, int from, int len, int pivotPos, boolean lessOrEqual) {
     swap(v, from, from + pivotPos);
     int pivot = v[from];
@@ -201,7 +209,8 @@ public final class UnstableSort {
     }
   }
 
-  // ---- small sort for 16-byte Copy elements: small_sort_general, threshold 32, scratch len + 16 ----
+  // ---- small sort for 16-byte Copy elements: small_sort_general, threshold 32, scratch len + 16
+  // ----
 
   private void smallSortGeneral(int[] v, int from, int len) {
     if (len < 2) {
@@ -287,7 +296,10 @@ public final class UnstableSort {
     }
   }
 
-  /** Merges {@code src[at..at+len]} (two sorted halves split at len/2) into {@code dst[dstAt..]} from both ends. */
+  /**
+   * Merges {@code src[at..at+len]} (two sorted halves split at len/2) into {@code dst[dstAt..]}
+   * from both ends.
+   */
   private void bidirectionalMerge(int[] src, int at, int len, int[] dst, int dstAt) {
     int half = len / 2;
     int left = at;

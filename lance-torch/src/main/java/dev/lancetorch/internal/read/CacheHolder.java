@@ -1,16 +1,17 @@
 package dev.lancetorch.internal.read;
 
-import dev.lancetorch.internal.memory.Cleaners;
 import dev.lancetorch.Table;
+import dev.lancetorch.internal.memory.Cleaners;
 import java.lang.ref.Cleaner;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The memory caches one permutation handle uses (shared by the copies {@code with*} makes of it), one per column set,
- * acquired from {@link SharedColumnCaches} on first use. {@link #close()} releases them (idempotent); a holder that
- * is never closed releases them when it becomes unreachable.
+ * The memory caches one permutation handle uses (shared by the copies {@code with*} makes of it),
+ * one per column set, acquired from {@link SharedColumnCaches} on first use. {@link #close()}
+ * releases them (idempotent); a holder that is never closed releases them when it becomes
+ * unreachable.
  */
 public final class CacheHolder implements AutoCloseable {
   /** What the cleaner releases; never references the holder. */
@@ -39,7 +40,10 @@ public final class CacheHolder implements AutoCloseable {
     return maxBytes;
   }
 
-  /** The cache of {@code columns}, loading it now if needed; null if they do not fit (then reads use takes). */
+  /**
+   * The cache of {@code columns}, loading it now if needed; null if they do not fit (then reads use
+   * takes).
+   */
   MemoryCache get(Table table, List<String> columns) {
     synchronized (held) {
       if (held.closed) {
@@ -57,10 +61,13 @@ public final class CacheHolder implements AutoCloseable {
   /** Bytes held by the caches this handle uses (shared ones counted once per handle). */
   public long bytes() {
     synchronized (held) {
-      return held.entries.values().stream().mapToLong(e -> {
-        MemoryCache c = e.cache();
-        return c == null ? 0 : c.bytes();
-      }).sum();
+      return held.entries.values().stream()
+          .mapToLong(
+              e -> {
+                MemoryCache c = e.cache();
+                return c == null ? 0 : c.bytes();
+              })
+          .sum();
     }
   }
 

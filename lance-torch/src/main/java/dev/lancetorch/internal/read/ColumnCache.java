@@ -18,14 +18,15 @@ import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * An in-memory copy of some columns of a table, loaded by one sequential scan (zero-copy from Lance), from which
- * shuffled rows are gathered at memory speed instead of one Lance take per batch. Fixed-width columns and
- * FixedSizeLists of fixed-width values without nulls are gathered with one memory copy per row; other types row by
- * row through Arrow.
+ * An in-memory copy of some columns of a table, loaded by one sequential scan (zero-copy from
+ * Lance), from which shuffled rows are gathered at memory speed instead of one Lance take per
+ * batch. Fixed-width columns and FixedSizeLists of fixed-width values without nulls are gathered
+ * with one memory copy per row; other types row by row through Arrow.
  *
- * <p>Used for column sets {@link NativeColumnCache} cannot hold (variable-length columns); fixed-width columns are
- * cached natively. Owns the scanned Arrow buffers (in the allocator given to {@link #load}) until {@link #close()}. Thread-safe for
- * concurrent gathers once loaded; gathered roots are allocated where the caller says.
+ * <p>Used for column sets {@link NativeColumnCache} cannot hold (variable-length columns);
+ * fixed-width columns are cached natively. Owns the scanned Arrow buffers (in the allocator given
+ * to {@link #load}) until {@link #close()}. Thread-safe for concurrent gathers once loaded;
+ * gathered roots are allocated where the caller says.
  */
 final class ColumnCache implements MemoryCache {
   private final String tableName;
@@ -34,12 +35,21 @@ final class ColumnCache implements MemoryCache {
   private final long[] batchStart;
   private final StoragePositions positions;
   private final long rows;
-  /** Per column: no nulls in any cached batch (nor in a FixedSizeList's values) — computed once at load. */
+
+  /**
+   * Per column: no nulls in any cached batch (nor in a FixedSizeList's values) — computed once at
+   * load.
+   */
   private final boolean[] noNulls;
+
   private final long bytes;
 
   /** {@code frags}: the table's fragments in storage order, none with deleted rows. */
-  private ColumnCache(String tableName, Schema schema, List<VectorSchemaRoot> batches, List<FragmentInfo> frags,
+  private ColumnCache(
+      String tableName,
+      Schema schema,
+      List<VectorSchemaRoot> batches,
+      List<FragmentInfo> frags,
       long bytes) {
     this.tableName = tableName;
     this.schema = schema;
@@ -56,18 +66,20 @@ final class ColumnCache implements MemoryCache {
       boolean none = true;
       for (VectorSchemaRoot b : batches) {
         FieldVector v = b.getVector(c);
-        none &= v.getNullCount() == 0
-            && !(v instanceof FixedSizeListVector l && l.getDataVector().getNullCount() != 0);
+        none &=
+            v.getNullCount() == 0
+                && !(v instanceof FixedSizeListVector l && l.getDataVector().getNullCount() != 0);
       }
       noNulls[c] = none;
     }
   }
 
   /**
-   * Loads {@code columns} of {@code table}, or returns null when they would take more than {@code maxBytes} or the
-   * table has deleted rows (addresses would not be dense).
+   * Loads {@code columns} of {@code table}, or returns null when they would take more than {@code
+   * maxBytes} or the table has deleted rows (addresses would not be dense).
    */
-  static ColumnCache load(Table table, List<String> columns, long maxBytes, BufferAllocator allocator) {
+  static ColumnCache load(
+      Table table, List<String> columns, long maxBytes, BufferAllocator allocator) {
     List<FragmentInfo> frags = table.fragments();
     if (frags.stream().anyMatch(f -> f.numRows() != f.physicalRows())) {
       return null;
@@ -76,7 +88,8 @@ final class ColumnCache implements MemoryCache {
     List<VectorSchemaRoot> batches = new ArrayList<>();
     long bytes = 0;
     Schema schema = null;
-    try (ArrowReader r = table.query().select(columns).batchSize(1 << 16).limit(pos).toArrowReader(allocator)) {
+    try (ArrowReader r =
+        table.query().select(columns).batchSize(1 << 16).limit(pos).toArrowReader(allocator)) {
       schema = r.getVectorSchemaRoot().getSchema();
       while (r.loadNextBatch()) {
         VectorSchemaRoot b = Rechunker.own(r.getVectorSchemaRoot());
@@ -117,8 +130,8 @@ final class ColumnCache implements MemoryCache {
     for (int k = 0; k < n; k++) {
       long p = positions[k];
       if (p < 0 || p >= rows) {
-        throw new IndexOutOfBoundsException("row " + p + " out of range for table '" + tableName + "' (" + rows
-            + " rows)");
+        throw new IndexOutOfBoundsException(
+            "row " + p + " out of range for table '" + tableName + "' (" + rows + " rows)");
       }
       int b = Arrays.binarySearch(batchStart, p);
       b = b >= 0 ? b : -b - 2;
@@ -146,7 +159,10 @@ final class ColumnCache implements MemoryCache {
     }
   }
 
-  /** One memory copy per row for fixed-width (and FixedSizeList of fixed-width) columns without nulls. */
+  /**
+   * One memory copy per row for fixed-width (and FixedSizeList of fixed-width) columns without
+   * nulls.
+   */
   private boolean copyFixedWidth(int c, FieldVector dst, int[] batchOf, int[] rowOf) {
     int n = batchOf.length;
     if (!noNulls[c]) {
@@ -158,13 +174,15 @@ final class ColumnCache implements MemoryCache {
       long to = d.getDataBufferAddress();
       for (int k = 0; k < n; k++) {
         BaseFixedWidthVector src = (BaseFixedWidthVector) batches.get(batchOf[k]).getVector(c);
-        MemoryUtil.copyMemory(src.getDataBufferAddress() + (long) rowOf[k] * width, to + (long) k * width, width);
+        MemoryUtil.copyMemory(
+            src.getDataBufferAddress() + (long) rowOf[k] * width, to + (long) k * width, width);
       }
       setAllValid(d.getValidityBufferAddress(), n);
       d.setValueCount(n);
       return true;
     }
-    if (dst instanceof FixedSizeListVector d && d.getDataVector() instanceof BaseFixedWidthVector child
+    if (dst instanceof FixedSizeListVector d
+        && d.getDataVector() instanceof BaseFixedWidthVector child
         && !(child instanceof BitVector)) {
       int rowBytes = d.getListSize() * child.getTypeWidth();
       d.setInitialCapacity(n);

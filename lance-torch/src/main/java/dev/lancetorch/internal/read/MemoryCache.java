@@ -5,9 +5,9 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
- * An in-memory copy of some columns of a table ({@link Permutation#withMemoryCache}): {@link NativeColumnCache} for
- * fixed-width columns, {@link ColumnCache} otherwise. Owns what it holds until {@link #close()}; every root returned
- * is owned by the caller.
+ * An in-memory copy of some columns of a table ({@link Permutation#withMemoryCache}): {@link
+ * NativeColumnCache} for fixed-width columns, {@link ColumnCache} otherwise. Owns what it holds
+ * until {@link #close()}; every root returned is owned by the caller.
  */
 public interface MemoryCache extends AutoCloseable {
   /** Payload bytes held. */

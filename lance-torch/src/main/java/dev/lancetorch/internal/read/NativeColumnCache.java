@@ -12,14 +12,16 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
- * An in-memory copy of some fixed-width columns of a table (see {@link ReadColumns}) in native memory: the batches
- * of one sequential Lance scan, kept as they came through the native Arrow C stream (no Arrow Java, no copy).
- * Shuffled rows are gathered from it natively ({@link TorchGather}) straight into output batches.
+ * An in-memory copy of some fixed-width columns of a table (see {@link ReadColumns}) in native
+ * memory: the batches of one sequential Lance scan, kept as they came through the native Arrow C
+ * stream (no Arrow Java, no copy). Shuffled rows are gathered from it natively ({@link
+ * TorchGather}) straight into output batches.
  *
- * <p>Accounted and bounded: {@link #bytes()} is the payload held (values and validity bitmaps); a load that would
- * exceed its budget stops and frees what it read; {@link #liveBytes()} is the total of every cache alive in this
- * JVM. Owns the scanned batches until {@link #close()} (idempotent). Gathers may run concurrently from several
- * threads; {@code close} must not overlap them (the owner, {@link SharedColumnCaches}, guarantees it).
+ * <p>Accounted and bounded: {@link #bytes()} is the payload held (values and validity bitmaps); a
+ * load that would exceed its budget stops and frees what it read; {@link #liveBytes()} is the total
+ * of every cache alive in this JVM. Owns the scanned batches until {@link #close()} (idempotent).
+ * Gathers may run concurrently from several threads; {@code close} must not overlap them (the
+ * owner, {@link SharedColumnCaches}, guarantees it).
  */
 public final class NativeColumnCache implements MemoryCache {
   private static final AtomicLong LIVE_BYTES = new AtomicLong();
@@ -33,7 +35,11 @@ public final class NativeColumnCache implements MemoryCache {
   private final long bytes;
   private boolean closed;
 
-  private NativeColumnCache(String tableName, ReadColumns cols, List<TorchBatch> batches, List<FragmentInfo> frags,
+  private NativeColumnCache(
+      String tableName,
+      ReadColumns cols,
+      List<TorchBatch> batches,
+      List<FragmentInfo> frags,
       long bytes) {
     this.tableName = tableName;
     this.cols = cols;
@@ -49,19 +55,23 @@ public final class NativeColumnCache implements MemoryCache {
   }
 
   /**
-   * Loads {@code cols} of {@code table}, or returns null when they would take more than {@code maxBytes}, a column
-   * is not fixed-width, or the table has deleted rows (addresses would not map to dense positions).
+   * Loads {@code cols} of {@code table}, or returns null when they would take more than {@code
+   * maxBytes}, a column is not fixed-width, or the table has deleted rows (addresses would not map
+   * to dense positions).
    */
   static NativeColumnCache load(Table table, List<String> columns, long maxBytes) {
     ReadColumns cols = ReadColumns.of(table.schema(), columns);
     List<FragmentInfo> frags = table.fragments();
-    if (cols == null || cols.addressColumn() >= 0 || frags.stream().anyMatch(f -> f.numRows() != f.physicalRows())) {
+    if (cols == null
+        || cols.addressColumn() >= 0
+        || frags.stream().anyMatch(f -> f.numRows() != f.physicalRows())) {
       return null;
     }
     long rows = frags.stream().mapToLong(FragmentInfo::numRows).sum();
     List<TorchBatch> batches = new ArrayList<>();
     long bytes = 0;
-    try (TorchScan scan = TorchScan.open(table.query().select(cols.dataColumns()).limit(rows).batchSize(1 << 16))) {
+    try (TorchScan scan =
+        TorchScan.open(table.query().select(cols.dataColumns()).limit(rows).batchSize(1 << 16))) {
       TorchBatch b;
       while ((b = scan.next()) != null) {
         batches.add(b);
@@ -78,8 +88,13 @@ public final class NativeColumnCache implements MemoryCache {
     long got = batches.stream().mapToLong(TorchBatch::numRows).sum();
     if (got != rows) {
       batches.forEach(TorchBatch::close);
-      throw new IllegalStateException("memory cache of table '" + table.name() + "': the scan returned " + got
-          + " rows where the fragments hold " + rows);
+      throw new IllegalStateException(
+          "memory cache of table '"
+              + table.name()
+              + "': the scan returned "
+              + got
+              + " rows where the fragments hold "
+              + rows);
     }
     return new NativeColumnCache(table.name(), cols, batches, frags, bytes);
   }
@@ -94,12 +109,17 @@ public final class NativeColumnCache implements MemoryCache {
     return LIVE_BYTES.get();
   }
 
-  /** Copies the rows at {@code addrs[from, from + n)} into {@code g} at positions {@code dstPos[0, n)}. */
+  /**
+   * Copies the rows at {@code addrs[from, from + n)} into {@code g} at positions {@code dstPos[0,
+   * n)}.
+   */
   void gatherInto(TorchGather g, long[] addrs, int from, long[] dstPos, int n) {
     gatherPositions(g, positions.of(addrs, from, n), dstPos, n);
   }
 
-  /** Copies rows at storage-order {@code positions[0, n)} into {@code g} at {@code dstPos[0, n)}. */
+  /**
+   * Copies rows at storage-order {@code positions[0, n)} into {@code g} at {@code dstPos[0, n)}.
+   */
   void gatherPositions(TorchGather g, long[] positions, long[] dstPos, int n) {
     if (closed) {
       throw new IllegalStateException("the memory cache of table '" + tableName + "' is closed");
@@ -111,8 +131,14 @@ public final class NativeColumnCache implements MemoryCache {
   public VectorSchemaRoot gather(long[] rows, BufferAllocator allocator) {
     for (long p : rows) {
       if (p < 0 || p >= starts[starts.length - 1]) {
-        throw new IndexOutOfBoundsException("row " + p + " out of range for table '" + tableName + "' ("
-            + starts[starts.length - 1] + " rows)");
+        throw new IndexOutOfBoundsException(
+            "row "
+                + p
+                + " out of range for table '"
+                + tableName
+                + "' ("
+                + starts[starts.length - 1]
+                + " rows)");
       }
     }
     int n = rows.length;

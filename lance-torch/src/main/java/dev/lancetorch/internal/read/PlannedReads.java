@@ -6,10 +6,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The batches a loader worker announced it will take next ({@link Permutation#planReads}), read by a
- * {@link WindowReader} over their addresses: while the worker asks exactly these batches in this order, each comes
- * from the planner's windows; the first request that differs ends the plan (the caller then reads it the plain way).
- * Owns the reader; {@link #close()} (idempotent) frees the batches not handed out. Thread-safe.
+ * The batches a loader worker announced it will take next ({@link Permutation#planReads}), read by
+ * a {@link WindowReader} over their addresses: while the worker asks exactly these batches in this
+ * order, each comes from the planner's windows; the first request that differs ends the plan (the
+ * caller then reads it the plain way). Owns the reader; {@link #close()} (idempotent) frees the
+ * batches not handed out. Thread-safe.
  */
 public final class PlannedReads implements AutoCloseable {
   private final List<long[]> batches;
@@ -22,8 +23,12 @@ public final class PlannedReads implements AutoCloseable {
     this.reader = reader;
   }
 
-  /** Base row addresses of the planned batches, concatenated; null when they are not all one size but the last. */
-  public static long[] addresses(List<long[]> batches, java.util.function.LongUnaryOperator addressOf) {
+  /**
+   * Base row addresses of the planned batches, concatenated; null when they are not all one size
+   * but the last.
+   */
+  public static long[] addresses(
+      List<long[]> batches, java.util.function.LongUnaryOperator addressOf) {
     int size = batches.get(0).length;
     long total = 0;
     for (int i = 0; i < batches.size(); i++) {
@@ -46,7 +51,10 @@ public final class PlannedReads implements AutoCloseable {
     return out;
   }
 
-  /** The planned batch for {@code offsets} (owned by the caller), or null when they are not the next planned batch. */
+  /**
+   * The planned batch for {@code offsets} (owned by the caller), or null when they are not the next
+   * planned batch.
+   */
   public synchronized TorchBatch take(long[] offsets) {
     if (closed || next >= batches.size()) {
       return null;

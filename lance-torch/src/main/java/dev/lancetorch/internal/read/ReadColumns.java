@@ -7,14 +7,18 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * The columns a native gather reads ({@link WindowReader}, {@link NativeColumnCache}): base names in output order,
- * the data columns among them, the index of {@code _rowid} (filled from row addresses) or -1, the bytes of one row,
- * and the Arrow schema of the output batches. Only fixed-width columns qualify: integers, floats, bools and
- * {@code FixedSizeList}s of those.
+ * The columns a native gather reads ({@link WindowReader}, {@link NativeColumnCache}): base names
+ * in output order, the data columns among them, the index of {@code _rowid} (filled from row
+ * addresses) or -1, the bytes of one row, and the Arrow schema of the output batches. Only
+ * fixed-width columns qualify: integers, floats, bools and {@code FixedSizeList}s of those.
  */
-public record ReadColumns(List<String> names, List<String> dataColumns, int addressColumn, long rowBytes, Schema schema) {
+public record ReadColumns(
+    List<String> names, List<String> dataColumns, int addressColumn, long rowBytes, Schema schema) {
 
-  /** The read of {@code columns} of a table with schema {@code table}, or null when a column does not qualify. */
+  /**
+   * The read of {@code columns} of a table with schema {@code table}, or null when a column does
+   * not qualify.
+   */
   public static ReadColumns of(Schema table, List<String> columns) {
     List<String> data = new ArrayList<>();
     List<Field> fields = new ArrayList<>();
@@ -22,7 +26,8 @@ public record ReadColumns(List<String> names, List<String> dataColumns, int addr
     long rowBytes = 0;
     for (int i = 0; i < columns.size(); i++) {
       String c = columns.get(i);
-      Field f = table.getFields().stream().filter(x -> x.getName().equals(c)).findFirst().orElse(null);
+      Field f =
+          table.getFields().stream().filter(x -> x.getName().equals(c)).findFirst().orElse(null);
       if (f == null && c.equals(RowReader.ROW_ID)) {
         addressCol = i;
         rowBytes += 8;
@@ -40,7 +45,11 @@ public record ReadColumns(List<String> names, List<String> dataColumns, int addr
     if (data.isEmpty()) {
       return null;
     }
-    return new ReadColumns(List.copyOf(columns), List.copyOf(data), addressCol, Math.max(1, rowBytes),
+    return new ReadColumns(
+        List.copyOf(columns),
+        List.copyOf(data),
+        addressCol,
+        Math.max(1, rowBytes),
         new Schema(fields));
   }
 
@@ -49,7 +58,8 @@ public record ReadColumns(List<String> names, List<String> dataColumns, int addr
     ArrowType t = f.getType();
     if (t instanceof ArrowType.FixedSizeList l && f.getChildren().size() == 1) {
       long item = bytesPerRow(f.getChildren().get(0));
-      return item < 0 || f.getChildren().get(0).getType() instanceof ArrowType.FixedSizeList ? -1
+      return item < 0 || f.getChildren().get(0).getType() instanceof ArrowType.FixedSizeList
+          ? -1
           : item * l.getListSize();
     }
     if (t instanceof ArrowType.Int i) {

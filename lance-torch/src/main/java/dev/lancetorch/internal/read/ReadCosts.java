@@ -1,21 +1,27 @@
 package dev.lancetorch.internal.read;
 
 /**
- * The read planner's cost model: per fragment of a window, one coalesced Lance take of the wanted rows, or a range
- * scan of the rows covering them with native selection — whichever is cheaper by these estimates: a take of {@code k}
- * sorted random rows costs {@code takeCallNanos + k * takeRowNanos}; a scan of {@code r} contiguous rows of {@code b}
- * bytes each {@code scanCallNanos + r * b * scanByteNanos}. Only the ratios matter, so machine speed cancels out.
+ * The read planner's cost model: per fragment of a window, one coalesced Lance take of the wanted
+ * rows, or a range scan of the rows covering them with native selection — whichever is cheaper by
+ * these estimates: a take of {@code k} sorted random rows costs {@code takeCallNanos + k *
+ * takeRowNanos}; a scan of {@code r} contiguous rows of {@code b} bytes each {@code scanCallNanos +
+ * r * b * scanByteNanos}. Only the ratios matter, so machine speed cancels out.
  *
- * <p>{@link #DEFAULT}'s constants are fits to lance-core 7.0.0 on the issue's 1M-row, 4-fragment table (4 columns,
- * 20 bytes a row; medians on a 2-core machine, {@code TakeTest}'s timing prints and the issue's measurements): take
- * of 1 row 2.9 ms, 1 024 rows 11 ms, 16 384 rows 29 ms, 65 536 rows 86 ms (intercept ≈ 2.5 ms, slope ≈ 1.2 µs per
- * row over 16 k–64 k; small takes cost more per row, which only favours scans); 1 024 contiguous rows 1.4 ms; a full
- * scan of 1M rows 13–15 ms (≈ 0.7 ns per byte).
+ * <p>{@link #DEFAULT}'s constants are fits to lance-core 7.0.0 on the issue's 1M-row, 4-fragment
+ * table (4 columns, 20 bytes a row; medians on a 2-core machine, {@code TakeTest}'s timing prints
+ * and the issue's measurements): take of 1 row 2.9 ms, 1 024 rows 11 ms, 16 384 rows 29 ms, 65 536
+ * rows 86 ms (intercept ≈ 2.5 ms, slope ≈ 1.2 µs per row over 16 k–64 k; small takes cost more per
+ * row, which only favours scans); 1 024 contiguous rows 1.4 ms; a full scan of 1M rows 13–15 ms (≈
+ * 0.7 ns per byte).
  */
-public record ReadCosts(double takeCallNanos, double takeRowNanos, double scanCallNanos, double scanByteNanos) {
+public record ReadCosts(
+    double takeCallNanos, double takeRowNanos, double scanCallNanos, double scanByteNanos) {
   public static final ReadCosts DEFAULT = new ReadCosts(2.5e6, 1.2e3, 1.4e6, 0.7);
 
-  /** True when scanning {@code spanRows} rows of {@code rowBytes} bytes beats taking {@code wanted} of them. */
+  /**
+   * True when scanning {@code spanRows} rows of {@code rowBytes} bytes beats taking {@code wanted}
+   * of them.
+   */
   public boolean scanBeatsTake(long wanted, long spanRows, long rowBytes) {
     double take = takeCallNanos + wanted * takeRowNanos;
     double scan = scanCallNanos + (double) spanRows * Math.max(1, rowBytes) * scanByteNanos;

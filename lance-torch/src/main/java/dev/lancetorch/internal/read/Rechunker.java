@@ -11,9 +11,10 @@ import org.apache.arrow.vector.util.TransferPair;
 import org.apache.arrow.vector.util.VectorSchemaRootAppender;
 
 /**
- * Turns the batches of a scan (sizes chosen by Lance, cut at fragment boundaries) into batches of exactly the size
- * asked. A scan batch that fits is handed over whole (buffer ownership transferred, no copy); a batch that is cut is
- * sliced (buffers shared, no copy); only a batch spanning two scan batches is concatenated (one copy).
+ * Turns the batches of a scan (sizes chosen by Lance, cut at fragment boundaries) into batches of
+ * exactly the size asked. A scan batch that fits is handed over whole (buffer ownership
+ * transferred, no copy); a batch that is cut is sliced (buffers shared, no copy); only a batch
+ * spanning two scan batches is concatenated (one copy).
  *
  * <p>Owns the reader and closes it on {@link #close()}; every returned root is owned by the caller.
  */
@@ -27,7 +28,9 @@ public class Rechunker implements AutoCloseable {
     this.reader = reader;
   }
 
-  /** The next {@code n} rows (fewer at the end of the scan), or {@code null} when the scan is done. */
+  /**
+   * The next {@code n} rows (fewer at the end of the scan), or {@code null} when the scan is done.
+   */
   public VectorSchemaRoot next(int n) {
     List<VectorSchemaRoot> pieces = new ArrayList<>();
     int need = n;
@@ -96,7 +99,8 @@ public class Rechunker implements AutoCloseable {
       return pieces.get(0);
     }
     VectorSchemaRoot first = pieces.get(0);
-    VectorSchemaRoot target = VectorSchemaRoot.create(first.getSchema(), first.getFieldVectors().get(0).getAllocator());
+    VectorSchemaRoot target =
+        VectorSchemaRoot.create(first.getSchema(), first.getFieldVectors().get(0).getAllocator());
     try {
       target.allocateNew();
       VectorSchemaRootAppender.append(false, target, pieces.toArray(new VectorSchemaRoot[0]));

@@ -1,8 +1,8 @@
 package dev.lancetorch.internal.read;
 
-import dev.lancetorch.internal.memory.TensorMemory;
 import dev.lancetorch.FragmentInfo;
 import dev.lancetorch.Table;
+import dev.lancetorch.internal.memory.TensorMemory;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
@@ -13,13 +13,17 @@ import org.apache.arrow.vector.types.pojo.Field;
 
 /**
  * Reads rows of a permutation's base table, choosing the path by the shape of the request:
+ *
  * <ul>
- *   <li>contiguous runs of storage order (identity windows, or an address batch that is one run inside a fragment
- *       without deletions): a Lance scan of just that range — zero-copy through the Arrow C Data Interface;
- *   <li>anything else: one Lance take by row address for the whole batch, results put back in the order asked.
+ *   <li>contiguous runs of storage order (identity windows, or an address batch that is one run
+ *       inside a fragment without deletions): a Lance scan of just that range — zero-copy through
+ *       the Arrow C Data Interface;
+ *   <li>anything else: one Lance take by row address for the whole batch, results put back in the
+ *       order asked.
  * </ul>
- * Every root returned is owned by the caller. Columns come back in the order selected; {@code _rowid} may be selected
- * and is then the base row address.
+ *
+ * Every root returned is owned by the caller. Columns come back in the order selected; {@code
+ * _rowid} may be selected and is then the base row address.
  */
 public final class RowReader {
   public static final String ROW_ID = "_rowid";
@@ -33,10 +37,12 @@ public final class RowReader {
   private volatile List<FragmentInfo> fragments;
 
   /**
-   * @param allocator where the roots of {@link #read} and {@link #readOffsets} are allocated (borrowed): the table's
-   *     allocator for Arrow batches, {@link TensorMemory#ALLOCATOR} for batches only tensors will keep alive
+   * @param allocator where the roots of {@link #read} and {@link #readOffsets} are allocated
+   *     (borrowed): the table's allocator for Arrow batches, {@link TensorMemory#ALLOCATOR} for
+   *     batches only tensors will keep alive
    */
-  public RowReader(Table table, List<String> columns, CacheHolder cache, BufferAllocator allocator) {
+  public RowReader(
+      Table table, List<String> columns, CacheHolder cache, BufferAllocator allocator) {
     this.table = table;
     this.cache = cache;
     this.allocator = allocator;
@@ -45,10 +51,20 @@ public final class RowReader {
     this.withRowId = columns.contains(ROW_ID);
   }
 
-  /** A sequential scan of storage-order rows {@code [start, start + count)} cut into batches of {@code batchSize}. */
+  /**
+   * A sequential scan of storage-order rows {@code [start, start + count)} cut into batches of
+   * {@code batchSize}.
+   */
   public Rechunker scan(long start, long count, int batchSize) {
-    return new Rechunker(table.query().select(dataColumns).withRowId(withRowId).offset(start).limit(count)
-        .batchSize(batchSize).toArrowReader()) {
+    return new Rechunker(
+        table
+            .query()
+            .select(dataColumns)
+            .withRowId(withRowId)
+            .offset(start)
+            .limit(count)
+            .batchSize(batchSize)
+            .toArrowReader()) {
       @Override
       public VectorSchemaRoot next(int n) {
         VectorSchemaRoot r = super.next(n);
@@ -58,12 +74,19 @@ public final class RowReader {
   }
 
   /**
-   * As {@link #scan} but straight into tensors: Lance's native Arrow C stream, no Arrow Java on the way (for the
-   * tensor formats of identity windows).
+   * As {@link #scan} but straight into tensors: Lance's native Arrow C stream, no Arrow Java on the
+   * way (for the tensor formats of identity windows).
    */
   public TensorRechunker tensorScan(long start, long count, int batchSize) {
-    return new TensorRechunker(dev.lancetorch.torch.TorchScan.open(table.query().select(dataColumns)
-        .withRowId(withRowId).offset(start).limit(count).batchSize(batchSize)));
+    return new TensorRechunker(
+        dev.lancetorch.torch.TorchScan.open(
+            table
+                .query()
+                .select(dataColumns)
+                .withRowId(withRowId)
+                .offset(start)
+                .limit(count)
+                .batchSize(batchSize)));
   }
 
   /** The rows at these base row addresses, in order. */
@@ -75,8 +98,16 @@ public final class RowReader {
     FragmentInfo run = contiguousRun(addrs);
     if (run != null) {
       int offset = (int) addrs[0];
-      try (Rechunker r = new Rechunker(table.query().select(dataColumns).fragmentIds(List.of(run.id()))
-          .offset(offset).limit(addrs.length).batchSize(addrs.length).toArrowReader(allocator))) {
+      try (Rechunker r =
+          new Rechunker(
+              table
+                  .query()
+                  .select(dataColumns)
+                  .fragmentIds(List.of(run.id()))
+                  .offset(offset)
+                  .limit(addrs.length)
+                  .batchSize(addrs.length)
+                  .toArrowReader(allocator))) {
         return withRowIds(r.next(addrs.length), addrs);
       }
     }
@@ -102,7 +133,10 @@ public final class RowReader {
     return cache == null || dataColumns.isEmpty() ? null : cache.get(table, dataColumns);
   }
 
-  /** The fragment if {@code addrs} is one run of consecutive offsets inside a fragment with no deletions. */
+  /**
+   * The fragment if {@code addrs} is one run of consecutive offsets inside a fragment with no
+   * deletions.
+   */
   private FragmentInfo contiguousRun(long[] addrs) {
     if (addrs.length < 2) {
       return null;
@@ -139,8 +173,10 @@ public final class RowReader {
     long[] starts = new long[frags.size() + 1];
     for (int k = 0; k < frags.size(); k++) {
       if (frags.get(k).numRows() != frags.get(k).physicalRows()) {
-        throw new UnsupportedOperationException("selecting _rowid by offset on table '" + table.name()
-            + "' with deleted rows: build a permutation (PermutationBuilder) instead");
+        throw new UnsupportedOperationException(
+            "selecting _rowid by offset on table '"
+                + table.name()
+                + "' with deleted rows: build a permutation (PermutationBuilder) instead");
       }
       starts[k + 1] = starts[k] + frags.get(k).numRows();
     }
@@ -152,15 +188,24 @@ public final class RowReader {
         frag++;
       }
       if (offsets[k] < 0 || frag >= frags.size()) {
-        throw new IndexOutOfBoundsException("offset " + offsets[k] + " out of range for table '" + table.name()
-            + "' with " + starts[frags.size()] + " rows");
+        throw new IndexOutOfBoundsException(
+            "offset "
+                + offsets[k]
+                + " out of range for table '"
+                + table.name()
+                + "' with "
+                + starts[frags.size()]
+                + " rows");
       }
       out[k] = ((long) frags.get(frag).id() << 32) | (offsets[k] - starts[frag]);
     }
     return out;
   }
 
-  /** Adds the {@code _rowid} column (base row addresses) when selected, and orders columns as selected. */
+  /**
+   * Adds the {@code _rowid} column (base row addresses) when selected, and orders columns as
+   * selected.
+   */
   private VectorSchemaRoot withRowIds(VectorSchemaRoot root, long[] addrs) {
     if (!withRowId) {
       return project(root);
@@ -194,7 +239,8 @@ public final class RowReader {
       FieldVector v = root.getVector(c);
       if (v == null) {
         root.close();
-        throw new IllegalStateException("column '" + c + "' missing from the read of table '" + table.name() + "'");
+        throw new IllegalStateException(
+            "column '" + c + "' missing from the read of table '" + table.name() + "'");
       }
       vectors.add(v);
     }

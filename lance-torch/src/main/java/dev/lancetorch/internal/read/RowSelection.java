@@ -6,9 +6,9 @@ import java.io.Serializable;
 import java.util.Arrays;
 
 /**
- * Which rows of the base table a permutation reads, in which order: either a window of the table's storage order
- * (identity) or an explicit list of base row addresses ({@code fragment << 32 | offset}) in permutation order.
- * Immutable; windows share the address array.
+ * Which rows of the base table a permutation reads, in which order: either a window of the table's
+ * storage order (identity) or an explicit list of base row addresses ({@code fragment << 32 |
+ * offset}) in permutation order. Immutable; windows share the address array.
  */
 public abstract sealed class RowSelection implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -22,8 +22,12 @@ public abstract sealed class RowSelection implements Serializable {
   /** Rows of the selection before any {@link #withOffsetLimit} window. */
   abstract long baseSize();
 
-  /** The {@link #withOffsetLimit} window's offset and limit (-1: none); set once, right after construction. */
+  /**
+   * The {@link #withOffsetLimit} window's offset and limit (-1: none); set once, right after
+   * construction.
+   */
   public long offset = -1;
+
   public long limit = -1;
 
   public final long offset() {
@@ -35,34 +39,54 @@ public abstract sealed class RowSelection implements Serializable {
   }
 
   /**
-   * LanceDB's reader window ({@code PermutationReader::with_offset/with_limit}): offset and limit are absolute, over
-   * the selection before any window ({@code -1}: unset); the result is rows {@code [offset, offset + limit)}.
+   * LanceDB's reader window ({@code PermutationReader::with_offset/with_limit}): offset and limit
+   * are absolute, over the selection before any window ({@code -1}: unset); the result is rows
+   * {@code [offset, offset + limit)}.
    *
-   * @throws IllegalArgumentException as LanceDB: offset + limit, offset alone or limit alone past the rows
+   * @throws IllegalArgumentException as LanceDB: offset + limit, offset alone or limit alone past
+   *     the rows
    */
   public final RowSelection withOffsetLimit(long offset, long limit) {
     if (offset < -1 || limit < -1) {
-      throw new IllegalArgumentException("skip and take must be >= 0, got skip=" + offset + ", take=" + limit);
+      throw new IllegalArgumentException(
+          "skip and take must be >= 0, got skip=" + offset + ", take=" + limit);
     }
     long available = baseSize();
     if (offset >= 0 && limit >= 0 && offset + limit > available) {
-      throw new IllegalArgumentException("Offset + limit is greater than the number of rows in the permutation ("
-          + offset + " + " + limit + " > " + available + ")");
+      throw new IllegalArgumentException(
+          "Offset + limit is greater than the number of rows in the permutation ("
+              + offset
+              + " + "
+              + limit
+              + " > "
+              + available
+              + ")");
     }
     if (offset > available) {
-      throw new IllegalArgumentException("Offset is greater than the number of rows in the permutation (" + offset
-          + " > " + available + ")");
+      throw new IllegalArgumentException(
+          "Offset is greater than the number of rows in the permutation ("
+              + offset
+              + " > "
+              + available
+              + ")");
     }
     if (limit > available) {
-      throw new IllegalArgumentException("Limit is greater than the number of rows in the permutation (" + limit
-          + " > " + available + ")");
+      throw new IllegalArgumentException(
+          "Limit is greater than the number of rows in the permutation ("
+              + limit
+              + " > "
+              + available
+              + ")");
     }
     long from = Math.max(offset, 0);
     long n = limit >= 0 ? limit : available - from;
     return windowOfBase(from, n, offset, limit);
   }
 
-  /** Rows {@code [from, from + n)} of the unwindowed selection, remembering the window's offset and limit. */
+  /**
+   * Rows {@code [from, from + n)} of the unwindowed selection, remembering the window's offset and
+   * limit.
+   */
   abstract RowSelection windowOfBase(long from, long n, long offset, long limit);
 
   public static RowSelection identity(long numRows) {
@@ -80,24 +104,34 @@ public abstract sealed class RowSelection implements Serializable {
     }
     Identity id = (Identity) selection;
     LongArrayBuilder b = new LongArrayBuilder();
-    try (org.apache.arrow.vector.ipc.ArrowReader r = table.query().select(java.util.List.of()).withRowAddress(true)
-        .offset(id.start).limit(id.count).batchSize(1 << 16).toArrowReader()) {
+    try (org.apache.arrow.vector.ipc.ArrowReader r =
+        table
+            .query()
+            .select(java.util.List.of())
+            .withRowAddress(true)
+            .offset(id.start)
+            .limit(id.count)
+            .batchSize(1 << 16)
+            .toArrowReader()) {
       while (r.loadNextBatch()) {
         org.apache.arrow.vector.BaseIntVector v =
-            (org.apache.arrow.vector.BaseIntVector) r.getVectorSchemaRoot().getVector(RowStream.ROW_ADDR);
+            (org.apache.arrow.vector.BaseIntVector)
+                r.getVectorSchemaRoot().getVector(RowStream.ROW_ADDR);
         for (int i = 0; i < r.getVectorSchemaRoot().getRowCount(); i++) {
           b.add(v.getValueAsLong(i));
         }
       }
     } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("reading row addresses of table '" + table.name() + "'", e);
+      throw new java.io.UncheckedIOException(
+          "reading row addresses of table '" + table.name() + "'", e);
     }
     return b.toArray();
   }
 
   static long clampedTake(long size, long skip, long take) {
     if (skip < 0 || take < 0) {
-      throw new IllegalArgumentException("skip and take must be >= 0, got skip=" + skip + ", take=" + take);
+      throw new IllegalArgumentException(
+          "skip and take must be >= 0, got skip=" + skip + ", take=" + take);
     }
     return Math.max(0, Math.min(take, size - skip));
   }
@@ -174,7 +208,9 @@ public abstract sealed class RowSelection implements Serializable {
 
     @Override
     RowSelection windowOfBase(long first, long n, long offset, long limit) {
-      Addresses w = new Addresses(all, Math.toIntExact(baseFrom + first), Math.toIntExact(baseFrom + first + n));
+      Addresses w =
+          new Addresses(
+              all, Math.toIntExact(baseFrom + first), Math.toIntExact(baseFrom + first + n));
       w.baseFrom = baseFrom;
       w.baseTo = baseTo;
       w.offset = offset;
@@ -199,13 +235,15 @@ public abstract sealed class RowSelection implements Serializable {
       return new Addresses(all, f, Math.toIntExact(f + n));
     }
 
-    // Only the window travels when serialized (it becomes the unwindowed selection on the other side).
+    // Only the window travels when serialized (it becomes the unwindowed selection on the other
+    // side).
     private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
       out.defaultWriteObject();
       out.writeObject(slice(0, size()));
     }
 
-    private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+    private void readObject(java.io.ObjectInputStream in)
+        throws java.io.IOException, ClassNotFoundException {
       in.defaultReadObject();
       all = (long[]) in.readObject();
       from = 0;

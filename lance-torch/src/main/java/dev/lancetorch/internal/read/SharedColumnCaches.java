@@ -9,17 +9,18 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
 /**
- * Memory caches shared in this JVM by every permutation handle over the same table version and columns — a
- * DataLoader's workers each reopen the permutation, and load the columns once between them. Reference-counted: the
- * cache is freed when the last handle releases it. Fixed-width columns are cached in native memory
- * ({@link NativeColumnCache}), others in lance-torch's own Arrow allocator ({@link #ALLOCATOR}) — never in the user's
- * connection allocators.
+ * Memory caches shared in this JVM by every permutation handle over the same table version and
+ * columns — a DataLoader's workers each reopen the permutation, and load the columns once between
+ * them. Reference-counted: the cache is freed when the last handle releases it. Fixed-width columns
+ * are cached in native memory ({@link NativeColumnCache}), others in lance-torch's own Arrow
+ * allocator ({@link #ALLOCATOR}) — never in the user's connection allocators.
  */
 public final class SharedColumnCaches {
   /** Where cached columns live (never the user's allocators). */
   public static final BufferAllocator ALLOCATOR = new RootAllocator();
 
-  private record Key(String database, String table, long version, List<String> columns, long maxBytes) {}
+  private record Key(
+      String database, String table, long version, List<String> columns, long maxBytes) {}
 
   /** One shared cache; {@code cache} is null when the columns did not fit. */
   static final class Entry {
@@ -41,10 +42,14 @@ public final class SharedColumnCaches {
 
   private SharedColumnCaches() {}
 
-  /** The shared cache of {@code columns} of {@code table}, loading it if no handle has; release it exactly once. */
+  /**
+   * The shared cache of {@code columns} of {@code table}, loading it if no handle has; release it
+   * exactly once.
+   */
   static Entry acquire(Table table, List<String> columns, long maxBytes) {
     TableRef ref = table.reopenState();
-    Key key = new Key(ref.databaseUri(), ref.tableName(), ref.version(), List.copyOf(columns), maxBytes);
+    Key key =
+        new Key(ref.databaseUri(), ref.tableName(), ref.version(), List.copyOf(columns), maxBytes);
     Entry e;
     synchronized (ENTRIES) {
       e = ENTRIES.computeIfAbsent(key, Entry::new);
@@ -53,9 +58,10 @@ public final class SharedColumnCaches {
     try {
       synchronized (e) {
         if (!e.loaded) {
-          e.cache = ReadColumns.of(table.schema(), key.columns()) != null
-              ? NativeColumnCache.load(table, key.columns(), maxBytes)
-              : ColumnCache.load(table, key.columns(), maxBytes, ALLOCATOR);
+          e.cache =
+              ReadColumns.of(table.schema(), key.columns()) != null
+                  ? NativeColumnCache.load(table, key.columns(), maxBytes)
+                  : ColumnCache.load(table, key.columns(), maxBytes, ALLOCATOR);
           e.loaded = true;
         }
       }

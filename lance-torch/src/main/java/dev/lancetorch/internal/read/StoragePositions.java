@@ -1,18 +1,20 @@
 package dev.lancetorch.internal.read;
 
-import dev.lancetorch.internal.permutation.PermutationPlan;
 import dev.lancetorch.FragmentInfo;
+import dev.lancetorch.internal.permutation.PermutationPlan;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Base row addresses to storage-order positions for a table whose fragments have no deleted rows (what the memory
- * caches index by). Plain data, immutable.
+ * Base row addresses to storage-order positions for a table whose fragments have no deleted rows
+ * (what the memory caches index by). Plain data, immutable.
  */
 final class StoragePositions {
   private final String tableName;
+
   /** Indexed by fragment id: first storage position (-1: no such fragment) and row count. */
   private final long[] startById;
+
   private final long[] rowsById;
 
   /** {@code frags}: the table's fragments in storage order, none with deleted rows. */
@@ -43,8 +45,12 @@ final class StoragePositions {
       long off = a & 0xFFFFFFFFL;
       long start = frag < startById.length ? startById[(int) frag] : -1;
       if (start < 0 || off >= rowsById[(int) frag]) {
-        throw new IndexOutOfBoundsException("row address " + PermutationPlan.addressString(a)
-            + " does not exist in table '" + tableName + "'");
+        throw new IndexOutOfBoundsException(
+            "row address "
+                + PermutationPlan.addressString(a)
+                + " does not exist in table '"
+                + tableName
+                + "'");
       }
       positions[k] = start + off;
     }

@@ -6,7 +6,10 @@ import dev.lancetorch.Table;
 import dev.lancetorch.TableRef;
 import java.io.Serializable;
 
-/** How a permutation reopens its base table elsewhere, pinned to the version it was built on. No native handles. */
+/**
+ * How a permutation reopens its base table elsewhere, pinned to the version it was built on. No
+ * native handles.
+ */
 public sealed interface TableLocator extends Serializable {
   /** A new table handle the caller owns (closing it closes any connection opened for it). */
   Table open();

@@ -10,9 +10,10 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Exact-size tensor batches straight from Lance's native Arrow C stream ({@link TorchScan}): no Arrow Java import or
- * export on the way. A batch inside one scan batch is a zero-copy view ({@code narrow}); only a batch that spans two
- * scan batches (at fragment ends) is concatenated, one copy. Owns the scan and closes it on {@link #close()}.
+ * Exact-size tensor batches straight from Lance's native Arrow C stream ({@link TorchScan}): no
+ * Arrow Java import or export on the way. A batch inside one scan batch is a zero-copy view ({@code
+ * narrow}); only a batch that spans two scan batches (at fragment ends) is concatenated, one copy.
+ * Owns the scan and closes it on {@link #close()}.
  */
 public final class TensorRechunker implements AutoCloseable {
   /** Rows {@code [start, start + length)} of a scan batch. */
@@ -21,14 +22,21 @@ public final class TensorRechunker implements AutoCloseable {
   private final TorchScan scan;
   private TorchBatch current;
   private long position;
-  /** Scan batches fully handed out; closed at the next call (the last pieces may still point into them). */
+
+  /**
+   * Scan batches fully handed out; closed at the next call (the last pieces may still point into
+   * them).
+   */
   private final List<TorchBatch> consumed = new ArrayList<>();
 
   TensorRechunker(TorchScan scan) {
     this.scan = scan;
   }
 
-  /** The next {@code n} rows (fewer at the end) as pieces of scan batches, or an empty list at the end. */
+  /**
+   * The next {@code n} rows (fewer at the end) as pieces of scan batches, or an empty list at the
+   * end.
+   */
   public List<Piece> next(int n) {
     closeConsumed();
     List<Piece> pieces = new ArrayList<>();
@@ -54,8 +62,9 @@ public final class TensorRechunker implements AutoCloseable {
   }
 
   /**
-   * One tensor from the pieces: {@code part} makes the tensor of a whole scan batch (rows along {@code dim}); it is
-   * narrowed to each piece and the pieces concatenated when there are several. The caller owns the result.
+   * One tensor from the pieces: {@code part} makes the tensor of a whole scan batch (rows along
+   * {@code dim}); it is narrowed to each piece and the pieces concatenated when there are several.
+   * The caller owns the result.
    */
   public static Tensor assemble(List<Piece> pieces, int dim, Function<TorchBatch, Tensor> part) {
     List<Tensor> views = new ArrayList<>(pieces.size());

@@ -1,10 +1,10 @@
 package dev.lancetorch.internal.read;
 
-import dev.lancetorch.permutation.Permutation;
-import dev.lancetorch.internal.permutation.PermutationPlan;
-import dev.lancetorch.internal.permutation.RowStream;
 import dev.lancetorch.FragmentInfo;
 import dev.lancetorch.Table;
+import dev.lancetorch.internal.permutation.PermutationPlan;
+import dev.lancetorch.internal.permutation.RowStream;
+import dev.lancetorch.permutation.Permutation;
 import dev.lancetorch.torch.TorchBatch;
 import dev.lancetorch.torch.TorchGather;
 import dev.lancetorch.torch.TorchScan;
@@ -13,31 +13,36 @@ import java.util.List;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
- * The read planner: reads a known sequence of row addresses (a shuffled permutation's order, a worker's share of
- * batches) as exact-size batches, a <em>window</em> of upcoming batches at a time. A window holds as many whole
- * batches as fit in the read-ahead budget ({@link Permutation#withReadAhead}; at least one batch). Its addresses are
- * grouped per fragment and each fragment is read the cheaper way by {@link ReadCosts}: a range scan of the rows
- * covering the wanted ones (Lance's native Arrow C stream, row addresses included) merged natively against the sorted
- * wanted addresses, or one coalesced take of exactly the wanted rows; or, with a memory cache, a native gather from
- * it. Either way native code ({@link TorchGather}) copies each row straight into its position in its output batch,
- * so the order delivered is exactly the requested one and every batch has its exact size.
+ * The read planner: reads a known sequence of row addresses (a shuffled permutation's order, a
+ * worker's share of batches) as exact-size batches, a <em>window</em> of upcoming batches at a
+ * time. A window holds as many whole batches as fit in the read-ahead budget ({@link
+ * Permutation#withReadAhead}; at least one batch). Its addresses are grouped per fragment and each
+ * fragment is read the cheaper way by {@link ReadCosts}: a range scan of the rows covering the
+ * wanted ones (Lance's native Arrow C stream, row addresses included) merged natively against the
+ * sorted wanted addresses, or one coalesced take of exactly the wanted rows; or, with a memory
+ * cache, a native gather from it. Either way native code ({@link TorchGather}) copies each row
+ * straight into its position in its output batch, so the order delivered is exactly the requested
+ * one and every batch has its exact size.
  *
- * <p>Deleted rows: scans return live rows only, with their addresses, so the merge is by address; the scan of a
- * fragment with {@code D} deleted rows starts {@code D} logical rows early to be sure to cover the first wanted
- * address. A wanted address that no read returns (deleted, nonexistent) is an {@link IllegalArgumentException}.
+ * <p>Deleted rows: scans return live rows only, with their addresses, so the merge is by address;
+ * the scan of a fragment with {@code D} deleted rows starts {@code D} logical rows early to be sure
+ * to cover the first wanted address. A wanted address that no read returns (deleted, nonexistent)
+ * is an {@link IllegalArgumentException}.
  *
- * <p>Fragments are read in parallel (the common fork-join pool and the calling thread): Lance parallelises the
- * decoding inside one scan, not across the fragments of a window. Large cache gathers split over up to 4 native
- * threads.
+ * <p>Fragments are read in parallel (the common fork-join pool and the calling thread): Lance
+ * parallelises the decoding inside one scan, not across the fragments of a window. Large cache
+ * gathers split over up to 4 native threads.
  *
- * <p>Ownership: owns the batches of the current window until {@link #next()} hands each over (then the caller owns
- * it); {@link #close()} (idempotent) frees those not handed over. Borrows the table. Not thread-safe.
+ * <p>Ownership: owns the batches of the current window until {@link #next()} hands each over (then
+ * the caller owns it); {@link #close()} (idempotent) frees those not handed over. Borrows the
+ * table. Not thread-safe.
  */
 public final class WindowReader implements AutoCloseable {
   /** Rows per batch of the range scans. */
   static final int SCAN_BATCH_ROWS = 1 << 16;
 
-  private static final java.util.concurrent.atomic.AtomicLong WINDOWS_READ = new java.util.concurrent.atomic.AtomicLong();
+  private static final java.util.concurrent.atomic.AtomicLong WINDOWS_READ =
+      new java.util.concurrent.atomic.AtomicLong();
 
   /** Windows read by every planner of this JVM so far (diagnostics; tests of loader workers). */
   public static long windowsRead() {
@@ -55,8 +60,18 @@ public final class WindowReader implements AutoCloseable {
 
     @Override
     public String toString() {
-      return "windows=" + windows + " scans=" + scans + " takes=" + takes + " cacheGathers=" + cacheGathers
-          + " rowsScanned=" + rowsScanned + " maxWindowBytes=" + maxWindowBytes;
+      return "windows="
+          + windows
+          + " scans="
+          + scans
+          + " takes="
+          + takes
+          + " cacheGathers="
+          + cacheGathers
+          + " rowsScanned="
+          + rowsScanned
+          + " maxWindowBytes="
+          + maxWindowBytes;
     }
   }
 
@@ -79,8 +94,15 @@ public final class WindowReader implements AutoCloseable {
    * @param cache the native memory cache of the columns, or null
    * @param costs the cost model choosing scan or take per fragment
    */
-  public WindowReader(Table table, ReadColumns cols, long[] addrs, int batchSize, long budgetBytes, NativeColumnCache cache,
-      Stats stats, ReadCosts costs) {
+  public WindowReader(
+      Table table,
+      ReadColumns cols,
+      long[] addrs,
+      int batchSize,
+      long budgetBytes,
+      NativeColumnCache cache,
+      Stats stats,
+      ReadCosts costs) {
     this.costs = costs;
     this.table = table;
     this.cols = cols;
@@ -135,7 +157,9 @@ public final class WindowReader implements AutoCloseable {
     stats.maxWindowBytes = Math.max(stats.maxWindowBytes, rows * cols.rowBytes());
   }
 
-  /** Groups the window's addresses per fragment, sorted, and reads each fragment by scan or take. */
+  /**
+   * Groups the window's addresses per fragment, sorted, and reads each fragment by scan or take.
+   */
   private void readFragments(TorchGather g, int from, int rows) {
     FragmentInfo[] byId = fragmentsById();
     int[] counts = new int[byId.length];
@@ -168,9 +192,9 @@ public final class WindowReader implements AutoCloseable {
   }
 
   /**
-   * Runs the fragment reads: the first on this thread, the others on the common fork-join pool (Lance parallelises
-   * the decoding inside one scan, not across fragments); waits for every one before returning or throwing, so the
-   * gather is never freed while a read still writes into it.
+   * Runs the fragment reads: the first on this thread, the others on the common fork-join pool
+   * (Lance parallelises the decoding inside one scan, not across fragments); waits for every one
+   * before returning or throwing, so the gather is never freed while a read still writes into it.
    */
   private static void runAll(List<Runnable> reads) {
     List<java.util.concurrent.CompletableFuture<Void>> others = new java.util.ArrayList<>();
@@ -225,8 +249,16 @@ public final class WindowReader implements AutoCloseable {
   private void scan(TorchGather g, int fragmentId, FragmentRows fr, long offset, long count) {
     count(1, 0, 0);
     int cursor = 0;
-    try (TorchScan s = TorchScan.open(table.query().select(cols.dataColumns()).withRowAddress(true)
-        .fragmentIds(List.of(fragmentId)).offset(offset).limit(count).batchSize(SCAN_BATCH_ROWS))) {
+    try (TorchScan s =
+        TorchScan.open(
+            table
+                .query()
+                .select(cols.dataColumns())
+                .withRowAddress(true)
+                .fragmentIds(List.of(fragmentId))
+                .offset(offset)
+                .limit(count)
+                .batchSize(SCAN_BATCH_ROWS))) {
       TorchBatch next;
       while (cursor < fr.n && (next = s.next()) != null) {
         try (TorchBatch b = next) {
@@ -280,8 +312,15 @@ public final class WindowReader implements AutoCloseable {
   }
 
   private IllegalArgumentException missing(long addr) {
-    return new IllegalArgumentException("row address " + PermutationPlan.addressString(addr) + " does not exist in"
-        + " table '" + table.name() + "' at version " + table.version() + " (deleted or out of range)");
+    return new IllegalArgumentException(
+        "row address "
+            + PermutationPlan.addressString(addr)
+            + " does not exist in"
+            + " table '"
+            + table.name()
+            + "' at version "
+            + table.version()
+            + " (deleted or out of range)");
   }
 
   /** Frees the batches not handed over; idempotent. */
@@ -311,7 +350,10 @@ public final class WindowReader implements AutoCloseable {
       n++;
     }
 
-    /** Sorts by address (stable for equal addresses): a counting sort when the offsets are dense, else packed keys. */
+    /**
+     * Sorts by address (stable for equal addresses): a counting sort when the offsets are dense,
+     * else packed keys.
+     */
     void sort() {
       long min = Long.MAX_VALUE;
       long max = Long.MIN_VALUE;

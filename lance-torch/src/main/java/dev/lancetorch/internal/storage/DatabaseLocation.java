@@ -1,13 +1,12 @@
 package dev.lancetorch.internal.storage;
 
-import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.DirectoryStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -18,6 +17,7 @@ import java.util.regex.Pattern;
 import org.lance.Dataset;
 import org.lance.OpenDatasetBuilder;
 import org.lance.WriteDatasetBuilder;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where a database lives: the uri the user gave (normalized) and the local directory holding its
@@ -37,7 +37,9 @@ final class DatabaseLocation implements TableStore {
     this.memory = memory;
   }
 
-  /** @return the scheme of {@code uri} in lower case, or null for a plain path */
+  /**
+   * @return the scheme of {@code uri} in lower case, or null for a plain path
+   */
   static String scheme(String uri) {
     Matcher m = SCHEME.matcher(uri);
     return m.find() ? m.group(1).toLowerCase(Locale.ROOT) : null;
@@ -60,7 +62,10 @@ final class DatabaseLocation implements TableStore {
         return new DatabaseLocation(key, MemoryDatabases.acquire(key), true);
       default:
         throw new UnsupportedOperationException(
-            "unsupported database uri scheme '" + scheme + "' in '" + uri
+            "unsupported database uri scheme '"
+                + scheme
+                + "' in '"
+                + uri
                 + "': lance-torch supports local paths, file://, memory://, s3:// and db://");
     }
   }
@@ -80,7 +85,9 @@ final class DatabaseLocation implements TableStore {
     return uri;
   }
 
-  /** @return the Lance dataset uri of a table (a local absolute path) */
+  /**
+   * @return the Lance dataset uri of a table (a local absolute path)
+   */
   String tableUri(String name) {
     return directory.resolve(TableNames.directoryName(name)).toString();
   }
@@ -91,7 +98,9 @@ final class DatabaseLocation implements TableStore {
     try (DirectoryStream<Path> dir = Files.newDirectoryStream(directory)) {
       for (Path p : dir) {
         String file = p.getFileName().toString();
-        if (Files.isDirectory(p) && file.endsWith(TableNames.SUFFIX) && file.length() > TableNames.SUFFIX.length()) {
+        if (Files.isDirectory(p)
+            && file.endsWith(TableNames.SUFFIX)
+            && file.length() > TableNames.SUFFIX.length()) {
           names.add(file.substring(0, file.length() - TableNames.SUFFIX.length()));
         }
       }
@@ -120,7 +129,8 @@ final class DatabaseLocation implements TableStore {
   @Override
   public void removeFailedCreate(String name) {
     Path table = directory.resolve(TableNames.directoryName(name));
-    if (!Files.isDirectory(table) || hasManifest(table)) { // never a user's file, never a committed table
+    if (!Files.isDirectory(table)
+        || hasManifest(table)) { // never a user's file, never a committed table
       return;
     }
     try (java.util.stream.Stream<Path> files = Files.walk(table)) {
@@ -130,12 +140,16 @@ final class DatabaseLocation implements TableStore {
     } catch (java.nio.file.NoSuchFileException e) {
       // nothing was written
     } catch (IOException e) {
-      LoggerFactory.getLogger("dev.lancetorch").warn("could not remove the half-written table directory " + table + " of a failed create", e);
+      LoggerFactory.getLogger("dev.lancetorch")
+          .warn(
+              "could not remove the half-written table directory " + table + " of a failed create",
+              e);
     }
   }
 
   private static boolean hasManifest(Path table) {
-    try (DirectoryStream<Path> versions = Files.newDirectoryStream(table.resolve("_versions"), "*.manifest")) {
+    try (DirectoryStream<Path> versions =
+        Files.newDirectoryStream(table.resolve("_versions"), "*.manifest")) {
       return versions.iterator().hasNext();
     } catch (IOException e) {
       return false; // no _versions directory: nothing committed

@@ -54,7 +54,8 @@ public final class MemoryDatabases {
       }
       DATABASES.put(key, e);
       if (!hookInstalled) {
-        Runtime.getRuntime().addShutdownHook(new Thread(MemoryDatabases::deleteAll, "lancetorch-memory-cleanup"));
+        Runtime.getRuntime()
+            .addShutdownHook(new Thread(MemoryDatabases::deleteAll, "lancetorch-memory-cleanup"));
         hookInstalled = true;
       }
     }
@@ -74,7 +75,9 @@ public final class MemoryDatabases {
     }
   }
 
-  /** @return whether a database with this key is currently alive (visible for tests) */
+  /**
+   * @return whether a database with this key is currently alive (visible for tests)
+   */
   public static synchronized boolean isAlive(String key) {
     return DATABASES.containsKey(key);
   }
@@ -91,19 +94,22 @@ public final class MemoryDatabases {
       return;
     }
     try {
-      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.delete(file);
-          return FileVisitResult.CONTINUE;
-        }
+      Files.walkFileTree(
+          dir,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
+              Files.delete(file);
+              return FileVisitResult.CONTINUE;
+            }
 
-        @Override
-        public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-          Files.delete(d);
-          return FileVisitResult.CONTINUE;
-        }
-      });
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+              Files.delete(d);
+              return FileVisitResult.CONTINUE;
+            }
+          });
     } catch (IOException ex) {
       throw new UncheckedIOException("cannot delete " + dir, ex);
     }

@@ -36,28 +36,29 @@ import org.lance.namespace.model.TableExistsRequest;
  * Tables behind a Lance namespace.
  *
  * <ul>
- *   <li>{@code db://name}: lance-core's {@link RestNamespace} client (Lance namespace REST protocol)
- *       at {@code https://name.region.api.lancedb.com} or {@link ConnectOptions#hostOverride()},
- *       sending {@code x-api-key} and {@code x-lancedb-database}. Tables are opened and written
- *       <em>through</em> the namespace (the server says where the table lives; the client then
- *       reads the Lance files there itself).
- *   <li>{@code s3://bucket/prefix}: a {@link DirectoryNamespace} rooted there (with the connection's
- *       storage options) lists, checks and drops tables; datasets are opened and written directly
- *       at {@code s3://bucket/prefix/<name>.lance} with the same storage options, the LanceDB
- *       directory layout.
+ *   <li>{@code db://name}: lance-core's {@link RestNamespace} client (Lance namespace REST
+ *       protocol) at {@code https://name.region.api.lancedb.com} or {@link
+ *       ConnectOptions#hostOverride()}, sending {@code x-api-key} and {@code x-lancedb-database}.
+ *       Tables are opened and written <em>through</em> the namespace (the server says where the
+ *       table lives; the client then reads the Lance files there itself).
+ *   <li>{@code s3://bucket/prefix}: a {@link DirectoryNamespace} rooted there (with the
+ *       connection's storage options) lists, checks and drops tables; datasets are opened and
+ *       written directly at {@code s3://bucket/prefix/<name>.lance} with the same storage options,
+ *       the LanceDB directory layout.
  * </ul>
  *
- * Namespace calls (and opens through the REST namespace) run on a daemon thread and are bounded
- * by {@link ConnectOptions#requestTimeout()}: the caller gets a {@link RemoteDatabaseException}
- * after that time even if the native call is still waiting (a late result is closed when it
- * arrives).
+ * Namespace calls (and opens through the REST namespace) run on a daemon thread and are bounded by
+ * {@link ConnectOptions#requestTimeout()}: the caller gets a {@link RemoteDatabaseException} after
+ * that time even if the native call is still waiting (a late result is closed when it arrives).
  */
 public final class NamespaceStore implements TableStore {
-  private static final ExecutorService CALLS = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "lancetorch-namespace-call");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final ExecutorService CALLS =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "lancetorch-namespace-call");
+            t.setDaemon(true);
+            return t;
+          });
 
   private final String uri;
   private final String endpoint;
@@ -66,7 +67,8 @@ public final class NamespaceStore implements TableStore {
   private final Duration timeout;
   private boolean closed;
 
-  private NamespaceStore(String uri, String endpoint, LanceNamespace namespace, String objectRoot, Duration timeout) {
+  private NamespaceStore(
+      String uri, String endpoint, LanceNamespace namespace, String objectRoot, Duration timeout) {
     this.uri = uri;
     this.endpoint = endpoint;
     this.namespace = namespace;
@@ -78,9 +80,13 @@ public final class NamespaceStore implements TableStore {
   static NamespaceStore rest(String uri, ConnectOptions o, BufferAllocator allocator) {
     String db = uri.substring("db://".length()).replaceAll("/+$", "");
     if (db.isEmpty() || db.contains("/")) {
-      throw new IllegalArgumentException("db:// uri must be db://<database-name>, got '" + uri + "'");
+      throw new IllegalArgumentException(
+          "db:// uri must be db://<database-name>, got '" + uri + "'");
     }
-    String url = o.hostOverride() != null ? o.hostOverride() : "https://" + db + "." + o.region() + ".api.lancedb.com";
+    String url =
+        o.hostOverride() != null
+            ? o.hostOverride()
+            : "https://" + db + "." + o.region() + ".api.lancedb.com";
     Map<String, String> props = new TreeMap<>();
     props.put("uri", url);
     o.headers().forEach((k, v) -> props.put("headers." + k, v));
@@ -93,8 +99,11 @@ public final class NamespaceStore implements TableStore {
       ns.initialize(props, allocator);
     } catch (RuntimeException e) {
       ns.close();
-      throw new RemoteDatabaseException("cannot set up the namespace client for " + uri + " at " + url + ": "
-          + e.getMessage(), url, null, e);
+      throw new RemoteDatabaseException(
+          "cannot set up the namespace client for " + uri + " at " + url + ": " + e.getMessage(),
+          url,
+          null,
+          e);
     }
     return new NamespaceStore("db://" + db, url, ns, null, o.requestTimeout());
   }
@@ -111,7 +120,8 @@ public final class NamespaceStore implements TableStore {
       ns.initialize(props, allocator);
     } catch (RuntimeException e) {
       ns.close();
-      throw new RemoteDatabaseException("cannot open object-store database " + uri + ": " + e.getMessage(), uri, null, e);
+      throw new RemoteDatabaseException(
+          "cannot open object-store database " + uri + ": " + e.getMessage(), uri, null, e);
     }
     return new NamespaceStore(uri, uri, ns, uri, o.requestTimeout());
   }
@@ -126,7 +136,9 @@ public final class NamespaceStore implements TableStore {
     return endpoint.equals(uri) ? uri : uri + " (" + endpoint + ")";
   }
 
-  /** @return the URL (db://) or object-store root (s3://) */
+  /**
+   * @return the URL (db://) or object-store root (s3://)
+   */
   String endpoint() {
     return endpoint;
   }
@@ -150,10 +162,14 @@ public final class NamespaceStore implements TableStore {
   @Override
   public boolean exists(String name) {
     try {
-      call("checking table '" + name + "'", name, () -> {
-        namespace.tableExists(new TableExistsRequest().id(List.of(name)));
-        return Boolean.TRUE;
-      }, null);
+      call(
+          "checking table '" + name + "'",
+          name,
+          () -> {
+            namespace.tableExists(new TableExistsRequest().id(List.of(name)));
+            return Boolean.TRUE;
+          },
+          null);
       return true;
     } catch (TableNotFoundException e) {
       return false;
@@ -174,14 +190,21 @@ public final class NamespaceStore implements TableStore {
         : builder.namespaceClient(namespace).tableId(List.of(name));
   }
 
-  /** Opens a dataset, bounded by the request timeout for REST namespaces (the server is asked first). */
+  /**
+   * Opens a dataset, bounded by the request timeout for REST namespaces (the server is asked
+   * first).
+   */
   public Dataset open(OpenDatasetBuilder builder, String name) {
     return call("opening table '" + name + "'", name, builder::build, Dataset::close);
   }
 
   @Override
   public void drop(String name, Map<String, String> storageOptions) {
-    call("dropping table '" + name + "'", name, () -> namespace.dropTable(new DropTableRequest().id(List.of(name))), null);
+    call(
+        "dropping table '" + name + "'",
+        name,
+        () -> namespace.dropTable(new DropTableRequest().id(List.of(name))),
+        null);
   }
 
   /**
@@ -197,14 +220,25 @@ public final class NamespaceStore implements TableStore {
       if (late != null) {
         f.thenAccept(late);
       }
-      throw new RemoteDatabaseException(what + " in " + uri + " at " + endpoint + " timed out after " + timeout.toMillis()
-          + " ms (ConnectOptions.requestTimeout)", endpoint, "TIMEOUT", e);
+      throw new RemoteDatabaseException(
+          what
+              + " in "
+              + uri
+              + " at "
+              + endpoint
+              + " timed out after "
+              + timeout.toMillis()
+              + " ms (ConnectOptions.requestTimeout)",
+          endpoint,
+          "TIMEOUT",
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       if (late != null) {
         f.thenAccept(late);
       }
-      throw new RemoteDatabaseException(what + " in " + uri + " at " + endpoint + " was interrupted", endpoint, null, e);
+      throw new RemoteDatabaseException(
+          what + " in " + uri + " at " + endpoint + " was interrupted", endpoint, null, e);
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
       if (c instanceof RuntimeException r) {
@@ -213,7 +247,8 @@ public final class NamespaceStore implements TableStore {
       if (c instanceof Error err) {
         throw err;
       }
-      throw new RemoteDatabaseException(what + " in " + uri + " at " + endpoint + " failed: " + c, endpoint, null, c);
+      throw new RemoteDatabaseException(
+          what + " in " + uri + " at " + endpoint + " failed: " + c, endpoint, null, c);
     }
   }
 
@@ -226,24 +261,42 @@ public final class NamespaceStore implements TableStore {
       return e;
     }
     if (e instanceof org.lance.namespace.errors.TableNotFoundException || notFound(e)) {
-      return new TableNotFoundException("table '" + table + "' not found in " + uri + " (" + endpoint + ")", e);
+      return new TableNotFoundException(
+          "table '" + table + "' not found in " + uri + " (" + endpoint + ")", e);
     }
     if (e instanceof LanceNamespaceException ne) {
-      String status = ne.getErrorCode() != null ? ne.getErrorCode().name() : Integer.toString(ne.getCode());
-      return new RemoteDatabaseException(what + " in " + uri + " at " + endpoint + " failed with " + status + ": "
-          + ne.getMessage(), endpoint, status, e);
+      String status =
+          ne.getErrorCode() != null ? ne.getErrorCode().name() : Integer.toString(ne.getCode());
+      return new RemoteDatabaseException(
+          what
+              + " in "
+              + uri
+              + " at "
+              + endpoint
+              + " failed with "
+              + status
+              + ": "
+              + ne.getMessage(),
+          endpoint,
+          status,
+          e);
     }
     if (objectRoot == null) {
-      return new RemoteDatabaseException(what + " in " + uri + " at " + endpoint + " failed: " + e.getMessage(),
-          endpoint, null, e);
+      return new RemoteDatabaseException(
+          what + " in " + uri + " at " + endpoint + " failed: " + e.getMessage(),
+          endpoint,
+          null,
+          e);
     }
     return null;
   }
 
   private RuntimeException translateAlways(String what, String table, RuntimeException e) {
     RuntimeException t = translate(what, table, e);
-    return t != null ? t
-        : new RemoteDatabaseException(what + " in " + uri + " failed: " + e.getMessage(), endpoint, null, e);
+    return t != null
+        ? t
+        : new RemoteDatabaseException(
+            what + " in " + uri + " failed: " + e.getMessage(), endpoint, null, e);
   }
 
   private static boolean notFound(RuntimeException e) {

@@ -12,18 +12,26 @@ import org.lance.WriteDatasetBuilder;
  * protocol, {@code s3://} through a directory namespace on the object store).
  */
 public interface TableStore extends AutoCloseable {
-  /** @return the normalized database uri (also what {@link TableRef} carries) */
+  /**
+   * @return the normalized database uri (also what {@link TableRef} carries)
+   */
   String uri();
 
-  /** @return the uri plus, for remote stores, the endpoint, for messages */
+  /**
+   * @return the uri plus, for remote stores, the endpoint, for messages
+   */
   default String where() {
     return uri();
   }
 
-  /** @return table names, sorted */
+  /**
+   * @return table names, sorted
+   */
   List<String> tableNames();
 
-  /** @return whether the table exists */
+  /**
+   * @return whether the table exists
+   */
   boolean exists(String name);
 
   /** Points an open builder at table {@code name}. */
@@ -33,8 +41,9 @@ public interface TableStore extends AutoCloseable {
   WriteDatasetBuilder target(WriteDatasetBuilder builder, String name);
 
   /**
-   * Removes what a failed create of table {@code name} (which did not exist before) left behind, unless a version
-   * was committed meanwhile (a concurrent creator's). Local directories only; other stores leave nothing to clean.
+   * Removes what a failed create of table {@code name} (which did not exist before) left behind,
+   * unless a version was committed meanwhile (a concurrent creator's). Local directories only;
+   * other stores leave nothing to clean.
    */
   default void removeFailedCreate(String name) {}
 
