@@ -264,7 +264,7 @@ public final class PermutationBuilder {
   /** Builds and reads back the splits directly (no table write). */
   public Permutations toPermutations() {
     PermutationPlan plan = PermutationPlan.build(base, filter, split, shuffle, maxRows);
-    return plan.toPermutations(base);
+    return Permutations.fromPlan(base, plan.splitNames(), plan.splits());
   }
 
   private PermutationBuilder withSplit(SplitSpec s) {

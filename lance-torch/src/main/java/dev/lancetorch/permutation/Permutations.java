@@ -44,7 +44,10 @@ public final class Permutations {
    */
   public static final String NUM_SPLITS = "num_splits";
 
+  /** Column of a permutation table: the base row address, {@code UInt64}. */
   public static final String ROW_ID = "row_id";
+
+  /** Column of a permutation table: the split id, {@code UInt64}. */
   public static final String SPLIT_ID = "split_id";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -110,7 +113,7 @@ public final class Permutations {
   }
 
   /** Splits computed in memory by a builder (no table round trip). */
-  public static Permutations fromPlan(Table base, List<String> names, long[][] splits) {
+  static Permutations fromPlan(Table base, List<String> names, long[][] splits) {
     return new Permutations(base, names, splits);
   }
 
@@ -233,14 +236,6 @@ public final class Permutations {
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(
           "split_names metadata is not a JSON array of strings: " + json, e);
-    }
-  }
-
-  public static String splitNamesJson(List<String> names) {
-    try {
-      return JSON.writeValueAsString(names);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
     }
   }
 

@@ -19,8 +19,14 @@ public final class PermutationPlan {
     this.names = names;
   }
 
-  public Permutations toPermutations(Table base) {
-    return Permutations.fromPlan(base, names == null ? List.of() : names, splits);
+  /** The split names (empty when the splits are unnamed), index = split id. */
+  public List<String> splitNames() {
+    return names == null ? List.of() : names;
+  }
+
+  /** Per split, the base row addresses in permutation order (not a copy). */
+  public long[][] splits() {
+    return splits;
   }
 
   /**

@@ -39,7 +39,7 @@ abstract class PermutationRowsReader extends ArrowReader {
       meta.put(Permutations.NUM_SPLITS, Integer.toString(numSplits));
     }
     if (names != null) {
-      meta.put(Permutations.SPLIT_NAMES, Permutations.splitNamesJson(names));
+      meta.put(Permutations.SPLIT_NAMES, splitNamesJson(names));
     }
     ArrowType u64 = new ArrowType.Int(64, false);
     // As LanceDB's own builder writes it (checked with @lancedb/lancedb 0.39.0, `make interop`):
@@ -101,6 +101,14 @@ abstract class PermutationRowsReader extends ArrowReader {
       super.close();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String splitNamesJson(List<String> names) {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(names);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
     }
   }
 }
