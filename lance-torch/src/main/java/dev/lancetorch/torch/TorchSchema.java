@@ -1,5 +1,6 @@
 package dev.lancetorch.torch;
 
+import dev.lancetorch.internal.memory.Cleaners;
 import dev.lancetorch.internal.jni.NativeBridge;
 import java.lang.ref.Cleaner;
 import java.util.List;
@@ -20,14 +21,6 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * imported with it hold their own reference, so closing it early is safe. Thread-safe.
  */
 public final class TorchSchema implements AutoCloseable {
-  private static final Cleaner CLEANER =
-      Cleaner.create(
-          r -> {
-            Thread t = new Thread(r, "lance-torch-schema-cleaner");
-            t.setDaemon(true);
-            return t;
-          });
-
   private final Schema schema;
   private final List<String> columnNames;
   private final long handle;
@@ -38,7 +31,7 @@ public final class TorchSchema implements AutoCloseable {
     this.schema = schema;
     this.columnNames = schema.getFields().stream().map(Field::getName).toList();
     this.handle = handle;
-    this.cleanable = CLEANER.register(this, () -> NativeBridge.releaseSchema(handle));
+    this.cleanable = Cleaners.CLEANER.register(this, () -> NativeBridge.releaseSchema(handle));
   }
 
   /**

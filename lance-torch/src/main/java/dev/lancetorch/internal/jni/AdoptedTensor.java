@@ -1,5 +1,6 @@
 package dev.lancetorch.internal.jni;
 
+import dev.lancetorch.internal.memory.Cleaners;
 import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bytedeco.javacpp.Pointer;
@@ -18,14 +19,6 @@ import org.bytedeco.pytorch.Tensor;
  * bridge's per-batch cost; a {@link Cleaner} registration costs well under one.
  */
 public final class AdoptedTensor extends Tensor {
-  private static final Cleaner CLEANER =
-      Cleaner.create(
-          r -> {
-            Thread t = new Thread(r, "lance-torch-tensor-cleaner");
-            t.setDaemon(true);
-            return t;
-          });
-
   private final Cleaner.Cleanable cleanable;
   private final AtomicInteger references = new AtomicInteger();
 
@@ -35,7 +28,7 @@ public final class AdoptedTensor extends Tensor {
     address = tensorHandle;
     Cleaner.Cleanable c;
     try {
-      c = CLEANER.register(this, new DeleteHandle(tensorHandle));
+      c = Cleaners.CLEANER.register(this, new DeleteHandle(tensorHandle));
     } catch (RuntimeException | Error e) {
       address = 0;
       NativeBridge.deleteTensorHandle(tensorHandle);
