@@ -44,9 +44,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * buffers), as jagged {@code TORCH_DICT} tensors, as padded batches and as packed LM rows
  * (tokens/s); the per-batch cost of the jagged and padded conversions (µs, median); and PNG images
  * (28×28 gray) decoded by {@link ImageDecoder} in a loader with 1 and 2 workers (images/s). Run:
- * {@code mvn -q test-compile && java --add-opens=java.base/java.nio=ALL-UNNAMED -cp
- * target/test-classes:target/classes:$(cat target/classpath.txt)
- * dev.lancetorch.bench.VariableLengthBench [--docs N] [--mean-tokens N] [--images N]}.
+ * {@code make build && java --add-opens=java.base/java.nio=ALL-UNNAMED -cp
+ * bench/target/classes:$(cat bench/target/classpath.txt) dev.lancetorch.bench.VariableLengthBench
+ * [--docs N] [--mean-tokens N] [--images N]}.
  */
 public final class VariableLengthBench {
   private VariableLengthBench() {}

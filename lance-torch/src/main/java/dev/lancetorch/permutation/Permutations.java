@@ -49,6 +49,7 @@ public final class Permutations {
 
   /** Column of a permutation table: the split id, {@code UInt64}. */
   public static final String SPLIT_ID = "split_id";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Table base;

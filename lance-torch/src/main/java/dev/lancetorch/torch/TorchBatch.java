@@ -186,8 +186,8 @@ public final class TorchBatch implements AutoCloseable {
   }
 
   /**
-   * Key suffix of a variable-length column's offsets in {@link #dictWithOffsets(List)} ({@code
-   * "tokens.offsets"}).
+   * Key suffix of a variable-length column's offsets in {@link #dictWithOffsets(List, Map, Map)}
+   * ({@code "tokens.offsets"}).
    */
   public static final String OFFSETS_SUFFIX = ".offsets";
 

@@ -1,7 +1,7 @@
 package dev.lancetorch.torch;
 
-import dev.lancetorch.internal.memory.Cleaners;
 import dev.lancetorch.internal.jni.NativeBridge;
+import dev.lancetorch.internal.memory.Cleaners;
 import java.lang.ref.Cleaner;
 import java.util.List;
 import org.apache.arrow.c.ArrowSchema;

@@ -22,8 +22,11 @@ import org.bytedeco.pytorch.Tensor;
  *   npm install --omit=optional \
  *   &amp;&amp; node make_reference.mjs ../lancedb-ref --force &amp;&amp; node bench.mjs \
  *     ../lancedb-ref --modes shuffle,clump64)
- * java --add-opens=java.base/java.nio=ALL-UNNAMED -cp bench/target/classes:$(cat \
- *   bench/target/classpath.txt) \
+ * mvn -q -pl lance-torch dependency:build-classpath -DincludeScope=test \
+ *   -Dmdep.outputFile=target/test-classpath.txt
+ * java --add-opens=java.base/java.nio=ALL-UNNAMED \
+ *   -cp lance-torch/target/test-classes:lance-torch/target/classes:$(cat \
+ *   lance-torch/target/test-classpath.txt) \
  *   dev.lancetorch.permutation.ReadPlannerProbe target/lancedb-ref [runs] [takeLimitRows]
  * </pre>
  */

@@ -103,7 +103,11 @@ final class TestTables {
     Map<String, String> meta =
         names == null
             ? Map.of()
-            : Map.of(Permutations.SPLIT_NAMES, Permutations.splitNamesJson(names));
+            : Map.of(
+                Permutations.SPLIT_NAMES,
+                names.stream()
+                    .map(n -> "\"" + n + "\"")
+                    .collect(java.util.stream.Collectors.joining(",", "[", "]")));
     ArrowType u64 = new ArrowType.Int(64, false);
     Schema s =
         new Schema(

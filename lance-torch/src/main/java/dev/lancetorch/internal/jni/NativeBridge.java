@@ -53,8 +53,8 @@ public final class NativeBridge {
   public static native long stackColumns(long batch, int[] cols, int dtype);
 
   /**
-   * A variable-length column's rows {@code [rowStart, rowStart + rowCount)} (rowCount <= 0: to the
-   * end) as owned {values, offsets} AtenTensorHandles (lt_batch_column_jagged).
+   * A variable-length column's rows {@code [rowStart, rowStart + rowCount)} (rowCount {@code <= 0}:
+   * to the end) as owned {values, offsets} AtenTensorHandles (lt_batch_column_jagged).
    */
   public static native long[] columnJagged(
       long batch, int col, long rowStart, long rowCount, boolean fillNulls, double fillValue);

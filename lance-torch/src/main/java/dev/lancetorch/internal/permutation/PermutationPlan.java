@@ -2,7 +2,6 @@ package dev.lancetorch.internal.permutation;
 
 import dev.lancetorch.Table;
 import dev.lancetorch.permutation.PermutationBuilder;
-import dev.lancetorch.permutation.Permutations;
 import java.util.List;
 import java.util.SplittableRandom;
 
