@@ -324,9 +324,18 @@ LT_FN(void, gatherFromBatches)(JNIEnv* env, jclass, jlong g, jlongArray srcs, jl
 
 LT_FN(void, gatherAddresses)(JNIEnv* env, jclass, jlong g, jlongArray addrs, jint from, jint n, jlong dst_from) {
   LT_JNI(env, , {
-    LongElems a(env, addrs, false);
-    check_range(a, from, n, "gatherAddresses");
-    check(lt_gather_addresses(reinterpret_cast<lt_gather*>(g), a.data() + from, dst_from, n));
+    // Copies only [from, from + n): addrs is usually a whole permutation's addresses, written one
+    // window at a time, so pinning it (a full copy on HotSpot) per window would be quadratic.
+    if (addrs == nullptr) throw ShimError(LT_ERR_INVALID_ARGUMENT, "array argument is null");
+    const jsize len = env->GetArrayLength(addrs);
+    if (from < 0 || n < 0 || from > len - n) {
+      throw ShimError(LT_ERR_INVALID_ARGUMENT, "gatherAddresses: range out of bounds");
+    }
+    std::vector<jlong> a(static_cast<size_t>(n));
+    if (n > 0) env->GetLongArrayRegion(addrs, from, n, a.data());
+    if (env->ExceptionCheck()) throw JavaPending{};
+    check(lt_gather_addresses(reinterpret_cast<lt_gather*>(g), reinterpret_cast<const int64_t*>(a.data()), dst_from,
+                              n));
   })
 }
 
