@@ -603,10 +603,7 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
 
     /** This process's rank and the number of ranks (default 0 of 1). */
     public Builder<B, T> distributed(int rank, int worldSize) {
-      if (worldSize <= 0 || rank < 0 || rank >= worldSize) {
-        throw new IllegalArgumentException(
-            "need 0 <= rank < worldSize, got " + rank + " of " + worldSize);
-      }
+      Ranks.check(rank, worldSize);
       this.rank = rank;
       this.worldSize = worldSize;
       return this;
@@ -667,7 +664,7 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
     }
 
     public DataLoader<T> build() {
-      distributed(rank, worldSize); // validates rank/worldSize however they were set
+      Ranks.check(rank, worldSize); // however rank/worldSize were set
       return new DataLoader<>(this);
     }
   }

@@ -567,10 +567,7 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
     }
 
     public Builder<B, R> distributed(int rank, int worldSize) {
-      if (worldSize <= 0 || rank < 0 || rank >= worldSize) {
-        throw new IllegalArgumentException(
-            "need 0 <= rank < worldSize, got " + rank + " of " + worldSize);
-      }
+      Ranks.check(rank, worldSize);
       this.rank = rank;
       this.worldSize = worldSize;
       return this;
@@ -718,7 +715,7 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
     }
 
     public StreamingDataset<R> build() {
-      distributed(rank, worldSize); // validates rank/worldSize however they were set
+      Ranks.check(rank, worldSize); // however rank/worldSize were set
       return new StreamingDataset<>(this);
     }
   }
