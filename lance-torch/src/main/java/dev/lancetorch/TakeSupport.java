@@ -67,12 +67,12 @@ final class TakeSupport {
               + table.uriUnchecked()
               + "): datasets with stable row ids are not supported yet");
     }
+    long[] sorted = sortedCopy(addrs);
     try (LanceScanner scanner =
-            SafeTake.open(snap, sortedCopy(addrs), cols, table.connection().allocatorUnchecked());
+            SafeTake.open(snap, sorted, cols, table.connection().allocatorUnchecked());
         ArrowReader reader = scanner.scanBatches();
         VectorSchemaRoot gathered = VectorSchemaRoot.create(projected, allocator)) {
       gathered.allocateNew();
-      long[] sorted = sortedCopy(addrs);
       int[] rowOfSorted = new int[sorted.length]; // where the row of sorted[i] landed in gathered
       Arrays.fill(rowOfSorted, -1);
       int row = 0;
