@@ -1,26 +1,17 @@
 package dev.lancetorch.loader;
 
-import dev.lancetorch.internal.loader.Closeables;
-import dev.lancetorch.internal.loader.Delivered;
 import dev.lancetorch.internal.loader.DistributedShard;
-import dev.lancetorch.internal.loader.EpochRun;
-import dev.lancetorch.internal.loader.InlineStream;
-import dev.lancetorch.internal.loader.LoaderMetrics;
+import dev.lancetorch.internal.loader.EpochHooks;
+import dev.lancetorch.internal.loader.EpochIterator;
+import dev.lancetorch.internal.loader.LoaderEngine;
 import dev.lancetorch.internal.loader.LoaderTask;
-import dev.lancetorch.internal.loader.LoaderThreadNames;
 import dev.lancetorch.internal.loader.ProgressBarListener;
-import dev.lancetorch.internal.loader.TaskStream;
-import dev.lancetorch.internal.loader.WorkerPool;
 import dev.lancetorch.internal.loader.YieldTracker;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
-import org.slf4j.LoggerFactory;
 
 /**
  * Batches from a {@link BatchSource}, loaded by worker threads, after PyTorch's {@code DataLoader}
@@ -54,6 +45,11 @@ import org.slf4j.LoggerFactory;
  * loaded) and not yet taken by the consumer, plus the one {@code hasNext()} holds for the next
  * {@code next()}.
  *
+ * <p><b>Collate errors</b> follow the builder's {@link OnTransformError} policy (default {@code
+ * RAISE}), as a {@link StreamingDataset}'s transform errors: {@code SKIP}/{@code WARN} re-run the
+ * collate row by row and drop only the rows failing alone; a batch whose every row fails is not
+ * yielded (it counts as yielded in {@link #state()}, so a resumed run does not retry it).
+ *
  * <p><b>Failures.</b> A worker's exception, or a batch not ready within {@code timeout}, surfaces
  * from {@code hasNext()/next()} as a {@link DataLoaderException} carrying the cause and the batch's
  * {@link BatchPosition}; the iterator is then finished ({@code hasNext()} is false), and {@link
@@ -63,54 +59,40 @@ import org.slf4j.LoggerFactory;
  */
 public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
   private final BatchSource<Object> source;
-  private final Function<Object, T> collate;
   private final Sampler sampler;
   private final BatchSampler batchSampler;
   private final long seed;
-  private final int numWorkers;
   private final int prefetchFactor;
-  private final boolean persistentWorkers;
   private final boolean inOrder;
   private final long timeoutNanos;
   private final int rank;
   private final int worldSize;
   private final boolean dropUneven;
-  private final WorkerInit workerInit;
   private final ProgressListener progress;
-  private final String threadPrefix;
-  private final LoaderMetrics metrics = new LoaderMetrics();
+  private final LoaderEngine<T> engine;
 
   private int nextEpoch;
   private LoaderState resume;
-  private EpochIterator current;
-  private WorkerPool<Object> persistentPool;
-  private final List<WorkerPool<Object>> retiredPools = new ArrayList<>();
   private int plannedEpoch = -1;
   private List<long[]> plannedBatches;
   private volatile String progressExtra = "";
-  private boolean closed;
 
   @SuppressWarnings("unchecked")
   private DataLoader(Builder<?, T> b) {
     this.source = (BatchSource<Object>) b.source;
-    this.collate = (Function<Object, T>) b.collate;
     this.sampler =
         b.sampler != null ? b.sampler : b.shuffle ? Sampler.random() : Sampler.sequential();
     this.batchSampler =
         b.batchSampler != null ? b.batchSampler : BatchSampler.fixedSize(b.batchSize, b.dropLast);
     this.seed = b.seed;
-    this.numWorkers = b.numWorkers;
-    this.prefetchFactor = b.prefetchFactor;
-    this.persistentWorkers = b.persistentWorkers;
+    this.prefetchFactor = b.prefetch;
     this.inOrder = b.inOrder;
     this.timeoutNanos = b.timeout.toNanos();
     this.rank = b.rank;
     this.worldSize = b.worldSize;
     this.dropUneven = b.dropUneven;
-    this.workerInit = b.workerInit;
     this.progress = b.progress;
-    this.threadPrefix = LoaderThreadNames.newPrefix();
-    dev.lancetorch.torch.ThreadBudget.logOnce(numWorkers);
+    dev.lancetorch.torch.ThreadBudget.logOnce(b.numWorkers);
     if (b.resumeFrom != null) {
       LoaderState s = b.resumeFrom;
       try {
@@ -121,11 +103,22 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
       this.resume = s;
       this.nextEpoch = s.epoch();
     }
+    this.engine =
+        new LoaderEngine<>(
+            "DataLoader",
+            source,
+            b.numWorkers,
+            b.persistentWorkers,
+            seed,
+            b.workerInit,
+            (Function<Object, T>) b.transform,
+            (TransformErrorHandler<T>) b.onError,
+            0);
   }
 
   /** A builder over {@code source}; the loader does not take ownership of it. */
   public static <B> Builder<B, B> builder(BatchSource<B> source) {
-    return new Builder<>(source, Function.identity());
+    return new Builder<>(source);
   }
 
   /**
@@ -133,18 +126,30 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
    */
   @Override
   public synchronized Iterator<T> iterator() {
-    if (closed) {
-      throw new IllegalStateException("DataLoader closed");
-    }
-    if (current != null) {
-      current.stop();
-    }
     int epoch = nextEpoch;
-    nextEpoch = epoch + 1;
+    List<long[]> batches = plan(epoch);
     LoaderState from = resume != null && resume.epoch() == epoch ? resume : null;
+    Epoch record = new Epoch(epoch, batches.size(), new YieldTracker(from));
+    List<LoaderTask> remaining = new ArrayList<>();
+    for (int i = 0; i < batches.size(); i++) {
+      if (!record.tracker.isYielded(i)) {
+        remaining.add(LoaderTask.of(batches.get(i), epoch, i, -1));
+      }
+    }
+    EpochIterator<T, Epoch> it =
+        engine.start(
+            epoch,
+            LoaderEngine.dealt(remaining, engine.numWorkers()),
+            prefetchFactor,
+            inOrder,
+            timeoutNanos,
+            record);
+    nextEpoch = epoch + 1;
     resume = null;
-    current = new EpochIterator(epoch, plan(epoch), from);
-    return current;
+    if (progress != null) {
+      progress.onEpochStart(epoch, batches.size(), record.tracker.count());
+    }
+    return it;
   }
 
   /**
@@ -172,8 +177,10 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
    * thread.
    */
   public synchronized LoaderState state() {
-    if (current != null && !current.complete) {
-      return current.tracker.snapshot(current.epoch, seed, current.tasks.size(), rank, worldSize);
+    EpochIterator<T, ?> it = engine.current();
+    if (it != null && !it.isComplete()) {
+      Epoch e = (Epoch) it.hooks();
+      return e.tracker.snapshot(e.epoch, seed, e.numBatches, rank, worldSize);
     }
     if (resume != null) {
       return resume;
@@ -184,7 +191,7 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
 
   /** A snapshot of the counters; callable from any thread while training. */
   public MetricsSnapshot metrics() {
-    return metrics.snapshot();
+    return engine.metrics().snapshot();
   }
 
   /** Extra text shown by the progress listener / bar, e.g. {@code "loss 0.123"}. */
@@ -202,61 +209,7 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
    */
   @Override
   public void close() {
-    EpochIterator it;
-    List<WorkerPool<Object>> pools;
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      it = current;
-      if (persistentPool != null) {
-        retiredPools.add(persistentPool);
-        persistentPool = null;
-      }
-    }
-    if (it != null) {
-      it.stop();
-    }
-    synchronized (this) {
-      pools = new ArrayList<>(retiredPools);
-      retiredPools.clear();
-    }
-    for (WorkerPool<Object> p : pools) {
-      p.shutdown(); // every pool stops at once; then each is waited for (bounded) and interrupted
-    }
-    List<Thread> left = new ArrayList<>();
-    for (WorkerPool<Object> p : pools) {
-      left.addAll(
-          p.close(WorkerPool.DEFAULT_GRACE_MILLIS, WorkerPool.DEFAULT_AFTER_INTERRUPT_MILLIS));
-    }
-    if (!left.isEmpty()) {
-      LoggerFactory.getLogger("dev.lancetorch.loader").atWarn().log(() -> stillRunning(left));
-    }
-  }
-
-  /**
-   * What {@link #close()} leaves running: each thread and where it is (a collate or fetch ignoring
-   * interrupts).
-   */
-  static String stillRunning(List<Thread> threads) {
-    StringBuilder b =
-        new StringBuilder("DataLoader.close(): ")
-            .append(threads.size())
-            .append(
-                " worker thread(s) still running after an interrupt (code that ignores interrupts);"
-                    + " they end, and close their handles, when that code returns:");
-    for (Thread t : threads) {
-      StackTraceElement[] st = t.getStackTrace();
-      b.append("\n  ")
-          .append(t.getName())
-          .append(" at ")
-          .append(st.length > 0 ? st[0] : "(no frame)");
-      for (int i = 1; i < Math.min(st.length, 4); i++) {
-        b.append(" <- ").append(st[i]);
-      }
-    }
-    return b.toString();
+    engine.close();
   }
 
   private List<long[]> plan(int epoch) {
@@ -302,156 +255,39 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
     return batches;
   }
 
-  private CompletableFuture<T> load(BatchSource<Object> handle, LoaderTask task) {
-    Object raw = metrics.timedFetch(handle, task.offsets());
-    long t0 = System.nanoTime();
-    T out = collate.apply(raw); // owns `raw` from here on, also if it throws
-    metrics.transformNanos.add(System.nanoTime() - t0);
-    return CompletableFuture.completedFuture(out);
-  }
-
-  private synchronized void retire(WorkerPool<Object> pool) {
-    retiredPools.removeIf(WorkerPool::isTerminated);
-    retiredPools.add(pool);
-  }
-
-  private synchronized WorkerPool<Object> poolForEpoch() {
-    if (!persistentWorkers) {
-      return new WorkerPool<>(source, numWorkers, threadPrefix, seed, workerInit);
-    }
-    if (persistentPool == null) {
-      persistentPool = new WorkerPool<>(source, numWorkers, threadPrefix, seed, workerInit);
-    }
-    return persistentPool;
-  }
-
-  /** One epoch, consumed by one thread. */
-  private final class EpochIterator implements Iterator<T> {
+  /** What one epoch yielded (for {@link #state()}) and its progress reports. */
+  private final class Epoch implements EpochHooks {
     final int epoch;
-    final List<LoaderTask> tasks;
+    final int numBatches;
     final YieldTracker tracker;
-    final TaskStream<T> stream;
-    final WorkerPool<Object> ownPool;
     final long startNanos = System.nanoTime();
-    volatile boolean complete;
-    private boolean stopped;
-    private Delivered<T> pending;
     private long rowsYielded;
 
-    EpochIterator(int epoch, List<long[]> batches, LoaderState from) {
+    Epoch(int epoch, int numBatches, YieldTracker tracker) {
       this.epoch = epoch;
-      this.tracker = new YieldTracker(from);
-      this.tasks = new ArrayList<>(batches.size());
-      for (int i = 0; i < batches.size(); i++) {
-        tasks.add(LoaderTask.of(batches.get(i), epoch, i, -1));
-      }
-      List<LoaderTask> remaining = new ArrayList<>();
-      for (LoaderTask t : tasks) {
-        if (!tracker.isYielded(t.position().batchIndex())) {
-          remaining.add(t);
-        }
-      }
-      if (numWorkers == 0) {
-        stream = new InlineStream<>(source, remaining, DataLoader.this::load);
-        ownPool = null;
-      } else {
-        List<List<LoaderTask>> perWorker = new ArrayList<>();
-        for (int w = 0; w < numWorkers; w++) {
-          perWorker.add(new ArrayList<>());
-        }
-        for (int i = 0; i < remaining.size(); i++) {
-          perWorker.get(i % numWorkers).add(remaining.get(i));
-        }
-        EpochRun<Object, T> run =
-            new EpochRun<>(
-                perWorker, DataLoader.this::load, prefetchFactor, inOrder, timeoutNanos, metrics);
-        WorkerPool<Object> pool = poolForEpoch();
-        ownPool = persistentWorkers ? null : pool;
-        stream = run;
-        pool.start(run);
-      }
-      if (progress != null) {
-        progress.onEpochStart(epoch, tasks.size(), tracker.count());
+      this.numBatches = numBatches;
+      this.tracker = tracker;
+    }
+
+    @Override
+    public void arrived(LoaderTask task, boolean skipped) {
+      if (skipped) {
+        tracker.markYielded(task.position().batchIndex()); // every row dropped: nothing to retry
       }
     }
 
     @Override
-    public boolean hasNext() {
-      synchronized (this) {
-        if (pending != null) {
-          return true;
-        }
-        if (stopped) {
-          return false;
-        }
-      }
-      Delivered<T> d;
-      try {
-        d = stream.next();
-      } catch (RuntimeException | Error e) {
-        stop();
-        throw e;
-      }
-      synchronized (this) {
-        if (stopped) {
-          if (d != null) {
-            Closeables.closeQuietly(d.value());
-          }
-          return false;
-        }
-        if (d == null) {
-          complete = true;
-        } else {
-          pending = d;
-          return true;
-        }
-      }
-      stop();
-      return false;
-    }
-
-    @Override
-    public T next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException("epoch " + epoch + " is over");
-      }
-      Delivered<T> d;
-      synchronized (this) {
-        d = pending;
-        pending = null;
-      }
-      tracker.markYielded(d.task().position().batchIndex());
-      metrics.batchesYielded.increment();
-      rowsYielded += d.task().offsets().length;
+    public void yielded(LoaderTask task) {
+      tracker.markYielded(task.position().batchIndex());
+      rowsYielded += task.offsets().length;
       if (progress != null) {
         double secs = Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
         progress.onBatch(tracker.count(), rowsYielded, rowsYielded / secs, progressExtra);
       }
-      return d.value();
     }
 
-    /**
-     * Ends this epoch early or normally: cancels loading, closes what is in flight, releases
-     * workers.
-     */
-    void stop() {
-      Delivered<T> p;
-      synchronized (this) {
-        if (stopped) {
-          return;
-        }
-        stopped = true;
-        p = pending;
-        pending = null;
-      }
-      if (p != null) {
-        Closeables.closeQuietly(p.value());
-      }
-      stream.close();
-      if (ownPool != null) {
-        ownPool.shutdown(); // workers exit after their fetch in progress; close() waits for them
-        retire(ownPool);
-      }
+    @Override
+    public void ended() {
       if (progress != null) {
         progress.onEpochEnd();
       }
@@ -459,50 +295,26 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
   }
 
   /**
-   * Configures a {@link DataLoader}.
+   * Configures a {@link DataLoader}. The options it shares with {@link StreamingDataset.Builder}
+   * (ranks, workers, shuffle, timeout, the collate's error policy) are documented there too.
    *
    * @param <B> the source's batch type
    * @param <T> the type yielded after collate
    */
-  public static final class Builder<B, T> implements Cloneable {
-    private final BatchSource<B> source;
-    private Function<? super B, ? extends T> collate;
+  public static final class Builder<B, T> extends LoaderBuilder<B, T, Builder<B, T>> {
     private int batchSize = 1;
     private boolean dropLast;
-    private boolean shuffle;
-    private long seed;
     private Sampler sampler;
     private BatchSampler batchSampler;
-    private int numWorkers;
-    private int prefetchFactor = 2;
     private boolean persistentWorkers;
     private boolean inOrder = true;
-    private Duration timeout = Duration.ZERO;
-    private int rank;
-    private int worldSize = 1;
     private boolean dropUneven;
     private WorkerInit workerInit;
     private ProgressListener progress;
     private LoaderState resumeFrom;
 
-    private Builder(BatchSource<B> source, Function<? super B, ? extends T> collate) {
-      this.source = Objects.requireNonNull(source, "source");
-      this.collate = collate;
-    }
-
-    /**
-     * This builder with another collate; clone() carries every other field over, whatever fields
-     * are added later.
-     */
-    @SuppressWarnings("unchecked")
-    private <C> Builder<B, C> copyWith(Function<? super B, ? extends C> c) {
-      try {
-        Builder<B, C> n = (Builder<B, C>) super.clone();
-        n.collate = c;
-        return n;
-      } catch (CloneNotSupportedException e) {
-        throw new AssertionError(e);
-      }
+    private Builder(BatchSource<B> source) {
+      super(source, 0, 0, 2, false);
     }
 
     /** Rows per batch (default 1); ignored when a {@link #batchSampler} is set. */
@@ -517,15 +329,6 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
     /** Drop the last, short batch of each epoch (default false). */
     public Builder<B, T> dropLast(boolean v) {
       dropLast = v;
-      return this;
-    }
-
-    /**
-     * A fresh random order each epoch from seed + epoch (default false); ignored when a sampler is
-     * set.
-     */
-    public Builder<B, T> shuffle(boolean v) {
-      shuffle = v;
       return this;
     }
 
@@ -549,28 +352,19 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
 
     /**
      * Applied in the worker to each fetched batch; owns it from the call on (closes or returns it,
-     * also when throwing). The result is what the loader yields.
+     * also when throwing). The result is what the loader yields; its errors follow {@link
+     * #onTransformError}. Returns a builder with every other setting of this one.
+     *
+     * @throws IllegalStateException if a custom {@link TransformErrorHandler} was set before: it is
+     *     typed to the old result type, so set it after {@code collate}
      */
     public <C> Builder<B, C> collate(Function<? super B, ? extends C> fn) {
-      return copyWith(Objects.requireNonNull(fn));
-    }
-
-    /** Worker threads (default 0: load in the caller's thread, from the source itself). */
-    public Builder<B, T> numWorkers(int v) {
-      if (v < 0) {
-        throw new IllegalArgumentException("numWorkers < 0");
-      }
-      numWorkers = v;
-      return this;
+      return withTransform(fn, "collate");
     }
 
     /** Batches each worker loads ahead (default 2). */
     public Builder<B, T> prefetchFactor(int v) {
-      if (v <= 0) {
-        throw new IllegalArgumentException("prefetchFactor must be > 0");
-      }
-      prefetchFactor = v;
-      return this;
+      return prefetch("prefetchFactor", v);
     }
 
     /**
@@ -585,45 +379,6 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
     /** Yield in batch order (default true) or first-ready-first. */
     public Builder<B, T> inOrder(boolean v) {
       inOrder = v;
-      return this;
-    }
-
-    /**
-     * Longest wait for one batch with workers (default zero: no limit; not applied with 0 workers).
-     *
-     * @throws IllegalArgumentException if {@code v} is negative
-     */
-    public Builder<B, T> timeout(Duration v) {
-      if (Objects.requireNonNull(v, "timeout").isNegative()) {
-        throw new IllegalArgumentException("timeout must be >= 0 (0 = no limit), got " + v);
-      }
-      timeout = v;
-      return this;
-    }
-
-    /** This process's rank and the number of ranks (default 0 of 1). */
-    public Builder<B, T> distributed(int rank, int worldSize) {
-      Ranks.check(rank, worldSize);
-      this.rank = rank;
-      this.worldSize = worldSize;
-      return this;
-    }
-
-    /**
-     * This process's rank (as PyTorch's {@code rank}); with {@link #worldSize(int)}, same as {@code
-     * distributed}.
-     */
-    public Builder<B, T> rank(int rank) {
-      this.rank = rank;
-      return this;
-    }
-
-    /**
-     * Number of processes sharing the data (as PyTorch's {@code world_size}); checked against rank
-     * at build.
-     */
-    public Builder<B, T> worldSize(int worldSize) {
-      this.worldSize = worldSize;
       return this;
     }
 
@@ -664,7 +419,7 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
     }
 
     public DataLoader<T> build() {
-      Ranks.check(rank, worldSize); // however rank/worldSize were set
+      checkRanks();
       return new DataLoader<>(this);
     }
   }

@@ -1,8 +1,9 @@
 package dev.lancetorch.loader;
 
-import org.slf4j.LoggerFactory;
-
-/** What a {@link StreamingDataset} does when its transform throws. */
+/**
+ * What a {@link StreamingDataset} does when its transform throws, or a {@link DataLoader} when its
+ * collate throws.
+ */
 public enum OnTransformError implements TransformErrorHandler<Object> {
   /**
    * Fail: the consumer gets a {@link DataLoaderException} with the transform's exception as cause.
@@ -23,13 +24,15 @@ public enum OnTransformError implements TransformErrorHandler<Object> {
       return null;
     }
   },
-  /** Log a warning per failing batch and drop its failing rows, as {@link #SKIP}. */
+  /**
+   * Drop the failing rows, as {@link #SKIP}, and log one warning per failing batch on {@code
+   * dev.lancetorch.loader}, naming the batch and the offsets of the rows dropped, with the batch's
+   * error as cause.
+   */
   WARN {
     @Override
     public Object onError(RuntimeException error, BatchPosition position) {
-      LoggerFactory.getLogger("dev.lancetorch.loader")
-          .warn("transform failed, skipping its failing rows, batch at " + position, error);
-      return null;
+      return null; // the loader logs, once it knows which rows fail alone
     }
   }
 }

@@ -1,28 +1,17 @@
 package dev.lancetorch.loader;
 
-import dev.lancetorch.internal.loader.Closeables;
-import dev.lancetorch.internal.loader.Delivered;
-import dev.lancetorch.internal.loader.EpochRun;
-import dev.lancetorch.internal.loader.LoaderMetrics;
+import dev.lancetorch.internal.loader.EpochHooks;
+import dev.lancetorch.internal.loader.EpochIterator;
+import dev.lancetorch.internal.loader.LoaderEngine;
 import dev.lancetorch.internal.loader.LoaderTask;
-import dev.lancetorch.internal.loader.LoaderThreadNames;
 import dev.lancetorch.internal.loader.SplitLayout;
-import dev.lancetorch.internal.loader.WorkerPool;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -74,9 +63,6 @@ import java.util.function.Function;
  * @param <R> the type of the batches yielded (after transform)
  */
 public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
-  private final BatchSource<Object> source;
-  private final Function<Object, R> transform;
-  private final TransformErrorHandler<R> onError;
   private final SplitLayout layout;
   private final int rank;
   private final int worldSize;
@@ -85,15 +71,10 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
   private final int prefetchBatches;
   private final long timeoutNanos;
   private final long shuffleSeed;
-  private final String threadPrefix;
-  private final ExecutorService transformPool;
-  private final LoaderMetrics metrics = new LoaderMetrics();
+  private final LoaderEngine<R> engine;
 
   private int nextEpoch;
   private StreamingState resume;
-  private WorkerPool<Object> pool;
-  private EpochIterator current;
-  private boolean closed;
 
   @SuppressWarnings("unchecked")
   private StreamingDataset(Builder<?, R> b) {
@@ -111,20 +92,16 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
               + " = "
               + b.worldSize * b.numWorkers);
     }
-    this.source = (BatchSource<Object>) b.selectedSource();
-    this.transform = (Function<Object, R>) b.transform;
-    this.onError = (TransformErrorHandler<R>) b.onError;
+    BatchSource<Object> source = (BatchSource<Object>) b.selectedSource();
     this.layout =
-        new SplitLayout(
-            source.numRows(), b.numSplits, b.shuffle, b.shuffleSeed, b.shuffleClumpSize);
+        new SplitLayout(source.numRows(), b.numSplits, b.shuffle, b.seed, b.shuffleClumpSize);
     this.rank = b.rank;
     this.worldSize = b.worldSize;
     this.numWorkers = b.numWorkers;
     this.readBatchSize = b.readBatchSize;
-    this.prefetchBatches = b.prefetchBatches;
+    this.prefetchBatches = b.prefetch;
     this.timeoutNanos = b.timeout.toNanos();
-    this.shuffleSeed = b.shuffleSeed;
-    this.threadPrefix = LoaderThreadNames.newPrefix();
+    this.shuffleSeed = b.seed;
     if (b.resumeFrom != null) {
       StreamingState s = b.resumeFrom;
       if (s.shuffleSeed() != shuffleSeed
@@ -146,23 +123,21 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
       this.resume = s;
       this.nextEpoch = s.epoch();
     }
-    if (b.transformParallelism > 0) {
-      AtomicInteger n = new AtomicInteger();
-      this.transformPool =
-          Executors.newFixedThreadPool(
-              b.transformParallelism,
-              r -> {
-                Thread t = new Thread(r, threadPrefix + "-transform-" + n.getAndIncrement());
-                t.setDaemon(true);
-                return t;
-              });
-    } else {
-      this.transformPool = null;
-    }
+    this.engine =
+        new LoaderEngine<>(
+            "StreamingDataset",
+            source,
+            numWorkers,
+            true,
+            shuffleSeed,
+            null,
+            (Function<Object, R>) b.transform,
+            (TransformErrorHandler<R>) b.onError,
+            b.transformParallelism);
   }
 
   public static <B> Builder<B, B> builder(BatchSource<B> source) {
-    return new Builder<>(source, Function.identity());
+    return new Builder<>(source);
   }
 
   /**
@@ -222,20 +197,15 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
   /** One epoch of this rank's rows; abandons a previous live iterator. */
   @Override
   public synchronized Iterator<R> iterator() {
-    if (closed) {
-      throw new IllegalStateException("StreamingDataset closed");
-    }
-    if (current != null) {
-      current.stop();
-    }
-    int epoch = nextEpoch++;
+    int epoch = nextEpoch;
     StreamingState from = resume != null && resume.epoch() == epoch ? resume : null;
+    Epoch record = new Epoch(epoch);
+    List<List<LoaderTask>> perWorker = record.plan(from);
+    EpochIterator<R, Epoch> it =
+        engine.start(epoch, perWorker, prefetchBatches, true, timeoutNanos, record);
+    nextEpoch = epoch + 1;
     resume = null;
-    if (pool == null) {
-      pool = new WorkerPool<>(source, numWorkers, threadPrefix, shuffleSeed, null);
-    }
-    current = new EpochIterator(epoch, from);
-    return current;
+    return it;
   }
 
   /**
@@ -243,8 +213,9 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
    * splits. After a completed epoch: the next epoch, nothing delivered. Callable from any thread.
    */
   public synchronized StreamingState state() {
-    if (current != null && !current.complete) {
-      return current.snapshot();
+    EpochIterator<R, ?> it = engine.current();
+    if (it != null && !it.isComplete()) {
+      return ((Epoch) it.hooks()).snapshot();
     }
     if (resume != null) {
       long[] c = new long[layout.numSplits];
@@ -264,127 +235,32 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
   }
 
   public MetricsSnapshot metrics() {
-    return metrics.snapshot();
+    return engine.metrics().snapshot();
   }
 
   /**
-   * Stops workers and transform threads, closes batches in flight and worker handles (bounded
-   * wait).
+   * Stops workers and transform threads, closes batches in flight and worker handles (bounded wait,
+   * as {@link DataLoader#close()}).
    */
   @Override
   public void close() {
-    EpochIterator it;
-    WorkerPool<Object> p;
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      it = current;
-      p = pool;
-      pool = null;
-    }
-    if (it != null) {
-      it.stop();
-    }
-    if (p != null) {
-      p.close();
-    }
-    if (transformPool != null) {
-      transformPool.shutdown(); // queued transforms still run, so their input batches get closed
-      try {
-        if (!transformPool.awaitTermination(10, TimeUnit.SECONDS)) {
-          transformPool.shutdownNow();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    engine.close();
   }
 
-  private CompletableFuture<R> load(BatchSource<Object> handle, LoaderTask task) {
-    Object raw;
-    synchronized (handle) { // a transform thread may take single rows from it (withoutFailingRows)
-      raw = metrics.timedFetch(handle, task.offsets());
-    }
-    if (transformPool == null) {
-      return CompletableFuture.completedFuture(applyTransform(handle, raw, task));
-    }
-    try {
-      return CompletableFuture.supplyAsync(() -> applyTransform(handle, raw, task), transformPool);
-    } catch (RejectedExecutionException e) {
-      Closeables.closeQuietly(raw);
-      throw e;
-    }
-  }
-
-  private R applyTransform(BatchSource<Object> handle, Object raw, LoaderTask task) {
-    long t0 = System.nanoTime();
-    R out;
-    try {
-      out = transform.apply(raw);
-    } catch (RuntimeException e) {
-      out =
-          onError.onError(
-              e, task.position()); // the input stays the transform's: it owned it when it threw
-      if (out == null) {
-        out = withoutFailingRows(handle, task);
-      }
-    }
-    metrics.transformNanos.add(System.nanoTime() - t0);
-    return out;
-  }
-
-  /**
-   * After a batch's transform failed and the policy skips: as LanceDB, the transform runs again on
-   * each row alone (taken again from the worker's handle; its outputs are closed) and only the rows
-   * that fail alone are dropped and counted as skipped; the other rows are taken again as one batch
-   * and transformed. The transform must be deterministic (as in LanceDB); if it then fails on the
-   * rows that passed alone, the iteration fails.
-   *
-   * @return the batch of the surviving rows, or null when every row failed
-   */
-  private R withoutFailingRows(BatchSource<Object> handle, LoaderTask task) {
-    long[] offsets = task.offsets();
-    long[] keep = new long[offsets.length];
-    int kept = 0;
-    for (long offset : offsets) {
-      Object one;
-      synchronized (handle) {
-        one = handle.takeOffsets(new long[] {offset});
-      }
-      try {
-        Closeables.closeQuietly(transform.apply(one));
-        keep[kept++] = offset;
-      } catch (RuntimeException rowError) {
-        // this row fails alone: dropped
-      }
-    }
-    metrics.rowsSkipped.add(offsets.length - kept);
-    if (kept == 0) {
-      return null;
-    }
-    Object rest;
-    synchronized (handle) {
-      rest = handle.takeOffsets(Arrays.copyOf(keep, kept));
-    }
-    return transform.apply(rest);
-  }
-
-  /** One epoch of this rank. */
-  private final class EpochIterator implements Iterator<R> {
+  /** One epoch of this rank: its tasks per worker and the rows delivered per split. */
+  private final class Epoch implements EpochHooks {
     final int epoch;
     final long[] consumed;
     final Map<LoaderTask, int[]> splitsOfRows = new IdentityHashMap<>();
-    final EpochRun<Object, R> run;
-    volatile boolean complete;
-    private boolean stopped;
-    private R pending;
 
-    EpochIterator(int epoch, StreamingState from) {
+    Epoch(int epoch) {
       this.epoch = epoch;
       this.consumed = new long[layout.numSplits];
       Arrays.fill(consumed, -1);
+    }
+
+    /** Each worker's tasks, continuing {@code from} (null: from the start). */
+    List<List<LoaderTask>> plan(StreamingState from) {
       long[] prior = from == null ? null : from.rowsConsumed();
       List<List<LoaderTask>> perWorker = new ArrayList<>();
       for (int w = 0; w < numWorkers; w++) {
@@ -401,10 +277,7 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
         perWorker.add(rr.tasks);
         splitsOfRows.putAll(rr.splitsOfRows);
       }
-      run =
-          new EpochRun<>(
-              perWorker, StreamingDataset.this::load, prefetchBatches, true, timeoutNanos, metrics);
-      pool.start(run);
+      return perWorker;
     }
 
     synchronized StreamingState snapshot() {
@@ -412,74 +285,10 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
     }
 
     @Override
-    public boolean hasNext() {
-      while (true) {
-        synchronized (this) {
-          if (pending != null) {
-            return true;
-          }
-          if (stopped) {
-            return false;
-          }
-        }
-        Delivered<R> d;
-        try {
-          d = run.next();
-        } catch (RuntimeException | Error e) {
-          stop();
-          throw e;
-        }
-        synchronized (this) {
-          if (stopped) {
-            if (d != null) {
-              Closeables.closeQuietly(d.value());
-            }
-            return false;
-          }
-          if (d == null) {
-            complete = true;
-          } else {
-            for (int split : splitsOfRows.get(d.task())) {
-              consumed[split]++;
-            }
-            if (d.value() == null) {
-              continue; // skipped by the error policy
-            }
-            pending = d.value();
-            return true;
-          }
-        }
-        stop();
-        return false;
+    public synchronized void arrived(LoaderTask task, boolean skipped) {
+      for (int split : splitsOfRows.get(task)) {
+        consumed[split]++;
       }
-    }
-
-    @Override
-    public R next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException("epoch " + epoch + " is over");
-      }
-      R r;
-      synchronized (this) {
-        r = pending;
-        pending = null;
-      }
-      metrics.batchesYielded.increment();
-      return r;
-    }
-
-    void stop() {
-      R p;
-      synchronized (this) {
-        if (stopped) {
-          return;
-        }
-        stopped = true;
-        p = pending;
-        pending = null;
-      }
-      Closeables.closeQuietly(p);
-      run.close();
     }
   }
 
@@ -489,30 +298,17 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
    * @param <B> the source's batch type
    * @param <R> the type yielded after transform
    */
-  public static final class Builder<B, R> implements Cloneable {
-    // transform(...) copies the builder with clone(): every field is carried over, whatever fields
-    // are added later.
-    private final BatchSource<B> source;
-    private Function<? super B, ? extends R> transform;
-    private TransformErrorHandler<?> onError = OnTransformError.RAISE;
+  public static final class Builder<B, R> extends LoaderBuilder<B, R, Builder<B, R>> {
     private int numSplits; // 0: worldSize, as LanceDB
-    private int rank;
-    private int worldSize = 1;
-    private int numWorkers = 1;
     private int readBatchSize = 64;
-    private int prefetchBatches = 4;
-    private boolean shuffle = true;
-    private long shuffleSeed;
     private int shuffleClumpSize = 1;
     private int transformParallelism;
-    private Duration timeout = Duration.ZERO;
     private StreamingState resumeFrom;
     private String[] columns;
     private String filter;
 
-    private Builder(BatchSource<B> source, Function<? super B, ? extends R> transform) {
-      this.source = Objects.requireNonNull(source);
-      this.transform = transform;
+    private Builder(BatchSource<B> source) {
+      super(source, 1, 1, 4, true);
     }
 
     /**
@@ -566,40 +362,6 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
       return this;
     }
 
-    public Builder<B, R> distributed(int rank, int worldSize) {
-      Ranks.check(rank, worldSize);
-      this.rank = rank;
-      this.worldSize = worldSize;
-      return this;
-    }
-
-    /**
-     * This process's rank (as PyTorch's {@code rank}); with {@link #worldSize(int)}, same as {@code
-     * distributed}.
-     */
-    public Builder<B, R> rank(int rank) {
-      this.rank = rank;
-      return this;
-    }
-
-    /**
-     * Number of processes sharing the data (as PyTorch's {@code world_size}); checked against rank
-     * at build.
-     */
-    public Builder<B, R> worldSize(int worldSize) {
-      this.worldSize = worldSize;
-      return this;
-    }
-
-    /** Worker threads of this rank (default 1, at least 1), each with its own handle. */
-    public Builder<B, R> numWorkers(int v) {
-      if (v <= 0) {
-        throw new IllegalArgumentException("numWorkers must be >= 1");
-      }
-      numWorkers = v;
-      return this;
-    }
-
     /**
      * Rows per batch read from the source (default 64, as LanceDB); the last batch of a split may
      * be shorter.
@@ -614,20 +376,11 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
 
     /** Batches each worker reads ahead (default 4, as LanceDB). */
     public Builder<B, R> prefetchBatches(int v) {
-      if (v <= 0) {
-        throw new IllegalArgumentException("prefetchBatches must be > 0");
-      }
-      prefetchBatches = v;
-      return this;
-    }
-
-    public Builder<B, R> shuffle(boolean v) {
-      shuffle = v;
-      return this;
+      return prefetch("prefetchBatches", v);
     }
 
     public Builder<B, R> shuffleSeed(long v) {
-      shuffleSeed = v;
+      seed = v;
       return this;
     }
 
@@ -651,22 +404,8 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
      * @throws IllegalStateException if a custom {@link TransformErrorHandler} was set before: it is
      *     typed to the old result type, so set it after {@code transform}
      */
-    @SuppressWarnings("unchecked")
     public <C> Builder<B, C> transform(Function<? super B, ? extends C> fn) {
-      Objects.requireNonNull(fn, "transform");
-      if (!(onError instanceof OnTransformError)) {
-        throw new IllegalStateException(
-            "onTransformError(handler) was set before transform(...): a custom handler "
-                + "returns values of the old type; set it after transform(...)");
-      }
-      Builder<B, C> n;
-      try {
-        n = (Builder<B, C>) super.clone();
-      } catch (CloneNotSupportedException e) {
-        throw new AssertionError(e);
-      }
-      n.transform = fn;
-      return n;
+      return withTransform(fn, "transform");
     }
 
     /**
@@ -680,31 +419,6 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
       return this;
     }
 
-    /** Default {@link OnTransformError#RAISE}. Set after {@link #transform}. */
-    public Builder<B, R> onTransformError(OnTransformError policy) {
-      onError = Objects.requireNonNull(policy);
-      return this;
-    }
-
-    /** A custom policy: replacement, skip (null) or fail (throw). Set after {@link #transform}. */
-    public Builder<B, R> onTransformError(TransformErrorHandler<? extends R> handler) {
-      onError = Objects.requireNonNull(handler);
-      return this;
-    }
-
-    /**
-     * Longest wait for one batch (default zero: no limit).
-     *
-     * @throws IllegalArgumentException if {@code v} is negative
-     */
-    public Builder<B, R> timeout(Duration v) {
-      if (Objects.requireNonNull(v, "timeout").isNegative()) {
-        throw new IllegalArgumentException("timeout must be >= 0 (0 = no limit), got " + v);
-      }
-      timeout = v;
-      return this;
-    }
-
     /**
      * Resume from this rank's own state, or from {@link StreamingDataset#mergeStates} for any world
      * size.
@@ -715,7 +429,7 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
     }
 
     public StreamingDataset<R> build() {
-      Ranks.check(rank, worldSize); // however rank/worldSize were set
+      checkRanks();
       return new StreamingDataset<>(this);
     }
   }

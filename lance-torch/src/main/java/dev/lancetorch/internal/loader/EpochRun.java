@@ -151,8 +151,7 @@ public final class EpochRun<B, R> implements TaskStream<R> {
       delivered++;
       try {
         if (item.error() != null) {
-          throw new DataLoaderException(
-              "loading a batch failed", item.task().position(), item.error());
+          throw BatchFailures.of(item.task(), item.error());
         }
         R value = await(item, deadline);
         metrics.waitNanos.add(System.nanoTime() - start);
@@ -234,8 +233,7 @@ public final class EpochRun<B, R> implements TaskStream<R> {
       } catch (TimeoutException e) {
         // next slice
       } catch (ExecutionException e) {
-        throw new DataLoaderException(
-            "loading a batch failed", item.task().position(), e.getCause());
+        throw BatchFailures.of(item.task(), e.getCause());
       } catch (InterruptedException e) {
         Closeables.closeWhenDone(f);
         Thread.currentThread().interrupt();

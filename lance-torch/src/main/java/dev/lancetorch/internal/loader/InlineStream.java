@@ -35,12 +35,12 @@ public final class InlineStream<B, R> implements TaskStream<R> {
       CompletableFuture<R> f = processor.process(source, task);
       return new Delivered<>(task, f.get());
     } catch (ExecutionException e) {
-      throw new DataLoaderException("loading a batch failed", task.position(), e.getCause());
+      throw BatchFailures.of(task, e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new DataLoaderException("interrupted", task.position(), e);
     } catch (RuntimeException | Error e) {
-      throw new DataLoaderException("loading a batch failed", task.position(), e);
+      throw BatchFailures.of(task, e);
     }
   }
 

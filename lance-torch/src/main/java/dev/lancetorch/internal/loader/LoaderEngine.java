@@ -1,0 +1,203 @@
+package dev.lancetorch.internal.loader;
+
+import dev.lancetorch.loader.BatchSource;
+import dev.lancetorch.loader.WorkerInit;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What {@code DataLoader} and {@code StreamingDataset} share: worker pools, the live epoch, the
+ * task processor ({@link BatchTransform}), metrics and closing. A loader plans its epoch's tasks
+ * (per worker) and keeps its own resume state in its {@link EpochHooks}; this engine runs them.
+ *
+ * <p>Workers: with {@code numWorkers == 0} tasks are loaded in the consumer's thread from the
+ * source itself ({@link InlineStream}); otherwise by a {@link WorkerPool} ({@link EpochRun}), one
+ * per epoch, or one for the loader's life with {@code persistentWorkers}. Only one epoch is live: a
+ * new one abandons the previous (its batches in flight are closed).
+ *
+ * <p>Ownership: the engine never closes the source; worker handles are the pool's. {@link #close()}
+ * stops the live epoch, every pool (bounded wait, see {@link WorkerPool#close(long, long)}; threads
+ * still running are logged as one WARNING naming each) and the transform threads.
+ */
+public final class LoaderEngine<R> implements AutoCloseable {
+  private final String name;
+  private final BatchSource<Object> source;
+  private final int numWorkers;
+  private final boolean persistentWorkers;
+  private final long seed;
+  private final WorkerInit workerInit;
+  private final String threadPrefix = LoaderThreadNames.newPrefix();
+  private final LoaderMetrics metrics = new LoaderMetrics();
+  private final BatchTransform<R> transform;
+  private final List<WorkerPool<Object>> retiredPools = new ArrayList<>();
+  private WorkerPool<Object> persistentPool;
+  private EpochIterator<R, ?> current;
+  private boolean closed;
+
+  /**
+   * @param name the loader's class name, for messages
+   * @param transformParallelism threads for {@code transform} (0: in the worker thread)
+   */
+  public LoaderEngine(
+      String name,
+      BatchSource<Object> source,
+      int numWorkers,
+      boolean persistentWorkers,
+      long seed,
+      WorkerInit workerInit,
+      java.util.function.Function<Object, R> transform,
+      dev.lancetorch.loader.TransformErrorHandler<R> onError,
+      int transformParallelism) {
+    this.name = name;
+    this.source = source;
+    this.numWorkers = numWorkers;
+    this.persistentWorkers = persistentWorkers;
+    this.seed = seed;
+    this.workerInit = workerInit;
+    this.transform =
+        new BatchTransform<>(transform, onError, transformParallelism, threadPrefix, metrics);
+  }
+
+  public int numWorkers() {
+    return numWorkers;
+  }
+
+  public LoaderMetrics metrics() {
+    return metrics;
+  }
+
+  /**
+   * Starts an epoch over {@code perWorker} (one list per worker; with 0 workers, one list loaded
+   * inline) and abandons the live one.
+   *
+   * @throws IllegalStateException if the loader is closed
+   */
+  public synchronized <H extends EpochHooks> EpochIterator<R, H> start(
+      int epoch,
+      List<List<LoaderTask>> perWorker,
+      int prefetch,
+      boolean inOrder,
+      long timeoutNanos,
+      H hooks) {
+    if (closed) {
+      throw new IllegalStateException(name + " closed");
+    }
+    if (current != null) {
+      current.stop();
+    }
+    EpochIterator<R, H> it;
+    if (numWorkers == 0) {
+      TaskStream<R> inline = new InlineStream<>(source, perWorker.get(0), transform);
+      it = new EpochIterator<>(epoch, inline, hooks, () -> {}, metrics);
+    } else {
+      EpochRun<Object, R> run =
+          new EpochRun<>(perWorker, transform, prefetch, inOrder, timeoutNanos, metrics);
+      WorkerPool<Object> pool = poolForEpoch();
+      Runnable onStop = persistentWorkers ? () -> {} : () -> retire(pool);
+      it = new EpochIterator<>(epoch, run, hooks, onStop, metrics);
+      pool.start(run);
+    }
+    current = it;
+    return it;
+  }
+
+  /** The live (or last) epoch, or null before the first. */
+  public synchronized EpochIterator<R, ?> current() {
+    return current;
+  }
+
+  /** {@code tasks} dealt to {@code n} workers: task i to worker {@code i % n}. */
+  public static List<List<LoaderTask>> dealt(List<LoaderTask> tasks, int n) {
+    List<List<LoaderTask>> perWorker = new ArrayList<>();
+    for (int w = 0; w < Math.max(1, n); w++) {
+      perWorker.add(new ArrayList<>());
+    }
+    for (int i = 0; i < tasks.size(); i++) {
+      perWorker.get(i % perWorker.size()).add(tasks.get(i));
+    }
+    return perWorker;
+  }
+
+  private WorkerPool<Object> poolForEpoch() {
+    if (!persistentWorkers) {
+      return new WorkerPool<>(source, numWorkers, threadPrefix, seed, workerInit);
+    }
+    if (persistentPool == null) {
+      persistentPool = new WorkerPool<>(source, numWorkers, threadPrefix, seed, workerInit);
+    }
+    return persistentPool;
+  }
+
+  /** An epoch's own pool, once that epoch stopped: its workers exit, close() waits for them. */
+  private synchronized void retire(WorkerPool<Object> pool) {
+    pool.shutdown();
+    retiredPools.removeIf(WorkerPool::isTerminated);
+    retiredPools.add(pool);
+  }
+
+  /**
+   * Stops the live epoch, every worker pool and the transform threads, with bounded waits. Batches
+   * already returned stay the caller's. Idempotent.
+   */
+  @Override
+  public void close() {
+    EpochIterator<R, ?> it;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      it = current;
+      if (persistentPool != null) {
+        retiredPools.add(persistentPool);
+        persistentPool = null;
+      }
+    }
+    if (it != null) {
+      it.stop();
+    }
+    List<WorkerPool<Object>> pools;
+    synchronized (this) {
+      pools = new ArrayList<>(retiredPools);
+      retiredPools.clear();
+    }
+    for (WorkerPool<Object> p : pools) {
+      p.shutdown(); // every pool stops at once; then each is waited for (bounded) and interrupted
+    }
+    List<Thread> left = new ArrayList<>();
+    for (WorkerPool<Object> p : pools) {
+      left.addAll(
+          p.close(WorkerPool.DEFAULT_GRACE_MILLIS, WorkerPool.DEFAULT_AFTER_INTERRUPT_MILLIS));
+    }
+    if (!left.isEmpty()) {
+      LoggerFactory.getLogger("dev.lancetorch.loader").atWarn().log(() -> stillRunning(left));
+    }
+    transform.close();
+  }
+
+  /**
+   * What {@link #close()} leaves running: each thread and where it is (a transform or fetch
+   * ignoring interrupts).
+   */
+  String stillRunning(List<Thread> threads) {
+    StringBuilder b =
+        new StringBuilder(name)
+            .append(".close(): ")
+            .append(threads.size())
+            .append(
+                " worker thread(s) still running after an interrupt (code that ignores interrupts);"
+                    + " they end, and close their handles, when that code returns:");
+    for (Thread t : threads) {
+      StackTraceElement[] st = t.getStackTrace();
+      b.append("\n  ")
+          .append(t.getName())
+          .append(" at ")
+          .append(st.length > 0 ? st[0] : "(no frame)");
+      for (int i = 1; i < Math.min(st.length, 4); i++) {
+        b.append(" <- ").append(st[i]);
+      }
+    }
+    return b.toString();
+  }
+}
