@@ -132,6 +132,7 @@ public final class BatchTransform<R> implements TaskProcessor<Object, R>, AutoCl
         Closeables.closeQuietly(fn.apply(one));
         keep[kept++] = offset;
       } catch (RuntimeException rowError) {
+        // this row fails alone: dropped
       }
     }
     int skipped = offsets.length - kept;
