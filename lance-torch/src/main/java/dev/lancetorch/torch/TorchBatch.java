@@ -2,6 +2,7 @@ package dev.lancetorch.torch;
 
 import dev.lancetorch.internal.jni.AdoptedTensor;
 import dev.lancetorch.internal.jni.NativeBridge;
+import dev.lancetorch.internal.memory.NativeHandle;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -32,12 +33,11 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * closed batch throws {@link IllegalStateException}.
  */
 public final class TorchBatch implements AutoCloseable {
-  private long handle;
+  private final NativeHandle handle;
   private final long numRows;
   private final List<String> columnNames;
 
   private TorchBatch(long handle, List<String> columnNames) {
-    this.handle = handle;
     this.numRows = NativeBridge.numRows(handle);
     if (columnNames == null) {
       int n = NativeBridge.numColumns(handle);
@@ -48,6 +48,7 @@ public final class TorchBatch implements AutoCloseable {
       columnNames = Collections.unmodifiableList(names);
     }
     this.columnNames = columnNames;
+    this.handle = NativeHandle.owned("TorchBatch", handle, NativeBridge::releaseBatch); // last
   }
 
   /**
@@ -429,24 +430,17 @@ public final class TorchBatch implements AutoCloseable {
 
   /** Whether {@link #close()} has run. */
   public synchronized boolean isClosed() {
-    return handle == 0;
+    return handle.isClosed();
   }
 
   /** Gives back this batch's reference (idempotent); tensors already taken stay valid. */
   @Override
   public synchronized void close() {
-    if (handle != 0) {
-      long h = handle;
-      handle = 0;
-      NativeBridge.releaseBatch(h);
-    }
+    handle.close();
   }
 
   private long live() {
-    if (handle == 0) {
-      throw new IllegalStateException("TorchBatch is closed");
-    }
-    return handle;
+    return handle.get();
   }
 
   private int index(String name) {

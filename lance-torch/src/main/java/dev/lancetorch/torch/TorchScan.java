@@ -3,6 +3,7 @@ package dev.lancetorch.torch;
 import dev.lancetorch.ArrowStreamExport;
 import dev.lancetorch.Query;
 import dev.lancetorch.internal.jni.NativeBridge;
+import dev.lancetorch.internal.memory.NativeHandle;
 import java.util.List;
 
 /**
@@ -19,11 +20,11 @@ import java.util.List;
  */
 public final class TorchScan implements AutoCloseable {
   private final ArrowStreamExport export;
-  private long handle;
+  private final NativeHandle handle;
   private List<String> columnNames; // of the stream's schema, from the first batch
 
   private TorchScan(long handle, ArrowStreamExport export) {
-    this.handle = handle;
+    this.handle = NativeHandle.owned("TorchScan", handle, NativeBridge::streamRelease);
     this.export = export;
   }
 
@@ -77,10 +78,7 @@ public final class TorchScan implements AutoCloseable {
    *     closed
    */
   public synchronized TorchBatch next() {
-    if (handle == 0) {
-      throw new IllegalStateException("TorchScan is closed");
-    }
-    long b = NativeBridge.streamNext(handle);
+    long b = NativeBridge.streamNext(handle.get());
     if (b == 0) {
       return null;
     }
@@ -92,13 +90,11 @@ public final class TorchScan implements AutoCloseable {
   /** Releases the stream, then the scanner and lease behind it; idempotent. */
   @Override
   public synchronized void close() {
-    if (handle == 0) {
+    if (handle.isClosed()) {
       return;
     }
-    long h = handle;
-    handle = 0;
     try {
-      NativeBridge.streamRelease(h);
+      handle.close();
     } finally {
       if (export != null) {
         export.close();

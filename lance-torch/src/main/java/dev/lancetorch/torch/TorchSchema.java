@@ -1,8 +1,7 @@
 package dev.lancetorch.torch;
 
 import dev.lancetorch.internal.jni.NativeBridge;
-import dev.lancetorch.internal.memory.Cleaners;
-import java.lang.ref.Cleaner;
+import dev.lancetorch.internal.memory.NativeHandle;
 import java.util.List;
 import org.apache.arrow.c.ArrowSchema;
 import org.apache.arrow.c.Data;
@@ -23,15 +22,12 @@ import org.apache.arrow.vector.types.pojo.Schema;
 public final class TorchSchema implements AutoCloseable {
   private final Schema schema;
   private final List<String> columnNames;
-  private final long handle;
-  private final Cleaner.Cleanable cleanable;
-  private volatile boolean closed;
+  private final NativeHandle handle;
 
   private TorchSchema(Schema schema, long handle) {
     this.schema = schema;
     this.columnNames = schema.getFields().stream().map(Field::getName).toList();
-    this.handle = handle;
-    this.cleanable = Cleaners.CLEANER.register(this, () -> NativeBridge.releaseSchema(handle));
+    this.handle = NativeHandle.cleaned(this, "TorchSchema", handle, NativeBridge::releaseSchema);
   }
 
   /**
@@ -65,15 +61,11 @@ public final class TorchSchema implements AutoCloseable {
 
   /** The native handle; valid until {@link #close()}. */
   long handle() {
-    if (closed) {
-      throw new IllegalStateException("TorchSchema is closed");
-    }
-    return handle;
+    return handle.get();
   }
 
   @Override
   public void close() {
-    closed = true;
-    cleanable.clean(); // releases the native reference at most once
+    handle.close(); // releases the native reference at most once
   }
 }
