@@ -1,19 +1,18 @@
 package dev.lancetorch.internal.memory;
 
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 
 /**
- * lance-torch's own allocator for the Arrow buffers of batches read in a tensor format through
- * Arrow Java (takes, memory-cache gathers, fragment-range scans). The buffers are exported
- * zero-copy to the native bridge and live as long as a tensor over them does — which may be after
- * the table and its connection are closed ({@code new Tensor(dict.get("v"))} is allowed).
- * Accounting them here keeps closing the connection clean; a tensor that is never freed still shows
- * up here (and in {@code BridgeStats}) as a real leak.
+ * Where the Arrow buffers of batches read in a tensor format through Arrow Java (takes,
+ * memory-cache gathers, fragment-range scans) are allocated: {@link LibraryMemory#TENSOR_BATCHES}.
+ * The buffers are exported zero-copy to the native bridge and live as long as a tensor over them
+ * does — which may be after the table and its connection are closed ({@code new
+ * Tensor(dict.get("v"))} is allowed). Accounting them there keeps closing the connection clean; a
+ * tensor that is never freed still shows up there (and in {@code BridgeStats}) as a real leak.
  */
 public final class TensorMemory {
-  /** Owned by the library for the life of the JVM; never closed. */
-  public static final BufferAllocator ALLOCATOR = new RootAllocator();
+  /** Owned by the library ({@link LibraryMemory}); closed at JVM exit. */
+  public static final BufferAllocator ALLOCATOR = LibraryMemory.TENSOR_BATCHES;
 
   private TensorMemory() {}
 

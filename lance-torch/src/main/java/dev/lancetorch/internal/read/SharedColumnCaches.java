@@ -2,11 +2,11 @@ package dev.lancetorch.internal.read;
 
 import dev.lancetorch.Table;
 import dev.lancetorch.TableRef;
+import dev.lancetorch.internal.memory.LibraryMemory;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 
 /**
  * Memory caches shared in this JVM by every permutation handle over the same table version and
@@ -16,8 +16,8 @@ import org.apache.arrow.memory.RootAllocator;
  * allocator ({@link #ALLOCATOR}) — never in the user's connection allocators.
  */
 public final class SharedColumnCaches {
-  /** Where cached columns live (never the user's allocators). */
-  public static final BufferAllocator ALLOCATOR = new RootAllocator();
+  /** Where cached columns live (never the user's allocators): {@link LibraryMemory}'s. */
+  public static final BufferAllocator ALLOCATOR = LibraryMemory.COLUMN_CACHES;
 
   private record Key(
       String database, String table, long version, List<String> columns, long maxBytes) {}
