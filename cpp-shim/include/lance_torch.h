@@ -149,6 +149,13 @@ LT_API int lt_batch_column_tensor(lt_batch* batch, int64_t col, const lt_column_
 LT_API int lt_batch_stack_columns(lt_batch* batch, const int64_t* cols, int64_t n_cols, int32_t dtype,
                                   AtenTensorHandle* out);
 
+/* As lt_batch_stack_columns, where fill_nulls[i] != 0 replaces the nulls of cols[i] (null rows and null
+ * FixedSizeList items) by fill_values[i], cast to the result dtype; the result is then a copy. A column with
+ * nulls whose fill_nulls[i] is 0 is an error naming it. fill_nulls may be NULL (no fills: as
+ * lt_batch_stack_columns); otherwise both arrays have n_cols entries. */
+LT_API int lt_batch_stack_columns_filled(lt_batch* batch, const int64_t* cols, int64_t n_cols, int32_t dtype,
+                                         const int32_t* fill_nulls, const double* fill_values, AtenTensorHandle* out);
+
 /* Variable-length columns: list<numeric|bool> ("+l"), large_list ("+L"), binary ("z"), large_binary ("Z"),
  * utf8 ("u"), large_utf8 ("U"). A range of rows becomes two tensors in the layout of torch's jagged nested tensors
  * (torch.nested.nested_tensor_from_jagged(values, offsets)):

@@ -46,15 +46,18 @@ AtenTensorHandle make_view(lt_batch* b, const void* data, int64_t ndim, const in
 
 namespace {
 
+// fills[i]: the value written for the nulls of cols[i] (read only where use_validity and the column has nulls).
 AtenTensorHandle make_copy(const std::vector<ColumnView>& cols, Elem dst, int64_t ndim, const int64_t* sizes,
-                           int64_t ks, int64_t rs, int64_t col_step, bool use_validity, double fill) {
+                           int64_t ks, int64_t rs, int64_t col_step, bool use_validity,
+                           const std::vector<double>& fills) {
   void* data = nullptr;
   HandleGuard g{torch_empty(ndim, sizes, elem_dtype(dst), &data)};
   const int64_t esize = dst == Elem::Bool ? 1 : elem_size(dst);
   int64_t items = 0;
   char* p = static_cast<char*>(data);
-  for (const ColumnView& c : cols) {
-    copy_column(c, dst, p, ks, rs, use_validity, fill);
+  for (size_t i = 0; i < cols.size(); ++i) {
+    const ColumnView& c = cols[i];
+    copy_column(c, dst, p, ks, rs, use_validity, fills[i]);
     p += c.width * col_step * esize;
     items += c.rows * c.width;
   }
@@ -102,7 +105,7 @@ void column_tensor(lt_batch* b, int64_t col, const lt_column_options* o, AtenTen
   }
   if (c.elem == Elem::Bool || nulls > 0 || R * D == 0) {
     // For the copy, the (r, k) -> offset mapping of a contiguous tensor of this shape.
-    *out = make_copy({c}, c.elem, ndim, sizes, ks, rs, 0, nulls > 0, fill ? o->fill_value : 0.0);
+    *out = make_copy({c}, c.elem, ndim, sizes, ks, rs, 0, nulls > 0, {fill ? o->fill_value : 0.0});
     return;
   }
   const char* data = static_cast<const char*>(c.values) + c.first * elem_size(c.elem);
@@ -126,20 +129,28 @@ Elem promote(const std::vector<ColumnView>& cols) {
   return Elem::I64;
 }
 
-void stack_columns(lt_batch* b, const int64_t* idx, int64_t n, int32_t dtype, AtenTensorHandle* out) {
+void stack_columns(lt_batch* b, const int64_t* idx, int64_t n, int32_t dtype, const int32_t* fill_nulls,
+                   const double* fill_values, AtenTensorHandle* out) {
   check_batch(b, out, "lt_batch_stack_columns");
   if (idx == nullptr || n <= 0) fail("lt_batch_stack_columns: need at least one column");
   if (n > b->array.n_children * 64 + 64) fail("lt_batch_stack_columns: too many columns");
+  if (fill_nulls != nullptr && fill_values == nullptr) fail("lt_batch_stack_columns_filled: fill values are null");
   std::vector<ColumnView> cols;
+  std::vector<double> fills(static_cast<size_t>(n), 0.0);
   cols.reserve(static_cast<size_t>(n));
   int64_t C = 0;
+  bool any_nulls = false;
   for (int64_t i = 0; i < n; ++i) {
     cols.push_back(describe_column(&b->array, &b->schema, idx[i]));
     const ColumnView& c = cols.back();
-    if (c.null_rows + c.null_items > 0) {
-      fail(label(c) + " has " + std::to_string(c.null_rows + c.null_items) +
-           " null value(s); stacking does not fill nulls (convert the column with a fill value)");
+    const int64_t nulls = c.null_rows + c.null_items;
+    const bool fill = fill_nulls != nullptr && fill_nulls[i] != 0;
+    if (nulls > 0 && !fill) {
+      fail(label(c) + " has " + std::to_string(nulls) + " null value(s) (" + std::to_string(c.null_rows) +
+           " null rows, " + std::to_string(c.null_items) + " null list items); give a fill value");
     }
+    if (fill) fills[static_cast<size_t>(i)] = fill_values[i];
+    any_nulls = any_nulls || nulls > 0;
     C += c.width;
   }
   Elem target;
@@ -151,7 +162,7 @@ void stack_columns(lt_batch* b, const int64_t* idx, int64_t n, int32_t dtype, At
   const int32_t tcode = require_dtype(cols[0], target);
   const int64_t R = b->array.length;
   const ColumnView& c0 = cols[0];
-  if (n == 1 && c0.elem == target && c0.elem != Elem::Bool && R > 0) {
+  if (n == 1 && !any_nulls && c0.elem == target && c0.elem != Elem::Bool && R > 0) {
     const int64_t sizes[2] = {c0.width, R};
     const int64_t strides[2] = {c0.fixed_list ? 1 : R, c0.fixed_list ? c0.width : 1};
     const char* data = static_cast<const char*>(c0.values) + c0.first * elem_size(c0.elem);
@@ -159,7 +170,7 @@ void stack_columns(lt_batch* b, const int64_t* idx, int64_t n, int32_t dtype, At
     return;
   }
   const int64_t sizes[2] = {C, R};
-  *out = make_copy(cols, target, 2, sizes, R, 1, R, false, 0.0);
+  *out = make_copy(cols, target, 2, sizes, R, 1, R, any_nulls, fills);
 }
 
 }  // namespace
@@ -183,7 +194,12 @@ LT_API int lt_batch_column_tensor(lt_batch* batch, int64_t col, const lt_column_
 
 LT_API int lt_batch_stack_columns(lt_batch* batch, const int64_t* cols, int64_t n_cols, int32_t dtype,
                                   AtenTensorHandle* out) {
-  return lt::guarded([&] { lt::stack_columns(batch, cols, n_cols, dtype, out); });
+  return lt::guarded([&] { lt::stack_columns(batch, cols, n_cols, dtype, nullptr, nullptr, out); });
+}
+
+LT_API int lt_batch_stack_columns_filled(lt_batch* batch, const int64_t* cols, int64_t n_cols, int32_t dtype,
+                                         const int32_t* fill_nulls, const double* fill_values, AtenTensorHandle* out) {
+  return lt::guarded([&] { lt::stack_columns(batch, cols, n_cols, dtype, fill_nulls, fill_values, out); });
 }
 
 }  // extern "C"

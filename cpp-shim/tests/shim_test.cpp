@@ -192,6 +192,22 @@ void test_bool_nulls_and_stack() {
   lt_tensor_delete(t);
   int64_t with_nulls[2] = {2, 1};
   CHECK_ERR(lt_batch_stack_columns(b, with_nulls, 2, -1, &t), LT_ERR_INVALID_ARGUMENT, "'x'");
+  // per-column fills: x's null becomes -9 (y has no nulls; its fill is not used); a fill only on y leaves x an error
+  const int32_t fill_on[2] = {1, 1}, fill_y_only[2] = {1, 0};
+  const double fill_values[2] = {100.0, -9.0};
+  CHECK(lt_batch_stack_columns_filled(b, with_nulls, 2, -1, fill_on, fill_values, &t) == LT_OK);
+  CHECK(dtype(t) == T.dtype_float32());
+  f = static_cast<const float*>(data(t));
+  CHECK(f[0] == 5 && f[3] == 8 && f[4] == 1 && f[5] == -9 && f[6] == 3);
+  lt_tensor_delete(t);
+  CHECK_ERR(lt_batch_stack_columns_filled(b, with_nulls, 2, -1, fill_y_only, fill_values, &t),
+            LT_ERR_INVALID_ARGUMENT, "column 'x' (format 'f') has 1 null value(s)");
+  CHECK_ERR(lt_batch_stack_columns_filled(b, with_nulls, 2, -1, fill_on, nullptr, &t), LT_ERR_INVALID_ARGUMENT,
+            "fill values are null");
+  int64_t x_only = 1;
+  CHECK(lt_batch_stack_columns_filled(b, &x_only, 1, -1, fill_on + 1, fill_values + 1, &t) == LT_OK);
+  CHECK(sizes(t) == (std::vector<int64_t>{1, 4}) && static_cast<const float*>(data(t))[1] == -9);
+  lt_tensor_delete(t);
   CHECK_ERR(lt_batch_stack_columns(b, yn, 2, 12345, &t), LT_ERR_INVALID_ARGUMENT, "unsupported torch dtype");
   CHECK_ERR(lt_batch_stack_columns(b, yn, 0, -1, &t), LT_ERR_INVALID_ARGUMENT, "at least one column");
   int64_t bad = 7;

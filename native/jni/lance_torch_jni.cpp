@@ -193,16 +193,33 @@ LT_FN(jlong, columnTensor)(JNIEnv* env, jclass, jlong batch, jint col, jboolean 
   })
 }
 
-LT_FN(jlong, stackColumns)(JNIEnv* env, jclass, jlong batch, jintArray cols, jint dtype) {
+LT_FN(jlong, stackColumns)(JNIEnv* env, jclass, jlong batch, jintArray cols, jint dtype, jbooleanArray fill_nulls,
+                           jdoubleArray fill_values) {
   LT_JNI(env, 0, {
     if (cols == nullptr) check(LT_ERR_INVALID_ARGUMENT);
+    if ((fill_nulls == nullptr) != (fill_values == nullptr)) {
+      throw ShimError(LT_ERR_INVALID_ARGUMENT, "stackColumns: give both fill arrays or neither");
+    }
     const jsize n = env->GetArrayLength(cols);
     std::vector<jint> tmp(static_cast<size_t>(n));
     env->GetIntArrayRegion(cols, 0, n, tmp.data());
     if (env->ExceptionCheck()) throw JavaPending{};
     std::vector<int64_t> idx(tmp.begin(), tmp.end());
+    std::vector<int32_t> fill(static_cast<size_t>(n), 0);
+    std::vector<double> values(static_cast<size_t>(n), 0.0);
+    if (fill_nulls != nullptr) {
+      if (env->GetArrayLength(fill_nulls) != n || env->GetArrayLength(fill_values) != n) {
+        throw ShimError(LT_ERR_INVALID_ARGUMENT, "stackColumns: one fill entry per column");
+      }
+      std::vector<jboolean> on(static_cast<size_t>(n));
+      env->GetBooleanArrayRegion(fill_nulls, 0, n, on.data());
+      env->GetDoubleArrayRegion(fill_values, 0, n, values.data());
+      if (env->ExceptionCheck()) throw JavaPending{};
+      for (jsize i = 0; i < n; ++i) fill[static_cast<size_t>(i)] = on[static_cast<size_t>(i)] ? 1 : 0;
+    }
     AtenTensorHandle h = nullptr;
-    check(lt_batch_stack_columns(reinterpret_cast<lt_batch*>(batch), idx.data(), n, dtype, &h));
+    check(lt_batch_stack_columns_filled(reinterpret_cast<lt_batch*>(batch), idx.data(), n, dtype,
+                                        fill_nulls != nullptr ? fill.data() : nullptr, values.data(), &h));
     return reinterpret_cast<jlong>(h);
   })
 }

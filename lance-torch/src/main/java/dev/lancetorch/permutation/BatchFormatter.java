@@ -2,6 +2,8 @@ package dev.lancetorch.permutation;
 
 import dev.lancetorch.internal.arrow.SchemaExports;
 import dev.lancetorch.internal.read.TensorRechunker;
+import dev.lancetorch.torch.ColumnOptions;
+import dev.lancetorch.torch.NullFill;
 import dev.lancetorch.torch.TorchBatch;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,7 +20,11 @@ import org.bytedeco.pytorch.Tensor;
 final class BatchFormatter {
   private BatchFormatter() {}
 
-  static Object format(Format<?> format, ArrowBatch batch, SchemaExports exports) {
+  /**
+   * {@code fill} (keyed by the batch's column names) fills nulls in the tensor formats; the other
+   * formats keep nulls.
+   */
+  static Object format(Format<?> format, ArrowBatch batch, SchemaExports exports, NullFill fill) {
     if (format == Format.ARROW) {
       return batch;
     }
@@ -37,25 +43,29 @@ final class BatchFormatter {
           TorchBatch.fromRoot(
               root, root.getFieldVectors().get(0).getAllocator(), exports.of(root.getSchema()))) {
         if (format == Format.TORCH_COL) {
-          return tb.stack(names);
+          return tb.stack(names, fill);
         }
         if (format.isDict()) {
           return new TensorDict(
-              new LinkedHashMap<>(tb.dictWithOffsets(names, Map.of(), format.padding())));
+              new LinkedHashMap<>(
+                  tb.dictWithOffsets(
+                      names, Map.of(), format.padding(), 0, root.getRowCount(), fill)));
         }
         if (format == Format.TORCH_ROW) {
-          try (Tensor cr = tb.stack(names)) {
+          try (Tensor cr = tb.stack(names, fill)) {
             return torchRows(cr, root.getRowCount());
           }
         }
         if (format == Format.TORCH) {
-          Map<String, Tensor> cols = tb.dict(names);
+          Map<String, Tensor> cols = tb.dict(names, fill);
           try {
             return torchRowMaps(cols, root.getRowCount());
           } finally {
             cols.values().forEach(Tensor::close);
           }
         }
+      } catch (IllegalArgumentException e) {
+        throw withFillHint(e, Map.of());
       }
     }
     throw new IllegalArgumentException("unsupported format " + format);
@@ -95,10 +105,25 @@ final class BatchFormatter {
       Format<?> format,
       List<TensorRechunker.Piece> pieces,
       List<String> columns,
-      Map<String, String> renames) {
+      Map<String, String> renames,
+      NullFill fill) {
+    try {
+      return tensorsOfPieces(format, pieces, columns, renames, fill);
+    } catch (IllegalArgumentException e) {
+      throw withFillHint(e, renames);
+    }
+  }
+
+  /** As {@link #formatPieces}; {@code fill} is keyed by base column name. */
+  private static Object tensorsOfPieces(
+      Format<?> format,
+      List<TensorRechunker.Piece> pieces,
+      List<String> columns,
+      Map<String, String> renames,
+      NullFill fill) {
     int rows = (int) pieces.stream().mapToLong(TensorRechunker.Piece::length).sum();
     if (format == Format.TORCH_COL || format == Format.TORCH_ROW) {
-      Tensor cr = TensorRechunker.assemble(pieces, 1, b -> b.stack(columns));
+      Tensor cr = TensorRechunker.assemble(pieces, 1, b -> b.stack(columns, fill));
       if (format == Format.TORCH_COL) {
         return cr;
       }
@@ -107,12 +132,15 @@ final class BatchFormatter {
       }
     }
     if (format.isDict()) {
-      return new TensorDict(DictPieces.assemble(pieces, columns, renames, format.padding()));
+      return new TensorDict(DictPieces.assemble(pieces, columns, renames, format.padding(), fill));
     }
     LinkedHashMap<String, Tensor> dict = new LinkedHashMap<>();
     try {
       for (String c : columns) {
-        dict.put(renames.getOrDefault(c, c), TensorRechunker.assemble(pieces, 0, b -> b.column(c)));
+        ColumnOptions options = fill.columnOptions(c);
+        dict.put(
+            renames.getOrDefault(c, c),
+            TensorRechunker.assemble(pieces, 0, b -> b.column(c, options)));
       }
     } catch (RuntimeException | Error e) {
       dict.values().forEach(Tensor::close);
@@ -123,6 +151,32 @@ final class BatchFormatter {
     } finally {
       dict.values().forEach(Tensor::close);
     }
+  }
+
+  /** What the bridge says of a column with nulls and no fill value. */
+  private static final String NULL_ERROR = "; give a fill value";
+
+  private static final java.util.regex.Pattern COLUMN =
+      java.util.regex.Pattern.compile("column '(.*?)' \\(format");
+
+  /**
+   * The bridge's error for nulls without a fill value, pointing to the Permutation's fill (the
+   * column named by its current name, {@code renames}: base → current); other errors unchanged.
+   */
+  static IllegalArgumentException withFillHint(
+      IllegalArgumentException e, Map<String, String> renames) {
+    String m = e.getMessage();
+    if (m == null || !m.contains(NULL_ERROR)) {
+      return e;
+    }
+    java.util.regex.Matcher c = COLUMN.matcher(m);
+    String name = c.find() ? renames.getOrDefault(c.group(1), c.group(1)) : "column";
+    return new IllegalArgumentException(
+        m
+            + ": set one with Permutation.withNullFill(\""
+            + name
+            + "\", value), or withNullFill(value) for every column",
+        e);
   }
 
   /** One tensor per row: views of the (R, C) transpose of a (C, R) tensor. */

@@ -5,6 +5,7 @@ import static dev.lancetorch.torch.TorchBatch.MASK_SUFFIX;
 import static dev.lancetorch.torch.TorchBatch.OFFSETS_SUFFIX;
 
 import dev.lancetorch.internal.read.TensorRechunker;
+import dev.lancetorch.torch.NullFill;
 import dev.lancetorch.torch.PadOptions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,16 +27,18 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 final class DictPieces {
   private DictPieces() {}
 
-  /** The caller owns the result. */
+  /** {@code fill} is keyed by base column name. The caller owns the result. */
   static LinkedHashMap<String, Tensor> assemble(
       List<TensorRechunker.Piece> pieces,
       List<String> columns,
       Map<String, String> renames,
-      Map<String, PadOptions> padding) {
+      Map<String, PadOptions> padding,
+      NullFill fill) {
     List<Map<String, Tensor>> parts = new ArrayList<>(pieces.size());
     try {
       for (TensorRechunker.Piece p : pieces) {
-        parts.add(p.batch().dictWithOffsets(columns, renames, padding, p.start(), p.length()));
+        parts.add(
+            p.batch().dictWithOffsets(columns, renames, padding, p.start(), p.length(), fill));
       }
       if (parts.size() == 1) {
         LinkedHashMap<String, Tensor> only = new LinkedHashMap<>(parts.get(0));

@@ -21,6 +21,7 @@ import dev.lancetorch.internal.read.TableLocator;
 import dev.lancetorch.internal.read.TensorRechunker;
 import dev.lancetorch.internal.read.WindowReader;
 import dev.lancetorch.loader.SelectableSource;
+import dev.lancetorch.torch.NullFill;
 import java.io.ObjectStreamException;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -80,6 +81,7 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
   private final Format<?> format;
   private final Function<ArrowBatch, T> transform;
   private final long readAheadBytes;
+  private final NullFill nullFill; // keyed by base column name
   private transient volatile RowReader reader;
   private transient volatile ReadColumns readColumns;
   private transient PlannedReads planned; // guarded by this
@@ -98,7 +100,8 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
       int batchSize,
       Format<?> format,
       Function<ArrowBatch, T> transform,
-      long readAheadBytes) {
+      long readAheadBytes,
+      NullFill nullFill) {
     this.table = table;
     this.ownsTable = ownsTable;
     this.closer = closer;
@@ -111,6 +114,7 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
     this.format = format;
     this.transform = transform;
     this.readAheadBytes = readAheadBytes;
+    this.nullFill = nullFill;
   }
 
   /**
@@ -205,7 +209,8 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
           DEFAULT_BATCH_SIZE,
           Format.ARROW,
           null,
-          DEFAULT_READ_AHEAD_BYTES);
+          DEFAULT_READ_AHEAD_BYTES,
+          NullFill.none());
     } catch (RuntimeException | Error e) {
       if (pinned != table) {
         pinned.close();
@@ -225,7 +230,19 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
       Function<ArrowBatch, U> tr,
       TableLocator loc) {
     return new Permutation<>(
-        table, ownsTable, closer, cache, loc, sel, cols, ren, bs, fmt, tr, readAheadBytes);
+        table,
+        ownsTable,
+        closer,
+        cache,
+        loc,
+        sel,
+        cols,
+        ren,
+        bs,
+        fmt,
+        tr,
+        readAheadBytes,
+        nullFill);
   }
 
   @SuppressWarnings("unchecked")
@@ -443,7 +460,8 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
         batchSize,
         format,
         transform,
-        readAheadBytes);
+        readAheadBytes,
+        nullFill);
   }
 
   /**
@@ -468,7 +486,62 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
     }
     return new Permutation<>(
         table, ownsTable, closer, cache, locator, selection, columns, renames, batchSize, format,
-        transform, maxBytes);
+        transform, maxBytes, nullFill);
+  }
+
+  /**
+   * Nulls in every column become {@code value} in the tensor formats ({@code TORCH}, {@code
+   * TORCH_ROW}, {@code TORCH_COL}, {@code TORCH_DICT}), whichever path reads them (scans, takes,
+   * the read planner, the memory cache) and in a {@code DataLoader}'s or {@code StreamingDataset}'s
+   * workers; a value given for one column ({@link #withNullFill(String, double)}) wins. As {@code
+   * TorchBatch}'s {@link dev.lancetorch.torch.ColumnOptions#fillNulls}: the value is cast to the
+   * column's dtype; null rows and null {@code FixedSizeList} items become it; in variable-length
+   * columns null rows become empty rows and null items the value; padded columns ({@link
+   * Format#torchDict}) use it unless their {@code PadOptions} fill nulls themselves. Filled columns
+   * are copies, only in batches that have nulls. {@code ARROW}, {@code ROWS}, {@code COLUMNS} and
+   * transforms keep nulls. Without a fill value a null is an error naming the column.
+   */
+  public Permutation<T> withNullFill(double value) {
+    return withNullFill(nullFill.withAll(value));
+  }
+
+  /**
+   * Nulls in {@code column} (its current name; the fill follows later renames) become {@code value}
+   * in the tensor formats, as {@link #withNullFill(double)}.
+   *
+   * @throws IllegalArgumentException for a column not in {@link #columnNames()}
+   */
+  public Permutation<T> withNullFill(String column, double value) {
+    if (!columnNames().contains(column)) {
+      throw new IllegalArgumentException(
+          "withNullFill: no column '" + column + "'; columns: " + columnNames());
+    }
+    return withNullFill(nullFill.withColumn(baseName(column), value));
+  }
+
+  /**
+   * The null fills of the tensor formats, per column by current name (default {@link
+   * NullFill#none()}: nulls are an error).
+   */
+  public NullFill nullFill() {
+    return nullFill.renamed(renames);
+  }
+
+  private Permutation<T> withNullFill(NullFill fill) {
+    return new Permutation<>(
+        table,
+        ownsTable,
+        closer,
+        cache,
+        locator,
+        selection,
+        columns,
+        renames,
+        batchSize,
+        format,
+        transform,
+        readAheadBytes,
+        fill);
   }
 
   /** The read-ahead budget in bytes ({@link #withReadAhead}); 0 when off. */
@@ -698,7 +771,8 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
         batchSize,
         format,
         transform,
-        readAheadBytes);
+        readAheadBytes,
+        nullFill);
   }
 
   @Override
@@ -776,7 +850,7 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
         return transform.apply(batch);
       }
     }
-    return (T) BatchFormatter.format(format, batch, exports);
+    return (T) BatchFormatter.format(format, batch, exports, nullFill.renamed(renames));
   }
 
   /**
@@ -844,7 +918,7 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
 
   @SuppressWarnings("unchecked")
   T format(List<TensorRechunker.Piece> pieces) {
-    return (T) BatchFormatter.formatPieces(format, pieces, columns, renames);
+    return (T) BatchFormatter.formatPieces(format, pieces, columns, renames, nullFill);
   }
 
   private String baseName(String current) {
@@ -886,7 +960,8 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
         format,
         transform,
         cacheBytes(),
-        readAheadBytes);
+        readAheadBytes,
+        nullFill);
   }
 
   /** The serialized form: reopen state and selection as data. */
@@ -899,7 +974,8 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
       Format<?> format,
       Function<ArrowBatch, ?> transform,
       long cacheBytes,
-      long readAheadBytes)
+      long readAheadBytes,
+      NullFill nullFill)
       implements Serializable {
     private Object readResolve() {
       return new Permutation<>(
@@ -914,7 +990,8 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
           batchSize,
           format,
           transform,
-          readAheadBytes);
+          readAheadBytes,
+          nullFill == null ? NullFill.none() : nullFill);
     }
   }
 

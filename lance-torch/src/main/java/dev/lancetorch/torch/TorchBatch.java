@@ -169,21 +169,38 @@ public final class TorchBatch implements AutoCloseable {
    * column, else one gather. Caller owns it.
    */
   public Tensor stack(List<String> columns) {
-    return stack(columns, -1);
+    return stack(columns, -1, NullFill.none());
   }
 
   /** As {@link #stack(List)} but converted to {@code dtype}. Caller owns the tensor. */
   public Tensor stack(List<String> columns, ScalarType dtype) {
-    return stack(columns, dtype.value);
+    return stack(columns, dtype.value, NullFill.none());
   }
 
-  private synchronized Tensor stack(List<String> columns, int dtype) {
+  /**
+   * As {@link #stack(List)}, the nulls of the columns {@code fill} names replaced by its values
+   * (cast to the stacked dtype; then a copy). Caller owns the tensor.
+   *
+   * @throws IllegalArgumentException for a column with nulls that {@code fill} does not fill
+   */
+  public Tensor stack(List<String> columns, NullFill fill) {
+    return stack(columns, -1, fill);
+  }
+
+  private synchronized Tensor stack(List<String> columns, int dtype, NullFill fill) {
     long h = live();
     int[] idx = new int[columns.size()];
+    boolean[] on = fill.isNone() ? null : new boolean[idx.length];
+    double[] values = fill.isNone() ? null : new double[idx.length];
     for (int i = 0; i < idx.length; i++) {
       idx[i] = index(columns.get(i));
+      if (on != null) {
+        java.util.OptionalDouble v = fill.valueFor(columns.get(i));
+        on[i] = v.isPresent();
+        values[i] = v.orElse(0);
+      }
     }
-    return adopt(NativeBridge.stackColumns(h, idx, dtype));
+    return adopt(NativeBridge.stackColumns(h, idx, dtype, on, values));
   }
 
   /**
@@ -291,7 +308,7 @@ public final class TorchBatch implements AutoCloseable {
    */
   public Map<String, Tensor> dictWithOffsets(
       List<String> columns, Map<String, String> keys, Map<String, PadOptions> padding) {
-    return dictWithOffsets(columns, keys, padding, 0, numRows);
+    return dictWithOffsets(columns, keys, padding, 0, numRows, NullFill.none());
   }
 
   /**
@@ -304,6 +321,23 @@ public final class TorchBatch implements AutoCloseable {
       Map<String, PadOptions> padding,
       long rowStart,
       long rowCount) {
+    return dictWithOffsets(columns, keys, padding, rowStart, rowCount, NullFill.none());
+  }
+
+  /**
+   * As {@link #dictWithOffsets(List, Map, Map, long, long)}, the nulls of the columns {@code fill}
+   * names (by column name, not result key) filled: fixed-width columns as {@link
+   * ColumnOptions#fillNulls(double)}, jagged ones as there too (null rows empty, null items the
+   * value), padded ones as {@link PadOptions#fillNulls(double)} unless their options fill nulls
+   * themselves.
+   */
+  public Map<String, Tensor> dictWithOffsets(
+      List<String> columns,
+      Map<String, String> keys,
+      Map<String, PadOptions> padding,
+      long rowStart,
+      long rowCount,
+      NullFill fill) {
     if (rowStart < 0 || rowCount < 0 || rowStart + rowCount > numRows) {
       throw new IllegalArgumentException(
           "rows ["
@@ -325,20 +359,20 @@ public final class TorchBatch implements AutoCloseable {
         if (pad != null) {
           putAll(
               out,
-              paddedTensors(c, start, rowCount, pad),
+              paddedTensors(c, start, rowCount, fill.padOptions(c, pad)),
               key,
               key + LENGTHS_SUFFIX,
               key + MASK_SUFFIX);
         } else if (isVariableLength(c)) {
           putAll(
               out,
-              jaggedTensors(c, start, rowCount, ColumnOptions.defaults()),
+              jaggedTensors(c, start, rowCount, fill.columnOptions(c)),
               key,
               key + OFFSETS_SUFFIX);
         } else if (whole) {
-          put(out, key, column(c));
+          put(out, key, column(c, fill.columnOptions(c)));
         } else {
-          try (Tensor t = column(c)) {
+          try (Tensor t = column(c, fill.columnOptions(c))) {
             put(out, key, t.narrow(0, rowStart, rowCount));
           }
         }
@@ -379,10 +413,18 @@ public final class TorchBatch implements AutoCloseable {
    * Each named column as by {@link #column(String)}, in the given order; caller owns every tensor.
    */
   public Map<String, Tensor> dict(List<String> columns) {
+    return dict(columns, NullFill.none());
+  }
+
+  /**
+   * As {@link #dict(List)}, the nulls of the columns {@code fill} names replaced by its values
+   * (those columns then copies). Caller owns every tensor.
+   */
+  public Map<String, Tensor> dict(List<String> columns, NullFill fill) {
     Map<String, Tensor> out = new LinkedHashMap<>();
     try {
       for (String c : columns) {
-        out.put(c, column(c));
+        out.put(c, column(c, fill.columnOptions(c)));
       }
       return out;
     } catch (RuntimeException | Error e) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.lancetorch.Table;
 import dev.lancetorch.internal.arrow.SchemaExports;
 import dev.lancetorch.torch.BridgeStats;
+import dev.lancetorch.torch.NullFill;
 import java.util.List;
 import java.util.stream.LongStream;
 import org.apache.arrow.vector.BigIntVector;
@@ -142,7 +143,9 @@ class PermutationTorchTest extends TableFixture {
     try (BatchIterator<ArrowBatch> it = p.iterator()) {
       ArrowBatch a = it.next();
       long address = a.column("x").getDataBufferAddress();
-      try (Tensor t = (Tensor) BatchFormatter.format(Format.TORCH_COL, a, new SchemaExports())) {
+      try (Tensor t =
+          (Tensor)
+              BatchFormatter.format(Format.TORCH_COL, a, new SchemaExports(), NullFill.none())) {
         assertThat(t.data_ptr().address()).isEqualTo(address);
         assertThat(a.isClosed()).isTrue();
         assertThat(value(t, 0, 99)).isEqualTo((double) TestTables.x(99));

@@ -49,8 +49,13 @@ public final class NativeBridge {
   public static native long columnTensor(
       long batch, int col, boolean columnMajor, boolean fillNulls, double fillValue);
 
-  /** Returns an owned AtenTensorHandle; dtype is a torch ScalarType code or -1 (promote). */
-  public static native long stackColumns(long batch, int[] cols, int dtype);
+  /**
+   * Returns an owned AtenTensorHandle; dtype is a torch ScalarType code or -1 (promote). {@code
+   * fillNulls[i]}: replace the nulls of {@code cols[i]} by {@code fillValues[i]}; both arrays null
+   * for no fills.
+   */
+  public static native long stackColumns(
+      long batch, int[] cols, int dtype, boolean[] fillNulls, double[] fillValues);
 
   /**
    * A variable-length column's rows {@code [rowStart, rowStart + rowCount)} (rowCount {@code <= 0}:
