@@ -37,8 +37,9 @@ import org.bytedeco.pytorch.global.torch;
  * reader side by side ({@link PeerBench}): {@code --peer-dir PATH} (an installed copy of {@code
  * lancedb-peer}) and {@code --peer-db PATH} (its reference database), {@code --peer-rows N} (rows
  * per read, default 262144); {@code make demo} under thread settings ({@link DemoThreadsBench}):
- * {@code --demo-seconds S} (training seconds per run, default 4; 0 skips it); {@code --sections
- * a,b} (default all: peer, threads, bridge, formats, loader, build, soak).
+ * {@code --demo-seconds S} (an epoch of each {@code make demo} run stops after S seconds, default
+ * 8; 0 skips it); {@code --sections a,b} (default all: peer, threads, bridge, formats, loader,
+ * build, soak).
  */
 public final class Bench {
   private final Report report = new Report();
@@ -58,7 +59,7 @@ public final class Bench {
     Path peerDir = null;
     Path peerDb = null;
     long peerRows = 262_144;
-    double demoSeconds = 4;
+    double demoSeconds = 8;
     java.util.Set<String> sections =
         java.util.Set.of("peer", "threads", "bridge", "formats", "loader", "build", "soak");
     for (int i = 0; i + 1 < args.length; i += 2) {

@@ -12,27 +12,29 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place that decides how many threads each pool in the process gets: torch's intra-op
- * (OpenMP) and inter-op pools, OpenBLAS's pool, the loader's workers and Lance's runtime (its tokio
- * workers, its compute pool and its IO parallelism). Every pool sized for all cores by itself
- * oversubscribes a machine: on 2 cores torch's OpenMP pool and OpenBLAS's pool spin against the
- * loader's and Lance's threads and training runs ~10× slower (see {@code docs/loader.md},
- * "Threads").
+ * (OpenMP) and inter-op pools, OpenBLAS's pool, the loader's workers, the read planner's threads
+ * and Lance's runtime (its tokio workers, its compute pool and its IO parallelism). Every pool
+ * sized for all cores by itself oversubscribes a machine: on 2 cores torch's OpenMP pool and
+ * OpenBLAS's pool spin against the loader's and Lance's threads and training runs ~10× slower (see
+ * {@code docs/loader.md}, "Threads").
  *
  * <p><b>Policy</b> for {@code C} cores ({@link #forCores}): loader workers {@code W = clamp(C/4, 1,
  * 4)}; torch intra-op {@code T = max(1, C - W - C/8)}; OpenBLAS {@code T} (torch calls BLAS from
- * the same thread, one pool works at a time); torch inter-op 1; Lance compute {@code max(1, C -
- * T)}; Lance tokio workers {@code max(2, C - T)}; Lance IO parallelism left to Lance (8 local, 64
- * object store). On 2 cores: W=1, T=1, OpenBLAS 1, Lance compute 1, tokio 2. On 16: W=4, T=10,
- * OpenBLAS 10, Lance compute 6, tokio 6.
+ * the same thread, one pool works at a time); torch inter-op 1; read planner threads {@code C} (one
+ * pool shared by every loader worker, so a single worker's window reads use every core; they block
+ * on Lance's IO and never spin, so they do not starve torch the way a spinning OpenMP pool does);
+ * Lance compute {@code max(1, C - T)}; Lance tokio workers {@code max(2, C - T)}; Lance IO
+ * parallelism left to Lance (8 local, 64 object store). On 2 cores: W=1, T=1, OpenBLAS 1, read 2,
+ * Lance compute 1, tokio 2. On 16: W=4, T=10, OpenBLAS 10, read 16, Lance compute 6, tokio 6.
  *
  * <p><b>Overrides</b>, strongest first: {@link #configure(ThreadBudget)} before the first
  * connection; system properties {@code lancetorch.threads.torch}, {@code .interop}, {@code
- * .openblas}, {@code .workers}, {@code .lance.cpu}, {@code .lance.tokio}, {@code .lance.io}, {@code
- * .cores} (pretend this many cores); environment variables {@code OMP_NUM_THREADS} (torch, and
- * OpenBLAS when {@code OPENBLAS_NUM_THREADS} is unset, as OpenBLAS itself reads them), {@code
- * OPENBLAS_NUM_THREADS}, {@code LANCE_CPU_THREADS}, {@code TOKIO_WORKER_THREADS}, {@code
- * LANCE_IO_THREADS}. {@code -Dlancetorch.threads=off} applies nothing (every library keeps its own
- * default).
+ * .openblas}, {@code .workers}, {@code .read}, {@code .lance.cpu}, {@code .lance.tokio}, {@code
+ * .lance.io}, {@code .cores} (pretend this many cores); environment variables {@code
+ * OMP_NUM_THREADS} (torch, and OpenBLAS when {@code OPENBLAS_NUM_THREADS} is unset, as OpenBLAS
+ * itself reads them), {@code OPENBLAS_NUM_THREADS}, {@code LANCE_CPU_THREADS}, {@code
+ * TOKIO_WORKER_THREADS}, {@code LANCE_IO_THREADS}. {@code -Dlancetorch.threads=off} applies nothing
+ * (every library keeps its own default).
  *
  * <p><b>When it applies.</b> Once per process, when {@link NativeLibrary#load()} runs (which {@code
  * LanceDb.connect} does first): the environment variables the native libraries read at start are
@@ -51,6 +53,8 @@ import org.slf4j.LoggerFactory;
  * @param interopThreads torch inter-op threads
  * @param openblasThreads OpenBLAS threads
  * @param loaderWorkers recommended loader workers
+ * @param readThreads the read planner's threads (fragment and range reads of a window in parallel;
+ *     one pool for the process)
  * @param lanceCpuThreads Lance's compute pool ({@code LANCE_CPU_THREADS})
  * @param lanceTokioThreads Lance's tokio worker threads ({@code TOKIO_WORKER_THREADS})
  * @param lanceIoThreads Lance's IO parallelism ({@code LANCE_IO_THREADS}); 0 = Lance's default
@@ -62,6 +66,7 @@ public record ThreadBudget(
     int interopThreads,
     int openblasThreads,
     int loaderWorkers,
+    int readThreads,
     int lanceCpuThreads,
     int lanceTokioThreads,
     int lanceIoThreads,
@@ -82,6 +87,7 @@ public record ThreadBudget(
     positive("interopThreads", interopThreads);
     positive("openblasThreads", openblasThreads);
     positive("loaderWorkers", loaderWorkers);
+    positive("readThreads", readThreads);
     positive("lanceCpuThreads", lanceCpuThreads);
     positive("lanceTokioThreads", lanceTokioThreads);
     if (lanceIoThreads < 0) {
@@ -97,7 +103,8 @@ public record ThreadBudget(
     int workers = Math.max(1, Math.min(4, cores / 4));
     int torch = Math.max(1, cores - workers - cores / 8);
     int rest = Math.max(1, cores - torch);
-    return new ThreadBudget(cores, torch, 1, torch, workers, rest, Math.max(2, rest), 0, "policy");
+    return new ThreadBudget(
+        cores, torch, 1, torch, workers, cores, rest, Math.max(2, rest), 0, "policy");
   }
 
   /**
@@ -121,6 +128,7 @@ public record ThreadBudget(
         pick(src, "openblas", p.openblasThreads, property, env, "OPENBLAS_NUM_THREADS", ompForBlas);
     int interop = pick(src, "interop", p.interopThreads, property, env);
     int workers = pick(src, "workers", p.loaderWorkers, property, env);
+    int read = pick(src, "read", p.readThreads, property, env);
     int lanceCpu = pick(src, "lance.cpu", p.lanceCpuThreads, property, env, "LANCE_CPU_THREADS");
     int tokio =
         pick(src, "lance.tokio", p.lanceTokioThreads, property, env, "TOKIO_WORKER_THREADS");
@@ -128,7 +136,16 @@ public record ThreadBudget(
     List<String> parts = new ArrayList<>();
     src.forEach((k, v) -> parts.add(k + "=" + v));
     return new ThreadBudget(
-        p.cores, torch, interop, blas, workers, lanceCpu, tokio, io, String.join(", ", parts));
+        p.cores,
+        torch,
+        interop,
+        blas,
+        workers,
+        read,
+        lanceCpu,
+        tokio,
+        io,
+        String.join(", ", parts));
   }
 
   private static int pick(
@@ -302,14 +319,15 @@ public record ThreadBudget(
   private String describeApplied() {
     int blas = NativeBridge.openblasThreads(0);
     return String.format(
-        "thread budget for %d cores: torch %d intra-op (now %d) + %d inter-op, OpenBLAS %s, "
-            + "loader workers %d recommended, Lance compute %d, tokio %d, IO %s [%s]",
+        "thread budget for %d cores: torch %d intra-op (now %d) + %d inter-op, OpenBLAS %s, loader"
+            + " workers %d recommended, read planner %d, Lance compute %d, tokio %d, IO %s [%s]",
         cores,
         torchThreads,
         org.bytedeco.pytorch.global.torch.get_num_threads(),
         interopThreads,
         blas < 0 ? "not found" : blas,
         loaderWorkers,
+        readThreads,
         lanceCpuThreads,
         lanceTokioThreads,
         lanceIoThreads == 0 ? "Lance default" : Integer.toString(lanceIoThreads),

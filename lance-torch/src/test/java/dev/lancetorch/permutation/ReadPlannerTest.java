@@ -8,6 +8,7 @@ import dev.lancetorch.internal.permutation.LongArrayBuilder;
 import dev.lancetorch.internal.read.NativeColumnCache;
 import dev.lancetorch.internal.read.ReadColumns;
 import dev.lancetorch.internal.read.ReadCosts;
+import dev.lancetorch.internal.read.ReadThreads;
 import dev.lancetorch.internal.read.RowSelection;
 import dev.lancetorch.internal.read.WindowReader;
 import dev.lancetorch.torch.BridgeStats;
@@ -41,6 +42,12 @@ class ReadPlannerTest extends TableFixture {
 
   /** Scans a fragment when more than half of its covering range is wanted, else takes. */
   static final ReadCosts HALF = new ReadCosts(0, 1, 0, 0.5 / 24);
+
+  /** Always scans, each fragment's scan split into parts of at least 7 scanned rows. */
+  static final ReadCosts SPLIT_SCAN = SCAN.withParts(7, 3);
+
+  /** Always takes, each fragment's take split into parts of at least 3 rows. */
+  static final ReadCosts SPLIT_TAKE = TAKE.withParts(7, 3);
 
   ReadPlannerTest() {
     super(FRAGS, PER);
@@ -137,7 +144,8 @@ class ReadPlannerTest extends TableFixture {
     for (long seed = 1; seed <= 3; seed++) {
       for (long[] addrs : List.of(shuffled(N, seed), clumps(8, seed), shuffled(N / 3, seed + 10))) {
         List<Long> expected = idsOf(addrs);
-        for (ReadCosts costs : List.of(SCAN, TAKE, HALF, ReadCosts.DEFAULT)) {
+        for (ReadCosts costs :
+            List.of(SCAN, TAKE, HALF, ReadCosts.DEFAULT, SPLIT_SCAN, SPLIT_TAKE)) {
           for (long budget : List.of(1L, 3L * 33 * 24, 1L << 26)) {
             List<Integer> sizes = new ArrayList<>();
             WindowReader.Stats st = new WindowReader.Stats();
@@ -147,16 +155,40 @@ class ReadPlannerTest extends TableFixture {
             assertThat(sizes.subList(0, sizes.size() - 1)).allMatch(s -> s == 33);
             assertThat(sizes.get(sizes.size() - 1))
                 .isEqualTo(addrs.length % 33 == 0 ? 33 : addrs.length % 33);
-            if (costs == SCAN) {
+            if (costs == SCAN || costs == SPLIT_SCAN) {
               assertThat(st.takes).isZero();
               assertThat(st.scans).isPositive();
-            } else if (costs == TAKE) {
+            } else if (costs == TAKE || costs == SPLIT_TAKE) {
               assertThat(st.scans).isZero();
               assertThat(st.takes).isPositive();
+            }
+            if ((costs == SPLIT_SCAN || costs == SPLIT_TAKE) && budget == 1L << 26) {
+              long touched = java.util.Arrays.stream(addrs).map(a -> a >>> 32).distinct().count();
+              assertThat(st.scans + st.takes)
+                  .as("one window: each fragment's read split over the read threads")
+                  .isGreaterThanOrEqualTo(ReadThreads.threads() > 1 ? 2 * touched : touched);
             }
           }
         }
       }
+    }
+  }
+
+  @Test
+  void splitReadsKeepRowsAskedTwiceAndDeliverTheOrder() {
+    // every row twice, adjacent after sorting: a part boundary must never separate the two asks
+    long[] once = shuffled(N, 9);
+    long[] twice = new long[2 * N];
+    for (int i = 0; i < N; i++) {
+      twice[i] = once[i];
+      twice[N + i] = once[N - 1 - i];
+    }
+    for (ReadCosts costs : List.of(SPLIT_SCAN, SPLIT_TAKE, TAKE.withParts(1, 1))) {
+      WindowReader.Stats st = new WindowReader.Stats();
+      assertThat(planned(twice, 64, 1L << 26, costs, st, new ArrayList<>()))
+          .as("%s", costs)
+          .isEqualTo(idsOf(twice));
+      assertThat(st.windows).isEqualTo(1);
     }
   }
 

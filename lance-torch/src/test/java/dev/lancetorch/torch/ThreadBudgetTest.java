@@ -33,19 +33,21 @@ class ThreadBudgetTest {
                 two.openblasThreads(),
                 two.interopThreads(),
                 two.loaderWorkers(),
+                two.readThreads(),
                 two.lanceCpuThreads(),
                 two.lanceTokioThreads(),
                 two.lanceIoThreads()))
-        .containsExactly(1, 1, 1, 1, 1, 2, 0);
+        .containsExactly(1, 1, 1, 1, 2, 1, 2, 0);
     ThreadBudget sixteen = ThreadBudget.forCores(16);
     assertThat(
             List.of(
                 sixteen.torchThreads(),
                 sixteen.openblasThreads(),
                 sixteen.loaderWorkers(),
+                sixteen.readThreads(),
                 sixteen.lanceCpuThreads(),
                 sixteen.lanceTokioThreads()))
-        .containsExactly(10, 10, 4, 6, 6);
+        .containsExactly(10, 10, 4, 16, 6, 6);
     for (int c = 1; c <= 128; c++) {
       ThreadBudget b = ThreadBudget.forCores(c);
       assertThat(b.torchThreads() + b.loaderWorkers())
@@ -58,7 +60,13 @@ class ThreadBudgetTest {
   @Test
   void propertiesBeatEnvironmentBeatsPolicy() {
     Map<String, String> props =
-        Map.of("lancetorch.threads.cores", "16", "lancetorch.threads.torch", "3");
+        Map.of(
+            "lancetorch.threads.cores",
+            "16",
+            "lancetorch.threads.torch",
+            "3",
+            "lancetorch.threads.read",
+            "5");
     Map<String, String> env = Map.of("OMP_NUM_THREADS", "5", "LANCE_CPU_THREADS", "7");
     ThreadBudget b = ThreadBudget.resolve(props::get, env::get);
     assertThat(b.cores()).isEqualTo(16);
@@ -67,6 +75,7 @@ class ThreadBudgetTest {
         .as("OpenBLAS falls back to OMP_NUM_THREADS, as OpenBLAS does")
         .isEqualTo(5);
     assertThat(b.lanceCpuThreads()).isEqualTo(7);
+    assertThat(b.readThreads()).isEqualTo(5);
     assertThat(b.loaderWorkers()).isEqualTo(4);
     assertThat(b.source())
         .contains(

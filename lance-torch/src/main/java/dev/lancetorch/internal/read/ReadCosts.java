@@ -13,10 +13,42 @@ package dev.lancetorch.internal.read;
  * rows 86 ms (intercept ≈ 2.5 ms, slope ≈ 1.2 µs per row over 16 k–64 k; small takes cost more per
  * row, which only favours scans); 1 024 contiguous rows 1.4 ms; a full scan of 1M rows 13–15 ms (≈
  * 0.7 ns per byte).
+ *
+ * <p>Splitting: a fragment's read is split into parts read in parallel ({@link ReadThreads}) when
+ * each part still has at least {@code minScanPartRows} scanned rows (a part's scan call costs about
+ * as much as scanning 100k rows of 20 bytes, so 64k-row parts keep the call overhead below half) or
+ * {@code minTakePartRows} taken rows (a take call's fixed cost equals ~2k rows).
+ *
+ * @param minScanPartRows least scanned rows per part of a split scan
+ * @param minTakePartRows least taken rows per part of a split take
  */
 public record ReadCosts(
-    double takeCallNanos, double takeRowNanos, double scanCallNanos, double scanByteNanos) {
+    double takeCallNanos,
+    double takeRowNanos,
+    double scanCallNanos,
+    double scanByteNanos,
+    long minScanPartRows,
+    int minTakePartRows) {
   public static final ReadCosts DEFAULT = new ReadCosts(2.5e6, 1.2e3, 1.4e6, 0.7);
+
+  /** These costs with the default part sizes (64k scanned rows, 4096 taken rows). */
+  public ReadCosts(
+      double takeCallNanos, double takeRowNanos, double scanCallNanos, double scanByteNanos) {
+    this(takeCallNanos, takeRowNanos, scanCallNanos, scanByteNanos, 1 << 16, 4096);
+  }
+
+  /** Validates the part sizes. */
+  public ReadCosts {
+    if (minScanPartRows < 1 || minTakePartRows < 1) {
+      throw new IllegalArgumentException("part sizes must be >= 1");
+    }
+  }
+
+  /** These costs with other part sizes (tests split tiny reads this way). */
+  public ReadCosts withParts(long scanPartRows, int takePartRows) {
+    return new ReadCosts(
+        takeCallNanos, takeRowNanos, scanCallNanos, scanByteNanos, scanPartRows, takePartRows);
+  }
 
   /**
    * True when scanning {@code spanRows} rows of {@code rowBytes} bytes beats taking {@code wanted}

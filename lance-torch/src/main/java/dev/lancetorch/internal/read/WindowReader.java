@@ -29,9 +29,10 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * to cover the first wanted address. A wanted address that no read returns (deleted, nonexistent)
  * is an {@link IllegalArgumentException}.
  *
- * <p>Fragments are read in parallel (the common fork-join pool and the calling thread): Lance
- * parallelises the decoding inside one scan, not across the fragments of a window. Large cache
- * gathers split over up to 4 native threads.
+ * <p>Reads run in parallel on the read planner's threads ({@link ReadThreads}, sized by the thread
+ * budget): fragments, and parts of one fragment's read (consecutive ranges of its wanted rows, each
+ * scanned or taken on its own), since Lance parallelises the decoding inside one scan only so far.
+ * Large cache gathers split over up to 4 native threads.
  *
  * <p>Ownership: owns the batches of the current window until {@link #next()} hands each over (then
  * the caller owns it); {@link #close()} (idempotent) frees those not handed over. Borrows the
@@ -181,56 +182,30 @@ public final class WindowReader implements AutoCloseable {
       long a = addrs[from + i];
       frags[(int) (a >>> 32)].add(a, i);
     }
-    List<Runnable> reads = new java.util.ArrayList<>();
+    List<Integer> ids = new java.util.ArrayList<>();
     for (int id = 0; id < byId.length; id++) {
       if (frags[id] != null) {
-        int fragmentId = id;
-        reads.add(() -> readFragment(g, fragmentId, frags[fragmentId], byId[fragmentId]));
+        ids.add(id);
       }
     }
-    runAll(reads);
+    // phase 1: sort each fragment's wanted rows (in parallel); phase 2: read every part
+    ReadThreads.runAll(ids.stream().<Runnable>map(id -> frags[id]::sort).toList());
+    List<Runnable> reads = new java.util.ArrayList<>();
+    for (int id : ids) {
+      planFragment(g, id, frags[id], byId[id], reads);
+    }
+    ReadThreads.runAll(reads);
   }
 
   /**
-   * Runs the fragment reads: the first on this thread, the others on the common fork-join pool
-   * (Lance parallelises the decoding inside one scan, not across fragments); waits for every one
-   * before returning or throwing, so the gather is never freed while a read still writes into it.
+   * Chooses scan or take for one fragment's (sorted) wanted rows and adds its reads: one, or up to
+   * {@link ReadThreads#threads()} parts of consecutive wanted rows when the fragment's read is big
+   * enough to split ({@link ReadCosts#minScanPartRows()} scanned rows, {@link
+   * ReadCosts#minTakePartRows()} taken rows a part), so the reads of one window use every read
+   * thread even on a single fragment.
    */
-  private static void runAll(List<Runnable> reads) {
-    List<java.util.concurrent.CompletableFuture<Void>> others = new java.util.ArrayList<>();
-    for (int i = 1; i < reads.size(); i++) {
-      others.add(java.util.concurrent.CompletableFuture.runAsync(reads.get(i)));
-    }
-    Throwable failure = null;
-    try {
-      if (!reads.isEmpty()) {
-        reads.get(0).run();
-      }
-    } catch (RuntimeException | Error e) {
-      failure = e;
-    }
-    for (java.util.concurrent.CompletableFuture<Void> f : others) {
-      try {
-        f.join();
-      } catch (java.util.concurrent.CompletionException e) {
-        Throwable cause = e.getCause() != null ? e.getCause() : e;
-        if (failure == null) {
-          failure = cause;
-        } else {
-          failure.addSuppressed(cause);
-        }
-      }
-    }
-    if (failure instanceof RuntimeException r) {
-      throw r;
-    }
-    if (failure instanceof Error err) {
-      throw err;
-    }
-  }
-
-  private void readFragment(TorchGather g, int id, FragmentRows fr, FragmentInfo info) {
-    fr.sort();
+  private void planFragment(
+      TorchGather g, int id, FragmentRows fr, FragmentInfo info, List<Runnable> reads) {
     long deleted = info.physicalRows() - info.numRows();
     long lo = fr.addr[0] & 0xFFFFFFFFL;
     long hi = fr.addr[fr.n - 1] & 0xFFFFFFFFL;
@@ -239,15 +214,63 @@ public final class WindowReader implements AutoCloseable {
     }
     long scanFrom = Math.max(0, lo - deleted);
     long scanRows = Math.min(info.numRows(), hi + 1) - scanFrom;
+    int threads = ReadThreads.threads();
     if (costs.scanBeatsTake(fr.n, scanRows, cols.rowBytes())) {
-      scan(g, id, fr, scanFrom, scanRows);
+      int parts = (int) Math.max(1, Math.min(threads, scanRows / costs.minScanPartRows()));
+      int s = 0;
+      for (int k = 1; k <= parts && s < fr.n; k++) {
+        // part k ends before the first wanted address at or above its share of the span
+        int e = k == parts ? fr.n : upperBound(fr, lo + (hi - lo + 1) * k / parts);
+        if (e > s) {
+          int from = s;
+          int to = e;
+          long pLo = fr.addr[from] & 0xFFFFFFFFL;
+          long pHi = fr.addr[to - 1] & 0xFFFFFFFFL;
+          long pFrom = Math.max(0, pLo - deleted);
+          long pRows = Math.min(info.numRows(), pHi + 1) - pFrom;
+          reads.add(() -> scan(g, id, fr, from, to, pFrom, pRows));
+        }
+        s = e;
+      }
     } else {
-      take(g, fr);
+      int parts = Math.max(1, Math.min(threads, fr.n / costs.minTakePartRows()));
+      int from = 0;
+      for (int k = 1; k <= parts; k++) {
+        int to = Math.max(from, (int) ((long) fr.n * k / parts));
+        // a row asked twice stays in one part: one take asks each row once
+        while (to > 0 && to < fr.n && fr.addr[to] == fr.addr[to - 1]) {
+          to++;
+        }
+        if (to > from) {
+          int f = from;
+          int t = to;
+          reads.add(() -> take(g, fr, f, t));
+        }
+        from = to;
+      }
     }
   }
 
-  private void scan(TorchGather g, int fragmentId, FragmentRows fr, long offset, long count) {
+  /** The first index of {@code fr}'s sorted addresses whose row offset is {@code >= offset}. */
+  private static int upperBound(FragmentRows fr, long offset) {
+    int a = 0;
+    int b = fr.n;
+    while (a < b) {
+      int m = (a + b) >>> 1;
+      if ((fr.addr[m] & 0xFFFFFFFFL) < offset) {
+        a = m + 1;
+      } else {
+        b = m;
+      }
+    }
+    return a;
+  }
+
+  /** Scans rows [offset, offset + count) of the fragment, merging wanted rows [from, to). */
+  private void scan(
+      TorchGather g, int fragmentId, FragmentRows fr, int from, int to, long offset, long count) {
     count(1, 0, 0);
+    int n = to - from;
     int cursor = 0;
     try (TorchScan s =
         TorchScan.open(
@@ -260,33 +283,35 @@ public final class WindowReader implements AutoCloseable {
                 .limit(count)
                 .batchSize(SCAN_BATCH_ROWS))) {
       TorchBatch next;
-      while (cursor < fr.n && (next = s.next()) != null) {
+      while (cursor < n && (next = s.next()) != null) {
         try (TorchBatch b = next) {
           count(0, 0, b.numRows());
-          cursor = g.merge(b, RowStream.ROW_ADDR, fr.addr, fr.pos, 0, fr.n, cursor);
+          cursor = g.merge(b, RowStream.ROW_ADDR, fr.addr, fr.pos, from, n, cursor);
         }
       }
     }
-    if (cursor < fr.n) {
-      throw missing(fr.addr[cursor]);
+    if (cursor < n) {
+      throw missing(fr.addr[from + cursor]);
     }
   }
 
-  private void take(TorchGather g, FragmentRows fr) {
+  /** Takes the wanted rows [from, to) of the fragment (each distinct address once). */
+  private void take(TorchGather g, FragmentRows fr, int from, int to) {
     count(0, 1, 0);
-    long[] uniq = new long[fr.n];
-    long[] srcRows = new long[fr.n];
+    int n = to - from;
+    long[] uniq = new long[n];
+    long[] srcRows = new long[n];
     int u = 0;
-    for (int i = 0; i < fr.n; i++) {
-      if (i == 0 || fr.addr[i] != fr.addr[i - 1]) {
-        uniq[u++] = fr.addr[i];
+    for (int i = 0; i < n; i++) {
+      if (i == 0 || fr.addr[from + i] != fr.addr[from + i - 1]) {
+        uniq[u++] = fr.addr[from + i];
       }
       srcRows[i] = u - 1;
     }
     long[] ask = java.util.Arrays.copyOf(uniq, u);
     try (VectorSchemaRoot root = table.takeRowIds(ask, cols.dataColumns());
         TorchBatch b = TorchBatch.fromRoot(root, table.allocator())) {
-      g.rows(b, srcRows, fr.pos, 0, fr.n);
+      g.rows(b, srcRows, java.util.Arrays.copyOfRange(fr.pos, from, to), 0, n);
     }
   }
 
