@@ -37,3 +37,6 @@ void run_contract_tests();
 
 // Jagged / padded column tests (jagged_test.cpp); need lt_init done.
 void run_jagged_tests();
+
+// lt_gather tests (gather_test.cpp); need lt_init done.
+void run_gather_tests();

@@ -351,6 +351,7 @@ int main(int argc, char** argv) {
   run_stream_tests();
   run_contract_tests();
   run_jagged_tests();
+  run_gather_tests();
 
   const lt_stats_t s = stats();
   CHECK(s.batches_imported == s.batches_released);

@@ -1,0 +1,257 @@
+// Tests of lt_gather (the read planner's native half): a merge-join of scanned
+// sources against wanted addresses, row copies from a take, gathers from several
+// batches, the address column, exact output sizes, nulls and bools carried bit by
+// bit, concurrent writers on disjoint positions, and the errors (missing and
+// unordered addresses, missing or mismatched columns, unfinished outputs).
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "arrow_fixtures.hpp"
+#include "check.hpp"
+
+namespace {
+
+// One source batch of `addrs.size()` rows: id = address low word * 10, x = id / 2 (null where id % 30 == 0),
+// flag = id % 20 == 0, vec = (id, -id), _rowaddr = addrs (must be ascending for merges).
+lt_batch* source(const std::vector<int64_t>& addrs) {
+  const int64_t n = static_cast<int64_t>(addrs.size());
+  std::vector<int64_t> id;
+  std::vector<float> x;
+  std::vector<int64_t> x_nulls;
+  std::vector<uint8_t> flag(static_cast<size_t>(n / 8 + 1), 0);
+  std::vector<float> vec;
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t v = (addrs[i] & 0xFFFFFFFF) * 10;
+    id.push_back(v);
+    x.push_back(static_cast<float>(v) / 2);
+    if (v % 30 == 0) x_nulls.push_back(i);
+    if (v % 20 == 0) flag[i / 8] |= static_cast<uint8_t>(1u << (i % 8));
+    vec.push_back(static_cast<float>(v));
+    vec.push_back(static_cast<float>(-v));
+  }
+  std::vector<fx::Col> cols;
+  cols.push_back({fx::new_array(n, 0, 0, {std::vector<uint8_t>(), fx::bytes_of(id)}), fx::new_schema("l", "id")});
+  cols.push_back({fx::new_array(n, 0, static_cast<int64_t>(x_nulls.size()),
+                                {x_nulls.empty() ? std::vector<uint8_t>() : fx::bitmap(n, x_nulls), fx::bytes_of(x)}),
+                  fx::new_schema("f", "x")});
+  cols.push_back({fx::new_array(n, 0, 0, {std::vector<uint8_t>(), flag}), fx::new_schema("b", "flag")});
+  auto* items = fx::new_array(2 * n, 0, 0, {std::vector<uint8_t>(), fx::bytes_of(vec)});
+  cols.push_back({fx::new_array(n, 0, 0, {std::vector<uint8_t>()}, {items}),
+                  fx::new_schema("+w:2", "vec", {fx::new_schema("f", "item")})});
+  cols.push_back(
+      {fx::new_array(n, 0, 0, {std::vector<uint8_t>(), fx::bytes_of(addrs)}), fx::new_schema("L", "_rowaddr")});
+  ArrowArray a;
+  ArrowSchema s;
+  fx::make_batch(&a, &s, n, cols);
+  lt_batch* b = nullptr;
+  CHECK(lt_batch_import(&a, &s, &b) == LT_OK);
+  return b;
+}
+
+const char* const kNames[] = {"id", "x", "flag", "vec", "_rowaddr"};
+
+lt_gather* gather(int64_t batch, int64_t total, int64_t n_cols = 5, int64_t address_col = 4) {
+  lt_gather* g = nullptr;
+  CHECK(lt_gather_create(kNames, n_cols, address_col, batch, total, &g) == LT_OK);
+  return g;
+}
+
+bool bit(const void* bits, int64_t i) {
+  return bits == nullptr || (static_cast<const uint8_t*>(bits)[i >> 3] >> (i & 7) & 1) != 0;
+}
+
+// Checks output batch `b` holds, row by row, the rows of the given addresses (as source() builds them).
+void check_rows(lt_batch* b, const std::vector<int64_t>& addrs) {
+  const int64_t n = static_cast<int64_t>(addrs.size());
+  CHECK(lt_batch_num_rows(b) == n);
+  ArrowArray a;
+  CHECK(lt_batch_export_array(b, &a) == LT_OK);
+  CHECK(a.n_children == 5);
+  const auto* id = static_cast<const int64_t*>(a.children[0]->buffers[1]);
+  const auto* x = static_cast<const float*>(a.children[1]->buffers[1]);
+  const void* x_valid = a.children[1]->buffers[0];
+  const void* flag = a.children[2]->buffers[1];
+  const auto* vec = static_cast<const float*>(a.children[3]->children[0]->buffers[1]);
+  const auto* addr = static_cast<const uint64_t*>(a.children[4]->buffers[1]);
+  int64_t nulls = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t v = (addrs[i] & 0xFFFFFFFF) * 10;
+    CHECK(id[i] == v);
+    CHECK(bit(x_valid, i) == (v % 30 != 0));
+    if (v % 30 != 0) CHECK(x[i] == static_cast<float>(v) / 2);
+    nulls += v % 30 == 0;
+    CHECK(bit(flag, i) == (v % 20 == 0));
+    CHECK(vec[2 * i] == static_cast<float>(v) && vec[2 * i + 1] == static_cast<float>(-v));
+    CHECK(addr[i] == static_cast<uint64_t>(addrs[i]));
+  }
+  CHECK(a.children[1]->null_count == nulls);
+  a.release(&a);
+}
+
+std::vector<int64_t> range_addrs(int64_t frag, int64_t from, int64_t to) {
+  std::vector<int64_t> v;
+  for (int64_t i = from; i < to; ++i) v.push_back(frag << 32 | i);
+  return v;
+}
+
+void test_merge_rows_and_exact_outputs() {
+  const lt_stats_t before = [] {
+    lt_stats_t s{};
+    lt_stats(&s);
+    return s;
+  }();
+  // The window: 7 positions in batches of 3 (3, 3, 1). Wanted order (position -> address):
+  // 0: f0:5  1: f1:2  2: f0:1  3: f0:5 (again)  4: f1:7  5: f0:8  6: f0:0
+  const std::vector<int64_t> order{0L << 32 | 5, 1L << 32 | 2, 0L << 32 | 1, 0L << 32 | 5,
+                                   1L << 32 | 7, 0L << 32 | 8, 0L << 32 | 0};
+  lt_gather* g = gather(3, 7);
+  CHECK(lt_gather_num_outputs(g) == 3);
+  // Fragment 0 by a scan of rows [0, 10) in two batches, merged against its sorted wanted addresses.
+  std::vector<int64_t> want{0L << 32 | 0, 0L << 32 | 1, 0L << 32 | 5, 0L << 32 | 5, 0L << 32 | 8};
+  std::vector<int64_t> pos{6, 2, 0, 3, 5};
+  int64_t cursor = 0;
+  lt_batch* s1 = source(range_addrs(0, 0, 4));
+  lt_batch* s2 = source(range_addrs(0, 4, 10));
+  CHECK(lt_gather_merge(g, s1, "_rowaddr", want.data(), pos.data(), 5, &cursor) == LT_OK);
+  CHECK(cursor == 2);
+  CHECK(lt_gather_merge(g, s2, "_rowaddr", want.data(), pos.data(), 5, &cursor) == LT_OK);
+  CHECK(cursor == 5);
+  // Nothing of output 2 (position 6 is done, but 0..5 are not all): outputs 0 and 1 are incomplete.
+  lt_batch* out = nullptr;
+  CHECK_ERR(lt_gather_finish(g, 0, &out), LT_ERR_STATE, "rows written");
+  CHECK(out == nullptr);
+  // Fragment 1 by a take: the take returns f1:2 and f1:7 (sorted), copied to positions 1 and 4.
+  lt_batch* t = source({1L << 32 | 2, 1L << 32 | 7});
+  std::vector<int64_t> src_rows{0, 1};
+  std::vector<int64_t> dst{1, 4};
+  CHECK(lt_gather_rows(g, t, src_rows.data(), dst.data(), 2) == LT_OK);
+  CHECK(lt_gather_addresses(g, order.data(), 0, 7) == LT_OK);
+  for (lt_batch* b : {s1, s2, t}) lt_batch_release(b);  // sources are borrowed only for the calls
+  for (int64_t i = 0; i < 3; ++i) {
+    CHECK(lt_gather_finish(g, i, &out) == LT_OK);
+    const auto first = order.begin() + 3 * i;
+    check_rows(out, std::vector<int64_t>(first, i == 2 ? order.end() : first + 3));
+    lt_batch_release(out);
+  }
+  CHECK_ERR(lt_gather_finish(g, 1, &out), LT_ERR_STATE, "already finished");
+  CHECK_ERR(lt_gather_finish(g, 3, &out), LT_ERR_INVALID_ARGUMENT, "index out of range");
+  lt_gather_release(g);
+  lt_stats_t after{};
+  lt_stats(&after);
+  CHECK(after.batches_imported - before.batches_imported == after.batches_released - before.batches_released);
+}
+
+void test_from_batches() {
+  // A memory cache of two chunks (rows [0, 4) and [4, 9)), gathered by global position in reverse.
+  lt_batch* c0 = source(range_addrs(2, 0, 4));
+  lt_batch* c1 = source(range_addrs(2, 4, 9));
+  lt_batch* srcs[] = {c0, c1};
+  const int64_t starts[] = {0, 4, 9};
+  std::vector<int64_t> positions{8, 7, 6, 5, 4, 3, 2, 1, 0};
+  std::vector<int64_t> dst{0, 1, 2, 3, 4, 5, 6, 7, 8};
+  lt_gather* g = gather(9, 9);
+  CHECK(lt_gather_from_batches(g, srcs, starts, 2, positions.data(), dst.data(), 9) == LT_OK);
+  std::vector<int64_t> expect;
+  for (int64_t p : positions) expect.push_back(2L << 32 | p);
+  CHECK(lt_gather_addresses(g, expect.data(), 0, 9) == LT_OK);
+  lt_batch* out = nullptr;
+  CHECK(lt_gather_finish(g, 0, &out) == LT_OK);
+  check_rows(out, expect);
+  lt_batch_release(out);
+  std::vector<int64_t> bad{9};
+  CHECK_ERR(lt_gather_from_batches(g, srcs, starts, 2, bad.data(), dst.data(), 1), LT_ERR_INVALID_ARGUMENT, "");
+  lt_gather_release(g);
+  lt_batch_release(c0);
+  lt_batch_release(c1);
+}
+
+void test_concurrent_disjoint_writers() {
+  // Two threads copy interleaved positions (even / odd) of 4096 rows: bool and validity bits of neighbouring rows
+  // share bytes, so they must be written atomically.
+  const int64_t n = 4096;
+  lt_batch* src = source(range_addrs(0, 0, n));
+  lt_gather* g = gather(1000, n);
+  auto writer = [&](int64_t parity) {
+    std::vector<int64_t> rows;
+    std::vector<int64_t> dst;
+    for (int64_t i = parity; i < n; i += 2) {
+      rows.push_back(n - 1 - i);  // position i gets source row n-1-i
+      dst.push_back(i);
+    }
+    for (size_t k = 0; k < rows.size(); k += 64) {
+      const int64_t m = std::min<int64_t>(64, static_cast<int64_t>(rows.size() - k));
+      CHECK(lt_gather_rows(g, src, rows.data() + k, dst.data() + k, m) == LT_OK);
+    }
+  };
+  std::thread a(writer, 0);
+  std::thread b(writer, 1);
+  a.join();
+  b.join();
+  std::vector<int64_t> expect;
+  for (int64_t i = 0; i < n; ++i) expect.push_back(n - 1 - i);
+  CHECK(lt_gather_addresses(g, expect.data(), 0, n) == LT_OK);
+  CHECK(lt_gather_num_outputs(g) == 5);
+  for (int64_t i = 0; i < 5; ++i) {
+    lt_batch* out = nullptr;
+    CHECK(lt_gather_finish(g, i, &out) == LT_OK);
+    const int64_t from = 1000 * i;
+    const int64_t to = std::min<int64_t>(n, from + 1000);
+    check_rows(out, std::vector<int64_t>(expect.begin() + from, expect.begin() + to));
+    lt_batch_release(out);
+  }
+  lt_gather_release(g);
+  lt_batch_release(src);
+}
+
+void test_errors() {
+  lt_gather* g = nullptr;
+  CHECK_ERR(lt_gather_create(kNames, 5, 4, 0, 10, &g), LT_ERR_INVALID_ARGUMENT, "");
+  CHECK(g == nullptr);
+  g = gather(4, 8);
+  lt_batch* out = nullptr;
+  CHECK_ERR(lt_gather_finish(g, 0, &out), LT_ERR_STATE, "no source batch");
+  CHECK_ERR(lt_gather_addresses(g, nullptr, 0, 0), LT_ERR_STATE, "");
+  lt_batch* src = source(range_addrs(0, 3, 6));
+  // A wanted address below the scanned range (deleted or out of range) is missing.
+  std::vector<int64_t> want{0L << 32 | 1, 0L << 32 | 4};
+  std::vector<int64_t> pos{0, 1};
+  int64_t cursor = 0;
+  CHECK_ERR(lt_gather_merge(g, src, "_rowaddr", want.data(), pos.data(), 2, &cursor), LT_ERR_INVALID_ARGUMENT,
+            "row address 0:1 is not in the scanned range");
+  CHECK_ERR(lt_gather_merge(g, src, "nope", want.data(), pos.data(), 2, &cursor), LT_ERR_INVALID_ARGUMENT,
+            "no column 'nope'");
+  int64_t past = 3;
+  CHECK_ERR(lt_gather_merge(g, src, "_rowaddr", want.data(), pos.data(), 2, &past), LT_ERR_INVALID_ARGUMENT,
+            "cursor out of range");
+  lt_batch* unordered = source({0L << 32 | 5, 0L << 32 | 4});
+  std::vector<int64_t> want2{0L << 32 | 5, 0L << 32 | 6};
+  cursor = 0;
+  CHECK_ERR(lt_gather_merge(g, unordered, "_rowaddr", want2.data(), pos.data(), 2, &cursor),
+            LT_ERR_INVALID_ARGUMENT, "not ascending");
+  std::vector<int64_t> rows{0};
+  std::vector<int64_t> far{8};
+  CHECK_ERR(lt_gather_rows(g, src, rows.data(), far.data(), 1), LT_ERR_INVALID_ARGUMENT, "");
+  std::vector<int64_t> bad_row{3};
+  std::vector<int64_t> dst0{0};
+  CHECK_ERR(lt_gather_rows(g, src, bad_row.data(), dst0.data(), 1), LT_ERR_INVALID_ARGUMENT, "");
+  lt_gather_release(g);
+  // A source without one of the columns is refused, naming it.
+  const char* const names[] = {"id", "missing"};
+  CHECK(lt_gather_create(names, 2, -1, 4, 4, &g) == LT_OK);
+  CHECK_ERR(lt_gather_rows(g, src, rows.data(), dst0.data(), 1), LT_ERR_INVALID_ARGUMENT, "no column 'missing'");
+  lt_gather_release(g);
+  lt_gather_release(nullptr);  // a no-op
+  lt_batch_release(src);
+  lt_batch_release(unordered);
+}
+
+}  // namespace
+
+void run_gather_tests() {
+  test_merge_rows_and_exact_outputs();
+  test_from_batches();
+  test_concurrent_disjoint_writers();
+  test_errors();
+}
