@@ -144,8 +144,10 @@ LT_API int lt_batch_column_tensor(lt_batch* batch, int64_t col, const lt_column_
  * -> the widest floating dtype present, at least float32 when integers or
  * bools are mixed in; integers/bools only -> int64 (uint64 wraps).
  * Zero-copy when the result is a single column in its own dtype (numeric: a
- * (1, R) view, FixedSizeList: the (D, R) view); otherwise exactly one gather
- * into a fresh contiguous tensor. Columns with nulls are an error. */
+ * (1, R) view, FixedSizeList: the (D, R) view), or when the columns are plain
+ * numeric columns of the result dtype lying back to back in memory (as
+ * lt_gather outputs lay them out: a contiguous (C, R) view); otherwise exactly
+ * one gather into a fresh contiguous tensor. Columns with nulls are an error. */
 LT_API int lt_batch_stack_columns(lt_batch* batch, const int64_t* cols, int64_t n_cols, int32_t dtype,
                                   AtenTensorHandle* out);
 

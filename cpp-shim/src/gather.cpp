@@ -235,39 +235,65 @@ void build_schema(lt_gather* g) {
   g->schema = ls;
 }
 
+// One output block: every bitmap first (validity, list item validity, bool values), then the fixed-width values
+// column after column, each aligned to its element size only, so consecutive columns of one type lie back to back
+// and lt_batch_stack_columns turns them into a (C, R) tensor without a copy (a (C, R) float tensor of a,b,c,d is a
+// view of the block). The first values start 64-byte aligned. Returns the block's size; with a block, sets the
+// output's pointers and initialises the bitmaps.
+int64_t layout_output(const lt_gather* g, OutBatch* o, char* block) {
+  const int64_t R = o->rows;
+  const size_t C = g->cols.size();
+  std::vector<int64_t> validity(C), item_validity(C, -1), values(C);
+  int64_t at = 0;
+  for (size_t i = 0; i < C; ++i) {
+    validity[i] = at;
+    at += bitmap_bytes(R);
+  }
+  for (size_t i = 0; i < C; ++i) {
+    if (g->cols[i].fixed_list) {
+      item_validity[i] = at;
+      at += bitmap_bytes(R * g->cols[i].width);
+    }
+  }
+  for (size_t i = 0; i < C; ++i) {
+    if (g->cols[i].elem == lt::Elem::Bool) {
+      values[i] = at;
+      at += bitmap_bytes(R * g->cols[i].width);
+    }
+  }
+  at = round_up(at);
+  for (size_t i = 0; i < C; ++i) {
+    const OutColumn& c = g->cols[i];
+    if (c.elem == lt::Elem::Bool) continue;
+    const int64_t es = lt::elem_size(c.elem);
+    at = (at + es - 1) / es * es;
+    values[i] = at;
+    at += R * c.width * es;
+  }
+  at = round_up(std::max<int64_t>(at, kAlign));
+  if (block == nullptr) return at;
+  for (size_t i = 0; i < C; ++i) {
+    const OutColumn& c = g->cols[i];
+    o->validity.push_back(block + validity[i]);
+    std::memset(block + validity[i], 0xFF, static_cast<size_t>(bitmap_bytes(R)));
+    o->values.push_back(block + values[i]);
+    if (c.elem == lt::Elem::Bool) std::memset(block + values[i], 0, static_cast<size_t>(bitmap_bytes(R * c.width)));
+    if (c.fixed_list) {
+      o->item_validity.push_back(block + item_validity[i]);
+      std::memset(block + item_validity[i], 0xFF, static_cast<size_t>(bitmap_bytes(R * c.width)));
+    } else {
+      o->item_validity.push_back(nullptr);
+    }
+  }
+  return at;
+}
+
 void allocate_outputs(lt_gather* g) {
-  const int64_t n_out = g->outs.size() > 0 ? static_cast<int64_t>(g->outs.size()) : 0;
-  for (int64_t b = 0; b < n_out; ++b) {
-    OutBatch& o = g->outs[b];
-    const int64_t R = o.rows;
-    int64_t bytes = 0;
-    for (const OutColumn& c : g->cols) {
-      bytes += bitmap_bytes(R);
-      bytes += c.elem == lt::Elem::Bool ? bitmap_bytes(R * c.width) : round_up(R * c.width * lt::elem_size(c.elem));
-      if (c.fixed_list) bytes += bitmap_bytes(R * c.width);
-    }
-    o.block = std::aligned_alloc(kAlign, static_cast<size_t>(std::max<int64_t>(bytes, kAlign)));
+  for (OutBatch& o : g->outs) {
+    const int64_t bytes = layout_output(g, &o, nullptr);
+    o.block = std::aligned_alloc(kAlign, static_cast<size_t>(bytes));
     if (o.block == nullptr) throw std::bad_alloc();
-    char* p = static_cast<char*>(o.block);
-    for (const OutColumn& c : g->cols) {
-      o.validity.push_back(p);
-      std::memset(p, 0xFF, static_cast<size_t>(bitmap_bytes(R)));
-      p += bitmap_bytes(R);
-      o.values.push_back(p);
-      if (c.elem == lt::Elem::Bool) {
-        std::memset(p, 0, static_cast<size_t>(bitmap_bytes(R * c.width)));
-        p += bitmap_bytes(R * c.width);
-      } else {
-        p += round_up(R * c.width * lt::elem_size(c.elem));
-      }
-      if (c.fixed_list) {
-        o.item_validity.push_back(p);
-        std::memset(p, 0xFF, static_cast<size_t>(bitmap_bytes(R * c.width)));
-        p += bitmap_bytes(R * c.width);
-      } else {
-        o.item_validity.push_back(nullptr);
-      }
-    }
+    layout_output(g, &o, static_cast<char*>(o.block));
   }
 }
 

@@ -170,6 +170,21 @@ void stack_columns(lt_batch* b, const int64_t* idx, int64_t n, int32_t dtype, co
     return;
   }
   const int64_t sizes[2] = {C, R};
+  // Plain columns of the target type that lie back to back in memory (as a read planner's gathered batch lays
+  // them out) already are the (C, R) tensor: a view, no copy.
+  bool adjacent = R > 0 && !any_nulls && target != Elem::Bool;
+  const int64_t es = adjacent ? elem_size(target) : 0;
+  const char* base = static_cast<const char*>(c0.values) + c0.first * es;
+  for (int64_t i = 0; adjacent && i < n; ++i) {
+    const ColumnView& c = cols[static_cast<size_t>(i)];
+    adjacent = c.elem == target && !c.fixed_list && c.values != nullptr &&
+               static_cast<const char*>(c.values) + c.first * es == base + i * R * es;
+  }
+  if (adjacent) {
+    const int64_t strides[2] = {R, 1};
+    *out = make_view(b, base, 2, sizes, strides, tcode);
+    return;
+  }
   *out = make_copy(cols, target, 2, sizes, R, 1, R, any_nulls, fills);
 }
 

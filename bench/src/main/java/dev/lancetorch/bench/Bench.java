@@ -427,7 +427,66 @@ public final class Bench {
             "loader", "DataLoader, memory cache, 2 workers (vs 1 worker)", rows, c2, 16, c1);
       }
     }
+    shuffledBridge(narrow);
     report.add("memory", "after the loader runs", Measure.rss(), "", "", "");
+  }
+
+  /**
+   * Per-batch bridge cost of shuffled tensor batches: a row-shuffled permutation read by the
+   * planner in one window (so every {@code next()} but the first only hands over a batch already
+   * gathered in native memory), timed call by call: {@code next()} (the native batch made into the
+   * format's tensors) and the consumer's close of them. Medians over every batch of {@code reps}
+   * reads; the window read itself lands in one call per read, which the median leaves out.
+   */
+  private void shuffledBridge(Table narrow) {
+    try (Table perm = Permutation.builder(narrow).shuffle(3).execute()) {
+      for (int bs : new int[] {1024, 16384}) {
+        for (String f : List.of("TORCH_COL", "TORCH_DICT")) {
+          Permutation<?> base = Permutation.fromTables(narrow, perm, 0).withTake(262_144);
+          Permutation<?> p =
+              f.equals("TORCH_COL")
+                  ? base.withFormat(Format.TORCH_COL)
+                  : base.withFormat(Format.TORCH_DICT);
+          List<Long> next = new ArrayList<>();
+          List<Long> close = new ArrayList<>();
+          for (int r = -1; r < reps; r++) { // r = -1: a warm-up read, not counted
+            try (BatchIterator<?> it = p.iter(bs, false)) {
+              while (true) {
+                long t0 = System.nanoTime();
+                if (!it.hasNext()) {
+                  break;
+                }
+                Object b = it.next();
+                long t1 = System.nanoTime();
+                closeBatch(b);
+                long t2 = System.nanoTime();
+                if (r >= 0) {
+                  next.add(t1 - t0);
+                  close.add(t2 - t1);
+                }
+              }
+            }
+          }
+          report.add(
+              "loader",
+              "shuffled " + f + " batch " + bs + ": bridge per batch (next() of a gathered batch)",
+              String.format("%.1f", Measure.median(next) / 1e3),
+              "µs",
+              "close of its tensors " + String.format("%.1f µs", Measure.median(close) / 1e3),
+              "goal ≤ 20 µs");
+        }
+      }
+    }
+  }
+
+  private static void closeBatch(Object b) {
+    if (b instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
   }
 
   private static void drainLoader(Permutation<Tensor> p, int bs, int workers) {

@@ -22,6 +22,12 @@ final class Measure {
     return t[reps / 2];
   }
 
+  /** The median of {@code values}. */
+  static double median(java.util.List<Long> values) {
+    long[] v = values.stream().mapToLong(Long::longValue).sorted().toArray();
+    return v.length == 0 ? Double.NaN : v[v.length / 2];
+  }
+
   /** Times {@code r} in nanoseconds. */
   static long time(Runnable r) {
     long t0 = System.nanoTime();
