@@ -14,13 +14,15 @@ package dev.lancetorch.internal.read;
  * row, which only favours scans); 1 024 contiguous rows 1.4 ms; a full scan of 1M rows 13–15 ms (≈
  * 0.7 ns per byte).
  *
- * <p>Splitting: a fragment's read is split into parts read in parallel ({@link ReadThreads}) when
- * each part still has at least {@code minScanPartRows} scanned rows (a part's scan call costs about
- * as much as scanning 100k rows of 20 bytes, so 64k-row parts keep the call overhead below half) or
- * {@code minTakePartRows} taken rows (a take call's fixed cost equals ~2k rows).
+ * <p>Splitting: a fragment's window rows are split into parts (equal ranges of the fragment's row
+ * offsets), each sorted and read — by scan or take, decided per part — on its own read thread
+ * ({@link ReadThreads}), as long as every part still covers {@code minScanPartRows} rows of the
+ * fragment (a scan call costs about as much as scanning 100k rows of 20 bytes, so 64k-row parts
+ * keep the call overhead below half) and holds {@code minTakePartRows} wanted rows (a take call's
+ * fixed cost equals ~2k taken rows).
  *
- * @param minScanPartRows least scanned rows per part of a split scan
- * @param minTakePartRows least taken rows per part of a split take
+ * @param minScanPartRows least fragment rows a part covers
+ * @param minTakePartRows least wanted rows a part holds
  */
 public record ReadCosts(
     double takeCallNanos,

@@ -30,7 +30,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * is an {@link IllegalArgumentException}.
  *
  * <p>Reads run in parallel on the read planner's threads ({@link ReadThreads}, sized by the thread
- * budget): fragments, and parts of one fragment's read (consecutive ranges of its wanted rows, each
+ * budget): fragments, and parts of one fragment (equal ranges of its row offsets, each sorted, then
  * scanned or taken on its own), since Lance parallelises the decoding inside one scan only so far.
  * Large cache gathers split over up to 4 native threads.
  *
@@ -59,6 +59,17 @@ public final class WindowReader implements AutoCloseable {
     public long rowsScanned;
     public long maxWindowBytes;
 
+    /** Nanoseconds spent grouping and sorting windows' addresses (one thread per fragment). */
+    public long planNanos;
+
+    /** Nanoseconds of wall time spent in the parallel reads of windows (scans, takes, merges). */
+    public long readNanos;
+
+    /**
+     * Nanoseconds of wall time spent reading whole windows (planning, reads, finishing outputs).
+     */
+    public long windowNanos;
+
     @Override
     public String toString() {
       return "windows="
@@ -72,7 +83,13 @@ public final class WindowReader implements AutoCloseable {
           + " rowsScanned="
           + rowsScanned
           + " maxWindowBytes="
-          + maxWindowBytes;
+          + maxWindowBytes
+          + " planNanos="
+          + planNanos
+          + " readNanos="
+          + readNanos
+          + " windowNanos="
+          + windowNanos;
     }
   }
 
@@ -128,6 +145,7 @@ public final class WindowReader implements AutoCloseable {
   }
 
   private void readWindow() {
+    long t0 = System.nanoTime();
     int rows = Math.min(windowRows, addrs.length - next);
     int from = next;
     try (TorchGather g = TorchGather.create(cols.names(), cols.addressColumn(), batchSize, rows)) {
@@ -153,124 +171,109 @@ public final class WindowReader implements AutoCloseable {
       throw e;
     }
     next = from + rows;
+    synchronized (stats) {
+      stats.windowNanos += System.nanoTime() - t0;
+    }
     stats.windows++;
     WINDOWS_READ.incrementAndGet();
     stats.maxWindowBytes = Math.max(stats.maxWindowBytes, rows * cols.rowBytes());
   }
 
   /**
-   * Groups the window's addresses per fragment, sorted, and reads each fragment by scan or take.
+   * Groups the window's addresses into parts — per fragment, and inside a fragment by equal ranges
+   * of row offsets ({@link #partsOf}) — then, in parallel on the read threads, sorts each part's
+   * wanted rows and reads it by scan or take, whichever {@link ReadCosts} finds cheaper for that
+   * part. A row asked twice lands twice in one part (equal offsets, one range).
    */
   private void readFragments(TorchGather g, int from, int rows) {
+    long t0 = System.nanoTime();
     FragmentInfo[] byId = fragmentsById();
-    int[] counts = new int[byId.length];
+    int[] wanted = new int[byId.length];
     for (int i = 0; i < rows; i++) {
       long a = addrs[from + i];
       long id = a >>> 32;
       if (id >= byId.length || byId[(int) id] == null) {
         throw missing(a);
       }
-      counts[(int) id]++;
+      if ((a & 0xFFFFFFFFL) >= byId[(int) id].physicalRows()) {
+        throw missing(a);
+      }
+      wanted[(int) id]++;
     }
-    FragmentRows[] frags = new FragmentRows[byId.length];
+    int[] parts = new int[byId.length];
+    int[] firstPart = new int[byId.length + 1];
     for (int id = 0; id < byId.length; id++) {
-      if (counts[id] > 0) {
-        frags[id] = new FragmentRows(counts[id]);
+      parts[id] = wanted[id] == 0 ? 0 : partsOf(wanted[id], byId[id].physicalRows());
+      firstPart[id + 1] = firstPart[id] + parts[id];
+    }
+    int[] counts = new int[firstPart[byId.length]];
+    for (int i = 0; i < rows; i++) {
+      counts[partOf(addrs[from + i], byId, parts, firstPart)]++;
+    }
+    FragmentRows[] byPart = new FragmentRows[counts.length];
+    for (int k = 0; k < counts.length; k++) {
+      if (counts[k] > 0) {
+        byPart[k] = new FragmentRows(counts[k]);
       }
     }
     for (int i = 0; i < rows; i++) {
       long a = addrs[from + i];
-      frags[(int) (a >>> 32)].add(a, i);
+      byPart[partOf(a, byId, parts, firstPart)].add(a, i);
     }
-    List<Integer> ids = new java.util.ArrayList<>();
-    for (int id = 0; id < byId.length; id++) {
-      if (frags[id] != null) {
-        ids.add(id);
+    List<Runnable> reads = new java.util.ArrayList<>();
+    for (int k = 0; k < byPart.length; k++) {
+      FragmentRows fr = byPart[k];
+      if (fr != null) {
+        int id = (int) (fr.addr[0] >>> 32);
+        reads.add(() -> readPart(g, id, fr, byId[id]));
       }
     }
-    // phase 1: sort each fragment's wanted rows (in parallel); phase 2: read every part
-    ReadThreads.runAll(ids.stream().<Runnable>map(id -> frags[id]::sort).toList());
-    List<Runnable> reads = new java.util.ArrayList<>();
-    for (int id : ids) {
-      planFragment(g, id, frags[id], byId[id], reads);
-    }
+    long t1 = System.nanoTime();
     ReadThreads.runAll(reads);
+    synchronized (stats) {
+      stats.planNanos += t1 - t0;
+      stats.readNanos += System.nanoTime() - t1;
+    }
   }
 
   /**
-   * Chooses scan or take for one fragment's (sorted) wanted rows and adds its reads: one, or up to
-   * {@link ReadThreads#threads()} parts of consecutive wanted rows when the fragment's read is big
-   * enough to split ({@link ReadCosts#minScanPartRows()} scanned rows, {@link
-   * ReadCosts#minTakePartRows()} taken rows a part), so the reads of one window use every read
-   * thread even on a single fragment.
+   * How many parts a fragment's read is split into: one per read thread when each part still has
+   * {@link ReadCosts#minTakePartRows()} wanted rows and covers {@link ReadCosts#minScanPartRows()}
+   * rows of the fragment, fewer otherwise, at least one.
    */
-  private void planFragment(
-      TorchGather g, int id, FragmentRows fr, FragmentInfo info, List<Runnable> reads) {
+  private int partsOf(int wantedRows, long physicalRows) {
+    long p =
+        Math.min(
+            ReadThreads.threads(),
+            Math.min(wantedRows / costs.minTakePartRows(), physicalRows / costs.minScanPartRows()));
+    return (int) Math.max(1, p);
+  }
+
+  private static int partOf(long addr, FragmentInfo[] byId, int[] parts, int[] firstPart) {
+    int id = (int) (addr >>> 32);
+    long offset = addr & 0xFFFFFFFFL;
+    return firstPart[id] + (int) (offset * parts[id] / byId[id].physicalRows());
+  }
+
+  /** Sorts one part's wanted rows and reads them by scan or take. */
+  private void readPart(TorchGather g, int id, FragmentRows fr, FragmentInfo info) {
+    fr.sort();
     long deleted = info.physicalRows() - info.numRows();
     long lo = fr.addr[0] & 0xFFFFFFFFL;
     long hi = fr.addr[fr.n - 1] & 0xFFFFFFFFL;
-    if (hi >= info.physicalRows()) {
-      throw missing(fr.addr[fr.n - 1]);
-    }
     long scanFrom = Math.max(0, lo - deleted);
     long scanRows = Math.min(info.numRows(), hi + 1) - scanFrom;
-    int threads = ReadThreads.threads();
     if (costs.scanBeatsTake(fr.n, scanRows, cols.rowBytes())) {
-      int parts = (int) Math.max(1, Math.min(threads, scanRows / costs.minScanPartRows()));
-      int s = 0;
-      for (int k = 1; k <= parts && s < fr.n; k++) {
-        // part k ends before the first wanted address at or above its share of the span
-        int e = k == parts ? fr.n : upperBound(fr, lo + (hi - lo + 1) * k / parts);
-        if (e > s) {
-          int from = s;
-          int to = e;
-          long pLo = fr.addr[from] & 0xFFFFFFFFL;
-          long pHi = fr.addr[to - 1] & 0xFFFFFFFFL;
-          long pFrom = Math.max(0, pLo - deleted);
-          long pRows = Math.min(info.numRows(), pHi + 1) - pFrom;
-          reads.add(() -> scan(g, id, fr, from, to, pFrom, pRows));
-        }
-        s = e;
-      }
+      scan(g, id, fr, scanFrom, scanRows);
     } else {
-      int parts = Math.max(1, Math.min(threads, fr.n / costs.minTakePartRows()));
-      int from = 0;
-      for (int k = 1; k <= parts; k++) {
-        int to = Math.max(from, (int) ((long) fr.n * k / parts));
-        // a row asked twice stays in one part: one take asks each row once
-        while (to > 0 && to < fr.n && fr.addr[to] == fr.addr[to - 1]) {
-          to++;
-        }
-        if (to > from) {
-          int f = from;
-          int t = to;
-          reads.add(() -> take(g, fr, f, t));
-        }
-        from = to;
-      }
+      take(g, fr);
     }
   }
 
-  /** The first index of {@code fr}'s sorted addresses whose row offset is {@code >= offset}. */
-  private static int upperBound(FragmentRows fr, long offset) {
-    int a = 0;
-    int b = fr.n;
-    while (a < b) {
-      int m = (a + b) >>> 1;
-      if ((fr.addr[m] & 0xFFFFFFFFL) < offset) {
-        a = m + 1;
-      } else {
-        b = m;
-      }
-    }
-    return a;
-  }
-
-  /** Scans rows [offset, offset + count) of the fragment, merging wanted rows [from, to). */
-  private void scan(
-      TorchGather g, int fragmentId, FragmentRows fr, int from, int to, long offset, long count) {
+  /** Scans rows [offset, offset + count) of the fragment, merging the part's wanted rows. */
+  private void scan(TorchGather g, int fragmentId, FragmentRows fr, long offset, long count) {
     count(1, 0, 0);
-    int n = to - from;
+    int n = fr.n;
     int cursor = 0;
     try (TorchScan s =
         TorchScan.open(
@@ -286,32 +289,32 @@ public final class WindowReader implements AutoCloseable {
       while (cursor < n && (next = s.next()) != null) {
         try (TorchBatch b = next) {
           count(0, 0, b.numRows());
-          cursor = g.merge(b, RowStream.ROW_ADDR, fr.addr, fr.pos, from, n, cursor);
+          cursor = g.merge(b, RowStream.ROW_ADDR, fr.addr, fr.pos, 0, n, cursor);
         }
       }
     }
     if (cursor < n) {
-      throw missing(fr.addr[from + cursor]);
+      throw missing(fr.addr[cursor]);
     }
   }
 
-  /** Takes the wanted rows [from, to) of the fragment (each distinct address once). */
-  private void take(TorchGather g, FragmentRows fr, int from, int to) {
+  /** Takes the part's wanted rows (each distinct address once). */
+  private void take(TorchGather g, FragmentRows fr) {
     count(0, 1, 0);
-    int n = to - from;
+    int n = fr.n;
     long[] uniq = new long[n];
     long[] srcRows = new long[n];
     int u = 0;
     for (int i = 0; i < n; i++) {
-      if (i == 0 || fr.addr[from + i] != fr.addr[from + i - 1]) {
-        uniq[u++] = fr.addr[from + i];
+      if (i == 0 || fr.addr[i] != fr.addr[i - 1]) {
+        uniq[u++] = fr.addr[i];
       }
       srcRows[i] = u - 1;
     }
     long[] ask = java.util.Arrays.copyOf(uniq, u);
     try (VectorSchemaRoot root = table.takeRowIds(ask, cols.dataColumns());
         TorchBatch b = TorchBatch.fromRoot(root, table.allocator())) {
-      g.rows(b, srcRows, java.util.Arrays.copyOfRange(fr.pos, from, to), 0, n);
+      g.rows(b, srcRows, fr.pos, 0, n);
     }
   }
 
