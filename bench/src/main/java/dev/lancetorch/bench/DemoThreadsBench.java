@@ -13,8 +13,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code make demo} itself (its default job: 3 epochs with a test evaluation after each) under
- * several thread settings, each in its own JVM (the native libraries read their thread variables
+ * {@code make demo} itself (its default job, 3 epochs, without the test evaluations: they are not
+ * part of the training throughput and take minutes under the oversubscribed settings) under several
+ * thread settings, each in its own JVM (the native libraries read their thread variables
  * once, at start), round-robin, {@code --reps} times; prints each setting's median training
  * throughput (the demo's own {@code RESULT} line: training rows over training time, model steps
  * included) and its ratio to the best setting of this run. The settings: the {@link ThreadBudget}
@@ -133,6 +134,7 @@ public final class DemoThreadsBench {
             System.getProperty("java.class.path"),
             "dev.lancetorch.demo.Demo",
             "--no-progress",
+            "--no-eval",
             "--max-seconds",
             Double.toString(maxSeconds),
             "--db",
