@@ -15,13 +15,13 @@ import java.util.regex.Pattern;
 /**
  * {@code make demo} itself (its default job, 3 epochs, without the test evaluations: they are not
  * part of the training throughput and take minutes under the oversubscribed settings) under several
- * thread settings, each in its own JVM (the native libraries read their thread variables
- * once, at start), round-robin, {@code --reps} times; prints each setting's median training
- * throughput (the demo's own {@code RESULT} line: training rows over training time, model steps
- * included) and its ratio to the best setting of this run. The settings: the {@link ThreadBudget}
- * default (the demo's defaults, nothing set), and with the budget off ({@code
- * -Dlancetorch.threads=off}, every library's own default) under {@code OMP_NUM_THREADS} / {@code
- * OPENBLAS_NUM_THREADS} combinations, with the budget's recommended loader workers.
+ * thread settings, each in its own JVM (the native libraries read their thread variables once, at
+ * start), round-robin, {@code --reps} times; prints each setting's median training throughput (the
+ * demo's own {@code RESULT} line: training rows over training time, model steps included) and its
+ * ratio to the best setting of this run. The settings: the {@link ThreadBudget} default (the demo's
+ * defaults, nothing set), and with the budget off ({@code -Dlancetorch.threads=off}, every
+ * library's own default) under {@code OMP_NUM_THREADS} / {@code OPENBLAS_NUM_THREADS} combinations,
+ * with the budget's recommended loader workers.
  *
  * <p>Flags: {@code --reps N} (3), {@code --max-seconds S} (8: an epoch stops after S seconds, which
  * only the oversubscribed settings reach: on 2 cores "library defaults" trains ~50× slower and
