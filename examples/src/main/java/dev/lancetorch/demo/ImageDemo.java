@@ -33,6 +33,8 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.bytedeco.pytorch.Adam;
 import org.bytedeco.pytorch.AdamOptions;
+import org.bytedeco.pytorch.Optimizer;
+import org.bytedeco.pytorch.OptimizerParamGroupVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
@@ -43,7 +45,19 @@ import org.bytedeco.pytorch.global.torch;
  * workers, and a small CNN trained on them.
  */
 final class ImageDemo {
+  /** The learning rate is {@code --lr} × this per epoch done (step decay). */
+  static final double LR_DECAY = 0.5;
+
   private ImageDemo() {}
+
+  /** Sets every parameter group's learning rate; returns the first group's, read back. */
+  static double setLearningRate(Optimizer optimizer, double lr) {
+    OptimizerParamGroupVector groups = optimizer.param_groups();
+    for (long i = 0; i < groups.size(); i++) {
+      groups.get(i).options().set_lr(lr);
+    }
+    return groups.get(0).options().get_lr();
+  }
 
   static void run(DemoArgs a) throws IOException {
     NativeLibrary.load();
@@ -98,15 +112,16 @@ final class ImageDemo {
           DataLoader<TensorDict> loader = builder.build()) {
         for (int epoch = 0; epoch < a.epochs(); epoch++) {
           loader.setEpoch(epoch);
+          double lr = setLearningRate(optimizer, a.lr() * Math.pow(LR_DECAY, epoch));
           Training.Epoch e =
               Training.trainEpoch(
                   loader, model, model::forward, "png", optimizer, a.maxBatches(), a.maxSeconds());
           double secs = e.nanos() / 1e9;
           acc = accuracy(model, test, decode, workers);
           System.out.printf(
-              "epoch %d: mean loss %.4f, %d images decoded and trained in %.2f s (%.0f images/s), "
-                  + "test accuracy %.2f%%%n",
-              epoch + 1, e.meanLoss(), e.rows(), secs, e.rows() / secs, 100 * acc);
+              "epoch %d (lr %.2g): mean loss %.4f, %d images decoded and trained in %.2f s "
+                  + "(%.0f images/s), test accuracy %.2f%%%n",
+              epoch + 1, lr, e.meanLoss(), e.rows(), secs, e.rows() / secs, 100 * acc);
         }
         System.out.println("loader metrics: " + loader.metrics());
       }
