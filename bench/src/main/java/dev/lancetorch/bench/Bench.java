@@ -39,7 +39,7 @@ import org.bytedeco.pytorch.global.torch;
  * per read, default 262144); {@code make demo} under thread settings ({@link DemoThreadsBench}):
  * {@code --demo-seconds S} (an epoch of each {@code make demo} run stops after S seconds, default
  * 8; 0 skips it); {@code --sections a,b} (default all: peer, threads, bridge, formats, loader,
- * build, soak).
+ * build, soak, varlen).
  */
 public final class Bench {
   private final Report report = new Report();
@@ -61,7 +61,8 @@ public final class Bench {
     long peerRows = 262_144;
     double demoSeconds = 8;
     java.util.Set<String> sections =
-        java.util.Set.of("peer", "threads", "bridge", "formats", "loader", "build", "soak");
+        java.util.Set.of(
+            "peer", "threads", "bridge", "formats", "loader", "build", "soak", "varlen");
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--peer-dir" -> peerDir = Path.of(args[i + 1]);
@@ -123,6 +124,9 @@ public final class Bench {
       if (sections.contains("soak")) {
         b.soak(db);
       }
+    }
+    if (sections.contains(VariableLengthBench.SECTION)) {
+      b.variableLength();
     }
     b.report.add("memory", "process after the run", Measure.rss(), "", "", "");
     b.allocator.close();
@@ -567,6 +571,12 @@ public final class Bench {
           "",
           "");
     }
+  }
+
+  // ---- variable-length columns (issue 15): tokens, padding, packing, image decoding ----
+
+  private void variableLength() throws IOException {
+    new VariableLengthBench(report, reps, 100_000, 64, 10_000).run(allocator);
   }
 
   /** Results table + chart. */

@@ -16,7 +16,8 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * A small CNN for (1, 28, 28) images: conv 3×3 (32) → batch norm → ReLU → pool 2 → conv 3×3 (64) →
  * batch norm → ReLU → pool 2 → 1600 → 128 → 10, log-probabilities out. Batch norm (its running
- * statistics are used in {@code eval()} mode) is what lets it pass 88% on Fashion-MNIST in 3 epochs.
+ * statistics are used in {@code eval()} mode) is what lets it pass 88% on Fashion-MNIST in 3
+ * epochs.
  */
 final class CnnClassifier extends Module {
   private static final long[] POOL = {2, 2};
