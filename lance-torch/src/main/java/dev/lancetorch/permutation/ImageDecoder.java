@@ -34,21 +34,31 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * <p>Ownership: takes ownership of the batch it is given (closed, also when decoding fails) and
  * returns a new owned {@link TensorDict} with the other columns unchanged (moved, not copied).
  * Errors: bytes no reader can decode, or images of different sizes without a resize, are an {@link
- * IllegalArgumentException} naming the column and the row of the batch. Immutable and serializable.
+ * IllegalArgumentException} naming the column, the row of the batch and, when the batch carries the
+ * id column ({@link #idColumn}, default {@code _rowid}: select it to have table rows named), that
+ * row's id, e.g. {@code column 'png' row 3 of the batch (_rowid 4294967299): 4 bytes that no image
+ * reader recognises}. Under a {@link dev.lancetorch.loader.StreamingDataset} the {@code
+ * OnTransformError} policies apply: {@code RAISE} fails the iteration with this exception as the
+ * cause; {@code SKIP}/{@code WARN} drop only the rows that fail alone. Immutable and serializable.
  */
 public final class ImageDecoder implements Function<TensorDict, TensorDict>, Serializable {
+  /** The id column named in errors when the batch has it: {@code _rowid} unless changed. */
+  public static final String DEFAULT_ID_COLUMN = "_rowid";
+
   private static final long serialVersionUID = 1L;
 
   private final String column;
   private final int channels;
   private final int height;
   private final int width;
+  private final String idColumn;
 
-  private ImageDecoder(String column, int channels, int height, int width) {
+  private ImageDecoder(String column, int channels, int height, int width, String idColumn) {
     this.column = column;
     this.channels = channels;
     this.height = height;
     this.width = width;
+    this.idColumn = idColumn;
   }
 
   /**
@@ -56,7 +66,7 @@ public final class ImageDecoder implements Function<TensorDict, TensorDict>, Ser
    * alike).
    */
   public static ImageDecoder of(String column) {
-    return new ImageDecoder(column, 3, 0, 0);
+    return new ImageDecoder(column, 3, 0, 0, DEFAULT_ID_COLUMN);
   }
 
   /** Same, to 1 (grayscale) or 3 (RGB) channels. */
@@ -64,7 +74,7 @@ public final class ImageDecoder implements Function<TensorDict, TensorDict>, Ser
     if (c != 1 && c != 3) {
       throw new IllegalArgumentException("channels must be 1 or 3, got " + c);
     }
-    return new ImageDecoder(column, c, height, width);
+    return new ImageDecoder(column, c, height, width, idColumn);
   }
 
   /** Same, every image resized to {@code h × w} (bilinear). */
@@ -72,7 +82,15 @@ public final class ImageDecoder implements Function<TensorDict, TensorDict>, Ser
     if (h <= 0 || w <= 0) {
       throw new IllegalArgumentException("resize to " + h + "x" + w + ": sizes must be > 0");
     }
-    return new ImageDecoder(column, channels, h, w);
+    return new ImageDecoder(column, channels, h, w, idColumn);
+  }
+
+  /**
+   * Same, errors naming a failing row also by its value in the integer column {@code id} when the
+   * batch has it (for example a key column of the table).
+   */
+  public ImageDecoder idColumn(String id) {
+    return new ImageDecoder(column, channels, height, width, java.util.Objects.requireNonNull(id));
   }
 
   @Override
@@ -92,7 +110,7 @@ public final class ImageDecoder implements Function<TensorDict, TensorDict>, Ser
       int w = width;
       byte[] out = null;
       for (int r = 0; r < rows; r++) {
-        BufferedImage img = decode(data, (int) off[r], (int) (off[r + 1] - off[r]), r);
+        BufferedImage img = decode(data, (int) off[r], (int) (off[r + 1] - off[r]), batch, r);
         if (out == null) {
           h = h > 0 ? h : img.getHeight();
           w = w > 0 ? w : img.getWidth();
@@ -102,10 +120,7 @@ public final class ImageDecoder implements Function<TensorDict, TensorDict>, Ser
                       Math.multiplyExact(rows, channels), Math.multiplyExact(h, w))];
         } else if (height == 0 && (img.getHeight() != h || img.getWidth() != w)) {
           throw new IllegalArgumentException(
-              "column '"
-                  + column
-                  + "' row "
-                  + r
+              where(batch, r)
                   + ": image is "
                   + img.getHeight()
                   + "x"
@@ -132,31 +147,31 @@ public final class ImageDecoder implements Function<TensorDict, TensorDict>, Ser
     }
   }
 
-  private BufferedImage decode(byte[] data, int from, int len, int row) {
+  private BufferedImage decode(byte[] data, int from, int len, TensorDict batch, int row) {
     try {
       BufferedImage img = ImageIO.read(new ByteArrayInputStream(data, from, len));
       if (img == null) {
         throw new IllegalArgumentException(
-            "column '"
-                + column
-                + "' row "
-                + row
-                + ": "
-                + len
-                + " bytes that no image reader recognises");
+            where(batch, row) + ": " + len + " bytes that no image reader recognises");
       }
       return img;
     } catch (IOException e) {
       throw new IllegalArgumentException(
-          "column '"
-              + column
-              + "' row "
-              + row
-              + ": undecodable image bytes ("
-              + len
-              + " bytes): "
-              + e.getMessage(),
+          where(batch, row) + ": undecodable image bytes (" + len + " bytes): " + e.getMessage(),
           e);
+    }
+  }
+
+  /** "column 'c' row r of the batch" and, when the batch has the id column, "(id v)". */
+  private String where(TensorDict batch, int row) {
+    String at = "column '" + column + "' row " + row + " of the batch";
+    Tensor ids = batch.containsKey(idColumn) ? batch.get(idColumn) : null;
+    if (ids == null || ids.dim() != 1 || ids.size(0) <= row || ids.is_floating_point()) {
+      return at;
+    }
+    try (Tensor one = ids.select(0, row);
+        Tensor asLong = one.to(ScalarType.Long)) {
+      return at + " (" + idColumn + " " + asLong.item_long() + ")";
     }
   }
 

@@ -3,13 +3,28 @@ package dev.lancetorch.permutation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lancetorch.ConnectOptions;
+import dev.lancetorch.Connection;
+import dev.lancetorch.LanceDb;
+import dev.lancetorch.Table;
+import dev.lancetorch.loader.DataLoaderException;
+import dev.lancetorch.loader.OnTransformError;
+import dev.lancetorch.loader.StreamingDataset;
+import dev.lancetorch.torch.BridgeStats;
 import dev.lancetorch.torch.NativeLibrary;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import javax.imageio.ImageIO;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -17,6 +32,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * PNG/JPEG bytes (jagged uint8 + offsets) to (R, C, H, W) uint8: exact pixels, channel order,
@@ -143,7 +159,8 @@ class ImageDecoderTest {
     }
     assertThatThrownBy(() -> ImageDecoder.of("img").channels(1).apply(batch(imgs)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("column 'img' row 1: image is 6x4 but row 0 is 8x8; give a resize");
+        .hasMessageContaining(
+            "column 'img' row 1 of the batch: image is 6x4 but row 0 is 8x8; give a resize");
   }
 
   @Test
@@ -152,10 +169,83 @@ class ImageDecoderTest {
         List.of(encode("png", BufferedImage.TYPE_BYTE_GRAY, 0, 2, 2), new byte[] {1, 2, 3, 4});
     assertThatThrownBy(() -> ImageDecoder.of("img").apply(batch(imgs)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("column 'img' row 1");
+        .hasMessage("column 'img' row 1 of the batch: 4 bytes that no image reader recognises");
+    assertThatThrownBy(() -> ImageDecoder.of("img").idColumn("id").apply(batch(imgs)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "column 'img' row 1 of the batch (id 101): 4 bytes that no image reader recognises");
+    // a truncated PNG: the reader starts and fails
+    byte[] png = encode("png", BufferedImage.TYPE_BYTE_GRAY, 0, 2, 2);
+    List<byte[]> cut = List.of(png, java.util.Arrays.copyOf(png, 30));
+    assertThatThrownBy(() -> ImageDecoder.of("img").idColumn("id").apply(batch(cut)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("column 'img' row 1 of the batch (id 101): undecodable image");
     assertThatThrownBy(() -> ImageDecoder.of("img").channels(2))
         .hasMessageContaining("channels must be 1 or 3");
     assertThatThrownBy(() -> ImageDecoder.of("img").resize(0, 3))
         .hasMessageContaining("sizes must be > 0");
+  }
+
+  @Test
+  void undecodableRowsFollowTheStreamingDatasetsErrorPolicy(@TempDir Path dir) throws Exception {
+    Schema schema = new Schema(List.of(Field.notNullable("png", ArrowType.Binary.INSTANCE)));
+    try (RootAllocator a = new RootAllocator();
+        Connection db =
+            LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(a).build())) {
+      Table t;
+      try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, a)) {
+        VarBinaryVector v = (VarBinaryVector) root.getVector("png");
+        for (int r = 0; r < 20; r++) {
+          v.setSafe(
+              r,
+              r == 5 ? new byte[] {9, 9, 9} : encode("png", BufferedImage.TYPE_BYTE_GRAY, r, 3, 2));
+        }
+        v.setValueCount(20);
+        root.setRowCount(20);
+        t = db.createTable("imgs", root);
+      }
+      try (t) {
+        Permutation<TensorDict> p =
+            Permutation.identity(t).selectColumns("png", "_rowid").withFormat(Format.TORCH_DICT);
+        long decoded = 0;
+        try (StreamingDataset<TensorDict> ds =
+            StreamingDataset.builder(p)
+                .shuffle(false)
+                .readBatchSize(8)
+                .transform(ImageDecoder.of("png").channels(1))
+                .onTransformError(OnTransformError.SKIP)
+                .build()) {
+          for (TensorDict d : ds) {
+            try (d) {
+              assertThat(d.get("png").sizes().vec().get()).endsWith(1, 2, 3);
+              decoded += d.get("png").size(0);
+            }
+          }
+          assertThat(ds.metrics().rowsSkipped()).isEqualTo(1);
+        }
+        assertThat(decoded).isEqualTo(19);
+        try (StreamingDataset<TensorDict> ds =
+            StreamingDataset.builder(p)
+                .shuffle(false)
+                .readBatchSize(8)
+                .transform(ImageDecoder.of("png").channels(1))
+                .onTransformError(OnTransformError.RAISE)
+                .build()) {
+          assertThatThrownBy(
+                  () -> {
+                    for (TensorDict d : ds) {
+                      d.close();
+                    }
+                  })
+              .isInstanceOf(DataLoaderException.class)
+              .rootCause()
+              .isInstanceOf(IllegalArgumentException.class)
+              .hasMessage(
+                  "column 'png' row 5 of the batch (_rowid 5): 3 bytes that no image reader"
+                      + " recognises");
+        }
+      }
+    }
+    assertThat(BridgeStats.snapshot().liveBatches()).isZero();
   }
 }
