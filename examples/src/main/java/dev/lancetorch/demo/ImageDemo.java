@@ -92,6 +92,9 @@ final class ImageDemo {
               .selectColumns("png", "label")
               .withFormat(Format.TORCH_DICT)
               .withMemoryCache(cache);
+      System.out.printf(
+          "splits %s: train %d rows, test %d rows%n",
+          splits.splitNames(), train.numRows(), test.numRows());
       ImageDecoder decode = ImageDecoder.of("png").channels(1);
       CnnClassifier model = new CnnClassifier();
       Adam optimizer = new Adam(model.parameters(), new AdamOptions(a.lr()));

@@ -7,6 +7,7 @@ import dev.lancetorch.ConnectOptions;
 import dev.lancetorch.Connection;
 import dev.lancetorch.LanceDb;
 import dev.lancetorch.Table;
+import dev.lancetorch.loader.DataLoader;
 import dev.lancetorch.loader.DataLoaderException;
 import dev.lancetorch.loader.OnTransformError;
 import dev.lancetorch.loader.StreamingDataset;
@@ -187,7 +188,7 @@ class ImageDecoderTest {
   }
 
   @Test
-  void undecodableRowsFollowTheStreamingDatasetsErrorPolicy(@TempDir Path dir) throws Exception {
+  void undecodableRowsFollowTheLoadersErrorPolicy(@TempDir Path dir) throws Exception {
     Schema schema = new Schema(List.of(Field.notNullable("png", ArrowType.Binary.INSTANCE)));
     try (RootAllocator a = new RootAllocator();
         Connection db =
@@ -224,6 +225,38 @@ class ImageDecoderTest {
           assertThat(ds.metrics().rowsSkipped()).isEqualTo(1);
         }
         assertThat(decoded).isEqualTo(19);
+        decoded = 0;
+        try (DataLoader<TensorDict> loader =
+            DataLoader.builder(p)
+                .batchSize(8)
+                .numWorkers(2)
+                .collate(ImageDecoder.of("png").channels(1))
+                .onTransformError(OnTransformError.SKIP)
+                .build()) {
+          for (TensorDict d : loader) {
+            try (d) {
+              decoded += d.get("png").size(0);
+            }
+          }
+          assertThat(loader.metrics().rowsSkipped()).isEqualTo(1);
+        }
+        assertThat(decoded).isEqualTo(19);
+        try (DataLoader<TensorDict> loader =
+            DataLoader.builder(p)
+                .batchSize(8)
+                .collate(ImageDecoder.of("png").channels(1))
+                .build()) {
+          assertThatThrownBy(
+                  () -> {
+                    for (TensorDict d : loader) {
+                      d.close();
+                    }
+                  })
+              .rootCause()
+              .hasMessage(
+                  "column 'png' row 5 of the batch (_rowid 5): 3 bytes that no image reader"
+                      + " recognises");
+        }
         try (StreamingDataset<TensorDict> ds =
             StreamingDataset.builder(p)
                 .shuffle(false)
