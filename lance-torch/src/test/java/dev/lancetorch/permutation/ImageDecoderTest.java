@@ -208,77 +208,60 @@ class ImageDecoderTest {
       try (t) {
         Permutation<TensorDict> p =
             Permutation.identity(t).selectColumns("png", "_rowid").withFormat(Format.TORCH_DICT);
-        long decoded = 0;
+        ImageDecoder decode = ImageDecoder.of("png").channels(1);
+        String message =
+            "column 'png' row 5 of the batch (_rowid 5): 3 bytes that no image reader recognises";
         try (StreamingDataset<TensorDict> ds =
             StreamingDataset.builder(p)
                 .shuffle(false)
                 .readBatchSize(8)
-                .transform(ImageDecoder.of("png").channels(1))
+                .transform(decode)
                 .onTransformError(OnTransformError.SKIP)
                 .build()) {
-          for (TensorDict d : ds) {
-            try (d) {
-              assertThat(d.get("png").sizes().vec().get()).endsWith(1, 2, 3);
-              decoded += d.get("png").size(0);
-            }
-          }
+          assertThat(decodedRows(ds)).isEqualTo(19);
           assertThat(ds.metrics().rowsSkipped()).isEqualTo(1);
         }
-        assertThat(decoded).isEqualTo(19);
-        decoded = 0;
         try (DataLoader<TensorDict> loader =
             DataLoader.builder(p)
                 .batchSize(8)
                 .numWorkers(2)
-                .collate(ImageDecoder.of("png").channels(1))
+                .collate(decode)
                 .onTransformError(OnTransformError.SKIP)
                 .build()) {
-          for (TensorDict d : loader) {
-            try (d) {
-              decoded += d.get("png").size(0);
-            }
-          }
+          assertThat(decodedRows(loader)).isEqualTo(19);
           assertThat(loader.metrics().rowsSkipped()).isEqualTo(1);
         }
-        assertThat(decoded).isEqualTo(19);
         try (DataLoader<TensorDict> loader =
-            DataLoader.builder(p)
-                .batchSize(8)
-                .collate(ImageDecoder.of("png").channels(1))
-                .build()) {
-          assertThatThrownBy(
-                  () -> {
-                    for (TensorDict d : loader) {
-                      d.close();
-                    }
-                  })
-              .rootCause()
-              .hasMessage(
-                  "column 'png' row 5 of the batch (_rowid 5): 3 bytes that no image reader"
-                      + " recognises");
-        }
-        try (StreamingDataset<TensorDict> ds =
-            StreamingDataset.builder(p)
-                .shuffle(false)
-                .readBatchSize(8)
-                .transform(ImageDecoder.of("png").channels(1))
-                .onTransformError(OnTransformError.RAISE)
-                .build()) {
-          assertThatThrownBy(
-                  () -> {
-                    for (TensorDict d : ds) {
-                      d.close();
-                    }
-                  })
-              .isInstanceOf(DataLoaderException.class)
-              .rootCause()
-              .isInstanceOf(IllegalArgumentException.class)
-              .hasMessage(
-                  "column 'png' row 5 of the batch (_rowid 5): 3 bytes that no image reader"
-                      + " recognises");
+                DataLoader.builder(p).batchSize(8).collate(decode).build();
+            StreamingDataset<TensorDict> ds =
+                StreamingDataset.builder(p)
+                    .shuffle(false)
+                    .readBatchSize(8)
+                    .transform(decode)
+                    .onTransformError(OnTransformError.RAISE)
+                    .build()) {
+          for (Iterable<TensorDict> source : List.<Iterable<TensorDict>>of(loader, ds)) {
+            assertThatThrownBy(() -> decodedRows(source))
+                .isInstanceOf(DataLoaderException.class)
+                .rootCause()
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(message);
+          }
         }
       }
     }
     assertThat(BridgeStats.snapshot().liveBatches()).isZero();
+  }
+
+  /** Rows of (1, 2, 3) images yielded; each batch closed. */
+  static long decodedRows(Iterable<TensorDict> batches) {
+    long n = 0;
+    for (TensorDict d : batches) {
+      try (d) {
+        assertThat(d.get("png").sizes().vec().get()).endsWith(1, 2, 3);
+        n += d.get("png").size(0);
+      }
+    }
+    return n;
   }
 }
