@@ -362,21 +362,25 @@ class StreamingDatasetTest {
     }
   }
 
+  /** 4 unshuffled splits of 25 rows, batches of 10, the transform failing on row 50. */
+  static StreamingDataset.Builder<InMemorySource.TestBatch, Doubled> failingOnRow50(
+      InMemorySource src, int workers, int parallelism) {
+    return StreamingDataset.builder(src)
+        .shuffle(false)
+        .numSplits(4)
+        .numWorkers(workers)
+        .readBatchSize(10)
+        .transform(StreamingDatasetTest::failOnRow50)
+        .transformParallelism(parallelism);
+  }
+
   @ParameterizedTest(name = "transformParallelism={0}")
   @CsvSource({"0", "2"})
   void transformErrorPolicies(int parallelism) throws Exception {
     // SKIP: as LanceDB, only row 50 is dropped (the transform re-run row by row) and counted
     InMemorySource src = new InMemorySource(100);
     try (StreamingDataset<Doubled> ds =
-        StreamingDataset.builder(src)
-            .shuffle(false)
-            .numSplits(4)
-            .numWorkers(2)
-            .readBatchSize(10)
-            .transform(StreamingDatasetTest::failOnRow50)
-            .transformParallelism(parallelism)
-            .onTransformError(OnTransformError.SKIP)
-            .build()) {
+        failingOnRow50(src, 2, parallelism).onTransformError(OnTransformError.SKIP).build()) {
       List<Long> got = new ArrayList<>();
       for (Doubled d : ds) {
         for (long v : d.ids) {
@@ -394,12 +398,7 @@ class StreamingDatasetTest {
     assertNoLiveBatchesEventually(src);
     // WARN: same, logged
     try (StreamingDataset<Doubled> ds =
-        StreamingDataset.builder(new InMemorySource(100))
-            .shuffle(false)
-            .numSplits(4)
-            .readBatchSize(10)
-            .transform(StreamingDatasetTest::failOnRow50)
-            .transformParallelism(parallelism)
+        failingOnRow50(new InMemorySource(100), 1, parallelism)
             .onTransformError(OnTransformError.WARN)
             .build()) {
       int n = 0;
@@ -411,12 +410,7 @@ class StreamingDatasetTest {
     }
     // custom: replacement batch
     try (StreamingDataset<Doubled> ds =
-        StreamingDataset.builder(new InMemorySource(100))
-            .shuffle(false)
-            .numSplits(4)
-            .readBatchSize(10)
-            .transform(StreamingDatasetTest::failOnRow50)
-            .transformParallelism(parallelism)
+        failingOnRow50(new InMemorySource(100), 1, parallelism)
             .onTransformError((e, pos) -> new Doubled(new long[] {-1 - pos.batchIndex()}))
             .build()) {
       List<Long> got = new ArrayList<>();
@@ -430,15 +424,7 @@ class StreamingDatasetTest {
     }
     // RAISE (default): cause and position reach the caller
     InMemorySource src2 = new InMemorySource(100);
-    try (StreamingDataset<Doubled> ds =
-        StreamingDataset.builder(src2)
-            .shuffle(false)
-            .numSplits(4)
-            .numWorkers(2)
-            .readBatchSize(10)
-            .transform(StreamingDatasetTest::failOnRow50)
-            .transformParallelism(parallelism)
-            .build()) {
+    try (StreamingDataset<Doubled> ds = failingOnRow50(src2, 2, parallelism).build()) {
       Throwable t =
           catchThrowable(
               () -> {
