@@ -7,6 +7,7 @@ import dev.lancetorch.internal.loader.LoaderEngine;
 import dev.lancetorch.internal.loader.LoaderTask;
 import dev.lancetorch.internal.loader.ProgressBarListener;
 import dev.lancetorch.internal.loader.YieldTracker;
+import dev.lancetorch.permutation.Permutation;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -119,6 +120,14 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
   /** A builder over {@code source}; the loader does not take ownership of it. */
   public static <B> Builder<B, B> builder(BatchSource<B> source) {
     return new Builder<>(source);
+  }
+
+  /**
+   * A builder over {@code permutation}'s rows (each worker reads through its own {@link
+   * Permutation#reopen()}); the loader does not take ownership of it.
+   */
+  public static <B> Builder<B, B> builder(Permutation<B> permutation) {
+    return new Builder<>(new PermutationSource<>(permutation));
   }
 
   /**

@@ -2,9 +2,9 @@ package dev.lancetorch.loader;
 
 /**
  * A {@link BatchSource} that can narrow its columns and rows — what {@link
- * StreamingDataset.Builder#columns} and {@link StreamingDataset.Builder#filter} need ({@code
- * Permutation} implements it). Both return a new source over the same handle; neither changes this
- * one.
+ * StreamingDataset.Builder#columns} and {@link StreamingDataset.Builder#filter} need (the builders
+ * adapt a {@code Permutation} to it: {@code builder(Permutation)}). Both return a new source over
+ * the same handle; neither changes this one.
  *
  * @param <B> the batch type
  */

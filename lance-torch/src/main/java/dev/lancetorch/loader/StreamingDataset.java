@@ -5,6 +5,7 @@ import dev.lancetorch.internal.loader.EpochIterator;
 import dev.lancetorch.internal.loader.LoaderEngine;
 import dev.lancetorch.internal.loader.LoaderTask;
 import dev.lancetorch.internal.loader.SplitLayout;
+import dev.lancetorch.permutation.Permutation;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -136,8 +137,18 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
             b.transformParallelism);
   }
 
+  /** A dataset over {@code source}; the dataset does not take ownership of it. */
   public static <B> Builder<B, B> builder(BatchSource<B> source) {
     return new Builder<>(source);
+  }
+
+  /**
+   * A dataset over {@code permutation}'s rows ({@code columns} and {@code filter} narrow it; each
+   * worker reads through its own {@link Permutation#reopen()}); the dataset does not take ownership
+   * of it.
+   */
+  public static <B> Builder<B, B> builder(Permutation<B> permutation) {
+    return new Builder<>(new PermutationSource<>(permutation));
   }
 
   /**

@@ -20,7 +20,6 @@ import dev.lancetorch.internal.read.RowSelection;
 import dev.lancetorch.internal.read.TableLocator;
 import dev.lancetorch.internal.read.TensorRechunker;
 import dev.lancetorch.internal.read.WindowReader;
-import dev.lancetorch.loader.SelectableSource;
 import dev.lancetorch.torch.NullFill;
 import java.io.ObjectStreamException;
 import java.io.Serializable;
@@ -60,7 +59,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *
  * @param <T> the batch type, set by {@link #withFormat} or {@link #withTransform}
  */
-public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, Serializable {
+public final class Permutation<T> implements AutoCloseable, Iterable<T>, Serializable {
   private static final long serialVersionUID = 1L;
 
   /** LanceDB's default batch size. */
@@ -287,7 +286,6 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
    *
    * @throws IllegalArgumentException if the filter does not parse or names a missing column
    */
-  @Override
   public Permutation<T> filter(String sqlFilter) {
     Table t = openTable();
     long[] matching;
@@ -573,7 +571,6 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
   // ---- shape ----
 
   /** Rows in this permutation (after skip/take). */
-  @Override
   public long numRows() {
     return selection.size();
   }
@@ -646,7 +643,6 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
    * The rows at these offsets of the permutation ({@code 0 <= offset < numRows()}), in order, as
    * one batch.
    */
-  @Override
   public T takeOffsets(long... offsets) {
     long n = numRows();
     for (long o : offsets) {
@@ -696,7 +692,6 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
    * plain way; an empty list drops the plan. The batches must not be modified afterwards. A no-op
    * when the planner does not apply.
    */
-  @Override
   public void planReads(List<long[]> batches) {
     PlannedReads old;
     synchronized (this) {
@@ -757,7 +752,6 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
   }
 
   /** A copy with its own table handle (for another thread), owned by the caller: close it. */
-  @Override
   public Permutation<T> reopen() {
     return new Permutation<>(
         locator.open(),
@@ -775,7 +769,7 @@ public final class Permutation<T> implements SelectableSource<T>, Iterable<T>, S
         nullFill);
   }
 
-  @Override
+  /** Bytes held by a batch of this permutation's format, for loader metrics; -1 if unknown. */
   public long sizeInBytes(T batch) {
     return BatchFormatter.sizeInBytes(batch);
   }

@@ -1,0 +1,64 @@
+package dev.lancetorch.loader;
+
+import dev.lancetorch.permutation.Permutation;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A {@link Permutation} as the loaders' {@link SelectableSource}: every call goes to the
+ * permutation (which does not know the loaders, so that the packages depend loader → permutation
+ * only). {@link #close()} closes the permutation: the loaders close only the handles they reopened,
+ * never the one they were built with.
+ */
+final class PermutationSource<B> implements SelectableSource<B> {
+  private final Permutation<B> permutation;
+
+  PermutationSource(Permutation<B> permutation) {
+    this.permutation = Objects.requireNonNull(permutation, "source");
+  }
+
+  @Override
+  public long numRows() {
+    return permutation.numRows();
+  }
+
+  @Override
+  public B takeOffsets(long[] offsets) {
+    return permutation.takeOffsets(offsets);
+  }
+
+  @Override
+  public void planReads(List<long[]> batches) {
+    permutation.planReads(batches);
+  }
+
+  @Override
+  public BatchSource<B> reopen() {
+    return new PermutationSource<>(permutation.reopen());
+  }
+
+  @Override
+  public long sizeInBytes(B batch) {
+    return permutation.sizeInBytes(batch);
+  }
+
+  @Override
+  public SelectableSource<B> selectColumns(String... columns) {
+    return new PermutationSource<>(permutation.selectColumns(columns));
+  }
+
+  @Override
+  public SelectableSource<B> filter(String sqlFilter) {
+    return new PermutationSource<>(permutation.filter(sqlFilter));
+  }
+
+  @Override
+  public void close() {
+    permutation.close();
+  }
+
+  @Override
+  public String toString() {
+    return permutation.toString();
+  }
+}
