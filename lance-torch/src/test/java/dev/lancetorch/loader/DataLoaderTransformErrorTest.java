@@ -20,10 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import javax.imageio.ImageIO;
 import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.AfterEach;
@@ -118,24 +114,7 @@ class DataLoaderTransformErrorTest {
   @CsvSource({"0, SKIP", "2, SKIP", "0, WARN", "2, WARN"})
   void skipDropsOnlyTheUndecodableRows(int workers, OnTransformError policy) {
     List<Long> got = new ArrayList<>();
-    List<String> warnings = new ArrayList<>();
-    Logger jul = Logger.getLogger("dev.lancetorch.loader");
-    Handler h =
-        new Handler() {
-          @Override
-          public void publish(LogRecord r) {
-            if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-              warnings.add(r.getMessage());
-            }
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        };
-    jul.addHandler(h);
+    LoaderLog log = new LoaderLog();
     try (Permutation<TensorDict> p = images();
         DataLoader<TensorDict> loader = decoding(p, workers).onTransformError(policy).build()) {
       int batches = 0;
@@ -149,7 +128,7 @@ class DataLoaderTransformErrorTest {
       assertThat(loader.metrics().rowsSkipped()).isEqualTo(2);
       assertThat(loader.state().epoch()).isEqualTo(1);
     } finally {
-      jul.removeHandler(h);
+      log.close();
     }
     List<Long> expected = new ArrayList<>();
     for (long i = 0; i < N; i++) {
@@ -158,6 +137,7 @@ class DataLoaderTransformErrorTest {
       }
     }
     assertThat(got).containsExactlyElementsOf(expected);
+    List<String> warnings = log.messages();
     if (policy == OnTransformError.WARN) {
       assertThat(warnings)
           .hasSize(2)

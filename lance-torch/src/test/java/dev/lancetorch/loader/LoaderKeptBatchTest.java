@@ -15,10 +15,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,26 +29,7 @@ class LoaderKeptBatchTest {
 
   @Test
   void closingALoaderWhileTheConsumerHoldsABatchIsClean() throws Exception {
-    List<LogRecord> warnings = new ArrayList<>();
-    Handler capture =
-        new Handler() {
-          @Override
-          public void publish(LogRecord r) {
-            if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-              synchronized (warnings) {
-                warnings.add(r);
-              }
-            }
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        };
-    Logger log = Logger.getLogger("dev.lancetorch.loader");
-    log.addHandler(capture);
+    LoaderLog log = new LoaderLog();
     try (RootAllocator allocator = new RootAllocator()) {
       TensorDict held;
       try (Connection db =
@@ -84,10 +61,8 @@ class LoaderKeptBatchTest {
         assertThat(sum).isPositive();
       }
     } finally {
-      log.removeHandler(capture);
+      log.close();
     }
-    synchronized (warnings) {
-      assertThat(warnings).extracting(LogRecord::getMessage).isEmpty();
-    }
+    assertThat(log.messages()).isEmpty();
   }
 }

@@ -14,9 +14,6 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -181,24 +178,7 @@ class LoaderValidationTest {
     InMemorySource src = new InMemorySource(100);
     AtomicBoolean release = new AtomicBoolean();
     CountDownLatch inCollate = new CountDownLatch(2);
-    List<String> warnings = new ArrayList<>();
-    Logger log = Logger.getLogger("dev.lancetorch.loader");
-    Handler capture =
-        new Handler() {
-          @Override
-          public void publish(LogRecord r) {
-            synchronized (warnings) {
-              warnings.add(r.getMessage());
-            }
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        };
-    log.addHandler(capture);
+    LoaderLog log = new LoaderLog();
     DataLoader<InMemorySource.TestBatch> loader =
         DataLoader.builder(src)
             .batchSize(10)
@@ -219,19 +199,17 @@ class LoaderValidationTest {
       long t0 = System.nanoTime();
       loader.close();
       assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(3_000);
-      synchronized (warnings) {
-        assertThat(warnings)
-            .anySatisfy(
-                w ->
-                    assertThat(w)
-                        .contains("2 worker thread(s) still running")
-                        .contains("lancetorch-loader-")
-                        .contains("LoaderValidationTest"));
-      }
+      assertThat(log.messages())
+          .anySatisfy(
+              w ->
+                  assertThat(w)
+                      .contains("2 worker thread(s) still running")
+                      .contains("lancetorch-loader-")
+                      .contains("LoaderValidationTest"));
       assertThat(LoaderTestSupport.loaderThreads()).hasSize(2);
     } finally {
       release.set(true);
-      log.removeHandler(capture);
+      log.close();
     }
     assertNoLoaderThreadsEventually();
     assertThat(src.shared.openHandles.get()).isZero();
