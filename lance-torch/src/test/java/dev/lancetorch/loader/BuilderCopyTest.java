@@ -130,4 +130,32 @@ class BuilderCopyTest {
           .containsOnly(7); // rank 1 of 2: 50 rows, batches of 7, last one dropped
     }
   }
+
+  @Test
+  void dataLoaderCollateKeepsTheErrorPolicyAndRefusesAnEarlierCustomHandler() {
+    List<Long> seen = new ArrayList<>();
+    InMemorySource src = new InMemorySource(100);
+    try (DataLoader<long[]> l =
+        DataLoader.builder(src)
+            .onTransformError(OnTransformError.SKIP)
+            .batchSize(10)
+            .numWorkers(2)
+            .collate(BuilderCopyTest::failOnRow60)
+            .build()) {
+      for (long[] ids : l) {
+        for (long id : ids) {
+          seen.add(id);
+        }
+      }
+      assertThat(l.metrics().rowsSkipped()).isEqualTo(1); // only the failing row, as LanceDB
+    }
+    assertThat(seen).hasSize(99).doesNotContain(60L).contains(59L, 61L);
+    assertThatThrownBy(
+            () ->
+                DataLoader.builder(new InMemorySource(10))
+                    .onTransformError((e, pos) -> null)
+                    .collate(b -> b))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("after collate");
+  }
 }
