@@ -6,6 +6,7 @@ import dev.lancetorch.internal.loader.EpochIterator;
 import dev.lancetorch.internal.loader.LoaderEngine;
 import dev.lancetorch.internal.loader.LoaderTask;
 import dev.lancetorch.internal.loader.ProgressBarListener;
+import dev.lancetorch.internal.loader.Workers;
 import dev.lancetorch.internal.loader.YieldTracker;
 import dev.lancetorch.permutation.Permutation;
 import java.util.ArrayList;
@@ -107,14 +108,8 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
     this.engine =
         new LoaderEngine<>(
             "DataLoader",
-            source,
-            b.numWorkers,
-            b.persistentWorkers,
-            seed,
-            b.workerInit,
-            (Function<Object, T>) b.transform,
-            (TransformErrorHandler<T>) b.onError,
-            0);
+            new Workers(source, b.numWorkers, b.persistentWorkers, seed, b.workerInit),
+            b.transformSpec(0));
   }
 
   /** A builder over {@code source}; the loader does not take ownership of it. */

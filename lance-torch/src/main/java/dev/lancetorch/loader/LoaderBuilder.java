@@ -1,5 +1,6 @@
 package dev.lancetorch.loader;
 
+import dev.lancetorch.internal.loader.TransformSpec;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
@@ -76,6 +77,13 @@ abstract class LoaderBuilder<B, T, S extends LoaderBuilder<B, T, S>> implements 
     }
     prefetch = v;
     return self();
+  }
+
+  /** The transform and its error policy, on {@code parallelism} threads (0: the worker's). */
+  @SuppressWarnings("unchecked")
+  final TransformSpec<T> transformSpec(int parallelism) {
+    return new TransformSpec<>(
+        (Function<Object, T>) transform, (TransformErrorHandler<T>) onError, parallelism);
   }
 
   /** The rank/world-size check of {@code build()}, however they were set. */

@@ -5,6 +5,7 @@ import dev.lancetorch.internal.loader.EpochIterator;
 import dev.lancetorch.internal.loader.LoaderEngine;
 import dev.lancetorch.internal.loader.LoaderTask;
 import dev.lancetorch.internal.loader.SplitLayout;
+import dev.lancetorch.internal.loader.Workers;
 import dev.lancetorch.permutation.Permutation;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -127,14 +128,8 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
     this.engine =
         new LoaderEngine<>(
             "StreamingDataset",
-            source,
-            numWorkers,
-            true,
-            shuffleSeed,
-            null,
-            (Function<Object, R>) b.transform,
-            (TransformErrorHandler<R>) b.onError,
-            b.transformParallelism);
+            new Workers(source, numWorkers, true, shuffleSeed, null),
+            b.transformSpec(b.transformParallelism));
   }
 
   /** A dataset over {@code source}; the dataset does not take ownership of it. */

@@ -38,31 +38,24 @@ public final class BatchTransform<R> implements TaskProcessor<Object, R>, AutoCl
   private final ExecutorService pool;
 
   /**
-   * @param parallelism threads running the transform; 0: in the worker thread
-   * @param threadPrefix names those threads {@code <threadPrefix>-transform-<n>}
+   * @param threadPrefix names the transform threads {@code <threadPrefix>-transform-<n>}
    */
-  public BatchTransform(
-      Function<Object, R> fn,
-      TransformErrorHandler<R> onError,
-      int parallelism,
-      String threadPrefix,
-      LoaderMetrics metrics) {
-    this.fn = fn;
-    this.onError = onError;
+  public BatchTransform(TransformSpec<R> spec, String threadPrefix, LoaderMetrics metrics) {
+    this.fn = spec.fn();
+    this.onError = spec.onError();
     this.metrics = metrics;
-    if (parallelism > 0) {
-      AtomicInteger n = new AtomicInteger();
-      this.pool =
-          Executors.newFixedThreadPool(
-              parallelism,
-              r -> {
-                Thread t = new Thread(r, threadPrefix + "-transform-" + n.getAndIncrement());
-                t.setDaemon(true);
-                return t;
-              });
-    } else {
-      this.pool = null;
-    }
+    this.pool = spec.parallelism() > 0 ? threads(spec.parallelism(), threadPrefix) : null;
+  }
+
+  private static ExecutorService threads(int n, String threadPrefix) {
+    AtomicInteger made = new AtomicInteger();
+    return Executors.newFixedThreadPool(
+        n,
+        r -> {
+          Thread t = new Thread(r, threadPrefix + "-transform-" + made.getAndIncrement());
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   @Override

@@ -1,7 +1,5 @@
 package dev.lancetorch.internal.loader;
 
-import dev.lancetorch.loader.BatchSource;
-import dev.lancetorch.loader.WorkerInit;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.LoggerFactory;
@@ -11,10 +9,10 @@ import org.slf4j.LoggerFactory;
  * task processor ({@link BatchTransform}), metrics and closing. A loader plans its epoch's tasks
  * (per worker) and keeps its own resume state in its {@link EpochHooks}; this engine runs them.
  *
- * <p>Workers: with {@code numWorkers == 0} tasks are loaded in the consumer's thread from the
- * source itself ({@link InlineStream}); otherwise by a {@link WorkerPool} ({@link EpochRun}), one
- * per epoch, or one for the loader's life with {@code persistentWorkers}. Only one epoch is live: a
- * new one abandons the previous (its batches in flight are closed).
+ * <p>Workers ({@link Workers}): with a count of 0 tasks are loaded in the consumer's thread from
+ * the source itself ({@link InlineStream}); otherwise by a {@link WorkerPool} ({@link EpochRun}),
+ * one per epoch, or one for the loader's life when persistent. Only one epoch is live: a new one
+ * abandons the previous (its batches in flight are closed).
  *
  * <p>Ownership: the engine never closes the source; worker handles are the pool's. {@link #close()}
  * stops the live epoch, every pool (bounded wait, see {@link WorkerPool#close(long, long)}; threads
@@ -22,11 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LoaderEngine<R> implements AutoCloseable {
   private final String name;
-  private final BatchSource<Object> source;
-  private final int numWorkers;
-  private final boolean persistentWorkers;
-  private final long seed;
-  private final WorkerInit workerInit;
+  private final Workers workers;
   private final String threadPrefix = LoaderThreadNames.newPrefix();
   private final LoaderMetrics metrics = new LoaderMetrics();
   private final BatchTransform<R> transform;
@@ -37,30 +31,15 @@ public final class LoaderEngine<R> implements AutoCloseable {
 
   /**
    * @param name the loader's class name, for messages
-   * @param transformParallelism threads for {@code transform} (0: in the worker thread)
    */
-  public LoaderEngine(
-      String name,
-      BatchSource<Object> source,
-      int numWorkers,
-      boolean persistentWorkers,
-      long seed,
-      WorkerInit workerInit,
-      java.util.function.Function<Object, R> transform,
-      dev.lancetorch.loader.TransformErrorHandler<R> onError,
-      int transformParallelism) {
+  public LoaderEngine(String name, Workers workers, TransformSpec<R> transform) {
     this.name = name;
-    this.source = source;
-    this.numWorkers = numWorkers;
-    this.persistentWorkers = persistentWorkers;
-    this.seed = seed;
-    this.workerInit = workerInit;
-    this.transform =
-        new BatchTransform<>(transform, onError, transformParallelism, threadPrefix, metrics);
+    this.workers = workers;
+    this.transform = new BatchTransform<>(transform, threadPrefix, metrics);
   }
 
   public int numWorkers() {
-    return numWorkers;
+    return workers.count();
   }
 
   public LoaderMetrics metrics() {
@@ -87,14 +66,14 @@ public final class LoaderEngine<R> implements AutoCloseable {
       current.stop();
     }
     EpochIterator<R, H> it;
-    if (numWorkers == 0) {
-      TaskStream<R> inline = new InlineStream<>(source, perWorker.get(0), transform);
+    if (workers.count() == 0) {
+      TaskStream<R> inline = new InlineStream<>(workers.source(), perWorker.get(0), transform);
       it = new EpochIterator<>(epoch, inline, hooks, () -> {}, metrics);
     } else {
       EpochRun<Object, R> run =
           new EpochRun<>(perWorker, transform, prefetch, inOrder, timeoutNanos, metrics);
       WorkerPool<Object> pool = poolForEpoch();
-      Runnable onStop = persistentWorkers ? () -> {} : () -> retire(pool);
+      Runnable onStop = workers.persistent() ? () -> {} : () -> retire(pool);
       it = new EpochIterator<>(epoch, run, hooks, onStop, metrics);
       pool.start(run);
     }
@@ -120,11 +99,11 @@ public final class LoaderEngine<R> implements AutoCloseable {
   }
 
   private WorkerPool<Object> poolForEpoch() {
-    if (!persistentWorkers) {
-      return new WorkerPool<>(source, numWorkers, threadPrefix, seed, workerInit);
+    if (!workers.persistent()) {
+      return new WorkerPool<>(workers, threadPrefix);
     }
     if (persistentPool == null) {
-      persistentPool = new WorkerPool<>(source, numWorkers, threadPrefix, seed, workerInit);
+      persistentPool = new WorkerPool<>(workers, threadPrefix);
     }
     return persistentPool;
   }

@@ -31,8 +31,11 @@ public final class WorkerPool<B> implements AutoCloseable {
   private volatile boolean closed;
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  public WorkerPool(
-      BatchSource<B> source, int numWorkers, String namePrefix, long seed, WorkerInit init) {
+  public WorkerPool(Workers workers, String namePrefix) {
+    BatchSource<B> source = (BatchSource<B>) workers.source();
+    long seed = workers.seed();
+    WorkerInit init = workers.init();
+    int numWorkers = workers.count();
     threads = new Thread[numWorkers];
     inboxes = new LinkedBlockingQueue[numWorkers];
     for (int w = 0; w < numWorkers; w++) {
