@@ -22,8 +22,9 @@ import java.util.Map;
 import java.util.Set;
 import javax.imageio.ImageIO;
 import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,10 +41,10 @@ class DataLoaderTransformErrorTest {
   static final int N = 40;
   static final Set<Long> BAD = Set.of(7L, 23L);
 
-  @TempDir Path dir;
-  RootAllocator allocator;
-  Connection db;
-  Table table;
+  @TempDir static Path dir;
+  static RootAllocator allocator;
+  static Connection db;
+  static Table table;
 
   /** Row id's image: a 4 × 3 grayscale PNG whose every pixel is the id. */
   static byte[] png(long id) throws IOException {
@@ -58,8 +59,8 @@ class DataLoaderTransformErrorTest {
     return out.toByteArray();
   }
 
-  @BeforeEach
-  void setUp() throws IOException {
+  @BeforeAll
+  static void createTheImages() throws IOException {
     allocator = new RootAllocator();
     db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build());
     List<Map<String, Object>> rows = new ArrayList<>();
@@ -71,11 +72,16 @@ class DataLoaderTransformErrorTest {
   }
 
   @AfterEach
-  void tearDown() {
+  void everyBatchReleased() {
+    assertThat(BridgeStats.snapshot().liveBatches()).isZero();
+  }
+
+  @AfterAll
+  static void closeTheTable() {
+    assertThat(table.countRows()).isEqualTo(N); // nothing written by the reads
     table.close();
     db.close();
-    allocator.close();
-    assertThat(BridgeStats.snapshot().liveBatches()).isZero();
+    allocator.close(); // throws if a buffer leaked
   }
 
   Permutation<TensorDict> images() {
