@@ -175,6 +175,71 @@ class ReadPlannerTest extends TableFixture {
   }
 
   @Test
+  void nextWindowIsReadAheadWhileOneIsHandedOutAndCloseWaitsForIt() throws Exception {
+    long[] addrs = shuffled(N, 4);
+    int rowBytes = 8 + 4 + 16;
+    long budget = 2L * 2 * 20 * rowBytes; // windows of 2 batches of 20 rows
+    ReadColumns cols = ReadColumns.of(table.schema(), COLS);
+    WindowReader.Stats st = new WindowReader.Stats();
+    try (WindowReader r =
+        new WindowReader(table, cols, addrs, 20, budget, null, st, ReadCosts.DEFAULT)) {
+      try (TorchBatch first = r.next()) {
+        assertThat(first.numRows()).isEqualTo(20);
+        // the second window is read without another next()
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (windows(st) < 2 && System.nanoTime() < deadline) {
+          Thread.sleep(5);
+        }
+        assertThat(windows(st)).as("window 2 read ahead").isEqualTo(2);
+      }
+      r.next().close(); // the rest of window 1; window 2 is ready, window 3 starts
+    } // closed with window 2 unread and window 3 maybe still reading: @AfterEach sees no batch left
+    List<Long> all = new ArrayList<>();
+    try (WindowReader r =
+        new WindowReader(table, cols, addrs, 20, budget, null, new WindowReader.Stats(), SCAN)) {
+      all.addAll(drain(r, table, cols, new ArrayList<>()));
+    }
+    assertThat(all).isEqualTo(idsOf(addrs));
+  }
+
+  private static long windows(WindowReader.Stats st) {
+    synchronized (st) {
+      return st.windows;
+    }
+  }
+
+  @Test
+  void aFailingWindowReadAheadIsThrownWhenItsBatchesAreAsked() {
+    long[] addrs = shuffled(N, 6);
+    long[] bad = java.util.Arrays.copyOf(addrs, addrs.length + 1);
+    bad[addrs.length] = TestTables.address(FRAGS + 5, 0); // no such fragment, in the last window
+    ReadColumns cols = ReadColumns.of(table.schema(), COLS);
+    try (WindowReader r =
+        new WindowReader(
+            table,
+            cols,
+            bad,
+            20,
+            2L * 20 * 28,
+            null,
+            new WindowReader.Stats(),
+            ReadCosts.DEFAULT)) {
+      int batches = 0;
+      Throwable thrown = null;
+      try {
+        for (TorchBatch b = r.next(); b != null; b = r.next()) {
+          b.close();
+          batches++;
+        }
+      } catch (IllegalArgumentException e) {
+        thrown = e;
+      }
+      assertThat(thrown).hasMessageContaining("does not exist");
+      assertThat(batches).as("every window before the bad one delivered").isEqualTo(N / 20);
+    }
+  }
+
+  @Test
   void splitReadsKeepRowsAskedTwiceAndDeliverTheOrder() {
     // every row twice, adjacent after sorting: a part boundary must never separate the two asks
     long[] once = shuffled(N, 9);
@@ -237,10 +302,11 @@ class ReadPlannerTest extends TableFixture {
     long[] addrs = shuffled(N, 5);
     int rowBytes = 8 + 4 + 16;
     for (int batchesPerWindow : new int[] {1, 2, 7}) {
-      long budget = (long) batchesPerWindow * 20 * rowBytes;
+      // the budget covers the window handed out and the one read ahead: half of it each
+      long budget = 2L * batchesPerWindow * 20 * rowBytes;
       WindowReader.Stats st = new WindowReader.Stats();
       planned(addrs, 20, budget, ReadCosts.DEFAULT, st, new ArrayList<>());
-      assertThat(st.maxWindowBytes).isLessThanOrEqualTo(budget);
+      assertThat(2 * st.maxWindowBytes).isLessThanOrEqualTo(budget);
       int batches = (N + 19) / 20;
       assertThat(st.windows).isEqualTo((batches + batchesPerWindow - 1) / batchesPerWindow);
     }
@@ -269,7 +335,7 @@ class ReadPlannerTest extends TableFixture {
       assertThat(sizes).isEqualTo(refSizes.subList(0, refSizes.size() - 1));
       assertThat(it.readStats().windows).isEqualTo(1);
     }
-    try (BatchIterator<ArrowBatch> it = p.withReadAhead(32 * 28 * 3).iter(32, false)) {
+    try (BatchIterator<ArrowBatch> it = p.withReadAhead(2 * 32 * 28 * 3).iter(32, false)) {
       assertThat(PermutationTest.ids(() -> it, new ArrayList<>())).isEqualTo(idsOf(addrs));
       assertThat(it.readStats().windows).isEqualTo((N + 95) / 96);
     }

@@ -16,13 +16,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * together never run on more threads than that. Reads submitted here block on Lance's own IO and
  * decoding, never spin, and never submit reads themselves (no nested waits, so no deadlock).
  *
+ * <p>Window threads ({@code lancetorch-window-N}, as many as windows are being read ahead, idle
+ * ones end after 30 s) run the read-ahead of whole windows ({@link #window}); they only wait for
+ * their reads on the read pool.
+ *
  * <p>Ownership: the pool lives as long as the process (its threads are daemons and idle ones end
  * after 30 s); it holds no native memory.
  */
 public final class ReadThreads {
   private static final class Holder {
     static final int THREADS = threadCount();
-    static final ExecutorService POOL = newPool(THREADS);
+    static final ExecutorService POOL = newPool(THREADS, "lancetorch-read-");
+  }
+
+  /** Window threads: one per window being read ahead; they wait on the read pool, never spin. */
+  private static final class Windows {
+    static final ExecutorService POOL = newWindowPool();
   }
 
   private ReadThreads() {}
@@ -37,14 +46,67 @@ public final class ReadThreads {
     return b != null ? b.readThreads() : Runtime.getRuntime().availableProcessors();
   }
 
-  private static ExecutorService newPool(int threads) {
+  private static ThreadFactory daemons(String prefix) {
     AtomicInteger n = new AtomicInteger();
-    ThreadFactory f =
-        r -> {
-          Thread t = new Thread(r, "lancetorch-read-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        };
+    return r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  private static ExecutorService newWindowPool() {
+    java.util.concurrent.ThreadPoolExecutor pool =
+        new java.util.concurrent.ThreadPoolExecutor(
+            0,
+            Integer.MAX_VALUE,
+            30,
+            java.util.concurrent.TimeUnit.SECONDS,
+            new java.util.concurrent.SynchronousQueue<>(),
+            daemons("lancetorch-window-"));
+    return pool;
+  }
+
+  /**
+   * Reads a window ahead on a window thread (its reads then run on the read pool, so a window
+   * thread never takes a read thread: no nested wait inside the pool).
+   */
+  public static <T> Future<T> window(java.util.concurrent.Callable<T> read) {
+    return Windows.POOL.submit(read);
+  }
+
+  /**
+   * The result of a window read, waiting for it (uninterruptibly: the read writes into memory its
+   * caller frees next); its failure is rethrown as it was.
+   */
+  public static <T> T await(Future<T> f) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return f.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (java.util.concurrent.ExecutionException e) {
+          Throwable cause = e.getCause() != null ? e.getCause() : e;
+          if (cause instanceof RuntimeException r) {
+            throw r;
+          }
+          if (cause instanceof Error err) {
+            throw err;
+          }
+          throw new IllegalStateException("a window read failed", cause);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static ExecutorService newPool(int threads, String prefix) {
+    ThreadFactory f = daemons(prefix);
     java.util.concurrent.ThreadPoolExecutor pool =
         new java.util.concurrent.ThreadPoolExecutor(
             threads,

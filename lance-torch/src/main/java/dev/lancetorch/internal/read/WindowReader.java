@@ -34,9 +34,14 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * scanned or taken on its own), since Lance parallelises the decoding inside one scan only so far.
  * Large cache gathers split over up to 4 native threads.
  *
- * <p>Ownership: owns the batches of the current window until {@link #next()} hands each over (then
- * the caller owns it); {@link #close()} (idempotent) frees those not handed over. Borrows the
- * table. Not thread-safe.
+ * <p>Read-ahead: while one window is handed out, the next is read on a window thread, so a loop
+ * that trains between batches does not wait for window reads. The budget covers both: each window
+ * holds up to half of it (at least one batch).
+ *
+ * <p>Ownership: owns the batches of the current window and of the window read ahead until {@link
+ * #next()} hands each over (then the caller owns it); {@link #close()} (idempotent) frees those not
+ * handed over, after waiting for a read in progress. Borrows the table. Not thread-safe (one
+ * caller; the reads ahead run on their own threads).
  */
 public final class WindowReader implements AutoCloseable {
   /** Rows per batch of the range scans. */
@@ -104,11 +109,13 @@ public final class WindowReader implements AutoCloseable {
   private final ArrayDeque<TorchBatch> ready = new ArrayDeque<>();
   private FragmentInfo[] fragments;
   private int next;
+  private java.util.concurrent.Future<List<TorchBatch>> pending;
   private boolean closed;
 
   /**
    * @param addrs the addresses to read, in order (not modified; the reader keeps it)
-   * @param budgetBytes read-ahead budget: the bytes of one window's output batches
+   * @param budgetBytes read-ahead budget: the bytes of the two windows alive at a time (the one
+   *     being handed out and the next one, read ahead); each window gets half, at least one batch
    * @param cache the native memory cache of the columns, or null
    * @param costs the cost model choosing scan or take per fragment
    */
@@ -127,27 +134,50 @@ public final class WindowReader implements AutoCloseable {
     this.addrs = addrs;
     this.batchSize = batchSize;
     long perBatch = Math.max(1, cols.rowBytes() * batchSize);
-    long batches = Math.max(1, budgetBytes / perBatch);
+    long batches = Math.max(1, budgetBytes / 2 / perBatch);
     this.windowRows = (int) Math.min(Integer.MAX_VALUE / 2, batches * batchSize);
     this.cache = cache;
     this.stats = stats;
   }
 
-  /** The next batch in order, owned by the caller, or null at the end. */
+  /**
+   * The next batch in order, owned by the caller, or null at the end. The first call reads the
+   * first window; from then on the next window is read ahead in the background while this one is
+   * handed out, so the caller waits only when it consumes faster than the reads go. A read's
+   * failure is thrown by the call that needs its batches.
+   */
   public TorchBatch next() {
     if (closed) {
       throw new IllegalStateException("the window reader is closed");
     }
-    if (ready.isEmpty() && next < addrs.length) {
-      readWindow();
+    if (ready.isEmpty()) {
+      if (pending == null && next < addrs.length) {
+        pending = startWindow();
+      }
+      if (pending != null) {
+        java.util.concurrent.Future<List<TorchBatch>> f = pending;
+        pending = null;
+        ready.addAll(ReadThreads.await(f));
+      }
+    }
+    if (pending == null && next < addrs.length && !ready.isEmpty()) {
+      pending = startWindow();
     }
     return ready.poll();
   }
 
-  private void readWindow() {
-    long t0 = System.nanoTime();
+  /** Starts reading the next window on a window thread ({@link ReadThreads#window}). */
+  private java.util.concurrent.Future<List<TorchBatch>> startWindow() {
     int rows = Math.min(windowRows, addrs.length - next);
     int from = next;
+    next = from + rows;
+    return ReadThreads.window(() -> readWindow(from, rows));
+  }
+
+  /** Reads rows [from, from + rows) of the addresses as finished batches (owned by the caller). */
+  private List<TorchBatch> readWindow(int from, int rows) {
+    long t0 = System.nanoTime();
+    List<TorchBatch> out = new java.util.ArrayList<>();
     try (TorchGather g = TorchGather.create(cols.names(), cols.addressColumn(), batchSize, rows)) {
       if (cache != null) {
         long[] pos = new long[rows];
@@ -155,7 +185,9 @@ public final class WindowReader implements AutoCloseable {
           pos[i] = i;
         }
         cache.gatherInto(g, addrs, from, pos, rows);
-        stats.cacheGathers++;
+        synchronized (stats) {
+          stats.cacheGathers++;
+        }
       } else {
         readFragments(g, from, rows);
       }
@@ -163,20 +195,19 @@ public final class WindowReader implements AutoCloseable {
         g.addresses(addrs, from, rows, 0);
       }
       for (int i = 0; i < g.outputs(); i++) {
-        ready.add(g.finish(i));
+        out.add(g.finish(i));
       }
     } catch (RuntimeException | Error e) {
-      ready.forEach(TorchBatch::close);
-      ready.clear();
+      out.forEach(TorchBatch::close);
       throw e;
     }
-    next = from + rows;
     synchronized (stats) {
       stats.windowNanos += System.nanoTime() - t0;
+      stats.windows++;
+      stats.maxWindowBytes = Math.max(stats.maxWindowBytes, rows * cols.rowBytes());
     }
-    stats.windows++;
     WINDOWS_READ.incrementAndGet();
-    stats.maxWindowBytes = Math.max(stats.maxWindowBytes, rows * cols.rowBytes());
+    return out;
   }
 
   /**
@@ -327,7 +358,7 @@ public final class WindowReader implements AutoCloseable {
   }
 
   /** The table's fragments indexed by id (null where no fragment has that id). */
-  private FragmentInfo[] fragmentsById() {
+  private synchronized FragmentInfo[] fragmentsById() {
     if (fragments == null) {
       List<FragmentInfo> all = table.fragments();
       int max = all.stream().mapToInt(FragmentInfo::id).max().orElse(-1);
@@ -351,13 +382,25 @@ public final class WindowReader implements AutoCloseable {
             + " (deleted or out of range)");
   }
 
-  /** Frees the batches not handed over; idempotent. */
+  /**
+   * Frees the batches not handed over, waiting for a window still being read ahead (its failure, if
+   * any, is dropped); idempotent.
+   */
   @Override
   public void close() {
     if (!closed) {
       closed = true;
       ready.forEach(TorchBatch::close);
       ready.clear();
+      if (pending != null) {
+        java.util.concurrent.Future<List<TorchBatch>> f = pending;
+        pending = null;
+        try {
+          ReadThreads.await(f).forEach(TorchBatch::close);
+        } catch (RuntimeException | Error e) {
+          // the window's own cleanup freed what it had made
+        }
+      }
     }
   }
 
