@@ -465,18 +465,21 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   /**
    * The read-ahead budget of shuffled reads (default {@value #DEFAULT_READ_AHEAD_BYTES} bytes = 64
    * MiB): batches are read a <em>window</em> of upcoming batches at a time, as many whole batches
-   * as fit in {@code maxBytes} of output (at least one). Per fragment the planner then chooses, by
-   * a measured cost model, one coalesced Lance take of the window's rows or a range scan of the
-   * rows covering them (when they are dense) with native selection — or a native gather from the
-   * memory cache — and native code copies every row straight into its batch. The order is exactly
-   * this permutation's and every batch has its exact size. For fixed-width columns (integers,
-   * floats, bools, {@code FixedSizeList}s of those; {@code _rowid}); other column sets read one
-   * take per batch.
+   * as fit in half of {@code maxBytes} of output (at least one); while one window is handed out,
+   * the next is read ahead on a background thread, so a training loop does not wait for window
+   * reads. The window's rows are cut into parts (per fragment, and by ranges of row offsets inside
+   * a large fragment), read in parallel on the read threads ({@link
+   * dev.lancetorch.torch.ThreadBudget#readThreads()}); per part the planner chooses, by a measured
+   * cost model, one coalesced Lance take of its rows or a range scan of the rows covering them
+   * (when they are dense) with native selection — or a native gather from the memory cache — and
+   * native code copies every row straight into its batch. The order is exactly this permutation's
+   * and every batch has its exact size. For fixed-width columns (integers, floats, bools, {@code
+   * FixedSizeList}s of those; {@code _rowid}); other column sets read one take per batch.
    *
-   * <p><b>Memory:</b> about {@code maxBytes} for the window's batches not yet returned, plus one
-   * scan batch (64 k rows) in flight per fragment being read (fragments are read in parallel). Each
-   * {@code DataLoader} worker plans its own windows with this budget. {@code 0} turns read-ahead
-   * off: one take per batch.
+   * <p><b>Memory:</b> at most {@code maxBytes} for the two windows' batches not yet returned (at
+   * least two batches), plus one scan batch (64 k rows) in flight per part being read. Each {@code
+   * DataLoader} worker plans its own windows with this budget. {@code 0} turns read-ahead off: one
+   * take per batch.
    */
   public Permutation<T> withReadAhead(long maxBytes) {
     if (maxBytes < 0) {
