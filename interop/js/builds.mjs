@@ -1,5 +1,6 @@
-// Usage: node builds.mjs DIR [N [CONFIGS.json [OUT.json]]]
-// LanceDB's own PermutationBuilder over a table `cmp` (N rows, default 50000, in 4 uneven fragments; created here)
+// Usage: node builds.mjs DIR [N [CONFIGS.json [OUT.json [CUTS]]]]
+// LanceDB's own PermutationBuilder over a table `cmp` (N rows, default 50000, in 4 uneven fragments; created here;
+// CUTS, a JSON array of fractions such as [0.5, 0.8], sets other fragment boundaries: one fragment more than cuts)
 // for every configuration of CONFIGS (default builds-configs.json); writes OUT (default DIR/lancedb-builds.json):
 // per configuration either the error message
 // or each split's row_ids in stored order (split k = rows with split_id = k, LanceDB's reading rule) and the
@@ -10,7 +11,7 @@ import * as arrow from "apache-arrow";
 import { permutationBuilder } from "@lancedb/lancedb";
 import { connect } from "./common.mjs";
 
-const [dir, nArg, configsArg, outArg] = process.argv.slice(2);
+const [dir, nArg, configsArg, outArg, cutsArg] = process.argv.slice(2);
 if (!dir) { console.error("usage: node builds.mjs DIR N"); process.exit(2); }
 const N = Number(nArg ?? 50000);
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -37,10 +38,11 @@ function rows(from, to) {
   return out;
 }
 const db = await connect(dir);
-// 4 fragments of uneven sizes
-const cuts = [0, Math.floor(N * 0.3), Math.floor(N * 0.55), Math.floor(N * 0.9), N];
+// 4 fragments of uneven sizes (or CUTS)
+const fractions = JSON.parse(cutsArg ?? "[0.3, 0.55, 0.9]");
+const cuts = [0, ...fractions.map((x) => Math.floor(N * x)), N];
 const base = await db.createTable("cmp", rows(cuts[0], cuts[1]), { schema, mode: "overwrite" });
-for (let f = 1; f < 4; f++) await base.add(rows(cuts[f], cuts[f + 1]));
+for (let f = 1; f + 1 < cuts.length; f++) await base.add(rows(cuts[f], cuts[f + 1]));
 
 const results = [];
 for (const c of configs) {
@@ -71,5 +73,5 @@ for (const [name, calc] of [["calc_i32", "label % 3"], ["calc_i64", "id % 3"]]) 
   await permutationBuilder(base).splitCalculated({ calculation: calc }).shuffle({ seed: 5 }).persist(db, name)
     .execute();
 }
-fs.writeFileSync(outFile, JSON.stringify({ lancedb: "0.39.0", rows: N, results }));
+fs.writeFileSync(outFile, JSON.stringify({ lancedb: "0.39.0", rows: N, fragments: cuts.length - 1, results }));
 console.log(`wrote ${outFile}: ${results.length} builds over ${N} rows`);

@@ -32,7 +32,15 @@ final class BuildComparison {
     int i = 0;
     for (JsonNode r : lance.get("results")) {
       JsonNode c = r.get("config");
-      String what = "build " + i + " " + c;
+      String what =
+          "build "
+              + i
+              + " ("
+              + lance.get("rows").asText()
+              + " rows, "
+              + lance.path("fragments").asText("4")
+              + " fragments) "
+              + c;
       List<List<String>> java = null;
       String javaError = null;
       try (Table perm = LanceDbCalls.builder(base, c).persist(out, "build" + i)) {
@@ -50,20 +58,7 @@ final class BuildComparison {
         checker.check(what + ": no error", null, javaError);
         if (java != null) {
           checker.check(what + ": split sizes", sizes(expected), sizes(java));
-          if (LanceDbCalls.orderIsLanceDbSortArtifact(c)) {
-            // LanceDB sorts these rows (all with equal split ids, in storage order) with
-            // DataFusion's external
-            // sort, whose merge interleaves sorted runs; lance-torch keeps storage order
-            // (docs/lancedb-compat.md).
-            checker.check(
-                what
-                    + ": rows of every split (order: storage order here, DataFusion's merge in"
-                    + " LanceDB)",
-                sorted(expected),
-                sorted(java));
-          } else {
-            checker.check(what + ": rows and order of every split", expected, java);
-          }
+          checker.check(what + ": rows and order of every split", expected, java);
         }
       }
       i++;
@@ -86,10 +81,6 @@ final class BuildComparison {
       sizes.add(ps.splitSize(k));
     }
     checker.check(perm.name() + " opens with Permutations.of: split sizes", sizes(raw), sizes);
-  }
-
-  private static List<List<String>> sorted(List<List<String>> splits) {
-    return splits.stream().map(s -> s.stream().sorted().toList()).toList();
   }
 
   private static List<Long> sizes(List<List<String>> splits) {

@@ -40,7 +40,11 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * with LanceDB's PermutationBuilder, and what LanceDB reads back; this program reads both through
  * {@link Permutations#of} / {@link Permutation#fromTables} and compares. Part 2: this program
  * writes {@code jbase} and {@code jperm}; {@code node read.mjs DIR} reads them with LanceDB; this
- * program compares.
+ * program compares. Part 3: the builder calls of {@code builds-configs.json} in LanceDB ({@code
+ * node builds.mjs}) and here over the same 50,000-row table: same sizes, rows and order per split.
+ * Part 4: the unshuffled calls of {@code unshuffled-configs.json} (no split, sequential, random
+ * without shuffle, with filters) over several row counts and fragment layouts, where LanceDB's
+ * order comes from DataFusion's merge of the scan batches.
  *
  * <p>Usage: {@code InteropCheck [DIR]} (default: a fresh temp dir). System properties: {@code
  * interop.scripts} (default {@code interop/js}), {@code interop.node} (default {@code node}). Exit
@@ -258,8 +262,50 @@ public final class InteropCheck {
           builds.readCalculated(cmp, i64, "Int(64, true)");
         }
       }
+
+      // ---- Part 4: LanceDB's order inside unshuffled builds, over sizes and fragment layouts ----
+      System.out.println("== Unshuffled builds over sizes and fragment layouts (builds.mjs) ==");
+      for (String[] layout : UNSHUFFLED_LAYOUTS) {
+        Path sub = dir.resolve("unshuffled-" + layout[0] + "-" + layout[1].length());
+        runNode(
+            node,
+            scripts,
+            "builds.mjs",
+            sub,
+            layout[0],
+            scripts.resolve("unshuffled-configs.json").toString(),
+            sub.resolve("lancedb-builds.json").toString(),
+            layout[1]);
+        JsonNode u = JSON.readTree(sub.resolve("lancedb-builds.json").toFile());
+        try (Connection db =
+                LanceDb.connect(
+                    sub.toString(), ConnectOptions.builder().allocator(allocator).build());
+            Connection out =
+                LanceDb.connect(
+                    sub.resolve("java-builds").toString(),
+                    ConnectOptions.builder().allocator(allocator).build());
+            Table cmp = db.openTable("cmp")) {
+          check(
+              "cmp of " + layout[0] + " rows has the fragments LanceDB wrote",
+              u.get("fragments").asInt(),
+              cmp.fragments().size());
+          new BuildComparison(this::check).run(u, cmp, out);
+        }
+      }
     }
   }
+
+  /**
+   * Row counts and fragment cuts (fractions) of Part 4: below LanceDB's in-place sort threshold
+   * (storage order), just above it, one fragment, many uneven fragments, a few hundred batches.
+   */
+  private static final String[][] UNSHUFFLED_LAYOUTS = {
+    {"2000", "[0.3, 0.55, 0.9]"},
+    {"33000", "[0.3, 0.55, 0.9]"},
+    {"40000", "[]"},
+    {"120000", "[0.1, 0.45, 0.5, 0.8]"},
+    {"300000", "[0.6]"},
+  };
 
   // ---- data ----
 

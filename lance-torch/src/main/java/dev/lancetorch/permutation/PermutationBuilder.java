@@ -40,20 +40,26 @@ import java.util.Objects;
  * ({@link SplitSizes}) and the unstable sort by split id that fixes the order inside each split
  * ({@link UnstableSort}). Order of operations, as LanceDB: filter → split (a random split shuffles
  * all rows with its seed and cuts the shuffled sequence into sizes) → shuffle (all rows at once,
- * with its own seed) → sort by split id. Without a shuffle, sequential, hash and calculated splits
- * keep storage order and a random split keeps its shuffled order. Same seeds, same table version →
- * the same permutation table. Beyond {@link #maxRows(long)} rows a shuffle spills (below) and its
- * order is no longer LanceDB's.
+ * with its own seed) → sort by split id. Without a shuffle, hash and calculated splits keep storage
+ * order, a random split keeps its shuffled order, and sequential splits and "no split" take the
+ * order LanceDB's sort leaves them in: storage order up to 32k rows, beyond that its merge of the
+ * scan's 1024-row batches, which interleaves them (reproduced up to about 2.9M kept rows, where
+ * LanceDB's sort starts spilling, and up to {@link #maxRows(long)} scanned rows; beyond either,
+ * {@link #persist} keeps storage order). Same seeds, same table version → the same permutation
+ * table. Beyond {@link #maxRows(long)} rows a shuffle spills (below) and its order is no longer
+ * LanceDB's.
  *
- * <p><b>Memory:</b> without a shuffle and without a random split {@link #persist} streams: rows are
- * scanned, assigned a split on the fly and written in chunks of 64k rows — bounded memory whatever
- * the table size. A shuffle needs every row address of a split at once: 8 bytes per filtered row
- * (plus growth slack and one shuffled copy per split at a time), e.g. about 1.6 GB of heap for 100M
- * rows. Beyond {@link #maxRows(long)} rows (default 500M) a shuffled {@link #persist}/{@link
- * #execute()} spills: a two-pass external shuffle through bucket files in the temp directory (8
- * bytes per row on disk, about {@code maxRows / 2} addresses in memory). Random splits and {@link
- * #toPermutations()} always hold their rows and refuse more than {@code maxRows} with a clear
- * error. The result is a function of the seeds and, once it spills, of {@code maxRows}.
+ * <p><b>Memory:</b> hash and calculated splits without a shuffle, and sequential splits or "no
+ * split" beyond those bounds, {@link #persist} streams: rows are scanned, assigned a split on the
+ * fly and written in chunks of 64k rows — bounded memory whatever the table size. Smaller
+ * sequential splits hold their row addresses (8 bytes per row plus the merge order). A shuffle
+ * needs every row address of a split at once: 8 bytes per filtered row (plus growth slack and one
+ * shuffled copy per split at a time), e.g. about 1.6 GB of heap for 100M rows. Beyond {@link
+ * #maxRows(long)} rows (default 500M) a shuffled {@link #persist}/{@link #execute()} spills: a
+ * two-pass external shuffle through bucket files in the temp directory (8 bytes per row on disk,
+ * about {@code maxRows / 2} addresses in memory). Random splits and {@link #toPermutations()}
+ * always hold their rows and refuse more than {@code maxRows} with a clear error. The result is a
+ * function of the seeds and, once it spills, of {@code maxRows}.
  */
 public final class PermutationBuilder {
   private final Table base;
@@ -240,7 +246,7 @@ public final class PermutationBuilder {
       throw new IllegalArgumentException(
           "cannot persist permutation: table '" + name + "' already exists in " + connection.uri());
     }
-    if (StreamingPermutationReader.canStream(split, shuffle)) {
+    if (StreamingPermutationReader.canStream(base, filter, split, shuffle, maxRows)) {
       return connection.createTable(
           name,
           new StreamingPermutationReader(base.allocator(), base, filter, split),

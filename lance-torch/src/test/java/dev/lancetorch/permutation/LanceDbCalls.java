@@ -88,14 +88,6 @@ public final class LanceDbCalls {
     return SplitSizes.fixed(s.get("fixed").asInt());
   }
 
-  /**
-   * Unshuffled sequential or unsplit builds: the one documented order difference
-   * (docs/lancedb-compat.md).
-   */
-  public static boolean orderIsLanceDbSortArtifact(JsonNode c) {
-    return !c.has("shuffle") && !c.has("random") && !c.has("hash") && !c.has("calculated");
-  }
-
   /** row_id (unsigned, as text) per split_id, in the stored order of a permutation table. */
   public static List<List<String>> rawSplits(Table perm) {
     List<List<String>> out = new ArrayList<>();

@@ -44,6 +44,7 @@ public final class PermutationPlan {
     SplitAssigner assigner =
         split instanceof SplitSpec.Random ? null : SplitAssigner.of(base, filter, split);
     boolean perRow = split instanceof SplitSpec.Hash || split instanceof SplitSpec.Calculated;
+    ScanBatches batches = sortsScanBatches(split, shuffle) ? new ScanBatches() : null;
     long total = 0;
     try (RowStream rows = RowStream.open(base, filter, split)) {
       while (rows.next()) {
@@ -51,6 +52,9 @@ public final class PermutationPlan {
         checkSize(base, total, maxRows);
         for (int i = 0; i < rows.size; i++) {
           int k = assigner != null ? assigner.next() : perRow ? rows.splits[i] : 0;
+          if (batches != null) {
+            batches.add(rows.addrs[i], k >= 0);
+          }
           if (k >= 0) {
             addrs.add(rows.addrs[i]);
             ids.add(k);
@@ -61,6 +65,13 @@ public final class PermutationPlan {
     }
     long[] a = addrs.toArray();
     long[] k = ids.toArray();
+    if (batches != null) {
+      int[] order = UnshuffledSortOrder.order(k, batches.starts(), batches.scanned());
+      if (order != null) {
+        a = permuted(a, order);
+        k = permuted(k, order);
+      }
+    }
     if (split instanceof SplitSpec.Random r) {
       long[] sizes = r.sizes().sizes(total);
       int[] order = LanceDbShuffle.order(a.length, r.clumpSize(), r.seed(), total);
@@ -107,6 +118,23 @@ public final class PermutationPlan {
       out[s][fill[s]++] = a[i];
     }
     return new PermutationPlan(out, split == null ? null : split.names());
+  }
+
+  /**
+   * True when LanceDB sorts the scan's own batches by split id: sequential splits and no split,
+   * without a shuffle (the order it leaves is {@link UnshuffledSortOrder}'s). Random splits reach
+   * the sort as one shuffled batch; hash and calculated splits are not sorted.
+   */
+  public static boolean sortsScanBatches(SplitSpec split, ShuffleSpec shuffle) {
+    return shuffle == null && (split == null || split instanceof SplitSpec.Sequential);
+  }
+
+  private static long[] permuted(long[] v, int[] order) {
+    long[] out = new long[order.length];
+    for (int i = 0; i < order.length; i++) {
+      out[i] = v[order[i]];
+    }
+    return out;
   }
 
   public static String addressString(long addr) {

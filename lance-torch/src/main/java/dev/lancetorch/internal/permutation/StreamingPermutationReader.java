@@ -26,11 +26,27 @@ public final class StreamingPermutationReader extends PermutationRowsReader {
   }
 
   /**
-   * True when {@code split} and {@code shuffle} can be written by streaming: no shuffle and no
-   * random split (a random split shuffles every row first, as LanceDB does).
+   * True when {@code split} and {@code shuffle} can be written by streaming in storage order: no
+   * shuffle and no random split (a random split shuffles every row first, as LanceDB does), and for
+   * sequential splits and "no split" only when LanceDB's sort by split id would spill (more than
+   * {@link UnshuffledSortOrder#MAX_MERGED_ROWS} rows kept) or the scan exceeds {@code maxRows}:
+   * otherwise LanceDB's merge interleaves the scan batches, which {@link PermutationPlan}
+   * reproduces in memory.
    */
-  public static boolean canStream(SplitSpec split, ShuffleSpec shuffle) {
-    return shuffle == null && !(split instanceof SplitSpec.Random);
+  public static boolean canStream(
+      Table base, String filter, SplitSpec split, ShuffleSpec shuffle, long maxRows) {
+    if (shuffle != null || split instanceof SplitSpec.Random) {
+      return false;
+    }
+    if (!PermutationPlan.sortsScanBatches(split, null)) {
+      return true;
+    }
+    long n = SplitAssigner.count(base, filter);
+    long kept =
+        split == null
+            ? n
+            : java.util.Arrays.stream(((SplitSpec.Sequential) split).sizes().sizes(n)).sum();
+    return kept > UnshuffledSortOrder.MAX_MERGED_ROWS || n > maxRows;
   }
 
   @Override
