@@ -311,14 +311,14 @@ public final class VariableLengthBench {
           String.format("%.1f", ns[1] / 1e3 / CONVERSIONS),
           "µs/batch",
           detail,
-          String.format("+%.1f µs for the jagged tensors", ns[1] / 1e3 / CONVERSIONS - base));
+          String.format("%+.1f µs for the jagged tensors", ns[1] / 1e3 / CONVERSIONS - base));
       report.add(
           SECTION,
           String.format("per batch of 1024 docs: export + import + padded (L=%d) + close", PAD),
           String.format("%.1f", ns[2] / 1e3 / CONVERSIONS),
           "µs/batch",
           detail,
-          String.format("+%.1f µs for the padding pass", ns[2] / 1e3 / CONVERSIONS - base));
+          String.format("%+.1f µs for the padding pass", ns[2] / 1e3 / CONVERSIONS - base));
     }
   }
 
