@@ -1,6 +1,7 @@
-// Usage: node builds.mjs DIR [N [CONFIGS.json [OUT.json [CUTS]]]]
+// Usage: node builds.mjs DIR [N [CONFIGS.json [OUT.json [CUTS [DELETE]]]]]
 // LanceDB's own PermutationBuilder over a table `cmp` (N rows, default 50000, in 4 uneven fragments; created here;
-// CUTS, a JSON array of fractions such as [0.5, 0.8], sets other fragment boundaries: one fragment more than cuts)
+// CUTS, a JSON array of fractions such as [0.5, 0.8], sets other fragment boundaries: one fragment more than cuts;
+// DELETE, an SQL predicate, deletes those rows afterwards)
 // for every configuration of CONFIGS (default builds-configs.json); writes OUT (default DIR/lancedb-builds.json):
 // per configuration either the error message
 // or each split's row_ids in stored order (split k = rows with split_id = k, LanceDB's reading rule) and the
@@ -11,7 +12,7 @@ import * as arrow from "apache-arrow";
 import { permutationBuilder } from "@lancedb/lancedb";
 import { connect } from "./common.mjs";
 
-const [dir, nArg, configsArg, outArg, cutsArg] = process.argv.slice(2);
+const [dir, nArg, configsArg, outArg, cutsArg, deleteArg] = process.argv.slice(2);
 if (!dir) { console.error("usage: node builds.mjs DIR N"); process.exit(2); }
 const N = Number(nArg ?? 50000);
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -43,6 +44,7 @@ const fractions = JSON.parse(cutsArg ?? "[0.3, 0.55, 0.9]");
 const cuts = [0, ...fractions.map((x) => Math.floor(N * x)), N];
 const base = await db.createTable("cmp", rows(cuts[0], cuts[1]), { schema, mode: "overwrite" });
 for (let f = 1; f + 1 < cuts.length; f++) await base.add(rows(cuts[f], cuts[f + 1]));
+if (deleteArg) await base.delete(deleteArg);
 
 const results = [];
 for (const c of configs) {

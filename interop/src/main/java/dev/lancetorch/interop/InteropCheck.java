@@ -266,16 +266,19 @@ public final class InteropCheck {
       // ---- Part 4: LanceDB's order inside unshuffled builds, over sizes and fragment layouts ----
       System.out.println("== Unshuffled builds over sizes and fragment layouts (builds.mjs) ==");
       for (String[] layout : UNSHUFFLED_LAYOUTS) {
-        Path sub = dir.resolve("unshuffled-" + layout[0] + "-" + layout[1].length());
-        runNode(
-            node,
-            scripts,
-            "builds.mjs",
-            sub,
-            layout[0],
-            scripts.resolve("unshuffled-configs.json").toString(),
-            sub.resolve("lancedb-builds.json").toString(),
-            layout[1]);
+        Path sub =
+            dir.resolve("unshuffled-" + layout[0] + "-" + layout[1].length() + "-" + layout.length);
+        List<String> args =
+            new ArrayList<>(
+                List.of(
+                    layout[0],
+                    scripts.resolve("unshuffled-configs.json").toString(),
+                    sub.resolve("lancedb-builds.json").toString(),
+                    layout[1]));
+        if (layout.length > 2) {
+          args.add(layout[2]); // rows LanceDB deletes before building
+        }
+        runNode(node, scripts, "builds.mjs", sub, args.toArray(String[]::new));
         JsonNode u = JSON.readTree(sub.resolve("lancedb-builds.json").toFile());
         try (Connection db =
                 LanceDb.connect(
@@ -297,7 +300,9 @@ public final class InteropCheck {
 
   /**
    * Row counts and fragment cuts (fractions) of Part 4: below LanceDB's in-place sort threshold
-   * (storage order), just above it, one fragment, many uneven fragments, a few hundred batches.
+   * (storage order), just above it, one fragment, many uneven fragments, a few hundred batches, and
+   * deleted rows (a third element: deleted by LanceDB before the builds; scan batches count live
+   * rows).
    */
   private static final String[][] UNSHUFFLED_LAYOUTS = {
     {"2000", "[0.3, 0.55, 0.9]"},
@@ -305,6 +310,7 @@ public final class InteropCheck {
     {"40000", "[]"},
     {"120000", "[0.1, 0.45, 0.5, 0.8]"},
     {"300000", "[0.6]"},
+    {"80000", "[0.5]", "id % 10 = 3 OR (id >= 5000 AND id < 7000)"},
   };
 
   // ---- data ----

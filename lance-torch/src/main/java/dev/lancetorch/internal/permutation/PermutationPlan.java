@@ -44,7 +44,7 @@ public final class PermutationPlan {
     SplitAssigner assigner =
         split instanceof SplitSpec.Random ? null : SplitAssigner.of(base, filter, split);
     boolean perRow = split instanceof SplitSpec.Hash || split instanceof SplitSpec.Calculated;
-    ScanBatches batches = sortsScanBatches(split, shuffle) ? new ScanBatches() : null;
+    ScanBatches batches = sortsScanBatches(split, shuffle) ? ScanBatches.of(base) : null;
     long total = 0;
     try (RowStream rows = RowStream.open(base, filter, split)) {
       while (rows.next()) {
