@@ -2,13 +2,13 @@ package dev.lancetorch.bench;
 
 import dev.lancetorch.Connection;
 import dev.lancetorch.Table;
+import dev.lancetorch.internal.arrow.FixedSchemaReader;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
-import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -55,14 +55,12 @@ final class BenchData {
   }
 
   /** Streams generated rows in batches of 256k. */
-  static final class Generator extends ArrowReader {
-    private final Schema schema;
+  static final class Generator extends FixedSchemaReader {
     private final long rows;
     private long done;
 
     Generator(BufferAllocator a, Schema schema, long rows) {
-      super(a);
-      this.schema = schema;
+      super(a, schema);
       this.rows = rows;
     }
 
@@ -97,19 +95,6 @@ final class BenchData {
       root.setRowCount(n);
       done += n;
       return true;
-    }
-
-    @Override
-    public long bytesRead() {
-      return 0;
-    }
-
-    @Override
-    protected void closeReadSource() {}
-
-    @Override
-    protected Schema readSchema() {
-      return schema;
     }
   }
 }

@@ -2,13 +2,13 @@ package dev.lancetorch.torch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lancetorch.internal.arrow.FixedSchemaReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
-import org.apache.arrow.vector.types.pojo.Schema;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,12 +22,12 @@ class LanceDatasetTest {
   static final int D = 8;
 
   /** An ArrowReader over one in-memory root, for the Lance writer. */
-  static final class OneBatchReader extends ArrowReader {
+  static final class OneBatchReader extends FixedSchemaReader {
     private final VectorSchemaRoot source;
     private boolean done;
 
     OneBatchReader(RootAllocator a, VectorSchemaRoot source) {
-      super(a);
+      super(a, source.getSchema());
       this.source = source;
     }
 
@@ -41,19 +41,6 @@ class LanceDatasetTest {
         new org.apache.arrow.vector.VectorLoader(getVectorSchemaRoot()).load(rb);
       }
       return true;
-    }
-
-    @Override
-    public long bytesRead() {
-      return 0;
-    }
-
-    @Override
-    protected void closeReadSource() {}
-
-    @Override
-    protected Schema readSchema() {
-      return source.getSchema();
     }
   }
 

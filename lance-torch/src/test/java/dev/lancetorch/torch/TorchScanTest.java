@@ -8,6 +8,7 @@ import dev.lancetorch.ConnectOptions;
 import dev.lancetorch.Connection;
 import dev.lancetorch.LanceDb;
 import dev.lancetorch.Table;
+import dev.lancetorch.internal.arrow.FixedSchemaReader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +17,6 @@ import org.apache.arrow.c.ArrowArrayStream;
 import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.AfterEach;
@@ -161,11 +161,11 @@ class TorchScanTest {
   }
 
   /** One batch of four rows, then an IOException. */
-  static final class FailingReader extends ArrowReader {
+  static final class FailingReader extends FixedSchemaReader {
     private int calls;
 
     FailingReader(RootAllocator a) {
-      super(a);
+      super(a, schema(a));
     }
 
     @Override
@@ -181,17 +181,8 @@ class TorchScanTest {
       return true;
     }
 
-    @Override
-    public long bytesRead() {
-      return 0;
-    }
-
-    @Override
-    protected void closeReadSource() {}
-
-    @Override
-    protected Schema readSchema() {
-      try (VectorSchemaRoot src = Fixtures.root(Columns.floats(allocator, "x", 0, 1f))) {
+    private static Schema schema(RootAllocator a) {
+      try (VectorSchemaRoot src = Fixtures.root(Columns.floats(a, "x", 0, 1f))) {
         return src.getSchema();
       }
     }

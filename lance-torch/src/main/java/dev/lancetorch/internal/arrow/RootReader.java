@@ -1,22 +1,20 @@
 package dev.lancetorch.internal.arrow;
 
-import java.io.IOException;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
-import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * A one-batch {@link ArrowReader} over a <b>borrowed</b> {@link VectorSchemaRoot}: it hands out the
  * caller's root itself (no copy) and never closes it. Exporters over the C data interface retain
  * the buffers they export, so the caller's root stays valid and owned by the caller.
  */
-public final class RootReader extends ArrowReader {
+public final class RootReader extends FixedSchemaReader {
   private final VectorSchemaRoot root;
   private boolean delivered;
 
   public RootReader(BufferAllocator allocator, VectorSchemaRoot root) {
-    super(allocator);
+    super(allocator, root.getSchema());
     this.root = root;
   }
 
@@ -32,18 +30,5 @@ public final class RootReader extends ArrowReader {
     }
     delivered = true;
     return true;
-  }
-
-  @Override
-  public long bytesRead() {
-    return 0;
-  }
-
-  @Override
-  protected void closeReadSource() {}
-
-  @Override
-  protected Schema readSchema() throws IOException {
-    return root.getSchema();
   }
 }
