@@ -39,10 +39,7 @@ class ConcurrencyTest {
         Connection db =
             LanceDb.connect(
                 dir.toString(), ConnectOptions.builder().allocator(allocator).build())) {
-      Table table;
-      try (VectorSchemaRoot r = TestData.rows(allocator, 0, initial)) {
-        table = db.createTable("t", r);
-      }
+      Table table = TestData.table(db, "t", allocator, initial);
       CountDownLatch start = new CountDownLatch(1);
       Thread[] readers = new Thread[8];
       for (int t = 0; t < readers.length; t++) {
@@ -117,14 +114,7 @@ class ConcurrencyTest {
       writer.start();
       start.countDown();
       writer.join();
-      for (Thread r : readers) {
-        r.join();
-      }
-      if (!failures.isEmpty()) {
-        AssertionError e = new AssertionError(failures.size() + " thread failures");
-        failures.forEach(e::addSuppressed);
-        throw e;
-      }
+      joinAndRethrow(readers, failures);
       assertThat(table.countRows()).isEqualTo(initial + (long) appends * batch);
       assertThat(table.version()).isEqualTo(1 + appends);
       assertThat(reads.get()).isGreaterThan(8 * 3);
@@ -142,10 +132,7 @@ class ConcurrencyTest {
         Connection db =
             LanceDb.connect(
                 dir.toString(), ConnectOptions.builder().allocator(allocator).build())) {
-      Table table;
-      try (VectorSchemaRoot r = TestData.rows(allocator, 0, 500)) {
-        table = db.createTable("t", r);
-      }
+      Table table = TestData.table(db, "t", allocator, 500);
       AtomicLong completed = new AtomicLong();
       CountDownLatch running = new CountDownLatch(4);
       Thread[] readers = new Thread[4];
@@ -181,15 +168,21 @@ class ConcurrencyTest {
       }
       table.close(); // while readers are mid-flight
 
-      for (Thread r : readers) {
-        r.join();
-      }
-      if (!failures.isEmpty()) {
-        AssertionError e = new AssertionError(failures.size() + " thread failures");
-        failures.forEach(e::addSuppressed);
-        throw e;
-      }
+      joinAndRethrow(readers, failures);
       assertThat(completed.get()).isPositive();
+    }
+  }
+
+  /** Waits for the threads, then fails with every failure they recorded. */
+  private static void joinAndRethrow(Thread[] threads, Queue<Throwable> failures)
+      throws InterruptedException {
+    for (Thread t : threads) {
+      t.join();
+    }
+    if (!failures.isEmpty()) {
+      AssertionError e = new AssertionError(failures.size() + " thread failures");
+      failures.forEach(e::addSuppressed);
+      throw e;
     }
   }
 }

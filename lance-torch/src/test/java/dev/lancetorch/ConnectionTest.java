@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lancetorch.internal.arrow.RootReader;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -18,28 +17,15 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.lance.Dataset;
 import org.lance.WriteParams;
 
-class ConnectionTest {
-  @TempDir Path dir;
-  BufferAllocator allocator;
-  Connection db;
-
-  @BeforeEach
-  void open() {
-    allocator = new RootAllocator();
-    db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build());
-  }
-
+class ConnectionTest extends LocalDbFixture {
   @AfterEach
-  void close() {
+  void closeTwice() {
     db.close();
-    db.close(); // idempotent
-    allocator.close(); // throws on leaks
+    db.close(); // idempotent (LocalDbFixture closes it a third time)
   }
 
   @Test
@@ -251,10 +237,7 @@ class ConnectionTest {
 
   @Test
   void callsAfterCloseThrow() {
-    Table t;
-    try (VectorSchemaRoot r = TestData.rows(allocator, 0, 2)) {
-      t = db.createTable("t", r);
-    }
+    Table t = TestData.table(db, "t", allocator, 2);
     t.close();
     t.close();
     assertThatThrownBy(t::countRows)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,17 +21,15 @@ class CorruptFileTest {
 
   @Test
   void noReadPathAbortsTheJvmOnACorruptedDataFile() throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p =
         new ProcessBuilder(
-                java,
-                "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                "-Xss4m",
-                "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0",
-                "-cp",
-                System.getProperty("java.class.path"),
-                CorruptReadMain.class.getName(),
-                dir.toString())
+                ChildJvm.command(
+                    List.of(
+                        "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                        "-Xss4m",
+                        "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0"),
+                    CorruptReadMain.class,
+                    dir.toString()))
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("child.log").toFile())
             .start();

@@ -3,6 +3,7 @@ package dev.lancetorch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lancetorch.internal.arrow.FixedSchemaReader;
 import dev.lancetorch.loader.DataLoaderException;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -13,42 +14,23 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 12 items 14, 15 and 16 (copy between connections): failures are classified and leave
  * nothing behind.
  */
-class ErrorClassificationTest {
-  @TempDir Path dir;
-  BufferAllocator allocator;
-  Connection db;
-
-  @BeforeEach
-  void open() {
-    allocator = new RootAllocator();
-    db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build());
-  }
-
-  @AfterEach
-  void close() {
-    db.close();
-    allocator.close();
-  }
+class ErrorClassificationTest extends LocalDbFixture {
 
   /** Two batches of rows, then the read fails as a full disk under the source would. */
-  static final class FailingReader extends ArrowReader {
+  static final class FailingReader extends FixedSchemaReader {
     private int batches;
 
     FailingReader(BufferAllocator a) {
-      super(a);
+      super(a, new Schema(List.of(Field.nullable("id", new ArrowType.Int(64, true)))));
     }
 
     @Override
@@ -64,19 +46,6 @@ class ErrorClassificationTest {
       }
       root.setRowCount(50_000);
       return true;
-    }
-
-    @Override
-    public long bytesRead() {
-      return 0;
-    }
-
-    @Override
-    protected void closeReadSource() {}
-
-    @Override
-    protected Schema readSchema() {
-      return new Schema(List.of(Field.nullable("id", new ArrowType.Int(64, true))));
     }
   }
 

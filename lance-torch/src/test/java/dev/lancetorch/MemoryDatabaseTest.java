@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.memory.BufferAllocator;
@@ -149,15 +150,12 @@ class MemoryDatabaseTest {
       }
     }
     // a real second JVM
-    String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
     Process p =
         new ProcessBuilder(
-                java,
-                "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                IpcWorkerMain.class.getName(),
-                ipc.toString())
+                ChildJvm.command(
+                    List.of("--add-opens=java.base/java.nio=ALL-UNNAMED"),
+                    IpcWorkerMain.class,
+                    ipc.toString()))
             .redirectErrorStream(true)
             .start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -38,10 +38,7 @@ class PinnedReadTest {
                     .allocator(allocator)
                     .readConsistencyInterval(Duration.ZERO)
                     .build())) {
-      Table t;
-      try (VectorSchemaRoot r = TestData.rows(allocator, 0, PER)) {
-        t = db.createTable("t", r);
-      }
+      Table t = TestData.table(db, "t", allocator, PER);
       for (int f = 1; f < 3; f++) {
         try (VectorSchemaRoot r = TestData.rows(allocator, (long) f * PER, PER)) {
           t.add(r);

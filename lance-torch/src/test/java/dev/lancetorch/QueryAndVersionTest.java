@@ -3,7 +3,6 @@ package dev.lancetorch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
@@ -17,28 +16,19 @@ import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class QueryAndVersionTest {
-  @TempDir Path dir;
-  BufferAllocator allocator;
-  Connection db;
+class QueryAndVersionTest extends LocalDbFixture {
   Table table;
 
   @BeforeEach
-  void open() {
-    allocator = new RootAllocator();
-    db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build());
-    try (VectorSchemaRoot r = TestData.rows(allocator, 0, 100)) {
-      table = db.createTable("t", r);
-    }
+  void createTable() {
+    table = TestData.table(db, "t", allocator, 100);
   }
 
   @AfterEach
-  void close() {
+  void closeTable() {
     db.close(); // closes table too
     table.close();
-    allocator.close();
   }
 
   @Test

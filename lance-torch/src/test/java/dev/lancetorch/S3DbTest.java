@@ -4,32 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.concurrent.TimeUnit;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** {@code s3://} against an in-process S3Proxy on 127.0.0.1. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class S3DbTest {
-  private RootAllocator allocator;
-  private S3Server s3;
-
-  @BeforeEach
-  void start() {
-    allocator = new RootAllocator();
-    s3 = new S3Server("bucket");
-  }
-
-  @AfterEach
-  void stop() {
-    s3.close();
-    assertThat(allocator.getAllocatedMemory()).isZero();
-    allocator.close();
-  }
-
+class S3DbTest extends S3Fixture {
   private ConnectOptions options() {
     return ConnectOptions.builder()
         .storageOptions(s3.storageOptions())

@@ -15,10 +15,7 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,26 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
  * resume.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
-class S3LoaderTest {
+class S3LoaderTest extends S3Fixture {
   private static final int ROWS = 2000;
   private static final int BATCH = 50;
 
   @TempDir Path dir;
-  private RootAllocator allocator;
-  private S3Server s3;
-
-  @BeforeEach
-  void start() {
-    allocator = new RootAllocator();
-    s3 = new S3Server("bucket");
-  }
-
-  @AfterEach
-  void stop() {
-    s3.close();
-    assertThat(allocator.getAllocatedMemory()).isZero();
-    allocator.close();
-  }
 
   /** Creates then appends (two commits, two fragments) in {@code uri}. */
   private Connection populate(String uri, ConnectOptions.Builder o) {

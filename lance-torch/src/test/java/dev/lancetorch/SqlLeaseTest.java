@@ -29,10 +29,7 @@ class SqlLeaseTest {
         Connection db =
             LanceDb.connect(
                 dir.toString(), ConnectOptions.builder().allocator(allocator).build())) {
-      Table t;
-      try (VectorSchemaRoot r = TestData.rows(allocator, 0, 100)) {
-        t = db.createTable("t", r);
-      }
+      Table t = TestData.table(db, "t", allocator, 100);
       Dataset before = t.dataset();
       List<Long> ids = new ArrayList<>();
       try (ArrowReader sql = t.sql("SELECT id, _rowaddr FROM t WHERE id >= 90 ORDER BY id")) {

@@ -42,6 +42,13 @@ final class TestData {
     return root;
   }
 
+  /** A new table {@code name} in {@code db} of the {@link #rows} with ids [0, n); caller closes. */
+  static Table table(Connection db, String name, BufferAllocator a, int n) {
+    try (VectorSchemaRoot r = rows(a, 0, n)) {
+      return db.createTable(name, r);
+    }
+  }
+
   /** All ids of a reader, in order; closes the reader. */
   static List<Long> ids(ArrowReader reader) throws Exception {
     List<Long> out = new ArrayList<>();

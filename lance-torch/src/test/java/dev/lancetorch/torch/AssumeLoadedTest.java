@@ -2,12 +2,13 @@ package dev.lancetorch.torch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
+import dev.lancetorch.ChildJvm;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,18 +65,12 @@ class AssumeLoadedTest {
   }
 
   private static String runChild(String property, Path lib) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p =
         new ProcessBuilder(
-                java,
-                "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                property,
-                "-cp",
-                System.getProperty("java.class.path")
-                    + File.pathSeparator
-                    + System.getProperty("surefire.test.class.path", ""),
-                AssumeLoadedTest.class.getName(),
-                lib == null ? "-" : lib.toString())
+                ChildJvm.command(
+                    List.of("--add-opens=java.base/java.nio=ALL-UNNAMED", property),
+                    AssumeLoadedTest.class,
+                    lib == null ? "-" : lib.toString()))
             .redirectErrorStream(true)
             .start();
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();

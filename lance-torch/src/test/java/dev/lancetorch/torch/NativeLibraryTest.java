@@ -2,7 +2,7 @@ package dev.lancetorch.torch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
+import dev.lancetorch.ChildJvm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,16 +47,11 @@ class NativeLibraryTest {
 
   @Test
   void badOverridePathIsReported() throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p =
         new ProcessBuilder(
-                java,
-                "-Dlancetorch.native.path=/nonexistent/liblancetorch_jni.so",
-                "-cp",
-                System.getProperty("java.class.path")
-                    + File.pathSeparator
-                    + System.getProperty("surefire.test.class.path", ""),
-                NativeLibraryTest.class.getName())
+                ChildJvm.command(
+                    List.of("-Dlancetorch.native.path=/nonexistent/liblancetorch_jni.so"),
+                    NativeLibraryTest.class))
             .redirectErrorStream(true)
             .start();
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
