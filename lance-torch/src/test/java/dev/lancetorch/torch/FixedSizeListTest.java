@@ -76,14 +76,7 @@ class FixedSizeListTest {
       FixedSizeListVector v = Columns.embeddings(a, "emb", R, D);
       long base = v.getDataVector().getDataBufferAddress();
       try (VectorSchemaRoot root = Fixtures.root(v);
-          TorchBatch b =
-              Fixtures.exportPatched(
-                  a,
-                  root,
-                  top -> {
-                    Fixtures.putField(top, Fixtures.OFFSET, 2);
-                    Fixtures.putField(top, Fixtures.LENGTH, R - 2);
-                  });
+          TorchBatch b = Fixtures.exportSliced(a, root, 2, R - 2);
           Tensor rm = b.column("emb");
           Tensor cm = b.columnMajor("emb")) {
         assertRowMajor(rm, R - 2, 2);

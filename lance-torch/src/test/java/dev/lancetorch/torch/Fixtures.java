@@ -123,6 +123,21 @@ final class Fixtures {
     }
   }
 
+  /**
+   * Exports root with the top-level array's offset and length patched to {@code offset} and {@code
+   * length} (a slice, as a producer that slices without copying exports it), imports.
+   */
+  static TorchBatch exportSliced(
+      BufferAllocator a, VectorSchemaRoot root, long offset, long length) {
+    return exportPatched(
+        a,
+        root,
+        top -> {
+          putField(top, OFFSET, offset);
+          putField(top, LENGTH, length);
+        });
+  }
+
   static void assertBalanced(BridgeStats before) {
     BridgeStats now = BridgeStats.snapshot();
     assertThat(now.batchesReleased() - before.batchesReleased())

@@ -121,14 +121,7 @@ class JaggedColumnTest {
       ListVector v = tokens(a, "tok", R);
       long values = ((IntVector) v.getDataVector()).getDataBufferAddress();
       try (VectorSchemaRoot root = Fixtures.root(v);
-          TorchBatch b =
-              Fixtures.exportPatched(
-                  a,
-                  root,
-                  top -> {
-                    Fixtures.putField(top, Fixtures.OFFSET, 2);
-                    Fixtures.putField(top, Fixtures.LENGTH, R - 2);
-                  });
+          TorchBatch b = Fixtures.exportSliced(a, root, 2, R - 2);
           JaggedColumn j = b.jagged("tok");
           JaggedColumn range = b.jagged("tok", 1, 3, ColumnOptions.defaults())) {
         int skipped = expectedOffsets(0, 2)[2];
