@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.arrow.c.ArrowArray;
 import org.apache.arrow.c.ArrowArrayStream;
 import org.apache.arrow.c.ArrowSchema;
@@ -178,29 +180,20 @@ public final class BridgeCostBench {
   }
 
   static long[] javaPath(Table t, BufferAllocator a, Op op) {
-    long[] ns = new long[BATCHES];
-    long[] close = new long[BATCHES];
-    int batches = 0;
+    BatchTimes times = new BatchTimes();
     try (ArrowReader r = query(t).toArrowReader(a)) {
       while (r.loadNextBatch()) {
-        long t0 = System.nanoTime();
-        TorchBatch b = TorchBatch.fromRoot(r.getVectorSchemaRoot(), a);
-        op.apply(b);
-        long t1 = System.nanoTime();
-        b.close();
-        close[batches] = System.nanoTime() - t1;
-        ns[batches++] = t1 - t0;
+        VectorSchemaRoot root = r.getVectorSchemaRoot();
+        times.time(() -> TorchBatch.fromRoot(root, a), op);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return medianOfBatches(ns, close, batches);
+    return times.medians();
   }
 
   static long[] nativePath(Table t, BufferAllocator a, Op op) {
-    long[] ns = new long[BATCHES];
-    long[] close = new long[BATCHES];
-    int batches = 0;
+    BatchTimes times = new BatchTimes();
     try (ArrowStreamExport ex =
             query(t).exportArrowStream(a, ArrowStreamExport.Source.LANCE_NATIVE);
         ArrowArray array = ArrowArray.allocateNew(a);
@@ -213,18 +206,33 @@ public final class BridgeCostBench {
           break;
         }
         stream.getSchema(schema);
-        long t0 = System.nanoTime();
-        TorchBatch b = TorchBatch.importFrom(array.memoryAddress(), schema.memoryAddress());
-        op.apply(b);
-        long t1 = System.nanoTime();
-        b.close();
-        close[batches] = System.nanoTime() - t1;
-        ns[batches++] = t1 - t0;
+        times.time(() -> TorchBatch.importFrom(array.memoryAddress(), schema.memoryAddress()), op);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return medianOfBatches(ns, close, batches);
+    return times.medians();
+  }
+
+  /** Per batch: the time of import + op, and the time of close; their medians. */
+  private static final class BatchTimes {
+    private final long[] ns = new long[BATCHES];
+    private final long[] close = new long[BATCHES];
+    private int batches;
+
+    void time(Supplier<TorchBatch> importBatch, Op op) {
+      long t0 = System.nanoTime();
+      TorchBatch b = importBatch.get();
+      op.apply(b);
+      long t1 = System.nanoTime();
+      b.close();
+      close[batches] = System.nanoTime() - t1;
+      ns[batches++] = t1 - t0;
+    }
+
+    long[] medians() {
+      return medianOfBatches(ns, close, batches);
+    }
   }
 
   static String cell(double[] m) {
@@ -324,11 +332,18 @@ public final class BridgeCostBench {
   }
 
   static long[] rawJava(Table t, BufferAllocator a) {
+    return timedJavaRead(t, a, root -> {});
+  }
+
+  /** Times reading every batch through Arrow Java, handing each to {@code perBatch}. */
+  private static long[] timedJavaRead(
+      Table t, BufferAllocator a, Consumer<VectorSchemaRoot> perBatch) {
     return timed(
         () -> {
           long n = 0;
           try (ArrowReader r = query(t).toArrowReader(a)) {
             while (r.loadNextBatch()) {
+              perBatch.accept(r.getVectorSchemaRoot());
               n++;
             }
           } catch (IOException e) {
@@ -362,20 +377,13 @@ public final class BridgeCostBench {
   }
 
   static long[] dictJava(Table t, BufferAllocator a) {
-    return timed(
-        () -> {
-          long n = 0;
-          try (ArrowReader r = query(t).toArrowReader(a)) {
-            while (r.loadNextBatch()) {
-              try (TorchBatch b = TorchBatch.fromRoot(r.getVectorSchemaRoot(), a)) {
-                Op.DICT_ALL.apply(b);
-              }
-              n++;
-            }
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    return timedJavaRead(
+        t,
+        a,
+        root -> {
+          try (TorchBatch b = TorchBatch.fromRoot(root, a)) {
+            Op.DICT_ALL.apply(b);
           }
-          return n;
         });
   }
 
