@@ -62,7 +62,7 @@ $(LIBTORCH_DIR)/.unpacked:
 SHIM_TEST_SRCS := cpp-shim/tests/shim_test.cpp cpp-shim/tests/stream_test.cpp cpp-shim/tests/contract_test.cpp \
   cpp-shim/tests/jagged_test.cpp cpp-shim/tests/gather_test.cpp
 
-$(SHIM_TEST): $(SHIM_TEST_SRCS) cpp-shim/tests/arrow_fixtures.hpp cpp-shim/tests/check.hpp $(SHIM_LIB)
+$(SHIM_TEST): $(SHIM_TEST_SRCS) cpp-shim/tests/arrow_fixtures.hpp cpp-shim/tests/check.hpp cpp-shim/tests/tensor_inspect.hpp $(SHIM_LIB)
 	$(CXX) -std=c++17 -O1 -g -Wall -Wextra -Werror -Icpp-shim/include -o $@ $(SHIM_TEST_SRCS) \
 	  -L$(NATIVE_BUILD) -llance_torch -Wl,-rpath,'$$ORIGIN' -ldl -lpthread
 

@@ -1,68 +1,17 @@
 // Tests of lt_batch_column_jagged and lt_batch_column_padded: zero-copy values and
 // offsets (data pointers are the Arrow buffers), sliced arrays, nulls, bytes,
 // padding values/lengths/masks and the errors naming column and row.
-#include <dlfcn.h>
-
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "arrow_fixtures.hpp"
 #include "check.hpp"
+#include "tensor_inspect.hpp"
 
 namespace {
 
-struct Inspect {
-  int32_t (*get_sizes)(AtenTensorHandle, int64_t**);
-  int32_t (*get_data_ptr)(AtenTensorHandle, void**);
-  int32_t (*get_dtype)(AtenTensorHandle, int32_t*);
-  int32_t (*get_dim)(AtenTensorHandle, int64_t*);
-  int32_t (*i32)();
-  int32_t (*i64)();
-  int32_t (*u8)();
-  int32_t (*f64)();
-  int32_t (*boolean)();
-} I;
-
-template <typename F>
-void bind(F& f, const char* name) {
-  f = reinterpret_cast<F>(dlsym(RTLD_DEFAULT, name));
-  CHECK(f != nullptr);
-}
-
-void* ptr(AtenTensorHandle t) {
-  void* p = nullptr;
-  I.get_data_ptr(t, &p);
-  return p;
-}
-
-std::vector<int64_t> shape(AtenTensorHandle t) {
-  int64_t dim = 0;
-  int64_t* s = nullptr;
-  I.get_dim(t, &dim);
-  I.get_sizes(t, &s);
-  return std::vector<int64_t>(s, s + dim);
-}
-
-int32_t dtype(AtenTensorHandle t) {
-  int32_t d = -1;
-  I.get_dtype(t, &d);
-  return d;
-}
-
-template <typename T>
-std::vector<T> values(AtenTensorHandle t) {
-  int64_t n = 1;
-  for (int64_t s : shape(t)) n *= s;
-  const T* p = static_cast<const T*>(ptr(t));
-  return std::vector<T>(p, p + n);
-}
-
-lt_stats_t stats() {
-  lt_stats_t s{};
-  lt_stats(&s);
-  return s;
-}
+using namespace tx;
 
 // list<int32> ("+l") or large_list ("+L") column with the given offsets over `items` (child offset child_off).
 template <typename O, typename T>
@@ -105,10 +54,10 @@ void test_list_zero_copy() {
   lt_batch* b = import({c}, 6);
   AtenTensorHandle v = nullptr, o = nullptr;
   CHECK(lt_batch_column_jagged(b, 0, nullptr, &v, &o) == LT_OK);
-  CHECK(ptr(v) == child_base + 1 * sizeof(int32_t));  // child offset applied, no copy
-  CHECK(ptr(o) == off_base);                            // offsets start at 0: the Arrow buffer itself
-  CHECK(shape(v) == std::vector<int64_t>{10} && shape(o) == std::vector<int64_t>{7});
-  CHECK(dtype(v) == I.i32() && dtype(o) == I.i32());
+  CHECK(data(v) == child_base + 1 * sizeof(int32_t));  // child offset applied, no copy
+  CHECK(data(o) == off_base);                            // offsets start at 0: the Arrow buffer itself
+  CHECK(sizes(v) == std::vector<int64_t>{10} && sizes(o) == std::vector<int64_t>{7});
+  CHECK(dtype(v) == T.dtype_int32() && dtype(o) == T.dtype_int32());
   CHECK(values<int32_t>(v)[9] == 19);
   CHECK(stats().tensors_copied == before.tensors_copied);
   del({v, o});
@@ -116,7 +65,7 @@ void test_list_zero_copy() {
   // Rows [2, 5): the values view starts at row 2's first item; offsets are rebased (a copy of 4 ints).
   lt_jagged_options range{2, 3, 0, 0.0};
   CHECK(lt_batch_column_jagged(b, 0, &range, &v, &o) == LT_OK);
-  CHECK(ptr(v) == child_base + (1 + 2) * sizeof(int32_t));
+  CHECK(data(v) == child_base + (1 + 2) * sizeof(int32_t));
   CHECK((values<int32_t>(o) == std::vector<int32_t>{0, 3, 4, 7}));
   CHECK((values<int32_t>(v) == std::vector<int32_t>{12, 13, 14, 15, 16, 17, 18}));
   del({v, o});
@@ -136,8 +85,8 @@ void test_sliced_arrays() {
   lt_batch* b = import({c}, 2, 1);
   AtenTensorHandle v = nullptr, o = nullptr;
   CHECK(lt_batch_column_jagged(b, 0, nullptr, &v, &o) == LT_OK);
-  CHECK(ptr(v) == child_base + 3 * sizeof(double));
-  CHECK(dtype(o) == I.i64() && dtype(v) == I.f64());
+  CHECK(data(v) == child_base + 3 * sizeof(double));
+  CHECK(dtype(o) == T.dtype_int64() && dtype(v) == T.dtype_float64());
   CHECK((values<int64_t>(o) == std::vector<int64_t>{0, 0, 3}));
   CHECK((values<double>(v) == std::vector<double>{3.5, 4.5, 5.5}));
   del({v, o});
@@ -147,15 +96,15 @@ void test_sliced_arrays() {
 void test_bytes() {
   // utf8 ("u"): 3 rows "ab", "", "cde"; binary offsets index the data buffer directly.
   std::vector<int32_t> offsets{0, 2, 2, 5};
-  std::string data = "abcde";
-  std::vector<uint8_t> bytes(data.begin(), data.end());
+  std::string text = "abcde";
+  std::vector<uint8_t> bytes(text.begin(), text.end());
   auto* a = fx::new_array(3, 0, 0, {std::vector<uint8_t>(), fx::bytes_of(offsets), fx::bytes_of(bytes)});
   fx::Col c{a, fx::new_schema("u", "caption")};
   const void* data_base = a->buffers[2];
   lt_batch* b = import({c}, 3);
   AtenTensorHandle v = nullptr, o = nullptr;
   CHECK(lt_batch_column_jagged(b, 0, nullptr, &v, &o) == LT_OK);
-  CHECK(ptr(v) == data_base && dtype(v) == I.u8() && shape(v) == std::vector<int64_t>{5});
+  CHECK(data(v) == data_base && dtype(v) == T.dtype_uint8() && sizes(v) == std::vector<int64_t>{5});
   CHECK(values<uint8_t>(v)[4] == 'e');
   del({v, o});
   lt_pad_options pad{4, 0, 0, 0.0, 0.0, 0, 0};
@@ -183,11 +132,11 @@ void test_nulls() {
   lt_pad_options pad{0, 1, 1, -1.0, -9.0, 0, 0};
   AtenTensorHandle p = nullptr, l = nullptr, m = nullptr;
   CHECK(lt_batch_column_padded(b, 0, &pad, &p, &l, &m) == LT_OK);
-  CHECK(shape(p) == (std::vector<int64_t>{5, 3}));
+  CHECK(sizes(p) == (std::vector<int64_t>{5, 3}));
   CHECK((values<int32_t>(p) == std::vector<int32_t>{1, 2, -1, -1, -1, -1, 3, 4, -9, -1, -1, -1, 7, -1, -1}));
   CHECK((values<int64_t>(l) == std::vector<int64_t>{2, 0, 3, 0, 1}));
   CHECK((values<uint8_t>(m) == std::vector<uint8_t>{1, 1, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 0, 0}));
-  CHECK(dtype(m) == I.boolean() && dtype(l) == I.i64());
+  CHECK(dtype(m) == T.dtype_bool() && dtype(l) == T.dtype_int64());
   del({p, l, m});
   lt_pad_options no_fill{2, 0, 0, 0.0, 0.0, 0, 0};
   CHECK_ERR(lt_batch_column_padded(b, 0, &no_fill, &p, &l, &m), LT_ERR_INVALID_ARGUMENT, "null row(s), the first at row 1");
@@ -206,7 +155,7 @@ void test_padding() {
   del({p, l, m});
   lt_pad_options capped{5, 1, 0, 0.0, 0.0, 1, 0};  // batch max of rows 1..2 (3), cap 5
   CHECK(lt_batch_column_padded(b, 0, &capped, &p, &l, &m) == LT_OK);
-  CHECK(shape(p) == (std::vector<int64_t>{2, 3}));
+  CHECK(sizes(p) == (std::vector<int64_t>{2, 3}));
   CHECK((values<float>(p) == std::vector<float>{0, 0, 0, 4, 5, 6}));
   del({p, l, m});
   lt_pad_options zero{0, 0, 0, 0.0, 0.0, 0, 0};
@@ -259,7 +208,7 @@ void test_bool_items_copied() {
   lt_batch* b = import({{a, fx::new_schema("+l", "flags", {fx::new_schema("b", "item")})}}, 2);
   AtenTensorHandle v = nullptr, o = nullptr;
   CHECK(lt_batch_column_jagged(b, 0, nullptr, &v, &o) == LT_OK);
-  CHECK(dtype(v) == I.boolean() && (values<uint8_t>(v) == std::vector<uint8_t>{1, 0, 1}));
+  CHECK(dtype(v) == T.dtype_bool() && (values<uint8_t>(v) == std::vector<uint8_t>{1, 0, 1}));
   del({v, o});
   lt_batch_release(b);
 }
@@ -267,15 +216,6 @@ void test_bool_items_copied() {
 }  // namespace
 
 void run_jagged_tests() {
-  bind(I.get_sizes, "aoti_torch_get_sizes");
-  bind(I.get_data_ptr, "aoti_torch_get_data_ptr");
-  bind(I.get_dtype, "aoti_torch_get_dtype");
-  bind(I.get_dim, "aoti_torch_get_dim");
-  bind(I.i32, "aoti_torch_dtype_int32");
-  bind(I.i64, "aoti_torch_dtype_int64");
-  bind(I.u8, "aoti_torch_dtype_uint8");
-  bind(I.f64, "aoti_torch_dtype_float64");
-  bind(I.boolean, "aoti_torch_dtype_bool");
   test_list_zero_copy();
   test_sliced_arrays();
   test_bytes();

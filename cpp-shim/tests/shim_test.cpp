@@ -13,64 +13,11 @@
 #include "arrow_fixtures.hpp"
 #include "check.hpp"
 #include "lance_torch.h"
+#include "tensor_inspect.hpp"
 
 namespace {
 
-// Inspection entry points of libtorch's C ABI (test only).
-struct Torch {
-  int32_t (*get_sizes)(AtenTensorHandle, int64_t**);
-  int32_t (*get_strides)(AtenTensorHandle, int64_t**);
-  int32_t (*get_data_ptr)(AtenTensorHandle, void**);
-  int32_t (*get_dtype)(AtenTensorHandle, int32_t*);
-  int32_t (*get_dim)(AtenTensorHandle, int64_t*);
-  int32_t (*dtype_float32)();
-  int32_t (*dtype_float64)();
-  int32_t (*dtype_int64)();
-  int32_t (*dtype_bool)();
-} T;
-
-template <typename F>
-void bind(void* h, F& f, const char* name) {
-  f = reinterpret_cast<F>(dlsym(h, name));
-  if (f == nullptr) {
-    std::fprintf(stderr, "missing %s\n", name);
-    std::exit(2);
-  }
-}
-
-void* data(AtenTensorHandle t) {
-  void* p = nullptr;
-  T.get_data_ptr(t, &p);
-  return p;
-}
-
-std::vector<int64_t> sizes(AtenTensorHandle t) {
-  int64_t dim = 0;
-  int64_t* s = nullptr;
-  T.get_dim(t, &dim);
-  T.get_sizes(t, &s);
-  return std::vector<int64_t>(s, s + dim);
-}
-
-std::vector<int64_t> strides(AtenTensorHandle t) {
-  int64_t dim = 0;
-  int64_t* s = nullptr;
-  T.get_dim(t, &dim);
-  T.get_strides(t, &s);
-  return std::vector<int64_t>(s, s + dim);
-}
-
-int32_t dtype(AtenTensorHandle t) {
-  int32_t d = -1;
-  T.get_dtype(t, &d);
-  return d;
-}
-
-lt_stats_t stats() {
-  lt_stats_t s{};
-  lt_stats(&s);
-  return s;
-}
+using namespace tx;
 
 fx::Col f32_col(const char* name, std::vector<float> v, int64_t offset, const std::vector<int64_t>& nulls = {}) {
   int64_t n = static_cast<int64_t>(v.size());
@@ -334,15 +281,7 @@ int main(int argc, char** argv) {
   }
   void* h = dlopen(argv[1], RTLD_NOW | RTLD_NOLOAD);
   if (h == nullptr) return 1;
-  bind(h, T.get_sizes, "aoti_torch_get_sizes");
-  bind(h, T.get_strides, "aoti_torch_get_strides");
-  bind(h, T.get_data_ptr, "aoti_torch_get_data_ptr");
-  bind(h, T.get_dtype, "aoti_torch_get_dtype");
-  bind(h, T.get_dim, "aoti_torch_get_dim");
-  bind(h, T.dtype_float32, "aoti_torch_dtype_float32");
-  bind(h, T.dtype_float64, "aoti_torch_dtype_float64");
-  bind(h, T.dtype_int64, "aoti_torch_dtype_int64");
-  bind(h, T.dtype_bool, "aoti_torch_dtype_bool");
+  bind_torch(h);
 
   test_zero_copy_and_values();
   test_bool_nulls_and_stack();
