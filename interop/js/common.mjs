@@ -1,4 +1,6 @@
 // Shared helpers for the lance-torch <-> LanceDB interop scripts.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as lancedb from "@lancedb/lancedb";
 
 /** JSON-able description of an Arrow schema: fields (name, type, nullable) and schema metadata. */
@@ -69,6 +71,18 @@ export async function readSplits(base, perm) {
     takeAgrees: JSON.stringify(takeSplits) === JSON.stringify(splits),
     unresolved,
   };
+}
+
+// A table's row count, version and schema (describeSchema), as the reports write them.
+export async function tableSummary(table, schema) {
+  return { rows: await table.countRows(), version: await table.version(), schema: describeSchema(schema) };
+}
+
+// Writes `report` as indented JSON to dir/name; returns the file's path.
+export function writeReport(dir, name, report) {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, JSON.stringify(report, null, 2));
+  return file;
 }
 
 export async function connect(dir) {

@@ -1,11 +1,9 @@
 // Usage: node write.mjs DIR
 // Creates in DIR (a LanceDB database) a table `base` (1000 rows in 2 fragments) and a permutation table `perm` built
 // by LanceDB's own PermutationBuilder, then writes DIR/lancedb-written.json with what LanceDB reads back.
-import * as fs from "node:fs";
-import * as path from "node:path";
 import * as arrow from "apache-arrow";
 import { permutationBuilder } from "@lancedb/lancedb";
-import { connect, describeSchema, readSplits } from "./common.mjs";
+import { connect, readSplits, tableSummary, writeReport } from "./common.mjs";
 
 const dir = process.argv[2];
 if (!dir) { console.error("usage: node write.mjs DIR"); process.exit(2); }
@@ -38,18 +36,14 @@ const perm = await permutationBuilder(base)
 
 const baseSchema = await base.schema();
 const permSchema = await perm.schema();
-const { splits, splitRowIds, takeAgrees, unresolved } = await readSplits(base, perm);
+const read = await readSplits(base, perm);
 const out = {
   lancedb: "0.39.0",
-  base: { rows: await base.countRows(), version: await base.version(), schema: describeSchema(baseSchema) },
-  perm: { rows: await perm.countRows(), version: await perm.version(), schema: describeSchema(permSchema) },
+  base: await tableSummary(base, baseSchema),
+  perm: await tableSummary(perm, permSchema),
   splitNames,
-  splits,
-  splitRowIds,
-  takeAgrees,
-  unresolved,
+  ...read,
 };
-const file = path.join(dir, "lancedb-written.json");
-fs.writeFileSync(file, JSON.stringify(out, null, 2));
-console.log(`wrote ${file}: base ${out.base.rows} rows, perm ${out.perm.rows} rows, splits ${splits.map((s) => s.length)}`);
+const file = writeReport(dir, "lancedb-written.json", out);
+console.log(`wrote ${file}: base ${out.base.rows} rows, perm ${out.perm.rows} rows, splits ${read.splits.map((s) => s.length)}`);
 console.log(`perm schema: ${JSON.stringify(out.perm.schema)}`);
