@@ -128,11 +128,15 @@ void validate_tree(const ArrowArray* a, const ArrowSchema* s, const std::string&
   }
 }
 
-ColumnView describe_column(const ArrowArray* top, const ArrowSchema* top_schema, int64_t col) {
+const ArrowArray* column_array(const ArrowArray* top, int64_t col) {
   if (col < 0 || col >= top->n_children) {
     fail("column index " + std::to_string(col) + " out of range [0, " + std::to_string(top->n_children) + ")");
   }
-  const ArrowArray* a = top->children[col];
+  return top->children[col];
+}
+
+ColumnView describe_column(const ArrowArray* top, const ArrowSchema* top_schema, int64_t col) {
+  const ArrowArray* a = column_array(top, col);
   const ArrowSchema* s = top_schema->children[col];
   ColumnView c;
   c.name = s->name != nullptr ? s->name : "";

@@ -45,6 +45,9 @@ bool parse_elem(const char* format, Elem* out);
 // recursively (pointers, counts, lengths, offsets); throws lt::Error naming where.
 void validate_tree(const ArrowArray* a, const ArrowSchema* s, const std::string& where, int depth);
 
+// The array of column `col` of the top-level struct; throws lt::Error unless `col` indexes one.
+const ArrowArray* column_array(const ArrowArray* top, int64_t col);
+
 // Resolves column `col` of the top-level struct (validated by validate_tree);
 // throws lt::Error naming the column and its format when it is not a numeric,
 // bool or FixedSizeList<numeric|bool> column.

@@ -47,10 +47,7 @@ bool is_jagged_format(const char* f) { return f != nullptr && (is_list(f) || is_
 
 JaggedView describe_jagged(const ArrowArray* top, const ArrowSchema* top_schema, int64_t col, int64_t row_start,
                            int64_t row_count) {
-  if (col < 0 || col >= top->n_children) {
-    fail("column index " + std::to_string(col) + " out of range [0, " + std::to_string(top->n_children) + ")");
-  }
-  const ArrowArray* a = top->children[col];
+  const ArrowArray* a = column_array(top, col);
   const ArrowSchema* s = top_schema->children[col];
   JaggedView j;
   j.name = s->name != nullptr ? s->name : "";
