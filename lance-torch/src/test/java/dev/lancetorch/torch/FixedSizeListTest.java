@@ -3,7 +3,6 @@ package dev.lancetorch.torch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
@@ -39,71 +38,65 @@ class FixedSizeListTest {
   }
 
   @Test
-  void rowAndColumnMajorViewsShareTheArrowBuffer() {
-    BridgeStats before = BridgeStats.snapshot();
-    try (RootAllocator a = new RootAllocator()) {
-      FixedSizeListVector v = Columns.embeddings(a, "emb", R, D);
-      long items = v.getDataVector().getDataBufferAddress();
-      try (VectorSchemaRoot root = Fixtures.root(v);
-          TorchBatch b = TorchBatch.fromRoot(root, a);
-          Tensor rm = b.column("emb");
-          Tensor cm = b.columnMajor("emb");
-          Tensor st = b.stack(List.of("emb"))) {
-        assertRowMajor(rm, R, 0);
-        assertColumnMajor(cm, R, 0);
-        assertColumnMajor(st, R, 0);
-        assertThat(Fixtures.dataPtr(rm)).isEqualTo(items);
-        assertThat(Fixtures.dataPtr(cm)).isEqualTo(items);
-        assertThat(Fixtures.dataPtr(st)).isEqualTo(items);
-      }
-      assertThat(a.getAllocatedMemory()).isZero();
-    }
-    Fixtures.assertBalanced(before);
+  void rowAndColumnMajorViewsShareTheArrowBuffer() throws Exception {
+    Fixtures.leakChecked(
+        (a, before) -> {
+          FixedSizeListVector v = Columns.embeddings(a, "emb", R, D);
+          long items = v.getDataVector().getDataBufferAddress();
+          try (VectorSchemaRoot root = Fixtures.root(v);
+              TorchBatch b = TorchBatch.fromRoot(root, a);
+              Tensor rm = b.column("emb");
+              Tensor cm = b.columnMajor("emb");
+              Tensor st = b.stack(List.of("emb"))) {
+            assertRowMajor(rm, R, 0);
+            assertColumnMajor(cm, R, 0);
+            assertColumnMajor(st, R, 0);
+            assertThat(Fixtures.dataPtr(rm)).isEqualTo(items);
+            assertThat(Fixtures.dataPtr(cm)).isEqualTo(items);
+            assertThat(Fixtures.dataPtr(st)).isEqualTo(items);
+          }
+        });
   }
 
   @Test
-  void slicesAndOffsetsStayZeroCopy() {
-    BridgeStats before = BridgeStats.snapshot();
-    try (RootAllocator a = new RootAllocator()) {
-      try (VectorSchemaRoot root = Fixtures.root(Columns.embeddings(a, "emb", R, D));
-          VectorSchemaRoot slice = root.slice(3, 5);
-          TorchBatch b = TorchBatch.fromRoot(slice, a);
-          Tensor t = b.column("emb")) {
-        FieldVector items = ((FixedSizeListVector) slice.getVector(0)).getDataVector();
-        assertRowMajor(t, 5, 3);
-        assertThat(Fixtures.dataPtr(t)).isEqualTo(items.getDataBufferAddress());
-      }
-      FixedSizeListVector v = Columns.embeddings(a, "emb", R, D);
-      long base = v.getDataVector().getDataBufferAddress();
-      try (VectorSchemaRoot root = Fixtures.root(v);
-          TorchBatch b = Fixtures.exportSliced(a, root, 2, R - 2);
-          Tensor rm = b.column("emb");
-          Tensor cm = b.columnMajor("emb")) {
-        assertRowMajor(rm, R - 2, 2);
-        assertColumnMajor(cm, R - 2, 2);
-        assertThat(Fixtures.dataPtr(rm)).isEqualTo(base + 2L * D * 4);
-        assertThat(Fixtures.dataPtr(cm)).isEqualTo(base + 2L * D * 4);
-      }
-      assertThat(a.getAllocatedMemory()).isZero();
-    }
-    Fixtures.assertBalanced(before);
+  void slicesAndOffsetsStayZeroCopy() throws Exception {
+    Fixtures.leakChecked(
+        (a, before) -> {
+          try (VectorSchemaRoot root = Fixtures.root(Columns.embeddings(a, "emb", R, D));
+              VectorSchemaRoot slice = root.slice(3, 5);
+              TorchBatch b = TorchBatch.fromRoot(slice, a);
+              Tensor t = b.column("emb")) {
+            FieldVector items = ((FixedSizeListVector) slice.getVector(0)).getDataVector();
+            assertRowMajor(t, 5, 3);
+            assertThat(Fixtures.dataPtr(t)).isEqualTo(items.getDataBufferAddress());
+          }
+          FixedSizeListVector v = Columns.embeddings(a, "emb", R, D);
+          long base = v.getDataVector().getDataBufferAddress();
+          try (VectorSchemaRoot root = Fixtures.root(v);
+              TorchBatch b = Fixtures.exportSliced(a, root, 2, R - 2);
+              Tensor rm = b.column("emb");
+              Tensor cm = b.columnMajor("emb")) {
+            assertRowMajor(rm, R - 2, 2);
+            assertColumnMajor(cm, R - 2, 2);
+            assertThat(Fixtures.dataPtr(rm)).isEqualTo(base + 2L * D * 4);
+            assertThat(Fixtures.dataPtr(cm)).isEqualTo(base + 2L * D * 4);
+          }
+        });
   }
 
   @Test
-  void emptyAndSingleRow() {
-    BridgeStats before = BridgeStats.snapshot();
-    try (RootAllocator a = new RootAllocator()) {
-      for (int rows : new int[] {0, 1}) {
-        try (VectorSchemaRoot root = Fixtures.root(Columns.embeddings(a, "emb", rows, D));
-            TorchBatch b = TorchBatch.fromRoot(root, a);
-            Tensor rm = b.column("emb");
-            Tensor cm = b.columnMajor("emb")) {
-          assertRowMajor(rm, rows, 0);
-          assertThat(Fixtures.shape(cm)).containsExactly(D, rows);
-        }
-      }
-      assertThat(a.getAllocatedMemory()).isZero();
-    }
-    Fixtures.assertBalanced(before);
+  void emptyAndSingleRow() throws Exception {
+    Fixtures.leakChecked(
+        (a, before) -> {
+          for (int rows : new int[] {0, 1}) {
+            try (VectorSchemaRoot root = Fixtures.root(Columns.embeddings(a, "emb", rows, D));
+                TorchBatch b = TorchBatch.fromRoot(root, a);
+                Tensor rm = b.column("emb");
+                Tensor cm = b.columnMajor("emb")) {
+              assertRowMajor(rm, rows, 0);
+              assertThat(Fixtures.shape(cm)).containsExactly(D, rows);
+            }
+          }
+        });
   }
 }

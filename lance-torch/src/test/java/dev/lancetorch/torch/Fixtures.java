@@ -8,6 +8,7 @@ import org.apache.arrow.c.ArrowArray;
 import org.apache.arrow.c.ArrowSchema;
 import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -136,6 +137,25 @@ final class Fixtures {
           putField(top, OFFSET, offset);
           putField(top, LENGTH, length);
         });
+  }
+
+  /** A test body over its own allocator and the bridge counters from before it ran. */
+  @FunctionalInterface
+  interface LeakCheckedBody {
+    void run(RootAllocator a, BridgeStats before) throws Exception;
+  }
+
+  /**
+   * Runs {@code body} with a new allocator, then checks that the allocator holds nothing and (after
+   * closing it) that every batch imported meanwhile was released and every tensor created freed.
+   */
+  static void leakChecked(LeakCheckedBody body) throws Exception {
+    BridgeStats before = BridgeStats.snapshot();
+    try (RootAllocator a = new RootAllocator()) {
+      body.run(a, before);
+      assertThat(a.getAllocatedMemory()).isZero();
+    }
+    assertBalanced(before);
   }
 
   static void assertBalanced(BridgeStats before) {

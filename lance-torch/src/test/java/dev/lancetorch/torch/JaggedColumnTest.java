@@ -92,26 +92,24 @@ class JaggedColumnTest {
   }
 
   @Test
-  void listValuesAndOffsetsAreTheArrowBuffers() {
-    BridgeStats before = BridgeStats.snapshot();
-    try (RootAllocator a = new RootAllocator()) {
-      ListVector v = tokens(a, "tok", R);
-      long values = ((IntVector) v.getDataVector()).getDataBufferAddress();
-      long offsets = v.getOffsetBufferAddress();
-      try (VectorSchemaRoot root = Fixtures.root(v);
-          TorchBatch b = TorchBatch.fromRoot(root, a);
-          JaggedColumn j = b.jagged("tok")) {
-        assertThat(b.isVariableLength("tok")).isTrue();
-        assertThat(Fixtures.dataPtr(j.values())).isEqualTo(values);
-        assertThat(Fixtures.dataPtr(j.offsets())).isEqualTo(offsets);
-        assertThat(ints(j.values())).containsExactly(expectedValues(0, R));
-        assertThat(ints(j.offsets())).containsExactly(expectedOffsets(0, R));
-        assertThat(j.numRows()).isEqualTo(R);
-        assertThat(BridgeStats.snapshot().tensorsCopied()).isEqualTo(before.tensorsCopied());
-      }
-      assertThat(a.getAllocatedMemory()).isZero();
-    }
-    Fixtures.assertBalanced(before);
+  void listValuesAndOffsetsAreTheArrowBuffers() throws Exception {
+    Fixtures.leakChecked(
+        (a, before) -> {
+          ListVector v = tokens(a, "tok", R);
+          long values = ((IntVector) v.getDataVector()).getDataBufferAddress();
+          long offsets = v.getOffsetBufferAddress();
+          try (VectorSchemaRoot root = Fixtures.root(v);
+              TorchBatch b = TorchBatch.fromRoot(root, a);
+              JaggedColumn j = b.jagged("tok")) {
+            assertThat(b.isVariableLength("tok")).isTrue();
+            assertThat(Fixtures.dataPtr(j.values())).isEqualTo(values);
+            assertThat(Fixtures.dataPtr(j.offsets())).isEqualTo(offsets);
+            assertThat(ints(j.values())).containsExactly(expectedValues(0, R));
+            assertThat(ints(j.offsets())).containsExactly(expectedOffsets(0, R));
+            assertThat(j.numRows()).isEqualTo(R);
+            assertThat(BridgeStats.snapshot().tensorsCopied()).isEqualTo(before.tensorsCopied());
+          }
+        });
   }
 
   @Test

@@ -21,80 +21,77 @@ import org.junit.jupiter.api.Test;
  */
 class NullsAndErrorsTest {
   @Test
-  void nullsAreAnErrorUnlessFilled() {
-    BridgeStats before = BridgeStats.snapshot();
-    try (RootAllocator a = new RootAllocator()) {
-      try (VectorSchemaRoot root =
-              Fixtures.root(
-                  Columns.floats(a, "x", 6, 1f, 2, 4), Columns.embeddings(a, "emb", 6, 2, 1));
-          TorchBatch b = TorchBatch.fromRoot(root, a)) {
-        assertThatThrownBy(() -> b.column("x"))
-            .isInstanceOf(IllegalArgumentException.class)
-            .hasMessageContaining("'x'")
-            .hasMessageContaining("2 null");
-        assertThatThrownBy(() -> b.column("emb"))
-            .isInstanceOf(IllegalArgumentException.class)
-            .hasMessageContaining("'emb'")
-            .hasMessageContaining("1 null rows");
-        assertThatThrownBy(() -> b.stack(List.of("x")))
-            .isInstanceOf(IllegalArgumentException.class)
-            .hasMessageContaining("'x'");
-        try (Tensor x = b.column("x", ColumnOptions.defaults().fillNulls(-1));
-            Tensor e = b.column("emb", ColumnOptions.defaults().fillNulls(42).columnMajor(true))) {
-          assertThat(Fixtures.shape(x)).containsExactly(6);
-          assertThat(Fixtures.value(x, 1)).isEqualTo(1.0);
-          assertThat(Fixtures.value(x, 2)).isEqualTo(-1.0);
-          assertThat(Fixtures.value(x, 4)).isEqualTo(-1.0);
-          assertThat(Fixtures.value(x, 5)).isEqualTo(5.0);
-          assertThat(Fixtures.shape(e)).containsExactly(2, 6);
-          assertThat(Fixtures.value(e, 0, 1)).isEqualTo(42.0);
-          assertThat(Fixtures.value(e, 1, 1)).isEqualTo(42.0);
-          assertThat(Fixtures.value(e, 1, 2)).isEqualTo(Columns.emb(2, 1));
-        }
-      }
-      assertThat(a.getAllocatedMemory()).isZero();
-    }
-    Fixtures.assertBalanced(before);
+  void nullsAreAnErrorUnlessFilled() throws Exception {
+    Fixtures.leakChecked(
+        (a, before) -> {
+          try (VectorSchemaRoot root =
+                  Fixtures.root(
+                      Columns.floats(a, "x", 6, 1f, 2, 4), Columns.embeddings(a, "emb", 6, 2, 1));
+              TorchBatch b = TorchBatch.fromRoot(root, a)) {
+            assertThatThrownBy(() -> b.column("x"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'x'")
+                .hasMessageContaining("2 null");
+            assertThatThrownBy(() -> b.column("emb"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'emb'")
+                .hasMessageContaining("1 null rows");
+            assertThatThrownBy(() -> b.stack(List.of("x")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'x'");
+            try (Tensor x = b.column("x", ColumnOptions.defaults().fillNulls(-1));
+                Tensor e =
+                    b.column("emb", ColumnOptions.defaults().fillNulls(42).columnMajor(true))) {
+              assertThat(Fixtures.shape(x)).containsExactly(6);
+              assertThat(Fixtures.value(x, 1)).isEqualTo(1.0);
+              assertThat(Fixtures.value(x, 2)).isEqualTo(-1.0);
+              assertThat(Fixtures.value(x, 4)).isEqualTo(-1.0);
+              assertThat(Fixtures.value(x, 5)).isEqualTo(5.0);
+              assertThat(Fixtures.shape(e)).containsExactly(2, 6);
+              assertThat(Fixtures.value(e, 0, 1)).isEqualTo(42.0);
+              assertThat(Fixtures.value(e, 1, 1)).isEqualTo(42.0);
+              assertThat(Fixtures.value(e, 1, 2)).isEqualTo(Columns.emb(2, 1));
+            }
+          }
+        });
   }
 
   @Test
-  void nonNumericColumnsNameColumnAndFormat() {
-    BridgeStats before = BridgeStats.snapshot();
-    try (RootAllocator a = new RootAllocator()) {
-      VarCharVector s = new VarCharVector("name", a);
-      s.allocateNew(2);
-      s.set(0, "a".getBytes(StandardCharsets.UTF_8));
-      s.set(1, "b".getBytes(StandardCharsets.UTF_8));
-      s.setValueCount(2);
-      ListVector l = ListVector.empty("tags", a);
-      l.setValueCount(2);
-      StructVector st = StructVector.empty("nested", a);
-      st.setValueCount(2);
-      try (VectorSchemaRoot root = Fixtures.root(s, l, st, Columns.floats(a, "ok", 2, 1f));
-          TorchBatch b = TorchBatch.fromRoot(root, a)) {
-        assertThat(b.columnNames()).containsExactly("name", "tags", "nested", "ok");
-        assertThatThrownBy(() -> b.column("name"))
-            .isInstanceOf(IllegalArgumentException.class)
-            .hasMessageContaining("'name'")
-            .hasMessageContaining("'u'");
-        assertThatThrownBy(() -> b.column("tags"))
-            .isInstanceOf(IllegalArgumentException.class)
-            .hasMessageContaining("'tags'")
-            .hasMessageContaining("'+l'");
-        assertThatThrownBy(() -> b.stack(List.of("ok", "nested")))
-            .isInstanceOf(IllegalArgumentException.class)
-            .hasMessageContaining("'nested'")
-            .hasMessageContaining("'+s'");
-        assertThatThrownBy(() -> b.column("missing"))
-            .isInstanceOf(IllegalArgumentException.class)
-            .hasMessageContaining("no column 'missing'");
-        try (Tensor ok = b.column("ok")) {
-          assertThat(Fixtures.value(ok, 1)).isEqualTo(1.0);
-        }
-      }
-      assertThat(a.getAllocatedMemory()).isZero();
-    }
-    Fixtures.assertBalanced(before);
+  void nonNumericColumnsNameColumnAndFormat() throws Exception {
+    Fixtures.leakChecked(
+        (a, before) -> {
+          VarCharVector s = new VarCharVector("name", a);
+          s.allocateNew(2);
+          s.set(0, "a".getBytes(StandardCharsets.UTF_8));
+          s.set(1, "b".getBytes(StandardCharsets.UTF_8));
+          s.setValueCount(2);
+          ListVector l = ListVector.empty("tags", a);
+          l.setValueCount(2);
+          StructVector st = StructVector.empty("nested", a);
+          st.setValueCount(2);
+          try (VectorSchemaRoot root = Fixtures.root(s, l, st, Columns.floats(a, "ok", 2, 1f));
+              TorchBatch b = TorchBatch.fromRoot(root, a)) {
+            assertThat(b.columnNames()).containsExactly("name", "tags", "nested", "ok");
+            assertThatThrownBy(() -> b.column("name"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'name'")
+                .hasMessageContaining("'u'");
+            assertThatThrownBy(() -> b.column("tags"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'tags'")
+                .hasMessageContaining("'+l'");
+            assertThatThrownBy(() -> b.stack(List.of("ok", "nested")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'nested'")
+                .hasMessageContaining("'+s'");
+            assertThatThrownBy(() -> b.column("missing"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no column 'missing'");
+            try (Tensor ok = b.column("ok")) {
+              assertThat(Fixtures.value(ok, 1)).isEqualTo(1.0);
+            }
+          }
+        });
   }
 
   @Test
