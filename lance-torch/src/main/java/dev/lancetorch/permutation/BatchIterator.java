@@ -48,10 +48,21 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
   private final WindowReader.Stats stats = new WindowReader.Stats();
 
   BatchIterator(Permutation<T> permutation, int batchSize, boolean skipLastBatch) {
+    this(
+        permutation,
+        batchSize,
+        0,
+        skipLastBatch
+            ? permutation.numRows() - permutation.numRows() % batchSize
+            : permutation.numRows());
+  }
+
+  /** Batches of rows {@code [start, end)} of the permutation (a loader's sequential plan). */
+  BatchIterator(Permutation<T> permutation, int batchSize, long start, long end) {
     this.permutation = permutation;
     this.batchSize = batchSize;
-    long n = permutation.numRows();
-    this.end = skipLastBatch ? n - n % batchSize : n;
+    this.end = end;
+    this.position = start;
     this.reads = new OpenReads(permutation.closer());
     this.cleanable = Cleaners.CLEANER.register(this, reads);
   }

@@ -84,6 +84,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   private transient volatile RowReader reader;
   private transient volatile ReadColumns readColumns;
   private transient PlannedReads planned; // guarded by this
+  private transient SequentialReads<T> sequential; // guarded by this
   private transient long[] identityAddresses; // guarded by this
   private final transient SchemaExports exports = new SchemaExports();
 
@@ -660,9 +661,23 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
                 + " rows");
       }
     }
+    SequentialReads<T> seq;
     PlannedReads plan;
     synchronized (this) {
+      seq = sequential;
       plan = planned;
+    }
+    if (seq != null) {
+      T b = seq.take(offsets);
+      if (b != null) {
+        return b;
+      }
+      synchronized (this) {
+        if (sequential == seq) {
+          sequential = null;
+        }
+      }
+      seq.close();
     }
     if (plan != null) {
       dev.lancetorch.torch.TorchBatch b = plan.take(offsets);
@@ -691,18 +706,26 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * Reads ahead for a loader worker: the next {@link #takeOffsets} calls of this handle will ask
    * these batches in this order, so the read planner ({@link #withReadAhead}) reads them a window
    * at a time — each worker of a {@code DataLoader} plans its own share of the epoch's batches,
-   * with its own read-ahead budget. A call that asks anything else ends the plan and is read the
-   * plain way; an empty list drops the plan. The batches must not be modified afterwards. A no-op
-   * when the planner does not apply.
+   * with its own read-ahead budget. Consecutive ranges of an identity permutation (a loader without
+   * shuffle and at most one worker) are instead read as one stream, as {@link #iter} reads them
+   * (zero-copy tensors, variable-length columns too). A call that asks anything else ends the plan
+   * and is read the plain way; an empty list drops the plan. The batches must not be modified
+   * afterwards. A no-op when no plan applies or read-ahead is off ({@code withReadAhead(0)}).
    */
   public void planReads(List<long[]> batches) {
     PlannedReads old;
+    SequentialReads<T> oldSeq;
     synchronized (this) {
       old = planned;
       planned = null;
+      oldSeq = sequential;
+      sequential = null;
     }
     if (old != null) {
       old.close();
+    }
+    if (oldSeq != null) {
+      oldSeq.close();
     }
     if (batches.isEmpty() || readAheadBytes == 0) {
       return;
@@ -713,6 +736,15 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
         if (o < 0 || o >= n) {
           return; // takeOffsets reports it
         }
+      }
+    }
+    if (selection instanceof RowSelection.Identity) {
+      SequentialReads<T> seq = SequentialReads.of(this, batches);
+      if (seq != null) {
+        synchronized (this) {
+          sequential = seq;
+        }
+        return;
       }
     }
     long[] addrs;

@@ -1,0 +1,76 @@
+package dev.lancetorch.permutation;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The batches a loader announced ({@link Permutation#planReads}) when they are consecutive ranges
+ * of an identity permutation, in order (a loader without shuffle, 0 or 1 worker): one streaming
+ * read of their rows (the iterator's path: Lance's native scan, zero-copy tensors, variable-length
+ * columns included) instead of one read per batch. While the loader asks exactly these batches in
+ * this order each comes from the stream; the first request that differs ends the plan. Owns the
+ * iterator; {@link #close()} (idempotent) releases it. Thread-safe.
+ *
+ * @param <T> the batch type
+ */
+final class SequentialReads<T> implements AutoCloseable {
+  private final List<long[]> batches;
+  private final BatchIterator<T> stream;
+  private int next;
+  private boolean closed;
+
+  private SequentialReads(List<long[]> batches, BatchIterator<T> stream) {
+    this.batches = batches;
+    this.stream = stream;
+  }
+
+  /**
+   * A plan over {@code batches} of {@code p}, or null unless they are consecutive ranges: batch
+   * {@code k + 1} starts where batch {@code k} ends, each of the first one's size but the last (not
+   * larger), every batch ascending by one.
+   */
+  static <T> SequentialReads<T> of(Permutation<T> p, List<long[]> batches) {
+    int size = batches.get(0).length;
+    if (size == 0) {
+      return null;
+    }
+    long expect = batches.get(0)[0];
+    long start = expect;
+    for (int i = 0; i < batches.size(); i++) {
+      long[] b = batches.get(i);
+      if (b.length == 0 || b.length > size || (b.length < size && i < batches.size() - 1)) {
+        return null;
+      }
+      for (long o : b) {
+        if (o != expect++) {
+          return null;
+        }
+      }
+    }
+    return new SequentialReads<>(List.copyOf(batches), new BatchIterator<>(p, size, start, expect));
+  }
+
+  /**
+   * The planned batch for {@code offsets} (owned by the caller), or null when they are not the next
+   * planned batch.
+   */
+  synchronized T take(long[] offsets) {
+    if (closed || next >= batches.size()) {
+      return null;
+    }
+    long[] want = batches.get(next);
+    if (want != offsets && !Arrays.equals(want, offsets)) {
+      return null;
+    }
+    next++;
+    return stream.next();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (!closed) {
+      closed = true;
+      stream.close();
+    }
+  }
+}
