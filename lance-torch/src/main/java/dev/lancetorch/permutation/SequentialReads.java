@@ -14,6 +14,9 @@ import java.util.List;
  * @param <T> the batch type
  */
 final class SequentialReads<T> implements AutoCloseable {
+  private static final java.util.concurrent.atomic.AtomicLong PLANS =
+      new java.util.concurrent.atomic.AtomicLong();
+
   private final List<long[]> batches;
   private final BatchIterator<T> stream;
   private int next;
@@ -47,7 +50,13 @@ final class SequentialReads<T> implements AutoCloseable {
         }
       }
     }
+    PLANS.incrementAndGet();
     return new SequentialReads<>(List.copyOf(batches), new BatchIterator<>(p, size, start, expect));
+  }
+
+  /** Sequential plans made in this JVM so far (diagnostics, tests). */
+  static long plansMade() {
+    return PLANS.get();
   }
 
   /**

@@ -42,8 +42,10 @@ class SequentialReadsTest extends TableFixture {
     List<Long> all = LongStream.range(0, N).boxed().toList();
     for (int workers : new int[] {0, 1}) {
       long windows = WindowReader.windowsRead();
+      long plans = SequentialReads.plansMade();
       List<Integer> sizes = new ArrayList<>();
       assertThat(loaded(p, workers, sizes)).as("%d workers", workers).isEqualTo(all);
+      assertThat(SequentialReads.plansMade()).as("one stream for the epoch").isEqualTo(plans + 1);
       assertThat(sizes.subList(0, sizes.size() - 1)).allMatch(s -> s == 33);
       assertThat(sizes.get(sizes.size() - 1)).isEqualTo(N % 33);
       assertThat(WindowReader.windowsRead())
@@ -54,6 +56,21 @@ class SequentialReadsTest extends TableFixture {
     Permutation<ArrowBatch> w = p.withSkip(100).withTake(200);
     assertThat(loaded(w, 0, new ArrayList<>()))
         .isEqualTo(LongStream.range(100, 300).boxed().toList());
+  }
+
+  @Test
+  void shuffledOrSeveralWorkersAreNotStreamed() {
+    Permutation<ArrowBatch> p = Permutation.identity(table).selectColumns("id", "x");
+    long plans = SequentialReads.plansMade();
+    try (DataLoader<ArrowBatch> l =
+        DataLoader.builder(p).batchSize(33).shuffle(true).seed(3).build()) {
+      assertThat(PermutationTest.ids(l, new ArrayList<>())).hasSize(N).doesNotHaveDuplicates();
+    }
+    try (DataLoader<ArrowBatch> l = DataLoader.builder(p).batchSize(33).numWorkers(2).build()) {
+      assertThat(PermutationTest.ids(l, new ArrayList<>()))
+          .isEqualTo(LongStream.range(0, N).boxed().toList());
+    }
+    assertThat(SequentialReads.plansMade()).isEqualTo(plans);
   }
 
   @Test
