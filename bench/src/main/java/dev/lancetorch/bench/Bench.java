@@ -657,6 +657,11 @@ public final class Bench {
       for (String[] r : rows) {
         md.append("| ").append(String.join(" | ", r)).append(" |\n");
       }
+      if (chartValues.isEmpty()) { // the selected sections measured no throughput: no chart
+        Files.writeString(dir.resolve("benchmarks.md"), md.toString());
+        System.out.println("wrote " + dir.resolve("benchmarks.md") + " (no throughput lines)");
+        return;
+      }
       md.append("\n![throughput chart](benchmarks.png)\n");
       Files.writeString(dir.resolve("benchmarks.md"), md.toString());
       org.knowm.xchart.CategoryChart chart =
