@@ -1,6 +1,6 @@
 package dev.lancetorch.permutation;
 
-import java.util.Arrays;
+import dev.lancetorch.internal.read.PlanCursor;
 import java.util.List;
 
 /**
@@ -17,13 +17,12 @@ final class SequentialReads<T> implements AutoCloseable {
   private static final java.util.concurrent.atomic.AtomicLong PLANS =
       new java.util.concurrent.atomic.AtomicLong();
 
-  private final List<long[]> batches;
+  private final PlanCursor cursor;
   private final BatchIterator<T> stream;
-  private int next;
   private boolean closed;
 
   private SequentialReads(List<long[]> batches, BatchIterator<T> stream) {
-    this.batches = batches;
+    this.cursor = new PlanCursor(batches);
     this.stream = stream;
   }
 
@@ -64,14 +63,9 @@ final class SequentialReads<T> implements AutoCloseable {
    * planned batch.
    */
   synchronized T take(long[] offsets) {
-    if (closed || next >= batches.size()) {
+    if (closed || !cursor.advance(offsets)) {
       return null;
     }
-    long[] want = batches.get(next);
-    if (want != offsets && !Arrays.equals(want, offsets)) {
-      return null;
-    }
-    next++;
     return stream.next();
   }
 

@@ -15,6 +15,7 @@ import dev.lancetorch.torch.BridgeStats;
 import dev.lancetorch.torch.TorchBatch;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.LongStream;
 import org.apache.arrow.vector.BigIntVector;
@@ -447,19 +448,18 @@ class ReadPlannerTest extends TableFixture {
         }
       }
       long[] withDeleted = {addr(1), addr(3), addr(5)};
-      try (WindowReader r =
-          new WindowReader(
-              latest, cols, withDeleted, 3, 1 << 20, null, new WindowReader.Stats(), SCAN)) {
-        assertThatThrownBy(r::next)
-            .isInstanceOf(IllegalArgumentException.class)
-            .hasMessageContaining("0:3");
-      }
-      try (WindowReader r =
-          new WindowReader(
-              latest, cols, withDeleted, 3, 1 << 20, null, new WindowReader.Stats(), TAKE)) {
-        assertThatThrownBy(r::next)
-            .isInstanceOf(IllegalStateException.class)
-            .hasMessageContaining("deleted");
+      // a deleted row asked: the scan's merge misses it, the take refuses it
+      Map<ReadCosts, Class<? extends RuntimeException>> errors =
+          Map.of(SCAN, IllegalArgumentException.class, TAKE, IllegalStateException.class);
+      Map<ReadCosts, String> messages = Map.of(SCAN, "0:3", TAKE, "deleted");
+      for (ReadCosts costs : List.of(SCAN, TAKE)) {
+        try (WindowReader r =
+            new WindowReader(
+                latest, cols, withDeleted, 3, 1 << 20, null, new WindowReader.Stats(), costs)) {
+          assertThatThrownBy(r::next)
+              .isInstanceOf(errors.get(costs))
+              .hasMessageContaining(messages.get(costs));
+        }
       }
     }
   }

@@ -16,12 +16,10 @@ import org.junit.jupiter.api.Test;
  * (as the permutation's own iterator), not a read per batch or a planner window.
  */
 class SequentialReadsTest extends TableFixture {
-  static final int FRAGS = 3;
-  static final int PER = 250;
-  static final int N = FRAGS * PER;
+  private static final int N = 3 * 250; // 3 fragments of 250 rows
 
   SequentialReadsTest() {
-    super(FRAGS, PER);
+    super(3, 250);
   }
 
   @AfterEach

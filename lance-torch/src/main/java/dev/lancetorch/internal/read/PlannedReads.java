@@ -2,7 +2,6 @@ package dev.lancetorch.internal.read;
 
 import dev.lancetorch.permutation.Permutation;
 import dev.lancetorch.torch.TorchBatch;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -13,13 +12,12 @@ import java.util.List;
  * batches not handed out. Thread-safe.
  */
 public final class PlannedReads implements AutoCloseable {
-  private final List<long[]> batches;
+  private final PlanCursor cursor;
   private final WindowReader reader;
-  private int next;
   private boolean closed;
 
   public PlannedReads(List<long[]> batches, WindowReader reader) {
-    this.batches = batches;
+    this.cursor = new PlanCursor(batches);
     this.reader = reader;
   }
 
@@ -56,14 +54,9 @@ public final class PlannedReads implements AutoCloseable {
    * planned batch.
    */
   public synchronized TorchBatch take(long[] offsets) {
-    if (closed || next >= batches.size()) {
+    if (closed || !cursor.advance(offsets)) {
       return null;
     }
-    long[] want = batches.get(next);
-    if (want != offsets && !Arrays.equals(want, offsets)) {
-      return null;
-    }
-    next++;
     TorchBatch b = reader.next();
     if (b == null || b.numRows() != offsets.length) {
       if (b != null) {

@@ -128,16 +128,21 @@ public final class WindowReader implements AutoCloseable {
       NativeColumnCache cache,
       Stats stats,
       ReadCosts costs) {
-    this.costs = costs;
     this.table = table;
     this.cols = cols;
-    this.addrs = addrs;
+    this.addrs = java.util.Objects.requireNonNull(addrs, "addrs");
     this.batchSize = batchSize;
-    long perBatch = Math.max(1, cols.rowBytes() * batchSize);
-    long batches = Math.max(1, budgetBytes / 2 / perBatch);
-    this.windowRows = (int) Math.min(Integer.MAX_VALUE / 2, batches * batchSize);
+    this.windowRows = windowRows(cols.rowBytes(), batchSize, budgetBytes);
     this.cache = cache;
     this.stats = stats;
+    this.costs = costs;
+  }
+
+  /** Rows of one window: as many whole batches as fit in half of the budget, at least one. */
+  private static int windowRows(long rowBytes, int batchSize, long budgetBytes) {
+    long perBatch = Math.max(1, rowBytes * batchSize);
+    long batches = Math.max(1, budgetBytes / 2 / perBatch);
+    return (int) Math.min(Integer.MAX_VALUE / 2, batches * batchSize);
   }
 
   /**
@@ -198,7 +203,7 @@ public final class WindowReader implements AutoCloseable {
         out.add(g.finish(i));
       }
     } catch (RuntimeException | Error e) {
-      out.forEach(TorchBatch::close);
+      free(out);
       throw e;
     }
     synchronized (stats) {
@@ -390,18 +395,23 @@ public final class WindowReader implements AutoCloseable {
   public void close() {
     if (!closed) {
       closed = true;
-      ready.forEach(TorchBatch::close);
-      ready.clear();
+      free(ready);
       if (pending != null) {
         java.util.concurrent.Future<List<TorchBatch>> f = pending;
         pending = null;
         try {
-          ReadThreads.await(f).forEach(TorchBatch::close);
+          free(ReadThreads.await(f));
         } catch (RuntimeException | Error e) {
           // the window's own cleanup freed what it had made
         }
       }
     }
+  }
+
+  /** Closes and removes every batch of {@code batches}. */
+  private static void free(java.util.Collection<TorchBatch> batches) {
+    batches.forEach(TorchBatch::close);
+    batches.clear();
   }
 
   /** One fragment's wanted rows of a window: addresses and window positions, sorted by address. */
