@@ -230,19 +230,14 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
       Function<ArrowBatch, U> tr,
       TableLocator loc) {
     return new Permutation<>(
-        table,
-        ownsTable,
-        closer,
-        cache,
-        loc,
-        sel,
-        cols,
-        ren,
-        bs,
-        fmt,
-        tr,
-        readAheadBytes,
-        nullFill);
+        table, ownsTable, closer, cache, loc, sel, cols, ren, bs, fmt, tr, readAheadBytes, nullFill);
+  }
+
+  /** A copy over the same table handle with another memory cache, read-ahead or null fill. */
+  private Permutation<T> withHandleSettings(CacheHolder ch, long readAhead, NullFill fill) {
+    return new Permutation<>(
+        table, ownsTable, closer, ch, locator, selection, columns, renames, batchSize, format,
+        transform, readAhead, fill);
   }
 
   @SuppressWarnings("unchecked")
@@ -447,20 +442,8 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     if (maxBytes < 0) {
       throw new IllegalArgumentException("memory cache size must be >= 0, got " + maxBytes);
     }
-    return new Permutation<>(
-        table,
-        ownsTable,
-        closer,
-        maxBytes == 0 ? null : new CacheHolder(maxBytes),
-        locator,
-        selection,
-        columns,
-        renames,
-        batchSize,
-        format,
-        transform,
-        readAheadBytes,
-        nullFill);
+    return withHandleSettings(
+        maxBytes == 0 ? null : new CacheHolder(maxBytes), readAheadBytes, nullFill);
   }
 
   /**
@@ -486,9 +469,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     if (maxBytes < 0) {
       throw new IllegalArgumentException("read-ahead must be >= 0 bytes, got " + maxBytes);
     }
-    return new Permutation<>(
-        table, ownsTable, closer, cache, locator, selection, columns, renames, batchSize, format,
-        transform, maxBytes, nullFill);
+    return withHandleSettings(cache, maxBytes, nullFill);
   }
 
   /**
@@ -530,20 +511,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   }
 
   private Permutation<T> withNullFill(NullFill fill) {
-    return new Permutation<>(
-        table,
-        ownsTable,
-        closer,
-        cache,
-        locator,
-        selection,
-        columns,
-        renames,
-        batchSize,
-        format,
-        transform,
-        readAheadBytes,
-        fill);
+    return withHandleSettings(cache, readAheadBytes, fill);
   }
 
   /** The read-ahead budget in bytes ({@link #withReadAhead}); 0 when off. */
@@ -787,21 +755,9 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   }
 
   /** A copy with its own table handle (for another thread), owned by the caller: close it. */
+  @SuppressWarnings("unchecked")
   public Permutation<T> reopen() {
-    return new Permutation<>(
-        locator.open(),
-        true,
-        new Closer(),
-        newCache(cacheBytes()),
-        locator,
-        selection,
-        columns,
-        renames,
-        batchSize,
-        format,
-        transform,
-        readAheadBytes,
-        nullFill);
+    return (Permutation<T>) serialized().open();
   }
 
   /** Bytes held by a batch of this permutation's format, for loader metrics; -1 if unknown. */
@@ -980,6 +936,11 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
       throw new java.io.NotSerializableException(
           "the permutation's transform is not Serializable: " + transform.getClass().getName());
     }
+    return serialized();
+  }
+
+  /** This permutation's settings as data, without its table handle. */
+  private Serialized serialized() {
     return new Serialized(
         locator,
         selection,
@@ -1007,6 +968,11 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
       NullFill nullFill)
       implements Serializable {
     private Object readResolve() {
+      return open();
+    }
+
+    /** A permutation over a fresh handle of the table, owned by the caller. */
+    private Permutation<?> open() {
       return new Permutation<>(
           locator.open(),
           true,
