@@ -230,7 +230,19 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
       Function<ArrowBatch, U> tr,
       TableLocator loc) {
     return new Permutation<>(
-        table, ownsTable, closer, cache, loc, sel, cols, ren, bs, fmt, tr, readAheadBytes, nullFill);
+        table,
+        ownsTable,
+        closer,
+        cache,
+        loc,
+        sel,
+        cols,
+        ren,
+        bs,
+        fmt,
+        tr,
+        readAheadBytes,
+        nullFill);
   }
 
   /** A copy over the same table handle with another memory cache, read-ahead or null fill. */
