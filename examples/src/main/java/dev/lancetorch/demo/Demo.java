@@ -11,6 +11,7 @@ import dev.lancetorch.permutation.Permutations;
 import dev.lancetorch.permutation.TensorDict;
 import dev.lancetorch.torch.NativeLibrary;
 import dev.lancetorch.torch.ThreadBudget;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.arrow.memory.RootAllocator;
@@ -54,43 +55,22 @@ public final class Demo {
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"));
     try (RootAllocator allocator = new RootAllocator();
-        Connection db =
-            LanceDb.connect(
-                a.db().toString(), ConnectOptions.builder().allocator(allocator).build());
-        Table images =
-            FashionMnist.openOrCreate(db, "fashion_mnist", Path.of("").toAbsolutePath());
+        Connection db = connect(a, allocator);
+        Table images = fashionMnist(db);
         Table split = splitTable(db, images, a.seed())) {
       Permutations splits = Permutations.of(images, split);
       // Shuffled reads gather from an in-memory copy of the two columns (55 MB) instead of one
       // Lance take per batch.
       long cache = a.memoryCacheMb() << 20;
-      Permutation<TensorDict> train =
-          splits
-              .split("train")
-              .selectColumns("image", "label")
-              .withFormat(Format.TORCH_DICT)
-              .withMemoryCache(cache);
-      Permutation<TensorDict> test =
-          splits
-              .split("test")
-              .selectColumns("image", "label")
-              .withFormat(Format.TORCH_DICT)
-              .withMemoryCache(cache);
-      System.out.printf(
-          "splits %s: train %d rows, test %d rows%n",
-          splits.splitNames(), train.numRows(), test.numRows());
+      Permutation<TensorDict> train = cachedSplit(splits, "train", "image", cache);
+      Permutation<TensorDict> test = cachedSplit(splits, "test", "image", cache);
+      printSplits(splits, train, test);
 
       MlpClassifier model = new MlpClassifier();
       Adam optimizer = new Adam(model.parameters(), new AdamOptions(a.lr()));
       long trainRows = 0;
       long trainNanos = 0;
-      DataLoader.Builder<TensorDict, TensorDict> builder =
-          DataLoader.builder(train)
-              .batchSize(a.batchSize())
-              .shuffle(true)
-              .seed(a.seed())
-              .numWorkers(workers)
-              .persistentWorkers(true);
+      DataLoader.Builder<TensorDict, TensorDict> builder = shuffledLoader(train, a, workers);
       if (a.progress()) {
         builder.progressBar("train");
       }
@@ -135,6 +115,44 @@ public final class Demo {
    * The official split as a permutation table (train = 0, test = 1), shuffled; built once, reused
    * after.
    */
+  /** Shuffled batches of {@code --batch-size} rows in {@code workers} persistent workers. */
+  static DataLoader.Builder<TensorDict, TensorDict> shuffledLoader(
+      Permutation<TensorDict> train, DemoArgs a, int workers) {
+    return DataLoader.builder(train)
+        .batchSize(a.batchSize())
+        .shuffle(true)
+        .seed(a.seed())
+        .numWorkers(workers)
+        .persistentWorkers(true);
+  }
+
+  /** The database of {@code --db}, its Arrow memory from {@code allocator}. */
+  static Connection connect(DemoArgs a, RootAllocator allocator) {
+    return LanceDb.connect(
+        a.db().toString(), ConnectOptions.builder().allocator(allocator).build());
+  }
+
+  /** The {@code fashion_mnist} table, made from the Fashion-MNIST files on first use. */
+  static Table fashionMnist(Connection db) throws IOException {
+    return FashionMnist.openOrCreate(db, "fashion_mnist", Path.of("").toAbsolutePath());
+  }
+
+  /** One split's {@code column} and {@code label} as tensor dicts, from a memory cache. */
+  static Permutation<TensorDict> cachedSplit(
+      Permutations splits, String split, String column, long cacheBytes) {
+    return splits
+        .split(split)
+        .selectColumns(column, "label")
+        .withFormat(Format.TORCH_DICT)
+        .withMemoryCache(cacheBytes);
+  }
+
+  static void printSplits(Permutations splits, Permutation<?> train, Permutation<?> test) {
+    System.out.printf(
+        "splits %s: train %d rows, test %d rows%n",
+        splits.splitNames(), train.numRows(), test.numRows());
+  }
+
   static Table splitTable(Connection db, Table images, long seed) {
     return splitTable(db, images, "fashion_mnist_split", seed);
   }

@@ -1,12 +1,9 @@
 package dev.lancetorch.demo;
 
-import dev.lancetorch.ConnectOptions;
 import dev.lancetorch.Connection;
-import dev.lancetorch.LanceDb;
 import dev.lancetorch.Table;
 import dev.lancetorch.loader.DataLoader;
 import dev.lancetorch.permutation.ArrowBatch;
-import dev.lancetorch.permutation.Format;
 import dev.lancetorch.permutation.ImageDecoder;
 import dev.lancetorch.permutation.Permutation;
 import dev.lancetorch.permutation.Permutations;
@@ -17,7 +14,6 @@ import java.awt.image.DataBufferByte;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.apache.arrow.memory.BufferAllocator;
@@ -71,41 +67,20 @@ final class ImageDemo {
         a.epochs(), a.batchSize(), workers, a.db(), Runtime.getRuntime().availableProcessors());
     long start = System.nanoTime();
     try (RootAllocator allocator = new RootAllocator();
-        Connection db =
-            LanceDb.connect(
-                a.db().toString(), ConnectOptions.builder().allocator(allocator).build());
-        Table pixels =
-            FashionMnist.openOrCreate(db, "fashion_mnist", Path.of("").toAbsolutePath());
+        Connection db = Demo.connect(a, allocator);
+        Table pixels = Demo.fashionMnist(db);
         Table images = pngTable(db, pixels);
         Table split = Demo.splitTable(db, images, "fashion_mnist_png_split", a.seed())) {
       Permutations splits = Permutations.of(images, split);
       long cache = a.memoryCacheMb() << 20;
-      Permutation<TensorDict> train =
-          splits
-              .split("train")
-              .selectColumns("png", "label")
-              .withFormat(Format.TORCH_DICT)
-              .withMemoryCache(cache);
-      Permutation<TensorDict> test =
-          splits
-              .split("test")
-              .selectColumns("png", "label")
-              .withFormat(Format.TORCH_DICT)
-              .withMemoryCache(cache);
-      System.out.printf(
-          "splits %s: train %d rows, test %d rows%n",
-          splits.splitNames(), train.numRows(), test.numRows());
+      Permutation<TensorDict> train = Demo.cachedSplit(splits, "train", "png", cache);
+      Permutation<TensorDict> test = Demo.cachedSplit(splits, "test", "png", cache);
+      Demo.printSplits(splits, train, test);
       ImageDecoder decode = ImageDecoder.of("png").channels(1);
       CnnClassifier model = new CnnClassifier();
       Adam optimizer = new Adam(model.parameters(), new AdamOptions(a.lr()));
       DataLoader.Builder<TensorDict, TensorDict> builder =
-          DataLoader.builder(train)
-              .batchSize(a.batchSize())
-              .shuffle(true)
-              .seed(a.seed())
-              .numWorkers(workers)
-              .persistentWorkers(true)
-              .collate(decode);
+          Demo.shuffledLoader(train, a, workers).collate(decode);
       if (a.progress()) {
         builder.progressBar("train");
       }
