@@ -110,41 +110,24 @@ final class FoldHash {
 
   private static long bytesLong(byte[] v, long acc) {
     long[] seeds = FIXED_SEEDS;
-    long s0 = acc;
-    long s1 = s0 + seeds[1];
+    long[] lanes = {
+      acc, acc + seeds[1], acc + seeds[2], acc + seeds[3], acc + seeds[4], acc + seeds[5]
+    };
     int off = 0;
-    int rem = v.length;
-    if (rem > 128) {
-      long s2 = s0 + seeds[2];
-      long s3 = s0 + seeds[3];
-      if (rem > 256) {
-        long s4 = s0 + seeds[4];
-        long s5 = s0 + seeds[5];
-        do {
-          s0 = foldedMultiply(u64(v, off) ^ s0, u64(v, off + 48) ^ seeds[0]);
-          s1 = foldedMultiply(u64(v, off + 8) ^ s1, u64(v, off + 56) ^ seeds[0]);
-          s2 = foldedMultiply(u64(v, off + 16) ^ s2, u64(v, off + 64) ^ seeds[0]);
-          s3 = foldedMultiply(u64(v, off + 24) ^ s3, u64(v, off + 72) ^ seeds[0]);
-          s4 = foldedMultiply(u64(v, off + 32) ^ s4, u64(v, off + 80) ^ seeds[0]);
-          s5 = foldedMultiply(u64(v, off + 40) ^ s5, u64(v, off + 88) ^ seeds[0]);
-          off += 96;
-          rem -= 96;
-        } while (rem > 256);
-        s0 ^= s4;
-        s1 ^= s5;
+    if (v.length > 128) {
+      if (v.length > 256) {
+        off = foldLanes(v, lanes, 6, off, 256);
+        lanes[0] ^= lanes[4];
+        lanes[1] ^= lanes[5];
       }
-      do {
-        s0 = foldedMultiply(u64(v, off) ^ s0, u64(v, off + 32) ^ seeds[0]);
-        s1 = foldedMultiply(u64(v, off + 8) ^ s1, u64(v, off + 40) ^ seeds[0]);
-        s2 = foldedMultiply(u64(v, off + 16) ^ s2, u64(v, off + 48) ^ seeds[0]);
-        s3 = foldedMultiply(u64(v, off + 24) ^ s3, u64(v, off + 56) ^ seeds[0]);
-        off += 64;
-        rem -= 64;
-      } while (rem > 128);
-      s0 ^= s2;
-      s1 ^= s3;
+      off = foldLanes(v, lanes, 4, off, 128);
+      lanes[0] ^= lanes[2];
+      lanes[1] ^= lanes[3];
     }
-    int end = off + rem;
+    long s0 = lanes[0];
+    long s1 = lanes[1];
+    int rem = v.length - off;
+    int end = v.length;
     s0 = foldedMultiply(u64(v, off) ^ s0, u64(v, end - 16) ^ seeds[0]);
     s1 = foldedMultiply(u64(v, off + 8) ^ s1, u64(v, end - 8) ^ seeds[0]);
     if (rem >= 32) {
@@ -160,6 +143,22 @@ final class FoldHash {
       }
     }
     return s0 ^ s1;
+  }
+
+  /**
+   * foldhash's bulk loop: while more than {@code limit} bytes are left after {@code off}, folds the
+   * next {@code 16 * count} bytes into the first {@code count} lanes; returns the new offset.
+   */
+  private static int foldLanes(byte[] v, long[] lanes, int count, int off, int limit) {
+    int half = 8 * count;
+    do {
+      for (int i = 0; i < count; i++) {
+        int at = off + 8 * i;
+        lanes[i] = foldedMultiply(u64(v, at) ^ lanes[i], u64(v, at + half) ^ FIXED_SEEDS[0]);
+      }
+      off += 2 * half;
+    } while (v.length - off > limit);
+    return off;
   }
 
   private static long u64(byte[] b, int at) {
