@@ -28,12 +28,7 @@ class DataLoaderShutdownTest {
     src.shared.latencyMicros = o -> 500;
     java.util.Set<String> before = LoaderTestSupport.loaderThreads();
     DataLoader<InMemorySource.TestBatch> loader =
-        DataLoader.builder(src)
-            .batchSize(10)
-            .numWorkers(4)
-            .prefetchFactor(3)
-            .persistentWorkers(persistent)
-            .build();
+        tenRowBatches(src, 4).prefetchFactor(3).persistentWorkers(persistent).build();
     Iterator<InMemorySource.TestBatch> it = loader.iterator();
     InMemorySource.TestBatch kept = it.next(); // the caller's: the loader must not close it
     drain(it, 5);
@@ -58,7 +53,7 @@ class DataLoaderShutdownTest {
   void prefetchIsBounded() throws Exception {
     InMemorySource src = new InMemorySource(10_000);
     try (DataLoader<InMemorySource.TestBatch> loader =
-        DataLoader.builder(src).batchSize(10).numWorkers(2).prefetchFactor(3).build()) {
+        tenRowBatches(src, 2).prefetchFactor(3).build()) {
       Iterator<InMemorySource.TestBatch> it = loader.iterator();
       assertThat(it.hasNext()).isTrue();
       long deadline = System.nanoTime() + 10_000_000_000L;
@@ -77,12 +72,7 @@ class DataLoaderShutdownTest {
   void abandonedIteratorsAreCleanedUpByTheNextIteratorAndClose() throws Exception {
     InMemorySource src = new InMemorySource(1000);
     try (DataLoader<InMemorySource.TestBatch> loader =
-        DataLoader.builder(src)
-            .batchSize(10)
-            .numWorkers(2)
-            .prefetchFactor(4)
-            .persistentWorkers(true)
-            .build()) {
+        tenRowBatches(src, 2).prefetchFactor(4).persistentWorkers(true).build()) {
       drain(loader.iterator(), 2);
       drain(loader.iterator(), 3); // abandons the first
       drain(loader.iterator(), 1);
@@ -98,8 +88,7 @@ class DataLoaderShutdownTest {
     InMemorySource src = new InMemorySource(100);
     CountDownLatch gate = new CountDownLatch(1);
     src.shared.gate = gate;
-    DataLoader<InMemorySource.TestBatch> loader =
-        DataLoader.builder(src).batchSize(10).numWorkers(2).build();
+    DataLoader<InMemorySource.TestBatch> loader = tenRowBatches(src, 2).build();
     Iterator<InMemorySource.TestBatch> it = loader.iterator();
     java.util.concurrent.atomic.AtomicReference<Thread> consumerThread =
         new java.util.concurrent.atomic.AtomicReference<>();
@@ -137,8 +126,7 @@ class DataLoaderShutdownTest {
   void workerExceptionReachesTheCallerWithCauseAndPosition(int workers) throws Exception {
     InMemorySource src = new InMemorySource(100);
     src.shared.failWhen = o -> o[0] == 50;
-    try (DataLoader<InMemorySource.TestBatch> loader =
-        DataLoader.builder(src).batchSize(10).numWorkers(workers).build()) {
+    try (DataLoader<InMemorySource.TestBatch> loader = tenRowBatches(src, workers).build()) {
       Iterator<InMemorySource.TestBatch> it = loader.iterator();
       assertThat(drain(it, 5)).hasSize(5);
       Throwable t = catchThrowable(it::next);
@@ -162,9 +150,7 @@ class DataLoaderShutdownTest {
   void collateExceptionReachesTheCallerAndCollateOwnsItsInput() throws Exception {
     InMemorySource src = new InMemorySource(100);
     try (DataLoader<Integer> loader =
-        DataLoader.builder(src)
-            .batchSize(10)
-            .numWorkers(2)
+        tenRowBatches(src, 2)
             .collate(
                 b -> {
                   try (b) {
@@ -193,9 +179,7 @@ class DataLoaderShutdownTest {
   void workerInitFailureReachesTheCaller() throws Exception {
     InMemorySource src = new InMemorySource(100);
     try (DataLoader<InMemorySource.TestBatch> loader =
-        DataLoader.builder(src)
-            .batchSize(10)
-            .numWorkers(2)
+        tenRowBatches(src, 2)
             .workerInit(
                 (id, seed) -> {
                   throw new IllegalArgumentException("bad init " + id);
@@ -214,12 +198,7 @@ class DataLoaderShutdownTest {
     InMemorySource src = new InMemorySource(100);
     CountDownLatch gate = new CountDownLatch(1);
     DataLoader<InMemorySource.TestBatch> loader =
-        DataLoader.builder(src)
-            .batchSize(10)
-            .numWorkers(2)
-            .prefetchFactor(1)
-            .timeout(Duration.ofMillis(200))
-            .build();
+        tenRowBatches(src, 2).prefetchFactor(1).timeout(Duration.ofMillis(200)).build();
     try {
       Iterator<InMemorySource.TestBatch> it = loader.iterator();
       assertThat(drain(it, 2)).hasSize(2);
@@ -248,9 +227,7 @@ class DataLoaderShutdownTest {
     InMemorySource src = new InMemorySource(100);
     java.util.Set<String> calls = java.util.concurrent.ConcurrentHashMap.newKeySet();
     try (DataLoader<InMemorySource.TestBatch> loader =
-        DataLoader.builder(src)
-            .batchSize(10)
-            .numWorkers(3)
+        tenRowBatches(src, 3)
             .seed(100)
             .persistentWorkers(true)
             .workerInit((id, seed) -> calls.add(id + "/" + seed))
@@ -260,5 +237,11 @@ class DataLoaderShutdownTest {
     }
     assertThat(calls).containsExactlyInAnyOrder("0/100", "1/101", "2/102");
     assertNoLoaderThreadsEventually();
+  }
+
+  /** A builder of 10-row batches over {@code src} in {@code workers} workers. */
+  private static DataLoader.Builder<InMemorySource.TestBatch, InMemorySource.TestBatch>
+      tenRowBatches(InMemorySource src, int workers) {
+    return DataLoader.builder(src).batchSize(10).numWorkers(workers);
   }
 }
