@@ -310,9 +310,7 @@ class PermutationBuilderTest extends TableFixture {
     // maxRows(10) on a 1000-row table: streaming persists need no row in memory; a shuffle needs
     // them all
     PermutationBuilder b =
-        Permutation.builder(table)
-            .maxRows(10)
-            .splitSequential(SplitSizes.ratios(0.5, 0.5), List.of("a", "b"));
+        builderHolding(10).splitSequential(SplitSizes.ratios(0.5, 0.5), List.of("a", "b"));
     try (Table streamed = b.persist(db, "streamed")) {
       List<List<Long>> s = splitsOf(table, streamed);
       assertThat(s.get(0)).hasSize(500).isSorted();
@@ -325,15 +323,13 @@ class PermutationBuilderTest extends TableFixture {
     // a random split shuffles every row (as LanceDB), so it holds them
     assertThatThrownBy(
             () ->
-                Permutation.builder(table)
-                    .maxRows(10)
+                builderHolding(10)
                     .splitRandom(SplitSizes.ratios(0.5, 0.5), 3)
                     .persist(db, "random"))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("maxRows");
     try (Table filtered =
-        Permutation.builder(table)
-            .maxRows(10)
+        builderHolding(10)
             .filter("id < 100")
             .splitHash(List.of("id"), new long[] {1, 1}, 0, null)
             .persist(db, "hashed")) {
@@ -345,9 +341,7 @@ class PermutationBuilderTest extends TableFixture {
   @Test
   void shufflesBeyondMaxRowsSpillToDisk() {
     PermutationBuilder b =
-        Permutation.builder(table)
-            .maxRows(100)
-            .splitSequential(SplitSizes.counts(700, 300), List.of("train", "test"));
+        builderHolding(100).splitSequential(SplitSizes.counts(700, 300), List.of("train", "test"));
     List<List<Long>> plain = splits(b.maxRows(N).toPermutations());
     try (Table rows = b.shuffle(11).persist(db, "spilled");
         Table again = b.shuffle(11).persist(db, "spilled_again");
@@ -415,5 +409,10 @@ class PermutationBuilderTest extends TableFixture {
     assertThatThrownBy(() -> b.shuffle(1, 0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> b.splitRandom(SplitSizes.fixed(2), 1, 0, null))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /** A builder over {@code table} that holds at most {@code maxRows} rows in memory. */
+  private PermutationBuilder builderHolding(int maxRows) {
+    return Permutation.builder(table).maxRows(maxRows);
   }
 }
