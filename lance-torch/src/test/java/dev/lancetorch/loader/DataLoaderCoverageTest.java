@@ -72,13 +72,7 @@ class DataLoaderCoverageTest {
       for (int rank = 0; rank < worldSize; rank++) {
         InMemorySource src = new InMemorySource(n);
         try (DataLoader<InMemorySource.TestBatch> loader =
-            DataLoader.builder(src)
-                .batchSize(4)
-                .shuffle(true)
-                .seed(7)
-                .numWorkers(workers)
-                .distributed(rank, worldSize)
-                .build()) {
+            shuffledShard(src, 4, workers, rank, worldSize).build()) {
           loader.setEpoch(epoch);
           List<Long> mine = flat(drain(loader));
           assertThat(mine).hasSize(n / worldSize);
@@ -102,14 +96,7 @@ class DataLoaderCoverageTest {
       for (boolean drop : new boolean[] {false, true}) {
         InMemorySource src = new InMemorySource(n);
         try (DataLoader<InMemorySource.TestBatch> loader =
-            DataLoader.builder(src)
-                .batchSize(5)
-                .shuffle(true)
-                .seed(7)
-                .numWorkers(2)
-                .distributed(rank, worldSize)
-                .dropUneven(drop)
-                .build()) {
+            shuffledShard(src, 5, 2, rank, worldSize).dropUneven(drop).build()) {
           List<Long> mine = flat(drain(loader));
           assertThat(mine).hasSize(drop ? n / worldSize : padded);
           for (long v : mine) {
@@ -132,5 +119,16 @@ class DataLoaderCoverageTest {
     for (int k = 0; k < n / worldSize * worldSize; k++) {
       assertThat(countsDropped).containsKey(global[k]);
     }
+  }
+
+  /** Rank {@code rank}'s shard of {@code src}, shuffled with seed 7. */
+  private static DataLoader.Builder<InMemorySource.TestBatch, InMemorySource.TestBatch>
+      shuffledShard(InMemorySource src, int batchSize, int workers, int rank, int worldSize) {
+    return DataLoader.builder(src)
+        .batchSize(batchSize)
+        .shuffle(true)
+        .seed(7)
+        .numWorkers(workers)
+        .distributed(rank, worldSize);
   }
 }
