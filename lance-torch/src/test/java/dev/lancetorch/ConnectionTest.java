@@ -3,7 +3,6 @@ package dev.lancetorch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lancetorch.internal.arrow.RootReader;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,7 +18,6 @@ import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.lance.Dataset;
-import org.lance.WriteParams;
 
 class ConnectionTest extends LocalDbFixture {
   @AfterEach
@@ -51,13 +49,7 @@ class ConnectionTest extends LocalDbFixture {
   @Test
   void datasetWrittenWithTheSdkShowsUpAndOpens() throws Exception {
     try (VectorSchemaRoot root = TestData.rows(allocator, 0, 7);
-        Dataset ds =
-            Dataset.write()
-                .allocator(allocator)
-                .reader(new RootReader(allocator, root))
-                .uri(dir.resolve("x.lance").toString())
-                .mode(WriteParams.WriteMode.CREATE)
-                .execute()) {
+        Dataset ds = TestData.sdkCreate(allocator, root, dir.resolve("x.lance")).execute()) {
       assertThat(ds.countRows()).isEqualTo(7);
     }
     Files.createDirectories(dir.resolve("not_a_table"));

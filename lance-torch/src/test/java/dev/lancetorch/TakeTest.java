@@ -3,7 +3,6 @@ package dev.lancetorch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lancetorch.internal.arrow.RootReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lance.Dataset;
-import org.lance.WriteParams;
 
 class TakeTest {
   @TempDir Path dir;
@@ -36,11 +34,7 @@ class TakeTest {
     allocator = new RootAllocator();
     try (VectorSchemaRoot root = TestData.rows(allocator, 0, 1000);
         Dataset ds =
-            Dataset.write()
-                .allocator(allocator)
-                .reader(new RootReader(allocator, root))
-                .uri(dir.resolve("t.lance").toString())
-                .mode(WriteParams.WriteMode.CREATE)
+            TestData.sdkCreate(allocator, root, dir.resolve("t.lance"))
                 .maxRowsPerFile(100)
                 .execute()) {
       assertThat(ds.getFragments()).hasSize(10);

@@ -1,6 +1,8 @@
 package dev.lancetorch;
 
+import dev.lancetorch.internal.arrow.RootReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
@@ -13,6 +15,9 @@ import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.lance.Dataset;
+import org.lance.WriteDatasetBuilder;
+import org.lance.WriteParams;
 
 /** Shared fixtures: rows (id, val = id * 0.5, name = "r" + id). */
 final class TestData {
@@ -43,6 +48,15 @@ final class TestData {
   }
 
   /** A new table {@code name} in {@code db} of the {@link #rows} with ids [0, n); caller closes. */
+  /** Lance's SDK writing {@code root} to a new dataset at {@code uri}; the caller executes it. */
+  static WriteDatasetBuilder sdkCreate(BufferAllocator a, VectorSchemaRoot root, Path uri) {
+    return Dataset.write()
+        .allocator(a)
+        .reader(new RootReader(a, root))
+        .uri(uri.toString())
+        .mode(WriteParams.WriteMode.CREATE);
+  }
+
   static Table table(Connection db, String name, BufferAllocator a, int n) {
     try (VectorSchemaRoot r = rows(a, 0, n)) {
       return db.createTable(name, r);
