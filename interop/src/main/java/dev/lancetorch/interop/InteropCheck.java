@@ -127,16 +127,8 @@ public final class InteropCheck {
         List<List<String>> lanceSplits = strings(w.get("splits"));
         for (int k = 0; k < lanceSplits.size(); k++) {
           List<String> javaIds = ids(ps.split(k), 64);
-          check(
-              "split "
-                  + k
-                  + " ("
-                  + names.get(k)
-                  + ") ids in order, Permutations.of vs LanceDB (n="
-                  + lanceSplits.get(k).size()
-                  + ", first "
-                  + head(lanceSplits.get(k))
-                  + ")",
+          checkIds(
+              "split " + k + " (" + names.get(k) + ") ids in order, Permutations.of vs LanceDB",
               lanceSplits.get(k),
               javaIds);
           try (Permutation<ArrowBatch> p = Permutation.fromTables(base, perm, names.get(k))) {
@@ -228,14 +220,8 @@ public final class InteropCheck {
       List<List<String>> lanceSplits = strings(r.get("splits"));
       check("jperm number of splits", javaSplits.size(), lanceSplits.size());
       for (int k = 0; k < Math.min(javaSplits.size(), lanceSplits.size()); k++) {
-        check(
-            "jperm split "
-                + k
-                + " ids in order, Java vs LanceDB (n="
-                + javaSplits.get(k).size()
-                + ", first "
-                + head(javaSplits.get(k))
-                + ")",
+        checkIds(
+            "jperm split " + k + " ids in order, Java vs LanceDB",
             javaSplits.get(k),
             lanceSplits.get(k));
       }
@@ -440,6 +426,11 @@ public final class InteropCheck {
   }
 
   // ---- reporting ----
+
+  /** {@link #check}, the message naming {@code expected}'s size and first ids. */
+  private void checkIds(String what, List<String> expected, List<String> actual) {
+    check(what + " (n=" + expected.size() + ", first " + head(expected) + ")", expected, actual);
+  }
 
   private void check(String what, Object expected, Object actual) {
     if (Objects.equals(expected, actual)) {
