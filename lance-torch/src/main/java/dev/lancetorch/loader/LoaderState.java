@@ -3,6 +3,7 @@ package dev.lancetorch.loader;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Objects;
@@ -114,25 +115,13 @@ public record LoaderState(
    * {"epoch":1,"seed":7,"contiguousYielded":12,"yieldedBeyond":[14],...}}.
    */
   public String toJson() {
-    StringBuilder b = new StringBuilder();
-    b.append("{\"epoch\":")
-        .append(epoch)
-        .append(",\"seed\":")
-        .append(seed)
-        .append(",\"contiguousYielded\":")
-        .append(contiguousYielded)
-        .append(",\"yieldedBeyond\":[");
-    for (int i = 0; i < yieldedBeyond.length; i++) {
-      b.append(i == 0 ? "" : ",").append(yieldedBeyond[i]);
-    }
-    return b.append("],\"numBatches\":")
-        .append(numBatches)
-        .append(",\"rank\":")
-        .append(rank)
-        .append(",\"worldSize\":")
-        .append(worldSize)
-        .append('}')
-        .toString();
+    ObjectNode o =
+        JSON.createObjectNode()
+            .put("epoch", epoch)
+            .put("seed", seed)
+            .put("contiguousYielded", contiguousYielded);
+    o.set("yieldedBeyond", JSON.valueToTree(yieldedBeyond));
+    return o.put("numBatches", numBatches).put("rank", rank).put("worldSize", worldSize).toString();
   }
 
   /**
