@@ -1,6 +1,7 @@
 package dev.lancetorch.internal.read;
 
 import dev.lancetorch.FragmentInfo;
+import dev.lancetorch.Query;
 import dev.lancetorch.Table;
 import dev.lancetorch.internal.memory.TensorMemory;
 import java.util.ArrayList;
@@ -56,15 +57,7 @@ public final class RowReader {
    * {@code batchSize}.
    */
   public Rechunker scan(long start, long count, int batchSize) {
-    return new Rechunker(
-        table
-            .query()
-            .select(dataColumns)
-            .withRowId(withRowId)
-            .offset(start)
-            .limit(count)
-            .batchSize(batchSize)
-            .toArrowReader()) {
+    return new Rechunker(rangeQuery(start, count, batchSize).toArrowReader()) {
       @Override
       public VectorSchemaRoot next(int n) {
         VectorSchemaRoot r = super.next(n);
@@ -79,14 +72,18 @@ public final class RowReader {
    */
   public TensorRechunker tensorScan(long start, long count, int batchSize) {
     return new TensorRechunker(
-        dev.lancetorch.torch.TorchScan.open(
-            table
-                .query()
-                .select(dataColumns)
-                .withRowId(withRowId)
-                .offset(start)
-                .limit(count)
-                .batchSize(batchSize)));
+        dev.lancetorch.torch.TorchScan.open(rangeQuery(start, count, batchSize)));
+  }
+
+  /** The query of this reader's columns over storage-order rows {@code [start, start + count)}. */
+  private Query rangeQuery(long start, long count, int batchSize) {
+    return table
+        .query()
+        .select(dataColumns)
+        .withRowId(withRowId)
+        .offset(start)
+        .limit(count)
+        .batchSize(batchSize);
   }
 
   /** The rows at these base row addresses, in order. */
