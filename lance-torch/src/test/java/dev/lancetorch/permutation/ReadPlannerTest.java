@@ -212,8 +212,8 @@ class ReadPlannerTest extends TableFixture {
   @Test
   void aFailingWindowReadAheadIsThrownWhenItsBatchesAreAsked() {
     long[] addrs = shuffled(N, 6);
-    long[] bad = java.util.Arrays.copyOf(addrs, addrs.length + 1);
-    bad[addrs.length] = TestTables.address(FRAGS + 5, 0); // no such fragment, in the last window
+    long[] bad = addrs.clone();
+    bad[100] = TestTables.address(FRAGS + 5, 0); // no such fragment: window 6 of 38 (1 batch each)
     ReadColumns cols = ReadColumns.of(table.schema(), COLS);
     try (WindowReader r =
         new WindowReader(
@@ -236,7 +236,11 @@ class ReadPlannerTest extends TableFixture {
         thrown = e;
       }
       assertThat(thrown).hasMessageContaining("does not exist");
-      assertThat(batches).as("every window before the bad one delivered").isEqualTo(N / 20);
+      assertThat(batches).as("every window before the bad one delivered").isEqualTo(100 / 20);
+      assertThatThrownBy(r::next)
+          .as("the failed window's rows are never skipped")
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("closed");
     }
   }
 

@@ -149,7 +149,8 @@ public final class WindowReader implements AutoCloseable {
    * The next batch in order, owned by the caller, or null at the end. The first call reads the
    * first window; from then on the next window is read ahead in the background while this one is
    * handed out, so the caller waits only when it consumes faster than the reads go. A read's
-   * failure is thrown by the call that needs its batches.
+   * failure is thrown by the call that needs its batches, and closes the reader (later calls throw
+   * {@link IllegalStateException}), so no batch is ever skipped.
    */
   public TorchBatch next() {
     if (closed) {
@@ -162,7 +163,12 @@ public final class WindowReader implements AutoCloseable {
       if (pending != null) {
         java.util.concurrent.Future<List<TorchBatch>> f = pending;
         pending = null;
-        ready.addAll(ReadThreads.await(f));
+        try {
+          ready.addAll(ReadThreads.await(f));
+        } catch (RuntimeException | Error e) {
+          close(); // its rows are lost: no later call may skip past them
+          throw e;
+        }
       }
     }
     if (pending == null && next < addrs.length && !ready.isEmpty()) {
