@@ -32,17 +32,13 @@ final class SequentialReads<T> implements AutoCloseable {
    * larger), every batch ascending by one.
    */
   static <T> SequentialReads<T> of(Permutation<T> p, List<long[]> batches) {
-    int size = batches.get(0).length;
-    if (size == 0) {
+    if (PlanCursor.uniformRows(batches) < 0) {
       return null;
     }
+    int size = batches.get(0).length;
     long expect = batches.get(0)[0];
     long start = expect;
-    for (int i = 0; i < batches.size(); i++) {
-      long[] b = batches.get(i);
-      if (b.length == 0 || b.length > size || (b.length < size && i < batches.size() - 1)) {
-        return null;
-      }
+    for (long[] b : batches) {
       for (long o : b) {
         if (o != expect++) {
           return null;

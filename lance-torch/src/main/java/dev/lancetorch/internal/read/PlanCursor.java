@@ -17,6 +17,23 @@ public final class PlanCursor {
   }
 
   /**
+   * The rows of {@code batches}, or -1 unless they are read-plannable: every batch of the first
+   * one's size but the last, which is not larger, none empty.
+   */
+  public static long uniformRows(List<long[]> batches) {
+    int size = batches.get(0).length;
+    long total = 0;
+    for (int i = 0; i < batches.size(); i++) {
+      int n = batches.get(i).length;
+      if (n == 0 || n > size || (n < size && i < batches.size() - 1)) {
+        return -1;
+      }
+      total += n;
+    }
+    return total;
+  }
+
+  /**
    * True, and one batch further, when {@code offsets} are the next announced batch; false (nothing
    * changes) otherwise or when every batch was asked.
    */

@@ -27,16 +27,8 @@ public final class PlannedReads implements AutoCloseable {
    */
   public static long[] addresses(
       List<long[]> batches, java.util.function.LongUnaryOperator addressOf) {
-    int size = batches.get(0).length;
-    long total = 0;
-    for (int i = 0; i < batches.size(); i++) {
-      int n = batches.get(i).length;
-      if (n == 0 || n > size || (n < size && i < batches.size() - 1)) {
-        return null;
-      }
-      total += n;
-    }
-    if (total > Integer.MAX_VALUE - 8) {
+    long total = PlanCursor.uniformRows(batches);
+    if (total < 0 || total > Integer.MAX_VALUE - 8) {
       return null;
     }
     long[] out = new long[(int) total];

@@ -3,7 +3,6 @@ package dev.lancetorch.internal.read;
 import dev.lancetorch.torch.ThreadBudget;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
@@ -134,36 +133,22 @@ public final class ReadThreads {
       futures.add(Holder.POOL.submit(r));
     }
     Throwable failure = null;
-    boolean interrupted = false;
     for (Future<?> f : futures) {
-      while (true) {
-        try {
-          f.get();
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true; // keep waiting: the reads write into the caller's gather
-        } catch (java.util.concurrent.ExecutionException | CompletionException e) {
-          Throwable cause = e.getCause() != null ? e.getCause() : e;
-          if (failure == null) {
-            failure = cause;
-          } else {
-            failure.addSuppressed(cause);
-          }
-          break;
+      try {
+        await(f); // every read is waited for, also after one failed
+      } catch (RuntimeException | Error e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
         }
       }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
     }
     if (failure instanceof RuntimeException r) {
       throw r;
     }
     if (failure instanceof Error err) {
       throw err;
-    }
-    if (failure != null) {
-      throw new IllegalStateException("a read failed", failure);
     }
   }
 }

@@ -249,8 +249,10 @@ public final class WindowReader implements AutoCloseable {
       firstPart[id + 1] = firstPart[id] + parts[id];
     }
     int[] counts = new int[firstPart[byId.length]];
+    int[] partOfRow = new int[rows]; // one division per row, reused by the second pass
     for (int i = 0; i < rows; i++) {
-      counts[partOf(addrs[from + i], byId, parts, firstPart)]++;
+      partOfRow[i] = partOf(addrs[from + i], byId, parts, firstPart);
+      counts[partOfRow[i]]++;
     }
     FragmentRows[] byPart = new FragmentRows[counts.length];
     for (int k = 0; k < counts.length; k++) {
@@ -259,8 +261,7 @@ public final class WindowReader implements AutoCloseable {
       }
     }
     for (int i = 0; i < rows; i++) {
-      long a = addrs[from + i];
-      byPart[partOf(a, byId, parts, firstPart)].add(a, i);
+      byPart[partOfRow[i]].add(addrs[from + i], i);
     }
     List<Runnable> reads = new java.util.ArrayList<>();
     for (int k = 0; k < byPart.length; k++) {
