@@ -57,6 +57,25 @@ class SequentialReadsTest extends TableFixture {
   }
 
   @Test
+  void leavingTheLoaderWithBreakReleasesTheStream() {
+    Permutation<ArrowBatch> p = Permutation.identity(table).selectColumns("id", "x");
+    long plans = SequentialReads.plansMade();
+    ArrowBatch kept = null;
+    try (DataLoader<ArrowBatch> l = DataLoader.builder(p).batchSize(33).build()) {
+      for (ArrowBatch b : l) {
+        kept = b; // a batch kept past the loop stays valid
+        break;
+      }
+    }
+    assertThat(SequentialReads.plansMade()).isEqualTo(plans + 1);
+    try (ArrowBatch b = kept) {
+      assertThat(PermutationTest.ids(List.of(b), new ArrayList<>()))
+          .isEqualTo(LongStream.range(0, 33).boxed().toList());
+    }
+    // @AfterEach: no native batch of the stream is left (the allocator check of TableFixture too)
+  }
+
+  @Test
   void shuffledOrSeveralWorkersAreNotStreamed() {
     Permutation<ArrowBatch> p = Permutation.identity(table).selectColumns("id", "x");
     long plans = SequentialReads.plansMade();
