@@ -322,6 +322,9 @@ void bind(lt_gather* g, const lt_batch* src) {
   if (!g->bound) lt::fail(g->bind_error.empty() ? "lt_gather: binding the output layout failed" : g->bind_error);
 }
 
+// Rows ahead whose destination copy_pairs prefetches.
+constexpr size_t kPrefetchAhead = 16;
+
 // Copies rows of `src` per the pairs, column by column.
 void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pairs) {
   if (pairs.empty()) return;
@@ -329,6 +332,8 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pair
   const int64_t B = g->batch_size;
   // Destination (output, row) once for all columns; rows written per output counted locally.
   std::vector<std::pair<OutBatch*, int64_t>> dst(pairs.size());
+  std::vector<std::pair<int64_t, int64_t>> dst_at(pairs.size());  // (output, row) as indexes
+  std::vector<char*> col_base(g->outs.size());
   std::vector<int64_t> per_out(g->outs.size(), 0);
   for (size_t i = 0; i < pairs.size(); ++i) {
     const Pair& p = pairs[i];
@@ -342,6 +347,7 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pair
     }
     const int64_t ob = p.dst_pos / B;
     dst[i] = {&g->outs[ob], p.dst_pos - ob * B};
+    dst_at[i] = {ob, p.dst_pos - ob * B};
     ++per_out[ob];
   }
   for (size_t ci = 0; ci < g->cols.size(); ++ci) {
@@ -364,8 +370,16 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pair
     } else {
       const int64_t rb = W * lt::elem_size(c.elem);
       const char* base = static_cast<const char*>(v.values) + v.first * lt::elem_size(c.elem);
-      for (size_t i = 0; i < pairs.size(); ++i) {
-        copy_row(dst[i].first->values[ci] + dst[i].second * rb, base + pairs[i].src_row * rb, rb);
+      // This column's start in every output, so a row's destination is one load away; the stores land at
+      // random rows of the window, so each destination is prefetched a few rows ahead (they would miss the caches).
+      for (size_t ob = 0; ob < g->outs.size(); ++ob) col_base[ob] = g->outs[ob].values[ci];
+      const size_t n = pairs.size();
+      for (size_t i = 0; i < n; ++i) {
+        if (i + kPrefetchAhead < n) {
+          const auto& a = dst_at[i + kPrefetchAhead];
+          __builtin_prefetch(col_base[a.first] + a.second * rb, 1);
+        }
+        copy_row(col_base[dst_at[i].first] + dst_at[i].second * rb, base + pairs[i].src_row * rb, rb);
       }
     }
     if (nulls) {
@@ -486,11 +500,17 @@ void gather_from_batches(lt_gather* g, lt_batch* const* srcs, const int64_t* sta
     }
   }
   bind(g, srcs[0]);  // once, before the slices run concurrently
+  // A scan's batches all have one length but the last: then a position's source is one division away.
+  const int64_t len0 = starts[1] - starts[0];
+  bool uniform = len0 > 0;
+  for (int64_t s = 1; uniform && s + 1 < n_srcs; ++s) uniform = starts[s + 1] - starts[s] == len0;
   parallel_slices(n, [&](int64_t from, int64_t to) {
     std::vector<int32_t> src_of(static_cast<size_t>(to - from));
     std::vector<int64_t> count(static_cast<size_t>(n_srcs), 0);
     for (int64_t i = from; i < to; ++i) {
-      const auto s = static_cast<int32_t>(std::upper_bound(starts, starts + n_srcs + 1, positions[i]) - starts - 1);
+      const auto s = uniform ? static_cast<int32_t>(std::min<int64_t>(positions[i] / len0, n_srcs - 1))
+                             : static_cast<int32_t>(std::upper_bound(starts, starts + n_srcs + 1, positions[i]) -
+                                                    starts - 1);
       src_of[i - from] = s;
       ++count[s];
     }

@@ -53,34 +53,54 @@ std::string to_string(JNIEnv* env, jstring s) {
   return out;
 }
 
-// Pinned view of a long[] (no copy in the common case); released with mode 0 or JNI_ABORT.
-class LongElems {
+// Read-only views of long[] arguments, pinned with GetPrimitiveArrayCritical: HotSpot hands out the array itself,
+// where GetLongArrayElements copies all of it on every call (a merge per scanned batch copied the window's wanted
+// rows each time). While pinned, no JNI function may be called: every length is read before the first pin, and the
+// shim calls between construction and destruction are plain C. Released (JNI_ABORT: never written) exactly once.
+template <size_t N>
+class PinnedLongs {
  public:
-  LongElems(JNIEnv* env, jlongArray a, bool write) : env_(env), a_(a), write_(write) {
-    if (a == nullptr) throw ShimError(LT_ERR_INVALID_ARGUMENT, "array argument is null");
-    n_ = env->GetArrayLength(a);
-    p_ = env->GetLongArrayElements(a, nullptr);
-    if (p_ == nullptr) throw JavaPending{};
+  template <typename... A>
+  PinnedLongs(JNIEnv* env, A... arrays) : env_(env), a_{arrays...} {
+    static_assert(sizeof...(A) == N, "one array per slot");
+    for (size_t i = 0; i < N; ++i) {
+      if (a_[i] == nullptr) throw ShimError(LT_ERR_INVALID_ARGUMENT, "array argument is null");
+      n_[i] = env->GetArrayLength(a_[i]);
+    }
+    for (size_t i = 0; i < N; ++i) {
+      p_[i] = static_cast<jlong*>(env->GetPrimitiveArrayCritical(a_[i], nullptr));
+      if (p_[i] == nullptr) {
+        release();
+        throw JavaPending{};
+      }
+    }
   }
-  ~LongElems() { env_->ReleaseLongArrayElements(a_, p_, write_ ? 0 : JNI_ABORT); }
-  LongElems(const LongElems&) = delete;
-  LongElems& operator=(const LongElems&) = delete;
-  int64_t* data() { return reinterpret_cast<int64_t*>(p_); }
-  jsize size() const { return n_; }
+  ~PinnedLongs() { release(); }
+  PinnedLongs(const PinnedLongs&) = delete;
+  PinnedLongs& operator=(const PinnedLongs&) = delete;
+  const int64_t* data(size_t i) const { return reinterpret_cast<const int64_t*>(p_[i]); }
+  jsize size(size_t i) const { return n_[i]; }
+
+  // Throws unless [from, from + n) lies inside array i.
+  void check_range(size_t i, jint from, jint n, const char* what) const {
+    if (from < 0 || n < 0 || from > n_[i] - n) {
+      throw ShimError(LT_ERR_INVALID_ARGUMENT, std::string(what) + ": range out of bounds");
+    }
+  }
 
  private:
-  JNIEnv* env_;
-  jlongArray a_;
-  bool write_;
-  jsize n_ = 0;
-  jlong* p_ = nullptr;
-};
-
-void check_range(const LongElems& a, jint from, jint n, const char* what) {
-  if (from < 0 || n < 0 || from > a.size() - n) {
-    throw ShimError(LT_ERR_INVALID_ARGUMENT, std::string(what) + ": range out of bounds");
+  void release() {
+    for (size_t i = N; i-- > 0;) {
+      if (p_[i] != nullptr) env_->ReleasePrimitiveArrayCritical(a_[i], p_[i], JNI_ABORT);
+      p_[i] = nullptr;
+    }
   }
-}
+
+  JNIEnv* env_;
+  jlongArray a_[N];
+  jsize n_[N] = {};
+  jlong* p_[N] = {};
+};
 
 }  // namespace
 
@@ -300,14 +320,15 @@ LT_FN(jint, gatherMerge)(JNIEnv* env, jclass, jlong g, jlong src, jstring addr_c
                          jlongArray want_pos, jint from, jint n, jint cursor) {
   LT_JNI(env, 0, {
     const std::string col = to_string(env, addr_col);
-    LongElems a(env, want_addr, false);
-    LongElems p(env, want_pos, false);
-    check_range(a, from, n, "gatherMerge");
-    check_range(p, from, n, "gatherMerge");
-    if (cursor < 0 || cursor > n) check(LT_ERR_INVALID_ARGUMENT);
     int64_t c = cursor;
-    check(lt_gather_merge(reinterpret_cast<lt_gather*>(g), reinterpret_cast<lt_batch*>(src), col.c_str(),
-                          a.data() + from, p.data() + from, n, &c));
+    {
+      PinnedLongs<2> v(env, want_addr, want_pos);
+      v.check_range(0, from, n, "gatherMerge");
+      v.check_range(1, from, n, "gatherMerge");
+      if (cursor < 0 || cursor > n) check(LT_ERR_INVALID_ARGUMENT);
+      check(lt_gather_merge(reinterpret_cast<lt_gather*>(g), reinterpret_cast<lt_batch*>(src), col.c_str(),
+                            v.data(0) + from, v.data(1) + from, n, &c));
+    }
     return static_cast<jint>(c);
   })
 }
@@ -315,27 +336,23 @@ LT_FN(jint, gatherMerge)(JNIEnv* env, jclass, jlong g, jlong src, jstring addr_c
 LT_FN(void, gatherRows)(JNIEnv* env, jclass, jlong g, jlong src, jlongArray src_rows, jlongArray dst_pos, jint from,
                         jint n) {
   LT_JNI(env, , {
-    LongElems r(env, src_rows, false);
-    LongElems d(env, dst_pos, false);
-    check_range(r, from, n, "gatherRows");
-    check_range(d, from, n, "gatherRows");
-    check(lt_gather_rows(reinterpret_cast<lt_gather*>(g), reinterpret_cast<lt_batch*>(src), r.data() + from,
-                         d.data() + from, n));
+    PinnedLongs<2> v(env, src_rows, dst_pos);
+    v.check_range(0, from, n, "gatherRows");
+    v.check_range(1, from, n, "gatherRows");
+    check(lt_gather_rows(reinterpret_cast<lt_gather*>(g), reinterpret_cast<lt_batch*>(src), v.data(0) + from,
+                         v.data(1) + from, n));
   })
 }
 
 LT_FN(void, gatherFromBatches)(JNIEnv* env, jclass, jlong g, jlongArray srcs, jlongArray starts,
                                jlongArray positions, jlongArray dst_pos, jint from, jint n) {
   LT_JNI(env, , {
-    LongElems s(env, srcs, false);
-    LongElems st(env, starts, false);
-    LongElems p(env, positions, false);
-    LongElems d(env, dst_pos, false);
-    if (st.size() != s.size() + 1) check(LT_ERR_INVALID_ARGUMENT);
-    check_range(p, from, n, "gatherFromBatches");
-    check_range(d, from, n, "gatherFromBatches");
-    check(lt_gather_from_batches(reinterpret_cast<lt_gather*>(g), reinterpret_cast<lt_batch* const*>(s.data()),
-                                 st.data(), s.size(), p.data() + from, d.data() + from, n));
+    PinnedLongs<4> v(env, srcs, starts, positions, dst_pos);
+    if (v.size(1) != v.size(0) + 1) check(LT_ERR_INVALID_ARGUMENT);
+    v.check_range(2, from, n, "gatherFromBatches");
+    v.check_range(3, from, n, "gatherFromBatches");
+    check(lt_gather_from_batches(reinterpret_cast<lt_gather*>(g), reinterpret_cast<lt_batch* const*>(v.data(0)),
+                                 v.data(1), v.size(0), v.data(2) + from, v.data(3) + from, n));
   })
 }
 

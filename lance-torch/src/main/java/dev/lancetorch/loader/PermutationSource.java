@@ -1,6 +1,8 @@
 package dev.lancetorch.loader;
 
+import dev.lancetorch.internal.loader.SharedReads;
 import dev.lancetorch.permutation.Permutation;
+import dev.lancetorch.permutation.PlannedBatches;
 import java.util.List;
 import java.util.Objects;
 
@@ -10,7 +12,7 @@ import java.util.Objects;
  * only). {@link #close()} closes the permutation: the loaders close only the handles they reopened,
  * never the one they were built with.
  */
-final class PermutationSource<B> implements SelectableSource<B> {
+final class PermutationSource<B> implements SelectableSource<B>, SharedReads.Source {
   private final Permutation<B> permutation;
 
   PermutationSource(Permutation<B> permutation) {
@@ -30,6 +32,29 @@ final class PermutationSource<B> implements SelectableSource<B> {
   @Override
   public void planReads(List<long[]> batches) {
     permutation.planReads(batches);
+  }
+
+  /** The workers of an epoch share one {@link PlannedBatches} of it. */
+  @Override
+  public SharedReads share(List<long[]> batches) {
+    PlannedBatches<B> planned = permutation.planBatches(batches);
+    if (planned == null) {
+      return null;
+    }
+    return new SharedReads() {
+      @Override
+      @SuppressWarnings("unchecked")
+      public Object take(int index, BatchSource<?> handle) {
+        return handle instanceof PermutationSource<?> p
+            ? planned.take(index, (Permutation<B>) p.permutation)
+            : planned.take(index);
+      }
+
+      @Override
+      public void close() {
+        planned.close();
+      }
+    };
   }
 
   @Override

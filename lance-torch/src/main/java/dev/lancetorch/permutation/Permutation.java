@@ -710,13 +710,8 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     if (batches.isEmpty() || readAheadBytes == 0) {
       return;
     }
-    long n = numRows();
-    for (long[] b : batches) {
-      for (long o : b) {
-        if (o < 0 || o >= n) {
-          return; // takeOffsets reports it
-        }
-      }
+    if (!inRange(batches)) {
+      return; // takeOffsets reports it
     }
     if (selection instanceof RowSelection.Identity) {
       SequentialReads<T> seq = SequentialReads.of(this, batches);
@@ -727,6 +722,51 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
         return;
       }
     }
+    WindowReader r = plannedReader(batches);
+    if (r != null) {
+      r.start();
+      synchronized (this) {
+        planned = new PlannedReads(List.copyOf(batches), r);
+      }
+    }
+  }
+
+  /**
+   * Reads these batches once, in this order, through the read planner ({@link #withReadAhead}), for
+   * any number of threads: {@link PlannedBatches#take(int)} hands out batch {@code i}, in any order
+   * and from any thread, while the planner reads the windows ahead. This is how a {@code
+   * DataLoader}'s workers share one plan per epoch (one scan of a fragment for all of them, one
+   * read-ahead budget). The caller owns the result and closes it; the batches must not be modified
+   * afterwards. Null when no plan applies: read-ahead off, batches of different sizes (but the
+   * last), an offset out of range, or columns the planner does not read (then read with {@link
+   * #takeOffsets}).
+   */
+  public PlannedBatches<T> planBatches(List<long[]> batches) {
+    if (batches.isEmpty() || readAheadBytes == 0 || !inRange(batches)) {
+      return null;
+    }
+    WindowReader r = plannedReader(batches);
+    if (r == null) {
+      return null;
+    }
+    r.start();
+    return new PlannedBatches<>(this, List.copyOf(batches), r);
+  }
+
+  private boolean inRange(List<long[]> batches) {
+    long n = numRows();
+    for (long[] b : batches) {
+      for (long o : b) {
+        if (o < 0 || o >= n) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** A planner over the batches' row addresses, or null when they cannot be planned. */
+  private WindowReader plannedReader(List<long[]> batches) {
     long[] addrs;
     if (selection instanceof RowSelection.Addresses sel) {
       addrs = PlannedReads.addresses(batches, sel::address);
@@ -734,15 +774,9 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
       long[] all = identityAddresses();
       addrs = PlannedReads.addresses(batches, o -> all[(int) o]);
     }
-    if (addrs == null) {
-      return;
-    }
-    WindowReader r = windowReader(addrs, batches.get(0).length, new WindowReader.Stats());
-    if (r != null) {
-      synchronized (this) {
-        planned = new PlannedReads(List.copyOf(batches), r);
-      }
-    }
+    return addrs == null
+        ? null
+        : windowReader(addrs, batches.get(0).length, new WindowReader.Stats());
   }
 
   private synchronized long[] identityAddresses() {
@@ -876,13 +910,9 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     if (readAheadBytes == 0) {
       return null;
     }
-    ReadColumns cols = readColumns;
+    ReadColumns cols = readColumns();
     if (cols == null) {
-      cols = ReadColumns.of(openTable().schema(), columns);
-      if (cols == null) {
-        return null;
-      }
-      readColumns = cols;
+      return null;
     }
     MemoryCache c = reader().cached();
     if (c != null && !(c instanceof NativeColumnCache)) {
@@ -899,6 +929,28 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
         ReadCosts.DEFAULT);
   }
 
+  /** True when {@code other} makes the same batches from the planner's rows (a reopened copy). */
+  boolean formatsLike(Permutation<?> other) {
+    return columns.equals(other.columns)
+        && renames.equals(other.renames)
+        && format.equals(other.format)
+        && java.util.Objects.equals(nullFill, other.nullFill)
+        && java.util.Objects.equals(transform, other.transform);
+  }
+
+  /**
+   * The read planner's view of the selected columns (computed once), or null when it cannot read
+   * them.
+   */
+  private ReadColumns readColumns() {
+    ReadColumns cols = readColumns;
+    if (cols == null) {
+      cols = ReadColumns.of(openTable().schema(), columns);
+      readColumns = cols;
+    }
+    return cols;
+  }
+
   /** Formats a batch from the planner (takes ownership of it). */
   T format(dev.lancetorch.torch.TorchBatch batch) {
     if (transform == null && format.isTorch()) {
@@ -908,7 +960,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     }
     org.apache.arrow.vector.VectorSchemaRoot root;
     try (batch) {
-      root = batch.toArrow(readColumns.schema(), openTable().allocator());
+      root = batch.toArrow(readColumns().schema(), openTable().allocator());
     }
     return format(root);
   }

@@ -554,9 +554,9 @@ class ReadPlannerTest extends TableFixture {
   }
 
   @Test
-  void loaderWorkersPlanTheirOwnWindowsInTheSameOrder() {
+  void loaderWorkersShareOneReadOfTheEpochInTheSameOrder() {
     Permutation<TensorDict> p = permutation("l", shuffled(N, 30), 1).withFormat(Format.TORCH_DICT);
-    for (int workers : new int[] {0, 2}) {
+    for (int workers : new int[] {0, 1, 2, 3}) {
       List<Long> planned = new ArrayList<>();
       List<Long> plain = new ArrayList<>();
       for (Permutation<TensorDict> src : List.of(p, p.withReadAhead(0))) {
@@ -580,12 +580,72 @@ class ReadPlannerTest extends TableFixture {
             }
           }
         }
-        // Each worker (or the inline loader) reads its share in one window; read-ahead off reads
-        // none.
-        assertThat(WindowReader.windowsRead() - windowsBefore)
-            .isEqualTo(src == p ? Math.max(1, workers) : 0);
+        // One window for the whole epoch, however many workers share it (each worker planning
+        // its own share read one window per worker); read-ahead off reads none.
+        assertThat(WindowReader.windowsRead() - windowsBefore).isEqualTo(src == p ? 1 : 0);
       }
       assertThat(planned).hasSize(N).isEqualTo(plain);
+    }
+  }
+
+  @Test
+  void sharedLoaderReadsOutOfOrderPersistentBreakAndErrorsLeaveNothingBehind() {
+    Permutation<TensorDict> p = permutation("s", shuffled(N, 31), 1).withFormat(Format.TORCH_DICT);
+    // out of order, persistent workers, three epochs: every row once per epoch
+    try (dev.lancetorch.loader.DataLoader<TensorDict> l =
+        dev.lancetorch.loader.DataLoader.builder(p)
+            .batchSize(16)
+            .shuffle(true)
+            .numWorkers(3)
+            .inOrder(false)
+            .persistentWorkers(true)
+            .build()) {
+      for (int epoch = 0; epoch < 3; epoch++) {
+        List<Long> ids = new ArrayList<>();
+        for (TensorDict d : l) {
+          try (d;
+              Tensor id = d.get("id").contiguous()) {
+            for (int i = 0; i < id.size(0); i++) {
+              try (Tensor v = id.get(i)) {
+                ids.add(v.item_long());
+              }
+            }
+          }
+        }
+        java.util.Collections.sort(ids);
+        assertThat(ids).isEqualTo(LongStream.range(0, N).boxed().toList());
+      }
+      // for-each with break: the batches read ahead and parked for the other workers are freed
+      int seen = 0;
+      for (TensorDict d : l) {
+        d.close();
+        if (++seen == 3) {
+          break;
+        }
+      }
+    }
+    assertThat(BridgeStats.snapshot().liveBatches()).isZero();
+    // a row that does not exist, mid-permutation: the loader raises it, nothing leaks
+    long[] bad = shuffled(N, 32);
+    bad[N / 2] = TestTables.address(FRAGS + 5, 0);
+    Permutation<TensorDict> q =
+        Permutation.create(table, t -> RowSelection.addresses(bad))
+            .selectColumns("id", "x", "vec")
+            .withFormat(Format.TORCH_DICT)
+            .withReadAhead(2L * 4 * 16 * 28); // windows of 4 batches: the bad one mid-epoch
+    try (dev.lancetorch.loader.DataLoader<TensorDict> l =
+        dev.lancetorch.loader.DataLoader.builder(q).batchSize(16).numWorkers(2).build()) {
+      int[] delivered = {0};
+      assertThatThrownBy(
+              () -> {
+                for (TensorDict d : l) {
+                  d.close();
+                  delivered[0]++;
+                }
+              })
+          .isInstanceOf(dev.lancetorch.loader.DataLoaderException.class)
+          .hasStackTraceContaining("does not exist");
+      assertThat(delivered[0]).isLessThan(N / 2 / 16 + 1);
     }
   }
 }

@@ -46,7 +46,17 @@ public final class EpochRun<B, R> implements TaskStream<R> {
   private int delivered;
   private int cursor;
   private volatile boolean cancelled;
+  private final SharedReads.Source sharer;
+  private final int[][] planIndex;
+  private final java.util.concurrent.atomic.AtomicInteger workersLeft;
+  private boolean sharePlanned;
+  private SharedReads shared;
 
+  /**
+   * @param source the loader's source: when it can share reads ({@link SharedReads.Source}) and
+   *     there are several workers, one shared read of the epoch's batches serves them all;
+   *     otherwise each worker plans its own share on its handle ({@link BatchSource#planReads})
+   */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public EpochRun(
       List<List<LoaderTask>> perWorker,
@@ -54,8 +64,12 @@ public final class EpochRun<B, R> implements TaskStream<R> {
       int prefetch,
       boolean inOrder,
       long timeoutNanos,
-      LoaderMetrics metrics) {
+      LoaderMetrics metrics,
+      BatchSource<?> source) {
     this.perWorker = perWorker;
+    this.sharer = perWorker.size() > 1 && source instanceof SharedReads.Source s ? s : null;
+    this.planIndex = sharer == null ? null : consumerOrder(perWorker);
+    this.workersLeft = new java.util.concurrent.atomic.AtomicInteger(perWorker.size());
     this.processor = processor;
     this.inOrder = inOrder;
     this.timeoutNanos = timeoutNanos <= 0 ? Long.MAX_VALUE : timeoutNanos;
@@ -77,20 +91,93 @@ public final class EpochRun<B, R> implements TaskStream<R> {
    * Worker side: loads worker {@code w}'s tasks with its own handle (null when opening it failed).
    */
   void work(int w, BatchSource<B> handle, Throwable openError) {
-    if (openError != null) {
-      workTasks(w, handle, openError);
-      return;
-    }
-    handle.planReads(perWorker.get(w).stream().map(LoaderTask::offsets).toList());
     try {
-      workTasks(w, handle, null);
+      if (openError != null) {
+        workTasks(w, handle, null, openError);
+        return;
+      }
+      SharedReads s = sharedReads();
+      if (s != null) {
+        workTasks(w, new SharedHandle<>(handle, s), planIndex[w], null);
+        return;
+      }
+      handle.planReads(perWorker.get(w).stream().map(LoaderTask::offsets).toList());
+      try {
+        workTasks(w, handle, null, null);
+      } finally {
+        handle.planReads(java.util.List.of());
+      }
     } finally {
-      handle.planReads(java.util.List.of());
+      if (workersLeft.decrementAndGet() == 0) {
+        closeShared(); // every worker is done with it: free what no one took
+      }
     }
   }
 
-  private void workTasks(int w, BatchSource<B> handle, Throwable openError) {
-    for (LoaderTask task : perWorker.get(w)) {
+  /**
+   * Position of each worker's tasks in the order the consumer takes them (round-robin over the
+   * workers that still have tasks), the order of the shared read.
+   */
+  private static int[][] consumerOrder(List<List<LoaderTask>> perWorker) {
+    int n = perWorker.size();
+    int[][] at = new int[n][];
+    int longest = 0;
+    for (int w = 0; w < n; w++) {
+      at[w] = new int[perWorker.get(w).size()];
+      longest = Math.max(longest, at[w].length);
+    }
+    int k = 0;
+    for (int j = 0; j < longest; j++) {
+      for (int w = 0; w < n; w++) {
+        if (j < at[w].length) {
+          at[w][j] = k++;
+        }
+      }
+    }
+    return at;
+  }
+
+  /** The epoch's shared read, made by the first worker that asks; null when it does not apply. */
+  private synchronized SharedReads sharedReads() {
+    if (sharer == null || cancelled) {
+      return null;
+    }
+    if (!sharePlanned) {
+      sharePlanned = true;
+      long[][] all = new long[total][];
+      for (int w = 0; w < perWorker.size(); w++) {
+        List<LoaderTask> tasks = perWorker.get(w);
+        for (int j = 0; j < tasks.size(); j++) {
+          all[planIndex[w][j]] = tasks.get(j).offsets();
+        }
+      }
+      try {
+        shared = sharer.share(java.util.Arrays.asList(all));
+      } catch (RuntimeException e) {
+        shared = null; // each worker then reads its own, and reports what is wrong per batch
+      }
+    }
+    return shared;
+  }
+
+  private void closeShared() {
+    SharedReads s;
+    synchronized (this) {
+      s = shared;
+      shared = null;
+    }
+    if (s != null) {
+      s.close();
+    }
+  }
+
+  private void workTasks(int w, BatchSource<B> handle, int[] planned, Throwable openError) {
+    List<LoaderTask> tasks = perWorker.get(w);
+    for (int j = 0; j < tasks.size(); j++) {
+      LoaderTask task = tasks.get(j);
+      if (planned != null) {
+        ((SharedHandle<B>) handle).expect(task.offsets(), planned[j]);
+      }
       try {
         permits[w].acquire();
       } catch (InterruptedException e) {
@@ -258,6 +345,7 @@ public final class EpochRun<B, R> implements TaskStream<R> {
       return;
     }
     cancelled = true;
+    closeShared();
     for (Semaphore p : permits) {
       p.release(1 << 20); // wake workers blocked on a permit; they see `cancelled` and stop
     }

@@ -71,7 +71,8 @@ public final class LoaderEngine<R> implements AutoCloseable {
       it = new EpochIterator<>(epoch, inline, hooks, () -> {}, metrics);
     } else {
       EpochRun<Object, R> run =
-          new EpochRun<>(perWorker, transform, prefetch, inOrder, timeoutNanos, metrics);
+          new EpochRun<>(
+              perWorker, transform, prefetch, inOrder, timeoutNanos, metrics, workers.source());
       WorkerPool<Object> pool = poolForEpoch();
       Runnable onStop = workers.persistent() ? () -> {} : () -> retire(pool);
       it = new EpochIterator<>(epoch, run, hooks, onStop, metrics);

@@ -47,6 +47,9 @@ public final class WindowReader implements AutoCloseable {
   /** Rows per batch of the range scans. */
   static final int SCAN_BATCH_ROWS = 1 << 16;
 
+  /** Window rows per slice of the planning passes (below that, one thread plans). */
+  private static final int PLAN_SLICE_ROWS = 1 << 15;
+
   private static final java.util.concurrent.atomic.AtomicLong WINDOWS_READ =
       new java.util.concurrent.atomic.AtomicLong();
 
@@ -177,6 +180,22 @@ public final class WindowReader implements AutoCloseable {
     return ready.poll();
   }
 
+  /**
+   * Starts reading the first window now, in the background, rather than at the first {@link
+   * #next()} (a loader announces its batches before it asks the first); does nothing once reading
+   * has begun.
+   */
+  public void start() {
+    if (!closed && pending == null && ready.isEmpty() && next == 0 && addrs.length > 0) {
+      pending = startWindow();
+    }
+  }
+
+  /** Batches of the current window that {@link #next()} returns without waiting. */
+  public int readyBatches() {
+    return ready.size();
+  }
+
   /** Starts reading the next window on a window thread ({@link ReadThreads#window}). */
   private java.util.concurrent.Future<List<TorchBatch>> startWindow() {
     int rows = Math.min(windowRows, addrs.length - next);
@@ -230,39 +249,68 @@ public final class WindowReader implements AutoCloseable {
   private void readFragments(TorchGather g, int from, int rows) {
     long t0 = System.nanoTime();
     FragmentInfo[] byId = fragmentsById();
-    int[] wanted = new int[byId.length];
-    for (int i = 0; i < rows; i++) {
-      long a = addrs[from + i];
-      long id = a >>> 32;
-      if (id >= byId.length || byId[(int) id] == null) {
-        throw missing(a);
-      }
-      if ((a & 0xFFFFFFFFL) >= byId[(int) id].physicalRows()) {
-        throw missing(a);
-      }
-      wanted[(int) id]++;
-    }
+    int slices = (int) Math.max(1, Math.min(ReadThreads.threads(), rows / PLAN_SLICE_ROWS));
+    // 1. wanted rows per fragment (each slice of the window counts its own; checks every address)
+    int[][] wantedBy = new int[slices][byId.length];
+    inSlices(slices, rows, (s, lo, hi) -> countFragments(from, lo, hi, byId, wantedBy[s]));
     int[] parts = new int[byId.length];
     int[] firstPart = new int[byId.length + 1];
+    double[] scale = new double[byId.length];
     for (int id = 0; id < byId.length; id++) {
-      parts[id] = wanted[id] == 0 ? 0 : partsOf(wanted[id], byId[id].physicalRows());
+      int wanted = 0;
+      for (int[] w : wantedBy) {
+        wanted += w[id];
+      }
+      parts[id] = wanted == 0 ? 0 : partsOf(wanted, byId[id].physicalRows());
       firstPart[id + 1] = firstPart[id] + parts[id];
+      scale[id] = wanted == 0 ? 0 : (double) parts[id] / byId[id].physicalRows();
     }
-    int[] counts = new int[firstPart[byId.length]];
-    int[] partOfRow = new int[rows]; // one division per row, reused by the second pass
-    for (int i = 0; i < rows; i++) {
-      partOfRow[i] = partOf(addrs[from + i], byId, parts, firstPart);
-      counts[partOfRow[i]]++;
-    }
-    FragmentRows[] byPart = new FragmentRows[counts.length];
-    for (int k = 0; k < counts.length; k++) {
-      if (counts[k] > 0) {
-        byPart[k] = new FragmentRows(counts[k]);
+    int nParts = firstPart[byId.length];
+    // 2. each row's part (an equal range of its fragment's offsets), counted per slice
+    int[] partOfRow = new int[rows];
+    int[][] countsBy = new int[slices][nParts];
+    inSlices(
+        slices,
+        rows,
+        (s, lo, hi) -> {
+          int[] counts = countsBy[s];
+          for (int i = lo; i < hi; i++) {
+            long a = addrs[from + i];
+            int id = (int) (a >>> 32);
+            int k = firstPart[id];
+            if (parts[id] > 1) {
+              k += (int) Math.min(parts[id] - 1, (long) ((a & 0xFFFFFFFFL) * scale[id]));
+            }
+            partOfRow[i] = k;
+            counts[k]++;
+          }
+        });
+    // 3. rows into their parts: slice s writes after the rows of slices before it (window order)
+    FragmentRows[] byPart = new FragmentRows[nParts];
+    int[][] cursorBy = new int[slices][nParts];
+    for (int k = 0; k < nParts; k++) {
+      int total = 0;
+      for (int sl = 0; sl < slices; sl++) {
+        cursorBy[sl][k] = total;
+        total += countsBy[sl][k];
+      }
+      if (total > 0) {
+        byPart[k] = new FragmentRows(total);
+        byPart[k].n = total;
       }
     }
-    for (int i = 0; i < rows; i++) {
-      byPart[partOfRow[i]].add(addrs[from + i], i);
-    }
+    inSlices(
+        slices,
+        rows,
+        (s, lo, hi) -> {
+          int[] cursor = cursorBy[s];
+          for (int i = lo; i < hi; i++) {
+            FragmentRows fr = byPart[partOfRow[i]];
+            int at = cursor[partOfRow[i]]++;
+            fr.addr[at] = addrs[from + i];
+            fr.pos[at] = i;
+          }
+        });
     List<Runnable> reads = new java.util.ArrayList<>();
     for (int k = 0; k < byPart.length; k++) {
       FragmentRows fr = byPart[k];
@@ -279,6 +327,38 @@ public final class WindowReader implements AutoCloseable {
     }
   }
 
+  /** One slice [lo, hi) of a window's rows, the {@code s}-th of {@link #inSlices}. */
+  private interface Slice {
+    void run(int s, int lo, int hi);
+  }
+
+  /** Runs {@code slice} over {@code slices} equal ranges of [0, rows) on the read threads. */
+  private static void inSlices(int slices, int rows, Slice slice) {
+    List<Runnable> work = new java.util.ArrayList<>(slices);
+    for (int s = 0; s < slices; s++) {
+      int id = s;
+      int lo = (int) ((long) rows * s / slices);
+      int hi = (int) ((long) rows * (s + 1) / slices);
+      work.add(() -> slice.run(id, lo, hi));
+    }
+    ReadThreads.runAll(work);
+  }
+
+  /** Counts rows [lo, hi) of the window per fragment; throws for an address no fragment holds. */
+  private void countFragments(int from, int lo, int hi, FragmentInfo[] byId, int[] wanted) {
+    for (int i = lo; i < hi; i++) {
+      long a = addrs[from + i];
+      long id = a >>> 32;
+      if (id >= byId.length || byId[(int) id] == null) {
+        throw missing(a);
+      }
+      if ((a & 0xFFFFFFFFL) >= byId[(int) id].physicalRows()) {
+        throw missing(a);
+      }
+      wanted[(int) id]++;
+    }
+  }
+
   /**
    * How many parts a fragment's read is split into: one per read thread when each part still has
    * {@link ReadCosts#minTakePartRows()} wanted rows and covers {@link ReadCosts#minScanPartRows()}
@@ -290,12 +370,6 @@ public final class WindowReader implements AutoCloseable {
             ReadThreads.threads(),
             Math.min(wantedRows / costs.minTakePartRows(), physicalRows / costs.minScanPartRows()));
     return (int) Math.max(1, p);
-  }
-
-  private static int partOf(long addr, FragmentInfo[] byId, int[] parts, int[] firstPart) {
-    int id = (int) (addr >>> 32);
-    long offset = addr & 0xFFFFFFFFL;
-    return firstPart[id] + (int) (offset * parts[id] / byId[id].physicalRows());
   }
 
   /** Sorts one part's wanted rows and reads them by scan or take. */
@@ -423,19 +497,13 @@ public final class WindowReader implements AutoCloseable {
 
   /** One fragment's wanted rows of a window: addresses and window positions, sorted by address. */
   private static final class FragmentRows {
-    final long[] addr;
-    final long[] pos;
+    long[] addr;
+    long[] pos;
     int n;
 
     FragmentRows(int capacity) {
       addr = new long[capacity];
       pos = new long[capacity];
-    }
-
-    void add(long a, int p) {
-      addr[n] = a;
-      pos[n] = p;
-      n++;
     }
 
     /**
@@ -465,8 +533,8 @@ public final class WindowReader implements AutoCloseable {
           sa[at] = addr[i];
           sp[at] = pos[i];
         }
-        System.arraycopy(sa, 0, addr, 0, n);
-        System.arraycopy(sp, 0, pos, 0, n);
+        addr = sa;
+        pos = sp;
         return;
       }
       int posBits = 64 - Long.numberOfLeadingZeros(Math.max(1, maxPos()));

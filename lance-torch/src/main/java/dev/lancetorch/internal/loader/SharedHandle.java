@@ -1,0 +1,55 @@
+package dev.lancetorch.internal.loader;
+
+import dev.lancetorch.loader.BatchSource;
+
+/**
+ * A worker's handle seen through the epoch's {@link SharedReads}: the batch of the task being
+ * processed ({@link #expect}) comes from the shared read, anything else (a transform's row-by-row
+ * retry) from the worker's own handle. Borrows both; {@link #close()} does nothing (the pool closes
+ * the handle). Used by its worker thread only.
+ */
+final class SharedHandle<B> implements BatchSource<B> {
+  private final BatchSource<B> handle;
+  private final SharedReads shared;
+  private long[] expected;
+  private int index;
+
+  SharedHandle(BatchSource<B> handle, SharedReads shared) {
+    this.handle = handle;
+    this.shared = shared;
+  }
+
+  /** The next task's offsets (the very array the processor will ask) and its planned index. */
+  void expect(long[] offsets, int planIndex) {
+    expected = offsets;
+    index = planIndex;
+  }
+
+  @Override
+  public long numRows() {
+    return handle.numRows();
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public B takeOffsets(long[] offsets) {
+    if (offsets == expected) {
+      expected = null;
+      return (B) shared.take(index, handle);
+    }
+    return handle.takeOffsets(offsets);
+  }
+
+  @Override
+  public BatchSource<B> reopen() {
+    return handle.reopen();
+  }
+
+  @Override
+  public long sizeInBytes(B batch) {
+    return handle.sizeInBytes(batch);
+  }
+
+  @Override
+  public void close() {}
+}

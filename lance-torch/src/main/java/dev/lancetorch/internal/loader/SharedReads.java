@@ -1,0 +1,29 @@
+package dev.lancetorch.internal.loader;
+
+import dev.lancetorch.loader.BatchSource;
+import java.util.List;
+
+/**
+ * One read of an epoch's batches shared by all workers of a loader (a permutation's read planner:
+ * each window read once for all of them, one read-ahead budget). Owns the batches not taken yet;
+ * {@link #close()} (idempotent, any thread) frees them. Thread-safe.
+ */
+public interface SharedReads extends AutoCloseable {
+  /** A source whose workers can share their reads (the loaders' wrapper of a permutation). */
+  interface Source {
+    /**
+     * A shared read of {@code batches} (the epoch's, in the order the consumer takes them), owned
+     * by the caller; null when they cannot be planned (then each worker reads its own).
+     */
+    SharedReads share(List<long[]> batches);
+  }
+
+  /**
+   * Planned batch {@code index}, made by {@code handle} (a worker's own reopened handle of the
+   * source), owned by the caller.
+   */
+  Object take(int index, BatchSource<?> handle);
+
+  @Override
+  void close();
+}
