@@ -40,12 +40,18 @@ final class Measure {
    * average).
    */
   static double cpuPerWall(Runnable r) {
+    long[] cw = cpuAndWall(r);
+    return cw[0] / (double) cw[1];
+  }
+
+  /** Runs {@code r} once: this process's CPU time and the wall time, in nanoseconds. */
+  static long[] cpuAndWall(Runnable r) {
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean)
             java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     long cpu0 = os.getProcessCpuTime();
     long wall = time(r);
-    return (os.getProcessCpuTime() - cpu0) / (double) wall;
+    return new long[] {os.getProcessCpuTime() - cpu0, wall};
   }
 
   /** Resident set size and its peak, in MiB, from /proc/self/status. */

@@ -29,8 +29,10 @@ public interface BatchSource<B> extends AutoCloseable {
    * A hint that the next {@link #takeOffsets} calls on this handle will ask exactly these batches
    * in this order, so the source may read ahead (a {@code Permutation} plans windows of them); an
    * empty list drops the hint. The loaders call it on each worker's handle with the worker's share
-   * of an epoch, and with an empty list when the worker is done. Asking other batches must still
-   * work. The default does nothing.
+   * of an epoch, and with an empty list when the worker is done — except for a {@code Permutation}
+   * (built with {@code DataLoader.builder(Permutation)}), whose workers share one read of the whole
+   * epoch ({@code Permutation.planBatches}) instead. Asking other batches must still work. The
+   * default does nothing.
    */
   default void planReads(java.util.List<long[]> batches) {}
 

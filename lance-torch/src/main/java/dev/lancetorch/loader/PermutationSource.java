@@ -34,9 +34,16 @@ final class PermutationSource<B> implements SelectableSource<B>, SharedReads.Sou
     permutation.planReads(batches);
   }
 
-  /** The workers of an epoch share one {@link PlannedBatches} of it. */
+  /**
+   * The workers of an epoch share one {@link PlannedBatches} of it, planned on this (the loader's
+   * own) permutation, so its memory cache and row addresses outlive each epoch's worker handles. A
+   * single worker streaming an unshuffled identity permutation keeps its own stream instead.
+   */
   @Override
-  public SharedReads share(List<long[]> batches) {
+  public SharedReads share(List<long[]> batches, int workers) {
+    if (workers == 1 && permutation.streams(batches)) {
+      return null;
+    }
     PlannedBatches<B> planned = permutation.planBatches(batches);
     if (planned == null) {
       return null;

@@ -473,9 +473,10 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * FixedSizeList}s of those; {@code _rowid}); other column sets read one take per batch.
    *
    * <p><b>Memory:</b> at most {@code maxBytes} for the two windows' batches not yet returned (at
-   * least two batches), plus one scan batch (64 k rows) in flight per part being read. Each {@code
-   * DataLoader} worker plans its own windows with this budget. {@code 0} turns read-ahead off: one
-   * take per batch.
+   * least two batches), plus one scan batch (64 k rows) in flight per part being read. The workers
+   * of a {@code DataLoader} share one plan per epoch ({@link #planBatches}) and so this one budget,
+   * plus the batches read for a worker that has not taken them yet. {@code 0} turns read-ahead off:
+   * one take per batch.
    */
   public Permutation<T> withReadAhead(long maxBytes) {
     if (maxBytes < 0) {
@@ -683,11 +684,11 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   }
 
   /**
-   * Reads ahead for a loader worker: the next {@link #takeOffsets} calls of this handle will ask
-   * these batches in this order, so the read planner ({@link #withReadAhead}) reads them a window
-   * at a time — each worker of a {@code DataLoader} plans its own share of the epoch's batches,
-   * with its own read-ahead budget. Consecutive ranges of an identity permutation (a loader without
-   * shuffle and at most one worker) are instead read as one stream, as {@link #iter} reads them
+   * Reads ahead for one consumer: the next {@link #takeOffsets} calls of this handle will ask these
+   * batches in this order, so the read planner ({@link #withReadAhead}) reads them a window at a
+   * time, with this handle's read-ahead budget ({@code DataLoader} workers share one {@link
+   * #planBatches} of the epoch instead). Consecutive ranges of an identity permutation (a loader
+   * without shuffle and one worker) are instead read as one stream, as {@link #iter} reads them
    * (zero-copy tensors, variable-length columns too). A call that asks anything else ends the plan
    * and is read the plain way; an empty list drops the plan. The batches must not be modified
    * afterwards. A no-op when no plan applies or read-ahead is off ({@code withReadAhead(0)}).
@@ -751,6 +752,17 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     }
     r.start();
     return new PlannedBatches<>(this, List.copyOf(batches), r);
+  }
+
+  /**
+   * True when {@link #planReads} reads these batches as one stream (consecutive ranges of an
+   * identity permutation) rather than through the read planner.
+   */
+  public boolean streams(List<long[]> batches) {
+    return readAheadBytes != 0
+        && selection instanceof RowSelection.Identity
+        && inRange(batches)
+        && SequentialReads.consecutive(batches);
   }
 
   private boolean inRange(List<long[]> batches) {

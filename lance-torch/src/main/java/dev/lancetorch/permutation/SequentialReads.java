@@ -32,21 +32,30 @@ final class SequentialReads<T> implements AutoCloseable {
    * larger), every batch ascending by one.
    */
   static <T> SequentialReads<T> of(Permutation<T> p, List<long[]> batches) {
-    if (PlanCursor.uniformRows(batches) < 0) {
+    if (!consecutive(batches)) {
       return null;
     }
     int size = batches.get(0).length;
+    long start = batches.get(0)[0];
+    long end = batches.get(batches.size() - 1)[batches.get(batches.size() - 1).length - 1] + 1;
+    PLANS.incrementAndGet();
+    return new SequentialReads<>(List.copyOf(batches), new BatchIterator<>(p, size, start, end));
+  }
+
+  /** True when the batches are consecutive ranges as {@link #of} needs them. */
+  static boolean consecutive(List<long[]> batches) {
+    if (batches.isEmpty() || PlanCursor.uniformRows(batches) < 0) {
+      return false;
+    }
     long expect = batches.get(0)[0];
-    long start = expect;
     for (long[] b : batches) {
       for (long o : b) {
         if (o != expect++) {
-          return null;
+          return false;
         }
       }
     }
-    PLANS.incrementAndGet();
-    return new SequentialReads<>(List.copyOf(batches), new BatchIterator<>(p, size, start, expect));
+    return true;
   }
 
   /** Sequential plans made in this JVM so far (diagnostics, tests). */

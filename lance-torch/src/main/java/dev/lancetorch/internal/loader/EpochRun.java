@@ -53,9 +53,9 @@ public final class EpochRun<B, R> implements TaskStream<R> {
   private SharedReads shared;
 
   /**
-   * @param source the loader's source: when it can share reads ({@link SharedReads.Source}) and
-   *     there are several workers, one shared read of the epoch's batches serves them all;
-   *     otherwise each worker plans its own share on its handle ({@link BatchSource#planReads})
+   * @param source the loader's source: when it can share reads ({@link SharedReads.Source}), one
+   *     read of the epoch's batches serves every worker; otherwise each worker plans its own share
+   *     on its handle ({@link BatchSource#planReads})
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public EpochRun(
@@ -67,7 +67,7 @@ public final class EpochRun<B, R> implements TaskStream<R> {
       LoaderMetrics metrics,
       BatchSource<?> source) {
     this.perWorker = perWorker;
-    this.sharer = perWorker.size() > 1 && source instanceof SharedReads.Source s ? s : null;
+    this.sharer = source instanceof SharedReads.Source s ? s : null;
     this.planIndex = sharer == null ? null : consumerOrder(perWorker);
     this.workersLeft = new java.util.concurrent.atomic.AtomicInteger(perWorker.size());
     this.processor = processor;
@@ -137,7 +137,16 @@ public final class EpochRun<B, R> implements TaskStream<R> {
     return at;
   }
 
-  /** The epoch's shared read, made by the first worker that asks; null when it does not apply. */
+  /**
+   * Plans the epoch's shared read now (the loader calls it on its own thread right after starting
+   * the workers, so the first window is read while they open their handles); a no-op when it does
+   * not apply or was done.
+   */
+  void planShared() {
+    sharedReads();
+  }
+
+  /** The epoch's shared read, made by the first caller; null when it does not apply. */
   private synchronized SharedReads sharedReads() {
     if (sharer == null || cancelled) {
       return null;
@@ -152,7 +161,7 @@ public final class EpochRun<B, R> implements TaskStream<R> {
         }
       }
       try {
-        shared = sharer.share(java.util.Arrays.asList(all));
+        shared = sharer.share(java.util.Arrays.asList(all), perWorker.size());
       } catch (RuntimeException e) {
         shared = null; // each worker then reads its own, and reports what is wrong per batch
       }

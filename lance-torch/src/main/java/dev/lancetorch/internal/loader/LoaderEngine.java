@@ -77,6 +77,7 @@ public final class LoaderEngine<R> implements AutoCloseable {
       Runnable onStop = workers.persistent() ? () -> {} : () -> retire(pool);
       it = new EpochIterator<>(epoch, run, hooks, onStop, metrics);
       pool.start(run);
+      run.planShared(); // its first window is read while the workers open their handles
     }
     current = it;
     return it;

@@ -12,10 +12,11 @@ public interface SharedReads extends AutoCloseable {
   /** A source whose workers can share their reads (the loaders' wrapper of a permutation). */
   interface Source {
     /**
-     * A shared read of {@code batches} (the epoch's, in the order the consumer takes them), owned
-     * by the caller; null when they cannot be planned (then each worker reads its own).
+     * A shared read of {@code batches} (the epoch's, in the order the consumer takes them) for
+     * {@code workers} workers, owned by the caller; null when the source reads them better per
+     * worker, or cannot plan them (then each worker plans its own share on its handle).
      */
-    SharedReads share(List<long[]> batches);
+    SharedReads share(List<long[]> batches, int workers);
   }
 
   /**
