@@ -37,14 +37,16 @@ import org.bytedeco.pytorch.global.torch;
  * database, default {@code target/bench-db}), {@code --out DIR} (default {@code docs}); LanceDB's
  * reader side by side ({@link PeerBench}): {@code --peer-dir PATH} (an installed copy of {@code
  * lancedb-peer}) and {@code --peer-db PATH} (its reference database), {@code --peer-rows N} (rows
- * per read, default 262144); {@code make demo} under thread settings ({@link DemoThreadsBench}):
- * {@code --demo-seconds S} (an epoch of each {@code make demo} run stops after S seconds, default
- * 8; 0 skips it); {@code --sections a,b} (default all: peer, threads, bridge, formats, loader,
- * build, soak, varlen).
+ * per read, default 262144); {@code --loader-rows N} (rows of the loader section's shuffled epoch,
+ * default 262144); {@code make demo} under thread settings ({@link DemoThreadsBench}): {@code
+ * --demo-seconds S} (an epoch of each {@code make demo} run stops after S seconds, default 8; 0
+ * skips it); {@code --sections a,b} (default all: peer, threads, bridge, formats, loader, build,
+ * soak, varlen).
  */
 public final class Bench {
   private final Report report = new Report();
   private final int reps;
+  private static long loaderRows = 262_144;
   private final RootAllocator allocator = new RootAllocator();
 
   private Bench(int reps) {
@@ -69,6 +71,7 @@ public final class Bench {
         case "--peer-dir" -> peerDir = Path.of(args[i + 1]);
         case "--peer-db" -> peerDb = Path.of(args[i + 1]);
         case "--peer-rows" -> peerRows = Long.parseLong(args[i + 1]);
+        case "--loader-rows" -> loaderRows = Long.parseLong(args[i + 1]);
         case "--demo-seconds" -> demoSeconds = Double.parseDouble(args[i + 1]);
         case "--sections" -> sections = java.util.Set.of(args[i + 1].split(","));
         case "--rows" -> rows = Long.parseLong(args[i + 1]);
@@ -377,7 +380,7 @@ public final class Bench {
       Permutation<Tensor> p =
           Permutation.fromTables(narrow, perm, 0)
               .withFormat(Format.TORCH_COL)
-              .withTake(Math.min(narrow.countRows(), 262_144));
+              .withTake(Math.min(narrow.countRows(), loaderRows));
       long rows = p.numRows();
       long direct = Measure.medianNanos(reps, () -> Measure.time(() -> drain(p.iter(bs, false))));
       report.rate(
@@ -414,6 +417,14 @@ public final class Bench {
           byWorkers[2],
           16,
           byWorkers[1]);
+      // what "every core busy" reads as on this machine now: one spinning thread per core
+      report.add(
+          "loader",
+          "reference: one busy thread per core, process CPU / wall (what saturation reads as)",
+          String.format("%.2f", Measure.cpuPerWall(() -> Measure.spin(500))),
+          "cores busy",
+          "of " + Runtime.getRuntime().availableProcessors() + " cores",
+          "");
       for (int w = 1; w <= 2; w++) {
         final int workers = w;
         long[] windows0 = WindowReader.windowTimes();

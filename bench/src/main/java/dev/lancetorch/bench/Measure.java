@@ -44,6 +44,36 @@ final class Measure {
     return cw[0] / (double) cw[1];
   }
 
+  /** Keeps one thread per core busy for {@code millis} ms (a reference for "all cores busy"). */
+  static void spin(long millis) {
+    int n = Runtime.getRuntime().availableProcessors();
+    long end = System.nanoTime() + millis * 1_000_000;
+    java.util.concurrent.atomic.AtomicLong sink = new java.util.concurrent.atomic.AtomicLong();
+    Thread[] threads = new Thread[n];
+    for (int i = 0; i < n; i++) {
+      threads[i] =
+          new Thread(
+              () -> {
+                long x = 0;
+                while (System.nanoTime() < end) {
+                  for (int k = 0; k < 10_000; k++) {
+                    x = x * 6364136223846793005L + 1442695040888963407L;
+                  }
+                }
+                sink.addAndGet(x);
+              });
+      threads[i].start();
+    }
+    for (Thread t : threads) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
   /** Runs {@code r} once: this process's CPU time and the wall time, in nanoseconds. */
   static long[] cpuAndWall(Runnable r) {
     com.sun.management.OperatingSystemMXBean os =
