@@ -417,6 +417,38 @@ public final class Bench {
           byWorkers[2],
           16,
           byWorkers[1]);
+      // training's shape: one loader, epochs back to back (each epoch's first window is read while
+      // the one before hands out its last batches)
+      int epochs = 4;
+      long[] multi = new long[3];
+      for (int w = 1; w <= 2; w++) {
+        final int workers = w;
+        multi[w] =
+            Measure.medianNanos(
+                reps, () -> Measure.time(() -> drainLoader(p, bs, workers, epochs)));
+      }
+      report.rate(
+          "loader",
+          "DataLoader, 1 worker, " + epochs + " epochs on one loader",
+          rows * epochs,
+          multi[1],
+          16,
+          null);
+      report.rate(
+          "loader",
+          "DataLoader, 2 workers, " + epochs + " epochs on one loader (vs 1 worker)",
+          rows * epochs,
+          multi[2],
+          16,
+          multi[1]);
+      long[] multiCpu = Measure.cpuAndWall(() -> drainLoader(p, bs, 1, epochs));
+      report.add(
+          "loader",
+          "DataLoader, 1 worker, " + epochs + " epochs on one loader: process CPU time / wall time",
+          String.format("%.2f", multiCpu[0] / (double) multiCpu[1]),
+          "cores busy",
+          "of " + Runtime.getRuntime().availableProcessors() + " cores",
+          "");
       // what "every core busy" reads as on this machine now: one spinning thread per core
       report.add(
           "loader",
@@ -531,9 +563,16 @@ public final class Bench {
   }
 
   private static void drainLoader(Permutation<Tensor> p, int bs, int workers) {
+    drainLoader(p, bs, workers, 1);
+  }
+
+  /** {@code epochs} epochs back to back on one loader (the next one's read starts early). */
+  private static void drainLoader(Permutation<Tensor> p, int bs, int workers, int epochs) {
     try (DataLoader<Tensor> l = DataLoader.builder(p).batchSize(bs).numWorkers(workers).build()) {
-      for (Tensor t : l) {
-        t.close();
+      for (int e = 0; e < epochs; e++) {
+        for (Tensor t : l) {
+          t.close();
+        }
       }
     }
   }

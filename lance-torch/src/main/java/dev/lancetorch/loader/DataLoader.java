@@ -11,7 +11,9 @@ import dev.lancetorch.internal.loader.YieldTracker;
 import dev.lancetorch.permutation.Permutation;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -45,7 +47,11 @@ import java.util.function.Function;
  *
  * <p><b>Memory.</b> At most {@code numWorkers × prefetchFactor} batches are loaded (or being
  * loaded) and not yet taken by the consumer, plus the one {@code hasNext()} holds for the next
- * {@code next()}.
+ * {@code next()}. Over a {@code Permutation} ({@link #builder(Permutation)}) the workers share one
+ * read of the epoch by its read planner ({@code Permutation.withReadAhead}: two windows alive at a
+ * time, plus batches read for a worker that has not taken them yet); the next epoch's first window
+ * is read once this epoch's last one is, and a loader left open after its last epoch holds it until
+ * {@link #close()}.
  *
  * <p><b>Collate errors</b> follow the builder's {@link OnTransformError} policy (default {@code
  * RAISE}), as a {@link StreamingDataset}'s transform errors: {@code SKIP}/{@code WARN} re-run the
@@ -75,8 +81,16 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
 
   private int nextEpoch;
   private LoaderState resume;
-  private int plannedEpoch = -1;
-  private List<long[]> plannedBatches;
+
+  /** Batches of the last two epochs planned (the one running and the next, planned ahead). */
+  private final Map<Integer, List<long[]>> planned =
+      new LinkedHashMap<>(4, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, List<long[]>> eldest) {
+          return size() > 2;
+        }
+      };
+
   private volatile String progressExtra = "";
 
   @SuppressWarnings("unchecked")
@@ -147,7 +161,8 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
             prefetchFactor,
             inOrder,
             timeoutNanos,
-            record);
+            record,
+            nextEpochTasks(epoch + 1));
     nextEpoch = epoch + 1;
     resume = null;
     if (progress != null) {
@@ -216,14 +231,35 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
     engine.close();
   }
 
+  /**
+   * The tasks of {@code epoch} when it runs whole after this one (the engine reads its first window
+   * while this epoch's last batches are handed out); null without workers.
+   */
+  private List<List<LoaderTask>> nextEpochTasks(int epoch) {
+    if (engine.numWorkers() == 0) {
+      return null;
+    }
+    List<long[]> batches = plan(epoch);
+    List<LoaderTask> tasks = new ArrayList<>(batches.size());
+    for (int i = 0; i < batches.size(); i++) {
+      tasks.add(LoaderTask.of(batches.get(i), epoch, i, -1));
+    }
+    return LoaderEngine.dealt(tasks, engine.numWorkers());
+  }
+
+  /**
+   * The batches of {@code epoch}; the sampler and batch sampler are pure functions, so the last two
+   * epochs planned are kept (the one running and the next one, planned ahead for its read-ahead).
+   */
   private List<long[]> plan(int epoch) {
-    if (epoch != plannedEpoch) {
+    List<long[]> batches = planned.get(epoch);
+    if (batches == null) {
       long[] global = sampler.indices(source.numRows(), seed, epoch);
       long[] mine = DistributedShard.shard(global, rank, worldSize, dropUneven);
-      plannedBatches = checkedBatches(batchSampler.batches(mine), epoch, source.numRows());
-      plannedEpoch = epoch;
+      batches = checkedBatches(batchSampler.batches(mine), epoch, source.numRows());
+      planned.put(epoch, batches);
     }
-    return plannedBatches;
+    return batches;
   }
 
   /**

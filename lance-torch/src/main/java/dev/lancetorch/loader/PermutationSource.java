@@ -41,27 +41,33 @@ final class PermutationSource<B> implements SelectableSource<B>, SharedReads.Sou
    */
   @Override
   public SharedReads share(List<long[]> batches, int workers) {
+    return share(batches, workers, null);
+  }
+
+  @Override
+  public SharedReads share(List<long[]> batches, int workers, SharedReads after) {
     if (workers == 1 && permutation.streams(batches)) {
       return null;
     }
-    PlannedBatches<B> planned = permutation.planBatches(batches);
-    if (planned == null) {
-      return null;
-    }
-    return new SharedReads() {
-      @Override
-      @SuppressWarnings("unchecked")
-      public Object take(int index, BatchSource<?> handle) {
-        return handle instanceof PermutationSource<?> p
-            ? planned.take(index, (Permutation<B>) p.permutation)
-            : planned.take(index);
-      }
+    PlannedBatches<B> planned =
+        permutation.planBatches(batches, after instanceof Planned<?> p ? p.planned : null);
+    return planned == null ? null : new Planned<>(planned);
+  }
 
-      @Override
-      public void close() {
-        planned.close();
-      }
-    };
+  /** A {@link PlannedBatches} as the loaders' shared read. */
+  private record Planned<B>(PlannedBatches<B> planned) implements SharedReads {
+    @Override
+    @SuppressWarnings("unchecked")
+    public Object take(int index, BatchSource<?> handle) {
+      return handle instanceof PermutationSource<?> p
+          ? planned.take(index, (Permutation<B>) p.permutation)
+          : planned.take(index);
+    }
+
+    @Override
+    public void close() {
+      planned.close();
+    }
   }
 
   @Override

@@ -743,6 +743,16 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * #takeOffsets}).
    */
   public PlannedBatches<T> planBatches(List<long[]> batches) {
+    return planBatches(batches, null);
+  }
+
+  /**
+   * Like {@link #planBatches(List)}, read after {@code after}: its first window is read once {@code
+   * after} has read its last one (or when a batch of it is first asked, if sooner), so a loader's
+   * next epoch is read while this one's last batches are handed out — the two windows alive at a
+   * time stay within the read-ahead budget. With {@code after} null it starts now.
+   */
+  public PlannedBatches<T> planBatches(List<long[]> batches, PlannedBatches<?> after) {
     if (batches.isEmpty() || readAheadBytes == 0 || !inRange(batches)) {
       return null;
     }
@@ -750,7 +760,11 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     if (r == null) {
       return null;
     }
-    r.start();
+    if (after == null) {
+      r.start();
+    } else {
+      after.afterLastWindow(r::start);
+    }
     return new PlannedBatches<>(this, List.copyOf(batches), r);
   }
 

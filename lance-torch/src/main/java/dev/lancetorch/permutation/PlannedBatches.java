@@ -43,6 +43,11 @@ public final class PlannedBatches<T> implements AutoCloseable {
     this.taken = new boolean[batches.size()];
   }
 
+  /** Runs {@code r} once the planner has read the last window (see {@link WindowReader}). */
+  void afterLastWindow(Runnable r) {
+    reader.afterLastWindow(r);
+  }
+
   /** Number of planned batches. */
   public int size() {
     return batches.size();

@@ -56,6 +56,8 @@ public final class EpochRun<B, R> implements TaskStream<R> {
    * @param source the loader's source: when it can share reads ({@link SharedReads.Source}), one
    *     read of the epoch's batches serves every worker; otherwise each worker plans its own share
    *     on its handle ({@link BatchSource#planReads})
+   * @param adopted this epoch's shared read, planned ahead by the previous epoch ({@link
+   *     #planFollower}), owned by this run from now on; or null
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public EpochRun(
@@ -65,11 +67,16 @@ public final class EpochRun<B, R> implements TaskStream<R> {
       boolean inOrder,
       long timeoutNanos,
       LoaderMetrics metrics,
-      BatchSource<?> source) {
+      BatchSource<?> source,
+      SharedReads adopted) {
     this.perWorker = perWorker;
     this.sharer = source instanceof SharedReads.Source s ? s : null;
     this.planIndex = sharer == null ? null : consumerOrder(perWorker);
     this.workersLeft = new java.util.concurrent.atomic.AtomicInteger(perWorker.size());
+    if (adopted != null) {
+      this.sharePlanned = true;
+      this.shared = adopted;
+    }
     this.processor = processor;
     this.inOrder = inOrder;
     this.timeoutNanos = timeoutNanos <= 0 ? Long.MAX_VALUE : timeoutNanos;
@@ -153,20 +160,46 @@ public final class EpochRun<B, R> implements TaskStream<R> {
     }
     if (!sharePlanned) {
       sharePlanned = true;
-      long[][] all = new long[total][];
-      for (int w = 0; w < perWorker.size(); w++) {
-        List<LoaderTask> tasks = perWorker.get(w);
-        for (int j = 0; j < tasks.size(); j++) {
-          all[planIndex[w][j]] = tasks.get(j).offsets();
-        }
-      }
       try {
-        shared = sharer.share(java.util.Arrays.asList(all), perWorker.size());
+        shared = sharer.share(inConsumerOrder(perWorker, planIndex), perWorker.size());
       } catch (RuntimeException e) {
         shared = null; // each worker then reads its own, and reports what is wrong per batch
       }
     }
     return shared;
+  }
+
+  /** The tasks' offsets in the order of {@code planIndex} ({@link #consumerOrder}). */
+  private static List<long[]> inConsumerOrder(List<List<LoaderTask>> perWorker, int[][] at) {
+    int n = 0;
+    for (List<LoaderTask> t : perWorker) {
+      n += t.size();
+    }
+    long[][] all = new long[n][];
+    for (int w = 0; w < perWorker.size(); w++) {
+      List<LoaderTask> tasks = perWorker.get(w);
+      for (int j = 0; j < tasks.size(); j++) {
+        all[at[w][j]] = tasks.get(j).offsets();
+      }
+    }
+    return java.util.Arrays.asList(all);
+  }
+
+  /**
+   * A shared read of the next epoch's tasks (same workers), read after this epoch's: its first
+   * window once this epoch's last window is read. Owned by the caller (who hands it to that epoch's
+   * run); null when this epoch has no shared read or that one cannot be planned.
+   */
+  SharedReads planFollower(List<List<LoaderTask>> next) {
+    SharedReads mine = sharedReads();
+    if (mine == null || next.size() != perWorker.size()) {
+      return null;
+    }
+    try {
+      return sharer.share(inConsumerOrder(next, consumerOrder(next)), next.size(), mine);
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   private void closeShared() {

@@ -27,7 +27,11 @@ public final class LoaderEngine<R> implements AutoCloseable {
   private final List<WorkerPool<Object>> retiredPools = new ArrayList<>();
   private WorkerPool<Object> persistentPool;
   private EpochIterator<R, ?> current;
+  private Follower follower;
   private boolean closed;
+
+  /** The next epoch's shared read, planned while the live epoch runs, and the tasks it reads. */
+  private record Follower(int epoch, List<List<LoaderTask>> perWorker, SharedReads reads) {}
 
   /**
    * @param name the loader's class name, for messages
@@ -52,19 +56,38 @@ public final class LoaderEngine<R> implements AutoCloseable {
    *
    * @throws IllegalStateException if the loader is closed
    */
-  public synchronized <H extends EpochHooks> EpochIterator<R, H> start(
+  public <H extends EpochHooks> EpochIterator<R, H> start(
       int epoch,
       List<List<LoaderTask>> perWorker,
       int prefetch,
       boolean inOrder,
       long timeoutNanos,
       H hooks) {
+    return start(epoch, perWorker, prefetch, inOrder, timeoutNanos, hooks, null);
+  }
+
+  /**
+   * Like {@link #start(int, List, int, boolean, long, EpochHooks)}; {@code next}, when not null,
+   * are the tasks of epoch {@code epoch + 1} if it runs whole next: its shared read is planned now
+   * and its first window read as soon as this epoch's last one is (within the same read-ahead
+   * budget), so back-to-back epochs do not wait for their first window. If the next epoch started
+   * differs (another epoch, a resume, other tasks), that read is dropped.
+   */
+  public synchronized <H extends EpochHooks> EpochIterator<R, H> start(
+      int epoch,
+      List<List<LoaderTask>> perWorker,
+      int prefetch,
+      boolean inOrder,
+      long timeoutNanos,
+      H hooks,
+      List<List<LoaderTask>> next) {
     if (closed) {
       throw new IllegalStateException(name + " closed");
     }
     if (current != null) {
       current.stop();
     }
+    SharedReads adopted = adoptFollower(epoch, perWorker);
     EpochIterator<R, H> it;
     if (workers.count() == 0) {
       TaskStream<R> inline = new InlineStream<>(workers.source(), perWorker.get(0), transform);
@@ -72,15 +95,62 @@ public final class LoaderEngine<R> implements AutoCloseable {
     } else {
       EpochRun<Object, R> run =
           new EpochRun<>(
-              perWorker, transform, prefetch, inOrder, timeoutNanos, metrics, workers.source());
+              perWorker,
+              transform,
+              prefetch,
+              inOrder,
+              timeoutNanos,
+              metrics,
+              workers.source(),
+              adopted);
       WorkerPool<Object> pool = poolForEpoch();
       Runnable onStop = workers.persistent() ? () -> {} : () -> retire(pool);
       it = new EpochIterator<>(epoch, run, hooks, onStop, metrics);
       pool.start(run);
       run.planShared(); // its first window is read while the workers open their handles
+      if (next != null) {
+        SharedReads reads = run.planFollower(next);
+        follower = reads == null ? null : new Follower(epoch + 1, next, reads);
+      }
     }
     current = it;
     return it;
+  }
+
+  /**
+   * The planned read of the next epoch when {@code epoch} is it and has the same tasks (then the
+   * caller owns it), else null (a planned read that does not match is closed).
+   */
+  private SharedReads adoptFollower(int epoch, List<List<LoaderTask>> perWorker) {
+    Follower f = follower;
+    follower = null;
+    if (f == null) {
+      return null;
+    }
+    if (f.epoch() == epoch && workers.count() > 0 && sameTasks(f.perWorker(), perWorker)) {
+      return f.reads();
+    }
+    f.reads().close();
+    return null;
+  }
+
+  private static boolean sameTasks(List<List<LoaderTask>> a, List<List<LoaderTask>> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int w = 0; w < a.size(); w++) {
+      List<LoaderTask> x = a.get(w);
+      List<LoaderTask> y = b.get(w);
+      if (x.size() != y.size()) {
+        return false;
+      }
+      for (int i = 0; i < x.size(); i++) {
+        if (!java.util.Arrays.equals(x.get(i).offsets(), y.get(i).offsets())) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /** The live (or last) epoch, or null before the first. */
@@ -130,6 +200,10 @@ public final class LoaderEngine<R> implements AutoCloseable {
       }
       closed = true;
       it = current;
+      if (follower != null) {
+        follower.reads().close();
+        follower = null;
+      }
       if (persistentPool != null) {
         retiredPools.add(persistentPool);
         persistentPool = null;

@@ -17,6 +17,15 @@ public interface SharedReads extends AutoCloseable {
      * worker, or cannot plan them (then each worker plans its own share on its handle).
      */
     SharedReads share(List<long[]> batches, int workers);
+
+    /**
+     * Like {@link #share(List, int)}, read after {@code after} (another shared read of this
+     * source): its first window is read once {@code after} has read its last one, or when first
+     * asked. Defaults to {@link #share(List, int)}.
+     */
+    default SharedReads share(List<long[]> batches, int workers, SharedReads after) {
+      return share(batches, workers);
+    }
   }
 
   /**

@@ -40,8 +40,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  *
  * <p>Ownership: owns the batches of the current window and of the window read ahead until {@link
  * #next()} hands each over (then the caller owns it); {@link #close()} (idempotent) frees those not
- * handed over, after waiting for a read in progress. Borrows the table. Not thread-safe (one
- * caller; the reads ahead run on their own threads).
+ * handed over, after waiting for a read in progress. Borrows the table. Thread-safe, one caller at
+ * a time ({@link #next()}, {@link #start()} and {@link #close()} are synchronized; the reads ahead
+ * run on their own threads).
  */
 public final class WindowReader implements AutoCloseable {
   /** Rows per batch of the range scans. */
@@ -136,6 +137,10 @@ public final class WindowReader implements AutoCloseable {
   private int next;
   private java.util.concurrent.Future<List<TorchBatch>> pending;
   private boolean closed;
+  private final Object fragmentsLock = new Object();
+  private final java.util.concurrent.atomic.AtomicReference<Object> afterLast =
+      new java.util.concurrent.atomic.AtomicReference<>();
+  private static final Object LAST_WINDOW_READ = new Object();
 
   /**
    * @param addrs the addresses to read, in order (not modified; the reader keeps it)
@@ -177,7 +182,7 @@ public final class WindowReader implements AutoCloseable {
    * failure is thrown by the call that needs its batches, and closes the reader (later calls throw
    * {@link IllegalStateException}), so no batch is ever skipped.
    */
-  public TorchBatch next() {
+  public synchronized TorchBatch next() {
     if (closed) {
       throw new IllegalStateException("the window reader is closed");
     }
@@ -207,14 +212,30 @@ public final class WindowReader implements AutoCloseable {
    * #next()} (a loader announces its batches before it asks the first); does nothing once reading
    * has begun.
    */
-  public void start() {
+  public synchronized void start() {
     if (!closed && pending == null && ready.isEmpty() && next == 0 && addrs.length > 0) {
       pending = startWindow();
     }
   }
 
+  /**
+   * Runs {@code r} once the last window has been read (on a window thread), or now if it has; a
+   * read that failed or a reader closed before its last window never runs it. One callback per
+   * reader (a later one replaces an earlier one not yet run). Thread-safe.
+   */
+  public void afterLastWindow(Runnable r) {
+    Object prev = afterLast.get();
+    while (prev != LAST_WINDOW_READ) {
+      if (afterLast.compareAndSet(prev, r)) {
+        return;
+      }
+      prev = afterLast.get();
+    }
+    r.run();
+  }
+
   /** Batches of the current window that {@link #next()} returns without waiting. */
-  public int readyBatches() {
+  public synchronized int readyBatches() {
     return ready.size();
   }
 
@@ -260,6 +281,15 @@ public final class WindowReader implements AutoCloseable {
       stats.maxWindowBytes = Math.max(stats.maxWindowBytes, rows * cols.rowBytes());
     }
     WINDOWS_READ.incrementAndGet();
+    if (from + rows == addrs.length
+        && afterLast.getAndSet(LAST_WINDOW_READ) instanceof Runnable r) {
+      // on its own window thread: this window's batches are handed over without waiting for it
+      ReadThreads.window(
+          () -> {
+            r.run();
+            return null;
+          });
+    }
     WINDOW_WALL_NANOS.addAndGet(System.nanoTime() - t0);
     WINDOW_CPU_NANOS.addAndGet(cpu0 < 0 ? 0 : processCpuNanos() - cpu0);
     return out;
@@ -469,7 +499,13 @@ public final class WindowReader implements AutoCloseable {
   }
 
   /** The table's fragments indexed by id (null where no fragment has that id). */
-  private synchronized FragmentInfo[] fragmentsById() {
+  private FragmentInfo[] fragmentsById() {
+    synchronized (fragmentsLock) { // not the reader's monitor: next() holds it while a window reads
+      return fragmentsByIdLocked();
+    }
+  }
+
+  private FragmentInfo[] fragmentsByIdLocked() {
     if (fragments == null) {
       List<FragmentInfo> all = table.fragments();
       int max = all.stream().mapToInt(FragmentInfo::id).max().orElse(-1);
@@ -498,7 +534,7 @@ public final class WindowReader implements AutoCloseable {
    * any, is dropped); idempotent.
    */
   @Override
-  public void close() {
+  public synchronized void close() {
     if (!closed) {
       closed = true;
       free(ready);
