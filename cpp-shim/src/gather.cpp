@@ -322,9 +322,6 @@ void bind(lt_gather* g, const lt_batch* src) {
   if (!g->bound) lt::fail(g->bind_error.empty() ? "lt_gather: binding the output layout failed" : g->bind_error);
 }
 
-// Rows ahead whose destination copy_pairs prefetches.
-constexpr size_t kPrefetchAhead = 16;
-
 // Copies rows of `src` per the pairs, column by column.
 void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pairs) {
   if (pairs.empty()) return;
@@ -350,6 +347,15 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pair
     dst_at[i] = {ob, p.dst_pos - ob * B};
     ++per_out[ob];
   }
+  // The pairs' indexes grouped by output (a counting sort, stable): the order the values are copied in.
+  std::vector<uint32_t> order(pairs.size());
+  {
+    std::vector<int64_t> at(g->outs.size() + 1, 0);
+    for (size_t ob = 0; ob < g->outs.size(); ++ob) at[ob + 1] = at[ob] + per_out[ob];
+    for (size_t i = 0; i < pairs.size(); ++i) {
+      order[static_cast<size_t>(at[dst_at[i].first]++)] = static_cast<uint32_t>(i);
+    }
+  }
   for (size_t ci = 0; ci < g->cols.size(); ++ci) {
     const OutColumn& c = g->cols[ci];
     if (c.address) continue;
@@ -370,15 +376,11 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pair
     } else {
       const int64_t rb = W * lt::elem_size(c.elem);
       const char* base = static_cast<const char*>(v.values) + v.first * lt::elem_size(c.elem);
-      // This column's start in every output, so a row's destination is one load away; the stores land at
-      // random rows of the window, so each destination is prefetched a few rows ahead (they would miss the caches).
+      // This column's start in every output, so a row's destination is one load away. Rows go output by output
+      // (`order`): the stores stay inside one output's block at a time instead of landing anywhere in the window,
+      // and the loads, random within one source batch, mostly hit the caches.
       for (size_t ob = 0; ob < g->outs.size(); ++ob) col_base[ob] = g->outs[ob].values[ci];
-      const size_t n = pairs.size();
-      for (size_t i = 0; i < n; ++i) {
-        if (i + kPrefetchAhead < n) {
-          const auto& a = dst_at[i + kPrefetchAhead];
-          __builtin_prefetch(col_base[a.first] + a.second * rb, 1);
-        }
+      for (const uint32_t i : order) {
         copy_row(col_base[dst_at[i].first] + dst_at[i].second * rb, base + pairs[i].src_row * rb, rb);
       }
     }
