@@ -419,7 +419,7 @@ public final class Bench {
           byWorkers[1]);
       // training's shape: one loader, epochs back to back (each epoch's first window is read while
       // the one before hands out its last batches)
-      int epochs = 4;
+      int epochs = 8;
       long[] multi = new long[3];
       for (int w = 1; w <= 2; w++) {
         final int workers = w;
@@ -441,13 +441,20 @@ public final class Bench {
           multi[2],
           16,
           multi[1]);
-      long[] multiCpu = Measure.cpuAndWall(() -> drainLoader(p, bs, 1, epochs));
+      // where the CPU goes: per thread group, with persistent workers (every thread outlives the
+      // runs, so /proc still counts it at the end)
+      java.util.Map<String, Long> ticks0 = Measure.threadCpuTicks();
+      long[] multiCpu = Measure.cpuAndWall(() -> drainLoader(p, bs, 1, epochs, true));
+      java.util.Map<String, Long> ticks1 = Measure.threadCpuTicks();
       report.add(
           "loader",
-          "DataLoader, 1 worker, " + epochs + " epochs on one loader: process CPU time / wall time",
+          "DataLoader, 1 worker, " + epochs + " epochs, persistent: process CPU time / wall time",
           String.format("%.2f", multiCpu[0] / (double) multiCpu[1]),
           "cores busy",
-          "of " + Runtime.getRuntime().availableProcessors() + " cores",
+          "of "
+              + Runtime.getRuntime().availableProcessors()
+              + " cores; by thread: "
+              + Measure.cpuByThread(ticks0, ticks1, multiCpu[1]),
           "");
       // what "every core busy" reads as on this machine now: one spinning thread per core
       report.add(
@@ -568,7 +575,17 @@ public final class Bench {
 
   /** {@code epochs} epochs back to back on one loader (the next one's read starts early). */
   private static void drainLoader(Permutation<Tensor> p, int bs, int workers, int epochs) {
-    try (DataLoader<Tensor> l = DataLoader.builder(p).batchSize(bs).numWorkers(workers).build()) {
+    drainLoader(p, bs, workers, epochs, false);
+  }
+
+  private static void drainLoader(
+      Permutation<Tensor> p, int bs, int workers, int epochs, boolean persistent) {
+    try (DataLoader<Tensor> l =
+        DataLoader.builder(p)
+            .batchSize(bs)
+            .numWorkers(workers)
+            .persistentWorkers(persistent)
+            .build()) {
       for (int e = 0; e < epochs; e++) {
         for (Tensor t : l) {
           t.close();

@@ -74,6 +74,49 @@ final class Measure {
     }
   }
 
+  /**
+   * CPU time (clock ticks) of every live thread of this process, summed by name with digits dropped
+   * ({@code lancetorch-read-N}), from {@code /proc/self/task/N/stat}; empty where there is no
+   * {@code /proc}. Threads that ended are not counted.
+   */
+  static java.util.Map<String, Long> threadCpuTicks() {
+    java.util.Map<String, Long> m = new java.util.TreeMap<>();
+    java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+    for (java.io.File t : tasks == null ? new java.io.File[0] : tasks) {
+      try {
+        String stat = java.nio.file.Files.readString(t.toPath().resolve("stat"));
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        m.merge(
+            name.replaceAll("[0-9]+", "N"),
+            Long.parseLong(f[11]) + Long.parseLong(f[12]),
+            Long::sum);
+      } catch (java.io.IOException | RuntimeException e) {
+        // the thread ended meanwhile
+      }
+    }
+    return m;
+  }
+
+  /** The thread groups' CPU between two {@link #threadCpuTicks} snapshots, in cores busy. */
+  static String cpuByThread(
+      java.util.Map<String, Long> before, java.util.Map<String, Long> after, long wallNanos) {
+    double tick = 1e9 / 100; // USER_HZ
+    StringBuilder b = new StringBuilder();
+    after.entrySet().stream()
+        .map(
+            e ->
+                java.util.Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+        .filter(e -> e.getValue() * tick / wallNanos >= 0.01)
+        .sorted((x, y) -> Long.compare(y.getValue(), x.getValue()))
+        .forEach(
+            e ->
+                b.append(b.length() == 0 ? "" : ", ")
+                    .append(e.getKey())
+                    .append(String.format(" %.2f", e.getValue() * tick / wallNanos)));
+    return b.toString();
+  }
+
   /** Runs {@code r} once: this process's CPU time and the wall time, in nanoseconds. */
   static long[] cpuAndWall(Runnable r) {
     com.sun.management.OperatingSystemMXBean os =

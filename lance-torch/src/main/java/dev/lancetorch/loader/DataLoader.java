@@ -49,9 +49,10 @@ import java.util.function.Function;
  * loaded) and not yet taken by the consumer, plus the one {@code hasNext()} holds for the next
  * {@code next()}. Over a {@code Permutation} ({@link #builder(Permutation)}) the workers share one
  * read of the epoch by its read planner ({@code Permutation.withReadAhead}: two windows alive at a
- * time, plus batches read for a worker that has not taken them yet); the next epoch's first window
- * is read once this epoch's last one is, and a loader left open after its last epoch holds it until
- * {@link #close()}.
+ * time, plus batches read for a worker that has not taken them yet). From a loader's second epoch
+ * on (from the first with {@code persistentWorkers}) the next epoch's first window is read once
+ * this epoch's last one is; a loader left open after its last epoch holds that window until {@link
+ * #close()}.
  *
  * <p><b>Collate errors</b> follow the builder's {@link OnTransformError} policy (default {@code
  * RAISE}), as a {@link StreamingDataset}'s transform errors: {@code SKIP}/{@code WARN} re-run the
@@ -80,6 +81,8 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
   private final LoaderEngine<T> engine;
 
   private int nextEpoch;
+  private final boolean persistentWorkers;
+  private int epochsStarted;
   private LoaderState resume;
 
   /** Batches of the last two epochs planned (the one running and the next, planned ahead). */
@@ -119,6 +122,7 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
       this.resume = s;
       this.nextEpoch = s.epoch();
     }
+    this.persistentWorkers = b.persistentWorkers;
     this.engine =
         new LoaderEngine<>(
             "DataLoader",
@@ -162,7 +166,7 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
             inOrder,
             timeoutNanos,
             record,
-            nextEpochTasks(epoch + 1));
+            epochsStarted++ > 0 || persistentWorkers ? nextEpochTasks(epoch + 1) : null);
     nextEpoch = epoch + 1;
     resume = null;
     if (progress != null) {
@@ -233,7 +237,9 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
 
   /**
    * The tasks of {@code epoch} when it runs whole after this one (the engine reads its first window
-   * while this epoch's last batches are handed out); null without workers.
+   * while this epoch's last batches are handed out); null without workers. Asked from the second
+   * epoch a loader runs on (or the first, with persistent workers): a loader run once reads nothing
+   * ahead.
    */
   private List<List<LoaderTask>> nextEpochTasks(int epoch) {
     if (engine.numWorkers() == 0) {
