@@ -689,17 +689,7 @@ class ReadPlannerTest extends TableFixture {
             .persistentWorkers(true)
             .build()) {
       for (int epoch = 0; epoch < 3; epoch++) {
-        List<Long> ids = new ArrayList<>();
-        for (TensorDict d : l) {
-          try (d;
-              Tensor id = d.get("id").contiguous()) {
-            for (int i = 0; i < id.size(0); i++) {
-              try (Tensor v = id.get(i)) {
-                ids.add(v.item_long());
-              }
-            }
-          }
-        }
+        List<Long> ids = epochIds(l);
         java.util.Collections.sort(ids);
         assertThat(ids).isEqualTo(LongStream.range(0, N).boxed().toList());
       }
