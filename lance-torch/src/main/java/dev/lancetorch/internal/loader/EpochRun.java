@@ -108,6 +108,9 @@ public final class EpochRun<B, R> implements TaskStream<R> {
         workTasks(w, new SharedHandle<>(handle, s), planIndex[w], null);
         return;
       }
+      if (cancelled) {
+        return; // no plan for an epoch already stopped
+      }
       handle.planReads(perWorker.get(w).stream().map(LoaderTask::offsets).toList());
       try {
         workTasks(w, handle, null, null);
