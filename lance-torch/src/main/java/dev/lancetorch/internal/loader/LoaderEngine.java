@@ -12,11 +12,14 @@ import org.slf4j.LoggerFactory;
  * <p>Workers ({@link Workers}): with a count of 0 tasks are loaded in the consumer's thread from
  * the source itself ({@link InlineStream}); otherwise by a {@link WorkerPool} ({@link EpochRun}),
  * one per epoch, or one for the loader's life when persistent. Only one epoch is live: a new one
- * abandons the previous (its batches in flight are closed).
+ * abandons the previous (its batches in flight are closed). Over a source that shares reads ({@link
+ * SharedReads.Source}) the workers of an epoch share one read of it, and the next epoch's read can
+ * be planned while one runs (its first window read after this epoch's last one).
  *
- * <p>Ownership: the engine never closes the source; worker handles are the pool's. {@link #close()}
- * stops the live epoch, every pool (bounded wait, see {@link WorkerPool#close(long, long)}; threads
- * still running are logged as one WARNING naming each) and the transform threads.
+ * <p>Ownership: the engine never closes the source; worker handles are the pool's; the next epoch's
+ * planned read is the engine's until an epoch adopts it. {@link #close()} drops that read, stops
+ * the live epoch, every pool (bounded wait, see {@link WorkerPool#close(long, long)}; threads still
+ * running are logged as one WARNING naming each) and the transform threads.
  */
 public final class LoaderEngine<R> implements AutoCloseable {
   private final String name;
