@@ -328,8 +328,7 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pair
   bind(g, src);
   const int64_t B = g->batch_size;
   // Destination (output, row) once for all columns; rows written per output counted locally.
-  std::vector<std::pair<OutBatch*, int64_t>> dst(pairs.size());
-  std::vector<std::pair<int64_t, int64_t>> dst_at(pairs.size());  // (output, row) as indexes
+  std::vector<std::pair<int64_t, int64_t>> dst_at(pairs.size());
   std::vector<char*> col_base(g->outs.size());
   std::vector<int64_t> per_out(g->outs.size(), 0);
   for (size_t i = 0; i < pairs.size(); ++i) {
@@ -343,7 +342,6 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pair
                std::to_string(src->array.length) + ")");
     }
     const int64_t ob = p.dst_pos / B;
-    dst[i] = {&g->outs[ob], p.dst_pos - ob * B};
     dst_at[i] = {ob, p.dst_pos - ob * B};
     ++per_out[ob];
   }
@@ -368,9 +366,10 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pair
     if (c.elem == lt::Elem::Bool) {
       const auto* bits = static_cast<const uint8_t*>(v.values);
       for (size_t i = 0; i < pairs.size(); ++i) {
-        const int64_t r = dst[i].second;
+        const int64_t r = dst_at[i].second;
+        char* out = g->outs[static_cast<size_t>(dst_at[i].first)].values[ci];
         for (int64_t k = 0; k < W; ++k) {
-          put_bit(dst[i].first->values[ci], r * W + k, lt::bit_set(bits, v.first + pairs[i].src_row * W + k));
+          put_bit(out, r * W + k, lt::bit_set(bits, v.first + pairs[i].src_row * W + k));
         }
       }
     } else {
@@ -386,8 +385,8 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pair
     }
     if (nulls) {
       for (size_t i = 0; i < pairs.size(); ++i) {
-        OutBatch& o = *dst[i].first;
-        const int64_t r = dst[i].second;
+        OutBatch& o = g->outs[static_cast<size_t>(dst_at[i].first)];
+        const int64_t r = dst_at[i].second;
         const int64_t sr = pairs[i].src_row;
         if (v.row_validity != nullptr && !lt::bit_set(v.row_validity, v.row_validity_first + sr)) {
           clear_bit(o.validity[ci], r);

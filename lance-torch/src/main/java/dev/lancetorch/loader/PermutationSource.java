@@ -40,11 +40,6 @@ final class PermutationSource<B> implements SelectableSource<B>, SharedReads.Sou
    * single worker streaming an unshuffled identity permutation keeps its own stream instead.
    */
   @Override
-  public SharedReads share(List<long[]> batches, int workers) {
-    return share(batches, workers, null);
-  }
-
-  @Override
   public SharedReads share(List<long[]> batches, int workers, SharedReads after) {
     if (workers == 1 && permutation.streams(batches)) {
       return null;

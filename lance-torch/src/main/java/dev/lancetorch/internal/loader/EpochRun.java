@@ -100,12 +100,12 @@ public final class EpochRun<B, R> implements TaskStream<R> {
   void work(int w, BatchSource<B> handle, Throwable openError) {
     try {
       if (openError != null) {
-        workTasks(w, handle, null, openError);
+        workTasks(w, handle, openError);
         return;
       }
       SharedReads s = sharedReads();
       if (s != null) {
-        workTasks(w, new SharedHandle<>(handle, s), planIndex[w], null);
+        workTasks(w, new SharedHandle<>(handle, s, planIndex[w]), null);
         return;
       }
       if (cancelled) {
@@ -113,7 +113,7 @@ public final class EpochRun<B, R> implements TaskStream<R> {
       }
       handle.planReads(perWorker.get(w).stream().map(LoaderTask::offsets).toList());
       try {
-        workTasks(w, handle, null, null);
+        workTasks(w, handle, null);
       } finally {
         handle.planReads(java.util.List.of());
       }
@@ -164,7 +164,7 @@ public final class EpochRun<B, R> implements TaskStream<R> {
     if (!sharePlanned) {
       sharePlanned = true;
       try {
-        shared = sharer.share(inConsumerOrder(perWorker, planIndex), perWorker.size());
+        shared = sharer.share(inConsumerOrder(perWorker, planIndex), perWorker.size(), null);
       } catch (RuntimeException e) {
         shared = null; // each worker then reads its own, and reports what is wrong per batch
       }
@@ -216,12 +216,12 @@ public final class EpochRun<B, R> implements TaskStream<R> {
     }
   }
 
-  private void workTasks(int w, BatchSource<B> handle, int[] planned, Throwable openError) {
+  private void workTasks(int w, BatchSource<B> handle, Throwable openError) {
     List<LoaderTask> tasks = perWorker.get(w);
     for (int j = 0; j < tasks.size(); j++) {
       LoaderTask task = tasks.get(j);
-      if (planned != null) {
-        ((SharedHandle<B>) handle).expect(task.offsets(), planned[j]);
+      if (handle instanceof SharedHandle<B> shared) {
+        shared.expect(j, task.offsets());
       }
       try {
         permits[w].acquire();

@@ -11,18 +11,23 @@ import dev.lancetorch.loader.BatchSource;
 final class SharedHandle<B> implements BatchSource<B> {
   private final BatchSource<B> handle;
   private final SharedReads shared;
+  private final int[] planIndex;
   private long[] expected;
   private int index;
 
-  SharedHandle(BatchSource<B> handle, SharedReads shared) {
+  /**
+   * @param planIndex the position in the shared read of each of this worker's tasks
+   */
+  SharedHandle(BatchSource<B> handle, SharedReads shared, int[] planIndex) {
     this.handle = handle;
     this.shared = shared;
+    this.planIndex = planIndex;
   }
 
-  /** The next task's offsets (the very array the processor will ask) and its planned index. */
-  void expect(long[] offsets, int planIndex) {
+  /** The worker's task {@code j} is next: its offsets (the very array the processor will ask). */
+  void expect(int j, long[] offsets) {
     expected = offsets;
-    index = planIndex;
+    index = planIndex[j];
   }
 
   @Override

@@ -14,18 +14,11 @@ public interface SharedReads extends AutoCloseable {
     /**
      * A shared read of {@code batches} (the epoch's, in the order the consumer takes them) for
      * {@code workers} workers, owned by the caller; null when the source reads them better per
-     * worker, or cannot plan them (then each worker plans its own share on its handle).
+     * worker, or cannot plan them (then each worker plans its own share on its handle). With {@code
+     * after} (another shared read of this source, or null) its first window is read once {@code
+     * after} has read its last one, or when first asked.
      */
-    SharedReads share(List<long[]> batches, int workers);
-
-    /**
-     * Like {@link #share(List, int)}, read after {@code after} (another shared read of this
-     * source): its first window is read once {@code after} has read its last one, or when first
-     * asked. Defaults to {@link #share(List, int)}.
-     */
-    default SharedReads share(List<long[]> batches, int workers, SharedReads after) {
-      return share(batches, workers);
-    }
+    SharedReads share(List<long[]> batches, int workers, SharedReads after);
   }
 
   /**

@@ -68,7 +68,7 @@ public final class WindowReader implements AutoCloseable {
    * Wall time every planner of this JVM spent reading windows so far, and the process's CPU time
    * during those reads (all threads: read threads, Lance's decoders, anything else running then),
    * in nanoseconds; their ratio is how many cores the process kept busy while windows were read
-   * (diagnostics, the bench). CPU time is -1 where the JVM does not report it.
+   * (diagnostics, the bench). CPU time stays 0 where the JVM does not report it.
    */
   public static long[] windowTimes() {
     return new long[] {WINDOW_WALL_NANOS.get(), WINDOW_CPU_NANOS.get()};
@@ -386,7 +386,6 @@ public final class WindowReader implements AutoCloseable {
       }
     }
     long t1 = System.nanoTime();
-    if (System.getenv("LT_DBG") != null) System.err.printf("PLAN %.3f%n", (t1 - t0) / 1e6);
     ReadThreads.runAll(reads);
     synchronized (stats) {
       stats.planNanos += t1 - t0;
