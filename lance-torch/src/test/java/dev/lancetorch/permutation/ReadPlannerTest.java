@@ -726,4 +726,30 @@ class ReadPlannerTest extends TableFixture {
       assertThat(delivered[0]).isLessThan(N / 2 / 16 + 1);
     }
   }
+
+  @Test
+  void sharedReadsKeepATensorPastTheLoaderAndRefuseBadSql() {
+    Permutation<TensorDict> p = permutation("k", shuffled(N, 34), 1).withFormat(Format.TORCH_DICT);
+    List<Long> want = idsOf(shuffled(N, 34)).subList(0, 16);
+    Tensor kept;
+    try (dev.lancetorch.loader.DataLoader<TensorDict> l =
+        dev.lancetorch.loader.DataLoader.builder(p).batchSize(16).numWorkers(2).build()) {
+      java.util.Iterator<TensorDict> it = l.iterator();
+      try (TensorDict first = it.next()) {
+        kept = first.get("id").clone(); // a tensor of the first batch, kept past the loader
+      }
+    } // closed mid-epoch: the shared read's parked and unread batches go with it
+    assertThat(BridgeStats.snapshot().liveBatches()).isZero();
+    try (kept;
+        Tensor ids = kept.contiguous()) {
+      List<Long> got = new ArrayList<>();
+      for (int i = 0; i < ids.size(0); i++) {
+        try (Tensor v = ids.get(i)) {
+          got.add(v.item_long());
+        }
+      }
+      assertThat(got).isEqualTo(want);
+    }
+    assertThatThrownBy(() -> p.filter("id >>>> 2")).isInstanceOf(IllegalArgumentException.class);
+  }
 }
