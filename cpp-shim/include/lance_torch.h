@@ -260,6 +260,15 @@ LT_API int64_t lt_gather_num_outputs(const lt_gather* g);
  * source's current address is missing from the scanned range: an error. */
 LT_API int lt_gather_merge(lt_gather* g, const lt_batch* src, const char* addr_col, const int64_t* want_addr,
                            const int64_t* want_pos, int64_t n_want, int64_t* cursor);
+/* Merge of a source (column addr_col: row addresses, any order) against a
+ * dense map of the wanted rows of one address range: dense[x - lo] is 1 + the
+ * destination position of the row at address x, 0 when it is not wanted, for
+ * x in [lo, lo + span). Each match is copied and its entry set to 0 (so the
+ * entries left nonzero after the last source are the rows no source had);
+ * *found is set to the number of matches. One destination per address: a row
+ * wanted twice needs lt_gather_merge. The map is BORROWED and written. */
+LT_API int lt_gather_merge_dense(lt_gather* g, const lt_batch* src, const char* addr_col, int32_t* dense, int64_t lo,
+                                 int64_t span, int64_t* found);
 /* Copies row src_rows[i] of src to position dst_pos[i], for i < n. */
 LT_API int lt_gather_rows(lt_gather* g, const lt_batch* src, const int64_t* src_rows, const int64_t* dst_pos,
                           int64_t n);

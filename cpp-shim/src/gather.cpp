@@ -322,17 +322,26 @@ void bind(lt_gather* g, const lt_batch* src) {
   if (!g->bound) lt::fail(g->bind_error.empty() ? "lt_gather: binding the output layout failed" : g->bind_error);
 }
 
-// Copies rows of `src` per the pairs, column by column.
+// A pair's copy, resolved: source row, destination output and row there.
+struct Move {
+  int32_t src_row;
+  int32_t out;
+  int32_t out_row;
+};
+
+// Copies rows of `src` per the pairs, column by column. The pairs are first resolved into moves grouped output by
+// output (a counting sort on the output, stable), read in that order by every column: the stores stay inside one
+// output's block at a time instead of landing anywhere in the window, and the loads, random within one source
+// batch, mostly hit the caches.
 void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pairs) {
   if (pairs.empty()) return;
   bind(g, src);
   const int64_t B = g->batch_size;
-  // Destination (output, row) once for all columns; rows written per output counted locally.
-  std::vector<std::pair<int64_t, int64_t>> dst_at(pairs.size());
-  std::vector<char*> col_base(g->outs.size());
-  std::vector<int64_t> per_out(g->outs.size(), 0);
-  for (size_t i = 0; i < pairs.size(); ++i) {
-    const Pair& p = pairs[i];
+  if (src->array.length > INT32_MAX || B > INT32_MAX || g->outs.size() > static_cast<size_t>(INT32_MAX)) {
+    lt::fail("lt_gather: source batch or outputs too large");
+  }
+  std::vector<int64_t> at(g->outs.size() + 1, 0);
+  for (const Pair& p : pairs) {
     if (p.dst_pos < 0 || p.dst_pos >= g->total_rows) {
       lt::fail("lt_gather: destination position " + std::to_string(p.dst_pos) + " out of range [0, " +
                std::to_string(g->total_rows) + ")");
@@ -341,19 +350,20 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pair
       lt::fail("lt_gather: source row " + std::to_string(p.src_row) + " out of range [0, " +
                std::to_string(src->array.length) + ")");
     }
+    ++at[static_cast<size_t>(p.dst_pos / B) + 1];
+  }
+  std::vector<int64_t> per_out(g->outs.size());
+  for (size_t ob = 0; ob < g->outs.size(); ++ob) {
+    per_out[ob] = at[ob + 1];
+    at[ob + 1] += at[ob];
+  }
+  std::vector<Move> moves(pairs.size());
+  for (const Pair& p : pairs) {
     const int64_t ob = p.dst_pos / B;
-    dst_at[i] = {ob, p.dst_pos - ob * B};
-    ++per_out[ob];
+    moves[static_cast<size_t>(at[static_cast<size_t>(ob)]++)] = {
+        static_cast<int32_t>(p.src_row), static_cast<int32_t>(ob), static_cast<int32_t>(p.dst_pos - ob * B)};
   }
-  // The pairs' indexes grouped by output (a counting sort, stable): the order the values are copied in.
-  std::vector<uint32_t> order(pairs.size());
-  {
-    std::vector<int64_t> at(g->outs.size() + 1, 0);
-    for (size_t ob = 0; ob < g->outs.size(); ++ob) at[ob + 1] = at[ob] + per_out[ob];
-    for (size_t i = 0; i < pairs.size(); ++i) {
-      order[static_cast<size_t>(at[dst_at[i].first]++)] = static_cast<uint32_t>(i);
-    }
-  }
+  std::vector<char*> col_base(g->outs.size());
   for (size_t ci = 0; ci < g->cols.size(); ++ci) {
     const OutColumn& c = g->cols[ci];
     if (c.address) continue;
@@ -365,36 +375,31 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pair
     const bool nulls = v.null_rows > 0 || v.null_items > 0;
     if (c.elem == lt::Elem::Bool) {
       const auto* bits = static_cast<const uint8_t*>(v.values);
-      for (size_t i = 0; i < pairs.size(); ++i) {
-        const int64_t r = dst_at[i].second;
-        char* out = g->outs[static_cast<size_t>(dst_at[i].first)].values[ci];
+      for (const Move& m : moves) {
+        char* out = g->outs[static_cast<size_t>(m.out)].values[ci];
         for (int64_t k = 0; k < W; ++k) {
-          put_bit(out, r * W + k, lt::bit_set(bits, v.first + pairs[i].src_row * W + k));
+          put_bit(out, m.out_row * W + k, lt::bit_set(bits, v.first + m.src_row * W + k));
         }
       }
     } else {
       const int64_t rb = W * lt::elem_size(c.elem);
       const char* base = static_cast<const char*>(v.values) + v.first * lt::elem_size(c.elem);
-      // This column's start in every output, so a row's destination is one load away. Rows go output by output
-      // (`order`): the stores stay inside one output's block at a time instead of landing anywhere in the window,
-      // and the loads, random within one source batch, mostly hit the caches.
+      // This column's start in every output, so a row's destination is one load away.
       for (size_t ob = 0; ob < g->outs.size(); ++ob) col_base[ob] = g->outs[ob].values[ci];
-      for (const uint32_t i : order) {
-        copy_row(col_base[dst_at[i].first] + dst_at[i].second * rb, base + pairs[i].src_row * rb, rb);
+      for (const Move& m : moves) {
+        copy_row(col_base[static_cast<size_t>(m.out)] + m.out_row * rb, base + m.src_row * rb, rb);
       }
     }
     if (nulls) {
-      for (size_t i = 0; i < pairs.size(); ++i) {
-        OutBatch& o = g->outs[static_cast<size_t>(dst_at[i].first)];
-        const int64_t r = dst_at[i].second;
-        const int64_t sr = pairs[i].src_row;
-        if (v.row_validity != nullptr && !lt::bit_set(v.row_validity, v.row_validity_first + sr)) {
-          clear_bit(o.validity[ci], r);
+      for (const Move& m : moves) {
+        OutBatch& o = g->outs[static_cast<size_t>(m.out)];
+        if (v.row_validity != nullptr && !lt::bit_set(v.row_validity, v.row_validity_first + m.src_row)) {
+          clear_bit(o.validity[ci], m.out_row);
         }
         if (v.item_validity != nullptr) {
           for (int64_t k = 0; k < W; ++k) {
-            if (!lt::bit_set(v.item_validity, v.item_validity_first + sr * W + k)) {
-              clear_bit(o.item_validity[ci], r * W + k);
+            if (!lt::bit_set(v.item_validity, v.item_validity_first + m.src_row * W + k)) {
+              clear_bit(o.item_validity[ci], m.out_row * W + k);
             }
           }
         }
@@ -470,6 +475,40 @@ void gather_merge(lt_gather* g, const lt_batch* src, const char* addr_col, const
   }
   copy_pairs(g, src, pairs);
   *cursor = c;
+}
+
+void gather_merge_dense(lt_gather* g, const lt_batch* src, const char* addr_col, int32_t* dense, int64_t lo,
+                        int64_t span, int64_t* found) {
+  check_src(g, src, "lt_gather_merge_dense");
+  if (addr_col == nullptr || found == nullptr) lt::fail("lt_gather_merge_dense: address column or found is null");
+  if (span < 0 || (span > 0 && dense == nullptr)) lt::fail("lt_gather_merge_dense: bad wanted map");
+  const int64_t ai = find_column(src, addr_col);
+  if (ai < 0) lt::fail(std::string("lt_gather_merge_dense: the source batch has no column '") + addr_col + "'");
+  const lt::ColumnView a = lt::describe_column(&src->array, &src->schema, ai);
+  if ((a.elem != lt::Elem::U64 && a.elem != lt::Elem::I64) || a.fixed_list || a.null_rows > 0) {
+    lt::fail("lt_gather_merge_dense: address column '" + std::string(addr_col) +
+             "' must be non-null 64-bit integers");
+  }
+  const auto* addr = static_cast<const uint64_t*>(a.values) + a.first;
+  std::vector<Pair> pairs(static_cast<size_t>(a.rows));
+  size_t k = 0;
+  if (span > 0) {
+    // Without branches (a quarter of a shuffled window's scanned rows match, at random): every row writes a pair,
+    // a match keeps it; a row outside the range looks at entry 0 and writes it back unchanged.
+    for (int64_t i = 0; i < a.rows; ++i) {
+      const uint64_t d = addr[i] - static_cast<uint64_t>(lo);
+      const bool in = d < static_cast<uint64_t>(span);
+      const uint64_t at = in ? d : 0;
+      const int32_t e = dense[at];
+      const int32_t p = in ? e : 0;
+      pairs[k] = {i, static_cast<int64_t>(p) - 1};
+      k += p != 0 ? 1 : 0;
+      dense[at] = in ? 0 : e;  // found: a second source row at this address cannot match it again
+    }
+  }
+  pairs.resize(k);
+  copy_pairs(g, src, pairs);
+  *found = static_cast<int64_t>(pairs.size());
 }
 
 void gather_rows(lt_gather* g, const lt_batch* src, const int64_t* src_rows, const int64_t* dst_pos, int64_t n) {
@@ -672,6 +711,11 @@ LT_API int64_t lt_gather_num_outputs(const lt_gather* g) {
 LT_API int lt_gather_merge(lt_gather* g, const lt_batch* src, const char* addr_col, const int64_t* want_addr,
                            const int64_t* want_pos, int64_t n_want, int64_t* cursor) {
   return lt::guarded([&] { gather_merge(g, src, addr_col, want_addr, want_pos, n_want, cursor); });
+}
+
+LT_API int lt_gather_merge_dense(lt_gather* g, const lt_batch* src, const char* addr_col, int32_t* dense, int64_t lo,
+                                 int64_t span, int64_t* found) {
+  return lt::guarded([&] { gather_merge_dense(g, src, addr_col, dense, lo, span, found); });
 }
 
 LT_API int lt_gather_rows(lt_gather* g, const lt_batch* src, const int64_t* src_rows, const int64_t* dst_pos,

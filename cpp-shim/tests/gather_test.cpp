@@ -143,6 +143,59 @@ void test_merge_rows_and_exact_outputs() {
   CHECK(after.batches_imported - before.batches_imported == after.batches_released - before.batches_released);
 }
 
+void test_merge_dense() {
+  // Fragment 0's wanted rows as a dense map over addresses [2, 12): entry a - 2 = 1 + destination position. The
+  // scan returns rows 0..15 with 6 and 7 deleted (a gap), in two batches; rows outside the map are skipped.
+  // Window positions: 0: f0:9  1: f0:2  2: f0:11  3: f0:5  4: f0:3 (every column: nulls, bools, lists).
+  const std::vector<int64_t> order{9, 2, 11, 5, 3};
+  std::vector<int32_t> dense(10, 0);
+  for (size_t p = 0; p < order.size(); ++p) dense[static_cast<size_t>(order[p] - 2)] = static_cast<int32_t>(p + 1);
+  lt_gather* g = gather(2, 5);
+  std::vector<int64_t> first = range_addrs(0, 0, 6);
+  std::vector<int64_t> second = range_addrs(0, 8, 16);
+  lt_batch* s1 = source(first);
+  lt_batch* s2 = source(second);
+  int64_t found = -1;
+  CHECK(lt_gather_merge_dense(g, s1, "_rowaddr", dense.data(), 2, 10, &found) == LT_OK);
+  CHECK(found == 3);  // 2, 3, 5
+  CHECK(dense[0] == 0 && dense[1] == 0 && dense[3] == 0 && dense[7] == 1 && dense[9] == 3);
+  CHECK(lt_gather_merge_dense(g, s2, "_rowaddr", dense.data(), 2, 10, &found) == LT_OK);
+  CHECK(found == 2);  // 9, 11
+  for (int32_t e : dense) CHECK(e == 0);
+  // Merging a source again finds nothing: its rows were found already.
+  CHECK(lt_gather_merge_dense(g, s2, "_rowaddr", dense.data(), 2, 10, &found) == LT_OK);
+  CHECK(found == 0);
+  std::vector<int64_t> expect;
+  for (int64_t a : order) expect.push_back(a);
+  CHECK(lt_gather_addresses(g, expect.data(), 0, 5) == LT_OK);
+  for (int64_t i = 0; i < 3; ++i) {
+    lt_batch* out = nullptr;
+    CHECK(lt_gather_finish(g, i, &out) == LT_OK);
+    const auto from = expect.begin() + 2 * i;
+    check_rows(out, std::vector<int64_t>(from, i == 2 ? expect.end() : from + 2));
+    lt_batch_release(out);
+  }
+  lt_gather_release(g);
+  // A wanted row no source holds stays nonzero (the caller reports it); finish refuses the incomplete output.
+  g = gather(4, 2);
+  std::vector<int32_t> gap{1, 0, 0, 0, 0, 0, 2};  // addresses 0:4 and 0:10: 0:10 is not in s1
+  CHECK(lt_gather_merge_dense(g, s1, "_rowaddr", gap.data(), 4, 7, &found) == LT_OK);
+  CHECK(found == 1 && gap[0] == 0 && gap[6] == 2);
+  lt_batch* out = nullptr;
+  CHECK_ERR(lt_gather_finish(g, 0, &out), LT_ERR_STATE, "rows written");
+  // Errors: no address column, a destination out of range, a null map.
+  CHECK_ERR(lt_gather_merge_dense(g, s1, "nope", gap.data(), 4, 7, &found), LT_ERR_INVALID_ARGUMENT,
+            "no column 'nope'");
+  std::vector<int32_t> far{9};
+  CHECK_ERR(lt_gather_merge_dense(g, s1, "_rowaddr", far.data(), 0, 1, &found), LT_ERR_INVALID_ARGUMENT,
+            "destination position 8 out of range");
+  CHECK_ERR(lt_gather_merge_dense(g, s1, "_rowaddr", nullptr, 0, 3, &found), LT_ERR_INVALID_ARGUMENT,
+            "bad wanted map");
+  lt_gather_release(g);
+  lt_batch_release(s1);
+  lt_batch_release(s2);
+}
+
 void test_from_batches() {
   // A memory cache of two chunks (rows [0, 4) and [4, 9)), gathered by global position in reverse.
   lt_batch* c0 = source(range_addrs(2, 0, 4));
@@ -319,6 +372,7 @@ void test_stack_of_gathered_columns_is_a_view() {
 void run_gather_tests() {
   test_stack_of_gathered_columns_is_a_view();
   test_merge_rows_and_exact_outputs();
+  test_merge_dense();
   test_from_batches();
   test_concurrent_disjoint_writers();
   test_errors();

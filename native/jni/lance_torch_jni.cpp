@@ -57,29 +57,31 @@ std::string to_string(JNIEnv* env, jstring s) {
 // where GetLongArrayElements copies all of it on every call (a merge per scanned batch copied the window's wanted
 // rows each time). While pinned, no JNI function may be called: every length is read before the first pin, and the
 // shim calls between construction and destruction are plain C. Released (JNI_ABORT: never written) exactly once.
-template <size_t N>
-class PinnedLongs {
+template <size_t N, typename JArray = jlongArray, typename E = jlong>
+class Pinned {
  public:
   template <typename... A>
-  PinnedLongs(JNIEnv* env, A... arrays) : env_(env), a_{arrays...} {
+  Pinned(JNIEnv* env, A... arrays) : env_(env), a_{arrays...} {
     static_assert(sizeof...(A) == N, "one array per slot");
     for (size_t i = 0; i < N; ++i) {
       if (a_[i] == nullptr) throw ShimError(LT_ERR_INVALID_ARGUMENT, "array argument is null");
       n_[i] = env->GetArrayLength(a_[i]);
     }
     for (size_t i = 0; i < N; ++i) {
-      p_[i] = static_cast<jlong*>(env->GetPrimitiveArrayCritical(a_[i], nullptr));
+      p_[i] = static_cast<E*>(env->GetPrimitiveArrayCritical(a_[i], nullptr));
       if (p_[i] == nullptr) {
         release();
         throw JavaPending{};
       }
     }
   }
-  ~PinnedLongs() { release(); }
-  PinnedLongs(const PinnedLongs&) = delete;
-  PinnedLongs& operator=(const PinnedLongs&) = delete;
-  const int64_t* data(size_t i) const { return reinterpret_cast<const int64_t*>(p_[i]); }
+  ~Pinned() { release(); }
+  Pinned(const Pinned&) = delete;
+  Pinned& operator=(const Pinned&) = delete;
+  E* data(size_t i) const { return p_[i]; }
   jsize size(size_t i) const { return n_[i]; }
+  // The arrays were written: released with mode 0 (copied back where the JVM copied) instead of JNI_ABORT.
+  void written() { mode_ = 0; }
 
   // Throws unless [from, from + n) lies inside array i.
   void check_range(size_t i, jint from, jint n, const char* what) const {
@@ -91,15 +93,24 @@ class PinnedLongs {
  private:
   void release() {
     for (size_t i = N; i-- > 0;) {
-      if (p_[i] != nullptr) env_->ReleasePrimitiveArrayCritical(a_[i], p_[i], JNI_ABORT);
+      if (p_[i] != nullptr) env_->ReleasePrimitiveArrayCritical(a_[i], p_[i], mode_);
       p_[i] = nullptr;
     }
   }
 
   JNIEnv* env_;
-  jlongArray a_[N];
+  JArray a_[N];
   jsize n_[N] = {};
-  jlong* p_[N] = {};
+  E* p_[N] = {};
+  jint mode_ = JNI_ABORT;
+};
+
+// long[] arguments, read only.
+template <size_t N>
+class PinnedLongs : public Pinned<N> {
+ public:
+  using Pinned<N>::Pinned;
+  const int64_t* data(size_t i) const { return reinterpret_cast<const int64_t*>(Pinned<N>::data(i)); }
 };
 
 }  // namespace
@@ -330,6 +341,21 @@ LT_FN(jint, gatherMerge)(JNIEnv* env, jclass, jlong g, jlong src, jstring addr_c
                             v.data(0) + from, v.data(1) + from, n, &c));
     }
     return static_cast<jint>(c);
+  })
+}
+
+LT_FN(jlong, gatherMergeDense)(JNIEnv* env, jclass, jlong g, jlong src, jstring addr_col, jintArray dense,
+                               jlong lo) {
+  LT_JNI(env, 0, {
+    const std::string col = to_string(env, addr_col);
+    int64_t found = 0;
+    {
+      Pinned<1, jintArray, jint> d(env, dense);
+      d.written();
+      check(lt_gather_merge_dense(reinterpret_cast<lt_gather*>(g), reinterpret_cast<lt_batch*>(src), col.c_str(),
+                                  reinterpret_cast<int32_t*>(d.data(0)), lo, d.size(0), &found));
+    }
+    return static_cast<jlong>(found);
   })
 }
 

@@ -69,6 +69,19 @@ public final class TorchGather implements AutoCloseable {
   }
 
   /**
+   * Merge against a dense map of the wanted rows of one address range: {@code dense[x - lo]} is 1 +
+   * the destination position of the row at address {@code x}, 0 when it is not wanted (one
+   * destination per address). Every row of {@code src} whose entry is nonzero is copied there and
+   * its entry set to 0, so the entries still nonzero after the last source are the rows no source
+   * held. {@code dense} is borrowed and written for the call.
+   *
+   * @return the rows copied
+   */
+  public long mergeDense(TorchBatch src, String addrCol, int[] dense, long lo) {
+    return NativeBridge.gatherMergeDense(live(), src.handle(), addrCol, dense, lo);
+  }
+
+  /**
    * Copies row {@code srcRows[i]} of {@code src} to position {@code dstPos[i]}, for {@code i} in
    * [from, from + n).
    */

@@ -118,6 +118,14 @@ public final class NativeBridge {
       int cursor);
 
   /**
+   * Merge of a borrowed source against a dense map of wanted rows ({@code dense[x - lo]} = 1 + the
+   * destination of address {@code x}, 0 = not wanted); found entries are set to 0. Returns the
+   * matches.
+   */
+  public static native long gatherMergeDense(
+      long gather, long src, String addrCol, int[] dense, long lo);
+
+  /**
    * Copies rows {@code srcRows[from, from + n)} of a borrowed source to {@code dstPos[from, from +
    * n)}.
    */

@@ -438,18 +438,68 @@ public final class WindowReader implements AutoCloseable {
     return (int) Math.max(1, p);
   }
 
-  /** Sorts one part's wanted rows and reads them by scan or take. */
+  /**
+   * Reads one part's wanted rows by scan or take. A scan merges against a dense map of the wanted
+   * rows ({@link FragmentRows#dense}: no sort), or, when a row is wanted twice, against the sorted
+   * rows; a take sorts them.
+   */
   private void readPart(TorchGather g, int id, FragmentRows fr, FragmentInfo info) {
-    fr.sort();
+    fr.bounds();
     long deleted = info.physicalRows() - info.numRows();
-    long lo = fr.addr[0] & 0xFFFFFFFFL;
-    long hi = fr.addr[fr.n - 1] & 0xFFFFFFFFL;
+    long lo = fr.min & 0xFFFFFFFFL;
+    long hi = fr.max & 0xFFFFFFFFL;
     long scanFrom = Math.max(0, lo - deleted);
     long scanRows = Math.min(info.numRows(), hi + 1) - scanFrom;
     if (costs.scanBeatsTake(fr.n, scanRows, cols.rowBytes())) {
-      scan(g, id, fr, scanFrom, scanRows);
+      int[] dense = fr.dense();
+      if (dense != null) {
+        scanDense(g, id, fr, dense, scanFrom, scanRows);
+      } else {
+        fr.sort();
+        scan(g, id, fr, scanFrom, scanRows);
+      }
     } else {
+      fr.sort();
       take(g, fr);
+    }
+  }
+
+  /** The scan of rows [offset, offset + count) of a fragment, with row addresses. */
+  private TorchScan openScan(int fragmentId, long offset, long count) {
+    return TorchScan.open(
+        table
+            .query()
+            .select(cols.dataColumns())
+            .withRowAddress(true)
+            .fragmentIds(List.of(fragmentId))
+            .offset(offset)
+            .limit(count)
+            .batchSize(SCAN_BATCH_ROWS));
+  }
+
+  /**
+   * Scans rows [offset, offset + count) of the fragment, merging against the part's dense map of
+   * wanted rows; a row still wanted after the scan is missing.
+   */
+  private void scanDense(
+      TorchGather g, int fragmentId, FragmentRows fr, int[] dense, long offset, long count) {
+    count(1, 0, 0);
+    long found = 0;
+    try (TorchScan s = openScan(fragmentId, offset, count)) {
+      TorchBatch next;
+      while (found < fr.n && (next = s.next()) != null) {
+        try (TorchBatch b = next) {
+          count(0, 0, b.numRows());
+          found += g.mergeDense(b, RowStream.ROW_ADDR, dense, fr.min);
+        }
+      }
+    }
+    if (found < fr.n) {
+      for (int i = 0; i < dense.length; i++) {
+        if (dense[i] != 0) {
+          throw missing(fr.min + i);
+        }
+      }
     }
   }
 
@@ -458,16 +508,7 @@ public final class WindowReader implements AutoCloseable {
     count(1, 0, 0);
     int n = fr.n;
     int cursor = 0;
-    try (TorchScan s =
-        TorchScan.open(
-            table
-                .query()
-                .select(cols.dataColumns())
-                .withRowAddress(true)
-                .fragmentIds(List.of(fragmentId))
-                .offset(offset)
-                .limit(count)
-                .batchSize(SCAN_BATCH_ROWS))) {
+    try (TorchScan s = openScan(fragmentId, offset, count)) {
       TorchBatch next;
       while (cursor < n && (next = s.next()) != null) {
         try (TorchBatch b = next) {
@@ -573,9 +614,48 @@ public final class WindowReader implements AutoCloseable {
     long[] pos;
     int n;
 
+    /** The smallest and largest wanted address (after {@link #bounds}). */
+    long min;
+
+    long max;
+
     FragmentRows(int capacity) {
       addr = new long[capacity];
       pos = new long[capacity];
+    }
+
+    /** Sets {@link #min} and {@link #max}. */
+    void bounds() {
+      long lo = Long.MAX_VALUE;
+      long hi = Long.MIN_VALUE;
+      for (int i = 0; i < n; i++) {
+        lo = Math.min(lo, addr[i]);
+        hi = Math.max(hi, addr[i]);
+      }
+      min = lo;
+      max = hi;
+    }
+
+    /**
+     * The dense map of the wanted rows ({@link TorchGather#mergeDense}): entry {@code a - min} is 1
+     * + the window position of address {@code a}, 0 where no row is wanted; null when a row is
+     * wanted twice (or the range is too long for an array). One pass in window order, no sort.
+     * Needs {@link #bounds}.
+     */
+    int[] dense() {
+      long span = max - min + 1;
+      if (span > Integer.MAX_VALUE - 8) {
+        return null;
+      }
+      int[] d = new int[(int) span];
+      for (int i = 0; i < n; i++) {
+        int at = (int) (addr[i] - min);
+        if (d[at] != 0) {
+          return null;
+        }
+        d[at] = (int) pos[i] + 1;
+      }
+      return d;
     }
 
     /**
@@ -583,12 +663,7 @@ public final class WindowReader implements AutoCloseable {
      * else packed keys.
      */
     void sort() {
-      long min = Long.MAX_VALUE;
-      long max = Long.MIN_VALUE;
-      for (int i = 0; i < n; i++) {
-        min = Math.min(min, addr[i]);
-        max = Math.max(max, addr[i]);
-      }
+      bounds();
       long span = max - min + 1;
       if (span <= 4L * n + 1024) {
         int[] start = new int[(int) span + 1];
