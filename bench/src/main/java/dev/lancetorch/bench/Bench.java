@@ -499,6 +499,7 @@ public final class Bench {
             String.format("of %d cores, %.0f%% of the wall time", cores, 100.0 * wall / cpuWall[1]),
             "");
       }
+      scanCeiling(narrow, multi[1] / epochs);
       try (Permutation<Tensor> cached = p.withMemoryCache(1L << 30)) {
         long c1 = Measure.medianNanos(reps, () -> Measure.time(() -> drainLoader(cached, bs, 1)));
         long c2 = Measure.medianNanos(reps, () -> Measure.time(() -> drainLoader(cached, bs, 2)));
@@ -571,6 +572,109 @@ public final class Bench {
 
   private static void drainLoader(Permutation<Tensor> p, int bs, int workers) {
     drainLoader(p, bs, workers, 1);
+  }
+
+  /**
+   * What the read side can do at all: the loader's shuffled epoch covers every row of the table's
+   * fragments (a row-shuffled quarter is spread over all of them), and the planner reads it as
+   * range scans with row addresses, in parts on its read threads. Here the same scans alone, no
+   * merge, no loader: one scan per fragment, then the same rows as 2 and as 4 concurrent range
+   * scans. If the concurrent scans take as long as one, more threads (or workers) cannot make the
+   * read faster on this machine. {@code epochNanos}: one epoch of the 1-worker loader (8 epochs,
+   * one loader).
+   */
+  private void scanCeiling(Table narrow, long epochNanos) {
+    List<String> cols = narrow.schema().getFields().stream().map(f -> f.getName()).toList();
+    List<dev.lancetorch.FragmentInfo> frags = narrow.fragments();
+    long rows = frags.stream().mapToLong(dev.lancetorch.FragmentInfo::numRows).sum();
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      long[] byParts = new long[5];
+      double[] cpuPerWall = new double[5];
+      for (int parts : new int[] {1, 2, 4}) {
+        Runnable read = () -> scanInParts(narrow, cols, frags, parts, pool);
+        byParts[parts] = Measure.medianNanos(reps, () -> Measure.time(read));
+        cpuPerWall[parts] =
+            Measure.cpuPerWall(
+                () -> {
+                  for (int r = 0; r < reps; r++) {
+                    read.run();
+                  }
+                });
+      }
+      for (int parts : new int[] {1, 2, 4}) {
+        report.rate(
+            "loader",
+            parts == 1
+                ? "the epoch's covering rows as one Lance scan (rows + addresses, no merge)"
+                : "the same rows as " + parts + " concurrent range scans (vs one scan)",
+            rows,
+            byParts[parts],
+            16,
+            parts == 1 ? null : byParts[1]);
+        report.add(
+            "loader",
+            "  process CPU / wall of those scans, " + parts + (parts == 1 ? " scan" : " scans"),
+            String.format("%.2f", cpuPerWall[parts]),
+            "cores busy",
+            "of " + Runtime.getRuntime().availableProcessors() + " cores",
+            "");
+      }
+      report.add(
+          "loader",
+          "a shuffled epoch (1 worker, 8 epochs on one loader) vs one scan of its covering rows",
+          String.format("%.1f ms", epochNanos / 1e6),
+          "",
+          String.format("scan %.1f ms", byParts[1] / 1e6),
+          String.format("%.2f× the scan's time", epochNanos / (double) byParts[1]));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Scans every live row of {@code frags} with row addresses, each fragment in {@code parts}. */
+  private static void scanInParts(
+      Table t,
+      List<String> cols,
+      List<dev.lancetorch.FragmentInfo> frags,
+      int parts,
+      java.util.concurrent.ExecutorService pool) {
+    List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+    for (dev.lancetorch.FragmentInfo f : frags) {
+      for (int k = 0; k < parts; k++) {
+        long from = f.numRows() * k / parts;
+        long to = f.numRows() * (k + 1) / parts;
+        running.add(
+            pool.submit(
+                () -> {
+                  try (TorchScan s =
+                      TorchScan.open(
+                          t.query()
+                              .select(cols)
+                              .withRowAddress(true)
+                              .fragmentIds(List.of(f.id()))
+                              .offset(from)
+                              .limit(to - from)
+                              .batchSize(1 << 16))) {
+                    TorchBatch b;
+                    while ((b = s.next()) != null) {
+                      b.close();
+                    }
+                  }
+                }));
+      }
+    }
+    for (java.util.concurrent.Future<?> r : running) {
+      try {
+        r.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IllegalStateException(e.getCause());
+      }
+    }
   }
 
   /** {@code epochs} epochs back to back on one loader (the next one's read starts early). */
