@@ -76,6 +76,7 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
   private final LoaderEngine<R> engine;
 
   private int nextEpoch;
+  private int epochsStarted;
   private StreamingState resume;
 
   @SuppressWarnings("unchecked")
@@ -200,15 +201,23 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
     }
   }
 
-  /** One epoch of this rank's rows; abandons a previous live iterator. */
+  /**
+   * One epoch of this rank's rows; abandons a previous live iterator. From the dataset's second
+   * epoch on, the epoch after it is planned too, and its first window read as soon as this epoch's
+   * last one is (within the source's read-ahead budget, as {@link DataLoader} does): if the next
+   * {@code iterator()} runs that epoch from its start, it does not wait for its first window; any
+   * other epoch ({@link #setEpoch}, a resume) drops that read. The first epoch reads nothing ahead
+   * (a dataset may run only one).
+   */
   @Override
   public synchronized Iterator<R> iterator() {
     int epoch = nextEpoch;
     StreamingState from = resume != null && resume.epoch() == epoch ? resume : null;
     Epoch record = new Epoch(epoch);
     List<List<LoaderTask>> perWorker = record.plan(from);
+    List<List<LoaderTask>> next = epochsStarted++ > 0 ? new Epoch(epoch + 1).plan(null) : null;
     EpochIterator<R, Epoch> it =
-        engine.start(epoch, perWorker, prefetchBatches, true, timeoutNanos, record);
+        engine.start(epoch, perWorker, prefetchBatches, true, timeoutNanos, record, next);
     nextEpoch = epoch + 1;
     resume = null;
     return it;

@@ -588,8 +588,10 @@ class ReadPlannerTest extends TableFixture {
     }
   }
 
-  /** The ids of one epoch of {@code l}, in the order delivered. */
-  static List<Long> epochIds(dev.lancetorch.loader.DataLoader<TensorDict> l) {
+  /**
+   * The ids of one epoch of {@code l} (a loader or a streaming dataset), in the order delivered.
+   */
+  static List<Long> epochIds(Iterable<TensorDict> l) {
     List<Long> out = new ArrayList<>();
     for (TensorDict d : l) {
       try (d;
@@ -673,6 +675,60 @@ class ReadPlannerTest extends TableFixture {
         assertThat(epochIds(l)).isEqualTo(want.get(3));
         assertThat(epochIds(l)).isEqualTo(want.get(4));
       } // the next epoch's read-ahead closes with the loader: @AfterEach sees no batch left
+    }
+  }
+
+  @Test
+  void streamingDatasetReadsItsNextEpochAheadFromItsSecondEpochOn() throws Exception {
+    Permutation<TensorDict> p = permutation("g", shuffled(N, 41), 1).withFormat(Format.TORCH_DICT);
+    java.util.function.Function<
+            Permutation<TensorDict>, dev.lancetorch.loader.StreamingDataset<TensorDict>>
+        streaming =
+            src ->
+                dev.lancetorch.loader.StreamingDataset.builder(src)
+                    .numSplits(2)
+                    .numWorkers(2)
+                    .readBatchSize(25) // 375-row splits: every batch full, so one shared read
+                    .shuffle(true)
+                    .shuffleSeed(3)
+                    .build();
+    List<List<Long>> want = new ArrayList<>();
+    try (dev.lancetorch.loader.StreamingDataset<TensorDict> plain =
+        streaming.apply(p.withReadAhead(0))) {
+      for (int epoch = 0; epoch < 7; epoch++) {
+        want.add(epochIds(plain));
+      }
+    }
+    assertThat(want.get(0)).hasSize(N).isNotEqualTo(want.get(1));
+    try (dev.lancetorch.loader.StreamingDataset<TensorDict> ds = streaming.apply(p)) {
+      long before = WindowReader.windowsRead();
+      assertThat(epochIds(ds)).isEqualTo(want.get(0));
+      Thread.sleep(300);
+      assertThat(WindowReader.windowsRead() - before)
+          .as("the first epoch reads nothing ahead (it may be the only one)")
+          .isEqualTo(1);
+      assertThat(epochIds(ds)).isEqualTo(want.get(1));
+      awaitWindows(before + 3);
+      assertThat(WindowReader.windowsRead() - before)
+          .as("epoch 2 read ahead without asking for it")
+          .isEqualTo(3);
+      assertThat(epochIds(ds)).as("the read-ahead epoch, adopted").isEqualTo(want.get(2));
+      awaitWindows(before + 4);
+      assertThat(WindowReader.windowsRead() - before).as("epoch 3 read ahead").isEqualTo(4);
+      // epoch 3's read-ahead does not match epoch 5: dropped, epoch 5 read afresh
+      ds.setEpoch(5);
+      long at = WindowReader.windowsRead();
+      assertThat(epochIds(ds)).isEqualTo(want.get(5));
+      assertThat(WindowReader.windowsRead() - at).isBetween(1L, 2L);
+      assertThat(epochIds(ds)).isEqualTo(want.get(6));
+    } // epoch 7's read-ahead closes with the dataset: @AfterEach sees no batch left
+  }
+
+  /** Waits (up to 20 s) until the JVM has read {@code windows} windows. */
+  private static void awaitWindows(long windows) throws InterruptedException {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (WindowReader.windowsRead() < windows && System.nanoTime() < deadline) {
+      Thread.sleep(5);
     }
   }
 

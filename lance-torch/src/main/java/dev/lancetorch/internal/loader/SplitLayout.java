@@ -34,8 +34,9 @@ public final class SplitLayout {
   private final boolean shuffle;
   private final long seed;
   private final int clumpSize;
-  private int cachedEpoch = -1;
-  private int[] cachedOrder;
+  // the global orders of the last two epochs asked (the one running and the next, planned ahead)
+  private final int[] cachedEpochs = {-1, -1};
+  private final int[][] cachedOrders = new int[2][];
 
   public SplitLayout(long numRows, int numSplits, boolean shuffle, long seed, int clumpSize) {
     this.numRows = numRows;
@@ -59,13 +60,19 @@ public final class SplitLayout {
   }
 
   private synchronized int[] order(int epoch) {
-    if (cachedEpoch != epoch) {
-      cachedOrder =
-          LanceDbShuffle.order(
-              Math.toIntExact(numRows), clumpSize, seed + epoch * EPOCH_PRIME, numRows);
-      cachedEpoch = epoch;
+    for (int i = 0; i < 2; i++) {
+      if (cachedEpochs[i] == epoch) {
+        return cachedOrders[i];
+      }
     }
-    return cachedOrder;
+    int[] order =
+        LanceDbShuffle.order(
+            Math.toIntExact(numRows), clumpSize, seed + epoch * EPOCH_PRIME, numRows);
+    cachedEpochs[1] = cachedEpochs[0];
+    cachedOrders[1] = cachedOrders[0];
+    cachedEpochs[0] = epoch;
+    cachedOrders[0] = order;
+    return order;
   }
 
   public long[] rowsOf(int split, int epoch) {
