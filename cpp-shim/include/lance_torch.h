@@ -252,6 +252,12 @@ typedef struct lt_gather lt_gather;
 
 LT_API int lt_gather_create(const char* const* names, int64_t n_cols, int64_t address_col, int64_t batch_size,
                             int64_t total_rows, lt_gather** out);
+/* A gather whose outputs have their own sizes: output i holds sizes[i] rows
+ * (each >= 1), positions [sizes[0] + ... + sizes[i-1], ... + sizes[i]) — the
+ * batches of a loader's epoch whose workers each end with a shorter batch.
+ * Otherwise as lt_gather_create (at most 2^31 positions). */
+LT_API int lt_gather_create_sized(const char* const* names, int64_t n_cols, int64_t address_col,
+                                  const int64_t* sizes, int64_t n_out, lt_gather** out);
 /* Number of outputs; -1 (with lt_last_error) when g is NULL. */
 LT_API int64_t lt_gather_num_outputs(const lt_gather* g);
 /* Merge-join of a source whose column addr_col holds ascending row addresses

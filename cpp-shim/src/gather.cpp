@@ -137,8 +137,10 @@ inline void copy_row(char* dst, const char* src, int64_t bytes) {
 
 struct lt_gather {
   std::vector<OutColumn> cols;
-  int64_t batch_size = 0;
+  int64_t batch_size = 0;  // every output's rows but the last's; 0: outputs of their own sizes (starts, out_of)
   int64_t total_rows = 0;
+  std::vector<int64_t> starts;  // sized outputs: output i holds positions [starts[i], starts[i + 1])
+  std::vector<int32_t> out_of;  // sized outputs: the output of each position
   std::vector<OutBatch> outs;
   std::once_flag bound_once;
   bool bound = false;
@@ -147,6 +149,16 @@ struct lt_gather {
 };
 
 namespace {
+
+// The output of destination position p (0 <= p < total_rows) and its row there.
+inline std::pair<int64_t, int64_t> locate(const lt_gather* g, int64_t p) {
+  if (g->batch_size > 0) {
+    const int64_t ob = p / g->batch_size;
+    return {ob, p - ob * g->batch_size};
+  }
+  const int64_t ob = g->out_of[static_cast<size_t>(p)];
+  return {ob, p - g->starts[static_cast<size_t>(ob)]};
+}
 
 // Runs fn(from, to) over [0, n) cut into slices on up to 4 threads (the caller's included) when n is large
 // enough to pay for them; rethrows the first failure after every slice finished.
@@ -336,8 +348,7 @@ struct Move {
 void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pairs) {
   if (pairs.empty()) return;
   bind(g, src);
-  const int64_t B = g->batch_size;
-  if (src->array.length > INT32_MAX || B > INT32_MAX || g->outs.size() > static_cast<size_t>(INT32_MAX)) {
+  if (src->array.length > INT32_MAX || g->outs.size() > static_cast<size_t>(INT32_MAX)) {
     lt::fail("lt_gather: source batch or outputs too large");
   }
   std::vector<int64_t> at(g->outs.size() + 1, 0);
@@ -350,7 +361,7 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pair
       lt::fail("lt_gather: source row " + std::to_string(p.src_row) + " out of range [0, " +
                std::to_string(src->array.length) + ")");
     }
-    ++at[static_cast<size_t>(p.dst_pos / B) + 1];
+    ++at[static_cast<size_t>(locate(g, p.dst_pos).first) + 1];
   }
   std::vector<int64_t> per_out(g->outs.size());
   for (size_t ob = 0; ob < g->outs.size(); ++ob) {
@@ -359,9 +370,9 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pair
   }
   std::vector<Move> moves(pairs.size());
   for (const Pair& p : pairs) {
-    const int64_t ob = p.dst_pos / B;
+    const auto [ob, row] = locate(g, p.dst_pos);
     moves[static_cast<size_t>(at[static_cast<size_t>(ob)]++)] = {
-        static_cast<int32_t>(p.src_row), static_cast<int32_t>(ob), static_cast<int32_t>(p.dst_pos - ob * B)};
+        static_cast<int32_t>(p.src_row), static_cast<int32_t>(ob), static_cast<int32_t>(row)};
   }
   std::vector<char*> col_base(g->outs.size());
   for (size_t ci = 0; ci < g->cols.size(); ++ci) {
@@ -417,13 +428,10 @@ const lt_batch* check_src(const lt_gather* g, const lt_batch* src, const char* f
   return src;
 }
 
-void gather_create(const char* const* names, int64_t n_cols, int64_t address_col, int64_t batch_size,
-                   int64_t total_rows, lt_gather** out) {
-  if (out == nullptr) lt::fail("lt_gather_create: out is null");
-  *out = nullptr;
+// A gather of the named columns and the given output sizes (each >= 1; uniform: all equal but the last, smaller).
+void gather_init(const char* const* names, int64_t n_cols, int64_t address_col, const std::vector<int64_t>& sizes,
+                 bool uniform, lt_gather** out) {
   if (names == nullptr || n_cols <= 0) lt::fail("lt_gather_create: need at least one column");
-  if (batch_size <= 0) lt::fail("lt_gather_create: batch size must be > 0");
-  if (total_rows < 0) lt::fail("lt_gather_create: total rows must be >= 0");
   if (address_col < -1 || address_col >= n_cols) lt::fail("lt_gather_create: address column out of range");
   auto g = std::make_unique<lt_gather>();
   for (int64_t i = 0; i < n_cols; ++i) {
@@ -437,12 +445,52 @@ void gather_create(const char* const* names, int64_t n_cols, int64_t address_col
     }
     g->cols.push_back(std::move(c));
   }
-  g->batch_size = batch_size;
-  g->total_rows = total_rows;
-  const int64_t n_out = (total_rows + batch_size - 1) / batch_size;
-  g->outs = std::vector<OutBatch>(static_cast<size_t>(n_out));
-  for (int64_t b = 0; b < n_out; ++b) g->outs[b].rows = std::min(batch_size, total_rows - b * batch_size);
+  g->outs = std::vector<OutBatch>(sizes.size());
+  int64_t total = 0;
+  for (size_t b = 0; b < sizes.size(); ++b) {
+    g->outs[b].rows = sizes[b];
+    total += sizes[b];
+  }
+  g->total_rows = total;
+  if (uniform) {
+    g->batch_size = sizes.empty() ? 1 : sizes[0];
+  } else {
+    if (total > INT32_MAX || sizes.size() > static_cast<size_t>(INT32_MAX)) {
+      lt::fail("lt_gather_create_sized: more than 2^31 positions or outputs");
+    }
+    g->starts.assign(sizes.size() + 1, 0);
+    g->out_of.resize(static_cast<size_t>(total));
+    for (size_t b = 0; b < sizes.size(); ++b) {
+      g->starts[b + 1] = g->starts[b] + sizes[b];
+      std::fill(g->out_of.begin() + g->starts[b], g->out_of.begin() + g->starts[b + 1], static_cast<int32_t>(b));
+    }
+  }
   *out = g.release();
+}
+
+void gather_create(const char* const* names, int64_t n_cols, int64_t address_col, int64_t batch_size,
+                   int64_t total_rows, lt_gather** out) {
+  if (out == nullptr) lt::fail("lt_gather_create: out is null");
+  *out = nullptr;
+  if (batch_size <= 0) lt::fail("lt_gather_create: batch size must be > 0");
+  if (total_rows < 0) lt::fail("lt_gather_create: total rows must be >= 0");
+  const int64_t n_out = (total_rows + batch_size - 1) / batch_size;
+  std::vector<int64_t> sizes(static_cast<size_t>(n_out));
+  for (int64_t b = 0; b < n_out; ++b) sizes[b] = std::min(batch_size, total_rows - b * batch_size);
+  gather_init(names, n_cols, address_col, sizes, true, out);
+  if (n_out == 0) (*out)->batch_size = batch_size;
+}
+
+void gather_create_sized(const char* const* names, int64_t n_cols, int64_t address_col, const int64_t* sizes,
+                         int64_t n_out, lt_gather** out) {
+  if (out == nullptr) lt::fail("lt_gather_create_sized: out is null");
+  *out = nullptr;
+  if (n_out < 0 || (n_out > 0 && sizes == nullptr)) lt::fail("lt_gather_create_sized: bad output sizes");
+  std::vector<int64_t> v(sizes, sizes + n_out);
+  for (int64_t s : v) {
+    if (s <= 0) lt::fail("lt_gather_create_sized: every output needs at least one row");
+  }
+  gather_init(names, n_cols, address_col, v, false, out);
 }
 
 void gather_merge(lt_gather* g, const lt_batch* src, const char* addr_col, const int64_t* want_addr,
@@ -575,11 +623,9 @@ void gather_addresses(lt_gather* g, const int64_t* addrs, int64_t from, int64_t 
   }
   if (ci < 0) lt::fail("lt_gather_addresses: the gather has no address column");
   if (!g->bound) lt::fail_state("lt_gather_addresses: no source batch was gathered yet (layout unknown)");
-  const int64_t B = g->batch_size;
   for (int64_t i = 0; i < n; ++i) {
-    const int64_t pos = from + i;
-    OutBatch& o = g->outs[pos / B];
-    std::memcpy(o.values[ci] + (pos - (pos / B) * B) * 8, &addrs[i], 8);
+    const auto [ob, row] = locate(g, from + i);
+    std::memcpy(g->outs[static_cast<size_t>(ob)].values[ci] + row * 8, &addrs[i], 8);
   }
 }
 
@@ -698,6 +744,11 @@ extern "C" {
 LT_API int lt_gather_create(const char* const* names, int64_t n_cols, int64_t address_col, int64_t batch_size,
                             int64_t total_rows, lt_gather** out) {
   return lt::guarded([&] { gather_create(names, n_cols, address_col, batch_size, total_rows, out); });
+}
+
+LT_API int lt_gather_create_sized(const char* const* names, int64_t n_cols, int64_t address_col,
+                                  const int64_t* sizes, int64_t n_out, lt_gather** out) {
+  return lt::guarded([&] { gather_create_sized(names, n_cols, address_col, sizes, n_out, out); });
 }
 
 LT_API int64_t lt_gather_num_outputs(const lt_gather* g) {

@@ -196,6 +196,41 @@ void test_merge_dense() {
   lt_batch_release(s2);
 }
 
+void test_sized_outputs() {
+  // Outputs of 3, 1 and 2 rows (a loader's workers each ending with a short batch): positions 0-2, 3, 4-5.
+  const int64_t sizes[] = {3, 1, 2};
+  lt_gather* g = nullptr;
+  CHECK(lt_gather_create_sized(kNames, 5, 4, sizes, 3, &g) == LT_OK);
+  CHECK(lt_gather_num_outputs(g) == 3);
+  lt_batch* src = source(range_addrs(0, 0, 8));
+  // position p gets source row 7 - p, half by a merge, half by row copies
+  std::vector<int64_t> want{0L << 32 | 5, 0L << 32 | 6, 0L << 32 | 7};
+  std::vector<int64_t> pos{2, 1, 0};
+  int64_t cursor = 0;
+  CHECK(lt_gather_merge(g, src, "_rowaddr", want.data(), pos.data(), 3, &cursor) == LT_OK);
+  std::vector<int64_t> rows{4, 3, 2};
+  std::vector<int64_t> dst{3, 4, 5};
+  CHECK(lt_gather_rows(g, src, rows.data(), dst.data(), 3) == LT_OK);
+  std::vector<int64_t> expect;
+  for (int64_t p = 0; p < 6; ++p) expect.push_back(7 - p);
+  CHECK(lt_gather_addresses(g, expect.data(), 0, 6) == LT_OK);
+  int64_t first = 0;
+  for (int64_t i = 0; i < 3; ++i) {
+    lt_batch* out = nullptr;
+    CHECK(lt_gather_finish(g, i, &out) == LT_OK);
+    check_rows(out, std::vector<int64_t>(expect.begin() + first, expect.begin() + first + sizes[i]));
+    first += sizes[i];
+    lt_batch_release(out);
+  }
+  lt_gather_release(g);
+  lt_batch_release(src);
+  const int64_t bad[] = {2, 0};
+  g = nullptr;
+  CHECK_ERR(lt_gather_create_sized(kNames, 5, 4, bad, 2, &g), LT_ERR_INVALID_ARGUMENT, "at least one row");
+  CHECK(g == nullptr);
+  CHECK_ERR(lt_gather_create_sized(kNames, 5, 4, nullptr, 2, &g), LT_ERR_INVALID_ARGUMENT, "bad output sizes");
+}
+
 void test_from_batches() {
   // A memory cache of two chunks (rows [0, 4) and [4, 9)), gathered by global position in reverse.
   lt_batch* c0 = source(range_addrs(2, 0, 4));
@@ -373,6 +408,7 @@ void run_gather_tests() {
   test_stack_of_gathered_columns_is_a_view();
   test_merge_rows_and_exact_outputs();
   test_merge_dense();
+  test_sized_outputs();
   test_from_batches();
   test_concurrent_disjoint_writers();
   test_errors();

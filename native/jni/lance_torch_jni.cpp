@@ -307,22 +307,46 @@ LT_FN(jlongArray, stats)(JNIEnv* env, jclass) {
   })
 }
 
+namespace {
+// The strings of a Java String[] (null: an invalid argument).
+std::vector<std::string> strings_of(JNIEnv* env, jobjectArray names) {
+  if (names == nullptr) check(LT_ERR_INVALID_ARGUMENT);
+  const jsize n = env->GetArrayLength(names);
+  std::vector<std::string> owned;
+  for (jsize i = 0; i < n; ++i) {
+    jstring s = static_cast<jstring>(env->GetObjectArrayElement(names, i));
+    if (env->ExceptionCheck()) throw JavaPending{};
+    owned.push_back(to_string(env, s));
+    env->DeleteLocalRef(s);
+  }
+  return owned;
+}
+}  // namespace
+
 LT_FN(jlong, gatherCreate)(JNIEnv* env, jclass, jobjectArray names, jint address_col, jlong batch_size,
                            jlong total_rows) {
   LT_JNI(env, 0, {
-    if (names == nullptr) check(LT_ERR_INVALID_ARGUMENT);
-    const jsize n = env->GetArrayLength(names);
-    std::vector<std::string> owned;
-    for (jsize i = 0; i < n; ++i) {
-      jstring s = static_cast<jstring>(env->GetObjectArrayElement(names, i));
-      if (env->ExceptionCheck()) throw JavaPending{};
-      owned.push_back(to_string(env, s));
-      env->DeleteLocalRef(s);
-    }
+    const std::vector<std::string> owned = strings_of(env, names);
     std::vector<const char*> ptrs;
     for (const std::string& s : owned) ptrs.push_back(s.c_str());
+    const jsize n = static_cast<jsize>(owned.size());
     lt_gather* g = nullptr;
     check(lt_gather_create(ptrs.data(), n, address_col, batch_size, total_rows, &g));
+    return reinterpret_cast<jlong>(g);
+  })
+}
+
+LT_FN(jlong, gatherCreateSized)(JNIEnv* env, jclass, jobjectArray names, jint address_col, jlongArray sizes) {
+  LT_JNI(env, 0, {
+    const std::vector<std::string> owned = strings_of(env, names);
+    std::vector<const char*> ptrs;
+    for (const std::string& s : owned) ptrs.push_back(s.c_str());
+    const jsize n = static_cast<jsize>(owned.size());
+    lt_gather* g = nullptr;
+    {
+      PinnedLongs<1> v(env, sizes);
+      check(lt_gather_create_sized(ptrs.data(), n, address_col, v.data(0), v.size(0), &g));
+    }
     return reinterpret_cast<jlong>(g);
   })
 }

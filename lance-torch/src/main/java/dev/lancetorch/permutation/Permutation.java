@@ -737,9 +737,10 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * any number of threads: {@link PlannedBatches#take(int)} hands out batch {@code i}, in any order
    * and from any thread, while the planner reads the windows ahead. This is how a {@code
    * DataLoader}'s workers share one plan per epoch (one scan of a fragment for all of them, one
-   * read-ahead budget). The caller owns the result and closes it; the batches must not be modified
-   * afterwards. Null when no plan applies: read-ahead off, batches of different sizes (but the
-   * last), an offset out of range, or columns the planner does not read (then read with {@link
+   * read-ahead budget). Batches may have any sizes (a loader's workers each end with a shorter
+   * one); the planner's windows hold whole batches. The caller owns the result and closes it; the
+   * batches must not be modified afterwards. Null when no plan applies: read-ahead off, an empty
+   * batch, an offset out of range, or columns the planner does not read (then read with {@link
    * #takeOffsets}).
    */
   public PlannedBatches<T> planBatches(List<long[]> batches) {
@@ -802,7 +803,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     }
     return addrs == null
         ? null
-        : windowReader(addrs, batches.get(0).length, new WindowReader.Stats());
+        : windowReader(addrs, PlannedReads.sizes(batches), new WindowReader.Stats());
   }
 
   private synchronized long[] identityAddresses() {
@@ -933,6 +934,14 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * cache).
    */
   WindowReader windowReader(long[] addrs, int size, WindowReader.Stats stats) {
+    return windowReader(addrs, WindowReader.uniformSizes(addrs.length, size), stats);
+  }
+
+  /**
+   * As {@link #windowReader(long[], int, WindowReader.Stats)}, for batches of their own sizes
+   * ({@code sizes}, summing to {@code addrs.length}).
+   */
+  WindowReader windowReader(long[] addrs, int[] sizes, WindowReader.Stats stats) {
     if (readAheadBytes == 0) {
       return null;
     }
@@ -948,7 +957,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
         openTable(),
         cols,
         addrs,
-        size,
+        sizes,
         readAheadBytes,
         (NativeColumnCache) c,
         stats,

@@ -42,6 +42,19 @@ public final class TorchGather implements AutoCloseable {
         h, List.copyOf(names), Math.toIntExact((totalRows + batchSize - 1) / batchSize));
   }
 
+  /**
+   * A gather whose output {@code i} holds {@code sizes[i]} rows (each ≥ 1): destination positions
+   * are the outputs' rows back to back.
+   *
+   * @param names output column names in order
+   * @param addressCol index of the column filled by {@link #addresses} (uint64), or -1
+   */
+  public static TorchGather create(List<String> names, int addressCol, long[] sizes) {
+    NativeLibrary.load();
+    long h = NativeBridge.gatherCreateSized(names.toArray(new String[0]), addressCol, sizes);
+    return new TorchGather(h, List.copyOf(names), sizes.length);
+  }
+
   /** Number of outputs. */
   public int outputs() {
     return outputs;

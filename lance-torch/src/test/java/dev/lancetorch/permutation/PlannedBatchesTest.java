@@ -136,8 +136,19 @@ class PlannedBatchesTest extends TableFixture {
         .hasMessageContaining("closed");
     // no plan where the planner does not apply
     assertThat(p.withReadAhead(0).planBatches(batches)).isNull();
-    assertThat(p.planBatches(List.of(new long[] {1}, new long[] {2, 3}))).isNull();
+    assertThat(p.planBatches(List.of(new long[] {1}, new long[0]))).isNull(); // an empty batch
     assertThat(p.planBatches(List.of(new long[] {N}))).isNull();
+    // batches of their own sizes (each worker's last one shorter) are planned, each exact
+    List<long[]> uneven = List.of(new long[] {5}, new long[] {1, 2, 3}, new long[] {7, 0});
+    try (PlannedBatches<ArrowBatch> pu = p.planBatches(uneven)) {
+      for (int i = 0; i < uneven.size(); i++) {
+        try (ArrowBatch b = pu.take(i);
+            ArrowBatch plain = p.withReadAhead(0).takeOffsets(uneven.get(i))) {
+          assertThat(ids(b)).isEqualTo(ids(plain));
+        }
+      }
+    }
+    assertThat(BridgeStats.snapshot().liveBatches()).isZero();
   }
 
   @Test

@@ -112,6 +112,45 @@ class ReadPlannerTest extends TableFixture {
     }
   }
 
+  @Test
+  void batchesOfTheirOwnSizesAreReadExactlyOnEveryPath() {
+    long[] addrs = shuffled(N, 17);
+    Random rnd = new Random(5);
+    List<Integer> want = new ArrayList<>();
+    for (int left = N; left > 0; ) {
+      int n = Math.min(left, 1 + rnd.nextInt(60)); // 1..60 rows: every window mixes sizes
+      want.add(n);
+      left -= n;
+    }
+    int[] sizes = want.stream().mapToInt(Integer::intValue).toArray();
+    ReadColumns cols = ReadColumns.of(table.schema(), COLS);
+    for (ReadCosts costs : List.of(SCAN, TAKE, HALF, SPLIT_SCAN, SPLIT_TAKE)) {
+      for (long budget : new long[] {1, 60 * 28 * 8, 1L << 26}) { // one batch, a few, all
+        WindowReader.Stats st = new WindowReader.Stats();
+        List<Integer> got = new ArrayList<>();
+        try (WindowReader r =
+            new WindowReader(table, cols, addrs, sizes, budget, null, st, costs)) {
+          assertThat(drain(r, table, cols, got)).as("%s %d", costs, budget).isEqualTo(idsOf(addrs));
+        }
+        assertThat(got).as("every batch its own size").isEqualTo(want);
+        if (budget == 1) { // whole batches of at most the first one's rows, at least one
+          assertThat(st.windows).isBetween((long) (N / sizes[0]), (long) sizes.length);
+        } else if (budget == 1L << 26) {
+          assertThat(st.windows).isEqualTo(1);
+        }
+      }
+    }
+    assertThatThrownBy(
+            () ->
+                new WindowReader(table, cols, addrs, new int[] {N - 1}, 1 << 20, null, null, SCAN))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("sum to " + (N - 1));
+    assertThatThrownBy(
+            () -> new WindowReader(table, cols, addrs, new int[] {N, 0}, 1 << 20, null, null, SCAN))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least one row");
+  }
+
   /** Every batch of the reader as ids (columns checked against the id). */
   static List<Long> drain(WindowReader r, Table t, ReadColumns cols, List<Integer> sizes) {
     List<Long> ids = new ArrayList<>();
@@ -700,6 +739,21 @@ class ReadPlannerTest extends TableFixture {
       }
     }
     assertThat(want.get(0)).hasSize(N).isNotEqualTo(want.get(1));
+    // two workers whose streams each end with a short batch: still one shared read of the epoch
+    try (dev.lancetorch.loader.StreamingDataset<TensorDict> uneven =
+        dev.lancetorch.loader.StreamingDataset.builder(p)
+            .numSplits(2)
+            .numWorkers(2)
+            .readBatchSize(16)
+            .shuffle(true)
+            .shuffleSeed(3)
+            .build()) {
+      long before = WindowReader.windowsRead();
+      assertThat(epochIds(uneven)).containsExactlyInAnyOrderElementsOf(want.get(0));
+      assertThat(WindowReader.windowsRead() - before)
+          .as("one window for both workers")
+          .isEqualTo(1);
+    }
     try (dev.lancetorch.loader.StreamingDataset<TensorDict> ds = streaming.apply(p)) {
       long before = WindowReader.windowsRead();
       assertThat(epochIds(ds)).isEqualTo(want.get(0));

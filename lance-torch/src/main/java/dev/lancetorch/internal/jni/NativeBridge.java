@@ -104,6 +104,12 @@ public final class NativeBridge {
       String[] names, int addressCol, long batchSize, long totalRows);
 
   /**
+   * A new gather with outputs of the given sizes (owned by the caller); see {@code
+   * lt_gather_create_sized}.
+   */
+  public static native long gatherCreateSized(String[] names, int addressCol, long[] sizes);
+
+  /**
    * Merge-join of a borrowed source batch against {@code wantAddr[from, from + n)}; returns the new
    * cursor.
    */

@@ -33,6 +33,18 @@ public final class PlanCursor {
     return total;
   }
 
+  /** The rows of {@code batches}, or -1 when one is empty. */
+  public static long rows(List<long[]> batches) {
+    long total = 0;
+    for (long[] b : batches) {
+      if (b.length == 0) {
+        return -1;
+      }
+      total += b.length;
+    }
+    return total;
+  }
+
   /**
    * True, and one batch further, when {@code offsets} are the next announced batch; false (nothing
    * changes) otherwise or when every batch was asked.

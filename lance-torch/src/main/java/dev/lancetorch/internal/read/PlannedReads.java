@@ -22,12 +22,12 @@ public final class PlannedReads implements AutoCloseable {
   }
 
   /**
-   * Base row addresses of the planned batches, concatenated; null when they are not all one size
-   * but the last.
+   * Base row addresses of the planned batches, concatenated; null when one is empty or there are
+   * too many rows for one array.
    */
   public static long[] addresses(
       List<long[]> batches, java.util.function.LongUnaryOperator addressOf) {
-    long total = PlanCursor.uniformRows(batches);
+    long total = PlanCursor.rows(batches);
     if (total < 0 || total > Integer.MAX_VALUE - 8) {
       return null;
     }
@@ -45,6 +45,15 @@ public final class PlannedReads implements AutoCloseable {
    * The planned batch for {@code offsets} (owned by the caller), or null when they are not the next
    * planned batch.
    */
+  /** The rows of each batch, in order (for the {@link WindowReader} over them). */
+  public static int[] sizes(List<long[]> batches) {
+    int[] out = new int[batches.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = batches.get(i).length;
+    }
+    return out;
+  }
+
   public synchronized TorchBatch take(long[] offsets) {
     if (closed || !cursor.advance(offsets)) {
       return null;

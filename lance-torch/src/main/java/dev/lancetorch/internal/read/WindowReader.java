@@ -127,14 +127,15 @@ public final class WindowReader implements AutoCloseable {
   private final Table table;
   private final ReadColumns cols;
   private final long[] addrs;
-  private final int batchSize;
+  private final int[] sizes; // rows of each batch, in order (sum: addrs.length)
   private final int windowRows;
   private final NativeColumnCache cache;
   private final Stats stats;
   private final ReadCosts costs;
   private final ArrayDeque<TorchBatch> ready = new ArrayDeque<>();
   private FragmentInfo[] fragments;
-  private int next;
+  private int next; // the first row of the next window
+  private int nextBatch; // its first batch
   private java.util.concurrent.Future<List<TorchBatch>> pending;
   private boolean closed;
   private final Object fragmentsLock = new Object();
@@ -158,14 +159,64 @@ public final class WindowReader implements AutoCloseable {
       NativeColumnCache cache,
       Stats stats,
       ReadCosts costs) {
+    this(
+        table,
+        cols,
+        addrs,
+        uniformSizes(addrs.length, batchSize),
+        budgetBytes,
+        cache,
+        stats,
+        costs);
+  }
+
+  /**
+   * A reader of batches of their own sizes: batch {@code i} is the next {@code batchSizes[i]}
+   * addresses (each ≥ 1, summing to {@code addrs.length}; kept, not copied). A window holds whole
+   * batches, at most as many rows as whole batches of the first one's size fit in its share of the
+   * budget, and at least one batch.
+   */
+  public WindowReader(
+      Table table,
+      ReadColumns cols,
+      long[] addrs,
+      int[] batchSizes,
+      long budgetBytes,
+      NativeColumnCache cache,
+      Stats stats,
+      ReadCosts costs) {
     this.table = table;
     this.cols = cols;
     this.addrs = java.util.Objects.requireNonNull(addrs, "addrs");
-    this.batchSize = batchSize;
-    this.windowRows = windowRows(cols.rowBytes(), batchSize, budgetBytes);
+    long total = 0;
+    for (int n : batchSizes) {
+      if (n <= 0) {
+        throw new IllegalArgumentException("every batch needs at least one row: " + n);
+      }
+      total += n;
+    }
+    if (total != addrs.length) {
+      throw new IllegalArgumentException(
+          "batch sizes sum to " + total + " rows, not the " + addrs.length + " addresses");
+    }
+    this.sizes = batchSizes;
+    this.windowRows =
+        windowRows(cols.rowBytes(), batchSizes.length == 0 ? 1 : batchSizes[0], budgetBytes);
     this.cache = cache;
     this.stats = stats;
     this.costs = costs;
+  }
+
+  /** The sizes of {@code rows} rows cut into batches of {@code batchSize} (the last shorter). */
+  public static int[] uniformSizes(int rows, int batchSize) {
+    if (batchSize <= 0) {
+      throw new IllegalArgumentException("batch size must be > 0: " + batchSize);
+    }
+    int[] out = new int[(rows + batchSize - 1) / batchSize];
+    for (int b = 0; b < out.length; b++) {
+      out[b] = Math.min(batchSize, rows - b * batchSize);
+    }
+    return out;
   }
 
   /** Rows of one window: as many whole batches as fit in half of the budget, at least one. */
@@ -213,7 +264,7 @@ public final class WindowReader implements AutoCloseable {
    * has begun.
    */
   public synchronized void start() {
-    if (!closed && pending == null && ready.isEmpty() && next == 0 && addrs.length > 0) {
+    if (!closed && pending == null && ready.isEmpty() && next == 0 && sizes.length > 0) {
       pending = startWindow();
     }
   }
@@ -239,20 +290,54 @@ public final class WindowReader implements AutoCloseable {
     return ready.size();
   }
 
-  /** Starts reading the next window on a window thread ({@link ReadThreads#window}). */
+  /**
+   * Starts reading the next window, whole batches (at least one) of at most {@code windowRows}
+   * rows, on a window thread ({@link ReadThreads#window}).
+   */
   private java.util.concurrent.Future<List<TorchBatch>> startWindow() {
-    int rows = Math.min(windowRows, addrs.length - next);
+    int firstBatch = nextBatch;
+    int rows = 0;
+    while (nextBatch < sizes.length
+        && (nextBatch == firstBatch || rows + sizes[nextBatch] <= windowRows)) {
+      rows += sizes[nextBatch++];
+    }
     int from = next;
+    int n = rows;
+    int batches = nextBatch - firstBatch;
     next = from + rows;
-    return ReadThreads.window(() -> readWindow(from, rows));
+    return ReadThreads.window(() -> readWindow(from, n, firstBatch, batches));
   }
 
-  /** Reads rows [from, from + rows) of the addresses as finished batches (owned by the caller). */
-  private List<TorchBatch> readWindow(int from, int rows) {
+  /**
+   * The gather of a window's batches: uniform ones (all of the first one's size but the last, not
+   * larger) by division, others by their sizes.
+   */
+  private TorchGather gatherFor(int rows, int firstBatch, int batches) {
+    int size = sizes[firstBatch];
+    boolean uniform = true;
+    for (int b = 0; b < batches && uniform; b++) {
+      int n = sizes[firstBatch + b];
+      uniform = n == size || (b == batches - 1 && n < size);
+    }
+    if (uniform) {
+      return TorchGather.create(cols.names(), cols.addressColumn(), size, rows);
+    }
+    long[] own = new long[batches];
+    for (int b = 0; b < batches; b++) {
+      own[b] = sizes[firstBatch + b];
+    }
+    return TorchGather.create(cols.names(), cols.addressColumn(), own);
+  }
+
+  /**
+   * Reads rows [from, from + rows) of the addresses, batches [firstBatch, firstBatch + batches), as
+   * finished batches (owned by the caller).
+   */
+  private List<TorchBatch> readWindow(int from, int rows, int firstBatch, int batches) {
     long t0 = System.nanoTime();
     long cpu0 = processCpuNanos();
     List<TorchBatch> out = new java.util.ArrayList<>();
-    try (TorchGather g = TorchGather.create(cols.names(), cols.addressColumn(), batchSize, rows)) {
+    try (TorchGather g = gatherFor(rows, firstBatch, batches)) {
       if (cache != null) {
         long[] pos = new long[rows];
         for (int i = 0; i < rows; i++) {
