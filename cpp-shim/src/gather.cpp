@@ -588,17 +588,26 @@ void gather_from_batches(lt_gather* g, lt_batch* const* srcs, const int64_t* sta
     }
   }
   bind(g, srcs[0]);  // once, before the slices run concurrently
-  // A scan's batches all have one length but the last: then a position's source is one division away.
-  const int64_t len0 = starts[1] - starts[0];
-  bool uniform = len0 > 0;
-  for (int64_t s = 1; uniform && s + 1 < n_srcs; ++s) uniform = starts[s + 1] - starts[s] == len0;
+  // A position's source batch: a table of the source at every 2^shift-th position, 2^shift no longer than the
+  // shortest batch, so a position is at most one batch past its block's first source (no binary search per row; a
+  // cache of several fragments has batches of several lengths).
+  int64_t shortest = INT64_MAX;
+  for (int64_t s = 0; s < n_srcs; ++s) shortest = std::min(shortest, starts[s + 1] - starts[s]);
+  int shift = 0;
+  while (shortest > 0 && (int64_t{2} << shift) <= shortest) ++shift;
+  std::vector<int32_t> block_src(static_cast<size_t>((end >> shift) + 1));
+  for (size_t b = 0, src = 0; b < block_src.size(); ++b) {
+    const int64_t p0 = static_cast<int64_t>(b) << shift;
+    while (src + 1 < static_cast<size_t>(n_srcs) && starts[src + 1] <= p0) ++src;
+    block_src[b] = static_cast<int32_t>(src);
+  }
   parallel_slices(n, [&](int64_t from, int64_t to) {
     std::vector<int32_t> src_of(static_cast<size_t>(to - from));
     std::vector<int64_t> count(static_cast<size_t>(n_srcs), 0);
     for (int64_t i = from; i < to; ++i) {
-      const auto s = uniform ? static_cast<int32_t>(std::min<int64_t>(positions[i] / len0, n_srcs - 1))
-                             : static_cast<int32_t>(std::upper_bound(starts, starts + n_srcs + 1, positions[i]) -
-                                                    starts - 1);
+      const int64_t p = positions[i];
+      int32_t s = block_src[static_cast<size_t>(p >> shift)];
+      while (starts[s + 1] <= p) ++s;  // empty batches aside, at most once
       src_of[i - from] = s;
       ++count[s];
     }
