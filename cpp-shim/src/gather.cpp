@@ -352,7 +352,9 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pair
     lt::fail("lt_gather: source batch or outputs too large");
   }
   std::vector<int64_t> at(g->outs.size() + 1, 0);
-  for (const Pair& p : pairs) {
+  std::vector<Move> located(pairs.size());  // in pair order; placed output by output below
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    const Pair& p = pairs[i];
     if (p.dst_pos < 0 || p.dst_pos >= g->total_rows) {
       lt::fail("lt_gather: destination position " + std::to_string(p.dst_pos) + " out of range [0, " +
                std::to_string(g->total_rows) + ")");
@@ -361,7 +363,9 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pair
       lt::fail("lt_gather: source row " + std::to_string(p.src_row) + " out of range [0, " +
                std::to_string(src->array.length) + ")");
     }
-    ++at[static_cast<size_t>(locate(g, p.dst_pos).first) + 1];
+    const auto [ob, row] = locate(g, p.dst_pos);
+    located[i] = {static_cast<int32_t>(p.src_row), static_cast<int32_t>(ob), static_cast<int32_t>(row)};
+    ++at[static_cast<size_t>(ob) + 1];
   }
   std::vector<int64_t> per_out(g->outs.size());
   for (size_t ob = 0; ob < g->outs.size(); ++ob) {
@@ -369,11 +373,7 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pair
     at[ob + 1] += at[ob];
   }
   std::vector<Move> moves(pairs.size());
-  for (const Pair& p : pairs) {
-    const auto [ob, row] = locate(g, p.dst_pos);
-    moves[static_cast<size_t>(at[static_cast<size_t>(ob)]++)] = {
-        static_cast<int32_t>(p.src_row), static_cast<int32_t>(ob), static_cast<int32_t>(row)};
-  }
+  for (const Move& m : located) moves[static_cast<size_t>(at[static_cast<size_t>(m.out)]++)] = m;
   std::vector<char*> col_base(g->outs.size());
   for (size_t ci = 0; ci < g->cols.size(); ++ci) {
     const OutColumn& c = g->cols[ci];
@@ -428,9 +428,10 @@ const lt_batch* check_src(const lt_gather* g, const lt_batch* src, const char* f
   return src;
 }
 
-// A gather of the named columns and the given output sizes (each >= 1; uniform: all equal but the last, smaller).
+// A gather of the named columns and the given output sizes: with batch_size > 0 they are all batch_size but the
+// last (smaller), and positions are located by division; with 0 they are any sizes >= 1, located by a table.
 void gather_init(const char* const* names, int64_t n_cols, int64_t address_col, const std::vector<int64_t>& sizes,
-                 bool uniform, lt_gather** out) {
+                 int64_t batch_size, lt_gather** out) {
   if (names == nullptr || n_cols <= 0) lt::fail("lt_gather_create: need at least one column");
   if (address_col < -1 || address_col >= n_cols) lt::fail("lt_gather_create: address column out of range");
   auto g = std::make_unique<lt_gather>();
@@ -452,9 +453,8 @@ void gather_init(const char* const* names, int64_t n_cols, int64_t address_col, 
     total += sizes[b];
   }
   g->total_rows = total;
-  if (uniform) {
-    g->batch_size = sizes.empty() ? 1 : sizes[0];
-  } else {
+  g->batch_size = batch_size;
+  if (batch_size == 0) {
     if (total > INT32_MAX || sizes.size() > static_cast<size_t>(INT32_MAX)) {
       lt::fail("lt_gather_create_sized: more than 2^31 positions or outputs");
     }
@@ -477,8 +477,7 @@ void gather_create(const char* const* names, int64_t n_cols, int64_t address_col
   const int64_t n_out = (total_rows + batch_size - 1) / batch_size;
   std::vector<int64_t> sizes(static_cast<size_t>(n_out));
   for (int64_t b = 0; b < n_out; ++b) sizes[b] = std::min(batch_size, total_rows - b * batch_size);
-  gather_init(names, n_cols, address_col, sizes, true, out);
-  if (n_out == 0) (*out)->batch_size = batch_size;
+  gather_init(names, n_cols, address_col, sizes, batch_size, out);
 }
 
 void gather_create_sized(const char* const* names, int64_t n_cols, int64_t address_col, const int64_t* sizes,
@@ -490,7 +489,7 @@ void gather_create_sized(const char* const* names, int64_t n_cols, int64_t addre
   for (int64_t s : v) {
     if (s <= 0) lt::fail("lt_gather_create_sized: every output needs at least one row");
   }
-  gather_init(names, n_cols, address_col, v, false, out);
+  gather_init(names, n_cols, address_col, v, 0, out);
 }
 
 void gather_merge(lt_gather* g, const lt_batch* src, const char* addr_col, const int64_t* want_addr,
@@ -589,12 +588,11 @@ void gather_from_batches(lt_gather* g, lt_batch* const* srcs, const int64_t* sta
   }
   bind(g, srcs[0]);  // once, before the slices run concurrently
   // A position's source batch: a table of the source at every 2^shift-th position, 2^shift no longer than the
-  // shortest batch, so a position is at most one batch past its block's first source (no binary search per row; a
-  // cache of several fragments has batches of several lengths).
-  int64_t shortest = INT64_MAX;
-  for (int64_t s = 0; s < n_srcs; ++s) shortest = std::min(shortest, starts[s + 1] - starts[s]);
+  // batches' average length (at most 2 entries per batch), then a walk forward, a step or so on average (no binary
+  // search per row; a cache of several fragments has batches of several lengths, a fragment's last one short).
+  const int64_t average = end / n_srcs;
   int shift = 0;
-  while (shortest > 0 && (int64_t{2} << shift) <= shortest) ++shift;
+  while ((int64_t{2} << shift) <= average) ++shift;
   std::vector<int32_t> block_src(static_cast<size_t>((end >> shift) + 1));
   for (size_t b = 0, src = 0; b < block_src.size(); ++b) {
     const int64_t p0 = static_cast<int64_t>(b) << shift;
@@ -607,7 +605,7 @@ void gather_from_batches(lt_gather* g, lt_batch* const* srcs, const int64_t* sta
     for (int64_t i = from; i < to; ++i) {
       const int64_t p = positions[i];
       int32_t s = block_src[static_cast<size_t>(p >> shift)];
-      while (starts[s + 1] <= p) ++s;  // empty batches aside, at most once
+      while (starts[s + 1] <= p) ++s;
       src_of[i - from] = s;
       ++count[s];
     }

@@ -253,6 +253,19 @@ void test_from_batches() {
   lt_gather_release(g);
   lt_batch_release(c0);
   lt_batch_release(c1);
+  // Batches of 1, 7 and 1 rows (a fragment's short tail): every position still finds its batch.
+  lt_batch* d[] = {source(range_addrs(3, 0, 1)), source(range_addrs(3, 1, 8)), source(range_addrs(3, 8, 9))};
+  const int64_t dstarts[] = {0, 1, 8, 9};
+  g = gather(9, 9);
+  CHECK(lt_gather_from_batches(g, d, dstarts, 3, positions.data(), dst.data(), 9) == LT_OK);
+  expect.clear();
+  for (int64_t p : positions) expect.push_back(3L << 32 | p);
+  CHECK(lt_gather_addresses(g, expect.data(), 0, 9) == LT_OK);
+  CHECK(lt_gather_finish(g, 0, &out) == LT_OK);
+  check_rows(out, expect);
+  lt_batch_release(out);
+  lt_gather_release(g);
+  for (lt_batch* b : d) lt_batch_release(b);
 }
 
 void test_concurrent_disjoint_writers() {

@@ -53,10 +53,11 @@ std::string to_string(JNIEnv* env, jstring s) {
   return out;
 }
 
-// Read-only views of long[] arguments, pinned with GetPrimitiveArrayCritical: HotSpot hands out the array itself,
-// where GetLongArrayElements copies all of it on every call (a merge per scanned batch copied the window's wanted
+// Views of primitive array arguments, pinned with GetPrimitiveArrayCritical: HotSpot hands out the array itself,
+// where Get<Type>ArrayElements copies all of it on every call (a merge per scanned batch copied the window's wanted
 // rows each time). While pinned, no JNI function may be called: every length is read before the first pin, and the
-// shim calls between construction and destruction are plain C. Released (JNI_ABORT: never written) exactly once.
+// shim calls between construction and destruction are plain C. Released exactly once: JNI_ABORT (never written)
+// unless written() was called.
 template <size_t N, typename JArray = jlongArray, typename E = jlong>
 class Pinned {
  public:
@@ -308,44 +309,45 @@ LT_FN(jlongArray, stats)(JNIEnv* env, jclass) {
 }
 
 namespace {
-// The strings of a Java String[] (null: an invalid argument).
-std::vector<std::string> strings_of(JNIEnv* env, jobjectArray names) {
+// The strings of a Java String[] (null: an invalid argument), and C pointers to them for the shim.
+struct Names {
+  std::vector<std::string> owned;
+  std::vector<const char*> ptrs;
+  int64_t size() const { return static_cast<int64_t>(ptrs.size()); }
+};
+
+Names names_of(JNIEnv* env, jobjectArray names) {
   if (names == nullptr) check(LT_ERR_INVALID_ARGUMENT);
   const jsize n = env->GetArrayLength(names);
-  std::vector<std::string> owned;
+  Names out;
   for (jsize i = 0; i < n; ++i) {
     jstring s = static_cast<jstring>(env->GetObjectArrayElement(names, i));
     if (env->ExceptionCheck()) throw JavaPending{};
-    owned.push_back(to_string(env, s));
+    out.owned.push_back(to_string(env, s));
     env->DeleteLocalRef(s);
   }
-  return owned;
+  for (const std::string& s : out.owned) out.ptrs.push_back(s.c_str());
+  return out;
 }
 }  // namespace
 
 LT_FN(jlong, gatherCreate)(JNIEnv* env, jclass, jobjectArray names, jint address_col, jlong batch_size,
                            jlong total_rows) {
   LT_JNI(env, 0, {
-    const std::vector<std::string> owned = strings_of(env, names);
-    std::vector<const char*> ptrs;
-    for (const std::string& s : owned) ptrs.push_back(s.c_str());
-    const jsize n = static_cast<jsize>(owned.size());
+    const Names n = names_of(env, names);
     lt_gather* g = nullptr;
-    check(lt_gather_create(ptrs.data(), n, address_col, batch_size, total_rows, &g));
+    check(lt_gather_create(n.ptrs.data(), n.size(), address_col, batch_size, total_rows, &g));
     return reinterpret_cast<jlong>(g);
   })
 }
 
 LT_FN(jlong, gatherCreateSized)(JNIEnv* env, jclass, jobjectArray names, jint address_col, jlongArray sizes) {
   LT_JNI(env, 0, {
-    const std::vector<std::string> owned = strings_of(env, names);
-    std::vector<const char*> ptrs;
-    for (const std::string& s : owned) ptrs.push_back(s.c_str());
-    const jsize n = static_cast<jsize>(owned.size());
+    const Names n = names_of(env, names);
     lt_gather* g = nullptr;
     {
       PinnedLongs<1> v(env, sizes);
-      check(lt_gather_create_sized(ptrs.data(), n, address_col, v.data(0), v.size(0), &g));
+      check(lt_gather_create_sized(n.ptrs.data(), n.size(), address_col, v.data(0), v.size(0), &g));
     }
     return reinterpret_cast<jlong>(g);
   })

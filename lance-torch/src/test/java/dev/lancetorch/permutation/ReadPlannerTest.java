@@ -686,10 +686,7 @@ class ReadPlannerTest extends TableFixture {
           assertThat(epochIds(l)).isEqualTo(want.get(1)); // read ahead from the second epoch on
         }
         int ahead = persistent ? 1 : 2;
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (WindowReader.windowsRead() - before < ahead + 1 && System.nanoTime() < deadline) {
-          Thread.sleep(5);
-        }
+        awaitWindows(before + ahead + 1);
         assertThat(WindowReader.windowsRead() - before)
             .as("epoch " + ahead + " read ahead without asking for it")
             .isEqualTo(ahead + 1);
@@ -720,41 +717,24 @@ class ReadPlannerTest extends TableFixture {
   @Test
   void streamingDatasetReadsItsNextEpochAheadFromItsSecondEpochOn() throws Exception {
     Permutation<TensorDict> p = permutation("g", shuffled(N, 41), 1).withFormat(Format.TORCH_DICT);
-    java.util.function.Function<
-            Permutation<TensorDict>, dev.lancetorch.loader.StreamingDataset<TensorDict>>
-        streaming =
-            src ->
-                dev.lancetorch.loader.StreamingDataset.builder(src)
-                    .numSplits(2)
-                    .numWorkers(2)
-                    .readBatchSize(25) // 375-row splits: every batch full, so one shared read
-                    .shuffle(true)
-                    .shuffleSeed(3)
-                    .build();
     List<List<Long>> want = new ArrayList<>();
+    // 375-row splits in batches of 25: every batch full
     try (dev.lancetorch.loader.StreamingDataset<TensorDict> plain =
-        streaming.apply(p.withReadAhead(0))) {
+        twoWorkerStream(p.withReadAhead(0), 25)) {
       for (int epoch = 0; epoch < 7; epoch++) {
         want.add(epochIds(plain));
       }
     }
     assertThat(want.get(0)).hasSize(N).isNotEqualTo(want.get(1));
     // two workers whose streams each end with a short batch: still one shared read of the epoch
-    try (dev.lancetorch.loader.StreamingDataset<TensorDict> uneven =
-        dev.lancetorch.loader.StreamingDataset.builder(p)
-            .numSplits(2)
-            .numWorkers(2)
-            .readBatchSize(16)
-            .shuffle(true)
-            .shuffleSeed(3)
-            .build()) {
+    try (dev.lancetorch.loader.StreamingDataset<TensorDict> uneven = twoWorkerStream(p, 16)) {
       long before = WindowReader.windowsRead();
       assertThat(epochIds(uneven)).containsExactlyInAnyOrderElementsOf(want.get(0));
       assertThat(WindowReader.windowsRead() - before)
           .as("one window for both workers")
           .isEqualTo(1);
     }
-    try (dev.lancetorch.loader.StreamingDataset<TensorDict> ds = streaming.apply(p)) {
+    try (dev.lancetorch.loader.StreamingDataset<TensorDict> ds = twoWorkerStream(p, 25)) {
       long before = WindowReader.windowsRead();
       assertThat(epochIds(ds)).isEqualTo(want.get(0));
       Thread.sleep(300);
@@ -776,6 +756,18 @@ class ReadPlannerTest extends TableFixture {
       assertThat(WindowReader.windowsRead() - at).isBetween(1L, 2L);
       assertThat(epochIds(ds)).isEqualTo(want.get(6));
     } // epoch 7's read-ahead closes with the dataset: @AfterEach sees no batch left
+  }
+
+  /** A shuffled stream of {@code src} in 2 splits, one per worker, 2 workers. */
+  private static dev.lancetorch.loader.StreamingDataset<TensorDict> twoWorkerStream(
+      Permutation<TensorDict> src, int readBatchSize) {
+    return dev.lancetorch.loader.StreamingDataset.builder(src)
+        .numSplits(2)
+        .numWorkers(2)
+        .readBatchSize(readBatchSize)
+        .shuffle(true)
+        .shuffleSeed(3)
+        .build();
   }
 
   /** Waits (up to 20 s) until the JVM has read {@code windows} windows. */

@@ -41,10 +41,6 @@ public final class PlannedReads implements AutoCloseable {
     return out;
   }
 
-  /**
-   * The planned batch for {@code offsets} (owned by the caller), or null when they are not the next
-   * planned batch.
-   */
   /** The rows of each batch, in order (for the {@link WindowReader} over them). */
   public static int[] sizes(List<long[]> batches) {
     int[] out = new int[batches.size()];
@@ -54,6 +50,10 @@ public final class PlannedReads implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The planned batch for {@code offsets} (owned by the caller), or null when they are not the next
+   * planned batch.
+   */
   public synchronized TorchBatch take(long[] offsets) {
     if (closed || !cursor.advance(offsets)) {
       return null;

@@ -745,10 +745,9 @@ public final class WindowReader implements AutoCloseable {
 
     /**
      * Sorts by address (stable for equal addresses): a counting sort when the offsets are dense,
-     * else packed keys.
+     * else packed keys. Needs {@link #bounds}.
      */
     void sort() {
-      bounds();
       long span = max - min + 1;
       if (span <= 4L * n + 1024) {
         int[] start = new int[(int) span + 1];
