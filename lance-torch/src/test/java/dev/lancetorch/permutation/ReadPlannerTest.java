@@ -721,7 +721,7 @@ class ReadPlannerTest extends TableFixture {
     // 375-row splits in batches of 25: every batch full
     try (dev.lancetorch.loader.StreamingDataset<TensorDict> plain =
         twoWorkerStream(p.withReadAhead(0), 25)) {
-      for (int epoch = 0; epoch < 7; epoch++) {
+      for (int epoch = 0; epoch < 9; epoch++) {
         want.add(epochIds(plain));
       }
     }
@@ -755,7 +755,37 @@ class ReadPlannerTest extends TableFixture {
       assertThat(epochIds(ds)).isEqualTo(want.get(5));
       assertThat(WindowReader.windowsRead() - at).isBetween(1L, 2L);
       assertThat(epochIds(ds)).isEqualTo(want.get(6));
-    } // epoch 7's read-ahead closes with the dataset: @AfterEach sees no batch left
+      // epoch 7, read ahead, left by a for-each with break while a tensor of it is kept
+      Tensor kept = null;
+      int seen = 0;
+      for (TensorDict d : ds) {
+        try (d) {
+          kept = d.get("id").clone();
+        }
+        if (++seen == 2) {
+          break;
+        }
+      }
+      assertThat(epochIds(ds)).as("the next epoch after an abandoned one").isEqualTo(want.get(8));
+      try (Tensor k = kept;
+          Tensor first = k.get(0)) {
+        assertThat(first.item_long())
+            .isEqualTo(want.get(7).get(25)); // the second batch's first row
+      }
+    } // epoch 9's read-ahead closes with the dataset: @AfterEach sees no batch left
+    // bad SQL in the dataset's filter: a clear error, nothing left behind
+    assertThatThrownBy(
+            () -> {
+              try (dev.lancetorch.loader.StreamingDataset<TensorDict> bad =
+                  dev.lancetorch.loader.StreamingDataset.builder(p)
+                      .filter("id >>> 3")
+                      .numSplits(2)
+                      .numWorkers(2)
+                      .build()) {
+                epochIds(bad);
+              }
+            })
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   /** A shuffled stream of {@code src} in 2 splits, one per worker, 2 workers. */
