@@ -48,11 +48,11 @@ import java.util.function.Function;
  * <p><b>Memory.</b> At most {@code numWorkers × prefetchFactor} batches are loaded (or being
  * loaded) and not yet taken by the consumer, plus the one {@code hasNext()} holds for the next
  * {@code next()}. Over a {@code Permutation} ({@link #builder(Permutation)}) the workers share one
- * read of the epoch by its read planner ({@code Permutation.withReadAhead}: two windows alive at a
- * time, plus batches read for a worker that has not taken them yet). From a loader's second epoch
- * on (from the first with {@code persistentWorkers}) the next epoch's first window is read once
- * this epoch's last one is; a loader left open after its last epoch holds that window until {@link
- * #close()}.
+ * read of the epoch by its read planner ({@code Permutation.withReadAhead}: three windows alive at
+ * a time, plus batches read for a worker that has not taken them yet). From a loader's second epoch
+ * on (from the first with {@code persistentWorkers}) the next epoch's first windows are read once
+ * this epoch has begun reading its last one, in the window slots it leaves free; a loader left open
+ * after its last epoch holds those windows until {@link #close()}.
  *
  * <p><b>Collate errors</b> follow the builder's {@link OnTransformError} policy (default {@code
  * RAISE}), as a {@link StreamingDataset}'s transform errors: {@code SKIP}/{@code WARN} re-run the

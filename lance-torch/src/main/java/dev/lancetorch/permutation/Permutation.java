@@ -461,22 +461,23 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   /**
    * The read-ahead budget of shuffled reads (default {@value #DEFAULT_READ_AHEAD_BYTES} bytes = 64
    * MiB): batches are read a <em>window</em> of upcoming batches at a time, as many whole batches
-   * as fit in half of {@code maxBytes} of output (at least one); while one window is handed out,
-   * the next is read ahead on a background thread, so a training loop does not wait for window
-   * reads. The window's rows are cut into parts (per fragment, and by ranges of row offsets inside
-   * a large fragment), read in parallel on the read threads ({@link
-   * dev.lancetorch.torch.ThreadBudget#readThreads()}); per part the planner chooses, by a measured
-   * cost model, one coalesced Lance take of its rows or a range scan of the rows covering them
-   * (when they are dense) with native selection — or a native gather from the memory cache — and
-   * native code copies every row straight into its batch. The order is exactly this permutation's
-   * and every batch has its exact size. For fixed-width columns (integers, floats, bools, {@code
-   * FixedSizeList}s of those; {@code _rowid}); other column sets read one take per batch.
+   * as fit in a third of {@code maxBytes} of output (at least one); while one window is handed out,
+   * the next two are read ahead on background threads, both at once (one read's waits on Lance are
+   * filled by the other's work), so a training loop does not wait for window reads. The window's
+   * rows are cut into parts (per fragment, and by ranges of row offsets inside a large fragment),
+   * read in parallel on the read threads ({@link dev.lancetorch.torch.ThreadBudget#readThreads()});
+   * per part the planner chooses, by a measured cost model, one coalesced Lance take of its rows or
+   * a range scan of the rows covering them (when they are dense) with native selection — or a
+   * native gather from the memory cache — and native code copies every row straight into its batch.
+   * The order is exactly this permutation's and every batch has its exact size. For fixed-width
+   * columns (integers, floats, bools, {@code FixedSizeList}s of those; {@code _rowid}); other
+   * column sets read one take per batch.
    *
-   * <p><b>Memory:</b> at most {@code maxBytes} for the two windows' batches not yet returned (at
-   * least two batches), plus one scan batch (64 k rows) in flight per part being read. The workers
-   * of a {@code DataLoader} share one plan per epoch ({@link #planBatches}) and so this one budget,
-   * plus the batches read for a worker that has not taken them yet. {@code 0} turns read-ahead off:
-   * one take per batch.
+   * <p><b>Memory:</b> at most {@code maxBytes} for the three windows' batches not yet returned (at
+   * least three batches; a loader's next epoch, read ahead, shares them), plus one scan batch (64 k
+   * rows) in flight per part being read. The workers of a {@code DataLoader} share one plan per
+   * epoch ({@link #planBatches}) and so this one budget, plus the batches read for a worker that
+   * has not taken them yet. {@code 0} turns read-ahead off: one take per batch.
    */
   public Permutation<T> withReadAhead(long maxBytes) {
     if (maxBytes < 0) {
@@ -748,10 +749,11 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   }
 
   /**
-   * Like {@link #planBatches(List)}, read after {@code after}: its first window is read once {@code
-   * after} has read its last one (or when a batch of it is first asked, if sooner), so a loader's
-   * next epoch is read while this one's last batches are handed out — the two windows alive at a
-   * time stay within the read-ahead budget. With {@code after} null it starts now.
+   * Like {@link #planBatches(List)}, read after {@code after}: its first windows are read once
+   * {@code after} has begun reading its last one, in the window slots that one leaves free (or when
+   * a batch of it is first asked, if sooner), so a loader's next epoch is read while this one's
+   * last window is read and handed out — the windows alive of both stay within the read-ahead
+   * budget. With {@code after} null it starts now.
    */
   public PlannedBatches<T> planBatches(List<long[]> batches, PlannedBatches<?> after) {
     if (batches.isEmpty() || readAheadBytes == 0 || !inRange(batches)) {
@@ -764,7 +766,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     if (after == null) {
       r.start();
     } else {
-      after.afterLastWindow(r::start);
+      r.readAfter(after.reader());
     }
     return new PlannedBatches<>(this, List.copyOf(batches), r);
   }

@@ -14,8 +14,9 @@ import java.util.Map;
  * are asked for; the planner reads the next window ahead meanwhile. A {@code DataLoader}'s workers
  * share one of these per epoch, so each window is read once for all of them.
  *
- * <p>Memory: the planner's windows (half the read-ahead budget each, one read ahead) plus the
- * batches read but not yet taken; a thread that takes its batches late holds them back.
+ * <p>Memory: the planner's windows (a third of the read-ahead budget each, at most three alive, see
+ * {@link WindowReader}) plus the batches read but not yet taken; a thread that takes its batches
+ * late holds them back.
  *
  * <p>Ownership: owns every batch until {@link #take} returns it (then the caller owns it) and the
  * planner; {@link #close()} (idempotent, any thread) frees the batches not taken and, once no
@@ -43,9 +44,9 @@ public final class PlannedBatches<T> implements AutoCloseable {
     this.taken = new boolean[batches.size()];
   }
 
-  /** Runs {@code r} once the planner has read the last window (see {@link WindowReader}). */
-  void afterLastWindow(Runnable r) {
-    reader.afterLastWindow(r);
+  /** The planner of these batches (for the plan read after this one). */
+  WindowReader reader() {
+    return reader;
   }
 
   /** Number of planned batches. */

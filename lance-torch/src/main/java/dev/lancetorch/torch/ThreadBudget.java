@@ -20,12 +20,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Policy</b> for {@code C} cores ({@link #forCores}): loader workers {@code W = clamp(C/4, 1,
  * 4)}; torch intra-op {@code T = max(1, C - W - C/8)}; OpenBLAS {@code T} (torch calls BLAS from
- * the same thread, one pool works at a time); torch inter-op 1; read planner threads {@code C} (one
- * pool shared by every loader worker, so a single worker's window reads use every core; they block
- * on Lance's IO and never spin, so they do not starve torch the way a spinning OpenMP pool does);
- * Lance compute {@code max(1, C - T)}; Lance tokio workers {@code max(2, C - T)}; Lance IO
- * parallelism left to Lance (8 local, 64 object store). On 2 cores: W=1, T=1, OpenBLAS 1, read 2,
- * Lance compute 1, tokio 2. On 16: W=4, T=10, OpenBLAS 10, read 16, Lance compute 6, tokio 6.
+ * the same thread, one pool works at a time); torch inter-op 1; read planner threads {@code 2C}
+ * (one pool shared by every loader worker, so a single worker's window reads use every core; they
+ * block on Lance's IO and decoding about half of their time and never spin, so two per core keep
+ * the cores busy without starving torch the way a spinning OpenMP pool does); Lance compute {@code
+ * max(1, C - T)}; Lance tokio workers {@code max(2, C - T)}; Lance IO parallelism left to Lance (8
+ * local, 64 object store). On 2 cores: W=1, T=1, OpenBLAS 1, read 4, Lance compute 1, tokio 2. On
+ * 16: W=4, T=10, OpenBLAS 10, read 32, Lance compute 6, tokio 6.
  *
  * <p><b>Overrides</b>, strongest first: {@link #configure(ThreadBudget)} before the first
  * connection; system properties {@code lancetorch.threads.torch}, {@code .interop}, {@code
@@ -104,7 +105,7 @@ public record ThreadBudget(
     int torch = Math.max(1, cores - workers - cores / 8);
     int rest = Math.max(1, cores - torch);
     return new ThreadBudget(
-        cores, torch, 1, torch, workers, cores, rest, Math.max(2, rest), 0, "policy");
+        cores, torch, 1, torch, workers, 2 * cores, rest, Math.max(2, rest), 0, "policy");
   }
 
   /**

@@ -72,7 +72,7 @@ class PlannedBatchesTest extends TableFixture {
       }
     }
     // windows of 3 batches: every thread waits for windows and parks batches for the others
-    Permutation<ArrowBatch> planned = p.withReadAhead(2L * 3 * 20 * 28);
+    Permutation<ArrowBatch> planned = p.withReadAhead(WindowReader.WINDOWS_ALIVE * 3L * 20 * 28);
     List<Integer> order = new ArrayList<>();
     for (int b = 0; b < batches.size(); b++) {
       order.add(b);
@@ -114,7 +114,8 @@ class PlannedBatchesTest extends TableFixture {
 
   @Test
   void closeFreesWhatWasNotTakenAndMisuseIsAClearError() {
-    Permutation<ArrowBatch> p = shuffledPermutation(42).withReadAhead(2L * 4 * 20 * 28);
+    Permutation<ArrowBatch> p =
+        shuffledPermutation(42).withReadAhead(WindowReader.WINDOWS_ALIVE * 4L * 20 * 28);
     List<long[]> batches = randomBatches(12, 9);
     PlannedBatches<ArrowBatch> pb = p.planBatches(batches);
     try (ArrowBatch b = pb.take(2)) { // batches 0 and 1 are parked, 3 waits in the window
@@ -158,7 +159,7 @@ class PlannedBatchesTest extends TableFixture {
     Permutation<ArrowBatch> p =
         Permutation.create(table, t -> RowSelection.addresses(addrs))
             .selectColumns("id", "x", "vec")
-            .withReadAhead(2L * 2 * 20 * 28); // windows of 2 batches
+            .withReadAhead(WindowReader.WINDOWS_ALIVE * 2L * 20 * 28); // windows of 2 batches
     List<long[]> batches = new ArrayList<>();
     for (int b = 0; b < N / 20; b++) {
       long[] o = new long[20];

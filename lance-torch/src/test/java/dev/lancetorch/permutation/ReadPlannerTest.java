@@ -155,12 +155,18 @@ class ReadPlannerTest extends TableFixture {
   static List<Long> drain(WindowReader r, Table t, ReadColumns cols, List<Integer> sizes) {
     List<Long> ids = new ArrayList<>();
     for (TorchBatch next = r.next(); next != null; next = r.next()) {
-      try (TorchBatch b = next;
-          ArrowBatch ab = new ArrowBatch(b.toArrow(cols.schema(), t.allocator()))) {
-        ids.addAll(PermutationTest.ids(List.of(ab), sizes));
+      try (TorchBatch b = next) {
+        ids.addAll(ids(b, t, cols, sizes));
       }
     }
     return ids;
+  }
+
+  /** One batch's rows as ids (columns checked against the id); borrows the batch. */
+  static List<Long> ids(TorchBatch b, Table t, ReadColumns cols, List<Integer> sizes) {
+    try (ArrowBatch ab = new ArrowBatch(b.toArrow(cols.schema(), t.allocator()))) {
+      return PermutationTest.ids(List.of(ab), sizes);
+    }
   }
 
   Permutation<ArrowBatch> permutation(String name, long[] addrs, int batchSize) {
@@ -218,7 +224,8 @@ class ReadPlannerTest extends TableFixture {
   void nextWindowIsReadAheadWhileOneIsHandedOutAndCloseWaitsForIt() throws Exception {
     long[] addrs = shuffled(N, 4);
     int rowBytes = 8 + 4 + 16;
-    long budget = 2L * 2 * 20 * rowBytes; // windows of 2 batches of 20 rows
+    long budget =
+        WindowReader.WINDOWS_ALIVE * 2L * 20 * rowBytes; // windows of 2 batches of 20 rows
     ReadColumns cols = ReadColumns.of(table.schema(), COLS);
     WindowReader.Stats st = new WindowReader.Stats();
     try (WindowReader r =
@@ -346,11 +353,11 @@ class ReadPlannerTest extends TableFixture {
     long[] addrs = shuffled(N, 5);
     int rowBytes = 8 + 4 + 16;
     for (int batchesPerWindow : new int[] {1, 2, 7}) {
-      // the budget covers the window handed out and the one read ahead: half of it each
-      long budget = 2L * batchesPerWindow * 20 * rowBytes;
+      // the budget covers the window handed out and the two read ahead: a third of it each
+      long budget = WindowReader.WINDOWS_ALIVE * batchesPerWindow * 20L * rowBytes;
       WindowReader.Stats st = new WindowReader.Stats();
       planned(addrs, 20, budget, ReadCosts.DEFAULT, st, new ArrayList<>());
-      assertThat(2 * st.maxWindowBytes).isLessThanOrEqualTo(budget);
+      assertThat(WindowReader.WINDOWS_ALIVE * st.maxWindowBytes).isLessThanOrEqualTo(budget);
       int batches = (N + 19) / 20;
       assertThat(st.windows).isEqualTo((batches + batchesPerWindow - 1) / batchesPerWindow);
     }
@@ -363,6 +370,67 @@ class ReadPlannerTest extends TableFixture {
         st,
         new ArrayList<>()); // below one batch: one batch a window
     assertThat(st.windows).isEqualTo(N / 20 + (N % 20 == 0 ? 0 : 1));
+  }
+
+  /**
+   * Two readers, the second reading after the first (a loader's next epoch): however slowly the
+   * batches are taken, the windows both hold together never exceed {@link
+   * WindowReader#WINDOWS_ALIVE} (so their bytes stay within the budget); the second reads ahead
+   * while the first's last window is being read and handed out, not only after; both deliver
+   * exactly their order; closing the first early still lets the second read everything.
+   */
+  @Test
+  void aReaderReadingAfterAnotherSharesItsWindowSlotsAndReadsAlongsideItsLastWindow()
+      throws Exception {
+    ReadColumns cols = ReadColumns.of(table.schema(), COLS);
+    int rowBytes = 8 + 4 + 16;
+    long budget = WindowReader.WINDOWS_ALIVE * 2L * 20 * rowBytes; // 2 batches of 20 a window
+    for (boolean closeFirstEarly : new boolean[] {false, true}) {
+      long[] first = shuffled(N, 31);
+      long[] second = shuffled(N, 32);
+      WindowReader.Stats st = new WindowReader.Stats();
+      List<Long> got1 = new ArrayList<>();
+      List<Long> got2 = new ArrayList<>();
+      int maxHeld = 0;
+      boolean secondReadAlongside = false;
+      try (WindowReader a =
+              new WindowReader(table, cols, first, 20, budget, null, st, ReadCosts.DEFAULT);
+          WindowReader b =
+              new WindowReader(table, cols, second, 20, budget, null, st, ReadCosts.DEFAULT)) {
+        a.start();
+        b.readAfter(a);
+        assertThat(b.windowsHeld()).as("nothing before the first starts its last").isZero();
+        int batches = (N + 19) / 20;
+        for (int i = 0; i < batches; i++) {
+          if (closeFirstEarly && i == batches / 2) {
+            a.close();
+            break;
+          }
+          try (TorchBatch t = a.next()) {
+            got1.addAll(ids(t, table, cols, new ArrayList<>()));
+          }
+          Thread.sleep(1); // a slow consumer: the reads ahead get every chance to overrun
+          maxHeld = Math.max(maxHeld, a.windowsHeld() + b.windowsHeld());
+          secondReadAlongside |= i < batches - 1 && b.windowsHeld() > 0;
+        }
+        if (!closeFirstEarly) {
+          assertThat(a.next()).isNull();
+          assertThat(got1).isEqualTo(idsOf(first));
+          assertThat(secondReadAlongside)
+              .as("the second reads ahead before the first's last batch is taken")
+              .isTrue();
+        }
+        for (TorchBatch next = b.next(); next != null; next = b.next()) {
+          try (TorchBatch t = next) {
+            got2.addAll(ids(t, table, cols, new ArrayList<>()));
+          }
+          maxHeld = Math.max(maxHeld, b.windowsHeld());
+        }
+      }
+      assertThat(got2).as("closeFirstEarly=%s", closeFirstEarly).isEqualTo(idsOf(second));
+      assertThat(maxHeld).isBetween(1, WindowReader.WINDOWS_ALIVE);
+      assertThat(WindowReader.WINDOWS_ALIVE * st.maxWindowBytes).isLessThanOrEqualTo(budget);
+    }
   }
 
   @Test
@@ -379,7 +447,8 @@ class ReadPlannerTest extends TableFixture {
       assertThat(sizes).isEqualTo(refSizes.subList(0, refSizes.size() - 1));
       assertThat(it.readStats().windows).isEqualTo(1);
     }
-    try (BatchIterator<ArrowBatch> it = p.withReadAhead(2 * 32 * 28 * 3).iter(32, false)) {
+    try (BatchIterator<ArrowBatch> it =
+        p.withReadAhead(WindowReader.WINDOWS_ALIVE * 32 * 28 * 3).iter(32, false)) {
       assertThat(PermutationTest.ids(() -> it, new ArrayList<>())).isEqualTo(idsOf(addrs));
       assertThat(it.readStats().windows).isEqualTo((N + 95) / 96);
     }
@@ -842,7 +911,11 @@ class ReadPlannerTest extends TableFixture {
         Permutation.create(table, t -> RowSelection.addresses(bad))
             .selectColumns("id", "x", "vec")
             .withFormat(Format.TORCH_DICT)
-            .withReadAhead(2L * 4 * 16 * 28); // windows of 4 batches: the bad one mid-epoch
+            .withReadAhead(
+                WindowReader.WINDOWS_ALIVE
+                    * 4L
+                    * 16
+                    * 28); // windows of 4 batches: the bad one mid-epoch
     try (dev.lancetorch.loader.DataLoader<TensorDict> l =
         dev.lancetorch.loader.DataLoader.builder(q).batchSize(16).numWorkers(2).build()) {
       int[] delivered = {0};

@@ -37,7 +37,7 @@ class ThreadBudgetTest {
                 two.lanceCpuThreads(),
                 two.lanceTokioThreads(),
                 two.lanceIoThreads()))
-        .containsExactly(1, 1, 1, 1, 2, 1, 2, 0);
+        .containsExactly(1, 1, 1, 1, 4, 1, 2, 0);
     ThreadBudget sixteen = ThreadBudget.forCores(16);
     assertThat(
             List.of(
@@ -47,7 +47,7 @@ class ThreadBudgetTest {
                 sixteen.readThreads(),
                 sixteen.lanceCpuThreads(),
                 sixteen.lanceTokioThreads()))
-        .containsExactly(10, 10, 4, 16, 6, 6);
+        .containsExactly(10, 10, 4, 32, 6, 6);
     for (int c = 1; c <= 128; c++) {
       ThreadBudget b = ThreadBudget.forCores(c);
       assertThat(b.torchThreads() + b.loaderWorkers())

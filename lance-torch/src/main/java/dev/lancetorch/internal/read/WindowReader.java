@@ -34,17 +34,31 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * scanned or taken on its own), since Lance parallelises the decoding inside one scan only so far.
  * Large cache gathers split over up to 4 native threads.
  *
- * <p>Read-ahead: while one window is handed out, the next is read on a window thread, so a loop
- * that trains between batches does not wait for window reads. The budget covers both: each window
- * holds up to half of it (at least one batch).
+ * <p>Read-ahead: while one window is handed out, the next ones are read on window threads, so a
+ * loop that trains between batches does not wait for window reads, and two window reads run at
+ * once, so one read's waits (a scan's opening, Lance's decoding) are filled by the other's work. At
+ * most {@value #WINDOWS_ALIVE} windows are alive at a time (the one being handed out and up to
+ * {@value #READS_IN_FLIGHT} being read or read), each of at most a third of the budget (at least
+ * one batch), so together they stay within it. A reader that reads after another ({@link
+ * #readAfter}: a loader's next epoch) counts the other's windows too: it starts reading once the
+ * other has begun reading its last window, in the slots the other leaves free.
  *
- * <p>Ownership: owns the batches of the current window and of the window read ahead until {@link
+ * <p>Ownership: owns the batches of the current window and of the windows read ahead until {@link
  * #next()} hands each over (then the caller owns it); {@link #close()} (idempotent) frees those not
- * handed over, after waiting for a read in progress. Borrows the table. Thread-safe, one caller at
- * a time ({@link #next()}, {@link #start()} and {@link #close()} are synchronized; the reads ahead
- * run on their own threads).
+ * handed over, after waiting for the reads in progress. Borrows the table. Thread-safe, one caller
+ * at a time ({@link #next()}, {@link #start()} and {@link #close()} are synchronized; the reads
+ * ahead run on their own threads).
  */
 public final class WindowReader implements AutoCloseable {
+  /**
+   * Windows alive at a time, of this reader and the one it reads after together: the one handed out
+   * and those being read or read (each holds at most this fraction of the read-ahead budget).
+   */
+  public static final int WINDOWS_ALIVE = 3;
+
+  /** Window reads one reader runs at a time. */
+  static final int READS_IN_FLIGHT = 2;
+
   /** Rows per batch of the range scans. */
   static final int SCAN_BATCH_ROWS = 1 << 16;
 
@@ -136,17 +150,29 @@ public final class WindowReader implements AutoCloseable {
   private FragmentInfo[] fragments;
   private int next; // the first row of the next window
   private int nextBatch; // its first batch
-  private java.util.concurrent.Future<List<TorchBatch>> pending;
+  private final ArrayDeque<java.util.concurrent.Future<List<TorchBatch>>> pending =
+      new ArrayDeque<>();
   private boolean closed;
   private final Object fragmentsLock = new Object();
-  private final java.util.concurrent.atomic.AtomicReference<Object> afterLast =
-      new java.util.concurrent.atomic.AtomicReference<>();
-  private static final Object LAST_WINDOW_READ = new Object();
+
+  /**
+   * Window slots this reader holds, as a reader reading after it sees them: every slot ({@value
+   * #WINDOWS_ALIVE}) until it has started its last window, then the windows it still holds (the one
+   * being handed out, those being read); 0 once closed. Written under the reader's lock.
+   */
+  private volatile int slotsHeld = WINDOWS_ALIVE;
+
+  /** The reader this one reads after, until that one holds no window any more (or null). */
+  private volatile WindowReader predecessor;
+
+  /** The reader reading after this one, started whenever this one frees a slot (or null). */
+  private volatile WindowReader successor;
 
   /**
    * @param addrs the addresses to read, in order (not modified; the reader keeps it)
-   * @param budgetBytes read-ahead budget: the bytes of the two windows alive at a time (the one
-   *     being handed out and the next one, read ahead); each window gets half, at least one batch
+   * @param budgetBytes read-ahead budget: the bytes of the windows alive at a time (the one being
+   *     handed out and those read ahead, {@value #WINDOWS_ALIVE} in all); each window gets a third,
+   *     at least one batch
    * @param cache the native memory cache of the columns, or null
    * @param costs the cost model choosing scan or take per fragment
    */
@@ -219,70 +245,109 @@ public final class WindowReader implements AutoCloseable {
     return out;
   }
 
-  /** Rows of one window: as many whole batches as fit in half of the budget, at least one. */
+  /** Rows of one window: as many whole batches as fit in a third of the budget, at least one. */
   private static int windowRows(long rowBytes, int batchSize, long budgetBytes) {
     long perBatch = Math.max(1, rowBytes * batchSize);
-    long batches = Math.max(1, budgetBytes / 2 / perBatch);
+    long batches = Math.max(1, budgetBytes / WINDOWS_ALIVE / perBatch);
     return (int) Math.min(Integer.MAX_VALUE / 2, batches * batchSize);
   }
 
   /**
    * The next batch in order, owned by the caller, or null at the end. The first call reads the
-   * first window; from then on the next window is read ahead in the background while this one is
-   * handed out, so the caller waits only when it consumes faster than the reads go. A read's
-   * failure is thrown by the call that needs its batches, and closes the reader (later calls throw
-   * {@link IllegalStateException}), so no batch is ever skipped.
+   * first window (unless {@link #start()} began it); from then on the next windows are read ahead
+   * in the background while this one is handed out, so the caller waits only when it consumes
+   * faster than the reads go. A read's failure is thrown by the call that needs its batches, and
+   * closes the reader (later calls throw {@link IllegalStateException}), so no batch is ever
+   * skipped.
    */
-  public synchronized TorchBatch next() {
-    if (closed) {
-      throw new IllegalStateException("the window reader is closed");
-    }
-    if (ready.isEmpty()) {
-      if (pending == null && next < addrs.length) {
-        pending = startWindow();
+  public TorchBatch next() {
+    TorchBatch b;
+    synchronized (this) {
+      if (closed) {
+        throw new IllegalStateException("the window reader is closed");
       }
-      if (pending != null) {
-        java.util.concurrent.Future<List<TorchBatch>> f = pending;
-        pending = null;
-        try {
-          ready.addAll(ReadThreads.await(f));
-        } catch (RuntimeException | Error e) {
-          close(); // its rows are lost: no later call may skip past them
-          throw e;
+      if (ready.isEmpty()) {
+        startWindows(true);
+        java.util.concurrent.Future<List<TorchBatch>> f = pending.poll();
+        if (f != null) {
+          try {
+            ready.addAll(ReadThreads.await(f));
+          } catch (RuntimeException | Error e) {
+            close(); // its rows are lost: no later call may skip past them
+            throw e;
+          }
         }
       }
+      b = ready.poll();
+      startWindows(false);
     }
-    if (pending == null && next < addrs.length && !ready.isEmpty()) {
-      pending = startWindow();
-    }
-    return ready.poll();
+    startSuccessor();
+    return b;
   }
 
   /**
-   * Starts reading the first window now, in the background, rather than at the first {@link
-   * #next()} (a loader announces its batches before it asks the first); does nothing once reading
-   * has begun.
+   * Starts reading the first windows now, in the background, rather than at the first {@link
+   * #next()} (a loader announces its batches before it asks the first), as many as the free window
+   * slots allow; later calls start more when slots have come free. Does nothing once closed.
    */
-  public synchronized void start() {
-    if (!closed && pending == null && ready.isEmpty() && next == 0 && sizes.length > 0) {
-      pending = startWindow();
-    }
-  }
-
-  /**
-   * Runs {@code r} once the last window has been read (on a window thread), or now if it has; a
-   * read that failed or a reader closed before its last window never runs it. One callback per
-   * reader (a later one replaces an earlier one not yet run). Thread-safe.
-   */
-  public void afterLastWindow(Runnable r) {
-    Object prev = afterLast.get();
-    while (prev != LAST_WINDOW_READ) {
-      if (afterLast.compareAndSet(prev, r)) {
-        return;
+  public void start() {
+    synchronized (this) {
+      if (!closed) {
+        startWindows(false);
       }
-      prev = afterLast.get();
     }
-    r.run();
+    startSuccessor();
+  }
+
+  /**
+   * Reads after {@code before} (a loader's previous epoch): this reader's windows start once {@code
+   * before} has begun reading its last window, in the window slots it leaves free (so the windows
+   * alive of both stay within {@value #WINDOWS_ALIVE}), and more start as it frees more; or when
+   * this reader's first batch is asked, if sooner. A reader closed before its last window started
+   * starts nothing. Call once, before reading this one.
+   */
+  public void readAfter(WindowReader before) {
+    predecessor = before;
+    before.successor = this;
+    before.startSuccessor();
+  }
+
+  /** Tops up the successor's windows when this reader has started all of its own. */
+  private void startSuccessor() {
+    WindowReader s = successor;
+    if (s != null && slotsHeld < WINDOWS_ALIVE) {
+      s.start();
+    }
+  }
+
+  /**
+   * Starts window reads while fewer than {@value #READS_IN_FLIGHT} are in flight and the windows
+   * alive (this reader's and its predecessor's slots) stay within {@value #WINDOWS_ALIVE}; with
+   * {@code needed} (nothing left to hand out, nothing being read), at least one. Under the lock.
+   */
+  private void startWindows(boolean needed) {
+    WindowReader before = predecessor;
+    int others = before == null ? 0 : before.slotsHeld;
+    if (before != null && others == 0) {
+      predecessor = null; // it holds nothing any more (nor its addresses, through this reference)
+    }
+    while (nextBatch < sizes.length
+        && pending.size() < READS_IN_FLIGHT
+        && ((needed && pending.isEmpty())
+            || others + pending.size() + (ready.isEmpty() ? 0 : 1) < WINDOWS_ALIVE)) {
+      pending.add(startWindow());
+    }
+    if (nextBatch >= sizes.length) {
+      slotsHeld = pending.size() + (ready.isEmpty() ? 0 : 1);
+    }
+  }
+
+  /**
+   * Windows this reader holds now: the one being handed out (if any) and those being read or read
+   * but not yet handed out (diagnostics; tests of the budget).
+   */
+  public synchronized int windowsHeld() {
+    return pending.size() + (ready.isEmpty() ? 0 : 1);
   }
 
   /** Batches of the current window that {@link #next()} returns without waiting. */
@@ -366,15 +431,6 @@ public final class WindowReader implements AutoCloseable {
       stats.maxWindowBytes = Math.max(stats.maxWindowBytes, rows * cols.rowBytes());
     }
     WINDOWS_READ.incrementAndGet();
-    if (from + rows == addrs.length
-        && afterLast.getAndSet(LAST_WINDOW_READ) instanceof Runnable r) {
-      // on its own window thread: this window's batches are handed over without waiting for it
-      ReadThreads.window(
-          () -> {
-            r.run();
-            return null;
-          });
-    }
     WINDOW_WALL_NANOS.addAndGet(System.nanoTime() - t0);
     WINDOW_CPU_NANOS.addAndGet(cpu0 < 0 ? 0 : processCpuNanos() - cpu0);
     return out;
@@ -667,23 +723,26 @@ public final class WindowReader implements AutoCloseable {
   }
 
   /**
-   * Frees the batches not handed over, waiting for a window still being read ahead (its failure, if
-   * any, is dropped); idempotent.
+   * Frees the batches not handed over, waiting for the windows still being read ahead (their
+   * failures, if any, are dropped); idempotent. A reader reading after this one then has every
+   * window slot.
    */
   @Override
   public synchronized void close() {
     if (!closed) {
       closed = true;
       free(ready);
-      if (pending != null) {
-        java.util.concurrent.Future<List<TorchBatch>> f = pending;
-        pending = null;
+      java.util.concurrent.Future<List<TorchBatch>> f;
+      while ((f = pending.poll()) != null) {
         try {
           free(ReadThreads.await(f));
         } catch (RuntimeException | Error e) {
           // the window's own cleanup freed what it had made
         }
       }
+      slotsHeld = 0;
+      successor = null;
+      predecessor = null;
     }
   }
 
