@@ -335,6 +335,11 @@ void bind(lt_gather* g, const lt_batch* src) {
 }
 
 // A pair's copy, resolved: source row, destination output and row there.
+// Moves ahead whose source row copy_pairs prefetches: the loads are random within a source batch (a cache's batches
+// lie in DRAM), and asking for them early keeps several misses in flight (about 20 % faster on a memory-cache read
+// of 262k rows at batch 16384 in an A/B; no change measured on scans, whose batches were just decoded).
+constexpr size_t kPrefetch = 16;
+
 struct Move {
   int32_t src_row;
   int32_t out;
@@ -397,7 +402,10 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pair
       const char* base = static_cast<const char*>(v.values) + v.first * lt::elem_size(c.elem);
       // This column's start in every output, so a row's destination is one load away.
       for (size_t ob = 0; ob < g->outs.size(); ++ob) col_base[ob] = g->outs[ob].values[ci];
-      for (const Move& m : moves) {
+      const size_t n_moves = moves.size();
+      for (size_t j = 0; j < n_moves; ++j) {
+        if (j + kPrefetch < n_moves) __builtin_prefetch(base + moves[j + kPrefetch].src_row * rb);
+        const Move& m = moves[j];
         copy_row(col_base[static_cast<size_t>(m.out)] + m.out_row * rb, base + m.src_row * rb, rb);
       }
     }

@@ -232,15 +232,19 @@ class ReadPlannerTest extends TableFixture {
         new WindowReader(table, cols, addrs, 20, budget, null, st, ReadCosts.DEFAULT)) {
       try (TorchBatch first = r.next()) {
         assertThat(first.numRows()).isEqualTo(20);
-        // the second window is read without another next()
+        // windows 2 and 3 are read without another next(), and no 4th: 3 windows alive at most
         long deadline = System.nanoTime() + 20_000_000_000L;
-        while (windows(st) < 2 && System.nanoTime() < deadline) {
+        while (windows(st) < WindowReader.WINDOWS_ALIVE && System.nanoTime() < deadline) {
           Thread.sleep(5);
         }
-        assertThat(windows(st)).as("window 2 read ahead").isEqualTo(2);
+        Thread.sleep(50); // a 4th window, were one started, would be read by now
+        assertThat(windows(st))
+            .as("windows 2 and 3 read ahead")
+            .isEqualTo(WindowReader.WINDOWS_ALIVE);
       }
-      r.next().close(); // the rest of window 1; window 2 is ready, window 3 starts
-    } // closed with window 2 unread and window 3 maybe still reading: @AfterEach sees no batch left
+      r.next().close(); // the rest of window 1; windows 2 and 3 are read, window 4 starts
+    } // closed with windows 2, 3 unread and window 4 maybe still reading: @AfterEach sees no batch
+    // left
     List<Long> all = new ArrayList<>();
     try (WindowReader r =
         new WindowReader(table, cols, addrs, 20, budget, null, new WindowReader.Stats(), SCAN)) {

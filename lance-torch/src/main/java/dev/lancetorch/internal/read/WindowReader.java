@@ -73,28 +73,6 @@ public final class WindowReader implements AutoCloseable {
     return WINDOWS_READ.get();
   }
 
-  private static final java.util.concurrent.atomic.AtomicLong WINDOW_WALL_NANOS =
-      new java.util.concurrent.atomic.AtomicLong();
-  private static final java.util.concurrent.atomic.AtomicLong WINDOW_CPU_NANOS =
-      new java.util.concurrent.atomic.AtomicLong();
-
-  /**
-   * Wall time every planner of this JVM spent reading windows so far, and the process's CPU time
-   * during those reads (all threads: read threads, Lance's decoders, anything else running then),
-   * in nanoseconds; their ratio is how many cores the process kept busy while windows were read
-   * (diagnostics, the bench). CPU time stays 0 where the JVM does not report it.
-   */
-  public static long[] windowTimes() {
-    return new long[] {WINDOW_WALL_NANOS.get(), WINDOW_CPU_NANOS.get()};
-  }
-
-  private static long processCpuNanos() {
-    return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-            instanceof com.sun.management.OperatingSystemMXBean os
-        ? os.getProcessCpuTime()
-        : -1;
-  }
-
   /** What the planner did, for tests and diagnostics. */
   public static final class Stats {
     public long windows;
@@ -400,7 +378,6 @@ public final class WindowReader implements AutoCloseable {
    */
   private List<TorchBatch> readWindow(int from, int rows, int firstBatch, int batches) {
     long t0 = System.nanoTime();
-    long cpu0 = processCpuNanos();
     List<TorchBatch> out = new java.util.ArrayList<>();
     try (TorchGather g = gatherFor(rows, firstBatch, batches)) {
       if (cache != null) {
@@ -431,8 +408,6 @@ public final class WindowReader implements AutoCloseable {
       stats.maxWindowBytes = Math.max(stats.maxWindowBytes, rows * cols.rowBytes());
     }
     WINDOWS_READ.incrementAndGet();
-    WINDOW_WALL_NANOS.addAndGet(System.nanoTime() - t0);
-    WINDOW_CPU_NANOS.addAndGet(cpu0 < 0 ? 0 : processCpuNanos() - cpu0);
     return out;
   }
 
