@@ -147,6 +147,12 @@ public final class WindowReader implements AutoCloseable {
   private volatile WindowReader successor;
 
   /**
+   * True while {@link #next()} waits for a window, holding the lock: the predecessor then does not
+   * top this reader up (it would wait for that window too); this reader tops itself up after it.
+   */
+  private volatile boolean awaiting;
+
+  /**
    * @param addrs the addresses to read, in order (not modified; the reader keeps it)
    * @param budgetBytes read-ahead budget: the bytes of the windows alive at a time (the one being
    *     handed out and those read ahead, {@value #WINDOWS_ALIVE} in all); each window gets a third,
@@ -248,11 +254,14 @@ public final class WindowReader implements AutoCloseable {
         startWindows(true);
         java.util.concurrent.Future<List<TorchBatch>> f = pending.poll();
         if (f != null) {
+          awaiting = true;
           try {
             ready.addAll(ReadThreads.await(f));
           } catch (RuntimeException | Error e) {
             close(); // its rows are lost: no later call may skip past them
             throw e;
+          } finally {
+            awaiting = false;
           }
         }
       }
@@ -290,10 +299,13 @@ public final class WindowReader implements AutoCloseable {
     before.startSuccessor();
   }
 
-  /** Tops up the successor's windows when this reader has started all of its own. */
+  /**
+   * Tops up the successor's windows when this reader has started all of its own (not while the
+   * successor waits for a window: it tops itself up after that).
+   */
   private void startSuccessor() {
     WindowReader s = successor;
-    if (s != null && slotsHeld < WINDOWS_ALIVE) {
+    if (s != null && slotsHeld < WINDOWS_ALIVE && !s.awaiting) {
       s.start();
     }
   }
