@@ -334,12 +334,12 @@ void bind(lt_gather* g, const lt_batch* src) {
   if (!g->bound) lt::fail(g->bind_error.empty() ? "lt_gather: binding the output layout failed" : g->bind_error);
 }
 
-// A pair's copy, resolved: source row, destination output and row there.
 // Moves ahead whose source row copy_pairs prefetches: the loads are random within a source batch (a cache's batches
 // lie in DRAM), and asking for them early keeps several misses in flight (about 20 % faster on a memory-cache read
 // of 262k rows at batch 16384 in an A/B; no change measured on scans, whose batches were just decoded).
 constexpr size_t kPrefetch = 16;
 
+// A pair's copy, resolved: source row, destination output and row there.
 struct Move {
   int32_t src_row;
   int32_t out;
@@ -348,17 +348,17 @@ struct Move {
 
 // Copies rows of `src` per the pairs, column by column. The pairs are first resolved into moves grouped output by
 // output (a counting sort on the output, stable), read in that order by every column: the stores stay inside one
-// output's block at a time instead of landing anywhere in the window, and the loads, random within one source
-// batch, mostly hit the caches.
-void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pairs) {
-  if (pairs.empty()) return;
+// output's block at a time instead of landing anywhere in the window; the loads, random within one source batch,
+// are prefetched kPrefetch moves ahead.
+void copy_pairs(lt_gather* g, const lt_batch* src, const Pair* pairs, size_t n_pairs) {
+  if (n_pairs == 0) return;
   bind(g, src);
   if (src->array.length > INT32_MAX || g->outs.size() > static_cast<size_t>(INT32_MAX)) {
     lt::fail("lt_gather: source batch or outputs too large");
   }
   std::vector<int64_t> at(g->outs.size() + 1, 0);
-  std::vector<Move> located(pairs.size());  // in pair order; placed output by output below
-  for (size_t i = 0; i < pairs.size(); ++i) {
+  std::vector<Move> located(n_pairs);  // in pair order; placed output by output below
+  for (size_t i = 0; i < n_pairs; ++i) {
     const Pair& p = pairs[i];
     if (p.dst_pos < 0 || p.dst_pos >= g->total_rows) {
       lt::fail("lt_gather: destination position " + std::to_string(p.dst_pos) + " out of range [0, " +
@@ -377,7 +377,7 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pair
     per_out[ob] = at[ob + 1];
     at[ob + 1] += at[ob];
   }
-  std::vector<Move> moves(pairs.size());
+  std::vector<Move> moves(n_pairs);
   for (const Move& m : located) moves[static_cast<size_t>(at[static_cast<size_t>(m.out)]++)] = m;
   std::vector<char*> col_base(g->outs.size());
   for (size_t ci = 0; ci < g->cols.size(); ++ci) {
@@ -428,6 +428,10 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pair
   for (size_t ob = 0; ob < per_out.size(); ++ob) {
     if (per_out[ob] != 0) g->outs[ob].written.fetch_add(per_out[ob], std::memory_order_relaxed);
   }
+}
+
+void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pairs) {
+  copy_pairs(g, src, pairs.data(), pairs.size());
 }
 
 const lt_batch* check_src(const lt_gather* g, const lt_batch* src, const char* fn) {
@@ -545,7 +549,9 @@ void gather_merge_dense(lt_gather* g, const lt_batch* src, const char* addr_col,
              "' must be non-null 64-bit integers");
   }
   const auto* addr = static_cast<const uint64_t*>(a.values) + a.first;
-  std::vector<Pair> pairs(static_cast<size_t>(a.rows));
+  // Room for every row, left uninitialised (a 64k-row batch's would be a 1 MB fill per call): only the first k are
+  // written and read.
+  std::unique_ptr<Pair[]> pairs(new Pair[static_cast<size_t>(a.rows)]);
   size_t k = 0;
   if (span > 0) {
     // Without branches (a quarter of a shuffled window's scanned rows match, at random): every row writes a pair,
@@ -561,9 +567,8 @@ void gather_merge_dense(lt_gather* g, const lt_batch* src, const char* addr_col,
       dense[at] = in ? 0 : e;  // found: a second source row at this address cannot match it again
     }
   }
-  pairs.resize(k);
-  copy_pairs(g, src, pairs);
-  *found = static_cast<int64_t>(pairs.size());
+  copy_pairs(g, src, pairs.get(), k);
+  *found = static_cast<int64_t>(k);
 }
 
 void gather_rows(lt_gather* g, const lt_batch* src, const int64_t* src_rows, const int64_t* dst_pos, int64_t n) {

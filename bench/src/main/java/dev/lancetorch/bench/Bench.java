@@ -440,13 +440,12 @@ public final class Bench {
           multi[2],
           16,
           multi[1]);
-      // Steady state, as a training run reads: one persistent loader per worker count, epochs back
-      // to back for STEADY_WARMUP_NANOS first (the JIT compiles the per-epoch code paths only after
-      // dozens of epochs; its threads ate up to a quarter of a core in shorter runs), then for
-      // STEADY_NANOS timed: process CPU / wall (and by thread group) against the same-run spin
-      // reference, and the epochs per second of 2 workers against 1. A first round of both warms
-      // up (the JIT is still compiling the loader's code then); then STEADY_ROUNDS rounds, 1 worker
-      // and 2 alternated (this machine's speed drifts within a minute), medians reported.
+      // Steady state, as a training run reads (steadyState: one persistent loader, epochs back to
+      // back): process CPU / wall (and by thread group) against the same-run spin reference, and
+      // the epochs per second of 2 workers against 1. A first round of both warms up for
+      // STEADY_WARMUP_NANOS each (the JIT compiles the per-epoch code paths only after dozens of
+      // epochs; its threads ate up to a quarter of a core in shorter runs); then STEADY_ROUNDS
+      // rounds, 1 worker and 2 alternated (this machine's speed drifts within a minute), medians.
       int cores = Runtime.getRuntime().availableProcessors();
       double spinRef = Measure.cpuPerWall(() -> Measure.spin(500));
       double[][] steady = new double[3][];
@@ -456,7 +455,8 @@ public final class Bench {
         for (int w = 1; w <= 2; w++) {
           String[] threads = new String[1];
           double[] r =
-              steadyState(p, bs, w, round < 0 ? STEADY_WARMUP_NANOS : 500_000_000L, threads);
+              steadyState(
+                  p, bs, w, round < 0 ? STEADY_WARMUP_NANOS : STEADY_ROUND_WARMUP_NANOS, threads);
           if (round >= 0) {
             rounds[w][round] = r;
             byThread[w] = threads[0];
@@ -569,6 +569,9 @@ public final class Bench {
 
   /** Warm-up of {@link #steadyState}: epochs back to back this long before timing. */
   private static final long STEADY_WARMUP_NANOS = 3_000_000_000L;
+
+  /** Warm-up of each timed round of {@link #steadyState} (its loader's threads start). */
+  private static final long STEADY_ROUND_WARMUP_NANOS = 500_000_000L;
 
   /** The timed part of {@link #steadyState}. */
   private static final long STEADY_NANOS = 2_000_000_000L;

@@ -203,11 +203,11 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
 
   /**
    * One epoch of this rank's rows; abandons a previous live iterator. From the dataset's second
-   * epoch on, the epoch after it is planned too, and its first window read as soon as this epoch's
-   * last one is (within the source's read-ahead budget, as {@link DataLoader} does): if the next
-   * {@code iterator()} runs that epoch from its start, it does not wait for its first window; any
-   * other epoch ({@link #setEpoch}, a resume) drops that read. The first epoch reads nothing ahead
-   * (a dataset may run only one).
+   * epoch on, the epoch after it is planned too, and its first windows read once this epoch has
+   * begun reading its last one (within the source's read-ahead budget, as {@link DataLoader} does):
+   * if the next {@code iterator()} runs that epoch from its start, it does not wait for its first
+   * window; any other epoch ({@link #setEpoch}, a resume) drops that read. The first epoch reads
+   * nothing ahead (a dataset may run only one).
    */
   @Override
   public synchronized Iterator<R> iterator() {

@@ -435,6 +435,26 @@ class ReadPlannerTest extends TableFixture {
       assertThat(maxHeld).isBetween(1, WindowReader.WINDOWS_ALIVE);
       assertThat(WindowReader.WINDOWS_ALIVE * st.maxWindowBytes).isLessThanOrEqualTo(budget);
     }
+    // after a reader already closed: nothing is read until the first batch is asked
+    long[] addrs = shuffled(N, 33);
+    try (WindowReader a =
+            new WindowReader(table, cols, addrs, 20, budget, null, null, ReadCosts.DEFAULT);
+        WindowReader b =
+            new WindowReader(
+                table,
+                cols,
+                addrs,
+                20,
+                budget,
+                null,
+                new WindowReader.Stats(),
+                ReadCosts.DEFAULT)) {
+      a.close();
+      b.readAfter(a);
+      Thread.sleep(50);
+      assertThat(b.windowsHeld()).isZero();
+      assertThat(drain(b, table, cols, new ArrayList<>())).isEqualTo(idsOf(addrs));
+    }
   }
 
   @Test
@@ -738,12 +758,8 @@ class ReadPlannerTest extends TableFixture {
             .shuffle(true)
             .numWorkers(2)
             .build()) {
-      long before = WindowReader.windowsRead();
-      assertThat(epochIds(once)).isEqualTo(want.get(0));
-      Thread.sleep(300);
-      assertThat(WindowReader.windowsRead() - before)
-          .as("a loader's first epoch reads nothing ahead (it may be its only one)")
-          .isEqualTo(1);
+      firstEpochReadsNothingAhead(
+          once, want.get(0), "a loader's first epoch reads nothing ahead (it may be its only one)");
     }
     for (boolean persistent : new boolean[] {false, true}) {
       try (dev.lancetorch.loader.DataLoader<TensorDict> l =
@@ -787,6 +803,19 @@ class ReadPlannerTest extends TableFixture {
     }
   }
 
+  /**
+   * One epoch of {@code loader} is {@code want}, read in one window, and nothing is read ahead
+   * after it; returns the windows read before it.
+   */
+  private static long firstEpochReadsNothingAhead(
+      Iterable<TensorDict> loader, List<Long> want, String what) throws InterruptedException {
+    long before = WindowReader.windowsRead();
+    assertThat(epochIds(loader)).isEqualTo(want);
+    Thread.sleep(300);
+    assertThat(WindowReader.windowsRead() - before).as(what).isEqualTo(1);
+    return before;
+  }
+
   @Test
   void streamingDatasetReadsItsNextEpochAheadFromItsSecondEpochOn() throws Exception {
     Permutation<TensorDict> p = permutation("g", shuffled(N, 41), 1).withFormat(Format.TORCH_DICT);
@@ -808,12 +837,9 @@ class ReadPlannerTest extends TableFixture {
           .isEqualTo(1);
     }
     try (dev.lancetorch.loader.StreamingDataset<TensorDict> ds = twoWorkerStream(p, 25)) {
-      long before = WindowReader.windowsRead();
-      assertThat(epochIds(ds)).isEqualTo(want.get(0));
-      Thread.sleep(300);
-      assertThat(WindowReader.windowsRead() - before)
-          .as("the first epoch reads nothing ahead (it may be the only one)")
-          .isEqualTo(1);
+      long before =
+          firstEpochReadsNothingAhead(
+              ds, want.get(0), "the first epoch reads nothing ahead (it may be the only one)");
       assertThat(epochIds(ds)).isEqualTo(want.get(1));
       awaitWindows(before + 3);
       assertThat(WindowReader.windowsRead() - before)

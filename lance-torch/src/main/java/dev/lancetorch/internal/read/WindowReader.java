@@ -294,8 +294,13 @@ public final class WindowReader implements AutoCloseable {
    * starts nothing. Call once, before reading this one.
    */
   public void readAfter(WindowReader before) {
-    predecessor = before;
-    before.successor = this;
+    synchronized (before) { // ordered with its close(), which drops its successor
+      if (before.closed) {
+        return; // nothing to read after: this one starts at its first batch
+      }
+      predecessor = before;
+      before.successor = this;
+    }
     before.startSuccessor();
   }
 
@@ -323,13 +328,17 @@ public final class WindowReader implements AutoCloseable {
     }
     while (nextBatch < sizes.length
         && pending.size() < READS_IN_FLIGHT
-        && ((needed && pending.isEmpty())
-            || others + pending.size() + (ready.isEmpty() ? 0 : 1) < WINDOWS_ALIVE)) {
+        && ((needed && pending.isEmpty()) || others + held() < WINDOWS_ALIVE)) {
       pending.add(startWindow());
     }
     if (nextBatch >= sizes.length) {
-      slotsHeld = pending.size() + (ready.isEmpty() ? 0 : 1);
+      slotsHeld = held();
     }
+  }
+
+  /** The windows held now: the one being handed out, if any, and those being read or read. */
+  private int held() {
+    return pending.size() + (ready.isEmpty() ? 0 : 1);
   }
 
   /**
@@ -337,7 +346,7 @@ public final class WindowReader implements AutoCloseable {
    * but not yet handed out (diagnostics; tests of the budget).
    */
   public synchronized int windowsHeld() {
-    return pending.size() + (ready.isEmpty() ? 0 : 1);
+    return held();
   }
 
   /** Batches of the current window that {@link #next()} returns without waiting. */
