@@ -99,6 +99,9 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
 
   private volatile String progressExtra = "";
 
+  /** How often the progress listener gets fresh data-wait percentiles. */
+  private static final long WAIT_REFRESH_NANOS = 250_000_000L;
+
   @SuppressWarnings("unchecked")
   private DataLoader(Builder<?, T> b) {
     this.source = (BatchSource<Object>) b.sourceForBuild();
@@ -253,9 +256,12 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
         nextEpoch, seed, 0, new long[0], plan(nextEpoch).size(), rank, worldSize);
   }
 
-  /** A snapshot of the counters; callable from any thread while training. */
+  /**
+   * A snapshot of the counters, with this rank's data-wait percentiles (overall and per worker);
+   * callable from any thread while training.
+   */
   public MetricsSnapshot metrics() {
-    return engine.metrics().snapshot();
+    return engine.metrics().snapshot(rank);
   }
 
   /** Extra text shown by the progress listener / bar, e.g. {@code "loss 0.123"}. */
@@ -355,6 +361,8 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
     final YieldTracker tracker;
     final long startNanos = System.nanoTime();
     private long rowsYielded;
+    private long waitShownNanos = startNanos;
+    private WaitLatency waitShown = WaitLatency.NONE;
 
     Epoch(int epoch, int numBatches, YieldTracker tracker) {
       this.epoch = epoch;
@@ -374,8 +382,14 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
       tracker.markYielded(task.position().batchIndex());
       rowsYielded += task.offsets().length;
       if (progress != null) {
-        double secs = Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
-        progress.onBatch(tracker.count(), rowsYielded, rowsYielded / secs, progressExtra);
+        long now = System.nanoTime();
+        double secs = Math.max(1e-9, (now - startNanos) / 1e9);
+        if (now - waitShownNanos > WAIT_REFRESH_NANOS) { // percentiles read a few times a second
+          waitShownNanos = now;
+          waitShown = engine.metrics().waitLatency();
+        }
+        progress.onBatch(
+            tracker.count(), rowsYielded, rowsYielded / secs, progressExtra, waitShown);
       }
     }
 

@@ -88,6 +88,18 @@ final class StateCodec {
         unknown.add(k);
       }
     }
+    for (String k : keys) {
+      if (!node.has(k)) {
+        throw new IllegalArgumentException(
+            state
+                + " field "
+                + k
+                + " is missing"
+                + (unknown.isEmpty() ? "" : " (unknown field(s) " + unknown + ")")
+                + ": "
+                + json);
+      }
+    }
     if (!unknown.isEmpty()) {
       throw new IllegalArgumentException(
           state
@@ -97,11 +109,6 @@ final class StateCodec {
               + List.of(keys)
               + "): "
               + json);
-    }
-    for (String k : keys) {
-      if (!node.has(k)) {
-        throw new IllegalArgumentException(state + " field " + k + " is missing: " + json);
-      }
     }
     return new StateCodec(state, (ObjectNode) node, json);
   }

@@ -298,8 +298,12 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
     return new StreamingState(nextEpoch, shuffleSeed, layout.numRows, c);
   }
 
+  /**
+   * A snapshot of the counters, with this rank's data-wait percentiles (overall and per worker);
+   * callable from any thread.
+   */
   public MetricsSnapshot metrics() {
-    return engine.metrics().snapshot();
+    return engine.metrics().snapshot(rank);
   }
 
   /**

@@ -28,7 +28,7 @@ public final class LoaderEngine<R> implements AutoCloseable {
   private final String name;
   private final Workers workers;
   private final String threadPrefix = LoaderThreadNames.newPrefix();
-  private final LoaderMetrics metrics = new LoaderMetrics();
+  private final LoaderMetrics metrics;
   private final BatchTransform<R> transform;
   private final Resources resources;
   private Cleaner.Cleanable cleanable;
@@ -136,6 +136,7 @@ public final class LoaderEngine<R> implements AutoCloseable {
   public LoaderEngine(String name, Workers workers, TransformSpec<R> transform) {
     this.name = name;
     this.workers = workers;
+    this.metrics = new LoaderMetrics(workers.count());
     this.transform = new BatchTransform<>(transform, threadPrefix, metrics);
     this.resources = new Resources(name, this.transform);
   }
@@ -211,7 +212,8 @@ public final class LoaderEngine<R> implements AutoCloseable {
     SharedReads adopted = adoptFollower(epoch, perWorker);
     EpochIterator<R, H> it;
     if (workers.count() == 0) {
-      TaskStream<R> inline = new InlineStream<>(workers.source(), perWorker.get(0), transform);
+      TaskStream<R> inline =
+          new InlineStream<>(workers.source(), perWorker.get(0), transform, metrics);
       it = new EpochIterator<>(epoch, inline, hooks, () -> {}, metrics);
       setLive(inline, it);
     } else {
