@@ -22,7 +22,11 @@ import org.slf4j.LoggerFactory;
  * <p>Ownership: the engine never closes the source; worker handles are the pool's; the next epoch's
  * planned read is the engine's until an epoch adopts it. {@link #close()} drops that read, stops
  * the live epoch, every pool (bounded wait, see {@link WorkerPool#close(long, long)}; threads still
- * running are logged as one WARNING naming each) and the transform threads.
+ * running are logged as one WARNING naming each) and the transform threads; a consumer still
+ * iterating the live epoch then gets {@link IllegalStateException}. What must be released is held
+ * apart from the loader ({@code Resources}), so a loader dropped without {@code close()} is closed
+ * by lance-torch's cleaner ({@link #closeWhenUnreachable}); worker threads never reference the
+ * loader or its epoch records.
  */
 public final class LoaderEngine<R> implements AutoCloseable {
   private final String name;
@@ -33,6 +37,7 @@ public final class LoaderEngine<R> implements AutoCloseable {
   private final Resources resources;
   private Cleaner.Cleanable cleanable;
   private EpochIterator<R, ?> current;
+  private boolean closing; // guarded by this
 
   /** The next epoch's shared read, planned while the live epoch runs, and the tasks it reads. */
   private record Follower(int epoch, List<List<LoaderTask>> perWorker, SharedReads reads) {}
@@ -201,10 +206,8 @@ public final class LoaderEngine<R> implements AutoCloseable {
       long timeoutNanos,
       H hooks,
       List<List<LoaderTask>> next) {
-    synchronized (resources) {
-      if (resources.closed) {
-        throw new IllegalStateException(name + " closed");
-      }
+    if (closing) {
+      throw new IllegalStateException(name + " closed");
     }
     if (current != null) {
       current.stop();
@@ -331,14 +334,13 @@ public final class LoaderEngine<R> implements AutoCloseable {
   public void close() {
     EpochIterator<R, ?> it;
     Cleaner.Cleanable c;
-    synchronized (this) {
-      it = current;
-      c = cleanable;
-    }
-    synchronized (resources) {
-      if (resources.closed) {
+    synchronized (this) { // start() sees `closing` under the same lock: no epoch starts after it
+      if (closing) {
         return;
       }
+      closing = true;
+      it = current;
+      c = cleanable;
     }
     if (it != null) {
       it.closeLoader(
