@@ -71,20 +71,20 @@ import java.util.function.Function;
  */
 public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
   private final BatchSource<Object> source;
-  private Sampler sampler;
-  private BatchSampler batchSampler;
-  private long seed;
-  private int prefetchFactor;
-  private boolean inOrder;
-  private long timeoutNanos;
-  private int rank;
-  private int worldSize;
-  private boolean dropUneven;
-  private ProgressListener progress;
+  private final Sampler sampler;
+  private final BatchSampler batchSampler;
+  private final long seed;
+  private final int prefetchFactor;
+  private final boolean inOrder;
+  private final long timeoutNanos;
+  private final int rank;
+  private final int worldSize;
+  private final boolean dropUneven;
+  private final ProgressListener progress;
   private final LoaderEngine<T> engine;
 
   private int nextEpoch;
-  private boolean persistentWorkers;
+  private final boolean persistentWorkers;
   private int epochsStarted;
   private LoaderState resume;
 
@@ -106,7 +106,35 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
   private DataLoader(Builder<?, T> b) {
     this.source = (BatchSource<Object>) b.sourceForBuild();
     try {
-      this.engine = configure(b);
+      this.sampler =
+          b.sampler != null ? b.sampler : b.shuffle ? Sampler.random() : Sampler.sequential();
+      this.batchSampler =
+          b.batchSampler != null ? b.batchSampler : BatchSampler.fixedSize(b.batchSize, b.dropLast);
+      this.seed = b.seed;
+      this.prefetchFactor = b.prefetch;
+      this.inOrder = b.inOrder;
+      this.timeoutNanos = b.timeout.toNanos();
+      this.rank = b.rank;
+      this.worldSize = b.worldSize;
+      this.dropUneven = b.dropUneven;
+      this.progress = b.progress;
+      dev.lancetorch.torch.ThreadBudget.logOnce(b.numWorkers);
+      if (b.resumeFrom != null) {
+        LoaderState s = b.resumeFrom;
+        try {
+          s.requireResumable(seed, rank, worldSize, plan(s.epoch()).size());
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("cannot resume from " + s + ": " + e.getMessage(), e);
+        }
+        this.resume = s;
+        this.nextEpoch = s.epoch();
+      }
+      this.persistentWorkers = b.persistentWorkers;
+      this.engine =
+          new LoaderEngine<>(
+              "DataLoader",
+              new Workers(source, b.numWorkers, b.persistentWorkers, seed, b.workerInit),
+              b.transformSpec(0));
     } catch (RuntimeException | Error e) {
       if (b.ownsSource()) {
         source.close();
@@ -117,38 +145,6 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
       engine.alsoClose(source);
     }
     engine.closeWhenUnreachable(this);
-  }
-
-  /** Reads the builder's settings (and checks a resume state); the engine that runs the epochs. */
-  private LoaderEngine<T> configure(Builder<?, T> b) {
-    this.sampler =
-        b.sampler != null ? b.sampler : b.shuffle ? Sampler.random() : Sampler.sequential();
-    this.batchSampler =
-        b.batchSampler != null ? b.batchSampler : BatchSampler.fixedSize(b.batchSize, b.dropLast);
-    this.seed = b.seed;
-    this.prefetchFactor = b.prefetch;
-    this.inOrder = b.inOrder;
-    this.timeoutNanos = b.timeout.toNanos();
-    this.rank = b.rank;
-    this.worldSize = b.worldSize;
-    this.dropUneven = b.dropUneven;
-    this.progress = b.progress;
-    dev.lancetorch.torch.ThreadBudget.logOnce(b.numWorkers);
-    if (b.resumeFrom != null) {
-      LoaderState s = b.resumeFrom;
-      try {
-        s.requireResumable(seed, rank, worldSize, plan(s.epoch()).size());
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("cannot resume from " + s + ": " + e.getMessage(), e);
-      }
-      this.resume = s;
-      this.nextEpoch = s.epoch();
-    }
-    this.persistentWorkers = b.persistentWorkers;
-    return new LoaderEngine<>(
-        "DataLoader",
-        new Workers(source, b.numWorkers, b.persistentWorkers, seed, b.workerInit),
-        b.transformSpec(0));
   }
 
   /** A builder over {@code source}; the loader does not take ownership of it. */

@@ -67,14 +67,14 @@ import java.util.function.Function;
  * @param <R> the type of the batches yielded (after transform)
  */
 public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
-  private SplitLayout layout;
-  private int rank;
-  private int worldSize;
-  private int numWorkers;
-  private int readBatchSize;
-  private int prefetchBatches;
-  private long timeoutNanos;
-  private long shuffleSeed;
+  private final SplitLayout layout;
+  private final int rank;
+  private final int worldSize;
+  private final int numWorkers;
+  private final int readBatchSize;
+  private final int prefetchBatches;
+  private final long timeoutNanos;
+  private final long shuffleSeed;
   private final LoaderEngine<R> engine;
 
   private int nextEpoch;
@@ -101,7 +101,41 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
     BatchSource<Object> source;
     try {
       source = (BatchSource<Object>) ((Builder<B0, R>) b).selectedSource(base);
-      this.engine = configure(b, source);
+      this.layout =
+          new SplitLayout(source.numRows(), b.numSplits, b.shuffle, b.seed, b.shuffleClumpSize);
+      this.rank = b.rank;
+      this.worldSize = b.worldSize;
+      this.numWorkers = b.numWorkers;
+      this.readBatchSize = b.readBatchSize;
+      this.prefetchBatches = b.prefetch;
+      this.timeoutNanos = b.timeout.toNanos();
+      this.shuffleSeed = b.seed;
+      if (b.resumeFrom != null) {
+        StreamingState s = b.resumeFrom;
+        if (s.shuffleSeed() != shuffleSeed
+            || s.numRows() != layout.numRows
+            || s.numSplits() != layout.numSplits) {
+          throw new IllegalArgumentException(
+              "state " + s + " is for another seed, row count or split count");
+        }
+        for (int split : layout.splitsOfRank(s.epoch(), rank, worldSize)) {
+          if (s.rowsConsumed()[split] < 0) {
+            throw new IllegalArgumentException(
+                "state does not know split "
+                    + split
+                    + " which rank "
+                    + rank
+                    + " reads; resume from mergeStates(all ranks' states)");
+          }
+        }
+        this.resume = s;
+        this.nextEpoch = s.epoch();
+      }
+      this.engine =
+          new LoaderEngine<>(
+              "StreamingDataset",
+              new Workers(source, numWorkers, true, shuffleSeed, null),
+              b.transformSpec(b.transformParallelism));
     } catch (RuntimeException | Error e) {
       if (b.ownsSource()) {
         base.close();
@@ -115,44 +149,6 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
       engine.alsoClose(base);
     }
     engine.closeWhenUnreachable(this);
-  }
-
-  /** Reads the builder's settings (and checks a resume state); the engine that runs the epochs. */
-  private LoaderEngine<R> configure(Builder<?, R> b, BatchSource<Object> source) {
-    this.layout =
-        new SplitLayout(source.numRows(), b.numSplits, b.shuffle, b.seed, b.shuffleClumpSize);
-    this.rank = b.rank;
-    this.worldSize = b.worldSize;
-    this.numWorkers = b.numWorkers;
-    this.readBatchSize = b.readBatchSize;
-    this.prefetchBatches = b.prefetch;
-    this.timeoutNanos = b.timeout.toNanos();
-    this.shuffleSeed = b.seed;
-    if (b.resumeFrom != null) {
-      StreamingState s = b.resumeFrom;
-      if (s.shuffleSeed() != shuffleSeed
-          || s.numRows() != layout.numRows
-          || s.numSplits() != layout.numSplits) {
-        throw new IllegalArgumentException(
-            "state " + s + " is for another seed, row count or split count");
-      }
-      for (int split : layout.splitsOfRank(s.epoch(), rank, worldSize)) {
-        if (s.rowsConsumed()[split] < 0) {
-          throw new IllegalArgumentException(
-              "state does not know split "
-                  + split
-                  + " which rank "
-                  + rank
-                  + " reads; resume from mergeStates(all ranks' states)");
-        }
-      }
-      this.resume = s;
-      this.nextEpoch = s.epoch();
-    }
-    return new LoaderEngine<>(
-        "StreamingDataset",
-        new Workers(source, numWorkers, true, shuffleSeed, null),
-        b.transformSpec(b.transformParallelism));
   }
 
   /** A dataset over {@code source}; the dataset does not take ownership of it. */
