@@ -9,7 +9,6 @@ import dev.lancetorch.Table;
 import dev.lancetorch.loader.DataLoader;
 import dev.lancetorch.permutation.Format;
 import dev.lancetorch.permutation.Permutation;
-import dev.lancetorch.permutation.Permutations;
 import dev.lancetorch.permutation.TensorDict;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,9 +27,10 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * README.md's example as a program of a user's project (consumer-test/ declares only {@code
- * dev.lancetorch:lance-torch-platform}): writes a small generated table, trains a linear classifier
- * on its "train" split through a 2-worker {@link DataLoader}, and fails unless the accuracy on the
- * "test" split shows it learned. {@code make test} runs it.
+ * dev.lancetorch:lance-torch-platform}): writes two small generated tables, trains a linear
+ * classifier on "train" through a 2-worker {@link DataLoader} built on the table (LanceDB's {@code
+ * DataLoader(table, ...)}), and fails unless the accuracy on "test" shows it learned. {@code make
+ * test} runs it.
  */
 public final class ReadmeExample {
   static final int FEATURES = 16;
@@ -55,26 +55,19 @@ public final class ReadmeExample {
     }
   }
 
-  /** Trains on the split "train" of table "points"; returns the accuracy on the split "test". */
+  /** Trains on table "train"; returns the accuracy on table "test". */
   static double train(String uri) {
     // README:begin
-    String trainOrTest = "CASE WHEN split = 'train' THEN 0 ELSE 1 END"; // split ids 0 and 1
     try (Connection db = LanceDb.connect(uri);
-        Table points = db.openTable("points");
-        // a LanceDB-compatible permutation table: row ids and split ids, shuffled
-        Table splits =
-            Permutation.builder(points)
-                .splitCalculated(trainOrTest, List.of("train", "test"))
-                .shuffle(42)
-                .execute();
-        Permutation<TensorDict> train =
-            Permutations.of(points, splits)
-                .split("train")
-                .selectColumns("features", "label")
-                .withFormat(Format.TORCH_DICT)
-                .withMemoryCache(64L << 20);
+        Table train = db.openTable("train");
+        // LanceDB's DataLoader(table, batch_size=128, shuffle=True), in zero-copy tensor batches
         DataLoader<TensorDict> loader =
-            DataLoader.builder(train).batchSize(128).shuffle(true).seed(7).numWorkers(2).build()) {
+            DataLoader.builder(train, Format.TORCH_DICT)
+                .batchSize(128)
+                .shuffle(true)
+                .seed(7)
+                .numWorkers(2)
+                .build()) {
       LinearImpl model = new LinearImpl(FEATURES, 2); // any org.bytedeco.pytorch.Module
       Adam opt = new Adam(model.parameters(), new AdamOptions(1e-2));
       for (int epoch = 0; epoch < 3; epoch++) { // each pass over the loader is one epoch
@@ -89,8 +82,11 @@ public final class ReadmeExample {
             opt.step();
           }
         }
+        System.out.println("epoch " + epoch + ": " + loader.metrics().dataWait());
       }
-      return accuracy(model, Permutations.of(points, splits).split("test"));
+      try (Table test = db.openTable("test")) {
+        return accuracy(model, Permutation.identity(test));
+      }
     }
     // README:end
   }
@@ -120,8 +116,8 @@ public final class ReadmeExample {
   }
 
   /**
-   * Writes table "points": {@code features} (16 float32, a fixed-size list), {@code label} (int64,
-   * which side of a fixed hyperplane the point lies), {@code split} ("train" for 80%, else "test").
+   * Writes tables "train" (80% of the rows) and "test": {@code features} (16 float32, a fixed-size
+   * list), {@code label} (int64, which side of a fixed hyperplane the point lies).
    */
   static void writePoints(String uri, int rows, long seed) {
     Random random = new Random(seed);
@@ -129,7 +125,8 @@ public final class ReadmeExample {
     for (int i = 0; i < FEATURES; i++) {
       normal[i] = (float) random.nextGaussian();
     }
-    List<Map<String, Object>> data = new ArrayList<>(rows);
+    List<Map<String, Object>> train = new ArrayList<>(rows);
+    List<Map<String, Object>> test = new ArrayList<>(rows / 4);
     for (int r = 0; r < rows; r++) {
       float[] features = new float[FEATURES];
       double dot = 0;
@@ -140,11 +137,11 @@ public final class ReadmeExample {
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("features", features);
       row.put("label", dot > 0 ? 1L : 0L);
-      row.put("split", random.nextInt(5) == 0 ? "test" : "train");
-      data.add(row);
+      (random.nextInt(5) == 0 ? test : train).add(row);
     }
     try (Connection db = LanceDb.connect(uri)) {
-      db.createTable("points", data).close();
+      db.createTable("train", train).close();
+      db.createTable("test", test).close();
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.lancetorch.loader;
 
+import dev.lancetorch.Table;
 import dev.lancetorch.internal.loader.DistributedShard;
 import dev.lancetorch.internal.loader.EpochHooks;
 import dev.lancetorch.internal.loader.EpochIterator;
@@ -8,6 +9,8 @@ import dev.lancetorch.internal.loader.LoaderTask;
 import dev.lancetorch.internal.loader.ProgressBarListener;
 import dev.lancetorch.internal.loader.Workers;
 import dev.lancetorch.internal.loader.YieldTracker;
+import dev.lancetorch.permutation.ArrowBatch;
+import dev.lancetorch.permutation.Format;
 import dev.lancetorch.permutation.Permutation;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -35,15 +38,15 @@ import java.util.function.Function;
  * two different orders. Only one iterator is live: a new one abandons the previous (its batches in
  * flight are closed).
  *
- * <p><b>Ownership.</b> The loader never closes the source it was built with. Each worker opens its
- * own handle with {@link BatchSource#reopen()} and closes it when it stops (at the end of each
- * epoch, or at {@link #close()} with {@code persistentWorkers}); with {@code numWorkers == 0}
- * batches are taken from the source itself in the caller's thread. A fetched batch is owned by the
- * loader until collate; collate takes ownership of its input when called (it closes or returns it,
- * also when it throws; the default identity returns it); every batch {@code next()} returns is
- * owned by the caller, who closes it if it is {@link AutoCloseable}. Batches loaded but not yet
- * returned (prefetched) are closed by the loader when the iterator is abandoned, fails, or the
- * loader is closed.
+ * <p><b>Ownership.</b> The loader never closes the source it was built with (built over a {@link
+ * Table}, it closes the permutation it made over it). Each worker opens its own handle with {@link
+ * BatchSource#reopen()} and closes it when it stops (at the end of each epoch, or at {@link
+ * #close()} with {@code persistentWorkers}); with {@code numWorkers == 0} batches are taken from
+ * the source itself in the caller's thread. A fetched batch is owned by the loader until collate;
+ * collate takes ownership of its input when called (it closes or returns it, also when it throws;
+ * the default identity returns it); every batch {@code next()} returns is owned by the caller, who
+ * closes it if it is {@link AutoCloseable}. Batches loaded but not yet returned (prefetched) are
+ * closed by the loader when the iterator is abandoned, fails, or the loader is closed.
  *
  * <p><b>Memory.</b> At most {@code numWorkers × prefetchFactor} batches are loaded (or being
  * loaded) and not yet taken by the consumer, plus the one {@code hasNext()} holds for the next
@@ -96,38 +99,52 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
 
   private volatile String progressExtra = "";
 
+  /** How often the progress listener gets fresh data-wait percentiles. */
+  private static final long WAIT_REFRESH_NANOS = 250_000_000L;
+
   @SuppressWarnings("unchecked")
   private DataLoader(Builder<?, T> b) {
-    this.source = (BatchSource<Object>) b.source;
-    this.sampler =
-        b.sampler != null ? b.sampler : b.shuffle ? Sampler.random() : Sampler.sequential();
-    this.batchSampler =
-        b.batchSampler != null ? b.batchSampler : BatchSampler.fixedSize(b.batchSize, b.dropLast);
-    this.seed = b.seed;
-    this.prefetchFactor = b.prefetch;
-    this.inOrder = b.inOrder;
-    this.timeoutNanos = b.timeout.toNanos();
-    this.rank = b.rank;
-    this.worldSize = b.worldSize;
-    this.dropUneven = b.dropUneven;
-    this.progress = b.progress;
-    dev.lancetorch.torch.ThreadBudget.logOnce(b.numWorkers);
-    if (b.resumeFrom != null) {
-      LoaderState s = b.resumeFrom;
-      try {
-        s.requireResumable(seed, rank, worldSize, plan(s.epoch()).size());
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("cannot resume from " + s + ": " + e.getMessage(), e);
+    this.source = (BatchSource<Object>) b.sourceForBuild();
+    try {
+      this.sampler =
+          b.sampler != null ? b.sampler : b.shuffle ? Sampler.random() : Sampler.sequential();
+      this.batchSampler =
+          b.batchSampler != null ? b.batchSampler : BatchSampler.fixedSize(b.batchSize, b.dropLast);
+      this.seed = b.seed;
+      this.prefetchFactor = b.prefetch;
+      this.inOrder = b.inOrder;
+      this.timeoutNanos = b.timeout.toNanos();
+      this.rank = b.rank;
+      this.worldSize = b.worldSize;
+      this.dropUneven = b.dropUneven;
+      this.progress = b.progress;
+      dev.lancetorch.torch.ThreadBudget.logOnce(b.numWorkers);
+      if (b.resumeFrom != null) {
+        LoaderState s = b.resumeFrom;
+        try {
+          s.requireResumable(seed, rank, worldSize, plan(s.epoch()).size());
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("cannot resume from " + s + ": " + e.getMessage(), e);
+        }
+        this.resume = s;
+        this.nextEpoch = s.epoch();
       }
-      this.resume = s;
-      this.nextEpoch = s.epoch();
+      this.persistentWorkers = b.persistentWorkers;
+      this.engine =
+          new LoaderEngine<>(
+              "DataLoader",
+              new Workers(source, b.numWorkers, b.persistentWorkers, seed, b.workerInit),
+              b.transformSpec(0));
+    } catch (RuntimeException | Error e) {
+      if (b.ownsSource()) {
+        source.close();
+      }
+      throw e;
     }
-    this.persistentWorkers = b.persistentWorkers;
-    this.engine =
-        new LoaderEngine<>(
-            "DataLoader",
-            new Workers(source, b.numWorkers, b.persistentWorkers, seed, b.workerInit),
-            b.transformSpec(0));
+    if (b.ownsSource()) {
+      engine.alsoClose(source);
+    }
+    engine.closeWhenUnreachable(this);
   }
 
   /** A builder over {@code source}; the loader does not take ownership of it. */
@@ -141,6 +158,29 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
    */
   public static <B> Builder<B, B> builder(Permutation<B> permutation) {
     return new Builder<>(new PermutationSource<>(permutation));
+  }
+
+  /**
+   * A builder over every row of {@code table}, as LanceDB's {@code
+   * torch.utils.data.DataLoader(table, batch_size=..., shuffle=...)}: Arrow batches ({@link
+   * Format#ARROW}) and PyTorch's defaults (batch size 1, no shuffle, 0 workers: loaded in the
+   * caller's thread) unless set. Same as {@link #builder(Permutation)} over {@code
+   * Permutation.identity(table)}, made by each {@code build()} and closed with the loader it built;
+   * the table is borrowed (close it after the loader).
+   */
+  public static Builder<ArrowBatch, ArrowBatch> builder(Table table) {
+    return builder(table, Format.ARROW);
+  }
+
+  /**
+   * Like {@link #builder(Table)}, the batches in {@code format} (e.g. {@link Format#TORCH_DICT}:
+   * zero-copy tensors).
+   */
+  public static <B> Builder<B, B> builder(Table table, Format<B> format) {
+    Objects.requireNonNull(table, "table");
+    Objects.requireNonNull(format, "format");
+    return new Builder<>(
+        () -> new PermutationSource<>(Permutation.identity(table).withFormat(format)));
   }
 
   /**
@@ -212,9 +252,12 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
         nextEpoch, seed, 0, new long[0], plan(nextEpoch).size(), rank, worldSize);
   }
 
-  /** A snapshot of the counters; callable from any thread while training. */
+  /**
+   * A snapshot of the counters, with this rank's data-wait percentiles (overall and per worker);
+   * callable from any thread while training.
+   */
   public MetricsSnapshot metrics() {
-    return engine.metrics().snapshot();
+    return engine.metrics().snapshot(rank);
   }
 
   /** Extra text shown by the progress listener / bar, e.g. {@code "loss 0.123"}. */
@@ -229,6 +272,12 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
    * collate that ignores interrupts) are logged as a WARNING on {@code dev.lancetorch.loader},
    * naming each thread and where it is; they are daemon threads, their results are closed and their
    * handles close when that code returns. Batches already returned stay the caller's. Idempotent.
+   *
+   * <p>Closing from another thread while a consumer iterates: the consumer's {@code hasNext()} /
+   * {@code next()} throw {@link IllegalStateException} ("DataLoader was closed ... before epoch N
+   * ended"); an epoch never looks complete because the loader was closed. A loader dropped without
+   * {@code close()} is closed by lance-torch's cleaner once unreachable (its threads stop, its
+   * prefetched batches are closed); idle worker threads do not keep it reachable.
    */
   @Override
   public void close() {
@@ -308,6 +357,8 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
     final YieldTracker tracker;
     final long startNanos = System.nanoTime();
     private long rowsYielded;
+    private long waitShownNanos = startNanos;
+    private WaitLatency waitShown = WaitLatency.NONE;
 
     Epoch(int epoch, int numBatches, YieldTracker tracker) {
       this.epoch = epoch;
@@ -327,8 +378,14 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
       tracker.markYielded(task.position().batchIndex());
       rowsYielded += task.offsets().length;
       if (progress != null) {
-        double secs = Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
-        progress.onBatch(tracker.count(), rowsYielded, rowsYielded / secs, progressExtra);
+        long now = System.nanoTime();
+        double secs = Math.max(1e-9, (now - startNanos) / 1e9);
+        if (now - waitShownNanos > WAIT_REFRESH_NANOS) { // percentiles read a few times a second
+          waitShownNanos = now;
+          waitShown = engine.metrics().waitLatency();
+        }
+        progress.onBatch(
+            tracker.count(), rowsYielded, rowsYielded / secs, progressExtra, waitShown);
       }
     }
 
@@ -361,6 +418,10 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
 
     private Builder(BatchSource<B> source) {
       super(source, 0, 0, 2, false);
+    }
+
+    private Builder(java.util.function.Supplier<? extends BatchSource<B>> perBuild) {
+      super(perBuild, 0, 0, 2, false);
     }
 
     /** Rows per batch (default 1); ignored when a {@link #batchSampler} is set. */

@@ -4,6 +4,7 @@ import dev.lancetorch.internal.loader.TransformSpec;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The options {@link DataLoader.Builder} and {@link StreamingDataset.Builder} share: the source,
@@ -18,7 +19,8 @@ import java.util.function.Function;
 abstract class LoaderBuilder<B, T, S extends LoaderBuilder<B, T, S>> implements Cloneable {
   // withTransform(...) copies the builder with clone(): every field is carried over, whatever
   // fields are added later.
-  final BatchSource<B> source;
+  final BatchSource<B> source; // null when each build() makes its own (perBuild)
+  private final Supplier<? extends BatchSource<B>> perBuild;
   Function<? super B, ?> transform;
   TransformErrorHandler<?> onError = OnTransformError.RAISE;
   int rank;
@@ -32,12 +34,55 @@ abstract class LoaderBuilder<B, T, S extends LoaderBuilder<B, T, S>> implements 
 
   LoaderBuilder(
       BatchSource<B> source, int minWorkers, int numWorkers, int prefetch, boolean shuffle) {
-    this.source = Objects.requireNonNull(source, "source");
+    this(Objects.requireNonNull(source, "source"), null, minWorkers, numWorkers, prefetch, shuffle);
+  }
+
+  /**
+   * A builder whose every {@code build()} makes its own source with {@code perBuild}, owned by the
+   * loader it builds (closed with it): e.g. the permutation over a table.
+   */
+  LoaderBuilder(
+      Supplier<? extends BatchSource<B>> perBuild,
+      int minWorkers,
+      int numWorkers,
+      int prefetch,
+      boolean shuffle) {
+    this(
+        null,
+        Objects.requireNonNull(perBuild, "perBuild"),
+        minWorkers,
+        numWorkers,
+        prefetch,
+        shuffle);
+  }
+
+  private LoaderBuilder(
+      BatchSource<B> source,
+      Supplier<? extends BatchSource<B>> perBuild,
+      int minWorkers,
+      int numWorkers,
+      int prefetch,
+      boolean shuffle) {
+    this.source = source;
+    this.perBuild = perBuild;
     this.transform = Function.identity();
     this.minWorkers = minWorkers;
     this.numWorkers = numWorkers;
     this.prefetch = prefetch;
     this.shuffle = shuffle;
+  }
+
+  /**
+   * The source of the loader being built: the one given (borrowed), or a new one (owned by that
+   * loader: {@link #ownsSource()}).
+   */
+  final BatchSource<B> sourceForBuild() {
+    return source != null ? source : perBuild.get();
+  }
+
+  /** Whether the loader owns (closes) the source {@link #sourceForBuild()} gave it. */
+  final boolean ownsSource() {
+    return source == null;
   }
 
   @SuppressWarnings("unchecked")

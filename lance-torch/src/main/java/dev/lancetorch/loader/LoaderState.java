@@ -1,12 +1,8 @@
 package dev.lancetorch.loader;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Serializable;
 import java.util.Arrays;
-import java.util.Objects;
 
 /**
  * Where a {@link DataLoader} is in its run, small enough to store with a checkpoint.
@@ -34,7 +30,10 @@ public record LoaderState(
     int rank,
     int worldSize)
     implements Serializable {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  static final String STATE = "loader state";
+  static final String[] KEYS = {
+    "epoch", "seed", "contiguousYielded", "yieldedBeyond", "numBatches", "rank", "worldSize"
+  };
 
   /**
    * @throws IllegalArgumentException naming the field, when a value is impossible in itself: a
@@ -43,7 +42,7 @@ public record LoaderState(
    *     {@code [0, worldSize)}
    */
   public LoaderState {
-    Objects.requireNonNull(yieldedBeyond, "yieldedBeyond");
+    require(yieldedBeyond != null, "yieldedBeyond", null, "must be an array");
     yieldedBeyond = yieldedBeyond.clone();
     require(epoch >= 0, "epoch", epoch, "must be >= 0");
     require(numBatches >= 0, "numBatches", numBatches, "must be >= 0");
@@ -74,10 +73,7 @@ public record LoaderState(
   }
 
   private static void require(boolean ok, String field, Object value, String rule) {
-    if (!ok) {
-      throw new IllegalArgumentException(
-          "loader state field " + field + " = " + value + ": " + rule);
-    }
+    StateCodec.require(ok, STATE, field, value, rule);
   }
 
   /**
@@ -115,73 +111,39 @@ public record LoaderState(
    * {"epoch":1,"seed":7,"contiguousYielded":12,"yieldedBeyond":[14],...}}.
    */
   public String toJson() {
+    return json().toString();
+  }
+
+  ObjectNode json() {
     ObjectNode o =
-        JSON.createObjectNode()
+        StateCodec.object()
             .put("epoch", epoch)
             .put("seed", seed)
             .put("contiguousYielded", contiguousYielded);
-    o.set("yieldedBeyond", JSON.valueToTree(yieldedBeyond));
-    return o.put("numBatches", numBatches).put("rank", rank).put("worldSize", worldSize).toString();
+    o.set("yieldedBeyond", StateCodec.array(yieldedBeyond));
+    return o.put("numBatches", numBatches).put("rank", rank).put("worldSize", worldSize);
   }
 
   /**
    * Parses {@link #toJson()}'s output.
    *
-   * @throws IllegalArgumentException naming the field that is missing, not an integer of the right
-   *     range, or impossible (see the constructor)
+   * @throws IllegalArgumentException naming the field that is missing, unknown, not an integer of
+   *     the right range, or impossible (see the constructor); also for text that is not one JSON
+   *     object
    */
   public static LoaderState fromJson(String json) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(Objects.requireNonNull(json, "json"));
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("loader state is not JSON: " + json, e);
-    }
-    if (root == null || !root.isObject()) {
-      throw new IllegalArgumentException("loader state is not a JSON object: " + json);
-    }
-    JsonNode beyond = root.get("yieldedBeyond");
-    if (beyond == null || !beyond.isArray()) {
-      throw new IllegalArgumentException(
-          "loader state field yieldedBeyond is missing or not an array: " + json);
-    }
-    long[] ys = new long[beyond.size()];
-    for (int i = 0; i < ys.length; i++) {
-      ys[i] =
-          integer(beyond.get(i), "yieldedBeyond[" + i + "]", Long.MIN_VALUE, Long.MAX_VALUE, json);
-    }
-    return new LoaderState(
-        (int) integer(root.get("epoch"), "epoch", Integer.MIN_VALUE, Integer.MAX_VALUE, json),
-        integer(root.get("seed"), "seed", Long.MIN_VALUE, Long.MAX_VALUE, json),
-        integer(
-            root.get("contiguousYielded"),
-            "contiguousYielded",
-            Long.MIN_VALUE,
-            Long.MAX_VALUE,
-            json),
-        ys,
-        integer(root.get("numBatches"), "numBatches", Long.MIN_VALUE, Long.MAX_VALUE, json),
-        (int) integer(root.get("rank"), "rank", Integer.MIN_VALUE, Integer.MAX_VALUE, json),
-        (int)
-            integer(
-                root.get("worldSize"), "worldSize", Integer.MIN_VALUE, Integer.MAX_VALUE, json));
+    return fromJson(StateCodec.parse(STATE, json, KEYS));
   }
 
-  private static long integer(JsonNode v, String field, long min, long max, String json) {
-    if (v == null
-        || !v.isIntegralNumber()
-        || !v.canConvertToLong()
-        || v.asLong() < min
-        || v.asLong() > max) {
-      throw new IllegalArgumentException(
-          "loader state field "
-              + field
-              + " is "
-              + (v == null ? "missing" : v + ", not an integer in [" + min + ", " + max + "]")
-              + ": "
-              + json);
-    }
-    return v.asLong();
+  static LoaderState fromJson(StateCodec c) {
+    return new LoaderState(
+        c.intField("epoch"),
+        c.longField("seed"),
+        c.longField("contiguousYielded"),
+        c.longArray("yieldedBeyond"),
+        c.longField("numBatches"),
+        c.intField("rank"),
+        c.intField("worldSize"));
   }
 
   @Override

@@ -13,6 +13,12 @@ package dev.lancetorch.loader;
  * @param waitNanos time the consumer spent waiting for the next batch
  * @param queueDepth batches ready (fetched and waiting for the consumer) right now
  * @param rowsSkipped rows dropped by a transform-error policy
+ * @param rank the rank of the loader (0 when not distributed): in a distributed run each rank's
+ *     snapshot is its own, to gather per rank
+ * @param dataWait percentiles of the time the training loop waited per batch ({@code
+ *     hasNext()}/{@code next()} until the batch was ready), over all workers
+ * @param dataWaitPerWorker the same per worker that loaded the batch waited for (index = worker;
+ *     empty with 0 workers, where every wait is the load in the consumer's thread)
  */
 public record MetricsSnapshot(
     long rowsLoaded,
@@ -23,4 +29,7 @@ public record MetricsSnapshot(
     long transformNanos,
     long waitNanos,
     int queueDepth,
-    long rowsSkipped) {}
+    long rowsSkipped,
+    int rank,
+    WaitLatency dataWait,
+    java.util.List<WaitLatency> dataWaitPerWorker) {}

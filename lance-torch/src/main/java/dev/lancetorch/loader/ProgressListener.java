@@ -13,6 +13,21 @@ public interface ProgressListener {
    */
   void onBatch(long batchesDone, long rowsYielded, double rowsPerSecond, String extra);
 
+  /**
+   * A batch was yielded, with the data-wait percentiles so far (refreshed a few times a second).
+   * The default calls {@link #onBatch(long, long, double, String)}.
+   *
+   * @param dataWait how long the training loop waited for its batches
+   */
+  default void onBatch(
+      long batchesDone,
+      long rowsYielded,
+      double rowsPerSecond,
+      String extra,
+      WaitLatency dataWait) {
+    onBatch(batchesDone, rowsYielded, rowsPerSecond, extra);
+  }
+
   /** The epoch ended, or the iterator was abandoned or closed. */
   void onEpochEnd();
 }

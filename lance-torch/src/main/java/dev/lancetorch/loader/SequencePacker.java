@@ -129,20 +129,21 @@ public final class SequencePacker implements Iterable<PackedBatch> {
 
   private void read(Map<String, Tensor> batch) {
     try {
-      Tensor values = batch.get(column);
-      Tensor offsets = batch.get(column + ".offsets");
+      Tensor values = batch.containsKey(column) ? batch.get(column) : null;
+      Tensor offsets =
+          batch.containsKey(column + ".offsets") ? batch.get(column + ".offsets") : null;
       if (values == null || offsets == null) {
         throw new IllegalArgumentException(
-            "column '"
+            "SequencePacker: column '"
                 + column
-                + "' is not a variable-length column of the batch "
-                + "(need '"
+                + "' "
+                + (values == null ? "is not in the batch" : "is " + describe(values))
+                + ", not a list column of token ids (a list<int> column arrives as '"
                 + column
-                + "' and '"
+                + "' values + '"
                 + column
-                + ".offsets'; keys: "
-                + batch.keySet()
-                + ")");
+                + ".offsets' in Format.TORCH_DICT, unpadded); keys: "
+                + batch.keySet());
       }
       ScalarType t = values.scalar_type().intern();
       if (t == ScalarType.Float
@@ -190,8 +191,21 @@ public final class SequencePacker implements Iterable<PackedBatch> {
     }
   }
 
+  /** "a Long tensor of shape [4]". */
+  private static String describe(Tensor t) {
+    StringBuilder b =
+        new StringBuilder("a ").append(t.scalar_type().intern()).append(" tensor of shape [");
+    for (int d = 0; d < t.dim(); d++) {
+      b.append(d == 0 ? "" : ", ").append(t.size(d));
+    }
+    return b.append(']').toString();
+  }
+
   private static long[] toLongs(Tensor t) {
     long[] out = new long[Math.toIntExact(t.numel())];
+    if (out.length == 0) {
+      return out; // an empty tensor's data pointer is null
+    }
     try (Tensor c = t.to(ScalarType.Long);
         Tensor k = c.contiguous()) {
       k.data_ptr_long().get(out);

@@ -1,11 +1,13 @@
 package dev.lancetorch.loader;
 
+import dev.lancetorch.Table;
 import dev.lancetorch.internal.loader.EpochHooks;
 import dev.lancetorch.internal.loader.EpochIterator;
 import dev.lancetorch.internal.loader.LoaderEngine;
 import dev.lancetorch.internal.loader.LoaderTask;
 import dev.lancetorch.internal.loader.SplitLayout;
 import dev.lancetorch.internal.loader.Workers;
+import dev.lancetorch.permutation.Format;
 import dev.lancetorch.permutation.Permutation;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -80,7 +82,7 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
   private StreamingState resume;
 
   @SuppressWarnings("unchecked")
-  private StreamingDataset(Builder<?, R> b) {
+  private <B0> StreamingDataset(Builder<?, R> b) {
     if (b.numSplits == 0) {
       b.numSplits = b.worldSize;
     }
@@ -95,42 +97,58 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
               + " = "
               + b.worldSize * b.numWorkers);
     }
-    BatchSource<Object> source = (BatchSource<Object>) b.selectedSource();
-    this.layout =
-        new SplitLayout(source.numRows(), b.numSplits, b.shuffle, b.seed, b.shuffleClumpSize);
-    this.rank = b.rank;
-    this.worldSize = b.worldSize;
-    this.numWorkers = b.numWorkers;
-    this.readBatchSize = b.readBatchSize;
-    this.prefetchBatches = b.prefetch;
-    this.timeoutNanos = b.timeout.toNanos();
-    this.shuffleSeed = b.seed;
-    if (b.resumeFrom != null) {
-      StreamingState s = b.resumeFrom;
-      if (s.shuffleSeed() != shuffleSeed
-          || s.numRows() != layout.numRows
-          || s.numSplits() != layout.numSplits) {
-        throw new IllegalArgumentException(
-            "state " + s + " is for another seed, row count or split count");
-      }
-      for (int split : layout.splitsOfRank(s.epoch(), rank, worldSize)) {
-        if (s.rowsConsumed()[split] < 0) {
+    BatchSource<B0> base = (BatchSource<B0>) b.sourceForBuild();
+    BatchSource<Object> source;
+    try {
+      source = (BatchSource<Object>) ((Builder<B0, R>) b).selectedSource(base);
+      this.layout =
+          new SplitLayout(source.numRows(), b.numSplits, b.shuffle, b.seed, b.shuffleClumpSize);
+      this.rank = b.rank;
+      this.worldSize = b.worldSize;
+      this.numWorkers = b.numWorkers;
+      this.readBatchSize = b.readBatchSize;
+      this.prefetchBatches = b.prefetch;
+      this.timeoutNanos = b.timeout.toNanos();
+      this.shuffleSeed = b.seed;
+      if (b.resumeFrom != null) {
+        StreamingState s = b.resumeFrom;
+        if (s.shuffleSeed() != shuffleSeed
+            || s.numRows() != layout.numRows
+            || s.numSplits() != layout.numSplits) {
           throw new IllegalArgumentException(
-              "state does not know split "
-                  + split
-                  + " which rank "
-                  + rank
-                  + " reads; resume from mergeStates(all ranks' states)");
+              "state " + s + " is for another seed, row count or split count");
         }
+        for (int split : layout.splitsOfRank(s.epoch(), rank, worldSize)) {
+          if (s.rowsConsumed()[split] < 0) {
+            throw new IllegalArgumentException(
+                "state does not know split "
+                    + split
+                    + " which rank "
+                    + rank
+                    + " reads; resume from mergeStates(all ranks' states)");
+          }
+        }
+        this.resume = s;
+        this.nextEpoch = s.epoch();
       }
-      this.resume = s;
-      this.nextEpoch = s.epoch();
+      this.engine =
+          new LoaderEngine<>(
+              "StreamingDataset",
+              new Workers(source, numWorkers, true, shuffleSeed, null),
+              b.transformSpec(b.transformParallelism));
+    } catch (RuntimeException | Error e) {
+      if (b.ownsSource()) {
+        base.close();
+      }
+      throw e;
     }
-    this.engine =
-        new LoaderEngine<>(
-            "StreamingDataset",
-            new Workers(source, numWorkers, true, shuffleSeed, null),
-            b.transformSpec(b.transformParallelism));
+    if (b.ownsSource()) {
+      if (source != base) {
+        engine.alsoClose(source);
+      }
+      engine.alsoClose(base);
+    }
+    engine.closeWhenUnreachable(this);
   }
 
   /** A dataset over {@code source}; the dataset does not take ownership of it. */
@@ -145,6 +163,26 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
    */
   public static <B> Builder<B, B> builder(Permutation<B> permutation) {
     return new Builder<>(new PermutationSource<>(permutation));
+  }
+
+  /**
+   * A dataset over every row of {@code table}, as LanceDB's {@code StreamingDataset(table)}: its
+   * defaults (shuffled, seed 0, one split per rank, batches of 64 rows read by 1 worker, 4 read
+   * ahead) and rows as LanceDB's default output, Python dictionaries — here {@link Format#ROWS} (a
+   * list of column → value maps per batch). Same as {@link #builder(Permutation)} over {@code
+   * Permutation.identity(table)}, made by each {@code build()} and closed with the dataset it
+   * built; the table is borrowed (close it after the dataset).
+   */
+  public static Builder<List<Map<String, Object>>, List<Map<String, Object>>> builder(Table table) {
+    return builder(table, Format.ROWS);
+  }
+
+  /** Like {@link #builder(Table)}, the batches in {@code format}. */
+  public static <B> Builder<B, B> builder(Table table, Format<B> format) {
+    Objects.requireNonNull(table, "table");
+    Objects.requireNonNull(format, "format");
+    return new Builder<>(
+        () -> new PermutationSource<>(Permutation.identity(table).withFormat(format)));
   }
 
   /**
@@ -193,8 +231,15 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
     return layout.rowsOf(split, epoch);
   }
 
-  /** The epoch the next {@link #iterator()} runs (default: 0, then one more per iterator). */
+  /**
+   * The epoch the next {@link #iterator()} runs (default: 0, then one more per iterator).
+   *
+   * @throws IllegalArgumentException if {@code epoch < 0}
+   */
   public synchronized void setEpoch(int epoch) {
+    if (epoch < 0) {
+      throw new IllegalArgumentException("epoch must be >= 0, got " + epoch);
+    }
     nextEpoch = epoch;
     if (resume != null && resume.epoch() != epoch) {
       resume = null;
@@ -249,13 +294,19 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
     return new StreamingState(nextEpoch, shuffleSeed, layout.numRows, c);
   }
 
+  /**
+   * A snapshot of the counters, with this rank's data-wait percentiles (overall and per worker);
+   * callable from any thread.
+   */
   public MetricsSnapshot metrics() {
-    return engine.metrics().snapshot();
+    return engine.metrics().snapshot(rank);
   }
 
   /**
    * Stops workers and transform threads, closes batches in flight and worker handles (bounded wait,
-   * as {@link DataLoader#close()}).
+   * as {@link DataLoader#close()}). A consumer iterating on another thread then gets {@link
+   * IllegalStateException} from {@code hasNext()}/{@code next()}, never a silently short epoch; a
+   * dataset dropped without {@code close()} is closed by lance-torch's cleaner once unreachable.
    */
   @Override
   public void close() {
@@ -326,6 +377,10 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
       super(source, 1, 1, 4, true);
     }
 
+    private Builder(java.util.function.Supplier<? extends BatchSource<B>> perBuild) {
+      super(perBuild, 1, 1, 4, true);
+    }
+
     /**
      * Only these columns (LanceDB's {@code columns}); needs a {@link SelectableSource} such as a
      * {@code Permutation}.
@@ -344,9 +399,9 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
       return this;
     }
 
-    /** The source after {@link #columns} and {@link #filter}. */
+    /** {@code source} after {@link #columns} and {@link #filter}. */
     @SuppressWarnings("unchecked")
-    BatchSource<B> selectedSource() {
+    BatchSource<B> selectedSource(BatchSource<B> source) {
       if (columns == null && filter == null) {
         return source;
       }

@@ -3,8 +3,6 @@ package dev.lancetorch.loader;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Progress of one or more ranks of a {@link StreamingDataset} through one epoch, per split: {@code
@@ -20,9 +18,44 @@ import java.util.regex.Pattern;
  */
 public record StreamingState(int epoch, long shuffleSeed, long numRows, long[] rowsConsumed)
     implements Serializable {
+  static final String STATE = "streaming state";
+  private static final String[] KEYS = {"epoch", "shuffleSeed", "numRows", "rowsConsumed"};
 
+  /**
+   * @throws IllegalArgumentException naming the field, when a value is impossible in itself: a
+   *     negative epoch or row count, no split, or a split's {@code rowsConsumed} below -1 or above
+   *     the split's length ({@code numRows / numSplits}, the surplus rows being left out of every
+   *     epoch)
+   */
   public StreamingState {
+    require(rowsConsumed != null, "rowsConsumed", null, "must be an array");
     rowsConsumed = rowsConsumed.clone();
+    require(epoch >= 0, "epoch", epoch, "must be >= 0");
+    require(numRows >= 0, "numRows", numRows, "must be >= 0");
+    require(
+        rowsConsumed.length >= 1,
+        "rowsConsumed",
+        "[]",
+        "must hold one entry per split (at least one split)");
+    long splitLength = numRows / rowsConsumed.length;
+    for (int s = 0; s < rowsConsumed.length; s++) {
+      long c = rowsConsumed[s];
+      require(
+          c >= -1 && c <= splitLength,
+          "rowsConsumed[" + s + "]",
+          c,
+          "must be -1 (split unknown) or rows delivered in [0, "
+              + splitLength
+              + "] (numRows "
+              + numRows
+              + " / "
+              + rowsConsumed.length
+              + " splits)");
+    }
+  }
+
+  private static void require(boolean ok, String field, Object value, String rule) {
+    StateCodec.require(ok, STATE, field, value, rule);
   }
 
   @Override
@@ -41,36 +74,29 @@ public record StreamingState(int epoch, long shuffleSeed, long numRows, long[] r
 
   /** Compact JSON: {@code {"epoch":0,"shuffleSeed":1,"numRows":100,"rowsConsumed":[10,-1,...]}}. */
   public String toJson() {
-    StringBuilder b =
-        new StringBuilder("{\"epoch\":")
-            .append(epoch)
-            .append(",\"shuffleSeed\":")
-            .append(shuffleSeed)
-            .append(",\"numRows\":")
-            .append(numRows)
-            .append(",\"rowsConsumed\":[");
-    for (int i = 0; i < rowsConsumed.length; i++) {
-      b.append(i == 0 ? "" : ",").append(rowsConsumed[i]);
-    }
-    return b.append("]}").toString();
+    return StateCodec.object()
+        .put("epoch", epoch)
+        .put("shuffleSeed", shuffleSeed)
+        .put("numRows", numRows)
+        .<com.fasterxml.jackson.databind.node.ObjectNode>set(
+            "rowsConsumed", StateCodec.array(rowsConsumed))
+        .toString();
   }
 
-  /** Parses {@link #toJson()}'s output. */
+  /**
+   * Parses {@link #toJson()}'s output (keys in any order).
+   *
+   * @throws IllegalArgumentException naming the field that is missing, unknown, not an integer of
+   *     the right range, or impossible (see the constructor); also for text that is not one JSON
+   *     object
+   */
   public static StreamingState fromJson(String json) {
-    Matcher m =
-        Pattern.compile(
-                "\"epoch\":(-?\\d+),\"shuffleSeed\":(-?\\d+),"
-                    + "\"numRows\":(\\d+),\"rowsConsumed\":\\[([^\\]]*)\\]")
-            .matcher(json.replaceAll("\\s", ""));
-    if (!m.find()) {
-      throw new IllegalArgumentException("not a streaming state: " + json);
-    }
-    long[] c =
-        m.group(4).isEmpty()
-            ? new long[0]
-            : Arrays.stream(m.group(4).split(",")).mapToLong(Long::parseLong).toArray();
+    StateCodec c = StateCodec.parse(STATE, json, KEYS);
     return new StreamingState(
-        Integer.parseInt(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)), c);
+        c.intField("epoch"),
+        c.longField("shuffleSeed"),
+        c.longField("numRows"),
+        c.longArray("rowsConsumed"));
   }
 
   @Override

@@ -37,9 +37,12 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * IllegalArgumentException} naming the column, the row of the batch and, when the batch carries the
  * id column ({@link #idColumn}, default {@code _rowid}: select it to have table rows named), that
  * row's id, e.g. {@code column 'png' row 3 of the batch (_rowid 4294967299): 4 bytes that no image
- * reader recognises}. Under a {@link dev.lancetorch.loader.StreamingDataset} the {@code
- * OnTransformError} policies apply: {@code RAISE} fails the iteration with this exception as the
- * cause; {@code SKIP}/{@code WARN} drop only the rows that fail alone. Immutable and serializable.
+ * reader recognises}; a column that is missing or not binary (uint8 values + offsets) is an {@code
+ * IllegalArgumentException} naming it and its dtype and shape. A batch of 0 rows gives a {@code (0,
+ * C, h, w)} tensor ({@code h × w} the resize, else 0 × 0). Under a {@link
+ * dev.lancetorch.loader.StreamingDataset} the {@code OnTransformError} policies apply: {@code
+ * RAISE} fails the iteration with this exception as the cause; {@code SKIP}/{@code WARN} drop only
+ * the rows that fail alone. Immutable and serializable.
  */
 public final class ImageDecoder implements Function<TensorDict, TensorDict>, Serializable {
   /** The id column named in errors when the batch has it: {@code _rowid} unless changed. */
@@ -96,16 +99,21 @@ public final class ImageDecoder implements Function<TensorDict, TensorDict>, Ser
   @Override
   public TensorDict apply(TensorDict batch) {
     try (batch) {
+      requireBytesColumn(batch);
       Tensor bytes = batch.get(column);
       Tensor offsets = batch.offsets(column);
       byte[] data = new byte[Math.toIntExact(bytes.numel())];
       long[] off = new long[Math.toIntExact(offsets.numel())];
       try (Tensor b = bytes.contiguous();
           Tensor o = offsets.to(ScalarType.Long)) {
-        b.data_ptr_byte().get(data);
-        o.data_ptr_long().get(off);
+        if (data.length > 0) { // an empty tensor's data pointer is null
+          b.data_ptr_byte().get(data);
+        }
+        if (off.length > 0) {
+          o.data_ptr_long().get(off);
+        }
       }
-      int rows = off.length - 1;
+      int rows = Math.max(0, off.length - 1);
       int h = height;
       int w = width;
       byte[] out = null;
@@ -145,6 +153,42 @@ public final class ImageDecoder implements Function<TensorDict, TensorDict>, Ser
       }
       return new TensorDict(result);
     }
+  }
+
+  /**
+   * Checks that the batch holds {@link #column} as an encoded-image column: 1-D uint8 values and
+   * their {@code .offsets}; otherwise an error naming the column and what it is.
+   */
+  private void requireBytesColumn(TensorDict batch) {
+    String offsetsKey = column + OFFSETS_SUFFIX;
+    if (!batch.containsKey(column)) {
+      throw new IllegalArgumentException(
+          "ImageDecoder: no column '" + column + "' in the batch; columns: " + batch.keySet());
+    }
+    Tensor values = batch.get(column);
+    if (values.scalar_type().intern() != ScalarType.Byte
+        || values.dim() != 1
+        || !batch.containsKey(offsetsKey)) {
+      throw new IllegalArgumentException(
+          "ImageDecoder: column '"
+              + column
+              + "' is "
+              + describe(values)
+              + (batch.containsKey(offsetsKey) ? "" : " without '" + offsetsKey + "'")
+              + ", not an encoded-image column (a binary column arrives as uint8 values + '"
+              + offsetsKey
+              + "' in Format.TORCH_DICT)");
+    }
+  }
+
+  /** "int64 tensor of shape [4, 2]". */
+  private static String describe(Tensor t) {
+    StringBuilder b =
+        new StringBuilder("a ").append(t.scalar_type().intern()).append(" tensor of shape [");
+    for (int d = 0; d < t.dim(); d++) {
+      b.append(d == 0 ? "" : ", ").append(t.size(d));
+    }
+    return b.append(']').toString();
   }
 
   private BufferedImage decode(byte[] data, int from, int len, TensorDict batch, int row) {

@@ -35,6 +35,42 @@ class LoaderMetricsTest {
   }
 
   /**
+   * Issue 24 item 21: the data-wait percentiles, overall and per worker, with the rank: worker 1's
+   * batches take 20 ms to load, worker 0's none, so the loop waits on worker 1 only.
+   */
+  @Test
+  void dataWaitPercentilesPerWorkerAndRank() {
+    InMemorySource src = new InMemorySource(200);
+    // rank 1 of 2 gets the odd rows; its batch b (rows 20b+1, 20b+3, ...) is loaded by worker b % 2
+    src.shared.latencyMicros = o -> (o[0] / 20) % 2 == 1 ? 20_000 : 0;
+    try (DataLoader<InMemorySource.TestBatch> loader =
+        DataLoader.builder(src).batchSize(10).numWorkers(2).distributed(1, 2).build()) {
+      assertThat(loader.metrics().dataWait()).isEqualTo(WaitLatency.NONE);
+      assertThat(drain(loader)).hasSize(10);
+      MetricsSnapshot m = loader.metrics();
+      assertThat(m.rank()).isEqualTo(1);
+      assertThat(m.dataWait().count()).isEqualTo(10);
+      assertThat(m.dataWaitPerWorker()).hasSize(2);
+      WaitLatency fast = m.dataWaitPerWorker().get(0);
+      WaitLatency slow = m.dataWaitPerWorker().get(1);
+      assertThat(fast.count()).isEqualTo(5);
+      assertThat(slow.count()).isEqualTo(5);
+      assertThat(slow.p50Nanos()).as(slow.toString()).isGreaterThan(5_000_000L);
+      assertThat(fast.p50Nanos()).as(fast.toString()).isLessThan(slow.p50Nanos() / 2);
+      assertThat(m.dataWait().p99Nanos()).isGreaterThanOrEqualTo(slow.p50Nanos());
+      assertThat(m.dataWait().maxNanos()).isGreaterThanOrEqualTo(m.dataWait().p99Nanos());
+      assertThat(m.waitNanos()).isGreaterThanOrEqualTo(5 * slow.p50Nanos() / 2);
+    }
+    // 0 workers: the loop loads each batch itself, all of it is waiting; no per-worker entries
+    try (DataLoader<InMemorySource.TestBatch> loader =
+        DataLoader.builder(new InMemorySource(50)).batchSize(10).build()) {
+      drain(loader);
+      assertThat(loader.metrics().dataWait().count()).isEqualTo(5);
+      assertThat(loader.metrics().dataWaitPerWorker()).isEmpty();
+    }
+  }
+
+  /**
    * Another thread reads the counters while the consumer trains: values only grow, end at the
    * totals.
    */

@@ -245,7 +245,7 @@ class SequencePackerTest {
     try (DataLoader<TokenDict> l = loader(0, 0, null, ScalarType.Int)) {
       SequencePacker p = SequencePacker.builder(l, "nope").build();
       assertThatThrownBy(() -> p.iterator().hasNext())
-          .hasMessageContaining("column 'nope' is not a variable-length");
+          .hasMessageContaining("column 'nope' is not in the batch");
     }
     assertThatThrownBy(() -> SequencePacker.builder(null, "x"))
         .isInstanceOf(NullPointerException.class);

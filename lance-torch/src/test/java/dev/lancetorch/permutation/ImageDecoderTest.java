@@ -85,9 +85,13 @@ class ImageDecoderTest {
     }
     LinkedHashMap<String, Tensor> m = new LinkedHashMap<>();
     Tensor id = tensor(new long[] {ids.length}, ScalarType.Long);
-    id.data_ptr_long().put(ids);
+    if (ids.length > 0) { // an empty tensor's data pointer is null
+      id.data_ptr_long().put(ids);
+    }
     Tensor v = tensor(new long[] {total}, ScalarType.Byte);
-    v.data_ptr_byte().put(all);
+    if (total > 0) {
+      v.data_ptr_byte().put(all);
+    }
     Tensor o = tensor(new long[] {off.length}, ScalarType.Long);
     o.data_ptr_long().put(off);
     m.put("id", id);
@@ -162,6 +166,35 @@ class ImageDecoderTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(
             "column 'img' row 1 of the batch: image is 6x4 but row 0 is 8x8; give a resize");
+  }
+
+  static List<Long> shape(Tensor t) {
+    List<Long> out = new java.util.ArrayList<>();
+    for (int d = 0; d < t.dim(); d++) {
+      out.add(t.size(d));
+    }
+    return out;
+  }
+
+  /** Issue 24 item 16: 0 rows, a missing or non-binary column. */
+  @Test
+  void emptyBatchesAndColumnsThatAreNotImagesGiveClearResults() throws IOException {
+    try (TensorDict out = ImageDecoder.of("img").resize(4, 5).apply(batch(List.of()))) {
+      assertThat(shape(out.get("img"))).containsExactly(0L, 3L, 4L, 5L);
+      assertThat(out.get("id").size(0)).isZero();
+    }
+    try (TensorDict out = ImageDecoder.of("img").channels(1).apply(batch(List.of()))) {
+      assertThat(shape(out.get("img"))).containsExactly(0L, 1L, 0L, 0L);
+    }
+    byte[] png = encode("png", BufferedImage.TYPE_BYTE_GRAY, 0, 3, 2);
+    assertThatThrownBy(() -> ImageDecoder.of("id").apply(batch(List.of(png, png))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(
+            "ImageDecoder: column 'id' is a Long tensor of shape [2] without 'id.offsets', not an"
+                + " encoded-image column");
+    assertThatThrownBy(() -> ImageDecoder.of("nope").apply(batch(List.of(png))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ImageDecoder: no column 'nope' in the batch; columns: [id, img,");
   }
 
   @Test

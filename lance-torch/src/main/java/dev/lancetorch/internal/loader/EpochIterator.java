@@ -2,6 +2,7 @@ package dev.lancetorch.internal.loader;
 
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One epoch of a loader, consumed by one thread: pulls the results of a {@link TaskStream}, skips
@@ -10,7 +11,9 @@ import java.util.NoSuchElementException;
  * <p>Ownership: the batch {@code hasNext()} holds for the next {@code next()} is this iterator's
  * until returned; {@link #stop()} (any thread) closes it and the stream, which closes everything
  * not yet delivered. A failure of the stream stops the epoch and is rethrown; after stop, {@code
- * hasNext()} is false.
+ * hasNext()} is false — unless the loader was closed before the epoch ended ({@link #closeLoader}):
+ * then {@code hasNext()} and {@code next()} throw {@link IllegalStateException}, so a consumer
+ * never mistakes a close from another thread for the end of the epoch.
  *
  * @param <R> the batches yielded
  * @param <H> the loader's record of the epoch
@@ -23,7 +26,10 @@ public final class EpochIterator<R, H extends EpochHooks> implements Iterator<R>
   private final LoaderMetrics metrics;
   private volatile boolean complete;
   private boolean stopped;
-  private Delivered<R> pending;
+  private volatile String closedBy; // set when the loader was closed before this epoch ended
+
+  /** The batch {@code hasNext()} holds for the next {@code next()}; guarded by this. */
+  private final AtomicReference<Delivered<R>> pending = new AtomicReference<>();
 
   EpochIterator(int epoch, TaskStream<R> stream, H hooks, Runnable onStop, LoaderMetrics metrics) {
     this.epoch = epoch;
@@ -51,11 +57,11 @@ public final class EpochIterator<R, H extends EpochHooks> implements Iterator<R>
   public boolean hasNext() {
     while (true) {
       synchronized (this) {
-        if (pending != null) {
+        if (pending.get() != null) {
           return true;
         }
         if (stopped) {
-          return false;
+          return endOrClosed();
         }
       }
       Delivered<R> d;
@@ -63,6 +69,7 @@ public final class EpochIterator<R, H extends EpochHooks> implements Iterator<R>
         d = stream.next();
       } catch (RuntimeException | Error e) {
         stop();
+        endOrClosed(); // a close from another thread is reported as such, not as a failure
         throw e;
       }
       synchronized (this) {
@@ -70,7 +77,7 @@ public final class EpochIterator<R, H extends EpochHooks> implements Iterator<R>
           if (d != null) {
             Closeables.closeQuietly(d.value());
           }
-          return false;
+          return endOrClosed();
         }
         if (d == null) {
           complete = true;
@@ -79,7 +86,7 @@ public final class EpochIterator<R, H extends EpochHooks> implements Iterator<R>
           if (d.value() == null) {
             continue; // skipped by the error policy
           }
-          pending = d;
+          pending.set(d);
           return true;
         }
       }
@@ -95,12 +102,42 @@ public final class EpochIterator<R, H extends EpochHooks> implements Iterator<R>
     }
     Delivered<R> d;
     synchronized (this) {
-      d = pending;
-      pending = null;
+      d = pending.getAndSet(null);
     }
     metrics.batchesYielded.increment();
     hooks.yielded(d.task());
     return d.value();
+  }
+
+  /**
+   * The slot of the batch {@code hasNext()} holds: the loader's cleaner closes what is in it when
+   * the loader and this iterator became unreachable.
+   */
+  AtomicReference<Delivered<R>> heldSlot() {
+    return pending;
+  }
+
+  /** False at the end of the epoch; throws when the loader was closed before it. */
+  private boolean endOrClosed() {
+    String why = closedBy;
+    if (why != null && !complete) {
+      throw new IllegalStateException(why);
+    }
+    return false;
+  }
+
+  /**
+   * Stops this epoch because the loader closes (any thread): from then on {@code hasNext()} and
+   * {@code next()} of an epoch that had not ended throw {@link IllegalStateException} with {@code
+   * message}.
+   */
+  public void closeLoader(String message) {
+    synchronized (this) {
+      if (closedBy == null && !stopped) {
+        closedBy = message;
+      }
+    }
+    stop();
   }
 
   /**
@@ -114,8 +151,7 @@ public final class EpochIterator<R, H extends EpochHooks> implements Iterator<R>
         return;
       }
       stopped = true;
-      p = pending;
-      pending = null;
+      p = pending.getAndSet(null);
     }
     if (p != null) {
       Closeables.closeQuietly(p.value());

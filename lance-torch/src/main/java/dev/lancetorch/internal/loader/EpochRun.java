@@ -286,7 +286,7 @@ public final class EpochRun<B, R> implements TaskStream<R> {
           throw BatchFailures.of(item.task(), item.error());
         }
         R value = await(item, deadline);
-        metrics.waitNanos.add(System.nanoTime() - start);
+        metrics.waited(item.worker(), System.nanoTime() - start);
         return new Delivered<>(item.task(), value);
       } finally {
         permits[item.worker()].release();

@@ -11,11 +11,16 @@ public final class InlineStream<B, R> implements TaskStream<R> {
   private final BatchSource<B> source;
   private final List<LoaderTask> tasks;
   private final TaskProcessor<B, R> processor;
+  private final LoaderMetrics metrics;
   private int next;
   private volatile boolean closed;
 
   public InlineStream(
-      BatchSource<B> source, List<LoaderTask> tasks, TaskProcessor<B, R> processor) {
+      BatchSource<B> source,
+      List<LoaderTask> tasks,
+      TaskProcessor<B, R> processor,
+      LoaderMetrics metrics) {
+    this.metrics = metrics;
     this.source = source;
     this.tasks = tasks;
     this.processor = processor;
@@ -31,9 +36,12 @@ public final class InlineStream<B, R> implements TaskStream<R> {
       return null;
     }
     LoaderTask task = tasks.get(next++);
+    long start = System.nanoTime();
     try {
       CompletableFuture<R> f = processor.process(source, task);
-      return new Delivered<>(task, f.get());
+      Delivered<R> d = new Delivered<>(task, f.get());
+      metrics.waited(-1, System.nanoTime() - start); // the consumer loaded it: all of it waited
+      return d;
     } catch (ExecutionException e) {
       throw BatchFailures.of(task, e.getCause());
     } catch (InterruptedException e) {

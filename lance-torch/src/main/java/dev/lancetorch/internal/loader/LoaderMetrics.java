@@ -2,6 +2,9 @@ package dev.lancetorch.internal.loader;
 
 import dev.lancetorch.loader.BatchSource;
 import dev.lancetorch.loader.MetricsSnapshot;
+import dev.lancetorch.loader.WaitLatency;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -16,8 +19,44 @@ public final class LoaderMetrics {
   final LongAdder waitNanos = new LongAdder();
   final AtomicInteger queueDepth = new AtomicInteger();
   public final LongAdder rowsSkipped = new LongAdder();
+  private final WaitHistogram waits = new WaitHistogram();
+  private final WaitHistogram[] workerWaits;
 
-  public MetricsSnapshot snapshot() {
+  /**
+   * @param workers the loader's worker threads (0: batches loaded in the consumer's thread)
+   */
+  public LoaderMetrics(int workers) {
+    workerWaits = new WaitHistogram[workers];
+    for (int w = 0; w < workers; w++) {
+      workerWaits[w] = new WaitHistogram();
+    }
+  }
+
+  /**
+   * The consumer waited {@code nanos} for a batch that worker {@code worker} loaded (-1: loaded in
+   * the consumer's own thread).
+   */
+  void waited(int worker, long nanos) {
+    waitNanos.add(nanos);
+    waits.record(nanos);
+    if (worker >= 0 && worker < workerWaits.length) {
+      workerWaits[worker].record(nanos);
+    }
+  }
+
+  /** The consumer's wait percentiles so far, over all workers. */
+  public WaitLatency waitLatency() {
+    return waits.latency();
+  }
+
+  /**
+   * @param rank the loader's rank, recorded with the counters
+   */
+  public MetricsSnapshot snapshot(int rank) {
+    List<WaitLatency> perWorker = new ArrayList<>(workerWaits.length);
+    for (WaitHistogram h : workerWaits) {
+      perWorker.add(h.latency());
+    }
     return new MetricsSnapshot(
         rowsLoaded.sum(),
         bytesLoaded.sum(),
@@ -27,7 +66,10 @@ public final class LoaderMetrics {
         transformNanos.sum(),
         waitNanos.sum(),
         Math.max(0, queueDepth.get()),
-        rowsSkipped.sum());
+        rowsSkipped.sum(),
+        rank,
+        waits.latency(),
+        List.copyOf(perWorker));
   }
 
   public <B> B timedFetch(BatchSource<B> source, long[] offsets) {
