@@ -120,6 +120,40 @@ void import_batch(ArrowArray* array, ArrowSchema* schema, lt_batch** out) {
   lt::counters().live_bytes.fetch_add(b->bytes, std::memory_order_relaxed);
 }
 
+// lt_batch_export_array: a shallow ArrowArray over the batch holding one reference.
+struct ExportHolder {
+  lt_batch* batch;
+};
+
+void release_export(ArrowArray* a) {
+  auto* h = static_cast<ExportHolder*>(a->private_data);
+  lt::batch_unref(h->batch);
+  delete h;
+  a->release = nullptr;
+}
+
+void export_array(lt_batch* b, ArrowArray* out) {
+  if (out == nullptr) lt::fail("lt_batch_export_array: out is null");
+  if (b == nullptr) lt::fail("lt_batch_export_array: batch is null");
+  auto* h = new ExportHolder{b};
+  lt::batch_ref(b);
+  std::memcpy(out, &b->array, sizeof(ArrowArray));
+  out->private_data = h;
+  out->release = &release_export;
+}
+
+// Payload bytes of the viewed rows: values (and list items) plus validity bitmaps.
+int64_t batch_buffer_bytes(const lt_batch* b) {
+  int64_t total = 0;
+  for (int64_t i = 0; i < b->array.n_children; ++i) {
+    const lt::ColumnView v = lt::describe_column(&b->array, &b->schema, i);
+    total += v.elem == lt::Elem::Bool ? (v.rows * v.width + 7) / 8 : v.rows * v.width * lt::elem_size(v.elem);
+    if (v.row_validity != nullptr) total += (v.rows + 7) / 8;
+    if (v.item_validity != nullptr) total += (v.rows * v.width + 7) / 8;
+  }
+  return total;
+}
+
 }  // namespace
 
 extern "C" {
@@ -182,6 +216,20 @@ LT_API void lt_stats(lt_stats_t* out) {
   out->tensors_copied = c.copied.load();
   out->bytes_copied = c.bytes.load();
   out->bytes_live = c.live_bytes.load();
+}
+
+
+LT_API int lt_batch_export_array(lt_batch* batch, struct ArrowArray* out) {
+  return lt::guarded([&] { export_array(batch, out); });
+}
+
+LT_API int64_t lt_batch_buffer_bytes(const lt_batch* batch) {
+  int64_t n = -1;
+  const int rc = lt::guarded([&] {
+    if (batch == nullptr) lt::fail("lt_batch_buffer_bytes: batch is null");
+    n = batch_buffer_bytes(batch);
+  });
+  return rc == LT_OK ? n : -1;
 }
 
 }  // extern "C"
