@@ -99,8 +99,7 @@ void build_schema(lt_gather* g) {
     }
     holder->top_children[i] = s;
   }
-  auto* ls = new lt_schema();
-  std::memset(&ls->schema, 0, sizeof(ArrowSchema));
+  auto* ls = new lt_schema();  // its schema starts zeroed
   ls->schema.format = top_format;
   ls->schema.name = empty;
   ls->schema.n_children = static_cast<int64_t>(C);
@@ -339,8 +338,7 @@ void gather_finish(lt_gather* g, int64_t index, lt_batch** out) {
   o.finished = true;
   ArrowSchema view;
   lt::make_view(g->schema, &view);
-  const int rc = lt_batch_import(&top, &view, out);  // consumes both, even on failure
-  if (rc != LT_OK) throw lt::Error(static_cast<lt_status>(rc), lt_last_error());
+  lt::import_batch(&top, &view, out);  // consumes both, even on failure
 }
 
 void gather_release(lt_gather* g) noexcept {
