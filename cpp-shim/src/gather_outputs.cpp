@@ -11,6 +11,7 @@
 
 #include "errors.hpp"
 #include "gather.hpp"
+#include "sizes.hpp"
 
 using lt::gather::OutBatch;
 using lt::gather::OutColumn;
@@ -115,24 +116,27 @@ void build_schema(lt_gather* g) {
 // view of the block). The first values start 64-byte aligned. Returns the block's size; with a block, sets the
 // output's pointers and initialises the bitmaps.
 int64_t layout_output(const lt_gather* g, OutBatch* o, char* block) {
+  // Sizes checked for overflow (rows <= LT_MAX_GATHER_ROWS, but a list width is the source's); the pass with a
+  // block repeats the sizing pass, which succeeded.
+  constexpr const char* fn = "lt_gather: output layout";
   const int64_t R = o->rows;
   const size_t C = g->cols.size();
   std::vector<int64_t> validity(C), item_validity(C, -1), values(C);
   int64_t at = 0;
   for (size_t i = 0; i < C; ++i) {
     validity[i] = at;
-    at += bitmap_bytes(R);
+    at = lt::add_size(at, bitmap_bytes(R), fn);
   }
   for (size_t i = 0; i < C; ++i) {
     if (g->cols[i].fixed_list) {
       item_validity[i] = at;
-      at += bitmap_bytes(R * g->cols[i].width);
+      at = lt::add_size(at, bitmap_bytes(lt::mul_size(R, g->cols[i].width, fn)), fn);
     }
   }
   for (size_t i = 0; i < C; ++i) {
     if (g->cols[i].elem == lt::Elem::Bool) {
       values[i] = at;
-      at += bitmap_bytes(R * g->cols[i].width);
+      at = lt::add_size(at, bitmap_bytes(lt::mul_size(R, g->cols[i].width, fn)), fn);
     }
   }
   at = round_up(at);
@@ -140,9 +144,9 @@ int64_t layout_output(const lt_gather* g, OutBatch* o, char* block) {
     const OutColumn& c = g->cols[i];
     if (c.elem == lt::Elem::Bool) continue;
     const int64_t es = lt::elem_size(c.elem);
-    at = (at + es - 1) / es * es;
+    at = lt::add_size(at, es - 1, fn) / es * es;
     values[i] = at;
-    at += R * c.width * es;
+    at = lt::add_size(at, lt::mul_size(lt::mul_size(R, c.width, fn), es, fn), fn);
   }
   at = round_up(std::max<int64_t>(at, kAlign));
   if (block == nullptr) return at;
@@ -162,10 +166,36 @@ int64_t layout_output(const lt_gather* g, OutBatch* o, char* block) {
   return at;
 }
 
+// One output column's bytes per row, for messages: "column 'emb' (format '+w:4096', 16384 bytes per row)".
+std::string describe_row(const OutColumn& c) {
+  const int64_t es = lt::elem_size(c.elem);
+  const std::string per_row = es > 0 ? std::to_string(c.width * es) + " bytes" : std::to_string(c.width) + " bits";
+  return "column '" + c.name + "' (format '" + c.format + "', " + per_row + " per row)";
+}
+
+// Every output is sized (overflow-checked), their sum bounded by LT_MAX_OUTPUT_BYTES, before any is allocated.
 void allocate_outputs(lt_gather* g) {
-  for (OutBatch& o : g->outs) {
-    const int64_t bytes = layout_output(g, &o, nullptr);
-    o.block = std::aligned_alloc(kAlign, static_cast<size_t>(bytes));
+  std::vector<int64_t> bytes(g->outs.size());
+  int64_t total = 0;
+  for (size_t ob = 0; ob < g->outs.size(); ++ob) {
+    bytes[ob] = layout_output(g, &g->outs[ob], nullptr);
+    total = lt::add_size(total, bytes[ob], "lt_gather: outputs");
+  }
+  if (total > LT_MAX_OUTPUT_BYTES) {
+    const OutColumn* widest = &g->cols[0];
+    for (const OutColumn& c : g->cols) {
+      if (c.width * std::max<int64_t>(lt::elem_size(c.elem), 1) >
+          widest->width * std::max<int64_t>(lt::elem_size(widest->elem), 1)) {
+        widest = &c;
+      }
+    }
+    lt::check_output_bytes(total, "lt_gather: " + std::to_string(g->outs.size()) + " outputs of " +
+                                      std::to_string(g->total_rows) + " rows in all (widest: " +
+                                      describe_row(*widest) + ")");
+  }
+  for (size_t ob = 0; ob < g->outs.size(); ++ob) {
+    OutBatch& o = g->outs[ob];
+    o.block = std::aligned_alloc(kAlign, static_cast<size_t>(bytes[ob]));
     if (o.block == nullptr) throw std::bad_alloc();
     layout_output(g, &o, static_cast<char*>(o.block));
   }
@@ -210,6 +240,15 @@ void bind(lt_gather* g, const lt_batch* src) {
 
 namespace {
 
+// The gather's own memory for n_out outputs of n_cols columns (and, for sized outputs, a table of the output of
+// each of `located` positions), bounded like its outputs.
+void check_bookkeeping(const char* fn, int64_t n_out, int64_t n_cols, int64_t located) {
+  const int64_t per_output = lt::add_size(static_cast<int64_t>(sizeof(OutBatch) + 2 * sizeof(int64_t)),
+                                          lt::mul_size(std::max<int64_t>(n_cols, 0), 3 * sizeof(char*), fn), fn);
+  const int64_t bytes = lt::add_size(lt::mul_size(n_out, per_output, fn), lt::mul_size(located, 4, fn), fn);
+  lt::check_output_bytes(bytes, std::string(fn) + ": " + std::to_string(n_out) + " outputs (their bookkeeping)");
+}
+
 // A gather of the named columns and the given output sizes: with batch_size > 0 they are all batch_size but the
 // last (smaller), and positions are located by division; with 0 they are any sizes >= 1, located by a table.
 void gather_init(const char* const* names, int64_t n_cols, int64_t address_col, const std::vector<int64_t>& sizes,
@@ -229,7 +268,7 @@ void gather_init(const char* const* names, int64_t n_cols, int64_t address_col, 
     g->cols.push_back(std::move(c));
   }
   g->outs = std::vector<OutBatch>(sizes.size());
-  int64_t total = 0;
+  int64_t total = 0;  // at most LT_MAX_GATHER_ROWS (checked by the callers)
   for (size_t b = 0; b < sizes.size(); ++b) {
     g->outs[b].rows = sizes[b];
     total += sizes[b];
@@ -237,9 +276,6 @@ void gather_init(const char* const* names, int64_t n_cols, int64_t address_col, 
   g->total_rows = total;
   g->batch_size = batch_size;
   if (batch_size == 0) {
-    if (total > INT32_MAX || sizes.size() > static_cast<size_t>(INT32_MAX)) {
-      lt::fail("lt_gather_create_sized: more than 2^31 positions or outputs");
-    }
     g->starts.assign(sizes.size() + 1, 0);
     g->out_of.resize(static_cast<size_t>(total));
     for (size_t b = 0; b < sizes.size(); ++b) {
@@ -256,7 +292,12 @@ void gather_create(const char* const* names, int64_t n_cols, int64_t address_col
   *out = nullptr;
   if (batch_size <= 0) lt::fail("lt_gather_create: batch size must be > 0");
   if (total_rows < 0) lt::fail("lt_gather_create: total rows must be >= 0");
-  const int64_t n_out = (total_rows + batch_size - 1) / batch_size;
+  if (total_rows > LT_MAX_GATHER_ROWS) {
+    lt::fail("lt_gather_create: total rows " + std::to_string(total_rows) + " beyond " +
+             std::to_string(LT_MAX_GATHER_ROWS) + " positions per gather (LT_MAX_GATHER_ROWS)");
+  }
+  const int64_t n_out = total_rows == 0 ? 0 : (total_rows - 1) / batch_size + 1;  // no overflow near INT64_MAX
+  check_bookkeeping("lt_gather_create", n_out, n_cols, 0);
   std::vector<int64_t> sizes(static_cast<size_t>(n_out));
   for (int64_t b = 0; b < n_out; ++b) sizes[b] = std::min(batch_size, total_rows - b * batch_size);
   gather_init(names, n_cols, address_col, sizes, batch_size, out);
@@ -267,11 +308,18 @@ void gather_create_sized(const char* const* names, int64_t n_cols, int64_t addre
   if (out == nullptr) lt::fail("lt_gather_create_sized: out is null");
   *out = nullptr;
   if (n_out < 0 || (n_out > 0 && sizes == nullptr)) lt::fail("lt_gather_create_sized: bad output sizes");
-  std::vector<int64_t> v(sizes, sizes + n_out);
-  for (int64_t s : v) {
-    if (s <= 0) lt::fail("lt_gather_create_sized: every output needs at least one row");
+  int64_t total = 0;
+  for (int64_t i = 0; i < n_out; ++i) {
+    if (sizes[i] <= 0) lt::fail("lt_gather_create_sized: every output needs at least one row");
+    if (sizes[i] > LT_MAX_GATHER_ROWS - total) {
+      lt::fail("lt_gather_create_sized: output sizes add up to more than " + std::to_string(LT_MAX_GATHER_ROWS) +
+               " positions per gather (LT_MAX_GATHER_ROWS) at output " + std::to_string(i) + " of size " +
+               std::to_string(sizes[i]));
+    }
+    total += sizes[i];
   }
-  gather_init(names, n_cols, address_col, v, 0, out);
+  check_bookkeeping("lt_gather_create_sized", n_out, n_cols, total);
+  gather_init(names, n_cols, address_col, std::vector<int64_t>(sizes, sizes + n_out), 0, out);
 }
 
 void gather_finish(lt_gather* g, int64_t index, lt_batch** out) {
