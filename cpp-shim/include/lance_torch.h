@@ -30,6 +30,15 @@
  * unsupported formats, and nulls — a null_count of -1 ("not computed") is
  * resolved from the validity bitmap, at the top level and per column.
  *
+ * Output sizes: everything the shim allocates for a caller (a copied, stacked
+ * or padded tensor; a gather's outputs and its bookkeeping) is sized with
+ * overflow-checked arithmetic and refused up front, before any allocation, with
+ * LT_ERR_INVALID_ARGUMENT naming the column and the size, when one call would
+ * allocate more than LT_MAX_OUTPUT_BYTES (4 GiB): a size that large is a
+ * mistake (a pad length of 2^31 - 1, a size that wrapped) or belongs in
+ * several calls (smaller batches or gather windows). Zero-copy views allocate
+ * nothing and have no bound.
+ *
  * Errors: functions return LT_OK (0) or an lt_status code; the text is in
  * lt_last_error() (thread-local, valid until the next lt_* call on the same
  * thread). No C++ exception ever leaves this API.
@@ -47,6 +56,12 @@
 #else
 #define LT_API
 #endif
+
+/* The most bytes one call allocates for what it returns (see "Output sizes" above): 4 GiB. */
+#define LT_MAX_OUTPUT_BYTES ((int64_t)1 << 32)
+
+/* The most destination positions (rows in all outputs) of one lt_gather: 2^31 - 1. */
+#define LT_MAX_GATHER_ROWS ((int64_t)2147483647)
 
 #ifdef __cplusplus
 extern "C" {
@@ -187,7 +202,8 @@ LT_API int lt_batch_column_jagged(lt_batch* batch, int64_t col, const lt_jagged_
  *   lengths (R)    int64, the kept length of each row (min(row length, L));
  *   mask    (R, L) bool, true where padded holds a real item.
  * L is `length` (> 0) or, with to_batch_max, the longest row of the range (capped at `length` when length > 0).
- * Errors naming the column (and row): length <= 0 without to_batch_max, L beyond int32, R * L too large, nulls
+ * Errors naming the column (and row): length <= 0 without to_batch_max, L beyond int32, the three tensors together
+ * beyond LT_MAX_OUTPUT_BYTES (checked before anything is allocated), nulls
  * without fill_nulls (then null rows are empty rows, all padding; null items become fill_value). */
 typedef struct lt_pad_options {
   int64_t length;
@@ -241,7 +257,10 @@ LT_API void lt_stream_release(lt_stream* stream);
  * where a column of the same name must exist (later sources must match it).
  * Column address_col (-1: none) is instead a uint64 column filled with
  * lt_gather_addresses. Outputs are allocated at the first gathered source (all
- * of them: the caller sizes windows to its memory budget).
+ * of them: the caller sizes windows to its memory budget). At most
+ * LT_MAX_GATHER_ROWS positions; the outputs together (and the gather's own
+ * bookkeeping, at create) at most LT_MAX_OUTPUT_BYTES, else create or the
+ * first copy call fails naming the size.
  *
  * Ownership: the lt_gather is OWNED by the caller (lt_gather_release frees
  * every output not finished yet). Source batches are BORROWED for the call.
@@ -255,7 +274,8 @@ LT_API int lt_gather_create(const char* const* names, int64_t n_cols, int64_t ad
 /* A gather whose outputs have their own sizes: output i holds sizes[i] rows
  * (each >= 1), positions [sizes[0] + ... + sizes[i-1], ... + sizes[i]) — the
  * batches of a loader's epoch whose workers each end with a shorter batch.
- * Otherwise as lt_gather_create (at most 2^31 positions). */
+ * Otherwise as lt_gather_create (at most LT_MAX_GATHER_ROWS positions in
+ * all: sizes whose sum overflows are refused). */
 LT_API int lt_gather_create_sized(const char* const* names, int64_t n_cols, int64_t address_col,
                                   const int64_t* sizes, int64_t n_out, lt_gather** out);
 /* Number of outputs; -1 (with lt_last_error) when g is NULL. */

@@ -17,8 +17,8 @@ void batch_ref(lt_batch* b) { b->refs.fetch_add(1, std::memory_order_relaxed); }
 
 void batch_unref(lt_batch* b) noexcept {
   if (b->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-  if (b->array.release != nullptr) b->array.release(&b->array);
-  if (b->schema.release != nullptr) b->schema.release(&b->schema);
+  b->array.reset();  // released before the counters say so (a reader of the counters may then check the producer)
+  b->schema.reset();
   counters().released.fetch_add(1, std::memory_order_relaxed);
   counters().live_bytes.fetch_sub(b->bytes, std::memory_order_relaxed);
   delete b;
@@ -49,21 +49,6 @@ int64_t estimate_bytes(const ArrowArray* a, const ArrowSchema* s, int depth) {
   return bytes;
 }
 
-// Takes the structs out of the caller's hands: from here on the shim owns them.
-void move_in(lt_batch* b, ArrowArray* array, ArrowSchema* schema) {
-  std::memcpy(&b->array, array, sizeof(ArrowArray));
-  std::memcpy(&b->schema, schema, sizeof(ArrowSchema));
-  array->release = nullptr;
-  schema->release = nullptr;
-}
-
-// Releases whatever live structs the caller passed: every import consumes its
-// inputs, also when it rejects them (null out, the other struct null or released).
-void consume(ArrowArray* array, ArrowSchema* schema) noexcept {
-  if (array != nullptr && array->release != nullptr) array->release(array);
-  if (schema != nullptr && schema->release != nullptr) schema->release(schema);
-}
-
 // The struct's own nulls in [offset, offset + length): the bitmap decides when
 // null_count is -1 ("not computed"), as the C Data Interface allows.
 int64_t struct_nulls(const ArrowArray& a) {
@@ -74,58 +59,82 @@ int64_t struct_nulls(const ArrowArray& a) {
   return nulls;
 }
 
+
+// lt_batch_export_array: a shallow ArrowArray over the batch holding one reference.
+struct ExportHolder {
+  lt_batch* batch;
+};
+
+void release_export(ArrowArray* a) {
+  auto* h = static_cast<ExportHolder*>(a->private_data);
+  lt::batch_unref(h->batch);
+  delete h;
+  a->release = nullptr;
+}
+
+void export_array(lt_batch* b, ArrowArray* out) {
+  if (out == nullptr) lt::fail("lt_batch_export_array: out is null");
+  if (b == nullptr) lt::fail("lt_batch_export_array: batch is null");
+  auto* h = new ExportHolder{b};
+  lt::batch_ref(b);
+  std::memcpy(out, &b->array, sizeof(ArrowArray));
+  out->private_data = h;
+  out->release = &release_export;
+}
+
+// Payload bytes of the viewed rows: values (and list items) plus validity bitmaps.
+int64_t batch_buffer_bytes(const lt_batch* b) {
+  int64_t total = 0;
+  for (int64_t i = 0; i < b->array.n_children; ++i) {
+    const lt::ColumnView v = lt::describe_column(&b->array, &b->schema, i);
+    total += v.elem == lt::Elem::Bool ? (v.rows * v.width + 7) / 8 : v.rows * v.width * lt::elem_size(v.elem);
+    if (v.row_validity != nullptr) total += (v.rows + 7) / 8;
+    if (v.item_validity != nullptr) total += (v.rows * v.width + 7) / 8;
+  }
+  return total;
+}
+
+}  // namespace
+
+namespace lt {
+
 void import_batch(ArrowArray* array, ArrowSchema* schema, lt_batch** out) {
-  if (out == nullptr) {
-    consume(array, schema);
-    lt::fail("lt_batch_import: out is null");
-  }
+  // Owned from here on, so every failure releases the structs exactly once (a failed import is not counted in the
+  // stats: the batch is deleted directly).
+  Adopted<ArrowArray> adopted_array(array);
+  Adopted<ArrowSchema> adopted_schema(schema);
+  if (out == nullptr) fail("lt_batch_import: out is null");
   *out = nullptr;
-  if (array == nullptr || schema == nullptr || array->release == nullptr || schema->release == nullptr) {
-    const bool null_input = array == nullptr || schema == nullptr;
-    consume(array, schema);
-    lt::fail(null_input ? "lt_batch_import: array or schema is null"
-                        : "lt_batch_import: array or schema is already released");
+  if (array == nullptr || schema == nullptr) fail("lt_batch_import: array or schema is null");
+  if (!adopted_array.live() || !adopted_schema.live()) {
+    fail("lt_batch_import: array or schema is already released");
   }
-  // Take ownership first so every later failure releases them exactly once.
-  // (A failed import is not counted in the stats: it releases and frees directly.)
-  std::unique_ptr<lt_batch, void (*)(lt_batch*)> guard(nullptr, [](lt_batch* b) {
-    if (b->array.release != nullptr) b->array.release(&b->array);
-    if (b->schema.release != nullptr) b->schema.release(&b->schema);
-    delete b;
-  });
-  lt_batch* b = nullptr;
-  try {
-    b = new lt_batch();
-  } catch (...) {
-    array->release(array);
-    schema->release(schema);
-    throw;
-  }
-  move_in(b, array, schema);
-  guard.reset(b);
-  lt::validate_tree(&b->array, &b->schema, "batch", 0);
+  auto b = std::make_unique<lt_batch>();
+  b->array = std::move(adopted_array);
+  b->schema = std::move(adopted_schema);
+  validate_tree(&b->array, &b->schema, "batch", 0);
   if (std::strcmp(b->schema.format, "+s") != 0) {
-    lt::fail(std::string("lt_batch_import: expected a struct ('+s') record batch, got format '") +
-             b->schema.format + "'");
+    fail(std::string("lt_batch_import: expected a struct ('+s') record batch, got format '") + b->schema.format +
+         "'");
   }
   const int64_t nulls = struct_nulls(b->array);
-  if (nulls > 0) lt::fail("lt_batch_import: top-level struct has " + std::to_string(nulls) + " null rows");
+  if (nulls > 0) fail("lt_batch_import: top-level struct has " + std::to_string(nulls) + " null rows");
   for (int64_t i = 0; i < b->array.n_children; ++i) {
     const char* n = b->schema.children[i]->name;
     b->names.emplace_back(n != nullptr ? n : "");
   }
   b->bytes = estimate_bytes(&b->array, &b->schema, 0);
-  *out = guard.release();
-  lt::counters().imported.fetch_add(1, std::memory_order_relaxed);
-  lt::counters().live_bytes.fetch_add(b->bytes, std::memory_order_relaxed);
+  *out = b.release();
+  counters().imported.fetch_add(1, std::memory_order_relaxed);
+  counters().live_bytes.fetch_add((*out)->bytes, std::memory_order_relaxed);
 }
 
-}  // namespace
+}  // namespace lt
 
 extern "C" {
 
 LT_API int lt_batch_import(struct ArrowArray* array, struct ArrowSchema* schema, lt_batch** out) {
-  return lt::guarded([&] { import_batch(array, schema, out); });
+  return lt::guarded([&] { lt::import_batch(array, schema, out); });
 }
 
 LT_API void lt_batch_release(lt_batch* batch) {
@@ -182,6 +191,20 @@ LT_API void lt_stats(lt_stats_t* out) {
   out->tensors_copied = c.copied.load();
   out->bytes_copied = c.bytes.load();
   out->bytes_live = c.live_bytes.load();
+}
+
+
+LT_API int lt_batch_export_array(lt_batch* batch, struct ArrowArray* out) {
+  return lt::guarded([&] { export_array(batch, out); });
+}
+
+LT_API int64_t lt_batch_buffer_bytes(const lt_batch* batch) {
+  int64_t n = -1;
+  const int rc = lt::guarded([&] {
+    if (batch == nullptr) lt::fail("lt_batch_buffer_bytes: batch is null");
+    n = batch_buffer_bytes(batch);
+  });
+  return rc == LT_OK ? n : -1;
 }
 
 }  // extern "C"

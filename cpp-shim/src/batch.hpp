@@ -6,14 +6,20 @@
 #include <string>
 #include <vector>
 
+#include "adopted.hpp"
 #include "lance_torch.h"
 
 struct lt_batch {
-  ArrowArray array;
-  ArrowSchema schema;
+  lt::Adopted<ArrowArray> array;
+  lt::Adopted<ArrowSchema> schema;
   std::atomic<int64_t> refs{1};
   std::vector<std::string> names;
   int64_t bytes = 0;  // estimate of the Arrow memory it keeps alive (counted in Counters::live_bytes)
+
+  ~lt_batch() {
+    array.reset();  // the array first, then its schema
+    schema.reset();
+  }
 };
 
 namespace lt {
@@ -27,5 +33,10 @@ Counters& counters();
 void batch_ref(lt_batch* b);
 // Drops one reference; the last one releases the Arrow structs and frees b.
 void batch_unref(lt_batch* b) noexcept;
+
+// lt_batch_import for the shim's own callers (the stream, the gather, lt_batch_import_with_schema): adopts both
+// structs (released on every failure, else by the batch's last reference), validates them and sets *out to a new
+// batch holding one reference. Throws lt::Error naming what is wrong ("lt_batch_import: ...").
+void import_batch(ArrowArray* array, ArrowSchema* schema, lt_batch** out);
 
 }  // namespace lt

@@ -9,6 +9,7 @@
 #include "batch.hpp"
 #include "copy_kernels.hpp"
 #include "errors.hpp"
+#include "sizes.hpp"
 #include "torch_api.hpp"
 #include "views.hpp"
 
@@ -165,7 +166,8 @@ int32_t dtype_of(const JaggedView& j, Elem e) {
   return d;
 }
 
-AtenTensorHandle fresh(int64_t n, int32_t dtype, int64_t esize, void** data) {
+AtenTensorHandle fresh(const JaggedView& j, int64_t n, int32_t dtype, int64_t esize, void** data) {
+  check_output_bytes(mul_size(n, esize, "lt_batch_column_jagged"), j.label() + ": copy of " + std::to_string(n) + " items");
   const int64_t sizes[1] = {n};
   AtenTensorHandle h = torch_empty(1, sizes, dtype, data);
   counters().copied.fetch_add(1, std::memory_order_relaxed);
@@ -214,7 +216,7 @@ void column_jagged(lt_batch* b, int64_t col, const lt_jagged_options* o, AtenTen
     offsets.h = make_view(b, static_cast<const char*>(j.offsets) + j.offsets_first * osize, 1, sizes, strides, odtype);
   } else {
     void* p = nullptr;
-    offsets.h = fresh(j.rows + 1, odtype, osize, &p);
+    offsets.h = fresh(j, j.rows + 1, odtype, osize, &p);
     if (j.large) {
       write_offsets(j, compact, static_cast<int64_t*>(p));
     } else {
@@ -228,13 +230,13 @@ void column_jagged(lt_batch* b, int64_t col, const lt_jagged_options* o, AtenTen
     values.h = make_view(b, static_cast<const char*>(it.values) + it.first * esize, 1, sizes, strides, vdtype);
   } else if (!compact) {
     void* p = nullptr;
-    values.h = fresh(it.rows, vdtype, esize, &p);
+    values.h = fresh(j, it.rows, vdtype, esize, &p);
     if (it.rows > 0) copy_column(it, it.elem, p, 0, 1, fill, fill ? o->fill_value : 0.0);
   } else {
     int64_t total = 0;
     for (int64_t r = 0; r < j.rows; ++r) total += j.row_valid(r) ? j.offset(r + 1) - j.offset(r) : 0;
     void* p = nullptr;
-    values.h = fresh(total, vdtype, esize, &p);
+    values.h = fresh(j, total, vdtype, esize, &p);
     char* dst = static_cast<char*>(p);
     for (int64_t r = 0; r < j.rows; ++r) {
       const int64_t n = j.offset(r + 1) - j.offset(r);

@@ -9,6 +9,7 @@
 #include "copy_kernels.hpp"
 #include "errors.hpp"
 #include "jagged.hpp"
+#include "sizes.hpp"
 #include "torch_api.hpp"
 #include "views.hpp"
 
@@ -70,12 +71,18 @@ void column_padded(lt_batch* b, int64_t col, const lt_pad_options* o, AtenTensor
   if (elem_dtype(it.elem) < 0) fail(j.label() + ": this libtorch has no " + std::string(elem_name(it.elem)) + " dtype");
   const int64_t L = pad_length(j, *o, fill), R = j.rows;
   const int64_t esize = it.elem == Elem::Bool ? 1 : elem_size(it.elem);
-  if (L > 0 && R > (INT64_MAX / 16) / L) fail(j.label() + ": padded size " + std::to_string(R) + " x " + std::to_string(L) + " too large");
+  // Sized up front: padded (R, L) items, mask (R, L) bools, lengths (R) int64.
+  const int64_t cells = mul_size(R, L, "lt_batch_column_padded");
+  const int64_t padded_bytes = mul_size(cells, esize, "lt_batch_column_padded");
+  check_output_bytes(add_size(add_size(padded_bytes, cells, "lt_batch_column_padded"),
+                              mul_size(R, 8, "lt_batch_column_padded"), "lt_batch_column_padded"),
+                     j.label() + ": padded output of " + std::to_string(R) + " rows x length " + std::to_string(L) +
+                         " (" + elem_name(it.elem) + ", plus mask and lengths)");
   const int64_t sizes2[2] = {R, L}, sizes1[1] = {R};
   void *pp = nullptr, *lp = nullptr, *mp = nullptr;
-  HandleGuard padded{fresh(2, sizes2, it.elem, R * L * esize, &pp)};
+  HandleGuard padded{fresh(2, sizes2, it.elem, padded_bytes, &pp)};
   HandleGuard lengths{fresh(1, sizes1, Elem::I64, R * 8, &lp)};
-  HandleGuard mask{fresh(2, sizes2, Elem::Bool, R * L, &mp)};
+  HandleGuard mask{fresh(2, sizes2, Elem::Bool, cells, &mp)};
   char pad_one[8] = {0};
   {
     double v = o->pad_value;

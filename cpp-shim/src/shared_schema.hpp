@@ -9,10 +9,11 @@
 #include <cstdint>
 #include <cstring>
 
+#include "adopted.hpp"
 #include "lance_torch.h"
 
 struct lt_schema {
-  ArrowSchema schema;  // the producer's, owned here
+  lt::Adopted<ArrowSchema> schema;  // the producer's, owned here
   std::atomic<int64_t> refs{1};
 };
 
@@ -20,8 +21,7 @@ namespace lt {
 
 inline void unref(lt_schema* s) noexcept {
   if (s->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-  if (s->schema.release != nullptr) s->schema.release(&s->schema);
-  delete s;
+  delete s;  // releases the schema
 }
 
 inline void release_view(ArrowSchema* view) {
@@ -33,7 +33,7 @@ inline void release_view(ArrowSchema* view) {
 
 // A borrowed-by-reference copy of the shared top-level schema for one batch.
 inline void make_view(lt_schema* s, ArrowSchema* out) {
-  std::memcpy(out, &s->schema, sizeof(ArrowSchema));
+  std::memcpy(out, static_cast<const ArrowSchema*>(&s->schema), sizeof(ArrowSchema));
   out->private_data = s;
   out->release = &release_view;
   s->refs.fetch_add(1, std::memory_order_relaxed);

@@ -25,7 +25,7 @@ std::string producer_error(ArrowArrayStream* st, int rc) {
 }  // namespace
 
 struct lt_stream {
-  ArrowArrayStream stream;
+  lt::Adopted<ArrowArrayStream> stream;
   lt_schema* schema = nullptr;
   int64_t num_columns = 0;
   bool done = false;
@@ -36,33 +36,29 @@ struct lt_stream {
 namespace {
 
 void destroy(lt_stream* s) noexcept {
-  if (s->stream.release != nullptr) s->stream.release(&s->stream);
+  s->stream.reset();  // the stream first, then the schema it gave
   if (s->schema != nullptr) lt::unref(s->schema);
   delete s;
 }
 
+// lt_stream_open: consumes the stream on every path, also when it rejects it.
 void open_stream(ArrowArrayStream* stream, lt_stream** out) {
-  if (out == nullptr) {
-    if (stream != nullptr && stream->release != nullptr) stream->release(stream);  // consumed, as promised
-    lt::fail("lt_stream_open: out is null");
-  }
+  lt::Adopted<ArrowArrayStream> adopted(stream);
+  if (out == nullptr) lt::fail("lt_stream_open: out is null");
   *out = nullptr;
   if (stream == nullptr) lt::fail("lt_stream_open: stream is null");
-  if (stream->release == nullptr) lt::fail("lt_stream_open: stream is already released");
-  lt_stream* s = new (std::nothrow) lt_stream();
-  if (s == nullptr) {
-    stream->release(stream);
-    throw std::bad_alloc();
-  }
-  std::memcpy(&s->stream, stream, sizeof(ArrowArrayStream));
-  stream->release = nullptr;
-  std::unique_ptr<lt_stream, void (*)(lt_stream*)> guard(s, &destroy);
+  if (!adopted.live()) lt::fail("lt_stream_open: stream is already released");
+  std::unique_ptr<lt_stream, void (*)(lt_stream*)> guard(new lt_stream(), &destroy);
+  lt_stream* s = guard.get();
+  s->stream = std::move(adopted);
   if (s->stream.get_schema == nullptr || s->stream.get_next == nullptr) {
     lt::fail("lt_stream_open: stream has no get_schema/get_next callback");
   }
   s->schema = new lt_schema();
-  std::memset(&s->schema->schema, 0, sizeof(ArrowSchema));
-  const int rc = s->stream.get_schema(&s->stream, &s->schema->schema);
+  ArrowSchema given;
+  std::memset(&given, 0, sizeof given);
+  const int rc = s->stream.get_schema(&s->stream, &given);
+  s->schema->schema = lt::Adopted<ArrowSchema>(&given);
   if (rc != 0) throw lt::Error(LT_ERR_STREAM, "lt_stream_open: " + producer_error(&s->stream, rc));
   const ArrowSchema& sc = s->schema->schema;
   if (sc.release == nullptr) lt::fail("lt_stream_open: the stream returned a released schema");
@@ -97,8 +93,7 @@ void next_batch(lt_stream* s, lt_batch** out) {
   }
   ArrowSchema view;
   lt::make_view(s->schema, &view);
-  const int irc = lt_batch_import(&array, &view, out);  // consumes both, even on failure
-  if (irc != LT_OK) throw lt::Error(static_cast<lt_status>(irc), lt_last_error());
+  lt::import_batch(&array, &view, out);  // consumes both, even on failure
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "column.hpp"
 #include "copy_kernels.hpp"
 #include "errors.hpp"
+#include "sizes.hpp"
 #include "torch_api.hpp"
 #include "views.hpp"
 
@@ -46,13 +47,19 @@ AtenTensorHandle make_view(lt_batch* b, const void* data, int64_t ndim, const in
 
 namespace {
 
+std::string label(const ColumnView& c) { return "column '" + c.name + "' (format '" + c.format + "')"; }
+
 // fills[i]: the value written for the nulls of cols[i] (read only where use_validity and the column has nulls).
 AtenTensorHandle make_copy(const std::vector<ColumnView>& cols, Elem dst, int64_t ndim, const int64_t* sizes,
                            int64_t ks, int64_t rs, int64_t col_step, bool use_validity,
                            const std::vector<double>& fills) {
+  const int64_t esize = dst == Elem::Bool ? 1 : elem_size(dst);
+  int64_t bytes = esize;
+  for (int64_t d = 0; d < ndim; ++d) bytes = mul_size(bytes, sizes[d], "tensor copy");
+  check_output_bytes(bytes, (cols.size() == 1 ? "" : std::to_string(cols.size()) + " columns from ") +
+                                label(cols[0]) + ": copy as " + elem_name(dst));
   void* data = nullptr;
   HandleGuard g{torch_empty(ndim, sizes, elem_dtype(dst), &data)};
-  const int64_t esize = dst == Elem::Bool ? 1 : elem_size(dst);
   int64_t items = 0;
   char* p = static_cast<char*>(data);
   for (size_t i = 0; i < cols.size(); ++i) {
@@ -65,8 +72,6 @@ AtenTensorHandle make_copy(const std::vector<ColumnView>& cols, Elem dst, int64_
   counters().bytes.fetch_add(items * esize, std::memory_order_relaxed);
   return g.release();
 }
-
-std::string label(const ColumnView& c) { return "column '" + c.name + "' (format '" + c.format + "')"; }
 
 int32_t require_dtype(const ColumnView& c, Elem e) {
   const int32_t d = elem_dtype(e);

@@ -415,6 +415,57 @@ void test_stack_of_gathered_columns_is_a_view() {
   lt_gather_release(g);
 }
 
+// Sizes are guarded before anything is allocated: positions beyond LT_MAX_GATHER_ROWS, sizes whose sum wraps, a
+// gather whose bookkeeping or whose outputs would pass LT_MAX_OUTPUT_BYTES are refused at once, naming the size.
+void test_size_guards() {
+  lt_gather* g = nullptr;
+  // 2^40 positions in two outputs (accepted before, then allocated at the first copy).
+  CHECK_ERR(lt_gather_create(kNames, 5, 4, int64_t(1) << 39, int64_t(1) << 40, &g), LT_ERR_INVALID_ARGUMENT,
+            "lt_gather_create: total rows 1099511627776 beyond 2147483647 positions per gather (LT_MAX_GATHER_ROWS)");
+  CHECK(g == nullptr);
+  // One output per position: 2^31 - 1 output records, refused before they are made.
+  CHECK_ERR(lt_gather_create(kNames, 5, 4, 1, LT_MAX_GATHER_ROWS, &g), LT_ERR_INVALID_ARGUMENT,
+            "lt_gather_create: 2147483647 outputs (their bookkeeping) needs");
+  CHECK(std::string(lt_last_error()).find("beyond the limit of 4294967296 bytes per call (LT_MAX_OUTPUT_BYTES)") !=
+        std::string::npos);
+  CHECK(g == nullptr);
+  // Four outputs of 2^62 rows: the sum wraps to 0 (accepted before).
+  const int64_t wrap[] = {int64_t(1) << 62, int64_t(1) << 62, int64_t(1) << 62, int64_t(1) << 62};
+  CHECK_ERR(lt_gather_create_sized(kNames, 5, 4, wrap, 4, &g), LT_ERR_INVALID_ARGUMENT,
+            "output sizes add up to more than 2147483647 positions per gather (LT_MAX_GATHER_ROWS) at output 0 of "
+            "size 4611686018427387904");
+  const int64_t one_over[] = {LT_MAX_GATHER_ROWS, 1};
+  CHECK_ERR(lt_gather_create_sized(kNames, 5, 4, one_over, 2, &g), LT_ERR_INVALID_ARGUMENT, "at output 1 of size 1");
+  CHECK(g == nullptr);
+  // The most positions, in 2048 outputs, are fine at create; their outputs (about 29 bytes a row, 62 GB in all)
+  // are refused at the first copy, before any is allocated, and every later call says so again.
+  CHECK(lt_gather_create(kNames, 5, 4, int64_t(1) << 20, LT_MAX_GATHER_ROWS, &g) == LT_OK);
+  lt_batch* src = source(range_addrs(0, 0, 4));
+  const int64_t row = 0;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    CHECK_ERR(lt_gather_rows(g, src, &row, &row, 1), LT_ERR_INVALID_ARGUMENT,
+              "lt_gather: 2048 outputs of 2147483647 rows in all (widest: column 'id' (format 'l', 8 bytes per row))"
+              " needs ");
+    CHECK(std::string(lt_last_error()).find("(LT_MAX_OUTPUT_BYTES)") != std::string::npos);
+  }
+  lt_batch* out = nullptr;
+  CHECK_ERR(lt_gather_finish(g, 0, &out), LT_ERR_STATE, "layout unknown");
+  CHECK(out == nullptr);
+  lt_gather_release(g);
+  // Within the bound the same columns work, also with a batch size near INT64_MAX (one output; rounding the
+  // output count up used to overflow there).
+  g = gather(INT64_MAX, 4);
+  CHECK(lt_gather_num_outputs(g) == 1);
+  const int64_t rows[] = {0, 1, 2, 3}, pos[] = {3, 2, 1, 0};
+  CHECK(lt_gather_rows(g, src, rows, pos, 4) == LT_OK);
+  CHECK(lt_gather_addresses(g, pos, 0, 4) == LT_OK);
+  CHECK(lt_gather_finish(g, 0, &out) == LT_OK);
+  CHECK(lt_batch_num_rows(out) == 4);
+  lt_batch_release(out);
+  lt_gather_release(g);
+  lt_batch_release(src);
+}
+
 }  // namespace
 
 void run_gather_tests() {
@@ -425,4 +476,5 @@ void run_gather_tests() {
   test_from_batches();
   test_concurrent_disjoint_writers();
   test_errors();
+  test_size_guards();
 }

@@ -112,6 +112,11 @@ void test_bytes() {
   CHECK(lt_batch_column_padded(b, 0, &pad, &p, &l, &m) == LT_OK);
   CHECK((values<uint8_t>(p) == std::vector<uint8_t>{'a', 'b', 0, 0, 0, 0, 0, 0, 'c', 'd', 'e', 0}));
   del({p, l, m});
+  // Bytes padded to 2^31 - 1: each of padded and mask stays under 4 GiB on its own, the call's 12.9 GB does not.
+  lt_pad_options longest{INT32_MAX, 0, 0, 0.0, 0.0, 0, 0};
+  CHECK_ERR(lt_batch_column_padded(b, 0, &longest, &p, &l, &m), LT_ERR_INVALID_ARGUMENT,
+            "column 'caption' (format 'u'): padded output of 3 rows x length 2147483647 (uint8, plus mask and "
+            "lengths) needs 12884901906 bytes");
   lt_batch_release(b);
 }
 
@@ -164,6 +169,13 @@ void test_padding() {
   lt_pad_options huge{int64_t(1) << 33, 0, 0, 0.0, 0.0, 0, 0};
   CHECK_ERR(lt_batch_column_padded(b, 0, &huge, &p, &l, &m), LT_ERR_INVALID_ARGUMENT, "beyond int32");
   CHECK_ERR(lt_batch_column_padded(b, 0, nullptr, &p, &l, &m), LT_ERR_INVALID_ARGUMENT, "options are null");
+  // The longest pad length over 3 rows: (3, 2^31 - 1) float32 plus its mask, 32 GB, refused before any allocation
+  // (it was allocated and filled before).
+  lt_pad_options longest{INT32_MAX, 0, 0, 0.0, 0.0, 0, 0};
+  CHECK_ERR(lt_batch_column_padded(b, 0, &longest, &p, &l, &m), LT_ERR_INVALID_ARGUMENT,
+            "column 'x' (format '+l'): padded output of 3 rows x length 2147483647 (float32, plus mask and lengths) "
+            "needs 32212254729 bytes, beyond the limit of 4294967296 bytes per call (LT_MAX_OUTPUT_BYTES)");
+  CHECK(p == nullptr && l == nullptr && m == nullptr);
   lt_batch_release(b);
 }
 

@@ -259,6 +259,25 @@ void test_malformed() {
   }, true, "null ArrowArray");
 }
 
+// A copy is sized before it is allocated: a bool column of 2^29 + 8 rows (64 MiB of bits) stacked as float64
+// would be 4 GiB + 64 bytes, one copy beyond LT_MAX_OUTPUT_BYTES (it was allocated and filled before).
+void test_copy_size_guard() {
+  const int64_t n = (int64_t(1) << 29) + 8;
+  ArrowArray a;
+  ArrowSchema s;
+  fx::Col flags{fx::new_array(n, 0, 0, {std::vector<uint8_t>(), std::vector<uint8_t>(static_cast<size_t>(n / 8), 0x0F)}),
+                fx::new_schema("b", "flag")};
+  fx::make_batch(&a, &s, n, {flags});
+  lt_batch* b = import_or_die(&a, &s);
+  const int64_t col = 0;
+  AtenTensorHandle t = nullptr;
+  CHECK_ERR(lt_batch_stack_columns(b, &col, 1, T.dtype_float64(), &t), LT_ERR_INVALID_ARGUMENT,
+            "column 'flag' (format 'b'): copy as float64 needs 4294967360 bytes, beyond the limit of 4294967296 "
+            "bytes per call (LT_MAX_OUTPUT_BYTES)");
+  CHECK(t == nullptr);
+  lt_batch_release(b);
+}
+
 void test_thread_local_error() {
   lt_batch* b = nullptr;
   lt_batch_import(nullptr, nullptr, &b);
@@ -287,6 +306,7 @@ int main(int argc, char** argv) {
   test_bool_nulls_and_stack();
   test_malformed();
   test_thread_local_error();
+  test_copy_size_guard();
   run_stream_tests();
   run_contract_tests();
   run_jagged_tests();

@@ -9,6 +9,10 @@ import java.io.Serializable;
  * items kept), shorter ones padded with {@link #padValue(double)} (default 0). Null rows are an
  * error unless {@link #fillNulls(double)} is set: then they are empty (all padding) and null list
  * items become the fill value. Immutable and serializable.
+ *
+ * <p>The tensors of one padded column (padded, lengths, mask) may take at most 4 GiB together (the
+ * shim's {@code LT_MAX_OUTPUT_BYTES}): a larger {@code R × L} fails with an {@link
+ * IllegalArgumentException} naming the column and the size, before anything is allocated.
  */
 public final class PadOptions implements Serializable {
   private static final long serialVersionUID = 1L;
