@@ -410,5 +410,13 @@ class VariableLengthPlannerTest {
       assertThat(got).isEqualTo(ref);
       assertThat(got.get(0)).containsKey("ltok");
     }
+    // null rows and null list items filled (0 / empty), jagged and padded
+    Permutation<ArrowBatch> withNulls =
+        permutation(table, addrs, List.of("id", "name", "bin", "tok"), 48).withNullFill(0);
+    for (Format<TensorDict> f :
+        List.of(Format.TORCH_DICT, Format.torchDict(Map.of("tok", PadOptions.fixed(4))))) {
+      List<Map<String, String>> ref = readTensors(withNulls.withFormat(f).withReadAhead(0), false);
+      assertThat(readTensors(withNulls.withFormat(f), true)).isEqualTo(ref);
+    }
   }
 }
