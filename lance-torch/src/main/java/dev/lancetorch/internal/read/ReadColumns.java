@@ -149,9 +149,13 @@ public record ReadColumns(
 
   /**
    * Estimated bytes per row of a variable-length field the gather takes (offsets plus {@value
-   * #VARIABLE_ROW_BYTES} bytes of values), -1 when it does not qualify (bool or nested items).
+   * #VARIABLE_ROW_BYTES} bytes of values), -1 when it does not qualify (bool or nested items,
+   * dictionary-encoded).
    */
   private static long variableBytesPerRow(Field f) {
+    if (f.getDictionary() != null) {
+      return -1; // dictionary-encoded: the gather does not decode dictionaries
+    }
     ArrowType t = f.getType();
     if (t instanceof ArrowType.Utf8 || t instanceof ArrowType.Binary) {
       return 4 + VARIABLE_ROW_BYTES;
