@@ -253,8 +253,12 @@ LT_API void lt_stream_release(lt_stream* stream);
  * A gather has total_rows destination positions cut into outputs of batch_size
  * rows (the last may be shorter): position p is row p % batch_size of output
  * p / batch_size. Output columns are named; the layout of each (numeric, bool,
- * FixedSizeList<numeric|bool>) is taken from the first source batch gathered,
- * where a column of the same name must exist (later sources must match it).
+ * FixedSizeList<numeric|bool>, or variable-length: list / large_list of numeric,
+ * binary, large_binary, utf8, large_utf8) is taken from the first source batch
+ * gathered, where a column of the same name must exist (later sources must match
+ * it). Variable-length rows are copied at each call and laid out as offsets +
+ * values when an output is finished (null rows: empty, validity cleared; a
+ * non-large output over 2^31 - 1 items fails at lt_gather_finish).
  * Column address_col (-1: none) is instead a uint64 column filled with
  * lt_gather_addresses. Outputs are allocated at the first gathered source (all
  * of them: the caller sizes windows to its memory budget). At most

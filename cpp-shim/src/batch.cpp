@@ -5,6 +5,7 @@
 
 #include "column.hpp"
 #include "errors.hpp"
+#include "jagged.hpp"
 
 namespace lt {
 
@@ -86,6 +87,14 @@ void export_array(lt_batch* b, ArrowArray* out) {
 int64_t batch_buffer_bytes(const lt_batch* b) {
   int64_t total = 0;
   for (int64_t i = 0; i < b->array.n_children; ++i) {
+    if (lt::is_jagged_format(b->schema.children[i]->format)) {
+      const lt::JaggedView j = lt::describe_jagged(&b->array, &b->schema, i, 0, 0);
+      const int64_t es = j.bytes ? 1 : lt::elem_size(j.items.elem);
+      total += (j.end - j.begin) * es + (j.rows + 1) * (j.large ? 8 : 4);
+      if (j.row_validity != nullptr) total += (j.rows + 7) / 8;
+      if (j.items.row_validity != nullptr) total += (j.end - j.begin + 7) / 8;
+      continue;
+    }
     const lt::ColumnView v = lt::describe_column(&b->array, &b->schema, i);
     total += v.elem == lt::Elem::Bool ? (v.rows * v.width + 7) / 8 : v.rows * v.width * lt::elem_size(v.elem);
     if (v.row_validity != nullptr) total += (v.rows + 7) / 8;

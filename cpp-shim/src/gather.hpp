@@ -1,8 +1,9 @@
 // lt_gather: rows of source batches (scans, takes, a memory cache) copied into
 // freshly allocated output record batches at given positions — the native half
 // of the read planner. Outputs are plain Arrow C batches (struct of fixed-width,
-// bool and FixedSizeList columns) in memory the shim allocates; each finished
-// output becomes an ordinary lt_batch, so tensors are zero-copy views of it.
+// bool and FixedSizeList columns, and variable-length ones: see gather_varlen.hpp)
+// in memory the shim allocates; each finished output becomes an ordinary
+// lt_batch, so tensors are zero-copy views of it.
 //
 // The gather is three files: gather_outputs.cpp builds the outputs (layout,
 // allocation, schema, finished batches), gather_copy.cpp copies source rows into
@@ -24,6 +25,7 @@
 
 #include "batch.hpp"
 #include "column.hpp"
+#include "gather_varlen.hpp"
 #include "shared_schema.hpp"
 
 namespace lt::gather {
@@ -37,6 +39,8 @@ struct OutColumn {
   int64_t width = 1;
   std::string format;       // of the column ("+w:D" for lists)
   std::string item_format;  // of the list item
+  bool varlen = false;      // list / binary / utf8 (and large forms): offsets + values, see gather_varlen.hpp
+  lt::VarLayout var;
   // byte offsets inside one output block, for a batch of `rows` rows (see Layout)
 };
 
@@ -47,6 +51,7 @@ struct OutBatch {
   std::vector<char*> validity;       // per column (row validity)
   std::vector<char*> values;         // per column (values or list items)
   std::vector<char*> item_validity;  // per column (list child validity; null when not a list)
+  std::vector<lt::VarRows> var;      // per column (the rows copied so far; empty unless variable-length)
   std::atomic<int64_t> written{0};
   bool finished = false;
 };
@@ -70,6 +75,7 @@ struct lt_gather {
   bool bound = false;
   std::string bind_error;
   lt_schema* schema = nullptr;  // of the outputs, made at bind
+  lt::VarChunks chunks;         // rows of variable-length columns copied so far
 };
 
 namespace lt::gather {

@@ -43,6 +43,13 @@ inline void copy_row(char* dst, const char* src, int64_t bytes) {
 
 std::string label(const OutColumn& c) { return "column '" + c.name + "'"; }
 
+void check_same_var_layout(const OutColumn& o, const lt::JaggedView& j) {
+  if (j.format != o.format || (!j.bytes && j.items.elem != o.var.item)) {
+    lt::fail("lt_gather: " + label(o) + " has format '" + j.format + "' in this source batch but '" + o.format +
+             "' in the first one");
+  }
+}
+
 void check_same_layout(const OutColumn& o, const lt::ColumnView& v) {
   if (v.elem != o.elem || v.fixed_list != o.fixed_list || v.width != o.width) {
     lt::fail("lt_gather: " + label(o) + " has format '" + v.format + "' in this source batch but '" + o.format +
@@ -101,6 +108,19 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const Pair* pairs, size_t n_p
     if (c.address) continue;
     const int64_t si = find_column(src, c.name);
     if (si < 0) lt::fail("lt_gather: a source batch has no column '" + c.name + "'");
+    if (c.varlen) {
+      const lt::JaggedView j = lt::describe_jagged(&src->array, &src->schema, si, 0, 0);
+      check_same_var_layout(c, j);
+      std::vector<lt::VarMove> vm(moves.size());
+      for (size_t k = 0; k < moves.size(); ++k) {
+        const Move& m = moves[k];
+        OutBatch& o = g->outs[static_cast<size_t>(m.out)];
+        vm[k] = {m.src_row, &o.var[ci], m.out_row};
+        if (!j.row_valid(m.src_row)) clear_bit(o.validity[ci], m.out_row);
+      }
+      lt::copy_var_rows(j, c.var, g->chunks, vm.data(), vm.size());
+      continue;
+    }
     const lt::ColumnView v = lt::describe_column(&src->array, &src->schema, si);
     check_same_layout(c, v);
     const int64_t W = c.width;

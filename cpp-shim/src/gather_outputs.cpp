@@ -11,6 +11,7 @@
 
 #include "errors.hpp"
 #include "gather.hpp"
+#include "jagged.hpp"
 #include "sizes.hpp"
 
 using lt::gather::OutBatch;
@@ -29,6 +30,7 @@ struct ArrayHolder {
   std::vector<ArrowArray*> top_children;
   std::vector<ArrowArray*> list_children;
   std::vector<std::vector<const void*>> buffers;  // per array in `arrays`, then the top-level
+  std::vector<lt::VarBuffers> var;                // per column: buffers of variable-length columns
 };
 
 void release_child(ArrowArray* a) { a->release = nullptr; }
@@ -91,7 +93,7 @@ void build_schema(lt_gather* g) {
     const OutColumn& c = g->cols[i];
     ArrowSchema* s = &holder->nodes[i];
     init_schema(s, keep(c.format), keep(c.name), ARROW_FLAG_NULLABLE);
-    if (c.fixed_list) {
+    if (c.fixed_list || (c.varlen && !c.var.bytes)) {
       ArrowSchema* item = &holder->nodes[C + i];
       init_schema(item, keep(c.item_format), keep("item"), ARROW_FLAG_NULLABLE);
       holder->item_children[i] = item;
@@ -134,7 +136,7 @@ int64_t layout_output(const lt_gather* g, OutBatch* o, char* block) {
     }
   }
   for (size_t i = 0; i < C; ++i) {
-    if (g->cols[i].elem == lt::Elem::Bool) {
+    if (g->cols[i].elem == lt::Elem::Bool && !g->cols[i].varlen) {
       values[i] = at;
       at = lt::add_size(at, bitmap_bytes(lt::mul_size(R, g->cols[i].width, fn)), fn);
     }
@@ -142,7 +144,7 @@ int64_t layout_output(const lt_gather* g, OutBatch* o, char* block) {
   at = round_up(at);
   for (size_t i = 0; i < C; ++i) {
     const OutColumn& c = g->cols[i];
-    if (c.elem == lt::Elem::Bool) continue;
+    if (c.elem == lt::Elem::Bool || c.varlen) continue;  // variable-length values: at finish
     const int64_t es = lt::elem_size(c.elem);
     at = lt::add_size(at, es - 1, fn) / es * es;
     values[i] = at;
@@ -154,6 +156,13 @@ int64_t layout_output(const lt_gather* g, OutBatch* o, char* block) {
     const OutColumn& c = g->cols[i];
     o->validity.push_back(block + validity[i]);
     std::memset(block + validity[i], 0xFF, static_cast<size_t>(bitmap_bytes(R)));
+    o->var.emplace_back();
+    if (c.varlen) {
+      o->values.push_back(nullptr);
+      o->item_validity.push_back(nullptr);
+      o->var.back().resize(R);
+      continue;
+    }
     o->values.push_back(block + values[i]);
     if (c.elem == lt::Elem::Bool) std::memset(block + values[i], 0, static_cast<size_t>(bitmap_bytes(R * c.width)));
     if (c.fixed_list) {
@@ -219,6 +228,16 @@ void bind(lt_gather* g, const lt_batch* src) {
         if (c.address) continue;
         const int64_t i = find_column(src, c.name);
         if (i < 0) lt::fail("lt_gather: the source batch has no column '" + c.name + "'");
+        const ArrowSchema* cs = src->schema.children[i];
+        if (lt::is_jagged_format(cs->format)) {
+          const lt::JaggedView j = lt::describe_jagged(&src->array, &src->schema, i, 0, 0);
+          c.varlen = true;
+          c.format = j.format;
+          c.var = lt::var_layout(j, cs->n_children == 1 ? cs->children[0]->format : nullptr);
+          c.item_format = c.var.item_format;
+          c.elem = c.var.item;
+          continue;
+        }
         const lt::ColumnView v = lt::describe_column(&src->array, &src->schema, i);
         c.elem = v.elem;
         c.fixed_list = v.fixed_list;
@@ -343,6 +362,7 @@ void gather_finish(lt_gather* g, int64_t index, lt_batch** out) {
   h->top_children.resize(C);
   h->list_children.resize(C);
   h->buffers.resize(2 * C + 1);
+  h->var.resize(C);
   for (size_t i = 0; i < C; ++i) {
     const OutColumn& c = g->cols[i];
     ArrowArray* a = &h->arrays[i];
@@ -350,7 +370,28 @@ void gather_finish(lt_gather* g, int64_t index, lt_batch** out) {
     a->length = R;
     a->null_count = popcount_nulls(o.validity[i], R);
     a->release = &release_child;
-    if (c.fixed_list) {
+    if (c.varlen) {
+      lt::VarBuffers& vb = h->var[i] = lt::finish_var(o.var[i], R, c.var, c.name);
+      const void* validity = a->null_count > 0 ? o.validity[i] : nullptr;
+      if (c.var.bytes) {
+        h->buffers[i] = {validity, vb.offsets, vb.values};
+        a->n_buffers = 3;
+      } else {
+        ArrowArray* item = &h->arrays[C + i];
+        std::memset(item, 0, sizeof(ArrowArray));
+        item->length = vb.n_items;
+        item->null_count = vb.item_nulls;
+        item->release = &release_child;
+        h->buffers[C + i] = {vb.item_validity, vb.values};
+        item->n_buffers = 2;
+        item->buffers = h->buffers[C + i].data();
+        h->list_children[i] = item;
+        h->buffers[i] = {validity, vb.offsets};
+        a->n_buffers = 2;
+        a->n_children = 1;
+        a->children = &h->list_children[i];
+      }
+    } else if (c.fixed_list) {
       ArrowArray* item = &h->arrays[C + i];
       std::memset(item, 0, sizeof(ArrowArray));
       item->length = R * c.width;
@@ -379,6 +420,7 @@ void gather_finish(lt_gather* g, int64_t index, lt_batch** out) {
   top.buffers = h->buffers[2 * C].data();
   top.n_children = static_cast<int64_t>(C);
   top.children = h->top_children.data();
+  o.var.clear();  // the rows were laid out into the holder's buffers (their chunks go with the gather)
   h->block = o.block;
   top.private_data = h.release();
   top.release = &release_top;

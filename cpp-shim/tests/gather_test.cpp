@@ -2,7 +2,8 @@
 // sources against wanted addresses, row copies from a take, gathers from several
 // batches, the address column, exact output sizes, nulls and bools carried bit by
 // bit, concurrent writers on disjoint positions, and the errors (missing and
-// unordered addresses, missing or mismatched columns, unfinished outputs).
+// unordered addresses, missing or mismatched columns, unfinished outputs), and
+// variable-length columns (utf8 and large_list rows, null rows and items).
 #include <cstdint>
 #include <string>
 #include <thread>
@@ -466,6 +467,146 @@ void test_size_guards() {
   lt_batch_release(src);
 }
 
+
+// Variable-length rows of address low word v: s (utf8) = null if v % 7 == 3, "" if v % 5 == 0, else v % 4 + 1
+// letters 'a' + v % 26; t (large_list<int64>) = v % 3 items v * 100 + k, item 1 null when v is even.
+std::string var_s(int64_t v) { return v % 5 == 0 ? "" : std::string(static_cast<size_t>(v % 4 + 1), 'a' + v % 26); }
+
+lt_batch* var_source(const std::vector<int64_t>& addrs, const char* s_format = "u") {
+  const int64_t n = static_cast<int64_t>(addrs.size());
+  std::vector<int32_t> s_off{0};
+  std::string s_data;
+  std::vector<int64_t> s_nulls;
+  std::vector<int64_t> t_off{0};
+  std::vector<int64_t> t_items;
+  std::vector<int64_t> t_null_items;
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t v = addrs[i] & 0xFFFFFFFF;
+    if (v % 7 == 3) {
+      s_nulls.push_back(i);
+      s_data += "zz";  // a null row's bytes, which must not be copied
+    } else {
+      s_data += var_s(v);
+    }
+    s_off.push_back(static_cast<int32_t>(s_data.size()));
+    for (int64_t k = 0; k < v % 3; ++k) {
+      if (k == 1 && v % 2 == 0) t_null_items.push_back(static_cast<int64_t>(t_items.size()));
+      t_items.push_back(v * 100 + k);
+    }
+    t_off.push_back(static_cast<int64_t>(t_items.size()));
+  }
+  std::vector<fx::Col> cols;
+  cols.push_back({fx::new_array(n, 0, static_cast<int64_t>(s_nulls.size()),
+                                {s_nulls.empty() ? std::vector<uint8_t>() : fx::bitmap(n, s_nulls),
+                                 fx::bytes_of(s_off), fx::bytes_of(std::vector<char>(s_data.begin(), s_data.end()))}),
+                  fx::new_schema(s_format, "s")});
+  const auto n_items = static_cast<int64_t>(t_items.size());
+  auto* items = fx::new_array(n_items, 0, static_cast<int64_t>(t_null_items.size()),
+                              {t_null_items.empty() ? std::vector<uint8_t>() : fx::bitmap(n_items, t_null_items),
+                               fx::bytes_of(t_items)});
+  cols.push_back({fx::new_array(n, 0, 0, {std::vector<uint8_t>(), fx::bytes_of(t_off)}, {items}),
+                  fx::new_schema("+L", "t", {fx::new_schema("l", "item")})});
+  cols.push_back(
+      {fx::new_array(n, 0, 0, {std::vector<uint8_t>(), fx::bytes_of(addrs)}), fx::new_schema("L", "_rowaddr")});
+  ArrowArray a;
+  ArrowSchema sc;
+  fx::make_batch(&a, &sc, n, cols);
+  lt_batch* b = nullptr;
+  CHECK(lt_batch_import(&a, &sc, &b) == LT_OK);
+  return b;
+}
+
+// Checks output batch `b` holds the variable-length rows of the given addresses, offsets from 0.
+void check_var_rows(lt_batch* b, const std::vector<int64_t>& addrs) {
+  const int64_t n = static_cast<int64_t>(addrs.size());
+  CHECK(lt_batch_num_rows(b) == n);
+  ArrowArray a;
+  CHECK(lt_batch_export_array(b, &a) == LT_OK);
+  CHECK(a.n_children == 2);
+  const ArrowArray* s = a.children[0];
+  const ArrowArray* t = a.children[1];
+  CHECK(s->n_buffers == 3 && t->n_buffers == 2 && t->n_children == 1);
+  const auto* s_off = static_cast<const int32_t*>(s->buffers[1]);
+  const auto* s_data = static_cast<const char*>(s->buffers[2]);
+  const auto* t_off = static_cast<const int64_t*>(t->buffers[1]);
+  const auto* t_items = static_cast<const int64_t*>(t->children[0]->buffers[1]);
+  const void* t_valid = t->children[0]->buffers[0];
+  int64_t nulls = 0;
+  int64_t item_nulls = 0;
+  CHECK(s_off[0] == 0 && t_off[0] == 0);
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t v = addrs[i] & 0xFFFFFFFF;
+    const bool null = v % 7 == 3;
+    nulls += null;
+    CHECK(bit(s->buffers[0], i) == !null);
+    const std::string want = null ? "" : var_s(v);
+    CHECK(std::string(s_data + s_off[i], static_cast<size_t>(s_off[i + 1] - s_off[i])) == want);
+    CHECK(t_off[i + 1] - t_off[i] == v % 3);
+    for (int64_t k = 0; k < v % 3; ++k) {
+      const bool item_null = k == 1 && v % 2 == 0;
+      item_nulls += item_null;
+      CHECK(bit(t_valid, t_off[i] + k) == !item_null);
+      if (!item_null) CHECK(t_items[t_off[i] + k] == v * 100 + k);
+    }
+  }
+  CHECK(s->null_count == nulls && t->null_count == 0);
+  CHECK(t->children[0]->null_count == item_nulls && t->children[0]->length == t_off[n]);
+  a.release(&a);
+}
+
+void test_variable_length_columns() {
+  // Two fragments' sources (a merged scan and a take's rows) into outputs of 100 rows, from two threads writing
+  // disjoint positions; every output exact, in the wanted order, null rows empty, null items kept.
+  const int64_t n = 250;
+  lt_batch* frag0 = var_source(range_addrs(0, 0, n));
+  lt_batch* frag1 = var_source(range_addrs(1, 0, n));
+  std::vector<int64_t> order;  // position p: fragment p % 2, row (p * 37) % n
+  for (int64_t p = 0; p < n; ++p) order.push_back((p % 2) << 32 | ((p * 37) % n));
+  const char* const names[] = {"s", "t"};
+  lt_gather* g = nullptr;
+  CHECK(lt_gather_create(names, 2, -1, 100, n, &g) == LT_OK);
+  auto writer = [&](int64_t frag) {
+    std::vector<int64_t> rows;
+    std::vector<int64_t> dst;
+    for (int64_t p = frag; p < n; p += 2) {
+      rows.push_back(order[p] & 0xFFFFFFFF);
+      dst.push_back(p);
+    }
+    for (size_t k = 0; k < rows.size(); k += 16) {
+      const int64_t m = std::min<int64_t>(16, static_cast<int64_t>(rows.size() - k));
+      CHECK(lt_gather_rows(g, frag == 0 ? frag0 : frag1, rows.data() + k, dst.data() + k, m) == LT_OK);
+    }
+  };
+  std::thread a(writer, 0);
+  std::thread b(writer, 1);
+  a.join();
+  b.join();
+  for (int64_t i = 0; i < 3; ++i) {
+    lt_batch* out = nullptr;
+    CHECK(lt_gather_finish(g, i, &out) == LT_OK);
+    const int64_t from = 100 * i;
+    const int64_t to = std::min<int64_t>(n, from + 100);
+    check_var_rows(out, std::vector<int64_t>(order.begin() + from, order.begin() + to));
+    CHECK(lt_batch_buffer_bytes(out) > 0);
+    lt_batch_release(out);  // the output's own buffers, freed with it
+  }
+  lt_gather_release(g);
+  // A later source whose column has another format is refused, naming the column and both formats.
+  lt_batch* binary = var_source(range_addrs(0, 0, 4), "z");  // binary where the first had utf8
+  CHECK(lt_gather_create(names, 2, -1, 4, 4, &g) == LT_OK);
+  std::vector<int64_t> rows{0, 1};
+  std::vector<int64_t> dst{0, 1};
+  std::vector<int64_t> dst2{2, 3};
+  CHECK(lt_gather_rows(g, frag0, rows.data(), dst.data(), 2) == LT_OK);
+  CHECK_ERR(lt_gather_rows(g, binary, rows.data(), dst2.data(), 2), LT_ERR_INVALID_ARGUMENT,
+            "column 's' has format 'z' in this source batch but 'u'");
+  lt_batch* out = nullptr;
+  CHECK_ERR(lt_gather_finish(g, 0, &out), LT_ERR_STATE, "2 of 4 rows written");
+  lt_gather_release(g);  // frees the rows copied so far
+  lt_batch_release(binary);
+  lt_batch_release(frag0);
+  lt_batch_release(frag1);
+}
 }  // namespace
 
 void run_gather_tests() {
@@ -477,4 +618,5 @@ void run_gather_tests() {
   test_concurrent_disjoint_writers();
   test_errors();
   test_size_guards();
+  test_variable_length_columns();
 }

@@ -982,7 +982,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   private ReadColumns readColumns() {
     ReadColumns cols = readColumns;
     if (cols == null) {
-      cols = ReadColumns.of(openTable().schema(), columns);
+      cols = ReadColumns.sampled(openTable(), columns);
       readColumns = cols;
     }
     return cols;

@@ -63,6 +63,7 @@ public final class NativeColumnCache implements MemoryCache {
     ReadColumns cols = ReadColumns.of(table.schema(), columns);
     List<FragmentInfo> frags = table.fragments();
     if (cols == null
+        || !cols.fixedWidth()
         || cols.addressColumn() >= 0
         || frags.stream().anyMatch(f -> f.numRows() != f.physicalRows())) {
       return null;

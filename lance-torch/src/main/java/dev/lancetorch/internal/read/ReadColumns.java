@@ -1,5 +1,8 @@
 package dev.lancetorch.internal.read;
 
+import dev.lancetorch.Table;
+import dev.lancetorch.torch.TorchBatch;
+import dev.lancetorch.torch.TorchScan;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.vector.types.pojo.ArrowType;
@@ -9,11 +12,30 @@ import org.apache.arrow.vector.types.pojo.Schema;
 /**
  * The columns a native gather reads ({@link WindowReader}, {@link NativeColumnCache}): base names
  * in output order, the data columns among them, the index of {@code _rowid} (filled from row
- * addresses) or -1, the bytes of one row, and the Arrow schema of the output batches. Only
- * fixed-width columns qualify: integers, floats, bools and {@code FixedSizeList}s of those.
+ * addresses) or -1, the bytes of one row (an estimate when a column is variable-length), and the
+ * Arrow schema of the output batches. Columns that qualify: integers, floats, bools and {@code
+ * FixedSizeList}s of those (fixed-width); lists and large lists of integers or floats, binary, utf8
+ * and their large forms (variable-length: gathered natively as values + offsets, their bytes per
+ * row estimated, see {@link #sampled}).
+ *
+ * @param fixedWidth true when every column is fixed-width (the native memory cache takes only
+ *     those)
  */
 public record ReadColumns(
-    List<String> names, List<String> dataColumns, int addressColumn, long rowBytes, Schema schema) {
+    List<String> names,
+    List<String> dataColumns,
+    int addressColumn,
+    long rowBytes,
+    Schema schema,
+    boolean fixedWidth) {
+  /**
+   * Bytes per row assumed for a variable-length column's values until {@link #sampled} measures
+   * them (a short string or token list).
+   */
+  static final long VARIABLE_ROW_BYTES = 32;
+
+  /** Rows {@link #sampled} reads to estimate the bytes per row of variable-length columns. */
+  static final int SAMPLE_ROWS = 1024;
 
   /**
    * The read of {@code columns} of a table with schema {@code table}, or null when a column does
@@ -24,6 +46,7 @@ public record ReadColumns(
     List<Field> fields = new ArrayList<>();
     int addressCol = -1;
     long rowBytes = 0;
+    boolean fixed = true;
     for (int i = 0; i < columns.size(); i++) {
       String c = columns.get(i);
       Field f =
@@ -36,7 +59,11 @@ public record ReadColumns(
       }
       long w = f == null ? -1 : bytesPerRow(f);
       if (w < 0) {
-        return null;
+        w = f == null ? -1 : variableBytesPerRow(f);
+        if (w < 0) {
+          return null;
+        }
+        fixed = false;
       }
       rowBytes += w;
       data.add(c);
@@ -50,7 +77,49 @@ public record ReadColumns(
         List.copyOf(data),
         addressCol,
         Math.max(1, rowBytes),
-        new Schema(fields));
+        new Schema(fields),
+        fixed);
+  }
+
+  /**
+   * As {@link #of}, with the bytes per row of variable-length columns measured on the table's first
+   * {@value #SAMPLE_ROWS} rows (one short native scan of those columns; values, offsets and
+   * validity), so windows fit the read-ahead budget and the cost model sees real row sizes.
+   */
+  public static ReadColumns sampled(Table table, List<String> columns) {
+    ReadColumns cols = of(table.schema(), columns);
+    if (cols == null || cols.fixedWidth()) {
+      return cols;
+    }
+    List<String> variable = new ArrayList<>();
+    long fixedBytes = cols.addressColumn() >= 0 ? 8 : 0;
+    for (String c : cols.dataColumns()) {
+      Field f = cols.schema().findField(c);
+      long w = bytesPerRow(f);
+      if (w < 0) {
+        variable.add(c);
+      } else {
+        fixedBytes += w;
+      }
+    }
+    long rows = 0;
+    long bytes = 0;
+    try (TorchScan scan =
+        TorchScan.open(table.query().select(variable).limit(SAMPLE_ROWS).batchSize(SAMPLE_ROWS))) {
+      TorchBatch next;
+      while ((next = scan.next()) != null) {
+        try (TorchBatch b = next) {
+          rows += b.numRows();
+          bytes += b.payloadBytes();
+        }
+      }
+    }
+    if (rows == 0) {
+      return cols;
+    }
+    long rowBytes = fixedBytes + Math.max(1, (bytes + rows - 1) / rows);
+    return new ReadColumns(
+        cols.names(), cols.dataColumns(), cols.addressColumn(), rowBytes, cols.schema(), false);
   }
 
   /** Bytes per row of a fixed-width field (bools count one byte), -1 when it does not qualify. */
@@ -74,6 +143,32 @@ public record ReadColumns(
     }
     if (t instanceof ArrowType.Bool) {
       return 1;
+    }
+    return -1;
+  }
+
+  /**
+   * Estimated bytes per row of a variable-length field the gather takes (offsets plus {@value
+   * #VARIABLE_ROW_BYTES} bytes of values), -1 when it does not qualify (bool or nested items,
+   * dictionary-encoded).
+   */
+  private static long variableBytesPerRow(Field f) {
+    if (f.getDictionary() != null) {
+      return -1; // dictionary-encoded: the gather does not decode dictionaries
+    }
+    ArrowType t = f.getType();
+    if (t instanceof ArrowType.Utf8 || t instanceof ArrowType.Binary) {
+      return 4 + VARIABLE_ROW_BYTES;
+    }
+    if (t instanceof ArrowType.LargeUtf8 || t instanceof ArrowType.LargeBinary) {
+      return 8 + VARIABLE_ROW_BYTES;
+    }
+    boolean list = t instanceof ArrowType.List;
+    if ((list || t instanceof ArrowType.LargeList) && f.getChildren().size() == 1) {
+      ArrowType item = f.getChildren().get(0).getType();
+      if (item instanceof ArrowType.Int || item instanceof ArrowType.FloatingPoint) {
+        return (list ? 4 : 8) + VARIABLE_ROW_BYTES;
+      }
     }
     return -1;
   }

@@ -59,7 +59,7 @@ public final class SharedColumnCaches {
       synchronized (e) {
         if (!e.loaded) {
           e.cache =
-              ReadColumns.of(table.schema(), key.columns()) != null
+              isFixedWidth(ReadColumns.of(table.schema(), key.columns()))
                   ? NativeColumnCache.load(table, key.columns(), maxBytes)
                   : ColumnCache.load(table, key.columns(), maxBytes, ALLOCATOR);
           e.loaded = true;
@@ -92,5 +92,10 @@ public final class SharedColumnCaches {
     synchronized (ENTRIES) {
       return ENTRIES.size();
     }
+  }
+
+  /** True for columns the native cache takes (fixed-width only). */
+  private static boolean isFixedWidth(ReadColumns cols) {
+    return cols != null && cols.fixedWidth();
   }
 }

@@ -22,7 +22,10 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * sorted wanted addresses, or one coalesced take of exactly the wanted rows; or, with a memory
  * cache, a native gather from it. Either way native code ({@link TorchGather}) copies each row
  * straight into its position in its output batch, so the order delivered is exactly the requested
- * one and every batch has its exact size.
+ * one and every batch has its exact size. Columns: those {@link ReadColumns} takes — fixed-width
+ * ones, and variable-length ones (lists of integers or floats, binary, utf8, their large forms),
+ * whose rows the gather copies at each read and lays out as offsets + values when a batch is
+ * finished.
  *
  * <p>Deleted rows: scans return live rows only, with their addresses, so the merge is by address;
  * the scan of a fragment with {@code D} deleted rows starts {@code D} logical rows early to be sure
