@@ -32,14 +32,39 @@ public final class ArrowStreamExport implements AutoCloseable {
   private final ArrowArrayStream stream;
   private final LanceScanner scanner;
   private final Snapshot.Lease lease;
+  private final long rows;
+  private final long estimatedBytes;
   private boolean closed;
 
   ArrowStreamExport(
-      Source source, ArrowArrayStream stream, LanceScanner scanner, Snapshot.Lease lease) {
+      Source source,
+      ArrowArrayStream stream,
+      LanceScanner scanner,
+      Snapshot.Lease lease,
+      long rows,
+      long estimatedBytes) {
     this.source = source;
     this.stream = stream;
     this.scanner = scanner;
     this.lease = lease;
+    this.rows = rows;
+    this.estimatedBytes = estimatedBytes;
+  }
+
+  /**
+   * @return at most how many rows the stream yields (before a filter), -1 when unknown
+   */
+  public long rowsBound() {
+    return rows;
+  }
+
+  /**
+   * @return an estimate of the memory the producer reads ahead into while the stream is open (see
+   *     {@code ScanMemory}): the scan's rows × its columns' widths, capped at Lance's I/O buffer; 0
+   *     when unknown
+   */
+  public long estimatedBytes() {
+    return estimatedBytes;
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.lancetorch.internal.arrow.LanceStreams;
 import dev.lancetorch.internal.arrow.ScanReader;
 import dev.lancetorch.internal.arrow.Snapshot;
 import dev.lancetorch.internal.arrow.SqlExpression;
+import dev.lancetorch.internal.memory.ScanMemory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -202,7 +203,7 @@ public final class Query {
     try {
       stream = ArrowArrayStream.allocateNew(allocator);
       Data.exportArrayStream(allocator, reader, stream); // from here the stream owns the reader
-      return new ArrowStreamExport(ArrowStreamExport.Source.JAVA_EXPORT, stream, null, null);
+      return new ArrowStreamExport(ArrowStreamExport.Source.JAVA_EXPORT, stream, null, null, -1, 0);
     } catch (RuntimeException | Error e) {
       try {
         if (stream != null) {
@@ -236,7 +237,14 @@ public final class Query {
         }
         throw e;
       }
-      return new ArrowStreamExport(ArrowStreamExport.Source.LANCE_NATIVE, stream, scanner, lease);
+      long rows = scanRows(lease.snapshot());
+      return new ArrowStreamExport(
+          ArrowStreamExport.Source.LANCE_NATIVE,
+          stream,
+          scanner,
+          lease,
+          rows,
+          ScanMemory.estimate(lease.snapshot().dataset.getSchema(), columns, rows));
     } catch (RuntimeException | Error e) {
       try {
         if (stream != null) {
@@ -248,6 +256,20 @@ public final class Query {
       }
       throw e;
     }
+  }
+
+  /** At most how many rows the scan yields: its fragments' rows, after offset and limit. */
+  private long scanRows(Snapshot snap) {
+    long rows = 0;
+    for (FragmentInfo f : snap.fragments()) {
+      if (fragmentIds == null || fragmentIds.contains(f.id())) {
+        rows += f.numRows();
+      }
+    }
+    if (offset != null) {
+      rows = Math.max(0, rows - offset);
+    }
+    return limit != null ? Math.min(rows, limit) : rows;
   }
 
   private ScanOptions options(Snapshot snap) {

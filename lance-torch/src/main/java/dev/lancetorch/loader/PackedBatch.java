@@ -1,5 +1,6 @@
 package dev.lancetorch.loader;
 
+import dev.lancetorch.torch.OwnedTensors;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -9,53 +10,28 @@ import org.bytedeco.pytorch.Tensor;
  * for padding). Tokens of one row with equal document ids form one document: {@code doc[:, :, None]
  * == doc[:, None, :]} is the block-diagonal attention mask.
  *
- * <p>Ownership: the tensors are fresh copies <em>owned</em> by this batch and freed by {@link
- * #close()} (idempotent); accessors after close throw {@link IllegalStateException}.
+ * <p>Ownership ({@link OwnedTensors}): the tensors are fresh copies <em>owned</em> by this batch
+ * and freed by {@link #close()} (idempotent); accessors after close throw {@link
+ * IllegalStateException}.
  */
-public final class PackedBatch implements AutoCloseable {
-  private Tensor inputIds;
-  private Tensor documentIds;
-  private Tensor positionIds;
-
+public final class PackedBatch extends OwnedTensors {
+  /** Takes ownership of the three tensors. */
   PackedBatch(Tensor inputIds, Tensor documentIds, Tensor positionIds) {
-    this.inputIds = inputIds;
-    this.documentIds = documentIds;
-    this.positionIds = positionIds;
+    super("PackedBatch", inputIds, documentIds, positionIds);
   }
 
   /** {@code (B, L)} token ids; <em>borrowed</em>. */
-  public synchronized Tensor inputIds() {
-    live();
-    return inputIds;
+  public Tensor inputIds() {
+    return tensor(0);
   }
 
   /** {@code (B, L)} document ids; <em>borrowed</em>. */
-  public synchronized Tensor documentIds() {
-    live();
-    return documentIds;
+  public Tensor documentIds() {
+    return tensor(1);
   }
 
   /** {@code (B, L)} positions within documents; <em>borrowed</em>. */
-  public synchronized Tensor positionIds() {
-    live();
-    return positionIds;
-  }
-
-  private void live() {
-    if (inputIds == null) {
-      throw new IllegalStateException("PackedBatch is closed");
-    }
-  }
-
-  @Override
-  public synchronized void close() {
-    if (inputIds != null) {
-      inputIds.close();
-      documentIds.close();
-      positionIds.close();
-      inputIds = null;
-      documentIds = null;
-      positionIds = null;
-    }
+  public Tensor positionIds() {
+    return tensor(2);
   }
 }

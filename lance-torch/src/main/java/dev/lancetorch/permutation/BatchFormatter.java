@@ -40,8 +40,9 @@ final class BatchFormatter {
       VectorSchemaRoot root = batch.root();
       List<String> names = batch.columnNames();
       try (TorchBatch tb =
-          TorchBatch.fromRoot(
-              root, root.getFieldVectors().get(0).getAllocator(), exports.of(root.getSchema()))) {
+          exports
+              .of(root.getSchema())
+              .importBatch(root, root.getFieldVectors().get(0).getAllocator())) {
         if (format == Format.TORCH_COL) {
           return tb.stack(names, fill);
         }

@@ -32,9 +32,13 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  *       releases it after the next garbage collection.
  * </ul>
  *
- * Batches already returned stay valid in every case. After the release {@link #hasNext()} is false
- * and {@link #next()} throws {@link IllegalStateException} (or {@link NoSuchElementException} after
- * the last batch). Not for use by several threads at once.
+ * Batches already returned stay valid in every case. What an open scan holds is bounded: a tensor
+ * format's identity scan is read as consecutive Lance scans of at most the permutation's {@link
+ * Permutation#withReadAhead read-ahead budget} of rows each (Lance reads a scan ahead of its
+ * consumer), and open scans are counted where the bridge's back-pressure sees them ({@code
+ * BridgeStats.bytesLive}), so abandoned iterators trigger the collection that releases them. After
+ * the release {@link #hasNext()} is false and {@link #next()} throws {@link IllegalStateException}
+ * (or {@link NoSuchElementException} after the last batch). Not for use by several threads at once.
  *
  * @param <T> the batch type
  */
@@ -113,7 +117,10 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
       RowSelection.Identity id = (RowSelection.Identity) sel;
       if (reads.tensorScan == null) {
         reads.tensorScan =
-            permutation.reader().tensorScan(id.start + position, end - position, batchSize);
+            permutation
+                .reader()
+                .tensorScan(
+                    id.start + position, end - position, batchSize, permutation.readAheadBytes());
       }
       List<TensorRechunker.Piece> pieces = reads.tensorScan.next(n);
       long got = pieces.stream().mapToLong(TensorRechunker.Piece::length).sum();

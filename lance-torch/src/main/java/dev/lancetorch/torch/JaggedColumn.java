@@ -16,53 +16,29 @@ import org.bytedeco.pytorch.Tensor;
  * otherwise (sliced arrays). Bool items and null-filled values are copies. See {@code
  * lt_batch_column_jagged} in {@code lance_torch.h}.
  *
- * <p>Ownership: both tensors are <em>owned</em> by this object and freed by {@link #close()}
- * (idempotent); they keep the Arrow batch alive on their own. Accessors after close throw {@link
- * IllegalStateException}; to keep a tensor past close, copy its handle ({@code new Tensor(t)}),
- * which you then own.
+ * <p>Ownership ({@link OwnedTensors}): both tensors are <em>owned</em> by this object and freed by
+ * {@link #close()} (idempotent); they keep the Arrow batch alive on their own. Accessors after
+ * close throw {@link IllegalStateException}; to keep a tensor past close, copy its handle ({@code
+ * new Tensor(t)}), which you then own.
  */
-public final class JaggedColumn implements AutoCloseable {
-  private Tensor values;
-  private Tensor offsets;
-
+public final class JaggedColumn extends OwnedTensors {
   /** Takes ownership of both tensors. */
   JaggedColumn(Tensor values, Tensor offsets) {
-    this.values = values;
-    this.offsets = offsets;
+    super("JaggedColumn", values, offsets);
   }
 
   /** The items of every row, concatenated; <em>borrowed</em> (valid until close). */
-  public synchronized Tensor values() {
-    live();
-    return values;
+  public Tensor values() {
+    return tensor(0);
   }
 
   /** The (R + 1) row offsets into {@link #values()}; <em>borrowed</em> (valid until close). */
-  public synchronized Tensor offsets() {
-    live();
-    return offsets;
+  public Tensor offsets() {
+    return tensor(1);
   }
 
   /** Number of rows R. */
-  public synchronized long numRows() {
-    return live().size(0) - 1;
-  }
-
-  private Tensor live() {
-    if (offsets == null) {
-      throw new IllegalStateException("JaggedColumn is closed");
-    }
-    return offsets;
-  }
-
-  /** Frees both tensors (idempotent). */
-  @Override
-  public synchronized void close() {
-    if (offsets != null) {
-      values.close();
-      offsets.close();
-      values = null;
-      offsets = null;
-    }
+  public long numRows() {
+    return tensor(1).size(0) - 1;
   }
 }

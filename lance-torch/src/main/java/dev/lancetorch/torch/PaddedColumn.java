@@ -8,56 +8,28 @@ import org.bytedeco.pytorch.Tensor;
  * int64 (items kept per row) and {@link #mask()} {@code (R, L)} bool (true on real items) — the
  * attention mask. All three are fresh tensors made in one native pass.
  *
- * <p>Ownership: the tensors are <em>owned</em> by this object and freed by {@link #close()}
- * (idempotent); accessors after close throw {@link IllegalStateException}. To keep one past close,
- * copy its handle ({@code new Tensor(t)}).
+ * <p>Ownership ({@link OwnedTensors}): the tensors are <em>owned</em> by this object and freed by
+ * {@link #close()} (idempotent); accessors after close throw {@link IllegalStateException}. To keep
+ * one past close, copy its handle ({@code new Tensor(t)}).
  */
-public final class PaddedColumn implements AutoCloseable {
-  private Tensor padded;
-  private Tensor lengths;
-  private Tensor mask;
-
+public final class PaddedColumn extends OwnedTensors {
   /** Takes ownership of the three tensors. */
   PaddedColumn(Tensor padded, Tensor lengths, Tensor mask) {
-    this.padded = padded;
-    this.lengths = lengths;
-    this.mask = mask;
+    super("PaddedColumn", padded, lengths, mask);
   }
 
   /** {@code (R, L)} items, padded; <em>borrowed</em>. */
-  public synchronized Tensor padded() {
-    live();
-    return padded;
+  public Tensor padded() {
+    return tensor(0);
   }
 
   /** {@code (R)} int64 kept lengths; <em>borrowed</em>. */
-  public synchronized Tensor lengths() {
-    live();
-    return lengths;
+  public Tensor lengths() {
+    return tensor(1);
   }
 
   /** {@code (R, L)} bool attention mask; <em>borrowed</em>. */
-  public synchronized Tensor mask() {
-    live();
-    return mask;
-  }
-
-  private void live() {
-    if (padded == null) {
-      throw new IllegalStateException("PaddedColumn is closed");
-    }
-  }
-
-  /** Frees the three tensors (idempotent). */
-  @Override
-  public synchronized void close() {
-    if (padded != null) {
-      padded.close();
-      lengths.close();
-      mask.close();
-      padded = null;
-      lengths = null;
-      mask = null;
-    }
+  public Tensor mask() {
+    return tensor(2);
   }
 }

@@ -1,6 +1,7 @@
 package dev.lancetorch.torch;
 
 import dev.lancetorch.internal.jni.AdoptedTensor;
+import dev.lancetorch.internal.jni.BatchAccess;
 import dev.lancetorch.internal.jni.NativeBridge;
 import dev.lancetorch.internal.memory.NativeHandle;
 import java.util.ArrayList;
@@ -33,6 +34,21 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * closed batch throws {@link IllegalStateException}.
  */
 public final class TorchBatch implements AutoCloseable {
+  static {
+    BatchAccess.install(
+        new BatchAccess.Access() {
+          @Override
+          public long borrow(TorchBatch batch) {
+            return batch.borrowHandle();
+          }
+
+          @Override
+          public TorchBatch adopt(long handle, List<String> columnNames) {
+            return adoptHandle(handle, columnNames);
+          }
+        });
+  }
+
   private final NativeHandle handle;
   private final long numRows;
   private final List<String> columnNames;
@@ -63,31 +79,6 @@ public final class TorchBatch implements AutoCloseable {
         ArrowSchema schema = ArrowSchema.allocateNew(allocator)) {
       Data.exportVectorSchemaRoot(allocator, root, null, array, schema);
       return importFrom(array.memoryAddress(), schema.memoryAddress());
-    }
-  }
-
-  /**
-   * As {@link #fromRoot(VectorSchemaRoot, BufferAllocator)}, with the schema exported once: only
-   * the root's arrays are exported. The root is <em>borrowed</em> as there; {@code schema} is
-   * borrowed (the batch takes its own reference).
-   *
-   * @throws IllegalArgumentException if the root's schema is not {@code schema}'s
-   */
-  public static TorchBatch fromRoot(
-      VectorSchemaRoot root, BufferAllocator allocator, TorchSchema schema) {
-    if (root.getSchema() != schema.arrowSchema()
-        && !root.getSchema().equals(schema.arrowSchema())) {
-      throw new IllegalArgumentException(
-          "batch schema "
-              + root.getSchema()
-              + " differs from the exported schema "
-              + schema.arrowSchema());
-    }
-    long s = schema.handle();
-    try (ArrowArray array = ArrowArray.allocateNew(allocator)) {
-      Data.exportVectorSchemaRoot(allocator, root, null, array, null);
-      return adoptHandle(
-          NativeBridge.importBatchWithSchema(array.memoryAddress(), s), schema.columnNames());
     }
   }
 
@@ -465,11 +456,6 @@ public final class TorchBatch implements AutoCloseable {
     return NativeBridge.bufferBytes(live());
   }
 
-  /** The native handle, borrowed (for {@link TorchGather}). */
-  synchronized long handle() {
-    return live();
-  }
-
   /** Whether {@link #close()} has run. */
   public synchronized boolean isClosed() {
     return handle.isClosed();
@@ -483,6 +469,11 @@ public final class TorchBatch implements AutoCloseable {
 
   private long live() {
     return handle.get();
+  }
+
+  /** The native handle, borrowed (internal code only, through {@code BatchAccess}). */
+  private synchronized long borrowHandle() {
+    return live();
   }
 
   private int index(String name) {

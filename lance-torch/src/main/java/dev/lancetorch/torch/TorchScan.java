@@ -4,7 +4,10 @@ import dev.lancetorch.ArrowStreamExport;
 import dev.lancetorch.Query;
 import dev.lancetorch.internal.jni.NativeBridge;
 import dev.lancetorch.internal.memory.NativeHandle;
+import dev.lancetorch.internal.memory.ScanMemory;
+import java.lang.ref.Reference;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * A scan read natively: the record batches of an Arrow C stream are pulled by the native bridge and
@@ -13,19 +16,48 @@ import java.util.List;
  *
  * <p>Ownership: the scan <b>owns</b> the moved-in stream and, when opened from a {@link Query}, the
  * {@link ArrowStreamExport} (Lance scanner and snapshot lease) behind it. {@link #close()}
- * (idempotent) releases the stream first, then the export, each exactly once. Every {@link
- * TorchBatch} from {@link #next()} is <b>owned by the caller</b> and, with its tensors, stays valid
- * after the scan is closed. Not for concurrent use from several threads ({@link #next()} is
- * serialised); use one scan per thread.
+ * (idempotent) releases the stream first, then the export, each exactly once; a scan dropped
+ * without {@code close()} is released the same way by the library's Cleaner once it is unreachable.
+ * What Lance reads ahead for an open scan is counted (an estimate, see {@link
+ * BridgeStats#bytesLive()}), so dropped scans trigger the collection that releases them. Every
+ * {@link TorchBatch} from {@link #next()} is <b>owned by the caller</b> and, with its tensors,
+ * stays valid after the scan is closed. Not for concurrent use from several threads ({@link
+ * #next()} is serialised); use one scan per thread.
  */
 public final class TorchScan implements AutoCloseable {
   private final ArrowStreamExport export;
+  private final ScanMemory.Charge charge;
   private final NativeHandle handle;
   private List<String> columnNames; // of the stream's schema, from the first batch
+  private long rowsOut;
+  private long bytesOut;
 
   private TorchScan(long handle, ArrowStreamExport export) {
-    this.handle = NativeHandle.owned("TorchScan", handle, NativeBridge::streamRelease);
     this.export = export;
+    this.charge = new ScanMemory.Charge(export == null ? 0 : export.estimatedBytes());
+    try {
+      this.handle = NativeHandle.cleaned(this, "TorchScan", handle, release(export, charge));
+    } catch (RuntimeException | Error e) {
+      charge.release();
+      throw e;
+    }
+  }
+
+  /** Releases the stream, then the export, then the charge; references no scan. */
+  private static LongConsumer release(ArrowStreamExport export, ScanMemory.Charge charge) {
+    return h -> {
+      try {
+        NativeBridge.streamRelease(h);
+      } finally {
+        try {
+          if (export != null) {
+            export.close();
+          }
+        } finally {
+          charge.release();
+        }
+      }
+    };
   }
 
   /**
@@ -43,15 +75,23 @@ public final class TorchScan implements AutoCloseable {
    */
   public static TorchScan open(Query query, ArrowStreamExport.Source preferred) {
     NativeLibrary.load();
+    UnreleasedMemory.check(); // before this scan starts reading ahead
     ArrowStreamExport export = query.exportArrowStream(preferred);
+    long h;
     try {
-      return new TorchScan(NativeBridge.streamOpen(export.streamAddress()), export);
+      h = NativeBridge.streamOpen(export.streamAddress());
     } catch (RuntimeException | Error e) {
       try {
         export.close();
       } catch (RuntimeException suppressed) {
         e.addSuppressed(suppressed);
       }
+      throw e;
+    }
+    try {
+      return new TorchScan(h, export);
+    } catch (RuntimeException | Error e) {
+      release(export, new ScanMemory.Charge(0)).accept(h);
       throw e;
     }
   }
@@ -63,7 +103,13 @@ public final class TorchScan implements AutoCloseable {
    */
   public static TorchScan fromStream(long arrowArrayStreamAddress) {
     NativeLibrary.load();
-    return new TorchScan(NativeBridge.streamOpen(arrowArrayStreamAddress), null);
+    long h = NativeBridge.streamOpen(arrowArrayStreamAddress);
+    try {
+      return new TorchScan(h, null);
+    } catch (RuntimeException | Error e) {
+      NativeBridge.streamRelease(h);
+      throw e;
+    }
   }
 
   /** Where the batches come from; null for {@link #fromStream}. */
@@ -78,27 +124,29 @@ public final class TorchScan implements AutoCloseable {
    *     closed
    */
   public synchronized TorchBatch next() {
-    long b = NativeBridge.streamNext(handle.get());
-    if (b == 0) {
-      return null;
+    try {
+      long b = NativeBridge.streamNext(handle.get());
+      if (b == 0) {
+        charge.update(0); // the producer is done: it holds nothing ahead
+        return null;
+      }
+      TorchBatch batch = TorchBatch.adoptHandle(b, columnNames);
+      columnNames = batch.columnNames();
+      if (export != null && export.rowsBound() >= 0) {
+        rowsOut += batch.numRows();
+        bytesOut += batch.payloadBytes();
+        long perRow = rowsOut == 0 ? 0 : (bytesOut + rowsOut - 1) / rowsOut;
+        charge.update(ScanMemory.cap(export.rowsBound() - rowsOut, perRow));
+      }
+      return batch;
+    } finally {
+      Reference.reachabilityFence(this); // the Cleaner must not release the stream mid-call
     }
-    TorchBatch batch = TorchBatch.adoptHandle(b, columnNames);
-    columnNames = batch.columnNames();
-    return batch;
   }
 
   /** Releases the stream, then the scanner and lease behind it; idempotent. */
   @Override
   public synchronized void close() {
-    if (handle.isClosed()) {
-      return;
-    }
-    try {
-      handle.close();
-    } finally {
-      if (export != null) {
-        export.close();
-      }
-    }
+    handle.close();
   }
 }

@@ -1,16 +1,18 @@
 package dev.lancetorch.torch;
 
 import dev.lancetorch.internal.jni.NativeBridge;
+import dev.lancetorch.internal.memory.ScanMemory;
 
 /**
- * Back-pressure for batches that were dropped without {@code close()}: their tensors are freed by a
- * Cleaner, which only runs after a garbage collection — and tiny Java objects holding large native
- * batches give the collector no reason to run (JavaCPP's own trigger is off with the recommended
- * {@code maxPhysicalBytes=0}). So after each import, when the Arrow memory held by unreleased
- * batches ({@link BridgeStats#bytesLive()}) exceeds the bound, this runs a collection and waits
- * briefly for the cleaners. Memory still held after that is really in use: the bound then rises to
- * twice that (no collection per batch while a consumer legitimately keeps many batches) and falls
- * back when it is released.
+ * Back-pressure for batches and scans that were dropped without {@code close()}: their tensors and
+ * streams are freed by a Cleaner, which only runs after a garbage collection — and tiny Java
+ * objects holding large native batches or Lance read-ahead give the collector no reason to run
+ * (JavaCPP's own trigger is off with the recommended {@code maxPhysicalBytes=0}). So after each
+ * import and before each scan opens, when the memory held by unreleased batches and open scans
+ * ({@link BridgeStats#bytesLive()}) exceeds the bound, this runs a collection and waits briefly for
+ * the cleaners (while they make progress). Memory still held after that is really in use: the bound
+ * then rises to twice that (no collection per batch while a consumer legitimately keeps many
+ * batches) and falls back when it is released.
  *
  * <p>The bound is {@value #DEFAULT_LIMIT} bytes, or {@code -Dlancetorch.maxUnreleasedBytes=N};
  * {@code 0} turns it off.
@@ -18,6 +20,7 @@ import dev.lancetorch.internal.jni.NativeBridge;
 final class UnreleasedMemory {
   static final long DEFAULT_LIMIT = 512L << 20;
   private static final long WAIT_NANOS = 200_000_000L;
+  private static final long STALL_NANOS = 20_000_000L;
   private static final Object LOCK = new Object();
   private static volatile long limit = Long.getLong("lancetorch.maxUnreleasedBytes", DEFAULT_LIMIT);
   private static volatile long threshold = limit;
@@ -25,13 +28,23 @@ final class UnreleasedMemory {
 
   private UnreleasedMemory() {}
 
-  /** Called after every batch import; cheap (one counter read) below the bound. */
+  /** Called after every batch import; cheap (two counter reads) below the bound. */
   static void afterImport() {
+    check();
+  }
+
+  /** Memory held by unreleased batches and open scans (as {@link BridgeStats#bytesLive()}). */
+  static long live() {
+    return NativeBridge.stats()[6] + ScanMemory.liveBytes();
+  }
+
+  /** Collects when over the bound; cheap (two counter reads) below it. */
+  static void check() {
     long bound = threshold;
     if (limit <= 0) {
       return;
     }
-    long live = NativeBridge.stats()[6];
+    long live = live();
     if (live <= bound) {
       if (live < bound / 4 && bound > limit) {
         threshold = Math.max(limit, 2 * live);
@@ -39,14 +52,23 @@ final class UnreleasedMemory {
       return;
     }
     synchronized (LOCK) {
-      live = NativeBridge.stats()[6];
+      live = live();
       if (live <= threshold) {
         return;
       }
       collections++;
       System.gc();
-      long deadline = System.nanoTime() + WAIT_NANOS;
-      while ((live = NativeBridge.stats()[6]) > limit && System.nanoTime() < deadline) {
+      long now = System.nanoTime();
+      long deadline = now + WAIT_NANOS;
+      long progressed = now; // the cleaners still release something: keep waiting
+      long last = live;
+      while ((live = live()) > limit && (now = System.nanoTime()) < deadline) {
+        if (live < last) {
+          last = live;
+          progressed = now;
+        } else if (now - progressed > STALL_NANOS) {
+          break; // nothing more to clean: the rest is in use
+        }
         try {
           Thread.sleep(1);
         } catch (InterruptedException e) {

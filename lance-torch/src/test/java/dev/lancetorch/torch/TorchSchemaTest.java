@@ -3,6 +3,7 @@ package dev.lancetorch.torch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lancetorch.internal.jni.TorchSchema;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.RootAllocator;
@@ -25,7 +26,7 @@ class TorchSchemaTest {
           try (VectorSchemaRoot root =
                   Fixtures.root(
                       Columns.floats(a, "x", 16, k), Columns.embeddings(a, "emb", 16, 4));
-              TorchBatch shared = TorchBatch.fromRoot(root, a, schema);
+              TorchBatch shared = schema.importBatch(root, a);
               TorchBatch plain = TorchBatch.fromRoot(root, a)) {
             assertThat(shared.columnNames()).containsExactly("x", "emb");
             try (Tensor x = shared.column("x");
@@ -54,14 +55,14 @@ class TorchSchemaTest {
     try (RootAllocator a = new RootAllocator();
         TorchSchema schema = exportOf(a);
         VectorSchemaRoot other = Fixtures.root(Columns.floats(a, "y", 4, 1f))) {
-      assertThatThrownBy(() -> TorchBatch.fromRoot(other, a, schema))
+      assertThatThrownBy(() -> schema.importBatch(other, a))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("differs");
       schema.close();
       schema.close();
       try (VectorSchemaRoot root =
           Fixtures.root(Columns.floats(a, "x", 16, 0f), Columns.embeddings(a, "emb", 16, 4))) {
-        assertThatThrownBy(() -> TorchBatch.fromRoot(root, a, schema))
+        assertThatThrownBy(() -> schema.importBatch(root, a))
             .isInstanceOf(IllegalStateException.class);
       }
     }

@@ -1,7 +1,7 @@
 package dev.lancetorch.internal.arrow;
 
+import dev.lancetorch.internal.jni.TorchSchema;
 import dev.lancetorch.internal.memory.LibraryMemory;
-import dev.lancetorch.torch.TorchSchema;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**

@@ -2,8 +2,8 @@ package dev.lancetorch.internal.read;
 
 import dev.lancetorch.FragmentInfo;
 import dev.lancetorch.Table;
+import dev.lancetorch.internal.jni.TorchGather;
 import dev.lancetorch.torch.TorchBatch;
-import dev.lancetorch.torch.TorchGather;
 import dev.lancetorch.torch.TorchScan;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +29,6 @@ public final class NativeColumnCache implements MemoryCache {
   private final String tableName;
   private final ReadColumns cols;
   private final List<TorchBatch> batches;
-  private final long[] handles;
   private final long[] starts;
   private final StoragePositions positions;
   private final long bytes;
@@ -44,7 +43,6 @@ public final class NativeColumnCache implements MemoryCache {
     this.tableName = tableName;
     this.cols = cols;
     this.batches = batches;
-    this.handles = TorchGather.handles(batches);
     this.starts = new long[batches.size() + 1];
     for (int b = 0; b < batches.size(); b++) {
       starts[b + 1] = starts[b] + batches.get(b).numRows();
@@ -125,7 +123,7 @@ public final class NativeColumnCache implements MemoryCache {
     if (closed) {
       throw new IllegalStateException("the memory cache of table '" + tableName + "' is closed");
     }
-    g.fromBatches(handles, starts, positions, dstPos, 0, n);
+    g.fromBatches(batches, starts, positions, dstPos, 0, n);
   }
 
   @Override

@@ -3,7 +3,9 @@ package dev.lancetorch.internal.read;
 import dev.lancetorch.FragmentInfo;
 import dev.lancetorch.Query;
 import dev.lancetorch.Table;
+import dev.lancetorch.internal.memory.ScanMemory;
 import dev.lancetorch.internal.memory.TensorMemory;
+import dev.lancetorch.torch.TorchScan;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
@@ -68,11 +70,21 @@ public final class RowReader {
 
   /**
    * As {@link #scan} but straight into tensors: Lance's native Arrow C stream, no Arrow Java on the
-   * way (for the tensor formats of identity windows).
+   * way (for the tensor formats of identity windows). Each Lance scan covers at most {@code
+   * maxScanBytes} of rows (estimated from the columns' widths; at least one batch), so what a scan
+   * reads ahead — and what an abandoned iterator holds until its Cleaner runs — stays within it;
+   * {@code 0}: one scan of the whole range (Lance's own read-ahead).
    */
-  public TensorRechunker tensorScan(long start, long count, int batchSize) {
+  public TensorRechunker tensorScan(long start, long count, int batchSize, long maxScanBytes) {
+    if (maxScanBytes <= 0) {
+      return new TensorRechunker(
+          (s, n) -> TorchScan.open(rangeQuery(s, n, batchSize)), start, count, Long.MAX_VALUE);
+    }
+    long rowBytes = Math.max(1, ScanMemory.estimate(table.schema(), dataColumns, 1));
+    long batches = Math.max(1, maxScanBytes / rowBytes / batchSize);
+    long chunkRows = batches > Long.MAX_VALUE / batchSize ? Long.MAX_VALUE : batches * batchSize;
     return new TensorRechunker(
-        dev.lancetorch.torch.TorchScan.open(rangeQuery(start, count, batchSize)));
+        (s, n) -> TorchScan.open(rangeQuery(s, n, batchSize)), start, count, chunkRows);
   }
 
   /** The query of this reader's columns over storage-order rows {@code [start, start + count)}. */

@@ -13,13 +13,27 @@ import org.bytedeco.pytorch.global.torch;
  * Exact-size tensor batches straight from Lance's native Arrow C stream ({@link TorchScan}): no
  * Arrow Java import or export on the way. A batch inside one scan batch is a zero-copy view ({@code
  * narrow}); only a batch that spans two scan batches (at fragment ends) is concatenated, one copy.
- * Owns the scan and closes it on {@link #close()}.
+ *
+ * <p>Bounded read-ahead: Lance reads a scan ahead of its consumer (up to its whole I/O buffer),
+ * holding that memory until the scan is released — also for an iterator left with {@code break}
+ * until its Cleaner runs. So the rows are read as consecutive scans of at most {@code chunkRows}
+ * rows each (a multiple of the batch size, so no batch spans two of them), one open at a time: a
+ * scan never holds more than one chunk. Owns the open scan and closes it on {@link #close()}.
  */
 public final class TensorRechunker implements AutoCloseable {
   /** Rows {@code [start, start + length)} of a scan batch. */
   public record Piece(TorchBatch batch, long start, long length) {}
 
-  private final TorchScan scan;
+  /** Opens a scan of storage-order rows {@code [start, start + count)}. */
+  interface Opener {
+    TorchScan open(long start, long count);
+  }
+
+  private final Opener opener;
+  private final long chunkRows;
+  private long nextStart; // first row of the next chunk
+  private long left; // rows of the range not in a chunk opened yet
+  private TorchScan scan;
   private TorchBatch current;
   private long position;
 
@@ -29,8 +43,42 @@ public final class TensorRechunker implements AutoCloseable {
    */
   private final List<TorchBatch> consumed = new ArrayList<>();
 
-  TensorRechunker(TorchScan scan) {
-    this.scan = scan;
+  /** Rows {@code [start, start + count)} in scans of at most {@code chunkRows} rows. */
+  TensorRechunker(Opener opener, long start, long count, long chunkRows) {
+    if (chunkRows <= 0) {
+      throw new IllegalArgumentException("chunkRows must be > 0: " + chunkRows);
+    }
+    this.opener = opener;
+    this.chunkRows = chunkRows;
+    this.nextStart = start;
+    this.left = count;
+    this.scan = openChunk();
+  }
+
+  /** Opens the next chunk's scan, or returns null when the range is done. */
+  private TorchScan openChunk() {
+    if (left <= 0) {
+      return null;
+    }
+    long n = Math.min(left, chunkRows);
+    TorchScan s = opener.open(nextStart, n);
+    nextStart += n;
+    left -= n;
+    return s;
+  }
+
+  /** The next batch of the range: from the open chunk, else from the next one; null at the end. */
+  private TorchBatch nextBatch() {
+    while (scan != null) {
+      TorchBatch b = scan.next();
+      if (b != null) {
+        return b;
+      }
+      scan.close();
+      scan = null; // a failing open leaves nothing to close
+      scan = openChunk();
+    }
+    return null;
   }
 
   /**
@@ -46,7 +94,7 @@ public final class TensorRechunker implements AutoCloseable {
         if (current != null) {
           consumed.add(current); // tensors taken from it keep its data alive
         }
-        current = scan.next();
+        current = nextBatch();
         position = 0;
         if (current == null) {
           break;
@@ -106,7 +154,11 @@ public final class TensorRechunker implements AutoCloseable {
         current = null;
       }
     } finally {
-      scan.close();
+      if (scan != null) {
+        scan.close();
+        scan = null;
+      }
+      left = 0;
     }
   }
 }

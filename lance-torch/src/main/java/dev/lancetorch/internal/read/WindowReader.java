@@ -2,11 +2,11 @@ package dev.lancetorch.internal.read;
 
 import dev.lancetorch.FragmentInfo;
 import dev.lancetorch.Table;
+import dev.lancetorch.internal.jni.TorchGather;
 import dev.lancetorch.internal.permutation.PermutationPlan;
 import dev.lancetorch.internal.permutation.RowStream;
 import dev.lancetorch.permutation.Permutation;
 import dev.lancetorch.torch.TorchBatch;
-import dev.lancetorch.torch.TorchGather;
 import dev.lancetorch.torch.TorchScan;
 import java.util.ArrayDeque;
 import java.util.List;

@@ -1,6 +1,8 @@
-package dev.lancetorch.torch;
+package dev.lancetorch.internal.jni;
 
-import dev.lancetorch.internal.jni.NativeBridge;
+import dev.lancetorch.internal.memory.NativeHandle;
+import dev.lancetorch.torch.NativeLibrary;
+import dev.lancetorch.torch.TorchBatch;
 import java.util.List;
 
 /**
@@ -15,16 +17,31 @@ import java.util.List;
  * handed over. Source batches are <b>borrowed</b> for each call. The copy methods may run on
  * several threads at once for disjoint destination positions; {@link #finish} and {@link #close()}
  * must not overlap them.
+ *
+ * <p>Internal (it was {@code dev.lancetorch.torch.TorchGather}): it lives next to {@link
+ * NativeBridge} because it is a thin owner of one native gather handle, held in a {@link
+ * NativeHandle} like every native owner. Sources are {@link TorchBatch}es, never raw handles: a
+ * closed source batch is an {@link IllegalStateException} before any native code runs.
  */
 public final class TorchGather implements AutoCloseable {
-  private long handle;
+  private final NativeHandle handle;
   private final List<String> names;
   private final int outputs;
 
   private TorchGather(long handle, List<String> names, int outputs) {
-    this.handle = handle;
     this.names = names;
     this.outputs = outputs;
+    this.handle = NativeHandle.owned("TorchGather", handle, NativeBridge::gatherRelease); // last
+  }
+
+  /** Wraps an owned gather handle; released here if wrapping fails. */
+  private static TorchGather adopt(long handle, List<String> names, int outputs) {
+    try {
+      return new TorchGather(handle, names, outputs);
+    } catch (RuntimeException | Error e) {
+      NativeBridge.gatherRelease(handle);
+      throw e;
+    }
   }
 
   /**
@@ -35,11 +52,20 @@ public final class TorchGather implements AutoCloseable {
    */
   public static TorchGather create(
       List<String> names, int addressCol, int batchSize, long totalRows) {
+    if (batchSize <= 0 || totalRows < 0) {
+      throw new IllegalArgumentException(
+          "gather of " + totalRows + " rows in batches of " + batchSize + " rows");
+    }
+    long outputs = totalRows / batchSize + (totalRows % batchSize == 0 ? 0 : 1);
+    if (outputs > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "gather of " + totalRows + " rows in batches of " + batchSize + ": too many outputs");
+    }
     NativeLibrary.load();
+    List<String> copy = List.copyOf(names);
     long h =
-        NativeBridge.gatherCreate(names.toArray(new String[0]), addressCol, batchSize, totalRows);
-    return new TorchGather(
-        h, List.copyOf(names), Math.toIntExact((totalRows + batchSize - 1) / batchSize));
+        NativeBridge.gatherCreate(copy.toArray(new String[0]), addressCol, batchSize, totalRows);
+    return adopt(h, copy, (int) outputs);
   }
 
   /**
@@ -51,8 +77,9 @@ public final class TorchGather implements AutoCloseable {
    */
   public static TorchGather create(List<String> names, int addressCol, long[] sizes) {
     NativeLibrary.load();
-    long h = NativeBridge.gatherCreateSized(names.toArray(new String[0]), addressCol, sizes);
-    return new TorchGather(h, List.copyOf(names), sizes.length);
+    List<String> copy = List.copyOf(names);
+    long h = NativeBridge.gatherCreateSized(copy.toArray(new String[0]), addressCol, sizes);
+    return adopt(h, copy, sizes.length);
   }
 
   /** Number of outputs. */
@@ -78,7 +105,7 @@ public final class TorchGather implements AutoCloseable {
       int n,
       int cursor) {
     return NativeBridge.gatherMerge(
-        live(), src.handle(), addrCol, wantAddr, wantPos, from, n, cursor);
+        live(), BatchAccess.borrow(src), addrCol, wantAddr, wantPos, from, n, cursor);
   }
 
   /**
@@ -91,7 +118,7 @@ public final class TorchGather implements AutoCloseable {
    * @return the rows copied
    */
   public long mergeDense(TorchBatch src, String addrCol, int[] dense, long lo) {
-    return NativeBridge.gatherMergeDense(live(), src.handle(), addrCol, dense, lo);
+    return NativeBridge.gatherMergeDense(live(), BatchAccess.borrow(src), addrCol, dense, lo);
   }
 
   /**
@@ -99,26 +126,29 @@ public final class TorchGather implements AutoCloseable {
    * [from, from + n).
    */
   public void rows(TorchBatch src, long[] srcRows, long[] dstPos, int from, int n) {
-    NativeBridge.gatherRows(live(), src.handle(), srcRows, dstPos, from, n);
+    NativeBridge.gatherRows(live(), BatchAccess.borrow(src), srcRows, dstPos, from, n);
   }
 
   /**
    * Copies global row {@code positions[i]} of the concatenation of {@code srcs} ({@code srcs[s]}
    * holds rows {@code [starts[s], starts[s + 1])}) to {@code dstPos[i]}, for {@code i} in [from,
-   * from + n).
+   * from + n). The sources are borrowed for the call.
+   *
+   * @throws IllegalStateException if a source batch is closed
+   * @throws IllegalArgumentException if {@code starts} does not have one entry more than {@code
+   *     srcs}
    */
   public void fromBatches(
-      long[] srcHandles, long[] starts, long[] positions, long[] dstPos, int from, int n) {
-    NativeBridge.gatherFromBatches(live(), srcHandles, starts, positions, dstPos, from, n);
-  }
-
-  /** The borrowed native handles of {@code batches}, for {@link #fromBatches}. */
-  public static long[] handles(List<TorchBatch> batches) {
-    long[] h = new long[batches.size()];
-    for (int i = 0; i < h.length; i++) {
-      h[i] = batches.get(i).handle();
+      List<TorchBatch> srcs, long[] starts, long[] positions, long[] dstPos, int from, int n) {
+    if (starts.length != srcs.size() + 1) {
+      throw new IllegalArgumentException(
+          "starts has " + starts.length + " entries for " + srcs.size() + " source batches");
     }
-    return h;
+    long[] h = new long[srcs.size()];
+    for (int i = 0; i < h.length; i++) {
+      h[i] = BatchAccess.borrow(srcs.get(i));
+    }
+    NativeBridge.gatherFromBatches(live(), h, starts, positions, dstPos, from, n);
   }
 
   /**
@@ -136,23 +166,16 @@ public final class TorchGather implements AutoCloseable {
    *     already
    */
   public TorchBatch finish(int index) {
-    return TorchBatch.adoptHandle(NativeBridge.gatherFinish(live(), index), names);
+    return BatchAccess.adopt(NativeBridge.gatherFinish(live(), index), names);
   }
 
   private long live() {
-    if (handle == 0) {
-      throw new IllegalStateException("TorchGather is closed");
-    }
-    return handle;
+    return handle.get();
   }
 
   /** Frees every output not handed over; idempotent. */
   @Override
   public void close() {
-    if (handle != 0) {
-      long h = handle;
-      handle = 0;
-      NativeBridge.gatherRelease(h);
-    }
+    handle.close();
   }
 }
