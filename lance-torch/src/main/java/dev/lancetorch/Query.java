@@ -160,7 +160,8 @@ public final class Query {
         }
         throw e;
       }
-      return new ScanReader(allocator, inner, scanner, lease);
+      return new ScanReader(
+          allocator, inner, scanner, lease, table.nameUnchecked(), table.uriUnchecked());
     } catch (RuntimeException | Error e) {
       try {
         ScanReader.closeScannerAndLease(scanner, lease);
