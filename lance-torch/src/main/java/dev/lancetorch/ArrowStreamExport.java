@@ -32,14 +32,38 @@ public final class ArrowStreamExport implements AutoCloseable {
   private final ArrowArrayStream stream;
   private final LanceScanner scanner;
   private final Snapshot.Lease lease;
+  private final String table;
+  private final String uri;
   private boolean closed;
 
   ArrowStreamExport(
-      Source source, ArrowArrayStream stream, LanceScanner scanner, Snapshot.Lease lease) {
+      Source source,
+      ArrowArrayStream stream,
+      LanceScanner scanner,
+      Snapshot.Lease lease,
+      String table,
+      String uri) {
     this.source = source;
     this.stream = stream;
     this.scanner = scanner;
     this.lease = lease;
+    this.table = table;
+    this.uri = uri;
+  }
+
+  /**
+   * The exception for a failure of the stream's producer (Lance could not read the table's data: a
+   * corrupted, truncated or missing file), as the consumer met it.
+   *
+   * @param failure what reading the stream threw
+   * @return a {@link LanceIoException} naming the table and its uri, {@code failure} as cause
+   */
+  public LanceIoException readFailure(RuntimeException failure) {
+    return new LanceIoException(
+        "reading table '" + table + "' (" + uri + ") failed: " + failure.getMessage(),
+        table,
+        uri,
+        failure);
   }
 
   /**

@@ -203,7 +203,13 @@ public final class Query {
     try {
       stream = ArrowArrayStream.allocateNew(allocator);
       Data.exportArrayStream(allocator, reader, stream); // from here the stream owns the reader
-      return new ArrowStreamExport(ArrowStreamExport.Source.JAVA_EXPORT, stream, null, null);
+      return new ArrowStreamExport(
+          ArrowStreamExport.Source.JAVA_EXPORT,
+          stream,
+          null,
+          null,
+          table.nameUnchecked(),
+          table.uriUnchecked());
     } catch (RuntimeException | Error e) {
       try {
         if (stream != null) {
@@ -237,7 +243,13 @@ public final class Query {
         }
         throw e;
       }
-      return new ArrowStreamExport(ArrowStreamExport.Source.LANCE_NATIVE, stream, scanner, lease);
+      return new ArrowStreamExport(
+          ArrowStreamExport.Source.LANCE_NATIVE,
+          stream,
+          scanner,
+          lease,
+          table.nameUnchecked(),
+          table.uriUnchecked());
     } catch (RuntimeException | Error e) {
       try {
         if (stream != null) {

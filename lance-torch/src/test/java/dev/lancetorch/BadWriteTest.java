@@ -42,7 +42,10 @@ class BadWriteTest {
     assertThat(cases).hasSize(10);
     assertThat(cases)
         .allSatisfy(
-            c -> assertThat(c).contains(": threw IllegalArgumentException: ").contains("table '"));
+            c ->
+                assertThat(c)
+                    .contains(": threw IllegalArgumentException: ")
+                    .containsAnyOf("table '", "column '"));
     assertThat(log)
         .contains("CASE rows float[0]: threw IllegalArgumentException: column 'v' has a zero")
         .contains("CASE root FixedSizeList(0): threw IllegalArgumentException: table 'f0'")
