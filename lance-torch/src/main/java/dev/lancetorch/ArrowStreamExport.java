@@ -34,6 +34,8 @@ public final class ArrowStreamExport implements AutoCloseable {
   private final Snapshot.Lease lease;
   private final long rows;
   private final long estimatedBytes;
+  private final String table;
+  private final String uri;
   private boolean closed;
 
   ArrowStreamExport(
@@ -42,13 +44,17 @@ public final class ArrowStreamExport implements AutoCloseable {
       LanceScanner scanner,
       Snapshot.Lease lease,
       long rows,
-      long estimatedBytes) {
+      long estimatedBytes,
+      String table,
+      String uri) {
     this.source = source;
     this.stream = stream;
     this.scanner = scanner;
     this.lease = lease;
     this.rows = rows;
     this.estimatedBytes = estimatedBytes;
+    this.table = table;
+    this.uri = uri;
   }
 
   /**
@@ -65,6 +71,21 @@ public final class ArrowStreamExport implements AutoCloseable {
    */
   public long estimatedBytes() {
     return estimatedBytes;
+  }
+
+  /**
+   * The exception for a failure of the stream's producer (Lance could not read the table's data: a
+   * corrupted, truncated or missing file), as the consumer met it.
+   *
+   * @param failure what reading the stream threw
+   * @return a {@link LanceIoException} naming the table and its uri, {@code failure} as cause
+   */
+  public LanceIoException readFailure(RuntimeException failure) {
+    return new LanceIoException(
+        "reading table '" + table + "' (" + uri + ") failed: " + failure.getMessage(),
+        table,
+        uri,
+        failure);
   }
 
   /**

@@ -1,8 +1,10 @@
 package dev.lancetorch;
 
+import dev.lancetorch.internal.arrow.CheckedReader;
 import dev.lancetorch.internal.arrow.NonClosingInputStream;
 import dev.lancetorch.internal.arrow.RootReader;
 import dev.lancetorch.internal.arrow.RowsToArrow;
+import dev.lancetorch.internal.arrow.WriteChecks;
 import dev.lancetorch.internal.storage.NamespaceStore;
 import dev.lancetorch.internal.storage.TableNames;
 import dev.lancetorch.internal.storage.TableStore;
@@ -15,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
@@ -27,6 +31,7 @@ import org.lance.OpenDatasetBuilder;
 import org.lance.ReadOptions;
 import org.lance.Session;
 import org.lance.WriteParams;
+import org.slf4j.LoggerFactory;
 
 /**
  * An open LanceDB-layout database: a directory (local, {@code memory://}, or an object-store prefix
@@ -37,10 +42,10 @@ import org.lance.WriteParams;
  * <p><b>Native memory.</b> The connection owns one allocator ({@link #allocator()}): a child of the
  * allocator in {@link ConnectOptions} or, without one, its own {@link RootAllocator}. All tables
  * opened through the connection allocate from it. It also owns a Lance {@link Session} unless one
- * was passed in (then borrowed). {@link #close()} closes every table opened through this connection
- * (and their snapshots), then the owned session, then the allocator: close every reader and root
- * you obtained first, or closing the allocator reports the leak with an {@link
- * IllegalStateException}.
+ * was passed in (then borrowed). {@link #close()} closes every table opened through this
+ * connection, then — at once, or when the last read still holding one of their snapshots ends — the
+ * owned session and the allocator. Close every root you obtained (takes, {@code ARROW} batches)
+ * first, or closing the allocator reports the leak with an {@link IllegalStateException}.
  *
  * <p><b>Threads.</b> All methods may be called concurrently. {@link #close()} is idempotent; any
  * other call after it throws {@link IllegalStateException}.
@@ -53,6 +58,15 @@ public final class Connection implements AutoCloseable {
   private final boolean ownsSession;
   private final Set<Table> tables = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
+
+  /** Snapshots (open Lance dataset handles) of this connection's tables not yet closed. */
+  private final AtomicInteger openSnapshots = new AtomicInteger();
+
+  /** Set once {@link #close()} has closed the tables: from then on the last snapshot releases. */
+  private volatile boolean tablesClosed;
+
+  /** Set by whoever releases the session, store and allocator (once). */
+  private final AtomicBoolean released = new AtomicBoolean();
 
   Connection(String uri, ConnectOptions options) {
     this.options = options;
@@ -186,13 +200,17 @@ public final class Connection implements AutoCloseable {
   }
 
   /**
-   * Creates a table from rows given as maps, inferring the schema (inference rules, summarized
-   * here): Long/Integer/Short/Byte → int64, Double/Float → float64, Boolean → bool, String → utf8,
-   * byte[] → binary, float[] → fixed_size_list&lt;float32, n&gt; (all non-null arrays of a column
-   * must have the same length n), java.util.List → list of the element type inferred by the same
-   * rules. Columns are ordered by first appearance; every column is nullable; a missing key or a
-   * null value is a null. A column whose values are all null, or whose values have different types,
-   * is rejected with {@link IllegalArgumentException}. The Arrow data is built in the connection's
+   * Creates a table from rows given as maps, inferring the schema (the rules, also in {@code
+   * docs/formats.md}): each boxed Java type keeps its own width — Byte → int8, Short → int16,
+   * Integer → int32, Long → int64, Float → float32, Double → float64 (a column mixing widths of one
+   * family takes the widest, e.g. Integer and Long → int64; integers and floats never mix) —,
+   * Boolean → bool, String → utf8, byte[] → binary, float[] → fixed_size_list&lt;float32, n&gt;
+   * (all non-null arrays of a column have the same length n ≥ 1), java.util.List → list of the
+   * element type inferred by the same rules. Columns are ordered by first appearance; every column
+   * is nullable; a missing key or a null value is a null. Rejected with {@link
+   * IllegalArgumentException} naming the column: a null or empty column name, a column whose values
+   * are all null (or only empty lists), values of different types, a zero-length float[], a list of
+   * float[] (takes cannot copy such rows back). The Arrow data is built in the connection's
    * allocator and released before returning.
    *
    * @param name table name
@@ -247,6 +265,10 @@ public final class Connection implements AutoCloseable {
   public Table createEmptyTable(String name, Schema schema) {
     checkOpen();
     TableNames.validate(name);
+    if (schema == null) {
+      throw new IllegalArgumentException("schema must not be null (table '" + name + "')");
+    }
+    WriteChecks.requireWritable(schema, name);
     if (exists(name)) {
       throw new TableAlreadyExistsException(
           "table '" + name + "' already exists in " + store.where());
@@ -300,9 +322,14 @@ public final class Connection implements AutoCloseable {
   }
 
   /**
-   * Closes every table opened through this connection, the owned session, gives up this
-   * connection's share of a memory:// database, and closes the connection's allocator (which throws
-   * {@link IllegalStateException} if Arrow memory from it is still held). Idempotent.
+   * Closes every table opened through this connection, then the owned session, this connection's
+   * share of a memory:// database and the connection's allocator. Reads in flight on other threads
+   * finish first: while a read (a scan reader, an iterator, a take) still holds a snapshot of one
+   * of the tables, those are released when it ends, instead of now — so closing never fails a read
+   * that already started, and an iterator left with {@code break} (released by its cleaner, after a
+   * GC) does not make this report a leak. Released now, the allocator throws {@link
+   * IllegalStateException} if Arrow memory from it is still held (a root the caller did not close);
+   * released later, that report is logged as a WARNING on {@code dev.lancetorch}. Idempotent.
    */
   @Override
   public void close() {
@@ -316,6 +343,30 @@ public final class Connection implements AutoCloseable {
       for (Table t : new ArrayList<>(tables)) {
         t.close();
       }
+    } finally {
+      tablesClosed = true;
+      if (openSnapshots.get() == 0) {
+        release(true);
+      }
+    }
+  }
+
+  /** A snapshot of one of this connection's tables opened; the result runs when it closes. */
+  Runnable snapshotOpened() {
+    openSnapshots.incrementAndGet();
+    return () -> {
+      if (openSnapshots.decrementAndGet() == 0 && tablesClosed) {
+        release(false);
+      }
+    };
+  }
+
+  /** Releases the session, store and allocator, once: the first caller after the last read. */
+  private void release(boolean report) {
+    if (!released.compareAndSet(false, true)) {
+      return;
+    }
+    try {
       if (ownsSession) {
         session.close();
       }
@@ -323,7 +374,19 @@ public final class Connection implements AutoCloseable {
       try {
         store.close();
       } finally {
-        allocator.close();
+        try {
+          allocator.close();
+        } catch (IllegalStateException leak) {
+          if (report) {
+            throw leak;
+          }
+          LoggerFactory.getLogger("dev.lancetorch")
+              .warn(
+                  "connection to "
+                      + store.uri()
+                      + " closed after its last read ended, with Arrow memory still held",
+                  leak);
+        }
       }
     }
   }
@@ -451,19 +514,37 @@ public final class Connection implements AutoCloseable {
     return allocator;
   }
 
+  /**
+   * Writes {@code data} (not closed here) after {@link WriteChecks}: a schema or a batch Lance
+   * would abort the JVM on is refused with an {@link IllegalArgumentException} before Lance sees it
+   * (the batch check runs as Lance pulls each batch). When the data fails (refused, or its reader
+   * throws), that exception is thrown as it was, not Lance's report of the failed stream: a storage
+   * fault of the table read names that table.
+   */
   private Dataset writeUnshared(String name, ArrowReader data, WriteParams.WriteMode mode) {
+    CheckedReader checked;
+    try {
+      checked = new CheckedReader(allocator, data, name);
+    } catch (IOException e) {
+      throw LanceErrors.classify("reading the data for", name, store.uri(), e);
+    }
     try {
       return store
           .target(Dataset.write(), name)
           .allocator(exportAllocator(data))
-          .reader(data)
+          .reader(checked)
           .mode(mode)
           .storageOptions(options.storageOptions())
           .execute();
-    } catch (
-        Exception
-            e) { // Lance throws an undeclared IOException on storage errors (full disk, read-only
-      // dir)
+    } catch (Exception e) { // Lance throws an undeclared IOException on storage errors
+      Exception source = checked.failure(); // the data was refused, or its reader failed
+      if (source instanceof RuntimeException refused) {
+        refused.addSuppressed(e);
+        throw refused;
+      }
+      if (source != null) {
+        e = source;
+      }
       RuntimeException remote =
           store instanceof NamespaceStore ns && e instanceof RuntimeException re
               ? ns.translate("writing table '" + name + "'", name, re)

@@ -161,7 +161,8 @@ public final class Query {
         }
         throw e;
       }
-      return new ScanReader(allocator, inner, scanner, lease);
+      return new ScanReader(
+          allocator, inner, scanner, lease, table.nameUnchecked(), table.uriUnchecked());
     } catch (RuntimeException | Error e) {
       try {
         ScanReader.closeScannerAndLease(scanner, lease);
@@ -203,7 +204,15 @@ public final class Query {
     try {
       stream = ArrowArrayStream.allocateNew(allocator);
       Data.exportArrayStream(allocator, reader, stream); // from here the stream owns the reader
-      return new ArrowStreamExport(ArrowStreamExport.Source.JAVA_EXPORT, stream, null, null, -1, 0);
+      return new ArrowStreamExport(
+          ArrowStreamExport.Source.JAVA_EXPORT,
+          stream,
+          null,
+          null,
+          -1,
+          0,
+          table.nameUnchecked(),
+          table.uriUnchecked());
     } catch (RuntimeException | Error e) {
       try {
         if (stream != null) {
@@ -244,7 +253,9 @@ public final class Query {
           scanner,
           lease,
           rows,
-          ScanMemory.estimate(lease.snapshot().dataset.getSchema(), columns, rows));
+          ScanMemory.estimate(lease.snapshot().dataset.getSchema(), columns, rows),
+          table.nameUnchecked(),
+          table.uriUnchecked());
     } catch (RuntimeException | Error e) {
       try {
         if (stream != null) {

@@ -20,6 +20,8 @@ import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.lance.Dataset;
 import org.lance.WriteParams;
+import org.lance.ipc.LanceScanner;
+import org.lance.ipc.ScanOptions;
 
 /**
  * A table: one Lance dataset {@code <database>/<name>.lance}, seen through a current
@@ -68,7 +70,13 @@ public final class Table implements AutoCloseable {
       Dataset dataset,
       Long pinnedVersion,
       boolean ownsConnection) {
-    this(connection, name, dataset.uri(), new Snapshot(dataset), pinnedVersion, ownsConnection);
+    this(
+        connection,
+        name,
+        dataset.uri(),
+        new Snapshot(dataset, connection.snapshotOpened()),
+        pinnedVersion,
+        ownsConnection);
   }
 
   /** Takes over one reference to {@code snapshot}. */
@@ -211,11 +219,39 @@ public final class Table implements AutoCloseable {
     try (Snapshot.Lease l = lease()) {
       try {
         return l.snapshot().dataset.countRows(sqlFilter);
-      } catch (IllegalArgumentException e) {
-        throw badFilter(sqlFilter, e);
+      } catch (RuntimeException e) {
+        // lance-core raises an IllegalArgumentException for a bad filter, and an
+        // IllegalArgumentException or RuntimeException for data it cannot decode: the filter is to
+        // blame only if a scan with it cannot be planned either
+        if (!plans(l.snapshot(), sqlFilter)) {
+          throw badFilter(sqlFilter, e);
+        }
+        throw new LanceIoException(
+            "counting rows (filter '"
+                + sqlFilter
+                + "') of table '"
+                + name
+                + "' in "
+                + uri
+                + " failed reading its data: "
+                + e.getMessage(),
+            name,
+            uri,
+            e);
       } catch (Exception e) { // storage errors arrive as an undeclared IOException
         throw LanceErrors.classify("counting rows (filter '" + sqlFilter + "') of", name, uri, e);
       }
+    }
+  }
+
+  /** Whether Lance plans a scan of {@code snap} with {@code filter} (reading no rows). */
+  private boolean plans(Snapshot snap, String filter) {
+    ScanOptions o = new ScanOptions.Builder().filter(filter).limit(0L).withRowId(true).build();
+    try (LanceScanner s = LanceScanner.create(snap.dataset, o, connection.allocatorUnchecked());
+        ArrowReader r = s.scanBatches()) {
+      return r.getVectorSchemaRoot() != null;
+    } catch (Exception e) {
+      return false;
     }
   }
 
@@ -241,14 +277,18 @@ public final class Table implements AutoCloseable {
 
   /**
    * Appends rows given as maps; the schema is inferred as in {@link Connection#createTable(String,
-   * List, CreateMode)} and must match the table's.
+   * List, CreateMode)} and must match the table's, except that a number column the table declares
+   * wider than the values' own type is written in the table's type (Integer values into an int64
+   * column, Float into float64).
    *
    * @param rows at least one row
    */
   public void add(List<Map<String, Object>> rows) {
     checkOpen();
-    try (VectorSchemaRoot root = RowsToArrow.toRoot(rows, connection.allocatorUnchecked())) {
-      add(RowsToArrow.inColumnOrderOf(schema(), root));
+    Schema target = schema();
+    try (VectorSchemaRoot root =
+        RowsToArrow.toRoot(rows, connection.allocatorUnchecked(), target)) {
+      add(RowsToArrow.inColumnOrderOf(target, root));
     }
   }
 
@@ -315,7 +355,7 @@ public final class Table implements AutoCloseable {
   /** Must hold writeLock. Makes {@code next} current and drops the table's reference to the old. */
   private void swap(Dataset next) {
     Snapshot old = current;
-    current = new Snapshot(next);
+    current = new Snapshot(next, connection.snapshotOpened());
     lastConsistencyCheckNanos = System.nanoTime();
     old.release();
   }
@@ -509,6 +549,7 @@ public final class Table implements AutoCloseable {
    *     allocator, it holds the snapshot it reads (like every other read) until closed, so a
    *     concurrent write or refresh of this table cannot close the dataset under it
    * @throws IllegalArgumentException if Lance rejects the query (the message has the query)
+   * @throws LanceIoException if storage fails (a corrupted or missing file), here or while reading
    */
   public ArrowReader sql(String query) {
     Snapshot.Lease lease = lease();
@@ -517,7 +558,10 @@ public final class Table implements AutoCloseable {
       try {
         inner =
             lease.snapshot().dataset.sql(query).tableName("t").withRowAddr(true).intoBatchRecords();
-      } catch (IOException | RuntimeException e) {
+      } catch (Exception e) { // Lance throws an undeclared IOException on storage errors
+        if (e instanceof IOException || e instanceof UncheckedIOException) {
+          throw LanceErrors.classify("running SQL (query: " + query + ") on", name, uri, e);
+        }
         throw new IllegalArgumentException(
             "SQL on table '"
                 + name
@@ -530,7 +574,7 @@ public final class Table implements AutoCloseable {
                 + ")",
             e);
       }
-      return new ScanReader(connection.allocatorUnchecked(), inner, null, lease);
+      return new ScanReader(connection.allocatorUnchecked(), inner, null, lease, name, uri);
     } catch (RuntimeException | Error e) {
       lease.close();
       throw e;

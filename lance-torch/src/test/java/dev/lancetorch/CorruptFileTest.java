@@ -51,5 +51,31 @@ class CorruptFileTest {
             "PATH shuffled TORCH_DICT: threw",
             "PATH random access: threw",
             "PATH scan: threw");
+    // issue 24 item 13: one documented class for storage faults, naming the table read
+    for (String path :
+        List.of(
+            "scan",
+            "identity ARROW",
+            "identity ROWS",
+            "identity TORCH_DICT",
+            "shuffled ARROW",
+            "shuffled TORCH_DICT",
+            "memory cache",
+            "filtered ARROW",
+            "sql",
+            "countRows(filter)",
+            "execute",
+            "execute filter after delete",
+            "execute splitCalculated after delete",
+            "scan after delete")) {
+      assertThat(paths).as(paths).contains("PATH " + path + ": threw LanceIoException: ");
+    }
+    assertThat(paths)
+        .as(paths)
+        .contains(
+            "PATH execute splitCalculated after delete: threw LanceIoException: reading table 't'")
+        .contains("PATH countRows(filter): threw LanceIoException: counting rows (filter")
+        .doesNotContain("'permutation'")
+        .doesNotContain("invalid filter");
   }
 }

@@ -97,6 +97,46 @@ public final class CorruptReadMain {
       attempt(
           "memory cache",
           () -> drain(splits.split(0).withMemoryCache(64L << 20).withBatchSize(256)));
+      // issue 24 item 13: every path reports the storage fault as a LanceIoException
+      attempt("identity ARROW", () -> drain(Permutation.identity(t).withBatchSize(256)));
+      attempt(
+          "identity ROWS",
+          () -> drain(Permutation.identity(t).withFormat(Format.ROWS).withBatchSize(256)));
+      attempt(
+          "filtered ARROW",
+          () -> drain(Permutation.identity(t).filter("x >= 0").withBatchSize(256)));
+      attempt(
+          "sql",
+          () -> {
+            long n = 0;
+            try (ArrowReader r = t.sql("SELECT id, x FROM t WHERE x >= 0")) {
+              while (r.loadNextBatch()) {
+                n += r.getVectorSchemaRoot().getRowCount();
+              }
+            }
+            return n;
+          });
+      attempt("countRows(filter)", () -> t.countRows("x >= 0"));
+      attempt("execute", () -> Permutation.builder(t).filter("x >= 0").execute().countRows());
+      Files.delete(data);
+      System.out.println("deleted " + data.getFileName());
+      attempt(
+          "execute filter after delete",
+          () -> Permutation.builder(t).filter("x >= 0").shuffle(5).execute().countRows());
+      attempt(
+          "execute splitCalculated after delete",
+          () ->
+              Permutation.builder(t)
+                  .splitCalculated("CASE WHEN x >= 0 THEN 0 ELSE 1 END", List.of("a", "b"))
+                  .execute()
+                  .countRows());
+      attempt(
+          "scan after delete",
+          () -> {
+            try (ArrowReader r = t.query().toArrowReader()) {
+              return r.loadNextBatch() ? 1 : 0;
+            }
+          });
       permTable.close();
       t.close();
     }
@@ -118,15 +158,16 @@ public final class CorruptReadMain {
               + ": threw "
               + e.getClass().getSimpleName()
               + ": "
-              + first.substring(0, Math.min(160, first.length())));
+              + first.substring(0, Math.min(300, first.length())));
     }
   }
 
   static long drain(Permutation<?> p) throws Exception {
     long n = 0;
     for (Object b : p) {
-      try (AutoCloseable c = (AutoCloseable) b) {
-        n++;
+      n++;
+      if (b instanceof AutoCloseable c) {
+        c.close();
       }
     }
     return n;

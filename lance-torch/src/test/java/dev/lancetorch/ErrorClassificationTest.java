@@ -146,8 +146,24 @@ class ErrorClassificationTest extends LocalDbFixture {
         .isExactlyInstanceOf(LanceTorchException.class);
     assertThat(
             LanceErrors.classify(
-                "writing", "t", "/db", new RuntimeException("Dataset already exists")))
+                "writing", "t", "/db", new IllegalArgumentException("Dataset already exists")))
         .isInstanceOf(TableAlreadyExistsException.class);
+    // by type: a missing file is a storage fault, whatever its message says; the substrings are
+    // read only inside lance-core's IllegalArgumentException
+    assertThat(
+            LanceErrors.classify(
+                "reading", "t", "/db", new IOException("Not found: /db/t.lance/data/x.lance")))
+        .isInstanceOf(LanceIoException.class);
+    assertThat(
+            LanceErrors.classify("writing", "t", "/db", new RuntimeException("x already exists")))
+        .isExactlyInstanceOf(LanceTorchException.class);
+    assertThat(
+            LanceErrors.classify(
+                "opening",
+                "t",
+                "/db",
+                new org.lance.namespace.errors.TableNotFoundException("no such table")))
+        .isInstanceOf(TableNotFoundException.class);
     for (Class<?> c :
         List.of(
             TableNotFoundException.class,

@@ -119,13 +119,23 @@ public final class TorchScan implements AutoCloseable {
 
   /**
    * @return the next batch, owned by the caller, or null at the end (and on every later call)
-   * @throws RuntimeException when the stream's producer fails (afterwards the scan only closes),
-   *     {@link IllegalArgumentException} for a malformed batch, {@link IllegalStateException} if
-   *     closed
+   * @throws dev.lancetorch.LanceIoException when Lance fails to produce a batch of a table's scan
+   *     (a storage fault: corrupted, truncated or missing file; afterwards the scan only closes), a
+   *     plain {@link RuntimeException} when another producer ({@link #fromStream}) fails, {@link
+   *     IllegalArgumentException} for a malformed batch, {@link IllegalStateException} if closed
    */
   public synchronized TorchBatch next() {
     try {
-      long b = NativeBridge.streamNext(handle.get());
+      long b;
+      try {
+        b = NativeBridge.streamNext(handle.get());
+      } catch (RuntimeException e) {
+        // the bridge raises exactly RuntimeException for the producer's failure (LT_ERR_STREAM)
+        if (export != null && e.getClass() == RuntimeException.class) {
+          throw export.readFailure(e);
+        }
+        throw e;
+      }
       if (b == 0) {
         charge.update(0); // the producer is done: it holds nothing ahead
         return null;

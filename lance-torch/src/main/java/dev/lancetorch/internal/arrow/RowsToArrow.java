@@ -11,6 +11,9 @@ import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.SmallIntVector;
+import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -23,11 +26,15 @@ import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * Builds Arrow data from rows given as {@code Map<String, Object>} with schema inference. Rules:
- * Long/Integer/Short/Byte → int64; Double/Float → float64; Boolean → bool; String → utf8; byte[] →
- * binary; float[] → fixed_size_list&lt;float32, n&gt; (same n for the whole column); java.util.List
- * → list&lt;element type by these rules&gt;. Columns in order of first appearance, all nullable;
- * missing key or null value = null; all-null or mixed-type columns are rejected.
+ * Builds Arrow data from rows given as {@code Map<String, Object>} with schema inference. Each
+ * boxed Java type keeps its own width: Byte → int8, Short → int16, Integer → int32, Long → int64,
+ * Float → float32, Double → float64 (a column mixing widths of one family takes the widest: Integer
+ * and Long values make an int64 column; integers and floats do not mix); Boolean → bool; String →
+ * utf8; byte[] → binary; float[] → fixed_size_list&lt;float32, n&gt; (same n ≥ 1 for the whole
+ * column); java.util.List → list&lt;element type by these rules, not a float[]&gt;. Columns in
+ * order of first appearance, all nullable; missing key or null value = null. Rejected with an
+ * {@link IllegalArgumentException} naming the column: a null or empty column name, an all-null
+ * column, a column of only empty lists, mixed types, zero-length float[] values, lists of float[].
  */
 public final class RowsToArrow {
   private RowsToArrow() {}
@@ -36,13 +43,33 @@ public final class RowsToArrow {
    * @return a new root allocated from {@code allocator}; the caller owns and closes it
    */
   public static VectorSchemaRoot toRoot(List<Map<String, Object>> rows, BufferAllocator allocator) {
+    return toRoot(rows, allocator, null);
+  }
+
+  /**
+   * As {@link #toRoot(List, BufferAllocator)}; a top-level numeric column that {@code target} (the
+   * schema of the table the rows go to, or null) declares with a wider type of the same family is
+   * built with the target's type (an Integer added to an int64 column is written as int64).
+   *
+   * @return a new root allocated from {@code allocator}; the caller owns and closes it
+   */
+  public static VectorSchemaRoot toRoot(
+      List<Map<String, Object>> rows, BufferAllocator allocator, Schema target) {
     if (rows == null || rows.isEmpty()) {
       throw new IllegalArgumentException(
           "cannot infer a schema from no rows; pass at least one row or a VectorSchemaRoot");
     }
     Map<String, List<Object>> columns = new LinkedHashMap<>();
-    for (Map<String, Object> row : rows) {
+    for (int r = 0; r < rows.size(); r++) {
+      Map<String, Object> row = rows.get(r);
+      if (row == null) {
+        throw new IllegalArgumentException("row " + r + " is null");
+      }
       for (String key : row.keySet()) {
+        if (key == null || key.isEmpty()) {
+          throw new IllegalArgumentException(
+              "row " + r + " has " + (key == null ? "a null" : "an empty") + " column name");
+        }
         columns.computeIfAbsent(key, k -> new ArrayList<>());
       }
     }
@@ -53,7 +80,8 @@ public final class RowsToArrow {
     }
     List<Field> fields = new ArrayList<>();
     for (Map.Entry<String, List<Object>> c : columns.entrySet()) {
-      fields.add(infer(c.getKey(), c.getValue()));
+      Field inferred = infer(c.getKey(), c.getKey(), c.getValue());
+      fields.add(widenedTo(target, inferred));
     }
     VectorSchemaRoot root = VectorSchemaRoot.create(new Schema(fields), allocator);
     try {
@@ -96,7 +124,38 @@ public final class RowsToArrow {
     return new VectorSchemaRoot(new Schema(fields), ordered, root.getRowCount());
   }
 
-  static Field infer(String name, List<?> values) {
+  /** {@code inferred}, or the target's field of that name when it is a wider number type. */
+  private static Field widenedTo(Schema target, Field inferred) {
+    if (target == null) {
+      return inferred;
+    }
+    Field t = null;
+    for (Field f : target.getFields()) {
+      if (f.getName().equals(inferred.getName())) {
+        t = f;
+      }
+    }
+    if (t == null) {
+      return inferred;
+    }
+    ArrowType have = inferred.getType();
+    ArrowType want = t.getType();
+    boolean wider =
+        (have instanceof ArrowType.Int h
+                && want instanceof ArrowType.Int w
+                && w.getIsSigned()
+                && w.getBitWidth() >= h.getBitWidth())
+            || (have instanceof ArrowType.FloatingPoint hf
+                && want instanceof ArrowType.FloatingPoint wf
+                && wf.getPrecision().compareTo(hf.getPrecision()) >= 0);
+    return wider ? Field.nullable(inferred.getName(), want) : inferred;
+  }
+
+  /**
+   * @param name the field's name ({@code "item"} for list elements)
+   * @param label the column as messages name it ({@code "tags"}, {@code "tags[]"} for its elements)
+   */
+  static Field infer(String name, String label, List<?> values) {
     Object first = null;
     for (Object v : values) {
       if (v != null) {
@@ -106,40 +165,63 @@ public final class RowsToArrow {
     }
     if (first == null) {
       throw new IllegalArgumentException(
-          "column '" + name + "' has only null values; its type cannot be inferred");
+          values.isEmpty()
+              ? "column '"
+                  + label.substring(0, label.length() - 2)
+                  + "' has only empty lists; the type of its elements cannot be inferred"
+              : "column '" + label + "' has only null values; its type cannot be inferred");
     }
-    Kind kind = Kind.of(name, first);
+    Kind kind = Kind.of(label, first);
     List<Object> elements = new ArrayList<>();
     int fixedSize = -1;
     for (Object v : values) {
       if (v == null) {
         continue;
       }
-      if (Kind.of(name, v) != kind) {
+      Kind k = Kind.of(label, v);
+      if (k.family() != kind.family()) {
         throw new IllegalArgumentException(
             "column '"
-                + name
+                + label
                 + "' mixes "
                 + first.getClass().getSimpleName()
                 + " and "
                 + v.getClass().getSimpleName()
                 + " values");
       }
-      if (kind == Kind.VECTOR) {
+      if (k.ordinal() > kind.ordinal()) {
+        kind = k; // the widest of one family
+      }
+      if (k == Kind.VECTOR) {
         int n = ((float[]) v).length;
+        if (n == 0) {
+          throw new IllegalArgumentException(
+              "column '"
+                  + label
+                  + "' has a zero-length float[]: a fixed-size list needs a width of at least 1"
+                  + " (use null for a missing vector, or a List<Float> for variable lengths)");
+        }
         if (fixedSize >= 0 && n != fixedSize) {
           throw new IllegalArgumentException(
-              "column '" + name + "' has float[] of lengths " + fixedSize + " and " + n);
+              "column '" + label + "' has float[] of lengths " + fixedSize + " and " + n);
         }
         fixedSize = n;
-      } else if (kind == Kind.LIST) {
+      } else if (k == Kind.LIST) {
         elements.addAll((List<?>) v);
       }
     }
     switch (kind) {
-      case INT:
+      case INT8:
+        return Field.nullable(name, new ArrowType.Int(8, true));
+      case INT16:
+        return Field.nullable(name, new ArrowType.Int(16, true));
+      case INT32:
+        return Field.nullable(name, new ArrowType.Int(32, true));
+      case INT64:
         return Field.nullable(name, new ArrowType.Int(64, true));
-      case FLOAT:
+      case FLOAT32:
+        return Field.nullable(name, new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE));
+      case FLOAT64:
         return Field.nullable(name, new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE));
       case BOOL:
         return Field.nullable(name, ArrowType.Bool.INSTANCE);
@@ -155,28 +237,66 @@ public final class RowsToArrow {
                 Field.nullable(
                     "item", new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE))));
       case LIST:
+        for (Object e : elements) {
+          if (e instanceof float[]) {
+            throw new IllegalArgumentException(
+                "column '"
+                    + label
+                    + "' is a list of float[]: takes could not read a list of fixed-size lists back"
+                    + " (Arrow Java cannot copy their rows); store one float[] per row, or a"
+                    + " List<Float>");
+          }
+        }
         return new Field(
-            name, FieldType.nullable(ArrowType.List.INSTANCE), List.of(infer("item", elements)));
+            name,
+            FieldType.nullable(ArrowType.List.INSTANCE),
+            List.of(infer("item", label + "[]", elements)));
       default:
         throw new AssertionError(kind);
     }
   }
 
+  /** Value kinds; within a family ({@link #family()}) in order of width. */
   private enum Kind {
-    INT,
-    FLOAT,
+    INT8,
+    INT16,
+    INT32,
+    INT64,
+    FLOAT32,
+    FLOAT64,
     BOOL,
     STRING,
     BINARY,
     VECTOR,
     LIST;
 
+    /** Kinds of one family mix in a column (the widest wins); others do not. */
+    int family() {
+      return switch (this) {
+        case INT8, INT16, INT32, INT64 -> 0;
+        case FLOAT32, FLOAT64 -> 1;
+        default -> 2 + ordinal();
+      };
+    }
+
     static Kind of(String column, Object v) {
-      if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
-        return INT;
+      if (v instanceof Long) {
+        return INT64;
       }
-      if (v instanceof Double || v instanceof Float) {
-        return FLOAT;
+      if (v instanceof Integer) {
+        return INT32;
+      }
+      if (v instanceof Short) {
+        return INT16;
+      }
+      if (v instanceof Byte) {
+        return INT8;
+      }
+      if (v instanceof Double) {
+        return FLOAT64;
+      }
+      if (v instanceof Float) {
+        return FLOAT32;
       }
       if (v instanceof Boolean) {
         return BOOL;
@@ -211,6 +331,12 @@ public final class RowsToArrow {
     }
     if (v instanceof BigIntVector b) {
       b.setSafe(index, ((Number) value).longValue());
+    } else if (v instanceof IntVector b) {
+      b.setSafe(index, ((Number) value).intValue());
+    } else if (v instanceof SmallIntVector b) {
+      b.setSafe(index, ((Number) value).shortValue());
+    } else if (v instanceof TinyIntVector b) {
+      b.setSafe(index, ((Number) value).byteValue());
     } else if (v instanceof Float8Vector f) {
       f.setSafe(index, ((Number) value).doubleValue());
     } else if (v instanceof Float4Vector f) {

@@ -1,7 +1,9 @@
 package dev.lancetorch.internal.arrow;
 
+import dev.lancetorch.LanceIoException;
 import dev.lancetorch.Query;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
@@ -17,19 +19,45 @@ public final class ScanReader extends ArrowReader {
   private final ArrowReader inner;
   private final LanceScanner scanner;
   private final Snapshot.Lease lease;
+  private final String table;
+  private final String uri;
 
+  /**
+   * @param inner Lance's reader; <b>transferred</b>
+   * @param scanner its scanner (or null); <b>transferred</b>
+   * @param lease the snapshot read; <b>transferred</b>
+   * @param table the table name, for errors
+   * @param uri the table's dataset uri, for errors
+   */
   public ScanReader(
-      BufferAllocator allocator, ArrowReader inner, LanceScanner scanner, Snapshot.Lease lease) {
+      BufferAllocator allocator,
+      ArrowReader inner,
+      LanceScanner scanner,
+      Snapshot.Lease lease,
+      String table,
+      String uri) {
     super(allocator);
     this.inner = inner;
     this.scanner = scanner;
     this.lease = lease;
+    this.table = table;
+    this.uri = uri;
   }
 
+  /**
+   * @throws LanceIoException when Lance cannot read the data (a storage fault)
+   */
   @Override
   public boolean loadNextBatch() throws IOException {
     VectorSchemaRoot dst = getVectorSchemaRoot();
-    if (!inner.loadNextBatch()) {
+    boolean more;
+    try {
+      more = inner.loadNextBatch();
+    } catch (IOException | UncheckedIOException e) {
+      throw new LanceIoException(
+          "reading table '" + table + "' (" + uri + ") failed: " + e.getMessage(), table, uri, e);
+    }
+    if (!more) {
       dst.setRowCount(0);
       return false;
     }

@@ -21,9 +21,16 @@ public final class Snapshot {
   private final AtomicInteger refs = new AtomicInteger(1);
   private volatile List<FragmentInfo> fragments;
 
-  public Snapshot(Dataset dataset) {
+  private final Runnable onClose;
+
+  /**
+   * @param dataset the handle, <b>transferred</b>: closed with the last reference
+   * @param onClose run once after the dataset closed (the connection counts its open snapshots)
+   */
+  public Snapshot(Dataset dataset, Runnable onClose) {
     this.dataset = dataset;
     this.version = dataset.version();
+    this.onClose = onClose;
   }
 
   /**
@@ -43,7 +50,11 @@ public final class Snapshot {
 
   public void release() {
     if (refs.decrementAndGet() == 0) {
-      dataset.close();
+      try {
+        dataset.close();
+      } finally {
+        onClose.run();
+      }
     }
   }
 

@@ -98,9 +98,9 @@ final class DatabaseLocation implements TableStore {
     try (DirectoryStream<Path> dir = Files.newDirectoryStream(directory)) {
       for (Path p : dir) {
         String file = p.getFileName().toString();
-        if (Files.isDirectory(p)
-            && file.endsWith(TableNames.SUFFIX)
-            && file.length() > TableNames.SUFFIX.length()) {
+        if (file.endsWith(TableNames.SUFFIX)
+            && file.length() > TableNames.SUFFIX.length()
+            && isTable(p)) {
           names.add(file.substring(0, file.length() - TableNames.SUFFIX.length()));
         }
       }
@@ -111,9 +111,18 @@ final class DatabaseLocation implements TableStore {
     return names;
   }
 
+  /**
+   * A table is a {@code <name>.lance} directory with a committed manifest. A directory without one
+   * (an orphan: a create that crashed, a copy cut short) is no table: it is not listed, opening it
+   * is a {@code TableNotFoundException}, and creating the table writes over it.
+   */
   @Override
   public boolean exists(String name) {
-    return Files.isDirectory(directory.resolve(TableNames.directoryName(name)));
+    return isTable(directory.resolve(TableNames.directoryName(name)));
+  }
+
+  private static boolean isTable(Path dir) {
+    return Files.isDirectory(dir) && hasManifest(dir);
   }
 
   @Override
