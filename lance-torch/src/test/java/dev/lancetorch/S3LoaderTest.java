@@ -64,11 +64,14 @@ class S3LoaderTest extends S3Fixture {
       Permutation<ArrowBatch> perm = Permutation.identity(t);
       assertThat(read(loader(perm).build())).isEqualTo(localOrder);
 
-      // outage after a few batches: a clear error reaches the caller, workers stop, nothing hangs
+      // outage after a few batches: a clear error reaches the caller, workers stop, nothing hangs.
+      // A read-ahead of a few batches, so the outage is met (the default budget reads all 2000 rows
+      // in the first window, variable-length columns included)
       List<Long> before = new ArrayList<>();
       LoaderState saved;
       long t0;
-      try (DataLoader<long[]> l = loader(perm).build()) {
+      try (Permutation<ArrowBatch> small = perm.withReadAhead(8 << 10);
+          DataLoader<long[]> l = loader(small).build()) {
         Iterator<long[]> it = l.iterator();
         for (int i = 0; i < 5; i++) {
           add(before, it.next());
