@@ -114,26 +114,20 @@ public final class PermutationBuilder {
    * depends only on the values of {@code columns} (hashed as DataFusion does, see {@link
    * HashSplit}); {@code hash % (Σweights + discard)} picks the split, the last {@code
    * discardWeight} share of the hash space enters no split. Weights are positive integers, as in
-   * LanceDB.
+   * LanceDB, summed (with the discard weight) as unsigned 64-bit values: a sum of 2^64 or more,
+   * more than {@link SplitSizes#MAX_SPLITS} weights, or a column of a type LanceDB cannot hash is
+   * an {@link IllegalArgumentException} here, at the call.
    */
   public PermutationBuilder splitHash(
       List<String> columns, long[] weights, long discardWeight, List<String> names) {
     if (columns == null || columns.isEmpty()) {
       throw new IllegalArgumentException("Hash strategy requires at least one column");
     }
-    if (weights == null || weights.length == 0) {
-      throw new IllegalArgumentException("Hash strategy requires at least one split weight");
-    }
-    for (long w : weights) {
-      if (w <= 0) {
-        throw new IllegalArgumentException(
-            "Split weights must be greater than 0, got " + java.util.Arrays.toString(weights));
-      }
-    }
-    if (discardWeight < 0) {
-      throw new IllegalArgumentException("discard weight must be >= 0, got " + discardWeight);
-    }
+    HashSplit.requireWeights(weights, discardWeight);
     Schemas.requireColumns(base, columns, "splitHash");
+    for (String c : columns) {
+      HashSplit.requireHashable(base.schema().findField(c));
+    }
     return withSplit(
         new SplitSpec.Hash(
             List.copyOf(columns), weights.clone(), discardWeight, names(names, weights.length)));
