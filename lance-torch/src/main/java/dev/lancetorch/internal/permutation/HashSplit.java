@@ -114,7 +114,7 @@ public final class HashSplit {
    *
    * @throws IllegalArgumentException naming the column and its type
    */
-  public static void requireHashable(Field field) {
+  public static void requireHashable(Field field, String table) {
     ArrowType t = field.getType();
     boolean ok =
         t instanceof ArrowType.Int
@@ -128,7 +128,8 @@ public final class HashSplit {
             || t instanceof ArrowType.Binary
             || t instanceof ArrowType.LargeBinary;
     if (!ok) {
-      throw unhashable(field.getName(), t);
+      IllegalArgumentException e = unhashable(field.getName(), t);
+      throw new IllegalArgumentException(e.getMessage() + " (table '" + table + "')");
     }
   }
 
