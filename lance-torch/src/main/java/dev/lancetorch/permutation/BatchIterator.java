@@ -139,7 +139,9 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
       RowSelection.Addresses addrs = (RowSelection.Addresses) sel;
       if (!reads.plannerChecked) {
         reads.plannerChecked = true;
-        reads.windows = permutation.windowReader(addrs.slice(position, end), batchSize, stats);
+        // a batch larger than the rows left is those rows (no overflow in the planner's sizes)
+        int size = (int) Math.min(batchSize, end - position);
+        reads.windows = permutation.windowReader(addrs.slice(position, end), size, stats);
       }
       if (reads.windows != null) {
         dev.lancetorch.torch.TorchBatch b = reads.windows.next();

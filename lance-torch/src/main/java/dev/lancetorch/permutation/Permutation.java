@@ -87,6 +87,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   private transient SequentialReads<T> sequential; // guarded by this
   private transient long[] identityAddresses; // guarded by this
   private final transient SchemaExports exports = new SchemaExports();
+  private transient volatile boolean closed; // this handle's close(); copies have their own
 
   private Permutation(
       Table table,
@@ -267,6 +268,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    *     _rowid})
    */
   public Permutation<T> selectColumns(String... names) {
+    checkOpen();
     if (names.length == 0) {
       throw new IllegalArgumentException("Must select at least one column");
     }
@@ -295,6 +297,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * @throws IllegalArgumentException if the filter does not parse or names a missing column
    */
   public Permutation<T> filter(String sqlFilter) {
+    checkOpen();
     Table t = openTable();
     long[] matching;
     SqlExpression.requireSingle(
@@ -321,6 +324,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
 
   /** Every column but these (current names). */
   public Permutation<T> removeColumns(String... names) {
+    checkOpen();
     List<String> drop = new ArrayList<>();
     for (String n : names) {
       drop.add(baseName(n));
@@ -340,6 +344,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
 
   /** Renames columns (current name → new name). */
   public Permutation<T> renameColumns(Map<String, String> mapping) {
+    checkOpen();
     Map<String, String> ren = new LinkedHashMap<>(renames);
     List<String> current = columnNames();
     for (Map.Entry<String, String> e : mapping.entrySet()) {
@@ -375,6 +380,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
 
   /** The batch size of {@link #iterator()} (default {@value #DEFAULT_BATCH_SIZE}, as LanceDB). */
   public Permutation<T> withBatchSize(int size) {
+    checkOpen();
     if (size <= 0) {
       throw new IllegalArgumentException("batch size must be > 0, got " + size);
     }
@@ -390,6 +396,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    *     as in LanceDB
    */
   public Permutation<T> withSkip(long n) {
+    checkOpen();
     if (n < 0) {
       throw new IllegalArgumentException("skip must be >= 0, got " + n);
     }
@@ -404,6 +411,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    *     LanceDB
    */
   public Permutation<T> withTake(long n) {
+    checkOpen();
     if (n < 0) {
       throw new IllegalArgumentException("take must be >= 0, got " + n);
     }
@@ -412,6 +420,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
 
   /** The same rows in another output format (drops any transform). */
   public <U> Permutation<U> withFormat(Format<U> fmt) {
+    checkOpen();
     return with(
         selection,
         columns,
@@ -428,6 +437,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * other JVMs make {@code fn} {@link Serializable}.
    */
   public <U> Permutation<U> withTransform(Function<ArrowBatch, U> fn) {
+    checkOpen();
     return with(
         selection,
         columns,
@@ -451,6 +461,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * reference.
    */
   public Permutation<T> withMemoryCache(long maxBytes) {
+    checkOpen();
     if (maxBytes < 0) {
       throw new IllegalArgumentException("memory cache size must be >= 0, got " + maxBytes);
     }
@@ -480,6 +491,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * has not taken them yet. {@code 0} turns read-ahead off: one take per batch.
    */
   public Permutation<T> withReadAhead(long maxBytes) {
+    checkOpen();
     if (maxBytes < 0) {
       throw new IllegalArgumentException("read-ahead must be >= 0 bytes, got " + maxBytes);
     }
@@ -499,6 +511,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * transforms keep nulls. Without a fill value a null is an error naming the column.
    */
   public Permutation<T> withNullFill(double value) {
+    checkOpen();
     return withNullFill(nullFill.withAll(value));
   }
 
@@ -509,6 +522,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * @throws IllegalArgumentException for a column not in {@link #columnNames()}
    */
   public Permutation<T> withNullFill(String column, double value) {
+    checkOpen();
     if (!columnNames().contains(column)) {
       throw new IllegalArgumentException(
           "withNullFill: no column '" + column + "'; columns: " + columnNames());
@@ -521,6 +535,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * NullFill#none()}: nulls are an error).
    */
   public NullFill nullFill() {
+    checkOpen();
     return nullFill.renamed(renames);
   }
 
@@ -530,11 +545,13 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
 
   /** The read-ahead budget in bytes ({@link #withReadAhead}); 0 when off. */
   public long readAheadBytes() {
+    checkOpen();
     return readAheadBytes;
   }
 
   /** Bytes held by this permutation's memory cache (0 when off or not loaded yet). */
   public long memoryCacheBytes() {
+    checkOpen();
     return cache == null ? 0 : cache.bytes();
   }
 
@@ -543,6 +560,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * reopen state.
    */
   public Permutation<T> withConnectionFactory(ConnectionFactory factory) {
+    checkOpen();
     return with(
         selection,
         columns,
@@ -558,21 +576,25 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
 
   /** Rows in this permutation (after skip/take). */
   public long numRows() {
+    checkOpen();
     return selection.size();
   }
 
   /** Columns in each batch. */
   public int numColumns() {
+    checkOpen();
     return columns.size();
   }
 
   /** Column names in each batch, after renames. */
   public List<String> columnNames() {
+    checkOpen();
     return columns.stream().map(c -> renames.getOrDefault(c, c)).toList();
   }
 
   /** Arrow schema of each batch (after selection and renames). */
   public Schema schema() {
+    checkOpen();
     Schema full = openTable().schema();
     List<Field> fields = new ArrayList<>();
     for (String c : columns) {
@@ -593,11 +615,13 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
 
   /** The batch size of {@link #iterator()}. */
   public int batchSize() {
+    checkOpen();
     return batchSize;
   }
 
   /** The output format ({@link Format#ARROW} under a transform). */
   public Format<?> format() {
+    checkOpen();
     return format;
   }
 
@@ -619,6 +643,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * once.
    */
   public BatchIterator<T> iter(int size, boolean skipLastBatch) {
+    checkOpen();
     if (size <= 0) {
       throw new IllegalArgumentException("batch size must be > 0, got " + size);
     }
@@ -630,6 +655,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * one batch.
    */
   public T takeOffsets(long... offsets) {
+    checkOpen();
     long n = numRows();
     for (long o : offsets) {
       if (o < 0 || o >= n) {
@@ -695,6 +721,11 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * afterwards. A no-op when no plan applies or read-ahead is off ({@code withReadAhead(0)}).
    */
   public void planReads(List<long[]> batches) {
+    checkOpen();
+    replacePlan(batches);
+  }
+
+  private void replacePlan(List<long[]> batches) {
     PlannedReads old;
     SequentialReads<T> oldSeq;
     synchronized (this) {
@@ -756,6 +787,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * budget. With {@code after} null it starts now.
    */
   public PlannedBatches<T> planBatches(List<long[]> batches, PlannedBatches<?> after) {
+    checkOpen();
     if (batches.isEmpty() || readAheadBytes == 0 || !inRange(batches)) {
       return null;
     }
@@ -776,6 +808,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * identity permutation) rather than through the read planner.
    */
   public boolean streams(List<long[]> batches) {
+    checkOpen();
     return readAheadBytes != 0
         && selection instanceof RowSelection.Identity
         && inRange(batches)
@@ -832,11 +865,13 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   /** A copy with its own table handle (for another thread), owned by the caller: close it. */
   @SuppressWarnings("unchecked")
   public Permutation<T> reopen() {
+    checkOpen();
     return (Permutation<T>) serialized().open();
   }
 
   /** Bytes held by a batch of this permutation's format, for loader metrics; -1 if unknown. */
   public long sizeInBytes(T batch) {
+    checkOpen();
     return BatchFormatter.sizeInBytes(batch);
   }
 
@@ -844,11 +879,13 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * Releases the memory cache, if any, and closes the table handle if this permutation owns it
    * (from {@link #reopen()} or deserialization): its open iterators are closed first (a {@code
    * next()} in progress finishes; later calls throw {@link IllegalStateException}), batches already
-   * returned stay valid. Safe to call twice; a no-op for a plain borrowed-table permutation.
+   * returned stay valid. Safe to call twice. Every other method of this handle then throws {@link
+   * IllegalStateException}; copies made from it (over a borrowed table) stay usable.
    */
   @Override
   public void close() {
-    planReads(List.of());
+    closed = true;
+    replacePlan(List.of());
     if (cache != null) {
       cache.close();
     }
@@ -870,6 +907,15 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   }
 
   // ---- internals ----
+
+  /** Every public method but {@link #close()} refuses a closed handle. */
+  private void checkOpen() {
+    if (closed || (ownsTable && closer.isClosed())) {
+      throw new IllegalStateException(
+          "permutation is closed (close() was called on this handle or on the handle owning its"
+              + " table)");
+    }
+  }
 
   Table openTable() {
     if (ownsTable && closer.isClosed()) {
