@@ -230,6 +230,10 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
       Format<?> fmt,
       Function<ArrowBatch, U> tr,
       TableLocator loc) {
+    if (tr == null) {
+      BatchFormatter.requirePaddedColumns(
+          fmt.padding(), cols.stream().map(c -> ren.getOrDefault(c, c)).toList());
+    }
     return new Permutation<>(
         table,
         ownsTable,
