@@ -72,50 +72,27 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   private final transient boolean ownsTable;
   private final transient Closer closer;
   private final transient CacheHolder cache;
-  private final TableLocator locator;
-  private final RowSelection selection;
-  private final List<String> columns;
-  private final Map<String, String> renames;
-  private final int batchSize;
-  private final Format<?> format;
-  private final Function<ArrowBatch, T> transform;
-  private final long readAheadBytes;
-  private final NullFill nullFill; // keyed by base column name
+  private final transient PermutationSpec spec;
   private transient volatile RowReader reader;
   private transient volatile ReadColumns readColumns;
   private transient PlannedReads planned; // guarded by this
   private transient SequentialReads<T> sequential; // guarded by this
-  private transient long[] identityAddresses; // guarded by this
   private final transient SchemaExports exports = new SchemaExports();
   private transient volatile boolean closed; // this handle's close(); copies have their own
 
   private Permutation(
-      Table table,
-      boolean ownsTable,
-      Closer closer,
-      CacheHolder cache,
-      TableLocator locator,
-      RowSelection selection,
-      List<String> columns,
-      Map<String, String> renames,
-      int batchSize,
-      Format<?> format,
-      Function<ArrowBatch, T> transform,
-      long readAheadBytes,
-      NullFill nullFill) {
+      Table table, boolean ownsTable, Closer closer, CacheHolder cache, PermutationSpec spec) {
     this.table = table;
     this.ownsTable = ownsTable;
     this.closer = closer;
     this.cache = cache;
-    this.locator = locator;
-    this.selection = selection;
-    this.columns = columns;
-    this.renames = renames;
-    this.batchSize = batchSize;
-    this.format = format;
-    this.transform = transform;
-    this.readAheadBytes = readAheadBytes;
-    this.nullFill = nullFill;
+    this.spec = spec;
+  }
+
+  /** A permutation over a fresh handle of the spec's table, owned by the caller. */
+  static Permutation<?> open(PermutationSpec spec) {
+    return new Permutation<>(
+        spec.locator().open(), true, new Closer(), newCache(spec.cacheBytes()), spec);
   }
 
   /**
@@ -203,15 +180,17 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
           false,
           closer,
           null,
-          new TableLocator.ByRef(pinned.reopenState()),
-          selection,
-          cols,
-          Map.of(),
-          DEFAULT_BATCH_SIZE,
-          Format.ARROW,
-          null,
-          DEFAULT_READ_AHEAD_BYTES,
-          NullFill.none());
+          new PermutationSpec(
+              new TableLocator.ByRef(pinned.reopenState()),
+              selection,
+              cols,
+              Map.of(),
+              DEFAULT_BATCH_SIZE,
+              Format.ARROW,
+              null,
+              0,
+              DEFAULT_READ_AHEAD_BYTES,
+              NullFill.none()));
     } catch (RuntimeException | Error e) {
       if (pinned != table) {
         pinned.close();
@@ -222,45 +201,28 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
 
   // ---- immutable modifiers ----
 
-  private <U> Permutation<U> with(
-      RowSelection sel,
-      List<String> cols,
-      Map<String, String> ren,
-      int bs,
-      Format<?> fmt,
-      Function<ArrowBatch, U> tr,
-      TableLocator loc) {
-    if (tr == null) {
-      BatchFormatter.requirePaddedColumns(
-          fmt.padding(), cols.stream().map(c -> ren.getOrDefault(c, c)).toList());
+  /** A copy over the same table handle with {@code next} as its settings. */
+  @SuppressWarnings("unchecked")
+  private <U> Permutation<U> with(PermutationSpec next) {
+    if (next.transform() == null) {
+      BatchFormatter.requirePaddedColumns(next.format().padding(), next.columnNames());
     }
-    return new Permutation<>(
-        table,
-        ownsTable,
-        closer,
-        cache,
-        loc,
-        sel,
-        cols,
-        ren,
-        bs,
-        fmt,
-        tr,
-        readAheadBytes,
-        nullFill);
+    return (Permutation<U>) new Permutation<>(table, ownsTable, closer, cache, next);
   }
 
   /** A copy over the same table handle with another memory cache, read-ahead or null fill. */
   private Permutation<T> withHandleSettings(CacheHolder ch, long readAhead, NullFill fill) {
     return new Permutation<>(
-        table, ownsTable, closer, ch, locator, selection, columns, renames, batchSize, format,
-        transform, readAhead, fill);
+        table,
+        ownsTable,
+        closer,
+        ch,
+        spec.withBudgets(ch == null ? 0 : ch.maxBytes(), readAhead).withNullFill(fill));
   }
 
-  @SuppressWarnings("unchecked")
   private Permutation<T> copy(
       RowSelection sel, List<String> cols, Map<String, String> ren, int bs) {
-    return (Permutation<T>) with(sel, cols, ren, bs, format, transform, locator);
+    return with(spec.withRows(sel).withColumns(cols, ren).withBatchSize(bs));
   }
 
   /**
@@ -291,7 +253,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     if (base.stream().distinct().count() != base.size()) {
       throw new IllegalArgumentException("duplicate column in selectColumns " + List.of(names));
     }
-    return copy(selection, List.copyOf(base), renames, batchSize);
+    return copy(spec.selection(), List.copyOf(base), spec.renames(), spec.batchSize());
   }
 
   /**
@@ -316,14 +278,15 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
       matching = b.toArray(); // storage order = ascending addresses
     }
     java.util.Arrays.sort(matching);
-    long[] mine = RowSelection.addressesOf(selection, t);
+    long[] mine = spec.selection().addresses(0, spec.selection().size(), t);
     LongArrayBuilder kept = new LongArrayBuilder();
     for (long a : mine) {
       if (java.util.Arrays.binarySearch(matching, a) >= 0) {
         kept.add(a);
       }
     }
-    return copy(RowSelection.addresses(kept.toArray()), columns, renames, batchSize);
+    return copy(
+        RowSelection.addresses(kept.toArray()), spec.columns(), spec.renames(), spec.batchSize());
   }
 
   /** Every column but these (current names). */
@@ -333,12 +296,12 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     for (String n : names) {
       drop.add(baseName(n));
     }
-    List<String> keep = columns.stream().filter(c -> !drop.contains(c)).toList();
+    List<String> keep = spec.columns().stream().filter(c -> !drop.contains(c)).toList();
     if (keep.isEmpty()) {
       throw new IllegalArgumentException(
           "removeColumns " + List.of(names) + " would remove every column");
     }
-    return copy(selection, keep, renames, batchSize);
+    return copy(spec.selection(), keep, spec.renames(), spec.batchSize());
   }
 
   /** Renames a column in the batches (free: applied per batch without copying). */
@@ -349,7 +312,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   /** Renames columns (current name → new name). */
   public Permutation<T> renameColumns(Map<String, String> mapping) {
     checkOpen();
-    Map<String, String> ren = new LinkedHashMap<>(renames);
+    Map<String, String> ren = new LinkedHashMap<>(spec.renames());
     List<String> current = columnNames();
     for (Map.Entry<String, String> e : mapping.entrySet()) {
       String base = baseName(e.getKey());
@@ -364,7 +327,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
       ren.put(base, to);
     }
     Map<String, String> byFinalName = new LinkedHashMap<>();
-    for (String c : columns) {
+    for (String c : spec.columns()) {
       String previous = byFinalName.put(ren.getOrDefault(c, c), c);
       if (previous != null) {
         throw new IllegalArgumentException(
@@ -373,13 +336,14 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
                 + " gives two columns the name '"
                 + ren.getOrDefault(c, c)
                 + "' ('"
-                + renames.getOrDefault(previous, previous)
+                + spec.renames().getOrDefault(previous, previous)
                 + "' and '"
-                + renames.getOrDefault(c, c)
+                + spec.renames().getOrDefault(c, c)
                 + "')");
       }
     }
-    return copy(selection, columns, Collections.unmodifiableMap(ren), batchSize);
+    return copy(
+        spec.selection(), spec.columns(), Collections.unmodifiableMap(ren), spec.batchSize());
   }
 
   /** The batch size of {@link #iterator()} (default {@value #DEFAULT_BATCH_SIZE}, as LanceDB). */
@@ -388,7 +352,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     if (size <= 0) {
       throw new IllegalArgumentException("batch size must be > 0, got " + size);
     }
-    return copy(selection, columns, renames, size);
+    return copy(spec.selection(), spec.columns(), spec.renames(), size);
   }
 
   /**
@@ -404,7 +368,11 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     if (n < 0) {
       throw new IllegalArgumentException("skip must be >= 0, got " + n);
     }
-    return copy(selection.withOffsetLimit(n, selection.limit()), columns, renames, batchSize);
+    return copy(
+        spec.selection().withOffsetLimit(n, spec.selection().limit()),
+        spec.columns(),
+        spec.renames(),
+        spec.batchSize());
   }
 
   /**
@@ -419,20 +387,17 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     if (n < 0) {
       throw new IllegalArgumentException("take must be >= 0, got " + n);
     }
-    return copy(selection.withOffsetLimit(selection.offset(), n), columns, renames, batchSize);
+    return copy(
+        spec.selection().withOffsetLimit(spec.selection().offset(), n),
+        spec.columns(),
+        spec.renames(),
+        spec.batchSize());
   }
 
   /** The same rows in another output format (drops any transform). */
   public <U> Permutation<U> withFormat(Format<U> fmt) {
     checkOpen();
-    return with(
-        selection,
-        columns,
-        renames,
-        batchSize,
-        Objects.requireNonNull(fmt, "format"),
-        null,
-        locator);
+    return with(spec.withOutput(Objects.requireNonNull(fmt, "format"), null));
   }
 
   /**
@@ -442,14 +407,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    */
   public <U> Permutation<U> withTransform(Function<ArrowBatch, U> fn) {
     checkOpen();
-    return with(
-        selection,
-        columns,
-        renames,
-        batchSize,
-        Format.ARROW,
-        Objects.requireNonNull(fn, "transform"),
-        locator);
+    return with(spec.withOutput(Format.ARROW, Objects.requireNonNull(fn, "transform")));
   }
 
   /**
@@ -470,7 +428,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
       throw new IllegalArgumentException("memory cache size must be >= 0, got " + maxBytes);
     }
     return withHandleSettings(
-        maxBytes == 0 ? null : new CacheHolder(maxBytes), readAheadBytes, nullFill);
+        maxBytes == 0 ? null : new CacheHolder(maxBytes), spec.readAheadBytes(), spec.nullFill());
   }
 
   /**
@@ -499,7 +457,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     if (maxBytes < 0) {
       throw new IllegalArgumentException("read-ahead must be >= 0 bytes, got " + maxBytes);
     }
-    return withHandleSettings(cache, maxBytes, nullFill);
+    return withHandleSettings(cache, maxBytes, spec.nullFill());
   }
 
   /**
@@ -516,7 +474,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    */
   public Permutation<T> withNullFill(double value) {
     checkOpen();
-    return withNullFill(nullFill.withAll(value));
+    return withNullFill(spec.nullFill().withAll(value));
   }
 
   /**
@@ -531,7 +489,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
       throw new IllegalArgumentException(
           "withNullFill: no column '" + column + "'; columns: " + columnNames());
     }
-    return withNullFill(nullFill.withColumn(baseName(column), value));
+    return withNullFill(spec.nullFill().withColumn(baseName(column), value));
   }
 
   /**
@@ -540,17 +498,17 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    */
   public NullFill nullFill() {
     checkOpen();
-    return nullFill.renamed(renames);
+    return spec.nullFill().renamed(spec.renames());
   }
 
   private Permutation<T> withNullFill(NullFill fill) {
-    return withHandleSettings(cache, readAheadBytes, fill);
+    return withHandleSettings(cache, spec.readAheadBytes(), fill);
   }
 
   /** The read-ahead budget in bytes ({@link #withReadAhead}); 0 when off. */
   public long readAheadBytes() {
     checkOpen();
-    return readAheadBytes;
+    return spec.readAheadBytes();
   }
 
   /** Bytes held by this permutation's memory cache (0 when off or not loaded yet). */
@@ -566,14 +524,9 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   public Permutation<T> withConnectionFactory(ConnectionFactory factory) {
     checkOpen();
     return with(
-        selection,
-        columns,
-        renames,
-        batchSize,
-        format,
-        transform,
-        new TableLocator.ByFactory(
-            Objects.requireNonNull(factory, "factory"), table.name(), table.version()));
+        spec.withLocator(
+            new TableLocator.ByFactory(
+                Objects.requireNonNull(factory, "factory"), table.name(), table.version())));
   }
 
   // ---- shape ----
@@ -581,19 +534,19 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   /** Rows in this permutation (after skip/take). */
   public long numRows() {
     checkOpen();
-    return selection.size();
+    return spec.selection().size();
   }
 
   /** Columns in each batch. */
   public int numColumns() {
     checkOpen();
-    return columns.size();
+    return spec.columns().size();
   }
 
   /** Column names in each batch, after renames. */
   public List<String> columnNames() {
     checkOpen();
-    return columns.stream().map(c -> renames.getOrDefault(c, c)).toList();
+    return spec.columns().stream().map(c -> spec.renames().getOrDefault(c, c)).toList();
   }
 
   /** Arrow schema of each batch (after selection and renames). */
@@ -601,13 +554,13 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     checkOpen();
     Schema full = openTable().schema();
     List<Field> fields = new ArrayList<>();
-    for (String c : columns) {
+    for (String c : spec.columns()) {
       Field f =
           c.equals(RowReader.ROW_ID) && !hasColumn(full, c)
               ? Field.notNullable(
                   c, new org.apache.arrow.vector.types.pojo.ArrowType.Int(64, false))
               : full.findField(c);
-      fields.add(renames.containsKey(c) ? Renames.renamed(f, renames.get(c)) : f);
+      fields.add(spec.renames().containsKey(c) ? Renames.renamed(f, spec.renames().get(c)) : f);
     }
     return new Schema(fields);
   }
@@ -620,13 +573,13 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   /** The batch size of {@link #iterator()}. */
   public int batchSize() {
     checkOpen();
-    return batchSize;
+    return spec.batchSize();
   }
 
   /** The output format ({@link Format#ARROW} under a transform). */
   public Format<?> format() {
     checkOpen();
-    return format;
+    return spec.format();
   }
 
   // ---- reading ----
@@ -637,7 +590,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    */
   @Override
   public BatchIterator<T> iterator() {
-    return iter(batchSize, true);
+    return iter(spec.batchSize(), true);
   }
 
   /**
@@ -698,20 +651,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
       }
       dropPlan(plan);
     }
-    RowReader reader = reader();
-    if (selection instanceof RowSelection.Identity id) {
-      long[] abs = new long[offsets.length];
-      for (int k = 0; k < offsets.length; k++) {
-        abs[k] = id.start + offsets[k];
-      }
-      return format(reader.readOffsets(abs));
-    }
-    RowSelection.Addresses sel = (RowSelection.Addresses) selection;
-    long[] addrs = new long[offsets.length];
-    for (int k = 0; k < offsets.length; k++) {
-      addrs[k] = sel.address(offsets[k]);
-    }
-    return format(reader.read(addrs));
+    return format(spec.selection().read(reader(), offsets));
   }
 
   /**
@@ -744,13 +684,13 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     if (oldSeq != null) {
       oldSeq.close();
     }
-    if (batches.isEmpty() || readAheadBytes == 0) {
+    if (batches.isEmpty() || spec.readAheadBytes() == 0) {
       return;
     }
     if (!inRange(batches)) {
       return; // takeOffsets reports it
     }
-    if (selection instanceof RowSelection.Identity) {
+    if (spec.selection().scansInOrder()) {
       SequentialReads<T> seq = SequentialReads.of(this, batches);
       if (seq != null) {
         synchronized (this) {
@@ -792,7 +732,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    */
   public PlannedBatches<T> planBatches(List<long[]> batches, PlannedBatches<?> after) {
     checkOpen();
-    if (batches.isEmpty() || readAheadBytes == 0 || !inRange(batches)) {
+    if (batches.isEmpty() || spec.readAheadBytes() == 0 || !inRange(batches)) {
       return null;
     }
     WindowReader r = plannedReader(batches);
@@ -813,8 +753,8 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    */
   public boolean streams(List<long[]> batches) {
     checkOpen();
-    return readAheadBytes != 0
-        && selection instanceof RowSelection.Identity
+    return spec.readAheadBytes() != 0
+        && spec.selection().scansInOrder()
         && inRange(batches)
         && SequentialReads.consecutive(batches);
   }
@@ -833,23 +773,10 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
 
   /** A planner over the batches' row addresses, or null when they cannot be planned. */
   private WindowReader plannedReader(List<long[]> batches) {
-    long[] addrs;
-    if (selection instanceof RowSelection.Addresses sel) {
-      addrs = PlannedReads.addresses(batches, sel::address);
-    } else {
-      long[] all = identityAddresses();
-      addrs = PlannedReads.addresses(batches, o -> all[(int) o]);
-    }
+    long[] addrs = spec.selection().plannedAddresses(batches, openTable());
     return addrs == null
         ? null
         : windowReader(addrs, PlannedReads.sizes(batches), new WindowReader.Stats());
-  }
-
-  private synchronized long[] identityAddresses() {
-    if (identityAddresses == null) {
-      identityAddresses = RowSelection.addressesOf(selection, openTable());
-    }
-    return identityAddresses;
   }
 
   private void dropPlan(PlannedReads plan) {
@@ -870,7 +797,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   @SuppressWarnings("unchecked")
   public Permutation<T> reopen() {
     checkOpen();
-    return (Permutation<T>) serialized().open();
+    return (Permutation<T>) open(spec);
   }
 
   /** Bytes held by a batch of this permutation's format, for loader metrics; -1 if unknown. */
@@ -902,10 +829,6 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     }
   }
 
-  private long cacheBytes() {
-    return cache == null ? 0 : cache.maxBytes();
-  }
-
   private static CacheHolder newCache(long maxBytes) {
     return maxBytes == 0 ? null : new CacheHolder(maxBytes);
   }
@@ -929,7 +852,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   }
 
   RowSelection selection() {
-    return selection;
+    return spec.selection();
   }
 
   Closer closer() {
@@ -946,7 +869,10 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     if (r == null) {
       r =
           new RowReader(
-              t, columns, cache, keptByTensorsOnly() ? TensorMemory.ALLOCATOR : t.allocator());
+              t,
+              spec.columns(),
+              cache,
+              keptByTensorsOnly() ? TensorMemory.ALLOCATOR : t.allocator());
       reader = r;
     }
     return r;
@@ -954,13 +880,15 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
 
   @SuppressWarnings("unchecked")
   T format(org.apache.arrow.vector.VectorSchemaRoot root) {
-    ArrowBatch batch = new ArrowBatch(Renames.apply(root, renames));
-    if (transform != null) {
+    ArrowBatch batch = new ArrowBatch(Renames.apply(root, spec.renames()));
+    if (spec.transform() != null) {
       try (batch) {
-        return transform.apply(batch);
+        return (T) spec.transform().apply(batch);
       }
     }
-    return (T) BatchFormatter.format(format, batch, exports, nullFill.renamed(renames));
+    return (T)
+        BatchFormatter.format(
+            spec.format(), batch, exports, spec.nullFill().renamed(spec.renames()));
   }
 
   /**
@@ -969,7 +897,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * caller keeps never hold up the table's connection allocator.
    */
   private boolean keptByTensorsOnly() {
-    return transform == null && format.isTorch();
+    return spec.transform() == null && spec.format().isTorch();
   }
 
   /**
@@ -977,7 +905,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * format).
    */
   boolean readsTensorsNatively() {
-    return keptByTensorsOnly() && selection instanceof RowSelection.Identity;
+    return keptByTensorsOnly() && spec.selection().scansInOrder();
   }
 
   /**
@@ -994,7 +922,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * ({@code sizes}, summing to {@code addrs.length}).
    */
   WindowReader windowReader(long[] addrs, int[] sizes, WindowReader.Stats stats) {
-    if (readAheadBytes == 0) {
+    if (spec.readAheadBytes() == 0) {
       return null;
     }
     ReadColumns cols = readColumns();
@@ -1010,7 +938,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
         cols,
         addrs,
         sizes,
-        readAheadBytes,
+        spec.readAheadBytes(),
         (NativeColumnCache) c,
         stats,
         ReadCosts.DEFAULT);
@@ -1018,11 +946,11 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
 
   /** True when {@code other} makes the same batches from the planner's rows (a reopened copy). */
   boolean formatsLike(Permutation<?> other) {
-    return columns.equals(other.columns)
-        && renames.equals(other.renames)
-        && format.equals(other.format)
-        && java.util.Objects.equals(nullFill, other.nullFill)
-        && java.util.Objects.equals(transform, other.transform);
+    return spec.columns().equals(other.spec.columns())
+        && spec.renames().equals(other.spec.renames())
+        && spec.format().equals(other.spec.format())
+        && spec.nullFill().equals(other.spec.nullFill())
+        && Objects.equals(spec.transform(), other.spec.transform());
   }
 
   /**
@@ -1032,7 +960,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   private ReadColumns readColumns() {
     ReadColumns cols = readColumns;
     if (cols == null) {
-      cols = ReadColumns.of(openTable().schema(), columns);
+      cols = ReadColumns.of(openTable().schema(), spec.columns());
       readColumns = cols;
     }
     return cols;
@@ -1040,7 +968,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
 
   /** Formats a batch from the planner (takes ownership of it). */
   T format(dev.lancetorch.torch.TorchBatch batch) {
-    if (transform == null && format.isTorch()) {
+    if (spec.transform() == null && spec.format().isTorch()) {
       try (batch) {
         return format(List.of(new TensorRechunker.Piece(batch, 0, batch.numRows())));
       }
@@ -1054,16 +982,18 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
 
   @SuppressWarnings("unchecked")
   T format(List<TensorRechunker.Piece> pieces) {
-    return (T) BatchFormatter.formatPieces(format, pieces, columns, renames, nullFill);
+    return (T)
+        BatchFormatter.formatPieces(
+            spec.format(), pieces, spec.columns(), spec.renames(), spec.nullFill());
   }
 
   private String baseName(String current) {
-    for (String c : columns) {
-      if (renames.getOrDefault(c, c).equals(current)) {
+    for (String c : spec.columns()) {
+      if (spec.renames().getOrDefault(c, c).equals(current)) {
         return c;
       }
     }
-    if (!renames.containsKey(current) || renames.get(current).equals(current)) {
+    if (!spec.renames().containsKey(current) || spec.renames().get(current).equals(current)) {
       Schema full = openTable().schema();
       if (hasColumn(full, current) || current.equals(RowReader.ROW_ID)) {
         return current;
@@ -1083,62 +1013,12 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   }
 
   private Object writeReplace() throws ObjectStreamException {
-    if (transform != null && !(transform instanceof Serializable)) {
+    if (spec.transform() != null && !(spec.transform() instanceof Serializable)) {
       throw new java.io.NotSerializableException(
-          "the permutation's transform is not Serializable: " + transform.getClass().getName());
+          "the permutation's transform is not Serializable: "
+              + spec.transform().getClass().getName());
     }
-    return serialized();
-  }
-
-  /** This permutation's settings as data, without its table handle. */
-  private Serialized serialized() {
-    return new Serialized(
-        locator,
-        selection,
-        columns,
-        renames,
-        batchSize,
-        format,
-        transform,
-        cacheBytes(),
-        readAheadBytes,
-        nullFill);
-  }
-
-  /** The serialized form: reopen state and selection as data. */
-  private record Serialized(
-      TableLocator locator,
-      RowSelection selection,
-      List<String> columns,
-      Map<String, String> renames,
-      int batchSize,
-      Format<?> format,
-      Function<ArrowBatch, ?> transform,
-      long cacheBytes,
-      long readAheadBytes,
-      NullFill nullFill)
-      implements Serializable {
-    private Object readResolve() {
-      return open();
-    }
-
-    /** A permutation over a fresh handle of the table, owned by the caller. */
-    private Permutation<?> open() {
-      return new Permutation<>(
-          locator.open(),
-          true,
-          new Closer(),
-          newCache(cacheBytes),
-          locator,
-          selection,
-          List.copyOf(columns),
-          Map.copyOf(renames),
-          batchSize,
-          format,
-          transform,
-          readAheadBytes,
-          nullFill == null ? NullFill.none() : nullFill);
-    }
+    return spec;
   }
 
   /**
