@@ -6,15 +6,10 @@ import dev.lancetorch.internal.arrow.Renames;
 import dev.lancetorch.internal.arrow.SchemaExports;
 import dev.lancetorch.internal.arrow.SqlExpression;
 import dev.lancetorch.internal.memory.Cleaners;
-import dev.lancetorch.internal.memory.TensorMemory;
 import dev.lancetorch.internal.permutation.LongArrayBuilder;
 import dev.lancetorch.internal.permutation.RowStream;
 import dev.lancetorch.internal.read.CacheHolder;
-import dev.lancetorch.internal.read.MemoryCache;
-import dev.lancetorch.internal.read.NativeColumnCache;
 import dev.lancetorch.internal.read.PlannedReads;
-import dev.lancetorch.internal.read.ReadColumns;
-import dev.lancetorch.internal.read.ReadCosts;
 import dev.lancetorch.internal.read.RowReader;
 import dev.lancetorch.internal.read.RowSelection;
 import dev.lancetorch.internal.read.TableLocator;
@@ -73,8 +68,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   private final transient Closer closer;
   private final transient CacheHolder cache;
   private final transient PermutationSpec spec;
-  private transient volatile RowReader reader;
-  private transient volatile ReadColumns readColumns;
+  private transient volatile PermutationReader<T> reading;
   private transient PlannedReads planned; // guarded by this
   private transient SequentialReads<T> sequential; // guarded by this
   private final transient SchemaExports exports = new SchemaExports();
@@ -651,7 +645,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
       }
       dropPlan(plan);
     }
-    return format(spec.selection().read(reader(), offsets));
+    return reading().take(offsets);
   }
 
   /**
@@ -860,88 +854,43 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   }
 
   /**
-   * The reader of this permutation's columns (one per instance: it caches the table's fragment
-   * list).
+   * The reader of this handle's spec (one per handle: it caches the table's fragment list and the
+   * planner's view of the columns). Every read goes through it.
    */
-  RowReader reader() {
+  PermutationReader<T> reading() {
     Table t = openTable();
-    RowReader r = reader;
+    PermutationReader<T> r = reading;
     if (r == null) {
-      r =
-          new RowReader(
-              t,
-              spec.columns(),
-              cache,
-              keptByTensorsOnly() ? TensorMemory.ALLOCATOR : t.allocator());
-      reader = r;
+      r = new PermutationReader<>(t, spec, cache, exports);
+      reading = r;
     }
     return r;
   }
 
-  @SuppressWarnings("unchecked")
+  RowReader reader() {
+    return reading().rows();
+  }
+
   T format(org.apache.arrow.vector.VectorSchemaRoot root) {
-    ArrowBatch batch = new ArrowBatch(Renames.apply(root, spec.renames()));
-    if (spec.transform() != null) {
-      try (batch) {
-        return (T) spec.transform().apply(batch);
-      }
-    }
-    return (T)
-        BatchFormatter.format(
-            spec.format(), batch, exports, spec.nullFill().renamed(spec.renames()));
+    return reading().format(root);
   }
 
-  /**
-   * True when the Arrow buffers of a batch end up referenced only by tensors (tensor formats
-   * without a transform): they are then allocated from {@link TensorMemory#ALLOCATOR}, so tensors a
-   * caller keeps never hold up the table's connection allocator.
-   */
-  private boolean keptByTensorsOnly() {
-    return spec.transform() == null && spec.format().isTorch();
-  }
-
-  /**
-   * True when batches come straight from the native tensor scan (identity windows in a tensor
-   * format).
-   */
+  /** True when batches come straight from the native tensor scan (runs in a tensor format). */
   boolean readsTensorsNatively() {
-    return keptByTensorsOnly() && spec.selection().scansInOrder();
+    return reading().readsTensorsNatively();
   }
 
   /**
-   * The planner over the addresses {@code addrs} (this permutation's order, or a worker's share),
-   * or null when it does not apply (read-ahead off, columns not fixed-width, a Java-side memory
-   * cache).
+   * The planner over the addresses {@code addrs} (this permutation's order, or a worker's share) in
+   * batches of {@code size}, or null when it does not apply (see {@link PermutationReader}).
    */
   WindowReader windowReader(long[] addrs, int size, WindowReader.Stats stats) {
-    return windowReader(addrs, WindowReader.uniformSizes(addrs.length, size), stats);
+    return reading().windowReader(addrs, WindowReader.uniformSizes(addrs.length, size), stats);
   }
 
-  /**
-   * As {@link #windowReader(long[], int, WindowReader.Stats)}, for batches of their own sizes
-   * ({@code sizes}, summing to {@code addrs.length}).
-   */
+  /** As {@link #windowReader(long[], int, WindowReader.Stats)}, for batches of their own sizes. */
   WindowReader windowReader(long[] addrs, int[] sizes, WindowReader.Stats stats) {
-    if (spec.readAheadBytes() == 0) {
-      return null;
-    }
-    ReadColumns cols = readColumns();
-    if (cols == null) {
-      return null;
-    }
-    MemoryCache c = reader().cached();
-    if (c != null && !(c instanceof NativeColumnCache)) {
-      return null;
-    }
-    return new WindowReader(
-        openTable(),
-        cols,
-        addrs,
-        sizes,
-        spec.readAheadBytes(),
-        (NativeColumnCache) c,
-        stats,
-        ReadCosts.DEFAULT);
+    return reading().windowReader(addrs, sizes, stats);
   }
 
   /** True when {@code other} makes the same batches from the planner's rows (a reopened copy). */
@@ -953,38 +902,13 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
         && Objects.equals(spec.transform(), other.spec.transform());
   }
 
-  /**
-   * The read planner's view of the selected columns (computed once), or null when it cannot read
-   * them.
-   */
-  private ReadColumns readColumns() {
-    ReadColumns cols = readColumns;
-    if (cols == null) {
-      cols = ReadColumns.of(openTable().schema(), spec.columns());
-      readColumns = cols;
-    }
-    return cols;
-  }
-
   /** Formats a batch from the planner (takes ownership of it). */
   T format(dev.lancetorch.torch.TorchBatch batch) {
-    if (spec.transform() == null && spec.format().isTorch()) {
-      try (batch) {
-        return format(List.of(new TensorRechunker.Piece(batch, 0, batch.numRows())));
-      }
-    }
-    org.apache.arrow.vector.VectorSchemaRoot root;
-    try (batch) {
-      root = batch.toArrow(readColumns().schema(), openTable().allocator());
-    }
-    return format(root);
+    return reading().format(batch);
   }
 
-  @SuppressWarnings("unchecked")
   T format(List<TensorRechunker.Piece> pieces) {
-    return (T)
-        BatchFormatter.formatPieces(
-            spec.format(), pieces, spec.columns(), spec.renames(), spec.nullFill());
+    return reading().format(pieces);
   }
 
   private String baseName(String current) {
