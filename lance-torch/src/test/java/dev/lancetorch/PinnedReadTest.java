@@ -79,6 +79,7 @@ class PinnedReadTest {
       try (ArrowBatch b = identity.takeOffsets(0, 5, N - 1)) {
         assertThat(ids(b)).as("random access").containsExactly(0L, 5L, (long) N - 1);
       }
+      cached.close(); // its memory cache is released now, not by a later GC
       permTable.close();
       t.close();
     }

@@ -4,6 +4,7 @@ import dev.lancetorch.internal.arrow.SchemaExports;
 import dev.lancetorch.internal.read.TensorRechunker;
 import dev.lancetorch.torch.ColumnOptions;
 import dev.lancetorch.torch.NullFill;
+import dev.lancetorch.torch.PadOptions;
 import dev.lancetorch.torch.TorchBatch;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,6 +48,7 @@ final class BatchFormatter {
           return tb.stack(names, fill);
         }
         if (format.isDict()) {
+          requirePaddedColumns(format.padding(), names);
           return new TensorDict(
               new LinkedHashMap<>(
                   tb.dictWithOffsets(
@@ -133,6 +135,8 @@ final class BatchFormatter {
       }
     }
     if (format.isDict()) {
+      requirePaddedColumns(
+          format.padding(), columns.stream().map(c -> renames.getOrDefault(c, c)).toList());
       return new TensorDict(DictPieces.assemble(pieces, columns, renames, format.padding(), fill));
     }
     LinkedHashMap<String, Tensor> dict = new LinkedHashMap<>();
@@ -231,5 +235,23 @@ final class BatchFormatter {
       return d.values().stream().mapToLong(Tensor::nbytes).sum();
     }
     return -1;
+  }
+
+  /**
+   * Every column {@code padding} names is one of the batch's {@code columns} (names after renames):
+   * a typo or a name from before a rename would otherwise leave the column jagged, silently.
+   *
+   * @throws IllegalArgumentException naming the unknown keys and the batch's columns
+   */
+  static void requirePaddedColumns(Map<String, PadOptions> padding, List<String> columns) {
+    List<String> unknown =
+        padding.keySet().stream().filter(k -> !columns.contains(k)).sorted().toList();
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException(
+          "Format.torchDict pads "
+              + (unknown.size() == 1 ? "column '" + unknown.get(0) + "'" : "columns " + unknown)
+              + ", not in the batch; its columns (names after renames): "
+              + columns);
+    }
   }
 }

@@ -114,13 +114,15 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
     reads.checkOpen();
     RowSelection sel = permutation.selection();
     if (permutation.readsTensorsNatively()) {
-      RowSelection.Identity id = (RowSelection.Identity) sel;
       if (reads.tensorScan == null) {
         reads.tensorScan =
             permutation
                 .reader()
                 .tensorScan(
-                    id.start + position, end - position, batchSize, permutation.readAheadBytes());
+                    sel.scanStart() + position,
+                    end - position,
+                    batchSize,
+                    permutation.readAheadBytes());
       }
       List<TensorRechunker.Piece> pieces = reads.tensorScan.next(n);
       long got = pieces.stream().mapToLong(TensorRechunker.Piece::length).sum();
@@ -130,9 +132,10 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
       return permutation.format(pieces);
     }
     VectorSchemaRoot root;
-    if (sel instanceof RowSelection.Identity id) {
+    if (sel.scansInOrder()) {
       if (reads.scan == null) {
-        reads.scan = permutation.reader().scan(id.start + position, end - position, batchSize);
+        reads.scan =
+            permutation.reader().scan(sel.scanStart() + position, end - position, batchSize);
       }
       root = reads.scan.next(n);
       if (root == null || root.getRowCount() != n) {
@@ -143,10 +146,13 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
         throw shortRead(got, n);
       }
     } else {
-      RowSelection.Addresses addrs = (RowSelection.Addresses) sel;
       if (!reads.plannerChecked) {
         reads.plannerChecked = true;
-        reads.windows = permutation.windowReader(addrs.slice(position, end), batchSize, stats);
+        // a batch larger than the rows left is those rows (no overflow in the planner's sizes)
+        int size = (int) Math.min(batchSize, end - position);
+        reads.windows =
+            permutation.windowReader(
+                sel.addresses(position, end, permutation.openTable()), size, stats);
       }
       if (reads.windows != null) {
         dev.lancetorch.torch.TorchBatch b = reads.windows.next();
@@ -159,7 +165,8 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
         }
         return permutation.format(b);
       }
-      root = permutation.reader().read(addrs.slice(position, position + n));
+      root =
+          permutation.reader().read(sel.addresses(position, position + n, permutation.openTable()));
     }
     return permutation.format(root);
   }

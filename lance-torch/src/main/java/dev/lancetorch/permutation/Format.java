@@ -110,7 +110,10 @@ public final class Format<T> implements Serializable {
    * {@link #TORCH_DICT} with the named variable-length columns (keys: names after renames) padded
    * or truncated per {@link PadOptions}: each gives {@code name} → (R, L), {@code name.lengths} →
    * (R) int64 and {@code name.mask} → (R, L) bool, made in one native pass per batch. Other
-   * variable-length columns stay jagged ({@code name} → values, {@code name.offsets}).
+   * variable-length columns stay jagged ({@code name} → values, {@code name.offsets}). A key that
+   * is not a column of the permutation (a typo, a name from before a rename, a column removed) is
+   * an {@link IllegalArgumentException} naming it, from {@code Permutation.withFormat} or the
+   * {@code select}/{@code rename}/{@code remove} call that drops it.
    */
   public static Format<TensorDict> torchDict(Map<String, PadOptions> padding) {
     Map<String, PadOptions> copy = Map.copyOf(padding);

@@ -6,15 +6,10 @@ import dev.lancetorch.internal.arrow.Renames;
 import dev.lancetorch.internal.arrow.SchemaExports;
 import dev.lancetorch.internal.arrow.SqlExpression;
 import dev.lancetorch.internal.memory.Cleaners;
-import dev.lancetorch.internal.memory.TensorMemory;
 import dev.lancetorch.internal.permutation.LongArrayBuilder;
 import dev.lancetorch.internal.permutation.RowStream;
 import dev.lancetorch.internal.read.CacheHolder;
-import dev.lancetorch.internal.read.MemoryCache;
-import dev.lancetorch.internal.read.NativeColumnCache;
 import dev.lancetorch.internal.read.PlannedReads;
-import dev.lancetorch.internal.read.ReadColumns;
-import dev.lancetorch.internal.read.ReadCosts;
 import dev.lancetorch.internal.read.RowReader;
 import dev.lancetorch.internal.read.RowSelection;
 import dev.lancetorch.internal.read.TableLocator;
@@ -72,49 +67,26 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   private final transient boolean ownsTable;
   private final transient Closer closer;
   private final transient CacheHolder cache;
-  private final TableLocator locator;
-  private final RowSelection selection;
-  private final List<String> columns;
-  private final Map<String, String> renames;
-  private final int batchSize;
-  private final Format<?> format;
-  private final Function<ArrowBatch, T> transform;
-  private final long readAheadBytes;
-  private final NullFill nullFill; // keyed by base column name
-  private transient volatile RowReader reader;
-  private transient volatile ReadColumns readColumns;
+  private final transient PermutationSpec spec;
+  private transient volatile PermutationReader<T> reading;
   private transient PlannedReads planned; // guarded by this
   private transient SequentialReads<T> sequential; // guarded by this
-  private transient long[] identityAddresses; // guarded by this
   private final transient SchemaExports exports = new SchemaExports();
+  private transient volatile boolean closed; // this handle's close(); copies have their own
 
   private Permutation(
-      Table table,
-      boolean ownsTable,
-      Closer closer,
-      CacheHolder cache,
-      TableLocator locator,
-      RowSelection selection,
-      List<String> columns,
-      Map<String, String> renames,
-      int batchSize,
-      Format<?> format,
-      Function<ArrowBatch, T> transform,
-      long readAheadBytes,
-      NullFill nullFill) {
+      Table table, boolean ownsTable, Closer closer, CacheHolder cache, PermutationSpec spec) {
     this.table = table;
     this.ownsTable = ownsTable;
     this.closer = closer;
     this.cache = cache;
-    this.locator = locator;
-    this.selection = selection;
-    this.columns = columns;
-    this.renames = renames;
-    this.batchSize = batchSize;
-    this.format = format;
-    this.transform = transform;
-    this.readAheadBytes = readAheadBytes;
-    this.nullFill = nullFill;
+    this.spec = spec;
+  }
+
+  /** A permutation over a fresh handle of the spec's table, owned by the caller. */
+  static Permutation<?> open(PermutationSpec spec) {
+    return new Permutation<>(
+        spec.locator().open(), true, new Closer(), newCache(spec.cacheBytes()), spec);
   }
 
   /**
@@ -202,15 +174,17 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
           false,
           closer,
           null,
-          new TableLocator.ByRef(pinned.reopenState()),
-          selection,
-          cols,
-          Map.of(),
-          DEFAULT_BATCH_SIZE,
-          Format.ARROW,
-          null,
-          DEFAULT_READ_AHEAD_BYTES,
-          NullFill.none());
+          new PermutationSpec(
+              new TableLocator.ByRef(pinned.reopenState()),
+              selection,
+              cols,
+              Map.of(),
+              DEFAULT_BATCH_SIZE,
+              Format.ARROW,
+              null,
+              0,
+              DEFAULT_READ_AHEAD_BYTES,
+              NullFill.none()));
     } catch (RuntimeException | Error e) {
       if (pinned != table) {
         pinned.close();
@@ -221,41 +195,28 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
 
   // ---- immutable modifiers ----
 
-  private <U> Permutation<U> with(
-      RowSelection sel,
-      List<String> cols,
-      Map<String, String> ren,
-      int bs,
-      Format<?> fmt,
-      Function<ArrowBatch, U> tr,
-      TableLocator loc) {
-    return new Permutation<>(
-        table,
-        ownsTable,
-        closer,
-        cache,
-        loc,
-        sel,
-        cols,
-        ren,
-        bs,
-        fmt,
-        tr,
-        readAheadBytes,
-        nullFill);
+  /** A copy over the same table handle with {@code next} as its settings. */
+  @SuppressWarnings("unchecked")
+  private <U> Permutation<U> with(PermutationSpec next) {
+    if (next.transform() == null) {
+      BatchFormatter.requirePaddedColumns(next.format().padding(), next.columnNames());
+    }
+    return (Permutation<U>) new Permutation<>(table, ownsTable, closer, cache, next);
   }
 
   /** A copy over the same table handle with another memory cache, read-ahead or null fill. */
   private Permutation<T> withHandleSettings(CacheHolder ch, long readAhead, NullFill fill) {
     return new Permutation<>(
-        table, ownsTable, closer, ch, locator, selection, columns, renames, batchSize, format,
-        transform, readAhead, fill);
+        table,
+        ownsTable,
+        closer,
+        ch,
+        spec.withBudgets(ch == null ? 0 : ch.maxBytes(), readAhead).withNullFill(fill));
   }
 
-  @SuppressWarnings("unchecked")
   private Permutation<T> copy(
       RowSelection sel, List<String> cols, Map<String, String> ren, int bs) {
-    return (Permutation<T>) with(sel, cols, ren, bs, format, transform, locator);
+    return with(spec.withRows(sel).withColumns(cols, ren).withBatchSize(bs));
   }
 
   /**
@@ -267,6 +228,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    *     _rowid})
    */
   public Permutation<T> selectColumns(String... names) {
+    checkOpen();
     if (names.length == 0) {
       throw new IllegalArgumentException("Must select at least one column");
     }
@@ -285,7 +247,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     if (base.stream().distinct().count() != base.size()) {
       throw new IllegalArgumentException("duplicate column in selectColumns " + List.of(names));
     }
-    return copy(selection, List.copyOf(base), renames, batchSize);
+    return copy(spec.selection(), List.copyOf(base), spec.renames(), spec.batchSize());
   }
 
   /**
@@ -295,6 +257,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * @throws IllegalArgumentException if the filter does not parse or names a missing column
    */
   public Permutation<T> filter(String sqlFilter) {
+    checkOpen();
     Table t = openTable();
     long[] matching;
     SqlExpression.requireSingle(
@@ -309,28 +272,30 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
       matching = b.toArray(); // storage order = ascending addresses
     }
     java.util.Arrays.sort(matching);
-    long[] mine = RowSelection.addressesOf(selection, t);
+    long[] mine = spec.selection().addresses(0, spec.selection().size(), t);
     LongArrayBuilder kept = new LongArrayBuilder();
     for (long a : mine) {
       if (java.util.Arrays.binarySearch(matching, a) >= 0) {
         kept.add(a);
       }
     }
-    return copy(RowSelection.addresses(kept.toArray()), columns, renames, batchSize);
+    return copy(
+        RowSelection.addresses(kept.toArray()), spec.columns(), spec.renames(), spec.batchSize());
   }
 
   /** Every column but these (current names). */
   public Permutation<T> removeColumns(String... names) {
+    checkOpen();
     List<String> drop = new ArrayList<>();
     for (String n : names) {
       drop.add(baseName(n));
     }
-    List<String> keep = columns.stream().filter(c -> !drop.contains(c)).toList();
+    List<String> keep = spec.columns().stream().filter(c -> !drop.contains(c)).toList();
     if (keep.isEmpty()) {
       throw new IllegalArgumentException(
           "removeColumns " + List.of(names) + " would remove every column");
     }
-    return copy(selection, keep, renames, batchSize);
+    return copy(spec.selection(), keep, spec.renames(), spec.batchSize());
   }
 
   /** Renames a column in the batches (free: applied per batch without copying). */
@@ -340,7 +305,8 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
 
   /** Renames columns (current name → new name). */
   public Permutation<T> renameColumns(Map<String, String> mapping) {
-    Map<String, String> ren = new LinkedHashMap<>(renames);
+    checkOpen();
+    Map<String, String> ren = new LinkedHashMap<>(spec.renames());
     List<String> current = columnNames();
     for (Map.Entry<String, String> e : mapping.entrySet()) {
       String base = baseName(e.getKey());
@@ -355,7 +321,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
       ren.put(base, to);
     }
     Map<String, String> byFinalName = new LinkedHashMap<>();
-    for (String c : columns) {
+    for (String c : spec.columns()) {
       String previous = byFinalName.put(ren.getOrDefault(c, c), c);
       if (previous != null) {
         throw new IllegalArgumentException(
@@ -364,21 +330,23 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
                 + " gives two columns the name '"
                 + ren.getOrDefault(c, c)
                 + "' ('"
-                + renames.getOrDefault(previous, previous)
+                + spec.renames().getOrDefault(previous, previous)
                 + "' and '"
-                + renames.getOrDefault(c, c)
+                + spec.renames().getOrDefault(c, c)
                 + "')");
       }
     }
-    return copy(selection, columns, Collections.unmodifiableMap(ren), batchSize);
+    return copy(
+        spec.selection(), spec.columns(), Collections.unmodifiableMap(ren), spec.batchSize());
   }
 
   /** The batch size of {@link #iterator()} (default {@value #DEFAULT_BATCH_SIZE}, as LanceDB). */
   public Permutation<T> withBatchSize(int size) {
+    checkOpen();
     if (size <= 0) {
       throw new IllegalArgumentException("batch size must be > 0, got " + size);
     }
-    return copy(selection, columns, renames, size);
+    return copy(spec.selection(), spec.columns(), spec.renames(), size);
   }
 
   /**
@@ -390,10 +358,15 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    *     as in LanceDB
    */
   public Permutation<T> withSkip(long n) {
+    checkOpen();
     if (n < 0) {
       throw new IllegalArgumentException("skip must be >= 0, got " + n);
     }
-    return copy(selection.withOffsetLimit(n, selection.limit()), columns, renames, batchSize);
+    return copy(
+        spec.selection().withOffsetLimit(n, spec.selection().limit()),
+        spec.columns(),
+        spec.renames(),
+        spec.batchSize());
   }
 
   /**
@@ -404,22 +377,21 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    *     LanceDB
    */
   public Permutation<T> withTake(long n) {
+    checkOpen();
     if (n < 0) {
       throw new IllegalArgumentException("take must be >= 0, got " + n);
     }
-    return copy(selection.withOffsetLimit(selection.offset(), n), columns, renames, batchSize);
+    return copy(
+        spec.selection().withOffsetLimit(spec.selection().offset(), n),
+        spec.columns(),
+        spec.renames(),
+        spec.batchSize());
   }
 
   /** The same rows in another output format (drops any transform). */
   public <U> Permutation<U> withFormat(Format<U> fmt) {
-    return with(
-        selection,
-        columns,
-        renames,
-        batchSize,
-        Objects.requireNonNull(fmt, "format"),
-        null,
-        locator);
+    checkOpen();
+    return with(spec.withOutput(Objects.requireNonNull(fmt, "format"), null));
   }
 
   /**
@@ -428,14 +400,8 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * other JVMs make {@code fn} {@link Serializable}.
    */
   public <U> Permutation<U> withTransform(Function<ArrowBatch, U> fn) {
-    return with(
-        selection,
-        columns,
-        renames,
-        batchSize,
-        Format.ARROW,
-        Objects.requireNonNull(fn, "transform"),
-        locator);
+    checkOpen();
+    return with(spec.withOutput(Format.ARROW, Objects.requireNonNull(fn, "transform")));
   }
 
   /**
@@ -451,11 +417,12 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * reference.
    */
   public Permutation<T> withMemoryCache(long maxBytes) {
+    checkOpen();
     if (maxBytes < 0) {
       throw new IllegalArgumentException("memory cache size must be >= 0, got " + maxBytes);
     }
     return withHandleSettings(
-        maxBytes == 0 ? null : new CacheHolder(maxBytes), readAheadBytes, nullFill);
+        maxBytes == 0 ? null : new CacheHolder(maxBytes), spec.readAheadBytes(), spec.nullFill());
   }
 
   /**
@@ -480,10 +447,11 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * has not taken them yet. {@code 0} turns read-ahead off: one take per batch.
    */
   public Permutation<T> withReadAhead(long maxBytes) {
+    checkOpen();
     if (maxBytes < 0) {
       throw new IllegalArgumentException("read-ahead must be >= 0 bytes, got " + maxBytes);
     }
-    return withHandleSettings(cache, maxBytes, nullFill);
+    return withHandleSettings(cache, maxBytes, spec.nullFill());
   }
 
   /**
@@ -499,7 +467,8 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * transforms keep nulls. Without a fill value a null is an error naming the column.
    */
   public Permutation<T> withNullFill(double value) {
-    return withNullFill(nullFill.withAll(value));
+    checkOpen();
+    return withNullFill(spec.nullFill().withAll(value));
   }
 
   /**
@@ -509,11 +478,12 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * @throws IllegalArgumentException for a column not in {@link #columnNames()}
    */
   public Permutation<T> withNullFill(String column, double value) {
+    checkOpen();
     if (!columnNames().contains(column)) {
       throw new IllegalArgumentException(
           "withNullFill: no column '" + column + "'; columns: " + columnNames());
     }
-    return withNullFill(nullFill.withColumn(baseName(column), value));
+    return withNullFill(spec.nullFill().withColumn(baseName(column), value));
   }
 
   /**
@@ -521,20 +491,23 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * NullFill#none()}: nulls are an error).
    */
   public NullFill nullFill() {
-    return nullFill.renamed(renames);
+    checkOpen();
+    return spec.nullFill().renamed(spec.renames());
   }
 
   private Permutation<T> withNullFill(NullFill fill) {
-    return withHandleSettings(cache, readAheadBytes, fill);
+    return withHandleSettings(cache, spec.readAheadBytes(), fill);
   }
 
   /** The read-ahead budget in bytes ({@link #withReadAhead}); 0 when off. */
   public long readAheadBytes() {
-    return readAheadBytes;
+    checkOpen();
+    return spec.readAheadBytes();
   }
 
   /** Bytes held by this permutation's memory cache (0 when off or not loaded yet). */
   public long memoryCacheBytes() {
+    checkOpen();
     return cache == null ? 0 : cache.bytes();
   }
 
@@ -543,45 +516,45 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * reopen state.
    */
   public Permutation<T> withConnectionFactory(ConnectionFactory factory) {
+    checkOpen();
     return with(
-        selection,
-        columns,
-        renames,
-        batchSize,
-        format,
-        transform,
-        new TableLocator.ByFactory(
-            Objects.requireNonNull(factory, "factory"), table.name(), table.version()));
+        spec.withLocator(
+            new TableLocator.ByFactory(
+                Objects.requireNonNull(factory, "factory"), table.name(), table.version())));
   }
 
   // ---- shape ----
 
   /** Rows in this permutation (after skip/take). */
   public long numRows() {
-    return selection.size();
+    checkOpen();
+    return spec.selection().size();
   }
 
   /** Columns in each batch. */
   public int numColumns() {
-    return columns.size();
+    checkOpen();
+    return spec.columns().size();
   }
 
   /** Column names in each batch, after renames. */
   public List<String> columnNames() {
-    return columns.stream().map(c -> renames.getOrDefault(c, c)).toList();
+    checkOpen();
+    return spec.columns().stream().map(c -> spec.renames().getOrDefault(c, c)).toList();
   }
 
   /** Arrow schema of each batch (after selection and renames). */
   public Schema schema() {
+    checkOpen();
     Schema full = openTable().schema();
     List<Field> fields = new ArrayList<>();
-    for (String c : columns) {
+    for (String c : spec.columns()) {
       Field f =
           c.equals(RowReader.ROW_ID) && !hasColumn(full, c)
               ? Field.notNullable(
                   c, new org.apache.arrow.vector.types.pojo.ArrowType.Int(64, false))
               : full.findField(c);
-      fields.add(renames.containsKey(c) ? Renames.renamed(f, renames.get(c)) : f);
+      fields.add(spec.renames().containsKey(c) ? Renames.renamed(f, spec.renames().get(c)) : f);
     }
     return new Schema(fields);
   }
@@ -593,12 +566,14 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
 
   /** The batch size of {@link #iterator()}. */
   public int batchSize() {
-    return batchSize;
+    checkOpen();
+    return spec.batchSize();
   }
 
   /** The output format ({@link Format#ARROW} under a transform). */
   public Format<?> format() {
-    return format;
+    checkOpen();
+    return spec.format();
   }
 
   // ---- reading ----
@@ -609,7 +584,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    */
   @Override
   public BatchIterator<T> iterator() {
-    return iter(batchSize, true);
+    return iter(spec.batchSize(), true);
   }
 
   /**
@@ -619,6 +594,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * once.
    */
   public BatchIterator<T> iter(int size, boolean skipLastBatch) {
+    checkOpen();
     if (size <= 0) {
       throw new IllegalArgumentException("batch size must be > 0, got " + size);
     }
@@ -630,6 +606,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * one batch.
    */
   public T takeOffsets(long... offsets) {
+    checkOpen();
     long n = numRows();
     for (long o : offsets) {
       if (o < 0 || o >= n) {
@@ -668,20 +645,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
       }
       dropPlan(plan);
     }
-    RowReader reader = reader();
-    if (selection instanceof RowSelection.Identity id) {
-      long[] abs = new long[offsets.length];
-      for (int k = 0; k < offsets.length; k++) {
-        abs[k] = id.start + offsets[k];
-      }
-      return format(reader.readOffsets(abs));
-    }
-    RowSelection.Addresses sel = (RowSelection.Addresses) selection;
-    long[] addrs = new long[offsets.length];
-    for (int k = 0; k < offsets.length; k++) {
-      addrs[k] = sel.address(offsets[k]);
-    }
-    return format(reader.read(addrs));
+    return reading().take(offsets);
   }
 
   /**
@@ -695,6 +659,11 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * afterwards. A no-op when no plan applies or read-ahead is off ({@code withReadAhead(0)}).
    */
   public void planReads(List<long[]> batches) {
+    checkOpen();
+    replacePlan(batches);
+  }
+
+  private void replacePlan(List<long[]> batches) {
     PlannedReads old;
     SequentialReads<T> oldSeq;
     synchronized (this) {
@@ -709,13 +678,13 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     if (oldSeq != null) {
       oldSeq.close();
     }
-    if (batches.isEmpty() || readAheadBytes == 0) {
+    if (batches.isEmpty() || spec.readAheadBytes() == 0) {
       return;
     }
     if (!inRange(batches)) {
       return; // takeOffsets reports it
     }
-    if (selection instanceof RowSelection.Identity) {
+    if (spec.selection().scansInOrder()) {
       SequentialReads<T> seq = SequentialReads.of(this, batches);
       if (seq != null) {
         synchronized (this) {
@@ -756,7 +725,8 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * budget. With {@code after} null it starts now.
    */
   public PlannedBatches<T> planBatches(List<long[]> batches, PlannedBatches<?> after) {
-    if (batches.isEmpty() || readAheadBytes == 0 || !inRange(batches)) {
+    checkOpen();
+    if (batches.isEmpty() || spec.readAheadBytes() == 0 || !inRange(batches)) {
       return null;
     }
     WindowReader r = plannedReader(batches);
@@ -776,8 +746,9 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * identity permutation) rather than through the read planner.
    */
   public boolean streams(List<long[]> batches) {
-    return readAheadBytes != 0
-        && selection instanceof RowSelection.Identity
+    checkOpen();
+    return spec.readAheadBytes() != 0
+        && spec.selection().scansInOrder()
         && inRange(batches)
         && SequentialReads.consecutive(batches);
   }
@@ -796,23 +767,10 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
 
   /** A planner over the batches' row addresses, or null when they cannot be planned. */
   private WindowReader plannedReader(List<long[]> batches) {
-    long[] addrs;
-    if (selection instanceof RowSelection.Addresses sel) {
-      addrs = PlannedReads.addresses(batches, sel::address);
-    } else {
-      long[] all = identityAddresses();
-      addrs = PlannedReads.addresses(batches, o -> all[(int) o]);
-    }
+    long[] addrs = spec.selection().plannedAddresses(batches, openTable());
     return addrs == null
         ? null
         : windowReader(addrs, PlannedReads.sizes(batches), new WindowReader.Stats());
-  }
-
-  private synchronized long[] identityAddresses() {
-    if (identityAddresses == null) {
-      identityAddresses = RowSelection.addressesOf(selection, openTable());
-    }
-    return identityAddresses;
   }
 
   private void dropPlan(PlannedReads plan) {
@@ -832,11 +790,13 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   /** A copy with its own table handle (for another thread), owned by the caller: close it. */
   @SuppressWarnings("unchecked")
   public Permutation<T> reopen() {
-    return (Permutation<T>) serialized().open();
+    checkOpen();
+    return (Permutation<T>) open(spec);
   }
 
   /** Bytes held by a batch of this permutation's format, for loader metrics; -1 if unknown. */
   public long sizeInBytes(T batch) {
+    checkOpen();
     return BatchFormatter.sizeInBytes(batch);
   }
 
@@ -844,11 +804,13 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * Releases the memory cache, if any, and closes the table handle if this permutation owns it
    * (from {@link #reopen()} or deserialization): its open iterators are closed first (a {@code
    * next()} in progress finishes; later calls throw {@link IllegalStateException}), batches already
-   * returned stay valid. Safe to call twice; a no-op for a plain borrowed-table permutation.
+   * returned stay valid. Safe to call twice. Every other method of this handle then throws {@link
+   * IllegalStateException}; copies made from it (over a borrowed table) stay usable.
    */
   @Override
   public void close() {
-    planReads(List.of());
+    closed = true;
+    replacePlan(List.of());
     if (cache != null) {
       cache.close();
     }
@@ -861,15 +823,20 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     }
   }
 
-  private long cacheBytes() {
-    return cache == null ? 0 : cache.maxBytes();
-  }
-
   private static CacheHolder newCache(long maxBytes) {
     return maxBytes == 0 ? null : new CacheHolder(maxBytes);
   }
 
   // ---- internals ----
+
+  /** Every public method but {@link #close()} refuses a closed handle. */
+  private void checkOpen() {
+    if (closed || (ownsTable && closer.isClosed())) {
+      throw new IllegalStateException(
+          "permutation is closed (close() was called on this handle or on the handle owning its"
+              + " table)");
+    }
+  }
 
   Table openTable() {
     if (ownsTable && closer.isClosed()) {
@@ -879,7 +846,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   }
 
   RowSelection selection() {
-    return selection;
+    return spec.selection();
   }
 
   Closer closer() {
@@ -887,133 +854,70 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   }
 
   /**
-   * The reader of this permutation's columns (one per instance: it caches the table's fragment
-   * list).
+   * The reader of this handle's spec (one per handle: it caches the table's fragment list and the
+   * planner's view of the columns). Every read goes through it.
    */
-  RowReader reader() {
+  PermutationReader<T> reading() {
     Table t = openTable();
-    RowReader r = reader;
+    PermutationReader<T> r = reading;
     if (r == null) {
-      r =
-          new RowReader(
-              t, columns, cache, keptByTensorsOnly() ? TensorMemory.ALLOCATOR : t.allocator());
-      reader = r;
+      r = new PermutationReader<>(t, spec, cache, exports);
+      reading = r;
     }
     return r;
   }
 
-  @SuppressWarnings("unchecked")
+  RowReader reader() {
+    return reading().rows();
+  }
+
   T format(org.apache.arrow.vector.VectorSchemaRoot root) {
-    ArrowBatch batch = new ArrowBatch(Renames.apply(root, renames));
-    if (transform != null) {
-      try (batch) {
-        return transform.apply(batch);
-      }
-    }
-    return (T) BatchFormatter.format(format, batch, exports, nullFill.renamed(renames));
+    return reading().format(root);
   }
 
-  /**
-   * True when the Arrow buffers of a batch end up referenced only by tensors (tensor formats
-   * without a transform): they are then allocated from {@link TensorMemory#ALLOCATOR}, so tensors a
-   * caller keeps never hold up the table's connection allocator.
-   */
-  private boolean keptByTensorsOnly() {
-    return transform == null && format.isTorch();
-  }
-
-  /**
-   * True when batches come straight from the native tensor scan (identity windows in a tensor
-   * format).
-   */
+  /** True when batches come straight from the native tensor scan (runs in a tensor format). */
   boolean readsTensorsNatively() {
-    return keptByTensorsOnly() && selection instanceof RowSelection.Identity;
+    return reading().readsTensorsNatively();
   }
 
   /**
-   * The planner over the addresses {@code addrs} (this permutation's order, or a worker's share),
-   * or null when it does not apply (read-ahead off, columns not fixed-width, a Java-side memory
-   * cache).
+   * The planner over the addresses {@code addrs} (this permutation's order, or a worker's share) in
+   * batches of {@code size}, or null when it does not apply (see {@link PermutationReader}).
    */
   WindowReader windowReader(long[] addrs, int size, WindowReader.Stats stats) {
-    return windowReader(addrs, WindowReader.uniformSizes(addrs.length, size), stats);
+    return reading().windowReader(addrs, WindowReader.uniformSizes(addrs.length, size), stats);
   }
 
-  /**
-   * As {@link #windowReader(long[], int, WindowReader.Stats)}, for batches of their own sizes
-   * ({@code sizes}, summing to {@code addrs.length}).
-   */
+  /** As {@link #windowReader(long[], int, WindowReader.Stats)}, for batches of their own sizes. */
   WindowReader windowReader(long[] addrs, int[] sizes, WindowReader.Stats stats) {
-    if (readAheadBytes == 0) {
-      return null;
-    }
-    ReadColumns cols = readColumns();
-    if (cols == null) {
-      return null;
-    }
-    MemoryCache c = reader().cached();
-    if (c != null && !(c instanceof NativeColumnCache)) {
-      return null;
-    }
-    return new WindowReader(
-        openTable(),
-        cols,
-        addrs,
-        sizes,
-        readAheadBytes,
-        (NativeColumnCache) c,
-        stats,
-        ReadCosts.DEFAULT);
+    return reading().windowReader(addrs, sizes, stats);
   }
 
   /** True when {@code other} makes the same batches from the planner's rows (a reopened copy). */
   boolean formatsLike(Permutation<?> other) {
-    return columns.equals(other.columns)
-        && renames.equals(other.renames)
-        && format.equals(other.format)
-        && java.util.Objects.equals(nullFill, other.nullFill)
-        && java.util.Objects.equals(transform, other.transform);
-  }
-
-  /**
-   * The read planner's view of the selected columns (computed once), or null when it cannot read
-   * them.
-   */
-  private ReadColumns readColumns() {
-    ReadColumns cols = readColumns;
-    if (cols == null) {
-      cols = ReadColumns.sampled(openTable(), columns);
-      readColumns = cols;
-    }
-    return cols;
+    return spec.columns().equals(other.spec.columns())
+        && spec.renames().equals(other.spec.renames())
+        && spec.format().equals(other.spec.format())
+        && spec.nullFill().equals(other.spec.nullFill())
+        && Objects.equals(spec.transform(), other.spec.transform());
   }
 
   /** Formats a batch from the planner (takes ownership of it). */
   T format(dev.lancetorch.torch.TorchBatch batch) {
-    if (transform == null && format.isTorch()) {
-      try (batch) {
-        return format(List.of(new TensorRechunker.Piece(batch, 0, batch.numRows())));
-      }
-    }
-    org.apache.arrow.vector.VectorSchemaRoot root;
-    try (batch) {
-      root = batch.toArrow(readColumns().schema(), openTable().allocator());
-    }
-    return format(root);
+    return reading().format(batch);
   }
 
-  @SuppressWarnings("unchecked")
   T format(List<TensorRechunker.Piece> pieces) {
-    return (T) BatchFormatter.formatPieces(format, pieces, columns, renames, nullFill);
+    return reading().format(pieces);
   }
 
   private String baseName(String current) {
-    for (String c : columns) {
-      if (renames.getOrDefault(c, c).equals(current)) {
+    for (String c : spec.columns()) {
+      if (spec.renames().getOrDefault(c, c).equals(current)) {
         return c;
       }
     }
-    if (!renames.containsKey(current) || renames.get(current).equals(current)) {
+    if (!spec.renames().containsKey(current) || spec.renames().get(current).equals(current)) {
       Schema full = openTable().schema();
       if (hasColumn(full, current) || current.equals(RowReader.ROW_ID)) {
         return current;
@@ -1033,62 +937,12 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   }
 
   private Object writeReplace() throws ObjectStreamException {
-    if (transform != null && !(transform instanceof Serializable)) {
+    if (spec.transform() != null && !(spec.transform() instanceof Serializable)) {
       throw new java.io.NotSerializableException(
-          "the permutation's transform is not Serializable: " + transform.getClass().getName());
+          "the permutation's transform is not Serializable: "
+              + spec.transform().getClass().getName());
     }
-    return serialized();
-  }
-
-  /** This permutation's settings as data, without its table handle. */
-  private Serialized serialized() {
-    return new Serialized(
-        locator,
-        selection,
-        columns,
-        renames,
-        batchSize,
-        format,
-        transform,
-        cacheBytes(),
-        readAheadBytes,
-        nullFill);
-  }
-
-  /** The serialized form: reopen state and selection as data. */
-  private record Serialized(
-      TableLocator locator,
-      RowSelection selection,
-      List<String> columns,
-      Map<String, String> renames,
-      int batchSize,
-      Format<?> format,
-      Function<ArrowBatch, ?> transform,
-      long cacheBytes,
-      long readAheadBytes,
-      NullFill nullFill)
-      implements Serializable {
-    private Object readResolve() {
-      return open();
-    }
-
-    /** A permutation over a fresh handle of the table, owned by the caller. */
-    private Permutation<?> open() {
-      return new Permutation<>(
-          locator.open(),
-          true,
-          new Closer(),
-          newCache(cacheBytes),
-          locator,
-          selection,
-          List.copyOf(columns),
-          Map.copyOf(renames),
-          batchSize,
-          format,
-          transform,
-          readAheadBytes,
-          nullFill == null ? NullFill.none() : nullFill);
-    }
+    return spec;
   }
 
   /**

@@ -1,11 +1,11 @@
 package dev.lancetorch.permutation;
 
 import dev.lancetorch.Connection;
-import dev.lancetorch.CreateMode;
 import dev.lancetorch.LanceDb;
 import dev.lancetorch.Table;
 import dev.lancetorch.internal.arrow.Schemas;
 import dev.lancetorch.internal.arrow.SqlExpression;
+import dev.lancetorch.internal.permutation.CalculatedSplit;
 import dev.lancetorch.internal.permutation.HashSplit;
 import dev.lancetorch.internal.permutation.LanceDbShuffle;
 import dev.lancetorch.internal.permutation.PermutationPlan;
@@ -114,26 +114,20 @@ public final class PermutationBuilder {
    * depends only on the values of {@code columns} (hashed as DataFusion does, see {@link
    * HashSplit}); {@code hash % (Σweights + discard)} picks the split, the last {@code
    * discardWeight} share of the hash space enters no split. Weights are positive integers, as in
-   * LanceDB.
+   * LanceDB, summed (with the discard weight) as unsigned 64-bit values: a sum of 2^64 or more,
+   * more than {@link SplitSizes#MAX_SPLITS} weights, or a column of a type LanceDB cannot hash is
+   * an {@link IllegalArgumentException} here, at the call.
    */
   public PermutationBuilder splitHash(
       List<String> columns, long[] weights, long discardWeight, List<String> names) {
     if (columns == null || columns.isEmpty()) {
       throw new IllegalArgumentException("Hash strategy requires at least one column");
     }
-    if (weights == null || weights.length == 0) {
-      throw new IllegalArgumentException("Hash strategy requires at least one split weight");
-    }
-    for (long w : weights) {
-      if (w <= 0) {
-        throw new IllegalArgumentException(
-            "Split weights must be greater than 0, got " + java.util.Arrays.toString(weights));
-      }
-    }
-    if (discardWeight < 0) {
-      throw new IllegalArgumentException("discard weight must be >= 0, got " + discardWeight);
-    }
+    HashSplit.requireWeights(weights, discardWeight);
     Schemas.requireColumns(base, columns, "splitHash");
+    for (String c : columns) {
+      HashSplit.requireHashable(base.schema().findField(c), base.name());
+    }
     return withSplit(
         new SplitSpec.Hash(
             List.copyOf(columns), weights.clone(), discardWeight, names(names, weights.length)));
@@ -160,7 +154,9 @@ public final class PermutationBuilder {
    * error, not truncated). With names, indexes must be in {@code [0, names.size())}; without, the
    * number of splits is the largest index + 1, at most {@link SplitSizes#MAX_SPLITS}. Null or
    * out-of-range values are an error naming the rows. The text must be one SQL expression ({@link
-   * SqlExpression}).
+   * SqlExpression}); it is planned here, at the call (an unknown column, a syntax error, a result
+   * that is not an integer, or a constant that is no valid index is an {@link
+   * IllegalArgumentException} naming the expression and the table).
    */
   public PermutationBuilder splitCalculated(String sql, List<String> names) {
     if (sql == null || sql.isBlank()) {
@@ -168,7 +164,7 @@ public final class PermutationBuilder {
     }
     SqlExpression.requireSingle(sql, "splitCalculated expression on table '" + base.name() + "'");
     return withSplit(
-        new SplitSpec.Calculated(sql, names == null ? null : names(names, names.size())));
+        CalculatedSplit.check(base, sql, names == null ? null : names(names, names.size())));
   }
 
   /** Row-level shuffle (LanceDB's {@code shuffle({seed})}). */
@@ -247,24 +243,18 @@ public final class PermutationBuilder {
           "cannot persist permutation: table '" + name + "' already exists in " + connection.uri());
     }
     if (StreamingPermutationReader.canStream(base, filter, split, shuffle, maxRows)) {
-      return connection.createTable(
-          name,
-          new StreamingPermutationReader(base.allocator(), base, filter, split),
-          CreateMode.CREATE);
+      return new StreamingPermutationReader(base.allocator(), base, filter, split)
+          .writeTo(connection, name);
     }
     if (shuffle != null
         && !(split instanceof SplitSpec.Random)
         && SplitAssigner.count(base, filter) > maxRows) {
-      return connection.createTable(
-          name,
-          new SpilledShuffleReader(base.allocator(), base, filter, split, shuffle, maxRows),
-          CreateMode.CREATE);
+      return new SpilledShuffleReader(base.allocator(), base, filter, split, shuffle, maxRows)
+          .writeTo(connection, name);
     }
     PermutationPlan plan = PermutationPlan.build(base, filter, split, shuffle, maxRows);
-    return connection.createTable(
-        name,
-        new PermutationTableReader(base.allocator(), plan, base.version()),
-        CreateMode.CREATE);
+    return new PermutationTableReader(base.allocator(), plan, base.version())
+        .writeTo(connection, name);
   }
 
   /** Builds and reads back the splits directly (no table write). */

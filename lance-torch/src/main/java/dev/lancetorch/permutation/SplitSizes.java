@@ -1,6 +1,7 @@
 package dev.lancetorch.permutation;
 
 import java.io.Serializable;
+import java.math.BigInteger;
 import java.util.Arrays;
 
 /**
@@ -159,8 +160,12 @@ public abstract sealed class SplitSizes implements Serializable {
 
     @Override
     public long[] sizes(long n) {
-      long sum = Arrays.stream(counts).sum();
-      if (sum > n) {
+      // exact: counts are each > 0, so a sum past Long.MAX_VALUE is certainly more than n
+      BigInteger sum = BigInteger.ZERO;
+      for (long c : counts) {
+        sum = sum.add(BigInteger.valueOf(c));
+      }
+      if (sum.compareTo(BigInteger.valueOf(n)) > 0) {
         throw new IllegalArgumentException(
             "Split counts specified " + sum + " rows but only " + n + " are available");
       }

@@ -10,10 +10,13 @@ import java.util.OptionalDouble;
  * Which columns of a batch get their nulls replaced, and by what value, when they become tensors:
  * the batch-wide form of {@link ColumnOptions#fillNulls(double)}. A value for one column wins over
  * the value for every column ({@link #all(double)}); a column without either keeps nulls an error.
- * The value is cast to the tensor's dtype (a bool column: non-zero is true). Null rows and null
- * {@code FixedSizeList} items become the value; in variable-length columns null rows become empty
- * rows and null list items the value (as {@link ColumnOptions#fillNulls(double)} there). Filled
- * columns are copies, and only when the batch has nulls in them. Immutable and serializable.
+ * The value is cast to the tensor's dtype (a bool column: non-zero is true); for an integer dtype
+ * it must be exactly one of its values (NaN, ±1e300 or 0.5 into an int column is an {@link
+ * IllegalArgumentException} naming the column and dtype, not 0 or a saturated value), also for the
+ * value of {@link #all(double)} when it reaches an integer column. Null rows and null {@code
+ * FixedSizeList} items become the value; in variable-length columns null rows become empty rows and
+ * null list items the value (as {@link ColumnOptions#fillNulls(double)} there). Filled columns are
+ * copies, and only when the batch has nulls in them. Immutable and serializable.
  */
 public final class NullFill implements Serializable {
   private static final long serialVersionUID = 1L;

@@ -62,7 +62,11 @@ public final class PadOptions implements Serializable {
     return new PadOptions(cap, true, 0.0, false, 0.0);
   }
 
-  /** Same options with this pad value (cast to the column dtype). */
+  /**
+   * Same options with this pad value (cast to the column dtype; for an integer dtype it must be
+   * exactly one of its values, else reading is an {@link IllegalArgumentException} naming the
+   * column and dtype — the same holds for {@link #fillNulls(double)}).
+   */
   public PadOptions padValue(double value) {
     return new PadOptions(length, toBatchMax, value, fillNulls, fillValue);
   }

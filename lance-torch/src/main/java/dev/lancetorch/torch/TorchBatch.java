@@ -148,9 +148,18 @@ public final class TorchBatch implements AutoCloseable {
   /** Column with explicit options (layout, null fill); caller owns the tensor. */
   public synchronized Tensor column(String name, ColumnOptions options) {
     long h = live();
-    return adopt(
-        NativeBridge.columnTensor(
-            h, index(name), options.isColumnMajor(), options.isFillNulls(), options.fillValue()));
+    Tensor t =
+        adopt(
+            NativeBridge.columnTensor(
+                h,
+                index(name),
+                options.isColumnMajor(),
+                options.isFillNulls(),
+                options.fillValue()));
+    if (options.isFillNulls()) {
+      ColumnOptions.requireExact(t, options.fillValue(), name, "null fill value");
+    }
+    return t;
   }
 
   /**
@@ -191,7 +200,13 @@ public final class TorchBatch implements AutoCloseable {
         values[i] = v.orElse(0);
       }
     }
-    return adopt(NativeBridge.stackColumns(h, idx, dtype, on, values));
+    Tensor t = adopt(NativeBridge.stackColumns(h, idx, dtype, on, values));
+    for (int i = 0; on != null && i < idx.length; i++) {
+      if (on[i]) {
+        ColumnOptions.requireExact(t, values[i], columns.get(i), "null fill value");
+      }
+    }
+    return t;
   }
 
   /**
@@ -247,9 +262,19 @@ public final class TorchBatch implements AutoCloseable {
 
   private synchronized Tensor[] jaggedTensors(
       String name, long rowStart, long rowCount, ColumnOptions options) {
-    return adoptAll(
-        NativeBridge.columnJagged(
-            live(), index(name), rowStart, rowCount, options.isFillNulls(), options.fillValue()));
+    Tensor[] t =
+        adoptAll(
+            NativeBridge.columnJagged(
+                live(),
+                index(name),
+                rowStart,
+                rowCount,
+                options.isFillNulls(),
+                options.fillValue()));
+    if (options.isFillNulls()) {
+      requireExact(t, options.fillValue(), name, "null fill value");
+    }
+    return t;
   }
 
   /**
@@ -274,17 +299,37 @@ public final class TorchBatch implements AutoCloseable {
 
   private synchronized Tensor[] paddedTensors(
       String name, long rowStart, long rowCount, PadOptions options) {
-    return adoptAll(
-        NativeBridge.columnPadded(
-            live(),
-            index(name),
-            rowStart,
-            rowCount,
-            options.length(),
-            options.isBatchMax(),
-            options.padValue(),
-            options.isFillNulls(),
-            options.fillValue()));
+    Tensor[] t =
+        adoptAll(
+            NativeBridge.columnPadded(
+                live(),
+                index(name),
+                rowStart,
+                rowCount,
+                options.length(),
+                options.isBatchMax(),
+                options.padValue(),
+                options.isFillNulls(),
+                options.fillValue()));
+    requireExact(t, options.padValue(), name, "pad value");
+    if (options.isFillNulls()) {
+      requireExact(t, options.fillValue(), name, "null fill value");
+    }
+    return t;
+  }
+
+  /**
+   * {@link ColumnOptions#requireExact} for the values tensor {@code t[0]}; closes all on failure.
+   */
+  private static void requireExact(Tensor[] t, double value, String name, String role) {
+    try {
+      ColumnOptions.requireExact(t[0], value, name, role);
+    } catch (IllegalArgumentException e) {
+      for (int k = 1; k < t.length; k++) {
+        t[k].close();
+      }
+      throw e;
+    }
   }
 
   /**

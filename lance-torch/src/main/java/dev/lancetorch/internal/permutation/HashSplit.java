@@ -1,5 +1,8 @@
 package dev.lancetorch.internal.permutation;
 
+import dev.lancetorch.permutation.SplitSizes;
+import java.math.BigInteger;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
@@ -20,6 +23,9 @@ import org.apache.arrow.vector.UInt4Vector;
 import org.apache.arrow.vector.UInt8Vector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
 
 /**
  * LanceDB's hash split ({@code Splitter::hash_split_id}): DataFusion's {@code create_hashes} over
@@ -36,6 +42,8 @@ import org.apache.arrow.vector.VarCharVector;
  * the first column), so rows that are null in every hash column land in one split.
  */
 public final class HashSplit {
+  private static final BigInteger U64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+
   private final long[] thresholds;
   private final long totalWeight;
 
@@ -47,6 +55,92 @@ public final class HashSplit {
       thresholds[k] = acc;
     }
     totalWeight = acc + discardWeight;
+  }
+
+  /**
+   * Checks LanceDB's rules for hash weights and that their sum, with the discard weight, fits
+   * LanceDB's unsigned 64-bit total ({@code weights.iter().sum::<u64>() + discard_weight}): every
+   * threshold and the total are then exact as unsigned 64-bit values, as in LanceDB. A sum of 2^64
+   * or more would wrap (LanceDB's release build) and is refused.
+   *
+   * @throws IllegalArgumentException naming the offending weights
+   */
+  public static void requireWeights(long[] weights, long discardWeight) {
+    if (weights == null || weights.length == 0) {
+      throw new IllegalArgumentException("Hash strategy requires at least one split weight");
+    }
+    if (weights.length > SplitSizes.MAX_SPLITS) {
+      throw new IllegalArgumentException(
+          weights.length
+              + " hash split weights, more than the "
+              + SplitSizes.MAX_SPLITS
+              + " splits allowed (SplitSizes.MAX_SPLITS)");
+    }
+    for (long w : weights) {
+      if (w <= 0) {
+        throw new IllegalArgumentException(
+            "Split weights must be greater than 0, got " + summary(weights));
+      }
+    }
+    if (discardWeight < 0) {
+      throw new IllegalArgumentException("discard weight must be >= 0, got " + discardWeight);
+    }
+    BigInteger total = BigInteger.valueOf(discardWeight);
+    for (long w : weights) {
+      total = total.add(BigInteger.valueOf(w));
+    }
+    if (total.bitLength() > 64) {
+      throw new IllegalArgumentException(
+          "hash split weights "
+              + summary(weights)
+              + " plus discard weight "
+              + discardWeight
+              + " sum to "
+              + total
+              + ", more than LanceDB's unsigned 64-bit total allows (at most 2^64 - 1 = "
+              + U64_MAX
+              + ")");
+    }
+  }
+
+  private static String summary(long[] weights) {
+    return weights.length <= 16
+        ? Arrays.toString(weights)
+        : Arrays.toString(Arrays.copyOf(weights, 16)).replace("]", ", … (" + weights.length + ")]");
+  }
+
+  /**
+   * Checks at the call that LanceDB can hash {@code field} (the types {@link #assign} handles).
+   *
+   * @throws IllegalArgumentException naming the column and its type
+   */
+  public static void requireHashable(Field field, String table) {
+    ArrowType t = field.getType();
+    boolean ok =
+        t instanceof ArrowType.Int
+            || (t instanceof ArrowType.FloatingPoint f
+                && f.getPrecision() != FloatingPointPrecision.HALF)
+            || t instanceof ArrowType.Date
+            || t instanceof ArrowType.Timestamp
+            || t instanceof ArrowType.Bool
+            || t instanceof ArrowType.Utf8
+            || t instanceof ArrowType.LargeUtf8
+            || t instanceof ArrowType.Binary
+            || t instanceof ArrowType.LargeBinary;
+    if (!ok) {
+      IllegalArgumentException e = unhashable(field.getName(), t);
+      throw new IllegalArgumentException(e.getMessage() + " (table '" + table + "')");
+    }
+  }
+
+  private static IllegalArgumentException unhashable(String column, ArrowType type) {
+    return new IllegalArgumentException(
+        "splitHash: column '"
+            + column
+            + "' of type "
+            + type
+            + " cannot be hashed as LanceDB does (supported: integers, floats, dates, "
+            + "timestamps, booleans, strings, binary)");
   }
 
   /** Fills {@code out[0..rows)} with each row's split, -1 for discarded rows. */
@@ -61,13 +155,14 @@ public final class HashSplit {
   }
 
   int split(long hash) {
+    // unsigned throughout, as LanceDB's u64 (requireWeights keeps the total below 2^64)
     long h = Long.remainderUnsigned(hash, totalWeight);
     int lo = 0;
     int hi = thresholds.length;
     // first threshold > h (binary_search: Ok(i) -> i + 1, Err(i) -> i)
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
-      if (thresholds[mid] <= h) {
+      if (Long.compareUnsigned(thresholds[mid], h) <= 0) {
         lo = mid + 1;
       } else {
         hi = mid;
@@ -133,13 +228,7 @@ public final class HashSplit {
     } else if (v instanceof TimeStampVector x) {
       h.writeNum(x.get(i), 64);
     } else {
-      throw new IllegalArgumentException(
-          "splitHash: column '"
-              + v.getName()
-              + "' of type "
-              + v.getField().getType()
-              + " cannot be hashed as LanceDB does (supported: integers, floats, dates, "
-              + "timestamps, booleans, strings, binary)");
+      throw unhashable(v.getName(), v.getField().getType());
     }
   }
 

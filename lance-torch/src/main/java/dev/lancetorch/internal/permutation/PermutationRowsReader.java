@@ -1,5 +1,8 @@
 package dev.lancetorch.internal.permutation;
 
+import dev.lancetorch.Connection;
+import dev.lancetorch.CreateMode;
+import dev.lancetorch.Table;
 import dev.lancetorch.permutation.Permutations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,6 +24,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  */
 abstract class PermutationRowsReader extends ArrowReader {
   private final Schema schema;
+  private volatile RuntimeException failure;
 
   /**
    * {@code numSplits}: how many splits the table has, empty ones included; 0 when its rows say (not
@@ -74,12 +78,36 @@ abstract class PermutationRowsReader extends ArrowReader {
   @Override
   public final boolean loadNextBatch() throws IOException {
     VectorSchemaRoot root = getVectorSchemaRoot();
-    int n =
-        fill(
-            (UInt8Vector) root.getVector(Permutations.ROW_ID),
-            (UInt8Vector) root.getVector(Permutations.SPLIT_ID));
+    int n;
+    try {
+      n =
+          fill(
+              (UInt8Vector) root.getVector(Permutations.ROW_ID),
+              (UInt8Vector) root.getVector(Permutations.SPLIT_ID));
+    } catch (RuntimeException e) {
+      failure = e;
+      throw e;
+    }
     root.setRowCount(n);
     return n > 0;
+  }
+
+  /**
+   * Writes these rows as table {@code name} of {@code connection} (which owns the result). A
+   * failure of the rows themselves (an invalid calculated split, …) is rethrown as it was raised,
+   * not as Lance's wrapping of it (a message carrying the Java stack trace through the C stream).
+   */
+  public final Table writeTo(Connection connection, String name) {
+    try {
+      return connection.createTable(name, this, CreateMode.CREATE);
+    } catch (RuntimeException e) {
+      RuntimeException own = failure;
+      if (own == null || own == e) {
+        throw e;
+      }
+      own.addSuppressed(e);
+      throw own;
+    }
   }
 
   @Override

@@ -192,6 +192,9 @@ public abstract class RowStream implements AutoCloseable {
               + spec.sql()
               + ") AS "
               + SPLIT_EXPR
+              + (spec.anchorColumn() == null
+                  ? ""
+                  : ", \"" + spec.anchorColumn().replace("\"", "\"\"") + "\"")
               + " FROM t"
               + (filter == null ? "" : " WHERE " + filter)
               + " ORDER BY _rowaddr";
@@ -206,16 +209,10 @@ public abstract class RowStream implements AutoCloseable {
     void assign(VectorSchemaRoot root) {
       FieldVector s = root.getVector(SPLIT_EXPR);
       if (!(s instanceof BaseIntVector)) {
-        throw new IllegalArgumentException(
-            "splitCalculated '"
-                + spec.sql()
-                + "' on table '"
-                + base.name()
-                + "' yields "
-                + s.getField().getType()
-                + ", not an integer split index (cast it explicitly, e.g. CAST(("
-                + spec.sql()
-                + ") AS INT), if truncation is meant)");
+        throw CalculatedSplit.notAnInteger(
+            "splitCalculated '" + spec.sql() + "' on table '" + base.name() + "'",
+            spec.sql(),
+            s.getField().getType());
       }
       List<Long> bad = new ArrayList<>();
       long badCount = 0;

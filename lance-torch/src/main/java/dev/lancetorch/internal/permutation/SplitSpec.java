@@ -18,7 +18,11 @@ public sealed interface SplitSpec {
   record Hash(List<String> columns, long[] weights, long discardWeight, List<String> names)
       implements SplitSpec {}
 
-  record Calculated(String sql, List<String> names) implements SplitSpec {}
+  /**
+   * {@code anchorColumn}: a column the read projects next to an expression that reads no column
+   * (null otherwise), see {@link CalculatedSplit}.
+   */
+  record Calculated(String sql, List<String> names, String anchorColumn) implements SplitSpec {}
 
   /**
    * The number of splits {@code spec} declares — 1 without a spec — or 0 when the data decides (an

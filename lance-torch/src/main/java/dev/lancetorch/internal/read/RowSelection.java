@@ -89,6 +89,32 @@ public abstract sealed class RowSelection implements Serializable {
    */
   abstract RowSelection windowOfBase(long from, long n, long offset, long limit);
 
+  /**
+   * True when these rows, in order, are one run of the table in storage order (read by scans, as
+   * zero-copy streams); false when they are explicit base row addresses (read by takes or the read
+   * planner).
+   */
+  public abstract boolean scansInOrder();
+
+  /** The storage-order position of the first row of a run ({@link #scansInOrder()}). */
+  public abstract long scanStart();
+
+  /** The rows at these offsets of the selection ({@code 0 <= offset < size()}), in this order. */
+  public abstract org.apache.arrow.vector.VectorSchemaRoot read(RowReader reader, long[] offsets);
+
+  /**
+   * The base row addresses of rows {@code [i, j)} of the selection; {@code table} resolves a run's
+   * addresses (read once per selection and kept).
+   */
+  public abstract long[] addresses(long i, long j, dev.lancetorch.Table table);
+
+  /**
+   * The base row addresses of these batches' offsets, in order, for the read planner; null when
+   * there are too many for one array.
+   */
+  public abstract long[] plannedAddresses(
+      java.util.List<long[]> batches, dev.lancetorch.Table table);
+
   public static RowSelection identity(long numRows) {
     return new Identity(0, numRows);
   }
@@ -97,12 +123,8 @@ public abstract sealed class RowSelection implements Serializable {
     return new Addresses(addresses, 0, addresses.length);
   }
 
-  /** The base row addresses of a selection, in order (identity windows are scanned for theirs). */
-  public static long[] addressesOf(RowSelection selection, dev.lancetorch.Table table) {
-    if (selection instanceof Addresses a) {
-      return a.slice(0, a.size());
-    }
-    Identity id = (Identity) selection;
+  /** The base row addresses of an identity run, in storage order (read with one scan). */
+  private static long[] scanAddresses(Identity id, dev.lancetorch.Table table) {
     LongArrayBuilder b = new LongArrayBuilder();
     try (org.apache.arrow.vector.ipc.ArrowReader r =
         table
@@ -170,6 +192,45 @@ public abstract sealed class RowSelection implements Serializable {
       return new Identity(start + Math.min(skip, count), clampedTake(count, skip, take));
     }
 
+    private transient long[] addresses; // guarded by this; read on first use
+
+    @Override
+    public boolean scansInOrder() {
+      return true;
+    }
+
+    @Override
+    public long scanStart() {
+      return start;
+    }
+
+    @Override
+    public org.apache.arrow.vector.VectorSchemaRoot read(RowReader reader, long[] offsets) {
+      long[] abs = new long[offsets.length];
+      for (int k = 0; k < offsets.length; k++) {
+        abs[k] = start + offsets[k];
+      }
+      return reader.readOffsets(abs);
+    }
+
+    private synchronized long[] all(dev.lancetorch.Table table) {
+      if (addresses == null) {
+        addresses = scanAddresses(this, table);
+      }
+      return addresses;
+    }
+
+    @Override
+    public long[] addresses(long i, long j, dev.lancetorch.Table table) {
+      return Arrays.copyOfRange(all(table), Math.toIntExact(i), Math.toIntExact(j));
+    }
+
+    @Override
+    public long[] plannedAddresses(java.util.List<long[]> batches, dev.lancetorch.Table table) {
+      long[] all = all(table);
+      return PlannedReads.addresses(batches, o -> all[(int) o]);
+    }
+
     @Override
     RowSelection windowOfBase(long from, long n, long offset, long limit) {
       Identity w = new Identity(baseStart + from, n, baseStart, baseCount);
@@ -221,6 +282,35 @@ public abstract sealed class RowSelection implements Serializable {
     /** Address of the row at position {@code i} of this selection. */
     public long address(long i) {
       return all[Math.toIntExact(from + i)];
+    }
+
+    @Override
+    public boolean scansInOrder() {
+      return false;
+    }
+
+    @Override
+    public long scanStart() {
+      throw new UnsupportedOperationException("explicit row addresses are no storage-order run");
+    }
+
+    @Override
+    public org.apache.arrow.vector.VectorSchemaRoot read(RowReader reader, long[] offsets) {
+      long[] addrs = new long[offsets.length];
+      for (int k = 0; k < offsets.length; k++) {
+        addrs[k] = address(offsets[k]);
+      }
+      return reader.read(addrs);
+    }
+
+    @Override
+    public long[] addresses(long i, long j, dev.lancetorch.Table table) {
+      return slice(i, j);
+    }
+
+    @Override
+    public long[] plannedAddresses(java.util.List<long[]> batches, dev.lancetorch.Table table) {
+      return PlannedReads.addresses(batches, this::address);
     }
 
     /** Addresses of positions {@code [i, j)} (a fresh array). */

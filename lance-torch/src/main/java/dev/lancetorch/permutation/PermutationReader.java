@@ -1,0 +1,154 @@
+package dev.lancetorch.permutation;
+
+import dev.lancetorch.Table;
+import dev.lancetorch.internal.arrow.Renames;
+import dev.lancetorch.internal.arrow.SchemaExports;
+import dev.lancetorch.internal.memory.TensorMemory;
+import dev.lancetorch.internal.read.CacheHolder;
+import dev.lancetorch.internal.read.MemoryCache;
+import dev.lancetorch.internal.read.NativeColumnCache;
+import dev.lancetorch.internal.read.ReadColumns;
+import dev.lancetorch.internal.read.ReadCosts;
+import dev.lancetorch.internal.read.RowReader;
+import dev.lancetorch.internal.read.TensorRechunker;
+import dev.lancetorch.internal.read.WindowReader;
+import dev.lancetorch.torch.TorchBatch;
+import java.util.List;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * Reads what a {@link PermutationSpec} describes through one open table handle: rows (scans, takes,
+ * the read planner, the memory cache) and their formatting into the spec's output (format,
+ * transform, renames, null fills). Built by a {@link Permutation} handle from its spec; it holds no
+ * settings of its own, only what reading caches (the table's fragment list, the planner's view of
+ * the columns). The handle owns the table, the cache and the schema exports; this reader borrows
+ * them and must not be used after the handle is closed (the handle checks).
+ *
+ * @param <T> the batch type
+ */
+final class PermutationReader<T> {
+  private final Table table;
+  private final PermutationSpec spec;
+  private final CacheHolder cache;
+  private final SchemaExports exports;
+  private volatile RowReader rows;
+  private volatile ReadColumns readColumns;
+
+  PermutationReader(Table table, PermutationSpec spec, CacheHolder cache, SchemaExports exports) {
+    this.table = table;
+    this.spec = spec;
+    this.cache = cache;
+    this.exports = exports;
+  }
+
+  /** The reader of the spec's columns (it caches the table's fragment list). */
+  RowReader rows() {
+    RowReader r = rows;
+    if (r == null) {
+      r =
+          new RowReader(
+              table,
+              spec.columns(),
+              cache,
+              keptByTensorsOnly() ? TensorMemory.ALLOCATOR : table.allocator());
+      rows = r;
+    }
+    return r;
+  }
+
+  /** The rows at these offsets of the spec's selection, read the plain way, as one batch. */
+  T take(long[] offsets) {
+    return format(spec.selection().read(rows(), offsets));
+  }
+
+  /** Formats an Arrow batch (takes ownership of it). */
+  @SuppressWarnings("unchecked")
+  T format(VectorSchemaRoot root) {
+    ArrowBatch batch = new ArrowBatch(Renames.apply(root, spec.renames()));
+    if (spec.transform() != null) {
+      try (batch) {
+        return (T) spec.transform().apply(batch);
+      }
+    }
+    return (T)
+        BatchFormatter.format(
+            spec.format(), batch, exports, spec.nullFill().renamed(spec.renames()));
+  }
+
+  /** Formats a batch from the planner (takes ownership of it). */
+  T format(TorchBatch batch) {
+    if (keptByTensorsOnly()) {
+      try (batch) {
+        return format(List.of(new TensorRechunker.Piece(batch, 0, batch.numRows())));
+      }
+    }
+    VectorSchemaRoot root;
+    try (batch) {
+      root = batch.toArrow(readColumns().schema(), table.allocator());
+    }
+    return format(root);
+  }
+
+  /** Formats pieces of native tensor batches (a re-chunked scan or planner output). */
+  @SuppressWarnings("unchecked")
+  T format(List<TensorRechunker.Piece> pieces) {
+    return (T)
+        BatchFormatter.formatPieces(
+            spec.format(), pieces, spec.columns(), spec.renames(), spec.nullFill());
+  }
+
+  /**
+   * True when the Arrow buffers of a batch end up referenced only by tensors (tensor formats
+   * without a transform): they are then allocated from {@link TensorMemory#ALLOCATOR}, so tensors a
+   * caller keeps never hold up the table's connection allocator.
+   */
+  private boolean keptByTensorsOnly() {
+    return spec.transform() == null && spec.format().isTorch();
+  }
+
+  /** True when batches come straight from the native tensor scan (runs in a tensor format). */
+  boolean readsTensorsNatively() {
+    return keptByTensorsOnly() && spec.selection().scansInOrder();
+  }
+
+  /**
+   * The planner over the addresses {@code addrs} in batches of {@code sizes} (summing to {@code
+   * addrs.length}), or null when it does not apply (read-ahead off, columns not fixed-width, a
+   * Java-side memory cache).
+   */
+  WindowReader windowReader(long[] addrs, int[] sizes, WindowReader.Stats stats) {
+    if (spec.readAheadBytes() == 0) {
+      return null;
+    }
+    ReadColumns cols = readColumns();
+    if (cols == null) {
+      return null;
+    }
+    MemoryCache c = rows().cached();
+    if (c != null && !(c instanceof NativeColumnCache)) {
+      return null;
+    }
+    return new WindowReader(
+        table,
+        cols,
+        addrs,
+        sizes,
+        spec.readAheadBytes(),
+        (NativeColumnCache) c,
+        stats,
+        ReadCosts.DEFAULT);
+  }
+
+  /**
+   * The read planner's view of the selected columns (computed once), or null when it cannot read
+   * them.
+   */
+  private ReadColumns readColumns() {
+    ReadColumns cols = readColumns;
+    if (cols == null) {
+      cols = ReadColumns.sampled(table, spec.columns());
+      readColumns = cols;
+    }
+    return cols;
+  }
+}
