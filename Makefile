@@ -33,12 +33,8 @@ format:
 	bash consumer-test/check-readme.sh --fix
 
 # The main job: see README.md. Extra flags: make demo ARGS="--epochs 2 --workers 2"
-# glibc malloc keeps what a training step frees for the next step (fixed thresholds: no trim below 4 GiB of free heap
-# top, blocks of 32 MiB and more mmapped): with its dynamic defaults each step re-faulted 20-35 MB of freed tensor memory
-# (a third of the image job's CPU in the kernel), more so from epoch 2 on.
-DEMO_MALLOC := MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296
 demo: build
-	$(DEMO_MALLOC) $(JAVA) $(JVM_FLAGS) -cp examples/target/classes:$$(cat examples/$(CP_FILE)) dev.lancetorch.demo.Demo $(ARGS)
+	$(JAVA) $(JVM_FLAGS) -cp examples/target/classes:$$(cat examples/$(CP_FILE)) dev.lancetorch.demo.Demo $(ARGS)
 
 # LanceDB's own reader runs side by side (its official Node package; see docs/benchmarks.md). Needs node/npm and a
 # copy of lancedb-peer (LANCEDB_PEER); without them those lines are skipped, said in the output and the report.
