@@ -33,10 +33,18 @@ import org.bytedeco.pytorch.global.torch;
  * library's own default).
  */
 public final class Demo {
+  /** The system property that picks JavaCPP's logger. */
+  static final String JAVACPP_LOGGER = "org.bytedeco.javacpp.logger";
+
   private Demo() {}
 
   /** Runs the demo; see the class docs for flags. */
   public static void main(String[] args) throws Exception {
+    // JavaCPP's own log lines through SLF4J, so through the examples' logback.xml (unless set
+    // already)
+    if (System.getProperty(JAVACPP_LOGGER) == null) {
+      System.setProperty(JAVACPP_LOGGER, "slf4j");
+    }
     DemoArgs a = DemoArgs.parse(args);
     if (a.images()) {
       ImageDemo.run(a);

@@ -58,10 +58,8 @@ final class ImageDemo {
   static void run(DemoArgs a) throws IOException {
     NativeLibrary.load();
     torch.manual_seed(a.seed());
-    int workers =
-        a.workers() == DemoArgs.BUDGET_WORKERS
-            ? 2
-            : a.workers(); // the image job decodes in 2 workers
+    // the thread budget's count (1 on 2 cores: decoding a batch costs a few % of its training step)
+    int workers = Demo.workers(a);
     System.out.printf(
         "lance-torch image demo: epochs=%d batch=%d workers=%d db=%s (%d cores)%n",
         a.epochs(), a.batchSize(), workers, a.db(), Runtime.getRuntime().availableProcessors());
@@ -95,7 +93,7 @@ final class ImageDemo {
               Training.trainEpoch(
                   loader, model, model::forward, "png", optimizer, a.maxBatches(), a.maxSeconds());
           double secs = e.nanos() / 1e9;
-          acc = accuracy(model, test, decode, workers);
+          acc = a.eval() ? accuracy(model, test, decode, workers) : Double.NaN;
           System.out.printf(
               "epoch %d (lr %.2g): mean loss %.4f, %d images decoded and trained in %.2f s "
                   + "(%.0f images/s), test accuracy %.2f%%%n",

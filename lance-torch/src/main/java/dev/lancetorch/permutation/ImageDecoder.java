@@ -12,6 +12,8 @@ import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.function.Function;
 import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -192,9 +194,15 @@ public final class ImageDecoder implements Function<TensorDict, TensorDict>, Ser
   }
 
   private BufferedImage decode(byte[] data, int from, int len, TensorDict batch, int row) {
+    // In memory: ImageIO.read(InputStream) would copy each image to a temporary file first (its
+    // disk
+    // cache): a file created, written, read back and deleted per image, in every epoch.
     try {
-      BufferedImage img = ImageIO.read(new ByteArrayInputStream(data, from, len));
+      ImageInputStream in =
+          new MemoryCacheImageInputStream(new ByteArrayInputStream(data, from, len));
+      BufferedImage img = ImageIO.read(in); // closes `in`, unless it returns null
       if (img == null) {
+        in.close();
         throw new IllegalArgumentException(
             where(batch, row) + ": " + len + " bytes that no image reader recognises");
       }
