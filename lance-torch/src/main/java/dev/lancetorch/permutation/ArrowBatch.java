@@ -63,13 +63,6 @@ public final class ArrowBatch implements AutoCloseable {
     return root == null;
   }
 
-  /** Gives up ownership of the root to the caller (this batch becomes closed). */
-  VectorSchemaRoot detach() {
-    VectorSchemaRoot r = root();
-    root = null;
-    return r;
-  }
-
   @Override
   public void close() {
     if (root != null) {
