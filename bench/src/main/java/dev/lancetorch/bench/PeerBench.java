@@ -5,14 +5,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lancetorch.Connection;
 import dev.lancetorch.LanceDb;
 import dev.lancetorch.Table;
+import dev.lancetorch.permutation.ArrowBatch;
 import dev.lancetorch.permutation.Format;
 import dev.lancetorch.permutation.Permutation;
 import dev.lancetorch.permutation.TensorDict;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -131,8 +134,115 @@ final class PeerBench {
           }
         }
       }
+      varlen(peerDir, db, perms, numbers, Math.min(n, VARLEN_ROWS));
     }
     return true;
+  }
+
+  /** Rows of the variable-length lines (LanceDB's reader takes about a second per 65,536). */
+  private static final long VARLEN_ROWS = 65_536;
+
+  /**
+   * A variable-length column through the read planner: the {@code name} column (utf8, 10 % nulls)
+   * of {@code numbers} in {@code bench_shuffle}'s order, batch 1024 and 16384, as {@code
+   * TORCH_DICT} (values + offsets; null rows empty) and {@code ARROW}, against one take per batch
+   * ({@code withReadAhead(0)}) and LanceDB's reader ({@code peer_column.mjs}), all in this run.
+   */
+  private void varlen(Path peerDir, Path db, Connection perms, Table numbers, long n)
+      throws IOException, InterruptedException {
+    Map<String, Double> peer = runPeerColumn(peerDir, db, "bench_shuffle", "name", n);
+    try (Table permTable = perms.openTable("bench_shuffle");
+        Permutation<ArrowBatch> arrow =
+            Permutation.fromTables(numbers, permTable, 0).selectColumns("name").withTake(n);
+        Permutation<TensorDict> dict = arrow.withNullFill("name", 0).withFormat(Format.TORCH_DICT);
+        Permutation<TensorDict> take = dict.withReadAhead(0)) {
+      for (int bs : BATCHES) {
+        long tDict = median(() -> Measure.time(() -> drainAll(dict, bs)));
+        long tArrow = median(() -> Measure.time(() -> drainAll(arrow, bs)));
+        long tTake = median(() -> Measure.time(() -> drainAll(take, bs)));
+        String goal = " (goal ≥ 10×)";
+        line(
+            "shuffle",
+            "name",
+            bs,
+            new Variant("read planner, TORCH_DICT", "planner", null),
+            n / (tDict / 1e9) / 1e6,
+            peer,
+            "shuffle",
+            goal);
+        line(
+            "shuffle",
+            "name",
+            bs,
+            new Variant("read planner, ARROW", "planner arrow", null),
+            n / (tArrow / 1e9) / 1e6,
+            peer,
+            "shuffle",
+            goal);
+        line(
+            "shuffle",
+            "name",
+            bs,
+            new Variant("withReadAhead(0), TORCH_DICT", "take", null),
+            n / (tTake / 1e9) / 1e6,
+            peer,
+            "shuffle",
+            "");
+      }
+    }
+  }
+
+  private static void drainAll(Permutation<?> p, int bs) {
+    try (var it = p.iter(bs, false)) {
+      while (it.hasNext()) {
+        Object b = it.next();
+        if (b instanceof AutoCloseable c) {
+          try {
+            c.close();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Runs {@code peer_column.mjs} (copied into {@code peerDir}, next to the peer's packages) for one
+   * column; returns M rows/s by {@code shuffle/<column>/<batch>}.
+   */
+  private Map<String, Double> runPeerColumn(
+      Path peerDir, Path db, String permTable, String column, long n)
+      throws IOException, InterruptedException {
+    Path script = peerDir.resolve("peer_column.mjs");
+    try (InputStream in = PeerBench.class.getResourceAsStream("peer_column.mjs")) {
+      Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+    }
+    Path json = db.resolveSibling(db.getFileName() + "-" + column + ".json");
+    List<String> cmd =
+        List.of(
+            findOnPath("node"),
+            script.getFileName().toString(),
+            db.toAbsolutePath().toString(),
+            db.toAbsolutePath() + "_bench_perms",
+            permTable,
+            column,
+            Long.toString(n),
+            "1024,16384",
+            Integer.toString(reps),
+            json.toAbsolutePath().toString());
+    System.out.println("LanceDB peer: " + String.join(" ", cmd) + " (in " + peerDir + ")");
+    Process p = new ProcessBuilder(cmd).directory(peerDir.toFile()).inheritIO().start();
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("LanceDB peer failed (exit " + p.exitValue() + "): " + cmd);
+    }
+    Map<String, Double> out = new HashMap<>();
+    new ObjectMapper()
+        .readTree(json.toFile())
+        .fields()
+        .forEachRemaining(
+            e -> out.put("shuffle/" + column + "/" + e.getKey(), e.getValue().asDouble() / 1e6));
+    return out;
   }
 
   private final Map<String, Double> rawScan = new HashMap<>();

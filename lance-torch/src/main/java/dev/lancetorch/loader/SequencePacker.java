@@ -1,5 +1,6 @@
 package dev.lancetorch.loader;
 
+import dev.lancetorch.internal.jni.TensorText;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
@@ -137,7 +138,7 @@ public final class SequencePacker implements Iterable<PackedBatch> {
             "SequencePacker: column '"
                 + column
                 + "' "
-                + (values == null ? "is not in the batch" : "is " + describe(values))
+                + (values == null ? "is not in the batch" : "is " + TensorText.describe(values))
                 + ", not a list column of token ids (a list<int> column arrives as '"
                 + column
                 + "' values + '"
@@ -189,16 +190,6 @@ public final class SequencePacker implements Iterable<PackedBatch> {
         }
       }
     }
-  }
-
-  /** "a Long tensor of shape [4]". */
-  private static String describe(Tensor t) {
-    StringBuilder b =
-        new StringBuilder("a ").append(t.scalar_type().intern()).append(" tensor of shape [");
-    for (int d = 0; d < t.dim(); d++) {
-      b.append(d == 0 ? "" : ", ").append(t.size(d));
-    }
-    return b.append(']').toString();
   }
 
   private static long[] toLongs(Tensor t) {

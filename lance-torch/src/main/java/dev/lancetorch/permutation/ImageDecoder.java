@@ -2,6 +2,7 @@ package dev.lancetorch.permutation;
 
 import static dev.lancetorch.torch.TorchBatch.OFFSETS_SUFFIX;
 
+import dev.lancetorch.internal.jni.TensorText;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -175,22 +176,12 @@ public final class ImageDecoder implements Function<TensorDict, TensorDict>, Ser
           "ImageDecoder: column '"
               + column
               + "' is "
-              + describe(values)
+              + TensorText.describe(values)
               + (batch.containsKey(offsetsKey) ? "" : " without '" + offsetsKey + "'")
               + ", not an encoded-image column (a binary column arrives as uint8 values + '"
               + offsetsKey
               + "' in Format.TORCH_DICT)");
     }
-  }
-
-  /** "int64 tensor of shape [4, 2]". */
-  private static String describe(Tensor t) {
-    StringBuilder b =
-        new StringBuilder("a ").append(t.scalar_type().intern()).append(" tensor of shape [");
-    for (int d = 0; d < t.dim(); d++) {
-      b.append(d == 0 ? "" : ", ").append(t.size(d));
-    }
-    return b.append(']').toString();
   }
 
   private BufferedImage decode(byte[] data, int from, int len, TensorDict batch, int row) {
