@@ -82,7 +82,8 @@ public final class ReadmeExample {
             opt.step();
           }
         }
-        System.out.println("epoch " + epoch + ": " + loader.metrics().dataWait());
+        System.out.println(
+            "after epoch " + epoch + ", data wait so far: " + loader.metrics().dataWait());
       }
       try (Table test = db.openTable("test")) {
         return accuracy(model, Permutation.identity(test));
