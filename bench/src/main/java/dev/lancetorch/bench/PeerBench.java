@@ -156,38 +156,18 @@ final class PeerBench {
             Permutation.fromTables(numbers, permTable, 0).selectColumns("name").withTake(n);
         Permutation<TensorDict> dict = arrow.withNullFill("name", 0).withFormat(Format.TORCH_DICT);
         Permutation<TensorDict> take = dict.withReadAhead(0)) {
+      Map<String, Permutation<?>> reads = new java.util.LinkedHashMap<>();
+      reads.put("read planner, TORCH_DICT", dict);
+      reads.put("read planner, ARROW", arrow);
+      reads.put("withReadAhead(0), TORCH_DICT", take);
       for (int bs : BATCHES) {
-        long tDict = median(() -> Measure.time(() -> drainAll(dict, bs)));
-        long tArrow = median(() -> Measure.time(() -> drainAll(arrow, bs)));
-        long tTake = median(() -> Measure.time(() -> drainAll(take, bs)));
-        String goal = " (goal ≥ 10×)";
-        line(
-            "shuffle",
-            "name",
-            bs,
-            new Variant("read planner, TORCH_DICT", "planner", null),
-            n / (tDict / 1e9) / 1e6,
-            peer,
-            "shuffle",
-            goal);
-        line(
-            "shuffle",
-            "name",
-            bs,
-            new Variant("read planner, ARROW", "planner arrow", null),
-            n / (tArrow / 1e9) / 1e6,
-            peer,
-            "shuffle",
-            goal);
-        line(
-            "shuffle",
-            "name",
-            bs,
-            new Variant("withReadAhead(0), TORCH_DICT", "take", null),
-            n / (tTake / 1e9) / 1e6,
-            peer,
-            "shuffle",
-            "");
+        for (Map.Entry<String, Permutation<?>> r : reads.entrySet()) {
+          long t = median(() -> Measure.time(() -> drainAll(r.getValue(), bs)));
+          String name = r.getKey();
+          String goal = name.startsWith("read planner") ? " (goal ≥ 10×)" : "";
+          Variant v = new Variant(name, name.replace("read ", "").replace(", ", " "), null);
+          line("shuffle", "name", bs, v, n / (t / 1e9) / 1e6, peer, "shuffle", goal);
+        }
       }
     }
   }
