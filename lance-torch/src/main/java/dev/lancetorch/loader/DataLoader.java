@@ -6,7 +6,6 @@ import dev.lancetorch.internal.loader.EpochHooks;
 import dev.lancetorch.internal.loader.EpochIterator;
 import dev.lancetorch.internal.loader.LoaderEngine;
 import dev.lancetorch.internal.loader.LoaderTask;
-import dev.lancetorch.internal.loader.ProgressBarListener;
 import dev.lancetorch.internal.loader.Workers;
 import dev.lancetorch.internal.loader.YieldTracker;
 import dev.lancetorch.permutation.ArrowBatch;

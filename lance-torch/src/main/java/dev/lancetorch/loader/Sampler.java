@@ -1,10 +1,5 @@
 package dev.lancetorch.loader;
 
-import dev.lancetorch.internal.loader.RandomSampler;
-import dev.lancetorch.internal.loader.SequentialSampler;
-import dev.lancetorch.internal.loader.SubsetSampler;
-import dev.lancetorch.internal.loader.WeightedRandomSampler;
-
 /**
  * Chooses which row offsets one epoch visits, and in which order (PyTorch's {@code Sampler}).
  *

@@ -3,11 +3,11 @@ package dev.lancetorch.internal.loader;
 import java.util.SplittableRandom;
 
 /** Deterministic seed derivation and shuffling shared by samplers and the streaming dataset. */
-final class Seeds {
+public final class Seeds {
   private Seeds() {}
 
   /** A well-mixed seed from a base seed and any number of components (epoch, split, ...). */
-  static long mix(long seed, long... parts) {
+  public static long mix(long seed, long... parts) {
     long h = new SplittableRandom(seed).nextLong();
     for (long p : parts) {
       h = new SplittableRandom(h ^ (p * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L)).nextLong();
@@ -16,7 +16,7 @@ final class Seeds {
   }
 
   /** Fisher-Yates shuffle in place. */
-  static void shuffle(long[] a, long seed) {
+  public static void shuffle(long[] a, long seed) {
     SplittableRandom rnd = new SplittableRandom(seed);
     for (int i = a.length - 1; i > 0; i--) {
       int j = rnd.nextInt(i + 1);
@@ -26,7 +26,7 @@ final class Seeds {
     }
   }
 
-  static long[] range(long from, long to) {
+  public static long[] range(long from, long to) {
     long n = to - from;
     if (n > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("too many rows for one epoch plan: " + n);

@@ -77,13 +77,4 @@ class WaitHistogramTest {
         "WaitHistogram: %.1f ns per record, %.0f ns per latency() read%n", perRecord, perLatency);
     assertThat(perRecord).isLessThan(1_000); // far below a batch's cost, even on a loaded machine
   }
-
-  @Test
-  void theProgressBarShowsThePercentilesOnceABatchWasWaitedFor() {
-    assertThat(ProgressBarListener.message(1234.4, "loss 0.5", WaitLatency.NONE))
-        .isEqualTo(" 1234 rows/s loss 0.5");
-    WaitLatency w = new WaitLatency(10, 20_000, 1_500_000, 4_250_000, 9_000_000);
-    assertThat(ProgressBarListener.message(1234.4, "", w))
-        .isEqualTo(" 1234 rows/s, wait p50/p95/p99 0.02/1.50/4.25 ms");
-  }
 }

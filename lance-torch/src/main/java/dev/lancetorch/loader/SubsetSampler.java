@@ -1,8 +1,8 @@
-package dev.lancetorch.internal.loader;
+package dev.lancetorch.loader;
 
-import dev.lancetorch.loader.Sampler;
+import dev.lancetorch.internal.loader.Seeds;
 
-public final class SubsetSampler implements Sampler {
+final class SubsetSampler implements Sampler {
   private final long[] offsets;
   private final boolean shuffle;
 

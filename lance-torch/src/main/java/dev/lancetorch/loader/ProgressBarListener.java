@@ -1,7 +1,5 @@
-package dev.lancetorch.internal.loader;
+package dev.lancetorch.loader;
 
-import dev.lancetorch.loader.ProgressListener;
-import dev.lancetorch.loader.WaitLatency;
 import java.util.Locale;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -11,7 +9,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * A terminal progress bar (me.tongfei.progressbar) per epoch, showing rows/s, the data-wait
  * percentiles and the caller's extra text.
  */
-public final class ProgressBarListener implements ProgressListener {
+final class ProgressBarListener implements ProgressListener {
   private final String task;
   private ProgressBar bar;
 

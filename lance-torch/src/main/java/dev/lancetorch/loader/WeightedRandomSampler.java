@@ -1,10 +1,10 @@
-package dev.lancetorch.internal.loader;
+package dev.lancetorch.loader;
 
-import dev.lancetorch.loader.Sampler;
+import dev.lancetorch.internal.loader.Seeds;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
-public final class WeightedRandomSampler implements Sampler {
+final class WeightedRandomSampler implements Sampler {
   private final double[] cumulative;
   private final int numSamples;
 

@@ -1,8 +1,8 @@
-package dev.lancetorch.internal.loader;
+package dev.lancetorch.loader;
 
-import dev.lancetorch.loader.Sampler;
+import dev.lancetorch.internal.loader.Seeds;
 
-public final class RandomSampler implements Sampler {
+final class RandomSampler implements Sampler {
   @Override
   public long[] indices(long numRows, long seed, int epoch) {
     long[] a = Seeds.range(0, numRows);
