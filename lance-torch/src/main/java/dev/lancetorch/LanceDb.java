@@ -37,7 +37,7 @@ public final class LanceDb {
       throw new IllegalArgumentException("options must not be null");
     }
     // before Lance's runtime starts: it reads its thread counts once (see ThreadBudget)
-    dev.lancetorch.torch.ThreadBudget.install();
+    dev.lancetorch.threads.ThreadBudget.install();
     return new Connection(uri, options);
   }
 }

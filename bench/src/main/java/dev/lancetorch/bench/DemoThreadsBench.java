@@ -1,6 +1,6 @@
 package dev.lancetorch.bench;
 
-import dev.lancetorch.torch.ThreadBudget;
+import dev.lancetorch.threads.ThreadBudget;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

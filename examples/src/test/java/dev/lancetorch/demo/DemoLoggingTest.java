@@ -42,7 +42,7 @@ class DemoLoggingTest {
     javacpp.warn(
         "Versions of org.bytedeco:javacpp:1.5.14 and org.bytedeco:openblas:9.9 do not match.");
     javacpp.warn("Could not create symbolic link");
-    context.getLogger("dev.lancetorch.torch.ThreadBudget").info("thread budget");
+    context.getLogger("dev.lancetorch.threads.ThreadBudget").info("thread budget");
     context.getLogger("org.apache.arrow").info("arrow chatter");
 
     assertThat(seen.list)

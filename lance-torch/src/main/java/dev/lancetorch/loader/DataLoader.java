@@ -117,7 +117,7 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
       this.worldSize = b.worldSize;
       this.dropUneven = b.dropUneven;
       this.progress = b.progress;
-      dev.lancetorch.torch.ThreadBudget.logOnce(b.numWorkers);
+      dev.lancetorch.threads.ThreadBudget.logOnce(b.numWorkers);
       if (b.resumeFrom != null) {
         LoaderState s = b.resumeFrom;
         try {

@@ -432,13 +432,14 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * the next two are read ahead on background threads, both at once (one read's waits on Lance are
    * filled by the other's work), so a training loop does not wait for window reads. The window's
    * rows are cut into parts (per fragment, and by ranges of row offsets inside a large fragment),
-   * read in parallel on the read threads ({@link dev.lancetorch.torch.ThreadBudget#readThreads()});
-   * per part the planner chooses, by a measured cost model, one coalesced Lance take of its rows or
-   * a range scan of the rows covering them (when they are dense) with native selection — or a
-   * native gather from the memory cache — and native code copies every row straight into its batch.
-   * The order is exactly this permutation's and every batch has its exact size. For fixed-width
-   * columns (integers, floats, bools, {@code FixedSizeList}s of those; {@code _rowid}); other
-   * column sets read one take per batch.
+   * read in parallel on the read threads ({@link
+   * dev.lancetorch.threads.ThreadBudget#readThreads()}); per part the planner chooses, by a
+   * measured cost model, one coalesced Lance take of its rows or a range scan of the rows covering
+   * them (when they are dense) with native selection — or a native gather from the memory cache —
+   * and native code copies every row straight into its batch. The order is exactly this
+   * permutation's and every batch has its exact size. For fixed-width columns (integers, floats,
+   * bools, {@code FixedSizeList}s of those; {@code _rowid}); other column sets read one take per
+   * batch.
    *
    * <p><b>Memory:</b> at most {@code maxBytes} for the three windows' batches not yet returned (at
    * least three batches; a loader's next epoch, read ahead, shares them), plus one scan batch (64 k

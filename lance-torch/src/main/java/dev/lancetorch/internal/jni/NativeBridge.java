@@ -1,12 +1,10 @@
 package dev.lancetorch.internal.jni;
 
-import dev.lancetorch.torch.NativeLibrary;
-
 /**
  * The only class with native methods: one-to-one JNI wrappers over the C API in {@code
  * cpp-shim/include/lance_torch.h}. Errors arrive as {@link IllegalArgumentException} (bad input),
  * {@link IllegalStateException} (libtorch not loaded) or {@link RuntimeException}. Callers must
- * have run {@link NativeLibrary#load()}.
+ * have run {@link NativeLoader#load()}.
  *
  * <p>Handles: a batch handle ({@code long}) is <em>owned</em> by whoever got it from {@link
  * #importBatch} and given back once with {@link #releaseBatch}. A tensor handle ({@code

@@ -1,7 +1,6 @@
 package dev.lancetorch.internal.jni;
 
 import dev.lancetorch.internal.memory.NativeHandle;
-import dev.lancetorch.torch.NativeLibrary;
 import dev.lancetorch.torch.TorchBatch;
 import java.util.List;
 
@@ -61,7 +60,7 @@ public final class TorchGather implements AutoCloseable {
       throw new IllegalArgumentException(
           "gather of " + totalRows + " rows in batches of " + batchSize + ": too many outputs");
     }
-    NativeLibrary.load();
+    NativeLoader.load();
     List<String> copy = List.copyOf(names);
     long h =
         NativeBridge.gatherCreate(copy.toArray(new String[0]), addressCol, batchSize, totalRows);
@@ -76,7 +75,7 @@ public final class TorchGather implements AutoCloseable {
    * @param addressCol index of the column filled by {@link #addresses} (uint64), or -1
    */
   public static TorchGather create(List<String> names, int addressCol, long[] sizes) {
-    NativeLibrary.load();
+    NativeLoader.load();
     List<String> copy = List.copyOf(names);
     long h = NativeBridge.gatherCreateSized(copy.toArray(new String[0]), addressCol, sizes);
     return adopt(h, copy, sizes.length);

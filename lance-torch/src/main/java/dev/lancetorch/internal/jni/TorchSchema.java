@@ -1,7 +1,6 @@
 package dev.lancetorch.internal.jni;
 
 import dev.lancetorch.internal.memory.NativeHandle;
-import dev.lancetorch.torch.NativeLibrary;
 import dev.lancetorch.torch.TorchBatch;
 import java.lang.ref.Reference;
 import java.util.List;
@@ -43,7 +42,7 @@ public final class TorchSchema implements AutoCloseable {
    * borrowed for the export's bookkeeping.
    */
   public static TorchSchema export(Schema schema, BufferAllocator allocator) {
-    NativeLibrary.load();
+    NativeLoader.load();
     try (ArrowSchema c = ArrowSchema.allocateNew(allocator)) {
       Data.exportSchema(allocator, schema, null, c);
       long h =

@@ -1,6 +1,6 @@
 package dev.lancetorch.internal.read;
 
-import dev.lancetorch.torch.ThreadBudget;
+import dev.lancetorch.internal.jni.ThreadCounts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The read planner's threads: one pool of daemon threads ({@code lancetorch-read-N}) for every
- * {@link WindowReader} of the process, of {@link ThreadBudget#readThreads()} threads (the cores
+ * {@link WindowReader} of the process, of {@link ThreadCounts#readThreads()} threads (the cores
  * when the budget is off). Every loader worker's window reads share it, so the reads of all workers
  * together never run on more threads than that. Reads submitted here block on Lance's own IO and
  * decoding, never spin, and never submit reads themselves (no nested waits, so no deadlock).
@@ -41,7 +41,7 @@ public final class ReadThreads {
   }
 
   private static int threadCount() {
-    ThreadBudget b = ThreadBudget.current();
+    ThreadCounts b = ThreadCounts.current();
     return b != null ? b.readThreads() : Runtime.getRuntime().availableProcessors();
   }
 

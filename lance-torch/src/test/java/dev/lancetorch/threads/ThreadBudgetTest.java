@@ -1,4 +1,4 @@
-package dev.lancetorch.torch;
+package dev.lancetorch.threads;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
