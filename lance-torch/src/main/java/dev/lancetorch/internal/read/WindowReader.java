@@ -3,29 +3,25 @@ package dev.lancetorch.internal.read;
 import dev.lancetorch.FragmentInfo;
 import dev.lancetorch.Table;
 import dev.lancetorch.internal.jni.TorchGather;
-import dev.lancetorch.internal.permutation.PermutationPlan;
-import dev.lancetorch.internal.permutation.RowStream;
 import dev.lancetorch.permutation.Permutation;
 import dev.lancetorch.torch.TorchBatch;
-import dev.lancetorch.torch.TorchScan;
 import java.util.ArrayDeque;
 import java.util.List;
-import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
  * The read planner: reads a known sequence of row addresses (a shuffled permutation's order, a
  * worker's share of batches) as exact-size batches, a <em>window</em> of upcoming batches at a
  * time. A window holds as many whole batches as fit in the read-ahead budget ({@link
- * Permutation#withReadAhead}; at least one batch). Its addresses are grouped per fragment and each
- * fragment is read the cheaper way by {@link ReadCosts}: a range scan of the rows covering the
- * wanted ones (Lance's native Arrow C stream, row addresses included) merged natively against the
- * sorted wanted addresses, or one coalesced take of exactly the wanted rows; or, with a memory
- * cache, a native gather from it. Either way native code ({@link TorchGather}) copies each row
- * straight into its position in its output batch, so the order delivered is exactly the requested
- * one and every batch has its exact size. Columns: those {@link ReadColumns} takes — fixed-width
- * ones, and variable-length ones (lists of integers or floats, binary, utf8, their large forms),
- * whose rows the gather copies at each read and lays out as offsets + values when a batch is
- * finished.
+ * Permutation#withReadAhead}; at least one batch). Its addresses are grouped per fragment (and per
+ * range of a fragment's rows) into parts, and {@link FragmentReader} reads each part the cheaper
+ * way by {@link ReadCosts}: a range scan of the rows covering the wanted ones (Lance's native Arrow
+ * C stream, row addresses included) merged natively against the sorted wanted addresses, or one
+ * coalesced take of exactly the wanted rows; or, with a memory cache, a native gather from it.
+ * Either way native code ({@link TorchGather}) copies each row straight into its position in its
+ * output batch, so the order delivered is exactly the requested one and every batch has its exact
+ * size. Columns: those {@link ReadColumns} takes — fixed-width ones, and variable-length ones
+ * (lists of integers or floats, binary, utf8, their large forms), whose rows the gather copies at
+ * each read and lays out as offsets + values when a batch is finished.
  *
  * <p>Deleted rows: scans return live rows only, with their addresses, so the merge is by address;
  * the scan of a fragment with {@code D} deleted rows starts {@code D} logical rows early to be sure
@@ -119,7 +115,6 @@ public final class WindowReader implements AutoCloseable {
     }
   }
 
-  private final Table table;
   private final ReadColumns cols;
   private final long[] addrs;
   private final int[] sizes; // rows of each batch, in order (sum: addrs.length)
@@ -127,14 +122,13 @@ public final class WindowReader implements AutoCloseable {
   private final NativeColumnCache cache;
   private final Stats stats;
   private final ReadCosts costs;
+  private final FragmentReader fragments;
   private final ArrayDeque<TorchBatch> ready = new ArrayDeque<>();
-  private FragmentInfo[] fragments;
   private int next; // the first row of the next window
   private int nextBatch; // its first batch
   private final ArrayDeque<java.util.concurrent.Future<List<TorchBatch>>> pending =
       new ArrayDeque<>();
   private boolean closed;
-  private final Object fragmentsLock = new Object();
 
   /**
    * Window slots this reader holds, as a reader reading after it sees them: every slot ({@value
@@ -198,7 +192,6 @@ public final class WindowReader implements AutoCloseable {
       NativeColumnCache cache,
       Stats stats,
       ReadCosts costs) {
-    this.table = table;
     this.cols = cols;
     this.addrs = java.util.Objects.requireNonNull(addrs, "addrs");
     long total = 0;
@@ -218,6 +211,7 @@ public final class WindowReader implements AutoCloseable {
     this.cache = cache;
     this.stats = stats;
     this.costs = costs;
+    this.fragments = new FragmentReader(table, cols, costs, stats);
   }
 
   /** The sizes of {@code rows} rows cut into batches of {@code batchSize} (the last shorter). */
@@ -437,13 +431,14 @@ public final class WindowReader implements AutoCloseable {
 
   /**
    * Groups the window's addresses into parts — per fragment, and inside a fragment by equal ranges
-   * of row offsets ({@link #partsOf}) — then, in parallel on the read threads, sorts each part's
-   * wanted rows and reads it by scan or take, whichever {@link ReadCosts} finds cheaper for that
-   * part. A row asked twice lands twice in one part (equal offsets, one range).
+   * of row offsets ({@link FragmentReader#partsOf}) — then, in parallel on the read threads, sorts
+   * each part's wanted rows and reads it ({@link FragmentReader#readPart}: by scan or take,
+   * whichever {@link ReadCosts} finds cheaper for that part). A row asked twice lands twice in one
+   * part (equal offsets, one range).
    */
   private void readFragments(TorchGather g, int from, int rows) {
     long t0 = System.nanoTime();
-    FragmentInfo[] byId = fragmentsById();
+    FragmentInfo[] byId = fragments.byId();
     int slices = (int) Math.max(1, Math.min(ReadThreads.threads(), rows / PLAN_SLICE_ROWS));
     // 1. wanted rows per fragment (each slice of the window counts its own; checks every address)
     // Each slice counts into an array it allocates itself (in its own thread's allocation buffer):
@@ -466,7 +461,7 @@ public final class WindowReader implements AutoCloseable {
       for (int[] w : wantedBy) {
         wanted += w[id];
       }
-      parts[id] = wanted == 0 ? 0 : partsOf(wanted, byId[id].physicalRows());
+      parts[id] = wanted == 0 ? 0 : fragments.partsOf(wanted, byId[id].physicalRows());
       firstPart[id + 1] = firstPart[id] + parts[id];
       scale[id] = wanted == 0 ? 0 : (double) parts[id] / byId[id].physicalRows();
     }
@@ -522,7 +517,7 @@ public final class WindowReader implements AutoCloseable {
       FragmentRows fr = byPart[k];
       if (fr != null) {
         int id = (int) (fr.addr[0] >>> 32);
-        reads.add(() -> readPart(g, id, fr, byId[id]));
+        reads.add(() -> fragments.readPart(g, fr, byId[id]));
       }
     }
     long t1 = System.nanoTime();
@@ -556,169 +551,13 @@ public final class WindowReader implements AutoCloseable {
       long a = addrs[from + i];
       long id = a >>> 32;
       if (id >= byId.length || byId[(int) id] == null) {
-        throw missing(a);
+        throw fragments.missing(a);
       }
       if ((a & 0xFFFFFFFFL) >= byId[(int) id].physicalRows()) {
-        throw missing(a);
+        throw fragments.missing(a);
       }
       wanted[(int) id]++;
     }
-  }
-
-  /**
-   * How many parts a fragment's read is split into: one per read thread when each part still has
-   * {@link ReadCosts#minTakePartRows()} wanted rows and covers {@link ReadCosts#minScanPartRows()}
-   * rows of the fragment, fewer otherwise, at least one.
-   */
-  private int partsOf(int wantedRows, long physicalRows) {
-    long p =
-        Math.min(
-            ReadThreads.threads(),
-            Math.min(wantedRows / costs.minTakePartRows(), physicalRows / costs.minScanPartRows()));
-    return (int) Math.max(1, p);
-  }
-
-  /**
-   * Reads one part's wanted rows by scan or take. A scan merges against a dense map of the wanted
-   * rows ({@link FragmentRows#dense}: no sort), or, when a row is wanted twice, against the sorted
-   * rows; a take sorts them.
-   */
-  private void readPart(TorchGather g, int id, FragmentRows fr, FragmentInfo info) {
-    fr.bounds();
-    long deleted = info.physicalRows() - info.numRows();
-    long lo = fr.min & 0xFFFFFFFFL;
-    long hi = fr.max & 0xFFFFFFFFL;
-    long scanFrom = Math.max(0, lo - deleted);
-    long scanRows = Math.min(info.numRows(), hi + 1) - scanFrom;
-    if (costs.scanBeatsTake(fr.n, scanRows, cols.rowBytes())) {
-      int[] dense = fr.dense();
-      if (dense != null) {
-        scanDense(g, id, fr, dense, scanFrom, scanRows);
-      } else {
-        fr.sort();
-        scan(g, id, fr, scanFrom, scanRows);
-      }
-    } else {
-      fr.sort();
-      take(g, fr);
-    }
-  }
-
-  /** The scan of rows [offset, offset + count) of a fragment, with row addresses. */
-  private TorchScan openScan(int fragmentId, long offset, long count) {
-    return TorchScan.open(
-        table
-            .query()
-            .select(cols.dataColumns())
-            .withRowAddress(true)
-            .fragmentIds(List.of(fragmentId))
-            .offset(offset)
-            .limit(count)
-            .batchSize(SCAN_BATCH_ROWS));
-  }
-
-  /**
-   * Scans rows [offset, offset + count) of the fragment, merging against the part's dense map of
-   * wanted rows; a row still wanted after the scan is missing.
-   */
-  private void scanDense(
-      TorchGather g, int fragmentId, FragmentRows fr, int[] dense, long offset, long count) {
-    count(1, 0, 0);
-    long found = 0;
-    try (TorchScan s = openScan(fragmentId, offset, count)) {
-      TorchBatch next;
-      while (found < fr.n && (next = s.next()) != null) {
-        try (TorchBatch b = next) {
-          count(0, 0, b.numRows());
-          found += g.mergeDense(b, RowStream.ROW_ADDR, dense, fr.min);
-        }
-      }
-    }
-    if (found < fr.n) {
-      for (int i = 0; i < dense.length; i++) {
-        if (dense[i] != 0) {
-          throw missing(fr.min + i);
-        }
-      }
-    }
-  }
-
-  /** Scans rows [offset, offset + count) of the fragment, merging the part's wanted rows. */
-  private void scan(TorchGather g, int fragmentId, FragmentRows fr, long offset, long count) {
-    count(1, 0, 0);
-    int n = fr.n;
-    int cursor = 0;
-    try (TorchScan s = openScan(fragmentId, offset, count)) {
-      TorchBatch next;
-      while (cursor < n && (next = s.next()) != null) {
-        try (TorchBatch b = next) {
-          count(0, 0, b.numRows());
-          cursor = g.merge(b, RowStream.ROW_ADDR, fr.addr, fr.pos, 0, n, cursor);
-        }
-      }
-    }
-    if (cursor < n) {
-      throw missing(fr.addr[cursor]);
-    }
-  }
-
-  /** Takes the part's wanted rows (each distinct address once). */
-  private void take(TorchGather g, FragmentRows fr) {
-    count(0, 1, 0);
-    int n = fr.n;
-    long[] uniq = new long[n];
-    long[] srcRows = new long[n];
-    int u = 0;
-    for (int i = 0; i < n; i++) {
-      if (i == 0 || fr.addr[i] != fr.addr[i - 1]) {
-        uniq[u++] = fr.addr[i];
-      }
-      srcRows[i] = u - 1;
-    }
-    long[] ask = java.util.Arrays.copyOf(uniq, u);
-    try (VectorSchemaRoot root = table.takeRowIds(ask, cols.dataColumns());
-        TorchBatch b = TorchBatch.fromRoot(root, table.allocator())) {
-      g.rows(b, srcRows, fr.pos, 0, n);
-    }
-  }
-
-  private void count(long scans, long takes, long rowsScanned) {
-    synchronized (stats) {
-      stats.scans += scans;
-      stats.takes += takes;
-      stats.rowsScanned += rowsScanned;
-    }
-  }
-
-  /** The table's fragments indexed by id (null where no fragment has that id). */
-  private FragmentInfo[] fragmentsById() {
-    synchronized (fragmentsLock) { // not the reader's monitor: next() holds it while a window reads
-      return fragmentsByIdLocked();
-    }
-  }
-
-  private FragmentInfo[] fragmentsByIdLocked() {
-    if (fragments == null) {
-      List<FragmentInfo> all = table.fragments();
-      int max = all.stream().mapToInt(FragmentInfo::id).max().orElse(-1);
-      fragments = new FragmentInfo[max + 1];
-      for (FragmentInfo f : all) {
-        fragments[f.id()] = f;
-      }
-    }
-    return fragments;
-  }
-
-  private IllegalArgumentException missing(long addr) {
-    return new IllegalArgumentException(
-        "row address "
-            + PermutationPlan.addressString(addr)
-            + " does not exist in"
-            + " table '"
-            + table.name()
-            + "' at version "
-            + table.version()
-            + " (deleted or out of range)");
   }
 
   /**
@@ -749,103 +588,5 @@ public final class WindowReader implements AutoCloseable {
   private static void free(java.util.Collection<TorchBatch> batches) {
     batches.forEach(TorchBatch::close);
     batches.clear();
-  }
-
-  /** One fragment's wanted rows of a window: addresses and window positions, sorted by address. */
-  private static final class FragmentRows {
-    long[] addr;
-    long[] pos;
-    int n;
-
-    /** The smallest and largest wanted address (after {@link #bounds}). */
-    long min;
-
-    long max;
-
-    FragmentRows(int capacity) {
-      addr = new long[capacity];
-      pos = new long[capacity];
-    }
-
-    /** Sets {@link #min} and {@link #max}. */
-    void bounds() {
-      long lo = Long.MAX_VALUE;
-      long hi = Long.MIN_VALUE;
-      for (int i = 0; i < n; i++) {
-        lo = Math.min(lo, addr[i]);
-        hi = Math.max(hi, addr[i]);
-      }
-      min = lo;
-      max = hi;
-    }
-
-    /**
-     * The dense map of the wanted rows ({@link TorchGather#mergeDense}): entry {@code a - min} is 1
-     * + the window position of address {@code a}, 0 where no row is wanted; null when a row is
-     * wanted twice (or the range is too long for an array). One pass in window order, no sort.
-     * Needs {@link #bounds}.
-     */
-    int[] dense() {
-      long span = max - min + 1;
-      if (span > Integer.MAX_VALUE - 8) {
-        return null;
-      }
-      int[] d = new int[(int) span];
-      for (int i = 0; i < n; i++) {
-        int at = (int) (addr[i] - min);
-        if (d[at] != 0) {
-          return null;
-        }
-        d[at] = (int) pos[i] + 1;
-      }
-      return d;
-    }
-
-    /**
-     * Sorts by address (stable for equal addresses): a counting sort when the offsets are dense,
-     * else packed keys. Needs {@link #bounds}.
-     */
-    void sort() {
-      long span = max - min + 1;
-      if (span <= 4L * n + 1024) {
-        int[] start = new int[(int) span + 1];
-        for (int i = 0; i < n; i++) {
-          start[(int) (addr[i] - min) + 1]++;
-        }
-        for (int k = 0; k < span; k++) {
-          start[k + 1] += start[k];
-        }
-        long[] sa = new long[n];
-        long[] sp = new long[n];
-        for (int i = 0; i < n; i++) {
-          int at = start[(int) (addr[i] - min)]++;
-          sa[at] = addr[i];
-          sp[at] = pos[i];
-        }
-        addr = sa;
-        pos = sp;
-        return;
-      }
-      int posBits = 64 - Long.numberOfLeadingZeros(Math.max(1, maxPos()));
-      long[] keys = new long[n];
-      for (int i = 0; i < n; i++) {
-        keys[i] = ((addr[i] & 0xFFFFFFFFL) << posBits) | pos[i];
-      }
-      java.util.Arrays.sort(keys);
-      long frag = addr[0] & ~0xFFFFFFFFL;
-      long mask = (1L << posBits) - 1;
-      for (int i = 0; i < n; i++) {
-        addr[i] = frag | (keys[i] >>> posBits);
-        pos[i] = keys[i] & mask;
-      }
-    }
-
-    private long maxPos() {
-      long m = 0;
-      for (int i = 0; i < n; i++) {
-        m = Math.max(m, pos[i]);
-      }
-      return m;
-    }
   }
 }

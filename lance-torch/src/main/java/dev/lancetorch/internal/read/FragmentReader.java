@@ -1,0 +1,200 @@
+package dev.lancetorch.internal.read;
+
+import dev.lancetorch.FragmentInfo;
+import dev.lancetorch.Table;
+import dev.lancetorch.internal.jni.TorchGather;
+import dev.lancetorch.internal.permutation.PermutationPlan;
+import dev.lancetorch.internal.permutation.RowStream;
+import dev.lancetorch.torch.TorchBatch;
+import dev.lancetorch.torch.TorchScan;
+import java.util.List;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * The fragment reads of the read planner ({@link WindowReader}): one <em>part</em> of a window (a
+ * fragment's wanted rows, or an equal range of its row offsets — {@link FragmentRows}) read into
+ * its window positions of a {@link TorchGather}, by a range scan merged against the wanted
+ * addresses or by one coalesced take, whichever {@link ReadCosts} finds cheaper ({@link
+ * #readPart}). Also the table's fragments by id and the error for a wanted address no read returns.
+ *
+ * <p>Ownership: borrows the table, the gather and the parts; every scan and batch it opens it
+ * closes before returning. Thread-safe: parts are read in parallel on the read threads (the
+ * counters are updated under the stats' monitor, the fragment list under its own lock).
+ */
+final class FragmentReader {
+  private final Table table;
+  private final ReadColumns cols;
+  private final ReadCosts costs;
+  private final WindowReader.Stats stats;
+  private final Object fragmentsLock = new Object();
+  private FragmentInfo[] fragments;
+
+  FragmentReader(Table table, ReadColumns cols, ReadCosts costs, WindowReader.Stats stats) {
+    this.table = table;
+    this.cols = cols;
+    this.costs = costs;
+    this.stats = stats;
+  }
+
+  /**
+   * How many parts a fragment's read is split into: one per read thread when each part still has
+   * {@link ReadCosts#minTakePartRows()} wanted rows and covers {@link ReadCosts#minScanPartRows()}
+   * rows of the fragment, fewer otherwise, at least one.
+   */
+  int partsOf(int wantedRows, long physicalRows) {
+    long p =
+        Math.min(
+            ReadThreads.threads(),
+            Math.min(wantedRows / costs.minTakePartRows(), physicalRows / costs.minScanPartRows()));
+    return (int) Math.max(1, p);
+  }
+
+  /**
+   * Reads one part's wanted rows into their window positions of {@code g}, by scan or take. A scan
+   * merges against a dense map of the wanted rows ({@link FragmentRows#dense}: no sort), or, when a
+   * row is wanted twice, against the sorted rows; a take sorts them. Runs on a read thread, in
+   * parallel with the window's other parts (the gather takes disjoint positions).
+   *
+   * @param info the part's fragment (every address of the part is in it)
+   */
+  void readPart(TorchGather g, FragmentRows fr, FragmentInfo info) {
+    int id = info.id();
+    fr.bounds();
+    long deleted = info.physicalRows() - info.numRows();
+    long lo = fr.min & 0xFFFFFFFFL;
+    long hi = fr.max & 0xFFFFFFFFL;
+    long scanFrom = Math.max(0, lo - deleted);
+    long scanRows = Math.min(info.numRows(), hi + 1) - scanFrom;
+    if (costs.scanBeatsTake(fr.n, scanRows, cols.rowBytes())) {
+      int[] dense = fr.dense();
+      if (dense != null) {
+        scanDense(g, id, fr, dense, scanFrom, scanRows);
+      } else {
+        fr.sort();
+        scan(g, id, fr, scanFrom, scanRows);
+      }
+    } else {
+      fr.sort();
+      take(g, fr);
+    }
+  }
+
+  /** The scan of rows [offset, offset + count) of a fragment, with row addresses. */
+  private TorchScan openScan(int fragmentId, long offset, long count) {
+    return TorchScan.open(
+        table
+            .query()
+            .select(cols.dataColumns())
+            .withRowAddress(true)
+            .fragmentIds(List.of(fragmentId))
+            .offset(offset)
+            .limit(count)
+            .batchSize(WindowReader.SCAN_BATCH_ROWS));
+  }
+
+  /**
+   * Scans rows [offset, offset + count) of the fragment, merging against the part's dense map of
+   * wanted rows; a row still wanted after the scan is missing.
+   */
+  private void scanDense(
+      TorchGather g, int fragmentId, FragmentRows fr, int[] dense, long offset, long count) {
+    count(1, 0, 0);
+    long found = 0;
+    try (TorchScan s = openScan(fragmentId, offset, count)) {
+      TorchBatch next;
+      while (found < fr.n && (next = s.next()) != null) {
+        try (TorchBatch b = next) {
+          count(0, 0, b.numRows());
+          found += g.mergeDense(b, RowStream.ROW_ADDR, dense, fr.min);
+        }
+      }
+    }
+    if (found < fr.n) {
+      for (int i = 0; i < dense.length; i++) {
+        if (dense[i] != 0) {
+          throw missing(fr.min + i);
+        }
+      }
+    }
+  }
+
+  /** Scans rows [offset, offset + count) of the fragment, merging the part's wanted rows. */
+  private void scan(TorchGather g, int fragmentId, FragmentRows fr, long offset, long count) {
+    count(1, 0, 0);
+    int n = fr.n;
+    int cursor = 0;
+    try (TorchScan s = openScan(fragmentId, offset, count)) {
+      TorchBatch next;
+      while (cursor < n && (next = s.next()) != null) {
+        try (TorchBatch b = next) {
+          count(0, 0, b.numRows());
+          cursor = g.merge(b, RowStream.ROW_ADDR, fr.addr, fr.pos, 0, n, cursor);
+        }
+      }
+    }
+    if (cursor < n) {
+      throw missing(fr.addr[cursor]);
+    }
+  }
+
+  /** Takes the part's wanted rows (each distinct address once). */
+  private void take(TorchGather g, FragmentRows fr) {
+    count(0, 1, 0);
+    int n = fr.n;
+    long[] uniq = new long[n];
+    long[] srcRows = new long[n];
+    int u = 0;
+    for (int i = 0; i < n; i++) {
+      if (i == 0 || fr.addr[i] != fr.addr[i - 1]) {
+        uniq[u++] = fr.addr[i];
+      }
+      srcRows[i] = u - 1;
+    }
+    long[] ask = java.util.Arrays.copyOf(uniq, u);
+    try (VectorSchemaRoot root = table.takeRowIds(ask, cols.dataColumns());
+        TorchBatch b = TorchBatch.fromRoot(root, table.allocator())) {
+      g.rows(b, srcRows, fr.pos, 0, n);
+    }
+  }
+
+  /** Adds to the reader's scan and take counts. */
+  private void count(long scans, long takes, long rowsScanned) {
+    synchronized (stats) {
+      stats.scans += scans;
+      stats.takes += takes;
+      stats.rowsScanned += rowsScanned;
+    }
+  }
+
+  /** The table's fragments indexed by id (null where no fragment has that id). */
+  FragmentInfo[] byId() {
+    synchronized (fragmentsLock) { // not the reader's monitor: next() holds it while a window reads
+      return fragmentsByIdLocked();
+    }
+  }
+
+  private FragmentInfo[] fragmentsByIdLocked() {
+    if (fragments == null) {
+      List<FragmentInfo> all = table.fragments();
+      int max = all.stream().mapToInt(FragmentInfo::id).max().orElse(-1);
+      fragments = new FragmentInfo[max + 1];
+      for (FragmentInfo f : all) {
+        fragments[f.id()] = f;
+      }
+    }
+    return fragments;
+  }
+
+  /** The error for a wanted address that no read returns (deleted, nonexistent). */
+  IllegalArgumentException missing(long addr) {
+    return new IllegalArgumentException(
+        "row address "
+            + PermutationPlan.addressString(addr)
+            + " does not exist in"
+            + " table '"
+            + table.name()
+            + "' at version "
+            + table.version()
+            + " (deleted or out of range)");
+  }
+}
