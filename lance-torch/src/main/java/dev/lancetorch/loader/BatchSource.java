@@ -1,5 +1,7 @@
 package dev.lancetorch.loader;
 
+import dev.lancetorch.internal.loader.RowSource;
+
 /**
  * A random-access source of rows that the loaders read from, one batch of row offsets at a time.
  *
@@ -15,14 +17,16 @@ package dev.lancetorch.loader;
  *
  * @param <B> the batch type
  */
-public interface BatchSource<B> extends AutoCloseable {
+public interface BatchSource<B> extends RowSource<B> {
   /** Number of rows addressable by offset. */
+  @Override
   long numRows();
 
   /**
    * The rows at these offsets (0 ≤ offset &lt; numRows), in the order asked, as one batch. The
    * caller owns the result (closes it if AutoCloseable). Not required to be thread-safe.
    */
+  @Override
   B takeOffsets(long[] offsets);
 
   /**
@@ -34,15 +38,18 @@ public interface BatchSource<B> extends AutoCloseable {
    * epoch ({@code Permutation.planBatches}) instead. Asking other batches must still work. The
    * default does nothing.
    */
+  @Override
   default void planReads(java.util.List<long[]> batches) {}
 
   /**
    * A new independent handle (own table handle, own native resources) for one worker thread; the
    * caller closes it.
    */
+  @Override
   BatchSource<B> reopen();
 
   /** Bytes held by a batch, for metrics; -1 if unknown. */
+  @Override
   default long sizeInBytes(B batch) {
     return -1;
   }

@@ -1,5 +1,6 @@
 package dev.lancetorch.loader;
 
+import dev.lancetorch.internal.loader.RowSource;
 import dev.lancetorch.internal.loader.SharedReads;
 import dev.lancetorch.permutation.Permutation;
 import dev.lancetorch.permutation.PlannedBatches;
@@ -53,7 +54,7 @@ final class PermutationSource<B> implements SelectableSource<B>, SharedReads.Sou
   private record Planned<B>(PlannedBatches<B> planned) implements SharedReads {
     @Override
     @SuppressWarnings("unchecked")
-    public Object take(int index, BatchSource<?> handle) {
+    public Object take(int index, RowSource<?> handle) {
       return handle instanceof PermutationSource<?> p
           ? planned.take(index, (Permutation<B>) p.permutation)
           : planned.take(index);

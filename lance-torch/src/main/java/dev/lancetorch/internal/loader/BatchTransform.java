@@ -1,7 +1,6 @@
 package dev.lancetorch.internal.loader;
 
 import dev.lancetorch.loader.BatchPosition;
-import dev.lancetorch.loader.BatchSource;
 import dev.lancetorch.loader.OnTransformError;
 import dev.lancetorch.loader.TransformErrorHandler;
 import java.util.Arrays;
@@ -59,7 +58,7 @@ public final class BatchTransform<R> implements TaskProcessor<Object, R>, AutoCl
   }
 
   @Override
-  public CompletableFuture<R> process(BatchSource<Object> handle, LoaderTask task) {
+  public CompletableFuture<R> process(RowSource<Object> handle, LoaderTask task) {
     Object raw;
     synchronized (handle) { // a transform thread may take single rows from it (withoutFailingRows)
       raw = metrics.timedFetch(handle, task.offsets());
@@ -75,7 +74,7 @@ public final class BatchTransform<R> implements TaskProcessor<Object, R>, AutoCl
     }
   }
 
-  private R apply(BatchSource<Object> handle, Object raw, LoaderTask task) {
+  private R apply(RowSource<Object> handle, Object raw, LoaderTask task) {
     long t0 = System.nanoTime();
     R out;
     try {
@@ -111,8 +110,7 @@ public final class BatchTransform<R> implements TaskProcessor<Object, R>, AutoCl
    *
    * @return the batch of the surviving rows, or null when every row failed
    */
-  private R withoutFailingRows(
-      BatchSource<Object> handle, LoaderTask task, RuntimeException error) {
+  private R withoutFailingRows(RowSource<Object> handle, LoaderTask task, RuntimeException error) {
     long[] offsets = task.offsets();
     long[] keep = new long[offsets.length];
     int kept = 0;

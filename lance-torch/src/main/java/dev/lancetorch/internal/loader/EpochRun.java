@@ -1,7 +1,6 @@
 package dev.lancetorch.internal.loader;
 
 import dev.lancetorch.loader.BatchPosition;
-import dev.lancetorch.loader.BatchSource;
 import dev.lancetorch.loader.DataLoaderException;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -55,7 +54,7 @@ public final class EpochRun<B, R> implements TaskStream<R> {
   /**
    * @param source the loader's source: when it can share reads ({@link SharedReads.Source}), one
    *     read of the epoch's batches serves every worker; otherwise each worker plans its own share
-   *     on its handle ({@link BatchSource#planReads})
+   *     on its handle ({@link RowSource#planReads})
    * @param adopted this epoch's shared read, planned ahead by the previous epoch ({@link
    *     #planFollower}), owned by this run from now on; or null
    */
@@ -67,7 +66,7 @@ public final class EpochRun<B, R> implements TaskStream<R> {
       boolean inOrder,
       long timeoutNanos,
       LoaderMetrics metrics,
-      BatchSource<?> source,
+      RowSource<?> source,
       SharedReads adopted) {
     this.perWorker = perWorker;
     this.sharer = source instanceof SharedReads.Source s ? s : null;
@@ -97,7 +96,7 @@ public final class EpochRun<B, R> implements TaskStream<R> {
   /**
    * Worker side: loads worker {@code w}'s tasks with its own handle (null when opening it failed).
    */
-  void work(int w, BatchSource<B> handle, Throwable openError) {
+  void work(int w, RowSource<B> handle, Throwable openError) {
     try {
       if (openError != null) {
         workTasks(w, handle, openError);
@@ -216,7 +215,7 @@ public final class EpochRun<B, R> implements TaskStream<R> {
     }
   }
 
-  private void workTasks(int w, BatchSource<B> handle, Throwable openError) {
+  private void workTasks(int w, RowSource<B> handle, Throwable openError) {
     List<LoaderTask> tasks = perWorker.get(w);
     for (int j = 0; j < tasks.size(); j++) {
       LoaderTask task = tasks.get(j);

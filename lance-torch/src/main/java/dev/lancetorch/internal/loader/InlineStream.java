@@ -1,6 +1,5 @@
 package dev.lancetorch.internal.loader;
 
-import dev.lancetorch.loader.BatchSource;
 import dev.lancetorch.loader.DataLoaderException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -8,7 +7,7 @@ import java.util.concurrent.ExecutionException;
 
 /** numWorkers == 0: every task is loaded in the consumer's thread, from the loader's own source. */
 public final class InlineStream<B, R> implements TaskStream<R> {
-  private final BatchSource<B> source;
+  private final RowSource<B> source;
   private final List<LoaderTask> tasks;
   private final TaskProcessor<B, R> processor;
   private final LoaderMetrics metrics;
@@ -16,7 +15,7 @@ public final class InlineStream<B, R> implements TaskStream<R> {
   private volatile boolean closed;
 
   public InlineStream(
-      BatchSource<B> source,
+      RowSource<B> source,
       List<LoaderTask> tasks,
       TaskProcessor<B, R> processor,
       LoaderMetrics metrics) {

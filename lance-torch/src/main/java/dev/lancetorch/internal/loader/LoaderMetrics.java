@@ -1,6 +1,5 @@
 package dev.lancetorch.internal.loader;
 
-import dev.lancetorch.loader.BatchSource;
 import dev.lancetorch.loader.MetricsSnapshot;
 import dev.lancetorch.loader.WaitLatency;
 import java.util.ArrayList;
@@ -72,7 +71,7 @@ public final class LoaderMetrics {
         List.copyOf(perWorker));
   }
 
-  public <B> B timedFetch(BatchSource<B> source, long[] offsets) {
+  public <B> B timedFetch(RowSource<B> source, long[] offsets) {
     long t0 = System.nanoTime();
     B batch = source.takeOffsets(offsets);
     fetchNanos.add(System.nanoTime() - t0);

@@ -1,15 +1,13 @@
 package dev.lancetorch.internal.loader;
 
-import dev.lancetorch.loader.BatchSource;
-
 /**
  * A worker's handle seen through the epoch's {@link SharedReads}: the batch of the task being
  * processed ({@link #expect}) comes from the shared read, anything else (a transform's row-by-row
  * retry) from the worker's own handle. Borrows both; {@link #close()} does nothing (the pool closes
  * the handle). Used by its worker thread only.
  */
-final class SharedHandle<B> implements BatchSource<B> {
-  private final BatchSource<B> handle;
+final class SharedHandle<B> implements RowSource<B> {
+  private final RowSource<B> handle;
   private final SharedReads shared;
   private final int[] planIndex;
   private long[] expected;
@@ -18,7 +16,7 @@ final class SharedHandle<B> implements BatchSource<B> {
   /**
    * @param planIndex the position in the shared read of each of this worker's tasks
    */
-  SharedHandle(BatchSource<B> handle, SharedReads shared, int[] planIndex) {
+  SharedHandle(RowSource<B> handle, SharedReads shared, int[] planIndex) {
     this.handle = handle;
     this.shared = shared;
     this.planIndex = planIndex;
@@ -46,7 +44,7 @@ final class SharedHandle<B> implements BatchSource<B> {
   }
 
   @Override
-  public BatchSource<B> reopen() {
+  public RowSource<B> reopen() {
     return handle.reopen();
   }
 

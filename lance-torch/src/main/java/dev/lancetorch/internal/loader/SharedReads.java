@@ -1,6 +1,5 @@
 package dev.lancetorch.internal.loader;
 
-import dev.lancetorch.loader.BatchSource;
 import java.util.List;
 
 /**
@@ -25,7 +24,7 @@ public interface SharedReads extends AutoCloseable {
    * Planned batch {@code index}, made by {@code handle} (a worker's own reopened handle of the
    * source), owned by the caller.
    */
-  Object take(int index, BatchSource<?> handle);
+  Object take(int index, RowSource<?> handle);
 
   @Override
   void close();

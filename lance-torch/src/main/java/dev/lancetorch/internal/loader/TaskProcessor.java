@@ -1,6 +1,5 @@
 package dev.lancetorch.internal.loader;
 
-import dev.lancetorch.loader.BatchSource;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -11,5 +10,5 @@ import java.util.concurrent.CompletableFuture;
  */
 @FunctionalInterface
 public interface TaskProcessor<B, R> {
-  CompletableFuture<R> process(BatchSource<B> handle, LoaderTask task);
+  CompletableFuture<R> process(RowSource<B> handle, LoaderTask task);
 }

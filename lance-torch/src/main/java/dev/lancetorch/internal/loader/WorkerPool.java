@@ -1,6 +1,5 @@
 package dev.lancetorch.internal.loader;
 
-import dev.lancetorch.loader.BatchSource;
 import dev.lancetorch.loader.WorkerInit;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,8 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Daemon worker threads named {@code <namePrefix>-worker-<n>}. Each thread opens its own handle
- * with {@link BatchSource#reopen()} once, runs {@link WorkerInit}, then works on the epochs handed
- * to it one after another, and closes its handle when the pool closes. The pool never closes the
+ * with {@link RowSource#reopen()} once, runs {@link WorkerInit}, then works on the epochs handed to
+ * it one after another, and closes its handle when the pool closes. The pool never closes the
  * source it was given.
  */
 public final class WorkerPool<B> implements AutoCloseable {
@@ -32,7 +31,7 @@ public final class WorkerPool<B> implements AutoCloseable {
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   public WorkerPool(Workers workers, String namePrefix) {
-    BatchSource<B> source = (BatchSource<B>) workers.source();
+    RowSource<B> source = (RowSource<B>) workers.source();
     long seed = workers.seed();
     WorkerInit init = workers.init();
     int numWorkers = workers.count();
@@ -75,12 +74,8 @@ public final class WorkerPool<B> implements AutoCloseable {
 
   @SuppressWarnings("unchecked")
   private static <B> void loop(
-      BatchSource<B> source,
-      int id,
-      long seed,
-      WorkerInit init,
-      LinkedBlockingQueue<Object> inbox) {
-    BatchSource<B> handle = null;
+      RowSource<B> source, int id, long seed, WorkerInit init, LinkedBlockingQueue<Object> inbox) {
+    RowSource<B> handle = null;
     Throwable openError = null;
     try {
       handle = source.reopen();

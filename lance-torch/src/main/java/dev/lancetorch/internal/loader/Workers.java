@@ -1,6 +1,5 @@
 package dev.lancetorch.internal.loader;
 
-import dev.lancetorch.loader.BatchSource;
 import dev.lancetorch.loader.WorkerInit;
 
 /**
@@ -9,4 +8,4 @@ import dev.lancetorch.loader.WorkerInit;
  * epochs, and the seed and init each starts with.
  */
 public record Workers(
-    BatchSource<Object> source, int count, boolean persistent, long seed, WorkerInit init) {}
+    RowSource<Object> source, int count, boolean persistent, long seed, WorkerInit init) {}
