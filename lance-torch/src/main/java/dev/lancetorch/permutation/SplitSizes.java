@@ -1,5 +1,6 @@
 package dev.lancetorch.permutation;
 
+import dev.lancetorch.internal.permutation.SplitSpec;
 import java.io.Serializable;
 import java.math.BigInteger;
 import java.util.Arrays;
@@ -18,14 +19,14 @@ import java.util.Arrays;
  * ({@code ratio × n < 1}) is an error. {@code fixed(N)} gives each split {@code n / N} rows and
  * drops the remainder. Counts are exact and must each be &gt; 0.
  */
-public abstract sealed class SplitSizes implements Serializable {
+public abstract sealed class SplitSizes implements Serializable, SplitSpec.Sizes {
   private static final long serialVersionUID = 1L;
 
   /**
    * The most splits a permutation may have ({@value}): more ratios, counts or {@code fixed} splits,
    * or a {@code splitCalculated} expression yielding a larger index, is an error.
    */
-  public static final int MAX_SPLITS = 1 << 16;
+  public static final int MAX_SPLITS = SplitSpec.MAX_SPLITS;
 
   private SplitSizes() {}
 
@@ -88,12 +89,14 @@ public abstract sealed class SplitSizes implements Serializable {
   }
 
   /** Number of splits. */
+  @Override
   public abstract int numSplits();
 
   /**
    * Rows of each split for a table of {@code n} (filtered) rows; throws as LanceDB's {@code
    * validate}.
    */
+  @Override
   public abstract long[] sizes(long n);
 
   static final class Ratios extends SplitSizes {

@@ -36,7 +36,7 @@ public final class CalculatedSplit {
     if (!(type instanceof ArrowType.Int)) {
       throw notAnInteger(what, sql, type);
     }
-    int limit = names == null ? dev.lancetorch.permutation.SplitSizes.MAX_SPLITS : names.size();
+    int limit = names == null ? SplitSpec.MAX_SPLITS : names.size();
     Long constant;
     try {
       constant = constantValue(base, sql);

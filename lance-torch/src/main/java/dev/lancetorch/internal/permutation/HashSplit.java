@@ -1,6 +1,5 @@
 package dev.lancetorch.internal.permutation;
 
-import dev.lancetorch.permutation.SplitSizes;
 import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.List;
@@ -69,11 +68,11 @@ public final class HashSplit {
     if (weights == null || weights.length == 0) {
       throw new IllegalArgumentException("Hash strategy requires at least one split weight");
     }
-    if (weights.length > SplitSizes.MAX_SPLITS) {
+    if (weights.length > SplitSpec.MAX_SPLITS) {
       throw new IllegalArgumentException(
           weights.length
               + " hash split weights, more than the "
-              + SplitSizes.MAX_SPLITS
+              + SplitSpec.MAX_SPLITS
               + " splits allowed (SplitSizes.MAX_SPLITS)");
     }
     for (long w : weights) {

@@ -3,7 +3,6 @@ package dev.lancetorch.internal.permutation;
 import dev.lancetorch.FragmentInfo;
 import dev.lancetorch.Table;
 import dev.lancetorch.internal.arrow.SqlReads;
-import dev.lancetorch.permutation.SplitSizes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -182,7 +181,7 @@ public abstract class RowStream implements AutoCloseable {
     Calculated(Table base, String filter, SplitSpec.Calculated spec) {
       super(base, sql(base, filter, spec));
       this.spec = spec;
-      this.limit = spec.names() == null ? SplitSizes.MAX_SPLITS : spec.names().size();
+      this.limit = spec.names() == null ? SplitSpec.MAX_SPLITS : spec.names().size();
     }
 
     private static ArrowReader sql(Table base, String filter, SplitSpec.Calculated spec) {

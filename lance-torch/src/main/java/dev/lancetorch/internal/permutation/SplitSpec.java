@@ -1,19 +1,32 @@
 package dev.lancetorch.internal.permutation;
 
 import dev.lancetorch.permutation.PermutationBuilder;
-import dev.lancetorch.permutation.SplitSizes;
 import java.util.List;
 
 /**
  * The split part of a {@link PermutationBuilder}. {@code names} is null when splits are unnamed.
  */
 public sealed interface SplitSpec {
+  /** The most splits a permutation may have (the public {@code SplitSizes.MAX_SPLITS}). */
+  int MAX_SPLITS = 1 << 16;
+
+  /**
+   * How many rows each split of {@code n} rows gets: the arithmetic of the public {@code
+   * SplitSizes} (ratios, counts, fixed), which implements it.
+   */
+  interface Sizes {
+    /** The number of splits. */
+    int numSplits();
+
+    /** The rows of each split out of {@code n} rows. */
+    long[] sizes(long n);
+  }
+
   List<String> names();
 
-  record Random(SplitSizes sizes, long seed, int clumpSize, List<String> names)
-      implements SplitSpec {}
+  record Random(Sizes sizes, long seed, int clumpSize, List<String> names) implements SplitSpec {}
 
-  record Sequential(SplitSizes sizes, List<String> names) implements SplitSpec {}
+  record Sequential(Sizes sizes, List<String> names) implements SplitSpec {}
 
   record Hash(List<String> columns, long[] weights, long discardWeight, List<String> names)
       implements SplitSpec {}
