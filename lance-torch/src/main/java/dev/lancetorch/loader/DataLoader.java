@@ -190,7 +190,13 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
     int epoch = nextEpoch;
     List<long[]> batches = plan(epoch);
     LoaderState from = resume != null && resume.epoch() == epoch ? resume : null;
-    Epoch record = new Epoch(epoch, batches.size(), new YieldTracker(from));
+    Epoch record =
+        new Epoch(
+            epoch,
+            batches.size(),
+            from == null
+                ? new YieldTracker(0, new long[0])
+                : new YieldTracker(from.contiguousYielded(), from.yieldedBeyond()));
     List<LoaderTask> remaining = new ArrayList<>();
     for (int i = 0; i < batches.size(); i++) {
       if (!record.tracker.isYielded(i)) {
@@ -242,7 +248,9 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
     EpochIterator<T, ?> it = engine.current();
     if (it != null && !it.isComplete()) {
       Epoch e = (Epoch) it.hooks();
-      return e.tracker.snapshot(e.epoch, seed, e.numBatches, rank, worldSize);
+      YieldTracker.Yielded y = e.tracker.yielded();
+      return new LoaderState(
+          e.epoch, seed, y.contiguous(), y.beyond(), e.numBatches, rank, worldSize);
     }
     if (resume != null) {
       return resume;
@@ -256,7 +264,7 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
    * callable from any thread while training.
    */
   public MetricsSnapshot metrics() {
-    return engine.metrics().snapshot(rank);
+    return MetricsSnapshot.of(engine.metrics().counts(), rank);
   }
 
   /** Extra text shown by the progress listener / bar, e.g. {@code "loss 0.123"}. */
@@ -381,7 +389,7 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
         double secs = Math.max(1e-9, (now - startNanos) / 1e9);
         if (now - waitShownNanos > WAIT_REFRESH_NANOS) { // percentiles read a few times a second
           waitShownNanos = now;
-          waitShown = engine.metrics().waitLatency();
+          waitShown = WaitLatency.of(engine.metrics().waitLatency());
         }
         progress.onBatch(
             tracker.count(), rowsYielded, rowsYielded / secs, progressExtra, waitShown);

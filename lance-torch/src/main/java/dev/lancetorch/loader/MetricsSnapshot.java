@@ -1,5 +1,7 @@
 package dev.lancetorch.loader;
 
+import dev.lancetorch.internal.loader.LoaderMetrics;
+
 /**
  * A point-in-time copy of a loader's counters, cumulative since the loader was built.
  *
@@ -32,4 +34,21 @@ public record MetricsSnapshot(
     long rowsSkipped,
     int rank,
     WaitLatency dataWait,
-    java.util.List<WaitLatency> dataWaitPerWorker) {}
+    java.util.List<WaitLatency> dataWaitPerWorker) {
+  /** The snapshot of a loader's counters. */
+  static MetricsSnapshot of(LoaderMetrics.Counts c, int rank) {
+    return new MetricsSnapshot(
+        c.rowsLoaded(),
+        c.bytesLoaded(),
+        c.batchesLoaded(),
+        c.batchesYielded(),
+        c.fetchNanos(),
+        c.transformNanos(),
+        c.waitNanos(),
+        c.queueDepth(),
+        c.rowsSkipped(),
+        rank,
+        WaitLatency.of(c.dataWait()),
+        c.dataWaitPerWorker().stream().map(WaitLatency::of).toList());
+  }
+}

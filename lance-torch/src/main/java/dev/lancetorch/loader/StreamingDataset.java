@@ -299,7 +299,7 @@ public final class StreamingDataset<R> implements Iterable<R>, AutoCloseable {
    * callable from any thread.
    */
   public MetricsSnapshot metrics() {
-    return engine.metrics().snapshot(rank);
+    return MetricsSnapshot.of(engine.metrics().counts(), rank);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.lancetorch.loader;
 
+import dev.lancetorch.internal.loader.WaitPercentiles;
 import java.util.Locale;
 
 /**
@@ -17,6 +18,11 @@ import java.util.Locale;
 public record WaitLatency(long count, long p50Nanos, long p95Nanos, long p99Nanos, long maxNanos) {
   /** No batch waited for yet. */
   public static final WaitLatency NONE = new WaitLatency(0, 0, 0, 0, 0);
+
+  /** The same percentiles as a wait histogram holds them. */
+  static WaitLatency of(WaitPercentiles p) {
+    return new WaitLatency(p.count(), p.p50Nanos(), p.p95Nanos(), p.p99Nanos(), p.maxNanos());
+  }
 
   /** E.g. {@code "wait p50 0.02 ms, p95 1.30 ms, p99 4.10 ms"}. */
   @Override

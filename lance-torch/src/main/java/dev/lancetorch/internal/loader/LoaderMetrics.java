@@ -1,7 +1,5 @@
 package dev.lancetorch.internal.loader;
 
-import dev.lancetorch.loader.MetricsSnapshot;
-import dev.lancetorch.loader.WaitLatency;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,19 +42,20 @@ public final class LoaderMetrics {
   }
 
   /** The consumer's wait percentiles so far, over all workers. */
-  public WaitLatency waitLatency() {
+  public WaitPercentiles waitLatency() {
     return waits.latency();
   }
 
   /**
-   * @param rank the loader's rank, recorded with the counters
+   * The counters now (each read on its own, not as one atomic snapshot), for the loaders' public
+   * {@code MetricsSnapshot}.
    */
-  public MetricsSnapshot snapshot(int rank) {
-    List<WaitLatency> perWorker = new ArrayList<>(workerWaits.length);
+  public Counts counts() {
+    List<WaitPercentiles> perWorker = new ArrayList<>(workerWaits.length);
     for (WaitHistogram h : workerWaits) {
       perWorker.add(h.latency());
     }
-    return new MetricsSnapshot(
+    return new Counts(
         rowsLoaded.sum(),
         bytesLoaded.sum(),
         batchesLoaded.sum(),
@@ -66,10 +65,23 @@ public final class LoaderMetrics {
         waitNanos.sum(),
         Math.max(0, queueDepth.get()),
         rowsSkipped.sum(),
-        rank,
         waits.latency(),
         List.copyOf(perWorker));
   }
+
+  /** The values of {@link #counts()}; the components of the public {@code MetricsSnapshot}. */
+  public record Counts(
+      long rowsLoaded,
+      long bytesLoaded,
+      long batchesLoaded,
+      long batchesYielded,
+      long fetchNanos,
+      long transformNanos,
+      long waitNanos,
+      int queueDepth,
+      long rowsSkipped,
+      WaitPercentiles dataWait,
+      List<WaitPercentiles> dataWaitPerWorker) {}
 
   public <B> B timedFetch(RowSource<B> source, long[] offsets) {
     long t0 = System.nanoTime();

@@ -1,6 +1,5 @@
 package dev.lancetorch.internal.loader;
 
-import dev.lancetorch.loader.WaitLatency;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -49,7 +48,7 @@ public final class WaitHistogram {
   }
 
   /** The percentiles so far (a copy; recording goes on). */
-  public WaitLatency latency() {
+  public WaitPercentiles latency() {
     long[] c = new long[BUCKETS];
     long total = 0;
     for (int i = 0; i < BUCKETS; i++) {
@@ -57,10 +56,10 @@ public final class WaitHistogram {
       total += c[i];
     }
     if (total == 0) {
-      return WaitLatency.NONE;
+      return WaitPercentiles.NONE;
     }
     long top = max.get();
-    return new WaitLatency(
+    return new WaitPercentiles(
         total,
         Math.min(top, percentile(c, total, 0.50)),
         Math.min(top, percentile(c, total, 0.95)),

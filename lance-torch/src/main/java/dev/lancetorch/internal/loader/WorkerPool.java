@@ -1,6 +1,5 @@
 package dev.lancetorch.internal.loader;
 
-import dev.lancetorch.loader.WorkerInit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -9,8 +8,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Daemon worker threads named {@code <namePrefix>-worker-<n>}. Each thread opens its own handle
- * with {@link RowSource#reopen()} once, runs {@link WorkerInit}, then works on the epochs handed to
- * it one after another, and closes its handle when the pool closes. The pool never closes the
+ * with {@link RowSource#reopen()} once, runs {@link WorkerStart}, then works on the epochs handed
+ * to it one after another, and closes its handle when the pool closes. The pool never closes the
  * source it was given.
  */
 public final class WorkerPool<B> implements AutoCloseable {
@@ -33,7 +32,7 @@ public final class WorkerPool<B> implements AutoCloseable {
   public WorkerPool(Workers workers, String namePrefix) {
     RowSource<B> source = (RowSource<B>) workers.source();
     long seed = workers.seed();
-    WorkerInit init = workers.init();
+    WorkerStart init = workers.init();
     int numWorkers = workers.count();
     threads = new Thread[numWorkers];
     inboxes = new LinkedBlockingQueue[numWorkers];
@@ -74,7 +73,7 @@ public final class WorkerPool<B> implements AutoCloseable {
 
   @SuppressWarnings("unchecked")
   private static <B> void loop(
-      RowSource<B> source, int id, long seed, WorkerInit init, LinkedBlockingQueue<Object> inbox) {
+      RowSource<B> source, int id, long seed, WorkerStart init, LinkedBlockingQueue<Object> inbox) {
     RowSource<B> handle = null;
     Throwable openError = null;
     try {

@@ -1,6 +1,5 @@
 package dev.lancetorch.internal.loader;
 
-import dev.lancetorch.loader.LoaderState;
 import java.util.BitSet;
 
 /**
@@ -11,14 +10,16 @@ public final class YieldTracker {
   private final BitSet yielded = new BitSet();
   private int contiguous;
 
-  public YieldTracker(LoaderState from) {
-    if (from != null) {
-      yielded.set(0, (int) from.contiguousYielded());
-      for (long b : from.yieldedBeyond()) {
-        yielded.set((int) b);
-      }
-      contiguous = yielded.nextClearBit(0);
+  /**
+   * A tracker that starts with batches [0, contiguousYielded) and {@code yieldedBeyond} yielded (a
+   * resumed epoch's state; 0 and none for a fresh epoch).
+   */
+  public YieldTracker(long contiguousYielded, long[] yieldedBeyond) {
+    yielded.set(0, (int) contiguousYielded);
+    for (long b : yieldedBeyond) {
+      yielded.set((int) b);
     }
+    contiguous = yielded.nextClearBit(0);
   }
 
   public synchronized boolean isYielded(long batch) {
@@ -34,12 +35,15 @@ public final class YieldTracker {
     return yielded.cardinality();
   }
 
-  public synchronized LoaderState snapshot(
-      int epoch, long seed, long numBatches, int rank, int worldSize) {
+  /** The batches yielded so far: all below {@code contiguous}, and {@code beyond} above it. */
+  public record Yielded(long contiguous, long[] beyond) {}
+
+  /** The batches yielded now (one consistent reading). */
+  public synchronized Yielded yielded() {
     long[] beyond =
         yielded.get(contiguous, Math.max(contiguous, yielded.length())).stream()
             .mapToLong(i -> i + (long) contiguous)
             .toArray();
-    return new LoaderState(epoch, seed, contiguous, beyond, numBatches, rank, worldSize);
+    return new Yielded(contiguous, beyond);
   }
 }

@@ -3,7 +3,6 @@ package dev.lancetorch.internal.loader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.lancetorch.loader.WaitLatency;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -22,7 +21,7 @@ class WaitHistogramTest {
       h.record(values[i]);
     }
     Arrays.sort(values);
-    WaitLatency l = h.latency();
+    WaitPercentiles l = h.latency();
     assertThat(l.count()).isEqualTo(values.length);
     assertThat(l.maxNanos()).isEqualTo(values[values.length - 1]);
     assertThat((double) l.p50Nanos()).isCloseTo(values[49_999], within(values[49_999] / 16.0));
@@ -33,7 +32,7 @@ class WaitHistogramTest {
   @Test
   void smallAndHugeValuesAndTheEmptyHistogram() {
     WaitHistogram h = new WaitHistogram();
-    assertThat(h.latency()).isEqualTo(WaitLatency.NONE);
+    assertThat(h.latency()).isEqualTo(WaitPercentiles.NONE);
     for (long v = 0; v < 8; v++) {
       assertThat(WaitHistogram.value(WaitHistogram.index(v))).isEqualTo(v); // exact below 8 ns
     }
