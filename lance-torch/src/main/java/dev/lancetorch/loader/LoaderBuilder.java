@@ -127,8 +127,20 @@ abstract class LoaderBuilder<B, T, S extends LoaderBuilder<B, T, S>> implements 
   /** The transform and its error policy, on {@code parallelism} threads (0: the worker's). */
   @SuppressWarnings("unchecked")
   final TransformSpec<T> transformSpec(int parallelism) {
+    TransformErrorHandler<T> handler = (TransformErrorHandler<T>) onError;
+    TransformSpec.OnError mode =
+        handler == OnTransformError.RAISE
+            ? TransformSpec.OnError.RAISE
+            : handler == OnTransformError.WARN
+                ? TransformSpec.OnError.WARN
+                : TransformSpec.OnError.HANDLE;
     return new TransformSpec<>(
-        (Function<Object, T>) transform, (TransformErrorHandler<T>) onError, parallelism);
+        (Function<Object, T>) transform,
+        mode,
+        (error, position) -> handler.onError(error, BatchPosition.of(position)),
+        parallelism,
+        (message, position, cause) ->
+            new DataLoaderException(message, BatchPosition.of(position), cause));
   }
 
   /** The rank/world-size check of {@code build()}, however they were set. */

@@ -1,8 +1,5 @@
 package dev.lancetorch.internal.loader;
 
-import dev.lancetorch.loader.BatchPosition;
-import dev.lancetorch.loader.OnTransformError;
-import dev.lancetorch.loader.TransformErrorHandler;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -16,15 +13,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The loaders' one task processor: fetches a task's rows from the worker's handle, then applies the
  * transform (a {@code DataLoader}'s collate, a {@code StreamingDataset}'s transform) under its
- * {@link TransformErrorHandler}, in the worker thread or on {@code parallelism} transform threads.
+ * error policy ({@link TransformSpec.OnError}, the loader's {@code TransformErrorHandler}), in the
+ * worker thread or on {@code parallelism} transform threads.
  *
- * <p>Errors: with {@link OnTransformError#RAISE} the transform's exception fails the batch (a
- * {@link TransformFailure}, which the epoch turns into a {@code DataLoaderException} naming the
- * batch, with the transform's exception as cause). A handler returning null skips the failing rows
- * as LanceDB does: the transform runs again on each row alone, rows failing alone are dropped
- * (counted in {@code rowsSkipped}; {@link OnTransformError#WARN} logs their offsets), the others
- * are taken again as one batch and transformed; a task whose every row fails completes with null
- * (skipped).
+ * <p>Errors: with {@link TransformSpec.OnError#RAISE} the transform's exception fails the batch (a
+ * {@link TransformFailure}, which the epoch turns into the loader's failure ({@link
+ * LoaderFailures}: a {@code DataLoaderException}) naming the batch, with the transform's exception
+ * as cause). A handler returning null skips the failing rows as LanceDB does: the transform runs
+ * again on each row alone, rows failing alone are dropped (counted in {@code rowsSkipped}; {@link
+ * TransformSpec.OnError#WARN} logs their offsets), the others are taken again as one batch and
+ * transformed; a task whose every row fails completes with null (skipped).
  *
  * <p>Ownership: the fetched batch is the transform's from the call on (it closes or returns it,
  * also when it throws); this class never touches it afterwards. A batch fetched but not handed to
@@ -32,7 +30,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class BatchTransform<R> implements TaskProcessor<Object, R>, AutoCloseable {
   private final Function<Object, R> fn;
-  private final TransformErrorHandler<R> onError;
+  private final TransformSpec.OnError onError;
+  private final TransformSpec.ErrorHandler<R> handler;
+  private final LoaderFailures failures;
   private final LoaderMetrics metrics;
   private final ExecutorService pool;
 
@@ -42,8 +42,15 @@ public final class BatchTransform<R> implements TaskProcessor<Object, R>, AutoCl
   public BatchTransform(TransformSpec<R> spec, String threadPrefix, LoaderMetrics metrics) {
     this.fn = spec.fn();
     this.onError = spec.onError();
+    this.handler = spec.handler();
+    this.failures = spec.failures();
     this.metrics = metrics;
     this.pool = spec.parallelism() > 0 ? threads(spec.parallelism(), threadPrefix) : null;
+  }
+
+  @Override
+  public LoaderFailures failures() {
+    return failures;
   }
 
   private static ExecutorService threads(int n, String threadPrefix) {
@@ -90,12 +97,12 @@ public final class BatchTransform<R> implements TaskProcessor<Object, R>, AutoCl
     return out;
   }
 
-  private R handle(RuntimeException e, BatchPosition position) {
-    if (onError == OnTransformError.RAISE) {
+  private R handle(RuntimeException e, TaskPosition position) {
+    if (onError == TransformSpec.OnError.RAISE) {
       throw new TransformFailure("the transform failed", e);
     }
     try {
-      return onError.onError(e, position);
+      return handler.onError(e, position);
     } catch (RuntimeException fromHandler) {
       throw new TransformFailure("the transform failed and its error handler threw", fromHandler);
     }
@@ -128,7 +135,7 @@ public final class BatchTransform<R> implements TaskProcessor<Object, R>, AutoCl
     }
     int skipped = offsets.length - kept;
     metrics.rowsSkipped.add(skipped);
-    if (onError == OnTransformError.WARN) {
+    if (onError == TransformSpec.OnError.WARN) {
       String failed = Arrays.toString(failing(offsets, keep, kept));
       LoggerFactory.getLogger("dev.lancetorch.loader")
           .atWarn()

@@ -1,7 +1,5 @@
 package dev.lancetorch.internal.loader;
 
-import dev.lancetorch.loader.BatchPosition;
-import dev.lancetorch.loader.DataLoaderException;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -282,7 +280,7 @@ public final class EpochRun<B, R> implements TaskStream<R> {
       delivered++;
       try {
         if (item.error() != null) {
-          throw BatchFailures.of(item.task(), item.error());
+          throw BatchFailures.of(processor.failures(), item.task(), item.error());
         }
         R value = await(item, deadline);
         metrics.waited(item.worker(), System.nanoTime() - start);
@@ -339,10 +337,12 @@ public final class EpochRun<B, R> implements TaskStream<R> {
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new DataLoaderException(
-            "interrupted while waiting for a batch",
-            waitingFor == null ? null : waitingFor.position(),
-            e);
+        throw processor
+            .failures()
+            .failed(
+                "interrupted while waiting for a batch",
+                waitingFor == null ? null : waitingFor.position(),
+                e);
       }
     }
   }
@@ -364,23 +364,26 @@ public final class EpochRun<B, R> implements TaskStream<R> {
       } catch (TimeoutException e) {
         // next slice
       } catch (ExecutionException e) {
-        throw BatchFailures.of(item.task(), e.getCause());
+        throw BatchFailures.of(processor.failures(), item.task(), e.getCause());
       } catch (InterruptedException e) {
         Closeables.closeWhenDone(f);
         Thread.currentThread().interrupt();
-        throw new DataLoaderException(
-            "interrupted while waiting for a batch", item.task().position(), e);
+        throw processor
+            .failures()
+            .failed("interrupted while waiting for a batch", item.task().position(), e);
       }
     }
   }
 
-  private DataLoaderException timeout(LoaderTask waitingFor) {
-    BatchPosition pos = waitingFor == null ? null : waitingFor.position();
+  private RuntimeException timeout(LoaderTask waitingFor) {
+    TaskPosition pos = waitingFor == null ? null : waitingFor.position();
     long ms = TimeUnit.NANOSECONDS.toMillis(timeoutNanos);
-    return new DataLoaderException(
-        "no batch within the " + ms + " ms timeout",
-        pos,
-        new TimeoutException("batch " + pos + " not ready after " + ms + " ms"));
+    return processor
+        .failures()
+        .failed(
+            "no batch within the " + ms + " ms timeout",
+            pos,
+            new TimeoutException("batch " + pos + " not ready after " + ms + " ms"));
   }
 
   @Override

@@ -1,6 +1,5 @@
 package dev.lancetorch.internal.loader;
 
-import dev.lancetorch.loader.DataLoaderException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -42,12 +41,12 @@ public final class InlineStream<B, R> implements TaskStream<R> {
       metrics.waited(-1, System.nanoTime() - start); // the consumer loaded it: all of it waited
       return d;
     } catch (ExecutionException e) {
-      throw BatchFailures.of(task, e.getCause());
+      throw BatchFailures.of(processor.failures(), task, e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new DataLoaderException("interrupted", task.position(), e);
+      throw processor.failures().failed("interrupted", task.position(), e);
     } catch (RuntimeException | Error e) {
-      throw BatchFailures.of(task, e);
+      throw BatchFailures.of(processor.failures(), task, e);
     }
   }
 

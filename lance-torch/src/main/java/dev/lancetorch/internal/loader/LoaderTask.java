@@ -1,9 +1,7 @@
 package dev.lancetorch.internal.loader;
 
-import dev.lancetorch.loader.BatchPosition;
-
 /** One batch to load: its offsets and its position. */
-public record LoaderTask(long[] offsets, BatchPosition position) {
+public record LoaderTask(long[] offsets, TaskPosition position) {
   public static LoaderTask of(long[] offsets, int epoch, long batchIndex, int split) {
     long min = Long.MAX_VALUE;
     long max = Long.MIN_VALUE;
@@ -11,6 +9,6 @@ public record LoaderTask(long[] offsets, BatchPosition position) {
       min = Math.min(min, o);
       max = Math.max(max, o);
     }
-    return new LoaderTask(offsets, new BatchPosition(epoch, batchIndex, min, max, split));
+    return new LoaderTask(offsets, new TaskPosition(epoch, batchIndex, min, max, split));
   }
 }

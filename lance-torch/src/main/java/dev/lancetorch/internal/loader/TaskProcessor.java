@@ -8,7 +8,9 @@ import java.util.concurrent.CompletableFuture;
  * "skipped". The processor owns the fetched batch until it hands the result over through the
  * future; on failure it closes it.
  */
-@FunctionalInterface
 public interface TaskProcessor<B, R> {
   CompletableFuture<R> process(RowSource<B> handle, LoaderTask task);
+
+  /** How a batch that could not be produced is reported to the consumer. */
+  LoaderFailures failures();
 }

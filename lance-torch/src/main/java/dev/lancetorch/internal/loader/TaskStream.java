@@ -1,12 +1,10 @@
 package dev.lancetorch.internal.loader;
 
-import dev.lancetorch.loader.DataLoaderException;
-
 /** One epoch's results, in delivery order, pulled by the consumer thread. */
 public interface TaskStream<R> extends AutoCloseable {
   /**
-   * The next finished task, or null when every task has been delivered. Throws {@link
-   * DataLoaderException}.
+   * The next finished task, or null when every task has been delivered. Throws the loader's failure
+   * ({@link LoaderFailures}) for a batch that could not be produced.
    */
   Delivered<R> next();
 

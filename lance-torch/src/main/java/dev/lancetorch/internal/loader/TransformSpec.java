@@ -1,6 +1,5 @@
 package dev.lancetorch.internal.loader;
 
-import dev.lancetorch.loader.TransformErrorHandler;
 import java.util.function.Function;
 
 /**
@@ -8,4 +7,24 @@ import java.util.function.Function;
  * thread).
  */
 public record TransformSpec<R>(
-    Function<Object, R> fn, TransformErrorHandler<R> onError, int parallelism) {}
+    Function<Object, R> fn,
+    OnError onError,
+    ErrorHandler<R> handler,
+    int parallelism,
+    LoaderFailures failures) {
+  /**
+   * What a transform's failure does: fail the batch; ask {@code handler} (null from it: drop the
+   * rows failing alone); or drop them and log a warning.
+   */
+  public enum OnError {
+    RAISE,
+    HANDLE,
+    WARN
+  }
+
+  /** The loader's error handler, given the failing batch's position. */
+  @FunctionalInterface
+  public interface ErrorHandler<R> {
+    R onError(RuntimeException error, TaskPosition position);
+  }
+}
