@@ -1,6 +1,5 @@
 package dev.lancetorch;
 
-import dev.lancetorch.internal.arrow.ScanReader;
 import dev.lancetorch.internal.arrow.Snapshot;
 import org.apache.arrow.c.ArrowArrayStream;
 import org.lance.ipc.LanceScanner;

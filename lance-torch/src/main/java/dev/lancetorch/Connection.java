@@ -6,6 +6,8 @@ import dev.lancetorch.internal.arrow.RootReader;
 import dev.lancetorch.internal.arrow.RowsToArrow;
 import dev.lancetorch.internal.arrow.WriteChecks;
 import dev.lancetorch.internal.storage.NamespaceStore;
+import dev.lancetorch.internal.storage.StoreErrors;
+import dev.lancetorch.internal.storage.StoreOptions;
 import dev.lancetorch.internal.storage.TableNames;
 import dev.lancetorch.internal.storage.TableStore;
 import dev.lancetorch.internal.storage.TableStores;
@@ -68,6 +70,31 @@ public final class Connection implements AutoCloseable {
   /** Set by whoever releases the session, store and allocator (once). */
   private final AtomicBoolean released = new AtomicBoolean();
 
+  /** The exceptions a namespace store throws: this package's. */
+  private static final StoreErrors STORE_ERRORS =
+      new StoreErrors() {
+        @Override
+        public RuntimeException tableNotFound(String message, Throwable cause) {
+          return new TableNotFoundException(message, cause);
+        }
+
+        @Override
+        public RuntimeException remote(
+            String message, String endpoint, String status, Throwable cause) {
+          return new RemoteDatabaseException(message, endpoint, status, cause);
+        }
+
+        @Override
+        public boolean isTableNotFound(RuntimeException e) {
+          return e instanceof TableNotFoundException;
+        }
+
+        @Override
+        public boolean isTranslated(RuntimeException e) {
+          return e instanceof TableNotFoundException || e instanceof RemoteDatabaseException;
+        }
+      };
+
   Connection(String uri, ConnectOptions options) {
     this.options = options;
     BufferAllocator alloc = null;
@@ -81,7 +108,18 @@ public final class Connection implements AutoCloseable {
       this.ownsSession = options.session() == null;
       owned = ownsSession ? Session.builder().build() : null;
       this.session = ownsSession ? owned : options.session();
-      this.store = TableStores.open(uri, options, alloc);
+      this.store =
+          TableStores.open(
+              uri,
+              new StoreOptions(
+                  options.hostOverride(),
+                  options.region(),
+                  options.headers(),
+                  options.apiKey(),
+                  options.storageOptions(),
+                  options.requestTimeout()),
+              STORE_ERRORS,
+              alloc);
     } catch (RuntimeException | Error e) {
       if (owned != null) {
         owned.close();

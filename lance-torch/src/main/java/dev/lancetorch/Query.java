@@ -1,7 +1,6 @@
 package dev.lancetorch;
 
 import dev.lancetorch.internal.arrow.LanceStreams;
-import dev.lancetorch.internal.arrow.ScanReader;
 import dev.lancetorch.internal.arrow.Snapshot;
 import dev.lancetorch.internal.arrow.SqlExpression;
 import dev.lancetorch.internal.memory.ScanMemory;

@@ -3,7 +3,6 @@ package dev.lancetorch;
 import dev.lancetorch.internal.arrow.NonClosingOutputStream;
 import dev.lancetorch.internal.arrow.RootReader;
 import dev.lancetorch.internal.arrow.RowsToArrow;
-import dev.lancetorch.internal.arrow.ScanReader;
 import dev.lancetorch.internal.arrow.Snapshot;
 import dev.lancetorch.internal.arrow.SqlExpression;
 import java.io.IOException;

@@ -12,7 +12,6 @@ import dev.lancetorch.internal.read.CacheHolder;
 import dev.lancetorch.internal.read.PlannedReads;
 import dev.lancetorch.internal.read.RowReader;
 import dev.lancetorch.internal.read.RowSelection;
-import dev.lancetorch.internal.read.TableLocator;
 import dev.lancetorch.internal.read.TensorRechunker;
 import dev.lancetorch.internal.read.WindowReader;
 import dev.lancetorch.torch.NullFill;

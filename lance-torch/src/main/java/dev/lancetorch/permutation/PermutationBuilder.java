@@ -1,6 +1,7 @@
 package dev.lancetorch.permutation;
 
 import dev.lancetorch.Connection;
+import dev.lancetorch.CreateMode;
 import dev.lancetorch.LanceDb;
 import dev.lancetorch.Table;
 import dev.lancetorch.internal.arrow.Schemas;
@@ -9,6 +10,7 @@ import dev.lancetorch.internal.permutation.CalculatedSplit;
 import dev.lancetorch.internal.permutation.HashSplit;
 import dev.lancetorch.internal.permutation.LanceDbShuffle;
 import dev.lancetorch.internal.permutation.PermutationPlan;
+import dev.lancetorch.internal.permutation.PermutationRowsReader;
 import dev.lancetorch.internal.permutation.PermutationTableReader;
 import dev.lancetorch.internal.permutation.ShuffleSpec;
 import dev.lancetorch.internal.permutation.SmallRng;
@@ -243,18 +245,29 @@ public final class PermutationBuilder {
           "cannot persist permutation: table '" + name + "' already exists in " + connection.uri());
     }
     if (StreamingPermutationReader.canStream(base, filter, split, shuffle, maxRows)) {
-      return new StreamingPermutationReader(base.allocator(), base, filter, split)
-          .writeTo(connection, name);
+      return write(
+          new StreamingPermutationReader(base.allocator(), base, filter, split), connection, name);
     }
     if (shuffle != null
         && !(split instanceof SplitSpec.Random)
         && SplitAssigner.count(base, filter) > maxRows) {
-      return new SpilledShuffleReader(base.allocator(), base, filter, split, shuffle, maxRows)
-          .writeTo(connection, name);
+      return write(
+          new SpilledShuffleReader(base.allocator(), base, filter, split, shuffle, maxRows),
+          connection,
+          name);
     }
     PermutationPlan plan = PermutationPlan.build(base, filter, split, shuffle, maxRows);
-    return new PermutationTableReader(base.allocator(), plan, base.version())
-        .writeTo(connection, name);
+    return write(
+        new PermutationTableReader(base.allocator(), plan, base.version()), connection, name);
+  }
+
+  /** Writes {@code rows} as table {@code name} of {@code connection} (which owns the result). */
+  private static Table write(PermutationRowsReader rows, Connection connection, String name) {
+    try {
+      return connection.createTable(name, rows, CreateMode.CREATE);
+    } catch (RuntimeException e) {
+      throw rows.writeFailure(e);
+    }
   }
 
   /** Builds and reads back the splits directly (no table write). */

@@ -1,7 +1,6 @@
 package dev.lancetorch.permutation;
 
 import dev.lancetorch.internal.read.RowSelection;
-import dev.lancetorch.internal.read.TableLocator;
 import dev.lancetorch.torch.NullFill;
 import java.io.Serializable;
 import java.util.List;

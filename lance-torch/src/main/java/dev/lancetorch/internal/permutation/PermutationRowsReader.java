@@ -1,8 +1,5 @@
 package dev.lancetorch.internal.permutation;
 
-import dev.lancetorch.Connection;
-import dev.lancetorch.CreateMode;
-import dev.lancetorch.Table;
 import dev.lancetorch.permutation.Permutations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,7 +19,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * metadata {@code split_names}, {@code num_splits} and {@code base_version} — for Lance to write.
  * Subclasses say where the rows come from.
  */
-abstract class PermutationRowsReader extends ArrowReader {
+public abstract class PermutationRowsReader extends ArrowReader {
   private final Schema schema;
   private volatile RuntimeException failure;
 
@@ -93,21 +90,18 @@ abstract class PermutationRowsReader extends ArrowReader {
   }
 
   /**
-   * Writes these rows as table {@code name} of {@code connection} (which owns the result). A
-   * failure of the rows themselves (an invalid calculated split, …) is rethrown as it was raised,
-   * not as Lance's wrapping of it (a message carrying the Java stack trace through the C stream).
+   * What to throw when writing these rows as a table failed with {@code e}: a failure of the rows
+   * themselves (an invalid calculated split, …) as it was raised, with {@code e} suppressed, not as
+   * Lance's wrapping of it (a message carrying the Java stack trace through the C stream); else
+   * {@code e}.
    */
-  public final Table writeTo(Connection connection, String name) {
-    try {
-      return connection.createTable(name, this, CreateMode.CREATE);
-    } catch (RuntimeException e) {
-      RuntimeException own = failure;
-      if (own == null || own == e) {
-        throw e;
-      }
-      own.addSuppressed(e);
-      throw own;
+  public final RuntimeException writeFailure(RuntimeException e) {
+    RuntimeException own = failure;
+    if (own == null || own == e) {
+      return e;
     }
+    own.addSuppressed(e);
+    return own;
   }
 
   @Override

@@ -1,8 +1,5 @@
 package dev.lancetorch.internal.storage;
 
-import dev.lancetorch.ConnectOptions;
-import dev.lancetorch.RemoteDatabaseException;
-import dev.lancetorch.TableNotFoundException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
@@ -37,8 +34,8 @@ import org.lance.namespace.model.TableExistsRequest;
  *
  * <ul>
  *   <li>{@code db://name}: lance-core's {@link RestNamespace} client (Lance namespace REST
- *       protocol) at {@code https://name.region.api.lancedb.com} or {@link
- *       ConnectOptions#hostOverride()}, sending {@code x-api-key} and {@code x-lancedb-database}.
+ *       protocol) at {@code https://name.region.api.lancedb.com} or {@code
+ *       ConnectOptions.hostOverride()}, sending {@code x-api-key} and {@code x-lancedb-database}.
  *       Tables are opened and written <em>through</em> the namespace (the server says where the
  *       table lives; the client then reads the Lance files there itself).
  *   <li>{@code s3://bucket/prefix}: a {@link DirectoryNamespace} rooted there (with the
@@ -48,7 +45,7 @@ import org.lance.namespace.model.TableExistsRequest;
  * </ul>
  *
  * Namespace calls (and opens through the REST namespace) run on a daemon thread and are bounded by
- * {@link ConnectOptions#requestTimeout()}: the caller gets a {@link RemoteDatabaseException} after
+ * {@code ConnectOptions.requestTimeout()}: the caller gets a {@code RemoteDatabaseException} after
  * that time even if the native call is still waiting (a late result is closed when it arrives).
  */
 public final class NamespaceStore implements TableStore {
@@ -65,19 +62,27 @@ public final class NamespaceStore implements TableStore {
   private final LanceNamespace namespace;
   private final String objectRoot;
   private final Duration timeout;
+  private final StoreErrors errors;
   private boolean closed;
 
   private NamespaceStore(
-      String uri, String endpoint, LanceNamespace namespace, String objectRoot, Duration timeout) {
+      String uri,
+      String endpoint,
+      LanceNamespace namespace,
+      String objectRoot,
+      Duration timeout,
+      StoreErrors errors) {
     this.uri = uri;
     this.endpoint = endpoint;
     this.namespace = namespace;
     this.objectRoot = objectRoot;
     this.timeout = timeout;
+    this.errors = errors;
   }
 
   /** {@code db://name}: a REST namespace client. */
-  static NamespaceStore rest(String uri, ConnectOptions o, BufferAllocator allocator) {
+  static NamespaceStore rest(
+      String uri, StoreOptions o, StoreErrors errors, BufferAllocator allocator) {
     String db = uri.substring("db://".length()).replaceAll("/+$", "");
     if (db.isEmpty() || db.contains("/")) {
       throw new IllegalArgumentException(
@@ -99,17 +104,18 @@ public final class NamespaceStore implements TableStore {
       ns.initialize(props, allocator);
     } catch (RuntimeException e) {
       ns.close();
-      throw new RemoteDatabaseException(
+      throw errors.remote(
           "cannot set up the namespace client for " + uri + " at " + url + ": " + e.getMessage(),
           url,
           null,
           e);
     }
-    return new NamespaceStore("db://" + db, url, ns, null, o.requestTimeout());
+    return new NamespaceStore("db://" + db, url, ns, null, o.requestTimeout(), errors);
   }
 
   /** {@code s3://bucket/prefix}: a directory namespace on the object store. */
-  static NamespaceStore objectStore(String uri, ConnectOptions o, BufferAllocator allocator) {
+  static NamespaceStore objectStore(
+      String uri, StoreOptions o, StoreErrors errors, BufferAllocator allocator) {
     Map<String, String> props = new TreeMap<>();
     props.put("root", uri);
     props.put("manifest_enabled", "false");
@@ -120,10 +126,10 @@ public final class NamespaceStore implements TableStore {
       ns.initialize(props, allocator);
     } catch (RuntimeException e) {
       ns.close();
-      throw new RemoteDatabaseException(
+      throw errors.remote(
           "cannot open object-store database " + uri + ": " + e.getMessage(), uri, null, e);
     }
-    return new NamespaceStore(uri, uri, ns, uri, o.requestTimeout());
+    return new NamespaceStore(uri, uri, ns, uri, o.requestTimeout(), errors);
   }
 
   @Override
@@ -171,8 +177,11 @@ public final class NamespaceStore implements TableStore {
           },
           null);
       return true;
-    } catch (TableNotFoundException e) {
-      return false;
+    } catch (RuntimeException e) {
+      if (errors.isTableNotFound(e)) {
+        return false;
+      }
+      throw e;
     }
   }
 
@@ -220,7 +229,7 @@ public final class NamespaceStore implements TableStore {
       if (late != null) {
         f.thenAccept(late);
       }
-      throw new RemoteDatabaseException(
+      throw errors.remote(
           what
               + " in "
               + uri
@@ -237,7 +246,7 @@ public final class NamespaceStore implements TableStore {
       if (late != null) {
         f.thenAccept(late);
       }
-      throw new RemoteDatabaseException(
+      throw errors.remote(
           what + " in " + uri + " at " + endpoint + " was interrupted", endpoint, null, e);
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
@@ -247,7 +256,7 @@ public final class NamespaceStore implements TableStore {
       if (c instanceof Error err) {
         throw err;
       }
-      throw new RemoteDatabaseException(
+      throw errors.remote(
           what + " in " + uri + " at " + endpoint + " failed: " + c, endpoint, null, c);
     }
   }
@@ -257,17 +266,17 @@ public final class NamespaceStore implements TableStore {
    *     namespace/transport failure (object-store opens keep their own messages then)
    */
   public RuntimeException translate(String what, String table, RuntimeException e) {
-    if (e instanceof TableNotFoundException || e instanceof RemoteDatabaseException) {
+    if (errors.isTranslated(e)) {
       return e;
     }
     if (e instanceof org.lance.namespace.errors.TableNotFoundException || notFound(e)) {
-      return new TableNotFoundException(
+      return errors.tableNotFound(
           "table '" + table + "' not found in " + uri + " (" + endpoint + ")", e);
     }
     if (e instanceof LanceNamespaceException ne) {
       String status =
           ne.getErrorCode() != null ? ne.getErrorCode().name() : Integer.toString(ne.getCode());
-      return new RemoteDatabaseException(
+      return errors.remote(
           what
               + " in "
               + uri
@@ -282,7 +291,7 @@ public final class NamespaceStore implements TableStore {
           e);
     }
     if (objectRoot == null) {
-      return new RemoteDatabaseException(
+      return errors.remote(
           what + " in " + uri + " at " + endpoint + " failed: " + e.getMessage(),
           endpoint,
           null,
@@ -295,8 +304,7 @@ public final class NamespaceStore implements TableStore {
     RuntimeException t = translate(what, table, e);
     return t != null
         ? t
-        : new RemoteDatabaseException(
-            what + " in " + uri + " failed: " + e.getMessage(), endpoint, null, e);
+        : errors.remote(what + " in " + uri + " failed: " + e.getMessage(), endpoint, null, e);
   }
 
   private static boolean notFound(RuntimeException e) {

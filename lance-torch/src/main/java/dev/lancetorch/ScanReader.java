@@ -1,7 +1,6 @@
-package dev.lancetorch.internal.arrow;
+package dev.lancetorch;
 
-import dev.lancetorch.LanceIoException;
-import dev.lancetorch.Query;
+import dev.lancetorch.internal.arrow.Snapshot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.apache.arrow.memory.BufferAllocator;
@@ -15,7 +14,7 @@ import org.lance.ipc.LanceScanner;
  * into its own root with transfer pairs (zero copy), and on close releases the stream, the scanner
  * and the snapshot lease it holds, in that order, exactly once.
  */
-public final class ScanReader extends ArrowReader {
+final class ScanReader extends ArrowReader {
   private final ArrowReader inner;
   private final LanceScanner scanner;
   private final Snapshot.Lease lease;

@@ -1,4 +1,4 @@
-package dev.lancetorch.internal.read;
+package dev.lancetorch.permutation;
 
 import dev.lancetorch.Connection;
 import dev.lancetorch.ConnectionFactory;
@@ -10,7 +10,7 @@ import java.io.Serializable;
  * How a permutation reopens its base table elsewhere, pinned to the version it was built on. No
  * native handles.
  */
-public sealed interface TableLocator extends Serializable {
+sealed interface TableLocator extends Serializable {
   /** A new table handle the caller owns (closing it closes any connection opened for it). */
   Table open();
 
