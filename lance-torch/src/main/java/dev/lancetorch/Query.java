@@ -1,5 +1,6 @@
 package dev.lancetorch;
 
+import dev.lancetorch.internal.arrow.FragmentSize;
 import dev.lancetorch.internal.arrow.LanceStreams;
 import dev.lancetorch.internal.arrow.Snapshot;
 import dev.lancetorch.internal.arrow.SqlExpression;
@@ -271,7 +272,7 @@ public final class Query {
   /** At most how many rows the scan yields: its fragments' rows, after offset and limit. */
   private long scanRows(Snapshot snap) {
     long rows = 0;
-    for (FragmentInfo f : snap.fragments()) {
+    for (FragmentSize f : snap.fragments()) {
       if (fragmentIds == null || fragmentIds.contains(f.id())) {
         rows += f.numRows();
       }

@@ -1,5 +1,6 @@
 package dev.lancetorch;
 
+import dev.lancetorch.internal.arrow.FragmentSize;
 import dev.lancetorch.internal.arrow.Snapshot;
 import java.io.IOException;
 import java.util.List;
@@ -22,7 +23,7 @@ final class RowAddresses {
    *     requested window of that fragment
    */
   static long[] ofOffsets(Table table, Snapshot snap, long[] offsets) {
-    List<FragmentInfo> frags = snap.fragments();
+    List<FragmentSize> frags = snap.fragments();
     long[] out = new long[offsets.length];
     int k = 0;
     long start = 0;
@@ -32,7 +33,7 @@ final class RowAddresses {
         start += frags.get(k).numRows();
         k++;
       }
-      FragmentInfo f = frags.get(k);
+      FragmentSize f = frags.get(k);
       int j = i;
       while (j < offsets.length && offsets[j] < start + f.numRows()) {
         j++;

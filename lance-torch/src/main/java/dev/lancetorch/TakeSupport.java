@@ -1,5 +1,6 @@
 package dev.lancetorch;
 
+import dev.lancetorch.internal.arrow.FragmentSize;
 import dev.lancetorch.internal.arrow.Snapshot;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -180,12 +181,12 @@ final class TakeSupport {
               + table.uriUnchecked()
               + "): datasets with stable row ids are not supported yet");
     }
-    Map<Integer, FragmentInfo> byId = new HashMap<>();
-    for (FragmentInfo f : snap.fragments()) {
+    Map<Integer, FragmentSize> byId = new HashMap<>();
+    for (FragmentSize f : snap.fragments()) {
       byId.put(f.id(), f);
     }
     for (long id : rowIds) {
-      FragmentInfo f = id < 0 ? null : byId.get((int) (id >>> 32));
+      FragmentSize f = id < 0 ? null : byId.get((int) (id >>> 32));
       long local = id & 0xFFFFFFFFL;
       if (f == null || (id >>> 32) > Integer.MAX_VALUE || local >= f.physicalRows()) {
         throw new IndexOutOfBoundsException(

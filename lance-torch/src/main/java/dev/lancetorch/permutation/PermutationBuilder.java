@@ -126,7 +126,7 @@ public final class PermutationBuilder {
       throw new IllegalArgumentException("Hash strategy requires at least one column");
     }
     HashSplit.requireWeights(weights, discardWeight);
-    Schemas.requireColumns(base, columns, "splitHash");
+    Schemas.requireColumns(base.schema(), base.name(), columns, "splitHash");
     for (String c : columns) {
       HashSplit.requireHashable(base.schema().findField(c), base.name());
     }

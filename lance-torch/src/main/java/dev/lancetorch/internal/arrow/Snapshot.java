@@ -1,6 +1,5 @@
 package dev.lancetorch.internal.arrow;
 
-import dev.lancetorch.FragmentInfo;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -19,7 +18,7 @@ public final class Snapshot {
   public final Dataset dataset;
   public final long version;
   private final AtomicInteger refs = new AtomicInteger(1);
-  private volatile List<FragmentInfo> fragments;
+  private volatile List<FragmentSize> fragments;
 
   private final Runnable onClose;
 
@@ -58,13 +57,13 @@ public final class Snapshot {
     }
   }
 
-  public List<FragmentInfo> fragments() {
-    List<FragmentInfo> f = fragments;
+  public List<FragmentSize> fragments() {
+    List<FragmentSize> f = fragments;
     if (f == null) {
-      List<FragmentInfo> list = new ArrayList<>();
+      List<FragmentSize> list = new ArrayList<>();
       for (Fragment fragment : dataset.getFragments()) {
         FragmentMetadata m = fragment.metadata();
-        list.add(new FragmentInfo(m.getId(), m.getNumRows(), m.getPhysicalRows()));
+        list.add(new FragmentSize(m.getId(), m.getNumRows(), m.getPhysicalRows()));
       }
       f = Collections.unmodifiableList(list);
       fragments = f;
@@ -74,7 +73,7 @@ public final class Snapshot {
 
   public long rowCount() {
     long n = 0;
-    for (FragmentInfo f : fragments()) {
+    for (FragmentSize f : fragments()) {
       n += f.numRows();
     }
     return n;

@@ -2,7 +2,6 @@ package dev.lancetorch.internal.permutation;
 
 import dev.lancetorch.FragmentInfo;
 import dev.lancetorch.Table;
-import dev.lancetorch.internal.arrow.SqlReads;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -198,9 +197,13 @@ public abstract class RowStream implements AutoCloseable {
               + (filter == null ? "" : " WHERE " + filter)
               + " ORDER BY _rowaddr";
       try {
-        return SqlReads.query(base, q);
-      } catch (IOException e) {
-        throw new UncheckedIOException("running splitCalculated on table '" + base.name() + "'", e);
+        return base.sql(q);
+      } catch (Exception e) { // Lance may throw an undeclared IOException
+        if (e instanceof IOException io) {
+          throw new UncheckedIOException(
+              "running splitCalculated on table '" + base.name() + "'", io);
+        }
+        throw e;
       }
     }
 
