@@ -1,6 +1,6 @@
 package dev.lancetorch.permutation;
 
-import dev.lancetorch.internal.arrow.SchemaExports;
+import dev.lancetorch.internal.bridge.SchemaExports;
 import dev.lancetorch.internal.read.TensorRechunker;
 import dev.lancetorch.torch.ColumnOptions;
 import dev.lancetorch.torch.NullFill;

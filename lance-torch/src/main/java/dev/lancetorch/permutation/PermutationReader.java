@@ -2,7 +2,7 @@ package dev.lancetorch.permutation;
 
 import dev.lancetorch.Table;
 import dev.lancetorch.internal.arrow.Renames;
-import dev.lancetorch.internal.arrow.SchemaExports;
+import dev.lancetorch.internal.bridge.SchemaExports;
 import dev.lancetorch.internal.memory.TensorMemory;
 import dev.lancetorch.internal.read.CacheHolder;
 import dev.lancetorch.internal.read.MemoryCache;

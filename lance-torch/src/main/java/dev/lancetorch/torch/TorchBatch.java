@@ -38,8 +38,8 @@ public final class TorchBatch implements AutoCloseable {
     BatchAccess.install(
         new BatchAccess.Access() {
           @Override
-          public long borrow(TorchBatch batch) {
-            return batch.borrowHandle();
+          public long borrow(Object batch) {
+            return ((TorchBatch) batch).borrowHandle();
           }
 
           @Override

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lancetorch.Table;
-import dev.lancetorch.internal.arrow.SchemaExports;
+import dev.lancetorch.internal.bridge.SchemaExports;
 import dev.lancetorch.torch.BridgeStats;
 import dev.lancetorch.torch.NullFill;
 import java.util.List;

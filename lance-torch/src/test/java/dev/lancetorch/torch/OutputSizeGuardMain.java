@@ -1,6 +1,6 @@
 package dev.lancetorch.torch;
 
-import dev.lancetorch.internal.jni.TorchGather;
+import dev.lancetorch.internal.bridge.TorchGather;
 import java.util.List;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;

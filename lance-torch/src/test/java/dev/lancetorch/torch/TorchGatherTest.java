@@ -3,7 +3,7 @@ package dev.lancetorch.torch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lancetorch.internal.jni.TorchGather;
+import dev.lancetorch.internal.bridge.TorchGather;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;

@@ -3,7 +3,7 @@ package dev.lancetorch.torch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lancetorch.internal.jni.TorchSchema;
+import dev.lancetorch.internal.bridge.TorchSchema;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.RootAllocator;

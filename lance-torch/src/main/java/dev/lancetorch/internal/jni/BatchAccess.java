@@ -1,27 +1,29 @@
 package dev.lancetorch.internal.jni;
 
-import dev.lancetorch.torch.TorchBatch;
 import java.util.List;
 
 /**
- * How internal native code ({@link TorchGather}, {@link TorchSchema}) reaches a {@link
- * TorchBatch}'s native handle without a public method on {@code TorchBatch} that hands out raw
- * handles: {@code TorchBatch} installs its {@link Access} once, from its static initializer (the
- * JDK's "shared secrets" pattern).
+ * How internal native code ({@code internal.bridge}'s {@code TorchGather} and {@code TorchSchema})
+ * reaches a {@code TorchBatch}'s native handle without a public method on {@code TorchBatch} that
+ * hands out raw handles: {@code TorchBatch} installs its {@link Access} once, from its static
+ * initializer (the JDK's "shared secrets" pattern).
  *
  * <p>Handles: {@link #borrow} returns the batch's handle <b>borrowed</b> (valid until the batch is
  * closed; the caller keeps the batch open for the native call); {@link #adopt} <b>takes
  * ownership</b> of a batch handle (released here if wrapping fails).
  */
 public final class BatchAccess {
-  /** Implemented by {@code TorchBatch}; not for other use. */
+  /**
+   * Implemented by {@code TorchBatch}; not for other use. Batches are passed as {@code Object}:
+   * this package sits below the bridge and does not name its types.
+   */
   public interface Access {
     /**
      * @throws IllegalStateException if the batch is closed
      */
-    long borrow(TorchBatch batch);
+    long borrow(Object batch);
 
-    TorchBatch adopt(long handle, List<String> columnNames);
+    Object adopt(long handle, List<String> columnNames);
   }
 
   private static volatile Access access;
@@ -46,7 +48,7 @@ public final class BatchAccess {
    * @throws IllegalStateException if the batch is closed
    * @throws NullPointerException if {@code batch} is null
    */
-  static long borrow(TorchBatch batch) {
+  public static long borrow(Object batch) {
     if (batch == null) {
       throw new NullPointerException("source batch is null");
     }
@@ -55,9 +57,10 @@ public final class BatchAccess {
 
   /**
    * Wraps an owned batch handle; {@code columnNames} (immutable) when known, else null. Ownership
-   * moves to the returned batch, also if this throws (then the handle is released).
+   * moves to the returned batch, also if this throws (then the handle is released). The caller has
+   * initialized {@code TorchBatch} (which installs the access).
    */
-  static TorchBatch adopt(long handle, List<String> columnNames) {
+  public static Object adopt(long handle, List<String> columnNames) {
     Access a;
     try {
       a = access();
@@ -71,12 +74,7 @@ public final class BatchAccess {
   private static Access access() {
     Access a = access;
     if (a == null) {
-      try {
-        Class.forName(TorchBatch.class.getName(), true, TorchBatch.class.getClassLoader());
-      } catch (ClassNotFoundException e) {
-        throw new IllegalStateException(e);
-      }
-      a = access;
+      throw new IllegalStateException("TorchBatch has not installed its BatchAccess yet");
     }
     return a;
   }

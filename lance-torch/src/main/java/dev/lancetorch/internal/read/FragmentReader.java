@@ -2,7 +2,7 @@ package dev.lancetorch.internal.read;
 
 import dev.lancetorch.FragmentInfo;
 import dev.lancetorch.Table;
-import dev.lancetorch.internal.jni.TorchGather;
+import dev.lancetorch.internal.bridge.TorchGather;
 import dev.lancetorch.internal.permutation.PermutationPlan;
 import dev.lancetorch.internal.permutation.RowStream;
 import dev.lancetorch.torch.TorchBatch;

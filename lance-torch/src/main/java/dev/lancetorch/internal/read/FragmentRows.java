@@ -1,6 +1,6 @@
 package dev.lancetorch.internal.read;
 
-import dev.lancetorch.internal.jni.TorchGather;
+import dev.lancetorch.internal.bridge.TorchGather;
 
 /** One fragment's wanted rows of a window: addresses and window positions, sorted by address. */
 final class FragmentRows {

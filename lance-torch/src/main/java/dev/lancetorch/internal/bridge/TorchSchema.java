@@ -1,5 +1,7 @@
-package dev.lancetorch.internal.jni;
+package dev.lancetorch.internal.bridge;
 
+import dev.lancetorch.internal.jni.NativeBridge;
+import dev.lancetorch.internal.jni.NativeLoader;
 import dev.lancetorch.internal.memory.NativeHandle;
 import dev.lancetorch.torch.TorchBatch;
 import java.lang.ref.Reference;
@@ -78,7 +80,7 @@ public final class TorchSchema implements AutoCloseable {
     try (ArrowArray array = ArrowArray.allocateNew(allocator)) {
       long s = handle.get();
       Data.exportVectorSchemaRoot(allocator, root, null, array, null);
-      return BatchAccess.adopt(
+      return Batches.adopt(
           NativeBridge.importBatchWithSchema(array.memoryAddress(), s), columnNames);
     } finally {
       Reference.reachabilityFence(this); // the Cleaner must not release the schema mid-call

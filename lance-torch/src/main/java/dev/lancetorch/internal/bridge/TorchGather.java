@@ -1,5 +1,7 @@
-package dev.lancetorch.internal.jni;
+package dev.lancetorch.internal.bridge;
 
+import dev.lancetorch.internal.jni.NativeBridge;
+import dev.lancetorch.internal.jni.NativeLoader;
 import dev.lancetorch.internal.memory.NativeHandle;
 import dev.lancetorch.torch.TorchBatch;
 import java.util.List;
@@ -104,7 +106,7 @@ public final class TorchGather implements AutoCloseable {
       int n,
       int cursor) {
     return NativeBridge.gatherMerge(
-        live(), BatchAccess.borrow(src), addrCol, wantAddr, wantPos, from, n, cursor);
+        live(), Batches.borrow(src), addrCol, wantAddr, wantPos, from, n, cursor);
   }
 
   /**
@@ -117,7 +119,7 @@ public final class TorchGather implements AutoCloseable {
    * @return the rows copied
    */
   public long mergeDense(TorchBatch src, String addrCol, int[] dense, long lo) {
-    return NativeBridge.gatherMergeDense(live(), BatchAccess.borrow(src), addrCol, dense, lo);
+    return NativeBridge.gatherMergeDense(live(), Batches.borrow(src), addrCol, dense, lo);
   }
 
   /**
@@ -125,7 +127,7 @@ public final class TorchGather implements AutoCloseable {
    * [from, from + n).
    */
   public void rows(TorchBatch src, long[] srcRows, long[] dstPos, int from, int n) {
-    NativeBridge.gatherRows(live(), BatchAccess.borrow(src), srcRows, dstPos, from, n);
+    NativeBridge.gatherRows(live(), Batches.borrow(src), srcRows, dstPos, from, n);
   }
 
   /**
@@ -145,7 +147,7 @@ public final class TorchGather implements AutoCloseable {
     }
     long[] h = new long[srcs.size()];
     for (int i = 0; i < h.length; i++) {
-      h[i] = BatchAccess.borrow(srcs.get(i));
+      h[i] = Batches.borrow(srcs.get(i));
     }
     NativeBridge.gatherFromBatches(live(), h, starts, positions, dstPos, from, n);
   }
@@ -165,7 +167,7 @@ public final class TorchGather implements AutoCloseable {
    *     already
    */
   public TorchBatch finish(int index) {
-    return BatchAccess.adopt(NativeBridge.gatherFinish(live(), index), names);
+    return Batches.adopt(NativeBridge.gatherFinish(live(), index), names);
   }
 
   private long live() {

@@ -1,6 +1,5 @@
-package dev.lancetorch.internal.arrow;
+package dev.lancetorch.internal.bridge;
 
-import dev.lancetorch.internal.jni.TorchSchema;
 import dev.lancetorch.internal.memory.LibraryMemory;
 import org.apache.arrow.vector.types.pojo.Schema;
 
