@@ -1,10 +1,13 @@
 package dev.lancetorch.architecture;
 
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.EvaluationResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * The house rules of docs/architecture.md, read from the library's bytecode (ArchUnit):
  *
  * <ul>
- *   <li>no package cycles;
+ *   <li>no package cycles (also checked by ArchUnit's {@code beFreeOfCycles}, with nothing
+ *       tolerated);
  *   <li>no import from {@code dev.lancetorch.internal..} into an API package;
  *   <li>the public API surface equals its snapshot, {@code api-surface.txt};
  *   <li>docs/architecture.md's import table is the one the code gives.
@@ -64,6 +68,28 @@ class ArchitectureTest {
       return;
     }
     assertThat(result.problems()).as(result.summary()).isEmpty();
+  }
+
+  /**
+   * ArchUnit's own cycle check over every package of the library, with nothing tolerated: the tree
+   * has no package cycle left ({@code known-violations.txt} has no {@code cycle-edge} line).
+   */
+  static ArchRule freeOfCycles(String root) {
+    return slices().matching(root + ".(**)").should().beFreeOfCycles();
+  }
+
+  @Test
+  void thePackagesAreFreeOfCycles() {
+    freeOfCycles(ROOT).check(classes);
+  }
+
+  @Test
+  void theCycleRuleCatchesAPlantedCycle() {
+    String root = ArchitectureTest.class.getPackageName() + ".fixture";
+    EvaluationResult result =
+        freeOfCycles(root).evaluate(new ClassFileImporter().importPackages(root));
+    assertThat(result.hasViolation()).as("the planted api <-> internal cycle is reported").isTrue();
+    assertThat(result.getFailureReport().toString()).contains("Engine").contains("Front");
   }
 
   @Test
