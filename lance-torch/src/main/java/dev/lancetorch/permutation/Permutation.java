@@ -261,7 +261,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     long[] matching;
     SqlExpression.requireSingle(
         Objects.requireNonNull(sqlFilter, "filter"), "filter on table '" + t.name() + "'");
-    try (RowStream rows = RowStream.open(t, sqlFilter, null)) {
+    try (RowStream rows = RowStream.open(new TableBase(t), sqlFilter, null)) {
       LongArrayBuilder b = new LongArrayBuilder();
       while (rows.next()) {
         for (int i = 0; i < rows.size; i++) {

@@ -166,7 +166,8 @@ public final class PermutationBuilder {
     }
     SqlExpression.requireSingle(sql, "splitCalculated expression on table '" + base.name() + "'");
     return withSplit(
-        CalculatedSplit.check(base, sql, names == null ? null : names(names, names.size())));
+        CalculatedSplit.check(
+            new TableBase(base), sql, names == null ? null : names(names, names.size())));
   }
 
   /** Row-level shuffle (LanceDB's {@code shuffle({seed})}). */
@@ -244,19 +245,24 @@ public final class PermutationBuilder {
       throw new IllegalArgumentException(
           "cannot persist permutation: table '" + name + "' already exists in " + connection.uri());
     }
-    if (StreamingPermutationReader.canStream(base, filter, split, shuffle, maxRows)) {
+    if (StreamingPermutationReader.canStream(
+        new TableBase(base), filter, split, shuffle, maxRows)) {
       return write(
-          new StreamingPermutationReader(base.allocator(), base, filter, split), connection, name);
-    }
-    if (shuffle != null
-        && !(split instanceof SplitSpec.Random)
-        && SplitAssigner.count(base, filter) > maxRows) {
-      return write(
-          new SpilledShuffleReader(base.allocator(), base, filter, split, shuffle, maxRows),
+          new StreamingPermutationReader(base.allocator(), new TableBase(base), filter, split),
           connection,
           name);
     }
-    PermutationPlan plan = PermutationPlan.build(base, filter, split, shuffle, maxRows);
+    if (shuffle != null
+        && !(split instanceof SplitSpec.Random)
+        && SplitAssigner.count(new TableBase(base), filter) > maxRows) {
+      return write(
+          new SpilledShuffleReader(
+              base.allocator(), new TableBase(base), filter, split, shuffle, maxRows),
+          connection,
+          name);
+    }
+    PermutationPlan plan =
+        PermutationPlan.build(new TableBase(base), filter, split, shuffle, maxRows);
     return write(
         new PermutationTableReader(base.allocator(), plan, base.version()), connection, name);
   }
@@ -272,7 +278,8 @@ public final class PermutationBuilder {
 
   /** Builds and reads back the splits directly (no table write). */
   public Permutations toPermutations() {
-    PermutationPlan plan = PermutationPlan.build(base, filter, split, shuffle, maxRows);
+    PermutationPlan plan =
+        PermutationPlan.build(new TableBase(base), filter, split, shuffle, maxRows);
     return Permutations.fromPlan(base, plan.splitNames(), plan.splits());
   }
 

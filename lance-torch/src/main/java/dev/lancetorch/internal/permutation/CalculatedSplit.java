@@ -1,6 +1,5 @@
 package dev.lancetorch.internal.permutation;
 
-import dev.lancetorch.Table;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -30,7 +29,7 @@ public final class CalculatedSplit {
    * @throws IllegalArgumentException if DataFusion cannot evaluate it, it is not an integer, or it
    *     is a constant outside the valid indexes
    */
-  public static SplitSpec.Calculated check(Table base, String sql, List<String> names) {
+  public static SplitSpec.Calculated check(BaseTable base, String sql, List<String> names) {
     String what = "splitCalculated '" + sql + "' on table '" + base.name() + "'";
     ArrowType type = typeOf(base, sql, what);
     if (!(type instanceof ArrowType.Int)) {
@@ -65,7 +64,7 @@ public final class CalculatedSplit {
             + ") AS INT), if truncation is meant)");
   }
 
-  private static ArrowType typeOf(Table base, String sql, String what) {
+  private static ArrowType typeOf(BaseTable base, String sql, String what) {
     try (ArrowReader r = base.sql("SELECT (" + sql + ") AS " + PROBE + " FROM t LIMIT 0")) {
       return r.getVectorSchemaRoot().getSchema().findField(PROBE).getType();
     } catch (IllegalArgumentException e) {
@@ -79,7 +78,7 @@ public final class CalculatedSplit {
    * The value of an expression that reads no column (it evaluates without a table); throws
    * IllegalArgumentException when it reads a column.
    */
-  private static Long constantValue(Table base, String sql) {
+  private static Long constantValue(BaseTable base, String sql) {
     try (ArrowReader r = base.sql("SELECT (" + sql + ") AS " + PROBE)) {
       Long value = null;
       while (r.loadNextBatch()) {
@@ -100,7 +99,7 @@ public final class CalculatedSplit {
    * projection of {@code _rowaddr} and constants alone. The first fixed-width column, else the
    * first column.
    */
-  private static String anchorColumn(Table base) {
+  private static String anchorColumn(BaseTable base) {
     List<Field> fields = base.schema().getFields();
     for (Field f : fields) {
       ArrowType t = f.getType();

@@ -1,6 +1,5 @@
 package dev.lancetorch.internal.permutation;
 
-import dev.lancetorch.Table;
 import dev.lancetorch.permutation.PermutationBuilder;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -37,7 +36,7 @@ public final class PermutationPlan {
    * unstable sort ({@link UnstableSort}), which is what decides the order inside each split.
    */
   public static PermutationPlan build(
-      Table base, String filter, SplitSpec split, ShuffleSpec shuffle, long maxRows) {
+      BaseTable base, String filter, SplitSpec split, ShuffleSpec shuffle, long maxRows) {
     LongArrayBuilder addrs = new LongArrayBuilder();
     LongArrayBuilder ids = new LongArrayBuilder();
     int numSplits = Math.max(1, SplitSpec.declared(split));
@@ -141,7 +140,7 @@ public final class PermutationPlan {
     return (addr >>> 32) + ":" + (addr & 0xFFFFFFFFL);
   }
 
-  private static void checkSize(Table base, long rows, long maxRows) {
+  private static void checkSize(BaseTable base, long rows, long maxRows) {
     if (rows > maxRows || rows > Integer.MAX_VALUE - 8) {
       throw new IllegalStateException(
           "permutation of table '"

@@ -1,7 +1,6 @@
 package dev.lancetorch.internal.permutation;
 
-import dev.lancetorch.FragmentInfo;
-import dev.lancetorch.Table;
+import dev.lancetorch.internal.arrow.FragmentSize;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -35,14 +34,14 @@ public abstract class RowStream implements AutoCloseable {
    * Rows matching {@code filter} (all when null), each with the split {@code spec} computes per
    * row, if any.
    */
-  public static RowStream open(Table base, String filter, SplitSpec spec) {
+  public static RowStream open(BaseTable base, String filter, SplitSpec spec) {
     if (spec instanceof SplitSpec.Calculated c) {
       return new Calculated(base, filter, c);
     }
     if (spec instanceof SplitSpec.Hash h) {
       return new Hashed(base, filter, h);
     }
-    List<FragmentInfo> frags = base.fragments();
+    List<FragmentSize> frags = base.fragments();
     if (filter == null && frags.stream().allMatch(f -> f.numRows() == f.physicalRows())) {
       return new FromFragments(frags);
     }
@@ -58,11 +57,11 @@ public abstract class RowStream implements AutoCloseable {
 
   /** Addresses from fragment metadata alone (no filter, no deletions): no I/O. */
   static final class FromFragments extends RowStream {
-    private final List<FragmentInfo> frags;
+    private final List<FragmentSize> frags;
     private int frag;
     private long offset;
 
-    FromFragments(List<FragmentInfo> frags) {
+    FromFragments(List<FragmentSize> frags) {
       this.frags = frags;
     }
 
@@ -75,7 +74,7 @@ public abstract class RowStream implements AutoCloseable {
       if (frag >= frags.size()) {
         return false;
       }
-      FragmentInfo f = frags.get(frag);
+      FragmentSize f = frags.get(frag);
       size = (int) Math.min(CHUNK, f.numRows() - offset);
       ensure(size);
       long hi = (long) f.id() << 32;
@@ -89,21 +88,14 @@ public abstract class RowStream implements AutoCloseable {
 
   /** A Lance scan with {@code _rowaddr} (and the columns a subclass needs per row). */
   static class Scanned extends RowStream {
-    final Table base;
+    final BaseTable base;
     final ArrowReader reader;
 
-    Scanned(Table base, String filter, List<String> columns) {
-      this(
-          base,
-          base.query()
-              .select(columns)
-              .withRowAddress(true)
-              .where(filter)
-              .batchSize(CHUNK)
-              .toArrowReader());
+    Scanned(BaseTable base, String filter, List<String> columns) {
+      this(base, base.scanWithAddresses(columns, filter, CHUNK));
     }
 
-    Scanned(Table base, ArrowReader reader) {
+    Scanned(BaseTable base, ArrowReader reader) {
       this.base = base;
       this.reader = reader;
     }
@@ -156,7 +148,7 @@ public abstract class RowStream implements AutoCloseable {
     private final SplitSpec.Hash spec;
     private final HashSplit hash;
 
-    Hashed(Table base, String filter, SplitSpec.Hash spec) {
+    Hashed(BaseTable base, String filter, SplitSpec.Hash spec) {
       super(base, filter, spec.columns());
       this.spec = spec;
       this.hash = new HashSplit(spec.weights(), spec.discardWeight());
@@ -177,13 +169,13 @@ public abstract class RowStream implements AutoCloseable {
     private final int limit;
     int maxSplit = -1;
 
-    Calculated(Table base, String filter, SplitSpec.Calculated spec) {
+    Calculated(BaseTable base, String filter, SplitSpec.Calculated spec) {
       super(base, sql(base, filter, spec));
       this.spec = spec;
       this.limit = spec.names() == null ? SplitSpec.MAX_SPLITS : spec.names().size();
     }
 
-    private static ArrowReader sql(Table base, String filter, SplitSpec.Calculated spec) {
+    private static ArrowReader sql(BaseTable base, String filter, SplitSpec.Calculated spec) {
       // No cast: a non-integer result is an error (see assign), not silently truncated.
       String q =
           "SELECT _rowaddr, ("

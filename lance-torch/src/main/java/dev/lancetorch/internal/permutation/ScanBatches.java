@@ -1,7 +1,6 @@
 package dev.lancetorch.internal.permutation;
 
-import dev.lancetorch.FragmentInfo;
-import dev.lancetorch.Table;
+import dev.lancetorch.internal.arrow.FragmentSize;
 
 /**
  * The batches of LanceDB's base-table scan that reach its sort ({@link UnshuffledSortOrder}),
@@ -30,10 +29,10 @@ final class ScanBatches {
   }
 
   /** For {@code base}: reads the live row addresses of fragments with deletions (one scan). */
-  static ScanBatches of(Table base) {
+  static ScanBatches of(BaseTable base) {
     java.util.Map<Integer, long[]> live = new java.util.HashMap<>();
     java.util.Set<Integer> withDeletions = new java.util.HashSet<>();
-    for (FragmentInfo f : base.fragments()) {
+    for (FragmentSize f : base.fragments()) {
       if (f.numRows() != f.physicalRows()) {
         withDeletions.add(f.id());
       }

@@ -1,6 +1,5 @@
 package dev.lancetorch.internal.permutation;
 
-import dev.lancetorch.Table;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -38,7 +37,7 @@ public final class SpilledShuffleReader extends PermutationRowsReader {
 
   public SpilledShuffleReader(
       BufferAllocator allocator,
-      Table base,
+      BaseTable base,
       String filter,
       SplitSpec spec,
       ShuffleSpec shuffle,
@@ -87,7 +86,7 @@ public final class SpilledShuffleReader extends PermutationRowsReader {
    * Pass 1: every kept row's address into a random bucket of its split; returns the number of
    * splits seen.
    */
-  private int spill(Table base, String filter, SplitSpec spec) throws IOException {
+  private int spill(BaseTable base, String filter, SplitSpec spec) throws IOException {
     SplitAssigner assigner = SplitAssigner.of(base, filter, spec);
     boolean perRow = spec instanceof SplitSpec.Hash || spec instanceof SplitSpec.Calculated;
     SplittableRandom rnd = new SplittableRandom(shuffle.seed());

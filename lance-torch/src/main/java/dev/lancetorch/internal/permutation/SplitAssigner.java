@@ -1,6 +1,5 @@
 package dev.lancetorch.internal.permutation;
 
-import dev.lancetorch.Table;
 import java.util.SplittableRandom;
 
 /**
@@ -17,7 +16,7 @@ public abstract class SplitAssigner {
    * The assigner of {@code spec}, or null when the split comes per row from the data (or there is
    * one split).
    */
-  static SplitAssigner of(Table base, String filter, SplitSpec spec) {
+  static SplitAssigner of(BaseTable base, String filter, SplitSpec spec) {
     if (spec instanceof SplitSpec.Sequential s) {
       return new Sequential(s.sizes().sizes(count(base, filter)));
     }
@@ -28,8 +27,8 @@ public abstract class SplitAssigner {
     return null;
   }
 
-  public static long count(Table base, String filter) {
-    return filter == null ? base.countRows() : base.countRows(filter);
+  public static long count(BaseTable base, String filter) {
+    return base.countRows(filter);
   }
 
   static final class Sequential extends SplitAssigner {

@@ -1,6 +1,5 @@
 package dev.lancetorch.internal.permutation;
 
-import dev.lancetorch.Table;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.UInt8Vector;
 
@@ -17,7 +16,7 @@ public final class StreamingPermutationReader extends PermutationRowsReader {
   private final boolean perRow;
 
   public StreamingPermutationReader(
-      BufferAllocator allocator, Table base, String filter, SplitSpec split) {
+      BufferAllocator allocator, BaseTable base, String filter, SplitSpec split) {
     super(
         allocator, split == null ? null : split.names(), SplitSpec.declared(split), base.version());
     this.assigner = SplitAssigner.of(base, filter, split);
@@ -34,7 +33,7 @@ public final class StreamingPermutationReader extends PermutationRowsReader {
    * reproduces in memory.
    */
   public static boolean canStream(
-      Table base, String filter, SplitSpec split, ShuffleSpec shuffle, long maxRows) {
+      BaseTable base, String filter, SplitSpec split, ShuffleSpec shuffle, long maxRows) {
     if (shuffle != null || split instanceof SplitSpec.Random) {
       return false;
     }
