@@ -10,7 +10,7 @@ JVM_FLAGS ?= --add-opens=java.base/java.nio=ALL-UNNAMED -Xss4m -Dorg.bytedeco.ja
 CP_FILE := target/classpath.txt
 ARGS ?=
 
-.PHONY: all build native test demo bench jmh fuzz clean javadoc interop format
+.PHONY: all build native test demo bench bench-large jmh fuzz clean javadoc interop format
 
 all: build
 
@@ -59,6 +59,23 @@ bench: build
 	fi; \
 	$(JAVA) $(JVM_FLAGS) -Xmx8g -cp bench/target/classes:$$(cat bench/$(CP_FILE)) dev.lancetorch.bench.Bench \
 	  $$peer $(ARGS)
+
+# The cache tier on a large table (docs/benchmarks-large.md): LanceDB's package writes `numbers` (16M rows, 1.4 GB,
+# once; LARGE_ROWS to change) into LARGE_DB, then CacheBench runs full shuffled epochs with a disk cache against a raw
+# scan and LanceDB's reader in the same run. Needs node/npm like `make bench`.
+LARGE_DB ?= target/lancedb-large
+LARGE_ROWS ?= 16000000
+bench-large: build
+	@if [ ! -d $(PEER_DIR)/node_modules/@lancedb/lancedb ]; then \
+	  rm -rf $(PEER_DIR) && cp -r $(LANCEDB_PEER) $(PEER_DIR) && chmod -R u+w $(PEER_DIR) && \
+	  (cd $(PEER_DIR) && npm install --omit=optional --no-audit --no-fund) || exit 1; \
+	fi; \
+	if [ ! -d $(LARGE_DB)/numbers.lance ]; then \
+	  (cd $(PEER_DIR) && node write_numbers.mjs $(abspath $(LARGE_DB)) --rows $(LARGE_ROWS) --fragments 8 --force) \
+	    || exit 1; \
+	fi; \
+	$(JAVA) $(JVM_FLAGS) -Xmx4g -cp bench/target/classes:$$(cat bench/$(CP_FILE)) dev.lancetorch.bench.CacheBench \
+	  --db $(LARGE_DB) --peer-dir $(PEER_DIR) --cache target/cache-bench --out docs/benchmarks-large.md $(ARGS)
 
 jmh: build
 	$(JAVA) $(JVM_FLAGS) -cp bench/target/classes:$$(cat bench/$(CP_FILE)) org.openjdk.jmh.Main $(ARGS)

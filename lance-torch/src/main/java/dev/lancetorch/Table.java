@@ -490,7 +490,7 @@ public final class Table implements AutoCloseable {
   public List<FragmentInfo> fragments() {
     try (Snapshot.Lease l = lease()) {
       return l.snapshot().fragments().stream()
-          .map(f -> new FragmentInfo(f.id(), f.numRows(), f.physicalRows()))
+          .map(f -> new FragmentInfo(f.id(), f.numRows(), f.physicalRows(), f.files()))
           .toList();
     }
   }

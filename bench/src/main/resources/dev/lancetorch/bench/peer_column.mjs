@@ -1,16 +1,18 @@
 // LanceDB's reader over one column of a permutation, for PeerBench's variable-length lines (lance-torch's bench).
 // Copied by PeerBench into the lancedb-peer folder (it imports that folder's packages and perm_reader.mjs) and run
 // in the same program run as lance-torch's side:
-//   node peer_column.mjs <dbdir> <permdb> <perm table> <column> <limit> <batch,batch> <runs> <json out>
+//   node peer_column.mjs <db> <permdb> <perm table> <column[,column...]> <limit> <batch,batch> <runs> <json out> [key=value...]
 // Each batch size is read <runs> times after one warm-up read; the JSON gives the median rows/s per batch size.
 import fs from 'fs';
 import * as lancedb from '@lancedb/lancedb';
 import { PermutationReader } from './perm_reader.mjs';
 
-const [DB, PERM_DB, PERM, COLUMN, LIMIT, BATCHES, RUNS, OUT] = process.argv.slice(2);
-const numbers = await (await lancedb.connect(DB)).openTable('numbers');
+const [DB, PERM_DB, PERM, COLUMN, LIMIT, BATCHES, RUNS, OUT, ...STORAGE] = process.argv.slice(2);
+// optional trailing key=value arguments: Lance storage options of DB (e.g. an s3:// endpoint and its keys)
+const storageOptions = Object.fromEntries(STORAGE.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+const numbers = await (await lancedb.connect(DB, { storageOptions })).openTable('numbers');
 const perm = await (await lancedb.connect(PERM_DB)).openTable(PERM);
-const reader = PermutationReader.fromTables(numbers, perm, 0).selectColumns([COLUMN]).withLimit(Number(LIMIT));
+const reader = PermutationReader.fromTables(numbers, perm, 0).selectColumns(COLUMN.split(',')).withLimit(Number(LIMIT));
 
 async function once(batch) {
   let rows = 0;

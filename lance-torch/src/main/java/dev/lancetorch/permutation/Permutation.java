@@ -5,6 +5,7 @@ import dev.lancetorch.Table;
 import dev.lancetorch.internal.arrow.Renames;
 import dev.lancetorch.internal.arrow.SqlExpression;
 import dev.lancetorch.internal.bridge.SchemaExports;
+import dev.lancetorch.internal.cache.DiskColumnCache;
 import dev.lancetorch.internal.memory.Cleaners;
 import dev.lancetorch.internal.permutation.LongArrayBuilder;
 import dev.lancetorch.internal.permutation.RowStream;
@@ -85,7 +86,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   /** A permutation over a fresh handle of the spec's table, owned by the caller. */
   static Permutation<?> open(PermutationSpec spec) {
     return new Permutation<>(
-        spec.locator().open(), true, new Closer(), newCache(spec.cacheBytes()), spec);
+        spec.locator().open(), true, new Closer(), newCache(spec.cache()), spec);
   }
 
   /**
@@ -181,7 +182,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
               DEFAULT_BATCH_SIZE,
               Format.ARROW,
               null,
-              0,
+              CacheOptions.none(),
               DEFAULT_READ_AHEAD_BYTES,
               NullFill.none()));
     } catch (RuntimeException | Error e) {
@@ -204,13 +205,10 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   }
 
   /** A copy over the same table handle with another memory cache, read-ahead or null fill. */
-  private Permutation<T> withHandleSettings(CacheHolder ch, long readAhead, NullFill fill) {
+  private Permutation<T> withHandleSettings(
+      CacheHolder ch, CacheOptions options, long readAhead, NullFill fill) {
     return new Permutation<>(
-        table,
-        ownsTable,
-        closer,
-        ch,
-        spec.withBudgets(ch == null ? 0 : ch.maxBytes(), readAhead).withNullFill(fill));
+        table, ownsTable, closer, ch, spec.withBudgets(options, readAhead).withNullFill(fill));
   }
 
   private Permutation<T> copy(
@@ -414,14 +412,82 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * workers of a {@code DataLoader} load them once between them. A handle's reference is released
    * by {@link #close()} (or when it becomes unreachable); the cache is freed with the last
    * reference.
+   *
+   * <p>The same as {@code withCache(cacheOptions().memory(maxBytes))}: a disk tier set before
+   * stays.
    */
   public Permutation<T> withMemoryCache(long maxBytes) {
     checkOpen();
     if (maxBytes < 0) {
       throw new IllegalArgumentException("memory cache size must be >= 0, got " + maxBytes);
     }
-    return withHandleSettings(
-        maxBytes == 0 ? null : new CacheHolder(maxBytes), spec.readAheadBytes(), spec.nullFill());
+    return withCache(spec.cache().memory(maxBytes));
+  }
+
+  /**
+   * Keeps local copies of the columns this permutation reads, so that shuffled epochs read at the
+   * speed of a local scan whatever the table's size, column types or storage ({@code s3://}
+   * included). See {@link CacheOptions}: a RAM tier (the columns loaded into process memory when
+   * they fit its budget) and a disk tier (each fragment's columns in a file laid out for random
+   * access, memory-mapped, shared by the JVMs of this machine and kept across restarts).
+   *
+   * <p><b>Two stages.</b> With a disk tier the first epoch is served in this permutation's exact
+   * order from its first batch on: fragments whose files exist are read from them, the others
+   * through the read planner while background threads fill their files by sequential scans (one per
+   * fragment, on the thread budget's read threads); each fragment is served from its file once it
+   * is sealed. Later epochs read only the files. Fragments that do not fit the disk budget keep
+   * coming through the planner. The disk tier serves the planner's reads ({@link #withReadAhead}
+   * above 0, the default), for every column type the planner reads.
+   *
+   * <p><b>Memory:</b> the RAM tier as {@link #withMemoryCache}; the disk tier's files are mapped
+   * (their pages live in the operating system's page cache, not in the Java heap or lance-torch's
+   * allocators, and are released when the last handle using them closes). {@code
+   * CacheOptions.none()} turns caching off (the default).
+   */
+  public Permutation<T> withCache(CacheOptions options) {
+    checkOpen();
+    Objects.requireNonNull(options, "options");
+    return withHandleSettings(newCache(options), options, spec.readAheadBytes(), spec.nullFill());
+  }
+
+  /**
+   * Fills the disk cache now, before any epoch: one sequential scan per fragment of this version
+   * that is not cached yet and fits the budget (in parallel on the read threads), waiting until
+   * every fill ended. Optional — the first epoch fills the cache while it reads — but it turns a
+   * first epoch over object storage into sequential reads only. A no-op without a disk tier.
+   *
+   * @return this permutation
+   */
+  public Permutation<T> fillCache() {
+    checkOpen();
+    reading().fillCache();
+    return this;
+  }
+
+  /** What this permutation's disk cache has done in this JVM (all zero without a disk tier). */
+  public CacheStats cacheStats() {
+    checkOpen();
+    long filled = 0, bytes = 0, opened = 0, dropped = 0, skipped = 0, rows = 0, mapped = 0;
+    boolean off = false;
+    if (cache != null) {
+      for (DiskColumnCache d : cache.disks()) {
+        DiskColumnCache.Stats s = d.stats();
+        filled += s.filledFragments();
+        bytes += s.filledBytes();
+        opened += s.openedFragments();
+        dropped += s.droppedFiles();
+        skipped += s.skippedFragments();
+        rows += s.cachedRows();
+        mapped += s.bytesOnDisk();
+        off |= s.disabled();
+      }
+    }
+    return new CacheStats(filled, bytes, opened, dropped, skipped, rows, mapped, off);
+  }
+
+  /** The cache options set by {@link #withCache} or {@link #withMemoryCache} (none by default). */
+  public CacheOptions cacheOptions() {
+    return spec.cache();
   }
 
   /**
@@ -451,7 +517,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     if (maxBytes < 0) {
       throw new IllegalArgumentException("read-ahead must be >= 0 bytes, got " + maxBytes);
     }
-    return withHandleSettings(cache, maxBytes, spec.nullFill());
+    return withHandleSettings(cache, spec.cache(), maxBytes, spec.nullFill());
   }
 
   /**
@@ -496,7 +562,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   }
 
   private Permutation<T> withNullFill(NullFill fill) {
-    return withHandleSettings(cache, spec.readAheadBytes(), fill);
+    return withHandleSettings(cache, spec.cache(), spec.readAheadBytes(), fill);
   }
 
   /** The read-ahead budget in bytes ({@link #withReadAhead}); 0 when off. */
@@ -823,8 +889,10 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     }
   }
 
-  private static CacheHolder newCache(long maxBytes) {
-    return maxBytes == 0 ? null : new CacheHolder(maxBytes);
+  private static CacheHolder newCache(CacheOptions options) {
+    return options.memoryBytes() == 0 && options.diskBytes() == 0
+        ? null
+        : new CacheHolder(options.diskDirectory(), options.diskBytes(), options.memoryBytes());
   }
 
   // ---- internals ----

@@ -1,8 +1,11 @@
 package dev.lancetorch.permutation;
 
+import dev.lancetorch.FragmentInfo;
 import dev.lancetorch.Table;
+import dev.lancetorch.internal.arrow.FragmentSize;
 import dev.lancetorch.internal.arrow.Renames;
 import dev.lancetorch.internal.bridge.SchemaExports;
+import dev.lancetorch.internal.cache.DiskColumnCache;
 import dev.lancetorch.internal.memory.TensorMemory;
 import dev.lancetorch.internal.read.CacheHolder;
 import dev.lancetorch.internal.read.MemoryCache;
@@ -128,15 +131,25 @@ final class PermutationReader<T> {
     if (c != null && !(c instanceof NativeColumnCache)) {
       return null;
     }
-    return new WindowReader(
-        table,
-        cols,
-        addrs,
-        sizes,
-        spec.readAheadBytes(),
-        (NativeColumnCache) c,
-        stats,
-        ReadCosts.DEFAULT);
+    WindowReader w =
+        new WindowReader(
+            table,
+            cols,
+            addrs,
+            sizes,
+            spec.readAheadBytes(),
+            (NativeColumnCache) c,
+            stats,
+            ReadCosts.DEFAULT);
+    // the disk tier serves what the RAM tier does not hold
+    if (c == null && cache != null) {
+      TableCacheSource source = new TableCacheSource(table);
+      DiskColumnCache d = cache.disk(source, cols);
+      if (d != null) {
+        w.useDiskCache(d, source);
+      }
+    }
+    return w;
   }
 
   /**
@@ -150,5 +163,25 @@ final class PermutationReader<T> {
       readColumns = cols;
     }
     return cols;
+  }
+
+  /**
+   * Fills the disk cache of the planner's columns for every fragment of this version that fits,
+   * waiting for the fills (a no-op without a disk tier).
+   */
+  void fillCache() {
+    ReadColumns cols = readColumns();
+    TableCacheSource source = new TableCacheSource(table);
+    DiskColumnCache d = cols == null || cache == null ? null : cache.disk(source, cols);
+    if (d == null) {
+      return;
+    }
+    List<FragmentInfo> frags = table.fragments();
+    int max = frags.stream().mapToInt(FragmentInfo::id).max().orElse(-1);
+    FragmentSize[] byId = new FragmentSize[max + 1];
+    for (FragmentInfo f : frags) {
+      byId[f.id()] = new FragmentSize(f.id(), f.numRows(), f.physicalRows(), f.files());
+    }
+    d.use(source, byId).awaitFills();
   }
 }

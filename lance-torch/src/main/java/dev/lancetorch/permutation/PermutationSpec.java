@@ -10,7 +10,7 @@ import java.util.function.Function;
 /**
  * What a {@link Permutation}'s {@code with*}/{@code select*} calls set, as data: where the table is
  * ({@code locator}), which rows ({@code selection}), which base columns and their renames, the
- * batch size, the output format or transform, the memory-cache and read-ahead budgets and the null
+ * batch size, the output format or transform, the cache options, the read-ahead budget and the null
  * fills (keyed by base column name). Immutable; it is also the serialized and reopen form of a
  * permutation (a {@code Permutation} writes exactly this record and reading it back opens a new
  * handle), so no setting is listed twice.
@@ -23,7 +23,7 @@ record PermutationSpec(
     int batchSize,
     Format<?> format,
     Function<ArrowBatch, ?> transform,
-    long cacheBytes,
+    CacheOptions cache,
     long readAheadBytes,
     NullFill nullFill)
     implements Serializable {
@@ -32,6 +32,7 @@ record PermutationSpec(
     columns = List.copyOf(columns);
     renames = Map.copyOf(renames);
     nullFill = nullFill == null ? NullFill.none() : nullFill;
+    cache = cache == null ? CacheOptions.none() : cache;
   }
 
   PermutationSpec withRows(RowSelection sel) {
@@ -43,7 +44,7 @@ record PermutationSpec(
         batchSize,
         format,
         transform,
-        cacheBytes,
+        cache,
         readAheadBytes,
         nullFill);
   }
@@ -57,7 +58,7 @@ record PermutationSpec(
         batchSize,
         format,
         transform,
-        cacheBytes,
+        cache,
         readAheadBytes,
         nullFill);
   }
@@ -71,7 +72,7 @@ record PermutationSpec(
         size,
         format,
         transform,
-        cacheBytes,
+        cache,
         readAheadBytes,
         nullFill);
   }
@@ -79,16 +80,7 @@ record PermutationSpec(
   /** Another format, or a transform (then the format is {@link Format#ARROW}). */
   PermutationSpec withOutput(Format<?> fmt, Function<ArrowBatch, ?> tr) {
     return new PermutationSpec(
-        locator,
-        selection,
-        columns,
-        renames,
-        batchSize,
-        fmt,
-        tr,
-        cacheBytes,
-        readAheadBytes,
-        nullFill);
+        locator, selection, columns, renames, batchSize, fmt, tr, cache, readAheadBytes, nullFill);
   }
 
   PermutationSpec withLocator(TableLocator loc) {
@@ -100,14 +92,22 @@ record PermutationSpec(
         batchSize,
         format,
         transform,
-        cacheBytes,
+        cache,
         readAheadBytes,
         nullFill);
   }
 
-  PermutationSpec withBudgets(long cache, long readAhead) {
+  PermutationSpec withBudgets(CacheOptions cacheOptions, long readAhead) {
     return new PermutationSpec(
-        locator, selection, columns, renames, batchSize, format, transform, cache, readAhead,
+        locator,
+        selection,
+        columns,
+        renames,
+        batchSize,
+        format,
+        transform,
+        cacheOptions,
+        readAhead,
         nullFill);
   }
 
@@ -120,7 +120,7 @@ record PermutationSpec(
         batchSize,
         format,
         transform,
-        cacheBytes,
+        cache,
         readAheadBytes,
         fill);
   }

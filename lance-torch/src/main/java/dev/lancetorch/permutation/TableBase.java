@@ -32,7 +32,7 @@ record TableBase(Table table) implements BaseTable {
   @Override
   public List<FragmentSize> fragments() {
     return table.fragments().stream()
-        .map(f -> new FragmentSize(f.id(), f.numRows(), f.physicalRows()))
+        .map(f -> new FragmentSize(f.id(), f.numRows(), f.physicalRows(), f.files()))
         .toList();
   }
 

@@ -63,12 +63,25 @@ public final class Snapshot {
       List<FragmentSize> list = new ArrayList<>();
       for (Fragment fragment : dataset.getFragments()) {
         FragmentMetadata m = fragment.metadata();
-        list.add(new FragmentSize(m.getId(), m.getNumRows(), m.getPhysicalRows()));
+        list.add(new FragmentSize(m.getId(), m.getNumRows(), m.getPhysicalRows(), filesOf(m)));
       }
       f = Collections.unmodifiableList(list);
       fragments = f;
     }
     return f;
+  }
+
+  /** The fragment's data file paths and its deletion file, as {@link FragmentSize#files()}. */
+  private static List<String> filesOf(FragmentMetadata m) {
+    List<String> files = new ArrayList<>();
+    for (org.lance.fragment.DataFile f : m.getFiles()) {
+      files.add(f.getPath());
+    }
+    org.lance.fragment.DeletionFile d = m.getDeletionFile();
+    if (d != null) {
+      files.add("deletions:" + d.getId() + ":" + d.getReadVersion() + ":" + d.getNumDeletedRows());
+    }
+    return files;
   }
 
   public long rowCount() {

@@ -2,7 +2,10 @@ package dev.lancetorch.internal.read;
 
 import dev.lancetorch.FragmentInfo;
 import dev.lancetorch.Table;
+import dev.lancetorch.internal.arrow.FragmentSize;
 import dev.lancetorch.internal.bridge.TorchGather;
+import dev.lancetorch.internal.cache.CacheSource;
+import dev.lancetorch.internal.cache.DiskColumnCache;
 import dev.lancetorch.internal.permutation.PermutationPlan;
 import dev.lancetorch.internal.permutation.RowStream;
 import dev.lancetorch.torch.TorchBatch;
@@ -28,12 +31,48 @@ final class FragmentReader {
   private final WindowReader.Stats stats;
   private final Object fragmentsLock = new Object();
   private FragmentInfo[] fragments;
+  private DiskColumnCache disk;
+  private CacheSource diskSource;
+  private volatile DiskColumnCache.View diskView;
 
   FragmentReader(Table table, ReadColumns cols, ReadCosts costs, WindowReader.Stats stats) {
     this.table = table;
     this.cols = cols;
     this.costs = costs;
     this.stats = stats;
+  }
+
+  /**
+   * Serves fragments from {@code disk} (borrowed) once cached, filling them from {@code source};
+   * set before the first read.
+   */
+  void useDiskCache(DiskColumnCache disk, CacheSource source) {
+    this.disk = disk;
+    this.diskSource = source;
+  }
+
+  /** The disk cache's view of the table's fragments (opened on first use), or null. */
+  private DiskColumnCache.View diskView() {
+    DiskColumnCache d = disk;
+    if (d == null) {
+      return null;
+    }
+    DiskColumnCache.View v = diskView;
+    if (v == null) {
+      synchronized (fragmentsLock) {
+        v = diskView;
+        if (v == null) {
+          FragmentInfo[] byId = fragmentsByIdLocked();
+          FragmentSize[] sizes = new FragmentSize[byId.length];
+          for (int i = 0; i < byId.length; i++) {
+            sizes[i] = byId[i] == null ? null : sizeOf(byId[i]);
+          }
+          v = d.use(diskSource, sizes);
+          diskView = v;
+        }
+      }
+    }
+    return v;
   }
 
   /**
@@ -59,13 +98,29 @@ final class FragmentReader {
    */
   void readPart(TorchGather g, FragmentRows fr, FragmentInfo info) {
     int id = info.id();
+    DiskColumnCache.View dv = diskView();
+    if (dv != null && dv.gather(g, id, fr.addr, fr.pos, fr.n, this::missing)) {
+      countCacheGather();
+      return;
+    }
     fr.bounds();
     long deleted = info.physicalRows() - info.numRows();
     long lo = fr.min & 0xFFFFFFFFL;
     long hi = fr.max & 0xFFFFFFFFL;
     long scanFrom = Math.max(0, lo - deleted);
     long scanRows = Math.min(info.numRows(), hi + 1) - scanFrom;
-    if (costs.scanBeatsTake(fr.n, scanRows, cols.rowBytes())) {
+    boolean scanWins = costs.scanBeatsTake(fr.n, scanRows, cols.rowBytes());
+    // a scan of a quarter or more of a fragment the disk cache will hold: fill it now (that scan,
+    // plus writing the file) and gather from the file, instead of reading the fragment twice
+    if (scanWins
+        && dv != null
+        && scanRows * 4 >= info.numRows()
+        && dv.cacheable(id)
+        && dv.fillAndGather(sizeOf(info), g, fr.addr, fr.pos, fr.n, this::missing)) {
+      countCacheGather();
+      return;
+    }
+    if (scanWins) {
       int[] dense = fr.dense();
       if (dense != null) {
         scanDense(g, id, fr, dense, scanFrom, scanRows);
@@ -158,6 +213,16 @@ final class FragmentReader {
   }
 
   /** Adds to the reader's scan and take counts. */
+  private static FragmentSize sizeOf(FragmentInfo f) {
+    return new FragmentSize(f.id(), f.numRows(), f.physicalRows(), f.files());
+  }
+
+  private void countCacheGather() {
+    synchronized (stats) {
+      stats.cacheGathers++;
+    }
+  }
+
   private void count(long scans, long takes, long rowsScanned) {
     synchronized (stats) {
       stats.scans += scans;

@@ -33,7 +33,20 @@ public final class ReadThreads {
     static final ExecutorService POOL = newWindowPool();
   }
 
+  /** Disk-cache fill threads: as many as read threads, idle ones end after 30 s. */
+  private static final class Fills {
+    static final ExecutorService POOL = newPool(Holder.THREADS, "lancetorch-cache-fill-");
+  }
+
   private ReadThreads() {}
+
+  /**
+   * Runs a disk-cache fill (sequential scans of whole fragments) on the fill threads, sized by the
+   * thread budget like the read pool.
+   */
+  public static Future<?> fill(Runnable fill) {
+    return Fills.POOL.submit(fill);
+  }
 
   /** The pool's size. */
   public static int threads() {

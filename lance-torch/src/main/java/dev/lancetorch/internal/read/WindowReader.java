@@ -3,6 +3,8 @@ package dev.lancetorch.internal.read;
 import dev.lancetorch.FragmentInfo;
 import dev.lancetorch.Table;
 import dev.lancetorch.internal.bridge.TorchGather;
+import dev.lancetorch.internal.cache.CacheSource;
+import dev.lancetorch.internal.cache.DiskColumnCache;
 import dev.lancetorch.permutation.Permutation;
 import dev.lancetorch.torch.TorchBatch;
 import java.util.ArrayDeque;
@@ -212,6 +214,15 @@ public final class WindowReader implements AutoCloseable {
     this.stats = stats;
     this.costs = costs;
     this.fragments = new FragmentReader(table, cols, costs, stats);
+  }
+
+  /**
+   * Serves the fragments {@code disk} holds from their files, and has it fill the others from
+   * {@code source} while this reader reads them (both borrowed; set before the first window).
+   */
+  public WindowReader useDiskCache(DiskColumnCache disk, CacheSource source) {
+    fragments.useDiskCache(disk, source);
+    return this;
   }
 
   /** The sizes of {@code rows} rows cut into batches of {@code batchSize} (the last shorter). */

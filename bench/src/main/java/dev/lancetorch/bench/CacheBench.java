@@ -1,0 +1,491 @@
+package dev.lancetorch.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lancetorch.ConnectOptions;
+import dev.lancetorch.Connection;
+import dev.lancetorch.LanceDb;
+import dev.lancetorch.Table;
+import dev.lancetorch.permutation.CacheOptions;
+import dev.lancetorch.permutation.CacheStats;
+import dev.lancetorch.permutation.Format;
+import dev.lancetorch.permutation.Permutation;
+import dev.lancetorch.permutation.TensorDict;
+import dev.lancetorch.threads.ThreadBudget;
+import dev.lancetorch.torch.NativeLibrary;
+import dev.lancetorch.torch.TorchBatch;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.arrow.vector.ipc.ArrowReader;
+
+/**
+ * The cache tier on a large table ({@code make bench-large}): full shuffled epochs of {@code
+ * numbers} (written by LanceDB's own package, {@code write_numbers.mjs}; 16M rows by default)
+ * through a permutation built by lance-torch's builder, with a disk cache (read-ahead 64 MiB, RAM
+ * tier 256 MiB, disk tier on), against a raw Lance scan of the same columns and LanceDB's own
+ * reader ({@code peer_column.mjs}, the official Node package) over the first {@code --peer-rows}
+ * rows of the same permutation — all in this program run. Prints one line per measurement and
+ * writes a Markdown report ({@code --out}).
+ *
+ * <p>Arguments: {@code --db DIR} (holds {@code numbers.lance}; the permutation goes to {@code
+ * DIR_bench_perms}), {@code --peer-dir DIR} (lancedb-peer with its packages installed; without it
+ * LanceDB's lines are skipped and the report says so), {@code --cache DIR} (emptied per
+ * measurement), {@code --peer-rows N} (default 65,536), {@code --runs N} (raw scans and epoch 2,
+ * median; default 3), {@code --out FILE}.
+ */
+public final class CacheBench {
+  private static final long READ_AHEAD = 64L << 20;
+  private static final long RAM = 256L << 20;
+  private static final long DISK = 16L << 30;
+  private static final int[] BATCHES = {1024, 16384};
+
+  private record Columns(String label, List<String> names) {}
+
+  private static final List<Columns> COLUMNS =
+      List.of(
+          new Columns("cols4", List.of("x", "y", "z", "label")),
+          new Columns("vec", List.of("vec")),
+          new Columns("name", List.of("name")));
+
+  private final List<String> md = new ArrayList<>();
+  private final int runs;
+
+  private final java.util.Set<String> only;
+
+  private CacheBench(int runs, java.util.Set<String> only) {
+    this.runs = runs;
+    this.only = only;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path db = null;
+    Path peerDir = null;
+    Path cache = Path.of("target/cache-bench");
+    Path out = Path.of("docs/benchmarks-large.md");
+    long peerRows = 65_536;
+    int runs = 3;
+    java.util.Set<String> only = null;
+    String s3Db = null;
+    long s3PeerRows = 4096;
+    Map<String, String> storage = new java.util.TreeMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--db" -> db = Path.of(args[i + 1]);
+        case "--peer-dir" -> peerDir = Path.of(args[i + 1]);
+        case "--cache" -> cache = Path.of(args[i + 1]);
+        case "--peer-rows" -> peerRows = Long.parseLong(args[i + 1]);
+        case "--runs" -> runs = Integer.parseInt(args[i + 1]);
+        case "--out" -> out = Path.of(args[i + 1]);
+        case "--columns" -> only = java.util.Set.of(args[i + 1].split(","));
+        case "--s3-db" -> s3Db = args[i + 1];
+        case "--s3-peer-rows" -> s3PeerRows = Long.parseLong(args[i + 1]);
+        case "--storage" -> {
+          String[] kv = args[i + 1].split("=", 2);
+          storage.put(kv[0], kv[1]);
+        }
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    if (db == null) {
+      throw new IllegalArgumentException("--db DIR is required (a database holding numbers.lance)");
+    }
+    NativeLibrary.load();
+    CacheBench b = new CacheBench(runs, only);
+    b.run(db, peerDir, cache, peerRows);
+    if (s3Db != null) {
+      b.runS3(s3Db, storage, db, peerDir, cache, s3PeerRows);
+    }
+    b.md.add("");
+    b.md.addAll(b.fills);
+    b.md.addAll(b.s3md);
+    Files.createDirectories(out.toAbsolutePath().getParent());
+    Files.writeString(out, String.join("\n", b.md) + "\n");
+    System.out.println("wrote " + out);
+  }
+
+  private void run(Path db, Path peerDir, Path cacheDir, long peerRows) throws Exception {
+    Path permsDir = db.resolveSibling(db.getFileName() + "_bench_perms");
+    try (Connection c = LanceDb.connect(db.toString());
+        Connection perms = LanceDb.connect(permsDir.toString());
+        Table numbers = c.openTable("numbers")) {
+      long rows = numbers.countRows();
+      if (!perms.tableNames().contains("bench_shuffle")) {
+        long t0 = System.nanoTime();
+        Permutation.builder(numbers).shuffle(7).persist(perms, "bench_shuffle").close();
+        System.out.printf(
+            "built bench_shuffle with lance-torch's builder (%.1f s)%n",
+            (System.nanoTime() - t0) / 1e9);
+      }
+      header(rows, numbers, peerDir, peerRows);
+      for (Columns cols : COLUMNS) {
+        if (only != null && !only.contains(cols.label())) {
+          continue;
+        }
+        Map<Integer, Double> peer =
+            peerDir == null ? Map.of() : runPeer(peerDir, db, permsDir, cols, peerRows);
+        double scan = rawScan(numbers, cols, rows);
+        fillAlone(numbers, perms, cols, rows, scan, cacheDir);
+        localScan.put(cols.label(), scan);
+        for (int bs : BATCHES) {
+          localEpoch2.put(
+              cols.label() + "/" + bs,
+              epochs(numbers, perms, cols, bs, rows, scan, peer.get(bs), cacheDir, md));
+        }
+      }
+    }
+  }
+
+  private void header(long rows, Table numbers, Path peerDir, long peerRows) {
+    String machine = Measure.machine();
+    System.out.println("machine: " + machine);
+    md.add("# Large tables: the cache tier");
+    md.add("");
+    md.add(
+        "Written by `make bench-large` (`dev.lancetorch.bench.CacheBench`). Machine: "
+            + machine
+            + "; thread budget "
+            + ThreadBudget.current()
+            + ".");
+    md.add("");
+    md.add(
+        String.format(
+            "Table `numbers`: %,d rows in %d fragments, written by LanceDB's own package"
+                + " (`write_numbers.mjs`); permutation `bench_shuffle` (row shuffle, seed 7) built"
+                + " by lance-torch's builder. Every epoch reads all %,d rows in the permutation's"
+                + " order as `TORCH_DICT` (read-ahead 64 MiB, `withCache(CacheOptions.disk(dir, 16"
+                + " GiB).memory(256 MiB))`; the cache directory emptied before epoch 1, so epoch 1"
+                + " includes the whole fill). *Scan* = a raw Lance scan of the same columns (Arrow"
+                + " C stream, batch 65,536), median of %d. LanceDB = its own reader (the official"
+                + " Node package, the way LanceDB's Rust `PermutationReader` reads: one take per"
+                + " batch) over the first %,d rows of the same permutation, %s, in this same run. M"
+                + " rows/s.",
+            rows,
+            numbers.fragments().size(),
+            rows,
+            runs,
+            peerRows,
+            peerDir == null ? "NOT measured (no --peer-dir)" : "median of " + runs));
+    md.add("");
+    md.add(
+        "| columns | batch | scan | epoch 1 (fill) | ÷ scan | epoch 2 | ÷ scan | LanceDB | epoch 1"
+            + " ÷ LanceDB | epoch 2 ÷ LanceDB | cache on disk | RSS (anon / file) |");
+    md.add("|---|---|---|---|---|---|---|---|---|---|---|---|");
+  }
+
+  /** M rows/s of a full scan of the columns (median of the runs, after one warm-up). */
+  private double rawScan(Table t, Columns cols, long rows) {
+    long[] ns = new long[runs];
+    scanOnce(t, cols);
+    for (int i = 0; i < runs; i++) {
+      long t0 = System.nanoTime();
+      long n = scanOnce(t, cols);
+      ns[i] = System.nanoTime() - t0;
+      if (n != rows) {
+        throw new IllegalStateException("scan read " + n + " rows of " + rows);
+      }
+    }
+    java.util.Arrays.sort(ns);
+    double mrows = rows / (ns[runs / 2] / 1e9) / 1e6;
+    System.out.printf("raw scan %s: %.3f M rows/s%n", cols.label(), mrows);
+    return mrows;
+  }
+
+  /** {@code fillCache()} into an empty directory, before any epoch: sequential reads only. */
+  private void fillAlone(
+      Table numbers, Connection perms, Columns cols, long rows, double scan, Path cacheDir)
+      throws IOException {
+    deleteTree(cacheDir);
+    try (Table permTable = perms.openTable("bench_shuffle");
+        Permutation<TensorDict> p =
+            Permutation.fromTables(numbers, permTable, 0)
+                .selectColumns(cols.names().toArray(new String[0]))
+                .withFormat(Format.TORCH_DICT)
+                .withCache(CacheOptions.disk(cacheDir, DISK).memory(RAM))) {
+      long t0 = System.nanoTime();
+      p.fillCache();
+      double s = (System.nanoTime() - t0) / 1e9;
+      CacheStats st = p.cacheStats();
+      String line =
+          String.format(
+              "%s: fillCache() alone (no epoch) %.2f s = %.3f M rows/s (%.2f× scan), %.0f MiB"
+                  + " written, %.0f MiB/s",
+              cols.label(),
+              s,
+              rows / s / 1e6,
+              rows / s / 1e6 / scan,
+              st.bytesFilled() / 1048576.0,
+              st.bytesFilled() / 1048576.0 / s);
+      System.out.println(line);
+      fills.add("- " + line);
+    }
+  }
+
+  private final List<String> fills = new ArrayList<>();
+
+  private static long scanOnce(Table t, Columns cols) {
+    long n = 0;
+    try (ArrowReader r = t.query().select(cols.names()).batchSize(65_536).toArrowReader()) {
+      while (r.loadNextBatch()) {
+        n += r.getVectorSchemaRoot().getRowCount();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return n;
+  }
+
+  private final Map<String, Double> localScan = new HashMap<>();
+  private final Map<String, Double> localEpoch2 = new HashMap<>();
+  private final List<String> s3md = new ArrayList<>();
+
+  /**
+   * The same epochs over {@code s3://} (the same table served by S3Proxy with its latency
+   * middleware), against the local raw scan and the local disk-cache epoch 2 of this run, and
+   * LanceDB's reader on the same endpoint.
+   */
+  private void runS3(
+      String s3Db, Map<String, String> storage, Path db, Path peerDir, Path cacheDir, long peerRows)
+      throws Exception {
+    Path permsDir = db.resolveSibling(db.getFileName() + "_bench_perms");
+    s3md.add("");
+    s3md.add("## `s3://`");
+    s3md.add("");
+    s3md.add(
+        String.format(
+            "The same table at `%s`, served by S3Proxy 2.9.0 on 127.0.0.1 (filesystem backend over"
+                + " the same files) with its latency middleware"
+                + " (`s3proxy.latency-blobstore.get.latency=30`: 30 ms per GET); the permutation"
+                + " table stays local. Epoch 1 includes the whole fill from the object store."
+                + " *local scan* = the raw local scan above; *local e2* = the local disk-cache"
+                + " epoch 2 above (same run). LanceDB = its reader on the same endpoint over the"
+                + " first %,d rows, median of %d.",
+            s3Db, peerRows, runs));
+    s3md.add("");
+    s3md.add(
+        "| columns | batch | epoch 1 (fill) | ÷ local scan | epoch 2 | ÷ local e2 | LanceDB (s3) |"
+            + " epoch 1 ÷ LanceDB | epoch 2 ÷ LanceDB | bytes filled |");
+    s3md.add("|---|---|---|---|---|---|---|---|---|---|");
+    try (Connection c =
+            LanceDb.connect(s3Db, ConnectOptions.builder().storageOptions(storage).build());
+        Connection perms = LanceDb.connect(permsDir.toString());
+        Table numbers = c.openTable("numbers")) {
+      long rows = numbers.countRows();
+      for (Columns cols : COLUMNS) {
+        if (only != null && !only.contains(cols.label())) {
+          continue;
+        }
+        Map<Integer, Double> peer =
+            peerDir == null
+                ? Map.of()
+                : runPeer(peerDir, s3Db, storage, permsDir, cols, peerRows, "s3-" + cols.label());
+        for (int bs : BATCHES) {
+          List<String> line = new ArrayList<>();
+          double e2 = epochs(numbers, perms, cols, bs, rows, 0, null, cacheDir, line);
+          String[] f = line.get(0).split("\\|");
+          double e1 = Double.parseDouble(f[4].trim());
+          double scan = localScan.get(cols.label());
+          Double local2 = localEpoch2.get(cols.label() + "/" + bs);
+          Double p = peer.get(bs);
+          String out =
+              String.format(
+                  "| %s | %d | %.3f | %.2f× | %.3f | %s | %s | %s | %s | %s |",
+                  cols.label(),
+                  bs,
+                  e1,
+                  e1 / scan,
+                  e2,
+                  local2 == null ? "—" : String.format("%.2f×", e2 / local2),
+                  p == null ? "—" : String.format("%.4f", p),
+                  p == null ? "—" : String.format("%.0f×", e1 / p),
+                  p == null ? "—" : String.format("%.0f×", e2 / p),
+                  f[11].trim());
+          System.out.println("s3 " + out);
+          s3md.add(out);
+        }
+      }
+    }
+  }
+
+  /**
+   * Epoch 1 (fill included) and epoch 2 (median); adds a report line to {@code into}; returns epoch
+   * 2.
+   */
+  private double epochs(
+      Table numbers,
+      Connection perms,
+      Columns cols,
+      int bs,
+      long rows,
+      double scan,
+      Double peer,
+      Path cacheDir,
+      List<String> into)
+      throws IOException {
+    deleteTree(cacheDir);
+    try (Table permTable = perms.openTable("bench_shuffle")) {
+      Permutation<TensorDict> base =
+          Permutation.fromTables(numbers, permTable, 0)
+              .selectColumns(cols.names().toArray(new String[0]))
+              .withNullFill(0)
+              .withFormat(Format.TORCH_DICT)
+              .withReadAhead(READ_AHEAD);
+      try (Permutation<TensorDict> p =
+          base.withCache(CacheOptions.disk(cacheDir, DISK).memory(RAM))) {
+        long t0 = System.nanoTime();
+        long n1 = drain(p, bs, cols.names().get(0));
+        p.fillCache(); // the fills still running when the epoch ended count in epoch 1
+        double e1 = n1 / ((System.nanoTime() - t0) / 1e9) / 1e6;
+        long[] ns = new long[runs];
+        for (int i = 0; i < runs; i++) {
+          long t1 = System.nanoTime();
+          long n2 = drain(p, bs, cols.names().get(0));
+          ns[i] = System.nanoTime() - t1;
+          if (n2 != rows || n1 != rows) {
+            throw new IllegalStateException("an epoch read " + n1 + "/" + n2 + " rows of " + rows);
+          }
+        }
+        java.util.Arrays.sort(ns);
+        double e2 = rows / (ns[runs / 2] / 1e9) / 1e6;
+        CacheStats s = p.cacheStats();
+        long[] rss = rssAnonFileKb();
+        String line =
+            String.format(
+                "| %s | %d | %.3f | %.3f | %.2f× | %.3f | %.2f× | %s | %s | %s | %.0f MiB (%d"
+                    + " fragments filled, %d skipped) | %d / %d MiB |",
+                cols.label(),
+                bs,
+                scan,
+                e1,
+                e1 / scan,
+                e2,
+                e2 / scan,
+                peer == null ? "—" : String.format("%.3f", peer),
+                peer == null ? "—" : String.format("%.0f×", e1 / peer),
+                peer == null ? "—" : String.format("%.0f×", e2 / peer),
+                s.bytesMapped() / 1048576.0,
+                s.fragmentsFilled(),
+                s.fragmentsSkipped(),
+                rss[0] / 1024,
+                rss[1] / 1024);
+        into.add(line);
+        System.out.println(line);
+        return e2;
+      }
+    }
+  }
+
+  /** Reads one epoch; returns its rows (counted on {@code column}'s tensors). */
+  private static long drain(Permutation<TensorDict> p, int bs, String column) {
+    long n = 0;
+    try (var it = p.iter(bs, false)) {
+      while (it.hasNext()) {
+        try (TensorDict d = it.next()) {
+          n +=
+              d.containsKey(column + TorchBatch.OFFSETS_SUFFIX)
+                  ? d.offsets(column).size(0) - 1
+                  : d.get(column).size(0);
+        }
+      }
+    }
+    return n;
+  }
+
+  /** RssAnon and RssFile of this process in KiB (mapped cache files count as file pages). */
+  private static long[] rssAnonFileKb() {
+    long anon = -1;
+    long file = -1;
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("RssAnon:")) {
+          anon = Long.parseLong(line.replaceAll("\\D", ""));
+        } else if (line.startsWith("RssFile:")) {
+          file = Long.parseLong(line.replaceAll("\\D", ""));
+        }
+      }
+    } catch (IOException e) {
+      // not Linux: unknown
+    }
+    return new long[] {anon, file};
+  }
+
+  /** LanceDB's reader over the first {@code n} rows, M rows/s by batch size. */
+  private Map<Integer, Double> runPeer(Path peerDir, Path db, Path permsDir, Columns cols, long n)
+      throws IOException, InterruptedException {
+    Path script = peerDir.resolve("peer_column.mjs");
+    try (InputStream in = PeerBench.class.getResourceAsStream("peer_column.mjs")) {
+      Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+    }
+    return runPeer(
+        peerDir, db.toAbsolutePath().toString(), Map.of(), permsDir, cols, n, cols.label());
+  }
+
+  private Map<Integer, Double> runPeer(
+      Path peerDir,
+      String db,
+      Map<String, String> storage,
+      Path permsDir,
+      Columns cols,
+      long n,
+      String tag)
+      throws IOException, InterruptedException {
+    Path script = peerDir.resolve("peer_column.mjs");
+    Path json = permsDir.resolveSibling("cache-bench-" + tag + ".json");
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                findOnPath("node"),
+                script.getFileName().toString(),
+                db,
+                permsDir.toAbsolutePath().toString(),
+                "bench_shuffle",
+                String.join(",", cols.names()),
+                Long.toString(n),
+                "1024,16384",
+                Integer.toString(runs),
+                json.toAbsolutePath().toString()));
+    storage.forEach((k, v) -> cmd.add(k + "=" + v));
+    System.out.println("LanceDB peer: " + String.join(" ", cmd) + " (in " + peerDir + ")");
+    Process p = new ProcessBuilder(cmd).directory(peerDir.toFile()).inheritIO().start();
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("LanceDB peer failed (exit " + p.exitValue() + "): " + cmd);
+    }
+    Map<Integer, Double> out = new HashMap<>();
+    new ObjectMapper()
+        .readTree(json.toFile())
+        .fields()
+        .forEachRemaining(
+            e -> out.put(Integer.parseInt(e.getKey()), e.getValue().asDouble() / 1e6));
+    return out;
+  }
+
+  private static String findOnPath(String exe) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+      Path p = Path.of(dir, exe);
+      if (Files.isExecutable(p)) {
+        return p.toString();
+      }
+    }
+    throw new IllegalStateException(exe + " is not on PATH");
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}

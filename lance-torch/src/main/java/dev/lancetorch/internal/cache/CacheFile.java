@@ -1,0 +1,305 @@
+package dev.lancetorch.internal.cache;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.VectorUnloader;
+import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * The layout of one disk-cache file: the cached columns of one fragment, as uncompressed Arrow
+ * buffers placed for memory mapping. All integers little-endian.
+ *
+ * <pre>
+ * [0, 8)          magic "LTCACHE1"
+ * buffers         each Arrow buffer of each block (a block = one scan batch, ≤ 64 k rows), in
+ *                 Arrow's unload order (validity, offsets, values; children after parents), each
+ *                 starting at a multiple of 64
+ * row offsets     only for a fragment with deleted rows: int32 row offset of every cached row
+ * footer          UTF-8 JSON: {"version":1, "fragment":id, "rows":n, "schema":Arrow schema JSON,
+ *                 "blocks":[{"rows":r, "nodes":[[length, nulls]...], "buffers":[[offset, length]...]}],
+ *                 "offsets":[offset, count] (or absent)}
+ * trailer (40 B)  int64 footer offset, int64 footer length, int64 file length,
+ *                 int64 CRC-32C of bytes [0, file length - 16), magic "LTCACHE1"
+ * </pre>
+ *
+ * A file whose length differs from the length it records, whose checksum does not match or whose
+ * magic is missing is {@linkplain Corrupt corrupt}: the caller deletes and refills it. The file
+ * holds no table location and no credentials: only column names and types, the fragment id and
+ * values.
+ */
+final class CacheFile {
+  static final byte[] MAGIC = "LTCACHE1".getBytes(StandardCharsets.US_ASCII);
+  static final int TRAILER = 40;
+  static final int ALIGN = 64;
+  static final String SUFFIX = ".ltc";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A file that fails the checks (torn, truncated, flipped bytes, not a cache file). */
+  static final class Corrupt extends IOException {
+    Corrupt(Path file, String why) {
+      super("disk cache file " + file + " is corrupt: " + why);
+    }
+  }
+
+  /** One block's layout as the footer records it. */
+  record Block(int rows, long[][] nodes, long[][] buffers) {}
+
+  /** What the footer records. */
+  record Footer(
+      int version, int fragment, long rows, String schema, List<Block> blocks, long[] offsets) {}
+
+  private CacheFile() {}
+
+  /** Writes a cache file block by block; {@link #finish} seals it. Owns its channel. */
+  static final class Writer implements AutoCloseable {
+    private final Path path;
+    private final FileChannel ch;
+    private final CRC32C crc = new CRC32C();
+    private final List<Block> blocks = new ArrayList<>();
+    private final ByteBuffer zeros = ByteBuffer.allocateDirect(ALIGN);
+    private long pos;
+    private long rows;
+    private String schemaJson;
+
+    Writer(Path path) throws IOException {
+      this.path = path;
+      this.ch =
+          FileChannel.open(
+              path,
+              StandardOpenOption.CREATE_NEW,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.TRUNCATE_EXISTING);
+      write(ByteBuffer.wrap(MAGIC));
+    }
+
+    Path path() {
+      return path;
+    }
+
+    /** Bytes written so far. */
+    long bytes() {
+      return pos;
+    }
+
+    /**
+     * Appends the vectors of {@code root} (borrowed; none of its buffers is retained) as one block.
+     */
+    void append(VectorSchemaRoot root) throws IOException {
+      Schema s = root.getSchema();
+      String js = s.toJson();
+      if (schemaJson == null) {
+        schemaJson = js;
+      } else if (!schemaJson.equals(js)) {
+        throw new IOException("disk cache: a scan batch changed schema: " + s);
+      }
+      try (ArrowRecordBatch rb = new VectorUnloader(root).getRecordBatch()) {
+        List<ArrowFieldNode> nodes = rb.getNodes();
+        long[][] n = new long[nodes.size()][];
+        for (int i = 0; i < n.length; i++) {
+          n[i] = new long[] {nodes.get(i).getLength(), nodes.get(i).getNullCount()};
+        }
+        List<ArrowBuf> bufs = rb.getBuffers();
+        long[][] b = new long[bufs.size()][];
+        for (int i = 0; i < b.length; i++) {
+          pad();
+          ArrowBuf buf = bufs.get(i);
+          long len = buf.readableBytes();
+          b[i] = new long[] {pos, len};
+          long done = 0;
+          while (done < len) {
+            int chunk = (int) Math.min(len - done, 1 << 30);
+            write(buf.nioBuffer(buf.readerIndex() + done, chunk));
+            done += chunk;
+          }
+        }
+        blocks.add(new Block(root.getRowCount(), n, b));
+        rows += root.getRowCount();
+      }
+    }
+
+    /** Seals the file: row offsets (or null), footer, trailer; then closes it. */
+    void finish(int fragment, Schema schema, int[] offsets) throws IOException {
+      long[] off = null;
+      if (offsets != null) {
+        pad();
+        off = new long[] {pos, offsets.length};
+        ByteBuffer bb = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        for (int o : offsets) {
+          if (!bb.hasRemaining()) {
+            bb.flip();
+            write(bb);
+            bb.clear();
+          }
+          bb.putInt(o);
+        }
+        bb.flip();
+        write(bb);
+      }
+      String js = schemaJson != null ? schemaJson : schema.toJson();
+      Footer f = new Footer(1, fragment, rows, js, blocks, off);
+      byte[] footer = JSON.writeValueAsBytes(f);
+      long footerAt = pos;
+      write(ByteBuffer.wrap(footer));
+      long length = pos + TRAILER;
+      ByteBuffer t = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+      t.putLong(footerAt).putLong(footer.length).putLong(length).flip();
+      write(t);
+      ByteBuffer c = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+      c.putLong(crc.getValue()).put(MAGIC).flip();
+      while (c.hasRemaining()) {
+        ch.write(c);
+      }
+      ch.close();
+    }
+
+    private void pad() throws IOException {
+      int rem = (int) (pos % ALIGN);
+      if (rem != 0) {
+        zeros.clear().limit(ALIGN - rem);
+        write(zeros);
+      }
+    }
+
+    private void write(ByteBuffer b) throws IOException {
+      crc.update(b.duplicate());
+      int n = b.remaining();
+      while (b.hasRemaining()) {
+        ch.write(b);
+      }
+      pos += n;
+    }
+
+    @Override
+    public void close() throws IOException {
+      ch.close();
+    }
+  }
+
+  /**
+   * Reads and checks the footer of {@code file} (length, magic, and with {@code checksum} the
+   * checksum over every byte, which reads the whole file once, mapped in 1 GiB pieces).
+   *
+   * @throws Corrupt when a check fails
+   */
+  static Footer verify(Path file, FileChannel ch, boolean checksum) throws IOException {
+    long size = ch.size();
+    if (size < MAGIC.length + TRAILER) {
+      throw new Corrupt(file, "only " + size + " bytes");
+    }
+    ByteBuffer t = ByteBuffer.allocate(TRAILER).order(ByteOrder.LITTLE_ENDIAN);
+    readFully(ch, t, size - TRAILER);
+    t.flip();
+    long footerAt = t.getLong();
+    long footerLen = t.getLong();
+    long length = t.getLong();
+    long sum = t.getLong();
+    byte[] magic = new byte[8];
+    t.get(magic);
+    if (!java.util.Arrays.equals(magic, MAGIC)) {
+      throw new Corrupt(file, "no trailer magic (torn write?)");
+    }
+    if (length != size) {
+      throw new Corrupt(file, "records " + length + " bytes, has " + size);
+    }
+    if (footerAt < MAGIC.length || footerLen <= 0 || footerAt + footerLen != size - 24 - 16) {
+      throw new Corrupt(file, "bad footer position");
+    }
+    if (checksum) {
+      CRC32C crc = new CRC32C();
+      long end = size - 16;
+      for (long at = 0; at < end; ) {
+        long len = Math.min(end - at, 1L << 30);
+        MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, at, len);
+        crc.update(m);
+        at += len;
+      }
+      if (crc.getValue() != sum) {
+        throw new Corrupt(file, "checksum mismatch");
+      }
+    }
+    ByteBuffer head = ByteBuffer.allocate(8);
+    readFully(ch, head, 0);
+    if (!java.util.Arrays.equals(head.array(), MAGIC)) {
+      throw new Corrupt(file, "no header magic");
+    }
+    ByteBuffer fb = ByteBuffer.allocate((int) footerLen);
+    readFully(ch, fb, footerAt);
+    Footer f;
+    try {
+      f = JSON.readValue(fb.array(), Footer.class);
+    } catch (IOException e) {
+      throw new Corrupt(file, "unreadable footer: " + e.getMessage());
+    }
+    if (f.version() != 1 || f.blocks() == null || f.schema() == null) {
+      throw new Corrupt(file, "unknown footer version " + f.version());
+    }
+    long rows = 0;
+    for (Block b : f.blocks()) {
+      rows += b.rows();
+      for (long[] buf : b.buffers()) {
+        if (buf.length != 2 || buf[0] < 0 || buf[1] < 0 || buf[0] + buf[1] > footerAt) {
+          throw new Corrupt(file, "a buffer outside the data");
+        }
+      }
+    }
+    if (rows != f.rows()) {
+      throw new Corrupt(file, "blocks hold " + rows + " rows, footer says " + f.rows());
+    }
+    return f;
+  }
+
+  /** The row offsets section (null when the file has none). */
+  static int[] offsets(FileChannel ch, Footer f) throws IOException {
+    if (f.offsets() == null) {
+      return null;
+    }
+    int n = Math.toIntExact(f.offsets()[1]);
+    ByteBuffer b = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
+    readFully(ch, b, f.offsets()[0]);
+    b.flip();
+    int[] out = new int[n];
+    b.asIntBuffer().get(out);
+    return out;
+  }
+
+  private static void readFully(FileChannel ch, ByteBuffer b, long at) throws IOException {
+    while (b.hasRemaining()) {
+      int n = ch.read(b, at);
+      if (n < 0) {
+        throw new java.io.EOFException("unexpected end of file");
+      }
+      at += n;
+    }
+  }
+
+  /**
+   * The vectors of {@code root} minus the one named {@code drop} (for writing data columns only).
+   */
+  static VectorSchemaRoot without(VectorSchemaRoot root, String drop) {
+    List<FieldVector> keep = new ArrayList<>();
+    for (FieldVector v : root.getFieldVectors()) {
+      if (!v.getName().equals(drop)) {
+        keep.add(v);
+      }
+    }
+    VectorSchemaRoot r = new VectorSchemaRoot(keep);
+    r.setRowCount(root.getRowCount());
+    return r;
+  }
+}

@@ -1,0 +1,215 @@
+package dev.lancetorch.internal.cache;
+
+import dev.lancetorch.internal.bridge.TorchGather;
+import dev.lancetorch.torch.TorchBatch;
+import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.ForeignAllocation;
+import org.apache.arrow.memory.util.MemoryUtil;
+import org.apache.arrow.vector.VectorLoader;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * One fragment's cached columns, memory-mapped from its {@link CacheFile} (checked when opened) and
+ * imported as native batches over the mapped pages (no copy): the gather reads the rows straight
+ * from the page cache.
+ *
+ * <p>Owns its batches until {@link #close()} (idempotent); the mappings go with the last batch
+ * reference. Gathers may run concurrently; {@code close} must not overlap them (the owner, {@link
+ * DiskColumnCache}, closes fragments only when no reader uses it any more).
+ */
+final class CachedFragment implements AutoCloseable {
+  final int fragmentId;
+  private final List<TorchBatch> batches;
+  private final long[] starts;
+
+  /** Row offset of every cached row, ascending; null when the rows are offsets 0..rows-1. */
+  private final int[] offsets;
+
+  final long bytes;
+  private volatile boolean closed;
+
+  private CachedFragment(
+      int fragmentId, List<TorchBatch> batches, long[] starts, int[] offsets, long bytes) {
+    this.fragmentId = fragmentId;
+    this.batches = batches;
+    this.starts = starts;
+    this.offsets = offsets;
+    this.bytes = bytes;
+  }
+
+  long rows() {
+    return starts[starts.length - 1];
+  }
+
+  /**
+   * Opens and checks {@code file} and maps it.
+   *
+   * @param checksum false to skip the checksum (a file this JVM has just written and checksummed)
+   * @param allocator where the mapped buffers are accounted (borrowed)
+   * @throws CacheFile.Corrupt when the file fails a check (the caller deletes it)
+   */
+  static CachedFragment open(
+      Path file, int expectFragment, Schema expect, BufferAllocator allocator, boolean checksum)
+      throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      CacheFile.Footer f = CacheFile.verify(file, ch, checksum);
+      if (f.fragment() != expectFragment) {
+        throw new CacheFile.Corrupt(file, "holds fragment " + f.fragment());
+      }
+      Schema schema = Schema.fromJSON(f.schema());
+      if (!sameColumns(schema.getFields(), expect.getFields())) {
+        throw new CacheFile.Corrupt(file, "holds columns " + schema + ", expected " + expect);
+      }
+      int[] offsets = CacheFile.offsets(ch, f);
+      if (offsets != null && offsets.length != f.rows()) {
+        throw new CacheFile.Corrupt(file, "row offsets do not match the rows");
+      }
+      List<TorchBatch> batches = new ArrayList<>();
+      long[] starts = new long[f.blocks().size() + 1];
+      try {
+        int i = 0;
+        for (CacheFile.Block b : f.blocks()) {
+          batches.add(mapBlock(ch, b, schema, allocator));
+          starts[i + 1] = starts[i] + b.rows();
+          i++;
+        }
+      } catch (IOException | RuntimeException e) {
+        batches.forEach(TorchBatch::close);
+        throw e;
+      }
+      return new CachedFragment(expectFragment, batches, starts, offsets, ch.size());
+    }
+  }
+
+  /** Equal names and types, children's types included (nullability and metadata aside). */
+  static boolean sameColumns(List<Field> a, List<Field> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      Field x = a.get(i);
+      Field y = b.get(i);
+      if (!x.getName().equals(y.getName()) || !sameTypes(x, y)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean sameTypes(Field x, Field y) {
+    if (!x.getType().equals(y.getType()) || x.getChildren().size() != y.getChildren().size()) {
+      return false;
+    }
+    for (int i = 0; i < x.getChildren().size(); i++) {
+      if (!sameTypes(x.getChildren().get(i), y.getChildren().get(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** One block's buffers, mapped, loaded into Arrow vectors and imported as a native batch. */
+  private static TorchBatch mapBlock(
+      FileChannel ch, CacheFile.Block b, Schema schema, BufferAllocator allocator)
+      throws IOException {
+    long lo = Long.MAX_VALUE;
+    long hi = 0;
+    for (long[] buf : b.buffers()) {
+      lo = Math.min(lo, buf[0]);
+      hi = Math.max(hi, buf[0] + buf[1]);
+    }
+    if (lo == Long.MAX_VALUE) {
+      lo = 0;
+      hi = 0;
+    }
+    long len = Math.max(1, hi - lo);
+    if (len > Integer.MAX_VALUE) {
+      throw new IOException("disk cache: a block of " + len + " bytes is over 2 GiB");
+    }
+    MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, lo, len);
+    long address = MemoryUtil.getByteBufferAddress(map);
+    ArrowBuf base = allocator.wrapForeignAllocation(new Mapping(map, len, address));
+    List<ArrowBuf> bufs = new ArrayList<>();
+    try {
+      for (long[] buf : b.buffers()) {
+        bufs.add(base.slice(buf[0] - lo, buf[1]));
+      }
+      List<ArrowFieldNode> nodes = new ArrayList<>();
+      for (long[] n : b.nodes()) {
+        nodes.add(new ArrowFieldNode(n[0], n[1]));
+      }
+      try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
+          ArrowRecordBatch rb = new ArrowRecordBatch(b.rows(), nodes, bufs)) {
+        new VectorLoader(root).load(rb);
+        return TorchBatch.fromRoot(root, allocator);
+      }
+    } finally {
+      base.close();
+    }
+  }
+
+  /** A mapping kept reachable until Arrow releases its last buffer (then the GC unmaps it). */
+  private static final class Mapping extends ForeignAllocation {
+    private MappedByteBuffer map;
+
+    Mapping(MappedByteBuffer map, long size, long address) {
+      super(size, address);
+      this.map = map;
+    }
+
+    @Override
+    protected void release0() {
+      map = null;
+    }
+  }
+
+  /**
+   * Copies the rows at addresses {@code addr[0, n)} (all of this fragment) into {@code g} at window
+   * positions {@code pos[0, n)}.
+   *
+   * @return the index of the first address not cached (deleted or out of range), or -1
+   */
+  int gather(TorchGather g, long[] addr, long[] pos, int n) {
+    if (closed) {
+      throw new IllegalStateException("the disk cache of fragment " + fragmentId + " is closed");
+    }
+    long rows = rows();
+    long[] at = new long[n];
+    for (int i = 0; i < n; i++) {
+      long off = addr[i] & 0xFFFFFFFFL;
+      long p;
+      if (offsets == null) {
+        p = off < rows ? off : -1;
+      } else {
+        p = off > Integer.MAX_VALUE ? -1 : Arrays.binarySearch(offsets, (int) off);
+      }
+      if (p < 0) {
+        return i;
+      }
+      at[i] = p;
+    }
+    g.fromBatches(batches, starts, at, pos, 0, n);
+    return -1;
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      batches.forEach(TorchBatch::close);
+    }
+  }
+}

@@ -1,0 +1,713 @@
+package dev.lancetorch.internal.cache;
+
+import dev.lancetorch.internal.arrow.FragmentSize;
+import dev.lancetorch.internal.bridge.TorchGather;
+import dev.lancetorch.internal.memory.LibraryMemory;
+import dev.lancetorch.internal.permutation.RowStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.UInt8Vector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The disk tier of the cache for one table location and one column set: one {@link CacheFile} per
+ * fragment in {@code <directory>/<table key>/<columns key>/}, named by the fragment id and a hash
+ * of the fragment's files ({@link FragmentSize#files()}), so any version of the table that still
+ * has a fragment reuses its file, and a fragment that changed gets a new one.
+ *
+ * <p>Two stages: files already on disk are opened (and checked) when a reader first asks ({@link
+ * #use}); the others are filled in the background — one sequential scan per fragment, in storage
+ * order, on the fill threads the owner gives — while the reader serves the same rows through the
+ * read planner; each fragment is served from its file as soon as the file is sealed. Several JVMs
+ * share a directory: a fragment is filled under an exclusive file lock ({@code .lock} beside it),
+ * written to a temporary file and renamed into place, so a reader never sees a partial file and a
+ * process killed mid-fill leaves only a temporary file (removed by the next filler). The budget
+ * holds the {@code .ltc} files of the whole directory: before a fill the least recently opened
+ * files are evicted; a fragment that still does not fit is not cached (its rows keep coming through
+ * the planner). An unusable directory (unwritable, full) turns the tier off with one warning.
+ *
+ * <p>Shared in this JVM by every permutation handle over the same location and columns and
+ * reference-counted ({@link #acquire}, {@link #release}); the last release stops the fills and
+ * closes the mapped fragments. Thread-safe.
+ */
+public final class DiskColumnCache {
+  private static final Logger LOG = LoggerFactory.getLogger("dev.lancetorch");
+
+  /** Where the mapped buffers are accounted: the foreign allocations of mapped files. */
+  private static final BufferAllocator MAPPED = LibraryMemory.COLUMN_CACHES;
+
+  private record Key(Path root, String table, String columns) {}
+
+  private static final Map<Key, DiskColumnCache> LIVE = new HashMap<>();
+
+  /** Files mapped by this JVM (never evicted by it while open). */
+  private static final java.util.Set<Path> OPEN = ConcurrentHashMap.newKeySet();
+
+  /** Per directory: bytes reserved by fills running in this JVM. */
+  private static final Map<Path, AtomicLong> RESERVED = new ConcurrentHashMap<>();
+
+  /** What happens to one fragment's file. */
+  private static final class Slot {
+    final String name;
+
+    /** Held by this JVM's filler of the fragment (background or on demand). */
+    final Object filling = new Object();
+
+    volatile CachedFragment ready;
+    volatile boolean scheduled;
+    volatile boolean skipped;
+
+    Slot(String name) {
+      this.name = name;
+    }
+  }
+
+  private final Key key;
+  private final Path dir;
+  private final long maxBytes;
+  private final Schema schema;
+  private final List<String> columns;
+  private final double rowBytes;
+  private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+  private final List<Future<?>> fills = new ArrayList<>();
+  private int refs;
+  private volatile boolean closed;
+  private volatile boolean disabled;
+
+  private final AtomicLong filledFragments = new AtomicLong();
+  private final AtomicLong filledBytes = new AtomicLong();
+  private final AtomicLong openedFragments = new AtomicLong();
+  private final AtomicLong droppedFiles = new AtomicLong();
+  private final AtomicLong skippedFragments = new AtomicLong();
+  private final AtomicLong cachedRows = new AtomicLong();
+
+  private final java.util.function.Function<Runnable, Future<?>> fillPool;
+
+  private DiskColumnCache(
+      Key key,
+      long maxBytes,
+      Schema schema,
+      double rowBytes,
+      java.util.function.Function<Runnable, Future<?>> fillPool) {
+    this.key = key;
+    this.fillPool = fillPool;
+    this.dir = key.root().resolve(key.table()).resolve(key.columns());
+    this.maxBytes = maxBytes;
+    this.schema = schema;
+    this.columns = schema.getFields().stream().map(Field::getName).toList();
+    this.rowBytes = rowBytes;
+  }
+
+  /**
+   * The shared disk cache of {@code columns} (the data columns, in the order the planner reads
+   * them) of {@code table} in {@code root}; release it exactly once.
+   *
+   * @param rowBytes bytes per row of those columns (an estimate, for the budget)
+   * @param fillPool runs a fragment's fill in the background (the read planner's fill threads)
+   */
+  public static DiskColumnCache acquire(
+      Path root,
+      long maxBytes,
+      CacheSource table,
+      List<String> columns,
+      double rowBytes,
+      java.util.function.Function<Runnable, Future<?>> fillPool) {
+    Schema schema = dataSchema(table.schema(), columns);
+    Key key =
+        new Key(
+            root.toAbsolutePath().normalize(),
+            hash(table.location()),
+            hash(schema.toJson() + "\n" + maxBytes));
+    synchronized (LIVE) {
+      DiskColumnCache c =
+          LIVE.computeIfAbsent(
+              key, k -> new DiskColumnCache(k, maxBytes, schema, rowBytes, fillPool));
+      c.refs++;
+      return c;
+    }
+  }
+
+  /** Releases one reference; the last one stops the fills and unmaps the files. */
+  public void release() {
+    synchronized (LIVE) {
+      if (--refs > 0) {
+        return;
+      }
+      LIVE.remove(key, this);
+    }
+    closed = true;
+    List<Future<?>> running;
+    synchronized (fills) {
+      running = new ArrayList<>(fills);
+    }
+    for (Future<?> f : running) {
+      f.cancel(true);
+    }
+    for (Future<?> f : running) {
+      try {
+        f.get();
+      } catch (Exception ignored) {
+        // cancelled or failed: nothing is left half-published (temp files are deleted)
+      }
+    }
+    for (Slot s : slots.values()) {
+      CachedFragment cf = s.ready;
+      if (cf != null) {
+        s.ready = null;
+        cf.close();
+        OPEN.remove(dir.resolve(s.name));
+      }
+    }
+  }
+
+  /** Disk caches alive in this JVM (tests). */
+  public static int live() {
+    synchronized (LIVE) {
+      return LIVE.size();
+    }
+  }
+
+  /**
+   * A reader's view over the fragments of its table version: opens the files already on disk now
+   * (so a warm cache serves the first window), and schedules fills of the others.
+   *
+   * @param byId the fragments indexed by id (null entries allowed)
+   */
+  public View use(CacheSource table, FragmentSize[] byId) {
+    if (closed) {
+      throw new IllegalStateException("the disk cache is closed");
+    }
+    Slot[] view = new Slot[byId.length];
+    List<FragmentSize> toFill = new ArrayList<>();
+    for (int id = 0; id < byId.length; id++) {
+      FragmentSize f = byId[id];
+      if (f == null || f.files().isEmpty() || f.numRows() == 0) {
+        continue;
+      }
+      Slot s = slots.computeIfAbsent(fileName(f), Slot::new);
+      view[id] = s;
+      synchronized (s) {
+        if (s.ready == null && !s.scheduled && !s.skipped && !disabled) {
+          if (!openExisting(s, f)) {
+            s.scheduled = true;
+            toFill.add(f);
+          }
+        }
+      }
+    }
+    for (FragmentSize f : toFill) {
+      Slot s = view[f.id()];
+      Future<?> fu = fillPool.apply(() -> fillSafely(table, f, s));
+      synchronized (fills) {
+        fills.removeIf(Future::isDone);
+        fills.add(fu);
+      }
+    }
+    return new View(view, table);
+  }
+
+  /** One reader's fragments: the cached file of a fragment once it is sealed. */
+  public final class View {
+    private final Slot[] byId;
+    private final CacheSource table;
+
+    private View(Slot[] byId, CacheSource table) {
+      this.byId = byId;
+      this.table = table;
+    }
+
+    /**
+     * Copies the rows at {@code addr[0, n)} (all of fragment {@code id}) into {@code g} at window
+     * positions {@code pos[0, n)} when the fragment is cached.
+     *
+     * @return false when it is not (yet) cached: nothing was copied
+     * @throws IllegalArgumentException via {@code missing} for an address the file does not hold
+     */
+    public boolean gather(
+        TorchGather g,
+        int id,
+        long[] addr,
+        long[] pos,
+        int n,
+        java.util.function.LongFunction<RuntimeException> missing) {
+      Slot s = id < byId.length ? byId[id] : null;
+      CachedFragment cf = s == null ? null : s.ready;
+      if (cf == null) {
+        return false;
+      }
+      int bad = cf.gather(g, addr, pos, n);
+      if (bad >= 0) {
+        throw missing.apply(addr[bad]);
+      }
+      cachedRows.addAndGet(n);
+      return true;
+    }
+
+    /**
+     * Fills fragment {@code f} now, on this thread (or waits for the fill in progress, in this JVM
+     * or another), then gathers as {@link #gather}: for a read that would scan most of the fragment
+     * anyway, the fill costs that scan plus writing the file, and later reads are served from it.
+     *
+     * @return false when the fragment cannot be cached (budget, directory unusable): nothing was
+     *     copied, read it from the source
+     */
+    public boolean fillAndGather(
+        FragmentSize f,
+        TorchGather g,
+        long[] addr,
+        long[] pos,
+        int n,
+        java.util.function.LongFunction<RuntimeException> missing) {
+      int id = f.id();
+      Slot s = id < byId.length ? byId[id] : null;
+      if (s == null || s.skipped || disabled || closed) {
+        return false;
+      }
+      if (s.ready == null) {
+        fillSafely(table, f, s);
+      }
+      return gather(g, id, addr, pos, n, missing);
+    }
+
+    /** True when fragment {@code id} may still be cached (not skipped, directory usable). */
+    public boolean cacheable(int id) {
+      Slot s = id < byId.length ? byId[id] : null;
+      return s != null && !s.skipped && !disabled && !closed;
+    }
+
+    /** Fragments of this view served from disk now. */
+    public int readyFragments() {
+      int n = 0;
+      for (Slot s : byId) {
+        n += s != null && s.ready != null ? 1 : 0;
+      }
+      return n;
+    }
+
+    /** Fragments of this view the cache holds or will hold (not skipped, not off). */
+    public int cacheableFragments() {
+      int n = 0;
+      for (Slot s : byId) {
+        n += s != null && !s.skipped && !disabled ? 1 : 0;
+      }
+      return n;
+    }
+
+    /** Waits until every fragment of this view is cached, skipped or failed (tests, benchmarks). */
+    public void awaitFills() {
+      List<Future<?>> running;
+      synchronized (fills) {
+        running = new ArrayList<>(fills);
+      }
+      for (Future<?> f : running) {
+        try {
+          f.get();
+        } catch (Exception ignored) {
+          // a failed fill was logged; its rows keep coming through the planner
+        }
+      }
+    }
+
+    /** The cache this view belongs to. */
+    public DiskColumnCache cache() {
+      return DiskColumnCache.this;
+    }
+  }
+
+  /** Counters of this cache since it was created in this JVM. */
+  public record Stats(
+      long filledFragments,
+      long filledBytes,
+      long openedFragments,
+      long droppedFiles,
+      long skippedFragments,
+      long cachedRows,
+      long bytesOnDisk,
+      boolean disabled) {}
+
+  public Stats stats() {
+    long onDisk = 0;
+    for (Slot s : slots.values()) {
+      CachedFragment cf = s.ready;
+      onDisk += cf == null ? 0 : cf.bytes;
+    }
+    return new Stats(
+        filledFragments.get(),
+        filledBytes.get(),
+        openedFragments.get(),
+        droppedFiles.get(),
+        skippedFragments.get(),
+        cachedRows.get(),
+        onDisk,
+        disabled);
+  }
+
+  /** The directory holding this cache's files. */
+  public Path directory() {
+    return dir;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** Opens the fragment's sealed file if there is one; drops it when it fails its checks. */
+  private boolean openExisting(Slot s, FragmentSize f) {
+    if (open(s, f, true)) {
+      openedFragments.incrementAndGet();
+      return true;
+    }
+    return false;
+  }
+
+  /** Opens the file this JVM has just filled (and checksummed while writing it). */
+  private boolean openFilled(Slot s, FragmentSize f) {
+    return open(s, f, false);
+  }
+
+  private boolean open(Slot s, FragmentSize f, boolean checksum) {
+    Path file = dir.resolve(s.name);
+    if (!Files.isRegularFile(file)) {
+      return false;
+    }
+    try {
+      CachedFragment cf = CachedFragment.open(file, f.id(), schema, MAPPED, checksum);
+      if (cf.rows() != f.numRows()) {
+        cf.close();
+        throw new CacheFile.Corrupt(
+            file, "holds " + cf.rows() + " rows, the fragment " + f.numRows());
+      }
+      OPEN.add(file);
+      touch(file);
+      s.ready = cf;
+      return true;
+    } catch (CacheFile.Corrupt e) {
+      LOG.warn("{}: dropped, it will be filled again", e.getMessage());
+      droppedFiles.incrementAndGet();
+      deleteQuietly(file);
+      return false;
+    } catch (IOException | RuntimeException e) {
+      LOG.warn(
+          "disk cache: cannot open {} ({}); reading its rows from the source", file, e.toString());
+      return false;
+    }
+  }
+
+  private void fillSafely(CacheSource table, FragmentSize f, Slot s) {
+    try {
+      synchronized (s.filling) {
+        if (s.ready == null && !s.skipped) {
+          fill(table, f, s);
+        }
+      }
+    } catch (java.nio.channels.ClosedByInterruptException
+        | java.nio.channels.FileLockInterruptionException e) {
+      // the cache was released: stop
+    } catch (IOException e) {
+      if (!closed) {
+        disable(e);
+      }
+    } catch (RuntimeException | Error e) {
+      if (!closed) {
+        LOG.warn(
+            "disk cache: the fill of fragment {} failed; its rows come from the source", f.id(), e);
+      }
+    } finally {
+      s.scheduled = false;
+    }
+  }
+
+  private void disable(IOException e) {
+    if (!disabled) {
+      disabled = true;
+      LOG.warn(
+          "disk cache in {} is unusable ({}): reads go to the source, nothing is lost",
+          key.root(),
+          e.toString());
+    }
+  }
+
+  /** Fills one fragment's file under its lock, then publishes it. */
+  private void fill(CacheSource table, FragmentSize f, Slot s) throws IOException {
+    if (closed || disabled) {
+      return;
+    }
+    Files.createDirectories(dir);
+    Path file = dir.resolve(s.name);
+    Path lockFile = dir.resolve(s.name + ".lock");
+    try (FileChannel lockCh =
+            FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = lockCh.lock()) {
+      if (closed) {
+        return;
+      }
+      synchronized (s) {
+        if (openExisting(s, f)) {
+          return; // another JVM filled it while this one waited for the lock
+        }
+      }
+      removeStaleTemps(s.name);
+      // a fragment estimated at twice the whole budget is not even tried
+      if (rowBytes * f.numRows() > 2.0 * maxBytes) {
+        skip(s, f);
+        return;
+      }
+      Path tmp =
+          dir.resolve(s.name + ".tmp-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+      try {
+        long bytes = write(table, f, tmp);
+        // the budget counts sealed files: room for this one, evicting old ones, or it goes
+        if (!reserve(bytes)) {
+          skip(s, f);
+          return;
+        }
+        OPEN.add(file); // from now on no fill of this JVM evicts it
+        try {
+          Files.move(
+              tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+          unreserve(bytes);
+        }
+        filledFragments.incrementAndGet();
+        filledBytes.addAndGet(bytes);
+      } finally {
+        deleteQuietly(tmp);
+      }
+      synchronized (s) {
+        if (closed || !openFilled(s, f)) {
+          OPEN.remove(file);
+          s.skipped = !closed;
+        }
+      }
+    }
+  }
+
+  /** Scans the fragment's columns into {@code tmp}; returns its size. */
+  private long write(CacheSource table, FragmentSize f, Path tmp) throws IOException {
+    boolean deletions = f.numRows() != f.physicalRows();
+    IntList offsets = deletions ? new IntList() : null;
+    long rows = 0;
+    try (CacheFile.Writer w = new CacheFile.Writer(tmp);
+        ArrowReader r = table.scanFragment(f.id(), columns, deletions, 1 << 16)) {
+      while (r.loadNextBatch()) {
+        if (closed) {
+          throw new java.nio.channels.ClosedByInterruptException();
+        }
+        VectorSchemaRoot root = r.getVectorSchemaRoot();
+        VectorSchemaRoot data = root;
+        if (deletions) {
+          FieldVector a = root.getVector(RowStream.ROW_ADDR);
+          for (int i = 0; i < root.getRowCount(); i++) {
+            long addr =
+                a instanceof UInt8Vector u
+                    ? u.getObjectNoOverflow(i).longValue()
+                    : ((BigIntVector) a).get(i);
+            int off = (int) (addr & 0xFFFFFFFFL);
+            if ((addr >>> 32) != f.id() || (offsets.size > 0 && off <= offsets.last())) {
+              throw new IllegalStateException(
+                  "disk cache: the scan of fragment " + f.id() + " is not in row order");
+            }
+            offsets.add(off);
+          }
+          data = CacheFile.without(root, RowStream.ROW_ADDR);
+        }
+        w.append(data);
+        rows += root.getRowCount();
+      }
+      if (rows != f.numRows()) {
+        throw new IllegalStateException(
+            "disk cache: the scan of fragment "
+                + f.id()
+                + " gave "
+                + rows
+                + " rows, not "
+                + f.numRows());
+      }
+      w.finish(f.id(), schema, offsets == null ? null : offsets.toArray());
+      return Files.size(tmp);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  /** A growable int array. */
+  private static final class IntList {
+    int[] a = new int[1024];
+    int size;
+
+    void add(int v) {
+      if (size == a.length) {
+        a = java.util.Arrays.copyOf(a, size * 2);
+      }
+      a[size++] = v;
+    }
+
+    int last() {
+      return a[size - 1];
+    }
+
+    int[] toArray() {
+      return java.util.Arrays.copyOf(a, size);
+    }
+  }
+
+  // --------------------------------------------------------------------------- budget, eviction
+
+  /**
+   * Reserves {@code bytes} of the directory's budget, evicting the least recently opened files that
+   * this JVM does not have open; false when it cannot fit.
+   */
+  private boolean reserve(long bytes) throws IOException {
+    Path root = key.root();
+    synchronized (RESERVED) {
+      AtomicLong reserved = RESERVED.computeIfAbsent(root, r -> new AtomicLong());
+      List<Path> files = cacheFiles(root);
+      long used = reserved.get();
+      for (Path p : files) {
+        used += size(p);
+      }
+      if (used + bytes > maxBytes) {
+        files.sort(java.util.Comparator.comparing(DiskColumnCache::modified));
+        for (Path p : files) {
+          if (used + bytes <= maxBytes) {
+            break;
+          }
+          if (OPEN.contains(p) || (p.getParent().equals(dir) && slots.containsKey(name(p)))) {
+            continue; // open here, or wanted by this cache: evicting it would thrash
+          }
+          long sz = size(p);
+          if (deleteQuietly(p)) {
+            used -= sz;
+          }
+        }
+      }
+      if (used + bytes > maxBytes) {
+        return false;
+      }
+      reserved.addAndGet(bytes);
+      return true;
+    }
+  }
+
+  private void unreserve(long bytes) {
+    RESERVED.get(key.root()).addAndGet(-bytes);
+  }
+
+  private void skip(Slot s, FragmentSize f) {
+    s.skipped = true;
+    skippedFragments.incrementAndGet();
+    LOG.debug("disk cache: fragment {} does not fit the budget of {} bytes", f.id(), maxBytes);
+  }
+
+  /** Every sealed cache file under {@code root}. */
+  static List<Path> cacheFiles(Path root) throws IOException {
+    if (!Files.isDirectory(root)) {
+      return new ArrayList<>();
+    }
+    try (var s = Files.walk(root, 3)) {
+      return new ArrayList<>(
+          s.filter(p -> p.getFileName().toString().endsWith(CacheFile.SUFFIX)).toList());
+    }
+  }
+
+  private static String name(Path p) {
+    return p.getFileName().toString();
+  }
+
+  private static long size(Path p) {
+    try {
+      return Files.size(p);
+    } catch (IOException e) {
+      return 0; // gone meanwhile
+    }
+  }
+
+  private static FileTime modified(Path p) {
+    try {
+      return Files.getLastModifiedTime(p);
+    } catch (IOException e) {
+      return FileTime.fromMillis(0);
+    }
+  }
+
+  private static void touch(Path p) {
+    try {
+      Files.setLastModifiedTime(p, FileTime.fromMillis(System.currentTimeMillis()));
+    } catch (IOException ignored) {
+      // read-only directory: eviction order falls back to fill order
+    }
+  }
+
+  private void removeStaleTemps(String name) {
+    try (var s = Files.list(dir)) {
+      for (Path p : s.filter(p -> p.getFileName().toString().startsWith(name + ".tmp-")).toList()) {
+        deleteQuietly(p);
+      }
+    } catch (IOException ignored) {
+      // listed again by the next filler
+    }
+  }
+
+  private static boolean deleteQuietly(Path p) {
+    try {
+      return Files.deleteIfExists(p);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  // --------------------------------------------------------------------------- keys
+
+  /** The file of a fragment: its id and a hash of its files. */
+  static String fileName(FragmentSize f) {
+    return "frag-"
+        + f.id()
+        + "-"
+        + hash(String.join("\n", f.files())).substring(0, 16)
+        + CacheFile.SUFFIX;
+  }
+
+  static String hash(String s) {
+    try {
+      MessageDigest d = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of()
+          .formatHex(d.digest(s.getBytes(StandardCharsets.UTF_8)))
+          .substring(0, 32);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The table's fields named {@code columns}, in that order. */
+  private static Schema dataSchema(Schema table, List<String> columns) {
+    List<Field> fields = new ArrayList<>();
+    for (String c : columns) {
+      fields.add(table.findField(c));
+    }
+    return new Schema(fields);
+  }
+}
