@@ -152,7 +152,7 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
         int size = (int) Math.min(batchSize, end - position);
         reads.windows =
             permutation.windowReader(
-                sel.addresses(position, end, permutation.openTable()), size, stats);
+                sel.addresses(position, end, permutation.readTable()), size, stats);
       }
       if (reads.windows != null) {
         dev.lancetorch.torch.TorchBatch b = reads.windows.next();
@@ -166,7 +166,7 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
         return permutation.format(b);
       }
       root =
-          permutation.reader().read(sel.addresses(position, position + n, permutation.openTable()));
+          permutation.reader().read(sel.addresses(position, position + n, permutation.readTable()));
     }
     return permutation.format(root);
   }

@@ -269,7 +269,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
       matching = b.toArray(); // storage order = ascending addresses
     }
     java.util.Arrays.sort(matching);
-    long[] mine = spec.selection().addresses(0, spec.selection().size(), t);
+    long[] mine = spec.selection().addresses(0, spec.selection().size(), new TableBase(t));
     LongArrayBuilder kept = new LongArrayBuilder();
     for (long a : mine) {
       if (java.util.Arrays.binarySearch(matching, a) >= 0) {
@@ -833,7 +833,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
 
   /** A planner over the batches' row addresses, or null when they cannot be planned. */
   private WindowReader plannedReader(List<long[]> batches) {
-    long[] addrs = spec.selection().plannedAddresses(batches, openTable());
+    long[] addrs = spec.selection().plannedAddresses(batches, readTable());
     return addrs == null
         ? null
         : windowReader(addrs, PlannedReads.sizes(batches), new WindowReader.Stats());
@@ -911,6 +911,11 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
       throw new IllegalStateException("permutation is closed");
     }
     return table;
+  }
+
+  /** The open table as the readers' {@link dev.lancetorch.internal.read.ReadTable}. */
+  TableBase readTable() {
+    return new TableBase(openTable());
   }
 
   RowSelection selection() {

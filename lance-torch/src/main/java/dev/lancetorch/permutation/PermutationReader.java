@@ -31,6 +31,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  */
 final class PermutationReader<T> {
   private final Table table;
+  private final TableBase read;
   private final PermutationSpec spec;
   private final CacheHolder cache;
   private final SchemaExports exports;
@@ -39,6 +40,7 @@ final class PermutationReader<T> {
 
   PermutationReader(Table table, PermutationSpec spec, CacheHolder cache, SchemaExports exports) {
     this.table = table;
+    this.read = new TableBase(table);
     this.spec = spec;
     this.cache = cache;
     this.exports = exports;
@@ -50,7 +52,7 @@ final class PermutationReader<T> {
     if (r == null) {
       r =
           new RowReader(
-              table,
+              read,
               spec.columns(),
               cache,
               keptByTensorsOnly() ? TensorMemory.ALLOCATOR : table.allocator());
@@ -133,7 +135,7 @@ final class PermutationReader<T> {
     }
     WindowReader w =
         new WindowReader(
-            table,
+            read,
             cols,
             addrs,
             sizes,
@@ -159,7 +161,7 @@ final class PermutationReader<T> {
   private ReadColumns readColumns() {
     ReadColumns cols = readColumns;
     if (cols == null) {
-      cols = ReadColumns.sampled(table, spec.columns());
+      cols = ReadColumns.sampled(read, spec.columns());
       readColumns = cols;
     }
     return cols;

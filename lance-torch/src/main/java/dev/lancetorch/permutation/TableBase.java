@@ -1,14 +1,24 @@
 package dev.lancetorch.permutation;
 
+import dev.lancetorch.Query;
 import dev.lancetorch.Table;
+import dev.lancetorch.TableRef;
 import dev.lancetorch.internal.arrow.FragmentSize;
 import dev.lancetorch.internal.permutation.BaseTable;
+import dev.lancetorch.internal.read.ReadScan;
+import dev.lancetorch.internal.read.ReadTable;
+import dev.lancetorch.torch.TorchScan;
 import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.pojo.Schema;
 
-/** A {@link Table} (borrowed) as the permutation builders' {@link BaseTable}. */
-record TableBase(Table table) implements BaseTable {
+/**
+ * A {@link Table} (borrowed) as the permutation builders' {@link BaseTable} and the readers' {@link
+ * ReadTable}: each call is the same {@code Table} call the internal layers made before.
+ */
+record TableBase(Table table) implements BaseTable, ReadTable {
   @Override
   public String name() {
     return table.name();
@@ -27,6 +37,11 @@ record TableBase(Table table) implements BaseTable {
   @Override
   public long countRows(String filter) {
     return filter == null ? table.countRows() : table.countRows(filter);
+  }
+
+  @Override
+  public long countRows() {
+    return table.countRows();
   }
 
   @Override
@@ -50,5 +65,60 @@ record TableBase(Table table) implements BaseTable {
         .where(filter)
         .batchSize(batchSize)
         .toArrowReader();
+  }
+
+  @Override
+  public BufferAllocator allocator() {
+    return table.allocator();
+  }
+
+  @Override
+  public Identity identity() {
+    TableRef ref = table.reopenState();
+    return new Identity(ref.databaseUri(), ref.tableName(), ref.version());
+  }
+
+  @Override
+  public ArrowReader scan(ReadScan scan, BufferAllocator allocator) {
+    Query q = query(scan);
+    return allocator == null ? q.toArrowReader() : q.toArrowReader(allocator);
+  }
+
+  @Override
+  public TorchScan torchScan(ReadScan scan) {
+    return TorchScan.open(query(scan));
+  }
+
+  private Query query(ReadScan scan) {
+    Query q =
+        table
+            .query()
+            .select(scan.columns())
+            .withRowId(scan.rowId())
+            .withRowAddress(scan.rowAddress());
+    if (scan.fragmentId() != null) {
+      q.fragmentIds(List.of(scan.fragmentId()));
+    }
+    if (scan.offset() != null) {
+      q.offset(scan.offset());
+    }
+    if (scan.limit() != null) {
+      q.limit(scan.limit());
+    }
+    return q.batchSize(scan.batchSize());
+  }
+
+  @Override
+  public VectorSchemaRoot takeRowIds(
+      long[] rowIds, List<String> columns, BufferAllocator allocator) {
+    return allocator == null
+        ? table.takeRowIds(rowIds, columns)
+        : table.takeRowIds(rowIds, columns, allocator);
+  }
+
+  @Override
+  public VectorSchemaRoot takeOffsets(
+      long[] offsets, List<String> columns, BufferAllocator allocator) {
+    return table.takeOffsets(offsets, columns, allocator);
   }
 }

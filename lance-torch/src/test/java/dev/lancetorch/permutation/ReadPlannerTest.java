@@ -107,7 +107,8 @@ class ReadPlannerTest extends TableFixture {
       List<Integer> sizes) {
     ReadColumns cols = ReadColumns.of(table.schema(), COLS);
     try (WindowReader r =
-        new WindowReader(table, cols, addrs, batchSize, budget, null, stats, costs)) {
+        new WindowReader(
+            new TableBase(table), cols, addrs, batchSize, budget, null, stats, costs)) {
       return drain(r, table, cols, sizes);
     }
   }
@@ -129,7 +130,7 @@ class ReadPlannerTest extends TableFixture {
         WindowReader.Stats st = new WindowReader.Stats();
         List<Integer> got = new ArrayList<>();
         try (WindowReader r =
-            new WindowReader(table, cols, addrs, sizes, budget, null, st, costs)) {
+            new WindowReader(new TableBase(table), cols, addrs, sizes, budget, null, st, costs)) {
           assertThat(drain(r, table, cols, got)).as("%s %d", costs, budget).isEqualTo(idsOf(addrs));
         }
         assertThat(got).as("every batch its own size").isEqualTo(want);
@@ -142,11 +143,21 @@ class ReadPlannerTest extends TableFixture {
     }
     assertThatThrownBy(
             () ->
-                new WindowReader(table, cols, addrs, new int[] {N - 1}, 1 << 20, null, null, SCAN))
+                new WindowReader(
+                    new TableBase(table),
+                    cols,
+                    addrs,
+                    new int[] {N - 1},
+                    1 << 20,
+                    null,
+                    null,
+                    SCAN))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("sum to " + (N - 1));
     assertThatThrownBy(
-            () -> new WindowReader(table, cols, addrs, new int[] {N, 0}, 1 << 20, null, null, SCAN))
+            () ->
+                new WindowReader(
+                    new TableBase(table), cols, addrs, new int[] {N, 0}, 1 << 20, null, null, SCAN))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("at least one row");
   }
@@ -229,7 +240,8 @@ class ReadPlannerTest extends TableFixture {
     ReadColumns cols = ReadColumns.of(table.schema(), COLS);
     WindowReader.Stats st = new WindowReader.Stats();
     try (WindowReader r =
-        new WindowReader(table, cols, addrs, 20, budget, null, st, ReadCosts.DEFAULT)) {
+        new WindowReader(
+            new TableBase(table), cols, addrs, 20, budget, null, st, ReadCosts.DEFAULT)) {
       try (TorchBatch first = r.next()) {
         assertThat(first.numRows()).isEqualTo(20);
         // windows 2 and 3 are read without another next(), and no 4th: 3 windows alive at most
@@ -247,7 +259,8 @@ class ReadPlannerTest extends TableFixture {
     // left
     List<Long> all = new ArrayList<>();
     try (WindowReader r =
-        new WindowReader(table, cols, addrs, 20, budget, null, new WindowReader.Stats(), SCAN)) {
+        new WindowReader(
+            new TableBase(table), cols, addrs, 20, budget, null, new WindowReader.Stats(), SCAN)) {
       all.addAll(drain(r, table, cols, new ArrayList<>()));
     }
     assertThat(all).isEqualTo(idsOf(addrs));
@@ -267,7 +280,7 @@ class ReadPlannerTest extends TableFixture {
     ReadColumns cols = ReadColumns.of(table.schema(), COLS);
     try (WindowReader r =
         new WindowReader(
-            table,
+            new TableBase(table),
             cols,
             bad,
             20,
@@ -398,9 +411,11 @@ class ReadPlannerTest extends TableFixture {
       int maxHeld = 0;
       boolean secondReadAlongside = false;
       try (WindowReader a =
-              new WindowReader(table, cols, first, 20, budget, null, st, ReadCosts.DEFAULT);
+              new WindowReader(
+                  new TableBase(table), cols, first, 20, budget, null, st, ReadCosts.DEFAULT);
           WindowReader b =
-              new WindowReader(table, cols, second, 20, budget, null, st, ReadCosts.DEFAULT)) {
+              new WindowReader(
+                  new TableBase(table), cols, second, 20, budget, null, st, ReadCosts.DEFAULT)) {
         a.start();
         b.readAfter(a);
         assertThat(b.windowsHeld()).as("nothing before the first starts its last").isZero();
@@ -438,10 +453,11 @@ class ReadPlannerTest extends TableFixture {
     // after a reader already closed: nothing is read until the first batch is asked
     long[] addrs = shuffled(N, 33);
     try (WindowReader a =
-            new WindowReader(table, cols, addrs, 20, budget, null, null, ReadCosts.DEFAULT);
+            new WindowReader(
+                new TableBase(table), cols, addrs, 20, budget, null, null, ReadCosts.DEFAULT);
         WindowReader b =
             new WindowReader(
-                table,
+                new TableBase(table),
                 cols,
                 addrs,
                 20,
@@ -579,7 +595,14 @@ class ReadPlannerTest extends TableFixture {
       for (ReadCosts costs : List.of(SCAN, TAKE, HALF)) {
         try (WindowReader r =
             new WindowReader(
-                latest, cols, addrs, 30, 30 * 28 * 4, null, new WindowReader.Stats(), costs)) {
+                new TableBase(latest),
+                cols,
+                addrs,
+                30,
+                30 * 28 * 4,
+                null,
+                new WindowReader.Stats(),
+                costs)) {
           assertThat(drain(r, latest, cols, new ArrayList<>())).as("%s", costs).isEqualTo(live);
         }
       }
@@ -591,7 +614,14 @@ class ReadPlannerTest extends TableFixture {
       for (ReadCosts costs : List.of(SCAN, TAKE)) {
         try (WindowReader r =
             new WindowReader(
-                latest, cols, withDeleted, 3, 1 << 20, null, new WindowReader.Stats(), costs)) {
+                new TableBase(latest),
+                cols,
+                withDeleted,
+                3,
+                1 << 20,
+                null,
+                new WindowReader.Stats(),
+                costs)) {
           assertThatThrownBy(r::next)
               .isInstanceOf(errors.get(costs))
               .hasMessageContaining(messages.get(costs));

@@ -297,7 +297,7 @@ class VariableLengthPlannerTest {
     List<Integer> refSizes = new ArrayList<>();
     List<List<String>> ref =
         read(permutation(table, addrs, ALL, 40).withReadAhead(0), ALL, refSizes, false);
-    ReadColumns cols = ReadColumns.sampled(table, ALL);
+    ReadColumns cols = ReadColumns.sampled(new TableBase(table), ALL);
     assertThat(cols.fixedWidth()).isFalse();
     assertThat(cols.rowBytes()).as("measured on the first rows").isBetween(40L, 400L);
     List<ReadCosts> paths =
@@ -312,7 +312,8 @@ class VariableLengthPlannerTest {
         WindowReader.Stats st = new WindowReader.Stats();
         List<List<String>> got = new ArrayList<>();
         List<Integer> sizes = new ArrayList<>();
-        try (WindowReader r = new WindowReader(table, cols, addrs, 40, budget, null, st, costs)) {
+        try (WindowReader r =
+            new WindowReader(new TableBase(table), cols, addrs, 40, budget, null, st, costs)) {
           for (TorchBatch next = r.next(); next != null; next = r.next()) {
             try (TorchBatch b = next;
                 VectorSchemaRoot root = b.toArrow(cols.schema(), table.allocator())) {

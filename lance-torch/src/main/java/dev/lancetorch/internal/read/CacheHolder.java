@@ -1,6 +1,5 @@
 package dev.lancetorch.internal.read;
 
-import dev.lancetorch.Table;
 import dev.lancetorch.internal.cache.CacheSource;
 import dev.lancetorch.internal.cache.DiskColumnCache;
 import dev.lancetorch.internal.memory.Cleaners;
@@ -64,7 +63,7 @@ public final class CacheHolder implements AutoCloseable {
    * The cache of {@code columns}, loading it now if needed; null if they do not fit (then reads use
    * takes).
    */
-  MemoryCache get(Table table, List<String> columns) {
+  MemoryCache get(ReadTable table, List<String> columns) {
     synchronized (held) {
       if (held.closed) {
         throw new IllegalStateException("the permutation's memory cache is closed");
@@ -86,7 +85,7 @@ public final class CacheHolder implements AutoCloseable {
    * budget (known without a scan), or, beside a disk tier, variable-length ones (the disk tier
    * serves those through the planner; the memory tier would read them row by row).
    */
-  private boolean worthLoading(Table table, List<String> columns) {
+  private boolean worthLoading(ReadTable table, List<String> columns) {
     ReadColumns cols = ReadColumns.of(table.schema(), columns);
     if (cols == null || !cols.fixedWidth()) {
       return diskBytes == 0;

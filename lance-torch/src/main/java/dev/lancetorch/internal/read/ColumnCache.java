@@ -1,7 +1,6 @@
 package dev.lancetorch.internal.read;
 
-import dev.lancetorch.FragmentInfo;
-import dev.lancetorch.Table;
+import dev.lancetorch.internal.arrow.FragmentSize;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -49,7 +48,7 @@ final class ColumnCache implements MemoryCache {
       String tableName,
       Schema schema,
       List<VectorSchemaRoot> batches,
-      List<FragmentInfo> frags,
+      List<FragmentSize> frags,
       long bytes) {
     this.tableName = tableName;
     this.schema = schema;
@@ -79,17 +78,16 @@ final class ColumnCache implements MemoryCache {
    * maxBytes} or the table has deleted rows (addresses would not be dense).
    */
   static ColumnCache load(
-      Table table, List<String> columns, long maxBytes, BufferAllocator allocator) {
-    List<FragmentInfo> frags = table.fragments();
+      ReadTable table, List<String> columns, long maxBytes, BufferAllocator allocator) {
+    List<FragmentSize> frags = table.fragments();
     if (frags.stream().anyMatch(f -> f.numRows() != f.physicalRows())) {
       return null;
     }
-    long pos = frags.stream().mapToLong(FragmentInfo::numRows).sum();
+    long pos = frags.stream().mapToLong(FragmentSize::numRows).sum();
     List<VectorSchemaRoot> batches = new ArrayList<>();
     long bytes = 0;
     Schema schema = null;
-    try (ArrowReader r =
-        table.query().select(columns).batchSize(1 << 16).limit(pos).toArrowReader(allocator)) {
+    try (ArrowReader r = table.scan(ReadScan.of(columns, 1 << 16).limit(pos), allocator)) {
       schema = r.getVectorSchemaRoot().getSchema();
       while (r.loadNextBatch()) {
         VectorSchemaRoot b = Rechunker.own(r.getVectorSchemaRoot());

@@ -1,7 +1,5 @@
 package dev.lancetorch.internal.read;
 
-import dev.lancetorch.FragmentInfo;
-import dev.lancetorch.Table;
 import dev.lancetorch.internal.arrow.FragmentSize;
 import dev.lancetorch.internal.bridge.TorchGather;
 import dev.lancetorch.internal.cache.CacheSource;
@@ -25,17 +23,17 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * counters are updated under the stats' monitor, the fragment list under its own lock).
  */
 final class FragmentReader {
-  private final Table table;
+  private final ReadTable table;
   private final ReadColumns cols;
   private final ReadCosts costs;
   private final WindowReader.Stats stats;
   private final Object fragmentsLock = new Object();
-  private FragmentInfo[] fragments;
+  private FragmentSize[] fragments;
   private DiskColumnCache disk;
   private CacheSource diskSource;
   private volatile DiskColumnCache.View diskView;
 
-  FragmentReader(Table table, ReadColumns cols, ReadCosts costs, WindowReader.Stats stats) {
+  FragmentReader(ReadTable table, ReadColumns cols, ReadCosts costs, WindowReader.Stats stats) {
     this.table = table;
     this.cols = cols;
     this.costs = costs;
@@ -62,11 +60,7 @@ final class FragmentReader {
       synchronized (fragmentsLock) {
         v = diskView;
         if (v == null) {
-          FragmentInfo[] byId = fragmentsByIdLocked();
-          FragmentSize[] sizes = new FragmentSize[byId.length];
-          for (int i = 0; i < byId.length; i++) {
-            sizes[i] = byId[i] == null ? null : sizeOf(byId[i]);
-          }
+          FragmentSize[] sizes = fragmentsByIdLocked().clone();
           v = d.use(diskSource, sizes);
           diskView = v;
         }
@@ -96,7 +90,7 @@ final class FragmentReader {
    *
    * @param info the part's fragment (every address of the part is in it)
    */
-  void readPart(TorchGather g, FragmentRows fr, FragmentInfo info) {
+  void readPart(TorchGather g, FragmentRows fr, FragmentSize info) {
     int id = info.id();
     DiskColumnCache.View dv = diskView();
     if (dv != null && dv.gather(g, id, fr.addr, fr.pos, fr.n, this::missing)) {
@@ -116,7 +110,7 @@ final class FragmentReader {
         && dv != null
         && scanRows * 4 >= info.numRows()
         && dv.cacheable(id)
-        && dv.fillAndGather(sizeOf(info), g, fr.addr, fr.pos, fr.n, this::missing)) {
+        && dv.fillAndGather(info, g, fr.addr, fr.pos, fr.n, this::missing)) {
       countCacheGather();
       return;
     }
@@ -136,15 +130,12 @@ final class FragmentReader {
 
   /** The scan of rows [offset, offset + count) of a fragment, with row addresses. */
   private TorchScan openScan(int fragmentId, long offset, long count) {
-    return TorchScan.open(
-        table
-            .query()
-            .select(cols.dataColumns())
+    return table.torchScan(
+        ReadScan.of(cols.dataColumns(), WindowReader.SCAN_BATCH_ROWS)
             .withRowAddress(true)
-            .fragmentIds(List.of(fragmentId))
+            .fragment(fragmentId)
             .offset(offset)
-            .limit(count)
-            .batchSize(WindowReader.SCAN_BATCH_ROWS));
+            .limit(count));
   }
 
   /**
@@ -206,15 +197,10 @@ final class FragmentReader {
       srcRows[i] = u - 1;
     }
     long[] ask = java.util.Arrays.copyOf(uniq, u);
-    try (VectorSchemaRoot root = table.takeRowIds(ask, cols.dataColumns());
+    try (VectorSchemaRoot root = table.takeRowIds(ask, cols.dataColumns(), null);
         TorchBatch b = TorchBatch.fromRoot(root, table.allocator())) {
       g.rows(b, srcRows, fr.pos, 0, n);
     }
-  }
-
-  /** Adds to the reader's scan and take counts. */
-  private static FragmentSize sizeOf(FragmentInfo f) {
-    return new FragmentSize(f.id(), f.numRows(), f.physicalRows(), f.files());
   }
 
   private void countCacheGather() {
@@ -223,6 +209,7 @@ final class FragmentReader {
     }
   }
 
+  /** Adds to the reader's scan and take counts. */
   private void count(long scans, long takes, long rowsScanned) {
     synchronized (stats) {
       stats.scans += scans;
@@ -232,18 +219,18 @@ final class FragmentReader {
   }
 
   /** The table's fragments indexed by id (null where no fragment has that id). */
-  FragmentInfo[] byId() {
+  FragmentSize[] byId() {
     synchronized (fragmentsLock) { // not the reader's monitor: next() holds it while a window reads
       return fragmentsByIdLocked();
     }
   }
 
-  private FragmentInfo[] fragmentsByIdLocked() {
+  private FragmentSize[] fragmentsByIdLocked() {
     if (fragments == null) {
-      List<FragmentInfo> all = table.fragments();
-      int max = all.stream().mapToInt(FragmentInfo::id).max().orElse(-1);
-      fragments = new FragmentInfo[max + 1];
-      for (FragmentInfo f : all) {
+      List<FragmentSize> all = table.fragments();
+      int max = all.stream().mapToInt(FragmentSize::id).max().orElse(-1);
+      fragments = new FragmentSize[max + 1];
+      for (FragmentSize f : all) {
         fragments[f.id()] = f;
       }
     }

@@ -1,7 +1,6 @@
 package dev.lancetorch.internal.read;
 
-import dev.lancetorch.FragmentInfo;
-import dev.lancetorch.Table;
+import dev.lancetorch.internal.arrow.FragmentSize;
 import dev.lancetorch.internal.bridge.TorchGather;
 import dev.lancetorch.torch.TorchBatch;
 import dev.lancetorch.torch.TorchScan;
@@ -38,7 +37,7 @@ public final class NativeColumnCache implements MemoryCache {
       String tableName,
       ReadColumns cols,
       List<TorchBatch> batches,
-      List<FragmentInfo> frags,
+      List<FragmentSize> frags,
       long bytes) {
     this.tableName = tableName;
     this.cols = cols;
@@ -57,20 +56,19 @@ public final class NativeColumnCache implements MemoryCache {
    * maxBytes}, a column is not fixed-width, or the table has deleted rows (addresses would not map
    * to dense positions).
    */
-  static NativeColumnCache load(Table table, List<String> columns, long maxBytes) {
+  static NativeColumnCache load(ReadTable table, List<String> columns, long maxBytes) {
     ReadColumns cols = ReadColumns.of(table.schema(), columns);
-    List<FragmentInfo> frags = table.fragments();
+    List<FragmentSize> frags = table.fragments();
     if (cols == null
         || !cols.fixedWidth()
         || cols.addressColumn() >= 0
         || frags.stream().anyMatch(f -> f.numRows() != f.physicalRows())) {
       return null;
     }
-    long rows = frags.stream().mapToLong(FragmentInfo::numRows).sum();
+    long rows = frags.stream().mapToLong(FragmentSize::numRows).sum();
     List<TorchBatch> batches = new ArrayList<>();
     long bytes = 0;
-    try (TorchScan scan =
-        TorchScan.open(table.query().select(cols.dataColumns()).limit(rows).batchSize(1 << 16))) {
+    try (TorchScan scan = table.torchScan(ReadScan.of(cols.dataColumns(), 1 << 16).limit(rows))) {
       TorchBatch b;
       while ((b = scan.next()) != null) {
         batches.add(b);

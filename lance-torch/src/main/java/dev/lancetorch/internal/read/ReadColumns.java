@@ -1,6 +1,5 @@
 package dev.lancetorch.internal.read;
 
-import dev.lancetorch.Table;
 import dev.lancetorch.torch.TorchBatch;
 import dev.lancetorch.torch.TorchScan;
 import java.util.ArrayList;
@@ -86,7 +85,7 @@ public record ReadColumns(
    * {@value #SAMPLE_ROWS} rows (one short native scan of those columns; values, offsets and
    * validity), so windows fit the read-ahead budget and the cost model sees real row sizes.
    */
-  public static ReadColumns sampled(Table table, List<String> columns) {
+  public static ReadColumns sampled(ReadTable table, List<String> columns) {
     ReadColumns cols = of(table.schema(), columns);
     if (cols == null || cols.fixedWidth()) {
       return cols;
@@ -104,8 +103,7 @@ public record ReadColumns(
     }
     long rows = 0;
     long bytes = 0;
-    try (TorchScan scan =
-        TorchScan.open(table.query().select(variable).limit(SAMPLE_ROWS).batchSize(SAMPLE_ROWS))) {
+    try (TorchScan scan = table.torchScan(ReadScan.of(variable, SAMPLE_ROWS).limit(SAMPLE_ROWS))) {
       TorchBatch next;
       while ((next = scan.next()) != null) {
         try (TorchBatch b = next) {

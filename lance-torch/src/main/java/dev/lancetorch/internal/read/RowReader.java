@@ -1,11 +1,8 @@
 package dev.lancetorch.internal.read;
 
-import dev.lancetorch.FragmentInfo;
-import dev.lancetorch.Query;
-import dev.lancetorch.Table;
+import dev.lancetorch.internal.arrow.FragmentSize;
 import dev.lancetorch.internal.memory.ScanMemory;
 import dev.lancetorch.internal.memory.TensorMemory;
-import dev.lancetorch.torch.TorchScan;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
@@ -31,13 +28,13 @@ import org.apache.arrow.vector.types.pojo.Field;
 public final class RowReader {
   public static final String ROW_ID = "_rowid";
 
-  private final Table table;
+  private final ReadTable table;
   private final List<String> columns;
   private final List<String> dataColumns;
   private final boolean withRowId;
   private final CacheHolder cache;
   private final BufferAllocator allocator;
-  private volatile List<FragmentInfo> fragments;
+  private volatile List<FragmentSize> fragments;
 
   /**
    * @param allocator where the roots of {@link #read} and {@link #readOffsets} are allocated
@@ -45,7 +42,7 @@ public final class RowReader {
    *     batches only tensors will keep alive
    */
   public RowReader(
-      Table table, List<String> columns, CacheHolder cache, BufferAllocator allocator) {
+      ReadTable table, List<String> columns, CacheHolder cache, BufferAllocator allocator) {
     this.table = table;
     this.cache = cache;
     this.allocator = allocator;
@@ -59,7 +56,7 @@ public final class RowReader {
    * {@code batchSize}.
    */
   public Rechunker scan(long start, long count, int batchSize) {
-    return new Rechunker(rangeQuery(start, count, batchSize).toArrowReader()) {
+    return new Rechunker(table.scan(rangeScan(start, count, batchSize), null)) {
       @Override
       public VectorSchemaRoot next(int n) {
         VectorSchemaRoot r = super.next(n);
@@ -78,24 +75,18 @@ public final class RowReader {
   public TensorRechunker tensorScan(long start, long count, int batchSize, long maxScanBytes) {
     if (maxScanBytes <= 0) {
       return new TensorRechunker(
-          (s, n) -> TorchScan.open(rangeQuery(s, n, batchSize)), start, count, Long.MAX_VALUE);
+          (s, n) -> table.torchScan(rangeScan(s, n, batchSize)), start, count, Long.MAX_VALUE);
     }
     long rowBytes = Math.max(1, ScanMemory.estimate(table.schema(), dataColumns, 1));
     long batches = Math.max(1, maxScanBytes / rowBytes / batchSize);
     long chunkRows = batches > Long.MAX_VALUE / batchSize ? Long.MAX_VALUE : batches * batchSize;
     return new TensorRechunker(
-        (s, n) -> TorchScan.open(rangeQuery(s, n, batchSize)), start, count, chunkRows);
+        (s, n) -> table.torchScan(rangeScan(s, n, batchSize)), start, count, chunkRows);
   }
 
-  /** The query of this reader's columns over storage-order rows {@code [start, start + count)}. */
-  private Query rangeQuery(long start, long count, int batchSize) {
-    return table
-        .query()
-        .select(dataColumns)
-        .withRowId(withRowId)
-        .offset(start)
-        .limit(count)
-        .batchSize(batchSize);
+  /** The scan of this reader's columns over storage-order rows {@code [start, start + count)}. */
+  private ReadScan rangeScan(long start, long count, int batchSize) {
+    return ReadScan.of(dataColumns, batchSize).withRowId(withRowId).offset(start).limit(count);
   }
 
   /** The rows at these base row addresses, in order. */
@@ -104,19 +95,17 @@ public final class RowReader {
     if (c != null) {
       return withRowIds(c.gatherAddresses(addrs, allocator), addrs);
     }
-    FragmentInfo run = contiguousRun(addrs);
+    FragmentSize run = contiguousRun(addrs);
     if (run != null) {
       int offset = (int) addrs[0];
       try (Rechunker r =
           new Rechunker(
-              table
-                  .query()
-                  .select(dataColumns)
-                  .fragmentIds(List.of(run.id()))
-                  .offset(offset)
-                  .limit(addrs.length)
-                  .batchSize(addrs.length)
-                  .toArrowReader(allocator))) {
+              table.scan(
+                  ReadScan.of(dataColumns, addrs.length)
+                      .fragment(run.id())
+                      .offset(offset)
+                      .limit(addrs.length),
+                  allocator))) {
         return withRowIds(r.next(addrs.length), addrs);
       }
     }
@@ -146,7 +135,7 @@ public final class RowReader {
    * The fragment if {@code addrs} is one run of consecutive offsets inside a fragment with no
    * deletions.
    */
-  private FragmentInfo contiguousRun(long[] addrs) {
+  private FragmentSize contiguousRun(long[] addrs) {
     if (addrs.length < 2) {
       return null;
     }
@@ -159,7 +148,7 @@ public final class RowReader {
     if ((addrs[addrs.length - 1] >>> 32) != frag) {
       return null;
     }
-    for (FragmentInfo f : fragments()) {
+    for (FragmentSize f : fragments()) {
       if (f.id() == frag) {
         return f.numRows() == f.physicalRows() ? f : null;
       }
@@ -167,8 +156,8 @@ public final class RowReader {
     return null;
   }
 
-  private List<FragmentInfo> fragments() {
-    List<FragmentInfo> f = fragments;
+  private List<FragmentSize> fragments() {
+    List<FragmentSize> f = fragments;
     if (f == null) {
       f = table.fragments();
       fragments = f;
@@ -178,7 +167,7 @@ public final class RowReader {
 
   /** Base row addresses of storage-order offsets (tables whose fragments have no deleted rows). */
   private long[] addressesOfOffsets(long[] offsets) {
-    List<FragmentInfo> frags = fragments();
+    List<FragmentSize> frags = fragments();
     long[] starts = new long[frags.size() + 1];
     for (int k = 0; k < frags.size(); k++) {
       if (frags.get(k).numRows() != frags.get(k).physicalRows()) {

@@ -106,14 +106,13 @@ public abstract sealed class RowSelection implements Serializable {
    * The base row addresses of rows {@code [i, j)} of the selection; {@code table} resolves a run's
    * addresses (read once per selection and kept).
    */
-  public abstract long[] addresses(long i, long j, dev.lancetorch.Table table);
+  public abstract long[] addresses(long i, long j, ReadTable table);
 
   /**
    * The base row addresses of these batches' offsets, in order, for the read planner; null when
    * there are too many for one array.
    */
-  public abstract long[] plannedAddresses(
-      java.util.List<long[]> batches, dev.lancetorch.Table table);
+  public abstract long[] plannedAddresses(java.util.List<long[]> batches, ReadTable table);
 
   public static RowSelection identity(long numRows) {
     return new Identity(0, numRows);
@@ -124,17 +123,15 @@ public abstract sealed class RowSelection implements Serializable {
   }
 
   /** The base row addresses of an identity run, in storage order (read with one scan). */
-  private static long[] scanAddresses(Identity id, dev.lancetorch.Table table) {
+  private static long[] scanAddresses(Identity id, ReadTable table) {
     LongArrayBuilder b = new LongArrayBuilder();
     try (org.apache.arrow.vector.ipc.ArrowReader r =
-        table
-            .query()
-            .select(java.util.List.of())
-            .withRowAddress(true)
-            .offset(id.start)
-            .limit(id.count)
-            .batchSize(1 << 16)
-            .toArrowReader()) {
+        table.scan(
+            ReadScan.of(java.util.List.of(), 1 << 16)
+                .withRowAddress(true)
+                .offset(id.start)
+                .limit(id.count),
+            null)) {
       while (r.loadNextBatch()) {
         org.apache.arrow.vector.BaseIntVector v =
             (org.apache.arrow.vector.BaseIntVector)
@@ -213,7 +210,7 @@ public abstract sealed class RowSelection implements Serializable {
       return reader.readOffsets(abs);
     }
 
-    private synchronized long[] all(dev.lancetorch.Table table) {
+    private synchronized long[] all(ReadTable table) {
       if (addresses == null) {
         addresses = scanAddresses(this, table);
       }
@@ -221,12 +218,12 @@ public abstract sealed class RowSelection implements Serializable {
     }
 
     @Override
-    public long[] addresses(long i, long j, dev.lancetorch.Table table) {
+    public long[] addresses(long i, long j, ReadTable table) {
       return Arrays.copyOfRange(all(table), Math.toIntExact(i), Math.toIntExact(j));
     }
 
     @Override
-    public long[] plannedAddresses(java.util.List<long[]> batches, dev.lancetorch.Table table) {
+    public long[] plannedAddresses(java.util.List<long[]> batches, ReadTable table) {
       long[] all = all(table);
       return PlannedReads.addresses(batches, o -> all[(int) o]);
     }
@@ -304,12 +301,12 @@ public abstract sealed class RowSelection implements Serializable {
     }
 
     @Override
-    public long[] addresses(long i, long j, dev.lancetorch.Table table) {
+    public long[] addresses(long i, long j, ReadTable table) {
       return slice(i, j);
     }
 
     @Override
-    public long[] plannedAddresses(java.util.List<long[]> batches, dev.lancetorch.Table table) {
+    public long[] plannedAddresses(java.util.List<long[]> batches, ReadTable table) {
       return PlannedReads.addresses(batches, this::address);
     }
 

@@ -1,7 +1,5 @@
 package dev.lancetorch.internal.read;
 
-import dev.lancetorch.Table;
-import dev.lancetorch.TableRef;
 import dev.lancetorch.internal.memory.LibraryMemory;
 import java.util.HashMap;
 import java.util.List;
@@ -46,8 +44,8 @@ public final class SharedColumnCaches {
    * The shared cache of {@code columns} of {@code table}, loading it if no handle has; release it
    * exactly once.
    */
-  static Entry acquire(Table table, List<String> columns, long maxBytes) {
-    TableRef ref = table.reopenState();
+  static Entry acquire(ReadTable table, List<String> columns, long maxBytes) {
+    ReadTable.Identity ref = table.identity();
     Key key =
         new Key(ref.databaseUri(), ref.tableName(), ref.version(), List.copyOf(columns), maxBytes);
     Entry e;

@@ -1,6 +1,6 @@
 package dev.lancetorch.internal.read;
 
-import dev.lancetorch.FragmentInfo;
+import dev.lancetorch.internal.arrow.FragmentSize;
 import dev.lancetorch.internal.permutation.PermutationPlan;
 import java.util.Arrays;
 import java.util.List;
@@ -18,14 +18,14 @@ final class StoragePositions {
   private final long[] rowsById;
 
   /** {@code frags}: the table's fragments in storage order, none with deleted rows. */
-  StoragePositions(String tableName, List<FragmentInfo> frags) {
+  StoragePositions(String tableName, List<FragmentSize> frags) {
     this.tableName = tableName;
-    int maxId = frags.stream().mapToInt(FragmentInfo::id).max().orElse(-1);
+    int maxId = frags.stream().mapToInt(FragmentSize::id).max().orElse(-1);
     this.startById = new long[maxId + 1];
     this.rowsById = new long[maxId + 1];
     Arrays.fill(startById, -1);
     long pos = 0;
-    for (FragmentInfo f : frags) {
+    for (FragmentSize f : frags) {
       startById[f.id()] = pos;
       rowsById[f.id()] = f.numRows();
       pos += f.numRows();

@@ -1,7 +1,6 @@
 package dev.lancetorch.internal.read;
 
-import dev.lancetorch.FragmentInfo;
-import dev.lancetorch.Table;
+import dev.lancetorch.internal.arrow.FragmentSize;
 import dev.lancetorch.internal.bridge.TorchGather;
 import dev.lancetorch.internal.cache.CacheSource;
 import dev.lancetorch.internal.cache.DiskColumnCache;
@@ -160,7 +159,7 @@ public final class WindowReader implements AutoCloseable {
    * @param costs the cost model choosing scan or take per fragment
    */
   public WindowReader(
-      Table table,
+      ReadTable table,
       ReadColumns cols,
       long[] addrs,
       int batchSize,
@@ -186,7 +185,7 @@ public final class WindowReader implements AutoCloseable {
    * budget, and at least one batch.
    */
   public WindowReader(
-      Table table,
+      ReadTable table,
       ReadColumns cols,
       long[] addrs,
       int[] batchSizes,
@@ -449,7 +448,7 @@ public final class WindowReader implements AutoCloseable {
    */
   private void readFragments(TorchGather g, int from, int rows) {
     long t0 = System.nanoTime();
-    FragmentInfo[] byId = fragments.byId();
+    FragmentSize[] byId = fragments.byId();
     int slices = (int) Math.max(1, Math.min(ReadThreads.threads(), rows / PLAN_SLICE_ROWS));
     // 1. wanted rows per fragment (each slice of the window counts its own; checks every address)
     // Each slice counts into an array it allocates itself (in its own thread's allocation buffer):
@@ -557,7 +556,7 @@ public final class WindowReader implements AutoCloseable {
   }
 
   /** Counts rows [lo, hi) of the window per fragment; throws for an address no fragment holds. */
-  private void countFragments(int from, int lo, int hi, FragmentInfo[] byId, int[] wanted) {
+  private void countFragments(int from, int lo, int hi, FragmentSize[] byId, int[] wanted) {
     for (int i = lo; i < hi; i++) {
       long a = addrs[from + i];
       long id = a >>> 32;
