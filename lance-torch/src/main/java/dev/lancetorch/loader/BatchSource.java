@@ -35,7 +35,7 @@ public interface BatchSource<B> extends RowSource<B> {
    * empty list drops the hint. The loaders call it on each worker's handle with the worker's share
    * of an epoch, and with an empty list when the worker is done — except for a {@code Permutation}
    * (built with {@code DataLoader.builder(Permutation)}), whose workers share one read of the whole
-   * epoch ({@code Permutation.planBatches}) instead. Asking other batches must still work. The
+   * epoch (the permutation's planned batches) instead. Asking other batches must still work. The
    * default does nothing.
    */
   @Override

@@ -2,8 +2,9 @@ package dev.lancetorch.loader;
 
 import dev.lancetorch.internal.loader.RowSource;
 import dev.lancetorch.internal.loader.SharedReads;
+import dev.lancetorch.internal.read.EpochReads;
+import dev.lancetorch.internal.read.PlanAccess;
 import dev.lancetorch.permutation.Permutation;
-import dev.lancetorch.permutation.PlannedBatches;
 import java.util.List;
 import java.util.Objects;
 
@@ -32,32 +33,27 @@ final class PermutationSource<B> implements SelectableSource<B>, SharedReads.Sou
 
   @Override
   public void planReads(List<long[]> batches) {
-    permutation.planReads(batches);
+    PlanAccess.planReads(permutation, batches);
   }
 
   /**
-   * The workers of an epoch share one {@link PlannedBatches} of it, planned on this (the loader's
-   * own) permutation, so its memory cache and row addresses outlive each epoch's worker handles. A
+   * The workers of an epoch share one {@link EpochReads} of it, planned on this (the loader's own)
+   * permutation, so its memory cache and row addresses outlive each epoch's worker handles. A
    * single worker streaming an unshuffled identity permutation keeps its own stream instead.
    */
   @Override
   public SharedReads share(List<long[]> batches, int workers, SharedReads after) {
-    if (workers == 1 && permutation.streams(batches)) {
-      return null;
-    }
-    PlannedBatches<B> planned =
-        permutation.planBatches(batches, after instanceof Planned<?> p ? p.planned : null);
-    return planned == null ? null : new Planned<>(planned);
+    EpochReads planned =
+        PlanAccess.share(
+            permutation, batches, workers, after instanceof Planned p ? p.planned : null);
+    return planned == null ? null : new Planned(planned);
   }
 
-  /** A {@link PlannedBatches} as the loaders' shared read. */
-  private record Planned<B>(PlannedBatches<B> planned) implements SharedReads {
+  /** An {@link EpochReads} as the loaders' shared read. */
+  private record Planned(EpochReads planned) implements SharedReads {
     @Override
-    @SuppressWarnings("unchecked")
     public Object take(int index, RowSource<?> handle) {
-      return handle instanceof PermutationSource<?> p
-          ? planned.take(index, (Permutation<B>) p.permutation)
-          : planned.take(index);
+      return planned.take(index, handle instanceof PermutationSource<?> p ? p.permutation : null);
     }
 
     @Override

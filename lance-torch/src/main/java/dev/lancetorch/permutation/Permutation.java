@@ -10,6 +10,7 @@ import dev.lancetorch.internal.memory.Cleaners;
 import dev.lancetorch.internal.permutation.LongArrayBuilder;
 import dev.lancetorch.internal.permutation.RowStream;
 import dev.lancetorch.internal.read.CacheHolder;
+import dev.lancetorch.internal.read.PlanAccess;
 import dev.lancetorch.internal.read.PlannedReads;
 import dev.lancetorch.internal.read.RowReader;
 import dev.lancetorch.internal.read.RowSelection;
@@ -62,6 +63,10 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
 
   /** Default read-ahead budget of shuffled reads: 64 MiB ({@link #withReadAhead}). */
   public static final long DEFAULT_READ_AHEAD_BYTES = 64L << 20;
+
+  static {
+    PlanAccess.install(new PlanHooks());
+  }
 
   private final transient Table table;
   private final transient boolean ownsTable;
@@ -509,8 +514,8 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * <p><b>Memory:</b> at most {@code maxBytes} for the three windows' batches not yet returned (at
    * least three batches; a loader's next epoch, read ahead, shares them), plus one scan batch (64 k
    * rows) in flight per part being read. The workers of a {@code DataLoader} share one plan per
-   * epoch ({@link #planBatches}) and so this one budget, plus the batches read for a worker that
-   * has not taken them yet. {@code 0} turns read-ahead off: one take per batch.
+   * epoch and so this one budget, plus the batches read for a worker that has not taken them yet.
+   * {@code 0} turns read-ahead off: one take per batch.
    */
   public Permutation<T> withReadAhead(long maxBytes) {
     checkOpen();
@@ -724,7 +729,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * and is read the plain way; an empty list drops the plan. The batches must not be modified
    * afterwards. A no-op when no plan applies or read-ahead is off ({@code withReadAhead(0)}).
    */
-  public void planReads(List<long[]> batches) {
+  void planReads(List<long[]> batches) {
     checkOpen();
     replacePlan(batches);
   }
@@ -779,7 +784,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * batch, an offset out of range, or columns the planner does not read (then read with {@link
    * #takeOffsets}).
    */
-  public PlannedBatches<T> planBatches(List<long[]> batches) {
+  PlannedBatches<T> planBatches(List<long[]> batches) {
     return planBatches(batches, null);
   }
 
@@ -790,7 +795,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * last window is read and handed out — the windows alive of both stay within the read-ahead
    * budget. With {@code after} null it starts now.
    */
-  public PlannedBatches<T> planBatches(List<long[]> batches, PlannedBatches<?> after) {
+  PlannedBatches<T> planBatches(List<long[]> batches, PlannedBatches<?> after) {
     checkOpen();
     if (batches.isEmpty() || spec.readAheadBytes() == 0 || !inRange(batches)) {
       return null;
@@ -811,7 +816,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * True when {@link #planReads} reads these batches as one stream (consecutive ranges of an
    * identity permutation) rather than through the read planner.
    */
-  public boolean streams(List<long[]> batches) {
+  boolean streams(List<long[]> batches) {
     checkOpen();
     return spec.readAheadBytes() != 0
         && spec.selection().scansInOrder()

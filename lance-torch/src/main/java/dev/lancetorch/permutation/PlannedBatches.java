@@ -1,5 +1,7 @@
 package dev.lancetorch.permutation;
 
+import dev.lancetorch.internal.read.EpochReads;
+import dev.lancetorch.internal.read.PlanAccess;
 import dev.lancetorch.internal.read.WindowReader;
 import dev.lancetorch.torch.TorchBatch;
 import java.util.HashMap;
@@ -12,7 +14,8 @@ import java.util.Map;
  * order and from any thread. One thread at a time pulls the planner's batches in order (outside the
  * lock, so threads whose batches are already read are not held up) and parks those read before they
  * are asked for; the planner reads the next window ahead meanwhile. A {@code DataLoader}'s workers
- * share one of these per epoch, so each window is read once for all of them.
+ * share one of these per epoch, so each window is read once for all of them: it is their {@link
+ * EpochReads}, made through {@link PlanAccess}.
  *
  * <p>Memory: the planner's windows (a third of the read-ahead budget each, at most three alive, see
  * {@link WindowReader}) plus the batches read but not yet taken; a thread that takes its batches
@@ -26,7 +29,7 @@ import java.util.Map;
  *
  * @param <T> the batch type
  */
-public final class PlannedBatches<T> implements AutoCloseable {
+final class PlannedBatches<T> implements EpochReads {
   private final Permutation<T> owner;
   private final List<long[]> batches;
   private final WindowReader reader;
@@ -83,6 +86,13 @@ public final class PlannedBatches<T> implements AutoCloseable {
           "the handle reads other columns or another format than the planned permutation");
     }
     return handle.format(raw(index));
+  }
+
+  /** {@link #take(int, Permutation)} for the loaders; {@code handle} null: {@link #take(int)}. */
+  @Override
+  @SuppressWarnings("unchecked")
+  public Object take(int index, Object handle) {
+    return handle == null ? take(index) : take(index, (Permutation<T>) handle);
   }
 
   /** The gathered batch {@code index} (owned by the caller). */
