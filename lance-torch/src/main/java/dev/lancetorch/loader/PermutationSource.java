@@ -1,7 +1,5 @@
 package dev.lancetorch.loader;
 
-import dev.lancetorch.internal.loader.RowSource;
-import dev.lancetorch.internal.loader.SharedReads;
 import dev.lancetorch.internal.read.EpochReads;
 import dev.lancetorch.internal.read.PlanAccess;
 import dev.lancetorch.permutation.Permutation;
@@ -14,7 +12,7 @@ import java.util.Objects;
  * only). {@link #close()} closes the permutation: the loaders close only the handles they reopened,
  * never the one they were built with.
  */
-final class PermutationSource<B> implements SelectableSource<B>, SharedReads.Source {
+final class PermutationSource<B> implements SelectableSource<B>, EpochReads.Source {
   private final Permutation<B> permutation;
 
   PermutationSource(Permutation<B> permutation) {
@@ -42,24 +40,14 @@ final class PermutationSource<B> implements SelectableSource<B>, SharedReads.Sou
    * single worker streaming an unshuffled identity permutation keeps its own stream instead.
    */
   @Override
-  public SharedReads share(List<long[]> batches, int workers, SharedReads after) {
-    EpochReads planned =
-        PlanAccess.share(
-            permutation, batches, workers, after instanceof Planned p ? p.planned : null);
-    return planned == null ? null : new Planned(planned);
+  public EpochReads share(List<long[]> batches, int workers, EpochReads after) {
+    return PlanAccess.share(permutation, batches, workers, after);
   }
 
-  /** An {@link EpochReads} as the loaders' shared read. */
-  private record Planned(EpochReads planned) implements SharedReads {
-    @Override
-    public Object take(int index, RowSource<?> handle) {
-      return planned.take(index, handle instanceof PermutationSource<?> p ? p.permutation : null);
-    }
-
-    @Override
-    public void close() {
-      planned.close();
-    }
+  /** A worker's handle formats its batches of the shared read: its permutation. */
+  @Override
+  public Object planHandle(Object workerHandle) {
+    return workerHandle instanceof PermutationSource<?> p ? p.permutation : null;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.lancetorch.internal.loader;
 
+import dev.lancetorch.internal.read.EpochReads;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -43,14 +44,14 @@ public final class EpochRun<B, R> implements TaskStream<R> {
   private int delivered;
   private int cursor;
   private volatile boolean cancelled;
-  private final SharedReads.Source sharer;
+  private final EpochReads.Source sharer;
   private final int[][] planIndex;
   private final java.util.concurrent.atomic.AtomicInteger workersLeft;
   private boolean sharePlanned;
-  private SharedReads shared;
+  private EpochReads shared;
 
   /**
-   * @param source the loader's source: when it can share reads ({@link SharedReads.Source}), one
+   * @param source the loader's source: when it can share reads ({@link EpochReads.Source}), one
    *     read of the epoch's batches serves every worker; otherwise each worker plans its own share
    *     on its handle ({@link RowSource#planReads})
    * @param adopted this epoch's shared read, planned ahead by the previous epoch ({@link
@@ -65,9 +66,9 @@ public final class EpochRun<B, R> implements TaskStream<R> {
       long timeoutNanos,
       LoaderMetrics metrics,
       RowSource<?> source,
-      SharedReads adopted) {
+      EpochReads adopted) {
     this.perWorker = perWorker;
-    this.sharer = source instanceof SharedReads.Source s ? s : null;
+    this.sharer = source instanceof EpochReads.Source s ? s : null;
     this.planIndex = sharer == null ? null : consumerOrder(perWorker);
     this.workersLeft = new java.util.concurrent.atomic.AtomicInteger(perWorker.size());
     if (adopted != null) {
@@ -100,9 +101,9 @@ public final class EpochRun<B, R> implements TaskStream<R> {
         workTasks(w, handle, openError);
         return;
       }
-      SharedReads s = sharedReads();
+      EpochReads s = sharedReads();
       if (s != null) {
-        workTasks(w, new SharedHandle<>(handle, s, planIndex[w]), null);
+        workTasks(w, new SharedHandle<>(handle, s, planIndex[w], sharer.planHandle(handle)), null);
         return;
       }
       if (cancelled) {
@@ -154,7 +155,7 @@ public final class EpochRun<B, R> implements TaskStream<R> {
   }
 
   /** The epoch's shared read, made by the first caller; null when it does not apply. */
-  private synchronized SharedReads sharedReads() {
+  private synchronized EpochReads sharedReads() {
     if (sharer == null || cancelled) {
       return null;
     }
@@ -190,8 +191,8 @@ public final class EpochRun<B, R> implements TaskStream<R> {
    * window once this epoch's last window is read. Owned by the caller (who hands it to that epoch's
    * run); null when this epoch has no shared read or that one cannot be planned.
    */
-  SharedReads planFollower(List<List<LoaderTask>> next) {
-    SharedReads mine = sharedReads();
+  EpochReads planFollower(List<List<LoaderTask>> next) {
+    EpochReads mine = sharedReads();
     if (mine == null || next.size() != perWorker.size()) {
       return null;
     }
@@ -203,7 +204,7 @@ public final class EpochRun<B, R> implements TaskStream<R> {
   }
 
   private void closeShared() {
-    SharedReads s;
+    EpochReads s;
     synchronized (this) {
       s = shared;
       shared = null;

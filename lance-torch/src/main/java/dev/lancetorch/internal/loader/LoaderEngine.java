@@ -1,6 +1,7 @@
 package dev.lancetorch.internal.loader;
 
 import dev.lancetorch.internal.memory.Cleaners;
+import dev.lancetorch.internal.read.EpochReads;
 import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * the source itself ({@link InlineStream}); otherwise by a {@link WorkerPool} ({@link EpochRun}),
  * one per epoch, or one for the loader's life when persistent. Only one epoch is live: a new one
  * abandons the previous (its batches in flight are closed). Over a source that shares reads ({@link
- * SharedReads.Source}) the workers of an epoch share one read of it, and the next epoch's read can
+ * EpochReads.Source}) the workers of an epoch share one read of it, and the next epoch's read can
  * be planned while one runs (its first window read after this epoch's last one).
  *
  * <p>Ownership: the engine never closes the source; worker handles are the pool's; the next epoch's
@@ -40,7 +41,7 @@ public final class LoaderEngine<R> implements AutoCloseable {
   private boolean closing; // guarded by this
 
   /** The next epoch's shared read, planned while the live epoch runs, and the tasks it reads. */
-  private record Follower(int epoch, List<List<LoaderTask>> perWorker, SharedReads reads) {}
+  private record Follower(int epoch, List<List<LoaderTask>> perWorker, EpochReads reads) {}
 
   /**
    * What the engine must release, apart from the loader: the pools, the live epoch's stream and the
@@ -212,7 +213,7 @@ public final class LoaderEngine<R> implements AutoCloseable {
     if (current != null) {
       current.stop();
     }
-    SharedReads adopted = adoptFollower(epoch, perWorker);
+    EpochReads adopted = adoptFollower(epoch, perWorker);
     EpochIterator<R, H> it;
     if (workers.count() == 0) {
       TaskStream<R> inline =
@@ -238,7 +239,7 @@ public final class LoaderEngine<R> implements AutoCloseable {
       pool.start(run);
       run.planShared(); // its first window is read while the workers open their handles
       if (next != null) {
-        SharedReads reads = run.planFollower(next);
+        EpochReads reads = run.planFollower(next);
         synchronized (resources) {
           resources.follower = reads == null ? null : new Follower(epoch + 1, next, reads);
         }
@@ -252,7 +253,7 @@ public final class LoaderEngine<R> implements AutoCloseable {
    * The planned read of the next epoch when {@code epoch} is it and has the same tasks (then the
    * caller owns it), else null (a planned read that does not match is closed).
    */
-  private SharedReads adoptFollower(int epoch, List<List<LoaderTask>> perWorker) {
+  private EpochReads adoptFollower(int epoch, List<List<LoaderTask>> perWorker) {
     Follower f;
     synchronized (resources) {
       f = resources.follower;

@@ -1,25 +1,31 @@
 package dev.lancetorch.internal.loader;
 
+import dev.lancetorch.internal.read.EpochReads;
+
 /**
- * A worker's handle seen through the epoch's {@link SharedReads}: the batch of the task being
+ * A worker's handle seen through the epoch's {@link EpochReads}: the batch of the task being
  * processed ({@link #expect}) comes from the shared read, anything else (a transform's row-by-row
  * retry) from the worker's own handle. Borrows both; {@link #close()} does nothing (the pool closes
  * the handle). Used by its worker thread only.
  */
 final class SharedHandle<B> implements RowSource<B> {
   private final RowSource<B> handle;
-  private final SharedReads shared;
+  private final EpochReads shared;
+  private final Object planHandle;
   private final int[] planIndex;
   private long[] expected;
   private int index;
 
   /**
    * @param planIndex the position in the shared read of each of this worker's tasks
+   * @param planHandle what the shared read formats this worker's batches with ({@link
+   *     EpochReads.Source#planHandle})
    */
-  SharedHandle(RowSource<B> handle, SharedReads shared, int[] planIndex) {
+  SharedHandle(RowSource<B> handle, EpochReads shared, int[] planIndex, Object planHandle) {
     this.handle = handle;
     this.shared = shared;
     this.planIndex = planIndex;
+    this.planHandle = planHandle;
   }
 
   /** The worker's task {@code j} is next: its offsets (the very array the processor will ask). */
@@ -38,7 +44,7 @@ final class SharedHandle<B> implements RowSource<B> {
   public B takeOffsets(long[] offsets) {
     if (offsets == expected) {
       expected = null;
-      return (B) shared.take(index, handle);
+      return (B) shared.take(index, planHandle);
     }
     return handle.takeOffsets(offsets);
   }
