@@ -31,7 +31,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *                 starting at a multiple of 64
  * row offsets     only for a fragment with deleted rows: int32 row offset of every cached row
  * footer          UTF-8 JSON: {"version":1, "fragment":id, "rows":n, "schema":Arrow schema JSON,
- *                 "blocks":[{"rows":r, "nodes":[[length, nulls]...], "buffers":[[offset, length]...]}],
+ *                 "blocks":[{"rows":r, "nodes":[[length, nulls]...],
+ *                            "buffers":[[offset, length]...]}],
  *                 "offsets":[offset, count] (or absent)}
  * trailer (40 B)  int64 footer offset, int64 footer length, int64 file length,
  *                 int64 CRC-32C of bytes [0, file length - 16), magic "LTCACHE1"
