@@ -74,8 +74,8 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   private final transient CacheHolder cache;
   private final transient PermutationSpec spec;
   private transient volatile PermutationReader<T> reading;
-  private transient PlannedReads planned; // guarded by this
-  private transient SequentialReads<T> sequential; // guarded by this
+  private transient PlannedReads<dev.lancetorch.torch.TorchBatch> planned; // guarded by this
+  private transient PlannedReads<T> sequential; // guarded by this
   private final transient SchemaExports exports = new SchemaExports();
   private transient volatile boolean closed; // this handle's close(); copies have their own
 
@@ -691,8 +691,8 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
                 + " rows");
       }
     }
-    SequentialReads<T> seq;
-    PlannedReads plan;
+    PlannedReads<T> seq;
+    PlannedReads<dev.lancetorch.torch.TorchBatch> plan;
     synchronized (this) {
       seq = sequential;
       plan = planned;
@@ -735,8 +735,8 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   }
 
   private void replacePlan(List<long[]> batches) {
-    PlannedReads old;
-    SequentialReads<T> oldSeq;
+    PlannedReads<dev.lancetorch.torch.TorchBatch> old;
+    PlannedReads<T> oldSeq;
     synchronized (this) {
       old = planned;
       planned = null;
@@ -756,7 +756,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
       return; // takeOffsets reports it
     }
     if (spec.selection().scansInOrder()) {
-      SequentialReads<T> seq = SequentialReads.of(this, batches);
+      PlannedReads<T> seq = SequentialReads.of(this, batches);
       if (seq != null) {
         synchronized (this) {
           sequential = seq;
@@ -768,7 +768,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     if (r != null) {
       r.start();
       synchronized (this) {
-        planned = new PlannedReads(List.copyOf(batches), r);
+        planned = PlannedReads.of(List.copyOf(batches), r);
       }
     }
   }
@@ -844,7 +844,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
         : windowReader(addrs, PlannedReads.sizes(batches), new WindowReader.Stats());
   }
 
-  private void dropPlan(PlannedReads plan) {
+  private void dropPlan(PlannedReads<?> plan) {
     synchronized (this) {
       if (planned == plan) {
         planned = null;

@@ -1,24 +1,82 @@
 package dev.lancetorch.internal.read;
 
-import dev.lancetorch.permutation.Permutation;
 import dev.lancetorch.torch.TorchBatch;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
- * The batches a loader worker announced it will take next ({@link Permutation#planReads}), read by
- * a {@link WindowReader} over their addresses: while the worker asks exactly these batches in this
- * order, each comes from the planner's windows; the first request that differs ends the plan (the
- * caller then reads it the plain way). Owns the reader; {@link #close()} (idempotent) frees the
- * batches not handed out. Thread-safe.
+ * The batches one handle announced it will take next ({@code Permutation.planReads}, a loader
+ * worker's share), read ahead by one source of batches in their order: a {@link WindowReader} over
+ * their addresses ({@link #of}), or the permutation's own stream of consecutive ranges. While the
+ * handle asks exactly these batches in this order, each comes from that source; the first request
+ * that differs ends the plan (the caller then reads it the plain way). Owns the source; {@link
+ * #close()} (idempotent) closes it, freeing the batches not handed out. Thread-safe.
+ *
+ * @param <B> what the source returns
  */
-public final class PlannedReads implements AutoCloseable {
-  private final PlanCursor cursor;
-  private final WindowReader reader;
+public final class PlannedReads<B> implements AutoCloseable {
+  private final List<long[]> batches;
+  private final IntFunction<B> next;
+  private final Runnable close;
+  private int asked;
   private boolean closed;
 
-  public PlannedReads(List<long[]> batches, WindowReader reader) {
-    this.cursor = new PlanCursor(batches);
-    this.reader = reader;
+  /**
+   * @param batches the announced batches, in order (kept, not copied)
+   * @param next reads the source's next batch (given the rows asked), owned by the caller
+   * @param close closes the source (owned), run once by {@link #close()}
+   */
+  public PlannedReads(List<long[]> batches, IntFunction<B> next, Runnable close) {
+    this.batches = batches;
+    this.next = next;
+    this.close = close;
+  }
+
+  /** The batches read by the planner {@code reader} (owned from now on). */
+  public static PlannedReads<TorchBatch> of(List<long[]> batches, WindowReader reader) {
+    return new PlannedReads<>(
+        batches,
+        rows -> {
+          TorchBatch b = reader.next();
+          if (b == null || b.numRows() != rows) {
+            if (b != null) {
+              b.close();
+            }
+            throw new IllegalStateException("the read planner returned a batch of the wrong size");
+          }
+          return b;
+        },
+        reader::close);
+  }
+
+  /**
+   * The rows of {@code batches}, or -1 unless they are read-plannable: every batch of the first
+   * one's size but the last, which is not larger, none empty.
+   */
+  public static long uniformRows(List<long[]> batches) {
+    int size = batches.get(0).length;
+    long total = 0;
+    for (int i = 0; i < batches.size(); i++) {
+      int n = batches.get(i).length;
+      if (n == 0 || n > size || (n < size && i < batches.size() - 1)) {
+        return -1;
+      }
+      total += n;
+    }
+    return total;
+  }
+
+  /** The rows of {@code batches}, or -1 when one is empty. */
+  public static long rows(List<long[]> batches) {
+    long total = 0;
+    for (long[] b : batches) {
+      if (b.length == 0) {
+        return -1;
+      }
+      total += b.length;
+    }
+    return total;
   }
 
   /**
@@ -27,7 +85,7 @@ public final class PlannedReads implements AutoCloseable {
    */
   public static long[] addresses(
       List<long[]> batches, java.util.function.LongUnaryOperator addressOf) {
-    long total = PlanCursor.rows(batches);
+    long total = rows(batches);
     if (total < 0 || total > Integer.MAX_VALUE - 8) {
       return null;
     }
@@ -52,27 +110,38 @@ public final class PlannedReads implements AutoCloseable {
 
   /**
    * The planned batch for {@code offsets} (owned by the caller), or null when they are not the next
-   * planned batch.
+   * planned batch (or every batch was asked, or this is closed).
+   *
+   * @throws IllegalStateException if the planner returns a batch of another size
    */
-  public synchronized TorchBatch take(long[] offsets) {
-    if (closed || !cursor.advance(offsets)) {
+  public synchronized B take(long[] offsets) {
+    if (closed || !advance(offsets)) {
       return null;
     }
-    TorchBatch b = reader.next();
-    if (b == null || b.numRows() != offsets.length) {
-      if (b != null) {
-        b.close();
-      }
-      throw new IllegalStateException("the read planner returned a batch of the wrong size");
+    return next.apply(offsets.length);
+  }
+
+  /**
+   * True, and one batch further, when {@code offsets} are the next announced batch; false (nothing
+   * changes) otherwise or when every batch was asked.
+   */
+  private boolean advance(long[] offsets) {
+    if (asked >= batches.size()) {
+      return false;
     }
-    return b;
+    long[] want = batches.get(asked);
+    if (want != offsets && !Arrays.equals(want, offsets)) {
+      return false;
+    }
+    asked++;
+    return true;
   }
 
   @Override
   public synchronized void close() {
     if (!closed) {
       closed = true;
-      reader.close();
+      close.run();
     }
   }
 }
