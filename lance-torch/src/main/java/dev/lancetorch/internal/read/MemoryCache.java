@@ -1,11 +1,10 @@
 package dev.lancetorch.internal.read;
 
-import dev.lancetorch.permutation.Permutation;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
- * An in-memory copy of some columns of a table ({@link Permutation#withMemoryCache}): {@link
+ * An in-memory copy of some columns of a table ({@code Permutation.withMemoryCache}): {@link
  * NativeColumnCache} for fixed-width columns, {@link ColumnCache} otherwise. Owns what it holds
  * until {@link #close()}; every root returned is owned by the caller.
  */

@@ -4,7 +4,6 @@ import dev.lancetorch.internal.arrow.FragmentSize;
 import dev.lancetorch.internal.bridge.TorchGather;
 import dev.lancetorch.internal.cache.CacheSource;
 import dev.lancetorch.internal.cache.DiskColumnCache;
-import dev.lancetorch.permutation.Permutation;
 import dev.lancetorch.torch.TorchBatch;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -12,8 +11,8 @@ import java.util.List;
 /**
  * The read planner: reads a known sequence of row addresses (a shuffled permutation's order, a
  * worker's share of batches) as exact-size batches, a <em>window</em> of upcoming batches at a
- * time. A window holds as many whole batches as fit in the read-ahead budget ({@link
- * Permutation#withReadAhead}; at least one batch). Its addresses are grouped per fragment (and per
+ * time. A window holds as many whole batches as fit in the read-ahead budget ({@code
+ * Permutation.withReadAhead}; at least one batch). Its addresses are grouped per fragment (and per
  * range of a fragment's rows) into parts, and {@link FragmentReader} reads each part the cheaper
  * way by {@link ReadCosts}: a range scan of the rows covering the wanted ones (Lance's native Arrow
  * C stream, row addresses included) merged natively against the sorted wanted addresses, or one
