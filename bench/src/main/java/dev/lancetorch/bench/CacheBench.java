@@ -1,6 +1,5 @@
 package dev.lancetorch.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lancetorch.ConnectOptions;
 import dev.lancetorch.Connection;
 import dev.lancetorch.LanceDb;
@@ -13,13 +12,10 @@ import dev.lancetorch.permutation.TensorDict;
 import dev.lancetorch.threads.ThreadBudget;
 import dev.lancetorch.torch.NativeLibrary;
 import dev.lancetorch.torch.TorchBatch;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -127,12 +123,18 @@ public final class CacheBench {
             (System.nanoTime() - t0) / 1e9);
       }
       header(rows, numbers, peerDir, peerRows);
-      for (Columns cols : COLUMNS) {
-        if (only != null && !only.contains(cols.label())) {
-          continue;
-        }
+      for (Columns cols : selected()) {
         Map<Integer, Double> peer =
-            peerDir == null ? Map.of() : runPeer(peerDir, db, permsDir, cols, peerRows);
+            peerDir == null
+                ? Map.of()
+                : runPeer(
+                    peerDir,
+                    db.toAbsolutePath().toString(),
+                    Map.of(),
+                    permsDir,
+                    cols,
+                    peerRows,
+                    cols.label());
         double scan = rawScan(numbers, cols, rows);
         fillAlone(numbers, perms, cols, rows, scan, cacheDir);
         localScan.put(cols.label(), scan);
@@ -143,6 +145,11 @@ public final class CacheBench {
         }
       }
     }
+  }
+
+  /** The column sets {@code --columns} selects (all by default). */
+  private List<Columns> selected() {
+    return COLUMNS.stream().filter(c -> only == null || only.contains(c.label())).toList();
   }
 
   private void header(long rows, Table numbers, Path peerDir, long peerRows) {
@@ -280,10 +287,7 @@ public final class CacheBench {
         Connection perms = LanceDb.connect(permsDir.toString());
         Table numbers = c.openTable("numbers")) {
       long rows = numbers.countRows();
-      for (Columns cols : COLUMNS) {
-        if (only != null && !only.contains(cols.label())) {
-          continue;
-        }
+      for (Columns cols : selected()) {
         Map<Integer, Double> peer =
             peerDir == null
                 ? Map.of()
@@ -419,16 +423,6 @@ public final class CacheBench {
   }
 
   /** LanceDB's reader over the first {@code n} rows, M rows/s by batch size. */
-  private Map<Integer, Double> runPeer(Path peerDir, Path db, Path permsDir, Columns cols, long n)
-      throws IOException, InterruptedException {
-    Path script = peerDir.resolve("peer_column.mjs");
-    try (InputStream in = PeerBench.class.getResourceAsStream("peer_column.mjs")) {
-      Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
-    }
-    return runPeer(
-        peerDir, db.toAbsolutePath().toString(), Map.of(), permsDir, cols, n, cols.label());
-  }
-
   private Map<Integer, Double> runPeer(
       Path peerDir,
       String db,
@@ -438,44 +432,12 @@ public final class CacheBench {
       long n,
       String tag)
       throws IOException, InterruptedException {
-    Path script = peerDir.resolve("peer_column.mjs");
+    if (PeerColumn.findOnPath("node") == null) {
+      throw new IllegalStateException("node is not on PATH (LanceDB's reader runs on Node)");
+    }
     Path json = permsDir.resolveSibling("cache-bench-" + tag + ".json");
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                findOnPath("node"),
-                script.getFileName().toString(),
-                db,
-                permsDir.toAbsolutePath().toString(),
-                "bench_shuffle",
-                String.join(",", cols.names()),
-                Long.toString(n),
-                "1024,16384",
-                Integer.toString(runs),
-                json.toAbsolutePath().toString()));
-    storage.forEach((k, v) -> cmd.add(k + "=" + v));
-    System.out.println("LanceDB peer: " + String.join(" ", cmd) + " (in " + peerDir + ")");
-    Process p = new ProcessBuilder(cmd).directory(peerDir.toFile()).inheritIO().start();
-    if (p.waitFor() != 0) {
-      throw new IllegalStateException("LanceDB peer failed (exit " + p.exitValue() + "): " + cmd);
-    }
-    Map<Integer, Double> out = new HashMap<>();
-    new ObjectMapper()
-        .readTree(json.toFile())
-        .fields()
-        .forEachRemaining(
-            e -> out.put(Integer.parseInt(e.getKey()), e.getValue().asDouble() / 1e6));
-    return out;
-  }
-
-  private static String findOnPath(String exe) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      Path p = Path.of(dir, exe);
-      if (Files.isExecutable(p)) {
-        return p.toString();
-      }
-    }
-    throw new IllegalStateException(exe + " is not on PATH");
+    return PeerColumn.run(
+        peerDir, db, storage, permsDir, "bench_shuffle", cols.names(), n, runs, json);
   }
 
   private static void deleteTree(Path root) throws IOException {

@@ -9,13 +9,9 @@ import dev.lancetorch.permutation.ArrowBatch;
 import dev.lancetorch.permutation.Format;
 import dev.lancetorch.permutation.Permutation;
 import dev.lancetorch.permutation.TensorDict;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -194,34 +190,19 @@ final class PeerBench {
   private Map<String, Double> runPeerColumn(
       Path peerDir, Path db, String permTable, String column, long n)
       throws IOException, InterruptedException {
-    Path script = peerDir.resolve("peer_column.mjs");
-    try (InputStream in = PeerBench.class.getResourceAsStream("peer_column.mjs")) {
-      Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
-    }
     Path json = db.resolveSibling(db.getFileName() + "-" + column + ".json");
-    List<String> cmd =
-        List.of(
-            findOnPath("node"),
-            script.getFileName().toString(),
-            db.toAbsolutePath().toString(),
-            db.toAbsolutePath() + "_bench_perms",
-            permTable,
-            column,
-            Long.toString(n),
-            "1024,16384",
-            Integer.toString(reps),
-            json.toAbsolutePath().toString());
-    System.out.println("LanceDB peer: " + String.join(" ", cmd) + " (in " + peerDir + ")");
-    Process p = new ProcessBuilder(cmd).directory(peerDir.toFile()).inheritIO().start();
-    if (p.waitFor() != 0) {
-      throw new IllegalStateException("LanceDB peer failed (exit " + p.exitValue() + "): " + cmd);
-    }
     Map<String, Double> out = new HashMap<>();
-    new ObjectMapper()
-        .readTree(json.toFile())
-        .fields()
-        .forEachRemaining(
-            e -> out.put("shuffle/" + column + "/" + e.getKey(), e.getValue().asDouble() / 1e6));
+    PeerColumn.run(
+            peerDir,
+            db.toAbsolutePath().toString(),
+            Map.of(),
+            Path.of(db.toAbsolutePath() + "_bench_perms"),
+            permTable,
+            List.of(column),
+            n,
+            reps,
+            json)
+        .forEach((bs, mrows) -> out.put("shuffle/" + column + "/" + bs, mrows));
     return out;
   }
 
@@ -288,7 +269,7 @@ final class PeerBench {
    */
   private Map<String, Double> runPeer(Path peerDir, Path db, Path json)
       throws IOException, InterruptedException {
-    String node = findOnPath("node");
+    String node = PeerColumn.findOnPath("node");
     if (node == null) {
       report.add(
           "vs LanceDB",
@@ -338,15 +319,5 @@ final class PeerBench {
         "",
         "");
     return out;
-  }
-
-  private static String findOnPath(String exe) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      Path p = Path.of(dir, exe);
-      if (Files.isExecutable(p)) {
-        return p.toString();
-      }
-    }
-    return null;
   }
 }

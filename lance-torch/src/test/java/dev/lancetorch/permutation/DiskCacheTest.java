@@ -58,14 +58,7 @@ class DiskCacheTest {
     db =
         LanceDb.connect(
             dir.resolve("db").toString(), ConnectOptions.builder().allocator(allocator).build());
-    try (VectorSchemaRoot first = VariableLengthPlannerTest.rows(db.allocator(), 0, PER)) {
-      table = db.createTable("v", first);
-    }
-    for (int f = 1; f < FRAGS; f++) {
-      try (VectorSchemaRoot more = VariableLengthPlannerTest.rows(db.allocator(), f * PER, PER)) {
-        table.add(more);
-      }
-    }
+    table = VariableLengthPlannerTest.createTable(db);
   }
 
   @AfterEach

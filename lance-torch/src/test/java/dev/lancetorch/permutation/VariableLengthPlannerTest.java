@@ -76,14 +76,21 @@ class VariableLengthPlannerTest {
     tensorBytesBefore = TensorMemory.allocatedBytes();
     allocator = new RootAllocator();
     db = LanceDb.connect(dir.toString(), ConnectOptions.builder().allocator(allocator).build());
+    table = createTable(db);
+  }
+
+  /** Table {@code v}: {@link #FRAGS} fragments of {@link #PER} rows ({@link #rows}). */
+  static Table createTable(Connection db) {
+    Table t;
     try (VectorSchemaRoot first = rows(db.allocator(), 0, PER)) {
-      table = db.createTable("v", first);
+      t = db.createTable("v", first);
     }
     for (int f = 1; f < FRAGS; f++) {
       try (VectorSchemaRoot more = rows(db.allocator(), f * PER, PER)) {
-        table.add(more);
+        t.add(more);
       }
     }
+    return t;
   }
 
   @AfterEach
