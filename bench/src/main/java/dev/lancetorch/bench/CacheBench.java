@@ -269,13 +269,14 @@ public final class CacheBench {
     s3md.add("");
     s3md.add(
         String.format(
-            "The same table at `%s`, served by S3Proxy 2.9.0 on 127.0.0.1 (filesystem backend over"
-                + " the same files) with its latency middleware"
-                + " (`s3proxy.latency-blobstore.get.latency=30`: 30 ms per GET); the permutation"
-                + " table stays local. Epoch 1 includes the whole fill from the object store."
-                + " *local scan* = the raw local scan above; *local e2* = the local disk-cache"
-                + " epoch 2 above (same run). LanceDB = its reader on the same endpoint over the"
-                + " first %,d rows, median of %d.",
+            "The same table at `%s`: S3Proxy 2.9.0 on 127.0.0.1 (filesystem-nio2 backend over the"
+                + " same files) behind a loopback TCP proxy that delays every request by 30 ms"
+                + " (`bench/scripts/DelayProxy.java`, set up by `bench/scripts/s3-large.sh`;"
+                + " S3Proxy's own latency middleware answers ranged GETs without `Content-Range`,"
+                + " which Lance refuses); the permutation table stays local. Epoch 1 includes the"
+                + " whole fill from the object store. *local scan* = the raw local scan above;"
+                + " *local e2* = the local disk-cache epoch 2 above (same run). LanceDB = its"
+                + " reader on the same endpoint over the first %,d rows, median of %d.",
             s3Db, peerRows, runs));
     s3md.add("");
     s3md.add(
