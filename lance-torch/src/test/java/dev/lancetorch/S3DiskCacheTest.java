@@ -6,6 +6,7 @@ import dev.lancetorch.permutation.ArrowBatch;
 import dev.lancetorch.permutation.CacheOptions;
 import dev.lancetorch.permutation.DiskCacheReadMain;
 import dev.lancetorch.permutation.Permutation;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The disk cache over {@code s3://} (S3Proxy on 127.0.0.1): the first epoch, filling while it
  * serves, and later epochs read exactly the rows of an uncached read; once filled, epochs read no
- * data from the object store (they still work with the server stopped).
+ * data from the object store (they still work with the server stopped); no cache file holds the
+ * credentials or the endpoint.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class S3DiskCacheTest extends S3Fixture {
@@ -60,6 +62,20 @@ class S3DiskCacheTest extends S3Fixture {
               assertThat(p.cacheStats().rowsServed() - served).isEqualTo((long) FRAGS * PER);
             } finally {
               s3.restart();
+            }
+          }
+          // credentials never reach the cache: no file name nor byte holds the keys
+          try (java.util.stream.Stream<Path> files =
+              java.nio.file.Files.walk(dir.resolve("cache"))) {
+            for (Path f : files.toList()) {
+              assertThat(f.toString()).doesNotContain(S3Server.ACCESS_KEY, S3Server.SECRET_KEY);
+              if (java.nio.file.Files.isRegularFile(f)) {
+                String bytes =
+                    new String(java.nio.file.Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+                assertThat(bytes)
+                    .as("%s", f)
+                    .doesNotContain(S3Server.ACCESS_KEY, S3Server.SECRET_KEY, "127.0.0.1");
+              }
             }
           }
         }
