@@ -268,6 +268,33 @@ class DiskCacheTest {
   }
 
   @Test
+  void closingTheHandleWhileItsIteratorReadsAheadNeitherCrashesNorReadsWrong() {
+    long[] addrs = shuffled(allIds(), 4);
+    Permutation<ArrowBatch> base = permutation(table, addrs, ALL, 16).withReadAhead(4 << 10);
+    List<List<String>> ref = rows(base.withReadAhead(0), false);
+    for (int round = 0; round < 5; round++) {
+      Permutation<ArrowBatch> p = base.withCache(CacheOptions.disk(cacheDir, 1L << 30));
+      p.fillCache();
+      List<List<String>> got = new ArrayList<>();
+      try (BatchIterator<ArrowBatch> it = p.iter(16, false)) {
+        try (ArrowBatch b = it.next()) {
+          got.addAll(VariableLengthPlannerTest.rowsOf(b.root(), ALL));
+        }
+        p.close(); // windows are being read ahead from the mapped files now
+        while (it.hasNext()) {
+          try (ArrowBatch b = it.next()) {
+            got.addAll(VariableLengthPlannerTest.rowsOf(b.root(), ALL));
+          }
+        }
+        assertThat(got).as("round %d", round).isEqualTo(ref); // the rest read from the source
+      } catch (IllegalStateException e) {
+        assertThat(e).hasMessageContaining("closed"); // or a clean refusal
+      }
+      assertThat(DiskColumnCache.live()).isZero();
+    }
+  }
+
+  @Test
   void anUnusableDirectoryReadsFromTheSource() throws Exception {
     Path file = dir.resolve("not-a-directory");
     Files.write(file, new byte[] {1});

@@ -98,6 +98,11 @@ public final class DiskColumnCache {
   private final List<Future<?>> fills = new ArrayList<>();
   private int refs;
   private volatile boolean closed;
+
+  /** Gathers hold its read lock, the last release its write lock (see {@link View#gather}). */
+  private final java.util.concurrent.locks.ReentrantReadWriteLock life =
+      new java.util.concurrent.locks.ReentrantReadWriteLock();
+
   private volatile boolean disabled;
 
   private final AtomicLong filledFragments = new AtomicLong();
@@ -176,13 +181,18 @@ public final class DiskColumnCache {
         // cancelled or failed: nothing is left half-published (temp files are deleted)
       }
     }
-    for (Slot s : slots.values()) {
-      CachedFragment cf = s.ready;
-      if (cf != null) {
-        s.ready = null;
-        cf.close();
-        OPEN.remove(dir.resolve(s.name));
+    life.writeLock().lock(); // after the gathers in progress; later ones see closed
+    try {
+      for (Slot s : slots.values()) {
+        CachedFragment cf = s.ready;
+        if (cf != null) {
+          s.ready = null;
+          cf.close();
+          OPEN.remove(dir.resolve(s.name));
+        }
       }
+    } finally {
+      life.writeLock().unlock();
     }
   }
 
@@ -257,13 +267,23 @@ public final class DiskColumnCache {
         int n,
         java.util.function.LongFunction<RuntimeException> missing) {
       Slot s = id < byId.length ? byId[id] : null;
-      CachedFragment cf = s == null ? null : s.ready;
-      if (cf == null) {
+      if (s == null || s.ready == null) {
         return false;
       }
-      int bad = cf.gather(g, addr, pos, n);
-      if (bad >= 0) {
-        throw missing.apply(addr[bad]);
+      // the read lock keeps the mapped batches alive while native code copies from them: the last
+      // release (a permutation closed while its iterator still reads ahead) waits for it
+      life.readLock().lock();
+      try {
+        CachedFragment cf = s.ready;
+        if (closed || cf == null) {
+          return false;
+        }
+        int bad = cf.gather(g, addr, pos, n);
+        if (bad >= 0) {
+          throw missing.apply(addr[bad]);
+        }
+      } finally {
+        life.readLock().unlock();
       }
       cachedRows.addAndGet(n);
       return true;
@@ -401,9 +421,18 @@ public final class DiskColumnCache {
         throw new CacheFile.Corrupt(
             file, "holds " + cf.rows() + " rows, the fragment " + f.numRows());
       }
-      OPEN.add(file);
+      life.readLock().lock();
+      try {
+        if (closed) { // released meanwhile: nobody would close it
+          cf.close();
+          return false;
+        }
+        OPEN.add(file);
+        s.ready = cf;
+      } finally {
+        life.readLock().unlock();
+      }
       touch(file);
-      s.ready = cf;
       return true;
     } catch (CacheFile.Corrupt e) {
       LOG.warn("{}: dropped, it will be filled again", e.getMessage());
@@ -623,15 +652,39 @@ public final class DiskColumnCache {
     LOG.debug("disk cache: fragment {} does not fit the budget of {} bytes", f.id(), maxBytes);
   }
 
-  /** Every sealed cache file under {@code root}. */
+  /**
+   * Every sealed cache file under {@code root}. Other fills rename and delete files meanwhile: an
+   * entry gone before it is looked at is skipped.
+   */
   static List<Path> cacheFiles(Path root) throws IOException {
+    List<Path> out = new ArrayList<>();
     if (!Files.isDirectory(root)) {
-      return new ArrayList<>();
+      return out;
     }
-    try (var s = Files.walk(root, 3)) {
-      return new ArrayList<>(
-          s.filter(p -> p.getFileName().toString().endsWith(CacheFile.SUFFIX)).toList());
-    }
+    Files.walkFileTree(
+        root,
+        java.util.Set.of(),
+        3,
+        new java.nio.file.SimpleFileVisitor<>() {
+          @Override
+          public java.nio.file.FileVisitResult visitFile(
+              Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
+            if (file.getFileName().toString().endsWith(CacheFile.SUFFIX)) {
+              out.add(file);
+            }
+            return java.nio.file.FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e)
+              throws IOException {
+            if (e instanceof java.nio.file.NoSuchFileException) {
+              return java.nio.file.FileVisitResult.CONTINUE; // renamed or deleted meanwhile
+            }
+            throw e;
+          }
+        });
+    return out;
   }
 
   private static String name(Path p) {
