@@ -15,16 +15,9 @@ public record BatchPosition(int epoch, long batchIndex, long minOffset, long max
         : new BatchPosition(p.epoch(), p.batchIndex(), p.minOffset(), p.maxOffset(), p.split());
   }
 
+  /** The engine's text of the same position (one wording for both). */
   @Override
   public String toString() {
-    return "epoch "
-        + epoch
-        + ", batch "
-        + batchIndex
-        + (split >= 0 ? " (row position in split " + split + ")" : "")
-        + ", offsets "
-        + minOffset
-        + ".."
-        + maxOffset;
+    return new TaskPosition(epoch, batchIndex, minOffset, maxOffset, split).toString();
   }
 }
