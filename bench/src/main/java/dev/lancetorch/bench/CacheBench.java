@@ -139,9 +139,28 @@ public final class CacheBench {
         fillAlone(numbers, perms, cols, rows, scan, cacheDir);
         localScan.put(cols.label(), scan);
         for (int bs : BATCHES) {
-          localEpoch2.put(
-              cols.label() + "/" + bs,
-              epochs(numbers, perms, cols, bs, rows, scan, peer.get(bs), cacheDir, md));
+          Epochs e = epochs(numbers, perms, cols, bs, rows, cacheDir);
+          localEpoch2.put(cols.label() + "/" + bs, e.second());
+          Double p = peer.get(bs);
+          String line =
+              String.format(
+                  "| %s | %d | %.3f | %.3f | %.2f× | %.3f | %.2f× | %s | %s | %s | %s | %d / %d MiB"
+                      + " |",
+                  cols.label(),
+                  bs,
+                  scan,
+                  e.first(),
+                  e.first() / scan,
+                  e.second(),
+                  e.second() / scan,
+                  p == null ? "—" : String.format("%.3f", p),
+                  p == null ? "—" : String.format("%.0f×", e.first() / p),
+                  p == null ? "—" : String.format("%.0f×", e.second() / p),
+                  e.onDisk(),
+                  e.rssAnonMiB(),
+                  e.rssFileMiB());
+          md.add(line);
+          System.out.println(line);
         }
       }
     }
@@ -294,10 +313,9 @@ public final class CacheBench {
                 ? Map.of()
                 : runPeer(peerDir, s3Db, storage, permsDir, cols, peerRows, "s3-" + cols.label());
         for (int bs : BATCHES) {
-          List<String> line = new ArrayList<>();
-          double e2 = epochs(numbers, perms, cols, bs, rows, 0, null, cacheDir, line);
-          String[] f = line.get(0).split("\\|");
-          double e1 = Double.parseDouble(f[4].trim());
+          Epochs e = epochs(numbers, perms, cols, bs, rows, cacheDir);
+          double e1 = e.first();
+          double e2 = e.second();
           double scan = localScan.get(cols.label());
           Double local2 = localEpoch2.get(cols.label() + "/" + bs);
           Double p = peer.get(bs);
@@ -313,7 +331,7 @@ public final class CacheBench {
                   p == null ? "—" : String.format("%.4f", p),
                   p == null ? "—" : String.format("%.0f×", e1 / p),
                   p == null ? "—" : String.format("%.0f×", e2 / p),
-                  f[11].trim());
+                  e.onDisk());
           System.out.println("s3 " + out);
           s3md.add(out);
         }
@@ -322,19 +340,15 @@ public final class CacheBench {
   }
 
   /**
-   * Epoch 1 (fill included) and epoch 2 (median); adds a report line to {@code into}; returns epoch
-   * 2.
+   * One measurement: epoch 1 (fill included) and epoch 2 (median), M rows/s; what the cache holds
+   * on disk; the process's anonymous and file-backed RSS after it.
    */
-  private double epochs(
-      Table numbers,
-      Connection perms,
-      Columns cols,
-      int bs,
-      long rows,
-      double scan,
-      Double peer,
-      Path cacheDir,
-      List<String> into)
+  private record Epochs(
+      double first, double second, String onDisk, long rssAnonMiB, long rssFileMiB) {}
+
+  /** Epoch 1 into an emptied cache directory, then {@code runs} epochs 2. */
+  private Epochs epochs(
+      Table numbers, Connection perms, Columns cols, int bs, long rows, Path cacheDir)
       throws IOException {
     deleteTree(cacheDir);
     try (Table permTable = perms.openTable("bench_shuffle")) {
@@ -363,28 +377,14 @@ public final class CacheBench {
         double e2 = rows / (ns[runs / 2] / 1e9) / 1e6;
         CacheStats s = p.cacheStats();
         long[] rss = rssAnonFileKb();
-        String line =
+        return new Epochs(
+            e1,
+            e2,
             String.format(
-                "| %s | %d | %.3f | %.3f | %.2f× | %.3f | %.2f× | %s | %s | %s | %.0f MiB (%d"
-                    + " fragments filled, %d skipped) | %d / %d MiB |",
-                cols.label(),
-                bs,
-                scan,
-                e1,
-                e1 / scan,
-                e2,
-                e2 / scan,
-                peer == null ? "—" : String.format("%.3f", peer),
-                peer == null ? "—" : String.format("%.0f×", e1 / peer),
-                peer == null ? "—" : String.format("%.0f×", e2 / peer),
-                s.bytesMapped() / 1048576.0,
-                s.fragmentsFilled(),
-                s.fragmentsSkipped(),
-                rss[0] / 1024,
-                rss[1] / 1024);
-        into.add(line);
-        System.out.println(line);
-        return e2;
+                "%.0f MiB (%d fragments filled, %d skipped)",
+                s.bytesMapped() / 1048576.0, s.fragmentsFilled(), s.fragmentsSkipped()),
+            rss[0] / 1024,
+            rss[1] / 1024);
       }
     }
   }

@@ -1,8 +1,6 @@
 package dev.lancetorch.permutation;
 
-import dev.lancetorch.FragmentInfo;
 import dev.lancetorch.Table;
-import dev.lancetorch.internal.arrow.FragmentSize;
 import dev.lancetorch.internal.arrow.Renames;
 import dev.lancetorch.internal.bridge.SchemaExports;
 import dev.lancetorch.internal.cache.DiskColumnCache;
@@ -145,10 +143,9 @@ final class PermutationReader<T> {
             ReadCosts.DEFAULT);
     // the disk tier serves what the RAM tier does not hold
     if (c == null && cache != null) {
-      TableCacheSource source = new TableCacheSource(table);
-      DiskColumnCache d = cache.disk(source, cols);
+      DiskColumnCache d = cache.disk(read, cols);
       if (d != null) {
-        w.useDiskCache(d, source);
+        w.useDiskCache(d, read);
       }
     }
     return w;
@@ -173,17 +170,10 @@ final class PermutationReader<T> {
    */
   void fillCache() {
     ReadColumns cols = readColumns();
-    TableCacheSource source = new TableCacheSource(table);
-    DiskColumnCache d = cols == null || cache == null ? null : cache.disk(source, cols);
+    DiskColumnCache d = cols == null || cache == null ? null : cache.disk(read, cols);
     if (d == null) {
       return;
     }
-    List<FragmentInfo> frags = table.fragments();
-    int max = frags.stream().mapToInt(FragmentInfo::id).max().orElse(-1);
-    FragmentSize[] byId = new FragmentSize[max + 1];
-    for (FragmentInfo f : frags) {
-      byId[f.id()] = new FragmentSize(f.id(), f.numRows(), f.physicalRows(), f.files());
-    }
-    d.use(source, byId).awaitFills();
+    d.use(read, read.fragments()).awaitFills();
   }
 }

@@ -4,10 +4,14 @@ import dev.lancetorch.Query;
 import dev.lancetorch.Table;
 import dev.lancetorch.TableRef;
 import dev.lancetorch.internal.arrow.FragmentSize;
+import dev.lancetorch.internal.cache.CacheSource;
+import dev.lancetorch.internal.memory.LibraryMemory;
 import dev.lancetorch.internal.permutation.BaseTable;
 import dev.lancetorch.internal.read.ReadScan;
 import dev.lancetorch.internal.read.ReadTable;
 import dev.lancetorch.torch.TorchScan;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -15,10 +19,11 @@ import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * A {@link Table} (borrowed) as the permutation builders' {@link BaseTable} and the readers' {@link
- * ReadTable}: each call is the same {@code Table} call the internal layers made before.
+ * A {@link Table} (borrowed) as the permutation builders' {@link BaseTable}, the readers' {@link
+ * ReadTable} and the disk cache's {@link CacheSource}: each call is the same {@code Table} call the
+ * internal layers made before.
  */
-record TableBase(Table table) implements BaseTable, ReadTable {
+record TableBase(Table table) implements BaseTable, ReadTable, CacheSource {
   @Override
   public String name() {
     return table.name();
@@ -120,5 +125,38 @@ record TableBase(Table table) implements BaseTable, ReadTable {
   public VectorSchemaRoot takeOffsets(
       long[] offsets, List<String> columns, BufferAllocator allocator) {
     return table.takeOffsets(offsets, columns, allocator);
+  }
+
+  @Override
+  public String location() {
+    return withoutCredentials(table.uri()) + "\n" + table.name();
+  }
+
+  /** {@code uri} without user info and query string (where credentials could be). */
+  static String withoutCredentials(String uri) {
+    try {
+      URI u = new URI(uri);
+      if (u.getScheme() != null && u.getRawAuthority() != null) {
+        return new URI(u.getScheme(), null, u.getHost(), u.getPort(), u.getPath(), null, null)
+            .toString();
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      int q = uri.indexOf('?');
+      return q >= 0 ? uri.substring(0, q) : uri;
+    }
+  }
+
+  /**
+   * The disk cache's fill scans allocate in lance-torch's own memory ({@link
+   * LibraryMemory#COLUMN_CACHES}), never in the user's allocators; the fill frees each batch as it
+   * writes it.
+   */
+  @Override
+  public ArrowReader scanFragment(
+      int fragmentId, List<String> columns, boolean addresses, int batchSize) {
+    return scan(
+        ReadScan.of(columns, batchSize).fragment(fragmentId).withRowAddress(addresses),
+        LibraryMemory.COLUMN_CACHES);
   }
 }

@@ -17,6 +17,7 @@ import dev.lancetorch.Connection;
 import dev.lancetorch.LanceDb;
 import dev.lancetorch.Table;
 import dev.lancetorch.internal.cache.DiskColumnCache;
+import dev.lancetorch.internal.memory.LibraryMemory;
 import dev.lancetorch.internal.memory.TensorMemory;
 import dev.lancetorch.internal.read.RowSelection;
 import dev.lancetorch.torch.BridgeStats;
@@ -49,10 +50,12 @@ class DiskCacheTest {
   Connection db;
   Table table;
   long tensorBytesBefore;
+  long libraryBytesBefore;
 
   @BeforeEach
   void createTable() {
     tensorBytesBefore = TensorMemory.allocatedBytes();
+    libraryBytesBefore = LibraryMemory.COLUMN_CACHES.getAllocatedMemory();
     cacheDir = dir.resolve("cache");
     allocator = new RootAllocator();
     db =
@@ -69,6 +72,9 @@ class DiskCacheTest {
     allocator.close(); // throws if any Arrow buffer leaked
     assertThat(BridgeStats.snapshot().liveBatches()).isZero();
     assertThat(TensorMemory.allocatedBytes()).isEqualTo(tensorBytesBefore);
+    assertThat(LibraryMemory.COLUMN_CACHES.getAllocatedMemory())
+        .as("mapped cache buffers and fill scans released")
+        .isEqualTo(libraryBytesBefore);
   }
 
   Permutation<ArrowBatch> permutation(Table t, long[] addrs, List<String> cols, int batchSize) {

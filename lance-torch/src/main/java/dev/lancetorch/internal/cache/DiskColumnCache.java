@@ -171,15 +171,11 @@ public final class DiskColumnCache {
     synchronized (fills) {
       running = new ArrayList<>(fills);
     }
+    // a cancelled fill does not wait here (get() of a cancelled task returns at once): a running
+    // one stops at its next batch or I/O call (it checks closed; the interrupt ends its lock wait
+    // and file writes), deletes its temp file and publishes nothing (open() checks closed)
     for (Future<?> f : running) {
       f.cancel(true);
-    }
-    for (Future<?> f : running) {
-      try {
-        f.get();
-      } catch (Exception ignored) {
-        // cancelled or failed: nothing is left half-published (temp files are deleted)
-      }
     }
     life.writeLock().lock(); // after the gathers in progress; later ones see closed
     try {
@@ -207,21 +203,20 @@ public final class DiskColumnCache {
    * A reader's view over the fragments of its table version: opens the files already on disk now
    * (so a warm cache serves the first window), and schedules fills of the others.
    *
-   * @param byId the fragments indexed by id (null entries allowed)
+   * @param fragments the version's fragments, in storage order
    */
-  public View use(CacheSource table, FragmentSize[] byId) {
+  public View use(CacheSource table, List<FragmentSize> fragments) {
     if (closed) {
       throw new IllegalStateException("the disk cache is closed");
     }
-    Slot[] view = new Slot[byId.length];
+    Slot[] view = new Slot[fragments.stream().mapToInt(FragmentSize::id).max().orElse(-1) + 1];
     List<FragmentSize> toFill = new ArrayList<>();
-    for (int id = 0; id < byId.length; id++) {
-      FragmentSize f = byId[id];
-      if (f == null || f.files().isEmpty() || f.numRows() == 0) {
+    for (FragmentSize f : fragments) {
+      if (f.files().isEmpty() || f.numRows() == 0) {
         continue;
       }
       Slot s = slots.computeIfAbsent(fileName(f), Slot::new);
-      view[id] = s;
+      view[f.id()] = s;
       synchronized (s) {
         if (s.ready == null && !s.scheduled && !s.skipped && !disabled) {
           if (!openExisting(s, f)) {

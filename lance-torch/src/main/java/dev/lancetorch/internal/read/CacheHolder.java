@@ -20,6 +20,10 @@ public final class CacheHolder implements AutoCloseable {
   private static final class Held implements Runnable {
     private final Map<List<String>, SharedColumnCaches.Entry> entries = new HashMap<>();
     private final Map<List<String>, DiskColumnCache> disks = new HashMap<>();
+
+    /** Column sets the memory tier does not take (worthLoading said no). */
+    private final java.util.Set<List<String>> declined = new java.util.HashSet<>();
+
     private boolean closed;
 
     @Override
@@ -68,11 +72,16 @@ public final class CacheHolder implements AutoCloseable {
       if (held.closed) {
         throw new IllegalStateException("the permutation's memory cache is closed");
       }
-      if (maxBytes == 0 || !worthLoading(table, columns)) {
+      if (maxBytes == 0) {
         return null;
       }
       SharedColumnCaches.Entry e = held.entries.get(columns);
       if (e == null) {
+        // decided once per column set: a take per batch asks again
+        if (held.declined.contains(columns) || !worthLoading(table, columns)) {
+          held.declined.add(List.copyOf(columns));
+          return null;
+        }
         e = SharedColumnCaches.acquire(table, columns, maxBytes);
         held.entries.put(List.copyOf(columns), e);
       }

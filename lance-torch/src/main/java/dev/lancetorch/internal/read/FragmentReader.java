@@ -60,8 +60,7 @@ final class FragmentReader {
       synchronized (fragmentsLock) {
         v = diskView;
         if (v == null) {
-          FragmentSize[] sizes = fragmentsByIdLocked().clone();
-          v = d.use(diskSource, sizes);
+          v = d.use(diskSource, table.fragments());
           diskView = v;
         }
       }
