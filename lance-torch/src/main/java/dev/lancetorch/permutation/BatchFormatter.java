@@ -1,5 +1,7 @@
 package dev.lancetorch.permutation;
 
+import dev.lancetorch.internal.bridge.BatchAccess;
+import dev.lancetorch.internal.bridge.NativeBatch;
 import dev.lancetorch.internal.bridge.SchemaExports;
 import dev.lancetorch.internal.read.TensorRechunker;
 import dev.lancetorch.torch.ColumnOptions;
@@ -41,9 +43,10 @@ final class BatchFormatter {
       VectorSchemaRoot root = batch.root();
       List<String> names = batch.columnNames();
       try (TorchBatch tb =
-          exports
-              .of(root.getSchema())
-              .importBatch(root, root.getFieldVectors().get(0).getAllocator())) {
+          view(
+              exports
+                  .of(root.getSchema())
+                  .importBatch(root, root.getFieldVectors().get(0).getAllocator()))) {
         if (format == Format.TORCH_COL) {
           return tb.stack(names, fill);
         }
@@ -100,6 +103,15 @@ final class BatchFormatter {
   }
 
   /**
+   * The public {@link TorchBatch} over a read-path batch (one small object, no copy). The view owns
+   * {@code batch}: a caller that owns it closes the view (or the batch); one that only borrows it
+   * (a {@link TensorRechunker.Piece}) closes neither.
+   */
+  static TorchBatch view(NativeBatch batch) {
+    return (TorchBatch) BatchAccess.view(batch);
+  }
+
+  /**
    * A tensor batch from pieces of native scan batches ({@link TensorRechunker}): {@code columns}
    * are the base column names in output order, renamed per {@code renames}. The caller owns the
    * result.
@@ -126,7 +138,7 @@ final class BatchFormatter {
       NullFill fill) {
     int rows = (int) pieces.stream().mapToLong(TensorRechunker.Piece::length).sum();
     if (format == Format.TORCH_COL || format == Format.TORCH_ROW) {
-      Tensor cr = TensorRechunker.assemble(pieces, 1, b -> b.stack(columns, fill));
+      Tensor cr = TensorRechunker.assemble(pieces, 1, b -> view(b).stack(columns, fill));
       if (format == Format.TORCH_COL) {
         return cr;
       }
@@ -145,7 +157,7 @@ final class BatchFormatter {
         ColumnOptions options = fill.columnOptions(c);
         dict.put(
             renames.getOrDefault(c, c),
-            TensorRechunker.assemble(pieces, 0, b -> b.column(c, options)));
+            TensorRechunker.assemble(pieces, 0, b -> view(b).column(c, options)));
       }
     } catch (RuntimeException | Error e) {
       dict.values().forEach(Tensor::close);

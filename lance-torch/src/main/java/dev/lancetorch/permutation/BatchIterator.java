@@ -155,7 +155,7 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
                 sel.addresses(position, end, permutation.readTable()), size, stats);
       }
       if (reads.windows != null) {
-        dev.lancetorch.torch.TorchBatch b = reads.windows.next();
+        dev.lancetorch.internal.bridge.NativeBatch b = reads.windows.next();
         if (b == null || b.numRows() != n) {
           long got = b == null ? 0 : b.numRows();
           if (b != null) {

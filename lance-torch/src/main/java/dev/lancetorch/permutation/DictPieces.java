@@ -38,7 +38,8 @@ final class DictPieces {
     try {
       for (TensorRechunker.Piece p : pieces) {
         parts.add(
-            p.batch().dictWithOffsets(columns, renames, padding, p.start(), p.length(), fill));
+            BatchFormatter.view(p.batch())
+                .dictWithOffsets(columns, renames, padding, p.start(), p.length(), fill));
       }
       if (parts.size() == 1) {
         LinkedHashMap<String, Tensor> only = new LinkedHashMap<>(parts.get(0));
@@ -52,7 +53,7 @@ final class DictPieces {
           PadOptions pad = padding.get(key);
           if (pad != null) {
             padded(parts, key, pad, out);
-          } else if (pieces.get(0).batch().isVariableLength(c)) {
+          } else if (BatchFormatter.view(pieces.get(0).batch()).isVariableLength(c)) {
             jagged(parts, key, out);
           } else {
             out.put(key, cat(parts, key));

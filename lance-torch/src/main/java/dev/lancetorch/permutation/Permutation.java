@@ -74,7 +74,8 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   private final transient CacheHolder cache;
   private final transient PermutationSpec spec;
   private transient volatile PermutationReader<T> reading;
-  private transient PlannedReads<dev.lancetorch.torch.TorchBatch> planned; // guarded by this
+  private transient PlannedReads<dev.lancetorch.internal.bridge.NativeBatch>
+      planned; // guarded by this
   private transient PlannedReads<T> sequential; // guarded by this
   private final transient SchemaExports exports = new SchemaExports();
   private transient volatile boolean closed; // this handle's close(); copies have their own
@@ -692,7 +693,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
       }
     }
     PlannedReads<T> seq;
-    PlannedReads<dev.lancetorch.torch.TorchBatch> plan;
+    PlannedReads<dev.lancetorch.internal.bridge.NativeBatch> plan;
     synchronized (this) {
       seq = sequential;
       plan = planned;
@@ -710,7 +711,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
       seq.close();
     }
     if (plan != null) {
-      dev.lancetorch.torch.TorchBatch b = plan.take(offsets);
+      dev.lancetorch.internal.bridge.NativeBatch b = plan.take(offsets);
       if (b != null) {
         return format(b);
       }
@@ -735,7 +736,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   }
 
   private void replacePlan(List<long[]> batches) {
-    PlannedReads<dev.lancetorch.torch.TorchBatch> old;
+    PlannedReads<dev.lancetorch.internal.bridge.NativeBatch> old;
     PlannedReads<T> oldSeq;
     synchronized (this) {
       old = planned;
@@ -981,7 +982,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   }
 
   /** Formats a batch from the planner (takes ownership of it). */
-  T format(dev.lancetorch.torch.TorchBatch batch) {
+  T format(dev.lancetorch.internal.bridge.NativeBatch batch) {
     return reading().format(batch);
   }
 

@@ -2,6 +2,7 @@ package dev.lancetorch.permutation;
 
 import dev.lancetorch.Table;
 import dev.lancetorch.internal.arrow.Renames;
+import dev.lancetorch.internal.bridge.NativeBatch;
 import dev.lancetorch.internal.bridge.SchemaExports;
 import dev.lancetorch.internal.cache.DiskColumnCache;
 import dev.lancetorch.internal.memory.TensorMemory;
@@ -13,7 +14,6 @@ import dev.lancetorch.internal.read.ReadCosts;
 import dev.lancetorch.internal.read.RowReader;
 import dev.lancetorch.internal.read.TensorRechunker;
 import dev.lancetorch.internal.read.WindowReader;
-import dev.lancetorch.torch.TorchBatch;
 import java.util.List;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
@@ -79,7 +79,7 @@ final class PermutationReader<T> {
   }
 
   /** Formats a batch from the planner (takes ownership of it). */
-  T format(TorchBatch batch) {
+  T format(NativeBatch batch) {
     if (keptByTensorsOnly()) {
       try (batch) {
         return format(List.of(new TensorRechunker.Piece(batch, 0, batch.numRows())));

@@ -1,9 +1,9 @@
 package dev.lancetorch.permutation;
 
+import dev.lancetorch.internal.bridge.NativeBatch;
 import dev.lancetorch.internal.read.EpochReads;
 import dev.lancetorch.internal.read.PlanAccess;
 import dev.lancetorch.internal.read.WindowReader;
-import dev.lancetorch.torch.TorchBatch;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +33,7 @@ final class PlannedBatches<T> implements EpochReads {
   private final Permutation<T> owner;
   private final List<long[]> batches;
   private final WindowReader reader;
-  private final Map<Integer, TorchBatch> parked = new HashMap<>();
+  private final Map<Integer, NativeBatch> parked = new HashMap<>();
   private final boolean[] taken;
   private int pulled; // batches the planner has returned so far
   private boolean pulling;
@@ -96,7 +96,7 @@ final class PlannedBatches<T> implements EpochReads {
   }
 
   /** The gathered batch {@code index} (owned by the caller). */
-  private TorchBatch raw(int index) {
+  private NativeBatch raw(int index) {
     checkIndex(index);
     while (true) {
       synchronized (this) {
@@ -107,7 +107,7 @@ final class PlannedBatches<T> implements EpochReads {
           if (taken[index]) {
             throw new IllegalStateException("planned batch " + index + " was taken already");
           }
-          TorchBatch b = parked.remove(index);
+          NativeBatch b = parked.remove(index);
           if (b != null) {
             taken[index] = true;
             return b;
@@ -141,10 +141,10 @@ final class PlannedBatches<T> implements EpochReads {
     synchronized (this) {
       from = pulled;
     }
-    java.util.List<TorchBatch> got = new java.util.ArrayList<>();
+    java.util.List<NativeBatch> got = new java.util.ArrayList<>();
     try {
       for (int i = from; i <= index; i++) {
-        TorchBatch b = reader.next();
+        NativeBatch b = reader.next();
         if (b == null || b.numRows() != batches.get(i).length) {
           if (b != null) {
             b.close();
@@ -161,7 +161,7 @@ final class PlannedBatches<T> implements EpochReads {
     }
     boolean closeReader;
     synchronized (this) {
-      for (TorchBatch b : got) {
+      for (NativeBatch b : got) {
         if (closed) {
           b.close();
         } else {
@@ -198,7 +198,7 @@ final class PlannedBatches<T> implements EpochReads {
         return;
       }
       closed = true;
-      parked.values().forEach(TorchBatch::close);
+      parked.values().forEach(NativeBatch::close);
       parked.clear();
       closeReader = !pulling;
       notifyAll();

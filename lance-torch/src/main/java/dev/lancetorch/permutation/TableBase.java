@@ -4,6 +4,8 @@ import dev.lancetorch.Query;
 import dev.lancetorch.Table;
 import dev.lancetorch.TableRef;
 import dev.lancetorch.internal.arrow.FragmentSize;
+import dev.lancetorch.internal.bridge.BatchAccess;
+import dev.lancetorch.internal.bridge.NativeScan;
 import dev.lancetorch.internal.cache.CacheSource;
 import dev.lancetorch.internal.memory.LibraryMemory;
 import dev.lancetorch.internal.permutation.BaseTable;
@@ -90,8 +92,8 @@ record TableBase(Table table) implements BaseTable, ReadTable, CacheSource {
   }
 
   @Override
-  public TorchScan torchScan(ReadScan scan) {
-    return TorchScan.open(query(scan));
+  public NativeScan nativeScan(ReadScan scan) {
+    return BatchAccess.scanOf(TorchScan.open(query(scan))); // the view is dropped: we own the scan
   }
 
   private Query query(ReadScan scan) {

@@ -1,17 +1,11 @@
 package dev.lancetorch.torch;
 
-import dev.lancetorch.internal.jni.AdoptedTensor;
-import dev.lancetorch.internal.jni.BatchAccess;
-import dev.lancetorch.internal.jni.NativeBridge;
-import dev.lancetorch.internal.memory.NativeHandle;
-import java.util.ArrayList;
-import java.util.Collections;
+import dev.lancetorch.internal.bridge.BatchAccess;
+import dev.lancetorch.internal.bridge.NativeBatch;
+import dev.lancetorch.internal.bridge.NativeScan;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.arrow.c.ArrowArray;
-import org.apache.arrow.c.ArrowSchema;
-import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.bytedeco.pytorch.Tensor;
@@ -32,39 +26,34 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * FixedSizeList<numeric, D>} columns without nulls. Copies: bool columns (Arrow packs them into
  * bits), null-filled columns, multi-column stacks and dtype casts. Methods are thread-safe; using a
  * closed batch throws {@link IllegalStateException}.
+ *
+ * <p>Inside the library the batch is an internal {@code NativeBatch}, which the read path produces
+ * and consumes; this class is the public view over one (it owns it), adding the options, null fills
+ * and dictionaries.
  */
 public final class TorchBatch implements AutoCloseable {
   static {
     BatchAccess.install(
         new BatchAccess.Access() {
           @Override
-          public long borrow(Object batch) {
-            return ((TorchBatch) batch).borrowHandle();
+          public TorchBatch view(NativeBatch batch) {
+            return new TorchBatch(batch);
           }
 
           @Override
-          public TorchBatch adopt(long handle, List<String> columnNames) {
-            return adoptHandle(handle, columnNames);
+          public NativeScan scanOf(Object torchScan) {
+            return ((TorchScan) torchScan).scan;
           }
         });
   }
 
-  private final NativeHandle handle;
+  private final NativeBatch batch; // owned
   private final long numRows;
-  private final List<String> columnNames;
 
-  private TorchBatch(long handle, List<String> columnNames) {
-    this.numRows = NativeBridge.numRows(handle);
-    if (columnNames == null) {
-      int n = NativeBridge.numColumns(handle);
-      List<String> names = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        names.add(NativeBridge.columnName(handle, i));
-      }
-      columnNames = Collections.unmodifiableList(names);
-    }
-    this.columnNames = columnNames;
-    this.handle = NativeHandle.owned("TorchBatch", handle, NativeBridge::releaseBatch); // last
+  /** Takes ownership of {@code batch}. */
+  TorchBatch(NativeBatch batch) {
+    this.batch = batch;
+    this.numRows = batch.numRows();
   }
 
   /**
@@ -74,12 +63,7 @@ public final class TorchBatch implements AutoCloseable {
    * {@code allocator} is borrowed for the export's bookkeeping.
    */
   public static TorchBatch fromRoot(VectorSchemaRoot root, BufferAllocator allocator) {
-    NativeLibrary.load();
-    try (ArrowArray array = ArrowArray.allocateNew(allocator);
-        ArrowSchema schema = ArrowSchema.allocateNew(allocator)) {
-      Data.exportVectorSchemaRoot(allocator, root, null, array, schema);
-      return importFrom(array.memoryAddress(), schema.memoryAddress());
-    }
+    return new TorchBatch(NativeBatch.fromRoot(root, allocator));
   }
 
   /**
@@ -91,27 +75,7 @@ public final class TorchBatch implements AutoCloseable {
    * @param arrowSchemaAddress address of a {@code struct ArrowSchema}
    */
   public static TorchBatch importFrom(long arrowArrayAddress, long arrowSchemaAddress) {
-    NativeLibrary.load();
-    return adoptHandle(NativeBridge.importBatch(arrowArrayAddress, arrowSchemaAddress));
-  }
-
-  /** Wraps an owned native batch handle (released here if wrapping fails). */
-  static TorchBatch adoptHandle(long h) {
-    return adoptHandle(h, null);
-  }
-
-  /**
-   * As {@link #adoptHandle(long)}; {@code columnNames} (immutable) are the batch's column names
-   * when the caller already knows them (every batch of one stream shares its schema), else null.
-   */
-  static TorchBatch adoptHandle(long h, List<String> columnNames) {
-    try {
-      UnreleasedMemory.afterImport();
-      return new TorchBatch(h, columnNames);
-    } catch (RuntimeException | Error e) {
-      NativeBridge.releaseBatch(h);
-      throw e;
-    }
+    return new TorchBatch(NativeBatch.importFrom(arrowArrayAddress, arrowSchemaAddress));
   }
 
   /** Number of rows R. */
@@ -121,12 +85,12 @@ public final class TorchBatch implements AutoCloseable {
 
   /** Column names in schema order (immutable). */
   public List<String> columnNames() {
-    return columnNames;
+    return batch.columnNames();
   }
 
   /** The Arrow format string of a column (e.g. {@code "f"}, {@code "+w:4"}, {@code "u"}). */
-  public synchronized String columnFormat(String name) {
-    return NativeBridge.columnFormat(live(), index(name));
+  public String columnFormat(String name) {
+    return batch.columnFormat(name);
   }
 
   /**
@@ -146,16 +110,9 @@ public final class TorchBatch implements AutoCloseable {
   }
 
   /** Column with explicit options (layout, null fill); caller owns the tensor. */
-  public synchronized Tensor column(String name, ColumnOptions options) {
-    long h = live();
+  public Tensor column(String name, ColumnOptions options) {
     Tensor t =
-        adopt(
-            NativeBridge.columnTensor(
-                h,
-                index(name),
-                options.isColumnMajor(),
-                options.isFillNulls(),
-                options.fillValue()));
+        batch.column(name, options.isColumnMajor(), options.isFillNulls(), options.fillValue());
     if (options.isFillNulls()) {
       ColumnOptions.requireExact(t, options.fillValue(), name, "null fill value");
     }
@@ -187,21 +144,17 @@ public final class TorchBatch implements AutoCloseable {
     return stack(columns, -1, fill);
   }
 
-  private synchronized Tensor stack(List<String> columns, int dtype, NullFill fill) {
-    long h = live();
-    int[] idx = new int[columns.size()];
-    boolean[] on = fill.isNone() ? null : new boolean[idx.length];
-    double[] values = fill.isNone() ? null : new double[idx.length];
-    for (int i = 0; i < idx.length; i++) {
-      idx[i] = index(columns.get(i));
-      if (on != null) {
-        java.util.OptionalDouble v = fill.valueFor(columns.get(i));
-        on[i] = v.isPresent();
-        values[i] = v.orElse(0);
-      }
+  private Tensor stack(List<String> columns, int dtype, NullFill fill) {
+    int n = columns.size();
+    boolean[] on = fill.isNone() ? null : new boolean[n];
+    double[] values = fill.isNone() ? null : new double[n];
+    for (int i = 0; on != null && i < n; i++) {
+      java.util.OptionalDouble v = fill.valueFor(columns.get(i));
+      on[i] = v.isPresent();
+      values[i] = v.orElse(0);
     }
-    Tensor t = adopt(NativeBridge.stackColumns(h, idx, dtype, on, values));
-    for (int i = 0; on != null && i < idx.length; i++) {
+    Tensor t = batch.stack(columns, dtype, on, values);
+    for (int i = 0; on != null && i < n; i++) {
       if (on[i]) {
         ColumnOptions.requireExact(t, values[i], columns.get(i), "null fill value");
       }
@@ -260,17 +213,8 @@ public final class TorchBatch implements AutoCloseable {
     return new JaggedColumn(t[0], t[1]);
   }
 
-  private synchronized Tensor[] jaggedTensors(
-      String name, long rowStart, long rowCount, ColumnOptions options) {
-    Tensor[] t =
-        adoptAll(
-            NativeBridge.columnJagged(
-                live(),
-                index(name),
-                rowStart,
-                rowCount,
-                options.isFillNulls(),
-                options.fillValue()));
+  private Tensor[] jaggedTensors(String name, long rowStart, long rowCount, ColumnOptions options) {
+    Tensor[] t = batch.jagged(name, rowStart, rowCount, options.isFillNulls(), options.fillValue());
     if (options.isFillNulls()) {
       requireExact(t, options.fillValue(), name, "null fill value");
     }
@@ -297,20 +241,17 @@ public final class TorchBatch implements AutoCloseable {
     return new PaddedColumn(t[0], t[1], t[2]);
   }
 
-  private synchronized Tensor[] paddedTensors(
-      String name, long rowStart, long rowCount, PadOptions options) {
+  private Tensor[] paddedTensors(String name, long rowStart, long rowCount, PadOptions options) {
     Tensor[] t =
-        adoptAll(
-            NativeBridge.columnPadded(
-                live(),
-                index(name),
-                rowStart,
-                rowCount,
-                options.length(),
-                options.isBatchMax(),
-                options.padValue(),
-                options.isFillNulls(),
-                options.fillValue()));
+        batch.padded(
+            name,
+            rowStart,
+            rowCount,
+            options.length(),
+            options.isBatchMax(),
+            options.padValue(),
+            options.isFillNulls(),
+            options.fillValue());
     requireExact(t, options.padValue(), name, "pad value");
     if (options.isFillNulls()) {
       requireExact(t, options.fillValue(), name, "null fill value");
@@ -475,85 +416,24 @@ public final class TorchBatch implements AutoCloseable {
    * this batch is closed. {@code schema} must describe the batch's columns (names, types) in order;
    * {@code allocator} is borrowed.
    */
-  public synchronized VectorSchemaRoot toArrow(
+  public VectorSchemaRoot toArrow(
       org.apache.arrow.vector.types.pojo.Schema schema, BufferAllocator allocator) {
-    long h = live();
-    VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
-    try (ArrowArray array = ArrowArray.allocateNew(allocator)) {
-      NativeBridge.exportArray(h, array.memoryAddress());
-      try {
-        Data.importIntoVectorSchemaRoot(allocator, array, root, null);
-      } catch (RuntimeException | Error e) {
-        if (array.snapshot().release != 0) {
-          array.release(); // the import did not take the reference over
-        }
-        throw e;
-      }
-      return root;
-    } catch (RuntimeException | Error e) {
-      root.close();
-      throw e;
-    }
+    return batch.toArrow(schema, allocator);
   }
 
   /** Payload bytes (values and validity bitmaps) of this batch's rows. */
-  public synchronized long payloadBytes() {
-    return NativeBridge.bufferBytes(live());
+  public long payloadBytes() {
+    return batch.payloadBytes();
   }
 
   /** Whether {@link #close()} has run. */
-  public synchronized boolean isClosed() {
-    return handle.isClosed();
+  public boolean isClosed() {
+    return batch.isClosed();
   }
 
   /** Gives back this batch's reference (idempotent); tensors already taken stay valid. */
   @Override
-  public synchronized void close() {
-    handle.close();
-  }
-
-  private long live() {
-    return handle.get();
-  }
-
-  /** The native handle, borrowed (internal code only, through {@code BatchAccess}). */
-  private synchronized long borrowHandle() {
-    return live();
-  }
-
-  private int index(String name) {
-    int i = columnNames.indexOf(name); // first match, as lt_batch_column_index
-    if (i < 0) {
-      throw new IllegalArgumentException("no column '" + name + "'; columns: " + columnNames);
-    }
-    return i;
-  }
-
-  /** Adopts every owned handle; if one fails, the rest are deleted too. */
-  private static Tensor[] adoptAll(long[] handles) {
-    Tensor[] out = new Tensor[handles.length];
-    int i = 0;
-    try {
-      for (; i < handles.length; i++) {
-        out[i] = adopt(handles[i]);
-      }
-      return out;
-    } catch (RuntimeException | Error e) {
-      for (int k = 0; k < i; k++) {
-        out[k].close();
-      }
-      for (int k = i + 1; k < handles.length; k++) {
-        NativeBridge.deleteTensorHandle(handles[k]);
-      }
-      throw e;
-    }
-  }
-
-  /**
-   * Turns an owned AtenTensorHandle into an owned JavaCPP Tensor (no extra at::Tensor, no JavaCPP
-   * deallocator).
-   */
-  static Tensor adopt(long tensorHandle) {
-    return new AdoptedTensor(tensorHandle);
+  public void close() {
+    batch.close();
   }
 }

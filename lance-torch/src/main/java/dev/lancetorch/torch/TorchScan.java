@@ -2,12 +2,9 @@ package dev.lancetorch.torch;
 
 import dev.lancetorch.ArrowStreamExport;
 import dev.lancetorch.Query;
-import dev.lancetorch.internal.jni.NativeBridge;
-import dev.lancetorch.internal.memory.NativeHandle;
-import dev.lancetorch.internal.memory.ScanMemory;
-import java.lang.ref.Reference;
-import java.util.List;
-import java.util.function.LongConsumer;
+import dev.lancetorch.internal.bridge.NativeBatch;
+import dev.lancetorch.internal.bridge.NativeScan;
+import dev.lancetorch.internal.bridge.UnreleasedMemory;
 
 /**
  * A scan read natively: the record batches of an Arrow C stream are pulled by the native bridge and
@@ -23,41 +20,18 @@ import java.util.function.LongConsumer;
  * {@link TorchBatch} from {@link #next()} is <b>owned by the caller</b> and, with its tensors,
  * stays valid after the scan is closed. Not for concurrent use from several threads ({@link
  * #next()} is serialised); use one scan per thread.
+ *
+ * <p>Inside the library the scan is an internal {@code NativeScan}, which the read path consumes;
+ * this class is the public view over one (it owns it), handing its batches out as {@link
+ * TorchBatch} views.
  */
 public final class TorchScan implements AutoCloseable {
-  private final ArrowStreamExport export;
-  private final ScanMemory.Charge charge;
-  private final NativeHandle handle;
-  private List<String> columnNames; // of the stream's schema, from the first batch
-  private long rowsOut;
-  private long bytesOut;
+  final NativeScan scan; // owned; read by TorchBatch's BatchAccess
+  private final ArrowStreamExport.Source source;
 
-  private TorchScan(long handle, ArrowStreamExport export) {
-    this.export = export;
-    this.charge = new ScanMemory.Charge(export == null ? 0 : export.estimatedBytes());
-    try {
-      this.handle = NativeHandle.cleaned(this, "TorchScan", handle, release(export, charge));
-    } catch (RuntimeException | Error e) {
-      charge.release();
-      throw e;
-    }
-  }
-
-  /** Releases the stream, then the export, then the charge; references no scan. */
-  private static LongConsumer release(ArrowStreamExport export, ScanMemory.Charge charge) {
-    return h -> {
-      try {
-        NativeBridge.streamRelease(h);
-      } finally {
-        try {
-          if (export != null) {
-            export.close();
-          }
-        } finally {
-          charge.release();
-        }
-      }
-    };
+  private TorchScan(NativeScan scan, ArrowStreamExport.Source source) {
+    this.scan = scan;
+    this.source = source;
   }
 
   /**
@@ -77,23 +51,33 @@ public final class TorchScan implements AutoCloseable {
     NativeLibrary.load();
     UnreleasedMemory.check(); // before this scan starts reading ahead
     ArrowStreamExport export = query.exportArrowStream(preferred);
-    long h;
-    try {
-      h = NativeBridge.streamOpen(export.streamAddress());
-    } catch (RuntimeException | Error e) {
-      try {
-        export.close();
-      } catch (RuntimeException suppressed) {
-        e.addSuppressed(suppressed);
+    NativeScan scan = NativeScan.open(export.streamAddress(), producer(export));
+    return new TorchScan(scan, export.source());
+  }
+
+  /** The export as the scan's producer (the scan owns it from now on). */
+  private static NativeScan.Producer producer(ArrowStreamExport export) {
+    return new NativeScan.Producer() {
+      @Override
+      public long estimatedBytes() {
+        return export.estimatedBytes();
       }
-      throw e;
-    }
-    try {
-      return new TorchScan(h, export);
-    } catch (RuntimeException | Error e) {
-      release(export, new ScanMemory.Charge(0)).accept(h);
-      throw e;
-    }
+
+      @Override
+      public long rowsBound() {
+        return export.rowsBound();
+      }
+
+      @Override
+      public RuntimeException readFailure(RuntimeException failure) {
+        return export.readFailure(failure);
+      }
+
+      @Override
+      public void close() {
+        export.close();
+      }
+    };
   }
 
   /**
@@ -102,19 +86,12 @@ public final class TorchScan implements AutoCloseable {
    * the caller only frees the struct's own memory.
    */
   public static TorchScan fromStream(long arrowArrayStreamAddress) {
-    NativeLibrary.load();
-    long h = NativeBridge.streamOpen(arrowArrayStreamAddress);
-    try {
-      return new TorchScan(h, null);
-    } catch (RuntimeException | Error e) {
-      NativeBridge.streamRelease(h);
-      throw e;
-    }
+    return new TorchScan(NativeScan.open(arrowArrayStreamAddress, null), null);
   }
 
   /** Where the batches come from; null for {@link #fromStream}. */
   public ArrowStreamExport.Source source() {
-    return export == null ? null : export.source();
+    return source;
   }
 
   /**
@@ -124,39 +101,14 @@ public final class TorchScan implements AutoCloseable {
    *     plain {@link RuntimeException} when another producer ({@link #fromStream}) fails, {@link
    *     IllegalArgumentException} for a malformed batch, {@link IllegalStateException} if closed
    */
-  public synchronized TorchBatch next() {
-    try {
-      long b;
-      try {
-        b = NativeBridge.streamNext(handle.get());
-      } catch (RuntimeException e) {
-        // the bridge raises exactly RuntimeException for the producer's failure (LT_ERR_STREAM)
-        if (export != null && e.getClass() == RuntimeException.class) {
-          throw export.readFailure(e);
-        }
-        throw e;
-      }
-      if (b == 0) {
-        charge.update(0); // the producer is done: it holds nothing ahead
-        return null;
-      }
-      TorchBatch batch = TorchBatch.adoptHandle(b, columnNames);
-      columnNames = batch.columnNames();
-      if (export != null && export.rowsBound() >= 0) {
-        rowsOut += batch.numRows();
-        bytesOut += batch.payloadBytes();
-        long perRow = rowsOut == 0 ? 0 : (bytesOut + rowsOut - 1) / rowsOut;
-        charge.update(ScanMemory.cap(export.rowsBound() - rowsOut, perRow));
-      }
-      return batch;
-    } finally {
-      Reference.reachabilityFence(this); // the Cleaner must not release the stream mid-call
-    }
+  public TorchBatch next() {
+    NativeBatch b = scan.next();
+    return b == null ? null : new TorchBatch(b);
   }
 
   /** Releases the stream, then the scanner and lease behind it; idempotent. */
   @Override
-  public synchronized void close() {
-    handle.close();
+  public void close() {
+    scan.close();
   }
 }

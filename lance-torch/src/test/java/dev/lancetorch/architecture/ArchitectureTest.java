@@ -23,26 +23,21 @@ import org.junit.jupiter.api.Test;
  * The house rules of docs/architecture.md, read from the library's bytecode (ArchUnit):
  *
  * <ul>
- *   <li>no package cycles (also checked by ArchUnit's {@code beFreeOfCycles}, with nothing
- *       tolerated);
+ *   <li>no package cycles (also checked by ArchUnit's {@code beFreeOfCycles});
  *   <li>no import from {@code dev.lancetorch.internal..} into an API package;
  *   <li>the public API surface equals its snapshot, {@code api-surface.txt};
  *   <li>docs/architecture.md's import table is the one the code gives.
  * </ul>
  *
- * <p>The tree does not yet obey the first two everywhere (issue 23's sealing moves are still to
- * come): {@code known-violations.txt} lists each internal → API class dependency that exists today
- * and the package edges that close a cycle today. The rules fail on anything <b>not</b> listed (a
- * new violation) and on a listed line that no longer holds (delete it: the list only shrinks). A
- * deliberate API change is recorded with {@code -Dlancetorch.arch.update=true} (rewrites both
- * files; review the diff).
+ * <p>Nothing is tolerated: the first two hold with no exception list. A deliberate API change is
+ * recorded with {@code -Dlancetorch.arch.update=true} (rewrites the snapshot and the docs' table;
+ * review the diff).
  */
 class ArchitectureTest {
   static final String ROOT = "dev.lancetorch";
   static final String INTERNAL = ROOT + ".internal";
   private static final Path DIR = Path.of("src/test/resources/architecture");
   private static final Path SURFACE = DIR.resolve("api-surface.txt");
-  private static final Path KNOWN = DIR.resolve("known-violations.txt");
   private static final Path DOC = Path.of("../docs/architecture.md");
   private static final boolean UPDATE = Boolean.getBoolean("lancetorch.arch.update");
 
@@ -61,19 +56,12 @@ class ArchitectureTest {
   }
 
   @Test
-  void noNewPackageCyclesNorImportsFromInternalIntoApi() throws IOException {
-    Rules.Result result = Rules.check(library, ROOT, INTERNAL, readKnown());
-    if (UPDATE) {
-      Files.write(KNOWN, Rules.knownFile(library, ROOT, INTERNAL));
-      return;
-    }
+  void noPackageCyclesNorImportsFromInternalIntoApi() {
+    Rules.Result result = Rules.check(library, INTERNAL);
     assertThat(result.problems()).as(result.summary()).isEmpty();
   }
 
-  /**
-   * ArchUnit's own cycle check over every package of the library, with nothing tolerated: the tree
-   * has no package cycle left ({@code known-violations.txt} has no {@code cycle-edge} line).
-   */
+  /** ArchUnit's own cycle check over every package of the library, with nothing tolerated. */
   static ArchRule freeOfCycles(String root) {
     return slices().matching(root + ".(**)").should().beFreeOfCycles();
   }
@@ -128,39 +116,13 @@ class ArchitectureTest {
   void theRulesCatchAPlantedCycleAndAnUpwardImport() {
     String root = ArchitectureTest.class.getPackageName() + ".fixture";
     PackageGraph planted = new PackageGraph(root, new ClassFileImporter().importPackages(root));
-    Rules.Result result = Rules.check(planted, root, root + ".internal", List.of());
+    Rules.Result result = Rules.check(planted, root + ".internal");
     assertThat(result.problems())
-        .anySatisfy(p -> assertThat(p).startsWith("new package cycle").contains(root + ".api"))
+        .anySatisfy(p -> assertThat(p).startsWith("package cycle").contains(root + ".api"))
         .anySatisfy(
             p ->
                 assertThat(p)
-                    .startsWith("new import from internal into an API package")
+                    .startsWith("import from internal into an API package")
                     .contains(root + ".internal.Engine -> " + root + ".api.Front"));
-    // the same tree with its violations listed passes: the lists are what the rules tolerate
-    Rules.Result listed =
-        Rules.check(
-            planted, root, root + ".internal", Rules.knownFile(planted, root, root + ".internal"));
-    assertThat(listed.problems()).isEmpty();
-  }
-
-  @Test
-  void aListedViolationThatNoLongerHoldsFails() {
-    List<String> known = new ArrayList<>(readKnownQuietly());
-    known.add("internal: dev.lancetorch.internal.Gone -> dev.lancetorch.Table");
-    Rules.Result result = Rules.check(library, ROOT, INTERNAL, known);
-    assertThat(result.problems())
-        .anySatisfy(p -> assertThat(p).startsWith("listed but gone").contains("internal.Gone"));
-  }
-
-  private static List<String> readKnown() throws IOException {
-    return Files.exists(KNOWN) ? Files.readAllLines(KNOWN) : List.of();
-  }
-
-  private static List<String> readKnownQuietly() {
-    try {
-      return readKnown();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 }

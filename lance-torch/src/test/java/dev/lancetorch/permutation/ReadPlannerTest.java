@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lancetorch.Table;
+import dev.lancetorch.internal.bridge.NativeBatch;
 import dev.lancetorch.internal.permutation.LongArrayBuilder;
 import dev.lancetorch.internal.read.NativeColumnCache;
 import dev.lancetorch.internal.read.ReadColumns;
@@ -12,7 +13,6 @@ import dev.lancetorch.internal.read.ReadThreads;
 import dev.lancetorch.internal.read.RowSelection;
 import dev.lancetorch.internal.read.WindowReader;
 import dev.lancetorch.torch.BridgeStats;
-import dev.lancetorch.torch.TorchBatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -165,8 +165,8 @@ class ReadPlannerTest extends TableFixture {
   /** Every batch of the reader as ids (columns checked against the id). */
   static List<Long> drain(WindowReader r, Table t, ReadColumns cols, List<Integer> sizes) {
     List<Long> ids = new ArrayList<>();
-    for (TorchBatch next = r.next(); next != null; next = r.next()) {
-      try (TorchBatch b = next) {
+    for (NativeBatch next = r.next(); next != null; next = r.next()) {
+      try (NativeBatch b = next) {
         ids.addAll(ids(b, t, cols, sizes));
       }
     }
@@ -174,7 +174,7 @@ class ReadPlannerTest extends TableFixture {
   }
 
   /** One batch's rows as ids (columns checked against the id); borrows the batch. */
-  static List<Long> ids(TorchBatch b, Table t, ReadColumns cols, List<Integer> sizes) {
+  static List<Long> ids(NativeBatch b, Table t, ReadColumns cols, List<Integer> sizes) {
     try (ArrowBatch ab = new ArrowBatch(b.toArrow(cols.schema(), t.allocator()))) {
       return PermutationTest.ids(List.of(ab), sizes);
     }
@@ -242,7 +242,7 @@ class ReadPlannerTest extends TableFixture {
     try (WindowReader r =
         new WindowReader(
             new TableBase(table), cols, addrs, 20, budget, null, st, ReadCosts.DEFAULT)) {
-      try (TorchBatch first = r.next()) {
+      try (NativeBatch first = r.next()) {
         assertThat(first.numRows()).isEqualTo(20);
         // windows 2 and 3 are read without another next(), and no 4th: 3 windows alive at most
         long deadline = System.nanoTime() + 20_000_000_000L;
@@ -291,7 +291,7 @@ class ReadPlannerTest extends TableFixture {
       int batches = 0;
       Throwable thrown = null;
       try {
-        for (TorchBatch b = r.next(); b != null; b = r.next()) {
+        for (NativeBatch b = r.next(); b != null; b = r.next()) {
           b.close();
           batches++;
         }
@@ -425,7 +425,7 @@ class ReadPlannerTest extends TableFixture {
             a.close();
             break;
           }
-          try (TorchBatch t = a.next()) {
+          try (NativeBatch t = a.next()) {
             got1.addAll(ids(t, table, cols, new ArrayList<>()));
           }
           Thread.sleep(1); // a slow consumer: the reads ahead get every chance to overrun
@@ -439,8 +439,8 @@ class ReadPlannerTest extends TableFixture {
               .as("the second reads ahead before the first's last batch is taken")
               .isTrue();
         }
-        for (TorchBatch next = b.next(); next != null; next = b.next()) {
-          try (TorchBatch t = next) {
+        for (NativeBatch next = b.next(); next != null; next = b.next()) {
+          try (NativeBatch t = next) {
             got2.addAll(ids(t, table, cols, new ArrayList<>()));
           }
           maxHeld = Math.max(maxHeld, b.windowsHeld());

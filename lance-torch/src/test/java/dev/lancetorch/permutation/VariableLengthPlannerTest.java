@@ -6,6 +6,7 @@ import dev.lancetorch.ConnectOptions;
 import dev.lancetorch.Connection;
 import dev.lancetorch.LanceDb;
 import dev.lancetorch.Table;
+import dev.lancetorch.internal.bridge.NativeBatch;
 import dev.lancetorch.internal.memory.TensorMemory;
 import dev.lancetorch.internal.read.ReadColumns;
 import dev.lancetorch.internal.read.ReadCosts;
@@ -13,7 +14,6 @@ import dev.lancetorch.internal.read.RowSelection;
 import dev.lancetorch.internal.read.WindowReader;
 import dev.lancetorch.torch.BridgeStats;
 import dev.lancetorch.torch.PadOptions;
-import dev.lancetorch.torch.TorchBatch;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -321,8 +321,8 @@ class VariableLengthPlannerTest {
         List<Integer> sizes = new ArrayList<>();
         try (WindowReader r =
             new WindowReader(new TableBase(table), cols, addrs, 40, budget, null, st, costs)) {
-          for (TorchBatch next = r.next(); next != null; next = r.next()) {
-            try (TorchBatch b = next;
+          for (NativeBatch next = r.next(); next != null; next = r.next()) {
+            try (NativeBatch b = next;
                 VectorSchemaRoot root = b.toArrow(cols.schema(), table.allocator())) {
               sizes.add(root.getRowCount());
               got.addAll(rowsOf(root, ALL));

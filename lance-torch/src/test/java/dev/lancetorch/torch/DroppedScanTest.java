@@ -6,6 +6,7 @@ import dev.lancetorch.ConnectOptions;
 import dev.lancetorch.Connection;
 import dev.lancetorch.LanceDb;
 import dev.lancetorch.Table;
+import dev.lancetorch.internal.bridge.UnreleasedMemory;
 import java.nio.file.Path;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;

@@ -1,5 +1,6 @@
 package dev.lancetorch.torch;
 
+import dev.lancetorch.internal.bridge.NativeBatch;
 import dev.lancetorch.internal.bridge.TorchGather;
 import java.util.List;
 import org.apache.arrow.memory.RootAllocator;
@@ -36,7 +37,7 @@ public final class OutputSizeGuardMain {
       }
       x.setValueCount(4);
       try (VectorSchemaRoot root = Fixtures.root(x);
-          TorchBatch src = TorchBatch.fromRoot(root, a);
+          NativeBatch src = NativeBatch.fromRoot(root, a);
           TorchGather g = TorchGather.create(List.of("x"), -1, 1 << 20, Integer.MAX_VALUE)) {
         run(
             "gather outputs of 2^31 - 1 rows",

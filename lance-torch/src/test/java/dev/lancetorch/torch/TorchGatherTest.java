@@ -3,6 +3,7 @@ package dev.lancetorch.torch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lancetorch.internal.bridge.NativeBatch;
 import dev.lancetorch.internal.bridge.TorchGather;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -24,8 +25,8 @@ class TorchGatherTest {
     try (RootAllocator a = new RootAllocator();
         VectorSchemaRoot r0 = Fixtures.root(Columns.floats(a, "x", 4, 1f));
         VectorSchemaRoot r1 = Fixtures.root(Columns.floats(a, "x", 3, 10f));
-        TorchBatch b0 = TorchBatch.fromRoot(r0, a);
-        TorchBatch b1 = TorchBatch.fromRoot(r1, a);
+        NativeBatch b0 = NativeBatch.fromRoot(r0, a);
+        NativeBatch b1 = NativeBatch.fromRoot(r1, a);
         TorchGather g = TorchGather.create(List.of("x"), -1, 4, 4)) {
       // global rows: b0 holds 0..3, b1 holds 4..6; pick 6, 0, 5, 1
       g.fromBatches(
@@ -35,7 +36,7 @@ class TorchGatherTest {
           new long[] {0, 1, 2, 3},
           0,
           4);
-      try (TorchBatch out = g.finish(0);
+      try (TorchBatch out = new TorchBatch(g.finish(0));
           Tensor x = out.column("x")) {
         double[] got = new double[4];
         for (int i = 0; i < 4; i++) {
@@ -53,7 +54,7 @@ class TorchGatherTest {
     try (RootAllocator a = new RootAllocator();
         VectorSchemaRoot r0 = Fixtures.root(Columns.floats(a, "x", 4, 1f));
         TorchGather g = TorchGather.create(List.of("x"), -1, 4, 4)) {
-      TorchBatch closed = TorchBatch.fromRoot(r0, a);
+      NativeBatch closed = NativeBatch.fromRoot(r0, a);
       closed.close();
       assertThatThrownBy(
               () ->
@@ -64,7 +65,7 @@ class TorchGatherTest {
       assertThatThrownBy(() -> g.rows(closed, new long[] {0}, new long[] {0}, 0, 1))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("TorchBatch is closed");
-      try (TorchBatch open = TorchBatch.fromRoot(r0, a)) {
+      try (NativeBatch open = NativeBatch.fromRoot(r0, a)) {
         assertThatThrownBy(
                 () ->
                     g.fromBatches(

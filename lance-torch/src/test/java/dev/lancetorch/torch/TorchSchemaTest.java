@@ -26,7 +26,7 @@ class TorchSchemaTest {
           try (VectorSchemaRoot root =
                   Fixtures.root(
                       Columns.floats(a, "x", 16, k), Columns.embeddings(a, "emb", 16, 4));
-              TorchBatch shared = schema.importBatch(root, a);
+              TorchBatch shared = new TorchBatch(schema.importBatch(root, a));
               TorchBatch plain = TorchBatch.fromRoot(root, a)) {
             assertThat(shared.columnNames()).containsExactly("x", "emb");
             try (Tensor x = shared.column("x");

@@ -2,6 +2,7 @@ package dev.lancetorch.torch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lancetorch.internal.bridge.UnreleasedMemory;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.bytedeco.pytorch.Tensor;

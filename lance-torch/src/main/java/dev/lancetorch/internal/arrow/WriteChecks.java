@@ -24,7 +24,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * ("attempt to divide by zero") and on arrays shorter than the batch (a column with fewer values
  * than rows, a fixed-size-list child shorter than rows × width, offsets past the end of the data).
  * So every write path checks the schema and each batch here, the way the bridge's import checks
- * what it reads ({@code TorchBatch.fromRoot}), and refuses bad data with an {@link
+ * what it reads ({@code NativeBatch.fromRoot}), and refuses bad data with an {@link
  * IllegalArgumentException} naming the table and the column.
  */
 public final class WriteChecks {

@@ -3,7 +3,6 @@ package dev.lancetorch.internal.bridge;
 import dev.lancetorch.internal.jni.NativeBridge;
 import dev.lancetorch.internal.jni.NativeLoader;
 import dev.lancetorch.internal.memory.NativeHandle;
-import dev.lancetorch.torch.TorchBatch;
 import java.util.List;
 
 /**
@@ -14,14 +13,14 @@ import java.util.List;
  * columns of the same names.
  *
  * <p>Ownership: the gather <b>owns</b> its outputs until {@link #finish} hands one over as a {@link
- * TorchBatch} <b>owned by the caller</b>; {@link #close()} (idempotent) frees the outputs not
+ * NativeBatch} <b>owned by the caller</b>; {@link #close()} (idempotent) frees the outputs not
  * handed over. Source batches are <b>borrowed</b> for each call. The copy methods may run on
  * several threads at once for disjoint destination positions; {@link #finish} and {@link #close()}
  * must not overlap them.
  *
  * <p>Internal (it was {@code dev.lancetorch.torch.TorchGather}): it lives next to {@link
  * NativeBridge} because it is a thin owner of one native gather handle, held in a {@link
- * NativeHandle} like every native owner. Sources are {@link TorchBatch}es, never raw handles: a
+ * NativeHandle} like every native owner. Sources are {@link NativeBatch}es, never raw handles: a
  * closed source batch is an {@link IllegalStateException} before any native code runs.
  */
 public final class TorchGather implements AutoCloseable {
@@ -98,7 +97,7 @@ public final class TorchGather implements AutoCloseable {
    *     (missing)
    */
   public int merge(
-      TorchBatch src,
+      NativeBatch src,
       String addrCol,
       long[] wantAddr,
       long[] wantPos,
@@ -106,7 +105,7 @@ public final class TorchGather implements AutoCloseable {
       int n,
       int cursor) {
     return NativeBridge.gatherMerge(
-        live(), Batches.borrow(src), addrCol, wantAddr, wantPos, from, n, cursor);
+        live(), src.handle(), addrCol, wantAddr, wantPos, from, n, cursor);
   }
 
   /**
@@ -118,16 +117,16 @@ public final class TorchGather implements AutoCloseable {
    *
    * @return the rows copied
    */
-  public long mergeDense(TorchBatch src, String addrCol, int[] dense, long lo) {
-    return NativeBridge.gatherMergeDense(live(), Batches.borrow(src), addrCol, dense, lo);
+  public long mergeDense(NativeBatch src, String addrCol, int[] dense, long lo) {
+    return NativeBridge.gatherMergeDense(live(), src.handle(), addrCol, dense, lo);
   }
 
   /**
    * Copies row {@code srcRows[i]} of {@code src} to position {@code dstPos[i]}, for {@code i} in
    * [from, from + n).
    */
-  public void rows(TorchBatch src, long[] srcRows, long[] dstPos, int from, int n) {
-    NativeBridge.gatherRows(live(), Batches.borrow(src), srcRows, dstPos, from, n);
+  public void rows(NativeBatch src, long[] srcRows, long[] dstPos, int from, int n) {
+    NativeBridge.gatherRows(live(), src.handle(), srcRows, dstPos, from, n);
   }
 
   /**
@@ -140,14 +139,14 @@ public final class TorchGather implements AutoCloseable {
    *     srcs}
    */
   public void fromBatches(
-      List<TorchBatch> srcs, long[] starts, long[] positions, long[] dstPos, int from, int n) {
+      List<NativeBatch> srcs, long[] starts, long[] positions, long[] dstPos, int from, int n) {
     if (starts.length != srcs.size() + 1) {
       throw new IllegalArgumentException(
           "starts has " + starts.length + " entries for " + srcs.size() + " source batches");
     }
     long[] h = new long[srcs.size()];
     for (int i = 0; i < h.length; i++) {
-      h[i] = Batches.borrow(srcs.get(i));
+      h[i] = srcs.get(i).handle();
     }
     NativeBridge.gatherFromBatches(live(), h, starts, positions, dstPos, from, n);
   }
@@ -166,8 +165,8 @@ public final class TorchGather implements AutoCloseable {
    * @throws IllegalStateException if some of its rows were not written, or it was handed over
    *     already
    */
-  public TorchBatch finish(int index) {
-    return Batches.adopt(NativeBridge.gatherFinish(live(), index), names);
+  public NativeBatch finish(int index) {
+    return NativeBatch.adopt(NativeBridge.gatherFinish(live(), index), names);
   }
 
   private long live() {

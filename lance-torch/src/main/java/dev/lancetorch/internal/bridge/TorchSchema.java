@@ -3,7 +3,6 @@ package dev.lancetorch.internal.bridge;
 import dev.lancetorch.internal.jni.NativeBridge;
 import dev.lancetorch.internal.jni.NativeLoader;
 import dev.lancetorch.internal.memory.NativeHandle;
-import dev.lancetorch.torch.TorchBatch;
 import java.lang.ref.Reference;
 import java.util.List;
 import org.apache.arrow.c.ArrowArray;
@@ -25,7 +24,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * Thread-safe.
  *
  * <p>Internal (it was {@code dev.lancetorch.torch.TorchSchema}, used only by the permutation's
- * batch formatting): the public path is {@link TorchBatch#fromRoot(VectorSchemaRoot,
+ * batch formatting): the public path is {@link NativeBatch#fromRoot(VectorSchemaRoot,
  * BufferAllocator)}.
  */
 public final class TorchSchema implements AutoCloseable {
@@ -65,14 +64,14 @@ public final class TorchSchema implements AutoCloseable {
   }
 
   /**
-   * As {@link TorchBatch#fromRoot(VectorSchemaRoot, BufferAllocator)}, with this schema: only the
+   * As {@link NativeBatch#fromRoot(VectorSchemaRoot, BufferAllocator)}, with this schema: only the
    * root's arrays are exported. The root is <em>borrowed</em> (it may be reused or closed after
    * this returns); the batch, <em>owned by the caller</em>, takes its own schema reference.
    *
    * @throws IllegalArgumentException if the root's schema is not this one
    * @throws IllegalStateException if this is closed
    */
-  public TorchBatch importBatch(VectorSchemaRoot root, BufferAllocator allocator) {
+  public NativeBatch importBatch(VectorSchemaRoot root, BufferAllocator allocator) {
     if (root.getSchema() != schema && !root.getSchema().equals(schema)) {
       throw new IllegalArgumentException(
           "batch schema " + root.getSchema() + " differs from the exported schema " + schema);
@@ -80,7 +79,7 @@ public final class TorchSchema implements AutoCloseable {
     try (ArrowArray array = ArrowArray.allocateNew(allocator)) {
       long s = handle.get();
       Data.exportVectorSchemaRoot(allocator, root, null, array, null);
-      return Batches.adopt(
+      return NativeBatch.adopt(
           NativeBridge.importBatchWithSchema(array.memoryAddress(), s), columnNames);
     } finally {
       Reference.reachabilityFence(this); // the Cleaner must not release the schema mid-call

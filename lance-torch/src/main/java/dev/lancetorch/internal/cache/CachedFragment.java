@@ -1,7 +1,7 @@
 package dev.lancetorch.internal.cache;
 
+import dev.lancetorch.internal.bridge.NativeBatch;
 import dev.lancetorch.internal.bridge.TorchGather;
-import dev.lancetorch.torch.TorchBatch;
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -32,7 +32,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  */
 final class CachedFragment implements AutoCloseable {
   final int fragmentId;
-  private final List<TorchBatch> batches;
+  private final List<NativeBatch> batches;
   private final long[] starts;
 
   /** Row offset of every cached row, ascending; null when the rows are offsets 0..rows-1. */
@@ -42,7 +42,7 @@ final class CachedFragment implements AutoCloseable {
   private volatile boolean closed;
 
   private CachedFragment(
-      int fragmentId, List<TorchBatch> batches, long[] starts, int[] offsets, long bytes) {
+      int fragmentId, List<NativeBatch> batches, long[] starts, int[] offsets, long bytes) {
     this.fragmentId = fragmentId;
     this.batches = batches;
     this.starts = starts;
@@ -77,7 +77,7 @@ final class CachedFragment implements AutoCloseable {
       if (offsets != null && offsets.length != f.rows()) {
         throw new CacheFile.Corrupt(file, "row offsets do not match the rows");
       }
-      List<TorchBatch> batches = new ArrayList<>();
+      List<NativeBatch> batches = new ArrayList<>();
       long[] starts = new long[f.blocks().size() + 1];
       try {
         int i = 0;
@@ -87,7 +87,7 @@ final class CachedFragment implements AutoCloseable {
           i++;
         }
       } catch (IOException | RuntimeException e) {
-        batches.forEach(TorchBatch::close);
+        batches.forEach(NativeBatch::close);
         throw e;
       }
       return new CachedFragment(expectFragment, batches, starts, offsets, ch.size());
@@ -122,7 +122,7 @@ final class CachedFragment implements AutoCloseable {
   }
 
   /** One block's buffers, mapped, loaded into Arrow vectors and imported as a native batch. */
-  private static TorchBatch mapBlock(
+  private static NativeBatch mapBlock(
       FileChannel ch, CacheFile.Block b, Schema schema, BufferAllocator allocator)
       throws IOException {
     long lo = Long.MAX_VALUE;
@@ -154,7 +154,7 @@ final class CachedFragment implements AutoCloseable {
       try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
           ArrowRecordBatch rb = new ArrowRecordBatch(b.rows(), nodes, bufs)) {
         new VectorLoader(root).load(rb);
-        return TorchBatch.fromRoot(root, allocator);
+        return NativeBatch.fromRoot(root, allocator);
       }
     } finally {
       base.close();
@@ -209,7 +209,7 @@ final class CachedFragment implements AutoCloseable {
   public void close() {
     if (!closed) {
       closed = true;
-      batches.forEach(TorchBatch::close);
+      batches.forEach(NativeBatch::close);
     }
   }
 }

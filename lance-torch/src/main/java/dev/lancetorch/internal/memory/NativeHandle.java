@@ -15,7 +15,7 @@ import java.util.function.LongConsumer;
  *
  * <p>Held as a field (not a superclass) so that public API types keep no internal type in their
  * signatures. Thread-safe; an owner whose methods use the handle while another thread may close it
- * serializes those methods with its {@code close()} (as {@code TorchBatch} does).
+ * serializes those methods with its {@code close()} (as {@code NativeBatch} does).
  */
 public final class NativeHandle {
   private final String what;

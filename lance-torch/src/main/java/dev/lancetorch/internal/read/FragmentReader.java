@@ -1,13 +1,13 @@
 package dev.lancetorch.internal.read;
 
 import dev.lancetorch.internal.arrow.FragmentSize;
+import dev.lancetorch.internal.bridge.NativeBatch;
+import dev.lancetorch.internal.bridge.NativeScan;
 import dev.lancetorch.internal.bridge.TorchGather;
 import dev.lancetorch.internal.cache.CacheSource;
 import dev.lancetorch.internal.cache.DiskColumnCache;
 import dev.lancetorch.internal.permutation.PermutationPlan;
 import dev.lancetorch.internal.permutation.RowStream;
-import dev.lancetorch.torch.TorchBatch;
-import dev.lancetorch.torch.TorchScan;
 import java.util.List;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
@@ -128,8 +128,8 @@ final class FragmentReader {
   }
 
   /** The scan of rows [offset, offset + count) of a fragment, with row addresses. */
-  private TorchScan openScan(int fragmentId, long offset, long count) {
-    return table.torchScan(
+  private NativeScan openScan(int fragmentId, long offset, long count) {
+    return table.nativeScan(
         ReadScan.of(cols.dataColumns(), WindowReader.SCAN_BATCH_ROWS)
             .withRowAddress(true)
             .fragment(fragmentId)
@@ -145,10 +145,10 @@ final class FragmentReader {
       TorchGather g, int fragmentId, FragmentRows fr, int[] dense, long offset, long count) {
     count(1, 0, 0);
     long found = 0;
-    try (TorchScan s = openScan(fragmentId, offset, count)) {
-      TorchBatch next;
+    try (NativeScan s = openScan(fragmentId, offset, count)) {
+      NativeBatch next;
       while (found < fr.n && (next = s.next()) != null) {
-        try (TorchBatch b = next) {
+        try (NativeBatch b = next) {
           count(0, 0, b.numRows());
           found += g.mergeDense(b, RowStream.ROW_ADDR, dense, fr.min);
         }
@@ -168,10 +168,10 @@ final class FragmentReader {
     count(1, 0, 0);
     int n = fr.n;
     int cursor = 0;
-    try (TorchScan s = openScan(fragmentId, offset, count)) {
-      TorchBatch next;
+    try (NativeScan s = openScan(fragmentId, offset, count)) {
+      NativeBatch next;
       while (cursor < n && (next = s.next()) != null) {
-        try (TorchBatch b = next) {
+        try (NativeBatch b = next) {
           count(0, 0, b.numRows());
           cursor = g.merge(b, RowStream.ROW_ADDR, fr.addr, fr.pos, 0, n, cursor);
         }
@@ -197,7 +197,7 @@ final class FragmentReader {
     }
     long[] ask = java.util.Arrays.copyOf(uniq, u);
     try (VectorSchemaRoot root = table.takeRowIds(ask, cols.dataColumns(), null);
-        TorchBatch b = TorchBatch.fromRoot(root, table.allocator())) {
+        NativeBatch b = NativeBatch.fromRoot(root, table.allocator())) {
       g.rows(b, srcRows, fr.pos, 0, n);
     }
   }

@@ -1,9 +1,9 @@
 package dev.lancetorch.internal.read;
 
 import dev.lancetorch.internal.arrow.FragmentSize;
+import dev.lancetorch.internal.bridge.NativeBatch;
+import dev.lancetorch.internal.bridge.NativeScan;
 import dev.lancetorch.internal.bridge.TorchGather;
-import dev.lancetorch.torch.TorchBatch;
-import dev.lancetorch.torch.TorchScan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,7 +27,7 @@ public final class NativeColumnCache implements MemoryCache {
 
   private final String tableName;
   private final ReadColumns cols;
-  private final List<TorchBatch> batches;
+  private final List<NativeBatch> batches;
   private final long[] starts;
   private final StoragePositions positions;
   private final long bytes;
@@ -36,7 +36,7 @@ public final class NativeColumnCache implements MemoryCache {
   private NativeColumnCache(
       String tableName,
       ReadColumns cols,
-      List<TorchBatch> batches,
+      List<NativeBatch> batches,
       List<FragmentSize> frags,
       long bytes) {
     this.tableName = tableName;
@@ -66,25 +66,25 @@ public final class NativeColumnCache implements MemoryCache {
       return null;
     }
     long rows = frags.stream().mapToLong(FragmentSize::numRows).sum();
-    List<TorchBatch> batches = new ArrayList<>();
+    List<NativeBatch> batches = new ArrayList<>();
     long bytes = 0;
-    try (TorchScan scan = table.torchScan(ReadScan.of(cols.dataColumns(), 1 << 16).limit(rows))) {
-      TorchBatch b;
+    try (NativeScan scan = table.nativeScan(ReadScan.of(cols.dataColumns(), 1 << 16).limit(rows))) {
+      NativeBatch b;
       while ((b = scan.next()) != null) {
         batches.add(b);
         bytes += b.payloadBytes();
         if (bytes > maxBytes) {
-          batches.forEach(TorchBatch::close);
+          batches.forEach(NativeBatch::close);
           return null;
         }
       }
     } catch (RuntimeException | Error e) {
-      batches.forEach(TorchBatch::close);
+      batches.forEach(NativeBatch::close);
       throw e;
     }
-    long got = batches.stream().mapToLong(TorchBatch::numRows).sum();
+    long got = batches.stream().mapToLong(NativeBatch::numRows).sum();
     if (got != rows) {
-      batches.forEach(TorchBatch::close);
+      batches.forEach(NativeBatch::close);
       throw new IllegalStateException(
           "memory cache of table '"
               + table.name()
@@ -150,7 +150,7 @@ public final class NativeColumnCache implements MemoryCache {
         dst[i] = i;
       }
       gatherPositions(g, rows, dst, n);
-      try (TorchBatch b = g.finish(0)) {
+      try (NativeBatch b = g.finish(0)) {
         return b.toArrow(cols.schema(), allocator);
       }
     }
@@ -165,7 +165,7 @@ public final class NativeColumnCache implements MemoryCache {
   public void close() {
     if (!closed) {
       closed = true;
-      batches.forEach(TorchBatch::close);
+      batches.forEach(NativeBatch::close);
       batches.clear();
       LIVE_BYTES.addAndGet(-bytes);
     }

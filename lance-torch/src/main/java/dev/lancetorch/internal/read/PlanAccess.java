@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * How the loaders' wrapper of a permutation plans its reads without public planning methods on
  * {@code Permutation}: {@code Permutation} installs its {@link Access} once, from its static
- * initializer (the JDK's "shared secrets" pattern, as {@code internal.jni.BatchAccess}).
+ * initializer (the JDK's "shared secrets" pattern, as {@code internal.bridge.BatchAccess}).
  * Permutations are passed as {@code Object}: this package sits below the permutation package.
  */
 public final class PlanAccess {

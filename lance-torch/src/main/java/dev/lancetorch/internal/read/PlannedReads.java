@@ -1,6 +1,6 @@
 package dev.lancetorch.internal.read;
 
-import dev.lancetorch.torch.TorchBatch;
+import dev.lancetorch.internal.bridge.NativeBatch;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntFunction;
@@ -34,11 +34,11 @@ public final class PlannedReads<B> implements AutoCloseable {
   }
 
   /** The batches read by the planner {@code reader} (owned from now on). */
-  public static PlannedReads<TorchBatch> of(List<long[]> batches, WindowReader reader) {
+  public static PlannedReads<NativeBatch> of(List<long[]> batches, WindowReader reader) {
     return new PlannedReads<>(
         batches,
         rows -> {
-          TorchBatch b = reader.next();
+          NativeBatch b = reader.next();
           if (b == null || b.numRows() != rows) {
             if (b != null) {
               b.close();

@@ -1,7 +1,7 @@
 package dev.lancetorch.internal.read;
 
-import dev.lancetorch.torch.TorchBatch;
-import dev.lancetorch.torch.TorchScan;
+import dev.lancetorch.internal.bridge.NativeBatch;
+import dev.lancetorch.internal.bridge.NativeScan;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.vector.types.pojo.ArrowType;
@@ -103,10 +103,11 @@ public record ReadColumns(
     }
     long rows = 0;
     long bytes = 0;
-    try (TorchScan scan = table.torchScan(ReadScan.of(variable, SAMPLE_ROWS).limit(SAMPLE_ROWS))) {
-      TorchBatch next;
+    try (NativeScan scan =
+        table.nativeScan(ReadScan.of(variable, SAMPLE_ROWS).limit(SAMPLE_ROWS))) {
+      NativeBatch next;
       while ((next = scan.next()) != null) {
-        try (TorchBatch b = next) {
+        try (NativeBatch b = next) {
           rows += b.numRows();
           bytes += b.payloadBytes();
         }

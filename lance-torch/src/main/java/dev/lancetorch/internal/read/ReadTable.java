@@ -1,7 +1,7 @@
 package dev.lancetorch.internal.read;
 
 import dev.lancetorch.internal.arrow.FragmentSize;
-import dev.lancetorch.torch.TorchScan;
+import dev.lancetorch.internal.bridge.NativeScan;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -42,7 +42,7 @@ public interface ReadTable {
   ArrowReader scan(ReadScan scan, BufferAllocator allocator);
 
   /** A native tensor scan. */
-  TorchScan torchScan(ReadScan scan);
+  NativeScan nativeScan(ReadScan scan);
 
   /**
    * Rows by row id (row addresses without stable row ids), in the order asked; allocated from

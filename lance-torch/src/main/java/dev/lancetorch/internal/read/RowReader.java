@@ -75,13 +75,13 @@ public final class RowReader {
   public TensorRechunker tensorScan(long start, long count, int batchSize, long maxScanBytes) {
     if (maxScanBytes <= 0) {
       return new TensorRechunker(
-          (s, n) -> table.torchScan(rangeScan(s, n, batchSize)), start, count, Long.MAX_VALUE);
+          (s, n) -> table.nativeScan(rangeScan(s, n, batchSize)), start, count, Long.MAX_VALUE);
     }
     long rowBytes = Math.max(1, ScanMemory.estimate(table.schema(), dataColumns, 1));
     long batches = Math.max(1, maxScanBytes / rowBytes / batchSize);
     long chunkRows = batches > Long.MAX_VALUE / batchSize ? Long.MAX_VALUE : batches * batchSize;
     return new TensorRechunker(
-        (s, n) -> table.torchScan(rangeScan(s, n, batchSize)), start, count, chunkRows);
+        (s, n) -> table.nativeScan(rangeScan(s, n, batchSize)), start, count, chunkRows);
   }
 
   /** The scan of this reader's columns over storage-order rows {@code [start, start + count)}. */

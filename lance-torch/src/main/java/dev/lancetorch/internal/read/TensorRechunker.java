@@ -1,7 +1,7 @@
 package dev.lancetorch.internal.read;
 
-import dev.lancetorch.torch.TorchBatch;
-import dev.lancetorch.torch.TorchScan;
+import dev.lancetorch.internal.bridge.NativeBatch;
+import dev.lancetorch.internal.bridge.NativeScan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -10,7 +10,7 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Exact-size tensor batches straight from Lance's native Arrow C stream ({@link TorchScan}): no
+ * Exact-size tensor batches straight from Lance's native Arrow C stream ({@link NativeScan}): no
  * Arrow Java import or export on the way. A batch inside one scan batch is a zero-copy view ({@code
  * narrow}); only a batch that spans two scan batches (at fragment ends) is concatenated, one copy.
  *
@@ -22,26 +22,26 @@ import org.bytedeco.pytorch.global.torch;
  */
 public final class TensorRechunker implements AutoCloseable {
   /** Rows {@code [start, start + length)} of a scan batch. */
-  public record Piece(TorchBatch batch, long start, long length) {}
+  public record Piece(NativeBatch batch, long start, long length) {}
 
   /** Opens a scan of storage-order rows {@code [start, start + count)}. */
   interface Opener {
-    TorchScan open(long start, long count);
+    NativeScan open(long start, long count);
   }
 
   private final Opener opener;
   private final long chunkRows;
   private long nextStart; // first row of the next chunk
   private long left; // rows of the range not in a chunk opened yet
-  private TorchScan scan;
-  private TorchBatch current;
+  private NativeScan scan;
+  private NativeBatch current;
   private long position;
 
   /**
    * Scan batches fully handed out; closed at the next call (the last pieces may still point into
    * them).
    */
-  private final List<TorchBatch> consumed = new ArrayList<>();
+  private final List<NativeBatch> consumed = new ArrayList<>();
 
   /** Rows {@code [start, start + count)} in scans of at most {@code chunkRows} rows. */
   TensorRechunker(Opener opener, long start, long count, long chunkRows) {
@@ -56,21 +56,21 @@ public final class TensorRechunker implements AutoCloseable {
   }
 
   /** Opens the next chunk's scan, or returns null when the range is done. */
-  private TorchScan openChunk() {
+  private NativeScan openChunk() {
     if (left <= 0) {
       return null;
     }
     long n = Math.min(left, chunkRows);
-    TorchScan s = opener.open(nextStart, n);
+    NativeScan s = opener.open(nextStart, n);
     nextStart += n;
     left -= n;
     return s;
   }
 
   /** The next batch of the range: from the open chunk, else from the next one; null at the end. */
-  private TorchBatch nextBatch() {
+  private NativeBatch nextBatch() {
     while (scan != null) {
-      TorchBatch b = scan.next();
+      NativeBatch b = scan.next();
       if (b != null) {
         return b;
       }
@@ -114,7 +114,7 @@ public final class TensorRechunker implements AutoCloseable {
    * {@code dim}); it is narrowed to each piece and the pieces concatenated when there are several.
    * The caller owns the result.
    */
-  public static Tensor assemble(List<Piece> pieces, int dim, Function<TorchBatch, Tensor> part) {
+  public static Tensor assemble(List<Piece> pieces, int dim, Function<NativeBatch, Tensor> part) {
     List<Tensor> views = new ArrayList<>(pieces.size());
     try {
       for (Piece p : pieces) {
@@ -141,7 +141,7 @@ public final class TensorRechunker implements AutoCloseable {
   }
 
   private void closeConsumed() {
-    consumed.forEach(TorchBatch::close);
+    consumed.forEach(NativeBatch::close);
     consumed.clear();
   }
 

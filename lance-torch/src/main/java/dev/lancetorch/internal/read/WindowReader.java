@@ -1,10 +1,10 @@
 package dev.lancetorch.internal.read;
 
 import dev.lancetorch.internal.arrow.FragmentSize;
+import dev.lancetorch.internal.bridge.NativeBatch;
 import dev.lancetorch.internal.bridge.TorchGather;
 import dev.lancetorch.internal.cache.CacheSource;
 import dev.lancetorch.internal.cache.DiskColumnCache;
-import dev.lancetorch.torch.TorchBatch;
 import java.util.ArrayDeque;
 import java.util.List;
 
@@ -123,10 +123,10 @@ public final class WindowReader implements AutoCloseable {
   private final Stats stats;
   private final ReadCosts costs;
   private final FragmentReader fragments;
-  private final ArrayDeque<TorchBatch> ready = new ArrayDeque<>();
+  private final ArrayDeque<NativeBatch> ready = new ArrayDeque<>();
   private int next; // the first row of the next window
   private int nextBatch; // its first batch
-  private final ArrayDeque<java.util.concurrent.Future<List<TorchBatch>>> pending =
+  private final ArrayDeque<java.util.concurrent.Future<List<NativeBatch>>> pending =
       new ArrayDeque<>();
   private boolean closed;
 
@@ -250,15 +250,15 @@ public final class WindowReader implements AutoCloseable {
    * closes the reader (later calls throw {@link IllegalStateException}), so no batch is ever
    * skipped.
    */
-  public TorchBatch next() {
-    TorchBatch b;
+  public NativeBatch next() {
+    NativeBatch b;
     synchronized (this) {
       if (closed) {
         throw new IllegalStateException("the window reader is closed");
       }
       if (ready.isEmpty()) {
         startWindows(true);
-        java.util.concurrent.Future<List<TorchBatch>> f = pending.poll();
+        java.util.concurrent.Future<List<NativeBatch>> f = pending.poll();
         if (f != null) {
           awaiting = true;
           try {
@@ -364,7 +364,7 @@ public final class WindowReader implements AutoCloseable {
    * Starts reading the next window, whole batches (at least one) of at most {@code windowRows}
    * rows, on a window thread ({@link ReadThreads#window}).
    */
-  private java.util.concurrent.Future<List<TorchBatch>> startWindow() {
+  private java.util.concurrent.Future<List<NativeBatch>> startWindow() {
     int firstBatch = nextBatch;
     int rows = 0;
     while (nextBatch < sizes.length
@@ -403,9 +403,9 @@ public final class WindowReader implements AutoCloseable {
    * Reads rows [from, from + rows) of the addresses, batches [firstBatch, firstBatch + batches), as
    * finished batches (owned by the caller).
    */
-  private List<TorchBatch> readWindow(int from, int rows, int firstBatch, int batches) {
+  private List<NativeBatch> readWindow(int from, int rows, int firstBatch, int batches) {
     long t0 = System.nanoTime();
-    List<TorchBatch> out = new java.util.ArrayList<>();
+    List<NativeBatch> out = new java.util.ArrayList<>();
     try (TorchGather g = gatherFor(rows, firstBatch, batches)) {
       if (cache != null) {
         long[] pos = new long[rows];
@@ -579,7 +579,7 @@ public final class WindowReader implements AutoCloseable {
     if (!closed) {
       closed = true;
       free(ready);
-      java.util.concurrent.Future<List<TorchBatch>> f;
+      java.util.concurrent.Future<List<NativeBatch>> f;
       while ((f = pending.poll()) != null) {
         try {
           free(ReadThreads.await(f));
@@ -594,8 +594,8 @@ public final class WindowReader implements AutoCloseable {
   }
 
   /** Closes and removes every batch of {@code batches}. */
-  private static void free(java.util.Collection<TorchBatch> batches) {
-    batches.forEach(TorchBatch::close);
+  private static void free(java.util.Collection<NativeBatch> batches) {
+    batches.forEach(NativeBatch::close);
     batches.clear();
   }
 }

@@ -1,4 +1,4 @@
-package dev.lancetorch.torch;
+package dev.lancetorch.internal.bridge;
 
 import dev.lancetorch.internal.jni.NativeBridge;
 import dev.lancetorch.internal.memory.ScanMemory;
@@ -9,7 +9,7 @@ import dev.lancetorch.internal.memory.ScanMemory;
  * objects holding large native batches or Lance read-ahead give the collector no reason to run
  * (JavaCPP's own trigger is off with the recommended {@code maxPhysicalBytes=0}). So after each
  * import and before each scan opens, when the memory held by unreleased batches and open scans
- * ({@link BridgeStats#bytesLive()}) exceeds the bound, this runs a collection and waits briefly for
+ * ({@code BridgeStats.bytesLive()}) exceeds the bound, this runs a collection and waits briefly for
  * the cleaners (while they make progress). Memory still held after that is really in use: the bound
  * then rises to twice that (no collection per batch while a consumer legitimately keeps many
  * batches) and falls back when it is released.
@@ -17,8 +17,8 @@ import dev.lancetorch.internal.memory.ScanMemory;
  * <p>The bound is {@value #DEFAULT_LIMIT} bytes, or {@code -Dlancetorch.maxUnreleasedBytes=N};
  * {@code 0} turns it off.
  */
-final class UnreleasedMemory {
-  static final long DEFAULT_LIMIT = 512L << 20;
+public final class UnreleasedMemory {
+  public static final long DEFAULT_LIMIT = 512L << 20;
   private static final long WAIT_NANOS = 200_000_000L;
   private static final long STALL_NANOS = 20_000_000L;
   private static final Object LOCK = new Object();
@@ -29,17 +29,17 @@ final class UnreleasedMemory {
   private UnreleasedMemory() {}
 
   /** Called after every batch import; cheap (two counter reads) below the bound. */
-  static void afterImport() {
+  public static void afterImport() {
     check();
   }
 
-  /** Memory held by unreleased batches and open scans (as {@link BridgeStats#bytesLive()}). */
-  static long live() {
+  /** Memory held by unreleased batches and open scans (as {@code BridgeStats.bytesLive()}). */
+  public static long live() {
     return NativeBridge.stats()[6] + ScanMemory.liveBytes();
   }
 
   /** Collects when over the bound; cheap (two counter reads) below it. */
-  static void check() {
+  public static void check() {
     long bound = threshold;
     if (limit <= 0) {
       return;
@@ -81,13 +81,13 @@ final class UnreleasedMemory {
   }
 
   /** Sets the bound (tests); {@code 0} turns it off. */
-  static void limit(long bytes) {
+  public static void limit(long bytes) {
     limit = bytes;
     threshold = bytes;
   }
 
   /** Collections triggered so far (tests). */
-  static long collections() {
+  public static long collections() {
     synchronized (LOCK) {
       return collections;
     }
