@@ -1,7 +1,7 @@
 package dev.lancetorch.loader;
 
-import dev.lancetorch.internal.read.EpochReads;
 import dev.lancetorch.internal.read.PlanAccess;
+import dev.lancetorch.internal.read.PlannedReads;
 import dev.lancetorch.permutation.Permutation;
 import java.util.List;
 import java.util.Objects;
@@ -12,7 +12,7 @@ import java.util.Objects;
  * only). {@link #close()} closes the permutation: the loaders close only the handles they reopened,
  * never the one they were built with.
  */
-final class PermutationSource<B> implements SelectableSource<B>, EpochReads.Source {
+final class PermutationSource<B> implements SelectableSource<B>, PlannedReads.Source {
   private final Permutation<B> permutation;
 
   PermutationSource(Permutation<B> permutation) {
@@ -35,12 +35,12 @@ final class PermutationSource<B> implements SelectableSource<B>, EpochReads.Sour
   }
 
   /**
-   * The workers of an epoch share one {@link EpochReads} of it, planned on this (the loader's own)
-   * permutation, so its memory cache and row addresses outlive each epoch's worker handles. A
+   * The workers of an epoch share one {@link PlannedReads} of it, planned on this (the loader's
+   * own) permutation, so its memory cache and row addresses outlive each epoch's worker handles. A
    * single worker streaming an unshuffled identity permutation keeps its own stream instead.
    */
   @Override
-  public EpochReads share(List<long[]> batches, int workers, EpochReads after) {
+  public PlannedReads share(List<long[]> batches, int workers, PlannedReads after) {
     return PlanAccess.share(permutation, batches, workers, after);
   }
 

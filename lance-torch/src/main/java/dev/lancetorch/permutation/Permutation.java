@@ -74,9 +74,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   private final transient CacheHolder cache;
   private final transient PermutationSpec spec;
   private transient volatile PermutationReader<T> reading;
-  private transient PlannedReads<dev.lancetorch.internal.bridge.NativeBatch>
-      planned; // guarded by this
-  private transient PlannedReads<T> sequential; // guarded by this
+  private transient PlannedReads.Cursor planned; // this handle's announced batches; guarded by this
   private final transient SchemaExports exports = new SchemaExports();
   private transient volatile boolean closed; // this handle's close(); copies have their own
 
@@ -692,28 +690,15 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
                 + " rows");
       }
     }
-    PlannedReads<T> seq;
-    PlannedReads<dev.lancetorch.internal.bridge.NativeBatch> plan;
+    PlannedReads.Cursor plan;
     synchronized (this) {
-      seq = sequential;
       plan = planned;
     }
-    if (seq != null) {
-      T b = seq.take(offsets);
+    if (plan != null) {
+      @SuppressWarnings("unchecked")
+      T b = (T) plan.take(offsets);
       if (b != null) {
         return b;
-      }
-      synchronized (this) {
-        if (sequential == seq) {
-          sequential = null;
-        }
-      }
-      seq.close();
-    }
-    if (plan != null) {
-      dev.lancetorch.internal.bridge.NativeBatch b = plan.take(offsets);
-      if (b != null) {
-        return format(b);
       }
       dropPlan(plan);
     }
@@ -736,19 +721,13 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   }
 
   private void replacePlan(List<long[]> batches) {
-    PlannedReads<dev.lancetorch.internal.bridge.NativeBatch> old;
-    PlannedReads<T> oldSeq;
+    PlannedReads.Cursor old;
     synchronized (this) {
       old = planned;
       planned = null;
-      oldSeq = sequential;
-      sequential = null;
     }
     if (old != null) {
       old.close();
-    }
-    if (oldSeq != null) {
-      oldSeq.close();
     }
     if (batches.isEmpty() || spec.readAheadBytes() == 0) {
       return;
@@ -756,20 +735,13 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     if (!inRange(batches)) {
       return; // takeOffsets reports it
     }
-    if (spec.selection().scansInOrder()) {
-      PlannedReads<T> seq = SequentialReads.of(this, batches);
-      if (seq != null) {
-        synchronized (this) {
-          sequential = seq;
-        }
-        return;
-      }
+    PlannedReads plan = spec.selection().scansInOrder() ? SequentialReads.of(this, batches) : null;
+    if (plan == null) {
+      plan = planBatches(batches, null);
     }
-    WindowReader r = plannedReader(batches);
-    if (r != null) {
-      r.start();
+    if (plan != null) {
       synchronized (this) {
-        planned = PlannedReads.of(List.copyOf(batches), r);
+        planned = new PlannedReads.Cursor(plan);
       }
     }
   }
@@ -822,7 +794,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     return spec.readAheadBytes() != 0
         && spec.selection().scansInOrder()
         && inRange(batches)
-        && SequentialReads.consecutive(batches);
+        && PlannedReads.consecutive(batches);
   }
 
   private boolean inRange(List<long[]> batches) {
@@ -845,7 +817,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
         : windowReader(addrs, PlannedReads.sizes(batches), new WindowReader.Stats());
   }
 
-  private void dropPlan(PlannedReads<?> plan) {
+  private void dropPlan(PlannedReads.Cursor plan) {
     synchronized (this) {
       if (planned == plan) {
         planned = null;

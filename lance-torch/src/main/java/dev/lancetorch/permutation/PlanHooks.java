@@ -1,7 +1,7 @@
 package dev.lancetorch.permutation;
 
-import dev.lancetorch.internal.read.EpochReads;
 import dev.lancetorch.internal.read.PlanAccess;
+import dev.lancetorch.internal.read.PlannedReads;
 import java.util.List;
 
 /**
@@ -21,7 +21,8 @@ final class PlanHooks implements PlanAccess.Access {
    * single worker streaming an unshuffled identity permutation keeps its own stream instead.
    */
   @Override
-  public EpochReads share(Object permutation, List<long[]> batches, int workers, EpochReads after) {
+  public PlannedReads share(
+      Object permutation, List<long[]> batches, int workers, PlannedReads after) {
     Permutation<?> p = (Permutation<?>) permutation;
     if (workers == 1 && p.streams(batches)) {
       return null;

@@ -1,8 +1,8 @@
 package dev.lancetorch.permutation;
 
 import dev.lancetorch.internal.bridge.NativeBatch;
-import dev.lancetorch.internal.read.EpochReads;
 import dev.lancetorch.internal.read.PlanAccess;
+import dev.lancetorch.internal.read.PlannedReads;
 import dev.lancetorch.internal.read.WindowReader;
 import java.util.HashMap;
 import java.util.List;
@@ -15,7 +15,7 @@ import java.util.Map;
  * lock, so threads whose batches are already read are not held up) and parks those read before they
  * are asked for; the planner reads the next window ahead meanwhile. A {@code DataLoader}'s workers
  * share one of these per epoch, so each window is read once for all of them: it is their {@link
- * EpochReads}, made through {@link PlanAccess}.
+ * PlannedReads}, made through {@link PlanAccess}.
  *
  * <p>Memory: the planner's windows (a third of the read-ahead budget each, at most three alive, see
  * {@link WindowReader}) plus the batches read but not yet taken; a thread that takes its batches
@@ -29,7 +29,7 @@ import java.util.Map;
  *
  * @param <T> the batch type
  */
-final class PlannedBatches<T> implements EpochReads {
+final class PlannedBatches<T> implements PlannedReads {
   private final Permutation<T> owner;
   private final List<long[]> batches;
   private final WindowReader reader;
@@ -50,6 +50,11 @@ final class PlannedBatches<T> implements EpochReads {
   /** The planner of these batches (for the plan read after this one). */
   WindowReader reader() {
     return reader;
+  }
+
+  @Override
+  public List<long[]> batches() {
+    return batches;
   }
 
   /** Number of planned batches. */

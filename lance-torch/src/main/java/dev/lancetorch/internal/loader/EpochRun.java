@@ -1,6 +1,6 @@
 package dev.lancetorch.internal.loader;
 
-import dev.lancetorch.internal.read.EpochReads;
+import dev.lancetorch.internal.read.PlannedReads;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -44,14 +44,14 @@ public final class EpochRun<B, R> implements TaskStream<R> {
   private int delivered;
   private int cursor;
   private volatile boolean cancelled;
-  private final EpochReads.Source sharer;
+  private final PlannedReads.Source sharer;
   private final int[][] planIndex;
   private final java.util.concurrent.atomic.AtomicInteger workersLeft;
   private boolean sharePlanned;
-  private EpochReads shared;
+  private PlannedReads shared;
 
   /**
-   * @param source the loader's source: when it can share reads ({@link EpochReads.Source}), one
+   * @param source the loader's source: when it can share reads ({@link PlannedReads.Source}), one
    *     read of the epoch's batches serves every worker; otherwise each worker plans its own share
    *     on its handle ({@link RowSource#planReads})
    * @param adopted this epoch's shared read, planned ahead by the previous epoch ({@link
@@ -66,9 +66,9 @@ public final class EpochRun<B, R> implements TaskStream<R> {
       long timeoutNanos,
       LoaderMetrics metrics,
       RowSource<?> source,
-      EpochReads adopted) {
+      PlannedReads adopted) {
     this.perWorker = perWorker;
-    this.sharer = source instanceof EpochReads.Source s ? s : null;
+    this.sharer = source instanceof PlannedReads.Source s ? s : null;
     this.planIndex = sharer == null ? null : consumerOrder(perWorker);
     this.workersLeft = new java.util.concurrent.atomic.AtomicInteger(perWorker.size());
     if (adopted != null) {
@@ -101,7 +101,7 @@ public final class EpochRun<B, R> implements TaskStream<R> {
         workTasks(w, handle, openError);
         return;
       }
-      EpochReads s = sharedReads();
+      PlannedReads s = sharedReads();
       if (s != null) {
         workTasks(w, new SharedHandle<>(handle, s, planIndex[w], sharer.planHandle(handle)), null);
         return;
@@ -155,7 +155,7 @@ public final class EpochRun<B, R> implements TaskStream<R> {
   }
 
   /** The epoch's shared read, made by the first caller; null when it does not apply. */
-  private synchronized EpochReads sharedReads() {
+  private synchronized PlannedReads sharedReads() {
     if (sharer == null || cancelled) {
       return null;
     }
@@ -191,8 +191,8 @@ public final class EpochRun<B, R> implements TaskStream<R> {
    * window once this epoch's last window is read. Owned by the caller (who hands it to that epoch's
    * run); null when this epoch has no shared read or that one cannot be planned.
    */
-  EpochReads planFollower(List<List<LoaderTask>> next) {
-    EpochReads mine = sharedReads();
+  PlannedReads planFollower(List<List<LoaderTask>> next) {
+    PlannedReads mine = sharedReads();
     if (mine == null || next.size() != perWorker.size()) {
       return null;
     }
@@ -204,7 +204,7 @@ public final class EpochRun<B, R> implements TaskStream<R> {
   }
 
   private void closeShared() {
-    EpochReads s;
+    PlannedReads s;
     synchronized (this) {
       s = shared;
       shared = null;

@@ -1,7 +1,7 @@
 package dev.lancetorch.internal.loader;
 
 import dev.lancetorch.internal.memory.Cleaners;
-import dev.lancetorch.internal.read.EpochReads;
+import dev.lancetorch.internal.read.PlannedReads;
 import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * the source itself ({@link InlineStream}); otherwise by a {@link WorkerPool} ({@link EpochRun}),
  * one per epoch, or one for the loader's life when persistent. Only one epoch is live: a new one
  * abandons the previous (its batches in flight are closed). Over a source that shares reads ({@link
- * EpochReads.Source}) the workers of an epoch share one read of it, and the next epoch's read can
+ * PlannedReads.Source}) the workers of an epoch share one read of it, and the next epoch's read can
  * be planned while one runs (its first window read after this epoch's last one).
  *
  * <p>Ownership: the engine never closes the source; worker handles are the pool's; the next epoch's
@@ -41,7 +41,7 @@ public final class LoaderEngine<R> implements AutoCloseable {
   private boolean closing; // guarded by this
 
   /** The next epoch's shared read, planned while the live epoch runs, and the tasks it reads. */
-  private record Follower(int epoch, List<List<LoaderTask>> perWorker, EpochReads reads) {}
+  private record Follower(int epoch, List<List<LoaderTask>> perWorker, PlannedReads reads) {}
 
   /**
    * What the engine must release, apart from the loader: the pools, the live epoch's stream and the
@@ -213,7 +213,7 @@ public final class LoaderEngine<R> implements AutoCloseable {
     if (current != null) {
       current.stop();
     }
-    EpochReads adopted = adoptFollower(epoch, perWorker);
+    PlannedReads adopted = adoptFollower(epoch, perWorker);
     EpochIterator<R, H> it;
     if (workers.count() == 0) {
       TaskStream<R> inline =
@@ -239,7 +239,7 @@ public final class LoaderEngine<R> implements AutoCloseable {
       pool.start(run);
       run.planShared(); // its first window is read while the workers open their handles
       if (next != null) {
-        EpochReads reads = run.planFollower(next);
+        PlannedReads reads = run.planFollower(next);
         synchronized (resources) {
           resources.follower = reads == null ? null : new Follower(epoch + 1, next, reads);
         }
@@ -253,7 +253,7 @@ public final class LoaderEngine<R> implements AutoCloseable {
    * The planned read of the next epoch when {@code epoch} is it and has the same tasks (then the
    * caller owns it), else null (a planned read that does not match is closed).
    */
-  private EpochReads adoptFollower(int epoch, List<List<LoaderTask>> perWorker) {
+  private PlannedReads adoptFollower(int epoch, List<List<LoaderTask>> perWorker) {
     Follower f;
     synchronized (resources) {
       f = resources.follower;

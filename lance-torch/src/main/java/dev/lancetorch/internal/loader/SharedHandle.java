@@ -1,16 +1,20 @@
 package dev.lancetorch.internal.loader;
 
-import dev.lancetorch.internal.read.EpochReads;
+import dev.lancetorch.internal.read.PlannedReads;
 
 /**
- * A worker's handle seen through the epoch's {@link EpochReads}: the batch of the task being
+ * A worker's handle seen through the epoch's {@link PlannedReads}: the batch of the task being
  * processed ({@link #expect}) comes from the shared read, anything else (a transform's row-by-row
  * retry) from the worker's own handle. Borrows both; {@link #close()} does nothing (the pool closes
  * the handle). Used by its worker thread only.
+ *
+ * <p>Not a second read-ahead: it reads nothing ahead itself. It is the loader's {@link RowSource}
+ * face of one worker over the epoch's {@link PlannedReads} (a worker's tasks are a subset of the
+ * epoch's batches, so it maps each task to its index in the shared plan).
  */
 final class SharedHandle<B> implements RowSource<B> {
   private final RowSource<B> handle;
-  private final EpochReads shared;
+  private final PlannedReads shared;
   private final Object planHandle;
   private final int[] planIndex;
   private long[] expected;
@@ -19,9 +23,9 @@ final class SharedHandle<B> implements RowSource<B> {
   /**
    * @param planIndex the position in the shared read of each of this worker's tasks
    * @param planHandle what the shared read formats this worker's batches with ({@link
-   *     EpochReads.Source#planHandle})
+   *     PlannedReads.Source#planHandle})
    */
-  SharedHandle(RowSource<B> handle, EpochReads shared, int[] planIndex, Object planHandle) {
+  SharedHandle(RowSource<B> handle, PlannedReads shared, int[] planIndex, Object planHandle) {
     this.handle = handle;
     this.shared = shared;
     this.planIndex = planIndex;

@@ -22,7 +22,7 @@ public final class PlanAccess {
      * after {@code after} (another one of this permutation, or null); null when a single worker
      * streams them itself or no plan applies (then each worker plans its own share).
      */
-    EpochReads share(Object permutation, List<long[]> batches, int workers, EpochReads after);
+    PlannedReads share(Object permutation, List<long[]> batches, int workers, PlannedReads after);
   }
 
   private static volatile Access access;
@@ -47,8 +47,8 @@ public final class PlanAccess {
   }
 
   /** See {@link Access#share}. */
-  public static EpochReads share(
-      Object permutation, List<long[]> batches, int workers, EpochReads after) {
+  public static PlannedReads share(
+      Object permutation, List<long[]> batches, int workers, PlannedReads after) {
     return access().share(permutation, batches, workers, after);
   }
 

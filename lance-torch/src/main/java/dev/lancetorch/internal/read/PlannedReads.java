@@ -1,60 +1,107 @@
 package dev.lancetorch.internal.read;
 
-import dev.lancetorch.internal.bridge.NativeBatch;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.IntFunction;
+import java.util.function.LongUnaryOperator;
 
 /**
- * The batches one handle announced it will take next ({@code Permutation.planReads}, a loader
- * worker's share), read ahead by one source of batches in their order: a {@link WindowReader} over
- * their addresses ({@link #of}), or the permutation's own stream of consecutive ranges. While the
- * handle asks exactly these batches in this order, each comes from that source; the first request
- * that differs ends the plan (the caller then reads it the plain way). Owns the source; {@link
- * #close()} (idempotent) closes it, freeing the batches not handed out. Thread-safe.
+ * An epoch's planned reads: batches of a permutation announced in the order they will be taken,
+ * read ahead once and handed out by their index in that order. The one read-ahead abstraction of
+ * the library, whoever consumes it: the workers of a {@code DataLoader} share one per epoch (each
+ * takes its batches through its {@code internal.loader.SharedHandle}), and a single handle that
+ * announced its next batches ({@code Permutation.planReads}) takes them in order through a {@link
+ * Cursor}. Implementations live in the permutation package (they format with a permutation): the
+ * read planner's windows ({@code PlannedBatches}, any order, any thread) and one streaming read of
+ * consecutive ranges ({@code SequentialReads}, in order only). Made through {@link PlanAccess}.
  *
- * @param <B> what the source returns
+ * <p>Ownership: owns the batches not taken yet and its reader; {@link #take} hands one over, owned
+ * by the caller; {@link #close()} (idempotent, any thread) frees the rest. Thread-safe.
  */
-public final class PlannedReads<B> implements AutoCloseable {
-  private final List<long[]> batches;
-  private final IntFunction<B> next;
-  private final Runnable close;
-  private int asked;
-  private boolean closed;
+public interface PlannedReads extends AutoCloseable {
+  /** A source whose workers can share their reads (the loaders' wrapper of a permutation). */
+  interface Source {
+    /**
+     * A shared read of {@code batches} (the epoch's, in the order the consumer takes them) for
+     * {@code workers} workers, owned by the caller; null when the source reads them better per
+     * worker, or cannot plan them (then each worker plans its own share on its handle). With {@code
+     * after} (another shared read of this source, or null) its first window is read once {@code
+     * after} has read its last one, or when first asked.
+     */
+    PlannedReads share(List<long[]> batches, int workers, PlannedReads after);
 
-  /**
-   * @param batches the announced batches, in order (kept, not copied)
-   * @param next reads the source's next batch (given the rows asked), owned by the caller
-   * @param close closes the source (owned), run once by {@link #close()}
-   */
-  public PlannedReads(List<long[]> batches, IntFunction<B> next, Runnable close) {
-    this.batches = batches;
-    this.next = next;
-    this.close = close;
+    /**
+     * What {@link #take} is given to format with for a worker's handle ({@code workerHandle}, one
+     * this source reopened): the permutation it reads, or null (the planning handle formats).
+     */
+    Object planHandle(Object workerHandle);
   }
 
-  /** The batches read by the planner {@code reader} (owned from now on). */
-  public static PlannedReads<NativeBatch> of(List<long[]> batches, WindowReader reader) {
-    return new PlannedReads<>(
-        batches,
-        rows -> {
-          NativeBatch b = reader.next();
-          if (b == null || b.numRows() != rows) {
-            if (b != null) {
-              b.close();
-            }
-            throw new IllegalStateException("the read planner returned a batch of the wrong size");
-          }
-          return b;
-        },
-        reader::close);
+  /** The planned batches' offsets, in order (not to be modified). */
+  List<long[]> batches();
+
+  /**
+   * Planned batch {@code index}, formatted by {@code handle} (another handle of the planned
+   * permutation that reads the same columns in the same format, as a loader worker holds; null: the
+   * planning handle), owned by the caller.
+   *
+   * @throws IndexOutOfBoundsException if there is no such batch
+   * @throws IllegalStateException if it was taken already, or this is closed, or (for a plan read
+   *     in order only) it is not the next one
+   */
+  Object take(int index, Object handle);
+
+  @Override
+  void close();
+
+  /**
+   * One consumer taking a plan's batches in their order by their offsets (a handle's {@code
+   * takeOffsets}): while it asks exactly the next planned batch it gets it from the plan; the first
+   * request that differs ends the plan (the caller then closes it and reads the plain way). Owns
+   * the plan. Thread-safe.
+   */
+  final class Cursor implements AutoCloseable {
+    private final PlannedReads plan;
+    private int asked;
+
+    /** Takes ownership of {@code plan}. */
+    public Cursor(PlannedReads plan) {
+      this.plan = plan;
+    }
+
+    /**
+     * The planned batch for {@code offsets} (owned by the caller), or null when they are not the
+     * next planned batch (or every batch was asked).
+     *
+     * @throws IllegalStateException if the plan's read fails or it is closed
+     */
+    public Object take(long[] offsets) {
+      int index;
+      synchronized (this) {
+        List<long[]> batches = plan.batches();
+        if (asked >= batches.size()) {
+          return null;
+        }
+        long[] want = batches.get(asked);
+        if (want != offsets && !Arrays.equals(want, offsets)) {
+          return null;
+        }
+        index = asked++;
+      }
+      return plan.take(index, null);
+    }
+
+    /** Closes the plan (idempotent). */
+    @Override
+    public void close() {
+      plan.close();
+    }
   }
 
   /**
    * The rows of {@code batches}, or -1 unless they are read-plannable: every batch of the first
    * one's size but the last, which is not larger, none empty.
    */
-  public static long uniformRows(List<long[]> batches) {
+  static long uniformRows(List<long[]> batches) {
     int size = batches.get(0).length;
     long total = 0;
     for (int i = 0; i < batches.size(); i++) {
@@ -67,8 +114,27 @@ public final class PlannedReads<B> implements AutoCloseable {
     return total;
   }
 
+  /**
+   * True when {@code batches} are consecutive ranges: batch {@code k + 1} starts where batch {@code
+   * k} ends, each of the first one's size but the last (not larger), every batch ascending by one.
+   */
+  static boolean consecutive(List<long[]> batches) {
+    if (batches.isEmpty() || uniformRows(batches) < 0) {
+      return false;
+    }
+    long expect = batches.get(0)[0];
+    for (long[] b : batches) {
+      for (long o : b) {
+        if (o != expect++) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   /** The rows of {@code batches}, or -1 when one is empty. */
-  public static long rows(List<long[]> batches) {
+  static long rows(List<long[]> batches) {
     long total = 0;
     for (long[] b : batches) {
       if (b.length == 0) {
@@ -83,8 +149,7 @@ public final class PlannedReads<B> implements AutoCloseable {
    * Base row addresses of the planned batches, concatenated; null when one is empty or there are
    * too many rows for one array.
    */
-  public static long[] addresses(
-      List<long[]> batches, java.util.function.LongUnaryOperator addressOf) {
+  static long[] addresses(List<long[]> batches, LongUnaryOperator addressOf) {
     long total = rows(batches);
     if (total < 0 || total > Integer.MAX_VALUE - 8) {
       return null;
@@ -100,48 +165,11 @@ public final class PlannedReads<B> implements AutoCloseable {
   }
 
   /** The rows of each batch, in order (for the {@link WindowReader} over them). */
-  public static int[] sizes(List<long[]> batches) {
+  static int[] sizes(List<long[]> batches) {
     int[] out = new int[batches.size()];
     for (int i = 0; i < out.length; i++) {
       out[i] = batches.get(i).length;
     }
     return out;
-  }
-
-  /**
-   * The planned batch for {@code offsets} (owned by the caller), or null when they are not the next
-   * planned batch (or every batch was asked, or this is closed).
-   *
-   * @throws IllegalStateException if the planner returns a batch of another size
-   */
-  public synchronized B take(long[] offsets) {
-    if (closed || !advance(offsets)) {
-      return null;
-    }
-    return next.apply(offsets.length);
-  }
-
-  /**
-   * True, and one batch further, when {@code offsets} are the next announced batch; false (nothing
-   * changes) otherwise or when every batch was asked.
-   */
-  private boolean advance(long[] offsets) {
-    if (asked >= batches.size()) {
-      return false;
-    }
-    long[] want = batches.get(asked);
-    if (want != offsets && !Arrays.equals(want, offsets)) {
-      return false;
-    }
-    asked++;
-    return true;
-  }
-
-  @Override
-  public synchronized void close() {
-    if (!closed) {
-      closed = true;
-      close.run();
-    }
   }
 }
