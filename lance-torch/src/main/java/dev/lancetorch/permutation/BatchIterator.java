@@ -113,11 +113,12 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
   private T read(int n) {
     reads.checkOpen();
     RowSelection sel = permutation.selection();
-    if (permutation.readsTensorsNatively()) {
+    if (permutation.reading().readsTensorsNatively()) {
       if (reads.tensorScan == null) {
         reads.tensorScan =
             permutation
-                .reader()
+                .reading()
+                .rows()
                 .tensorScan(
                     sel.scanStart() + position,
                     end - position,
@@ -129,13 +130,16 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
       if (got != n) {
         throw shortRead(got, n);
       }
-      return permutation.format(pieces);
+      return permutation.reading().format(pieces);
     }
     VectorSchemaRoot root;
     if (sel.scansInOrder()) {
       if (reads.scan == null) {
         reads.scan =
-            permutation.reader().scan(sel.scanStart() + position, end - position, batchSize);
+            permutation
+                .reading()
+                .rows()
+                .scan(sel.scanStart() + position, end - position, batchSize);
       }
       root = reads.scan.next(n);
       if (root == null || root.getRowCount() != n) {
@@ -151,8 +155,9 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
         // a batch larger than the rows left is those rows (no overflow in the planner's sizes)
         int size = (int) Math.min(batchSize, end - position);
         reads.windows =
-            permutation.windowReader(
-                sel.addresses(position, end, permutation.readTable()), size, stats);
+            permutation
+                .reading()
+                .windowReader(sel.addresses(position, end, permutation.readTable()), size, stats);
       }
       if (reads.windows != null) {
         dev.lancetorch.internal.bridge.NativeBatch b = reads.windows.next();
@@ -163,12 +168,15 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
           }
           throw shortRead(got, n);
         }
-        return permutation.format(b);
+        return permutation.reading().format(b);
       }
       root =
-          permutation.reader().read(sel.addresses(position, position + n, permutation.readTable()));
+          permutation
+              .reading()
+              .rows()
+              .read(sel.addresses(position, position + n, permutation.readTable()));
     }
-    return permutation.format(root);
+    return permutation.reading().format(root);
   }
 
   private IllegalStateException shortRead(long got, int n) {
@@ -202,18 +210,18 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
 
   /**
    * What an iterator holds open. Never references the iterator (or the Cleaner could not run);
-   * registered with the permutation handle's {@link Permutation.Closer} while open, so closing the
-   * handle closes it first.
+   * registered with the permutation handle's {@link TableCloser} while open, so closing the handle
+   * closes it first.
    */
   static final class OpenReads implements Runnable {
-    private final Permutation.Closer owner;
+    private final TableCloser owner;
     private Rechunker scan;
     private TensorRechunker tensorScan;
     private WindowReader windows;
     private boolean plannerChecked;
     private boolean closed;
 
-    OpenReads(Permutation.Closer owner) {
+    OpenReads(TableCloser owner) {
       this.owner = owner;
       owner.opened(this);
     }

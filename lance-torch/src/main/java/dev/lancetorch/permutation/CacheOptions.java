@@ -27,6 +27,22 @@ import java.util.Objects;
  *       serves them (its mapped pages stay in the operating system's page cache while memory
  *       allows).
  * </ul>
+ *
+ * <p><b>Two stages.</b> With a disk tier the first epoch is served in the permutation's exact order
+ * from its first batch on: fragments whose files exist are read from them, the others through the
+ * read planner while background threads fill their files by sequential scans (one per fragment, on
+ * the thread budget's read threads); each fragment is served from its file once it is sealed. Later
+ * epochs read only the files. Fragments that do not fit the disk budget keep coming through the
+ * planner. The disk tier serves the planner's reads ({@link Permutation#withReadAhead} above 0, the
+ * default), for every column type the planner reads.
+ *
+ * <p><b>Memory:</b> the RAM tier's columns live in lance-torch's own allocator (not the
+ * connection's) and are shared in this JVM by every handle over the same table version and columns
+ * — the workers of a {@code DataLoader} load them once between them; a handle's reference is
+ * released by its {@code close()} (or when it becomes unreachable) and the cache is freed with the
+ * last reference. The disk tier's files are mapped (their pages live in the operating system's page
+ * cache, not in the Java heap or lance-torch's allocators, and are released when the last handle
+ * using them closes).
  */
 public final class CacheOptions implements Serializable {
   private static final long serialVersionUID = 1L;

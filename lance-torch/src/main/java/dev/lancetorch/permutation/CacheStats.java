@@ -1,5 +1,8 @@
 package dev.lancetorch.permutation;
 
+import dev.lancetorch.internal.cache.DiskColumnCache;
+import dev.lancetorch.internal.read.CacheHolder;
+
 /**
  * What a permutation's disk cache ({@link Permutation#withCache}) has done in this JVM, summed over
  * the column sets it caches (plain data). The counters are those of the caches this JVM shares
@@ -22,4 +25,25 @@ public record CacheStats(
     long fragmentsSkipped,
     long rowsServed,
     long bytesMapped,
-    boolean diskOff) {}
+    boolean diskOff) {
+
+  /** The sums over the disk tiers of {@code cache} (all zero without one, or for null). */
+  static CacheStats of(CacheHolder cache) {
+    long filled = 0, bytes = 0, opened = 0, dropped = 0, skipped = 0, rows = 0, mapped = 0;
+    boolean off = false;
+    if (cache != null) {
+      for (DiskColumnCache d : cache.disks()) {
+        DiskColumnCache.Stats s = d.stats();
+        filled += s.filledFragments();
+        bytes += s.filledBytes();
+        opened += s.openedFragments();
+        dropped += s.droppedFiles();
+        skipped += s.skippedFragments();
+        rows += s.cachedRows();
+        mapped += s.bytesOnDisk();
+        off |= s.disabled();
+      }
+    }
+    return new CacheStats(filled, bytes, opened, dropped, skipped, rows, mapped, off);
+  }
+}

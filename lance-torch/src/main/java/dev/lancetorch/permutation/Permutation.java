@@ -2,31 +2,17 @@ package dev.lancetorch.permutation;
 
 import dev.lancetorch.ConnectionFactory;
 import dev.lancetorch.Table;
-import dev.lancetorch.internal.arrow.Renames;
-import dev.lancetorch.internal.arrow.SqlExpression;
 import dev.lancetorch.internal.bridge.SchemaExports;
-import dev.lancetorch.internal.cache.DiskColumnCache;
-import dev.lancetorch.internal.memory.Cleaners;
-import dev.lancetorch.internal.permutation.LongArrayBuilder;
-import dev.lancetorch.internal.permutation.RowStream;
 import dev.lancetorch.internal.read.CacheHolder;
 import dev.lancetorch.internal.read.PlanAccess;
-import dev.lancetorch.internal.read.PlannedReads;
-import dev.lancetorch.internal.read.RowReader;
 import dev.lancetorch.internal.read.RowSelection;
-import dev.lancetorch.internal.read.TensorRechunker;
-import dev.lancetorch.internal.read.WindowReader;
 import dev.lancetorch.torch.NullFill;
 import java.io.ObjectStreamException;
 import java.io.Serializable;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
-import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
@@ -70,16 +56,16 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
 
   private final transient Table table;
   private final transient boolean ownsTable;
-  private final transient Closer closer;
+  private final transient TableCloser closer;
   private final transient CacheHolder cache;
   private final transient PermutationSpec spec;
   private transient volatile PermutationReader<T> reading;
-  private transient PlannedReads.Cursor planned; // this handle's announced batches; guarded by this
+  private final transient ReadPlans<T> plans = new ReadPlans<>(this);
   private final transient SchemaExports exports = new SchemaExports();
   private transient volatile boolean closed; // this handle's close(); copies have their own
 
   private Permutation(
-      Table table, boolean ownsTable, Closer closer, CacheHolder cache, PermutationSpec spec) {
+      Table table, boolean ownsTable, TableCloser closer, CacheHolder cache, PermutationSpec spec) {
     this.table = table;
     this.ownsTable = ownsTable;
     this.closer = closer;
@@ -90,7 +76,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   /** A permutation over a fresh handle of the spec's table, owned by the caller. */
   static Permutation<?> open(PermutationSpec spec) {
     return new Permutation<>(
-        spec.locator().open(), true, new Closer(), newCache(spec.cache()), spec);
+        spec.locator().open(), true, new TableCloser(), newCache(spec.cache()), spec);
   }
 
   /**
@@ -111,29 +97,15 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    */
   public static Permutation<ArrowBatch> fromTables(
       Table base, Table permutationTable, String splitName) {
-    return nonEmpty(
-        Permutations.of(base, requirePermTable(permutationTable, splitName)).split(splitName),
-        "'" + splitName + "'",
-        permutationTable);
+    return Permutations.of(base, Permutations.required(permutationTable, splitName))
+        .nonEmptySplit(splitName, permutationTable);
   }
 
   /** As {@link #fromTables(Table, Table, String)}, by split index. */
   public static Permutation<ArrowBatch> fromTables(
       Table base, Table permutationTable, int splitIndex) {
-    return nonEmpty(
-        Permutations.of(base, requirePermTable(permutationTable, splitIndex)).split(splitIndex),
-        String.valueOf(splitIndex),
-        permutationTable);
-  }
-
-  private static Permutation<ArrowBatch> nonEmpty(
-      Permutation<ArrowBatch> p, String split, Table perm) {
-    if (p.numRows() == 0) {
-      p.close();
-      throw new IllegalArgumentException(
-          "No rows found in the permutation table '" + perm.name() + "' for split " + split);
-    }
-    return p;
+    return Permutations.of(base, Permutations.required(permutationTable, splitIndex))
+        .nonEmptySplit(splitIndex, permutationTable);
   }
 
   /**
@@ -149,14 +121,6 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     return new PermutationBuilder(table);
   }
 
-  private static Table requirePermTable(Table permutationTable, Object split) {
-    if (permutationTable == null) {
-      throw new IllegalArgumentException(
-          "split " + split + " requested but no permutation table was given");
-    }
-    return permutationTable;
-  }
-
   /**
    * A permutation over {@code table} at its current version: unless the table is pinned already, it
    * reads through a {@link Table#checkoutCurrent()} view (same snapshot, no reopen), so every read
@@ -166,29 +130,13 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    */
   static Permutation<ArrowBatch> create(Table table, Function<Table, RowSelection> select) {
     Table pinned = table.isPinned() ? table : table.checkoutCurrent();
-    Closer closer = new Closer();
+    TableCloser closer = new TableCloser();
     try {
       if (pinned != table) {
         closer.ownView(pinned);
       }
-      RowSelection selection = select.apply(pinned);
-      List<String> cols = pinned.schema().getFields().stream().map(Field::getName).toList();
       return new Permutation<>(
-          pinned,
-          false,
-          closer,
-          null,
-          new PermutationSpec(
-              new TableLocator.ByRef(pinned.reopenState()),
-              selection,
-              cols,
-              Map.of(),
-              DEFAULT_BATCH_SIZE,
-              Format.ARROW,
-              null,
-              CacheOptions.none(),
-              DEFAULT_READ_AHEAD_BYTES,
-              NullFill.none()));
+          pinned, false, closer, null, PermutationSpec.initial(pinned, select.apply(pinned)));
     } catch (RuntimeException | Error e) {
       if (pinned != table) {
         pinned.close();
@@ -215,11 +163,6 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
         table, ownsTable, closer, ch, spec.withBudgets(options, readAhead).withNullFill(fill));
   }
 
-  private Permutation<T> copy(
-      RowSelection sel, List<String> cols, Map<String, String> ren, int bs) {
-    return with(spec.withRows(sel).withColumns(cols, ren).withBatchSize(bs));
-  }
-
   /**
    * Only these columns (current names, in this order), read from storage; {@code _rowid} may be
    * selected. As LanceDB's {@code select_columns} this refines the current selection: a column
@@ -230,25 +173,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    */
   public Permutation<T> selectColumns(String... names) {
     checkOpen();
-    if (names.length == 0) {
-      throw new IllegalArgumentException("Must select at least one column");
-    }
-    List<String> current = columnNames();
-    List<String> base = new ArrayList<>();
-    for (String n : names) {
-      if (n.equals(RowReader.ROW_ID) && !current.contains(n)) {
-        base.add(n);
-      } else if (!current.contains(n)) {
-        throw new IllegalArgumentException(
-            "Cannot select column `" + n + "` because it does not exist; columns: " + current);
-      } else {
-        base.add(baseName(n));
-      }
-    }
-    if (base.stream().distinct().count() != base.size()) {
-      throw new IllegalArgumentException("duplicate column in selectColumns " + List.of(names));
-    }
-    return copy(spec.selection(), List.copyOf(base), spec.renames(), spec.batchSize());
+    return with(spec.selectColumns(names, openTable()));
   }
 
   /**
@@ -259,44 +184,13 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    */
   public Permutation<T> filter(String sqlFilter) {
     checkOpen();
-    Table t = openTable();
-    long[] matching;
-    SqlExpression.requireSingle(
-        Objects.requireNonNull(sqlFilter, "filter"), "filter on table '" + t.name() + "'");
-    try (RowStream rows = RowStream.open(new TableBase(t), sqlFilter, null)) {
-      LongArrayBuilder b = new LongArrayBuilder();
-      while (rows.next()) {
-        for (int i = 0; i < rows.size; i++) {
-          b.add(rows.addrs[i]);
-        }
-      }
-      matching = b.toArray(); // storage order = ascending addresses
-    }
-    java.util.Arrays.sort(matching);
-    long[] mine = spec.selection().addresses(0, spec.selection().size(), new TableBase(t));
-    LongArrayBuilder kept = new LongArrayBuilder();
-    for (long a : mine) {
-      if (java.util.Arrays.binarySearch(matching, a) >= 0) {
-        kept.add(a);
-      }
-    }
-    return copy(
-        RowSelection.addresses(kept.toArray()), spec.columns(), spec.renames(), spec.batchSize());
+    return with(spec.withRows(reading().filter(sqlFilter)));
   }
 
   /** Every column but these (current names). */
   public Permutation<T> removeColumns(String... names) {
     checkOpen();
-    List<String> drop = new ArrayList<>();
-    for (String n : names) {
-      drop.add(baseName(n));
-    }
-    List<String> keep = spec.columns().stream().filter(c -> !drop.contains(c)).toList();
-    if (keep.isEmpty()) {
-      throw new IllegalArgumentException(
-          "removeColumns " + List.of(names) + " would remove every column");
-    }
-    return copy(spec.selection(), keep, spec.renames(), spec.batchSize());
+    return with(spec.removeColumns(names, openTable()));
   }
 
   /** Renames a column in the batches (free: applied per batch without copying). */
@@ -307,38 +201,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   /** Renames columns (current name → new name). */
   public Permutation<T> renameColumns(Map<String, String> mapping) {
     checkOpen();
-    Map<String, String> ren = new LinkedHashMap<>(spec.renames());
-    List<String> current = columnNames();
-    for (Map.Entry<String, String> e : mapping.entrySet()) {
-      String base = baseName(e.getKey());
-      String to = Objects.requireNonNull(e.getValue(), "new name");
-      if (to.isEmpty()) {
-        throw new IllegalArgumentException("cannot rename '" + e.getKey() + "' to an empty name");
-      }
-      if (current.contains(to) && !to.equals(e.getKey()) && !mapping.containsKey(to)) {
-        throw new IllegalArgumentException(
-            "cannot rename '" + e.getKey() + "' to '" + to + "': a column with that name exists");
-      }
-      ren.put(base, to);
-    }
-    Map<String, String> byFinalName = new LinkedHashMap<>();
-    for (String c : spec.columns()) {
-      String previous = byFinalName.put(ren.getOrDefault(c, c), c);
-      if (previous != null) {
-        throw new IllegalArgumentException(
-            "renameColumns "
-                + mapping
-                + " gives two columns the name '"
-                + ren.getOrDefault(c, c)
-                + "' ('"
-                + spec.renames().getOrDefault(previous, previous)
-                + "' and '"
-                + spec.renames().getOrDefault(c, c)
-                + "')");
-      }
-    }
-    return copy(
-        spec.selection(), spec.columns(), Collections.unmodifiableMap(ren), spec.batchSize());
+    return with(spec.renameColumns(mapping, openTable()));
   }
 
   /** The batch size of {@link #iterator()} (default {@value #DEFAULT_BATCH_SIZE}, as LanceDB). */
@@ -347,7 +210,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     if (size <= 0) {
       throw new IllegalArgumentException("batch size must be > 0, got " + size);
     }
-    return copy(spec.selection(), spec.columns(), spec.renames(), size);
+    return with(spec.withBatchSize(size));
   }
 
   /**
@@ -363,11 +226,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     if (n < 0) {
       throw new IllegalArgumentException("skip must be >= 0, got " + n);
     }
-    return copy(
-        spec.selection().withOffsetLimit(n, spec.selection().limit()),
-        spec.columns(),
-        spec.renames(),
-        spec.batchSize());
+    return with(spec.withRows(spec.selection().withOffsetLimit(n, spec.selection().limit())));
   }
 
   /**
@@ -382,11 +241,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     if (n < 0) {
       throw new IllegalArgumentException("take must be >= 0, got " + n);
     }
-    return copy(
-        spec.selection().withOffsetLimit(spec.selection().offset(), n),
-        spec.columns(),
-        spec.renames(),
-        spec.batchSize());
+    return with(spec.withRows(spec.selection().withOffsetLimit(spec.selection().offset(), n)));
   }
 
   /** The same rows in another output format (drops any transform). */
@@ -411,14 +266,9 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * faster for shuffled epochs. Only when the columns fit in {@code maxBytes} (and the table has no
    * deleted rows); otherwise reads use takes as before. {@code 0} turns it off (the default).
    *
-   * <p><b>Memory:</b> the cached columns live in lance-torch's own allocator (not the connection's)
-   * and are shared in this JVM by every handle over the same table version and columns — the
-   * workers of a {@code DataLoader} load them once between them. A handle's reference is released
-   * by {@link #close()} (or when it becomes unreachable); the cache is freed with the last
-   * reference.
-   *
    * <p>The same as {@code withCache(cacheOptions().memory(maxBytes))}: a disk tier set before
-   * stays.
+   * stays. Memory: see {@link CacheOptions} (shared by the handles of this JVM, freed with the
+   * last).
    */
   public Permutation<T> withMemoryCache(long maxBytes) {
     checkOpen();
@@ -435,18 +285,10 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * they fit its budget) and a disk tier (each fragment's columns in a file laid out for random
    * access, memory-mapped, shared by the JVMs of this machine and kept across restarts).
    *
-   * <p><b>Two stages.</b> With a disk tier the first epoch is served in this permutation's exact
-   * order from its first batch on: fragments whose files exist are read from them, the others
-   * through the read planner while background threads fill their files by sequential scans (one per
-   * fragment, on the thread budget's read threads); each fragment is served from its file once it
-   * is sealed. Later epochs read only the files. Fragments that do not fit the disk budget keep
-   * coming through the planner. The disk tier serves the planner's reads ({@link #withReadAhead}
-   * above 0, the default), for every column type the planner reads.
-   *
-   * <p><b>Memory:</b> the RAM tier as {@link #withMemoryCache}; the disk tier's files are mapped
-   * (their pages live in the operating system's page cache, not in the Java heap or lance-torch's
-   * allocators, and are released when the last handle using them closes). {@code
-   * CacheOptions.none()} turns caching off (the default).
+   * <p>With a disk tier the first epoch is served in this permutation's exact order from its first
+   * batch on while background threads fill the files; later epochs read only the files. See {@link
+   * CacheOptions} for the two stages and the memory each tier holds. {@code CacheOptions.none()}
+   * turns caching off (the default).
    */
   public Permutation<T> withCache(CacheOptions options) {
     checkOpen();
@@ -471,22 +313,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   /** What this permutation's disk cache has done in this JVM (all zero without a disk tier). */
   public CacheStats cacheStats() {
     checkOpen();
-    long filled = 0, bytes = 0, opened = 0, dropped = 0, skipped = 0, rows = 0, mapped = 0;
-    boolean off = false;
-    if (cache != null) {
-      for (DiskColumnCache d : cache.disks()) {
-        DiskColumnCache.Stats s = d.stats();
-        filled += s.filledFragments();
-        bytes += s.filledBytes();
-        opened += s.openedFragments();
-        dropped += s.droppedFiles();
-        skipped += s.skippedFragments();
-        rows += s.cachedRows();
-        mapped += s.bytesOnDisk();
-        off |= s.disabled();
-      }
-    }
-    return new CacheStats(filled, bytes, opened, dropped, skipped, rows, mapped, off);
+    return CacheStats.of(cache);
   }
 
   /** The cache options set by {@link #withCache} or {@link #withMemoryCache} (none by default). */
@@ -498,17 +325,13 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * The read-ahead budget of shuffled reads (default {@value #DEFAULT_READ_AHEAD_BYTES} bytes = 64
    * MiB): batches are read a <em>window</em> of upcoming batches at a time, as many whole batches
    * as fit in a third of {@code maxBytes} of output (at least one); while one window is handed out,
-   * the next two are read ahead on background threads, both at once (one read's waits on Lance are
-   * filled by the other's work), so a training loop does not wait for window reads. The window's
-   * rows are cut into parts (per fragment, and by ranges of row offsets inside a large fragment),
-   * read in parallel on the read threads ({@link
-   * dev.lancetorch.threads.ThreadBudget#readThreads()}); per part the planner chooses, by a
-   * measured cost model, one coalesced Lance take of its rows or a range scan of the rows covering
-   * them (when they are dense) with native selection — or a native gather from the memory cache —
-   * and native code copies every row straight into its batch. The order is exactly this
-   * permutation's and every batch has its exact size. For fixed-width columns (integers, floats,
-   * bools, {@code FixedSizeList}s of those; {@code _rowid}); other column sets read one take per
-   * batch.
+   * the next two are read ahead on background threads, so a training loop does not wait for window
+   * reads. Rows are read in parallel on the read threads ({@link
+   * dev.lancetorch.threads.ThreadBudget#readThreads()}) by the cheapest of a coalesced Lance take,
+   * a range scan, or a native gather from the cache (docs/architecture.md, "read planner"). The
+   * order is exactly this permutation's and every batch has its exact size. For fixed-width columns
+   * (integers, floats, bools, {@code FixedSizeList}s of those; {@code _rowid}); other column sets
+   * read one take per batch.
    *
    * <p><b>Memory:</b> at most {@code maxBytes} for the three windows' batches not yet returned (at
    * least three batches; a loader's next epoch, read ahead, shares them), plus one scan batch (64 k
@@ -528,13 +351,11 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    * Nulls in every column become {@code value} in the tensor formats ({@code TORCH}, {@code
    * TORCH_ROW}, {@code TORCH_COL}, {@code TORCH_DICT}), whichever path reads them (scans, takes,
    * the read planner, the memory cache) and in a {@code DataLoader}'s or {@code StreamingDataset}'s
-   * workers; a value given for one column ({@link #withNullFill(String, double)}) wins. As {@code
-   * TorchBatch}'s {@link dev.lancetorch.torch.ColumnOptions#fillNulls}: the value is cast to the
-   * column's dtype; null rows and null {@code FixedSizeList} items become it; in variable-length
-   * columns null rows become empty rows and null items the value; padded columns ({@link
-   * Format#torchDict}) use it unless their {@code PadOptions} fill nulls themselves. Filled columns
-   * are copies, only in batches that have nulls. {@code ARROW}, {@code ROWS}, {@code COLUMNS} and
-   * transforms keep nulls. Without a fill value a null is an error naming the column.
+   * workers; a value given for one column ({@link #withNullFill(String, double)}) wins. The value
+   * is applied as {@link NullFill} says (cast to the column's dtype; null rows and items); padded
+   * columns ({@link Format#torchDict}) use it unless their {@code PadOptions} fill nulls
+   * themselves. {@code ARROW}, {@code ROWS}, {@code COLUMNS} and transforms keep nulls. Without a
+   * fill value a null is an error naming the column.
    */
   public Permutation<T> withNullFill(double value) {
     checkOpen();
@@ -553,7 +374,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
       throw new IllegalArgumentException(
           "withNullFill: no column '" + column + "'; columns: " + columnNames());
     }
-    return withNullFill(spec.nullFill().withColumn(baseName(column), value));
+    return withNullFill(spec.nullFill().withColumn(spec.baseName(column, openTable()), value));
   }
 
   /**
@@ -610,23 +431,13 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   /** Column names in each batch, after renames. */
   public List<String> columnNames() {
     checkOpen();
-    return spec.columns().stream().map(c -> spec.renames().getOrDefault(c, c)).toList();
+    return spec.columnNames();
   }
 
   /** Arrow schema of each batch (after selection and renames). */
   public Schema schema() {
     checkOpen();
-    Schema full = openTable().schema();
-    List<Field> fields = new ArrayList<>();
-    for (String c : spec.columns()) {
-      Field f =
-          c.equals(RowReader.ROW_ID) && !hasColumn(full, c)
-              ? Field.notNullable(
-                  c, new org.apache.arrow.vector.types.pojo.ArrowType.Int(64, false))
-              : full.findField(c);
-      fields.add(spec.renames().containsKey(c) ? Renames.renamed(f, spec.renames().get(c)) : f);
-    }
-    return new Schema(fields);
+    return spec.schema(openTable().schema());
   }
 
   /** {@code {numRows, numColumns}}. */
@@ -677,153 +488,35 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
    */
   public T takeOffsets(long... offsets) {
     checkOpen();
-    long n = numRows();
-    for (long o : offsets) {
-      if (o < 0 || o >= n) {
-        throw new IndexOutOfBoundsException(
-            "offset "
-                + o
-                + " out of range: permutation of table '"
-                + openTable().name()
-                + "' has "
-                + n
-                + " rows");
-      }
-    }
-    PlannedReads.Cursor plan;
-    synchronized (this) {
-      plan = planned;
-    }
-    if (plan != null) {
-      @SuppressWarnings("unchecked")
-      T b = (T) plan.take(offsets);
-      if (b != null) {
-        return b;
-      }
-      dropPlan(plan);
+    reading().checkOffsets(offsets);
+    T planned = plans.take(offsets);
+    if (planned != null) {
+      return planned;
     }
     return reading().take(offsets);
   }
 
-  /**
-   * Reads ahead for one consumer: the next {@link #takeOffsets} calls of this handle will ask these
-   * batches in this order, so the read planner ({@link #withReadAhead}) reads them a window at a
-   * time, with this handle's read-ahead budget ({@code DataLoader} workers share one {@link
-   * #planBatches} of the epoch instead). Consecutive ranges of an identity permutation (a loader
-   * without shuffle and one worker) are instead read as one stream, as {@link #iter} reads them
-   * (zero-copy tensors, variable-length columns too). A call that asks anything else ends the plan
-   * and is read the plain way; an empty list drops the plan. The batches must not be modified
-   * afterwards. A no-op when no plan applies or read-ahead is off ({@code withReadAhead(0)}).
-   */
+  /** See {@link ReadPlans#replace}: this handle's next {@link #takeOffsets} calls. */
   void planReads(List<long[]> batches) {
     checkOpen();
-    replacePlan(batches);
+    plans.replace(batches);
   }
 
-  private void replacePlan(List<long[]> batches) {
-    PlannedReads.Cursor old;
-    synchronized (this) {
-      old = planned;
-      planned = null;
-    }
-    if (old != null) {
-      old.close();
-    }
-    if (batches.isEmpty() || spec.readAheadBytes() == 0) {
-      return;
-    }
-    if (!inRange(batches)) {
-      return; // takeOffsets reports it
-    }
-    PlannedReads plan = spec.selection().scansInOrder() ? SequentialReads.of(this, batches) : null;
-    if (plan == null) {
-      plan = planBatches(batches, null);
-    }
-    if (plan != null) {
-      synchronized (this) {
-        planned = new PlannedReads.Cursor(plan);
-      }
-    }
-  }
-
-  /**
-   * Reads these batches once, in this order, through the read planner ({@link #withReadAhead}), for
-   * any number of threads: {@link PlannedBatches#take(int)} hands out batch {@code i}, in any order
-   * and from any thread, while the planner reads the windows ahead. This is how a {@code
-   * DataLoader}'s workers share one plan per epoch (one scan of a fragment for all of them, one
-   * read-ahead budget). Batches may have any sizes (a loader's workers each end with a shorter
-   * one); the planner's windows hold whole batches. The caller owns the result and closes it; the
-   * batches must not be modified afterwards. Null when no plan applies: read-ahead off, an empty
-   * batch, an offset out of range, or columns the planner does not read (then read with {@link
-   * #takeOffsets}).
-   */
+  /** See {@link ReadPlans#share}, starting now. */
   PlannedBatches<T> planBatches(List<long[]> batches) {
     return planBatches(batches, null);
   }
 
-  /**
-   * Like {@link #planBatches(List)}, read after {@code after}: its first windows are read once
-   * {@code after} has begun reading its last one, in the window slots that one leaves free (or when
-   * a batch of it is first asked, if sooner), so a loader's next epoch is read while this one's
-   * last window is read and handed out — the windows alive of both stay within the read-ahead
-   * budget. With {@code after} null it starts now.
-   */
+  /** See {@link ReadPlans#share}. */
   PlannedBatches<T> planBatches(List<long[]> batches, PlannedBatches<?> after) {
     checkOpen();
-    if (batches.isEmpty() || spec.readAheadBytes() == 0 || !inRange(batches)) {
-      return null;
-    }
-    WindowReader r = plannedReader(batches);
-    if (r == null) {
-      return null;
-    }
-    if (after == null) {
-      r.start();
-    } else {
-      r.readAfter(after.reader());
-    }
-    return new PlannedBatches<>(this, List.copyOf(batches), r);
+    return plans.share(batches, after);
   }
 
-  /**
-   * True when {@link #planReads} reads these batches as one stream (consecutive ranges of an
-   * identity permutation) rather than through the read planner.
-   */
+  /** See {@link ReadPlans#streams}. */
   boolean streams(List<long[]> batches) {
     checkOpen();
-    return spec.readAheadBytes() != 0
-        && spec.selection().scansInOrder()
-        && inRange(batches)
-        && PlannedReads.consecutive(batches);
-  }
-
-  private boolean inRange(List<long[]> batches) {
-    long n = numRows();
-    for (long[] b : batches) {
-      for (long o : b) {
-        if (o < 0 || o >= n) {
-          return false;
-        }
-      }
-    }
-    return true;
-  }
-
-  /** A planner over the batches' row addresses, or null when they cannot be planned. */
-  private WindowReader plannedReader(List<long[]> batches) {
-    long[] addrs = spec.selection().plannedAddresses(batches, readTable());
-    return addrs == null
-        ? null
-        : windowReader(addrs, PlannedReads.sizes(batches), new WindowReader.Stats());
-  }
-
-  private void dropPlan(PlannedReads.Cursor plan) {
-    synchronized (this) {
-      if (planned == plan) {
-        planned = null;
-      }
-    }
-    plan.close();
+    return plans.streams(batches);
   }
 
   /** The single row at {@code offset}, as a one-row batch in the current format. */
@@ -854,7 +547,7 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   @Override
   public void close() {
     closed = true;
-    replacePlan(List.of());
+    plans.replace(List.of());
     if (cache != null) {
       cache.close();
     }
@@ -900,7 +593,11 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     return spec.selection();
   }
 
-  Closer closer() {
+  PermutationSpec spec() {
+    return spec;
+  }
+
+  TableCloser closer() {
     return closer;
   }
 
@@ -918,75 +615,6 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
     return r;
   }
 
-  RowReader reader() {
-    return reading().rows();
-  }
-
-  T format(org.apache.arrow.vector.VectorSchemaRoot root) {
-    return reading().format(root);
-  }
-
-  /** True when batches come straight from the native tensor scan (runs in a tensor format). */
-  boolean readsTensorsNatively() {
-    return reading().readsTensorsNatively();
-  }
-
-  /**
-   * The planner over the addresses {@code addrs} (this permutation's order, or a worker's share) in
-   * batches of {@code size}, or null when it does not apply (see {@link PermutationReader}).
-   */
-  WindowReader windowReader(long[] addrs, int size, WindowReader.Stats stats) {
-    return reading().windowReader(addrs, WindowReader.uniformSizes(addrs.length, size), stats);
-  }
-
-  /** As {@link #windowReader(long[], int, WindowReader.Stats)}, for batches of their own sizes. */
-  WindowReader windowReader(long[] addrs, int[] sizes, WindowReader.Stats stats) {
-    return reading().windowReader(addrs, sizes, stats);
-  }
-
-  /** True when {@code other} makes the same batches from the planner's rows (a reopened copy). */
-  boolean formatsLike(Permutation<?> other) {
-    return spec.columns().equals(other.spec.columns())
-        && spec.renames().equals(other.spec.renames())
-        && spec.format().equals(other.spec.format())
-        && spec.nullFill().equals(other.spec.nullFill())
-        && Objects.equals(spec.transform(), other.spec.transform());
-  }
-
-  /** Formats a batch from the planner (takes ownership of it). */
-  T format(dev.lancetorch.internal.bridge.NativeBatch batch) {
-    return reading().format(batch);
-  }
-
-  T format(List<TensorRechunker.Piece> pieces) {
-    return reading().format(pieces);
-  }
-
-  private String baseName(String current) {
-    for (String c : spec.columns()) {
-      if (spec.renames().getOrDefault(c, c).equals(current)) {
-        return c;
-      }
-    }
-    if (!spec.renames().containsKey(current) || spec.renames().get(current).equals(current)) {
-      Schema full = openTable().schema();
-      if (hasColumn(full, current) || current.equals(RowReader.ROW_ID)) {
-        return current;
-      }
-    }
-    throw new IllegalArgumentException(
-        "unknown column '"
-            + current
-            + "' in permutation of table '"
-            + openTable().name()
-            + "'; columns: "
-            + columnNames());
-  }
-
-  private static boolean hasColumn(Schema s, String name) {
-    return s.getFields().stream().anyMatch(f -> f.getName().equals(name));
-  }
-
   private Object writeReplace() throws ObjectStreamException {
     if (spec.transform() != null && !(spec.transform() instanceof Serializable)) {
       throw new java.io.NotSerializableException(
@@ -994,64 +622,5 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
               + spec.transform().getClass().getName());
     }
     return spec;
-  }
-
-  /**
-   * Shared close flag of the permutations that share one table handle, and the iterators open over
-   * it: closing an owned handle closes them first, so nothing they hold outlives the table.
-   */
-  static final class Closer {
-    private final java.util.concurrent.atomic.AtomicBoolean closed =
-        new java.util.concurrent.atomic.AtomicBoolean();
-    private final java.util.Set<BatchIterator.OpenReads> open =
-        java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-    boolean markClosed() {
-      return closed.compareAndSet(false, true);
-    }
-
-    /**
-     * Closes {@code view} (a pinned view of a borrowed table) once no permutation or iterator of it
-     * is reachable.
-     */
-    void ownView(Table view) {
-      Cleaners.CLEANER.register(this, view::close);
-    }
-
-    void opened(BatchIterator.OpenReads reads) {
-      open.add(reads);
-    }
-
-    void forget(BatchIterator.OpenReads reads) {
-      open.remove(reads);
-    }
-
-    /** Closes every open iterator (each waits for a {@code next()} in progress). */
-    void closeIterators() {
-      RuntimeException failure = null;
-      for (BatchIterator.OpenReads r : List.copyOf(open)) {
-        try {
-          r.run();
-        } catch (RuntimeException e) {
-          if (failure == null) {
-            failure = e;
-          } else {
-            failure.addSuppressed(e);
-          }
-        }
-      }
-      if (failure != null) {
-        throw failure;
-      }
-    }
-
-    /** Iterators still open over this handle (for tests). */
-    int openIterators() {
-      return open.size();
-    }
-
-    boolean isClosed() {
-      return closed.get();
-    }
   }
 }

@@ -2,19 +2,25 @@ package dev.lancetorch.permutation;
 
 import dev.lancetorch.Table;
 import dev.lancetorch.internal.arrow.Renames;
+import dev.lancetorch.internal.arrow.SqlExpression;
 import dev.lancetorch.internal.bridge.NativeBatch;
 import dev.lancetorch.internal.bridge.SchemaExports;
 import dev.lancetorch.internal.cache.DiskColumnCache;
 import dev.lancetorch.internal.memory.TensorMemory;
+import dev.lancetorch.internal.permutation.LongArrayBuilder;
+import dev.lancetorch.internal.permutation.RowStream;
 import dev.lancetorch.internal.read.CacheHolder;
 import dev.lancetorch.internal.read.MemoryCache;
 import dev.lancetorch.internal.read.NativeColumnCache;
 import dev.lancetorch.internal.read.ReadColumns;
 import dev.lancetorch.internal.read.ReadCosts;
 import dev.lancetorch.internal.read.RowReader;
+import dev.lancetorch.internal.read.RowSelection;
 import dev.lancetorch.internal.read.TensorRechunker;
 import dev.lancetorch.internal.read.WindowReader;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
@@ -59,9 +65,60 @@ final class PermutationReader<T> {
     return r;
   }
 
+  /**
+   * Checks that every offset is a row of the spec's selection.
+   *
+   * @throws IndexOutOfBoundsException for one that is not
+   */
+  void checkOffsets(long[] offsets) {
+    long n = spec.selection().size();
+    for (long o : offsets) {
+      if (o < 0 || o >= n) {
+        throw new IndexOutOfBoundsException(
+            "offset "
+                + o
+                + " out of range: permutation of table '"
+                + table.name()
+                + "' has "
+                + n
+                + " rows");
+      }
+    }
+  }
+
   /** The rows at these offsets of the spec's selection, read the plain way, as one batch. */
   T take(long[] offsets) {
     return format(spec.selection().read(rows(), offsets));
+  }
+
+  /**
+   * The rows of the spec's selection whose base-table row matches {@code sqlFilter}, in the same
+   * order (reads the matching row addresses once, 8 bytes per matching row).
+   *
+   * @throws IllegalArgumentException if the filter does not parse or names a missing column
+   */
+  RowSelection filter(String sqlFilter) {
+    SqlExpression.requireSingle(
+        Objects.requireNonNull(sqlFilter, "filter"), "filter on table '" + table.name() + "'");
+    long[] matching;
+    try (RowStream rows = RowStream.open(read, sqlFilter, null)) {
+      LongArrayBuilder b = new LongArrayBuilder();
+      while (rows.next()) {
+        for (int i = 0; i < rows.size; i++) {
+          b.add(rows.addrs[i]);
+        }
+      }
+      matching = b.toArray(); // storage order = ascending addresses
+    }
+    Arrays.sort(matching);
+    long[] mine = spec.selection().addresses(0, spec.selection().size(), read);
+    LongArrayBuilder kept = new LongArrayBuilder();
+    for (long a : mine) {
+      if (Arrays.binarySearch(matching, a) >= 0) {
+        kept.add(a);
+      }
+    }
+    return RowSelection.addresses(kept.toArray());
   }
 
   /** Formats an Arrow batch (takes ownership of it). */
@@ -112,6 +169,14 @@ final class PermutationReader<T> {
   /** True when batches come straight from the native tensor scan (runs in a tensor format). */
   boolean readsTensorsNatively() {
     return keptByTensorsOnly() && spec.selection().scansInOrder();
+  }
+
+  /**
+   * The planner over the addresses {@code addrs} (the permutation's order, or a worker's share) in
+   * batches of {@code size}, or null when it does not apply (see below).
+   */
+  WindowReader windowReader(long[] addrs, int size, WindowReader.Stats stats) {
+    return windowReader(addrs, WindowReader.uniformSizes(addrs.length, size), stats);
   }
 
   /**

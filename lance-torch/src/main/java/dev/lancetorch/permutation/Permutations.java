@@ -62,6 +62,44 @@ public final class Permutations {
     this.splits = splits;
   }
 
+  /**
+   * {@code permutationTable}, for the {@code split} asked of it.
+   *
+   * @throws IllegalArgumentException when it is null
+   */
+  static Table required(Table permutationTable, Object split) {
+    if (permutationTable == null) {
+      throw new IllegalArgumentException(
+          "split " + split + " requested but no permutation table was given");
+    }
+    return permutationTable;
+  }
+
+  /**
+   * {@link #split(String)}, refusing a split without rows as LanceDB does ({@code permutationTable}
+   * names it in the message).
+   *
+   * @throws IllegalArgumentException for an empty split
+   */
+  Permutation<ArrowBatch> nonEmptySplit(String name, Table permutationTable) {
+    return nonEmpty(split(name), "'" + name + "'", permutationTable);
+  }
+
+  /** {@link #split(int)}, refusing a split without rows as LanceDB does. */
+  Permutation<ArrowBatch> nonEmptySplit(int index, Table permutationTable) {
+    return nonEmpty(split(index), String.valueOf(index), permutationTable);
+  }
+
+  private static Permutation<ArrowBatch> nonEmpty(
+      Permutation<ArrowBatch> p, String split, Table perm) {
+    if (p.numRows() == 0) {
+      p.close();
+      throw new IllegalArgumentException(
+          "No rows found in the permutation table '" + perm.name() + "' for split " + split);
+    }
+    return p;
+  }
+
   /** Reads {@code permutationTable} (validated) into its splits over {@code base}. */
   public static Permutations of(Table base, Table permutationTable) {
     Schema schema = permutationTable.schema();

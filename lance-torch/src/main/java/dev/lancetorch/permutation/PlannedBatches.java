@@ -86,11 +86,11 @@ final class PlannedBatches<T> implements PlannedReads {
    * @throws IllegalArgumentException if {@code handle} reads other columns or another format
    */
   public T take(int index, Permutation<T> handle) {
-    if (handle != owner && !handle.formatsLike(owner)) {
+    if (handle != owner && !handle.spec().formatsLike(owner.spec())) {
       throw new IllegalArgumentException(
           "the handle reads other columns or another format than the planned permutation");
     }
-    return handle.format(raw(index));
+    return handle.reading().format(raw(index));
   }
 
   /** {@link #take(int, Permutation)} for the loaders; {@code handle} null: {@link #take(int)}. */

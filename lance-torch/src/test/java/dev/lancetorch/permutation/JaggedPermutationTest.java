@@ -131,7 +131,7 @@ class JaggedPermutationTest extends TableFixture {
   void identityScanGivesJaggedValuesAndOffsetsAcrossFragments() {
     Permutation<TensorDict> p =
         Permutation.identity(docs).withFormat(Format.TORCH_DICT).withBatchSize(100);
-    assertThat(p.readsTensorsNatively()).isTrue();
+    assertThat(p.reading().readsTensorsNatively()).isTrue();
     List<Long> seen = new ArrayList<>();
     for (TensorDict d : p) {
       try (d) {
