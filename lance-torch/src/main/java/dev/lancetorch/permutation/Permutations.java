@@ -6,6 +6,7 @@ import dev.lancetorch.FragmentInfo;
 import dev.lancetorch.Table;
 import dev.lancetorch.internal.permutation.LongArrayBuilder;
 import dev.lancetorch.internal.permutation.PermutationPlan;
+import dev.lancetorch.internal.permutation.PermutationRowsReader;
 import dev.lancetorch.internal.read.RowSelection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,22 +34,22 @@ import org.apache.arrow.vector.types.pojo.Schema;
  */
 public final class Permutations {
   /** Schema metadata key of the split names (JSON array). */
-  public static final String SPLIT_NAMES = "split_names";
+  public static final String SPLIT_NAMES = PermutationRowsReader.SPLIT_NAMES;
 
   /** Schema metadata key of the base table version the permutation was built on. */
-  public static final String BASE_VERSION = "base_version";
+  public static final String BASE_VERSION = PermutationRowsReader.BASE_VERSION;
 
   /**
    * Schema metadata key of the number of splits, empty ones included (lance-torch's; tables without
    * it have as many splits as their largest split id + 1, or names, and at least one).
    */
-  public static final String NUM_SPLITS = "num_splits";
+  public static final String NUM_SPLITS = PermutationRowsReader.NUM_SPLITS;
 
   /** Column of a permutation table: the base row address, {@code UInt64}. */
-  public static final String ROW_ID = "row_id";
+  public static final String ROW_ID = PermutationRowsReader.ROW_ID;
 
   /** Column of a permutation table: the split id, {@code UInt64}. */
-  public static final String SPLIT_ID = "split_id";
+  public static final String SPLIT_ID = PermutationRowsReader.SPLIT_ID;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

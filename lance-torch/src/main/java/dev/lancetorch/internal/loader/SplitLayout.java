@@ -1,12 +1,11 @@
 package dev.lancetorch.internal.loader;
 
 import dev.lancetorch.internal.permutation.LanceDbShuffle;
-import dev.lancetorch.loader.StreamingDataset;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The deterministic geometry of a {@link StreamingDataset} epoch, LanceDB's ({@code
+ * The deterministic geometry of a {@code StreamingDataset} epoch, LanceDB's ({@code
  * lancedb/streaming.py}): a function of (numRows, numSplits, shuffle, shuffleSeed, clumpSize,
  * epoch) only — never of the world size.
  *

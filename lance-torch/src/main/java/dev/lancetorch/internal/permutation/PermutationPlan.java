@@ -1,12 +1,11 @@
 package dev.lancetorch.internal.permutation;
 
-import dev.lancetorch.permutation.PermutationBuilder;
 import java.util.List;
 import java.util.SplittableRandom;
 
 /**
  * The computed content of a permutation table: per split, base row addresses in permutation order.
- * Built in memory (see {@link PermutationBuilder} for the bound).
+ * Built in memory (see {@code PermutationBuilder} for the bound).
  */
 public final class PermutationPlan {
   final long[][] splits;

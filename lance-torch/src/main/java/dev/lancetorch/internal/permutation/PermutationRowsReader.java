@@ -1,6 +1,5 @@
 package dev.lancetorch.internal.permutation;
 
-import dev.lancetorch.permutation.Permutations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
@@ -20,6 +19,21 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * Subclasses say where the rows come from.
  */
 public abstract class PermutationRowsReader extends ArrowReader {
+  /** Schema metadata key of the split names (JSON array); public as {@code Permutations}'. */
+  public static final String SPLIT_NAMES = "split_names";
+
+  /** Schema metadata key of the base table version the permutation was built on. */
+  public static final String BASE_VERSION = "base_version";
+
+  /** Schema metadata key of the number of splits, empty ones included. */
+  public static final String NUM_SPLITS = "num_splits";
+
+  /** Column of a permutation table: the base row address, {@code UInt64}. */
+  public static final String ROW_ID = "row_id";
+
+  /** Column of a permutation table: the split id, {@code UInt64}. */
+  public static final String SPLIT_ID = "split_id";
+
   private final Schema schema;
   private volatile RuntimeException failure;
 
@@ -35,22 +49,18 @@ public abstract class PermutationRowsReader extends ArrowReader {
 
   static Schema schema(List<String> names, int numSplits, long baseVersion) {
     Map<String, String> meta = new HashMap<>();
-    meta.put(Permutations.BASE_VERSION, Long.toString(baseVersion));
+    meta.put(BASE_VERSION, Long.toString(baseVersion));
     if (numSplits > 0) {
-      meta.put(Permutations.NUM_SPLITS, Integer.toString(numSplits));
+      meta.put(NUM_SPLITS, Integer.toString(numSplits));
     }
     if (names != null) {
-      meta.put(Permutations.SPLIT_NAMES, splitNamesJson(names));
+      meta.put(SPLIT_NAMES, splitNamesJson(names));
     }
     ArrowType u64 = new ArrowType.Int(64, false);
     // As LanceDB's own builder writes it (checked with @lancedb/lancedb 0.39.0, `make interop`):
     // row_id nullable,
     // split_id not null.
-    return new Schema(
-        List.of(
-            Field.nullable(Permutations.ROW_ID, u64),
-            Field.notNullable(Permutations.SPLIT_ID, u64)),
-        meta);
+    return new Schema(List.of(Field.nullable(ROW_ID, u64), Field.notNullable(SPLIT_ID, u64)), meta);
   }
 
   /**
@@ -77,10 +87,7 @@ public abstract class PermutationRowsReader extends ArrowReader {
     VectorSchemaRoot root = getVectorSchemaRoot();
     int n;
     try {
-      n =
-          fill(
-              (UInt8Vector) root.getVector(Permutations.ROW_ID),
-              (UInt8Vector) root.getVector(Permutations.SPLIT_ID));
+      n = fill((UInt8Vector) root.getVector(ROW_ID), (UInt8Vector) root.getVector(SPLIT_ID));
     } catch (RuntimeException e) {
       failure = e;
       throw e;

@@ -1,10 +1,9 @@
 package dev.lancetorch.internal.permutation;
 
-import dev.lancetorch.permutation.PermutationBuilder;
 import java.util.List;
 
 /**
- * The split part of a {@link PermutationBuilder}. {@code names} is null when splits are unnamed.
+ * The split part of a {@code PermutationBuilder}. {@code names} is null when splits are unnamed.
  */
 public sealed interface SplitSpec {
   /** The most splits a permutation may have (the public {@code SplitSizes.MAX_SPLITS}). */

@@ -1,6 +1,5 @@
 package dev.lancetorch.internal.storage;
 
-import dev.lancetorch.TableRef;
 import java.util.List;
 import java.util.Map;
 import org.lance.OpenDatasetBuilder;
@@ -13,7 +12,7 @@ import org.lance.WriteDatasetBuilder;
  */
 public interface TableStore extends AutoCloseable {
   /**
-   * @return the normalized database uri (also what {@link TableRef} carries)
+   * @return the normalized database uri (also what {@code TableRef} carries)
    */
   String uri();
 
