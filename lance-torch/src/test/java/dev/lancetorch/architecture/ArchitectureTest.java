@@ -26,7 +26,9 @@ import org.junit.jupiter.api.Test;
  *   <li>no package cycles (also checked by ArchUnit's {@code beFreeOfCycles});
  *   <li>no import from {@code dev.lancetorch.internal..} into an API package;
  *   <li>the public API surface equals its snapshot, {@code api-surface.txt};
- *   <li>docs/architecture.md's import table is the one the code gives.
+ *   <li>docs/architecture.md's import table is the one the code gives, its package list names every
+ *       package of the library, and its layer picture holds: each package imports only packages
+ *       drawn below it.
  * </ul>
  *
  * <p>Nothing is tolerated: the first two hold with no exception list. A deliberate API change is
@@ -59,6 +61,26 @@ class ArchitectureTest {
   void noPackageCyclesNorImportsFromInternalIntoApi() {
     Rules.Result result = Rules.check(library, INTERNAL);
     assertThat(result.problems()).as(result.summary()).isEmpty();
+  }
+
+  /**
+   * The same rule in the sources: the bytecode does not show an import used only by Javadoc or a
+   * constant inlined by the compiler, so no source file under {@code internal} imports an API type.
+   */
+  @Test
+  void noInternalSourceImportsAnApiType() throws IOException {
+    Path internal = Path.of("src/main/java/dev/lancetorch/internal");
+    List<String> found = new ArrayList<>();
+    try (java.util.stream.Stream<Path> files = Files.walk(internal)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+        for (String line : Files.readAllLines(f)) {
+          if (line.matches("import (static )?dev\\.lancetorch\\.(?!internal\\.).*")) {
+            found.add(internal.relativize(f) + ": " + line);
+          }
+        }
+      }
+    }
+    assertThat(found).as("imports of API types in internal sources").isEmpty();
   }
 
   /** ArchUnit's own cycle check over every package of the library, with nothing tolerated. */
@@ -110,6 +132,38 @@ class ArchitectureTest {
     assertThat(String.join("\n", ImportTable.section(doc)))
         .as("%s's import table is stale: rerun with -Dlancetorch.arch.update=true", DOC)
         .isEqualTo(String.join("\n", table));
+  }
+
+  /** The library's packages, from its classes. */
+  private static SortedSet<String> packages() {
+    SortedSet<String> out = new TreeSet<>();
+    classes.forEach(c -> out.add(c.getPackageName()));
+    return out;
+  }
+
+  @Test
+  void architectureDocsListEveryPackage() throws IOException {
+    assertThat(DocFacts.packageList(Files.readAllLines(DOC)))
+        .as("%s's package list", DOC)
+        .doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(packages());
+  }
+
+  @Test
+  void architectureDocsLayerPictureHolds() throws IOException {
+    List<String> layers = DocFacts.layerPicture(Files.readAllLines(DOC), ROOT);
+    assertThat(layers)
+        .as("%s's layer picture", DOC)
+        .doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(packages());
+    List<String> upward = new ArrayList<>();
+    for (String edge : library.packageEdges()) {
+      String[] ends = edge.split(" -> ");
+      if (layers.indexOf(ends[1]) <= layers.indexOf(ends[0])) {
+        upward.add(edge);
+      }
+    }
+    assertThat(upward).as("imports of a package drawn above the importer in %s", DOC).isEmpty();
   }
 
   @Test
