@@ -1,7 +1,5 @@
 package dev.lancetorch.loader;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -14,6 +12,16 @@ public interface BatchSampler {
   List<long[]> batches(long[] offsets);
 
   /**
+   * The same batches as {@link #batches(long[])} of {@code offsets.toArray()}: what the loaders
+   * call. The default materializes the order (at most 2^31 - 9 offsets); {@link #fixedSize} returns
+   * a list that computes each batch when asked, so an epoch of any number of rows (up to 2^31 - 9
+   * batches) costs constant memory.
+   */
+  default List<long[]> batches(RowOrder offsets) {
+    return batches(offsets.toArray());
+  }
+
+  /**
    * Consecutive batches of {@code batchSize}; the last, shorter one is dropped when {@code
    * dropLast}.
    */
@@ -21,16 +29,6 @@ public interface BatchSampler {
     if (batchSize <= 0) {
       throw new IllegalArgumentException("batchSize must be > 0: " + batchSize);
     }
-    return offsets -> {
-      List<long[]> out = new ArrayList<>(offsets.length / batchSize + 1);
-      for (int from = 0; from < offsets.length; from += batchSize) {
-        int to = Math.min(offsets.length, from + batchSize);
-        if (to - from < batchSize && dropLast) {
-          break;
-        }
-        out.add(Arrays.copyOfRange(offsets, from, to));
-      }
-      return out;
-    };
+    return new FixedSizeBatches(batchSize, dropLast);
   }
 }

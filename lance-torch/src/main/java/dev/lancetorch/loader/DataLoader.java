@@ -1,9 +1,9 @@
 package dev.lancetorch.loader;
 
 import dev.lancetorch.Table;
-import dev.lancetorch.internal.loader.DistributedShard;
 import dev.lancetorch.internal.loader.EpochHooks;
 import dev.lancetorch.internal.loader.EpochIterator;
+import dev.lancetorch.internal.loader.EpochTasks;
 import dev.lancetorch.internal.loader.LoaderEngine;
 import dev.lancetorch.internal.loader.LoaderTask;
 import dev.lancetorch.internal.loader.Workers;
@@ -11,7 +11,6 @@ import dev.lancetorch.internal.loader.YieldTracker;
 import dev.lancetorch.permutation.ArrowBatch;
 import dev.lancetorch.permutation.Format;
 import dev.lancetorch.permutation.Permutation;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -197,12 +196,8 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
             from == null
                 ? new YieldTracker(0, new long[0])
                 : new YieldTracker(from.contiguousYielded(), from.yieldedBeyond()));
-    List<LoaderTask> remaining = new ArrayList<>();
-    for (int i = 0; i < batches.size(); i++) {
-      if (!record.tracker.isYielded(i)) {
-        remaining.add(LoaderTask.of(batches.get(i), epoch, i, -1));
-      }
-    }
+    YieldTracker.Yielded done = record.tracker.yielded();
+    List<LoaderTask> remaining = new EpochTasks(batches, epoch, done.contiguous(), done.beyond());
     EpochIterator<T, Epoch> it =
         engine.start(
             epoch,
@@ -301,24 +296,31 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
     if (engine.numWorkers() == 0) {
       return null;
     }
-    List<long[]> batches = plan(epoch);
-    List<LoaderTask> tasks = new ArrayList<>(batches.size());
-    for (int i = 0; i < batches.size(); i++) {
-      tasks.add(LoaderTask.of(batches.get(i), epoch, i, -1));
-    }
-    return LoaderEngine.dealt(tasks, engine.numWorkers());
+    return LoaderEngine.dealt(
+        new EpochTasks(plan(epoch), epoch, 0, new long[0]), engine.numWorkers());
   }
 
   /**
    * The batches of {@code epoch}; the sampler and batch sampler are pure functions, so the last two
    * epochs planned are kept (the one running and the next one, planned ahead for its read-ahead).
+   * With the built-in samplers and batch sampler the list makes each batch when asked (positions
+   * are {@code long}: an epoch of any number of rows is planned in constant memory); other
+   * samplers' batches are checked here, once per epoch.
    */
   private List<long[]> plan(int epoch) {
     List<long[]> batches = planned.get(epoch);
     if (batches == null) {
-      long[] global = sampler.indices(source.numRows(), seed, epoch);
-      long[] mine = DistributedShard.shard(global, rank, worldSize, dropUneven);
-      batches = checkedBatches(batchSampler.batches(mine), epoch, source.numRows());
+      long rows = source.numRows();
+      RowOrder global = sampler.order(rows, seed, epoch);
+      RowOrder mine = RowOrders.ShardOrder.of(global, rank, worldSize, dropUneven);
+      batches = batchSampler.batches(mine);
+      boolean inRange =
+          (sampler instanceof RandomSampler || sampler instanceof SequentialSampler)
+              && batchSampler instanceof FixedSizeBatches
+              && global.size() == rows;
+      if (!inRange) {
+        checkedBatches(batches, epoch, rows);
+      }
       planned.put(epoch, batches);
     }
     return batches;

@@ -2,11 +2,18 @@ package dev.lancetorch.loader;
 
 import dev.lancetorch.internal.loader.Seeds;
 
+/**
+ * A fresh permutation of all rows each epoch, keyed by the loader seed and the epoch ({@link
+ * RowOrder#shuffled}: computed on demand, constant memory at any size).
+ */
 final class RandomSampler implements Sampler {
   @Override
   public long[] indices(long numRows, long seed, int epoch) {
-    long[] a = Seeds.range(0, numRows);
-    Seeds.shuffle(a, Seeds.mix(seed, epoch));
-    return a;
+    return order(numRows, seed, epoch).toArray();
+  }
+
+  @Override
+  public RowOrder order(long numRows, long seed, int epoch) {
+    return RowOrder.shuffled(numRows, Seeds.mix(seed, epoch));
   }
 }

@@ -4,13 +4,27 @@ package dev.lancetorch.loader;
  * Chooses which row offsets one epoch visits, and in which order (PyTorch's {@code Sampler}).
  *
  * <p>A sampler must be a pure function of {@code (numRows, seed, epoch)}: every rank of a
- * distributed run and every resumed run recomputes the same global order from it. One epoch's plan
- * is held in memory, so an epoch is limited to about 2^31 indices.
+ * distributed run and every resumed run recomputes the same global order from it.
+ *
+ * <p>Size: the loaders read a sampler through {@link #order}, a {@link RowOrder} addressed by
+ * {@code long} positions. {@link #sequential()} and {@link #random()} compute it on demand (no
+ * array: any number of rows, constant memory); a sampler that only implements {@link #indices} (and
+ * {@link #weighted}, {@link #subset}) holds its array, so its epoch is limited to about 2^31
+ * offsets.
  */
 @FunctionalInterface
 public interface Sampler {
   /** The offsets visited in this epoch, in order (each in {@code [0, numRows)}). */
   long[] indices(long numRows, long seed, int epoch);
+
+  /**
+   * The same offsets as {@link #indices}, as a {@link RowOrder}: what the loaders read. The default
+   * wraps {@link #indices}; a sampler of very large sources overrides it to compute each position
+   * on demand (and its {@code indices} as {@code order(...).toArray()}).
+   */
+  default RowOrder order(long numRows, long seed, int epoch) {
+    return new RowOrders.ArrayOrder(indices(numRows, seed, epoch)); // fresh: not copied
+  }
 
   /** 0, 1, ..., numRows-1. */
   static Sampler sequential() {

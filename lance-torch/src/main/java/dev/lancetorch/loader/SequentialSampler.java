@@ -1,10 +1,14 @@
 package dev.lancetorch.loader;
 
-import dev.lancetorch.internal.loader.Seeds;
-
+/** 0, 1, ..., numRows - 1 (computed on demand: no array). */
 final class SequentialSampler implements Sampler {
   @Override
   public long[] indices(long numRows, long seed, int epoch) {
-    return Seeds.range(0, numRows);
+    return order(numRows, seed, epoch).toArray();
+  }
+
+  @Override
+  public RowOrder order(long numRows, long seed, int epoch) {
+    return RowOrder.range(numRows);
   }
 }

@@ -109,7 +109,7 @@ public final class EpochRun<B, R> implements TaskStream<R> {
       if (cancelled) {
         return; // no plan for an epoch already stopped
       }
-      handle.planReads(perWorker.get(w).stream().map(LoaderTask::offsets).toList());
+      handle.planReads(offsetsOf(perWorker.get(w)));
       try {
         workTasks(w, handle, null);
       } finally {
@@ -120,6 +120,21 @@ public final class EpochRun<B, R> implements TaskStream<R> {
         closeShared(); // every worker is done with it: free what no one took
       }
     }
+  }
+
+  /** The tasks' offsets, read from each task when asked (a view: the tasks may be made lazily). */
+  private static List<long[]> offsetsOf(List<LoaderTask> tasks) {
+    return new java.util.AbstractList<>() {
+      @Override
+      public long[] get(int j) {
+        return tasks.get(j).offsets();
+      }
+
+      @Override
+      public int size() {
+        return tasks.size();
+      }
+    };
   }
 
   /**

@@ -293,14 +293,29 @@ public final class LoaderEngine<R> implements AutoCloseable {
     return current;
   }
 
-  /** {@code tasks} dealt to {@code n} workers: task i to worker {@code i % n}. */
+  /**
+   * {@code tasks} dealt to {@code n} workers: task i to worker {@code i % n}. The lists are views
+   * of {@code tasks} (nothing is copied: an epoch's tasks may be made when asked).
+   */
   public static List<List<LoaderTask>> dealt(List<LoaderTask> tasks, int n) {
-    List<List<LoaderTask>> perWorker = new ArrayList<>();
-    for (int w = 0; w < Math.max(1, n); w++) {
-      perWorker.add(new ArrayList<>());
-    }
-    for (int i = 0; i < tasks.size(); i++) {
-      perWorker.get(i % perWorker.size()).add(tasks.get(i));
+    int workers = Math.max(1, n);
+    List<List<LoaderTask>> perWorker = new ArrayList<>(workers);
+    for (int w = 0; w < workers; w++) {
+      int first = w;
+      int count = Math.max(0, (tasks.size() - w + workers - 1) / workers);
+      perWorker.add(
+          new java.util.AbstractList<>() {
+            @Override
+            public LoaderTask get(int j) {
+              java.util.Objects.checkIndex(j, count);
+              return tasks.get(first + j * workers);
+            }
+
+            @Override
+            public int size() {
+              return count;
+            }
+          });
     }
     return perWorker;
   }

@@ -25,16 +25,4 @@ public final class Seeds {
       a[j] = t;
     }
   }
-
-  public static long[] range(long from, long to) {
-    long n = to - from;
-    if (n > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("too many rows for one epoch plan: " + n);
-    }
-    long[] a = new long[(int) n];
-    for (int i = 0; i < a.length; i++) {
-      a[i] = from + i;
-    }
-    return a;
-  }
 }

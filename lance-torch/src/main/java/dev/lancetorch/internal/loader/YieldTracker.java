@@ -3,36 +3,47 @@ package dev.lancetorch.internal.loader;
 import java.util.BitSet;
 
 /**
- * Which batches of the current epoch the consumer has received. Consumer thread writes; snapshots
- * are synchronized.
+ * Which batches of the current epoch the consumer has received: every batch below {@code
+ * contiguous}, plus a bit set of the ones yielded above it (out-of-order loading; a few). Batch
+ * indices are {@code long}. Consumer thread writes; snapshots are synchronized.
  */
 public final class YieldTracker {
-  private final BitSet yielded = new BitSet();
-  private int contiguous;
+  private long contiguous;
+  private BitSet above = new BitSet(); // bit i: batch contiguous + i yielded
+  private long count;
 
   /**
    * A tracker that starts with batches [0, contiguousYielded) and {@code yieldedBeyond} yielded (a
    * resumed epoch's state; 0 and none for a fresh epoch).
    */
   public YieldTracker(long contiguousYielded, long[] yieldedBeyond) {
-    yielded.set(0, (int) contiguousYielded);
+    contiguous = contiguousYielded;
+    count = contiguousYielded;
     for (long b : yieldedBeyond) {
-      yielded.set((int) b);
+      markYielded(b);
     }
-    contiguous = yielded.nextClearBit(0);
   }
 
   public synchronized boolean isYielded(long batch) {
-    return yielded.get((int) batch);
+    return batch < contiguous || above.get(Math.toIntExact(batch - contiguous));
   }
 
   public synchronized void markYielded(long batch) {
-    yielded.set((int) batch);
-    contiguous = yielded.nextClearBit(contiguous);
+    if (isYielded(batch)) {
+      return;
+    }
+    above.set(Math.toIntExact(batch - contiguous));
+    count++;
+    int run = above.nextClearBit(0);
+    if (run > 0) {
+      contiguous += run;
+      above = above.get(run, Math.max(run, above.length()));
+    }
   }
 
-  public synchronized int count() {
-    return yielded.cardinality();
+  /** The number of batches yielded. */
+  public synchronized long count() {
+    return count;
   }
 
   /** The batches yielded so far: all below {@code contiguous}, and {@code beyond} above it. */
@@ -40,10 +51,7 @@ public final class YieldTracker {
 
   /** The batches yielded now (one consistent reading). */
   public synchronized Yielded yielded() {
-    long[] beyond =
-        yielded.get(contiguous, Math.max(contiguous, yielded.length())).stream()
-            .mapToLong(i -> i + (long) contiguous)
-            .toArray();
-    return new Yielded(contiguous, beyond);
+    long base = contiguous;
+    return new Yielded(base, above.stream().mapToLong(i -> base + i).toArray());
   }
 }
