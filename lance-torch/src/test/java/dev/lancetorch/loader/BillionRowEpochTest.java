@@ -191,4 +191,14 @@ class BillionRowEpochTest {
     assertThat(source.shared.liveBatches.get()).isZero();
     assertThat(source.shared.openHandles.get()).isZero();
   }
+
+  @Test
+  void streamingDatasetSaysWhyItStopsAt2To31Rows() {
+    // LanceDB's split layout (which StreamingDataset reproduces exactly) holds an epoch's order
+    assertThatThrownBy(
+            () -> StreamingDataset.builder(new InMemorySource(ROWS)).numSplits(4).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at most 2147483639 rows")
+        .hasMessageContaining("DataLoader");
+  }
 }

@@ -29,7 +29,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * buffers         each Arrow buffer of each block (a block = one scan batch, ≤ 64 k rows), in
  *                 Arrow's unload order (validity, offsets, values; children after parents), each
  *                 starting at a multiple of 64
- * row offsets     only for a fragment with deleted rows: int32 row offset of every cached row
+ * row offsets     only for a fragment with deleted rows: uint32 row offset of every cached row
  * footer          UTF-8 JSON: {"version":1, "fragment":id, "rows":n, "schema":Arrow schema JSON,
  *                 "blocks":[{"rows":r, "nodes":[[length, nulls]...],
  *                            "buffers":[[offset, length]...]}],

@@ -8,7 +8,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -194,7 +193,7 @@ final class CachedFragment implements AutoCloseable {
       if (offsets == null) {
         p = off < rows ? off : -1;
       } else {
-        p = off > Integer.MAX_VALUE ? -1 : Arrays.binarySearch(offsets, (int) off);
+        p = indexOf(offsets, off);
       }
       if (p < 0) {
         return i;
@@ -202,6 +201,30 @@ final class CachedFragment implements AutoCloseable {
       at[i] = p;
     }
     g.fromBatches(batches, starts, at, pos, 0, n);
+    return -1;
+  }
+
+  /**
+   * The index of row offset {@code off} ({@code < 2^32}) in {@code offsets} (uint32 values in
+   * ascending unsigned order: a fragment's row offsets use all 32 bits of a row address), or -1.
+   */
+  static int indexOf(int[] offsets, long off) {
+    if (off < 0 || off > 0xFFFFFFFFL) {
+      return -1;
+    }
+    int lo = 0;
+    int hi = offsets.length - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      long v = offsets[mid] & 0xFFFFFFFFL;
+      if (v < off) {
+        lo = mid + 1;
+      } else if (v > off) {
+        hi = mid - 1;
+      } else {
+        return mid;
+      }
+    }
     return -1;
   }
 

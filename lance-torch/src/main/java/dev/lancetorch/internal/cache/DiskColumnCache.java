@@ -551,7 +551,8 @@ public final class DiskColumnCache {
                     ? u.getObjectNoOverflow(i).longValue()
                     : ((BigIntVector) a).get(i);
             int off = (int) (addr & 0xFFFFFFFFL);
-            if ((addr >>> 32) != f.id() || (offsets.size > 0 && off <= offsets.last())) {
+            if ((addr >>> 32) != f.id()
+                || (offsets.size > 0 && Integer.compareUnsigned(off, offsets.last()) <= 0)) {
               throw new IllegalStateException(
                   "disk cache: the scan of fragment " + f.id() + " is not in row order");
             }

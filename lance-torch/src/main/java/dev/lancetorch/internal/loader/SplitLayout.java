@@ -37,7 +37,25 @@ public final class SplitLayout {
   private final int[] cachedEpochs = {-1, -1};
   private final int[][] cachedOrders = new int[2][];
 
+  /**
+   * LanceDB's split layout materializes one epoch's order (as its builder does): the most rows a
+   * streaming dataset takes, shuffled or not.
+   */
+  public static final long MAX_ROWS = Integer.MAX_VALUE - 8;
+
+  /**
+   * @throws IllegalArgumentException for more than {@link #MAX_ROWS} rows
+   */
   public SplitLayout(long numRows, int numSplits, boolean shuffle, long seed, int clumpSize) {
+    if (numRows > MAX_ROWS) {
+      throw new IllegalArgumentException(
+          "a StreamingDataset over "
+              + numRows
+              + " rows: LanceDB's split layout holds an epoch's order in one array (at most "
+              + MAX_ROWS
+              + " rows); read larger sources with a DataLoader (Sampler.random() plans any size"
+              + " in constant memory)");
+    }
     this.numRows = numRows;
     this.numSplits = numSplits;
     this.shuffle = shuffle;
