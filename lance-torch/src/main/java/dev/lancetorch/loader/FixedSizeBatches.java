@@ -1,5 +1,6 @@
 package dev.lancetorch.loader;
 
+import dev.lancetorch.internal.read.BatchRows;
 import java.util.AbstractList;
 import java.util.List;
 import java.util.Objects;
@@ -47,7 +48,7 @@ final class FixedSizeBatches implements BatchSampler {
    * Batch i = positions {@code [i·size, min((i + 1)·size, n))} of the order, a new array each time
    * it is asked.
    */
-  static final class Cut extends AbstractList<long[]> implements RandomAccess {
+  static final class Cut extends AbstractList<long[]> implements RandomAccess, BatchRows {
     private final RowOrder order;
     private final int size;
     private final int count;
@@ -70,6 +71,22 @@ final class FixedSizeBatches implements BatchSampler {
     @Override
     public int size() {
       return count;
+    }
+
+    @Override
+    public int rowsOf(int i) {
+      Objects.checkIndex(i, count);
+      return (int) Math.min(size, order.size() - (long) i * size);
+    }
+
+    @Override
+    public long totalRows() {
+      return Math.min(order.size(), (long) count * size);
+    }
+
+    @Override
+    public int uniformRows() {
+      return size;
     }
   }
 }

@@ -116,15 +116,14 @@ public final class WindowReader implements AutoCloseable {
   }
 
   private final ReadColumns cols;
-  private final long[] addrs;
-  private final int[] sizes; // rows of each batch, in order (sum: addrs.length)
+  private final EpochAddresses plan; // the batches' sizes and addresses, asked a window at a time
   private final int windowRows;
   private final NativeColumnCache cache;
   private final Stats stats;
   private final ReadCosts costs;
   private final FragmentReader fragments;
   private final ArrayDeque<NativeBatch> ready = new ArrayDeque<>();
-  private int next; // the first row of the next window
+  private long next; // the first row of the next window
   private int nextBatch; // its first batch
   private final ArrayDeque<java.util.concurrent.Future<List<NativeBatch>>> pending =
       new ArrayDeque<>();
@@ -179,9 +178,7 @@ public final class WindowReader implements AutoCloseable {
 
   /**
    * A reader of batches of their own sizes: batch {@code i} is the next {@code batchSizes[i]}
-   * addresses (each ≥ 1, summing to {@code addrs.length}; kept, not copied). A window holds whole
-   * batches, at most as many rows as whole batches of the first one's size fit in its share of the
-   * budget, and at least one batch.
+   * addresses (each ≥ 1, summing to {@code addrs.length}; kept, not copied).
    */
   public WindowReader(
       ReadTable table,
@@ -192,22 +189,26 @@ public final class WindowReader implements AutoCloseable {
       NativeColumnCache cache,
       Stats stats,
       ReadCosts costs) {
+    this(table, cols, EpochAddresses.of(addrs, batchSizes), budgetBytes, cache, stats, costs);
+  }
+
+  /**
+   * A reader of {@code plan}'s batches, in order, its addresses asked one window at a time (an
+   * epoch of any number of rows). A window holds whole batches, at most as many rows as whole
+   * batches of the first one's size fit in its share of the budget, and at least one batch.
+   */
+  public WindowReader(
+      ReadTable table,
+      ReadColumns cols,
+      EpochAddresses plan,
+      long budgetBytes,
+      NativeColumnCache cache,
+      Stats stats,
+      ReadCosts costs) {
     this.cols = cols;
-    this.addrs = java.util.Objects.requireNonNull(addrs, "addrs");
-    long total = 0;
-    for (int n : batchSizes) {
-      if (n <= 0) {
-        throw new IllegalArgumentException("every batch needs at least one row: " + n);
-      }
-      total += n;
-    }
-    if (total != addrs.length) {
-      throw new IllegalArgumentException(
-          "batch sizes sum to " + total + " rows, not the " + addrs.length + " addresses");
-    }
-    this.sizes = batchSizes;
+    this.plan = java.util.Objects.requireNonNull(plan, "plan");
     this.windowRows =
-        windowRows(cols.rowBytes(), batchSizes.length == 0 ? 1 : batchSizes[0], budgetBytes);
+        windowRows(cols.rowBytes(), plan.batches() == 0 ? 1 : plan.batchRows(0), budgetBytes);
     this.cache = cache;
     this.stats = stats;
     this.costs = costs;
@@ -332,12 +333,12 @@ public final class WindowReader implements AutoCloseable {
     if (before != null && others == 0) {
       predecessor = null; // it holds nothing any more (nor its addresses, through this reference)
     }
-    while (nextBatch < sizes.length
+    while (nextBatch < plan.batches()
         && pending.size() < READS_IN_FLIGHT
         && ((needed && pending.isEmpty()) || others + held() < WINDOWS_ALIVE)) {
       pending.add(startWindow());
     }
-    if (nextBatch >= sizes.length) {
+    if (nextBatch >= plan.batches()) {
       slotsHeld = held();
     }
   }
@@ -367,11 +368,11 @@ public final class WindowReader implements AutoCloseable {
   private java.util.concurrent.Future<List<NativeBatch>> startWindow() {
     int firstBatch = nextBatch;
     int rows = 0;
-    while (nextBatch < sizes.length
-        && (nextBatch == firstBatch || rows + sizes[nextBatch] <= windowRows)) {
-      rows += sizes[nextBatch++];
+    while (nextBatch < plan.batches()
+        && (nextBatch == firstBatch || rows + plan.batchRows(nextBatch) <= windowRows)) {
+      rows += plan.batchRows(nextBatch++);
     }
-    int from = next;
+    long from = next;
     int n = rows;
     int batches = nextBatch - firstBatch;
     next = from + rows;
@@ -383,10 +384,10 @@ public final class WindowReader implements AutoCloseable {
    * larger) by division, others by their sizes.
    */
   private TorchGather gatherFor(int rows, int firstBatch, int batches) {
-    int size = sizes[firstBatch];
+    int size = plan.batchRows(firstBatch);
     boolean uniform = true;
     for (int b = 0; b < batches && uniform; b++) {
-      int n = sizes[firstBatch + b];
+      int n = plan.batchRows(firstBatch + b);
       uniform = n == size || (b == batches - 1 && n < size);
     }
     if (uniform) {
@@ -394,33 +395,35 @@ public final class WindowReader implements AutoCloseable {
     }
     long[] own = new long[batches];
     for (int b = 0; b < batches; b++) {
-      own[b] = sizes[firstBatch + b];
+      own[b] = plan.batchRows(firstBatch + b);
     }
     return TorchGather.create(cols.names(), cols.addressColumn(), own);
   }
 
   /**
-   * Reads rows [from, from + rows) of the addresses, batches [firstBatch, firstBatch + batches), as
+   * Reads rows [from, from + rows) of the plan, batches [firstBatch, firstBatch + batches), as
    * finished batches (owned by the caller).
    */
-  private List<NativeBatch> readWindow(int from, int rows, int firstBatch, int batches) {
+  private List<NativeBatch> readWindow(long from, int rows, int firstBatch, int batches) {
     long t0 = System.nanoTime();
     List<NativeBatch> out = new java.util.ArrayList<>();
+    long[] addrs = new long[rows]; // this window's addresses (the plan's are made when asked)
+    plan.copy(from, addrs, rows);
     try (TorchGather g = gatherFor(rows, firstBatch, batches)) {
       if (cache != null) {
         long[] pos = new long[rows];
         for (int i = 0; i < rows; i++) {
           pos[i] = i;
         }
-        cache.gatherInto(g, addrs, from, pos, rows);
+        cache.gatherInto(g, addrs, 0, pos, rows);
         synchronized (stats) {
           stats.cacheGathers++;
         }
       } else {
-        readFragments(g, from, rows);
+        readFragments(g, addrs, rows);
       }
       if (cols.addressColumn() >= 0) {
-        g.addresses(addrs, from, rows, 0);
+        g.addresses(addrs, 0, rows, 0);
       }
       for (int i = 0; i < g.outputs(); i++) {
         out.add(g.finish(i));
@@ -445,7 +448,7 @@ public final class WindowReader implements AutoCloseable {
    * whichever {@link ReadCosts} finds cheaper for that part). A row asked twice lands twice in one
    * part (equal offsets, one range).
    */
-  private void readFragments(TorchGather g, int from, int rows) {
+  private void readFragments(TorchGather g, long[] addrs, int rows) {
     long t0 = System.nanoTime();
     FragmentSize[] byId = fragments.byId();
     int slices = (int) Math.max(1, Math.min(ReadThreads.threads(), rows / PLAN_SLICE_ROWS));
@@ -459,7 +462,7 @@ public final class WindowReader implements AutoCloseable {
         rows,
         (s, lo, hi) -> {
           int[] wanted = new int[byId.length];
-          countFragments(from, lo, hi, byId, wanted);
+          countFragments(addrs, lo, hi, byId, wanted);
           wantedBy[s] = wanted;
         });
     int[] parts = new int[byId.length];
@@ -484,7 +487,7 @@ public final class WindowReader implements AutoCloseable {
         (s, lo, hi) -> {
           int[] counts = new int[nParts];
           for (int i = lo; i < hi; i++) {
-            long a = addrs[from + i];
+            long a = addrs[i];
             int id = (int) (a >>> 32);
             int k = firstPart[id];
             if (parts[id] > 1) {
@@ -517,7 +520,7 @@ public final class WindowReader implements AutoCloseable {
           for (int i = lo; i < hi; i++) {
             FragmentRows fr = byPart[partOfRow[i]];
             int at = cursor[partOfRow[i]]++;
-            fr.addr[at] = addrs[from + i];
+            fr.addr[at] = addrs[i];
             fr.pos[at] = i;
           }
         });
@@ -555,9 +558,9 @@ public final class WindowReader implements AutoCloseable {
   }
 
   /** Counts rows [lo, hi) of the window per fragment; throws for an address no fragment holds. */
-  private void countFragments(int from, int lo, int hi, FragmentSize[] byId, int[] wanted) {
+  private void countFragments(long[] addrs, int lo, int hi, FragmentSize[] byId, int[] wanted) {
     for (int i = lo; i < hi; i++) {
-      long a = addrs[from + i];
+      long a = addrs[i];
       long id = a >>> 32;
       if (id >= byId.length || byId[(int) id] == null) {
         throw fragments.missing(a);
