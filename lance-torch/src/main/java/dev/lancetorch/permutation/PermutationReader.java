@@ -10,6 +10,7 @@ import dev.lancetorch.internal.memory.TensorMemory;
 import dev.lancetorch.internal.permutation.LongArrayBuilder;
 import dev.lancetorch.internal.permutation.RowStream;
 import dev.lancetorch.internal.read.CacheHolder;
+import dev.lancetorch.internal.read.EpochAddresses;
 import dev.lancetorch.internal.read.MemoryCache;
 import dev.lancetorch.internal.read.NativeColumnCache;
 import dev.lancetorch.internal.read.ReadColumns;
@@ -185,6 +186,11 @@ final class PermutationReader<T> {
    * Java-side memory cache).
    */
   WindowReader windowReader(long[] addrs, int[] sizes, WindowReader.Stats stats) {
+    return windowReader(EpochAddresses.of(addrs, sizes), stats);
+  }
+
+  /** The planner over {@code plan}'s batches, or null when it does not apply (as above). */
+  WindowReader windowReader(EpochAddresses plan, WindowReader.Stats stats) {
     if (spec.readAheadBytes() == 0) {
       return null;
     }
@@ -200,8 +206,7 @@ final class PermutationReader<T> {
         new WindowReader(
             read,
             cols,
-            addrs,
-            sizes,
+            plan,
             spec.readAheadBytes(),
             (NativeColumnCache) c,
             stats,

@@ -1,5 +1,7 @@
 package dev.lancetorch.permutation;
 
+import dev.lancetorch.internal.read.BatchRows;
+import dev.lancetorch.internal.read.EpochAddresses;
 import dev.lancetorch.internal.read.PlannedReads;
 import dev.lancetorch.internal.read.WindowReader;
 import java.util.List;
@@ -105,13 +107,9 @@ final class ReadPlans<T> {
 
   /** {@link #share} of batches checked already (not empty, in range, read-ahead on). */
   private PlannedBatches<T> planned(List<long[]> batches, PlannedBatches<?> after) {
-    long[] addrs = owner.spec().selection().plannedAddresses(batches, owner.readTable());
+    EpochAddresses plan = owner.spec().selection().planned(batches, owner.readTable());
     WindowReader r =
-        addrs == null
-            ? null
-            : owner
-                .reading()
-                .windowReader(addrs, PlannedReads.sizes(batches), new WindowReader.Stats());
+        plan == null ? null : owner.reading().windowReader(plan, new WindowReader.Stats());
     if (r == null) {
       return null;
     }
@@ -120,7 +118,15 @@ final class ReadPlans<T> {
     } else {
       r.readAfter(after.reader());
     }
-    return new PlannedBatches<>(owner, List.copyOf(batches), r);
+    return new PlannedBatches<>(owner, kept(batches), r);
+  }
+
+  /**
+   * The batches as a plan keeps them: a copy (the caller's list may change), or the list itself
+   * when it is a loader's immutable epoch plan ({@link BatchRows}: batches made when asked).
+   */
+  private static List<long[]> kept(List<long[]> batches) {
+    return batches instanceof BatchRows ? batches : List.copyOf(batches);
   }
 
   /**
@@ -136,6 +142,9 @@ final class ReadPlans<T> {
   }
 
   private boolean inRange(List<long[]> batches) {
+    if (batches instanceof BatchRows) {
+      return true; // checked when made (a loader's epoch: not walked again)
+    }
     long n = owner.numRows();
     for (long[] b : batches) {
       for (long o : b) {

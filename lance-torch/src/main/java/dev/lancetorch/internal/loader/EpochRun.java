@@ -45,7 +45,7 @@ public final class EpochRun<B, R> implements TaskStream<R> {
   private int cursor;
   private volatile boolean cancelled;
   private final PlannedReads.Source sharer;
-  private final int[][] planIndex;
+  private final ConsumerOrder planIndex;
   private final java.util.concurrent.atomic.AtomicInteger workersLeft;
   private boolean sharePlanned;
   private PlannedReads shared;
@@ -69,7 +69,7 @@ public final class EpochRun<B, R> implements TaskStream<R> {
       PlannedReads adopted) {
     this.perWorker = perWorker;
     this.sharer = source instanceof PlannedReads.Source s ? s : null;
-    this.planIndex = sharer == null ? null : consumerOrder(perWorker);
+    this.planIndex = sharer == null ? null : ConsumerOrder.of(perWorker);
     this.workersLeft = new java.util.concurrent.atomic.AtomicInteger(perWorker.size());
     if (adopted != null) {
       this.sharePlanned = true;
@@ -103,7 +103,10 @@ public final class EpochRun<B, R> implements TaskStream<R> {
       }
       PlannedReads s = sharedReads();
       if (s != null) {
-        workTasks(w, new SharedHandle<>(handle, s, planIndex[w], sharer.planHandle(handle)), null);
+        workTasks(
+            w,
+            new SharedHandle<>(handle, s, j -> planIndex.index(w, j), sharer.planHandle(handle)),
+            null);
         return;
       }
       if (cancelled) {
@@ -138,29 +141,6 @@ public final class EpochRun<B, R> implements TaskStream<R> {
   }
 
   /**
-   * Position of each worker's tasks in the order the consumer takes them (round-robin over the
-   * workers that still have tasks), the order of the shared read.
-   */
-  private static int[][] consumerOrder(List<List<LoaderTask>> perWorker) {
-    int n = perWorker.size();
-    int[][] at = new int[n][];
-    int longest = 0;
-    for (int w = 0; w < n; w++) {
-      at[w] = new int[perWorker.get(w).size()];
-      longest = Math.max(longest, at[w].length);
-    }
-    int k = 0;
-    for (int j = 0; j < longest; j++) {
-      for (int w = 0; w < n; w++) {
-        if (j < at[w].length) {
-          at[w][j] = k++;
-        }
-      }
-    }
-    return at;
-  }
-
-  /**
    * Plans the epoch's shared read now (the loader calls it on its own thread right after starting
    * the workers, so the first window is read while they open their handles); a no-op when it does
    * not apply or was done.
@@ -177,28 +157,12 @@ public final class EpochRun<B, R> implements TaskStream<R> {
     if (!sharePlanned) {
       sharePlanned = true;
       try {
-        shared = sharer.share(inConsumerOrder(perWorker, planIndex), perWorker.size(), null);
+        shared = sharer.share(planIndex.offsets(), perWorker.size(), null);
       } catch (RuntimeException e) {
         shared = null; // each worker then reads its own, and reports what is wrong per batch
       }
     }
     return shared;
-  }
-
-  /** The tasks' offsets in the order of {@code planIndex} ({@link #consumerOrder}). */
-  private static List<long[]> inConsumerOrder(List<List<LoaderTask>> perWorker, int[][] at) {
-    int n = 0;
-    for (List<LoaderTask> t : perWorker) {
-      n += t.size();
-    }
-    long[][] all = new long[n][];
-    for (int w = 0; w < perWorker.size(); w++) {
-      List<LoaderTask> tasks = perWorker.get(w);
-      for (int j = 0; j < tasks.size(); j++) {
-        all[at[w][j]] = tasks.get(j).offsets();
-      }
-    }
-    return java.util.Arrays.asList(all);
   }
 
   /**
@@ -212,7 +176,7 @@ public final class EpochRun<B, R> implements TaskStream<R> {
       return null;
     }
     try {
-      return sharer.share(inConsumerOrder(next, consumerOrder(next)), next.size(), mine);
+      return sharer.share(ConsumerOrder.of(next).offsets(), next.size(), mine);
     } catch (RuntimeException e) {
       return null;
     }

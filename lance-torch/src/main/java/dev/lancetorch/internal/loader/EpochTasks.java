@@ -1,5 +1,6 @@
 package dev.lancetorch.internal.loader;
 
+import dev.lancetorch.internal.read.BatchRows;
 import java.util.AbstractList;
 import java.util.List;
 import java.util.Objects;
@@ -47,6 +48,28 @@ public final class EpochTasks extends AbstractList<LoaderTask> implements Random
       b++;
     }
     return b;
+  }
+
+  /** The epoch's batches' sizes, when they know them without being made (else null). */
+  BatchRows batchRows() {
+    return batches instanceof BatchRows b ? b : null;
+  }
+
+  /** Rows of the batches yielded before ({@link #batchRows()} must be non-null). */
+  long yieldedRows() {
+    BatchRows b = batchRows();
+    long rows = 0;
+    if (b.uniformRows() > 0 && contiguous < batches.size()) {
+      rows = contiguous * b.uniformRows(); // all full: the short one is the last
+    } else {
+      for (int i = 0; i < contiguous; i++) {
+        rows += b.rowsOf(i);
+      }
+    }
+    for (long y : beyond) {
+      rows += b.rowsOf((int) y);
+    }
+    return rows;
   }
 
   @Override

@@ -298,26 +298,7 @@ public final class LoaderEngine<R> implements AutoCloseable {
    * of {@code tasks} (nothing is copied: an epoch's tasks may be made when asked).
    */
   public static List<List<LoaderTask>> dealt(List<LoaderTask> tasks, int n) {
-    int workers = Math.max(1, n);
-    List<List<LoaderTask>> perWorker = new ArrayList<>(workers);
-    for (int w = 0; w < workers; w++) {
-      int first = w;
-      int count = Math.max(0, (tasks.size() - w + workers - 1) / workers);
-      perWorker.add(
-          new java.util.AbstractList<>() {
-            @Override
-            public LoaderTask get(int j) {
-              java.util.Objects.checkIndex(j, count);
-              return tasks.get(first + j * workers);
-            }
-
-            @Override
-            public int size() {
-              return count;
-            }
-          });
-    }
-    return perWorker;
+    return new ConsumerOrder.Dealt(tasks, n);
   }
 
   /** The live epoch's stream and the slot of the batch its iterator holds, for the cleaner. */

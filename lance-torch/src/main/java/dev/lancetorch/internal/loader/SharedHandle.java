@@ -16,7 +16,7 @@ final class SharedHandle<B> implements RowSource<B> {
   private final RowSource<B> handle;
   private final PlannedReads shared;
   private final Object planHandle;
-  private final int[] planIndex;
+  private final java.util.function.IntUnaryOperator planIndex;
   private long[] expected;
   private int index;
 
@@ -25,7 +25,11 @@ final class SharedHandle<B> implements RowSource<B> {
    * @param planHandle what the shared read formats this worker's batches with ({@link
    *     PlannedReads.Source#planHandle})
    */
-  SharedHandle(RowSource<B> handle, PlannedReads shared, int[] planIndex, Object planHandle) {
+  SharedHandle(
+      RowSource<B> handle,
+      PlannedReads shared,
+      java.util.function.IntUnaryOperator planIndex,
+      Object planHandle) {
     this.handle = handle;
     this.shared = shared;
     this.planIndex = planIndex;
@@ -35,7 +39,7 @@ final class SharedHandle<B> implements RowSource<B> {
   /** The worker's task {@code j} is next: its offsets (the very array the processor will ask). */
   void expect(int j, long[] offsets) {
     expected = offsets;
-    index = planIndex[j];
+    index = planIndex.applyAsInt(j);
   }
 
   @Override

@@ -2,7 +2,6 @@ package dev.lancetorch.internal.read;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.LongUnaryOperator;
 
 /**
  * An epoch's planned reads: batches of a permutation announced in the order they will be taken,
@@ -102,6 +101,9 @@ public interface PlannedReads extends AutoCloseable {
    * one's size but the last, which is not larger, none empty.
    */
   static long uniformRows(List<long[]> batches) {
+    if (batches instanceof BatchRows br) {
+      return br.uniformRows() > 0 ? br.totalRows() : -1;
+    }
     int size = batches.get(0).length;
     long total = 0;
     for (int i = 0; i < batches.size(); i++) {
@@ -135,6 +137,9 @@ public interface PlannedReads extends AutoCloseable {
 
   /** The rows of {@code batches}, or -1 when one is empty. */
   static long rows(List<long[]> batches) {
+    if (batches instanceof BatchRows br) {
+      return br.totalRows(); // none empty
+    }
     long total = 0;
     for (long[] b : batches) {
       if (b.length == 0) {
@@ -143,33 +148,5 @@ public interface PlannedReads extends AutoCloseable {
       total += b.length;
     }
     return total;
-  }
-
-  /**
-   * Base row addresses of the planned batches, concatenated; null when one is empty or there are
-   * too many rows for one array.
-   */
-  static long[] addresses(List<long[]> batches, LongUnaryOperator addressOf) {
-    long total = rows(batches);
-    if (total < 0 || total > Integer.MAX_VALUE - 8) {
-      return null;
-    }
-    long[] out = new long[(int) total];
-    int k = 0;
-    for (long[] b : batches) {
-      for (long o : b) {
-        out[k++] = addressOf.applyAsLong(o);
-      }
-    }
-    return out;
-  }
-
-  /** The rows of each batch, in order (for the {@link WindowReader} over them). */
-  static int[] sizes(List<long[]> batches) {
-    int[] out = new int[batches.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = batches.get(i).length;
-    }
-    return out;
   }
 }

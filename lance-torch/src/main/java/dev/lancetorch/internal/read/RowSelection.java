@@ -109,10 +109,21 @@ public abstract sealed class RowSelection implements Serializable {
   public abstract long[] addresses(long i, long j, ReadTable table);
 
   /**
-   * The base row addresses of these batches' offsets, in order, for the read planner; null when
-   * there are too many for one array.
+   * The base row address of each offset of the selection ({@code table} resolves a run's
+   * addresses); thread-safe.
    */
-  public abstract long[] plannedAddresses(java.util.List<long[]> batches, ReadTable table);
+  abstract java.util.function.LongUnaryOperator addressOf(ReadTable table);
+
+  /**
+   * These batches' offsets and their base row addresses, in order, for the read planner (made one
+   * window at a time: an epoch of any size); null when a batch is empty.
+   */
+  public final EpochAddresses planned(java.util.List<long[]> batches, ReadTable table) {
+    if (!(batches instanceof BatchRows) && PlannedReads.rows(batches) < 0) {
+      return null;
+    }
+    return EpochAddresses.of(batches, addressOf(table));
+  }
 
   public static RowSelection identity(long numRows) {
     return new Identity(0, numRows);
@@ -222,10 +233,36 @@ public abstract sealed class RowSelection implements Serializable {
       return Arrays.copyOfRange(all(table), Math.toIntExact(i), Math.toIntExact(j));
     }
 
+    /**
+     * Computed from the fragments' sizes when no fragment has deleted rows (any number of rows);
+     * else the run's addresses, read by one scan and kept.
+     */
     @Override
-    public long[] plannedAddresses(java.util.List<long[]> batches, ReadTable table) {
-      long[] all = all(table);
-      return PlannedReads.addresses(batches, o -> all[(int) o]);
+    java.util.function.LongUnaryOperator addressOf(ReadTable table) {
+      java.util.List<dev.lancetorch.internal.arrow.FragmentSize> frags = table.fragments();
+      if (frags.stream().anyMatch(f -> f.numRows() != f.physicalRows())) {
+        long[] all = all(table);
+        return o -> all[Math.toIntExact(o)];
+      }
+      long[] first = new long[frags.size() + 1]; // storage position of each fragment's first row
+      long[] ids = new long[frags.size()];
+      for (int i = 0; i < frags.size(); i++) {
+        first[i + 1] = first[i] + frags.get(i).numRows();
+        ids[i] = frags.get(i).id();
+      }
+      long base = start;
+      return o -> {
+        long p = base + o;
+        if (p < 0 || p >= first[ids.length]) {
+          throw new IndexOutOfBoundsException("row " + p + " of a table of " + first[ids.length]);
+        }
+        int i = Arrays.binarySearch(first, p);
+        i = i >= 0 ? i : -i - 2;
+        while (first[i + 1] <= p) { // empty fragments share their start with the next one
+          i++;
+        }
+        return ids[i] << 32 | (p - first[i]);
+      };
     }
 
     @Override
@@ -306,8 +343,8 @@ public abstract sealed class RowSelection implements Serializable {
     }
 
     @Override
-    public long[] plannedAddresses(java.util.List<long[]> batches, ReadTable table) {
-      return PlannedReads.addresses(batches, this::address);
+    java.util.function.LongUnaryOperator addressOf(ReadTable table) {
+      return this::address;
     }
 
     /** Addresses of positions {@code [i, j)} (a fresh array). */

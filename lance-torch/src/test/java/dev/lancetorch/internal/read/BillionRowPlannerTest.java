@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lancetorch.internal.arrow.FragmentSize;
+import dev.lancetorch.internal.bridge.NativeBatch;
+import dev.lancetorch.internal.bridge.NativeScan;
 import dev.lancetorch.loader.BatchSampler;
 import dev.lancetorch.loader.RowOrder;
 import dev.lancetorch.loader.Sampler;
-import dev.lancetorch.torch.TorchBatch;
-import dev.lancetorch.torch.TorchScan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -121,10 +121,49 @@ class BillionRowPlannerTest {
     assertThat(table.rowsTaken.get()).isLessThan(1_000_000); // windows, not the epoch
   }
 
+  @Test
+  void identitySelectionComputesAddressesFromFragmentSizes() {
+    // the loader's shuffled epoch over an identity permutation of the 3e9-row table: no scan of
+    // row addresses (24 GB), each computed from the fragments' sizes
+    RowOrder order = Sampler.random().order(ROWS, 5, 1);
+    List<long[]> batches = BatchSampler.fixedSize(1000, false).batches(order);
+    EpochAddresses plan = RowSelection.identity(ROWS).planned(batches, table);
+    long[] got = new long[2000];
+    long from = 2_900_000L * 1000;
+    plan.copy(from, got, got.length);
+    for (int i = 0; i < got.length; i++) {
+      assertThat(got[i]).isEqualTo(ADDRESS.applyAsLong(order.get(from + i)));
+    }
+    // empty fragments and ids out of storage order
+    Synthetic odd =
+        new Synthetic(allocator) {
+          @Override
+          public List<FragmentSize> fragments() {
+            return List.of(
+                new FragmentSize(7, 3, 3, List.of()),
+                new FragmentSize(2, 0, 0, List.of()),
+                new FragmentSize(9, 0, 0, List.of()),
+                new FragmentSize(4, 2, 2, List.of()),
+                new FragmentSize(5, 0, 0, List.of()));
+          }
+        };
+    List<long[]> all = List.of(new long[] {0, 1, 2, 3, 4}, new long[] {4, 0});
+    long[] addr = new long[7];
+    RowSelection.identity(5).planned(all, odd).copy(0, addr, 7);
+    assertThat(addr)
+        .containsExactly(
+            7L << 32, 7L << 32 | 1, 7L << 32 | 2, 4L << 32, 4L << 32 | 1, 4L << 32 | 1, 7L << 32);
+    long[] beyond = new long[1];
+    assertThatThrownBy(
+            () -> RowSelection.identity(6).planned(List.of(new long[] {5}), odd).copy(0, beyond, 1))
+        .isInstanceOf(IndexOutOfBoundsException.class);
+    assertThat(RowSelection.identity(5).planned(List.of(new long[0]), odd)).isNull();
+  }
+
   /** Batch {@code b} holds the rows of positions {@code [start, start + n)} of the order. */
-  private void checkBatch(TorchBatch next, ReadColumns cols, RowOrder order, long start, int n) {
+  private void checkBatch(NativeBatch next, ReadColumns cols, RowOrder order, long start, int n) {
     assertThat(next).isNotNull();
-    try (TorchBatch b = next;
+    try (NativeBatch b = next;
         VectorSchemaRoot root = b.toArrow(cols.schema(), allocator)) {
       assertThat(root.getRowCount()).isEqualTo(n);
       BigIntVector v = (BigIntVector) root.getVector("v");
@@ -138,7 +177,7 @@ class BillionRowPlannerTest {
   }
 
   /** 3,000 fragments of 10^6 rows; a row's {@code v} is {@link #value} of its address. */
-  static final class Synthetic implements ReadTable {
+  static class Synthetic implements ReadTable {
     final AtomicLong rowsTaken = new AtomicLong();
     private final BufferAllocator allocator;
     private final Schema schema =
@@ -193,7 +232,7 @@ class BillionRowPlannerTest {
     }
 
     @Override
-    public TorchScan torchScan(ReadScan scan) {
+    public NativeScan nativeScan(ReadScan scan) {
       throw new UnsupportedOperationException("the planner takes (TAKE costs)");
     }
 
