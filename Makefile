@@ -10,7 +10,7 @@ JVM_FLAGS ?= --add-opens=java.base/java.nio=ALL-UNNAMED -Xss4m -Dorg.bytedeco.ja
 CP_FILE := target/classpath.txt
 ARGS ?=
 
-.PHONY: all build native test demo bench bench-large jmh fuzz clean javadoc interop format
+.PHONY: all build native test demo bench bench-large bench-huge jmh fuzz clean javadoc interop format
 
 all: build
 
@@ -76,6 +76,14 @@ bench-large: build
 	fi; \
 	$(JAVA) $(JVM_FLAGS) -Xmx4g -cp bench/target/classes:$$(cat bench/$(CP_FILE)) dev.lancetorch.bench.CacheBench \
 	  --db $(LARGE_DB) --peer-dir $(PEER_DIR) --cache target/cache-bench --out docs/benchmarks-large.md $(ARGS)
+
+# One real run on a table past 2^31 rows (docs/benchmarks-huge.md): writes `huge` (2^31 + 2^20 rows of one int64
+# column, ~17 GB, once; HUGE_DB to place it) then scans it and reads a shuffled epoch at its start and its end,
+# checking every value. About 10 minutes and 20 GB of disk on the 2-core machine.
+HUGE_DB ?= target/lancedb-huge
+bench-huge: build
+	$(JAVA) $(JVM_FLAGS) -Xmx4g -cp bench/target/classes:$$(cat bench/$(CP_FILE)) dev.lancetorch.bench.HugeTableBench \
+	  --db $(HUGE_DB) --out docs/benchmarks-huge.md $(ARGS)
 
 jmh: build
 	$(JAVA) $(JVM_FLAGS) -cp bench/target/classes:$$(cat bench/$(CP_FILE)) org.openjdk.jmh.Main $(ARGS)

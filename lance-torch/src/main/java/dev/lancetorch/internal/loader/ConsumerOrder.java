@@ -20,6 +20,16 @@ abstract sealed class ConsumerOrder {
   /** Every task's offsets, in the consumer's order (a view; each task read when asked). */
   abstract List<long[]> offsets();
 
+  /**
+   * The offsets of {@code tasks}, in order: a view (each task read when asked) that knows the
+   * batches' sizes when the tasks are an epoch's whose batches do ({@link BatchRows}).
+   */
+  static List<long[]> offsetsOf(List<LoaderTask> tasks) {
+    return tasks instanceof EpochTasks e && e.batchRows() != null
+        ? new SizedOffsets(e)
+        : new Offsets(tasks);
+  }
+
   static ConsumerOrder of(List<List<LoaderTask>> perWorker) {
     return perWorker instanceof Dealt d ? new RoundRobin(d) : new Numbered(perWorker);
   }
@@ -40,6 +50,9 @@ abstract sealed class ConsumerOrder {
     @Override
     public List<LoaderTask> get(int w) {
       java.util.Objects.checkIndex(w, workers);
+      if (workers == 1) {
+        return tasks;
+      }
       int count = Math.max(0, (tasks.size() - w + workers - 1) / workers);
       return new AbstractList<>() {
         @Override
@@ -76,9 +89,7 @@ abstract sealed class ConsumerOrder {
 
     @Override
     List<long[]> offsets() {
-      return dealt.tasks instanceof EpochTasks e && e.batchRows() != null
-          ? new SizedOffsets(e)
-          : new Offsets(dealt.tasks);
+      return offsetsOf(dealt.tasks);
     }
   }
 

@@ -112,7 +112,7 @@ public final class EpochRun<B, R> implements TaskStream<R> {
       if (cancelled) {
         return; // no plan for an epoch already stopped
       }
-      handle.planReads(offsetsOf(perWorker.get(w)));
+      handle.planReads(ConsumerOrder.offsetsOf(perWorker.get(w)));
       try {
         workTasks(w, handle, null);
       } finally {
@@ -123,21 +123,6 @@ public final class EpochRun<B, R> implements TaskStream<R> {
         closeShared(); // every worker is done with it: free what no one took
       }
     }
-  }
-
-  /** The tasks' offsets, read from each task when asked (a view: the tasks may be made lazily). */
-  private static List<long[]> offsetsOf(List<LoaderTask> tasks) {
-    return new java.util.AbstractList<>() {
-      @Override
-      public long[] get(int j) {
-        return tasks.get(j).offsets();
-      }
-
-      @Override
-      public int size() {
-        return tasks.size();
-      }
-    };
   }
 
   /**

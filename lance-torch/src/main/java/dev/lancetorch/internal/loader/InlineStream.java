@@ -22,7 +22,8 @@ public final class InlineStream<B, R> implements TaskStream<R> {
     this.source = source;
     this.tasks = tasks;
     this.processor = processor;
-    source.planReads(tasks.stream().map(LoaderTask::offsets).toList());
+    source.planReads(
+        ConsumerOrder.offsetsOf(tasks)); // a view: an epoch's tasks are made when asked
   }
 
   @Override
