@@ -8,6 +8,8 @@ import dev.lancetorch.loader.LoaderState;
 import dev.lancetorch.loader.RowOrder;
 import dev.lancetorch.loader.Sampler;
 import dev.lancetorch.permutation.ArrowBatch;
+import dev.lancetorch.permutation.CacheOptions;
+import dev.lancetorch.permutation.CacheStats;
 import dev.lancetorch.permutation.Permutation;
 import dev.lancetorch.threads.ThreadBudget;
 import java.io.IOException;
@@ -48,6 +50,8 @@ public final class HugeTableBench {
     long read = 1L << 22;
     int batch = 16_384;
     Path out = Path.of("docs/benchmarks-huge.md");
+    Path cache = null;
+    long readCached = 1L << 26;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--db" -> db = Path.of(args[i + 1]);
@@ -55,6 +59,8 @@ public final class HugeTableBench {
         case "--read" -> read = Long.parseLong(args[i + 1]);
         case "--batch" -> batch = Integer.parseInt(args[i + 1]);
         case "--out" -> out = Path.of(args[i + 1]);
+        case "--cache" -> cache = Path.of(args[i + 1]);
+        case "--read-cached" -> readCached = Long.parseLong(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -66,8 +72,6 @@ public final class HugeTableBench {
     md.add(
         "Written by `make bench-huge` (`dev.lancetorch.bench.HugeTableBench`). Machine: "
             + machine
-            + "; thread budget "
-            + ThreadBudget.current()
             + ".");
     md.add("");
     try (Connection c = LanceDb.connect(db.toString())) {
@@ -98,11 +102,15 @@ public final class HugeTableBench {
         try (Permutation<ArrowBatch> p = Permutation.identity(t)) {
           Reads start = shuffled(p, n, batch, read, false);
           Reads end = shuffled(p, n, batch, read, true);
-          for (Reads r : List.of(start, end)) {
+          List<Reads> all = new ArrayList<>(List.of(start, end));
+          if (cache != null) {
+            all.addAll(cached(p, n, batch, readCached, cache, md));
+          }
+          for (Reads r : all) {
             String line =
                 String.format(
                     "- Shuffled `DataLoader` epoch (`shuffle(true)`, seed 7, batch %,d, read-ahead"
-                        + " 64 MiB, no cache), %s: %,d rows at positions %,d–%,d of the epoch,"
+                        + " 64 MiB), %s: %,d rows at positions %,d–%,d of the epoch,"
                         + " every value checked: **%.3f M rows/s = %.4f× the scan** (first batch"
                         + " after %.2f s).",
                     batch,
@@ -123,6 +131,7 @@ public final class HugeTableBench {
                 + " shuffled read past 2^31 rows without a cache is bounded by Lance's takes of"
                 + " rows spread over every fragment (the large-table cache bench,"
                 + " benchmarks-large.md, shows what the disk cache makes of such reads).");
+        md.add("- Thread budget: " + ThreadBudget.current() + ".");
       }
     }
     Files.createDirectories(out.toAbsolutePath().getParent());
@@ -149,6 +158,43 @@ public final class HugeTableBench {
     return String.format(
         "written by lance-torch's `createTable` from an Arrow stream in %.0f s (%.1f M rows/s)",
         s, rows / s / 1e6);
+  }
+
+  /**
+   * The disk cache past 2^31 rows: {@code fillCache()} of the whole column into {@code dir}
+   * (emptied first), then the start of the shuffled epoch read from the files.
+   */
+  private static List<Reads> cached(
+      Permutation<ArrowBatch> p, long n, int batch, long read, Path dir, List<String> md)
+      throws IOException {
+    if (Files.exists(dir)) {
+      try (Stream<Path> s = Files.walk(dir)) {
+        s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+    Files.createDirectories(dir);
+    try (Permutation<ArrowBatch> c =
+        p.withCache(CacheOptions.disk(dir, 64L << 30).memory(256L << 20))) {
+      long t0 = System.nanoTime();
+      c.fillCache();
+      double s = (System.nanoTime() - t0) / 1e9;
+      CacheStats st = c.cacheStats();
+      String line =
+          String.format(
+              "- `withCache(CacheOptions.disk(dir, 64 GiB).memory(256 MiB)).fillCache()`: %,d"
+                  + " fragments, %.1f GiB written in %.0f s (%.1f M rows/s).",
+              st.fragmentsFilled(), bytesUnder(dir) / (double) (1L << 30), s, n / s / 1e6);
+      System.out.println(line);
+      md.add(line);
+      Reads r = shuffled(c, n, batch, read, false);
+      return List.of(
+          new Reads(
+              "from the disk cache, from the start",
+              r.firstPosition(),
+              r.rows(),
+              r.rowsPerSecond(),
+              r.firstBatchSeconds()));
+    }
   }
 
   /** The whole column scanned; every value checked; M rows/s. */
@@ -190,15 +236,18 @@ public final class HugeTableBench {
     long numBatches = (n + batch - 1) / batch;
     long want = Math.min(numBatches, (read + batch - 1) / batch);
     long firstBatch = atEnd ? numBatches - want : 0;
-    DataLoader.Builder<ArrowBatch, ArrowBatch> b =
-        DataLoader.builder(p.withReadAhead(64L << 20)).batchSize(batch).shuffle(true).seed(7);
-    if (atEnd) {
-      b.resumeFrom(new LoaderState(0, 7, firstBatch, new long[0], numBatches, 0, 1));
-    }
     long t0 = System.nanoTime();
     double first = -1;
     long rows = 0;
-    try (DataLoader<ArrowBatch> loader = b.build()) {
+    try (Permutation<ArrowBatch> ahead = p.withReadAhead(64L << 20);
+        DataLoader<ArrowBatch> loader =
+            DataLoader.builder(ahead)
+                .batchSize(batch)
+                .shuffle(true)
+                .seed(7)
+                .resumeFrom(
+                    atEnd ? new LoaderState(0, 7, firstBatch, new long[0], numBatches, 0, 1) : null)
+                .build()) {
       Iterator<ArrowBatch> it = loader.iterator();
       for (long k = firstBatch; k < firstBatch + want && it.hasNext(); k++) {
         try (ArrowBatch ab = it.next()) {

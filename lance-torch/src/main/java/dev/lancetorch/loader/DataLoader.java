@@ -314,10 +314,11 @@ public final class DataLoader<T> implements AutoCloseable, Iterable<T> {
       RowOrder global = sampler.order(rows, seed, epoch);
       RowOrder mine = RowOrders.ShardOrder.of(global, rank, worldSize, dropUneven);
       batches = batchSampler.batches(mine);
-      boolean inRange =
-          (sampler instanceof RandomSampler || sampler instanceof SequentialSampler)
-              && batchSampler instanceof FixedSizeBatches
-              && global.size() == rows;
+      boolean inRange = // by construction: the built-in samplers' offsets are in [0, rows)
+          (sampler instanceof RandomSampler
+                  || sampler instanceof SequentialSampler
+                  || sampler instanceof WeightedRandomSampler)
+              && batchSampler instanceof FixedSizeBatches;
       if (!inRange) {
         checkedBatches(batches, epoch, rows);
       }

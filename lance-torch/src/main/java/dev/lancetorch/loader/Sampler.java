@@ -7,9 +7,9 @@ package dev.lancetorch.loader;
  * distributed run and every resumed run recomputes the same global order from it.
  *
  * <p>Size: the loaders read a sampler through {@link #order}, a {@link RowOrder} addressed by
- * {@code long} positions. {@link #sequential()} and {@link #random()} compute it on demand (no
- * array: any number of rows, constant memory); a sampler that only implements {@link #indices} (and
- * {@link #weighted}, {@link #subset}) holds its array, so its epoch is limited to about 2^31
+ * {@code long} positions. {@link #sequential()}, {@link #random()} and {@link #weighted} compute it
+ * on demand (no array: any number of rows, constant memory); {@link #subset} and a sampler that
+ * only implements {@link #indices} hold their array, so such an epoch is limited to about 2^31
  * offsets.
  */
 @FunctionalInterface
@@ -42,6 +42,15 @@ public interface Sampler {
    * weights.length} must equal the source's {@code numRows}.
    */
   static Sampler weighted(double[] weights, int numSamples) {
+    return new WeightedRandomSampler(weights, numSamples);
+  }
+
+  /**
+   * As {@link #weighted(double[], int)}, any number of samples: each draw is computed when asked (a
+   * function of the seed, the epoch and its position), so an epoch of more than 2^31 draws costs
+   * constant memory.
+   */
+  static Sampler weighted(double[] weights, long numSamples) {
     return new WeightedRandomSampler(weights, numSamples);
   }
 

@@ -2,13 +2,18 @@ package dev.lancetorch.loader;
 
 import dev.lancetorch.internal.loader.Seeds;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 
+/**
+ * {@code numSamples} offsets drawn with replacement, offset i with probability {@code weights[i] /
+ * sum}. Draw {@code k} of an epoch is a pure function of (seed, epoch, k) — a counter-based draw
+ * (SplitMix64 of the key and {@code k}) — so the order is computed on demand ({@link #order}):
+ * {@code numSamples} may exceed 2^31.
+ */
 final class WeightedRandomSampler implements Sampler {
   private final double[] cumulative;
-  private final int numSamples;
+  private final long numSamples;
 
-  public WeightedRandomSampler(double[] weights, int numSamples) {
+  WeightedRandomSampler(double[] weights, long numSamples) {
     if (weights.length == 0 || numSamples < 0) {
       throw new IllegalArgumentException("need weights and numSamples >= 0");
     }
@@ -30,22 +35,51 @@ final class WeightedRandomSampler implements Sampler {
 
   @Override
   public long[] indices(long numRows, long seed, int epoch) {
+    return order(numRows, seed, epoch).toArray();
+  }
+
+  @Override
+  public RowOrder order(long numRows, long seed, int epoch) {
     if (numRows != cumulative.length) {
       throw new IllegalArgumentException(
           cumulative.length + " weights for a source of " + numRows + " rows");
     }
-    SplittableRandom rnd = new SplittableRandom(Seeds.mix(seed, epoch));
-    double total = cumulative[cumulative.length - 1];
-    long[] out = new long[numSamples];
-    for (int i = 0; i < numSamples; i++) {
-      double u = rnd.nextDouble() * total;
-      int k = Arrays.binarySearch(cumulative, u);
-      k = k >= 0 ? k + 1 : -k - 1; // first index with cumulative > u
-      while (k < cumulative.length - 1 && cumulative[k] == (k == 0 ? 0 : cumulative[k - 1])) {
-        k++; // skip zero-weight rows
-      }
-      out[i] = Math.min(k, cumulative.length - 1);
+    long key = Seeds.mix(seed, epoch);
+    return new Draws(key);
+  }
+
+  /** The offset of the first cumulative weight above {@code u}, skipping zero-weight rows. */
+  private int offsetOf(double u) {
+    int k = Arrays.binarySearch(cumulative, u);
+    k = k >= 0 ? k + 1 : -k - 1; // first index with cumulative > u
+    while (k < cumulative.length - 1 && cumulative[k] == (k == 0 ? 0 : cumulative[k - 1])) {
+      k++; // skip zero-weight rows
     }
-    return out;
+    return Math.min(k, cumulative.length - 1);
+  }
+
+  /** An epoch's draws. */
+  private final class Draws implements RowOrder {
+    private final long key;
+
+    Draws(long key) {
+      this.key = key;
+    }
+
+    @Override
+    public long size() {
+      return numSamples;
+    }
+
+    @Override
+    public long get(long k) {
+      java.util.Objects.checkIndex(k, numSamples);
+      long z = key + (k + 1) * 0x9E3779B97F4A7C15L;
+      z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+      z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+      z ^= z >>> 31;
+      double u = (z >>> 11) * 0x1.0p-53 * cumulative[cumulative.length - 1];
+      return offsetOf(u);
+    }
   }
 }

@@ -201,4 +201,25 @@ class BillionRowEpochTest {
         .hasMessageContaining("at most 2147483639 rows")
         .hasMessageContaining("DataLoader");
   }
+
+  @Test
+  void weightedSamplerDrawsThreeBillionSamplesOnDemand() {
+    double[] w = {1, 0, 3, 4};
+    RowOrder o = Sampler.weighted(w, ROWS).order(4, 9, 2);
+    assertThat(o.size()).isEqualTo(ROWS);
+    int[] counts = new int[4];
+    SplittableRandom rnd = new SplittableRandom(3);
+    int draws = 400_000;
+    for (int i = 0; i < draws; i++) {
+      counts[(int) o.get(rnd.nextLong(ROWS))]++;
+    }
+    assertThat(counts[1]).isZero();
+    for (int k : new int[] {0, 2, 3}) {
+      assertThat(counts[k] / (double) draws).isBetween(w[k] / 8 - 0.005, w[k] / 8 + 0.005);
+    }
+    assertThat(o.get(ROWS - 1)).isEqualTo(Sampler.weighted(w, ROWS).order(4, 9, 2).get(ROWS - 1));
+    // the int overload draws the same
+    assertThat(Sampler.weighted(w, 1000).indices(4, 9, 2))
+        .isEqualTo(Sampler.weighted(w, 1000L).order(4, 9, 2).toArray());
+  }
 }
