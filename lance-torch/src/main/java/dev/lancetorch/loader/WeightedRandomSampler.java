@@ -74,10 +74,7 @@ final class WeightedRandomSampler implements Sampler {
     @Override
     public long get(long k) {
       java.util.Objects.checkIndex(k, numSamples);
-      long z = key + (k + 1) * 0x9E3779B97F4A7C15L;
-      z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-      z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-      z ^= z >>> 31;
+      long z = Seeds.splitMix64(key + (k + 1) * 0x9E3779B97F4A7C15L);
       double u = (z >>> 11) * 0x1.0p-53 * cumulative[cumulative.length - 1];
       return offsetOf(u);
     }

@@ -55,17 +55,10 @@ public final class KeyedShuffle {
     long left = x >>> halfBits;
     long right = x & halfMask;
     for (int r = 0; r < ROUNDS; r++) {
-      long next = left ^ (mix(right ^ keys[r]) & halfMask);
+      long next = left ^ (Seeds.splitMix64(right ^ keys[r]) & halfMask);
       left = right;
       right = next;
     }
     return (left << halfBits) | right;
-  }
-
-  /** SplitMix64's finalizer: every input bit reaches every output bit. */
-  private static long mix(long z) {
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
   }
 }

@@ -25,4 +25,14 @@ public final class Seeds {
       a[j] = t;
     }
   }
+
+  /**
+   * SplitMix64's finalizer: a bijection of 64-bit values in which every input bit reaches every
+   * output bit.
+   */
+  public static long splitMix64(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
 }
