@@ -32,8 +32,23 @@ public record LoaderState(
     implements Serializable {
   static final String STATE = "loader state";
   static final String[] KEYS = {
-    "epoch", "seed", "contiguousYielded", "yieldedBeyond", "numBatches", "rank", "worldSize"
+    "epoch",
+    "seed",
+    "contiguousYielded",
+    "yieldedBeyond",
+    "numBatches",
+    "rank",
+    "worldSize",
+    "orderVersion"
   };
+
+  /**
+   * The version of {@link Sampler#random()}'s order that this build computes, written with every
+   * state ({@code "orderVersion"}) and required when one is read: 2 is the keyed shuffle computed
+   * on demand. States written before it (no such field: a Fisher–Yates order) or by a build with
+   * another order are refused, naming the field, rather than resumed in a different order.
+   */
+  static final int ORDER_VERSION = 2;
 
   /**
    * @throws IllegalArgumentException naming the field, when a value is impossible in itself: a
@@ -121,7 +136,10 @@ public record LoaderState(
             .put("seed", seed)
             .put("contiguousYielded", contiguousYielded);
     o.set("yieldedBeyond", StateCodec.array(yieldedBeyond));
-    return o.put("numBatches", numBatches).put("rank", rank).put("worldSize", worldSize);
+    return o.put("numBatches", numBatches)
+        .put("rank", rank)
+        .put("worldSize", worldSize)
+        .put("orderVersion", ORDER_VERSION);
   }
 
   /**
@@ -129,13 +147,25 @@ public record LoaderState(
    *
    * @throws IllegalArgumentException naming the field that is missing, unknown, not an integer of
    *     the right range, or impossible (see the constructor); also for text that is not one JSON
-   *     object
+   *     object, and for a state cut from another {@code Sampler.random()} order ({@code
+   *     orderVersion}: states written by builds before 2026-12-07 have none)
    */
   public static LoaderState fromJson(String json) {
     return fromJson(StateCodec.parse(STATE, json, KEYS));
   }
 
   static LoaderState fromJson(StateCodec c) {
+    int order = c.intField("orderVersion");
+    require(
+        order == ORDER_VERSION,
+        "orderVersion",
+        order,
+        "this build's Sampler.random() order is version "
+            + ORDER_VERSION
+            + " (a state of another order would resume other rows; start the next epoch, or add"
+            + " \"orderVersion\":"
+            + ORDER_VERSION
+            + " if the loader does not use Sampler.random())");
     return new LoaderState(
         c.intField("epoch"),
         c.longField("seed"),

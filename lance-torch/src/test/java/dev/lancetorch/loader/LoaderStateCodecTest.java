@@ -116,6 +116,21 @@ class LoaderStateCodecTest {
   }
 
   @Test
+  void loaderStateOfAnotherRandomOrderIsRefused() {
+    String json = new LoaderState(1, 7, 2, new long[] {4}, 10, 0, 1).toJson();
+    assertThat(json).endsWith(",\"orderVersion\":2}");
+    // written before the keyed shuffle (a Fisher-Yates order): no orderVersion
+    String before = json.replace(",\"orderVersion\":2", "");
+    assertThatThrownBy(() -> LoaderState.fromJson(before))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("field orderVersion is missing");
+    assertThatThrownBy(() -> LoaderState.fromJson(json.replace(":2}", ":1}")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("orderVersion")
+        .hasMessageContaining("Sampler.random() order is version 2");
+  }
+
+  @Test
   void packerStateRoundTripsThroughJson() throws Exception {
     InMemorySource src = new InMemorySource(30);
     LoaderState ls;
