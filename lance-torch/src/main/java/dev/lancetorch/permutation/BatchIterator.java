@@ -154,10 +154,11 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
         reads.plannerChecked = true;
         // a batch larger than the rows left is those rows (no overflow in the planner's sizes)
         int size = (int) Math.min(batchSize, end - position);
+        // the rows' addresses are copied a window at a time (not 8 bytes a row of the whole run)
         reads.windows =
             permutation
                 .reading()
-                .windowReader(sel.addresses(position, end, permutation.readTable()), size, stats);
+                .windowReader(sel.planned(position, end, size, permutation.readTable()), stats);
       }
       if (reads.windows != null) {
         dev.lancetorch.internal.bridge.NativeBatch b = reads.windows.next();

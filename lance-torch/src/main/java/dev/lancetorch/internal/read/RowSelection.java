@@ -115,6 +115,37 @@ public abstract sealed class RowSelection implements Serializable {
   abstract java.util.function.LongUnaryOperator addressOf(ReadTable table);
 
   /**
+   * Rows {@code [i, j)} of the selection in batches of {@code batchSize} (the last shorter), their
+   * addresses copied one window at a time when the planner reads it: nothing of the range is copied
+   * up front, and the selection's own array is read in place.
+   */
+  public final EpochAddresses planned(long i, long j, int batchSize, ReadTable table) {
+    java.util.Objects.checkFromToIndex(i, j, size());
+    if (batchSize <= 0) {
+      throw new IllegalArgumentException("batch size must be > 0: " + batchSize);
+    }
+    return new RangeAddresses(i, j - i, batchSize, copier(table));
+  }
+
+  /** Copies the addresses of rows {@code [first, first + n)} of a selection into {@code dst}. */
+  interface Copier {
+    void copy(long first, long[] dst, int n);
+  }
+
+  /**
+   * How rows of the selection are copied as addresses: from the selection's array where it holds
+   * one (no copy of the whole), else through {@link #addressOf}.
+   */
+  Copier copier(ReadTable table) {
+    java.util.function.LongUnaryOperator f = addressOf(table);
+    return (first, dst, n) -> {
+      for (int k = 0; k < n; k++) {
+        dst[k] = f.applyAsLong(first + k);
+      }
+    };
+  }
+
+  /**
    * These batches' offsets and their base row addresses, in order, for the read planner (made one
    * window at a time: an epoch of any size); null when a batch is empty.
    */
@@ -345,6 +376,14 @@ public abstract sealed class RowSelection implements Serializable {
     @Override
     java.util.function.LongUnaryOperator addressOf(ReadTable table) {
       return this::address;
+    }
+
+    @Override
+    Copier copier(ReadTable table) {
+      return (first, dst, n) -> {
+        java.util.Objects.checkFromIndexSize(first, n, size());
+        System.arraycopy(all, Math.toIntExact(from + first), dst, 0, n);
+      };
     }
 
     /** Addresses of positions {@code [i, j)} (a fresh array). */
