@@ -160,6 +160,29 @@ class BillionRowPlannerTest {
     assertThat(RowSelection.identity(5).planned(List.of(new long[0]), odd)).isNull();
   }
 
+  @Test
+  void aRunOfTheSelectionIsCopiedWindowByWindow() {
+    // Permutation.iter's planner over rows [i, j) of a selection: past 2^31 for an identity run
+    long i = 2_500_000_000L;
+    EpochAddresses run = RowSelection.identity(ROWS).planned(i, i + 10_500, 1000, table);
+    assertThat(run.rows()).isEqualTo(10_500);
+    assertThat(run.batches()).isEqualTo(11);
+    assertThat(run.batchRows(10)).isEqualTo(500);
+    long[] got = new long[1500];
+    run.copy(9000, got, 1500);
+    for (int k = 0; k < got.length; k++) {
+      assertThat(got[k]).isEqualTo(ADDRESS.applyAsLong(i + 9000 + k));
+    }
+    // an explicit selection (a window of it) is read from its own array
+    long[] explicit = {7L << 32, 3, 4L << 32 | 9, 1, 2};
+    EpochAddresses w = RowSelection.addresses(explicit).window(1, 4).planned(1, 4, 2, table);
+    long[] three = new long[3];
+    w.copy(0, three, 3);
+    assertThat(three).containsExactly(4L << 32 | 9, 1, 2);
+    assertThatThrownBy(() -> RowSelection.identity(5).planned(2, 6, 2, table))
+        .isInstanceOf(IndexOutOfBoundsException.class);
+  }
+
   /** Batch {@code b} holds the rows of positions {@code [start, start + n)} of the order. */
   private void checkBatch(NativeBatch next, ReadColumns cols, RowOrder order, long start, int n) {
     assertThat(next).isNotNull();
