@@ -3,11 +3,17 @@
 #pragma once
 
 #include <atomic>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "adopted.hpp"
 #include "lance_torch.h"
+
+namespace lt {
+struct JaggedView;
+}
 
 struct lt_batch {
   lt::Adopted<ArrowArray> array;
@@ -15,6 +21,10 @@ struct lt_batch {
   std::atomic<int64_t> refs{1};
   std::vector<std::string> names;
   int64_t bytes = 0;  // estimate of the Arrow memory it keeps alive (counted in Counters::live_bytes)
+  // Whole-batch views of its variable-length columns, described (offsets validated, nulls counted) on first use
+  // and kept: a gather reads a cached batch many times, a few rows at a time (lt::batch_jagged).
+  mutable std::mutex jagged_mu;
+  mutable std::vector<std::shared_ptr<const lt::JaggedView>> jagged;
 
   ~lt_batch() {
     array.reset();  // the array first, then its schema

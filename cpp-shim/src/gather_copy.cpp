@@ -109,14 +109,14 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const Pair* pairs, size_t n_p
     const int64_t si = find_column(src, c.name);
     if (si < 0) lt::fail("lt_gather: a source batch has no column '" + c.name + "'");
     if (c.varlen) {
-      const lt::JaggedView j = lt::describe_jagged(&src->array, &src->schema, si, 0, 0);
+      const lt::JaggedView& j = lt::batch_jagged(src, si);
       check_same_var_layout(c, j);
       std::vector<lt::VarMove> vm(moves.size());
       for (size_t k = 0; k < moves.size(); ++k) {
         const Move& m = moves[k];
         OutBatch& o = g->outs[static_cast<size_t>(m.out)];
         vm[k] = {m.src_row, &o.var[ci], m.out_row};
-        if (!j.row_valid(m.src_row)) clear_bit(o.validity[ci], m.out_row);
+        if (j.null_rows > 0 && !j.row_valid(m.src_row)) clear_bit(o.validity[ci], m.out_row);
       }
       lt::copy_var_rows(j, c.var, g->chunks, vm.data(), vm.size());
       continue;

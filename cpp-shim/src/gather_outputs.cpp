@@ -160,7 +160,7 @@ int64_t layout_output(const lt_gather* g, OutBatch* o, char* block) {
     if (c.varlen) {
       o->values.push_back(nullptr);
       o->item_validity.push_back(nullptr);
-      o->var.back().resize(R);
+      o->var.back().resize(R, !c.var.bytes);
       continue;
     }
     o->values.push_back(block + values[i]);

@@ -30,13 +30,18 @@ struct VarLayout {
 VarLayout var_layout(const JaggedView& j, const char* item_format);
 
 // Where the copied rows of one variable-length column of one output live: per output row, its
-// items (in a chunk), their count and, when the source had null items, one validity byte per item.
+// items (in a chunk), their count and, when the source had null items, one validity byte per item
+// (lists only: binary and utf8 items have no validity, and item_valid stays empty).
 struct VarRows {
   std::vector<const char*> data;
   std::vector<const uint8_t*> item_valid;
   std::vector<int64_t> items;
-  void resize(int64_t rows);
+  void resize(int64_t rows, bool list_items);
 };
+
+// Bytes a chunk or a finished values buffer holds past its end, so a short row is copied with one
+// fixed-size (inlined) copy that may run over into the next row's bytes or this slack.
+constexpr int64_t kVarSlack = 32;
 
 // Memory holding copied rows until the gather is released (owned by the gather; thread-safe add).
 class VarChunks {

@@ -4,6 +4,8 @@
 #include "jagged.hpp"
 
 #include <cstring>
+#include <memory>
+#include <mutex>
 #include <vector>
 
 #include "batch.hpp"
@@ -144,6 +146,15 @@ JaggedView describe_jagged(const ArrowArray* top, const ArrowSchema* top_schema,
   }
   if (it.values == nullptr && it.rows > 0) fail(j.label() + ": values buffer is null");
   return j;
+}
+
+const JaggedView& batch_jagged(const lt_batch* b, int64_t col) {
+  std::lock_guard<std::mutex> lock(b->jagged_mu);
+  if (col < 0 || col >= b->array.n_children) fail("lt_batch: column " + std::to_string(col) + " out of range");
+  if (b->jagged.empty()) b->jagged.resize(static_cast<size_t>(b->array.n_children));
+  auto& memo = b->jagged[static_cast<size_t>(col)];
+  if (!memo) memo = std::make_shared<const JaggedView>(describe_jagged(&b->array, &b->schema, col, 0, 0));
+  return *memo;
 }
 
 void check_jagged_nulls(const JaggedView& j, bool fill) {

@@ -51,6 +51,10 @@ bool is_jagged_format(const char* format);
 JaggedView describe_jagged(const ArrowArray* top, const ArrowSchema* top_schema, int64_t col, int64_t row_start,
                            int64_t row_count);
 
+// describe_jagged of every row of column `col` of batch `b`, made once per batch and column and kept with the
+// batch (a batch is immutable): the validation is paid once, not per gather call. Valid while `b` lives.
+const JaggedView& batch_jagged(const lt_batch* b, int64_t col);
+
 // Null rows / null items without fill are an error naming the column, the count and the first row.
 void check_jagged_nulls(const JaggedView& j, bool fill);
 

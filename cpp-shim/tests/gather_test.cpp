@@ -607,6 +607,131 @@ void test_variable_length_columns() {
   lt_batch_release(frag0);
   lt_batch_release(frag1);
 }
+
+// Long and short rows of a bytes column (0..82 bytes: the copies of at most 16 and 32 bytes, the plain ones, rows
+// at a source's end), null rows holding bytes, empty rows: row v of `bytes_source` is null when v % 11 == 5, else
+// (v * 7) % 83 bytes 'A' + (v + k) % 50.
+std::string long_s(int64_t v) {
+  std::string s;
+  for (int64_t k = 0; k < (v * 7) % 83; ++k) s.push_back(static_cast<char>('A' + (v + k) % 50));
+  return s;
+}
+
+template <typename O>
+lt_batch* bytes_source(int64_t from, int64_t to, const char* format) {
+  const int64_t n = to - from;
+  std::vector<O> off{0};
+  std::string data;
+  std::vector<int64_t> nulls;
+  for (int64_t v = from; v < to; ++v) {
+    if (v % 11 == 5) {
+      nulls.push_back(v - from);
+      data += "null bytes";  // not copied
+    } else {
+      data += long_s(v);
+    }
+    off.push_back(static_cast<O>(data.size()));
+  }
+  std::vector<fx::Col> cols;
+  cols.push_back({fx::new_array(n, 0, static_cast<int64_t>(nulls.size()),
+                                {nulls.empty() ? std::vector<uint8_t>() : fx::bitmap(n, nulls), fx::bytes_of(off),
+                                 fx::bytes_of(std::vector<char>(data.begin(), data.end()))}),
+                  fx::new_schema(format, "s")});
+  ArrowArray a;
+  ArrowSchema sc;
+  fx::make_batch(&a, &sc, n, cols);
+  lt_batch* b = nullptr;
+  CHECK(lt_batch_import(&a, &sc, &b) == LT_OK);
+  return b;
+}
+
+template <typename O>
+void check_bytes_rows(lt_batch* b, const std::vector<int64_t>& values) {
+  const int64_t n = static_cast<int64_t>(values.size());
+  CHECK(lt_batch_num_rows(b) == n);
+  ArrowArray a;
+  CHECK(lt_batch_export_array(b, &a) == LT_OK);
+  const ArrowArray* s = a.children[0];
+  const auto* off = static_cast<const O*>(s->buffers[1]);
+  const auto* data = static_cast<const char*>(s->buffers[2]);
+  int64_t nulls = 0;
+  CHECK(off[0] == 0);
+  for (int64_t i = 0; i < n; ++i) {
+    const bool null = values[i] % 11 == 5;
+    nulls += null;
+    CHECK(s->buffers[0] == nullptr ? !null : bit(s->buffers[0], i) == !null);
+    CHECK(std::string(data + off[i], static_cast<size_t>(off[i + 1] - off[i])) == (null ? "" : long_s(values[i])));
+  }
+  CHECK(s->null_count == nulls);
+  a.release(&a);
+}
+
+template <typename O>
+void test_long_bytes_rows(const char* format) {
+  // A cache's two batches read by three calls each (the batches described once, then reused), into outputs of 64
+  // rows (the last shorter), in a scattered order that repeats rows; and the same rows taken row by row.
+  const int64_t n0 = 170, n = 300;
+  lt_batch* b0 = bytes_source<O>(0, n0, format);
+  lt_batch* b1 = bytes_source<O>(n0, n, format);
+  lt_batch* const srcs[] = {b0, b1};
+  const int64_t starts[] = {0, n0, n};
+  const int64_t total = 350;
+  std::vector<int64_t> pos, dst;
+  for (int64_t p = 0; p < total; ++p) {
+    pos.push_back(p < 20 ? n - 1 - p : (p * 97) % n);  // the source's last rows first
+    dst.push_back(p);
+  }
+  const char* const names[] = {"s"};
+  for (int round = 0; round < 2; ++round) {
+    lt_gather* g = nullptr;
+    CHECK(lt_gather_create(names, 1, -1, 64, total, &g) == LT_OK);
+    for (int64_t k = 0; k < total; k += 120) {
+      const int64_t m = std::min<int64_t>(120, total - k);
+      if (round == 0) {
+        CHECK(lt_gather_from_batches(g, srcs, starts, 2, pos.data() + k, dst.data() + k, m) == LT_OK);
+      } else {
+        for (int64_t i = k; i < k + m; ++i) {
+          const int64_t row = pos[i] < n0 ? pos[i] : pos[i] - n0;
+          CHECK(lt_gather_rows(g, pos[i] < n0 ? b0 : b1, &row, &dst[i], 1) == LT_OK);
+        }
+      }
+    }
+    for (int64_t o = 0; o * 64 < total; ++o) {
+      lt_batch* out = nullptr;
+      CHECK(lt_gather_finish(g, o, &out) == LT_OK);
+      check_bytes_rows<O>(out, std::vector<int64_t>(pos.begin() + o * 64, pos.begin() + std::min(total, o * 64 + 64)));
+      lt_batch_release(out);
+    }
+    lt_gather_release(g);
+  }
+  lt_batch_release(b0);
+  lt_batch_release(b1);
+}
+
+void test_malformed_offsets_refused_every_time() {
+  // Offsets that decrease: refused by the gather's first read of the batch, and by every later one (a failed
+  // description is not kept).
+  std::vector<int32_t> off{0, 5, 3, 8};
+  std::string data = "abcdefgh";
+  std::vector<fx::Col> cols;
+  cols.push_back({fx::new_array(3, 0, 0, {std::vector<uint8_t>(), fx::bytes_of(off),
+                                          fx::bytes_of(std::vector<char>(data.begin(), data.end()))}),
+                  fx::new_schema("u", "s")});
+  ArrowArray a;
+  ArrowSchema sc;
+  fx::make_batch(&a, &sc, 3, cols);
+  lt_batch* b = nullptr;
+  CHECK(lt_batch_import(&a, &sc, &b) == LT_OK);
+  const char* const names[] = {"s"};
+  lt_gather* g = nullptr;
+  CHECK(lt_gather_create(names, 1, -1, 3, 3, &g) == LT_OK);
+  for (int64_t i = 0; i < 2; ++i) {
+    const int64_t row = 0;
+    CHECK_ERR(lt_gather_rows(g, b, &row, &i, 1), LT_ERR_INVALID_ARGUMENT, "offsets decrease");
+  }
+  lt_gather_release(g);
+  lt_batch_release(b);
+}
 }  // namespace
 
 void run_gather_tests() {
@@ -619,4 +744,8 @@ void run_gather_tests() {
   test_errors();
   test_size_guards();
   test_variable_length_columns();
+  test_long_bytes_rows<int32_t>("u");
+  test_long_bytes_rows<int64_t>("U");
+  test_long_bytes_rows<int32_t>("z");
+  test_malformed_offsets_refused_every_time();
 }
