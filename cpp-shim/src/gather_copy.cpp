@@ -115,8 +115,7 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const Pair* pairs, size_t n_p
       for (size_t k = 0; k < moves.size(); ++k) {
         const Move& m = moves[k];
         OutBatch& o = g->outs[static_cast<size_t>(m.out)];
-        vm[k] = {m.src_row, &o.var[ci], m.out_row};
-        if (j.null_rows > 0 && !j.row_valid(m.src_row)) clear_bit(o.validity[ci], m.out_row);
+        vm[k] = {m.src_row, &o.var[ci], m.out_row};  // null rows: validity cleared at finish (finish_var)
       }
       lt::copy_var_rows(j, c.var, g->chunks, vm.data(), vm.size());
       continue;

@@ -368,10 +368,14 @@ void gather_finish(lt_gather* g, int64_t index, lt_batch** out) {
     ArrowArray* a = &h->arrays[i];
     std::memset(a, 0, sizeof(ArrowArray));
     a->length = R;
-    a->null_count = popcount_nulls(o.validity[i], R);
     a->release = &release_child;
     if (c.varlen) {
-      lt::VarBuffers& vb = h->var[i] = lt::finish_var(o.var[i], R, c.var, c.name);
+      // first: it clears the validity bits of the null rows
+      h->var[i] = lt::finish_var(o.var[i], R, c.var, c.name, reinterpret_cast<uint8_t*>(o.validity[i]));
+    }
+    a->null_count = popcount_nulls(o.validity[i], R);
+    if (c.varlen) {
+      lt::VarBuffers& vb = h->var[i];
       const void* validity = a->null_count > 0 ? o.validity[i] : nullptr;
       if (c.var.bytes) {
         h->buffers[i] = {validity, vb.offsets, vb.values};

@@ -88,9 +88,11 @@ void copy_var_rows(const JaggedView& j, const VarLayout& l, VarChunks& chunks, c
     if (i + kVarPrefetch < n) __builtin_prefetch(offsets + moves[i + kVarPrefetch].src_row * osize);
     const int64_t r = moves[i].src_row;
     const int64_t f = j.offset(r);
-    const int64_t k = j.row_valid(r) ? j.offset(r + 1) - f : 0;
+    // A null row is copied as no items and marked with -1 items (finish_var clears its validity bit).
+    const bool valid = j.null_rows == 0 || j.row_valid(r);
+    const int64_t k = valid ? j.offset(r + 1) - f : 0;
     first[i] = base + f;
-    len[i] = k;
+    len[i] = valid ? k : -1;
     total += k;
   }
   // Rows whose bytes end kVarSlack before the source's last item may be read past their end.
@@ -103,7 +105,8 @@ void copy_var_rows(const JaggedView& j, const VarLayout& l, VarChunks& chunks, c
   for (size_t i = 0; i < n; ++i) {
     if (i + kVarPrefetch < n) __builtin_prefetch(src + first[i + kVarPrefetch] * es);
     const VarMove& m = moves[i];
-    const int64_t bytes = len[i] * es;
+    const int64_t n_items = std::max<int64_t>(len[i], 0);
+    const int64_t bytes = n_items * es;
     const int64_t from = first[i] * es;
     copy_bytes(at, src + from, bytes, from + kVarSlack <= src_end);
     const auto row = static_cast<size_t>(m.out_row);
@@ -112,9 +115,9 @@ void copy_var_rows(const JaggedView& j, const VarLayout& l, VarChunks& chunks, c
     at += bytes;
     if (item_nulls) {
       const int64_t f = first[i];
-      for (int64_t k = 0; k < len[i]; ++k) valid_at[k] = bit_set(j.items.row_validity, f + k) ? 1 : 0;
+      for (int64_t k = 0; k < n_items; ++k) valid_at[k] = bit_set(j.items.row_validity, f + k) ? 1 : 0;
       m.out->item_valid[row] = valid_at;
-      valid_at += len[i];
+      valid_at += n_items;
     } else if (!m.out->item_valid.empty()) {
       m.out->item_valid[row] = nullptr;
     }
@@ -148,10 +151,18 @@ VarBuffers::~VarBuffers() {
   std::free(item_validity);
 }
 
-VarBuffers finish_var(const VarRows& r, int64_t rows, const VarLayout& l, const std::string& column) {
+VarBuffers finish_var(const VarRows& r, int64_t rows, const VarLayout& l, const std::string& column,
+                      uint8_t* validity) {
   int64_t total = 0;
   bool any_item_nulls = false;
-  for (int64_t i = 0; i < rows; ++i) total += r.items[static_cast<size_t>(i)];
+  for (int64_t i = 0; i < rows; ++i) {
+    const int64_t n = r.items[static_cast<size_t>(i)];
+    if (n < 0) {
+      validity[i >> 3] &= static_cast<uint8_t>(~(1u << (i & 7)));  // a null row (no items)
+    } else {
+      total += n;
+    }
+  }
   for (const uint8_t* v : r.item_valid) any_item_nulls = any_item_nulls || v != nullptr;
   if (!l.large && total > INT32_MAX) {
     fail("lt_gather: column '" + column + "': " + std::to_string(total) +
@@ -179,7 +190,7 @@ VarBuffers finish_var(const VarRows& r, int64_t rows, const VarLayout& l, const 
       off32[i] = static_cast<int32_t>(off);
     }
     const auto row = static_cast<size_t>(i);
-    const int64_t len = r.items[row];
+    const int64_t len = std::max<int64_t>(r.items[row], 0);
     // A row's copy in a chunk is followed by kVarSlack readable bytes (the chunk's slack at worst).
     if (len > 0) copy_bytes(out + off * es, r.data[row], len * es, true);
     if (any_item_nulls && r.item_valid[row] != nullptr) {

@@ -30,7 +30,7 @@ struct VarLayout {
 VarLayout var_layout(const JaggedView& j, const char* item_format);
 
 // Where the copied rows of one variable-length column of one output live: per output row, its
-// items (in a chunk), their count and, when the source had null items, one validity byte per item
+// items (in a chunk), their count (-1: a null row) and, when the source had null items, one validity byte per item
 // (lists only: binary and utf8 items have no validity, and item_valid stays empty).
 struct VarRows {
   std::vector<const char*> data;
@@ -61,7 +61,9 @@ struct VarMove {
 };
 
 // Copies the moves' rows of source column `j` into one new chunk and points each output row at
-// its copy. A null source row is copied as an empty row (its validity is the caller's).
+// its copy. A null source row is copied as no items, recorded as -1 items: its validity bit is
+// cleared by finish_var (not here: copies run concurrently, and an atomic bit operation per null row
+// stalls the copies' loads).
 void copy_var_rows(const JaggedView& j, const VarLayout& l, VarChunks& chunks, const VarMove* moves, size_t n);
 
 // The buffers of one finished variable-length column, owned (malloc'ed) until freed.
@@ -80,7 +82,9 @@ struct VarBuffers {
 };
 
 // Lays out `rows` rows of `r` as offsets (32- or 64-bit per the layout) + values (+ item validity
-// bits). A non-large column whose items exceed 2^31 - 1 is an error naming `column`.
-VarBuffers finish_var(const VarRows& r, int64_t rows, const VarLayout& l, const std::string& column);
+// bits), and clears the bit of every null row in the output's row `validity` (rows copied from null
+// source rows: -1 items). A non-large column whose items exceed 2^31 - 1 is an error naming `column`.
+VarBuffers finish_var(const VarRows& r, int64_t rows, const VarLayout& l, const std::string& column,
+                      uint8_t* validity);
 
 }  // namespace lt
