@@ -75,8 +75,14 @@ final class ReadPlans<T> {
       plan = planned(batches, null);
     }
     if (plan != null) {
-      synchronized (this) {
+      PlannedReads.Cursor replaced;
+      synchronized (
+          this) { // a concurrent replace may have set one meanwhile: close it, not leak it
+        replaced = planned;
         planned = new PlannedReads.Cursor(plan);
+      }
+      if (replaced != null) {
+        replaced.close();
       }
     }
   }
@@ -113,19 +119,24 @@ final class ReadPlans<T> {
     if (r == null) {
       return null;
     }
-    if (after == null) {
-      r.start();
-    } else {
-      r.readAfter(after.reader());
+    try {
+      if (after == null) {
+        r.start();
+      } else {
+        r.readAfter(after.reader());
+      }
+      return new PlannedBatches<>(owner, kept(batches), r);
+    } catch (RuntimeException | Error e) {
+      r.close(); // its windows are read ahead already
+      throw e;
     }
-    return new PlannedBatches<>(owner, kept(batches), r);
   }
 
   /**
    * The batches as a plan keeps them: a copy (the caller's list may change), or the list itself
    * when it is a loader's immutable epoch plan ({@link BatchRows}: batches made when asked).
    */
-  private static List<long[]> kept(List<long[]> batches) {
+  static List<long[]> kept(List<long[]> batches) {
     return batches instanceof BatchRows ? batches : List.copyOf(batches);
   }
 

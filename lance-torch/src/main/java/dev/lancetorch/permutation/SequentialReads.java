@@ -35,7 +35,7 @@ final class SequentialReads<T> implements PlannedReads {
     long start = batches.get(0)[0];
     long end = batches.get(batches.size() - 1)[batches.get(batches.size() - 1).length - 1] + 1;
     PLANS.incrementAndGet();
-    return new SequentialReads<>(List.copyOf(batches), new BatchIterator<>(p, size, start, end));
+    return new SequentialReads<>(ReadPlans.kept(batches), new BatchIterator<>(p, size, start, end));
   }
 
   @Override

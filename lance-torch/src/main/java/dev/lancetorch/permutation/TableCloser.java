@@ -2,6 +2,7 @@ package dev.lancetorch.permutation;
 
 import dev.lancetorch.Table;
 import dev.lancetorch.internal.memory.Cleaners;
+import dev.lancetorch.internal.memory.CloseAll;
 import java.util.List;
 
 /**
@@ -36,21 +37,7 @@ final class TableCloser {
 
   /** Closes every open iterator (each waits for a {@code next()} in progress). */
   void closeIterators() {
-    RuntimeException failure = null;
-    for (BatchIterator.OpenReads r : List.copyOf(open)) {
-      try {
-        r.run();
-      } catch (RuntimeException e) {
-        if (failure == null) {
-          failure = e;
-        } else {
-          failure.addSuppressed(e);
-        }
-      }
-    }
-    if (failure != null) {
-      throw failure;
-    }
+    CloseAll.each(List.copyOf(open), BatchIterator.OpenReads::run);
   }
 
   /** Iterators still open over this handle (for tests). */

@@ -1,5 +1,6 @@
 package dev.lancetorch.torch;
 
+import dev.lancetorch.internal.memory.CloseAll;
 import java.util.Objects;
 import org.bytedeco.pytorch.Tensor;
 
@@ -55,20 +56,6 @@ public abstract class OwnedTensors implements AutoCloseable {
       return;
     }
     tensors = null;
-    RuntimeException failure = null;
-    for (Tensor x : t) {
-      try {
-        x.close();
-      } catch (RuntimeException e) {
-        if (failure == null) {
-          failure = e;
-        } else {
-          failure.addSuppressed(e);
-        }
-      }
-    }
-    if (failure != null) {
-      throw failure;
-    }
+    CloseAll.each(java.util.Arrays.asList(t), Tensor::close);
   }
 }

@@ -69,6 +69,9 @@ public final class BatchAccess {
         throw new IllegalStateException(e);
       }
       a = access;
+      if (a == null) { // loaded, yet not installed (another class loader, a cycle of initializers)
+        throw new IllegalStateException(VIEW_CLASS + " did not install its batch access");
+      }
     }
     return a;
   }

@@ -80,13 +80,13 @@ final class CacheFile {
 
     Writer(Path path) throws IOException {
       this.path = path;
-      this.ch =
-          FileChannel.open(
-              path,
-              StandardOpenOption.CREATE_NEW,
-              StandardOpenOption.WRITE,
-              StandardOpenOption.TRUNCATE_EXISTING);
-      write(ByteBuffer.wrap(MAGIC));
+      this.ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      try {
+        write(ByteBuffer.wrap(MAGIC));
+      } catch (IOException | RuntimeException e) {
+        ch.close(); // the caller never gets the writer to close
+        throw e;
+      }
     }
 
     Path path() {

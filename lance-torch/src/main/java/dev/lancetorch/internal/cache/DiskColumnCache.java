@@ -25,9 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.UInt8Vector;
+import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -316,24 +314,6 @@ public final class DiskColumnCache {
       return s != null && !s.skipped && !disabled && !closed;
     }
 
-    /** Fragments of this view served from disk now. */
-    public int readyFragments() {
-      int n = 0;
-      for (Slot s : byId) {
-        n += s != null && s.ready != null ? 1 : 0;
-      }
-      return n;
-    }
-
-    /** Fragments of this view the cache holds or will hold (not skipped, not off). */
-    public int cacheableFragments() {
-      int n = 0;
-      for (Slot s : byId) {
-        n += s != null && !s.skipped && !disabled ? 1 : 0;
-      }
-      return n;
-    }
-
     /** Waits until every fragment of this view is cached, skipped or failed (tests, benchmarks). */
     public void awaitFills() {
       List<Future<?>> running;
@@ -347,11 +327,6 @@ public final class DiskColumnCache {
           // a failed fill was logged; its rows keep coming through the planner
         }
       }
-    }
-
-    /** The cache this view belongs to. */
-    public DiskColumnCache cache() {
-      return DiskColumnCache.this;
     }
   }
 
@@ -421,6 +396,10 @@ public final class DiskColumnCache {
         if (closed) { // released meanwhile: nobody would close it
           cf.close();
           return false;
+        }
+        if (s.ready != null) { // another handle opened the sealed file first: keep one mapping
+          cf.close();
+          return true;
         }
         OPEN.add(file);
         s.ready = cf;
@@ -513,6 +492,9 @@ public final class DiskColumnCache {
         try {
           Files.move(
               tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+          OPEN.remove(file); // not sealed: nothing of this JVM holds it
+          throw e;
         } finally {
           unreserve(bytes);
         }
@@ -544,12 +526,9 @@ public final class DiskColumnCache {
         VectorSchemaRoot root = r.getVectorSchemaRoot();
         VectorSchemaRoot data = root;
         if (deletions) {
-          FieldVector a = root.getVector(RowStream.ROW_ADDR);
+          BaseIntVector addrs = (BaseIntVector) root.getVector(RowStream.ROW_ADDR);
           for (int i = 0; i < root.getRowCount(); i++) {
-            long addr =
-                a instanceof UInt8Vector u
-                    ? u.getObjectNoOverflow(i).longValue()
-                    : ((BigIntVector) a).get(i);
+            long addr = addrs.getValueAsLong(i); // uint64 bits as a long (no BigInteger a row)
             int off = (int) (addr & 0xFFFFFFFFL);
             if ((addr >>> 32) != f.id()
                 || (offsets.size > 0 && Integer.compareUnsigned(off, offsets.last()) <= 0)) {

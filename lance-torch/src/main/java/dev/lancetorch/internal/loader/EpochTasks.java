@@ -72,6 +72,11 @@ public final class EpochTasks extends AbstractList<LoaderTask> implements Random
     return rows;
   }
 
+  /** The offsets of the {@code k}-th remaining task, without making the task. */
+  long[] offsetsOf(int k) {
+    return batches.get((int) batchIndex(k));
+  }
+
   @Override
   public LoaderTask get(int k) {
     long b = batchIndex(k);

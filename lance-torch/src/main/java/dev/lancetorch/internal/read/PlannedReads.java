@@ -73,20 +73,17 @@ public interface PlannedReads extends AutoCloseable {
      *
      * @throws IllegalStateException if the plan's read fails or it is closed
      */
-    public Object take(long[] offsets) {
-      int index;
-      synchronized (this) {
-        List<long[]> batches = plan.batches();
-        if (asked >= batches.size()) {
-          return null;
-        }
-        long[] want = batches.get(asked);
-        if (want != offsets && !Arrays.equals(want, offsets)) {
-          return null;
-        }
-        index = asked++;
+    public synchronized Object take(long[] offsets) {
+      // one lock for the match and the read: two threads of one handle take in the plan's order
+      List<long[]> batches = plan.batches();
+      if (asked >= batches.size()) {
+        return null;
       }
-      return plan.take(index, null);
+      long[] want = batches.get(asked);
+      if (want != offsets && !Arrays.equals(want, offsets)) {
+        return null;
+      }
+      return plan.take(asked++, null);
     }
 
     /** Closes the plan (idempotent). */
