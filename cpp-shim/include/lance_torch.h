@@ -306,6 +306,19 @@ LT_API int lt_gather_rows(lt_gather* g, const lt_batch* src, const int64_t* src_
  * rows [starts[s], starts[s + 1]); starts has n_srcs + 1 entries) to dst_pos[i]. */
 LT_API int lt_gather_from_batches(lt_gather* g, lt_batch* const* srcs, const int64_t* starts, int64_t n_srcs,
                                   const int64_t* positions, const int64_t* dst_pos, int64_t n);
+/* Copies the rows at row addresses addrs[0, n) to positions dst_from, dst_from + 1, ... (in that order) from
+ * cached fragments. The sources srcs (BORROWED) hold rows [starts[s], starts[s + 1]) of their concatenation
+ * (starts[0] = 0, n_srcs + 1 entries); fragment id f (0 <= f < n_frag_ids) is cached when frag_base[f] >= 0: its
+ * frag_rows[f] rows are positions [frag_base[f], frag_base[f] + frag_rows[f]), row offset o at frag_base[f] + o,
+ * or, when frag_offsets[f] != 0, that is the address of its rows' ascending uint32 row offsets (a fragment with
+ * deleted rows: offset o at frag_base[f] + its index there). Walks the positions in order (sequential stores,
+ * prefetched random loads); a variable-length column of an output the run covers whole is laid out at once.
+ * *missing is set to the index of the first address no cached fragment holds (nothing is copied then), else -1.
+ * Calls on one gather may run concurrently for disjoint positions. */
+LT_API int lt_gather_from_fragments(lt_gather* g, lt_batch* const* srcs, const int64_t* starts, int64_t n_srcs,
+                                    const int64_t* frag_base, const int64_t* frag_rows, const int64_t* frag_offsets,
+                                    int64_t n_frag_ids, const int64_t* addrs, int64_t n, int64_t dst_from,
+                                    int64_t* missing);
 /* Writes addrs[i] into the address column at position from + i (after a first source was gathered). */
 LT_API int lt_gather_addresses(lt_gather* g, const int64_t* addrs, int64_t from, int64_t n);
 LT_API int lt_gather_finish(lt_gather* g, int64_t index, lt_batch** out);

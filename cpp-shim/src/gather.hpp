@@ -51,7 +51,9 @@ struct OutBatch {
   std::vector<char*> validity;       // per column (row validity)
   std::vector<char*> values;         // per column (values or list items)
   std::vector<char*> item_validity;  // per column (list child validity; null when not a list)
-  std::vector<lt::VarRows> var;      // per column (the rows copied so far; empty unless variable-length)
+  std::vector<lt::VarRows> var;      // per column (the rows copied so far; sized at a first copy, see var_rows)
+  std::vector<lt::VarBuffers> var_done;  // per column: laid out by lt_gather_from_fragments (whole output at once)
+  std::mutex var_mu;                     // sizes `var` (copies of several threads may reach an output first)
   std::atomic<int64_t> written{0};
   bool finished = false;
 };
@@ -96,6 +98,10 @@ int64_t find_column(const lt_batch* src, const std::string& name);
 // Fixes the output layout from the first source batch (once, under std::call_once).
 // Throws lt::Error when the source batch lacks a column or binding failed (also for every later call).
 void bind(lt_gather* g, const lt_batch* src);
+
+// The rows copied so far of variable-length column `ci` of output `o`, sized at the first call (thread-safe):
+// outputs laid out whole by lt_gather_from_fragments never need them.
+lt::VarRows& var_rows(const lt_gather* g, OutBatch& o, size_t ci);
 
 // Copies rows of `src` per the pairs, column by column. The pairs are first resolved into moves grouped output by
 // output (a counting sort on the output, stable), read in that order by every column: the stores stay inside one

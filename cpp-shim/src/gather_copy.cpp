@@ -111,11 +111,14 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const Pair* pairs, size_t n_p
     if (c.varlen) {
       const lt::JaggedView& j = lt::batch_jagged(src, si);
       check_same_var_layout(c, j);
+      std::vector<lt::VarRows*> rows_of(g->outs.size(), nullptr);
+      for (size_t ob = 0; ob < g->outs.size(); ++ob) {
+        if (per_out[ob] != 0) rows_of[ob] = &var_rows(g, g->outs[ob], ci);
+      }
       std::vector<lt::VarMove> vm(moves.size());
       for (size_t k = 0; k < moves.size(); ++k) {
         const Move& m = moves[k];
-        OutBatch& o = g->outs[static_cast<size_t>(m.out)];
-        vm[k] = {m.src_row, &o.var[ci], m.out_row};  // null rows: validity cleared at finish (finish_var)
+        vm[k] = {m.src_row, rows_of[static_cast<size_t>(m.out)], m.out_row};  // null rows: cleared at finish_var
       }
       lt::copy_var_rows(j, c.var, g->chunks, vm.data(), vm.size());
       continue;

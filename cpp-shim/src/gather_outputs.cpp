@@ -157,10 +157,10 @@ int64_t layout_output(const lt_gather* g, OutBatch* o, char* block) {
     o->validity.push_back(block + validity[i]);
     std::memset(block + validity[i], 0xFF, static_cast<size_t>(bitmap_bytes(R)));
     o->var.emplace_back();
-    if (c.varlen) {
+    o->var_done.emplace_back();
+    if (c.varlen) {  // rows: sized at a first copy (var_rows), or laid out whole (var_done)
       o->values.push_back(nullptr);
       o->item_validity.push_back(nullptr);
-      o->var.back().resize(R, !c.var.bytes);
       continue;
     }
     o->values.push_back(block + values[i]);
@@ -219,6 +219,13 @@ int64_t find_column(const lt_batch* src, const std::string& name) {
     if (src->names[i] == name) return static_cast<int64_t>(i);
   }
   return -1;
+}
+
+lt::VarRows& var_rows(const lt_gather* g, OutBatch& o, size_t ci) {
+  lt::VarRows& r = o.var[ci];
+  std::lock_guard<std::mutex> lock(o.var_mu);
+  if (!r.sized) r.resize(o.rows, !g->cols[ci].var.bytes);
+  return r;
 }
 
 void bind(lt_gather* g, const lt_batch* src) {
@@ -369,7 +376,10 @@ void gather_finish(lt_gather* g, int64_t index, lt_batch** out) {
     std::memset(a, 0, sizeof(ArrowArray));
     a->length = R;
     a->release = &release_child;
-    if (c.varlen) {
+    if (c.varlen && o.var_done[i].offsets != nullptr) {
+      h->var[i] = std::move(o.var_done[i]);  // laid out whole, null rows' bits cleared (lt_gather_from_fragments)
+    } else if (c.varlen) {
+      if (!o.var[i].sized) lt::fail_state("lt_gather_finish: output " + std::to_string(index) + " has no rows");
       // first: it clears the validity bits of the null rows
       h->var[i] = lt::finish_var(o.var[i], R, c.var, c.name, reinterpret_cast<uint8_t*>(o.validity[i]));
     }
@@ -424,7 +434,8 @@ void gather_finish(lt_gather* g, int64_t index, lt_batch** out) {
   top.buffers = h->buffers[2 * C].data();
   top.n_children = static_cast<int64_t>(C);
   top.children = h->top_children.data();
-  o.var.clear();  // the rows were laid out into the holder's buffers (their chunks go with the gather)
+  o.var.clear();
+  o.var_done.clear();  // the rows were laid out into the holder's buffers (their chunks go with the gather)
   h->block = o.block;
   top.private_data = h.release();
   top.release = &release_top;

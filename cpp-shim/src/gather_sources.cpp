@@ -12,6 +12,7 @@
 
 #include "errors.hpp"
 #include "gather.hpp"
+#include "source_index.hpp"
 
 using lt::gather::bind;
 using lt::gather::copy_pairs;
@@ -151,25 +152,13 @@ void gather_from_batches(lt_gather* g, lt_batch* const* srcs, const int64_t* sta
     }
   }
   bind(g, srcs[0]);  // once, before the slices run concurrently
-  // A position's source batch: a table of the source at every 2^shift-th position, 2^shift no longer than the
-  // batches' average length (at most 2 entries per batch), then a walk forward, a step or so on average (no binary
-  // search per row; a cache of several fragments has batches of several lengths, a fragment's last one short).
-  const int64_t average = end / n_srcs;
-  int shift = 0;
-  while ((int64_t{2} << shift) <= average) ++shift;
-  std::vector<int32_t> block_src(static_cast<size_t>((end >> shift) + 1));
-  for (size_t b = 0, src = 0; b < block_src.size(); ++b) {
-    const int64_t p0 = static_cast<int64_t>(b) << shift;
-    while (src + 1 < static_cast<size_t>(n_srcs) && starts[src + 1] <= p0) ++src;
-    block_src[b] = static_cast<int32_t>(src);
-  }
+  const lt::gather::SourceIndex index(starts, n_srcs);
   parallel_slices(n, [&](int64_t from, int64_t to) {
     std::vector<int32_t> src_of(static_cast<size_t>(to - from));
     std::vector<int64_t> count(static_cast<size_t>(n_srcs), 0);
     for (int64_t i = from; i < to; ++i) {
       const int64_t p = positions[i];
-      int32_t s = block_src[static_cast<size_t>(p >> shift)];
-      while (starts[s + 1] <= p) ++s;
+      const int32_t s = index.of(p);
       src_of[i - from] = s;
       ++count[s];
     }

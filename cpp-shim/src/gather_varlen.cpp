@@ -41,6 +41,7 @@ void VarRows::resize(int64_t rows, bool list_items) {
   data.assign(static_cast<size_t>(rows), nullptr);
   if (list_items) item_valid.assign(static_cast<size_t>(rows), nullptr);
   items.assign(static_cast<size_t>(rows), 0);
+  sized = true;
 }
 
 char* VarChunks::add(size_t bytes) {
@@ -57,18 +58,6 @@ namespace {
 // random within a source batch, so every row costs a cache miss in its offsets and one in its bytes; asking
 // early keeps several in flight.
 constexpr size_t kVarPrefetch = 16;
-
-// Copies `bytes` bytes from src to dst; a row of at most kVarSlack bytes is copied as 16 or 32 bytes (one
-// inlined copy, no call) when `may_over` says both sides have that many readable / writable bytes.
-inline void copy_bytes(char* dst, const char* src, int64_t bytes, bool may_over) {
-  if (may_over && bytes <= 16) {
-    std::memcpy(dst, src, 16);
-  } else if (may_over && bytes <= kVarSlack) {
-    std::memcpy(dst, src, 32);
-  } else {
-    std::memcpy(dst, src, static_cast<size_t>(bytes));
-  }
-}
 
 }  // namespace
 
@@ -108,7 +97,7 @@ void copy_var_rows(const JaggedView& j, const VarLayout& l, VarChunks& chunks, c
     const int64_t n_items = std::max<int64_t>(len[i], 0);
     const int64_t bytes = n_items * es;
     const int64_t from = first[i] * es;
-    copy_bytes(at, src + from, bytes, from + kVarSlack <= src_end);
+    copy_var_bytes(at, src + from, bytes, from + kVarSlack <= src_end);
     const auto row = static_cast<size_t>(m.out_row);
     m.out->data[row] = at;
     m.out->items[row] = len[i];
@@ -151,6 +140,24 @@ VarBuffers::~VarBuffers() {
   std::free(item_validity);
 }
 
+VarBuffers var_buffers(int64_t rows, int64_t total, const VarLayout& l, bool item_validity,
+                       const std::string& column) {
+  if (!l.large && total > INT32_MAX) {
+    fail("lt_gather: column '" + column + "': " + std::to_string(total) +
+         " items in one output batch overflow 32-bit offsets (use the large type or smaller batches)");
+  }
+  VarBuffers b;
+  b.n_items = total;
+  b.offsets = alloc_aligned((rows + 1) * (l.large ? 8 : 4));
+  // kVarSlack bytes past the values, so that short rows are copied with one fixed-size copy (see copy_var_bytes).
+  b.values = alloc_aligned(total * l.item_size + kVarSlack);
+  if (item_validity) {
+    b.item_validity = alloc_aligned((total + 7) / 8);
+    std::memset(b.item_validity, 0xFF, static_cast<size_t>((total + 7) / 8));
+  }
+  return b;
+}
+
 VarBuffers finish_var(const VarRows& r, int64_t rows, const VarLayout& l, const std::string& column,
                       uint8_t* validity) {
   int64_t total = 0;
@@ -164,19 +171,7 @@ VarBuffers finish_var(const VarRows& r, int64_t rows, const VarLayout& l, const 
     }
   }
   for (const uint8_t* v : r.item_valid) any_item_nulls = any_item_nulls || v != nullptr;
-  if (!l.large && total > INT32_MAX) {
-    fail("lt_gather: column '" + column + "': " + std::to_string(total) +
-         " items in one output batch overflow 32-bit offsets (use the large type or smaller batches)");
-  }
-  VarBuffers b;
-  b.n_items = total;
-  b.offsets = alloc_aligned((rows + 1) * (l.large ? 8 : 4));
-  // kVarSlack bytes past the values, so that short rows are copied with one fixed-size copy (see copy_bytes).
-  b.values = alloc_aligned(total * l.item_size + kVarSlack);
-  if (any_item_nulls) {
-    b.item_validity = alloc_aligned((total + 7) / 8);
-    std::memset(b.item_validity, 0xFF, static_cast<size_t>((total + 7) / 8));
-  }
+  VarBuffers b = var_buffers(rows, total, l, any_item_nulls, column);
   auto* out = static_cast<char*>(b.values);
   auto* bits = static_cast<uint8_t*>(b.item_validity);
   auto* off32 = static_cast<int32_t*>(b.offsets);
@@ -192,7 +187,7 @@ VarBuffers finish_var(const VarRows& r, int64_t rows, const VarLayout& l, const 
     const auto row = static_cast<size_t>(i);
     const int64_t len = std::max<int64_t>(r.items[row], 0);
     // A row's copy in a chunk is followed by kVarSlack readable bytes (the chunk's slack at worst).
-    if (len > 0) copy_bytes(out + off * es, r.data[row], len * es, true);
+    if (len > 0) copy_var_bytes(out + off * es, r.data[row], len * es, true);
     if (any_item_nulls && r.item_valid[row] != nullptr) {
       for (int64_t k = 0; k < len; ++k) {
         if (r.item_valid[row][k] == 0) {

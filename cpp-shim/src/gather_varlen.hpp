@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -36,12 +37,25 @@ struct VarRows {
   std::vector<const char*> data;
   std::vector<const uint8_t*> item_valid;
   std::vector<int64_t> items;
+  bool sized = false;
   void resize(int64_t rows, bool list_items);
 };
 
 // Bytes a chunk or a finished values buffer holds past its end, so a short row is copied with one
 // fixed-size (inlined) copy that may run over into the next row's bytes or this slack.
 constexpr int64_t kVarSlack = 32;
+
+// Copies `bytes` bytes from src to dst; a row of at most kVarSlack bytes is copied as 16 or 32 bytes (one
+// inlined copy, no call) when `may_over` says both sides have that many readable / writable bytes.
+inline void copy_var_bytes(char* dst, const char* src, int64_t bytes, bool may_over) {
+  if (may_over && bytes <= 16) {
+    std::memcpy(dst, src, 16);
+  } else if (may_over && bytes <= kVarSlack) {
+    std::memcpy(dst, src, 32);
+  } else {
+    std::memcpy(dst, src, static_cast<size_t>(bytes));
+  }
+}
 
 // Memory holding copied rows until the gather is released (owned by the gather; thread-safe add).
 class VarChunks {
@@ -80,6 +94,11 @@ struct VarBuffers {
   VarBuffers& operator=(VarBuffers&& o) noexcept;
   ~VarBuffers();
 };
+
+// Buffers for `rows` rows of `total` items in all: offsets (rows + 1, 32- or 64-bit per the layout), values (+
+// kVarSlack bytes) and, with `item_validity`, item validity bits all set. A non-large column whose items exceed
+// 2^31 - 1 is an error naming `column`.
+VarBuffers var_buffers(int64_t rows, int64_t total, const VarLayout& l, bool item_validity, const std::string& column);
 
 // Lays out `rows` rows of `r` as offsets (32- or 64-bit per the layout) + values (+ item validity
 // bits), and clears the bit of every null row in the output's row `validity` (rows copied from null

@@ -148,12 +148,24 @@ JaggedView describe_jagged(const ArrowArray* top, const ArrowSchema* top_schema,
   return j;
 }
 
+namespace {
+bool null_rows_hold_items(const JaggedView& j);
+}  // namespace
+
 const JaggedView& batch_jagged(const lt_batch* b, int64_t col) {
   std::lock_guard<std::mutex> lock(b->jagged_mu);
   if (col < 0 || col >= b->array.n_children) fail("lt_batch: column " + std::to_string(col) + " out of range");
   if (b->jagged.empty()) b->jagged.resize(static_cast<size_t>(b->array.n_children));
   auto& memo = b->jagged[static_cast<size_t>(col)];
-  if (!memo) memo = std::make_shared<const JaggedView>(describe_jagged(&b->array, &b->schema, col, 0, 0));
+  if (!memo) {
+    JaggedView j = describe_jagged(&b->array, &b->schema, col, 0, 0);
+    j.null_rows_empty = !null_rows_hold_items(j);
+    j.empty_rows_null = j.null_rows > 0;
+    for (int64_t r = 0; r < j.rows && j.empty_rows_null; ++r) {
+      if (j.offset(r + 1) == j.offset(r) && j.row_valid(r)) j.empty_rows_null = false;
+    }
+    memo = std::make_shared<const JaggedView>(std::move(j));
+  }
   return *memo;
 }
 

@@ -30,6 +30,11 @@ struct JaggedView {
   ColumnView items;
   int64_t item_nulls = 0;
   int64_t first_null_item_row = -1;  // batch row holding the first null item
+  // Every null row has no items (set by batch_jagged only; false elsewhere): a row with items is then valid
+  // without reading its validity bit.
+  bool null_rows_empty = false;
+  // Every row without items is null (set by batch_jagged only): such a row is then null without that read.
+  bool empty_rows_null = false;
 
   // offsets[first row + r], 0 <= r <= rows (validated).
   int64_t offset(int64_t r) const {

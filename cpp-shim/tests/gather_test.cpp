@@ -470,9 +470,14 @@ void test_size_guards() {
 
 // Variable-length rows of address low word v: s (utf8) = null if v % 7 == 3, "" if v % 5 == 0, else v % 4 + 1
 // letters 'a' + v % 26; t (large_list<int64>) = v % 3 items v * 100 + k, item 1 null when v is even.
-std::string var_s(int64_t v) { return v % 5 == 0 ? "" : std::string(static_cast<size_t>(v % 4 + 1), 'a' + v % 26); }
+// With `tidy`, no valid row is empty (v % 5 == 0 gives "e" instead of "").
+std::string var_s(int64_t v, bool tidy = false) {
+  return v % 5 == 0 ? (tidy ? "e" : "") : std::string(static_cast<size_t>(v % 4 + 1), 'a' + v % 26);
+}
 
-lt_batch* var_source(const std::vector<int64_t>& addrs, const char* s_format = "u") {
+// `null_bytes`: null rows of s hold bytes.
+lt_batch* var_source(const std::vector<int64_t>& addrs, const char* s_format = "u", bool tidy = false,
+                     bool null_bytes = true) {
   const int64_t n = static_cast<int64_t>(addrs.size());
   std::vector<int32_t> s_off{0};
   std::string s_data;
@@ -484,9 +489,9 @@ lt_batch* var_source(const std::vector<int64_t>& addrs, const char* s_format = "
     const int64_t v = addrs[i] & 0xFFFFFFFF;
     if (v % 7 == 3) {
       s_nulls.push_back(i);
-      s_data += "zz";  // a null row's bytes, which must not be copied
+      if (null_bytes) s_data += "zz";  // a null row's bytes, which must not be copied
     } else {
-      s_data += var_s(v);
+      s_data += var_s(v, tidy);
     }
     s_off.push_back(static_cast<int32_t>(s_data.size()));
     for (int64_t k = 0; k < v % 3; ++k) {
@@ -517,7 +522,7 @@ lt_batch* var_source(const std::vector<int64_t>& addrs, const char* s_format = "
 }
 
 // Checks output batch `b` holds the variable-length rows of the given addresses, offsets from 0.
-void check_var_rows(lt_batch* b, const std::vector<int64_t>& addrs) {
+void check_var_rows(lt_batch* b, const std::vector<int64_t>& addrs, bool tidy = false) {
   const int64_t n = static_cast<int64_t>(addrs.size());
   CHECK(lt_batch_num_rows(b) == n);
   ArrowArray a;
@@ -539,7 +544,7 @@ void check_var_rows(lt_batch* b, const std::vector<int64_t>& addrs) {
     const bool null = v % 7 == 3;
     nulls += null;
     CHECK(bit(s->buffers[0], i) == !null);
-    const std::string want = null ? "" : var_s(v);
+    const std::string want = null ? "" : var_s(v, tidy);
     CHECK(std::string(s_data + s_off[i], static_cast<size_t>(s_off[i + 1] - s_off[i])) == want);
     CHECK(t_off[i + 1] - t_off[i] == v % 3);
     for (int64_t k = 0; k < v % 3; ++k) {
@@ -732,6 +737,94 @@ void test_malformed_offsets_refused_every_time() {
   lt_gather_release(g);
   lt_batch_release(b);
 }
+
+void test_from_fragments() {
+  // Fixed-width columns: fragment 2 cached whole in two batches (rows [0, 4) and [4, 9)), fragment 5 cached without
+  // its deleted rows (offsets 1, 3, 4, 7 and 2^31 + 5: uint32 order), fragment 3 not cached. A shuffled order with
+  // repeats into outputs of 4 rows, from two threads whose runs start and end inside outputs.
+  const int64_t big = (int64_t{1} << 31) + 5;
+  std::vector<int64_t> f5{5L << 32 | 1, 5L << 32 | 3, 5L << 32 | 4, 5L << 32 | 7, 5L << 32 | big};
+  lt_batch* srcs[] = {source(range_addrs(2, 0, 4)), source(range_addrs(2, 4, 9)), source(f5)};
+  const int64_t starts[] = {0, 4, 9, 14};
+  const int64_t base[] = {-1, -1, 0, -1, -1, 9};
+  const int64_t rows[] = {0, 0, 9, 0, 0, 5};
+  const std::vector<uint32_t> f5_offsets{1, 3, 4, 7, static_cast<uint32_t>(big)};
+  const int64_t offsets[] = {0, 0, 0, 0, 0, reinterpret_cast<int64_t>(f5_offsets.data())};
+  std::vector<int64_t> order{2L << 32 | 8, 5L << 32 | big, 2L << 32 | 0, 5L << 32 | 1, 2L << 32 | 4, 2L << 32 | 4,
+                             5L << 32 | 7, 2L << 32 | 3, 2L << 32 | 5, 5L << 32 | 3, 2L << 32 | 1, 5L << 32 | 4,
+                             2L << 32 | 8};
+  const auto n = static_cast<int64_t>(order.size());
+  lt_gather* g = gather(4, n);
+  auto run = [&](int64_t from, int64_t count) {
+    int64_t missing = 7;
+    CHECK(lt_gather_from_fragments(g, srcs, starts, 3, base, rows, offsets, 6, order.data() + from, count, from,
+                                   &missing) == LT_OK);
+    CHECK(missing == -1);
+  };
+  std::thread a(run, 0, 6);
+  std::thread b(run, 6, n - 6);
+  a.join();
+  b.join();
+  CHECK(lt_gather_addresses(g, order.data(), 0, n) == LT_OK);
+  for (int64_t o = 0; o * 4 < n; ++o) {
+    lt_batch* out = nullptr;
+    CHECK(lt_gather_finish(g, o, &out) == LT_OK);
+    check_rows(out, std::vector<int64_t>(order.begin() + o * 4, order.begin() + std::min(n, o * 4 + 4)));
+    lt_batch_release(out);
+  }
+  lt_gather_release(g);
+  // Addresses no cached fragment holds: a deleted row, an uncached fragment, past a fragment's end, past the ids.
+  for (int64_t bad : {5L << 32 | 2, 3L << 32 | 0, 2L << 32 | 9, 6L << 32 | 0, 5L << 32 | (big + 1)}) {
+    g = gather(4, 4);
+    std::vector<int64_t> want{2L << 32 | 1, bad, 2L << 32 | 2};
+    int64_t missing = -1;
+    CHECK(lt_gather_from_fragments(g, srcs, starts, 3, base, rows, offsets, 6, want.data(), 3, 0, &missing) == LT_OK);
+    CHECK(missing == 1);
+    lt_gather_release(g);
+  }
+  g = gather(4, 4);
+  int64_t missing = -1;
+  CHECK_ERR(lt_gather_from_fragments(g, srcs, starts, 3, base, rows, offsets, 6, order.data(), 4, 1, &missing),
+            LT_ERR_INVALID_ARGUMENT, "positions out of range");
+  const int64_t bad_rows[] = {0, 0, 9, 0, 0, 6};  // fragment 5 would run past the sources
+  CHECK_ERR(lt_gather_from_fragments(g, srcs, starts, 3, base, bad_rows, offsets, 6, order.data(), 4, 0, &missing),
+            LT_ERR_INVALID_ARGUMENT, "lies outside the sources");
+  lt_gather_release(g);
+  for (lt_batch* s : srcs) lt_batch_release(s);
+  // Variable-length columns (utf8 with null and empty rows, large_list with null items): outputs of 64 rows, run
+  // [0, 128) lays out two whole outputs at once, runs [128, 200) and [200, 250) share output 3 (rows copied into
+  // chunks, laid out at finish). Sources with and without empty valid rows, whose null rows hold bytes or not (rows
+  // with items read without their validity bits when null rows hold none, rows without items when only null rows
+  // are empty).
+  for (int variant = 0; variant < 4; ++variant) {
+    const bool tidy = variant & 1;
+    const bool null_bytes = variant & 2;
+    const int64_t m = 250;
+    lt_batch* v[] = {var_source(range_addrs(0, 0, 100), "u", tidy, null_bytes),
+                     var_source(range_addrs(0, 100, 300), "u", tidy, null_bytes)};
+    const int64_t vstarts[] = {0, 100, 300};
+    const int64_t vbase[] = {0};
+    const int64_t vrows[] = {300};
+    const int64_t voffsets[] = {0};
+    std::vector<int64_t> want;
+    for (int64_t p = 0; p < m; ++p) want.push_back(p < 10 ? 299 - p : (p * 37) % 300);
+    const char* const names[] = {"s", "t"};
+    CHECK(lt_gather_create(names, 2, -1, 64, m, &g) == LT_OK);
+    for (auto [from, count] : {std::pair<int64_t, int64_t>{0, 128}, {128, 72}, {200, 50}}) {
+      CHECK(lt_gather_from_fragments(g, v, vstarts, 2, vbase, vrows, voffsets, 1, want.data() + from, count, from,
+                                     &missing) == LT_OK);
+      CHECK(missing == -1);
+    }
+    for (int64_t o = 0; o * 64 < m; ++o) {
+      lt_batch* out = nullptr;
+      CHECK(lt_gather_finish(g, o, &out) == LT_OK);
+      check_var_rows(out, std::vector<int64_t>(want.begin() + o * 64, want.begin() + std::min(m, o * 64 + 64)), tidy);
+      lt_batch_release(out);
+    }
+    lt_gather_release(g);
+    for (lt_batch* s : v) lt_batch_release(s);
+  }
+}
 }  // namespace
 
 void run_gather_tests() {
@@ -740,6 +833,7 @@ void run_gather_tests() {
   test_merge_dense();
   test_sized_outputs();
   test_from_batches();
+  test_from_fragments();
   test_concurrent_disjoint_writers();
   test_errors();
   test_size_guards();

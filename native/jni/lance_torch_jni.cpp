@@ -408,6 +408,25 @@ LT_FN(void, gatherFromBatches)(JNIEnv* env, jclass, jlong g, jlongArray srcs, jl
   })
 }
 
+LT_FN(jint, gatherFromFragments)(JNIEnv* env, jclass, jlong g, jlongArray srcs, jlongArray starts,
+                                 jlongArray frag_base, jlongArray frag_rows, jlongArray frag_offsets,
+                                 jlongArray addrs, jint from, jint n, jlong dst_from) {
+  LT_JNI(env, 0, {
+    int64_t missing = -1;
+    {
+      PinnedLongs<6> v(env, srcs, starts, frag_base, frag_rows, frag_offsets, addrs);
+      if (v.size(1) != v.size(0) + 1 || v.size(3) != v.size(2) || v.size(4) != v.size(2)) {
+        throw ShimError(LT_ERR_INVALID_ARGUMENT, "gatherFromFragments: array sizes do not match");
+      }
+      v.check_range(5, from, n, "gatherFromFragments");
+      check(lt_gather_from_fragments(reinterpret_cast<lt_gather*>(g), reinterpret_cast<lt_batch* const*>(v.data(0)),
+                                     v.data(1), v.size(0), v.data(2), v.data(3), v.data(4), v.size(2),
+                                     v.data(5) + from, n, dst_from, &missing));
+    }
+    return static_cast<jint>(missing);
+  })
+}
+
 LT_FN(void, gatherAddresses)(JNIEnv* env, jclass, jlong g, jlongArray addrs, jint from, jint n, jlong dst_from) {
   LT_JNI(env, , {
     // Copies only [from, from + n): addrs is usually a whole permutation's addresses, written one

@@ -152,6 +152,29 @@ public final class TorchGather implements AutoCloseable {
   }
 
   /**
+   * Copies the rows at addresses {@code addrs[from, from + n)} to positions {@code dstFrom, dstFrom
+   * + 1, ...} from cached fragments, position after position (an output whose rows all come in this
+   * call is laid out at once). Calls may run concurrently for disjoint positions.
+   *
+   * @param sources borrowed; its batches must stay open until this returns
+   * @return the index (counted from {@code from}) of the first address {@code sources} does not
+   *     hold — then nothing was copied — or -1
+   */
+  public int fromFragments(FragmentSources sources, long[] addrs, int from, int n, long dstFrom) {
+    return NativeBridge.gatherFromFragments(
+        live(),
+        sources.handles,
+        sources.starts,
+        sources.base,
+        sources.rows,
+        sources.offsets,
+        addrs,
+        from,
+        n,
+        dstFrom);
+  }
+
+  /**
    * Writes {@code addrs[from, from + n)} into the address column at positions {@code dstFrom,
    * dstFrom + 1, ...}.
    */

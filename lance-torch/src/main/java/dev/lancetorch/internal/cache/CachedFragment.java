@@ -37,6 +37,9 @@ final class CachedFragment implements AutoCloseable {
   /** Row offset of every cached row, ascending; null when the rows are offsets 0..rows-1. */
   private final int[] offsets;
 
+  /** The same offsets in native memory (uint32, little-endian) for native gathers; or null. */
+  private final java.nio.ByteBuffer nativeOffsets;
+
   final long bytes;
   private volatile boolean closed;
 
@@ -47,6 +50,28 @@ final class CachedFragment implements AutoCloseable {
     this.starts = starts;
     this.offsets = offsets;
     this.bytes = bytes;
+    if (offsets == null) {
+      this.nativeOffsets = null;
+    } else {
+      this.nativeOffsets =
+          java.nio.ByteBuffer.allocateDirect(offsets.length * 4)
+              .order(java.nio.ByteOrder.nativeOrder());
+      this.nativeOffsets.asIntBuffer().put(offsets);
+    }
+  }
+
+  /**
+   * Adds this fragment's batches to {@code sources} (they borrow them: the caller keeps this
+   * fragment open while gathers read them).
+   */
+  void addTo(dev.lancetorch.internal.bridge.FragmentSources.Builder sources) {
+    if (closed) {
+      throw new IllegalStateException("the disk cache of fragment " + fragmentId + " is closed");
+    }
+    sources.add(
+        fragmentId,
+        batches,
+        nativeOffsets == null ? 0 : MemoryUtil.getByteBufferAddress(nativeOffsets));
   }
 
   long rows() {

@@ -246,6 +246,50 @@ public final class DiskColumnCache {
     }
 
     /**
+     * Runs {@code reads} over every fragment of this view, when every one is cached: it gets their
+     * batches as one {@link dev.lancetorch.internal.bridge.FragmentSources}, kept alive (the cache
+     * cannot be released) until it returns. Returns false, running nothing, when some fragment is
+     * not cached (yet) or the cache was released.
+     *
+     * @param rows the rows {@code reads} gathers (counted as cached reads)
+     */
+    public boolean withAllCached(
+        long rows,
+        java.util.function.Consumer<dev.lancetorch.internal.bridge.FragmentSources> reads) {
+      for (Slot s : byId) {
+        if (s != null && s.ready == null) {
+          return false;
+        }
+      }
+      life.readLock().lock();
+      try {
+        if (closed) {
+          return false;
+        }
+        dev.lancetorch.internal.bridge.FragmentSources.Builder b =
+            dev.lancetorch.internal.bridge.FragmentSources.builder(byId.length - 1);
+        for (Slot s : byId) {
+          if (s != null) {
+            CachedFragment cf = s.ready;
+            if (cf == null) {
+              return false;
+            }
+            cf.addTo(b);
+          }
+        }
+        dev.lancetorch.internal.bridge.FragmentSources sources = b.build();
+        if (sources == null) {
+          return false;
+        }
+        reads.accept(sources);
+      } finally {
+        life.readLock().unlock();
+      }
+      cachedRows.addAndGet(rows);
+      return true;
+    }
+
+    /**
      * Copies the rows at {@code addr[0, n)} (all of fragment {@code id}) into {@code g} at window
      * positions {@code pos[0, n)} when the fragment is cached.
      *

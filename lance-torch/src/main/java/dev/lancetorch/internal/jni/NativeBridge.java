@@ -141,6 +141,25 @@ public final class NativeBridge {
       long gather, long[] srcs, long[] starts, long[] positions, long[] dstPos, int from, int n);
 
   /**
+   * Copies the rows at addresses {@code addrs[from, from + n)} to positions {@code dstFrom...} from
+   * borrowed cached sources: {@code srcs} laid end to end ({@code starts}: n + 1 row starts),
+   * fragment id {@code f} at {@code fragBase[f]} (-1: not cached), {@code fragRows[f]} rows, row
+   * offsets at native address {@code fragOffsets[f]} (uint32, ascending; 0: dense). Returns the
+   * index (from {@code from}) of the first address no fragment holds (nothing copied), or -1.
+   */
+  public static native int gatherFromFragments(
+      long gather,
+      long[] srcs,
+      long[] starts,
+      long[] fragBase,
+      long[] fragRows,
+      long[] fragOffsets,
+      long[] addrs,
+      int from,
+      int n,
+      long dstFrom);
+
+  /**
    * Writes {@code addrs[from, from + n)} into the address column at positions {@code dstFrom...}.
    */
   public static native void gatherAddresses(

@@ -69,6 +69,22 @@ final class FragmentReader {
   }
 
   /**
+   * Runs {@code reads} over the disk cache's batches of every fragment of the table when all are
+   * cached (an epoch after the fill), kept alive until it returns; false (nothing run) otherwise.
+   *
+   * @param rows the rows {@code reads} gathers (for the counters)
+   */
+  boolean readAllCached(
+      int rows, java.util.function.Consumer<dev.lancetorch.internal.bridge.FragmentSources> reads) {
+    DiskColumnCache.View dv = diskView();
+    if (dv == null || !dv.withAllCached(rows, reads)) {
+      return false;
+    }
+    countCacheGather();
+    return true;
+  }
+
+  /**
    * How many parts a fragment's read is split into: one per read thread when each part still has
    * {@link ReadCosts#minTakePartRows()} wanted rows and covers {@link ReadCosts#minScanPartRows()}
    * rows of the fragment, fewer otherwise, at least one.

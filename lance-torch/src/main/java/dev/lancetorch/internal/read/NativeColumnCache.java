@@ -1,6 +1,7 @@
 package dev.lancetorch.internal.read;
 
 import dev.lancetorch.internal.arrow.FragmentSize;
+import dev.lancetorch.internal.bridge.FragmentSources;
 import dev.lancetorch.internal.bridge.NativeBatch;
 import dev.lancetorch.internal.bridge.NativeScan;
 import dev.lancetorch.internal.bridge.TorchGather;
@@ -30,6 +31,7 @@ public final class NativeColumnCache implements MemoryCache {
   private final List<NativeBatch> batches;
   private final long[] starts;
   private final StoragePositions positions;
+  private final FragmentSources sources; // over `batches` (null when empty)
   private final long bytes;
   private boolean closed;
 
@@ -47,6 +49,10 @@ public final class NativeColumnCache implements MemoryCache {
       starts[b + 1] = starts[b] + batches.get(b).numRows();
     }
     this.positions = new StoragePositions(tableName, frags);
+    this.sources =
+        batches.isEmpty()
+            ? null
+            : FragmentSources.ofStorageOrder(batches, positions.startById(), positions.rowsById());
     this.bytes = bytes;
     LIVE_BYTES.addAndGet(bytes);
   }
@@ -107,11 +113,16 @@ public final class NativeColumnCache implements MemoryCache {
   }
 
   /**
-   * Copies the rows at {@code addrs[from, from + n)} into {@code g} at positions {@code dstPos[0,
-   * n)}.
+   * The cached batches as sources of gathers by row address (borrowed from this cache: valid until
+   * {@link #close()}, which must not overlap the gathers); null for a table without rows.
+   *
+   * @throws IllegalStateException once closed
    */
-  void gatherInto(TorchGather g, long[] addrs, int from, long[] dstPos, int n) {
-    gatherPositions(g, positions.of(addrs, from, n), dstPos, n);
+  FragmentSources sources() {
+    if (closed) {
+      throw new IllegalStateException("the memory cache of table '" + tableName + "' is closed");
+    }
+    return sources;
   }
 
   /**

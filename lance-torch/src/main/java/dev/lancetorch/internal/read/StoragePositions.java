@@ -32,6 +32,16 @@ final class StoragePositions {
     }
   }
 
+  /** First storage position by fragment id (-1: no such fragment); not a copy. */
+  long[] startById() {
+    return startById;
+  }
+
+  /** Rows by fragment id; not a copy. */
+  long[] rowsById() {
+    return rowsById;
+  }
+
   /**
    * Positions of {@code addrs[from, from + n)}.
    *

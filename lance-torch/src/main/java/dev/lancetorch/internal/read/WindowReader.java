@@ -1,6 +1,7 @@
 package dev.lancetorch.internal.read;
 
 import dev.lancetorch.internal.arrow.FragmentSize;
+import dev.lancetorch.internal.bridge.FragmentSources;
 import dev.lancetorch.internal.bridge.NativeBatch;
 import dev.lancetorch.internal.bridge.TorchGather;
 import dev.lancetorch.internal.cache.CacheSource;
@@ -60,6 +61,9 @@ public final class WindowReader implements AutoCloseable {
 
   /** Rows per batch of the range scans. */
   static final int SCAN_BATCH_ROWS = 1 << 16;
+
+  /** Least rows per slice of a window's gather from cached fragments. */
+  private static final int GATHER_SLICE_ROWS = 1 << 13;
 
   /** Window rows per slice of the planning passes (below that, one thread plans). */
   private static final int PLAN_SLICE_ROWS = 1 << 15;
@@ -410,16 +414,13 @@ public final class WindowReader implements AutoCloseable {
     long[] addrs = new long[rows]; // this window's addresses (the plan's are made when asked)
     plan.copy(from, addrs, rows);
     try (TorchGather g = gatherFor(rows, firstBatch, batches)) {
+      int[] slices = slices(rows, firstBatch, batches);
       if (cache != null) {
-        long[] pos = new long[rows];
-        for (int i = 0; i < rows; i++) {
-          pos[i] = i;
-        }
-        cache.gatherInto(g, addrs, 0, pos, rows);
+        gatherSlices(g, cache.sources(), addrs, slices);
         synchronized (stats) {
           stats.cacheGathers++;
         }
-      } else {
+      } else if (!fragments.readAllCached(rows, src -> gatherSlices(g, src, addrs, slices))) {
         readFragments(g, addrs, rows);
       }
       if (cols.addressColumn() >= 0) {
@@ -439,6 +440,64 @@ public final class WindowReader implements AutoCloseable {
     }
     WINDOWS_READ.incrementAndGet();
     return out;
+  }
+
+  /**
+   * Bounds of the slices a window's cached rows are gathered in, one per read thread (at least
+   * {@value #GATHER_SLICE_ROWS} rows each): {@code bounds[k]..bounds[k + 1]}. Cut between batches
+   * when there are enough batches (so that each variable-length output is laid out by one slice at
+   * once), else anywhere.
+   */
+  private int[] slices(int rows, int firstBatch, int batches) {
+    int t = (int) Math.max(1, Math.min(ReadThreads.threads(), rows / GATHER_SLICE_ROWS));
+    int[] bounds = new int[t + 1];
+    bounds[t] = rows;
+    if (t == 1) {
+      return bounds;
+    }
+    if (batches < t) {
+      for (int k = 1; k < t; k++) {
+        bounds[k] = (int) ((long) rows * k / t);
+      }
+      return bounds;
+    }
+    int k = 1;
+    int at = 0;
+    for (int b = 0; b < batches && k < t; b++) {
+      at += plan.batchRows(firstBatch + b);
+      if (at >= (long) rows * k / t) { // the first batch boundary at or past the k-th share
+        bounds[k++] = at;
+      }
+    }
+    while (k < t) {
+      bounds[k++] = rows;
+    }
+    return bounds;
+  }
+
+  /**
+   * Gathers the window's rows from cached {@code sources} (borrowed), its slices in parallel on the
+   * read threads; a wanted address they do not hold is the planner's missing-row error.
+   */
+  private void gatherSlices(TorchGather g, FragmentSources sources, long[] addrs, int[] bounds) {
+    if (sources == null) { // a cache of a table without rows
+      throw fragments.missing(addrs[0]);
+    }
+    List<Runnable> work = new java.util.ArrayList<>(bounds.length - 1);
+    for (int k = 0; k + 1 < bounds.length; k++) {
+      int lo = bounds[k];
+      int n = bounds[k + 1] - lo;
+      if (n > 0) {
+        work.add(
+            () -> {
+              int bad = g.fromFragments(sources, addrs, lo, n, lo);
+              if (bad >= 0) {
+                throw fragments.missing(addrs[lo + bad]);
+              }
+            });
+      }
+    }
+    ReadThreads.runAll(work);
   }
 
   /**

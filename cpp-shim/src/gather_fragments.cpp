@@ -1,0 +1,344 @@
+// lt_gather_from_fragments: a run of window positions gathered by row address from cached fragments, position
+// after position. The other sources (gather_sources.cpp) go source by source and scatter each row to its
+// position, for reads that come source by source (a scan, a take); a cache holds every row at once, so this one
+// walks the destination in order instead: every store is sequential, every load is a random read of the cache
+// (prefetched ahead), a variable-length column of an output it covers whole is laid out at once (its offsets,
+// then each row's bytes copied once into the final buffer, no chunk), and the outputs' bookkeeping is touched once
+// per output instead of once per source batch. See gather.hpp and lance_torch.h.
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "errors.hpp"
+#include "gather.hpp"
+#include "source_index.hpp"
+
+using lt::gather::OutBatch;
+using lt::gather::OutColumn;
+using lt::gather::bind;
+
+namespace {
+
+// Moves ahead whose source row is prefetched (the loads are random in the cache, the stores sequential).
+constexpr int64_t kAhead = 32;
+
+inline void clear_bit(char* bits, int64_t i) {
+  __atomic_fetch_and(reinterpret_cast<uint8_t*>(bits) + (i >> 3), static_cast<uint8_t>(~(1u << (i & 7))),
+                     __ATOMIC_RELAXED);
+}
+
+inline void set_bit(char* bits, int64_t i) {
+  __atomic_fetch_or(reinterpret_cast<uint8_t*>(bits) + (i >> 3), static_cast<uint8_t>(1u << (i & 7)),
+                    __ATOMIC_RELAXED);
+}
+
+// Copies `bytes` bytes; constant sizes for the common row widths so the compiler inlines them.
+inline void copy_row(char* dst, const char* src, int64_t bytes) {
+  switch (bytes) {
+    case 1: std::memcpy(dst, src, 1); return;
+    case 2: std::memcpy(dst, src, 2); return;
+    case 4: std::memcpy(dst, src, 4); return;
+    case 8: std::memcpy(dst, src, 8); return;
+    case 16: std::memcpy(dst, src, 16); return;
+    case 32: std::memcpy(dst, src, 32); return;
+    case 64: std::memcpy(dst, src, 64); return;
+    default: std::memcpy(dst, src, static_cast<size_t>(bytes)); return;
+  }
+}
+
+// The cached fragments, by fragment id: fragment f's rows are global positions [base[f], base[f] + rows[f]) of
+// the sources laid end to end; its row offset o is position base[f] + o, or, when offsets[f] is set (a fragment
+// with deleted rows: the ascending uint32 row offset of each cached row), base[f] + the index of o there.
+struct Fragments {
+  const int64_t* base;
+  const int64_t* rows;
+  const int64_t* offsets;  // addresses of uint32 arrays, 0 for none
+  int64_t n_ids;
+
+  // The global position of row address a, or -1 when no cached fragment holds it.
+  int64_t position(uint64_t a) const {
+    const uint64_t id = a >> 32;
+    const int64_t off = static_cast<int64_t>(a & 0xFFFFFFFFu);
+    if (id >= static_cast<uint64_t>(n_ids) || base[id] < 0) return -1;
+    if (offsets[id] == 0) return off < rows[id] ? base[id] + off : -1;
+    const auto* o = reinterpret_cast<const uint32_t*>(offsets[id]);
+    const uint32_t* hit = std::lower_bound(o, o + rows[id], static_cast<uint32_t>(off));
+    return hit != o + rows[id] && *hit == static_cast<uint32_t>(off) ? base[id] + (hit - o) : -1;
+  }
+};
+
+// One output's share of the run: rows [row, row + n) of output `out` are run positions [at, at + n).
+struct Span {
+  size_t out;
+  int64_t row;
+  int64_t at;
+  int64_t n;
+};
+
+std::vector<Span> spans_of(const lt_gather* g, int64_t dst_from, int64_t n) {
+  std::vector<Span> spans;
+  for (int64_t i = 0; i < n;) {
+    const auto [ob, row] = lt::gather::locate(g, dst_from + i);
+    const int64_t k = std::min(n - i, g->outs[static_cast<size_t>(ob)].rows - row);
+    spans.push_back({static_cast<size_t>(ob), row, i, k});
+    i += k;
+  }
+  return spans;
+}
+
+void copy_fixed(lt_gather* g, size_t ci, const std::vector<lt::ColumnView>& views, const std::vector<Span>& spans,
+                const int32_t* src, const int32_t* row) {
+  const OutColumn& c = g->cols[ci];
+  const int64_t W = c.width;
+  bool nulls = false;
+  for (const lt::ColumnView& v : views) nulls = nulls || v.null_rows > 0 || v.null_items > 0;
+  if (c.elem == lt::Elem::Bool) {  // values start cleared (layout_output): set the bits that are on
+    for (const Span& sp : spans) {
+      char* out = g->outs[sp.out].values[ci];
+      for (int64_t i = sp.at; i < sp.at + sp.n; ++i) {
+        const lt::ColumnView& v = views[static_cast<size_t>(src[i])];
+        const auto* bits = static_cast<const uint8_t*>(v.values);
+        for (int64_t k = 0; k < W; ++k) {
+          if (lt::bit_set(bits, v.first + row[i] * W + k)) set_bit(out, (sp.row + i - sp.at) * W + k);
+        }
+      }
+    }
+  } else {
+    const int64_t es = lt::elem_size(c.elem);
+    const int64_t rb = W * es;
+    std::vector<const char*> base(views.size());
+    for (size_t s = 0; s < views.size(); ++s) {
+      base[s] = static_cast<const char*>(views[s].values) + views[s].first * es;
+    }
+    for (const Span& sp : spans) {
+      char* out = g->outs[sp.out].values[ci] + sp.row * rb;
+      const int64_t end = sp.at + sp.n;
+      for (int64_t i = sp.at; i < end; ++i) {
+        if (i + kAhead < end) __builtin_prefetch(base[static_cast<size_t>(src[i + kAhead])] + row[i + kAhead] * rb);
+        copy_row(out + (i - sp.at) * rb, base[static_cast<size_t>(src[i])] + row[i] * rb, rb);
+      }
+    }
+  }
+  if (!nulls) return;
+  for (const Span& sp : spans) {
+    OutBatch& o = g->outs[sp.out];
+    for (int64_t i = sp.at; i < sp.at + sp.n; ++i) {
+      const lt::ColumnView& v = views[static_cast<size_t>(src[i])];
+      const int64_t r = sp.row + i - sp.at;
+      if (v.row_validity != nullptr && !lt::bit_set(v.row_validity, v.row_validity_first + row[i])) {
+        clear_bit(o.validity[ci], r);
+      }
+      if (v.item_validity != nullptr) {
+        for (int64_t k = 0; k < W; ++k) {
+          if (!lt::bit_set(v.item_validity, v.item_validity_first + row[i] * W + k)) {
+            clear_bit(o.item_validity[ci], r * W + k);
+          }
+        }
+      }
+    }
+  }
+}
+
+// A whole output's rows of variable-length column ci laid out at once: every row's length (the sources' offsets,
+// prefetched), the buffers, then every row's items copied once, in order, into the values (prefetched).
+void lay_out_var(lt_gather* g, size_t ci, const std::vector<const lt::JaggedView*>& views, const Span& sp,
+                 const int32_t* src, const int32_t* row) {
+  const OutColumn& c = g->cols[ci];
+  OutBatch& o = g->outs[sp.out];
+  const int64_t R = sp.n;
+  const int64_t es = c.var.item_size;
+  std::unique_ptr<int64_t[]> first(new int64_t[2 * static_cast<size_t>(R)]);  // item index in the source's items
+  int64_t* len = first.get() + R;                                              // items; -1: a null row
+  int64_t total = 0;
+  bool item_nulls = false;
+  for (int64_t r = 0; r < R; ++r) {
+    const int64_t i = sp.at + r;
+    if (r + kAhead < R) {
+      const lt::JaggedView& a = *views[static_cast<size_t>(src[i + kAhead])];
+      __builtin_prefetch(static_cast<const char*>(a.offsets) + (a.offsets_first + row[i + kAhead]) * (a.large ? 8 : 4));
+    }
+    const lt::JaggedView& j = *views[static_cast<size_t>(src[i])];
+    const int64_t f = j.offset(row[i]);
+    const int64_t items = j.offset(row[i] + 1) - f;
+    // a row with items is valid when null rows hold none (no read of the validity bitmap, a miss of its own)
+    // (and a row without items null when every such row is), else the bitmap is read
+    bool valid = true;
+    if (j.null_rows > 0) {
+      if (items > 0) {
+        valid = j.null_rows_empty || j.row_valid(row[i]);
+      } else {
+        valid = !j.empty_rows_null && j.row_valid(row[i]);
+      }
+    }
+    const int64_t k = valid ? items : 0;
+    first[r] = j.items.first - j.begin + f;
+    len[r] = valid ? k : -1;
+    total += k;
+    item_nulls = item_nulls || (k > 0 && j.item_nulls > 0);
+  }
+  lt::VarBuffers b = lt::var_buffers(R, total, c.var, item_nulls, c.name);
+  auto* out = static_cast<char*>(b.values);
+  auto* bits = static_cast<uint8_t*>(b.item_validity);
+  auto* off32 = static_cast<int32_t*>(b.offsets);
+  auto* off64 = static_cast<int64_t*>(b.offsets);
+  auto* validity = reinterpret_cast<uint8_t*>(o.validity[ci]);  // this output's: no other call writes it
+  int64_t off = 0;
+  for (int64_t r = 0; r < R; ++r) {
+    const int64_t i = sp.at + r;
+    if (r + kAhead < R) {
+      const lt::JaggedView& a = *views[static_cast<size_t>(src[i + kAhead])];
+      __builtin_prefetch(static_cast<const char*>(a.items.values) + first[r + kAhead] * es);
+    }
+    if (c.var.large) {
+      off64[r] = off;
+    } else {
+      off32[r] = static_cast<int32_t>(off);
+    }
+    if (len[r] < 0) {
+      validity[r >> 3] &= static_cast<uint8_t>(~(1u << (r & 7)));
+      continue;
+    }
+    const lt::JaggedView& j = *views[static_cast<size_t>(src[i])];
+    const int64_t from = first[r] * es;
+    const int64_t bytes = len[r] * es;
+    const int64_t src_end = (j.items.first - j.begin + j.end) * es;  // the rows' bytes end here in the source
+    lt::copy_var_bytes(out + off * es, static_cast<const char*>(j.items.values) + from, bytes,
+                   from + lt::kVarSlack <= src_end);
+    if (item_nulls && j.item_nulls > 0) {
+      for (int64_t k = 0; k < len[r]; ++k) {
+        if (!lt::bit_set(j.items.row_validity, first[r] + k)) {
+          bits[(off + k) >> 3] &= static_cast<uint8_t>(~(1u << ((off + k) & 7)));
+          ++b.item_nulls;
+        }
+      }
+    }
+    off += len[r];
+  }
+  if (c.var.large) {
+    off64[R] = off;
+  } else {
+    off32[R] = static_cast<int32_t>(off);
+  }
+  o.var_done[ci] = std::move(b);
+}
+
+// Rows of variable-length column ci for part of an output (the run starts or ends inside it): copied into the
+// gather's chunks like any source's rows, laid out at finish.
+void copy_var_part(lt_gather* g, size_t ci, const std::vector<const lt::JaggedView*>& views, const Span& sp,
+                   const int32_t* src, const int32_t* row) {
+  OutBatch& o = g->outs[sp.out];
+  lt::VarRows& rows = lt::gather::var_rows(g, o, ci);
+  std::vector<std::vector<lt::VarMove>> per(views.size());  // one copy per source batch
+  for (int64_t i = sp.at; i < sp.at + sp.n; ++i) {
+    per[static_cast<size_t>(src[i])].push_back({row[i], &rows, sp.row + i - sp.at});
+  }
+  for (size_t s = 0; s < per.size(); ++s) {
+    if (!per[s].empty()) lt::copy_var_rows(*views[s], g->cols[ci].var, g->chunks, per[s].data(), per[s].size());
+  }
+}
+
+void gather_from_fragments(lt_gather* g, lt_batch* const* srcs, const int64_t* starts, int64_t n_srcs,
+                           const Fragments& frags, const int64_t* addrs, int64_t n, int64_t dst_from,
+                           int64_t* missing) {
+  if (g == nullptr) lt::fail("lt_gather_from_fragments: gather is null");
+  if (missing == nullptr) lt::fail("lt_gather_from_fragments: missing is null");
+  *missing = -1;
+  if (srcs == nullptr || starts == nullptr || n_srcs <= 0) lt::fail("lt_gather_from_fragments: no source batches");
+  if (n < 0 || (n > 0 && addrs == nullptr) || dst_from < 0 || dst_from > g->total_rows - n) {
+    lt::fail("lt_gather_from_fragments: positions out of range");
+  }
+  if (frags.n_ids < 0 || (frags.n_ids > 0 && (frags.base == nullptr || frags.rows == nullptr ||
+                                              frags.offsets == nullptr))) {
+    lt::fail("lt_gather_from_fragments: bad fragment table");
+  }
+  if (starts[0] != 0) lt::fail("lt_gather_from_fragments: source starts must begin at 0");
+  for (int64_t s = 0; s < n_srcs; ++s) {
+    if (srcs[s] == nullptr) lt::fail("lt_gather_from_fragments: a source batch is null");
+    if (starts[s + 1] - starts[s] != srcs[s]->array.length) {
+      lt::fail("lt_gather_from_fragments: source starts do not match the batch lengths");
+    }
+    if (srcs[s]->array.length > INT32_MAX) lt::fail("lt_gather_from_fragments: a source batch is too large");
+  }
+  const int64_t end = starts[n_srcs];
+  for (int64_t f = 0; f < frags.n_ids; ++f) {
+    if (frags.base[f] >= 0 && (frags.rows[f] < 0 || frags.base[f] > end - frags.rows[f])) {
+      lt::fail("lt_gather_from_fragments: fragment " + std::to_string(f) + " lies outside the sources");
+    }
+  }
+  if (n == 0) return;
+  bind(g, srcs[0]);
+  // 1. every address's source batch and row there
+  const lt::gather::SourceIndex index(starts, n_srcs);
+  std::unique_ptr<int32_t[]> src(new int32_t[2 * static_cast<size_t>(n)]);
+  int32_t* row = src.get() + n;
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t p = frags.position(static_cast<uint64_t>(addrs[i]));
+    if (p < 0) {
+      *missing = i;
+      return;
+    }
+    const int32_t s = index.of(p);
+    src[i] = s;
+    row[i] = static_cast<int32_t>(p - starts[s]);
+  }
+  // 2. column by column, output by output
+  const std::vector<Span> spans = spans_of(g, dst_from, n);
+  for (size_t ci = 0; ci < g->cols.size(); ++ci) {
+    const OutColumn& c = g->cols[ci];
+    if (c.address) continue;
+    std::vector<int64_t> col(static_cast<size_t>(n_srcs));
+    for (int64_t s = 0; s < n_srcs; ++s) {
+      col[s] = lt::gather::find_column(srcs[s], c.name);
+      if (col[s] < 0) lt::fail("lt_gather: a source batch has no column '" + c.name + "'");
+    }
+    if (c.varlen) {
+      std::vector<const lt::JaggedView*> views(static_cast<size_t>(n_srcs));
+      for (int64_t s = 0; s < n_srcs; ++s) {
+        views[s] = &lt::batch_jagged(srcs[s], col[s]);
+        if (views[s]->format != c.format || (!views[s]->bytes && views[s]->items.elem != c.var.item)) {
+          lt::fail("lt_gather: column '" + c.name + "' has format '" + views[s]->format +
+                   "' in a source batch but '" + c.format + "' in the first one");
+        }
+      }
+      for (const Span& sp : spans) {
+        if (sp.row == 0 && sp.n == g->outs[sp.out].rows) {
+          lay_out_var(g, ci, views, sp, src.get(), row);
+        } else {
+          copy_var_part(g, ci, views, sp, src.get(), row);
+        }
+      }
+      continue;
+    }
+    std::vector<lt::ColumnView> views;
+    views.reserve(static_cast<size_t>(n_srcs));
+    for (int64_t s = 0; s < n_srcs; ++s) {
+      views.push_back(lt::describe_column(&srcs[s]->array, &srcs[s]->schema, col[s]));
+      const lt::ColumnView& v = views.back();
+      if (v.elem != c.elem || v.fixed_list != c.fixed_list || v.width != c.width) {
+        lt::fail("lt_gather: column '" + c.name + "' has format '" + v.format + "' in a source batch but '" +
+                 c.format + "' in the first one");
+      }
+    }
+    copy_fixed(g, ci, views, spans, src.get(), row);
+  }
+  for (const Span& sp : spans) g->outs[sp.out].written.fetch_add(sp.n, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+extern "C" {
+
+LT_API int lt_gather_from_fragments(lt_gather* g, lt_batch* const* srcs, const int64_t* starts, int64_t n_srcs,
+                                    const int64_t* frag_base, const int64_t* frag_rows, const int64_t* frag_offsets,
+                                    int64_t n_frag_ids, const int64_t* addrs, int64_t n, int64_t dst_from,
+                                    int64_t* missing) {
+  return lt::guarded([&] {
+    gather_from_fragments(g, srcs, starts, n_srcs, Fragments{frag_base, frag_rows, frag_offsets, n_frag_ids}, addrs,
+                          n, dst_from, missing);
+  });
+}
+
+}  // extern "C"
