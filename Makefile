@@ -63,8 +63,8 @@ bench: build
 # The cache tier on a large table (docs/benchmarks-large.md): LanceDB's package writes `numbers` (16M rows, 1.4 GB,
 # once; LARGE_ROWS to change) into LARGE_DB, then CacheBench runs full shuffled epochs with a disk cache against a raw
 # scan and LanceDB's reader in the same run. Needs node/npm like `make bench`.
-# -Xmx1g: enough for the bench; the RSS it prints counts the JVM heap, and a 4 GiB
-# heap let garbage grow anonymous RSS to 1.5 GiB (1.1-1.5 GiB at 1 GiB, ~0.95 GiB at 512 MiB, cols4, 15:39-15:41).
+# -Xmx512m and MALLOC_ARENA_MAX=2: the RSS it prints counts the JVM heap and malloc's per-thread arenas (anonymous
+# RSS 1.0-1.5 GiB at -Xmx1g; 0.93-1.23 GiB at 512m, 0.94-1.03 GiB with 2 arenas, 18:05; -Xmx320m runs out of heap).
 LARGE_DB ?= target/lancedb-large
 LARGE_ROWS ?= 16000000
 bench-large: build
@@ -76,7 +76,8 @@ bench-large: build
 	  (cd $(PEER_DIR) && node write_numbers.mjs $(abspath $(LARGE_DB)) --rows $(LARGE_ROWS) --fragments 8 --force) \
 	    || exit 1; \
 	fi; \
-	$(JAVA) $(JVM_FLAGS) -Xmx1g -cp bench/target/classes:$$(cat bench/$(CP_FILE)) dev.lancetorch.bench.CacheBench \
+	MALLOC_ARENA_MAX=2 $(JAVA) $(JVM_FLAGS) -Xmx512m -cp bench/target/classes:$$(cat bench/$(CP_FILE)) \
+	  dev.lancetorch.bench.CacheBench \
 	  --db $(LARGE_DB) --peer-dir $(PEER_DIR) --cache target/cache-bench --out docs/benchmarks-large.md $(ARGS)
 
 # One real run on a table past 2^31 rows (docs/benchmarks-huge.md): writes `huge` (2^31 + 2^20 rows of one int64

@@ -29,6 +29,7 @@ public final class Query {
   private boolean withRowId;
   private boolean withRowAddress;
   private Integer batchSize;
+  private Integer batchReadahead;
   private List<Integer> fragmentIds;
 
   Query(Table table) {
@@ -119,6 +120,22 @@ public final class Query {
       throw new IllegalArgumentException("batchSize must be > 0: " + rows);
     }
     this.batchSize = rows;
+    return this;
+  }
+
+  /**
+   * Batches Lance reads and decodes ahead of the consumer (its scan's {@code batch_readahead}; by
+   * default Lance's own, about the cores). More keeps more requests in flight — what a sequential
+   * read of object storage, 30 ms or more a request, needs — at the memory of that many batches.
+   *
+   * @param batches batches ahead (&gt; 0)
+   * @return this
+   */
+  public Query batchReadahead(int batches) {
+    if (batches <= 0) {
+      throw new IllegalArgumentException("batchReadahead must be > 0: " + batches);
+    }
+    this.batchReadahead = batches;
     return this;
   }
 
@@ -306,6 +323,9 @@ public final class Query {
     }
     b.withRowId(withRowId);
     b.withRowAddress(withRowAddress);
+    if (batchReadahead != null) {
+      b.batchReadahead(batchReadahead);
+    }
     return b.build();
   }
 }

@@ -54,6 +54,17 @@ class QueryAndVersionTest extends LocalDbFixture {
   }
 
   @Test
+  void batchReadaheadReadsTheSameRowsAndRefusesNonPositiveCounts() throws Exception {
+    for (int ahead : new int[] {1, 4, 32}) {
+      assertThat(TestData.ids(table.query().batchReadahead(ahead).batchSize(7).toArrowReader()))
+          .isEqualTo(TestData.range(0, 100));
+    }
+    assertThatThrownBy(() -> table.query().batchReadahead(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("batchReadahead must be > 0");
+  }
+
+  @Test
   void readerInAnotherAllocatorAndFragmentSelection() throws Exception {
     try (VectorSchemaRoot r = TestData.rows(allocator, 100, 10)) {
       table.add(r);

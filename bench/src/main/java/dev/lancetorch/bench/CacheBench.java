@@ -54,7 +54,7 @@ public final class CacheBench {
           new Columns("name", List.of("name")));
 
   private final List<String> md = new ArrayList<>();
-  private final int runs;
+  private int runs; // medians of; 1 while warming up
 
   private final java.util.Set<String> only;
 
@@ -138,6 +138,7 @@ public final class CacheBench {
         double scan = rawScan(numbers, cols, rows);
         fillAlone(numbers, perms, cols, rows, scan, cacheDir);
         localScan.put(cols.label(), scan);
+        warmUp(numbers, perms, cols, rows, cacheDir);
         for (int bs : BATCHES) {
           Epochs e = epochs(numbers, perms, cols, bs, rows, cacheDir);
           localEpoch2.put(cols.label() + "/" + bs, e.second());
@@ -190,7 +191,9 @@ public final class CacheBench {
                 + " by lance-torch's builder. Every epoch reads all %,d rows in the permutation's"
                 + " order as `TORCH_DICT` (read-ahead 64 MiB, `withCache(CacheOptions.disk(dir, 16"
                 + " GiB).memory(256 MiB))`; the cache directory emptied before epoch 1, so epoch 1"
-                + " includes the whole fill). *Scan* = a raw Lance scan of the same columns (Arrow"
+                + " includes the whole fill; before the timed epochs of a column set, one untimed"
+                + " epoch 1 and 2 per batch size warm up the JIT, as a warm-up scan does for the"
+                + " scan). *Scan* = a raw Lance scan of the same columns (Arrow"
                 + " C stream, batch 65,536), median of %d. LanceDB = its own reader (the official"
                 + " Node package, the way LanceDB's Rust `PermutationReader` reads: one take per"
                 + " batch) over the first %,d rows of the same permutation, %s, in this same run. M"
@@ -345,6 +348,27 @@ public final class CacheBench {
    */
   private record Epochs(
       double first, double second, String onDisk, long rssAnonMiB, long rssFileMiB) {}
+
+  /**
+   * Untimed: epoch 1 and one epoch 2 at every batch size (the cache emptied before each epoch 1,
+   * and after), so that the timed epochs run compiled code, as the raw scan's median does after its
+   * warm-up scan — without it the first timed epoch 1 spent 40 % of its CPU in the JIT compilers
+   * (perf, 17:47).
+   */
+  private void warmUp(Table numbers, Connection perms, Columns cols, long rows, Path cacheDir)
+      throws IOException {
+    int keep = runs;
+    runs = 1;
+    try {
+      for (int bs : BATCHES) {
+        epochs(numbers, perms, cols, bs, rows, cacheDir);
+      }
+    } finally {
+      runs = keep;
+      deleteTree(cacheDir);
+    }
+    System.out.printf("%s: warmed up (one untimed epoch 1 and 2 per batch size)%n", cols.label());
+  }
 
   /** Epoch 1 into an emptied cache directory, then {@code runs} epochs 2. */
   private Epochs epochs(

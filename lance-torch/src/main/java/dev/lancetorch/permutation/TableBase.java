@@ -112,6 +112,9 @@ record TableBase(Table table) implements BaseTable, ReadTable, CacheSource {
     if (scan.limit() != null) {
       q.limit(scan.limit());
     }
+    if (scan.readahead() != null) {
+      q.batchReadahead(scan.readahead());
+    }
     return q.batchSize(scan.batchSize());
   }
 
@@ -156,9 +159,12 @@ record TableBase(Table table) implements BaseTable, ReadTable, CacheSource {
    */
   @Override
   public ArrowReader scanFragment(
-      int fragmentId, List<String> columns, boolean addresses, int batchSize) {
+      int fragmentId, List<String> columns, boolean addresses, int batchSize, int readahead) {
     return scan(
-        ReadScan.of(columns, batchSize).fragment(fragmentId).withRowAddress(addresses),
+        ReadScan.of(columns, batchSize)
+            .fragment(fragmentId)
+            .withRowAddress(addresses)
+            .readahead(readahead),
         LibraryMemory.COLUMN_CACHES);
   }
 }

@@ -22,7 +22,9 @@ public interface CacheSource {
 
   /**
    * A scan of every live row of one fragment, in row order, of {@code columns} and, with {@code
-   * addresses}, the row address column {@code _rowaddr}; the reader is owned by the caller.
+   * addresses}, the row address column {@code _rowaddr}; the reader is owned by the caller. Lance
+   * reads {@code readahead} batches ahead (requests in flight, on object storage).
    */
-  ArrowReader scanFragment(int fragmentId, List<String> columns, boolean addresses, int batchSize);
+  ArrowReader scanFragment(
+      int fragmentId, List<String> columns, boolean addresses, int batchSize, int readahead);
 }
