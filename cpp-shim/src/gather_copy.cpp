@@ -73,7 +73,7 @@ struct Move {
 
 namespace lt::gather {
 
-void copy_pairs(lt_gather* g, const lt_batch* src, const Pair* pairs, size_t n_pairs) {
+void copy_pairs(lt_gather* g, const lt_batch* src, const Pair* pairs, size_t n_pairs, int64_t* written) {
   if (n_pairs == 0) return;
   bind(g, src);
   if (src->array.length > INT32_MAX || g->outs.size() > static_cast<size_t>(INT32_MAX)) {
@@ -164,12 +164,23 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const Pair* pairs, size_t n_p
     }
   }
   for (size_t ob = 0; ob < per_out.size(); ++ob) {
-    if (per_out[ob] != 0) g->outs[ob].written.fetch_add(per_out[ob], std::memory_order_relaxed);
+    if (per_out[ob] == 0) continue;
+    if (written != nullptr) {
+      written[ob] += per_out[ob];
+    } else {
+      g->outs[ob].written.fetch_add(per_out[ob], std::memory_order_relaxed);
+    }
   }
 }
 
-void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pairs) {
-  copy_pairs(g, src, pairs.data(), pairs.size());
+void copy_pairs(lt_gather* g, const lt_batch* src, const std::vector<Pair>& pairs, int64_t* written) {
+  copy_pairs(g, src, pairs.data(), pairs.size(), written);
+}
+
+void add_written(lt_gather* g, const std::vector<int64_t>& written) {
+  for (size_t ob = 0; ob < written.size(); ++ob) {
+    if (written[ob] != 0) g->outs[ob].written.fetch_add(written[ob], std::memory_order_relaxed);
+  }
 }
 
 }  // namespace lt::gather

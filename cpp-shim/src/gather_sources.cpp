@@ -168,7 +168,9 @@ void gather_from_batches(lt_gather* g, lt_batch* const* srcs, const int64_t* sta
       const int32_t s = src_of[i - from];
       per[s].push_back({positions[i] - starts[s], dst_pos[i]});
     }
-    for (int64_t s = 0; s < n_srcs; ++s) copy_pairs(g, srcs[s], per[s]);
+    std::vector<int64_t> written(g->outs.size(), 0);  // added once per slice, not per source batch
+    for (int64_t s = 0; s < n_srcs; ++s) copy_pairs(g, srcs[s], per[s], written.data());
+    lt::gather::add_written(g, written);
   });
 }
 
