@@ -273,8 +273,21 @@ public final class DiskColumnCache {
     public boolean withAllCached(
         long rows,
         java.util.function.Consumer<dev.lancetorch.internal.bridge.FragmentSources> reads) {
-      for (Slot s : byId) {
-        if (s != null && s.ready == null) {
+      return withCached(null, rows, reads);
+    }
+
+    /**
+     * As {@link #withAllCached}, when every fragment {@code touched} (indexed by id; null: all of
+     * this view's) is cached; the sources hold every cached fragment.
+     */
+    public boolean withCached(
+        boolean[] touched,
+        long rows,
+        java.util.function.Consumer<dev.lancetorch.internal.bridge.FragmentSources> reads) {
+      for (int id = 0; id < byId.length; id++) {
+        Slot s = byId[id];
+        boolean needed = touched == null || (id < touched.length && touched[id]);
+        if (s != null && needed && s.ready == null) {
           return false;
         }
       }
@@ -285,13 +298,17 @@ public final class DiskColumnCache {
         }
         dev.lancetorch.internal.bridge.FragmentSources.Builder b =
             dev.lancetorch.internal.bridge.FragmentSources.builder(byId.length - 1);
-        for (Slot s : byId) {
+        for (int id = 0; id < byId.length; id++) {
+          Slot s = byId[id];
           if (s != null) {
             CachedFragment cf = s.ready;
-            if (cf == null) {
+            boolean needed = touched == null || (id < touched.length && touched[id]);
+            if (cf == null && needed) {
               return false;
             }
-            cf.addTo(b);
+            if (cf != null) {
+              cf.addTo(b);
+            }
           }
         }
         dev.lancetorch.internal.bridge.FragmentSources sources = b.build();
@@ -367,6 +384,28 @@ public final class DiskColumnCache {
         fillSafely(table, f, s);
       }
       return gather(g, id, addr, pos, n, missing);
+    }
+
+    /**
+     * Fills fragment {@code f} now, in this thread, unless it is cached, skipped or not of this
+     * view (a fill another thread runs is waited for); true when it is cached afterwards.
+     */
+    public boolean fillNow(FragmentSize f) {
+      int id = f.id();
+      Slot s = id < byId.length ? byId[id] : null;
+      if (s == null || s.skipped || disabled || closed) {
+        return false;
+      }
+      if (s.ready == null) {
+        fillSafely(table, f, s);
+      }
+      return s.ready != null;
+    }
+
+    /** True when fragment {@code id} is cached now. */
+    public boolean cached(int id) {
+      Slot s = id < byId.length ? byId[id] : null;
+      return s != null && s.ready != null;
     }
 
     /** True when fragment {@code id} may still be cached (not skipped, directory usable). */

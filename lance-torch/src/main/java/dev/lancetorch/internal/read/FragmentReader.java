@@ -85,6 +85,67 @@ final class FragmentReader {
   }
 
   /**
+   * Epoch 1 of a disk cache: when every fragment a window's addresses {@code addrs[0, rows)} touch
+   * is cached, or is one {@link #readPart} would fill anyway (its wanted rows spread over a quarter
+   * or more of it, where a scan beats a take), fills those now — in parallel on the read threads —
+   * then runs {@code reads} over the cached fragments, as a later epoch does, instead of gathering
+   * part by part. False (nothing read; fills done stay done) when some touched fragment is neither
+   * (it is read through the planner).
+   */
+  boolean fillThenReadCached(
+      long[] addrs,
+      int rows,
+      java.util.function.Consumer<dev.lancetorch.internal.bridge.FragmentSources> reads) {
+    DiskColumnCache.View dv = diskView();
+    if (dv == null) {
+      return false;
+    }
+    FragmentSize[] byId = byId();
+    int n = byId.length;
+    long[] count = new long[n];
+    long[] min = new long[n];
+    long[] max = new long[n];
+    java.util.Arrays.fill(min, Long.MAX_VALUE);
+    for (int i = 0; i < rows; i++) {
+      long a = addrs[i];
+      long id = a >>> 32;
+      if (id >= n || byId[(int) id] == null) {
+        return false; // the planner's read names the missing address
+      }
+      int f = (int) id;
+      long off = a & 0xFFFFFFFFL;
+      count[f]++;
+      min[f] = Math.min(min[f], off);
+      max[f] = Math.max(max[f], off);
+    }
+    boolean[] touched = new boolean[n];
+    List<Runnable> fills = new java.util.ArrayList<>();
+    for (int id = 0; id < n; id++) {
+      if (count[id] == 0) {
+        continue;
+      }
+      touched[id] = true;
+      if (dv.cached(id)) {
+        continue;
+      }
+      FragmentSize info = byId[id];
+      long span = max[id] - min[id] + 1;
+      if (span * 4 < info.numRows()
+          || !costs.scanBeatsTake(count[id], span, cols.rowBytes())
+          || !dv.cacheable(id)) {
+        return false;
+      }
+      fills.add(() -> dv.fillNow(info));
+    }
+    ReadThreads.runAll(fills);
+    if (!dv.withCached(touched, rows, reads)) {
+      return false;
+    }
+    countCacheGather();
+    return true;
+  }
+
+  /**
    * How many parts a fragment's read is split into: one per read thread when each part still has
    * {@link ReadCosts#minTakePartRows()} wanted rows and covers {@link ReadCosts#minScanPartRows()}
    * rows of the fragment, fewer otherwise, at least one.

@@ -420,7 +420,9 @@ public final class WindowReader implements AutoCloseable {
         synchronized (stats) {
           stats.cacheGathers++;
         }
-      } else if (!fragments.readAllCached(rows, src -> gatherSlices(g, src, addrs, slices))) {
+      } else if (!fragments.readAllCached(rows, src -> gatherSlices(g, src, addrs, slices))
+          && !fragments.fillThenReadCached(
+              addrs, rows, src -> gatherSlices(g, src, addrs, slices))) {
         readFragments(g, addrs, rows);
       }
       if (cols.addressColumn() >= 0) {
