@@ -102,7 +102,8 @@ public final class DiskColumnCache {
   /**
    * Batches a fill's scan reads ahead: {@link #FILL_READAHEAD_BYTES} of them, 2 to 32. Lance's
    * default is about the cores (2 here): on object storage, 30 ms a request, a fill then waits on
-   * one or two requests at a time (cols4 over s3://, epoch 1: +10–25 % at 32 in an A/B of 18:20).
+   * one or two requests at a time (cols4 over s3://, epoch 1: +10–25 % at 32 in an A/B, 2026-12-07
+   * ~17:33).
    */
   static int fillReadahead(double rowBytes) {
     double batchBytes = Math.max(1, rowBytes) * FILL_BATCH;
@@ -400,6 +401,16 @@ public final class DiskColumnCache {
         fillSafely(table, f, s);
       }
       return s.ready != null;
+    }
+
+    /** True when every fragment of this view is cached now. */
+    public boolean allCached() {
+      for (Slot s : byId) {
+        if (s != null && s.ready == null) {
+          return false;
+        }
+      }
+      return true;
     }
 
     /** True when fragment {@code id} is cached now. */

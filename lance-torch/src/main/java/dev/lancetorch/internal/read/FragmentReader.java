@@ -84,10 +84,16 @@ final class FragmentReader {
     return true;
   }
 
+  /** True when a disk cache serves this reader and some fragment of it is not cached yet. */
+  boolean fillsPending() {
+    DiskColumnCache.View dv = diskView();
+    return dv != null && !dv.allCached();
+  }
+
   /**
    * Epoch 1 of a disk cache: when every fragment a window's addresses {@code addrs[0, rows)} touch
    * is cached, or is one {@link #readPart} would fill anyway (its wanted rows spread over a quarter
-   * or more of it, where a scan beats a take), fills those now — in parallel on the read threads —
+   * or more of it, where a scan beats a take), fills those now — in parallel on the fill threads —
    * then runs {@code reads} over the cached fragments, as a later epoch does, instead of gathering
    * part by part. False (nothing read; fills done stay done) when some touched fragment is neither
    * (it is read through the planner).
@@ -137,7 +143,15 @@ final class FragmentReader {
       }
       fills.add(() -> dv.fillNow(info));
     }
-    ReadThreads.runAll(fills);
+    // on the fill threads (where the view's own fills of these fragments are queued already), not
+    // the read threads: an epoch's first window, read meanwhile, takes its rows on those
+    List<java.util.concurrent.Future<?>> running = new java.util.ArrayList<>();
+    for (Runnable fill : fills) {
+      running.add(ReadThreads.fill(fill));
+    }
+    for (java.util.concurrent.Future<?> f : running) {
+      ReadThreads.await(f);
+    }
     if (!dv.withCached(touched, rows, reads)) {
       return false;
     }
@@ -165,8 +179,10 @@ final class FragmentReader {
    * parallel with the window's other parts (the gather takes disjoint positions).
    *
    * @param info the part's fragment (every address of the part is in it)
+   * @param takeOnly take the rows (the first window of an epoch that fills a disk cache: a batch
+   *     served at once, not after a scan or a fill)
    */
-  void readPart(TorchGather g, FragmentRows fr, FragmentSize info) {
+  void readPart(TorchGather g, FragmentRows fr, FragmentSize info, boolean takeOnly) {
     int id = info.id();
     DiskColumnCache.View dv = diskView();
     if (dv != null && dv.gather(g, id, fr.addr, fr.pos, fr.n, this::missing)) {
@@ -179,7 +195,7 @@ final class FragmentReader {
     long hi = fr.max & 0xFFFFFFFFL;
     long scanFrom = Math.max(0, lo - deleted);
     long scanRows = Math.min(info.numRows(), hi + 1) - scanFrom;
-    boolean scanWins = costs.scanBeatsTake(fr.n, scanRows, cols.rowBytes());
+    boolean scanWins = !takeOnly && costs.scanBeatsTake(fr.n, scanRows, cols.rowBytes());
     // a scan of a quarter or more of a fragment the disk cache will hold: fill it now (that scan,
     // plus writing the file) and gather from the file, instead of reading the fragment twice
     if (scanWins

@@ -372,15 +372,20 @@ public final class WindowReader implements AutoCloseable {
   private java.util.concurrent.Future<List<NativeBatch>> startWindow() {
     int firstBatch = nextBatch;
     int rows = 0;
+    // While a disk cache is still to be filled, the first window is the first batch alone: its few
+    // rows per fragment are taken at once, where a full window waits for the fills of its fragments
+    // (later windows do, then read the files); so the first batch does not wait for the fill.
+    boolean quick = firstBatch == 0 && fragments.fillsPending();
+    int limit = quick ? 0 : windowRows;
     while (nextBatch < plan.batches()
-        && (nextBatch == firstBatch || rows + plan.batchRows(nextBatch) <= windowRows)) {
+        && (nextBatch == firstBatch || rows + plan.batchRows(nextBatch) <= limit)) {
       rows += plan.batchRows(nextBatch++);
     }
     long from = next;
     int n = rows;
     int batches = nextBatch - firstBatch;
     next = from + rows;
-    return ReadThreads.window(() -> readWindow(from, n, firstBatch, batches));
+    return ReadThreads.window(() -> readWindow(from, n, firstBatch, batches, quick));
   }
 
   /**
@@ -408,7 +413,8 @@ public final class WindowReader implements AutoCloseable {
    * Reads rows [from, from + rows) of the plan, batches [firstBatch, firstBatch + batches), as
    * finished batches (owned by the caller).
    */
-  private List<NativeBatch> readWindow(long from, int rows, int firstBatch, int batches) {
+  private List<NativeBatch> readWindow(
+      long from, int rows, int firstBatch, int batches, boolean quick) {
     long t0 = System.nanoTime();
     List<NativeBatch> out = new java.util.ArrayList<>();
     long[] addrs = new long[rows]; // this window's addresses (the plan's are made when asked)
@@ -420,10 +426,12 @@ public final class WindowReader implements AutoCloseable {
         synchronized (stats) {
           stats.cacheGathers++;
         }
+      } else if (quick) {
+        readFragments(g, addrs, rows, true);
       } else if (!fragments.readAllCached(rows, src -> gatherSlices(g, src, addrs, slices))
           && !fragments.fillThenReadCached(
               addrs, rows, src -> gatherSlices(g, src, addrs, slices))) {
-        readFragments(g, addrs, rows);
+        readFragments(g, addrs, rows, false);
       }
       if (cols.addressColumn() >= 0) {
         g.addresses(addrs, 0, rows, 0);
@@ -509,7 +517,7 @@ public final class WindowReader implements AutoCloseable {
    * whichever {@link ReadCosts} finds cheaper for that part). A row asked twice lands twice in one
    * part (equal offsets, one range).
    */
-  private void readFragments(TorchGather g, long[] addrs, int rows) {
+  private void readFragments(TorchGather g, long[] addrs, int rows, boolean takeOnly) {
     long t0 = System.nanoTime();
     FragmentSize[] byId = fragments.byId();
     int slices = (int) Math.max(1, Math.min(ReadThreads.threads(), rows / PLAN_SLICE_ROWS));
@@ -590,7 +598,7 @@ public final class WindowReader implements AutoCloseable {
       FragmentRows fr = byPart[k];
       if (fr != null) {
         int id = (int) (fr.addr[0] >>> 32);
-        reads.add(() -> fragments.readPart(g, fr, byId[id]));
+        reads.add(() -> fragments.readPart(g, fr, byId[id], takeOnly));
       }
     }
     long t1 = System.nanoTime();
