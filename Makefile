@@ -64,7 +64,7 @@ bench: build
 # once; LARGE_ROWS to change) into LARGE_DB, then CacheBench runs full shuffled epochs with a disk cache against a raw
 # scan and LanceDB's reader in the same run. Needs node/npm like `make bench`.
 # -Xmx512m and MALLOC_ARENA_MAX=2: the RSS it prints counts the JVM heap and malloc's per-thread arenas (anonymous
-# RSS 1.0-1.5 GiB at -Xmx1g; 0.93-1.23 GiB at 512m, 0.94-1.03 GiB with 2 arenas, 2026-12-07 ~17:27; -Xmx320m runs out of heap).
+# RSS 1.0-1.5 GiB at -Xmx1g; 0.93-1.23 GiB at 512m, 0.94-1.03 GiB with 2 arenas, 2026-12-07 17:23-17:25; -Xmx320m runs out of heap).
 LARGE_DB ?= target/lancedb-large
 LARGE_ROWS ?= 16000000
 bench-large: build

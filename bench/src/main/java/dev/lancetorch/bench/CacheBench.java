@@ -353,7 +353,7 @@ public final class CacheBench {
    * Untimed: epoch 1 and one epoch 2 at every batch size (the cache emptied before each epoch 1,
    * and after), so that the timed epochs run compiled code, as the raw scan's median does after its
    * warm-up scan — without it the first timed epoch 1 spent 40 % of its CPU in the JIT compilers
-   * (perf, 2026-12-07 ~17:24).
+   * (perf, 2026-12-07 17:19).
    */
   private void warmUp(Table numbers, Connection perms, Columns cols, long rows, Path cacheDir)
       throws IOException {

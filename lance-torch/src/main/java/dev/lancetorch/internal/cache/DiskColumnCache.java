@@ -103,7 +103,7 @@ public final class DiskColumnCache {
    * Batches a fill's scan reads ahead: {@link #FILL_READAHEAD_BYTES} of them, 2 to 32. Lance's
    * default is about the cores (2 here): on object storage, 30 ms a request, a fill then waits on
    * one or two requests at a time (cols4 over s3://, epoch 1: +10–25 % at 32 in an A/B, 2026-12-07
-   * ~17:33).
+   * 17:31).
    */
   static int fillReadahead(double rowBytes) {
     double batchBytes = Math.max(1, rowBytes) * FILL_BATCH;
