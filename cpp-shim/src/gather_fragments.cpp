@@ -145,7 +145,7 @@ void copy_fixed(lt_gather* g, size_t ci, const std::vector<lt::ColumnView>& view
 // A whole output's rows of variable-length column ci laid out at once: every row's length (the sources' offsets,
 // prefetched), the buffers, then every row's items copied once, in order, into the values (prefetched).
 void lay_out_var(lt_gather* g, size_t ci, const std::vector<const lt::JaggedView*>& views, const Span& sp,
-                 const int32_t* src, const int32_t* row) {
+                 const int32_t* src, const int32_t* row, int64_t n) {
   const OutColumn& c = g->cols[ci];
   OutBatch& o = g->outs[sp.out];
   const int64_t R = sp.n;
@@ -156,7 +156,7 @@ void lay_out_var(lt_gather* g, size_t ci, const std::vector<const lt::JaggedView
   bool item_nulls = false;
   for (int64_t r = 0; r < R; ++r) {
     const int64_t i = sp.at + r;
-    if (r + kAhead < R) {
+    if (i + kAhead < n) {  // on into the next outputs' rows (the run's): no cold start at each output
       const lt::JaggedView& a = *views[static_cast<size_t>(src[i + kAhead])];
       __builtin_prefetch(static_cast<const char*>(a.offsets) + (a.offsets_first + row[i + kAhead]) * (a.large ? 8 : 4));
     }
@@ -305,7 +305,7 @@ void gather_from_fragments(lt_gather* g, lt_batch* const* srcs, const int64_t* s
       }
       for (const Span& sp : spans) {
         if (sp.row == 0 && sp.n == g->outs[sp.out].rows) {
-          lay_out_var(g, ci, views, sp, src.get(), row);
+          lay_out_var(g, ci, views, sp, src.get(), row, n);
         } else {
           copy_var_part(g, ci, views, sp, src.get(), row);
         }
