@@ -14,40 +14,20 @@
 
 #include "errors.hpp"
 #include "gather.hpp"
+#include "gather_rows.hpp"
 #include "source_index.hpp"
 
 using lt::gather::OutBatch;
 using lt::gather::OutColumn;
+using lt::gather::clear_bit;
+using lt::gather::copy_row;
+using lt::gather::put_bit;
 using lt::gather::bind;
 
 namespace {
 
 // Moves ahead whose source row is prefetched (the loads are random in the cache, the stores sequential).
 constexpr int64_t kAhead = 32;
-
-inline void clear_bit(char* bits, int64_t i) {
-  __atomic_fetch_and(reinterpret_cast<uint8_t*>(bits) + (i >> 3), static_cast<uint8_t>(~(1u << (i & 7))),
-                     __ATOMIC_RELAXED);
-}
-
-inline void set_bit(char* bits, int64_t i) {
-  __atomic_fetch_or(reinterpret_cast<uint8_t*>(bits) + (i >> 3), static_cast<uint8_t>(1u << (i & 7)),
-                    __ATOMIC_RELAXED);
-}
-
-// Copies `bytes` bytes; constant sizes for the common row widths so the compiler inlines them.
-inline void copy_row(char* dst, const char* src, int64_t bytes) {
-  switch (bytes) {
-    case 1: std::memcpy(dst, src, 1); return;
-    case 2: std::memcpy(dst, src, 2); return;
-    case 4: std::memcpy(dst, src, 4); return;
-    case 8: std::memcpy(dst, src, 8); return;
-    case 16: std::memcpy(dst, src, 16); return;
-    case 32: std::memcpy(dst, src, 32); return;
-    case 64: std::memcpy(dst, src, 64); return;
-    default: std::memcpy(dst, src, static_cast<size_t>(bytes)); return;
-  }
-}
 
 // The cached fragments, by fragment id: fragment f's rows are global positions [base[f], base[f] + rows[f]) of
 // the sources laid end to end; its row offset o is position base[f] + o, or, when offsets[f] is set (a fragment
@@ -102,7 +82,7 @@ void copy_fixed(lt_gather* g, size_t ci, const std::vector<lt::ColumnView>& view
         const lt::ColumnView& v = views[static_cast<size_t>(src[i])];
         const auto* bits = static_cast<const uint8_t*>(v.values);
         for (int64_t k = 0; k < W; ++k) {
-          if (lt::bit_set(bits, v.first + row[i] * W + k)) set_bit(out, (sp.row + i - sp.at) * W + k);
+          if (lt::bit_set(bits, v.first + row[i] * W + k)) put_bit(out, (sp.row + i - sp.at) * W + k, true);
         }
       }
     }

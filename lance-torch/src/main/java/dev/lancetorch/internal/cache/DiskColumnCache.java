@@ -376,15 +376,7 @@ public final class DiskColumnCache {
         long[] pos,
         int n,
         java.util.function.LongFunction<RuntimeException> missing) {
-      int id = f.id();
-      Slot s = id < byId.length ? byId[id] : null;
-      if (s == null || s.skipped || disabled || closed) {
-        return false;
-      }
-      if (s.ready == null) {
-        fillSafely(table, f, s);
-      }
-      return gather(g, id, addr, pos, n, missing);
+      return fillNow(f) && gather(g, f.id(), addr, pos, n, missing);
     }
 
     /**
