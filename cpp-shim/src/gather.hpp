@@ -18,6 +18,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -53,7 +54,9 @@ struct OutBatch {
   std::vector<char*> item_validity;  // per column (list child validity; null when not a list)
   std::vector<lt::VarRows> var;      // per column (the rows copied so far; sized at a first copy, see var_rows)
   std::vector<lt::VarBuffers> var_done;  // per column: laid out by lt_gather_from_fragments (whole output at once)
-  std::mutex var_mu;                     // sizes `var` (copies of several threads may reach an output first)
+  // per column: `var` sized once (copies of several threads may reach an output first; after that a check is one
+  // atomic load, not a lock per output per copy call)
+  std::unique_ptr<std::once_flag[]> var_once;
   std::atomic<int64_t> written{0};
   bool finished = false;
 };

@@ -70,7 +70,7 @@ std::vector<Span> spans_of(const lt_gather* g, int64_t dst_from, int64_t n) {
 }
 
 void copy_fixed(lt_gather* g, size_t ci, const std::vector<lt::ColumnView>& views, const std::vector<Span>& spans,
-                const int32_t* src, const int32_t* row) {
+                const int32_t* src, const int32_t* row, int64_t n) {
   const OutColumn& c = g->cols[ci];
   const int64_t W = c.width;
   bool nulls = false;
@@ -97,7 +97,7 @@ void copy_fixed(lt_gather* g, size_t ci, const std::vector<lt::ColumnView>& view
       char* out = g->outs[sp.out].values[ci] + sp.row * rb;
       const int64_t end = sp.at + sp.n;
       for (int64_t i = sp.at; i < end; ++i) {
-        if (i + kAhead < end) __builtin_prefetch(base[static_cast<size_t>(src[i + kAhead])] + row[i + kAhead] * rb);
+        if (i + kAhead < n) __builtin_prefetch(base[static_cast<size_t>(src[i + kAhead])] + row[i + kAhead] * rb);
         copy_row(out + (i - sp.at) * rb, base[static_cast<size_t>(src[i])] + row[i] * rb, rb);
       }
     }
@@ -162,8 +162,6 @@ void lay_out_var(lt_gather* g, size_t ci, const std::vector<const lt::JaggedView
   lt::VarBuffers b = lt::var_buffers(R, total, c.var, item_nulls, c.name);
   auto* out = static_cast<char*>(b.values);
   auto* bits = static_cast<uint8_t*>(b.item_validity);
-  auto* off32 = static_cast<int32_t*>(b.offsets);
-  auto* off64 = static_cast<int64_t*>(b.offsets);
   auto* validity = reinterpret_cast<uint8_t*>(o.validity[ci]);  // this output's: no other call writes it
   int64_t off = 0;
   for (int64_t r = 0; r < R; ++r) {
@@ -172,11 +170,7 @@ void lay_out_var(lt_gather* g, size_t ci, const std::vector<const lt::JaggedView
       const lt::JaggedView& a = *views[static_cast<size_t>(src[i + kAhead])];
       __builtin_prefetch(static_cast<const char*>(a.items.values) + first[r + kAhead] * es);
     }
-    if (c.var.large) {
-      off64[r] = off;
-    } else {
-      off32[r] = static_cast<int32_t>(off);
-    }
+    lt::put_offset(b.offsets, c.var.large, r, off);
     if (len[r] < 0) {
       validity[r >> 3] &= static_cast<uint8_t>(~(1u << (r & 7)));
       continue;
@@ -197,11 +191,7 @@ void lay_out_var(lt_gather* g, size_t ci, const std::vector<const lt::JaggedView
     }
     off += len[r];
   }
-  if (c.var.large) {
-    off64[R] = off;
-  } else {
-    off32[R] = static_cast<int32_t>(off);
-  }
+  lt::put_offset(b.offsets, c.var.large, R, off);
   o.var_done[ci] = std::move(b);
 }
 
@@ -302,7 +292,7 @@ void gather_from_fragments(lt_gather* g, lt_batch* const* srcs, const int64_t* s
                  c.format + "' in the first one");
       }
     }
-    copy_fixed(g, ci, views, spans, src.get(), row);
+    copy_fixed(g, ci, views, spans, src.get(), row, n);
   }
   for (const Span& sp : spans) g->outs[sp.out].written.fetch_add(sp.n, std::memory_order_relaxed);
 }

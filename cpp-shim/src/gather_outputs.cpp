@@ -152,6 +152,7 @@ int64_t layout_output(const lt_gather* g, OutBatch* o, char* block) {
   }
   at = round_up(std::max<int64_t>(at, kAlign));
   if (block == nullptr) return at;
+  o->var_once.reset(new std::once_flag[C]);
   for (size_t i = 0; i < C; ++i) {
     const OutColumn& c = g->cols[i];
     o->validity.push_back(block + validity[i]);
@@ -223,8 +224,7 @@ int64_t find_column(const lt_batch* src, const std::string& name) {
 
 lt::VarRows& var_rows(const lt_gather* g, OutBatch& o, size_t ci) {
   lt::VarRows& r = o.var[ci];
-  std::lock_guard<std::mutex> lock(o.var_mu);
-  if (!r.sized) r.resize(o.rows, !g->cols[ci].var.bytes);
+  std::call_once(o.var_once[ci], [&] { r.resize(o.rows, !g->cols[ci].var.bytes); });
   return r;
 }
 

@@ -174,16 +174,10 @@ VarBuffers finish_var(const VarRows& r, int64_t rows, const VarLayout& l, const 
   VarBuffers b = var_buffers(rows, total, l, any_item_nulls, column);
   auto* out = static_cast<char*>(b.values);
   auto* bits = static_cast<uint8_t*>(b.item_validity);
-  auto* off32 = static_cast<int32_t*>(b.offsets);
-  auto* off64 = static_cast<int64_t*>(b.offsets);
   const int64_t es = l.item_size;
   int64_t off = 0;
   for (int64_t i = 0; i < rows; ++i) {
-    if (l.large) {
-      off64[i] = off;
-    } else {
-      off32[i] = static_cast<int32_t>(off);
-    }
+    put_offset(b.offsets, l.large, i, off);
     const auto row = static_cast<size_t>(i);
     const int64_t len = std::max<int64_t>(r.items[row], 0);
     // A row's copy in a chunk is followed by kVarSlack readable bytes (the chunk's slack at worst).
@@ -198,11 +192,7 @@ VarBuffers finish_var(const VarRows& r, int64_t rows, const VarLayout& l, const 
     }
     off += len;
   }
-  if (l.large) {
-    off64[rows] = off;
-  } else {
-    off32[rows] = static_cast<int32_t>(off);
-  }
+  put_offset(b.offsets, l.large, rows, off);
   return b;
 }
 

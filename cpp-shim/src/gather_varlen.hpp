@@ -95,6 +95,15 @@ struct VarBuffers {
   ~VarBuffers();
 };
 
+// Sets offset i of an offsets buffer (32- or 64-bit per `large`) to v.
+inline void put_offset(void* offsets, bool large, int64_t i, int64_t v) {
+  if (large) {
+    static_cast<int64_t*>(offsets)[i] = v;
+  } else {
+    static_cast<int32_t*>(offsets)[i] = static_cast<int32_t>(v);
+  }
+}
+
 // Buffers for `rows` rows of `total` items in all: offsets (rows + 1, 32- or 64-bit per the layout), values (+
 // kVarSlack bytes) and, with `item_validity`, item validity bits all set. A non-large column whose items exceed
 // 2^31 - 1 is an error naming `column`.

@@ -14,6 +14,16 @@
 
 namespace {
 
+// A batch of `n` rows of `cols`, imported (the caller releases it).
+lt_batch* imported(int64_t n, const std::vector<fx::Col>& cols) {
+  ArrowArray a;
+  ArrowSchema s;
+  fx::make_batch(&a, &s, n, cols);
+  lt_batch* b = nullptr;
+  CHECK(lt_batch_import(&a, &s, &b) == LT_OK);
+  return b;
+}
+
 // One source batch of `addrs.size()` rows: id = address low word * 10, x = id / 2 (null where id % 30 == 0),
 // flag = id % 20 == 0, vec = (id, -id), _rowaddr = addrs (must be ascending for merges).
 lt_batch* source(const std::vector<int64_t>& addrs) {
@@ -43,12 +53,7 @@ lt_batch* source(const std::vector<int64_t>& addrs) {
                   fx::new_schema("+w:2", "vec", {fx::new_schema("f", "item")})});
   cols.push_back(
       {fx::new_array(n, 0, 0, {std::vector<uint8_t>(), fx::bytes_of(addrs)}), fx::new_schema("L", "_rowaddr")});
-  ArrowArray a;
-  ArrowSchema s;
-  fx::make_batch(&a, &s, n, cols);
-  lt_batch* b = nullptr;
-  CHECK(lt_batch_import(&a, &s, &b) == LT_OK);
-  return b;
+  return imported(n, cols);
 }
 
 const char* const kNames[] = {"id", "x", "flag", "vec", "_rowaddr"};
@@ -364,11 +369,7 @@ void test_stack_of_gathered_columns_is_a_view() {
     const char* name = v == &a ? "a" : v == &b ? "b" : "c";
     cols.push_back({fx::new_array(n, 0, 0, {std::vector<uint8_t>(), fx::bytes_of(*v)}), fx::new_schema("f", name)});
   }
-  ArrowArray arr;
-  ArrowSchema sch;
-  fx::make_batch(&arr, &sch, n, cols);
-  lt_batch* src = nullptr;
-  CHECK(lt_batch_import(&arr, &sch, &src) == LT_OK);
+  lt_batch* src = imported(n, cols);
   const char* const names[] = {"a", "b", "c"};
   lt_gather* g = nullptr;
   CHECK(lt_gather_create(names, 3, -1, 5, n, &g) == LT_OK);
@@ -513,12 +514,7 @@ lt_batch* var_source(const std::vector<int64_t>& addrs, const char* s_format = "
                   fx::new_schema("+L", "t", {fx::new_schema("l", "item")})});
   cols.push_back(
       {fx::new_array(n, 0, 0, {std::vector<uint8_t>(), fx::bytes_of(addrs)}), fx::new_schema("L", "_rowaddr")});
-  ArrowArray a;
-  ArrowSchema sc;
-  fx::make_batch(&a, &sc, n, cols);
-  lt_batch* b = nullptr;
-  CHECK(lt_batch_import(&a, &sc, &b) == LT_OK);
-  return b;
+  return imported(n, cols);
 }
 
 // Checks output batch `b` holds the variable-length rows of the given addresses, offsets from 0.
@@ -642,12 +638,7 @@ lt_batch* bytes_source(int64_t from, int64_t to, const char* format) {
                                 {nulls.empty() ? std::vector<uint8_t>() : fx::bitmap(n, nulls), fx::bytes_of(off),
                                  fx::bytes_of(std::vector<char>(data.begin(), data.end()))}),
                   fx::new_schema(format, "s")});
-  ArrowArray a;
-  ArrowSchema sc;
-  fx::make_batch(&a, &sc, n, cols);
-  lt_batch* b = nullptr;
-  CHECK(lt_batch_import(&a, &sc, &b) == LT_OK);
-  return b;
+  return imported(n, cols);
 }
 
 template <typename O>
@@ -722,11 +713,7 @@ void test_malformed_offsets_refused_every_time() {
   cols.push_back({fx::new_array(3, 0, 0, {std::vector<uint8_t>(), fx::bytes_of(off),
                                           fx::bytes_of(std::vector<char>(data.begin(), data.end()))}),
                   fx::new_schema("u", "s")});
-  ArrowArray a;
-  ArrowSchema sc;
-  fx::make_batch(&a, &sc, 3, cols);
-  lt_batch* b = nullptr;
-  CHECK(lt_batch_import(&a, &sc, &b) == LT_OK);
+  lt_batch* b = imported(3, cols);
   const char* const names[] = {"s"};
   lt_gather* g = nullptr;
   CHECK(lt_gather_create(names, 1, -1, 3, 3, &g) == LT_OK);

@@ -54,7 +54,7 @@ public final class CacheBench {
           new Columns("name", List.of("name")));
 
   private final List<String> md = new ArrayList<>();
-  private int runs; // medians of; 1 while warming up
+  private final int runs;
 
   private final java.util.Set<String> only;
 
@@ -140,7 +140,7 @@ public final class CacheBench {
         localScan.put(cols.label(), scan);
         warmUp(numbers, perms, cols, rows, cacheDir);
         for (int bs : BATCHES) {
-          Epochs e = epochs(numbers, perms, cols, bs, rows, cacheDir);
+          Epochs e = epochs(numbers, perms, cols, bs, rows, cacheDir, runs);
           localEpoch2.put(cols.label() + "/" + bs, e.second());
           Double p = peer.get(bs);
           String line =
@@ -316,7 +316,7 @@ public final class CacheBench {
                 ? Map.of()
                 : runPeer(peerDir, s3Db, storage, permsDir, cols, peerRows, "s3-" + cols.label());
         for (int bs : BATCHES) {
-          Epochs e = epochs(numbers, perms, cols, bs, rows, cacheDir);
+          Epochs e = epochs(numbers, perms, cols, bs, rows, cacheDir, runs);
           double e1 = e.first();
           double e2 = e.second();
           double scan = localScan.get(cols.label());
@@ -357,22 +357,19 @@ public final class CacheBench {
    */
   private void warmUp(Table numbers, Connection perms, Columns cols, long rows, Path cacheDir)
       throws IOException {
-    int keep = runs;
-    runs = 1;
     try {
       for (int bs : BATCHES) {
-        epochs(numbers, perms, cols, bs, rows, cacheDir);
+        epochs(numbers, perms, cols, bs, rows, cacheDir, 1);
       }
     } finally {
-      runs = keep;
       deleteTree(cacheDir);
     }
     System.out.printf("%s: warmed up (one untimed epoch 1 and 2 per batch size)%n", cols.label());
   }
 
-  /** Epoch 1 into an emptied cache directory, then {@code runs} epochs 2. */
+  /** Epoch 1 into an emptied cache directory, then {@code e2Runs} epochs 2 (their median). */
   private Epochs epochs(
-      Table numbers, Connection perms, Columns cols, int bs, long rows, Path cacheDir)
+      Table numbers, Connection perms, Columns cols, int bs, long rows, Path cacheDir, int e2Runs)
       throws IOException {
     deleteTree(cacheDir);
     try (Table permTable = perms.openTable("bench_shuffle")) {
@@ -388,8 +385,8 @@ public final class CacheBench {
         long n1 = drain(p, bs, cols.names().get(0));
         p.fillCache(); // the fills still running when the epoch ended count in epoch 1
         double e1 = n1 / ((System.nanoTime() - t0) / 1e9) / 1e6;
-        long[] ns = new long[runs];
-        for (int i = 0; i < runs; i++) {
+        long[] ns = new long[e2Runs];
+        for (int i = 0; i < e2Runs; i++) {
           long t1 = System.nanoTime();
           long n2 = drain(p, bs, cols.names().get(0));
           ns[i] = System.nanoTime() - t1;
@@ -398,7 +395,7 @@ public final class CacheBench {
           }
         }
         java.util.Arrays.sort(ns);
-        double e2 = rows / (ns[runs / 2] / 1e9) / 1e6;
+        double e2 = rows / (ns[e2Runs / 2] / 1e9) / 1e6;
         CacheStats s = p.cacheStats();
         long[] rss = rssAnonFileKb();
         return new Epochs(

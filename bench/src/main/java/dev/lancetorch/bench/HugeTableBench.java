@@ -3,6 +3,7 @@ package dev.lancetorch.bench;
 import dev.lancetorch.Connection;
 import dev.lancetorch.LanceDb;
 import dev.lancetorch.Table;
+import dev.lancetorch.internal.arrow.FixedSchemaReader;
 import dev.lancetorch.loader.DataLoader;
 import dev.lancetorch.loader.LoaderState;
 import dev.lancetorch.loader.RowOrder;
@@ -291,12 +292,12 @@ public final class HugeTableBench {
   }
 
   /** Rows 0..n-1 of one int64 column {@code id}, in batches of {@value #WRITE_BATCH}. */
-  private static final class Ids extends ArrowReader {
+  private static final class Ids extends FixedSchemaReader {
     private final long n;
     private long next;
 
     Ids(BufferAllocator a, long n) {
-      super(a);
+      super(a, new Schema(List.of(Field.notNullable("id", new ArrowType.Int(64, true)))));
       this.n = n;
     }
 
@@ -319,19 +320,6 @@ public final class HugeTableBench {
         System.out.printf("  written %,d rows%n", next);
       }
       return true;
-    }
-
-    @Override
-    public long bytesRead() {
-      return 0;
-    }
-
-    @Override
-    protected void closeReadSource() {}
-
-    @Override
-    protected Schema readSchema() {
-      return new Schema(List.of(Field.notNullable("id", new ArrowType.Int(64, true))));
     }
   }
 }

@@ -50,11 +50,6 @@ public final class FragmentSources {
     return new FragmentSources(handles, starts, startById, rowsById, new long[startById.length]);
   }
 
-  /** Rows of every added fragment. */
-  public long totalRows() {
-    return starts[starts.length - 1];
-  }
-
   /** Adds fragments one at a time, each with its batches (in row order). */
   public static final class Builder {
     private long[] handles = new long[16];

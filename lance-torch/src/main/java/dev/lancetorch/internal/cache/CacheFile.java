@@ -265,18 +265,24 @@ final class CacheFile {
     return f;
   }
 
-  /** The row offsets section (null when the file has none). */
-  static int[] offsets(FileChannel ch, Footer f) throws IOException {
+  /**
+   * The row offsets section (null when the file has none): uint32 values in native byte order, in
+   * native memory (a native gather reads them where they are).
+   */
+  static ByteBuffer offsets(FileChannel ch, Footer f) throws IOException {
     if (f.offsets() == null) {
       return null;
     }
     int n = Math.toIntExact(f.offsets()[1]);
-    ByteBuffer b = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b = ByteBuffer.allocateDirect(n * 4);
     readFully(ch, b, f.offsets()[0]);
     b.flip();
-    int[] out = new int[n];
-    b.asIntBuffer().get(out);
-    return out;
+    if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) { // the file's are little-endian
+      for (int i = 0; i < n; i++) {
+        b.putInt(i * 4, Integer.reverseBytes(b.getInt(i * 4)));
+      }
+    }
+    return b.order(ByteOrder.nativeOrder());
   }
 
   private static void readFully(FileChannel ch, ByteBuffer b, long at) throws IOException {

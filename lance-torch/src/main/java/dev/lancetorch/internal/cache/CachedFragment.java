@@ -34,30 +34,30 @@ final class CachedFragment implements AutoCloseable {
   private final List<NativeBatch> batches;
   private final long[] starts;
 
-  /** Row offset of every cached row, ascending; null when the rows are offsets 0..rows-1. */
-  private final int[] offsets;
+  /**
+   * Row offset of every cached row (uint32, ascending), in native memory that native gathers read
+   * too; null when the rows are offsets 0..rows-1.
+   */
+  private final java.nio.ByteBuffer offsets;
 
-  /** The same offsets in native memory (uint32, little-endian) for native gathers; or null. */
-  private final java.nio.ByteBuffer nativeOffsets;
+  /** {@link #offsets} as ints (a view, for the Java search), or null. */
+  private final java.nio.IntBuffer offsetInts;
 
   final long bytes;
   private volatile boolean closed;
 
   private CachedFragment(
-      int fragmentId, List<NativeBatch> batches, long[] starts, int[] offsets, long bytes) {
+      int fragmentId,
+      List<NativeBatch> batches,
+      long[] starts,
+      java.nio.ByteBuffer offsets,
+      long bytes) {
     this.fragmentId = fragmentId;
     this.batches = batches;
     this.starts = starts;
     this.offsets = offsets;
     this.bytes = bytes;
-    if (offsets == null) {
-      this.nativeOffsets = null;
-    } else {
-      this.nativeOffsets =
-          java.nio.ByteBuffer.allocateDirect(offsets.length * 4)
-              .order(java.nio.ByteOrder.nativeOrder());
-      this.nativeOffsets.asIntBuffer().put(offsets);
-    }
+    this.offsetInts = offsets == null ? null : offsets.asIntBuffer();
   }
 
   /**
@@ -69,9 +69,7 @@ final class CachedFragment implements AutoCloseable {
       throw new IllegalStateException("the disk cache of fragment " + fragmentId + " is closed");
     }
     sources.add(
-        fragmentId,
-        batches,
-        nativeOffsets == null ? 0 : MemoryUtil.getByteBufferAddress(nativeOffsets));
+        fragmentId, batches, offsets == null ? 0 : MemoryUtil.getByteBufferAddress(offsets));
   }
 
   long rows() {
@@ -97,10 +95,11 @@ final class CachedFragment implements AutoCloseable {
       if (!sameColumns(schema.getFields(), expect.getFields())) {
         throw new CacheFile.Corrupt(file, "holds columns " + schema + ", expected " + expect);
       }
-      int[] offsets = CacheFile.offsets(ch, f);
-      if (offsets != null && offsets.length != f.rows()) {
+      java.nio.ByteBuffer offsets = CacheFile.offsets(ch, f);
+      if (offsets != null && offsets.capacity() / 4 != f.rows()) {
         throw new CacheFile.Corrupt(file, "row offsets do not match the rows");
       }
+      long size = ch.size(); // before mapping: it throws when the thread is interrupted (a release)
       List<NativeBatch> batches = new ArrayList<>();
       long[] starts = new long[f.blocks().size() + 1];
       try {
@@ -110,11 +109,11 @@ final class CachedFragment implements AutoCloseable {
           starts[i + 1] = starts[i] + b.rows();
           i++;
         }
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException | Error e) {
         batches.forEach(NativeBatch::close);
         throw e;
       }
-      return new CachedFragment(expectFragment, batches, starts, offsets, ch.size());
+      return new CachedFragment(expectFragment, batches, starts, offsets, size);
     }
   }
 
@@ -218,7 +217,7 @@ final class CachedFragment implements AutoCloseable {
       if (offsets == null) {
         p = off < rows ? off : -1;
       } else {
-        p = indexOf(offsets, off);
+        p = indexOf(offsetInts, off);
       }
       if (p < 0) {
         return i;
@@ -233,15 +232,15 @@ final class CachedFragment implements AutoCloseable {
    * The index of row offset {@code off} ({@code < 2^32}) in {@code offsets} (uint32 values in
    * ascending unsigned order: a fragment's row offsets use all 32 bits of a row address), or -1.
    */
-  static int indexOf(int[] offsets, long off) {
+  static int indexOf(java.nio.IntBuffer offsets, long off) {
     if (off < 0 || off > 0xFFFFFFFFL) {
       return -1;
     }
     int lo = 0;
-    int hi = offsets.length - 1;
+    int hi = offsets.limit() - 1;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
-      long v = offsets[mid] & 0xFFFFFFFFL;
+      long v = offsets.get(mid) & 0xFFFFFFFFL;
       if (v < off) {
         lo = mid + 1;
       } else if (v > off) {

@@ -285,31 +285,18 @@ public final class DiskColumnCache {
         boolean[] touched,
         long rows,
         java.util.function.Consumer<dev.lancetorch.internal.bridge.FragmentSources> reads) {
-      for (int id = 0; id < byId.length; id++) {
-        Slot s = byId[id];
-        boolean needed = touched == null || (id < touched.length && touched[id]);
-        if (s != null && needed && s.ready == null) {
-          return false;
-        }
-      }
-      life.readLock().lock();
+      life.readLock()
+          .lock(); // under it a cached fragment stays cached (release takes the write lock)
       try {
-        if (closed) {
+        if (closed || !cachedAll(touched)) {
           return false;
         }
         dev.lancetorch.internal.bridge.FragmentSources.Builder b =
             dev.lancetorch.internal.bridge.FragmentSources.builder(byId.length - 1);
-        for (int id = 0; id < byId.length; id++) {
-          Slot s = byId[id];
-          if (s != null) {
-            CachedFragment cf = s.ready;
-            boolean needed = touched == null || (id < touched.length && touched[id]);
-            if (cf == null && needed) {
-              return false;
-            }
-            if (cf != null) {
-              cf.addTo(b);
-            }
+        for (Slot s : byId) {
+          CachedFragment cf = s == null ? null : s.ready;
+          if (cf != null) {
+            cf.addTo(b);
           }
         }
         dev.lancetorch.internal.bridge.FragmentSources sources = b.build();
@@ -397,8 +384,17 @@ public final class DiskColumnCache {
 
     /** True when every fragment of this view is cached now. */
     public boolean allCached() {
-      for (Slot s : byId) {
-        if (s != null && s.ready == null) {
+      return cachedAll(null);
+    }
+
+    /**
+     * True when every fragment {@code touched} (indexed by id; null: all of the view's) is cached.
+     */
+    private boolean cachedAll(boolean[] touched) {
+      for (int id = 0; id < byId.length; id++) {
+        Slot s = byId[id];
+        boolean needed = touched == null || (id < touched.length && touched[id]);
+        if (s != null && needed && s.ready == null) {
           return false;
         }
       }
@@ -517,8 +513,12 @@ public final class DiskColumnCache {
       deleteQuietly(file);
       return false;
     } catch (IOException | RuntimeException e) {
-      LOG.warn(
-          "disk cache: cannot open {} ({}); reading its rows from the source", file, e.toString());
+      if (!closed) { // else the release interrupted it: nothing to report
+        LOG.warn(
+            "disk cache: cannot open {} ({}); reading its rows from the source",
+            file,
+            e.toString());
+      }
       return false;
     }
   }

@@ -17,13 +17,13 @@ class RowOffsetSearchTest {
       stored[i] = (int) wanted[i]; // as the fill writes them
     }
     for (int i = 0; i < wanted.length; i++) {
-      assertThat(CachedFragment.indexOf(stored, wanted[i])).isEqualTo(i);
+      assertThat(CachedFragment.indexOf(java.nio.IntBuffer.wrap(stored), wanted[i])).isEqualTo(i);
     }
     for (long missing : new long[] {1, 6, (1L << 31) + 1, 2_999_999_999L, 0xFFFFFFFFL}) {
-      assertThat(CachedFragment.indexOf(stored, missing)).isEqualTo(-1);
+      assertThat(CachedFragment.indexOf(java.nio.IntBuffer.wrap(stored), missing)).isEqualTo(-1);
     }
-    assertThat(CachedFragment.indexOf(stored, -1)).isEqualTo(-1);
-    assertThat(CachedFragment.indexOf(stored, 1L << 32)).isEqualTo(-1);
-    assertThat(CachedFragment.indexOf(new int[0], 0)).isEqualTo(-1);
+    assertThat(CachedFragment.indexOf(java.nio.IntBuffer.wrap(stored), -1)).isEqualTo(-1);
+    assertThat(CachedFragment.indexOf(java.nio.IntBuffer.wrap(stored), 1L << 32)).isEqualTo(-1);
+    assertThat(CachedFragment.indexOf(java.nio.IntBuffer.wrap(new int[0]), 0)).isEqualTo(-1);
   }
 }
