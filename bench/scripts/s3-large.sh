@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The s3:// part of docs/benchmarks-large.md: serves LARGE_DB's files through S3Proxy 2.9.0 (filesystem-nio2, no
 # upload: the table's files are hard-linked into its bucket directory and given the MD5 extended attribute that
-# backend reads) behind DelayProxy.java (30 ms per request), then runs CacheBench with --s3-db. Run from the repository
-# root after `make bench-large` (which writes the table). Needs Maven, Java 17, Python 3 (for the xattrs), node/npm.
+# backend reads) behind DelayProxy.java (30 ms per request; it counts the requests and bytes and serves the counts on
+# port 9002), then runs CacheBench with --s3-db and --s3-counter (requests and bytes fetched per epoch). Run from the
+# repository root after `make bench-large` (which writes the table). Needs Maven, Java 17, Python 3 (for the xattrs),
+# node/npm.
 set -euo pipefail
 LARGE_DB=$(realpath "${LARGE_DB:-target/lancedb-large}")
 WORK=$(realpath -m "${WORK:-target/s3-large}")
@@ -37,10 +39,10 @@ jclouds.filesystem.basedir=$WORK/s3root
 PROPS
 java -cp "$(cat "$WORK/pom/cp.txt")" org.gaul.s3proxy.Main --properties "$WORK/s3.properties" >"$WORK/s3proxy.log" 2>&1 &
 S3PID=$!
-java bench/scripts/DelayProxy.java 9001 9000 30 >"$WORK/delay.log" 2>&1 &
+java bench/scripts/DelayProxy.java 9001 9000 30 9002 >"$WORK/delay.log" 2>&1 &
 DPID=$!
 trap 'kill $S3PID $DPID 2>/dev/null || true' EXIT
 sleep 8
 make bench-large ARGS="--s3-db s3://bench/db --storage aws_access_key_id=bench --storage aws_secret_access_key=benchsecret \
   --storage aws_region=us-east-1 --storage aws_endpoint=http://127.0.0.1:9001 --storage allow_http=true \
-  --storage aws_virtual_hosted_style_request=false --s3-peer-rows 4096"
+  --storage aws_virtual_hosted_style_request=false --s3-peer-rows 4096 --s3-counter 127.0.0.1:9002"

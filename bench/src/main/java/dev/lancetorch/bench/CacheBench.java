@@ -12,8 +12,12 @@ import dev.lancetorch.permutation.TensorDict;
 import dev.lancetorch.threads.ThreadBudget;
 import dev.lancetorch.torch.NativeLibrary;
 import dev.lancetorch.torch.TorchBatch;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,7 +41,11 @@ import org.apache.arrow.vector.ipc.ArrowReader;
  * DIR_bench_perms}), {@code --peer-dir DIR} (lancedb-peer with its packages installed; without it
  * LanceDB's lines are skipped and the report says so), {@code --cache DIR} (emptied per
  * measurement), {@code --peer-rows N} (default 65,536), {@code --runs N} (raw scans and epoch 2,
- * median; default 3), {@code --out FILE}.
+ * median; default 3), {@code --out FILE}, {@code --columns cols4,vec,name} (the column sets to
+ * run). The {@code s3://} part ({@code bench/scripts/s3-large.sh}): {@code --s3-db URI}, {@code
+ * --storage KEY=VALUE} (repeated), {@code --s3-peer-rows N} (default 4,096), {@code --s3-counter
+ * HOST:PORT} (the control port of {@code bench/scripts/DelayProxy.java}: the requests and bytes
+ * each epoch fetched from the object store; without it those columns say "—").
  */
 public final class CacheBench {
   private static final long READ_AHEAD = 64L << 20;
@@ -73,6 +81,7 @@ public final class CacheBench {
     java.util.Set<String> only = null;
     String s3Db = null;
     long s3PeerRows = 4096;
+    String s3Counter = null;
     Map<String, String> storage = new java.util.TreeMap<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
@@ -85,6 +94,7 @@ public final class CacheBench {
         case "--columns" -> only = java.util.Set.of(args[i + 1].split(","));
         case "--s3-db" -> s3Db = args[i + 1];
         case "--s3-peer-rows" -> s3PeerRows = Long.parseLong(args[i + 1]);
+        case "--s3-counter" -> s3Counter = args[i + 1];
         case "--storage" -> {
           String[] kv = args[i + 1].split("=", 2);
           storage.put(kv[0], kv[1]);
@@ -99,7 +109,7 @@ public final class CacheBench {
     CacheBench b = new CacheBench(runs, only);
     b.run(db, peerDir, cache, peerRows);
     if (s3Db != null) {
-      b.runS3(s3Db, storage, db, peerDir, cache, s3PeerRows);
+      b.runS3(s3Db, storage, db, peerDir, cache, s3PeerRows, s3Counter);
     }
     b.md.add("");
     b.md.addAll(b.fills);
@@ -140,7 +150,7 @@ public final class CacheBench {
         localScan.put(cols.label(), scan);
         warmUp(numbers, perms, cols, rows, cacheDir);
         for (int bs : BATCHES) {
-          Epochs e = epochs(numbers, perms, cols, bs, rows, cacheDir, runs);
+          Epochs e = epochs(numbers, perms, cols, bs, rows, cacheDir, runs, null);
           localEpoch2.put(cols.label() + "/" + bs, e.second());
           Double p = peer.get(bs);
           String line =
@@ -283,8 +293,15 @@ public final class CacheBench {
    * LanceDB's reader on the same endpoint.
    */
   private void runS3(
-      String s3Db, Map<String, String> storage, Path db, Path peerDir, Path cacheDir, long peerRows)
+      String s3Db,
+      Map<String, String> storage,
+      Path db,
+      Path peerDir,
+      Path cacheDir,
+      long peerRows,
+      String counter)
       throws Exception {
+    Traffic.Source traffic = counter == null ? null : () -> Traffic.read(counter);
     Path permsDir = db.resolveSibling(db.getFileName() + "_bench_perms");
     s3md.add("");
     s3md.add("## `s3://`");
@@ -298,13 +315,24 @@ public final class CacheBench {
                 + " which Lance refuses); the permutation table stays local. Epoch 1 includes the"
                 + " whole fill from the object store. *local scan* = the raw local scan above;"
                 + " *local e2* = the local disk-cache epoch 2 above (same run). LanceDB = its"
-                + " reader on the same endpoint over the first %,d rows, median of %d.",
-            s3Db, peerRows, runs));
+                + " reader on the same endpoint over the first %,d rows, median of %d. *Requests*"
+                + " and *MiB fetched* = what went through that proxy while the epoch ran (%s): HTTP"
+                + " requests of every kind, in brackets the GETs under `data/` (the `*.lance` data"
+                + " files), and the bytes the server sent back, headers included; for epoch 2, the"
+                + " largest of its %d runs (each figure on its own).",
+            s3Db,
+            peerRows,
+            runs,
+            counter == null
+                ? "NOT measured: no `--s3-counter`"
+                : "its counters read on its control port `" + counter + "` before and after",
+            runs));
     s3md.add("");
     s3md.add(
         "| columns | batch | epoch 1 (fill) | ÷ local scan | epoch 2 | ÷ local e2 | LanceDB (s3) |"
-            + " epoch 1 ÷ LanceDB | epoch 2 ÷ LanceDB | bytes filled |");
-    s3md.add("|---|---|---|---|---|---|---|---|---|---|");
+            + " epoch 1 ÷ LanceDB | epoch 2 ÷ LanceDB | bytes filled | epoch 1 requests (data GETs)"
+            + " | epoch 1 MiB fetched | epoch 2 requests (data GETs) | epoch 2 MiB fetched |");
+    s3md.add("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     try (Connection c =
             LanceDb.connect(s3Db, ConnectOptions.builder().storageOptions(storage).build());
         Connection perms = LanceDb.connect(permsDir.toString());
@@ -316,7 +344,7 @@ public final class CacheBench {
                 ? Map.of()
                 : runPeer(peerDir, s3Db, storage, permsDir, cols, peerRows, "s3-" + cols.label());
         for (int bs : BATCHES) {
-          Epochs e = epochs(numbers, perms, cols, bs, rows, cacheDir, runs);
+          Epochs e = epochs(numbers, perms, cols, bs, rows, cacheDir, runs, traffic);
           double e1 = e.first();
           double e2 = e.second();
           double scan = localScan.get(cols.label());
@@ -324,7 +352,7 @@ public final class CacheBench {
           Double p = peer.get(bs);
           String out =
               String.format(
-                  "| %s | %d | %.3f | %.2f× | %.3f | %s | %s | %s | %s | %s |",
+                  "| %s | %d | %.3f | %.2f× | %.3f | %s | %s | %s | %s | %s | %s | %s | %s | %s |",
                   cols.label(),
                   bs,
                   e1,
@@ -334,8 +362,20 @@ public final class CacheBench {
                   p == null ? "—" : String.format("%.4f", p),
                   p == null ? "—" : String.format("%.0f×", e1 / p),
                   p == null ? "—" : String.format("%.0f×", e2 / p),
-                  e.onDisk());
+                  e.onDisk(),
+                  Traffic.requests(e.fillTraffic()),
+                  Traffic.mib(e.fillTraffic()),
+                  Traffic.requests(e.secondTraffic()),
+                  Traffic.mib(e.secondTraffic()));
           System.out.println("s3 " + out);
+          if (traffic != null) {
+            System.out.printf(
+                "s3 traffic | %s | %d | epoch 1: %s | epoch 2 runs: %s |%n",
+                cols.label(),
+                bs,
+                e.fillTraffic(),
+                String.join(", ", e.secondRuns().stream().map(Traffic::toString).toList()));
+          }
           s3md.add(out);
         }
       }
@@ -347,7 +387,71 @@ public final class CacheBench {
    * on disk; the process's anonymous and file-backed RSS after it.
    */
   private record Epochs(
-      double first, double second, String onDisk, long rssAnonMiB, long rssFileMiB) {}
+      double first,
+      double second,
+      String onDisk,
+      long rssAnonMiB,
+      long rssFileMiB,
+      Traffic fillTraffic,
+      Traffic secondTraffic,
+      List<Traffic> secondRuns) {}
+
+  /**
+   * Object-store traffic through {@code bench/scripts/DelayProxy.java} (its counters, or what they
+   * grew by): HTTP requests, GETs of data files, bytes the server sent back.
+   */
+  private record Traffic(long requests, long dataGets, long bytesDown) {
+    /** Reads the counters from the proxy's control port. */
+    interface Source {
+      Traffic read() throws IOException;
+    }
+
+    static Traffic read(String hostPort) throws IOException {
+      int colon = hostPort.lastIndexOf(':');
+      try (Socket s =
+              new Socket(
+                  hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+          BufferedReader r =
+              new BufferedReader(
+                  new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))) {
+        String line = r.readLine();
+        if (line == null) {
+          throw new IOException("no counters from " + hostPort);
+        }
+        Map<String, Long> m = new HashMap<>();
+        for (String kv : line.trim().split(" ")) {
+          String[] p = kv.split("=", 2);
+          m.put(p[0], Long.parseLong(p[1]));
+        }
+        return new Traffic(m.get("requests"), m.get("data_gets"), m.get("bytes_down"));
+      }
+    }
+
+    Traffic minus(Traffic o) {
+      return new Traffic(requests - o.requests, dataGets - o.dataGets, bytesDown - o.bytesDown);
+    }
+
+    Traffic max(Traffic o) {
+      return new Traffic(
+          Math.max(requests, o.requests),
+          Math.max(dataGets, o.dataGets),
+          Math.max(bytesDown, o.bytesDown));
+    }
+
+    static String requests(Traffic t) {
+      return t == null ? "—" : t.requests + " (" + t.dataGets + ")";
+    }
+
+    static String mib(Traffic t) {
+      return t == null ? "—" : String.format("%.1f", t.bytesDown / 1048576.0);
+    }
+
+    @Override
+    public String toString() {
+      return String.format(
+          "%d requests (%d data GETs), %.1f MiB", requests, dataGets, bytesDown / 1048576.0);
+    }
+  }
 
   /**
    * Untimed: epoch 1 and one epoch 2 at every batch size (the cache emptied before each epoch 1,
@@ -359,7 +463,7 @@ public final class CacheBench {
       throws IOException {
     try {
       for (int bs : BATCHES) {
-        epochs(numbers, perms, cols, bs, rows, cacheDir, 1);
+        epochs(numbers, perms, cols, bs, rows, cacheDir, 1, null);
       }
     } finally {
       deleteTree(cacheDir);
@@ -367,9 +471,20 @@ public final class CacheBench {
     System.out.printf("%s: warmed up (one untimed epoch 1 and 2 per batch size)%n", cols.label());
   }
 
-  /** Epoch 1 into an emptied cache directory, then {@code e2Runs} epochs 2 (their median). */
+  /**
+   * Epoch 1 into an emptied cache directory, then {@code e2Runs} epochs 2 (their median). With
+   * {@code traffic}, its counters are read right before and after epoch 1 and each epoch 2 (outside
+   * the timed spans); without it, no traffic is measured.
+   */
   private Epochs epochs(
-      Table numbers, Connection perms, Columns cols, int bs, long rows, Path cacheDir, int e2Runs)
+      Table numbers,
+      Connection perms,
+      Columns cols,
+      int bs,
+      long rows,
+      Path cacheDir,
+      int e2Runs,
+      Traffic.Source traffic)
       throws IOException {
     deleteTree(cacheDir);
     try (Table permTable = perms.openTable("bench_shuffle")) {
@@ -381,15 +496,25 @@ public final class CacheBench {
               .withReadAhead(READ_AHEAD);
       try (Permutation<TensorDict> p =
           base.withCache(CacheOptions.disk(cacheDir, DISK).memory(RAM))) {
+        Traffic before = traffic == null ? null : traffic.read();
         long t0 = System.nanoTime();
         long n1 = drain(p, bs, cols.names().get(0));
         p.fillCache(); // the fills still running when the epoch ended count in epoch 1
         double e1 = n1 / ((System.nanoTime() - t0) / 1e9) / 1e6;
+        Traffic fillTraffic = traffic == null ? null : traffic.read().minus(before);
+        Traffic secondTraffic = null;
+        List<Traffic> secondRuns = new ArrayList<>();
         long[] ns = new long[e2Runs];
         for (int i = 0; i < e2Runs; i++) {
+          before = traffic == null ? null : traffic.read();
           long t1 = System.nanoTime();
           long n2 = drain(p, bs, cols.names().get(0));
           ns[i] = System.nanoTime() - t1;
+          if (traffic != null) {
+            Traffic t = traffic.read().minus(before);
+            secondRuns.add(t);
+            secondTraffic = secondTraffic == null ? t : secondTraffic.max(t);
+          }
           if (n2 != rows || n1 != rows) {
             throw new IllegalStateException("an epoch read " + n1 + "/" + n2 + " rows of " + rows);
           }
@@ -405,7 +530,10 @@ public final class CacheBench {
                 "%.0f MiB (%d fragments filled, %d skipped)",
                 s.bytesMapped() / 1048576.0, s.fragmentsFilled(), s.fragmentsSkipped()),
             rss[0] / 1024,
-            rss[1] / 1024);
+            rss[1] / 1024,
+            fillTraffic,
+            secondTraffic,
+            secondRuns);
       }
     }
   }
