@@ -2,8 +2,12 @@
 // in cpp-shim/include/lance_torch.h. Every entry point runs inside LT_JNI, the
 // one boundary that turns shim errors and C++ exceptions into Java exceptions.
 #include <dlfcn.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <jni.h>
 
+#include <cstdint>
 #include <cstdlib>
 
 #include <new>
@@ -424,6 +428,22 @@ LT_FN(jint, gatherFromFragments)(JNIEnv* env, jclass, jlong g, jlongArray srcs, 
                                      v.data(5) + from, n, dst_from, &missing));
     }
     return static_cast<jint>(missing);
+  })
+}
+
+LT_FN(jboolean, mallocTune)(JNIEnv* env, jclass, jlong mmap_threshold, jlong trim_threshold) {
+  LT_JNI(env, JNI_FALSE, {
+    if (mmap_threshold < 0 || trim_threshold < 0 || mmap_threshold > INT32_MAX || trim_threshold > INT32_MAX) {
+      throw ShimError(LT_ERR_INVALID_ARGUMENT, "mallocTune: thresholds out of range");
+    }
+#if defined(__GLIBC__)
+    // both set: glibc's dynamic threshold (which a fixed trim threshold would switch off) is replaced by these
+    const bool ok = mallopt(M_MMAP_THRESHOLD, static_cast<int>(mmap_threshold)) == 1 &&
+                    mallopt(M_TRIM_THRESHOLD, static_cast<int>(trim_threshold)) == 1;
+    return ok ? JNI_TRUE : JNI_FALSE;
+#else
+    return JNI_FALSE;
+#endif
   })
 }
 

@@ -87,6 +87,8 @@ public final class Bench {
     System.out.println("machine: " + Measure.machine());
     b.report.add(
         "threads", "thread budget of this run", String.valueOf(ThreadBudget.current()), "", "", "");
+    b.report.add(
+        "threads", "malloc thresholds of this run", NativeLibrary.mallocSettings(), "", "", "");
     if (!sections.contains("peer")) {
       System.out.println("section peer not selected");
     } else if (peerDir != null && peerDb != null) {

@@ -192,6 +192,8 @@ public final class CacheBench {
             + machine
             + "; thread budget "
             + ThreadBudget.current()
+            + "; malloc "
+            + NativeLibrary.mallocSettings()
             + ".");
     md.add("");
     md.add(

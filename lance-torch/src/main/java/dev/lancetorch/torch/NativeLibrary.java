@@ -1,5 +1,6 @@
 package dev.lancetorch.torch;
 
+import dev.lancetorch.internal.jni.MallocTuning;
 import dev.lancetorch.internal.jni.NativeLoader;
 
 /**
@@ -43,6 +44,17 @@ public final class NativeLibrary {
    */
   public static void assumeLoaded() {
     NativeLoader.assumeLoaded();
+  }
+
+  /**
+   * The malloc thresholds lance-torch set for the process when it loaded, in words (for logs and
+   * benchmark reports): by default glibc's mmap threshold 32 MiB and trim threshold 128 MiB, so
+   * that the buffers scans and gathers allocate per batch reuse freed pages instead of faulting
+   * fresh ones in; {@code -Dlancetorch.malloc=off} keeps glibc's defaults, and {@code MALLOC_*_} or
+   * {@code GLIBC_TUNABLES} in the environment take precedence.
+   */
+  public static String mallocSettings() {
+    return MallocTuning.describe();
   }
 
   /** The libtorch_cpu.so file JavaCPP loaded, or null if it could not be identified. */

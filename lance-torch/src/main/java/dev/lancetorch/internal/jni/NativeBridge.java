@@ -160,6 +160,12 @@ public final class NativeBridge {
       long dstFrom);
 
   /**
+   * Sets glibc malloc's mmap and trim thresholds for the process ({@code mallopt}); false where the
+   * C library is not glibc or refuses a value.
+   */
+  public static native boolean mallocTune(long mmapThreshold, long trimThreshold);
+
+  /**
    * Writes {@code addrs[from, from + n)} into the address column at positions {@code dstFrom...}.
    */
   public static native void gatherAddresses(

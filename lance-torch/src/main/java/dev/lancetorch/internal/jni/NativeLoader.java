@@ -66,6 +66,7 @@ public final class NativeLoader {
       if (!assumeLoaded) {
         loadJni();
       }
+      MallocTuning.apply();
       ThreadCounts.applyEnvironment();
       Loader.load(org.bytedeco.pytorch.global.torch.class);
       libtorchPath = findLoadedLibtorch();
