@@ -48,9 +48,9 @@ public final class NativeLibrary {
 
   /**
    * The malloc thresholds lance-torch set for the process when it loaded, in words (for logs and
-   * benchmark reports): by default glibc's mmap threshold 32 MiB and trim threshold 128 MiB, so
-   * that the buffers scans and gathers allocate per batch reuse freed pages instead of faulting
-   * fresh ones in; {@code -Dlancetorch.malloc=off} keeps glibc's defaults, and {@code MALLOC_*_} or
+   * benchmark reports): by default glibc's mmap threshold 32 MiB and trim threshold 32 MiB, so that
+   * the buffers scans and gathers allocate per batch reuse freed pages instead of faulting fresh
+   * ones in; {@code -Dlancetorch.malloc=off} keeps glibc's defaults, and {@code MALLOC_*_} or
    * {@code GLIBC_TUNABLES} in the environment take precedence.
    */
   public static String mallocSettings() {

@@ -222,6 +222,15 @@ public final class DiskColumnCache {
    * @param fragments the version's fragments, in storage order
    */
   public View use(CacheSource table, List<FragmentSize> fragments) {
+    return use(table, fragments, true);
+  }
+
+  /**
+   * As {@link #use(CacheSource, List)}; with {@code startFills} false the fills are scheduled only
+   * by {@link View#startFills()} (an epoch's first batch is taken before the fills start, which
+   * would share Lance's threads with it).
+   */
+  public View use(CacheSource table, List<FragmentSize> fragments, boolean startFills) {
     if (closed) {
       throw new IllegalStateException("the disk cache is closed");
     }
@@ -236,31 +245,60 @@ public final class DiskColumnCache {
       synchronized (s) {
         if (s.ready == null && !s.scheduled && !s.skipped && !disabled) {
           if (!openExisting(s, f)) {
-            s.scheduled = true;
             toFill.add(f);
           }
         }
       }
     }
-    for (FragmentSize f : toFill) {
-      Slot s = view[f.id()];
-      Future<?> fu = fillPool.apply(() -> fillSafely(table, f, s));
-      synchronized (fills) {
-        fills.removeIf(Future::isDone);
-        fills.add(fu);
-      }
+    View v = new View(view, table, toFill);
+    if (startFills) {
+      v.startFills();
     }
-    return new View(view, table);
+    return v;
+  }
+
+  /** Schedules the fill of {@code f} unless it is cached, scheduled or skipped already. */
+  private void schedule(CacheSource table, FragmentSize f, Slot s) {
+    synchronized (s) {
+      if (s.ready != null || s.scheduled || s.skipped || disabled || closed) {
+        return;
+      }
+      s.scheduled = true;
+    }
+    Future<?> fu = fillPool.apply(() -> fillSafely(table, f, s));
+    synchronized (fills) {
+      fills.removeIf(Future::isDone);
+      fills.add(fu);
+    }
   }
 
   /** One reader's fragments: the cached file of a fragment once it is sealed. */
   public final class View {
     private final Slot[] byId;
     private final CacheSource table;
+    private List<FragmentSize> toFill; // until startFills
 
-    private View(Slot[] byId, CacheSource table) {
+    private View(Slot[] byId, CacheSource table, List<FragmentSize> toFill) {
       this.byId = byId;
       this.table = table;
+      this.toFill = toFill;
+    }
+
+    /**
+     * Schedules the fills of this view's fragments not on disk when it was made (once; later calls
+     * do nothing). A fragment another reader cached or scheduled meanwhile is left to it.
+     */
+    public void startFills() {
+      List<FragmentSize> fs;
+      synchronized (this) {
+        fs = toFill;
+        toFill = null;
+      }
+      if (fs != null) {
+        for (FragmentSize f : fs) {
+          schedule(table, f, byId[f.id()]);
+        }
+      }
     }
 
     /**

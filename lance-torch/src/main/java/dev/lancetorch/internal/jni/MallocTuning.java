@@ -12,9 +12,10 @@ import org.slf4j.LoggerFactory;
  * every page is then faulted in again, and a page fault is expensive (6–7 µs a page measured in a
  * virtual machine). Keeping allocations below {@value #DEFAULT_MMAP_MIB} MiB on the heap and up to
  * {@value #DEFAULT_TRIM_MIB} MiB of free heap top lets freed pages be reused instead: on the
- * 16M-row table, a cache fill took 0.37–0.44 s instead of 0.47–0.82 s with 45–55 % fewer page
- * faults (bench notes, 2026-12-07). The price: up to {@value #DEFAULT_TRIM_MIB} MiB of freed memory
- * an arena may keep.
+ * 16M-row table, a warm JVM's cache fill of 4 columns took 0.34–0.47 s instead of 0.46–0.63 s, with
+ * about half the page faults (2026-12-07; a trim threshold of 128 MiB was no faster and kept more
+ * memory, 8 MiB was as slow as glibc's default). The price: up to {@value #DEFAULT_TRIM_MIB} MiB of
+ * freed memory an arena may keep.
  *
  * <p>Settings (system properties): {@code lancetorch.malloc=off} leaves glibc's defaults; {@code
  * lancetorch.malloc.mmapThreshold} and {@code lancetorch.malloc.trimThreshold} (bytes) replace the
@@ -27,7 +28,7 @@ public final class MallocTuning {
   public static final String PROPERTY = "lancetorch.malloc";
 
   static final long DEFAULT_MMAP_MIB = 32;
-  static final long DEFAULT_TRIM_MIB = 128;
+  static final long DEFAULT_TRIM_MIB = 32;
 
   /** glibc refuses an mmap threshold above half its largest heap (32 MiB on 64-bit systems). */
   static final long MAX_MMAP = 32L << 20;

@@ -366,6 +366,40 @@ public final class WindowReader implements AutoCloseable {
   }
 
   /**
+   * Set when this epoch's first window is the first batch alone, taken before the disk cache's
+   * fills start ({@link #startWindow}); counted down when it has its rows (or failed).
+   */
+  private volatile java.util.concurrent.CountDownLatch firstTaken;
+
+  /** The first window has its rows: the fills start now. */
+  private void firstTaken() {
+    fragments.startFills();
+    java.util.concurrent.CountDownLatch l = firstTaken;
+    if (l != null) {
+      l.countDown();
+    }
+  }
+
+  /**
+   * Lets the first window's take run before the fills, which every later window starts (and waits
+   * for): at most {@value #FIRST_TAKE_WAIT_MS} ms, so that a window is never held up by a first
+   * window that never ran (a reader closed at once).
+   */
+  private void awaitFirstTaken() {
+    java.util.concurrent.CountDownLatch l = firstTaken;
+    if (l == null) {
+      return;
+    }
+    try {
+      l.await(FIRST_TAKE_WAIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // a close: the window's read fails or is dropped
+    }
+  }
+
+  static final long FIRST_TAKE_WAIT_MS = 2000;
+
+  /**
    * Starts reading the next window, whole batches (at least one) of at most {@code windowRows}
    * rows, on a window thread ({@link ReadThreads#window}).
    */
@@ -376,6 +410,9 @@ public final class WindowReader implements AutoCloseable {
     // rows per fragment are taken at once, where a full window waits for the fills of its fragments
     // (later windows do, then read the files); so the first batch does not wait for the fill.
     boolean quick = firstBatch == 0 && fragments.fillsPending();
+    if (quick) {
+      firstTaken = new java.util.concurrent.CountDownLatch(1);
+    }
     int limit = quick ? 0 : windowRows;
     while (nextBatch < plan.batches()
         && (nextBatch == firstBatch || rows + plan.batchRows(nextBatch) <= limit)) {
@@ -427,11 +464,18 @@ public final class WindowReader implements AutoCloseable {
           stats.cacheGathers++;
         }
       } else if (quick) {
-        readFragments(g, addrs, rows, true);
-      } else if (!fragments.readAllCached(rows, src -> gatherSlices(g, src, addrs, slices))
-          && !fragments.fillThenReadCached(
-              addrs, rows, src -> gatherSlices(g, src, addrs, slices))) {
-        readFragments(g, addrs, rows, false);
+        try {
+          readFragments(g, addrs, rows, true);
+        } finally {
+          firstTaken();
+        }
+      } else {
+        awaitFirstTaken();
+        if (!fragments.readAllCached(rows, src -> gatherSlices(g, src, addrs, slices))
+            && !fragments.fillThenReadCached(
+                addrs, rows, src -> gatherSlices(g, src, addrs, slices))) {
+          readFragments(g, addrs, rows, false);
+        }
       }
       if (cols.addressColumn() >= 0) {
         g.addresses(addrs, 0, rows, 0);
@@ -442,6 +486,10 @@ public final class WindowReader implements AutoCloseable {
     } catch (RuntimeException | Error e) {
       free(out);
       throw e;
+    } finally {
+      if (quick) {
+        firstTaken(); // also when it failed before its take
+      }
     }
     synchronized (stats) {
       stats.windowNanos += System.nanoTime() - t0;

@@ -20,7 +20,7 @@ class MallocTuningTest {
     MallocTuning.Settings s = MallocTuning.resolve(NONE, NONE);
     assertThat(s.apply()).isTrue();
     assertThat(s.mmapThreshold()).isEqualTo(32L << 20);
-    assertThat(s.trimThreshold()).isEqualTo(128L << 20);
+    assertThat(s.trimThreshold()).isEqualTo(32L << 20);
     assertThat(s.why()).contains("default");
     assertThat(MallocTuning.resolve(of(Map.of("lancetorch.malloc", "on")), NONE).apply()).isTrue();
   }
