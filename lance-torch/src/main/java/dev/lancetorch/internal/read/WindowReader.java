@@ -408,7 +408,9 @@ public final class WindowReader implements AutoCloseable {
     int rows = 0;
     // While a disk cache is still to be filled, the first window is the first batch alone: its few
     // rows per fragment are taken at once, where a full window waits for the fills of its fragments
-    // (later windows do, then read the files); so the first batch does not wait for the fill.
+    // (later windows do, then read the files); so the first batch does not wait for the fill. The
+    // reader's fills start once it has its rows (firstTaken): before, they would share Lance's
+    // threads with its take.
     boolean quick = firstBatch == 0 && fragments.fillsPending();
     if (quick) {
       firstTaken = new java.util.concurrent.CountDownLatch(1);
