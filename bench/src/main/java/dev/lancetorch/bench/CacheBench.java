@@ -386,7 +386,8 @@ public final class CacheBench {
 
   /**
    * One measurement: epoch 1 (fill included) and epoch 2 (median), M rows/s; what the cache holds
-   * on disk; the process's anonymous and file-backed RSS after it.
+   * on disk; the process's anonymous and file-backed RSS after it; object-store traffic of epoch 1
+   * and of each epoch 2 (null and empty when not measured).
    */
   private record Epochs(
       double first,
@@ -395,8 +396,12 @@ public final class CacheBench {
       long rssAnonMiB,
       long rssFileMiB,
       Traffic fillTraffic,
-      Traffic secondTraffic,
-      List<Traffic> secondRuns) {}
+      List<Traffic> secondRuns) {
+    /** Epoch 2's traffic: the largest of its runs, each figure on its own (null: not measured). */
+    Traffic secondTraffic() {
+      return secondRuns.stream().reduce(Traffic::max).orElse(null);
+    }
+  }
 
   /**
    * Object-store traffic through {@code bench/scripts/DelayProxy.java} (its counters, or what they
@@ -504,7 +509,6 @@ public final class CacheBench {
         p.fillCache(); // the fills still running when the epoch ended count in epoch 1
         double e1 = n1 / ((System.nanoTime() - t0) / 1e9) / 1e6;
         Traffic fillTraffic = traffic == null ? null : traffic.read().minus(before);
-        Traffic secondTraffic = null;
         List<Traffic> secondRuns = new ArrayList<>();
         long[] ns = new long[e2Runs];
         for (int i = 0; i < e2Runs; i++) {
@@ -513,9 +517,7 @@ public final class CacheBench {
           long n2 = drain(p, bs, cols.names().get(0));
           ns[i] = System.nanoTime() - t1;
           if (traffic != null) {
-            Traffic t = traffic.read().minus(before);
-            secondRuns.add(t);
-            secondTraffic = secondTraffic == null ? t : secondTraffic.max(t);
+            secondRuns.add(traffic.read().minus(before));
           }
           if (n2 != rows || n1 != rows) {
             throw new IllegalStateException("an epoch read " + n1 + "/" + n2 + " rows of " + rows);
@@ -534,7 +536,6 @@ public final class CacheBench {
             rss[0] / 1024,
             rss[1] / 1024,
             fillTraffic,
-            secondTraffic,
             secondRuns);
       }
     }

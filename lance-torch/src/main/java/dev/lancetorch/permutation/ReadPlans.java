@@ -76,8 +76,8 @@ final class ReadPlans<T> {
     }
     if (plan != null) {
       PlannedReads.Cursor replaced;
-      synchronized (
-          this) { // a concurrent replace may have set one meanwhile: close it, not leak it
+      // a concurrent replace may have set one meanwhile: close it, not leak it
+      synchronized (this) {
         replaced = planned;
         planned = new PlannedReads.Cursor(plan);
       }

@@ -1,8 +1,11 @@
 package dev.lancetorch.internal.cache;
 
+import dev.lancetorch.internal.bridge.FragmentSources;
 import dev.lancetorch.internal.bridge.NativeBatch;
 import dev.lancetorch.internal.bridge.TorchGather;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.IntBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -38,20 +41,16 @@ final class CachedFragment implements AutoCloseable {
    * Row offset of every cached row (uint32, ascending), in native memory that native gathers read
    * too; null when the rows are offsets 0..rows-1.
    */
-  private final java.nio.ByteBuffer offsets;
+  private final ByteBuffer offsets;
 
   /** {@link #offsets} as ints (a view, for the Java search), or null. */
-  private final java.nio.IntBuffer offsetInts;
+  private final IntBuffer offsetInts;
 
   final long bytes;
   private volatile boolean closed;
 
   private CachedFragment(
-      int fragmentId,
-      List<NativeBatch> batches,
-      long[] starts,
-      java.nio.ByteBuffer offsets,
-      long bytes) {
+      int fragmentId, List<NativeBatch> batches, long[] starts, ByteBuffer offsets, long bytes) {
     this.fragmentId = fragmentId;
     this.batches = batches;
     this.starts = starts;
@@ -64,7 +63,7 @@ final class CachedFragment implements AutoCloseable {
    * Adds this fragment's batches to {@code sources} (they borrow them: the caller keeps this
    * fragment open while gathers read them).
    */
-  void addTo(dev.lancetorch.internal.bridge.FragmentSources.Builder sources) {
+  void addTo(FragmentSources.Builder sources) {
     if (closed) {
       throw new IllegalStateException("the disk cache of fragment " + fragmentId + " is closed");
     }
@@ -95,7 +94,7 @@ final class CachedFragment implements AutoCloseable {
       if (!sameColumns(schema.getFields(), expect.getFields())) {
         throw new CacheFile.Corrupt(file, "holds columns " + schema + ", expected " + expect);
       }
-      java.nio.ByteBuffer offsets = CacheFile.offsets(ch, f);
+      ByteBuffer offsets = CacheFile.offsets(ch, f);
       if (offsets != null && offsets.capacity() / 4 != f.rows()) {
         throw new CacheFile.Corrupt(file, "row offsets do not match the rows");
       }
@@ -232,7 +231,7 @@ final class CachedFragment implements AutoCloseable {
    * The index of row offset {@code off} ({@code < 2^32}) in {@code offsets} (uint32 values in
    * ascending unsigned order: a fragment's row offsets use all 32 bits of a row address), or -1.
    */
-  static int indexOf(java.nio.IntBuffer offsets, long off) {
+  static int indexOf(IntBuffer offsets, long off) {
     if (off < 0 || off > 0xFFFFFFFFL) {
       return -1;
     }

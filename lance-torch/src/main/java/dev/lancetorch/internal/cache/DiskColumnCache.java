@@ -1,6 +1,7 @@
 package dev.lancetorch.internal.cache;
 
 import dev.lancetorch.internal.arrow.FragmentSize;
+import dev.lancetorch.internal.bridge.FragmentSources;
 import dev.lancetorch.internal.bridge.TorchGather;
 import dev.lancetorch.internal.memory.LibraryMemory;
 import dev.lancetorch.internal.permutation.RowStream;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -303,15 +305,13 @@ public final class DiskColumnCache {
 
     /**
      * Runs {@code reads} over every fragment of this view, when every one is cached: it gets their
-     * batches as one {@link dev.lancetorch.internal.bridge.FragmentSources}, kept alive (the cache
-     * cannot be released) until it returns. Returns false, running nothing, when some fragment is
-     * not cached (yet) or the cache was released.
+     * batches as one {@link FragmentSources}, kept alive (the cache cannot be released) until it
+     * returns. Returns false, running nothing, when some fragment is not cached (yet) or the cache
+     * was released.
      *
      * @param rows the rows {@code reads} gathers (counted as cached reads)
      */
-    public boolean withAllCached(
-        long rows,
-        java.util.function.Consumer<dev.lancetorch.internal.bridge.FragmentSources> reads) {
+    public boolean withAllCached(long rows, Consumer<FragmentSources> reads) {
       return withCached(null, rows, reads);
     }
 
@@ -319,25 +319,21 @@ public final class DiskColumnCache {
      * As {@link #withAllCached}, when every fragment {@code touched} (indexed by id; null: all of
      * this view's) is cached; the sources hold every cached fragment.
      */
-    public boolean withCached(
-        boolean[] touched,
-        long rows,
-        java.util.function.Consumer<dev.lancetorch.internal.bridge.FragmentSources> reads) {
-      life.readLock()
-          .lock(); // under it a cached fragment stays cached (release takes the write lock)
+    public boolean withCached(boolean[] touched, long rows, Consumer<FragmentSources> reads) {
+      // under it a cached fragment stays cached (release takes the write lock)
+      life.readLock().lock();
       try {
         if (closed || !cachedAll(touched)) {
           return false;
         }
-        dev.lancetorch.internal.bridge.FragmentSources.Builder b =
-            dev.lancetorch.internal.bridge.FragmentSources.builder(byId.length - 1);
+        FragmentSources.Builder b = FragmentSources.builder(byId.length - 1);
         for (Slot s : byId) {
           CachedFragment cf = s == null ? null : s.ready;
           if (cf != null) {
             cf.addTo(b);
           }
         }
-        dev.lancetorch.internal.bridge.FragmentSources sources = b.build();
+        FragmentSources sources = b.build();
         if (sources == null) {
           return false;
         }

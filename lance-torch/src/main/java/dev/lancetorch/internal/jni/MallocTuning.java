@@ -38,7 +38,7 @@ public final class MallocTuning {
 
   /** The thresholds to set, or the reason none are (then the fields are -1). */
   record Settings(long mmapThreshold, long trimThreshold, String why) {
-    boolean apply() {
+    boolean changesGlibc() {
       return mmapThreshold >= 0;
     }
   }
@@ -98,7 +98,7 @@ public final class MallocTuning {
    */
   static synchronized void apply() {
     Settings s = resolve(System::getProperty, System::getenv);
-    if (!s.apply()) {
+    if (!s.changesGlibc()) {
       state = s.why();
     } else if (NativeBridge.mallocTune(s.mmapThreshold(), s.trimThreshold())) {
       state =

@@ -1,6 +1,7 @@
 package dev.lancetorch.internal.read;
 
 import dev.lancetorch.internal.arrow.FragmentSize;
+import dev.lancetorch.internal.bridge.FragmentSources;
 import dev.lancetorch.internal.bridge.NativeBatch;
 import dev.lancetorch.internal.bridge.NativeScan;
 import dev.lancetorch.internal.bridge.TorchGather;
@@ -9,6 +10,7 @@ import dev.lancetorch.internal.cache.DiskColumnCache;
 import dev.lancetorch.internal.permutation.PermutationPlan;
 import dev.lancetorch.internal.permutation.RowStream;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
@@ -93,8 +95,7 @@ final class FragmentReader {
    *
    * @param rows the rows {@code reads} gathers (for the counters)
    */
-  boolean readAllCached(
-      int rows, java.util.function.Consumer<dev.lancetorch.internal.bridge.FragmentSources> reads) {
+  boolean readAllCached(int rows, Consumer<FragmentSources> reads) {
     DiskColumnCache.View dv = diskView();
     if (dv == null || !dv.withAllCached(rows, reads)) {
       return false;
@@ -117,10 +118,7 @@ final class FragmentReader {
    * part by part. False (nothing read; fills done stay done) when some touched fragment is neither
    * (it is read through the planner).
    */
-  boolean fillThenReadCached(
-      long[] addrs,
-      int rows,
-      java.util.function.Consumer<dev.lancetorch.internal.bridge.FragmentSources> reads) {
+  boolean fillThenReadCached(long[] addrs, int rows, Consumer<FragmentSources> reads) {
     DiskColumnCache.View dv = diskView();
     if (dv == null) {
       return false;

@@ -466,11 +466,7 @@ public final class WindowReader implements AutoCloseable {
           stats.cacheGathers++;
         }
       } else if (quick) {
-        try {
-          readFragments(g, addrs, rows, true);
-        } finally {
-          firstTaken();
-        }
+        readFragments(g, addrs, rows, true);
       } else {
         awaitFirstTaken();
         if (!fragments.readAllCached(rows, src -> gatherSlices(g, src, addrs, slices))
@@ -490,7 +486,7 @@ public final class WindowReader implements AutoCloseable {
       throw e;
     } finally {
       if (quick) {
-        firstTaken(); // also when it failed before its take
+        firstTaken(); // also when it failed
       }
     }
     synchronized (stats) {
