@@ -37,7 +37,9 @@ s3proxy.ignore-unknown-headers=true
 jclouds.provider=filesystem-nio2
 jclouds.filesystem.basedir=$WORK/s3root
 PROPS
-java -cp "$(cat "$WORK/pom/cp.txt")" org.gaul.s3proxy.Main --properties "$WORK/s3.properties" >"$WORK/s3proxy.log" 2>&1 &
+# logback's default without a configuration is DEBUG to the console: S3Proxy and Jetty then log every request and
+# selector wake-up (180 MB in 30 s), which took more CPU than the serving did. Warnings only, as in the benchmarks.
+java -Dlogback.configurationFile="$PWD/bench/src/main/resources/logback.xml" -cp "$(cat "$WORK/pom/cp.txt")" org.gaul.s3proxy.Main --properties "$WORK/s3.properties" >"$WORK/s3proxy.log" 2>&1 &
 S3PID=$!
 java bench/scripts/DelayProxy.java 9001 9000 30 9002 >"$WORK/delay.log" 2>&1 &
 DPID=$!
