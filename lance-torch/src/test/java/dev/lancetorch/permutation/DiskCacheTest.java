@@ -20,6 +20,7 @@ import dev.lancetorch.internal.cache.DiskColumnCache;
 import dev.lancetorch.internal.memory.LibraryMemory;
 import dev.lancetorch.internal.memory.TensorMemory;
 import dev.lancetorch.internal.read.RowSelection;
+import dev.lancetorch.internal.read.WindowReader;
 import dev.lancetorch.torch.BridgeStats;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -367,6 +368,109 @@ class DiskCacheTest {
         Permutation<?> back = (Permutation<?>) in.readObject()) {
       assertThat(back.cacheOptions()).isEqualTo(opts);
     }
+  }
+
+  /**
+   * Epoch 1 takes its first batch; every later window waits for the fills of the fragments it
+   * touches (which read them anyway) and is gathered from the files. Here the windows are small and
+   * the rows wide, where the planner alone would take each window's rows (a second read of them
+   * beside the fills).
+   */
+  @Test
+  void epochOneTakesOnlyItsFirstBatchAndWaitsForTheFills() {
+    int frags = 2;
+    int per = 20_000;
+    int width = 64;
+    Table wide;
+    try (VectorSchemaRoot first = wideRows(0, per, width)) {
+      wide = db.createTable("wide", first);
+    }
+    for (int f = 1; f < frags; f++) {
+      try (VectorSchemaRoot more = wideRows((long) f * per, per, width)) {
+        wide.add(more);
+      }
+    }
+    List<Long> ids = new ArrayList<>();
+    for (long i = 0; i < (long) frags * per; i++) {
+      ids.add(i);
+    }
+    java.util.Collections.shuffle(ids, new java.util.Random(11));
+    long[] addrs = ids.stream().mapToLong(i -> ((i / per) << 32) | (i % per)).toArray();
+    int batch = 100;
+    try (wide;
+        Permutation<ArrowBatch> p =
+            Permutation.create(wide, x -> RowSelection.addresses(addrs))
+                .selectColumns("id", "vec")
+                .withBatchSize(batch)
+                .withReadAhead(256 << 10)
+                .withCache(CacheOptions.disk(cacheDir, 1L << 30));
+        BatchIterator<ArrowBatch> it = p.iter(batch, false)) {
+      int at = 0;
+      while (it.hasNext()) {
+        try (ArrowBatch b = it.next()) {
+          org.apache.arrow.vector.BigIntVector id =
+              (org.apache.arrow.vector.BigIntVector) b.root().getVector("id");
+          org.apache.arrow.vector.complex.FixedSizeListVector vec =
+              (org.apache.arrow.vector.complex.FixedSizeListVector) b.root().getVector("vec");
+          org.apache.arrow.vector.Float4Vector items =
+              (org.apache.arrow.vector.Float4Vector) vec.getDataVector();
+          for (int i = 0; i < b.numRows(); i++, at++) {
+            long want = ids.get(at);
+            assertThat(id.get(i)).isEqualTo(want);
+            assertThat(items.get(i * width)).isEqualTo((float) want);
+            assertThat(items.get(i * width + width - 1)).isEqualTo(want + (width - 1) / 64f);
+          }
+        }
+      }
+      assertThat(at).isEqualTo(frags * per);
+      WindowReader.Stats st = it.readStats();
+      assertThat(st.windows).as("several windows").isGreaterThan(3);
+      assertThat(st.takes)
+          .as("only the first batch's rows taken: %s", st)
+          .isLessThanOrEqualTo(frags);
+      assertThat(p.cacheStats().rowsServed()).isEqualTo((long) frags * per - batch);
+    }
+  }
+
+  /** Rows {@code [from, from + n)}: id and vec (fixed-size list of {@code width} floats). */
+  VectorSchemaRoot wideRows(long from, int n, int width) {
+    org.apache.arrow.vector.types.pojo.Field item =
+        org.apache.arrow.vector.types.pojo.Field.notNullable(
+            "item",
+            new org.apache.arrow.vector.types.pojo.ArrowType.FloatingPoint(
+                org.apache.arrow.vector.types.FloatingPointPrecision.SINGLE));
+    org.apache.arrow.vector.types.pojo.Schema schema =
+        new org.apache.arrow.vector.types.pojo.Schema(
+            List.of(
+                org.apache.arrow.vector.types.pojo.Field.notNullable(
+                    "id", new org.apache.arrow.vector.types.pojo.ArrowType.Int(64, true)),
+                new org.apache.arrow.vector.types.pojo.Field(
+                    "vec",
+                    org.apache.arrow.vector.types.pojo.FieldType.notNullable(
+                        new org.apache.arrow.vector.types.pojo.ArrowType.FixedSizeList(width)),
+                    List.of(item))));
+    VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
+    org.apache.arrow.vector.BigIntVector id =
+        (org.apache.arrow.vector.BigIntVector) root.getVector("id");
+    org.apache.arrow.vector.complex.FixedSizeListVector vec =
+        (org.apache.arrow.vector.complex.FixedSizeListVector) root.getVector("vec");
+    org.apache.arrow.vector.Float4Vector items =
+        (org.apache.arrow.vector.Float4Vector) vec.getDataVector();
+    id.allocateNew(n);
+    vec.allocateNew();
+    items.allocateNew(n * width);
+    for (int i = 0; i < n; i++) {
+      id.set(i, from + i);
+      vec.setNotNull(i);
+      for (int k = 0; k < width; k++) {
+        items.set(i * width + k, from + i + k / 64f);
+      }
+    }
+    items.setValueCount(n * width);
+    vec.setValueCount(n);
+    id.setValueCount(n);
+    root.setRowCount(n);
+    return root;
   }
 
   static long size(Path p) {
