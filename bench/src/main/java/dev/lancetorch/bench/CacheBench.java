@@ -311,17 +311,17 @@ public final class CacheBench {
     s3md.add(
         String.format(
             "The same table at `%s`: S3Proxy 2.9.0 on 127.0.0.1 (filesystem-nio2 backend over the"
-                + " same files) behind a loopback TCP proxy that delays every request by 30 ms"
-                + " (`bench/scripts/DelayProxy.java`, set up by `bench/scripts/s3-large.sh`;"
-                + " S3Proxy's own latency middleware answers ranged GETs without `Content-Range`,"
-                + " which Lance refuses); the permutation table stays local. Epoch 1 includes the"
-                + " whole fill from the object store. *local scan* = the raw local scan above;"
-                + " *local e2* = the local disk-cache epoch 2 above (same run). LanceDB = its"
-                + " reader on the same endpoint over the first %,d rows, median of %d. *Requests*"
-                + " and *MiB fetched* = what went through that proxy while the epoch ran (%s): HTTP"
-                + " requests of every kind, in brackets the GETs under `data/` (the `*.lance` data"
-                + " files), and the bytes the server sent back, headers included; for epoch 2, the"
-                + " largest of its %d runs (each figure on its own).",
+                + " same files, logging warnings only) behind a loopback TCP proxy that delays"
+                + " every request by 30 ms (`bench/scripts/DelayProxy.java`, set up by"
+                + " `bench/scripts/s3-large.sh`; S3Proxy's own latency middleware answers ranged"
+                + " GETs without `Content-Range`, which Lance refuses); the permutation table stays"
+                + " local. Epoch 1 includes the whole fill from the object store. *local scan* ="
+                + " the raw local scan above; *local e2* = the local disk-cache epoch 2 above (same"
+                + " run). LanceDB = its reader on the same endpoint over the first %,d rows, median"
+                + " of %d. *Requests* and *MiB fetched* = what went through that proxy while the"
+                + " epoch ran (%s): HTTP requests of every kind, in brackets the GETs under `data/`"
+                + " (the `*.lance` data files), and the bytes the server sent back, headers"
+                + " included; for epoch 2, the largest of its %d runs (each figure on its own).",
             s3Db,
             peerRows,
             runs,
