@@ -379,14 +379,13 @@ class DiskCacheTest {
   @Test
   void epochOneTakesOnlyItsFirstBatchAndWaitsForTheFills() {
     int frags = 2;
-    int per = 20_000;
-    int width = 64;
+    int per = 40_000;
     Table wide;
-    try (VectorSchemaRoot first = wideRows(0, per, width)) {
+    try (VectorSchemaRoot first = DiskCacheReadMain.rows(allocator, 0, per)) {
       wide = db.createTable("wide", first);
     }
     for (int f = 1; f < frags; f++) {
-      try (VectorSchemaRoot more = wideRows((long) f * per, per, width)) {
+      try (VectorSchemaRoot more = DiskCacheReadMain.rows(allocator, f * per, per)) {
         wide.add(more);
       }
     }
@@ -402,7 +401,7 @@ class DiskCacheTest {
             Permutation.create(wide, x -> RowSelection.addresses(addrs))
                 .selectColumns("id", "vec")
                 .withBatchSize(batch)
-                .withReadAhead(256 << 10)
+                .withReadAhead(64 << 10)
                 .withCache(CacheOptions.disk(cacheDir, 1L << 30));
         BatchIterator<ArrowBatch> it = p.iter(batch, false)) {
       int at = 0;
@@ -417,8 +416,8 @@ class DiskCacheTest {
           for (int i = 0; i < b.numRows(); i++, at++) {
             long want = ids.get(at);
             assertThat(id.get(i)).isEqualTo(want);
-            assertThat(items.get(i * width)).isEqualTo((float) want);
-            assertThat(items.get(i * width + width - 1)).isEqualTo(want + (width - 1) / 64f);
+            assertThat(items.get(i * 16)).isEqualTo(want * 0.25f);
+            assertThat(items.get(i * 16 + 15)).isEqualTo(want * 0.25f + 15);
           }
         }
       }
@@ -430,47 +429,6 @@ class DiskCacheTest {
           .isLessThanOrEqualTo(frags);
       assertThat(p.cacheStats().rowsServed()).isEqualTo((long) frags * per - batch);
     }
-  }
-
-  /** Rows {@code [from, from + n)}: id and vec (fixed-size list of {@code width} floats). */
-  VectorSchemaRoot wideRows(long from, int n, int width) {
-    org.apache.arrow.vector.types.pojo.Field item =
-        org.apache.arrow.vector.types.pojo.Field.notNullable(
-            "item",
-            new org.apache.arrow.vector.types.pojo.ArrowType.FloatingPoint(
-                org.apache.arrow.vector.types.FloatingPointPrecision.SINGLE));
-    org.apache.arrow.vector.types.pojo.Schema schema =
-        new org.apache.arrow.vector.types.pojo.Schema(
-            List.of(
-                org.apache.arrow.vector.types.pojo.Field.notNullable(
-                    "id", new org.apache.arrow.vector.types.pojo.ArrowType.Int(64, true)),
-                new org.apache.arrow.vector.types.pojo.Field(
-                    "vec",
-                    org.apache.arrow.vector.types.pojo.FieldType.notNullable(
-                        new org.apache.arrow.vector.types.pojo.ArrowType.FixedSizeList(width)),
-                    List.of(item))));
-    VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
-    org.apache.arrow.vector.BigIntVector id =
-        (org.apache.arrow.vector.BigIntVector) root.getVector("id");
-    org.apache.arrow.vector.complex.FixedSizeListVector vec =
-        (org.apache.arrow.vector.complex.FixedSizeListVector) root.getVector("vec");
-    org.apache.arrow.vector.Float4Vector items =
-        (org.apache.arrow.vector.Float4Vector) vec.getDataVector();
-    id.allocateNew(n);
-    vec.allocateNew();
-    items.allocateNew(n * width);
-    for (int i = 0; i < n; i++) {
-      id.set(i, from + i);
-      vec.setNotNull(i);
-      for (int k = 0; k < width; k++) {
-        items.set(i * width + k, from + i + k / 64f);
-      }
-    }
-    items.setValueCount(n * width);
-    vec.setValueCount(n);
-    id.setValueCount(n);
-    root.setRowCount(n);
-    return root;
   }
 
   static long size(Path p) {
