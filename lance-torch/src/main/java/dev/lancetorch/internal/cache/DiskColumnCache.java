@@ -238,10 +238,12 @@ public final class DiskColumnCache {
     }
     Slot[] view = new Slot[fragments.stream().mapToInt(FragmentSize::id).max().orElse(-1) + 1];
     List<FragmentSize> toFill = new ArrayList<>();
+    double estimate = 0;
     for (FragmentSize f : fragments) {
       if (f.files().isEmpty() || f.numRows() == 0) {
         continue;
       }
+      estimate += rowBytes * f.numRows();
       Slot s = slots.computeIfAbsent(fileName(f), Slot::new);
       view[f.id()] = s;
       synchronized (s) {
@@ -252,7 +254,7 @@ public final class DiskColumnCache {
         }
       }
     }
-    View v = new View(view, table, toFill);
+    View v = new View(view, table, toFill, estimate <= maxBytes);
     if (startFills) {
       v.startFills();
     }
@@ -279,11 +281,22 @@ public final class DiskColumnCache {
     private final Slot[] byId;
     private final CacheSource table;
     private List<FragmentSize> toFill; // until startFills
+    private final boolean fitsBudget;
 
-    private View(Slot[] byId, CacheSource table, List<FragmentSize> toFill) {
+    private View(Slot[] byId, CacheSource table, List<FragmentSize> toFill, boolean fitsBudget) {
       this.byId = byId;
       this.table = table;
       this.toFill = toFill;
+      this.fitsBudget = fitsBudget;
+    }
+
+    /**
+     * True when this view's fragments, at the cache's estimate of a row's bytes, fit the budget
+     * together: every fill is then expected to be kept. False when some fragment will not be cached
+     * (which one is known only once the fills have tried).
+     */
+    public boolean fitsBudget() {
+      return fitsBudget;
     }
 
     /**
