@@ -243,7 +243,7 @@ public final class DiskColumnCache {
       if (f.files().isEmpty() || f.numRows() == 0) {
         continue;
       }
-      estimate += rowBytes * f.numRows();
+      estimate += estimatedBytes(f);
       Slot s = slots.computeIfAbsent(fileName(f), Slot::new);
       view[f.id()] = s;
       synchronized (s) {
@@ -259,6 +259,11 @@ public final class DiskColumnCache {
       v.startFills();
     }
     return v;
+  }
+
+  /** The size of {@code f}'s file at the estimated bytes of a row (for the budget). */
+  private double estimatedBytes(FragmentSize f) {
+    return rowBytes * f.numRows();
   }
 
   /** Schedules the fill of {@code f} unless it is cached, scheduled or skipped already. */
@@ -625,7 +630,7 @@ public final class DiskColumnCache {
       }
       removeStaleTemps(s.name);
       // a fragment estimated at twice the whole budget is not even tried
-      if (rowBytes * f.numRows() > 2.0 * maxBytes) {
+      if (estimatedBytes(f) > 2.0 * maxBytes) {
         skip(s, f);
         return;
       }
