@@ -25,9 +25,10 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  *   <li>the last batch being returned (a for-each that runs to the end releases everything);
  *   <li>{@link #close()} (idempotent; use try-with-resources to stop early deterministically);
  *   <li>a read failing: the exception is thrown after the scan is released;
- *   <li>{@link Permutation#close()} of the handle that owns the table (a reopened or deserialized
- *       permutation): open iterators are closed first (a {@code next()} in progress finishes),
- *       later {@code next()} calls throw {@link IllegalStateException};
+ *   <li>{@link Permutation#close()} of the handle that made it, or of the handle that owns the
+ *       table (a reopened or deserialized permutation; that closes the iterators of all its
+ *       copies): a {@code next()} in progress finishes, later {@code next()} calls throw {@link
+ *       IllegalStateException};
  *   <li>the iterator becoming unreachable (a for-each left with {@code break}): a {@link Cleaner}
  *       releases it after the next garbage collection.
  * </ul>
@@ -67,7 +68,7 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
     this.batchSize = batchSize;
     this.end = end;
     this.position = start;
-    this.reads = new OpenReads(permutation.closer());
+    this.reads = new OpenReads(permutation.closer(), permutation.openReads());
     this.cleanable = Cleaners.CLEANER.register(this, reads);
   }
 
@@ -216,15 +217,22 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
    */
   static final class OpenReads implements Runnable {
     private final TableCloser owner;
+    private final java.util.Set<OpenReads> handle;
     private Rechunker scan;
     private TensorRechunker tensorScan;
     private WindowReader windows;
     private boolean plannerChecked;
     private boolean closed;
 
-    OpenReads(TableCloser owner) {
+    /**
+     * Registers with {@code owner} (the table handle's iterators) and {@code handle} (those of the
+     * permutation handle that opened it, closed by its {@link Permutation#close()}).
+     */
+    OpenReads(TableCloser owner, java.util.Set<OpenReads> handle) {
       this.owner = owner;
+      this.handle = handle;
       owner.opened(this);
+      handle.add(this);
     }
 
     synchronized boolean isClosed() {
@@ -249,6 +257,7 @@ public final class BatchIterator<T> implements Iterator<T>, AutoCloseable {
       }
       closed = true;
       owner.forget(this);
+      handle.remove(this);
       try {
         if (scan != null) {
           scan.close();

@@ -3,6 +3,7 @@ package dev.lancetorch.permutation;
 import dev.lancetorch.ConnectionFactory;
 import dev.lancetorch.Table;
 import dev.lancetorch.internal.bridge.SchemaExports;
+import dev.lancetorch.internal.memory.CloseAll;
 import dev.lancetorch.internal.read.CacheHolder;
 import dev.lancetorch.internal.read.PlanAccess;
 import dev.lancetorch.internal.read.RowSelection;
@@ -63,6 +64,10 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   private final transient ReadPlans<T> plans = new ReadPlans<>(this);
   private final transient SchemaExports exports = new SchemaExports();
   private transient volatile boolean closed; // this handle's close(); copies have their own
+
+  /** The open iterators this handle made (its {@link #close()} closes them; copies have theirs). */
+  private final transient java.util.Set<BatchIterator.OpenReads> openReads =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private Permutation(
       Table table, boolean ownsTable, TableCloser closer, CacheHolder cache, PermutationSpec spec) {
@@ -538,15 +543,26 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
   }
 
   /**
-   * Releases the memory cache, if any, and closes the table handle if this permutation owns it
-   * (from {@link #reopen()} or deserialization): its open iterators are closed first (a {@code
-   * next()} in progress finishes; later calls throw {@link IllegalStateException}), batches already
-   * returned stay valid. Safe to call twice. Every other method of this handle then throws {@link
-   * IllegalStateException}; copies made from it (over a borrowed table) stay usable.
+   * Closes the iterators this handle opened (a {@code next()} in progress finishes; later calls
+   * throw {@link IllegalStateException}; a for-each left with {@code break} stops reading here
+   * rather than at the next garbage collection), releases the cache, if any, and closes the table
+   * handle if this permutation owns it (from {@link #reopen()} or deserialization): then the open
+   * iterators of every copy over that table are closed first too. Batches already returned stay
+   * valid. Safe to call twice. Every other method of this handle then throws {@link
+   * IllegalStateException}; copies made from it (over a borrowed table) stay usable, with their own
+   * iterators.
    */
   @Override
   public void close() {
     closed = true;
+    try {
+      CloseAll.each(List.copyOf(openReads), BatchIterator.OpenReads::run);
+    } finally {
+      closeCacheAndTable();
+    }
+  }
+
+  private void closeCacheAndTable() {
     plans.replace(List.of());
     if (cache != null) {
       cache.close();
@@ -595,6 +611,10 @@ public final class Permutation<T> implements AutoCloseable, Iterable<T>, Seriali
 
   PermutationSpec spec() {
     return spec;
+  }
+
+  java.util.Set<BatchIterator.OpenReads> openReads() {
+    return openReads;
   }
 
   TableCloser closer() {

@@ -189,6 +189,37 @@ class IteratorLifetimeTest extends TableFixture {
   }
 
   @Test
+  void closingAHandleOverABorrowedTableClosesTheIteratorsItMadeNotThoseOfItsCopies() {
+    for (Permutation<TensorDict> p : List.of(shuffledDict(), identityDict())) {
+      Permutation<TensorDict> copy = p.withBatchSize(32); // shares the borrowed table
+      for (TensorDict d : p) {
+        d.close();
+        break; // dropped with its reads open: before, they ran on until a garbage collection
+      }
+      BatchIterator<TensorDict> open = p.iterator();
+      open.next().close();
+      BatchIterator<TensorDict> ofCopy = copy.iterator();
+      ofCopy.next().close();
+      assertThat(p.closer().openIterators()).isEqualTo(3);
+      p.close();
+      assertThat(p.closer().openIterators()).as("the copy's iterator only").isEqualTo(1);
+      assertThat(open.hasNext()).isFalse();
+      assertThatThrownBy(open::next).isInstanceOf(IllegalStateException.class);
+      open.close();
+      int rest = 0;
+      while (ofCopy.hasNext()) {
+        ofCopy.next().close();
+        rest++;
+      }
+      assertThat(rest).as("the copy reads on to its end").isEqualTo(N / 32 - 1);
+      assertThat(p.closer().openIterators()).isZero();
+      assertThat(BridgeStats.snapshot().liveBatches()).isEqualTo(liveBatchesBefore);
+      assertThat(TensorMemory.allocatedBytes()).isEqualTo(tensorBytesBefore);
+      p.close();
+    }
+  }
+
+  @Test
   void aKeptTensorOutlivesTheConnectionWithoutALeakReport() {
     List<Tensor> kept = new ArrayList<>();
     List<Long> firstIds = new ArrayList<>();
