@@ -108,10 +108,10 @@ public final class Permutations {
     requireInteger(schema, SPLIT_ID, permutationTable, false);
     List<String> names = splitNames(schema.getCustomMetadata());
     List<LongArrayBuilder> parts = new ArrayList<>();
-    // room for every row in split 0 (the only split of most permutations): its array is then built
-    // in place, where doubling held up to 3 arrays of its size at once (16M rows: 384 MB of heap
-    // that G1 kept committed for the rest of the run)
-    int firstCapacity = (int) Math.min(Integer.MAX_VALUE - 8L, permutationTable.countRows());
+    // room for every row of split 0: its array is then built in place, where doubling held up to 3
+    // arrays of its size at once (16M rows: 384 MB of heap that G1 kept committed for the rest of
+    // the run)
+    int firstCapacity = (int) Math.min(Integer.MAX_VALUE - 8L, firstSplitRows(permutationTable));
     try (ArrowReader reader =
         permutationTable.query().select(ROW_ID, SPLIT_ID).batchSize(65536).toArrowReader()) {
       while (reader.loadNextBatch()) {
@@ -155,6 +155,21 @@ public final class Permutations {
     }
     requireRowsOf(base, permutationTable, splits);
     return new Permutations(base, names, splits);
+  }
+
+  /**
+   * Rows of split 0 of {@code permutationTable}: all of them for a table that declares one split
+   * (or names none, or one: most permutations; the count is the table's metadata), else a count of
+   * {@code split_id = 0} (one scan of that column, where presizing to every row would hold an array
+   * that large for split 0 until its copy).
+   */
+  static long firstSplitRows(Table permutationTable) {
+    Schema schema = permutationTable.schema();
+    if (declaredSplits(schema, permutationTable) <= 1
+        && splitNames(schema.getCustomMetadata()).size() <= 1) {
+      return permutationTable.countRows();
+    }
+    return permutationTable.countRows(SPLIT_ID + " = 0");
   }
 
   /** Splits computed in memory by a builder (no table round trip). */

@@ -80,6 +80,7 @@ class PermutationBuilderTest extends TableFixture {
       List<List<Long>> s = splitsOf(table, perm);
       assertThat(s).hasSize(1);
       assertThat(s.get(0)).isEqualTo(PermutationTest.range(0, N));
+      assertThat(Permutations.firstSplitRows(perm)).isEqualTo(N);
     }
   }
 
@@ -96,6 +97,8 @@ class PermutationBuilderTest extends TableFixture {
       assertThat(isSorted(s.get(0))).isFalse();
       assertDisjointCover(s, 900, false);
       assertThat(Permutations.of(table, perm).splitNames()).containsExactly("train", "test");
+      // split 0's array is presized to its own rows, not to the whole table's
+      assertThat(Permutations.firstSplitRows(perm)).isEqualTo(600);
       // random: not simply the first 600 rows
       assertThat(s.get(0)).isNotEqualTo(PermutationTest.range(0, 600));
     }
