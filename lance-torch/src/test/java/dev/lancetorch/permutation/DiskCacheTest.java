@@ -11,6 +11,7 @@ import static dev.lancetorch.permutation.VariableLengthPlannerTest.read;
 import static dev.lancetorch.permutation.VariableLengthPlannerTest.readTensors;
 import static dev.lancetorch.permutation.VariableLengthPlannerTest.shuffled;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lancetorch.ConnectOptions;
 import dev.lancetorch.Connection;
@@ -281,13 +282,20 @@ class DiskCacheTest {
     List<List<String>> ref = rows(base.withReadAhead(0), false);
     for (int round = 0; round < 5; round++) {
       Permutation<ArrowBatch> p = base.withCache(CacheOptions.disk(cacheDir, 1L << 30));
+      Permutation<ArrowBatch> copy = p.withBatchSize(16); // shares p's cache, not its iterators
       p.fillCache();
       List<List<String>> got = new ArrayList<>();
-      try (BatchIterator<ArrowBatch> it = p.iter(16, false)) {
+      try (BatchIterator<ArrowBatch> own = p.iter(16, false);
+          BatchIterator<ArrowBatch> it = copy.iter(16, false)) {
+        own.next().close();
         try (ArrowBatch b = it.next()) {
           got.addAll(VariableLengthPlannerTest.rowsOf(b.root(), ALL));
         }
-        p.close(); // windows are being read ahead from the mapped files now
+        p.close(); // both are reading windows ahead from the mapped files now
+        assertThat(own.hasNext()).as("closed with the handle that made it").isFalse();
+        assertThatThrownBy(own::next)
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("closed");
         while (it.hasNext()) {
           try (ArrowBatch b = it.next()) {
             got.addAll(VariableLengthPlannerTest.rowsOf(b.root(), ALL));
@@ -297,6 +305,7 @@ class DiskCacheTest {
       } catch (IllegalStateException e) {
         assertThat(e).hasMessageContaining("closed"); // or a clean refusal
       }
+      copy.close();
       assertThat(DiskColumnCache.live()).isZero();
     }
   }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
 import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.VectorUnloader;
@@ -267,22 +268,34 @@ final class CacheFile {
 
   /**
    * The row offsets section (null when the file has none): uint32 values in native byte order, in
-   * native memory (a native gather reads them where they are).
+   * native memory from {@code allocator} (a native gather reads them where they are). Owned by the
+   * caller, who closes it.
    */
-  static ByteBuffer offsets(FileChannel ch, Footer f) throws IOException {
+  static ArrowBuf offsets(Path file, FileChannel ch, Footer f, BufferAllocator allocator)
+      throws IOException {
     if (f.offsets() == null) {
       return null;
     }
-    int n = Math.toIntExact(f.offsets()[1]);
-    ByteBuffer b = ByteBuffer.allocateDirect(n * 4);
-    readFully(ch, b, f.offsets()[0]);
-    b.flip();
-    if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) { // the file's are little-endian
-      for (int i = 0; i < n; i++) {
-        b.putInt(i * 4, Integer.reverseBytes(b.getInt(i * 4)));
-      }
+    long n = f.offsets()[1];
+    long bytes = 4L * n;
+    // one offset a row; the writer's int[] of offsets is never longer than this either
+    if (n != f.rows() || bytes > Integer.MAX_VALUE) {
+      throw new Corrupt(file, "row offsets do not match the rows");
     }
-    return b.order(ByteOrder.nativeOrder());
+    ArrowBuf buf = allocator.buffer(Math.max(4, bytes));
+    try {
+      ByteBuffer b = buf.nioBuffer(0, (int) bytes);
+      readFully(ch, b, f.offsets()[0]);
+      if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) { // the file's are little-endian
+        for (long i = 0; i < n; i++) {
+          buf.setInt(i * 4, Integer.reverseBytes(buf.getInt(i * 4)));
+        }
+      }
+      return buf;
+    } catch (IOException | RuntimeException | Error e) {
+      buf.close();
+      throw e;
+    }
   }
 
   private static void readFully(FileChannel ch, ByteBuffer b, long at) throws IOException {

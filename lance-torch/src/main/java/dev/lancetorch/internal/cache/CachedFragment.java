@@ -4,7 +4,6 @@ import dev.lancetorch.internal.bridge.FragmentSources;
 import dev.lancetorch.internal.bridge.NativeBatch;
 import dev.lancetorch.internal.bridge.TorchGather;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.IntBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -39,9 +38,9 @@ final class CachedFragment implements AutoCloseable {
 
   /**
    * Row offset of every cached row (uint32, ascending), in native memory that native gathers read
-   * too; null when the rows are offsets 0..rows-1.
+   * too (owned: released by {@link #close()}); null when the rows are offsets 0..rows-1.
    */
-  private final ByteBuffer offsets;
+  private final ArrowBuf offsets;
 
   /** {@link #offsets} as ints (a view, for the Java search), or null. */
   private final IntBuffer offsetInts;
@@ -50,13 +49,19 @@ final class CachedFragment implements AutoCloseable {
   private volatile boolean closed;
 
   private CachedFragment(
-      int fragmentId, List<NativeBatch> batches, long[] starts, ByteBuffer offsets, long bytes) {
+      int fragmentId, List<NativeBatch> batches, long[] starts, ArrowBuf offsets, long bytes) {
     this.fragmentId = fragmentId;
     this.batches = batches;
     this.starts = starts;
     this.offsets = offsets;
     this.bytes = bytes;
-    this.offsetInts = offsets == null ? null : offsets.asIntBuffer();
+    this.offsetInts =
+        offsets == null
+            ? null
+            : offsets
+                .nioBuffer(0, (int) (4 * rows()))
+                .order(java.nio.ByteOrder.nativeOrder())
+                .asIntBuffer();
   }
 
   /**
@@ -68,7 +73,7 @@ final class CachedFragment implements AutoCloseable {
       throw new IllegalStateException("the disk cache of fragment " + fragmentId + " is closed");
     }
     sources.add(
-        fragmentId, batches, offsets == null ? 0 : MemoryUtil.getByteBufferAddress(offsets));
+        fragmentId, batches, offsets == null ? 0 : offsets.memoryAddress());
   }
 
   long rows() {
@@ -94,13 +99,10 @@ final class CachedFragment implements AutoCloseable {
       if (!sameColumns(schema.getFields(), expect.getFields())) {
         throw new CacheFile.Corrupt(file, "holds columns " + schema + ", expected " + expect);
       }
-      ByteBuffer offsets = CacheFile.offsets(ch, f);
-      if (offsets != null && offsets.capacity() / 4 != f.rows()) {
-        throw new CacheFile.Corrupt(file, "row offsets do not match the rows");
-      }
       long size = ch.size(); // before mapping: it throws when the thread is interrupted (a release)
       List<NativeBatch> batches = new ArrayList<>();
       long[] starts = new long[f.blocks().size() + 1];
+      ArrowBuf offsets = CacheFile.offsets(file, ch, f, allocator);
       try {
         int i = 0;
         for (CacheFile.Block b : f.blocks()) {
@@ -108,11 +110,14 @@ final class CachedFragment implements AutoCloseable {
           starts[i + 1] = starts[i] + b.rows();
           i++;
         }
+        return new CachedFragment(expectFragment, batches, starts, offsets, size);
       } catch (IOException | RuntimeException | Error e) {
         batches.forEach(NativeBatch::close);
+        if (offsets != null) {
+          offsets.close();
+        }
         throw e;
       }
-      return new CachedFragment(expectFragment, batches, starts, offsets, size);
     }
   }
 
@@ -255,7 +260,13 @@ final class CachedFragment implements AutoCloseable {
   public void close() {
     if (!closed) {
       closed = true;
-      batches.forEach(NativeBatch::close);
+      try {
+        batches.forEach(NativeBatch::close);
+      } finally {
+        if (offsets != null) {
+          offsets.close();
+        }
+      }
     }
   }
 }
