@@ -72,8 +72,7 @@ final class CachedFragment implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("the disk cache of fragment " + fragmentId + " is closed");
     }
-    sources.add(
-        fragmentId, batches, offsets == null ? 0 : offsets.memoryAddress());
+    sources.add(fragmentId, batches, offsets == null ? 0 : offsets.memoryAddress());
   }
 
   long rows() {
