@@ -1,6 +1,7 @@
 package dev.lancetorch.internal.cache;
 
 import dev.lancetorch.internal.bridge.FragmentSources;
+import dev.lancetorch.internal.bridge.MappedPages;
 import dev.lancetorch.internal.bridge.NativeBatch;
 import dev.lancetorch.internal.bridge.TorchGather;
 import java.io.IOException;
@@ -167,6 +168,7 @@ final class CachedFragment implements AutoCloseable {
     }
     MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, lo, len);
     long address = MemoryUtil.getByteBufferAddress(map);
+    MappedPages.populate(address, len); // every row is read in an epoch: map the pages at once
     ArrowBuf base = allocator.wrapForeignAllocation(new Mapping(map, len, address));
     List<ArrowBuf> bufs = new ArrayList<>();
     try {

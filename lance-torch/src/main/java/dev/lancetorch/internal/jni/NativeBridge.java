@@ -166,6 +166,13 @@ public final class NativeBridge {
   public static native boolean mallocTune(long mmapThreshold, long trimThreshold);
 
   /**
+   * Maps the pages of {@code [address, address + bytes)}, part of a file mapping of this process,
+   * into its page tables at once ({@code madvise(MADV_POPULATE_READ)}, Linux 5.14+); false where
+   * the kernel or the platform refuses (the pages are then mapped by faults as they are read).
+   */
+  public static native boolean populatePages(long address, long bytes);
+
+  /**
    * Writes {@code addrs[from, from + n)} into the address column at positions {@code dstFrom...}.
    */
   public static native void gatherAddresses(
