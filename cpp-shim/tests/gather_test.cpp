@@ -5,10 +5,12 @@
 // unordered addresses, missing or mismatched columns, unfinished outputs), and
 // variable-length columns (utf8 and large_list rows, null rows and items).
 #include <cstdint>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "../src/source_index.hpp"
 #include "arrow_fixtures.hpp"
 #include "check.hpp"
 
@@ -814,6 +816,33 @@ void test_from_fragments() {
 }
 }  // namespace
 
+// SourceIndex, the gathers' position -> source batch map, on random layouts: a cache's (one block length, a short
+// last block per fragment: the one-step exact table), random lengths, and empty batches (the walk).
+void test_source_index() {
+  std::mt19937_64 r(11);
+  int wrong = 0;
+  for (int t = 0; t < 4000; ++t) {
+    const int n = 1 + static_cast<int>(r() % 40);
+    const int mode = static_cast<int>(r() % 4);
+    std::vector<int64_t> starts{0};
+    for (int s = 0; s < n; ++s) {
+      const int64_t len = mode == 0   ? static_cast<int64_t>(r() % 5)
+                          : mode == 1 ? 1 + static_cast<int64_t>(r() % 100000)
+                          : mode == 2 ? (s % 16 == 15 || s == n - 1 ? 1 + static_cast<int64_t>(r() % 70000) : 65536)
+                                      : (r() % 3 == 0 ? 0 : 1 + static_cast<int64_t>(r() % 300));
+      starts.push_back(starts.back() + len);
+    }
+    if (starts.back() == 0) continue;
+    const lt::gather::SourceIndex index(starts.data(), n);
+    for (int k = 0; k < 100; ++k) {
+      const int64_t p = k == 0 ? 0 : k == 1 ? starts.back() - 1 : static_cast<int64_t>(r() % starts.back());
+      const int32_t s = index.of(p);
+      if (s < 0 || s >= n || starts[s] > p || p >= starts[s + 1]) ++wrong;
+    }
+  }
+  CHECK(wrong == 0);
+}
+
 void run_gather_tests() {
   test_stack_of_gathered_columns_is_a_view();
   test_merge_rows_and_exact_outputs();
@@ -821,6 +850,7 @@ void run_gather_tests() {
   test_sized_outputs();
   test_from_batches();
   test_from_fragments();
+  test_source_index();
   test_concurrent_disjoint_writers();
   test_errors();
   test_size_guards();
