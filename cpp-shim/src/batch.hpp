@@ -25,6 +25,9 @@ struct lt_batch {
   // and kept: a gather reads a cached batch many times, a few rows at a time (lt::batch_jagged).
   mutable std::mutex jagged_mu;
   mutable std::vector<std::shared_ptr<const lt::JaggedView>> jagged;
+  // Made by lt_gather_finish: its variable-length columns were laid out by the gather, so their offsets ascend
+  // within the buffers and a null row holds no items, by construction (describing them skips those checks).
+  bool varlen_built = false;
 
   ~lt_batch() {
     array.reset();  // the array first, then its schema

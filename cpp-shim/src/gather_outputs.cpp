@@ -444,6 +444,7 @@ void gather_finish(lt_gather* g, int64_t index, lt_batch** out) {
   ArrowSchema view;
   lt::make_view(g->schema, &view);
   lt::import_batch(&top, &view, out);  // consumes both, even on failure
+  (*out)->varlen_built = true;          // laid out above: offsets ascend, null rows hold no items
 }
 
 void gather_release(lt_gather* g) noexcept {

@@ -52,9 +52,10 @@ bool is_jagged_format(const char* format);
 
 // Resolves rows [row_start, row_start + row_count) of column `col` (row_count <= 0: to the end); validates
 // offsets (monotonic, within the child) and throws lt::Error naming the column (and row) when the column is not
-// a supported variable-length column or is malformed.
+// a supported variable-length column or is malformed. `built`: the batch's lt_batch::varlen_built (its offsets
+// ascend by construction: the per-row monotonic check is skipped, the bounds are still checked).
 JaggedView describe_jagged(const ArrowArray* top, const ArrowSchema* top_schema, int64_t col, int64_t row_start,
-                           int64_t row_count);
+                           int64_t row_count, bool built = false);
 
 // describe_jagged of every row of column `col` of batch `b`, made once per batch and column and kept with the
 // batch (a batch is immutable): the validation is paid once, not per gather call. Valid while `b` lives.
