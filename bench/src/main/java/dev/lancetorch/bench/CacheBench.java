@@ -145,13 +145,47 @@ public final class CacheBench {
                     cols,
                     peerRows,
                     cols.label());
-        double scan = rawScan(numbers, cols, rows);
-        fillAlone(numbers, perms, cols, rows, scan, cacheDir);
-        localScan.put(cols.label(), scan);
+        // the scan is sampled before the fill and again after each batch size's epochs: one scan's
+        // rate moves by a third from run to run on this machine, so its median over the whole
+        // column
+        // set, not one moment, is what the epochs are divided by
+        List<Long> scanNs = new ArrayList<>();
+        scanSamples(numbers, cols, rows, scanNs, true);
+        double before = mrows(rows, scanNs);
+        fillAlone(numbers, perms, cols, rows, before, cacheDir);
         warmUp(numbers, perms, cols, rows, cacheDir);
+        Map<Integer, Epochs> byBatch = new java.util.LinkedHashMap<>();
         for (int bs : BATCHES) {
           Epochs e = epochs(numbers, perms, cols, bs, rows, cacheDir, runs, null);
+          byBatch.put(bs, e);
           localEpoch2.put(cols.label() + "/" + bs, e.second());
+          scanSamples(numbers, cols, rows, scanNs, false);
+        }
+        double scan = mrows(rows, scanNs);
+        System.out.printf(
+            "raw scan %s: %.3f M rows/s (median of %d runs; before the fill %.3f; runs %s)%n",
+            cols.label(),
+            scan,
+            scanNs.size(),
+            before,
+            scanNs.stream().map(ns -> String.format("%.1f", rows / (ns / 1e9) / 1e6)).toList());
+        fills.add(
+            String.format(
+                "- %s: raw scan runs, M rows/s, in order (%d before the fill, then %d after each"
+                    + " batch size's epochs): %s; median %.3f",
+                cols.label(),
+                runs,
+                runs,
+                String.join(
+                    ", ",
+                    scanNs.stream()
+                        .map(ns -> String.format("%.1f", rows / (ns / 1e9) / 1e6))
+                        .toList()),
+                scan));
+        localScan.put(cols.label(), scan);
+        for (Map.Entry<Integer, Epochs> be : byBatch.entrySet()) {
+          int bs = be.getKey();
+          Epochs e = be.getValue();
           Double p = peer.get(bs);
           String line =
               String.format(
@@ -206,14 +240,17 @@ public final class CacheBench {
                 + " includes the whole fill; before the timed epochs of a column set, one untimed"
                 + " epoch 1 and 2 per batch size warm up the JIT, as a warm-up scan does for the"
                 + " scan). *Scan* = a raw Lance scan of the same columns (Arrow"
-                + " C stream, batch 65,536), median of %d. LanceDB = its own reader (the official"
+                + " C stream, batch 65,536), median of %d runs: a third before the fill, a third"
+                + " after each batch size's epochs (one scan's rate moves by about a third from run"
+                + " to run on this machine; `fillCache() alone` is divided by the runs before it)."
+                + " LanceDB = its own reader (the official"
                 + " Node package, the way LanceDB's Rust `PermutationReader` reads: one take per"
                 + " batch) over the first %,d rows of the same permutation, %s, in this same run. M"
                 + " rows/s.",
             rows,
             numbers.fragments().size(),
             rows,
-            runs,
+            runs * (1 + BATCHES.length),
             peerRows,
             peerDir == null ? "NOT measured (no --peer-dir)" : "median of " + runs));
     md.add("");
@@ -223,22 +260,28 @@ public final class CacheBench {
     md.add("|---|---|---|---|---|---|---|---|---|---|---|---|");
   }
 
-  /** M rows/s of a full scan of the columns (median of the runs, after one warm-up). */
-  private double rawScan(Table t, Columns cols, long rows) {
-    long[] ns = new long[runs];
-    scanOnce(t, cols);
+  /**
+   * Adds {@code runs} timed full scans of the columns to {@code ns} (nanoseconds each), after an
+   * untimed one when {@code warmUp}.
+   */
+  private void scanSamples(Table t, Columns cols, long rows, List<Long> ns, boolean warmUp) {
+    if (warmUp) {
+      scanOnce(t, cols);
+    }
     for (int i = 0; i < runs; i++) {
       long t0 = System.nanoTime();
       long n = scanOnce(t, cols);
-      ns[i] = System.nanoTime() - t0;
+      ns.add(System.nanoTime() - t0);
       if (n != rows) {
         throw new IllegalStateException("scan read " + n + " rows of " + rows);
       }
     }
-    java.util.Arrays.sort(ns);
-    double mrows = rows / (ns[runs / 2] / 1e9) / 1e6;
-    System.out.printf("raw scan %s: %.3f M rows/s%n", cols.label(), mrows);
-    return mrows;
+  }
+
+  /** M rows/s at the median of {@code ns}. */
+  private static double mrows(long rows, List<Long> ns) {
+    long[] sorted = ns.stream().mapToLong(Long::longValue).sorted().toArray();
+    return rows / (sorted[sorted.length / 2] / 1e9) / 1e6;
   }
 
   /** {@code fillCache()} into an empty directory, before any epoch: sequential reads only. */
