@@ -200,7 +200,8 @@ class IteratorLifetimeTest extends TableFixture {
       open.next().close();
       BatchIterator<TensorDict> ofCopy = copy.iterator();
       ofCopy.next().close();
-      assertThat(p.closer().openIterators()).isEqualTo(3);
+      // the dropped one too, unless a garbage collection has released it already
+      assertThat(p.closer().openIterators()).isBetween(2, 3);
       p.close();
       assertThat(p.closer().openIterators()).as("the copy's iterator only").isEqualTo(1);
       assertThat(open.hasNext()).isFalse();
