@@ -11,10 +11,7 @@ namespace {
 constexpr int kMaxDepth = 64;
 
 int64_t count_nulls(const uint8_t* bits, int64_t first, int64_t n) {
-  if (bits == nullptr) return 0;
-  int64_t nulls = 0;
-  for (int64_t i = 0; i < n; ++i) nulls += bit_set(bits, first + i) ? 0 : 1;
-  return nulls;
+  return bits == nullptr ? 0 : count_clear_bits(bits, first, n);
 }
 
 std::string col_label(const ColumnView& c) { return "column '" + c.name + "' (format '" + c.format + "')"; }

@@ -69,11 +69,7 @@ void init_schema(ArrowSchema* s, const char* format, const char* name, int64_t f
 }
 
 int64_t popcount_nulls(const char* bits, int64_t n) {
-  int64_t valid = 0;
-  const auto* b = reinterpret_cast<const uint8_t*>(bits);
-  for (int64_t i = 0; i < n / 8; ++i) valid += __builtin_popcount(b[i]);
-  for (int64_t i = n / 8 * 8; i < n; ++i) valid += lt::bit_set(b, i) ? 1 : 0;
-  return n - valid;
+  return lt::count_clear_bits(reinterpret_cast<const uint8_t*>(bits), 0, n);
 }
 
 void build_schema(lt_gather* g) {

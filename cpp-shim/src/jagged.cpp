@@ -24,30 +24,6 @@ bool is_bytes(const char* f) {
 }
 bool is_nested(const char* f) { return f[0] == '+'; }
 
-// Clear bits among bits [first, first + n); *first_null = the index (from first) of the first, when any. A word of
-// 64 bits at a time (popcount, and the lowest clear bit of the first word that has one), bit by bit only at the
-// ends: a per-bit branch mispredicted at every null row.
-int64_t count_range_nulls(const uint8_t* bits, int64_t first, int64_t n, int64_t* first_null) {
-  int64_t nulls = 0;
-  int64_t i = 0;
-  for (; i < n && ((first + i) & 7) != 0; ++i) {  // up to a byte boundary
-    if (!bit_set(bits, first + i) && nulls++ == 0) *first_null = i;
-  }
-  for (; i + 64 <= n; i += 64) {
-    uint64_t w;
-    std::memcpy(&w, bits + ((first + i) >> 3), 8);
-    w = ~w;  // set bits: the nulls (Arrow bitmaps are little-endian: bit k of the word is row k)
-    if (w != 0) {
-      if (nulls == 0) *first_null = i + __builtin_ctzll(w);
-      nulls += __builtin_popcountll(w);
-    }
-  }
-  for (; i < n; ++i) {
-    if (!bit_set(bits, first + i) && nulls++ == 0) *first_null = i;
-  }
-  return nulls;
-}
-
 void check_offsets(const JaggedView& j) {
   if (j.begin < 0) fail(j.label() + " row " + std::to_string(j.row_start) + ": negative offset " + std::to_string(j.begin));
   for (int64_t r = 0; r < j.rows; ++r) {
@@ -117,7 +93,7 @@ JaggedView describe_jagged(const ArrowArray* top, const ArrowSchema* top_schema,
   }
   if (a->null_count != 0 && j.row_validity != nullptr) {
     int64_t first = -1;
-    j.null_rows = count_range_nulls(j.row_validity, row0, j.rows, &first);
+    j.null_rows = count_clear_bits(j.row_validity, row0, j.rows, &first);
     if (j.null_rows > 0) j.first_null_row = row_start + first;
   }
   ColumnView& it = j.items;
@@ -154,7 +130,7 @@ JaggedView describe_jagged(const ArrowArray* top, const ArrowSchema* top_schema,
     }
     if (ca->null_count != 0 && it.row_validity != nullptr) {
       int64_t first = -1;
-      j.item_nulls = count_range_nulls(it.row_validity, it.first, it.rows, &first);
+      j.item_nulls = count_clear_bits(it.row_validity, it.first, it.rows, &first);
       if (j.item_nulls > 0) {
         int64_t r = 0;
         while (r + 1 < j.rows && j.offset(r + 1) - j.begin <= first) ++r;

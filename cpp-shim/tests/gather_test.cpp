@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "../src/column.hpp"
 #include "../src/source_index.hpp"
 #include "arrow_fixtures.hpp"
 #include "check.hpp"
@@ -843,6 +844,31 @@ void test_source_index() {
   CHECK(wrong == 0);
 }
 
+// count_clear_bits (the null counts of batches, gathered outputs and jagged views) against a bit-by-bit count, on
+// random ranges: every start offset within a word, short and long runs, dense and sparse nulls, none and all.
+void test_count_clear_bits() {
+  std::mt19937_64 r(5);
+  int wrong = 0;
+  for (int t = 0; t < 20000; ++t) {
+    const int64_t first = static_cast<int64_t>(r() % 70);
+    const int64_t n = static_cast<int64_t>(r() % 300);
+    const int mode = static_cast<int>(r() % 4);
+    std::vector<uint8_t> bits(static_cast<size_t>((first + n + 7) / 8 + 1));
+    for (uint8_t& b : bits) {
+      b = mode == 0 ? 0xFF : mode == 1 ? 0 : mode == 2 ? static_cast<uint8_t>(r()) : static_cast<uint8_t>(r() | r() | r());
+    }
+    int64_t want = 0;
+    int64_t want_first = -1;
+    for (int64_t i = 0; i < n; ++i) {
+      if (!lt::bit_set(bits.data(), first + i) && want++ == 0) want_first = i;
+    }
+    int64_t got_first = -1;
+    if (lt::count_clear_bits(bits.data(), first, n, &got_first) != want || got_first != want_first) ++wrong;
+    if (lt::count_clear_bits(bits.data(), first, n) != want) ++wrong;
+  }
+  CHECK(wrong == 0);
+}
+
 void run_gather_tests() {
   test_stack_of_gathered_columns_is_a_view();
   test_merge_rows_and_exact_outputs();
@@ -851,6 +877,7 @@ void run_gather_tests() {
   test_from_batches();
   test_from_fragments();
   test_source_index();
+  test_count_clear_bits();
   test_concurrent_disjoint_writers();
   test_errors();
   test_size_guards();

@@ -4,9 +4,10 @@
 #include <dlfcn.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
+#endif
+#if defined(__linux__)
 #include <sys/mman.h>
 #include <unistd.h>
-#include <cerrno>
 #endif
 #include <jni.h>
 

@@ -162,16 +162,9 @@ public final class CacheBench {
           scanSamples(numbers, cols, rows, scanNs, false);
         }
         double scan = mrows(rows, scanNs);
-        System.out.printf(
-            "raw scan %s: %.3f M rows/s (median of %d runs; before the fill %.3f; runs %s)%n",
-            cols.label(),
-            scan,
-            scanNs.size(),
-            before,
-            scanNs.stream().map(ns -> String.format("%.1f", rows / (ns / 1e9) / 1e6)).toList());
-        fills.add(
+        String scanLine =
             String.format(
-                "- %s: raw scan runs, M rows/s, in order (%d before the fill, then %d after each"
+                "%s: raw scan runs, M rows/s, in order (%d before the fill, then %d after each"
                     + " batch size's epochs): %s; median %.3f",
                 cols.label(),
                 runs,
@@ -181,7 +174,9 @@ public final class CacheBench {
                     scanNs.stream()
                         .map(ns -> String.format("%.1f", rows / (ns / 1e9) / 1e6))
                         .toList()),
-                scan));
+                scan);
+        System.out.println(scanLine);
+        fills.add("- " + scanLine);
         localScan.put(cols.label(), scan);
         for (Map.Entry<Integer, Epochs> be : byBatch.entrySet()) {
           int bs = be.getKey();

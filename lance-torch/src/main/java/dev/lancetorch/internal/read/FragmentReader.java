@@ -136,10 +136,13 @@ final class FragmentReader {
     }
     FragmentSize[] byId = byId();
     int n = byId.length;
+    // the rows' spread per fragment matters only over the budget (below): otherwise only which
+    // fragments the window touches
+    boolean spread = !dv.fitsBudget();
     boolean[] touched = new boolean[n];
-    long[] count = new long[n];
-    long[] min = new long[n];
-    long[] max = new long[n];
+    long[] count = spread ? new long[n] : null;
+    long[] min = spread ? new long[n] : null;
+    long[] max = spread ? new long[n] : null;
     for (int i = 0; i < rows; i++) {
       long a = addrs[i];
       long id = a >>> 32;
@@ -147,6 +150,10 @@ final class FragmentReader {
         return false; // the planner's read names the missing address
       }
       int f = (int) id;
+      if (!spread) {
+        touched[f] = true;
+        continue;
+      }
       long off = a & 0xFFFFFFFFL;
       if (!touched[f]) {
         touched[f] = true;
@@ -163,15 +170,17 @@ final class FragmentReader {
         continue;
       }
       FragmentSize info = byId[id];
-      long span = max[id] - min[id] + 1;
+      if (!dv.cacheable(id)) {
+        return false;
+      }
       // over the budget some fills will be thrown away: wait only for one this window's own read
       // would run anyway (its rows spread over a quarter of the fragment or more, a scan beating a
       // take), else read the window through the planner, as without a cache
-      if (!dv.cacheable(id)
-          || (!dv.fitsBudget()
-              && (span * 4 < info.numRows()
-                  || !costs.scanBeatsTake(count[id], span, cols.rowBytes())))) {
-        return false;
+      if (spread) {
+        long span = max[id] - min[id] + 1;
+        if (span * 4 < info.numRows() || !costs.scanBeatsTake(count[id], span, cols.rowBytes())) {
+          return false;
+        }
       }
       fills.add(() -> dv.fillNow(info));
     }
