@@ -324,6 +324,20 @@ LT_API int lt_gather_addresses(lt_gather* g, const int64_t* addrs, int64_t from,
 LT_API int lt_gather_finish(lt_gather* g, int64_t index, lt_batch** out);
 LT_API void lt_gather_release(lt_gather* g);
 
+/* Marks column col of the batch row-packed: row r's values are at the column's values buffer + r * stride bytes,
+ * not one contiguous run (a disk-cache block that keeps a row's fixed-width values together, so that a random
+ * gather loads one cache line a row where separate columns cost one each; see lt_pack_rows). Only the gathers
+ * (lt_gather_*) read such a batch's values: tensor views of it and lt_batch_export_array fail. The column must be
+ * numeric or FixedSizeList<numeric> (not bool) at offset 0 and stride at least its bytes a row; the caller vouches
+ * that its values buffer holds (rows - 1) * stride + that many bytes. Call before the batch is shared. */
+LT_API int lt_batch_pack_column(lt_batch* batch, int64_t col, int64_t stride);
+
+/* Interleaves n_cols columns' contiguous values into packed rows: for every row r < rows and column c, bytes[c]
+ * bytes from srcs[c] + r * bytes[c] to dst + r * stride + at[c] (at[c] + bytes[c] <= stride). BORROWS every
+ * buffer; dst holds rows * stride bytes (bytes of a row no column covers are left as they are). */
+LT_API int lt_pack_rows(void* dst, int64_t stride, const void* const* srcs, const int64_t* bytes, const int64_t* at,
+                        int64_t n_cols, int64_t rows);
+
 /* A shallow ArrowArray over the batch's data holding one batch reference
  * (dropped by its release callback), for consumers that import Arrow C arrays
  * (e.g. Arrow Java against a schema they already know). */

@@ -1,5 +1,7 @@
 #include "batch.hpp"
 
+#include <algorithm>
+#include <climits>
 #include <cstring>
 #include <memory>
 
@@ -76,6 +78,7 @@ void release_export(ArrowArray* a) {
 void export_array(lt_batch* b, ArrowArray* out) {
   if (out == nullptr) lt::fail("lt_batch_export_array: out is null");
   if (b == nullptr) lt::fail("lt_batch_export_array: batch is null");
+  lt::require_unpacked(b, "lt_batch_export_array");
   auto* h = new ExportHolder{b};
   lt::batch_ref(b);
   std::memcpy(out, &b->array, sizeof(ArrowArray));
@@ -106,6 +109,37 @@ int64_t batch_buffer_bytes(const lt_batch* b) {
 }  // namespace
 
 namespace lt {
+
+ColumnView batch_column(const lt_batch* b, int64_t col) {
+  ColumnView v = describe_column(&b->array, &b->schema, col);
+  if (!b->row_stride.empty() && b->row_stride[static_cast<size_t>(col)] != 0) {
+    v.stride = b->row_stride[static_cast<size_t>(col)];
+  }
+  return v;
+}
+
+void require_unpacked(const lt_batch* b, const char* fn) {
+  if (!b->row_stride.empty()) {
+    fail(std::string(fn) + ": the batch's rows are packed (a disk-cache block): only gathers read it");
+  }
+}
+
+void pack_column(lt_batch* b, int64_t col, int64_t stride) {
+  if (b == nullptr) fail("lt_batch_pack_column: batch is null");
+  if (col < 0 || col >= b->array.n_children) fail("lt_batch_pack_column: column index out of range");
+  if (lt::is_jagged_format(b->schema.children[col]->format)) {
+    fail("lt_batch_pack_column: column '" + b->names[static_cast<size_t>(col)] + "' is not fixed-width");
+  }
+  const ColumnView v = describe_column(&b->array, &b->schema, col);
+  if (v.elem == Elem::Bool) fail("lt_batch_pack_column: column '" + v.name + "' is bool (bit-packed)");
+  if (v.first != 0) fail("lt_batch_pack_column: column '" + v.name + "' does not start at offset 0");
+  if (stride < v.stride || stride > (INT64_MAX >> 2) / std::max<int64_t>(b->array.length, 1)) {
+    fail("lt_batch_pack_column: stride " + std::to_string(stride) + " for column '" + v.name + "' of " +
+         std::to_string(v.stride) + " bytes a row");
+  }
+  if (b->row_stride.empty()) b->row_stride.assign(static_cast<size_t>(b->array.n_children), 0);
+  b->row_stride[static_cast<size_t>(col)] = stride;
+}
 
 void import_batch(ArrowArray* array, ArrowSchema* schema, lt_batch** out) {
   // Owned from here on, so every failure releases the structs exactly once (a failed import is not counted in the
@@ -202,6 +236,10 @@ LT_API void lt_stats(lt_stats_t* out) {
   out->bytes_live = c.live_bytes.load();
 }
 
+
+LT_API int lt_batch_pack_column(lt_batch* batch, int64_t col, int64_t stride) {
+  return lt::guarded([&] { lt::pack_column(batch, col, stride); });
+}
 
 LT_API int lt_batch_export_array(lt_batch* batch, struct ArrowArray* out) {
   return lt::guarded([&] { export_array(batch, out); });

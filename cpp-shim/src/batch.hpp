@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "adopted.hpp"
+#include "column.hpp"
 #include "lance_torch.h"
 
 namespace lt {
@@ -28,6 +29,9 @@ struct lt_batch {
   // Made by lt_gather_finish: its variable-length columns were laid out by the gather, so their offsets ascend
   // within the buffers and a null row holds no items, by construction (describing them skips those checks).
   bool varlen_built = false;
+  // Per column, bytes between rows of a row-packed column (lt_batch_pack_column), 0 for a contiguous one; empty when
+  // no column is packed. Set before the batch is shared, read-only afterwards.
+  std::vector<int64_t> row_stride;
 
   ~lt_batch() {
     array.reset();  // the array first, then its schema
@@ -51,5 +55,12 @@ void batch_unref(lt_batch* b) noexcept;
 // structs (released on every failure, else by the batch's last reference), validates them and sets *out to a new
 // batch holding one reference. Throws lt::Error naming what is wrong ("lt_batch_import: ...").
 void import_batch(ArrowArray* array, ArrowSchema* schema, lt_batch** out);
+
+// Column `col` of b (describe_column), with its row stride when b's rows are packed: what a gather reads.
+ColumnView batch_column(const lt_batch* b, int64_t col);
+
+// Fails, naming fn, when some column of b is row-packed: views that read a column's values as one contiguous run
+// (tensors over the batch, lt_batch_export_array) would read other columns' bytes.
+void require_unpacked(const lt_batch* b, const char* fn);
 
 }  // namespace lt

@@ -198,6 +198,7 @@ ColumnView describe_column(const ArrowArray* top, const ArrowSchema* top_schema,
   if (c.fixed_list) {
     c.null_items = (values_arr->null_count == 0) ? 0 : count_nulls(c.item_validity, c.item_validity_first, items);
   }
+  c.stride = c.elem == Elem::Bool ? 0 : c.width * elem_size(c.elem);
   return c;
 }
 

@@ -37,6 +37,9 @@ struct ColumnView {
   int64_t item_validity_first = 0;
   int64_t null_rows = 0;       // nulls in the column array
   int64_t null_items = 0;      // nulls in the list child within the viewed range
+  // Bytes from one row's values to the next row's (not bool): width * element size, or more for a column of a
+  // batch whose rows are packed (lt_batch_pack_column; see lt::batch_column).
+  int64_t stride = 0;
 };
 
 // Parses an Arrow format string into an element type; false if not numeric/bool.

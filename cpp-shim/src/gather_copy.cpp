@@ -98,7 +98,7 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const Pair* pairs, size_t n_p
       lt::copy_var_rows(j, c.var, g->chunks, vm.data(), vm.size());
       continue;
     }
-    const lt::ColumnView v = lt::describe_column(&src->array, &src->schema, si);
+    const lt::ColumnView v = lt::batch_column(src, si);
     check_same_layout(c, v);
     const int64_t W = c.width;
     const bool nulls = v.null_rows > 0 || v.null_items > 0;
@@ -112,14 +112,15 @@ void copy_pairs(lt_gather* g, const lt_batch* src, const Pair* pairs, size_t n_p
       }
     } else {
       const int64_t rb = W * lt::elem_size(c.elem);
+      const int64_t stride = v.stride;  // rb, or more in a batch of packed rows
       const char* base = static_cast<const char*>(v.values) + v.first * lt::elem_size(c.elem);
       // This column's start in every output, so a row's destination is one load away.
       for (size_t ob = 0; ob < g->outs.size(); ++ob) col_base[ob] = g->outs[ob].values[ci];
       const size_t n_moves = moves.size();
       for (size_t j = 0; j < n_moves; ++j) {
-        if (j + kPrefetch < n_moves) __builtin_prefetch(base + moves[j + kPrefetch].src_row * rb);
+        if (j + kPrefetch < n_moves) __builtin_prefetch(base + moves[j + kPrefetch].src_row * stride);
         const Move& m = moves[j];
-        copy_row(col_base[static_cast<size_t>(m.out)] + m.out_row * rb, base + m.src_row * rb, rb);
+        copy_row(col_base[static_cast<size_t>(m.out)] + m.out_row * rb, base + m.src_row * stride, rb);
       }
     }
     if (nulls) {

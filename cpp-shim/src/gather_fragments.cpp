@@ -69,43 +69,67 @@ std::vector<Span> spans_of(const lt_gather* g, int64_t dst_from, int64_t n) {
   return spans;
 }
 
-void copy_fixed(lt_gather* g, size_t ci, const std::vector<lt::ColumnView>& views, const std::vector<Span>& spans,
-                const int32_t* src, const int32_t* row, int64_t n) {
-  const OutColumn& c = g->cols[ci];
-  const int64_t W = c.width;
+// Positions gathered together, every fixed-width column in turn, before the next ones: when a cache keeps a row's
+// values together (packed rows), the first column's loads bring the row's cache line in and the other columns find
+// it there (256 rows: at most 32 KiB of lines).
+constexpr int64_t kChunk = 256;
+
+// A fixed-width column's source batches, resolved once per gather call.
+struct FixedSources {
+  std::vector<lt::ColumnView> views;
+  std::vector<const char*> base;  // row 0's values in each source
+  std::vector<int64_t> stride;    // bytes from a row's values to the next row's in each source
   bool nulls = false;
-  for (const lt::ColumnView& v : views) nulls = nulls || v.null_rows > 0 || v.null_items > 0;
-  if (c.elem == lt::Elem::Bool) {  // values start cleared (layout_output): set the bits that are on
-    for (const Span& sp : spans) {
+};
+
+FixedSources fixed_sources(std::vector<lt::ColumnView> views, const OutColumn& c) {
+  FixedSources f;
+  const int64_t es = c.elem == lt::Elem::Bool ? 0 : lt::elem_size(c.elem);
+  for (const lt::ColumnView& v : views) {
+    f.nulls = f.nulls || v.null_rows > 0 || v.null_items > 0;
+    f.base.push_back(static_cast<const char*>(v.values) + v.first * es);
+    f.stride.push_back(v.stride);
+  }
+  f.views = std::move(views);
+  return f;
+}
+
+// Run positions [lo, hi) of fixed-width column ci: values, then null bits.
+void copy_fixed(lt_gather* g, size_t ci, const FixedSources& fs, const std::vector<Span>& spans, const int32_t* src,
+                const int32_t* row, int64_t n, int64_t lo, int64_t hi) {
+  const OutColumn& c = g->cols[ci];
+  const std::vector<lt::ColumnView>& views = fs.views;
+  const int64_t W = c.width;
+  for (const Span& sp : spans) {
+    const int64_t from = std::max(lo, sp.at);
+    const int64_t end = std::min(hi, sp.at + sp.n);
+    if (from >= end) continue;
+    if (c.elem == lt::Elem::Bool) {  // values start cleared (layout_output): set the bits that are on
       char* out = g->outs[sp.out].values[ci];
-      for (int64_t i = sp.at; i < sp.at + sp.n; ++i) {
+      for (int64_t i = from; i < end; ++i) {
         const lt::ColumnView& v = views[static_cast<size_t>(src[i])];
         const auto* bits = static_cast<const uint8_t*>(v.values);
         for (int64_t k = 0; k < W; ++k) {
           if (lt::bit_set(bits, v.first + row[i] * W + k)) put_bit(out, (sp.row + i - sp.at) * W + k, true);
         }
       }
-    }
-  } else {
-    const int64_t es = lt::elem_size(c.elem);
-    const int64_t rb = W * es;
-    std::vector<const char*> base(views.size());
-    for (size_t s = 0; s < views.size(); ++s) {
-      base[s] = static_cast<const char*>(views[s].values) + views[s].first * es;
-    }
-    for (const Span& sp : spans) {
+    } else {
+      const int64_t rb = W * lt::elem_size(c.elem);
       char* out = g->outs[sp.out].values[ci] + sp.row * rb;
-      const int64_t end = sp.at + sp.n;
-      for (int64_t i = sp.at; i < end; ++i) {
-        if (i + kAhead < n) __builtin_prefetch(base[static_cast<size_t>(src[i + kAhead])] + row[i + kAhead] * rb);
-        copy_row(out + (i - sp.at) * rb, base[static_cast<size_t>(src[i])] + row[i] * rb, rb);
+      const char* const* base = fs.base.data();
+      const int64_t* stride = fs.stride.data();
+      for (int64_t i = from; i < end; ++i) {
+        if (i + kAhead < n) {
+          const auto s = static_cast<size_t>(src[i + kAhead]);
+          __builtin_prefetch(base[s] + row[i + kAhead] * stride[s]);
+        }
+        const auto s = static_cast<size_t>(src[i]);
+        copy_row(out + (i - sp.at) * rb, base[s] + row[i] * stride[s], rb);
       }
     }
-  }
-  if (!nulls) return;
-  for (const Span& sp : spans) {
+    if (!fs.nulls) continue;
     OutBatch& o = g->outs[sp.out];
-    for (int64_t i = sp.at; i < sp.at + sp.n; ++i) {
+    for (int64_t i = from; i < end; ++i) {
       const lt::ColumnView& v = views[static_cast<size_t>(src[i])];
       const int64_t r = sp.row + i - sp.at;
       if (v.row_validity != nullptr && !lt::bit_set(v.row_validity, v.row_validity_first + row[i])) {
@@ -254,8 +278,9 @@ void gather_from_fragments(lt_gather* g, lt_batch* const* srcs, const int64_t* s
     src[i] = s;
     row[i] = static_cast<int32_t>(p - starts[s]);
   }
-  // 2. column by column, output by output
+  // 2. variable-length columns one by one, output by output; fixed-width ones together, kChunk positions at a time
   const std::vector<Span> spans = spans_of(g, dst_from, n);
+  std::vector<std::pair<size_t, FixedSources>> fixed;
   for (size_t ci = 0; ci < g->cols.size(); ++ci) {
     const OutColumn& c = g->cols[ci];
     if (c.address) continue;
@@ -285,14 +310,18 @@ void gather_from_fragments(lt_gather* g, lt_batch* const* srcs, const int64_t* s
     std::vector<lt::ColumnView> views;
     views.reserve(static_cast<size_t>(n_srcs));
     for (int64_t s = 0; s < n_srcs; ++s) {
-      views.push_back(lt::describe_column(&srcs[s]->array, &srcs[s]->schema, col[s]));
+      views.push_back(lt::batch_column(srcs[s], col[s]));
       const lt::ColumnView& v = views.back();
       if (v.elem != c.elem || v.fixed_list != c.fixed_list || v.width != c.width) {
         lt::fail("lt_gather: column '" + c.name + "' has format '" + v.format + "' in a source batch but '" +
                  c.format + "' in the first one");
       }
     }
-    copy_fixed(g, ci, views, spans, src.get(), row, n);
+    fixed.emplace_back(ci, fixed_sources(std::move(views), c));
+  }
+  for (int64_t lo = 0; lo < n; lo += kChunk) {
+    const int64_t hi = std::min(n, lo + kChunk);
+    for (const auto& [ci, fs] : fixed) copy_fixed(g, ci, fs, spans, src.get(), row, n, lo, hi);
   }
   for (const Span& sp : spans) g->outs[sp.out].written.fetch_add(sp.n, std::memory_order_relaxed);
 }

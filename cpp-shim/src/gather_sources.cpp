@@ -64,8 +64,8 @@ void gather_merge(lt_gather* g, const lt_batch* src, const char* addr_col, const
   if (n_want > 0 && (want_addr == nullptr || want_pos == nullptr)) lt::fail("lt_gather_merge: wanted rows are null");
   const int64_t ai = find_column(src, addr_col);
   if (ai < 0) lt::fail(std::string("lt_gather_merge: the source batch has no column '") + addr_col + "'");
-  const lt::ColumnView a = lt::describe_column(&src->array, &src->schema, ai);
-  if ((a.elem != lt::Elem::U64 && a.elem != lt::Elem::I64) || a.fixed_list || a.null_rows > 0) {
+  const lt::ColumnView a = lt::batch_column(src, ai);
+  if ((a.elem != lt::Elem::U64 && a.elem != lt::Elem::I64) || a.fixed_list || a.null_rows > 0 || a.stride != 8) {
     lt::fail("lt_gather_merge: address column '" + std::string(addr_col) + "' must be non-null 64-bit integers");
   }
   const auto* addr = static_cast<const uint64_t*>(a.values) + a.first;
@@ -95,8 +95,8 @@ void gather_merge_dense(lt_gather* g, const lt_batch* src, const char* addr_col,
   if (span < 0 || (span > 0 && dense == nullptr)) lt::fail("lt_gather_merge_dense: bad wanted map");
   const int64_t ai = find_column(src, addr_col);
   if (ai < 0) lt::fail(std::string("lt_gather_merge_dense: the source batch has no column '") + addr_col + "'");
-  const lt::ColumnView a = lt::describe_column(&src->array, &src->schema, ai);
-  if ((a.elem != lt::Elem::U64 && a.elem != lt::Elem::I64) || a.fixed_list || a.null_rows > 0) {
+  const lt::ColumnView a = lt::batch_column(src, ai);
+  if ((a.elem != lt::Elem::U64 && a.elem != lt::Elem::I64) || a.fixed_list || a.null_rows > 0 || a.stride != 8) {
     lt::fail("lt_gather_merge_dense: address column '" + std::string(addr_col) +
              "' must be non-null 64-bit integers");
   }

@@ -88,6 +88,7 @@ lt_batch* check_batch(lt_batch* b, AtenTensorHandle* out, const char* fn) {
 
 void column_tensor(lt_batch* b, int64_t col, const lt_column_options* o, AtenTensorHandle* out) {
   check_batch(b, out, "lt_batch_column_tensor");
+  require_unpacked(b, "lt_batch_column_tensor");
   const ColumnView c = describe_column(&b->array, &b->schema, col);
   const bool cm = o != nullptr && o->column_major != 0;
   const bool fill = o != nullptr && o->fill_nulls != 0;
@@ -137,6 +138,7 @@ Elem promote(const std::vector<ColumnView>& cols) {
 void stack_columns(lt_batch* b, const int64_t* idx, int64_t n, int32_t dtype, const int32_t* fill_nulls,
                    const double* fill_values, AtenTensorHandle* out) {
   check_batch(b, out, "lt_batch_stack_columns");
+  require_unpacked(b, "lt_batch_stack_columns");
   if (idx == nullptr || n <= 0) fail("lt_batch_stack_columns: need at least one column");
   if (n > b->array.n_children * 64 + 64) fail("lt_batch_stack_columns: too many columns");
   if (fill_nulls != nullptr && fill_values == nullptr) fail("lt_batch_stack_columns_filled: fill values are null");

@@ -815,7 +815,110 @@ void test_from_fragments() {
     for (lt_batch* s : v) lt_batch_release(s);
   }
 }
+// source(addrs) with id, x and vec kept as packed rows of 20 bytes (id at 0, x at 8, vec at 12: lt_pack_rows), their
+// values buffers slices of those rows marked with lt_batch_pack_column, as a disk-cache block of packed rows is.
+lt_batch* packed_source(const std::vector<int64_t>& addrs) {
+  const int64_t n = static_cast<int64_t>(addrs.size());
+  std::vector<int64_t> id;
+  std::vector<float> x;
+  std::vector<int64_t> x_nulls;
+  std::vector<uint8_t> flag(static_cast<size_t>(n / 8 + 1), 0);
+  std::vector<float> vec;
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t v = (addrs[i] & 0xFFFFFFFF) * 10;
+    id.push_back(v);
+    x.push_back(static_cast<float>(v) / 2);
+    if (v % 30 == 0) x_nulls.push_back(i);
+    if (v % 20 == 0) flag[i / 8] |= static_cast<uint8_t>(1u << (i % 8));
+    vec.push_back(static_cast<float>(v));
+    vec.push_back(static_cast<float>(-v));
+  }
+  constexpr int64_t kStride = 20;
+  std::vector<uint8_t> rows(static_cast<size_t>(n * kStride) + 1, 0xEE);
+  const void* srcs[] = {id.data(), x.data(), vec.data()};
+  const int64_t bytes[] = {8, 4, 8};
+  const int64_t at[] = {0, 8, 12};
+  CHECK(lt_pack_rows(rows.data(), kStride, srcs, bytes, at, 3, n) == LT_OK);
+  auto slice = [&](int64_t from) { return std::vector<uint8_t>(rows.begin() + from, rows.end()); };
+  std::vector<fx::Col> cols;
+  cols.push_back({fx::new_array(n, 0, 0, {std::vector<uint8_t>(), slice(0)}), fx::new_schema("l", "id")});
+  cols.push_back({fx::new_array(n, 0, static_cast<int64_t>(x_nulls.size()),
+                                {x_nulls.empty() ? std::vector<uint8_t>() : fx::bitmap(n, x_nulls), slice(8)}),
+                  fx::new_schema("f", "x")});
+  cols.push_back({fx::new_array(n, 0, 0, {std::vector<uint8_t>(), flag}), fx::new_schema("b", "flag")});
+  auto* items = fx::new_array(2 * n, 0, 0, {std::vector<uint8_t>(), slice(12)});
+  cols.push_back({fx::new_array(n, 0, 0, {std::vector<uint8_t>()}, {items}),
+                  fx::new_schema("+w:2", "vec", {fx::new_schema("f", "item")})});
+  cols.push_back(
+      {fx::new_array(n, 0, 0, {std::vector<uint8_t>(), fx::bytes_of(addrs)}), fx::new_schema("L", "_rowaddr")});
+  lt_batch* b = imported(n, cols);
+  for (int64_t c : {0, 1, 3}) CHECK(lt_batch_pack_column(b, c, kStride) == LT_OK);
+  return b;
+}
+
 }  // namespace
+
+// Packed rows (a disk-cache block whose fixed-width columns share rows): gathered by row address from fragments and
+// by position from batches, every value and null as from separate columns; the refusals: bool columns, a stride
+// shorter than a row, a column out of range, and the views that would read a packed column as one run (Arrow
+// export, tensors); lt_pack_rows' own checks.
+void test_packed_rows() {
+  lt_batch* srcs[] = {packed_source(range_addrs(2, 0, 4)), packed_source(range_addrs(2, 4, 9))};
+  const int64_t starts[] = {0, 4, 9};
+  const int64_t base[] = {-1, -1, 0};
+  const int64_t rows[] = {0, 0, 9};
+  const int64_t offsets[] = {0, 0, 0};
+  std::vector<int64_t> order{2L << 32 | 8, 2L << 32 | 0, 2L << 32 | 4, 2L << 32 | 4, 2L << 32 | 3,
+                             2L << 32 | 5, 2L << 32 | 1, 2L << 32 | 7, 2L << 32 | 6, 2L << 32 | 2};
+  const auto n = static_cast<int64_t>(order.size());
+  lt_gather* g = gather(4, n);
+  int64_t missing = 7;
+  CHECK(lt_gather_from_fragments(g, srcs, starts, 2, base, rows, offsets, 3, order.data(), n, 0, &missing) == LT_OK);
+  CHECK(missing == -1);
+  CHECK(lt_gather_addresses(g, order.data(), 0, n) == LT_OK);
+  for (int64_t o = 0; o * 4 < n; ++o) {
+    lt_batch* out = nullptr;
+    CHECK(lt_gather_finish(g, o, &out) == LT_OK);
+    check_rows(out, std::vector<int64_t>(order.begin() + o * 4, order.begin() + std::min(n, o * 4 + 4)));
+    lt_batch_release(out);
+  }
+  lt_gather_release(g);
+  std::vector<int64_t> positions{8, 0, 4, 4, 3, 5, 1, 7, 6, 2};
+  std::vector<int64_t> dst{0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  g = gather(10, 10);
+  CHECK(lt_gather_from_batches(g, srcs, starts, 2, positions.data(), dst.data(), 10) == LT_OK);
+  CHECK(lt_gather_addresses(g, order.data(), 0, n) == LT_OK);
+  lt_batch* out = nullptr;
+  CHECK(lt_gather_finish(g, 0, &out) == LT_OK);
+  check_rows(out, order);
+  lt_batch_release(out);
+  lt_gather_release(g);
+
+  lt_batch* b = source(range_addrs(1, 0, 5));
+  CHECK_ERR(lt_batch_pack_column(b, 2, 20), LT_ERR_INVALID_ARGUMENT, "is bool");
+  CHECK_ERR(lt_batch_pack_column(b, 0, 4), LT_ERR_INVALID_ARGUMENT, "stride 4 for column 'id' of 8 bytes a row");
+  CHECK_ERR(lt_batch_pack_column(b, 5, 20), LT_ERR_INVALID_ARGUMENT, "out of range");
+  CHECK_ERR(lt_batch_pack_column(nullptr, 0, 20), LT_ERR_INVALID_ARGUMENT, "batch is null");
+  ArrowArray a;
+  CHECK(lt_batch_export_array(b, &a) == LT_OK);  // nothing packed yet
+  a.release(&a);
+  lt_batch_release(b);
+  CHECK_ERR(lt_batch_export_array(srcs[0], &a), LT_ERR_INVALID_ARGUMENT, "rows are packed");
+  AtenTensorHandle t = nullptr;
+  CHECK_ERR(lt_batch_column_tensor(srcs[0], 2, nullptr, &t), LT_ERR_INVALID_ARGUMENT, "rows are packed");
+  const int64_t cols[] = {0, 1};
+  CHECK_ERR(lt_batch_stack_columns(srcs[0], cols, 2, -1, &t), LT_ERR_INVALID_ARGUMENT, "rows are packed");
+  for (lt_batch* s : srcs) lt_batch_release(s);
+
+  std::vector<uint8_t> dstb(64);
+  const int32_t one = 1;
+  const void* p[] = {&one};
+  const int64_t four[] = {4};
+  const int64_t late[] = {5};
+  CHECK_ERR(lt_pack_rows(dstb.data(), 8, p, four, late, 1, 2), LT_ERR_INVALID_ARGUMENT, "does not fit the row");
+  CHECK_ERR(lt_pack_rows(dstb.data(), 0, p, four, four, 1, 2), LT_ERR_INVALID_ARGUMENT, "bad row count");
+  CHECK(lt_pack_rows(dstb.data(), 8, p, four, four, 1, 0) == LT_OK);
+}
 
 // SourceIndex, the gathers' position -> source batch map, on random layouts: a cache's (one block length, a short
 // last block per fragment: the one-step exact table), random lengths, and empty batches (the walk).
@@ -877,6 +980,7 @@ void run_gather_tests() {
   test_from_batches();
   test_from_fragments();
   test_source_index();
+  test_packed_rows();
   test_count_clear_bits();
   test_concurrent_disjoint_writers();
   test_errors();

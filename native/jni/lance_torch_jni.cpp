@@ -435,6 +435,22 @@ LT_FN(jint, gatherFromFragments)(JNIEnv* env, jclass, jlong g, jlongArray srcs, 
   })
 }
 
+LT_FN(void, packColumn)(JNIEnv* env, jclass, jlong batch, jint col, jlong stride) {
+  LT_JNI(env, , { check(lt_batch_pack_column(reinterpret_cast<lt_batch*>(batch), col, stride)); })
+}
+
+LT_FN(void, packRows)(JNIEnv* env, jclass, jlong dst, jlong stride, jlongArray srcs, jlongArray bytes,
+                      jlongArray at, jlong rows) {
+  LT_JNI(env, , {
+    PinnedLongs<3> v(env, srcs, bytes, at);
+    if (v.size(1) != v.size(0) || v.size(2) != v.size(0)) {
+      throw ShimError(LT_ERR_INVALID_ARGUMENT, "packRows: array sizes do not match");
+    }
+    check(lt_pack_rows(reinterpret_cast<void*>(dst), stride, reinterpret_cast<const void* const*>(v.data(0)),
+                       v.data(1), v.data(2), v.size(0), rows));
+  })
+}
+
 LT_FN(jboolean, mallocTune)(JNIEnv* env, jclass, jlong mmap_threshold, jlong trim_threshold) {
   LT_JNI(env, JNI_FALSE, {
     if (mmap_threshold < 0 || trim_threshold < 0 || mmap_threshold > INT32_MAX || trim_threshold > INT32_MAX) {

@@ -1,6 +1,7 @@
 package dev.lancetorch.internal.cache;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lancetorch.internal.bridge.PackedRows;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -29,12 +30,19 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * [0, 8)          magic "LTCACHE1"
  * buffers         each Arrow buffer of each block (a block = one scan batch, ≤ 64 k rows), in
  *                 Arrow's unload order (validity, offsets, values; children after parents), each
- *                 starting at a multiple of 64
+ *                 starting at a multiple of 64; the values of the columns {@link PackedLayout}
+ *                 packs are not among them but in the block's packed rows, after its buffers:
+ *                 row r's value of such a column at packed + r * stride + its place in a row
  * row offsets     only for a fragment with deleted rows: uint32 row offset of every cached row
- * footer          UTF-8 JSON: {"version":1, "fragment":id, "rows":n, "schema":Arrow schema JSON,
+ * footer          UTF-8 JSON: {"version":2, "fragment":id, "rows":n, "schema":Arrow schema JSON,
+ *                 "strides":[per column: bytes a packed row, 0 if not packed] (or absent),
  *                 "blocks":[{"rows":r, "nodes":[[length, nulls]...],
- *                            "buffers":[[offset, length]...]}],
+ *                            "buffers":[[offset, length]...],
+ *                            "packed":[offset, length] (or absent)}],
  *                 "offsets":[offset, count] (or absent)}
+ *                 a packed column's values buffer is recorded as [packed + its place, r * its
+ *                 bytes a row] (Arrow's length; the rows are strided); version 1 files (no
+ *                 packing) are read as before
  * trailer (40 B)  int64 footer offset, int64 footer length, int64 file length,
  *                 int64 CRC-32C of bytes [0, file length - 16), magic "LTCACHE1"
  * </pre>
@@ -59,19 +67,31 @@ final class CacheFile {
     }
   }
 
-  /** One block's layout as the footer records it. */
-  record Block(int rows, long[][] nodes, long[][] buffers) {}
+  /** One block's layout as the footer records it ({@code packed} null: no packed rows). */
+  record Block(int rows, long[][] nodes, long[][] buffers, long[] packed) {}
 
-  /** What the footer records. */
+  /** What the footer records ({@code strides} null: no column packed). */
   record Footer(
-      int version, int fragment, long rows, String schema, List<Block> blocks, long[] offsets) {}
+      int version,
+      int fragment,
+      long rows,
+      String schema,
+      long[] strides,
+      List<Block> blocks,
+      long[] offsets) {}
 
   private CacheFile() {}
 
-  /** Writes a cache file block by block; {@link #finish} seals it. Owns its channel. */
+  /**
+   * Writes a cache file block by block; {@link #finish} seals it. Owns its channel and its packing
+   * buffer (native memory from the allocator it is given, released by {@link #close}).
+   */
   static final class Writer implements AutoCloseable {
     private final Path path;
     private final FileChannel ch;
+    private final BufferAllocator allocator;
+    private PackedLayout packing;
+    private ArrowBuf packed; // one block's packed rows, reused
     private final CRC32C crc = new CRC32C();
     private final List<Block> blocks = new ArrayList<>();
     private final ByteBuffer zeros = ByteBuffer.allocateDirect(ALIGN);
@@ -79,8 +99,13 @@ final class CacheFile {
     private long rows;
     private String schemaJson;
 
-    Writer(Path path) throws IOException {
+    /**
+     * @param allocator where the packed rows of a block are put together before they are written
+     *     (borrowed)
+     */
+    Writer(Path path, BufferAllocator allocator) throws IOException {
       this.path = path;
+      this.allocator = allocator;
       this.ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       try {
         write(ByteBuffer.wrap(MAGIC));
@@ -107,9 +132,11 @@ final class CacheFile {
       String js = s.toJson();
       if (schemaJson == null) {
         schemaJson = js;
+        packing = PackedLayout.of(s);
       } else if (!schemaJson.equals(js)) {
         throw new IOException("disk cache: a scan batch changed schema: " + s);
       }
+      int r = root.getRowCount();
       try (ArrowRecordBatch rb = new VectorUnloader(root).getRecordBatch()) {
         List<ArrowFieldNode> nodes = rb.getNodes();
         long[][] n = new long[nodes.size()][];
@@ -117,8 +144,17 @@ final class CacheFile {
           n[i] = new long[] {nodes.get(i).getLength(), nodes.get(i).getNullCount()};
         }
         List<ArrowBuf> bufs = rb.getBuffers();
+        boolean[] inRows = new boolean[bufs.size()];
+        if (packing != null) {
+          for (int vb : packing.valuesBuffers()) {
+            inRows[vb] = true;
+          }
+        }
         long[][] b = new long[bufs.size()][];
         for (int i = 0; i < b.length; i++) {
+          if (inRows[i]) {
+            continue; // in the packed rows below
+          }
           pad();
           ArrowBuf buf = bufs.get(i);
           long len = buf.readableBytes();
@@ -130,9 +166,56 @@ final class CacheFile {
             done += chunk;
           }
         }
-        blocks.add(new Block(root.getRowCount(), n, b));
-        rows += root.getRowCount();
+        long[] region = packing == null ? null : writePacked(bufs, r, b);
+        blocks.add(new Block(r, n, b, region));
+        rows += r;
       }
+    }
+
+    /**
+     * Writes the block's packed rows (its packed columns' values, row by row) and records where
+     * each packed column's values are in {@code b}; returns the rows' [offset, length].
+     */
+    private long[] writePacked(List<ArrowBuf> bufs, int r, long[][] b) throws IOException {
+      PackedLayout p = packing;
+      long len = r * p.stride();
+      if (len > Integer.MAX_VALUE) {
+        throw new IOException("disk cache: a block of " + len + " bytes of packed rows");
+      }
+      int k = p.columns().length;
+      long[] srcs = new long[k];
+      for (int c = 0; c < k; c++) {
+        ArrowBuf buf = bufs.get(p.valuesBuffers()[c]);
+        if (buf.readableBytes() != r * p.bytes()[c]) {
+          throw new IOException(
+              "disk cache: a values buffer of "
+                  + buf.readableBytes()
+                  + " bytes for "
+                  + r
+                  + " rows of "
+                  + p.bytes()[c]
+                  + " bytes");
+        }
+        srcs[c] = buf.memoryAddress() + buf.readerIndex();
+      }
+      pad();
+      long at = pos;
+      if (len > 0) {
+        if (packed == null || packed.capacity() < len) {
+          if (packed != null) {
+            packed.close();
+            packed = null;
+          }
+          packed = allocator.buffer(len);
+        }
+        PackedRows.pack(packed.memoryAddress(), p.stride(), srcs, p.bytes(), p.at(), r);
+        write(packed.nioBuffer(0, (int) len));
+      }
+      for (int c = 0; c < k; c++) {
+        b[p.valuesBuffers()[c]] =
+            r == 0 ? new long[] {at, 0} : new long[] {at + p.at()[c], r * p.bytes()[c]};
+      }
+      return new long[] {at, len};
     }
 
     /** Seals the file: row offsets (or null), footer, trailer; then closes it. */
@@ -154,7 +237,9 @@ final class CacheFile {
         write(bb);
       }
       String js = schemaJson != null ? schemaJson : schema.toJson();
-      Footer f = new Footer(1, fragment, rows, js, blocks, off);
+      long[] strides =
+          packing == null ? null : packing.strides(Schema.fromJSON(js).getFields().size());
+      Footer f = new Footer(2, fragment, rows, js, strides, blocks, off);
       byte[] footer = JSON.writeValueAsBytes(f);
       long footerAt = pos;
       write(ByteBuffer.wrap(footer));
@@ -189,7 +274,14 @@ final class CacheFile {
 
     @Override
     public void close() throws IOException {
-      ch.close();
+      try {
+        ch.close();
+      } finally {
+        if (packed != null) {
+          packed.close();
+          packed = null;
+        }
+      }
     }
   }
 
@@ -248,22 +340,78 @@ final class CacheFile {
     } catch (IOException e) {
       throw new Corrupt(file, "unreadable footer: " + e.getMessage());
     }
-    if (f.version() != 1 || f.blocks() == null || f.schema() == null) {
+    if ((f.version() != 1 && f.version() != 2) || f.blocks() == null || f.schema() == null) {
       throw new Corrupt(file, "unknown footer version " + f.version());
+    }
+    if (f.version() == 1 && f.strides() != null) {
+      throw new Corrupt(file, "packed rows in a version 1 file");
     }
     long rows = 0;
     for (Block b : f.blocks()) {
       rows += b.rows();
+      if (b.buffers() == null || b.nodes() == null) {
+        throw new Corrupt(file, "a block without buffers");
+      }
       for (long[] buf : b.buffers()) {
-        if (buf.length != 2 || buf[0] < 0 || buf[1] < 0 || buf[0] + buf[1] > footerAt) {
+        if (buf == null
+            || buf.length != 2
+            || buf[0] < 0
+            || buf[1] < 0
+            || buf[0] + buf[1] > footerAt) {
           throw new Corrupt(file, "a buffer outside the data");
         }
+      }
+      long[] p = b.packed();
+      if (p != null
+          && (p.length != 2 || p[0] < MAGIC.length || p[1] < 0 || p[0] + p[1] > footerAt)) {
+        throw new Corrupt(file, "packed rows outside the data");
       }
     }
     if (rows != f.rows()) {
       throw new Corrupt(file, "blocks hold " + rows + " rows, footer says " + f.rows());
     }
     return f;
+  }
+
+  /**
+   * The packed layout of a checked file's blocks (null when it packs no column): the one {@link
+   * PackedLayout#of} gives its schema, every block's packed rows sized for its rows and every
+   * packed column's values where the layout puts them.
+   *
+   * @throws Corrupt when the footer says otherwise
+   */
+  static PackedLayout packing(Path file, Footer f, Schema schema) throws Corrupt {
+    if (f.strides() == null) {
+      for (Block b : f.blocks()) {
+        if (b.packed() != null) {
+          throw new Corrupt(file, "packed rows without strides");
+        }
+      }
+      return null;
+    }
+    PackedLayout p = PackedLayout.of(schema);
+    if (p == null || !java.util.Arrays.equals(p.strides(schema.getFields().size()), f.strides())) {
+      throw new Corrupt(file, "its packed columns do not match its schema");
+    }
+    for (Block b : f.blocks()) {
+      long[] region = b.packed();
+      if (region == null || region[1] != b.rows() * p.stride()) {
+        throw new Corrupt(file, "a block's packed rows do not match its rows");
+      }
+      for (int c = 0; c < p.columns().length; c++) {
+        int vb = p.valuesBuffers()[c];
+        long[] buf = vb < b.buffers().length ? b.buffers()[vb] : null;
+        boolean placed =
+            buf != null
+                && (b.rows() == 0
+                    ? buf[1] == 0
+                    : buf[0] == region[0] + p.at()[c] && buf[1] == b.rows() * p.bytes()[c]);
+        if (!placed) {
+          throw new Corrupt(file, "a packed column's values are not in its block's rows");
+        }
+      }
+    }
+    return p;
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.lancetorch.internal.cache;
 import dev.lancetorch.internal.bridge.FragmentSources;
 import dev.lancetorch.internal.bridge.MappedPages;
 import dev.lancetorch.internal.bridge.NativeBatch;
+import dev.lancetorch.internal.bridge.PackedRows;
 import dev.lancetorch.internal.bridge.TorchGather;
 import java.io.IOException;
 import java.nio.IntBuffer;
@@ -26,7 +27,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
 /**
  * One fragment's cached columns, memory-mapped from its {@link CacheFile} (checked when opened) and
  * imported as native batches over the mapped pages (no copy): the gather reads the rows straight
- * from the page cache.
+ * from the page cache. Columns the file keeps as packed rows ({@link PackedLayout}) are marked so
+ * in the batches: only gathers read them.
  *
  * <p>Owns its batches until {@link #close()} (idempotent); the mappings go with the last batch
  * reference. Gathers may run concurrently; {@code close} must not overlap them (the owner, {@link
@@ -102,11 +104,12 @@ final class CachedFragment implements AutoCloseable {
       long size = ch.size(); // before mapping: it throws when the thread is interrupted (a release)
       List<NativeBatch> batches = new ArrayList<>();
       long[] starts = new long[f.blocks().size() + 1];
+      PackedLayout packing = CacheFile.packing(file, f, schema);
       ArrowBuf offsets = CacheFile.offsets(file, ch, f, allocator);
       try {
         int i = 0;
         for (CacheFile.Block b : f.blocks()) {
-          batches.add(mapBlock(ch, b, schema, allocator));
+          batches.add(mapBlock(ch, b, schema, packing, allocator));
           starts[i + 1] = starts[i] + b.rows();
           i++;
         }
@@ -148,15 +151,26 @@ final class CachedFragment implements AutoCloseable {
     return true;
   }
 
-  /** One block's buffers, mapped, loaded into Arrow vectors and imported as a native batch. */
+  /**
+   * One block's buffers, mapped, loaded into Arrow vectors and imported as a native batch; its
+   * packed columns (when {@code packing} is not null) marked with their row stride.
+   */
   private static NativeBatch mapBlock(
-      FileChannel ch, CacheFile.Block b, Schema schema, BufferAllocator allocator)
+      FileChannel ch,
+      CacheFile.Block b,
+      Schema schema,
+      PackedLayout packing,
+      BufferAllocator allocator)
       throws IOException {
     long lo = Long.MAX_VALUE;
     long hi = 0;
     for (long[] buf : b.buffers()) {
       lo = Math.min(lo, buf[0]);
       hi = Math.max(hi, buf[0] + buf[1]);
+    }
+    if (b.packed() != null && b.packed()[1] > 0) { // strided values reach past their Arrow lengths
+      lo = Math.min(lo, b.packed()[0]);
+      hi = Math.max(hi, b.packed()[0] + b.packed()[1]);
     }
     if (lo == Long.MAX_VALUE) {
       lo = 0;
@@ -182,7 +196,18 @@ final class CachedFragment implements AutoCloseable {
       try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
           ArrowRecordBatch rb = new ArrowRecordBatch(b.rows(), nodes, bufs)) {
         new VectorLoader(root).load(rb);
-        return NativeBatch.fromRoot(root, allocator);
+        NativeBatch batch = NativeBatch.fromRoot(root, allocator);
+        if (packing != null) {
+          try {
+            for (int c : packing.columns()) {
+              PackedRows.mark(batch, c, packing.stride());
+            }
+          } catch (RuntimeException | Error e) {
+            batch.close();
+            throw e;
+          }
+        }
+        return batch;
       }
     } finally {
       base.close();

@@ -672,7 +672,7 @@ public final class DiskColumnCache {
     boolean deletions = f.numRows() != f.physicalRows();
     IntList offsets = deletions ? new IntList() : null;
     long rows = 0;
-    try (CacheFile.Writer w = new CacheFile.Writer(tmp);
+    try (CacheFile.Writer w = new CacheFile.Writer(tmp, MAPPED);
         ArrowReader r =
             table.scanFragment(f.id(), columns, deletions, FILL_BATCH, fillReadahead(rowBytes))) {
       while (r.loadNextBatch()) {

@@ -166,6 +166,20 @@ public final class NativeBridge {
   public static native boolean mallocTune(long mmapThreshold, long trimThreshold);
 
   /**
+   * Marks column {@code col} of the batch (borrowed) row-packed, {@code stride} bytes from a row's
+   * values to the next (lt_batch_pack_column): only gathers read it afterwards.
+   */
+  public static native void packColumn(long batch, int col, long stride);
+
+  /**
+   * Interleaves columns' contiguous values (borrowed addresses {@code srcs}, {@code bytes[c]} a
+   * row) into {@code rows} rows of {@code stride} bytes at {@code dst} (borrowed), column c at byte
+   * {@code at[c]} of each row (lt_pack_rows).
+   */
+  public static native void packRows(
+      long dst, long stride, long[] srcs, long[] bytes, long[] at, long rows);
+
+  /**
    * Maps the pages of {@code [address, address + bytes)}, part of a file mapping of this process,
    * into its page tables at once ({@code madvise(MADV_POPULATE_READ)}, Linux 5.14+); false where
    * the kernel or the platform refuses (the pages are then mapped by faults as they are read).

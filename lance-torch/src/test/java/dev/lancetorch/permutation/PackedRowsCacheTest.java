@@ -1,0 +1,372 @@
+package dev.lancetorch.permutation;
+
+import static dev.lancetorch.permutation.VariableLengthPlannerTest.readTensors;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lancetorch.ConnectOptions;
+import dev.lancetorch.Connection;
+import dev.lancetorch.LanceDb;
+import dev.lancetorch.Table;
+import dev.lancetorch.internal.cache.DiskColumnCache;
+import dev.lancetorch.internal.memory.LibraryMemory;
+import dev.lancetorch.internal.memory.TensorMemory;
+import dev.lancetorch.internal.read.RowSelection;
+import dev.lancetorch.torch.BridgeStats;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.SmallIntVector;
+import org.apache.arrow.vector.TinyIntVector;
+import org.apache.arrow.vector.UInt4Vector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Disk-cache files that keep several fixed-width columns as packed rows (a row's values side by
+ * side): every integer width, signed and unsigned, float32/64, fixed-size lists of floats and
+ * integers, null rows and null list items, with a bool and a utf8 column between them (not packed);
+ * read from the files in epoch 1 (while they fill), epoch 2, a new handle, clumps, deleted rows and
+ * a new version, as Arrow batches and as tensors — every value equal to the read without a cache.
+ * The files really are packed (their footers' strides), and a file whose packed rows were corrupted
+ * is dropped and refilled.
+ */
+class PackedRowsCacheTest {
+  static final int FRAGS = 3;
+  static final int PER = 400;
+  static final int N = FRAGS * PER;
+  static final List<String> ALL =
+      List.of("id", "b", "flag", "h", "u", "s", "f", "d", "v", "w", "i");
+  static final List<String> NON_NULL = List.of("id", "h", "u", "d", "w", "i");
+
+  /** Bytes a packed row: id 8, b 1, h 2, u 4, f 4, d 8, v 3 × 4, w 2 × 8, i 4. */
+  static final long STRIDE = 8 + 1 + 2 + 4 + 4 + 8 + 12 + 16 + 4;
+
+  @TempDir Path dir;
+  Path cacheDir;
+  RootAllocator allocator;
+  Connection db;
+  Table table;
+  long tensorBytesBefore;
+  long libraryBytesBefore;
+
+  @BeforeEach
+  void createTable() {
+    tensorBytesBefore = TensorMemory.allocatedBytes();
+    libraryBytesBefore = LibraryMemory.COLUMN_CACHES.getAllocatedMemory();
+    cacheDir = dir.resolve("cache");
+    allocator = new RootAllocator();
+    db =
+        LanceDb.connect(
+            dir.resolve("db").toString(), ConnectOptions.builder().allocator(allocator).build());
+    try (VectorSchemaRoot first = rows(db.allocator(), 0, PER)) {
+      table = db.createTable("p", first);
+    }
+    for (int f = 1; f < FRAGS; f++) {
+      try (VectorSchemaRoot more = rows(db.allocator(), f * PER, PER)) {
+        table.add(more);
+      }
+    }
+  }
+
+  @AfterEach
+  void everythingReleased() {
+    table.close();
+    db.close();
+    assertThat(DiskColumnCache.live()).as("disk caches left open").isZero();
+    allocator.close(); // throws if any Arrow buffer leaked
+    assertThat(BridgeStats.snapshot().liveBatches()).isZero();
+    assertThat(TensorMemory.allocatedBytes()).isEqualTo(tensorBytesBefore);
+    assertThat(LibraryMemory.COLUMN_CACHES.getAllocatedMemory())
+        .as("mapped cache buffers, fill scans and packing buffers released")
+        .isEqualTo(libraryBytesBefore);
+  }
+
+  static Schema schema() {
+    ArrowType f32 = new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
+    return new Schema(
+        List.of(
+            Field.notNullable("id", new ArrowType.Int(64, true)),
+            Field.nullable("b", new ArrowType.Int(8, true)),
+            Field.nullable("flag", ArrowType.Bool.INSTANCE),
+            Field.notNullable("h", new ArrowType.Int(16, true)),
+            Field.notNullable("u", new ArrowType.Int(32, false)),
+            Field.nullable("s", ArrowType.Utf8.INSTANCE),
+            Field.nullable("f", f32),
+            Field.notNullable("d", new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE)),
+            new Field(
+                "v",
+                FieldType.nullable(new ArrowType.FixedSizeList(3)),
+                List.of(Field.nullable("item", f32))),
+            new Field(
+                "w",
+                FieldType.notNullable(new ArrowType.FixedSizeList(2)),
+                List.of(Field.notNullable("item", new ArrowType.Int(64, true)))),
+            Field.notNullable("i", new ArrowType.Int(32, true))));
+  }
+
+  /** Rows [from, from + n): values from the id, nulls at fixed strides of it. */
+  static VectorSchemaRoot rows(BufferAllocator a, int from, int n) {
+    VectorSchemaRoot root = VectorSchemaRoot.create(schema(), a);
+    root.allocateNew();
+    FixedSizeListVector v = (FixedSizeListVector) root.getVector("v");
+    FixedSizeListVector w = (FixedSizeListVector) root.getVector("w");
+    Float4Vector vItems = (Float4Vector) v.getDataVector();
+    BigIntVector wItems = (BigIntVector) w.getDataVector();
+    vItems.allocateNew(3 * n);
+    wItems.allocateNew(2 * n);
+    for (int r = 0; r < n; r++) {
+      int i = from + r;
+      ((BigIntVector) root.getVector("id")).setSafe(r, i);
+      if (i % 7 == 3) {
+        ((TinyIntVector) root.getVector("b")).setNull(r);
+      } else {
+        ((TinyIntVector) root.getVector("b")).setSafe(r, (byte) (i * 13));
+      }
+      ((BitVector) root.getVector("flag")).setSafe(r, i % 3 == 0 ? 1 : 0);
+      ((SmallIntVector) root.getVector("h")).setSafe(r, (short) (i * 37 - 20_000));
+      ((UInt4Vector) root.getVector("u")).setSafe(r, (int) (3_000_000_000L + i * 11L));
+      if (i % 9 == 4) {
+        ((VarCharVector) root.getVector("s")).setNull(r);
+      } else {
+        ((VarCharVector) root.getVector("s")).setSafe(r, ("s" + i).getBytes());
+      }
+      if (i % 5 == 1) {
+        ((Float4Vector) root.getVector("f")).setNull(r);
+      } else {
+        ((Float4Vector) root.getVector("f")).setSafe(r, i / 8f);
+      }
+      ((Float8Vector) root.getVector("d")).setSafe(r, i * 1.5e10);
+      if (i % 11 == 2) {
+        v.setNull(r);
+      } else {
+        v.setNotNull(r);
+      }
+      for (int k = 0; k < 3; k++) {
+        if ((i + k) % 13 == 0) {
+          vItems.setNull(3 * r + k);
+        } else {
+          vItems.setSafe(3 * r + k, i + k / 4f);
+        }
+      }
+      w.setNotNull(r);
+      wItems.setSafe(2 * r, i * 1_000_000_007L);
+      wItems.setSafe(2 * r + 1, -i);
+      ((IntVector) root.getVector("i")).setSafe(r, i * 3);
+    }
+    root.setRowCount(n);
+    return root;
+  }
+
+  static long addr(long id) {
+    return ((id / PER) << 32) | (id % PER);
+  }
+
+  static long[] shuffled(List<Long> ids, long seed) {
+    List<Long> s = new ArrayList<>(ids);
+    Collections.shuffle(s, new Random(seed));
+    return s.stream().mapToLong(PackedRowsCacheTest::addr).toArray();
+  }
+
+  static List<Long> allIds() {
+    List<Long> ids = new ArrayList<>();
+    for (long i = 0; i < N; i++) {
+      ids.add(i);
+    }
+    return ids;
+  }
+
+  static long[] clumps(int clump, long seed) {
+    List<List<Long>> parts = new ArrayList<>();
+    List<Long> ids = allIds();
+    for (int s = 0; s < ids.size(); s += clump) {
+      parts.add(ids.subList(s, Math.min(ids.size(), s + clump)));
+    }
+    Collections.shuffle(parts, new Random(seed));
+    return parts.stream().flatMap(List::stream).mapToLong(PackedRowsCacheTest::addr).toArray();
+  }
+
+  Permutation<ArrowBatch> permutation(Table t, long[] addrs, List<String> cols, int batchSize) {
+    return Permutation.create(t, x -> RowSelection.addresses(addrs))
+        .selectColumns(cols.toArray(new String[0]))
+        .withBatchSize(batchSize);
+  }
+
+  List<List<String>> rows(Permutation<ArrowBatch> p, boolean planned) {
+    return VariableLengthPlannerTest.read(p, p.columnNames(), new ArrayList<>(), planned);
+  }
+
+  List<Path> cacheFiles() throws IOException {
+    if (!Files.isDirectory(cacheDir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.walk(cacheDir)) {
+      return s.filter(p -> p.toString().endsWith(".ltc")).sorted().toList();
+    }
+  }
+
+  /** The JSON footer of a cache file (its trailer says where it is). */
+  static JsonNode footer(Path file) throws IOException {
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+      byte[] t = new byte[40];
+      f.seek(f.length() - 40);
+      f.readFully(t);
+      ByteBuffer b = ByteBuffer.wrap(t).order(ByteOrder.LITTLE_ENDIAN);
+      long at = b.getLong();
+      int len = (int) b.getLong();
+      byte[] json = new byte[len];
+      f.seek(at);
+      f.readFully(json);
+      return new ObjectMapper().readTree(json);
+    }
+  }
+
+  @Test
+  void packedFilesReadEveryValueAsTheSourceDoes() throws Exception {
+    long[] addrs = shuffled(allIds(), 3);
+    Permutation<ArrowBatch> base = permutation(table, addrs, ALL, 50).withReadAhead(64 << 10);
+    List<List<String>> ref = rows(base.withReadAhead(0), false);
+    CacheOptions opts = CacheOptions.disk(cacheDir, 1L << 30);
+    try (Permutation<ArrowBatch> p = base.withCache(opts).reopen()) {
+      assertThat(rows(p, true)).as("epoch 1, filling").isEqualTo(ref);
+      p.fillCache();
+      long served = p.cacheStats().rowsServed();
+      assertThat(rows(p, true)).as("epoch 2").isEqualTo(ref);
+      assertThat(p.cacheStats().rowsServed() - served).isEqualTo(N);
+    }
+    List<Path> files = cacheFiles();
+    assertThat(files).hasSize(FRAGS);
+    for (Path f : files) {
+      JsonNode footer = footer(f);
+      assertThat(footer.get("version").asInt()).isEqualTo(2);
+      List<Long> strides = new ArrayList<>();
+      footer.get("strides").forEach(s -> strides.add(s.asLong()));
+      // id b flag h u s f d v w i: bool and utf8 stay columns
+      assertThat(strides)
+          .as("packed columns of %s", f)
+          .containsExactly(
+              STRIDE, STRIDE, 0L, STRIDE, STRIDE, 0L, STRIDE, STRIDE, STRIDE, STRIDE, STRIDE);
+      for (JsonNode block : footer.get("blocks")) {
+        assertThat(block.get("packed").get(1).asLong())
+            .isEqualTo(block.get("rows").asLong() * STRIDE);
+      }
+    }
+    // a new handle opens the files; other orders and column subsets read the same packed rows
+    try (Permutation<ArrowBatch> p = base.withCache(opts).reopen()) {
+      assertThat(rows(p, true)).isEqualTo(ref);
+      assertThat(p.cacheStats().fragmentsOpened()).isEqualTo(FRAGS);
+      assertThat(p.cacheStats().fragmentsFilled()).isZero();
+    }
+    for (long[] other : List.of(clumps(37, 4), shuffled(allIds(), 17))) {
+      Permutation<ArrowBatch> q = permutation(table, other, ALL, 33);
+      try (Permutation<ArrowBatch> c = q.withCache(opts)) {
+        assertThat(rows(c, true)).isEqualTo(rows(q.withReadAhead(0), false));
+      }
+    }
+  }
+
+  @Test
+  void tensorsFromPackedFilesEqualTheUncachedRead() {
+    long[] addrs = shuffled(allIds(), 8);
+    Permutation<ArrowBatch> p = permutation(table, addrs, NON_NULL, 64);
+    Permutation<ArrowBatch> nulls =
+        permutation(table, addrs, List.of("id", "b", "f", "v", "d"), 64).withNullFill(-1);
+    for (Permutation<ArrowBatch> q : List.of(p, nulls)) {
+      List<Map<String, String>> ref =
+          readTensors(q.withFormat(Format.TORCH_DICT).withReadAhead(0), false);
+      try (Permutation<TensorDict> c =
+          q.withFormat(Format.TORCH_DICT)
+              .withCache(CacheOptions.disk(cacheDir, 1L << 30))
+              .reopen()) {
+        assertThat(readTensors(c, true)).as("epoch 1").isEqualTo(ref);
+        c.fillCache();
+        assertThat(readTensors(c, true)).as("epoch 2").isEqualTo(ref);
+        assertThat(c.cacheStats().rowsServed()).isGreaterThanOrEqualTo(N);
+      }
+    }
+  }
+
+  @Test
+  void deletedRowsAndANewVersionOverPackedFiles() throws Exception {
+    CacheOptions opts = CacheOptions.disk(cacheDir, 1L << 30);
+    try (Permutation<ArrowBatch> p =
+        permutation(table, shuffled(allIds(), 5), ALL, 64).withCache(opts).reopen()) {
+      p.fillCache();
+    }
+    try (org.lance.Dataset other =
+        org.lance.Dataset.open(
+            allocator, table.uri(), new org.lance.ReadOptions.Builder().build())) {
+      other.delete("id >= 420 AND id < 480 OR id % 7 = 2 AND id >= 400 AND id < 800");
+    }
+    try (Table latest = table.checkoutLatest()) {
+      List<Long> live = new ArrayList<>();
+      for (long i = 0; i < N; i++) {
+        if (!((i >= 420 && i < 480) || (i % 7 == 2 && i >= 400 && i < 800))) {
+          live.add(i);
+        }
+      }
+      Permutation<ArrowBatch> q = permutation(latest, shuffled(live, 9), ALL, 50);
+      List<List<String>> ref = rows(q.withReadAhead(0), false);
+      try (Permutation<ArrowBatch> c = q.withCache(opts).reopen()) {
+        c.fillCache();
+        assertThat(c.cacheStats().fragmentsOpened()).isEqualTo(2);
+        assertThat(c.cacheStats().fragmentsFilled()).isEqualTo(1); // the one with deletions
+        assertThat(rows(c, true)).isEqualTo(ref);
+        assertThat(c.cacheStats().rowsServed()).isEqualTo(live.size());
+      }
+    }
+  }
+
+  @Test
+  void corruptedPackedRowsAreDroppedAndRefilled() throws Exception {
+    long[] addrs = shuffled(allIds(), 12);
+    CacheOptions opts = CacheOptions.disk(cacheDir, 1L << 30);
+    Permutation<ArrowBatch> base = permutation(table, addrs, ALL, 64);
+    List<List<String>> ref = rows(base.withReadAhead(0), false);
+    try (Permutation<ArrowBatch> p = base.withCache(opts).reopen()) {
+      p.fillCache();
+    }
+    Path file = cacheFiles().get(0);
+    JsonNode block = footer(file).get("blocks").get(0);
+    long at = block.get("packed").get(0).asLong() + 5 * STRIDE + 9; // row 5's h
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+      f.seek(at);
+      int b = f.read();
+      f.seek(at);
+      f.write(b ^ 0x21);
+    }
+    try (Permutation<ArrowBatch> p = base.withCache(opts).reopen()) {
+      assertThat(rows(p, true)).isEqualTo(ref);
+      p.fillCache();
+      assertThat(p.cacheStats().filesDropped()).isEqualTo(1);
+      assertThat(rows(p, true)).isEqualTo(ref);
+    }
+  }
+}
