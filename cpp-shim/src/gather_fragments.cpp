@@ -94,13 +94,15 @@ FixedSources fixed_sources(std::vector<lt::ColumnView> views, const OutColumn& c
   return f;
 }
 
-// Run positions [lo, hi) of fixed-width column ci: values, then null bits.
-void copy_fixed(lt_gather* g, size_t ci, const FixedSources& fs, const std::vector<Span>& spans, const int32_t* src,
-                const int32_t* row, int64_t n, int64_t lo, int64_t hi) {
+// Run positions [lo, hi) of fixed-width column ci: values, then null bits. spans[first] is the first span that ends
+// after lo.
+void copy_fixed(lt_gather* g, size_t ci, const FixedSources& fs, const std::vector<Span>& spans, size_t first,
+                const int32_t* src, const int32_t* row, int64_t n, int64_t lo, int64_t hi) {
   const OutColumn& c = g->cols[ci];
   const std::vector<lt::ColumnView>& views = fs.views;
   const int64_t W = c.width;
-  for (const Span& sp : spans) {
+  for (size_t k = first; k < spans.size() && spans[k].at < hi; ++k) {
+    const Span& sp = spans[k];
     const int64_t from = std::max(lo, sp.at);
     const int64_t end = std::min(hi, sp.at + sp.n);
     if (from >= end) continue;
@@ -319,9 +321,11 @@ void gather_from_fragments(lt_gather* g, lt_batch* const* srcs, const int64_t* s
     }
     fixed.emplace_back(ci, fixed_sources(std::move(views), c));
   }
+  size_t first = 0;  // the first span ending after lo
   for (int64_t lo = 0; lo < n; lo += kChunk) {
     const int64_t hi = std::min(n, lo + kChunk);
-    for (const auto& [ci, fs] : fixed) copy_fixed(g, ci, fs, spans, src.get(), row, n, lo, hi);
+    while (spans[first].at + spans[first].n <= lo) ++first;
+    for (const auto& [ci, fs] : fixed) copy_fixed(g, ci, fs, spans, first, src.get(), row, n, lo, hi);
   }
   for (const Span& sp : spans) g->outs[sp.out].written.fetch_add(sp.n, std::memory_order_relaxed);
 }
