@@ -338,6 +338,20 @@ LT_API int lt_batch_pack_column(lt_batch* batch, int64_t col, int64_t stride);
 LT_API int lt_pack_rows(void* dst, int64_t stride, const void* const* srcs, const int64_t* bytes, const int64_t* at,
                         int64_t n_cols, int64_t rows);
 
+/* Gives binary / utf8 (or large) column col of the batch row slots: slot r at slots + r * stride (BORROWED: the
+ * caller keeps that memory alive as long as the batch), 16 bytes each: uint32 length in bytes (0xFFFFFFFF for a
+ * null row), then the row's bytes when it has at most 12, else at byte 8 the uint64 start of its bytes as the
+ * column's offsets buffer holds it (lt_pack_slots writes them). The gather by row address
+ * (lt_gather_from_fragments) then reads a short row in one cache line instead of its offsets' and its bytes' lines
+ * (both stay valid and the other paths read them). The column must be unsliced; stride >= 16. */
+LT_API int lt_batch_slot_column(lt_batch* batch, int64_t col, const void* slots, int64_t stride);
+
+/* Writes the slots (see lt_batch_slot_column) of `rows` rows of a binary / utf8 column into packed rows: slot r at
+ * dst + r * stride + at, from its offsets (rows + 1 of them, 64-bit when `large`), data and validity bitmap (NULL:
+ * no nulls). BORROWS every buffer. A row of 2^32 - 1 bytes or more is an error. */
+LT_API int lt_pack_slots(void* dst, int64_t stride, int64_t at, const void* offsets, int32_t large, const void* data,
+                         const uint8_t* validity, int64_t rows);
+
 /* A shallow ArrowArray over the batch's data holding one batch reference
  * (dropped by its release callback), for consumers that import Arrow C arrays
  * (e.g. Arrow Java against a schema they already know). */

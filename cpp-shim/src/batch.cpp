@@ -141,6 +141,26 @@ void pack_column(lt_batch* b, int64_t col, int64_t stride) {
   b->row_stride[static_cast<size_t>(col)] = stride;
 }
 
+void slot_column(lt_batch* b, int64_t col, const void* slots, int64_t stride) {
+  if (b == nullptr) fail("lt_batch_slot_column: batch is null");
+  if (col < 0 || col >= b->array.n_children) fail("lt_batch_slot_column: column index out of range");
+  const std::string& name = b->names[static_cast<size_t>(col)];
+  if (!lt::is_jagged_format(b->schema.children[col]->format) || !batch_jagged(b, col).bytes) {
+    fail("lt_batch_slot_column: column '" + name + "' is not binary or utf8");
+  }
+  if (batch_jagged(b, col).offsets_first != 0) fail("lt_batch_slot_column: column '" + name + "' is sliced");
+  if (stride < kSlotBytes || stride > (INT64_MAX >> 2) / std::max<int64_t>(b->array.length, 1)) {
+    fail("lt_batch_slot_column: stride " + std::to_string(stride) + " for column '" + name + "'");
+  }
+  if (slots == nullptr && b->array.length > 0) fail("lt_batch_slot_column: slots are null");
+  if (b->slots.empty()) {
+    b->slots.assign(static_cast<size_t>(b->array.n_children), nullptr);
+    b->slot_stride.assign(static_cast<size_t>(b->array.n_children), 0);
+  }
+  b->slots[static_cast<size_t>(col)] = static_cast<const char*>(slots);
+  b->slot_stride[static_cast<size_t>(col)] = stride;
+}
+
 void import_batch(ArrowArray* array, ArrowSchema* schema, lt_batch** out) {
   // Owned from here on, so every failure releases the structs exactly once (a failed import is not counted in the
   // stats: the batch is deleted directly).
@@ -239,6 +259,10 @@ LT_API void lt_stats(lt_stats_t* out) {
 
 LT_API int lt_batch_pack_column(lt_batch* batch, int64_t col, int64_t stride) {
   return lt::guarded([&] { lt::pack_column(batch, col, stride); });
+}
+
+LT_API int lt_batch_slot_column(lt_batch* batch, int64_t col, const void* slots, int64_t stride) {
+  return lt::guarded([&] { lt::slot_column(batch, col, slots, stride); });
 }
 
 LT_API int lt_batch_export_array(lt_batch* batch, struct ArrowArray* out) {

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "adopted.hpp"
@@ -32,6 +33,10 @@ struct lt_batch {
   // Per column, bytes between rows of a row-packed column (lt_batch_pack_column), 0 for a contiguous one; empty when
   // no column is packed. Set before the batch is shared, read-only afterwards.
   std::vector<int64_t> row_stride;
+  // Per column, the row slots of a binary / utf8 column (lt_batch_slot_column): slot r at slots + r * slot_stride,
+  // null where none; empty when no column has them. Set before the batch is shared, read-only afterwards.
+  std::vector<const char*> slots;
+  std::vector<int64_t> slot_stride;
 
   ~lt_batch() {
     array.reset();  // the array first, then its schema
@@ -58,6 +63,19 @@ void import_batch(ArrowArray* array, ArrowSchema* schema, lt_batch** out);
 
 // Column `col` of b (describe_column), with its row stride when b's rows are packed: what a gather reads.
 ColumnView batch_column(const lt_batch* b, int64_t col);
+
+// The row slots of column `col` of b (lt_batch_slot_column) and their stride, or {nullptr, 0}.
+inline std::pair<const char*, int64_t> batch_slots(const lt_batch* b, int64_t col) {
+  if (b->slots.empty() || b->slots[static_cast<size_t>(col)] == nullptr) return {nullptr, 0};
+  return {b->slots[static_cast<size_t>(col)], b->slot_stride[static_cast<size_t>(col)]};
+}
+
+// A slot: bytes [0, 4) the row's length in bytes (uint32, little-endian; kNullSlot for a null row), then its bytes
+// in [4, 16) when it has at most kSlotInline, else bytes [8, 16) its start in the column's data buffer (uint64: the
+// row's offset as the offsets buffer holds it).
+constexpr int64_t kSlotBytes = 16;
+constexpr int64_t kSlotInline = 12;
+constexpr uint32_t kNullSlot = 0xFFFFFFFFu;
 
 // Fails, naming fn, when some column of b is row-packed: views that read a column's values as one contiguous run
 // (tensors over the batch, lt_batch_export_array) would read other columns' bytes.

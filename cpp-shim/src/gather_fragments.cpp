@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "batch.hpp"
 #include "errors.hpp"
 #include "gather.hpp"
 #include "gather_rows.hpp"
@@ -221,6 +222,75 @@ void lay_out_var(lt_gather* g, size_t ci, const std::vector<const lt::JaggedView
   o.var_done[ci] = std::move(b);
 }
 
+// lay_out_var for a binary / utf8 column whose every source has row slots (lt_batch_slot_column): a row's length,
+// nullness and (up to 12) bytes are in its slot, one load (prefetched) where offsets, bytes and maybe validity are
+// two or three; a longer row's bytes are read from its start in the slot (prefetched in the second pass).
+void lay_out_slots(lt_gather* g, size_t ci, const std::vector<const lt::JaggedView*>& views,
+                   const std::vector<std::pair<const char*, int64_t>>& slots, const Span& sp, const int32_t* src,
+                   const int32_t* row, int64_t n) {
+  const OutColumn& c = g->cols[ci];
+  OutBatch& o = g->outs[sp.out];
+  const int64_t R = sp.n;
+  std::unique_ptr<int64_t[]> first(new int64_t[2 * static_cast<size_t>(R)]);  // byte in the source's data; -1: inline
+  int64_t* len = first.get() + R;                                              // bytes; -1: a null row
+  const auto slot_of = [&](int64_t i) {
+    const auto& [base, stride] = slots[static_cast<size_t>(src[i])];
+    return base + row[i] * stride;
+  };
+  int64_t total = 0;
+  for (int64_t r = 0; r < R; ++r) {
+    const int64_t i = sp.at + r;
+    if (i + kAhead < n) __builtin_prefetch(slot_of(i + kAhead));
+    const char* slot = slot_of(i);
+    uint32_t l;
+    std::memcpy(&l, slot, 4);
+    if (l == lt::kNullSlot) {
+      len[r] = -1;
+      continue;
+    }
+    const lt::JaggedView& j = *views[static_cast<size_t>(src[i])];
+    len[r] = l;
+    if (l <= lt::kSlotInline) {
+      first[r] = -1;
+    } else {
+      uint64_t start;
+      std::memcpy(&start, slot + 8, 8);
+      if (start < static_cast<uint64_t>(j.begin) || start + l > static_cast<uint64_t>(j.end)) {
+        lt::fail("lt_gather: column '" + c.name + "': a row slot points outside its batch's bytes");
+      }
+      first[r] = j.items.first - j.begin + static_cast<int64_t>(start);
+    }
+    total += l;
+  }
+  lt::VarBuffers b = lt::var_buffers(R, total, c.var, false, c.name);
+  auto* out = static_cast<char*>(b.values);
+  auto* validity = reinterpret_cast<uint8_t*>(o.validity[ci]);  // this output's: no other call writes it
+  int64_t off = 0;
+  for (int64_t r = 0; r < R; ++r) {
+    const int64_t i = sp.at + r;
+    if (r + kAhead < R && first[r + kAhead] >= 0) {
+      __builtin_prefetch(static_cast<const char*>(views[static_cast<size_t>(src[i + kAhead])]->items.values) +
+                         first[r + kAhead]);
+    }
+    lt::put_offset(b.offsets, c.var.large, r, off);
+    if (len[r] < 0) {
+      validity[r >> 3] &= static_cast<uint8_t>(~(1u << (r & 7)));
+      continue;
+    }
+    if (first[r] < 0) {
+      std::memcpy(out + off, slot_of(i) + 4, lt::kSlotInline);  // the values' slack holds the rest
+    } else {
+      const lt::JaggedView& j = *views[static_cast<size_t>(src[i])];
+      const int64_t src_end = j.items.first - j.begin + j.end;  // the rows' bytes end here in the source
+      lt::copy_var_bytes(out + off, static_cast<const char*>(j.items.values) + first[r], len[r],
+                         first[r] + lt::kVarSlack <= src_end);
+    }
+    off += len[r];
+  }
+  lt::put_offset(b.offsets, c.var.large, R, off);
+  o.var_done[ci] = std::move(b);
+}
+
 // Rows of variable-length column ci for part of an output (the run starts or ends inside it): copied into the
 // gather's chunks like any source's rows, laid out at finish.
 void copy_var_part(lt_gather* g, size_t ci, const std::vector<const lt::JaggedView*>& views, const Span& sp,
@@ -300,8 +370,18 @@ void gather_from_fragments(lt_gather* g, lt_batch* const* srcs, const int64_t* s
                    "' in a source batch but '" + c.format + "' in the first one");
         }
       }
+      std::vector<std::pair<const char*, int64_t>> slots;  // every source's, or none
+      for (int64_t s = 0; s < n_srcs && views[0]->bytes; ++s) {
+        slots.push_back(lt::batch_slots(srcs[s], col[s]));
+        if (slots.back().first == nullptr) {
+          slots.clear();
+          break;
+        }
+      }
       for (const Span& sp : spans) {
-        if (sp.row == 0 && sp.n == g->outs[sp.out].rows) {
+        if (sp.row == 0 && sp.n == g->outs[sp.out].rows && !slots.empty()) {
+          lay_out_slots(g, ci, views, slots, sp, src.get(), row, n);
+        } else if (sp.row == 0 && sp.n == g->outs[sp.out].rows) {
           lay_out_var(g, ci, views, sp, src.get(), row, n);
         } else {
           copy_var_part(g, ci, views, sp, src.get(), row);

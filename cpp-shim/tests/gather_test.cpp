@@ -920,6 +920,57 @@ void test_packed_rows() {
   CHECK(lt_pack_rows(dstb.data(), 8, p, four, four, 1, 0) == LT_OK);
 }
 
+// Row slots of a utf8 column (length and bytes inline, nulls marked; lt_pack_slots from the column's own buffers):
+// whole outputs are laid out from the slots, partial ones from the offsets, every row and null as without slots;
+// the refusals of lt_batch_slot_column and lt_pack_slots.
+void test_row_slots() {
+  lt_batch* v[] = {var_source(range_addrs(0, 0, 100)), var_source(range_addrs(0, 100, 300))};
+  std::vector<std::vector<char>> mem;
+  for (lt_batch* b : v) {
+    ArrowArray a;
+    CHECK(lt_batch_export_array(b, &a) == LT_OK);
+    const ArrowArray* s = a.children[0];
+    mem.emplace_back(static_cast<size_t>(a.length * 24), 0);
+    CHECK(lt_pack_slots(mem.back().data(), 24, 8, s->buffers[1], 0, s->buffers[2],
+                        static_cast<const uint8_t*>(s->buffers[0]), a.length) == LT_OK);
+    a.release(&a);
+    CHECK(lt_batch_slot_column(b, 0, mem.back().data() + 8, 24) == LT_OK);
+  }
+  const int64_t starts[] = {0, 100, 300};
+  const int64_t base[] = {0};
+  const int64_t rows[] = {300};
+  const int64_t offsets[] = {0};
+  const int64_t m = 250;
+  std::vector<int64_t> want;
+  for (int64_t p = 0; p < m; ++p) want.push_back(p < 10 ? 299 - p : (p * 37) % 300);
+  const char* const names[] = {"s", "t"};
+  lt_gather* g = nullptr;
+  CHECK(lt_gather_create(names, 2, -1, 64, m, &g) == LT_OK);
+  int64_t missing = -1;
+  for (auto [from, count] : {std::pair<int64_t, int64_t>{0, 128}, {128, 72}, {200, 50}}) {
+    CHECK(lt_gather_from_fragments(g, v, starts, 2, base, rows, offsets, 1, want.data() + from, count, from,
+                                   &missing) == LT_OK);
+    CHECK(missing == -1);
+  }
+  for (int64_t o = 0; o * 64 < m; ++o) {
+    lt_batch* out = nullptr;
+    CHECK(lt_gather_finish(g, o, &out) == LT_OK);
+    check_var_rows(out, std::vector<int64_t>(want.begin() + o * 64, want.begin() + std::min(m, o * 64 + 64)));
+    lt_batch_release(out);
+  }
+  lt_gather_release(g);
+  CHECK_ERR(lt_batch_slot_column(v[0], 1, mem[0].data(), 16), LT_ERR_INVALID_ARGUMENT, "is not binary or utf8");
+  CHECK_ERR(lt_batch_slot_column(v[0], 0, mem[0].data(), 8), LT_ERR_INVALID_ARGUMENT, "stride 8");
+  CHECK_ERR(lt_batch_slot_column(v[0], 0, nullptr, 16), LT_ERR_INVALID_ARGUMENT, "slots are null");
+  CHECK_ERR(lt_batch_slot_column(v[0], 9, mem[0].data(), 16), LT_ERR_INVALID_ARGUMENT, "out of range");
+  const int32_t off[] = {0, 3};
+  CHECK_ERR(lt_pack_slots(mem[0].data(), 24, 9, off, 0, "abc", nullptr, 1), LT_ERR_INVALID_ARGUMENT,
+            "bad row count, stride or place");
+  const int32_t back[] = {3, 1};
+  CHECK_ERR(lt_pack_slots(mem[0].data(), 24, 0, back, 0, "abc", nullptr, 1), LT_ERR_INVALID_ARGUMENT, "has -2 bytes");
+  for (lt_batch* b : v) lt_batch_release(b);
+}
+
 // SourceIndex, the gathers' position -> source batch map, on random layouts: a cache's (one block length, a short
 // last block per fragment: the one-step exact table), random lengths, and empty batches (the walk).
 void test_source_index() {
@@ -981,6 +1032,7 @@ void run_gather_tests() {
   test_from_fragments();
   test_source_index();
   test_packed_rows();
+  test_row_slots();
   test_count_clear_bits();
   test_concurrent_disjoint_writers();
   test_errors();

@@ -451,6 +451,21 @@ LT_FN(void, packRows)(JNIEnv* env, jclass, jlong dst, jlong stride, jlongArray s
   })
 }
 
+LT_FN(void, slotColumn)(JNIEnv* env, jclass, jlong batch, jint col, jlong slots, jlong stride) {
+  LT_JNI(env, , {
+    check(lt_batch_slot_column(reinterpret_cast<lt_batch*>(batch), col, reinterpret_cast<const void*>(slots), stride));
+  })
+}
+
+LT_FN(void, packSlots)(JNIEnv* env, jclass, jlong dst, jlong stride, jlong at, jlong offsets, jboolean large,
+                       jlong data, jlong validity, jlong rows) {
+  LT_JNI(env, , {
+    check(lt_pack_slots(reinterpret_cast<void*>(dst), stride, at, reinterpret_cast<const void*>(offsets),
+                        large ? 1 : 0, reinterpret_cast<const void*>(data), reinterpret_cast<const uint8_t*>(validity),
+                        rows));
+  })
+}
+
 LT_FN(jboolean, mallocTune)(JNIEnv* env, jclass, jlong mmap_threshold, jlong trim_threshold) {
   LT_JNI(env, JNI_FALSE, {
     if (mmap_threshold < 0 || trim_threshold < 0 || mmap_threshold > INT32_MAX || trim_threshold > INT32_MAX) {

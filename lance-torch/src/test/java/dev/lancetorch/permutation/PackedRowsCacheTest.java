@@ -51,23 +51,28 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Disk-cache files that keep several fixed-width columns as packed rows (a row's values side by
- * side): every integer width, signed and unsigned, float32/64, fixed-size lists of floats and
- * integers, null rows and null list items, with a bool and a utf8 column between them (not packed);
- * read from the files in epoch 1 (while they fill), epoch 2, a new handle, clumps, deleted rows and
- * a new version, as Arrow batches and as tensors — every value equal to the read without a cache.
- * The files really are packed (their footers' strides), and a file whose packed rows were corrupted
- * is dropped and refilled.
+ * side) and short binary / utf8 values in row slots: every integer width, signed and unsigned,
+ * float32/64, fixed-size lists of floats and integers, null rows and null list items, a bool and a
+ * long utf8 column between them (not packed), utf8, large utf8 and binary slots with nulls, empty
+ * values and values of 12 bytes (in the slot) and 13 or 14 (in the data); read from the files in
+ * epoch 1 (while they fill), epoch 2, a new handle, clumps, deleted rows and a new version, as
+ * Arrow batches and as tensors — every value equal to the read without a cache. The files really
+ * are packed (their footers' strides), and a file whose packed rows were corrupted is dropped and
+ * refilled.
  */
 class PackedRowsCacheTest {
   static final int FRAGS = 3;
   static final int PER = 400;
   static final int N = FRAGS * PER;
   static final List<String> ALL =
-      List.of("id", "b", "flag", "h", "u", "s", "f", "d", "v", "w", "i");
-  static final List<String> NON_NULL = List.of("id", "h", "u", "d", "w", "i");
+      List.of("id", "b", "flag", "h", "u", "s", "f", "d", "v", "w", "i", "ls", "edge", "txt");
+  static final List<String> NON_NULL = List.of("id", "h", "u", "d", "w", "i", "ls");
 
-  /** Bytes a packed row: id 8, b 1, h 2, u 4, f 4, d 8, v 3 × 4, w 2 × 8, i 4. */
-  static final long STRIDE = 8 + 1 + 2 + 4 + 4 + 8 + 12 + 16 + 4;
+  /**
+   * Bytes a packed row: id 8, b 1, h 2, u 4, f 4, d 8, v 3 × 4, w 2 × 8, i 4, then a 16-byte slot
+   * for each of s, ls and edge (mostly short values; txt's are long: no slot).
+   */
+  static final long STRIDE = 8 + 1 + 2 + 4 + 4 + 8 + 12 + 16 + 4 + 3 * 16;
 
   @TempDir Path dir;
   Path cacheDir;
@@ -129,7 +134,19 @@ class PackedRowsCacheTest {
                 "w",
                 FieldType.notNullable(new ArrowType.FixedSizeList(2)),
                 List.of(Field.notNullable("item", new ArrowType.Int(64, true)))),
-            Field.notNullable("i", new ArrowType.Int(32, true))));
+            Field.notNullable("i", new ArrowType.Int(32, true)),
+            Field.notNullable("ls", ArrowType.LargeUtf8.INSTANCE),
+            Field.nullable("edge", ArrowType.Binary.INSTANCE),
+            Field.nullable("txt", ArrowType.Utf8.INSTANCE)));
+  }
+
+  /** {@code edge}'s value: 0 to 14 bytes (12 and 13 among them: inline, and not). */
+  static byte[] edge(int i) {
+    byte[] b = new byte[i % 15];
+    for (int k = 0; k < b.length; k++) {
+      b[k] = (byte) (i * 7 + k);
+    }
+    return b;
   }
 
   /** Rows [from, from + n): values from the id, nulls at fixed strides of it. */
@@ -180,6 +197,20 @@ class PackedRowsCacheTest {
       wItems.setSafe(2 * r, i * 1_000_000_007L);
       wItems.setSafe(2 * r + 1, -i);
       ((IntVector) root.getVector("i")).setSafe(r, i * 3);
+      ((org.apache.arrow.vector.LargeVarCharVector) root.getVector("ls"))
+          .setSafe(
+              r, ("é" + i % 100).repeat(i % 3).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      if (i % 8 == 6) {
+        ((org.apache.arrow.vector.VarBinaryVector) root.getVector("edge")).setNull(r);
+      } else {
+        ((org.apache.arrow.vector.VarBinaryVector) root.getVector("edge")).setSafe(r, edge(i));
+      }
+      if (i % 10 == 9) {
+        ((VarCharVector) root.getVector("txt")).setNull(r);
+      } else {
+        ((VarCharVector) root.getVector("txt"))
+            .setSafe(r, ("a caption of row " + i + " that runs long").getBytes());
+      }
     }
     root.setRowCount(n);
     return root;
@@ -268,11 +299,16 @@ class PackedRowsCacheTest {
       assertThat(footer.get("version").asInt()).isEqualTo(2);
       List<Long> strides = new ArrayList<>();
       footer.get("strides").forEach(s -> strides.add(s.asLong()));
-      // id b flag h u s f d v w i: bool and utf8 stay columns
+      // id b flag h u s f d v w i ls edge txt: bool and the long utf8 are not packed
+      long p = STRIDE;
       assertThat(strides)
           .as("packed columns of %s", f)
-          .containsExactly(
-              STRIDE, STRIDE, 0L, STRIDE, STRIDE, 0L, STRIDE, STRIDE, STRIDE, STRIDE, STRIDE);
+          .containsExactly(p, p, 0L, p, p, p, p, p, p, p, p, p, p, 0L);
+      List<Long> places = new ArrayList<>();
+      footer.get("places").forEach(s -> places.add(s.asLong()));
+      assertThat(places)
+          .as("numbers in schema order, then slots")
+          .containsExactly(0L, 8L, -1L, 9L, 11L, 59L, 15L, 19L, 27L, 39L, 55L, 75L, 91L, -1L);
       for (JsonNode block : footer.get("blocks")) {
         assertThat(block.get("packed").get(1).asLong())
             .isEqualTo(block.get("rows").asLong() * STRIDE);
@@ -297,7 +333,8 @@ class PackedRowsCacheTest {
     long[] addrs = shuffled(allIds(), 8);
     Permutation<ArrowBatch> p = permutation(table, addrs, NON_NULL, 64);
     Permutation<ArrowBatch> nulls =
-        permutation(table, addrs, List.of("id", "b", "f", "v", "d"), 64).withNullFill(-1);
+        permutation(table, addrs, List.of("id", "b", "f", "v", "d", "s", "edge", "txt"), 64)
+            .withNullFill(0);
     for (Permutation<ArrowBatch> q : List.of(p, nulls)) {
       List<Map<String, String>> ref =
           readTensors(q.withFormat(Format.TORCH_DICT).withReadAhead(0), false);

@@ -30,12 +30,16 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * [0, 8)          magic "LTCACHE1"
  * buffers         each Arrow buffer of each block (a block = one scan batch, ≤ 64 k rows), in
  *                 Arrow's unload order (validity, offsets, values; children after parents), each
- *                 starting at a multiple of 64; the values of the columns {@link PackedLayout}
- *                 packs are not among them but in the block's packed rows, after its buffers:
- *                 row r's value of such a column at packed + r * stride + its place in a row
+ *                 starting at a multiple of 64; the values of the numeric columns {@link
+ *                 PackedLayout} packs are not among them but in the block's packed rows, after its
+ *                 buffers: row r's value of such a column at packed + r * stride + its place in a
+ *                 row; a binary / utf8 column it packs keeps its buffers and has a 16-byte slot
+ *                 there (uint32 length, 0xFFFFFFFF for null; its bytes when at most 12, else at
+ *                 byte 8 the uint64 start of its bytes as its offsets hold it)
  * row offsets     only for a fragment with deleted rows: uint32 row offset of every cached row
  * footer          UTF-8 JSON: {"version":2, "fragment":id, "rows":n, "schema":Arrow schema JSON,
  *                 "strides":[per column: bytes a packed row, 0 if not packed] (or absent),
+ *                 "places":[per column: its byte in a packed row, -1 if not packed] (or absent),
  *                 "blocks":[{"rows":r, "nodes":[[length, nulls]...],
  *                            "buffers":[[offset, length]...],
  *                            "packed":[offset, length] (or absent)}],
@@ -70,13 +74,14 @@ final class CacheFile {
   /** One block's layout as the footer records it ({@code packed} null: no packed rows). */
   record Block(int rows, long[][] nodes, long[][] buffers, long[] packed) {}
 
-  /** What the footer records ({@code strides} null: no column packed). */
+  /** What the footer records ({@code strides} and {@code places} null: no column packed). */
   record Footer(
       int version,
       int fragment,
       long rows,
       String schema,
       long[] strides,
+      long[] places,
       List<Block> blocks,
       long[] offsets) {}
 
@@ -91,6 +96,7 @@ final class CacheFile {
     private final FileChannel ch;
     private final BufferAllocator allocator;
     private PackedLayout packing;
+    private Schema schema; // of the first block
     private ArrowBuf packed; // one block's packed rows, reused
     private final CRC32C crc = new CRC32C();
     private final List<Block> blocks = new ArrayList<>();
@@ -130,29 +136,27 @@ final class CacheFile {
     void append(VectorSchemaRoot root) throws IOException {
       Schema s = root.getSchema();
       String js = s.toJson();
-      if (schemaJson == null) {
+      boolean firstBlock = schemaJson == null;
+      if (firstBlock) {
         schemaJson = js;
-        packing = PackedLayout.of(s);
+        schema = s;
       } else if (!schemaJson.equals(js)) {
         throw new IOException("disk cache: a scan batch changed schema: " + s);
       }
       int r = root.getRowCount();
       try (ArrowRecordBatch rb = new VectorUnloader(root).getRecordBatch()) {
+        if (firstBlock) {
+          packing = PackedLayout.choose(s, rb.getBuffers(), r);
+        }
         List<ArrowFieldNode> nodes = rb.getNodes();
         long[][] n = new long[nodes.size()][];
         for (int i = 0; i < n.length; i++) {
           n[i] = new long[] {nodes.get(i).getLength(), nodes.get(i).getNullCount()};
         }
         List<ArrowBuf> bufs = rb.getBuffers();
-        boolean[] inRows = new boolean[bufs.size()];
-        if (packing != null) {
-          for (int vb : packing.valuesBuffers()) {
-            inRows[vb] = true;
-          }
-        }
         long[][] b = new long[bufs.size()][];
         for (int i = 0; i < b.length; i++) {
-          if (inRows[i]) {
+          if (packing != null && packing.inRows(i)) {
             continue; // in the packed rows below
           }
           pad();
@@ -173,8 +177,8 @@ final class CacheFile {
     }
 
     /**
-     * Writes the block's packed rows (its packed columns' values, row by row) and records where
-     * each packed column's values are in {@code b}; returns the rows' [offset, length].
+     * Writes the block's packed rows (its packed columns' values and slots, row by row) and records
+     * where each packed column's values are in {@code b}; returns the rows' [offset, length].
      */
     private long[] writePacked(List<ArrowBuf> bufs, int r, long[][] b) throws IOException {
       PackedLayout p = packing;
@@ -183,9 +187,19 @@ final class CacheFile {
         throw new IOException("disk cache: a block of " + len + " bytes of packed rows");
       }
       int k = p.columns().length;
-      long[] srcs = new long[k];
+      int fixed = 0;
       for (int c = 0; c < k; c++) {
-        ArrowBuf buf = bufs.get(p.valuesBuffers()[c]);
+        fixed += p.slot()[c] ? 0 : 1;
+      }
+      long[] srcs = new long[fixed];
+      long[] bytes = new long[fixed];
+      long[] at = new long[fixed];
+      int f = 0;
+      for (int c = 0; c < k; c++) {
+        if (p.slot()[c]) {
+          continue;
+        }
+        ArrowBuf buf = bufs.get(p.buffers()[c]);
         if (buf.readableBytes() != r * p.bytes()[c]) {
           throw new IOException(
               "disk cache: a values buffer of "
@@ -196,10 +210,13 @@ final class CacheFile {
                   + p.bytes()[c]
                   + " bytes");
         }
-        srcs[c] = buf.memoryAddress() + buf.readerIndex();
+        srcs[f] = buf.memoryAddress() + buf.readerIndex();
+        bytes[f] = p.bytes()[c];
+        at[f] = p.at()[c];
+        f++;
       }
       pad();
-      long at = pos;
+      long start = pos;
       if (len > 0) {
         if (packed == null || packed.capacity() < len) {
           if (packed != null) {
@@ -208,14 +225,50 @@ final class CacheFile {
           }
           packed = allocator.buffer(len);
         }
-        PackedRows.pack(packed.memoryAddress(), p.stride(), srcs, p.bytes(), p.at(), r);
+        if (fixed > 0) {
+          PackedRows.pack(packed.memoryAddress(), p.stride(), srcs, bytes, at, r);
+        }
+        for (int c = 0; c < k; c++) {
+          if (p.slot()[c]) {
+            writeSlots(p, c, bufs, r);
+          }
+        }
         write(packed.nioBuffer(0, (int) len));
       }
       for (int c = 0; c < k; c++) {
-        b[p.valuesBuffers()[c]] =
-            r == 0 ? new long[] {at, 0} : new long[] {at + p.at()[c], r * p.bytes()[c]};
+        if (!p.slot()[c]) {
+          b[p.buffers()[c]] =
+              r == 0 ? new long[] {start, 0} : new long[] {start + p.at()[c], r * p.bytes()[c]};
+        }
       }
-      return new long[] {at, len};
+      return new long[] {start, len};
+    }
+
+    /** Slot column {@code c}'s slots of the block's {@code r} rows into the packed rows. */
+    private void writeSlots(PackedLayout p, int c, List<ArrowBuf> bufs, int r) {
+      int first = p.buffers()[c];
+      ArrowBuf validity = bufs.get(first);
+      ArrowBuf offsets = bufs.get(first + 1);
+      ArrowBuf data = bufs.get(first + 2);
+      boolean large = PackedLayout.isLarge(schema.getFields().get(p.columns()[c]));
+      long need = (large ? 8L : 4L) * (r + 1);
+      if (offsets.readableBytes() < need) {
+        throw new IllegalStateException(
+            "disk cache: an offsets buffer of "
+                + offsets.readableBytes()
+                + " bytes for "
+                + r
+                + " rows");
+      }
+      PackedRows.packSlots(
+          packed.memoryAddress(),
+          p.stride(),
+          p.at()[c],
+          offsets.memoryAddress() + offsets.readerIndex(),
+          large,
+          data.readableBytes() == 0 ? 0 : data.memoryAddress() + data.readerIndex(),
+          validity.readableBytes() * 8 >= r ? validity.memoryAddress() + validity.readerIndex() : 0,
+          r);
     }
 
     /** Seals the file: row offsets (or null), footer, trailer; then closes it. */
@@ -237,9 +290,10 @@ final class CacheFile {
         write(bb);
       }
       String js = schemaJson != null ? schemaJson : schema.toJson();
-      long[] strides =
-          packing == null ? null : packing.strides(Schema.fromJSON(js).getFields().size());
-      Footer f = new Footer(2, fragment, rows, js, strides, blocks, off);
+      int fields = Schema.fromJSON(js).getFields().size();
+      long[] strides = packing == null ? null : packing.strides(fields);
+      long[] places = packing == null ? null : packing.places(fields);
+      Footer f = new Footer(2, fragment, rows, js, strides, places, blocks, off);
       byte[] footer = JSON.writeValueAsBytes(f);
       long footerAt = pos;
       write(ByteBuffer.wrap(footer));
@@ -381,17 +435,42 @@ final class CacheFile {
    * @throws Corrupt when the footer says otherwise
    */
   static PackedLayout packing(Path file, Footer f, Schema schema) throws Corrupt {
-    if (f.strides() == null) {
+    if (f.strides() == null || f.places() == null) {
       for (Block b : f.blocks()) {
         if (b.packed() != null) {
           throw new Corrupt(file, "packed rows without strides");
         }
       }
+      if (f.strides() != null || f.places() != null) {
+        throw new Corrupt(file, "strides without places");
+      }
       return null;
     }
-    PackedLayout p = PackedLayout.of(schema);
-    if (p == null || !java.util.Arrays.equals(p.strides(schema.getFields().size()), f.strides())) {
+    int fields = schema.getFields().size();
+    if (f.strides().length != fields || f.places().length != fields) {
       throw new Corrupt(file, "its packed columns do not match its schema");
+    }
+    List<Integer> cols = new ArrayList<>();
+    long stride = 0;
+    for (int c = 0; c < fields; c++) {
+      if (f.strides()[c] != 0) {
+        if (stride != 0 && f.strides()[c] != stride) {
+          throw new Corrupt(file, "its packed columns do not match its schema");
+        }
+        stride = f.strides()[c];
+        cols.add(c);
+      }
+    }
+    PackedLayout p;
+    try {
+      int[] c = cols.stream().mapToInt(Integer::intValue).toArray();
+      long[] at = new long[c.length];
+      for (int k = 0; k < c.length; k++) {
+        at[k] = f.places()[c[k]];
+      }
+      p = PackedLayout.of(schema, c, at, stride);
+    } catch (IllegalArgumentException e) {
+      throw new Corrupt(file, "its packed columns do not match its schema: " + e.getMessage());
     }
     for (Block b : f.blocks()) {
       long[] region = b.packed();
@@ -399,7 +478,10 @@ final class CacheFile {
         throw new Corrupt(file, "a block's packed rows do not match its rows");
       }
       for (int c = 0; c < p.columns().length; c++) {
-        int vb = p.valuesBuffers()[c];
+        if (p.slot()[c]) {
+          continue;
+        }
+        int vb = p.buffers()[c];
         long[] buf = vb < b.buffers().length ? b.buffers()[vb] : null;
         boolean placed =
             buf != null

@@ -199,8 +199,14 @@ final class CachedFragment implements AutoCloseable {
         NativeBatch batch = NativeBatch.fromRoot(root, allocator);
         if (packing != null) {
           try {
-            for (int c : packing.columns()) {
-              PackedRows.mark(batch, c, packing.stride());
+            for (int k = 0; k < packing.columns().length; k++) {
+              int c = packing.columns()[k];
+              if (!packing.slot()[k]) {
+                PackedRows.mark(batch, c, packing.stride());
+              } else if (b.rows() > 0) { // the slots lie in this mapping, which the batch keeps
+                long slots = address + (b.packed()[0] + packing.at()[k] - lo);
+                PackedRows.slots(batch, c, slots, packing.stride());
+              }
             }
           } catch (RuntimeException | Error e) {
             batch.close();

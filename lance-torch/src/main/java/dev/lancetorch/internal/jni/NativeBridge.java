@@ -166,6 +166,28 @@ public final class NativeBridge {
   public static native boolean mallocTune(long mmapThreshold, long trimThreshold);
 
   /**
+   * Gives binary / utf8 column {@code col} of the batch (borrowed) row slots at {@code slots}
+   * (borrowed: kept alive by the caller as long as the batch), {@code stride} bytes apart
+   * (lt_batch_slot_column).
+   */
+  public static native void slotColumn(long batch, int col, long slots, long stride);
+
+  /**
+   * Writes {@code rows} row slots of a binary / utf8 column (its borrowed offsets, data and
+   * validity addresses; validity 0 for none) into packed rows at {@code dst + at}, {@code stride}
+   * bytes apart (lt_pack_slots).
+   */
+  public static native void packSlots(
+      long dst,
+      long stride,
+      long at,
+      long offsets,
+      boolean large,
+      long data,
+      long validity,
+      long rows);
+
+  /**
    * Marks column {@code col} of the batch (borrowed) row-packed, {@code stride} bytes from a row's
    * values to the next (lt_batch_pack_column): only gathers read it afterwards.
    */
