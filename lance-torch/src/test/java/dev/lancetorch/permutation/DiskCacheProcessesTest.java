@@ -118,6 +118,7 @@ class DiskCacheProcessesTest {
     Process b = child("b");
     String la = finish(a, "a");
     String lb = finish(b, "b");
+    assertThat(la + lb).as("the cache stays on").doesNotContain("is unusable");
     assertThat(stat(la, "filled") + stat(lb, "filled")).as(la + lb).isEqualTo(FRAGS);
     assertThat(stat(la, "opened") + stat(lb, "opened")).as(la + lb).isEqualTo(FRAGS);
     assertThat(files(".ltc")).hasSize(FRAGS);

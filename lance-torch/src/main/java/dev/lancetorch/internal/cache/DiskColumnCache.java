@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
@@ -619,7 +620,7 @@ public final class DiskColumnCache {
     Path lockFile = dir.resolve(s.name + ".lock");
     try (FileChannel lockCh =
             FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = lockCh.lock()) {
+        FileLock lock = lockFill(lockCh, () -> closed)) {
       if (closed) {
         return;
       }
@@ -664,6 +665,44 @@ public final class DiskColumnCache {
           s.skipped = !closed;
         }
       }
+    }
+  }
+
+  /**
+   * A fragment's fill lock. POSIX record locks belong to the process, not the thread: when a fill
+   * thread of this JVM holds fragment A's lock while another waits for B's, and another JVM does
+   * the opposite, the kernel sees two processes waiting for each other and refuses the wait ({@code
+   * EDEADLK}, "Resource deadlock avoided"), though no thread waits while holding a lock. Then this
+   * polls {@code tryLock} (2 to 50 ms apart) until the other JVM's fill ends.
+   *
+   * @param released true once the cache is released (the wait stops)
+   * @throws java.nio.channels.ClosedByInterruptException when the cache is released meanwhile
+   */
+  static FileLock lockFill(FileChannel ch, java.util.function.BooleanSupplier released)
+      throws IOException {
+    try {
+      return ch.lock();
+    } catch (IOException e) {
+      if (e.getMessage() == null || !e.getMessage().toLowerCase(Locale.ROOT).contains("deadlock")) {
+        throw e;
+      }
+    }
+    long sleepMs = 2;
+    while (true) {
+      FileLock l = ch.tryLock();
+      if (l != null) {
+        return l;
+      }
+      try {
+        Thread.sleep(sleepMs);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.nio.channels.ClosedByInterruptException();
+      }
+      if (released.getAsBoolean()) {
+        throw new java.nio.channels.ClosedByInterruptException();
+      }
+      sleepMs = Math.min(50, 2 * sleepMs);
     }
   }
 
