@@ -169,4 +169,32 @@ class PermutationValidationTest extends TableFixture {
       assertThat(Permutations.of(big, perm).splitSize(0)).isEqualTo(30);
     }
   }
+
+  @Test
+  void aNullRowIdOrSplitIdIsAClearError() {
+    org.apache.arrow.vector.types.pojo.Schema schema =
+        new org.apache.arrow.vector.types.pojo.Schema(
+            List.of(
+                org.apache.arrow.vector.types.pojo.Field.nullable(
+                    "row_id", new org.apache.arrow.vector.types.pojo.ArrowType.Int(64, false)),
+                org.apache.arrow.vector.types.pojo.Field.nullable(
+                    "split_id", new org.apache.arrow.vector.types.pojo.ArrowType.Int(64, false))));
+    for (String nulled : List.of("row_id", "split_id")) {
+      try (org.apache.arrow.vector.VectorSchemaRoot root =
+          org.apache.arrow.vector.VectorSchemaRoot.create(schema, db.allocator())) {
+        root.allocateNew();
+        for (int i = 0; i < 5; i++) {
+          ((org.apache.arrow.vector.UInt8Vector) root.getVector("row_id")).setSafe(i, i);
+          ((org.apache.arrow.vector.UInt8Vector) root.getVector("split_id")).setSafe(i, 0);
+        }
+        ((org.apache.arrow.vector.UInt8Vector) root.getVector(nulled)).setNull(3);
+        root.setRowCount(5);
+        try (Table perm = db.createTable("perm_null_" + nulled, root)) {
+          assertThatThrownBy(() -> Permutations.of(table, perm))
+              .isInstanceOf(IllegalArgumentException.class)
+              .hasMessageContaining("null row_id/split_id");
+        }
+      }
+    }
+  }
 }
