@@ -28,8 +28,10 @@ lt_batch* imported(int64_t n, const std::vector<fx::Col>& cols) {
 }
 
 // One source batch of `addrs.size()` rows: id = address low word * 10, x = id / 2 (null where id % 30 == 0),
-// flag = id % 20 == 0, vec = (id, -id), _rowaddr = addrs (must be ascending for merges).
-lt_batch* source(const std::vector<int64_t>& addrs) {
+// flag = id % 20 == 0, vec = (id, -id), _rowaddr = addrs (must be ascending for merges). `packed`: id, x and vec kept
+// as packed rows of 20 bytes (id at 0, x at 8, vec at 12: lt_pack_rows), their values buffers slices of those rows
+// marked with lt_batch_pack_column, as a disk-cache block of packed rows is.
+lt_batch* source(const std::vector<int64_t>& addrs, bool packed = false) {
   const int64_t n = static_cast<int64_t>(addrs.size());
   std::vector<int64_t> id;
   std::vector<float> x;
@@ -45,18 +47,34 @@ lt_batch* source(const std::vector<int64_t>& addrs) {
     vec.push_back(static_cast<float>(v));
     vec.push_back(static_cast<float>(-v));
   }
+  std::vector<uint8_t> id_b = fx::bytes_of(id), x_b = fx::bytes_of(x), vec_b = fx::bytes_of(vec);
+  constexpr int64_t kStride = 20;
+  if (packed) {  // each values buffer: the packed rows from its place on (row r at + r * 20)
+    std::vector<uint8_t> rows(static_cast<size_t>(n * kStride) + 1, 0xEE);
+    const void* srcs[] = {id.data(), x.data(), vec.data()};
+    const int64_t bytes[] = {8, 4, 8};
+    const int64_t at[] = {0, 8, 12};
+    CHECK(lt_pack_rows(rows.data(), kStride, srcs, bytes, at, 3, n) == LT_OK);
+    id_b.assign(rows.begin(), rows.end());
+    x_b.assign(rows.begin() + 8, rows.end());
+    vec_b.assign(rows.begin() + 12, rows.end());
+  }
   std::vector<fx::Col> cols;
-  cols.push_back({fx::new_array(n, 0, 0, {std::vector<uint8_t>(), fx::bytes_of(id)}), fx::new_schema("l", "id")});
+  cols.push_back({fx::new_array(n, 0, 0, {std::vector<uint8_t>(), id_b}), fx::new_schema("l", "id")});
   cols.push_back({fx::new_array(n, 0, static_cast<int64_t>(x_nulls.size()),
-                                {x_nulls.empty() ? std::vector<uint8_t>() : fx::bitmap(n, x_nulls), fx::bytes_of(x)}),
+                                {x_nulls.empty() ? std::vector<uint8_t>() : fx::bitmap(n, x_nulls), x_b}),
                   fx::new_schema("f", "x")});
   cols.push_back({fx::new_array(n, 0, 0, {std::vector<uint8_t>(), flag}), fx::new_schema("b", "flag")});
-  auto* items = fx::new_array(2 * n, 0, 0, {std::vector<uint8_t>(), fx::bytes_of(vec)});
+  auto* items = fx::new_array(2 * n, 0, 0, {std::vector<uint8_t>(), vec_b});
   cols.push_back({fx::new_array(n, 0, 0, {std::vector<uint8_t>()}, {items}),
                   fx::new_schema("+w:2", "vec", {fx::new_schema("f", "item")})});
   cols.push_back(
       {fx::new_array(n, 0, 0, {std::vector<uint8_t>(), fx::bytes_of(addrs)}), fx::new_schema("L", "_rowaddr")});
-  return imported(n, cols);
+  lt_batch* b = imported(n, cols);
+  if (packed) {
+    for (int64_t c : {0, 1, 3}) CHECK(lt_batch_pack_column(b, c, kStride) == LT_OK);
+  }
+  return b;
 }
 
 const char* const kNames[] = {"id", "x", "flag", "vec", "_rowaddr"};
@@ -238,6 +256,19 @@ void test_sized_outputs() {
   CHECK_ERR(lt_gather_create_sized(kNames, 5, 4, bad, 2, &g), LT_ERR_INVALID_ARGUMENT, "at least one row");
   CHECK(g == nullptr);
   CHECK_ERR(lt_gather_create_sized(kNames, 5, 4, nullptr, 2, &g), LT_ERR_INVALID_ARGUMENT, "bad output sizes");
+}
+
+// Writes the addresses, finishes every output of `per` rows and checks it holds the rows of `order`; releases g.
+void finish_and_check(lt_gather* g, const std::vector<int64_t>& order, int64_t per) {
+  const auto n = static_cast<int64_t>(order.size());
+  CHECK(lt_gather_addresses(g, order.data(), 0, n) == LT_OK);
+  for (int64_t o = 0; o * per < n; ++o) {
+    lt_batch* out = nullptr;
+    CHECK(lt_gather_finish(g, o, &out) == LT_OK);
+    check_rows(out, std::vector<int64_t>(order.begin() + o * per, order.begin() + std::min(n, o * per + per)));
+    lt_batch_release(out);
+  }
+  lt_gather_release(g);
 }
 
 void test_from_batches() {
@@ -728,6 +759,36 @@ void test_malformed_offsets_refused_every_time() {
   lt_batch_release(b);
 }
 
+// Gathers 250 positions (the last ten rows backwards, then a stride of 37) of fragment 0, cached as the two batches
+// `v` (rows [0, 100) and [100, 300) of var_source), into outputs of 64 rows by three runs: [0, 128) lays out two
+// whole outputs at once, [128, 200) and [200, 250) share output 3 (rows copied into chunks, laid out at finish);
+// checks every output row.
+void gather_var_and_check(lt_batch* const* v, bool tidy) {
+  const int64_t starts[] = {0, 100, 300};
+  const int64_t base[] = {0};
+  const int64_t rows[] = {300};
+  const int64_t offsets[] = {0};
+  const int64_t m = 250;
+  std::vector<int64_t> want;
+  for (int64_t p = 0; p < m; ++p) want.push_back(p < 10 ? 299 - p : (p * 37) % 300);
+  const char* const names[] = {"s", "t"};
+  lt_gather* g = nullptr;
+  CHECK(lt_gather_create(names, 2, -1, 64, m, &g) == LT_OK);
+  int64_t missing = -1;
+  for (auto [from, count] : {std::pair<int64_t, int64_t>{0, 128}, {128, 72}, {200, 50}}) {
+    CHECK(lt_gather_from_fragments(g, v, starts, 2, base, rows, offsets, 1, want.data() + from, count, from,
+                                   &missing) == LT_OK);
+    CHECK(missing == -1);
+  }
+  for (int64_t o = 0; o * 64 < m; ++o) {
+    lt_batch* out = nullptr;
+    CHECK(lt_gather_finish(g, o, &out) == LT_OK);
+    check_var_rows(out, std::vector<int64_t>(want.begin() + o * 64, want.begin() + std::min(m, o * 64 + 64)), tidy);
+    lt_batch_release(out);
+  }
+  lt_gather_release(g);
+}
+
 void test_from_fragments() {
   // Fixed-width columns: fragment 2 cached whole in two batches (rows [0, 4) and [4, 9)), fragment 5 cached without
   // its deleted rows (offsets 1, 3, 4, 7 and 2^31 + 5: uint32 order), fragment 3 not cached. A shuffled order with
@@ -755,14 +816,7 @@ void test_from_fragments() {
   std::thread b(run, 6, n - 6);
   a.join();
   b.join();
-  CHECK(lt_gather_addresses(g, order.data(), 0, n) == LT_OK);
-  for (int64_t o = 0; o * 4 < n; ++o) {
-    lt_batch* out = nullptr;
-    CHECK(lt_gather_finish(g, o, &out) == LT_OK);
-    check_rows(out, std::vector<int64_t>(order.begin() + o * 4, order.begin() + std::min(n, o * 4 + 4)));
-    lt_batch_release(out);
-  }
-  lt_gather_release(g);
+  finish_and_check(g, order, 4);
   // Addresses no cached fragment holds: a deleted row, an uncached fragment, past a fragment's end, past the ids.
   for (int64_t bad : {5L << 32 | 2, 3L << 32 | 0, 2L << 32 | 9, 6L << 32 | 0, 5L << 32 | (big + 1)}) {
     g = gather(4, 4);
@@ -789,73 +843,12 @@ void test_from_fragments() {
   for (int variant = 0; variant < 4; ++variant) {
     const bool tidy = variant & 1;
     const bool null_bytes = variant & 2;
-    const int64_t m = 250;
     lt_batch* v[] = {var_source(range_addrs(0, 0, 100), "u", tidy, null_bytes),
                      var_source(range_addrs(0, 100, 300), "u", tidy, null_bytes)};
-    const int64_t vstarts[] = {0, 100, 300};
-    const int64_t vbase[] = {0};
-    const int64_t vrows[] = {300};
-    const int64_t voffsets[] = {0};
-    std::vector<int64_t> want;
-    for (int64_t p = 0; p < m; ++p) want.push_back(p < 10 ? 299 - p : (p * 37) % 300);
-    const char* const names[] = {"s", "t"};
-    CHECK(lt_gather_create(names, 2, -1, 64, m, &g) == LT_OK);
-    for (auto [from, count] : {std::pair<int64_t, int64_t>{0, 128}, {128, 72}, {200, 50}}) {
-      CHECK(lt_gather_from_fragments(g, v, vstarts, 2, vbase, vrows, voffsets, 1, want.data() + from, count, from,
-                                     &missing) == LT_OK);
-      CHECK(missing == -1);
-    }
-    for (int64_t o = 0; o * 64 < m; ++o) {
-      lt_batch* out = nullptr;
-      CHECK(lt_gather_finish(g, o, &out) == LT_OK);
-      check_var_rows(out, std::vector<int64_t>(want.begin() + o * 64, want.begin() + std::min(m, o * 64 + 64)), tidy);
-      lt_batch_release(out);
-    }
-    lt_gather_release(g);
+    gather_var_and_check(v, tidy);
     for (lt_batch* s : v) lt_batch_release(s);
   }
 }
-// source(addrs) with id, x and vec kept as packed rows of 20 bytes (id at 0, x at 8, vec at 12: lt_pack_rows), their
-// values buffers slices of those rows marked with lt_batch_pack_column, as a disk-cache block of packed rows is.
-lt_batch* packed_source(const std::vector<int64_t>& addrs) {
-  const int64_t n = static_cast<int64_t>(addrs.size());
-  std::vector<int64_t> id;
-  std::vector<float> x;
-  std::vector<int64_t> x_nulls;
-  std::vector<uint8_t> flag(static_cast<size_t>(n / 8 + 1), 0);
-  std::vector<float> vec;
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t v = (addrs[i] & 0xFFFFFFFF) * 10;
-    id.push_back(v);
-    x.push_back(static_cast<float>(v) / 2);
-    if (v % 30 == 0) x_nulls.push_back(i);
-    if (v % 20 == 0) flag[i / 8] |= static_cast<uint8_t>(1u << (i % 8));
-    vec.push_back(static_cast<float>(v));
-    vec.push_back(static_cast<float>(-v));
-  }
-  constexpr int64_t kStride = 20;
-  std::vector<uint8_t> rows(static_cast<size_t>(n * kStride) + 1, 0xEE);
-  const void* srcs[] = {id.data(), x.data(), vec.data()};
-  const int64_t bytes[] = {8, 4, 8};
-  const int64_t at[] = {0, 8, 12};
-  CHECK(lt_pack_rows(rows.data(), kStride, srcs, bytes, at, 3, n) == LT_OK);
-  auto slice = [&](int64_t from) { return std::vector<uint8_t>(rows.begin() + from, rows.end()); };
-  std::vector<fx::Col> cols;
-  cols.push_back({fx::new_array(n, 0, 0, {std::vector<uint8_t>(), slice(0)}), fx::new_schema("l", "id")});
-  cols.push_back({fx::new_array(n, 0, static_cast<int64_t>(x_nulls.size()),
-                                {x_nulls.empty() ? std::vector<uint8_t>() : fx::bitmap(n, x_nulls), slice(8)}),
-                  fx::new_schema("f", "x")});
-  cols.push_back({fx::new_array(n, 0, 0, {std::vector<uint8_t>(), flag}), fx::new_schema("b", "flag")});
-  auto* items = fx::new_array(2 * n, 0, 0, {std::vector<uint8_t>(), slice(12)});
-  cols.push_back({fx::new_array(n, 0, 0, {std::vector<uint8_t>()}, {items}),
-                  fx::new_schema("+w:2", "vec", {fx::new_schema("f", "item")})});
-  cols.push_back(
-      {fx::new_array(n, 0, 0, {std::vector<uint8_t>(), fx::bytes_of(addrs)}), fx::new_schema("L", "_rowaddr")});
-  lt_batch* b = imported(n, cols);
-  for (int64_t c : {0, 1, 3}) CHECK(lt_batch_pack_column(b, c, kStride) == LT_OK);
-  return b;
-}
-
 }  // namespace
 
 // Packed rows (a disk-cache block whose fixed-width columns share rows): gathered by row address from fragments and
@@ -863,7 +856,7 @@ lt_batch* packed_source(const std::vector<int64_t>& addrs) {
 // shorter than a row, a column out of range, and the views that would read a packed column as one run (Arrow
 // export, tensors); lt_pack_rows' own checks.
 void test_packed_rows() {
-  lt_batch* srcs[] = {packed_source(range_addrs(2, 0, 4)), packed_source(range_addrs(2, 4, 9))};
+  lt_batch* srcs[] = {source(range_addrs(2, 0, 4), true), source(range_addrs(2, 4, 9), true)};
   const int64_t starts[] = {0, 4, 9};
   const int64_t base[] = {-1, -1, 0};
   const int64_t rows[] = {0, 0, 9};
@@ -875,14 +868,7 @@ void test_packed_rows() {
   int64_t missing = 7;
   CHECK(lt_gather_from_fragments(g, srcs, starts, 2, base, rows, offsets, 3, order.data(), n, 0, &missing) == LT_OK);
   CHECK(missing == -1);
-  CHECK(lt_gather_addresses(g, order.data(), 0, n) == LT_OK);
-  for (int64_t o = 0; o * 4 < n; ++o) {
-    lt_batch* out = nullptr;
-    CHECK(lt_gather_finish(g, o, &out) == LT_OK);
-    check_rows(out, std::vector<int64_t>(order.begin() + o * 4, order.begin() + std::min(n, o * 4 + 4)));
-    lt_batch_release(out);
-  }
-  lt_gather_release(g);
+  finish_and_check(g, order, 4);
   std::vector<int64_t> positions{8, 0, 4, 4, 3, 5, 1, 7, 6, 2};
   std::vector<int64_t> dst{0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
   g = gather(10, 10);
@@ -936,29 +922,7 @@ void test_row_slots() {
     a.release(&a);
     CHECK(lt_batch_slot_column(b, 0, mem.back().data() + 8, 24) == LT_OK);
   }
-  const int64_t starts[] = {0, 100, 300};
-  const int64_t base[] = {0};
-  const int64_t rows[] = {300};
-  const int64_t offsets[] = {0};
-  const int64_t m = 250;
-  std::vector<int64_t> want;
-  for (int64_t p = 0; p < m; ++p) want.push_back(p < 10 ? 299 - p : (p * 37) % 300);
-  const char* const names[] = {"s", "t"};
-  lt_gather* g = nullptr;
-  CHECK(lt_gather_create(names, 2, -1, 64, m, &g) == LT_OK);
-  int64_t missing = -1;
-  for (auto [from, count] : {std::pair<int64_t, int64_t>{0, 128}, {128, 72}, {200, 50}}) {
-    CHECK(lt_gather_from_fragments(g, v, starts, 2, base, rows, offsets, 1, want.data() + from, count, from,
-                                   &missing) == LT_OK);
-    CHECK(missing == -1);
-  }
-  for (int64_t o = 0; o * 64 < m; ++o) {
-    lt_batch* out = nullptr;
-    CHECK(lt_gather_finish(g, o, &out) == LT_OK);
-    check_var_rows(out, std::vector<int64_t>(want.begin() + o * 64, want.begin() + std::min(m, o * 64 + 64)));
-    lt_batch_release(out);
-  }
-  lt_gather_release(g);
+  gather_var_and_check(v, false);
   CHECK_ERR(lt_batch_slot_column(v[0], 1, mem[0].data(), 16), LT_ERR_INVALID_ARGUMENT, "is not binary or utf8");
   CHECK_ERR(lt_batch_slot_column(v[0], 0, mem[0].data(), 8), LT_ERR_INVALID_ARGUMENT, "stride 8");
   CHECK_ERR(lt_batch_slot_column(v[0], 0, nullptr, 16), LT_ERR_INVALID_ARGUMENT, "slots are null");

@@ -13,16 +13,11 @@ import static dev.lancetorch.permutation.VariableLengthPlannerTest.shuffled;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lancetorch.ConnectOptions;
 import dev.lancetorch.Connection;
-import dev.lancetorch.LanceDb;
 import dev.lancetorch.Table;
 import dev.lancetorch.internal.cache.DiskColumnCache;
-import dev.lancetorch.internal.memory.LibraryMemory;
-import dev.lancetorch.internal.memory.TensorMemory;
 import dev.lancetorch.internal.read.RowSelection;
 import dev.lancetorch.internal.read.WindowReader;
-import dev.lancetorch.torch.BridgeStats;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -31,12 +26,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The disk tier of the cache ({@link Permutation#withCache}): cached reads equal uncached ones
@@ -45,57 +36,14 @@ import org.junit.jupiter.api.io.TempDir;
  * budgets, a new table version, torn and corrupted files, a killed fill's leftovers and an unusable
  * directory; every native batch released and the allocators at zero after each test.
  */
-class DiskCacheTest {
-  @TempDir Path dir;
-  Path cacheDir;
-  RootAllocator allocator;
-  Connection db;
-  Table table;
-  long tensorBytesBefore;
-  long libraryBytesBefore;
-
-  @BeforeEach
-  void createTable() {
-    tensorBytesBefore = TensorMemory.allocatedBytes();
-    libraryBytesBefore = LibraryMemory.COLUMN_CACHES.getAllocatedMemory();
-    cacheDir = dir.resolve("cache");
-    allocator = new RootAllocator();
-    db =
-        LanceDb.connect(
-            dir.resolve("db").toString(), ConnectOptions.builder().allocator(allocator).build());
-    table = VariableLengthPlannerTest.createTable(db);
-  }
-
-  @AfterEach
-  void everythingReleased() {
-    table.close();
-    db.close();
-    assertThat(DiskColumnCache.live()).as("disk caches left open").isZero();
-    allocator.close(); // throws if any Arrow buffer leaked
-    assertThat(BridgeStats.snapshot().liveBatches()).isZero();
-    assertThat(TensorMemory.allocatedBytes()).isEqualTo(tensorBytesBefore);
-    assertThat(LibraryMemory.COLUMN_CACHES.getAllocatedMemory())
-        .as("mapped cache buffers and fill scans released")
-        .isEqualTo(libraryBytesBefore);
-  }
-
-  Permutation<ArrowBatch> permutation(Table t, long[] addrs, List<String> cols, int batchSize) {
-    return Permutation.create(t, x -> RowSelection.addresses(addrs))
-        .selectColumns(cols.toArray(new String[0]))
-        .withBatchSize(batchSize);
+class DiskCacheTest extends CachedTableFixture {
+  @Override
+  Table createTable(Connection db) {
+    return VariableLengthPlannerTest.createTable(db);
   }
 
   static List<List<String>> rows(Permutation<ArrowBatch> p, boolean planned) {
     return read(p, p.columnNames(), new ArrayList<>(), planned);
-  }
-
-  List<Path> cacheFiles() throws IOException {
-    if (!Files.isDirectory(cacheDir)) {
-      return List.of();
-    }
-    try (Stream<Path> s = Files.walk(cacheDir)) {
-      return s.filter(p -> p.toString().endsWith(".ltc")).sorted().toList();
-    }
   }
 
   @Test
@@ -208,10 +156,7 @@ class DiskCacheTest {
     long[] addrs = shuffled(allIds(), 12);
     CacheOptions opts = CacheOptions.disk(cacheDir, 1L << 30);
     Permutation<ArrowBatch> base = permutation(table, addrs, ALL, 64);
-    List<List<String>> ref = rows(base.withReadAhead(0), false);
-    try (Permutation<ArrowBatch> p = base.withCache(opts).reopen()) {
-      p.fillCache();
-    }
+    List<List<String>> ref = refAfterFill(base, opts);
     List<Path> files = cacheFiles();
     assertThat(files).hasSize(FRAGS);
     // flipped bytes in the middle of one file, another cut short, and a killed fill's leftovers

@@ -1,33 +1,24 @@
 package dev.lancetorch.permutation;
 
+import static dev.lancetorch.permutation.VariableLengthPlannerTest.allIds;
+import static dev.lancetorch.permutation.VariableLengthPlannerTest.clumps;
 import static dev.lancetorch.permutation.VariableLengthPlannerTest.readTensors;
+import static dev.lancetorch.permutation.VariableLengthPlannerTest.shuffled;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lancetorch.ConnectOptions;
 import dev.lancetorch.Connection;
-import dev.lancetorch.LanceDb;
 import dev.lancetorch.Table;
-import dev.lancetorch.internal.cache.DiskColumnCache;
-import dev.lancetorch.internal.memory.LibraryMemory;
-import dev.lancetorch.internal.memory.TensorMemory;
-import dev.lancetorch.internal.read.RowSelection;
-import dev.lancetorch.torch.BridgeStats;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.Float4Vector;
@@ -44,10 +35,7 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Disk-cache files that keep several fixed-width columns as packed rows (a row's values side by
@@ -60,9 +48,9 @@ import org.junit.jupiter.api.io.TempDir;
  * are packed (their footers' strides), and a file whose packed rows were corrupted is dropped and
  * refilled.
  */
-class PackedRowsCacheTest {
-  static final int FRAGS = 3;
-  static final int PER = 400;
+class PackedRowsCacheTest extends CachedTableFixture {
+  static final int FRAGS = VariableLengthPlannerTest.FRAGS;
+  static final int PER = VariableLengthPlannerTest.PER;
   static final int N = FRAGS * PER;
   static final List<String> ALL =
       List.of("id", "b", "flag", "h", "u", "s", "f", "d", "v", "w", "i", "ls", "edge", "txt");
@@ -74,44 +62,18 @@ class PackedRowsCacheTest {
    */
   static final long STRIDE = 8 + 1 + 2 + 4 + 4 + 8 + 12 + 16 + 4 + 3 * 16;
 
-  @TempDir Path dir;
-  Path cacheDir;
-  RootAllocator allocator;
-  Connection db;
-  Table table;
-  long tensorBytesBefore;
-  long libraryBytesBefore;
-
-  @BeforeEach
-  void createTable() {
-    tensorBytesBefore = TensorMemory.allocatedBytes();
-    libraryBytesBefore = LibraryMemory.COLUMN_CACHES.getAllocatedMemory();
-    cacheDir = dir.resolve("cache");
-    allocator = new RootAllocator();
-    db =
-        LanceDb.connect(
-            dir.resolve("db").toString(), ConnectOptions.builder().allocator(allocator).build());
+  @Override
+  Table createTable(Connection db) {
+    Table t;
     try (VectorSchemaRoot first = rows(db.allocator(), 0, PER)) {
-      table = db.createTable("p", first);
+      t = db.createTable("p", first);
     }
     for (int f = 1; f < FRAGS; f++) {
       try (VectorSchemaRoot more = rows(db.allocator(), f * PER, PER)) {
-        table.add(more);
+        t.add(more);
       }
     }
-  }
-
-  @AfterEach
-  void everythingReleased() {
-    table.close();
-    db.close();
-    assertThat(DiskColumnCache.live()).as("disk caches left open").isZero();
-    allocator.close(); // throws if any Arrow buffer leaked
-    assertThat(BridgeStats.snapshot().liveBatches()).isZero();
-    assertThat(TensorMemory.allocatedBytes()).isEqualTo(tensorBytesBefore);
-    assertThat(LibraryMemory.COLUMN_CACHES.getAllocatedMemory())
-        .as("mapped cache buffers, fill scans and packing buffers released")
-        .isEqualTo(libraryBytesBefore);
+    return t;
   }
 
   static Schema schema() {
@@ -216,51 +178,8 @@ class PackedRowsCacheTest {
     return root;
   }
 
-  static long addr(long id) {
-    return ((id / PER) << 32) | (id % PER);
-  }
-
-  static long[] shuffled(List<Long> ids, long seed) {
-    List<Long> s = new ArrayList<>(ids);
-    Collections.shuffle(s, new Random(seed));
-    return s.stream().mapToLong(PackedRowsCacheTest::addr).toArray();
-  }
-
-  static List<Long> allIds() {
-    List<Long> ids = new ArrayList<>();
-    for (long i = 0; i < N; i++) {
-      ids.add(i);
-    }
-    return ids;
-  }
-
-  static long[] clumps(int clump, long seed) {
-    List<List<Long>> parts = new ArrayList<>();
-    List<Long> ids = allIds();
-    for (int s = 0; s < ids.size(); s += clump) {
-      parts.add(ids.subList(s, Math.min(ids.size(), s + clump)));
-    }
-    Collections.shuffle(parts, new Random(seed));
-    return parts.stream().flatMap(List::stream).mapToLong(PackedRowsCacheTest::addr).toArray();
-  }
-
-  Permutation<ArrowBatch> permutation(Table t, long[] addrs, List<String> cols, int batchSize) {
-    return Permutation.create(t, x -> RowSelection.addresses(addrs))
-        .selectColumns(cols.toArray(new String[0]))
-        .withBatchSize(batchSize);
-  }
-
   List<List<String>> rows(Permutation<ArrowBatch> p, boolean planned) {
     return VariableLengthPlannerTest.read(p, p.columnNames(), new ArrayList<>(), planned);
-  }
-
-  List<Path> cacheFiles() throws IOException {
-    if (!Files.isDirectory(cacheDir)) {
-      return List.of();
-    }
-    try (Stream<Path> s = Files.walk(cacheDir)) {
-      return s.filter(p -> p.toString().endsWith(".ltc")).sorted().toList();
-    }
   }
 
   /** The JSON footer of a cache file (its trailer says where it is). */
@@ -320,7 +239,7 @@ class PackedRowsCacheTest {
       assertThat(p.cacheStats().fragmentsOpened()).isEqualTo(FRAGS);
       assertThat(p.cacheStats().fragmentsFilled()).isZero();
     }
-    for (long[] other : List.of(clumps(37, 4), shuffled(allIds(), 17))) {
+    for (long[] other : List.of(clumps(allIds(), 37, 4), shuffled(allIds(), 17))) {
       Permutation<ArrowBatch> q = permutation(table, other, ALL, 33);
       try (Permutation<ArrowBatch> c = q.withCache(opts)) {
         assertThat(rows(c, true)).isEqualTo(rows(q.withReadAhead(0), false));
@@ -360,12 +279,12 @@ class PackedRowsCacheTest {
     try (org.lance.Dataset other =
         org.lance.Dataset.open(
             allocator, table.uri(), new org.lance.ReadOptions.Builder().build())) {
-      other.delete("id >= 420 AND id < 480 OR id % 7 = 2 AND id >= 400 AND id < 800");
+      other.delete("id >= 320 AND id < 380 OR id % 7 = 2 AND id >= 300 AND id < 600");
     }
     try (Table latest = table.checkoutLatest()) {
       List<Long> live = new ArrayList<>();
       for (long i = 0; i < N; i++) {
-        if (!((i >= 420 && i < 480) || (i % 7 == 2 && i >= 400 && i < 800))) {
+        if (!((i >= 320 && i < 380) || (i % 7 == 2 && i >= 300 && i < 600))) {
           live.add(i);
         }
       }
@@ -386,10 +305,7 @@ class PackedRowsCacheTest {
     long[] addrs = shuffled(allIds(), 12);
     CacheOptions opts = CacheOptions.disk(cacheDir, 1L << 30);
     Permutation<ArrowBatch> base = permutation(table, addrs, ALL, 64);
-    List<List<String>> ref = rows(base.withReadAhead(0), false);
-    try (Permutation<ArrowBatch> p = base.withCache(opts).reopen()) {
-      p.fillCache();
-    }
+    List<List<String>> ref = refAfterFill(base, opts);
     Path file = cacheFiles().get(0);
     JsonNode block = footer(file).get("blocks").get(0);
     long at = block.get("packed").get(0).asLong() + 5 * STRIDE + 9; // row 5's h

@@ -43,6 +43,25 @@ class FillLockTest {
     }
   }
 
+  /**
+   * Starts the child ({@link #main}) on x then y, and returns once it holds x and (300 ms later)
+   * waits for y, which the caller holds.
+   */
+  Process childWaitingFor(Path x, Path y, Path log) throws Exception {
+    Process child =
+        new ProcessBuilder(
+                ChildJvm.command(List.of(), FillLockTest.class, x.toString(), y.toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    for (int i = 0; i < 600 && !Files.readString(log).contains("HOLDS X"); i++) {
+      Thread.sleep(50);
+    }
+    assertThat(Files.readString(log)).contains("HOLDS X");
+    Thread.sleep(300);
+    return child;
+  }
+
   @Test
   void aCrossProcessWaitTheKernelCallsADeadlockIsWaitedOut() throws Exception {
     Path x = dir.resolve("x.lock");
@@ -50,18 +69,8 @@ class FillLockTest {
     Path log = dir.resolve("child.log");
     try (FileChannel ych = open(y)) {
       FileLock ly = ych.lock(); // this JVM holds y
-      Process child =
-          new ProcessBuilder(
-                  ChildJvm.command(List.of(), FillLockTest.class, x.toString(), y.toString()))
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile())
-              .start();
+      Process child = childWaitingFor(x, y, log);
       try {
-        for (int i = 0; i < 600 && !Files.readString(log).contains("HOLDS X"); i++) {
-          Thread.sleep(50);
-        }
-        assertThat(Files.readString(log)).contains("HOLDS X");
-        Thread.sleep(300); // the child now waits for y
         try (FileChannel xch = open(x)) {
           // this process holds y and waits for x, which the child holds while it waits for y
           assertThatThrownBy(xch::lock)
@@ -101,17 +110,8 @@ class FillLockTest {
     Path log = dir.resolve("child.log");
     try (FileChannel ych = open(y);
         FileLock ly = ych.lock()) {
-      Process child =
-          new ProcessBuilder(
-                  ChildJvm.command(List.of(), FillLockTest.class, x.toString(), y.toString()))
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile())
-              .start();
+      Process child = childWaitingFor(x, y, log);
       try {
-        for (int i = 0; i < 600 && !Files.readString(log).contains("HOLDS X"); i++) {
-          Thread.sleep(50);
-        }
-        Thread.sleep(300);
         try (FileChannel xch = open(x)) {
           long t0 = System.nanoTime();
           boolean[] released = {false};
