@@ -482,6 +482,16 @@ LT_FN(jboolean, mallocTune)(JNIEnv* env, jclass, jlong mmap_threshold, jlong tri
   })
 }
 
+LT_FN(jboolean, mallocTrim)(JNIEnv* env, jclass) {
+  LT_JNI(env, JNI_FALSE, {
+#if defined(__GLIBC__)
+    return malloc_trim(0) == 1 ? JNI_TRUE : JNI_FALSE;
+#else
+    return JNI_FALSE;
+#endif
+  })
+}
+
 LT_FN(jboolean, populatePages)(JNIEnv* env, jclass, jlong address, jlong bytes) {
   LT_JNI(env, JNI_FALSE, {
     if (address == 0 || bytes < 0) throw ShimError(LT_ERR_INVALID_ARGUMENT, "populatePages: bad range");

@@ -184,8 +184,8 @@ public final class CacheBench {
           Double p = peer.get(bs);
           String line =
               String.format(
-                  "| %s | %d | %.3f | %.3f | %.2f× | %.3f | %.2f× | %s | %s | %s | %s | %d / %d MiB"
-                      + " |",
+                  "| %s | %d | %.3f | %.3f | %.2f× | %.3f | %.2f× | %s | %s | %s | %s | %d (%d /"
+                      + " %d) / %d MiB |",
                   cols.label(),
                   bs,
                   scan,
@@ -198,6 +198,8 @@ public final class CacheBench {
                   p == null ? "—" : String.format("%.0f×", e.second() / p),
                   e.onDisk(),
                   e.rssAnonMiB(),
+                  e.peakE1AnonMiB(),
+                  e.peakE2AnonMiB(),
                   e.rssFileMiB());
           md.add(line);
           System.out.println(line);
@@ -251,7 +253,8 @@ public final class CacheBench {
     md.add("");
     md.add(
         "| columns | batch | scan | epoch 1 (fill) | ÷ scan | epoch 2 | ÷ scan | LanceDB | epoch 1"
-            + " ÷ LanceDB | epoch 2 ÷ LanceDB | cache on disk | RSS (anon / file) |");
+            + " ÷ LanceDB | epoch 2 ÷ LanceDB | cache on disk | RSS anon after (peak epoch 1 /"
+            + " epochs 2) / file |");
     md.add("|---|---|---|---|---|---|---|---|---|---|---|---|");
   }
 
@@ -424,14 +427,17 @@ public final class CacheBench {
 
   /**
    * One measurement: epoch 1 (fill included) and epoch 2 (median), M rows/s; what the cache holds
-   * on disk; the process's anonymous and file-backed RSS after it; object-store traffic of epoch 1
-   * and of each epoch 2 (null and empty when not measured).
+   * on disk; the process's anonymous RSS after it and its peaks during epoch 1 and during the
+   * epochs 2, its file-backed RSS after it; object-store traffic of epoch 1 and of each epoch 2
+   * (null and empty when not measured).
    */
   private record Epochs(
       double first,
       double second,
       String onDisk,
       long rssAnonMiB,
+      long peakE1AnonMiB,
+      long peakE2AnonMiB,
       long rssFileMiB,
       Traffic fillTraffic,
       List<Traffic> secondRuns) {
@@ -542,10 +548,12 @@ public final class CacheBench {
       try (Permutation<TensorDict> p =
           base.withCache(CacheOptions.disk(cacheDir, DISK).memory(RAM))) {
         Traffic before = traffic == null ? null : traffic.read();
+        RssPeak peak = RssPeak.start();
         long t0 = System.nanoTime();
         long n1 = drain(p, bs, cols.names().get(0));
         p.fillCache(); // the fills still running when the epoch ended count in epoch 1
         double e1 = n1 / ((System.nanoTime() - t0) / 1e9) / 1e6;
+        long peakE1 = peak.takeKb();
         Traffic fillTraffic = traffic == null ? null : traffic.read().minus(before);
         List<Traffic> secondRuns = new ArrayList<>();
         long[] ns = new long[e2Runs];
@@ -561,6 +569,8 @@ public final class CacheBench {
             throw new IllegalStateException("an epoch read " + n1 + "/" + n2 + " rows of " + rows);
           }
         }
+        long peakE2 = peak.takeKb();
+        peak.stop();
         java.util.Arrays.sort(ns);
         double e2 = rows / (ns[e2Runs / 2] / 1e9) / 1e6;
         CacheStats s = p.cacheStats();
@@ -572,6 +582,8 @@ public final class CacheBench {
                 "%.0f MiB (%d fragments filled, %d skipped)",
                 s.bytesMapped() / 1048576.0, s.fragmentsFilled(), s.fragmentsSkipped()),
             rss[0] / 1024,
+            peakE1 / 1024,
+            peakE2 / 1024,
             rss[1] / 1024,
             fillTraffic,
             secondRuns);
@@ -593,6 +605,45 @@ public final class CacheBench {
       }
     }
     return n;
+  }
+
+  /**
+   * The highest anonymous RSS of this process seen while it runs, sampled every 5 ms on a daemon
+   * thread; {@link #takeKb} returns it and starts over.
+   */
+  private static final class RssPeak {
+    private final java.util.concurrent.atomic.AtomicLong max =
+        new java.util.concurrent.atomic.AtomicLong();
+    private volatile boolean running = true;
+
+    static RssPeak start() {
+      RssPeak p = new RssPeak();
+      Thread t =
+          new Thread(
+              () -> {
+                while (p.running) {
+                  p.max.accumulateAndGet(rssAnonFileKb()[0], Math::max);
+                  try {
+                    Thread.sleep(5);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              },
+              "bench-rss-peak");
+      t.setDaemon(true);
+      t.start();
+      return p;
+    }
+
+    long takeKb() {
+      long now = rssAnonFileKb()[0];
+      return Math.max(now, max.getAndSet(now));
+    }
+
+    void stop() {
+      running = false;
+    }
   }
 
   /** RssAnon and RssFile of this process in KiB (mapped cache files count as file pages). */

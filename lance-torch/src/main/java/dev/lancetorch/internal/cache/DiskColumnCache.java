@@ -2,6 +2,7 @@ package dev.lancetorch.internal.cache;
 
 import dev.lancetorch.internal.arrow.FragmentSize;
 import dev.lancetorch.internal.bridge.FragmentSources;
+import dev.lancetorch.internal.bridge.NativeHeap;
 import dev.lancetorch.internal.bridge.TorchGather;
 import dev.lancetorch.internal.memory.LibraryMemory;
 import dev.lancetorch.internal.permutation.RowStream;
@@ -115,6 +116,11 @@ public final class DiskColumnCache {
 
   private final Map<String, Slot> slots = new ConcurrentHashMap<>();
   private final List<Future<?>> fills = new ArrayList<>();
+
+  /** Fills scheduled and not finished. */
+  private final java.util.concurrent.atomic.AtomicInteger scheduledFills =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   private int refs;
   private volatile boolean closed;
 
@@ -275,7 +281,25 @@ public final class DiskColumnCache {
       }
       s.scheduled = true;
     }
-    Future<?> fu = fillPool.apply(() -> fillSafely(table, f, s));
+    scheduledFills.incrementAndGet();
+    Future<?> fu;
+    try {
+      fu =
+          fillPool.apply(
+              () -> {
+                try {
+                  fillSafely(table, f, s);
+                } finally {
+                  // the last of a burst of fills: their scans' buffers are free now
+                  if (scheduledFills.decrementAndGet() == 0) {
+                    NativeHeap.trim();
+                  }
+                }
+              });
+    } catch (RuntimeException e) {
+      scheduledFills.decrementAndGet();
+      throw e;
+    }
     synchronized (fills) {
       fills.removeIf(Future::isDone);
       fills.add(fu);

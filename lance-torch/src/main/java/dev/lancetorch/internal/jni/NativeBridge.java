@@ -166,6 +166,12 @@ public final class NativeBridge {
   public static native boolean mallocTune(long mmapThreshold, long trimThreshold);
 
   /**
+   * Returns the free pages of every glibc malloc arena to the system ({@code malloc_trim(0)}); true
+   * when some memory was released, false when none was or the C library is not glibc.
+   */
+  public static native boolean mallocTrim();
+
+  /**
    * Gives binary / utf8 column {@code col} of the batch (borrowed) row slots at {@code slots}
    * (borrowed: kept alive by the caller as long as the batch), {@code stride} bytes apart
    * (lt_batch_slot_column).

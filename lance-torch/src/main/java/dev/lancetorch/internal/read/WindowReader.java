@@ -3,6 +3,7 @@ package dev.lancetorch.internal.read;
 import dev.lancetorch.internal.arrow.FragmentSize;
 import dev.lancetorch.internal.bridge.FragmentSources;
 import dev.lancetorch.internal.bridge.NativeBatch;
+import dev.lancetorch.internal.bridge.NativeHeap;
 import dev.lancetorch.internal.bridge.TorchGather;
 import dev.lancetorch.internal.cache.CacheSource;
 import dev.lancetorch.internal.cache.DiskColumnCache;
@@ -754,6 +755,7 @@ public final class WindowReader implements AutoCloseable {
       slotsHeld = 0;
       successor = null;
       predecessor = null;
+      NativeHeap.trim(); // an epoch's reads are over: their windows' free memory goes back
     }
   }
 
