@@ -5,9 +5,13 @@
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
-#if defined(__linux__)
+#if defined(__unix__) || defined(__APPLE__)
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #endif
 #include <jni.h>
 
@@ -507,6 +511,61 @@ LT_FN(jboolean, populatePages)(JNIEnv* env, jclass, jlong address, jlong bytes) 
     return madvise(reinterpret_cast<void*>(from), to - from, MADV_POPULATE_READ) == 0 ? JNI_TRUE : JNI_FALSE;
 #else
     return JNI_FALSE;
+#endif
+  })
+}
+
+LT_FN(jlong, mapFile)(JNIEnv* env, jclass, jstring path, jlong bytes) {
+  LT_JNI(env, 0, {
+    const std::string p = to_string(env, path);
+    if (bytes <= 0) throw ShimError(LT_ERR_INVALID_ARGUMENT, "mapFile: " + p + ": no bytes to map");
+#if defined(__unix__) || defined(__APPLE__)
+    const int fd = open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw ShimError(LT_ERR_STATE, "mapFile: cannot open " + p + ": " + std::strerror(errno));
+    const auto len = static_cast<size_t>(bytes);
+    constexpr size_t kHuge = size_t{2} << 20;
+    // a 2 MiB-aligned address, so that page-cache folios of 2 MiB (written 2 MiB at a time) map as huge pages:
+    // reserve 2 MiB more than needed, keep the aligned part, map the file over it
+    void* where = nullptr;
+    void* spare = mmap(nullptr, len + kHuge, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (spare != MAP_FAILED) {
+      const uintptr_t base = reinterpret_cast<uintptr_t>(spare);
+      const uintptr_t aligned = (base + kHuge - 1) & ~(uintptr_t{kHuge} - 1);
+      where = reinterpret_cast<void*>(aligned);
+      if (aligned > base) munmap(spare, aligned - base);
+      const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+      const uintptr_t from = (aligned + len + page - 1) & ~(page - 1);
+      const uintptr_t spare_end = base + len + kHuge;
+      if (spare_end > from) munmap(reinterpret_cast<void*>(from), spare_end - from);
+    }
+    void* m = mmap(where, len, PROT_READ, MAP_SHARED | (where != nullptr ? MAP_FIXED : 0), fd, 0);
+    const int err = errno;
+    close(fd);
+    if (m == MAP_FAILED) {
+      if (where != nullptr) munmap(where, len);
+      throw ShimError(LT_ERR_STATE, "mapFile: cannot map " + p + ": " + std::strerror(err));
+    }
+#if defined(__linux__)
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#endif
+    madvise(m, len, MADV_HUGEPAGE);       // a refusal only loses the huge pages
+    madvise(m, len, MADV_POPULATE_READ);  // and this the page tables filled at once (Linux 5.14+)
+#endif
+    return static_cast<jlong>(reinterpret_cast<uintptr_t>(m));
+#else
+    throw ShimError(LT_ERR_STATE, "mapFile: not supported on this platform");
+#endif
+  })
+}
+
+LT_FN(void, unmapFile)(JNIEnv* env, jclass, jlong address, jlong bytes) {
+  LT_JNI(env, , {
+    if (address == 0 || bytes <= 0) throw ShimError(LT_ERR_INVALID_ARGUMENT, "unmapFile: bad range");
+#if defined(__unix__) || defined(__APPLE__)
+    if (munmap(reinterpret_cast<void*>(static_cast<uintptr_t>(address)), static_cast<size_t>(bytes)) != 0) {
+      throw ShimError(LT_ERR_STATE, std::string("unmapFile: ") + std::strerror(errno));
+    }
 #endif
   })
 }

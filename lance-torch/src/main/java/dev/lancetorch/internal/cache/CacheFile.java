@@ -1,6 +1,7 @@
 package dev.lancetorch.internal.cache;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lancetorch.internal.bridge.MappedPages;
 import dev.lancetorch.internal.bridge.PackedRows;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -62,6 +63,9 @@ final class CacheFile {
   static final int ALIGN = 64;
   static final String SUFFIX = ".ltc";
 
+  /** Bytes a file is written at a time, at multiples of it (a huge page). */
+  static final int STAGE = 2 << 20;
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A file that fails the checks (torn, truncated, flipped bytes, not a cache file). */
@@ -98,6 +102,8 @@ final class CacheFile {
     private PackedLayout packing;
     private Schema schema; // of the first block
     private ArrowBuf packed; // one block's packed rows, reused
+    private ArrowBuf stageBuf; // the bytes not written yet (owned)
+    private ByteBuffer stage; // a view of stageBuf
     private final CRC32C crc = new CRC32C();
     private final List<Block> blocks = new ArrayList<>();
     private final ByteBuffer zeros = ByteBuffer.allocateDirect(ALIGN);
@@ -303,9 +309,8 @@ final class CacheFile {
       write(t);
       ByteBuffer c = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
       c.putLong(crc.getValue()).put(MAGIC).flip();
-      while (c.hasRemaining()) {
-        ch.write(c);
-      }
+      stage(c); // not checksummed
+      flush();
       ch.close();
     }
 
@@ -320,10 +325,42 @@ final class CacheFile {
     private void write(ByteBuffer b) throws IOException {
       crc.update(b.duplicate());
       int n = b.remaining();
-      while (b.hasRemaining()) {
-        ch.write(b);
-      }
+      stage(b);
       pos += n;
+    }
+
+    /**
+     * Copies {@code b} into the stage, writing the stage out each time it fills: the file is
+     * written {@value #STAGE} bytes at a time at multiples of that, which the page cache keeps as
+     * folios of that size, mapped as huge pages by {@link MappedPages#map} (written buffer by
+     * buffer, a file's small buffers left small folios in most 2 MiB ranges).
+     */
+    private void stage(ByteBuffer b) throws IOException {
+      if (stage == null) {
+        stageBuf = allocator.buffer(STAGE);
+        stage = stageBuf.nioBuffer(0, STAGE);
+      }
+      while (b.hasRemaining()) {
+        int k = Math.min(b.remaining(), stage.remaining());
+        ByteBuffer part = b.duplicate();
+        part.limit(part.position() + k);
+        stage.put(part);
+        b.position(b.position() + k);
+        if (!stage.hasRemaining()) {
+          flush();
+        }
+      }
+    }
+
+    private void flush() throws IOException {
+      if (stage == null) {
+        return;
+      }
+      stage.flip();
+      while (stage.hasRemaining()) {
+        ch.write(stage);
+      }
+      stage.clear();
     }
 
     @Override
@@ -334,6 +371,11 @@ final class CacheFile {
         if (packed != null) {
           packed.close();
           packed = null;
+        }
+        if (stageBuf != null) {
+          stageBuf.close();
+          stageBuf = null;
+          stage = null;
         }
       }
     }

@@ -7,7 +7,6 @@ import dev.lancetorch.internal.bridge.PackedRows;
 import dev.lancetorch.internal.bridge.TorchGather;
 import java.io.IOException;
 import java.nio.IntBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -15,8 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.ForeignAllocation;
-import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
@@ -106,20 +103,33 @@ final class CachedFragment implements AutoCloseable {
       long[] starts = new long[f.blocks().size() + 1];
       PackedLayout packing = CacheFile.packing(file, f, schema);
       ArrowBuf offsets = CacheFile.offsets(file, ch, f, allocator);
+      // the whole file in one mapping (2 MiB-aligned, huge pages where the page cache has them);
+      // every block's buffers are slices of it, which keep it mapped until the last is released
+      ArrowBuf whole;
+      try {
+        whole = allocator.wrapForeignAllocation(MappedPages.map(file, size));
+      } catch (RuntimeException | Error e) {
+        if (offsets != null) {
+          offsets.close();
+        }
+        throw e;
+      }
       try {
         int i = 0;
         for (CacheFile.Block b : f.blocks()) {
-          batches.add(mapBlock(ch, b, schema, packing, allocator));
+          batches.add(mapBlock(whole, b, schema, packing, allocator));
           starts[i + 1] = starts[i] + b.rows();
           i++;
         }
         return new CachedFragment(expectFragment, batches, starts, offsets, size);
-      } catch (IOException | RuntimeException | Error e) {
+      } catch (RuntimeException | Error e) {
         batches.forEach(NativeBatch::close);
         if (offsets != null) {
           offsets.close();
         }
         throw e;
+      } finally {
+        whole.close(); // the batches hold their slices
       }
     }
   }
@@ -152,86 +162,45 @@ final class CachedFragment implements AutoCloseable {
   }
 
   /**
-   * One block's buffers, mapped, loaded into Arrow vectors and imported as a native batch; its
-   * packed columns (when {@code packing} is not null) marked with their row stride.
+   * One block's buffers, slices of the file's mapping {@code whole} (borrowed; each slice holds a
+   * reference), loaded into Arrow vectors and imported as a native batch; its packed columns (when
+   * {@code packing} is not null) marked with their row stride, its slot columns given their slots.
    */
   private static NativeBatch mapBlock(
-      FileChannel ch,
+      ArrowBuf whole,
       CacheFile.Block b,
       Schema schema,
       PackedLayout packing,
-      BufferAllocator allocator)
-      throws IOException {
-    long lo = Long.MAX_VALUE;
-    long hi = 0;
-    for (long[] buf : b.buffers()) {
-      lo = Math.min(lo, buf[0]);
-      hi = Math.max(hi, buf[0] + buf[1]);
-    }
-    if (b.packed() != null && b.packed()[1] > 0) { // strided values reach past their Arrow lengths
-      lo = Math.min(lo, b.packed()[0]);
-      hi = Math.max(hi, b.packed()[0] + b.packed()[1]);
-    }
-    if (lo == Long.MAX_VALUE) {
-      lo = 0;
-      hi = 0;
-    }
-    long len = Math.max(1, hi - lo);
-    if (len > Integer.MAX_VALUE) {
-      throw new IOException("disk cache: a block of " + len + " bytes is over 2 GiB");
-    }
-    MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, lo, len);
-    long address = MemoryUtil.getByteBufferAddress(map);
-    MappedPages.populate(address, len); // every row is read in an epoch: map the pages at once
-    ArrowBuf base = allocator.wrapForeignAllocation(new Mapping(map, len, address));
+      BufferAllocator allocator) {
     List<ArrowBuf> bufs = new ArrayList<>();
-    try {
-      for (long[] buf : b.buffers()) {
-        bufs.add(base.slice(buf[0] - lo, buf[1]));
-      }
-      List<ArrowFieldNode> nodes = new ArrayList<>();
-      for (long[] n : b.nodes()) {
-        nodes.add(new ArrowFieldNode(n[0], n[1]));
-      }
-      try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
-          ArrowRecordBatch rb = new ArrowRecordBatch(b.rows(), nodes, bufs)) {
-        new VectorLoader(root).load(rb);
-        NativeBatch batch = NativeBatch.fromRoot(root, allocator);
-        if (packing != null) {
-          try {
-            for (int k = 0; k < packing.columns().length; k++) {
-              int c = packing.columns()[k];
-              if (!packing.slot()[k]) {
-                PackedRows.mark(batch, c, packing.stride());
-              } else if (b.rows() > 0) { // the slots lie in this mapping, which the batch keeps
-                long slots = address + (b.packed()[0] + packing.at()[k] - lo);
-                PackedRows.slots(batch, c, slots, packing.stride());
-              }
+    for (long[] buf : b.buffers()) {
+      bufs.add(whole.slice(buf[0], buf[1]));
+    }
+    List<ArrowFieldNode> nodes = new ArrayList<>();
+    for (long[] n : b.nodes()) {
+      nodes.add(new ArrowFieldNode(n[0], n[1]));
+    }
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
+        ArrowRecordBatch rb = new ArrowRecordBatch(b.rows(), nodes, bufs)) {
+      new VectorLoader(root).load(rb);
+      NativeBatch batch = NativeBatch.fromRoot(root, allocator);
+      if (packing != null) {
+        try {
+          for (int k = 0; k < packing.columns().length; k++) {
+            int c = packing.columns()[k];
+            if (!packing.slot()[k]) {
+              PackedRows.mark(batch, c, packing.stride());
+            } else if (b.rows() > 0) { // the slots lie in the mapping, which the batch keeps
+              long slots = whole.memoryAddress() + b.packed()[0] + packing.at()[k];
+              PackedRows.slots(batch, c, slots, packing.stride());
             }
-          } catch (RuntimeException | Error e) {
-            batch.close();
-            throw e;
           }
+        } catch (RuntimeException | Error e) {
+          batch.close();
+          throw e;
         }
-        return batch;
       }
-    } finally {
-      base.close();
-    }
-  }
-
-  /** A mapping kept reachable until Arrow releases its last buffer (then the GC unmaps it). */
-  private static final class Mapping extends ForeignAllocation {
-    private MappedByteBuffer map;
-
-    Mapping(MappedByteBuffer map, long size, long address) {
-      super(size, address);
-      this.map = map;
-    }
-
-    @Override
-    protected void release0() {
-      map = null;
+      return batch;
     }
   }
 

@@ -215,6 +215,16 @@ public final class NativeBridge {
   public static native boolean populatePages(long address, long bytes);
 
   /**
+   * Maps {@code bytes} of the file at {@code path} read-only and shared at a 2 MiB-aligned address,
+   * asks for huge pages and fills its page tables; returns the address, owned by the caller (give
+   * it back once with {@link #unmapFile}).
+   */
+  public static native long mapFile(String path, long bytes);
+
+  /** Unmaps a mapping of {@link #mapFile} (transferred: unusable afterwards). */
+  public static native void unmapFile(long address, long bytes);
+
+  /**
    * Writes {@code addrs[from, from + n)} into the address column at positions {@code dstFrom...}.
    */
   public static native void gatherAddresses(

@@ -11,12 +11,17 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.memory.util.MemoryUtil;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link MappedPages#populate}: a file mapping's pages are in the page tables at once. */
+/**
+ * {@link MappedPages}: a file mapping's pages are in the page tables at once; a whole-file mapping
+ * is 2 MiB-aligned and unmapped exactly when its last buffer is released.
+ */
 class MappedPagesTest {
   @TempDir Path dir;
 
@@ -56,6 +61,43 @@ class MappedPagesTest {
         .hasMessageContaining("bad range");
     assertThatThrownBy(() -> MappedPages.populate(4096, -1))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aWholeFileMappingIsAlignedFilledAndUnmappedWithItsLastBuffer() throws IOException {
+    assumeTrue(
+        System.getProperty("os.name").startsWith("Linux")
+            && Files.isReadable(Path.of("/proc/self/maps")));
+    Path file = dir.resolve("whole");
+    byte[] data = new byte[(5 << 20) + 123];
+    for (int i = 0; i < data.length; i++) {
+      data[i] = (byte) (i * 7);
+    }
+    Files.write(file, data);
+    try (RootAllocator a = new RootAllocator()) {
+      ArrowBuf whole = a.wrapForeignAllocation(MappedPages.map(file, data.length));
+      long address = whole.memoryAddress();
+      assertThat(address % (2 << 20)).as("2 MiB-aligned").isZero();
+      assertThat(mapsHold(file)).isTrue();
+      assertThat(residentKiB(address)).as("page tables filled").isGreaterThanOrEqualTo(5 << 10);
+      ArrowBuf slice = whole.slice(4 << 20, 1000);
+      slice.getReferenceManager().retain();
+      whole.close();
+      assertThat(mapsHold(file)).as("a slice keeps it").isTrue();
+      assertThat(slice.getByte(999)).isEqualTo(data[(4 << 20) + 999]);
+      slice.close();
+      assertThat(mapsHold(file)).as("unmapped with the last buffer").isFalse();
+      assertThat(a.getAllocatedMemory()).isZero();
+    }
+    assertThatThrownBy(() -> MappedPages.map(dir.resolve("missing"), 10))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cannot open");
+    assertThatThrownBy(() -> MappedPages.map(file, 0)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  static boolean mapsHold(Path file) throws IOException {
+    return Files.readAllLines(Path.of("/proc/self/maps")).stream()
+        .anyMatch(l -> l.endsWith(file.toString()));
   }
 
   /** Rss of the mapping of /proc/self/smaps that holds {@code address}, in KiB. */
