@@ -32,15 +32,9 @@ class MappedPagesTest {
 
   @Test
   void populateMapsEveryPageOfTheRangeWithoutReadingIt() throws IOException {
-    assumeTrue(
-        System.getProperty("os.name").startsWith("Linux")
-            && Files.isReadable(Path.of("/proc/self/smaps")));
+    assumeLinux();
     Path file = dir.resolve("pages");
-    byte[] data = new byte[8 << 20];
-    for (int i = 0; i < data.length; i++) {
-      data[i] = (byte) (i * 31);
-    }
-    Files.write(file, data);
+    byte[] data = written(file, 8 << 20, 31);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long at = 12_345; // not page-aligned: the call rounds the range out to whole pages
       long len = data.length - at - 1000;
@@ -65,15 +59,9 @@ class MappedPagesTest {
 
   @Test
   void aWholeFileMappingIsAlignedFilledAndUnmappedWithItsLastBuffer() throws IOException {
-    assumeTrue(
-        System.getProperty("os.name").startsWith("Linux")
-            && Files.isReadable(Path.of("/proc/self/maps")));
+    assumeLinux();
     Path file = dir.resolve("whole");
-    byte[] data = new byte[(5 << 20) + 123];
-    for (int i = 0; i < data.length; i++) {
-      data[i] = (byte) (i * 7);
-    }
-    Files.write(file, data);
+    byte[] data = written(file, (5 << 20) + 123, 7);
     try (RootAllocator a = new RootAllocator()) {
       ArrowBuf whole = a.wrapForeignAllocation(MappedPages.map(file, data.length));
       long address = whole.memoryAddress();
@@ -93,6 +81,22 @@ class MappedPagesTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("cannot open");
     assertThatThrownBy(() -> MappedPages.map(file, 0)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  static void assumeLinux() {
+    assumeTrue(
+        System.getProperty("os.name").startsWith("Linux")
+            && Files.isReadable(Path.of("/proc/self/smaps")));
+  }
+
+  /** Writes {@code size} bytes (byte i = i * mult) to {@code file} and returns them. */
+  static byte[] written(Path file, int size, int mult) throws IOException {
+    byte[] data = new byte[size];
+    for (int i = 0; i < size; i++) {
+      data[i] = (byte) (i * mult);
+    }
+    Files.write(file, data);
+    return data;
   }
 
   static boolean mapsHold(Path file) throws IOException {
