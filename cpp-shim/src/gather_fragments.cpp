@@ -248,14 +248,15 @@ void lay_out_slots(lt_gather* g, size_t ci, const std::vector<const lt::JaggedVi
       len[r] = -1;
       continue;
     }
-    const lt::JaggedView& j = *views[static_cast<size_t>(src[i])];
     len[r] = l;
     if (l <= lt::kSlotInline) {
       first[r] = -1;
     } else {
+      const lt::JaggedView& j = *views[static_cast<size_t>(src[i])];
       uint64_t start;
       std::memcpy(&start, slot + 8, 8);
-      if (start < static_cast<uint64_t>(j.begin) || start + l > static_cast<uint64_t>(j.end)) {
+      const auto begin = static_cast<uint64_t>(j.begin), end = static_cast<uint64_t>(j.end);
+      if (start < begin || start > end || l > end - start) {  // no sum that could wrap
         lt::fail("lt_gather: column '" + c.name + "': a row slot points outside its batch's bytes");
       }
       first[r] = j.items.first - j.begin + static_cast<int64_t>(start);

@@ -5,6 +5,7 @@
 // unordered addresses, missing or mismatched columns, unfinished outputs), and
 // variable-length columns (utf8 and large_list rows, null rows and items).
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <string>
 #include <thread>
@@ -923,6 +924,30 @@ void test_row_slots() {
     CHECK(lt_batch_slot_column(b, 0, mem.back().data() + 8, 24) == LT_OK);
   }
   gather_var_and_check(v, false);
+  // a slot whose long row starts past the batch's bytes, or so far that start + length wraps: an error, no read
+  for (uint64_t start : {uint64_t{1} << 40, ~uint64_t{0} - 5}) {
+    std::vector<char> bad(100 * 16, 0);
+    for (int r = 0; r < 100; ++r) {
+      const uint32_t len = 13;
+      std::memcpy(bad.data() + r * 16, &len, 4);
+      std::memcpy(bad.data() + r * 16 + 8, &start, 8);
+    }
+    lt_batch* w = var_source(range_addrs(0, 0, 100));
+    CHECK(lt_batch_slot_column(w, 0, bad.data(), 16) == LT_OK);
+    const int64_t wstarts[] = {0, 100};
+    const int64_t wbase[] = {0};
+    const int64_t wrows[] = {100};
+    const int64_t woffsets[] = {0};
+    std::vector<int64_t> want{0, 1, 2, 3};
+    const char* const names[] = {"s", "t"};
+    lt_gather* g = nullptr;
+    CHECK(lt_gather_create(names, 2, -1, 4, 4, &g) == LT_OK);
+    int64_t missing = -1;
+    CHECK_ERR(lt_gather_from_fragments(g, &w, wstarts, 1, wbase, wrows, woffsets, 1, want.data(), 4, 0, &missing),
+              LT_ERR_INVALID_ARGUMENT, "a row slot points outside its batch's bytes");
+    lt_gather_release(g);
+    lt_batch_release(w);
+  }
   CHECK_ERR(lt_batch_slot_column(v[0], 1, mem[0].data(), 16), LT_ERR_INVALID_ARGUMENT, "is not binary or utf8");
   CHECK_ERR(lt_batch_slot_column(v[0], 0, mem[0].data(), 8), LT_ERR_INVALID_ARGUMENT, "stride 8");
   CHECK_ERR(lt_batch_slot_column(v[0], 0, nullptr, 16), LT_ERR_INVALID_ARGUMENT, "slots are null");
