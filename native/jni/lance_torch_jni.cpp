@@ -496,25 +496,6 @@ LT_FN(jboolean, mallocTrim)(JNIEnv* env, jclass) {
   })
 }
 
-LT_FN(jboolean, populatePages)(JNIEnv* env, jclass, jlong address, jlong bytes) {
-  LT_JNI(env, JNI_FALSE, {
-    if (address == 0 || bytes < 0) throw ShimError(LT_ERR_INVALID_ARGUMENT, "populatePages: bad range");
-    if (bytes == 0) return JNI_TRUE;
-#if defined(__linux__)
-#ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ 22  // Linux 5.14 (older kernels answer EINVAL: the pages are then faulted in as read)
-#endif
-    const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-    const uintptr_t from = static_cast<uintptr_t>(address) & ~(page - 1);
-    const uintptr_t to = (static_cast<uintptr_t>(address) + static_cast<uintptr_t>(bytes) + page - 1) & ~(page - 1);
-    // a refusal (old kernel, a page it cannot read) only loses the shortcut: reads fault the pages in as before
-    return madvise(reinterpret_cast<void*>(from), to - from, MADV_POPULATE_READ) == 0 ? JNI_TRUE : JNI_FALSE;
-#else
-    return JNI_FALSE;
-#endif
-  })
-}
-
 LT_FN(jlong, mapFile)(JNIEnv* env, jclass, jstring path, jlong bytes) {
   LT_JNI(env, 0, {
     const std::string p = to_string(env, path);

@@ -296,7 +296,7 @@ final class CacheFile {
         write(bb);
       }
       String js = schemaJson != null ? schemaJson : schema.toJson();
-      int fields = Schema.fromJSON(js).getFields().size();
+      int fields = (this.schema != null ? this.schema : schema).getFields().size();
       long[] strides = packing == null ? null : packing.strides(fields);
       long[] places = packing == null ? null : packing.places(fields);
       Footer f = new Footer(2, fragment, rows, js, strides, places, blocks, off);

@@ -64,16 +64,12 @@ record PackedLayout(
     }
     List<Integer> cols = new ArrayList<>(fixed);
     cols.addAll(slots);
-    int n = cols.size();
-    int[] c = new int[n];
-    boolean[] slot = new boolean[n];
-    long[] places = new long[n];
+    int[] c = cols.stream().mapToInt(Integer::intValue).toArray();
+    long[] places = new long[c.length];
     long stride = 0;
-    for (int k = 0; k < n; k++) {
-      c[k] = cols.get(k);
-      slot[k] = k >= fixed.size();
+    for (int k = 0; k < c.length; k++) {
       places[k] = stride;
-      stride += slot[k] ? SLOT_BYTES : rowBytes(fields.get(c[k]));
+      stride += k < fixed.size() ? rowBytes(fields.get(c[k])) : SLOT_BYTES;
     }
     return of(schema, c, places, stride);
   }
@@ -214,8 +210,9 @@ record PackedLayout(
     boolean large = isLarge(f);
     int valid = 0;
     int shortOnes = 0;
+    boolean nulls = validity.readableBytes() * 8 >= rows; // else no validity buffer: none null
     for (int r = 0; r < rows; r++) {
-      if (validity.readableBytes() * 8 >= rows && (validity.getByte(r >> 3) >> (r & 7) & 1) == 0) {
+      if (nulls && (validity.getByte(r >> 3) >> (r & 7) & 1) == 0) {
         continue;
       }
       long len =

@@ -208,13 +208,6 @@ public final class NativeBridge {
       long dst, long stride, long[] srcs, long[] bytes, long[] at, long rows);
 
   /**
-   * Maps the pages of {@code [address, address + bytes)}, part of a file mapping of this process,
-   * into its page tables at once ({@code madvise(MADV_POPULATE_READ)}, Linux 5.14+); false where
-   * the kernel or the platform refuses (the pages are then mapped by faults as they are read).
-   */
-  public static native boolean populatePages(long address, long bytes);
-
-  /**
    * Maps {@code bytes} of the file at {@code path} read-only and shared at a 2 MiB-aligned address,
    * asks for huge pages and fills its page tables; returns the address, owned by the caller (give
    * it back once with {@link #unmapFile}).

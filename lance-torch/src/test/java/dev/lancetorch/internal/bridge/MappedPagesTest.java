@@ -6,21 +6,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.lancetorch.internal.jni.NativeLoader;
 import java.io.IOException;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.memory.util.MemoryUtil;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link MappedPages}: a file mapping's pages are in the page tables at once; a whole-file mapping
- * is 2 MiB-aligned and unmapped exactly when its last buffer is released.
+ * {@link MappedPages}: a whole-file mapping is 2 MiB-aligned, its pages are in the page tables at
+ * once, and it is unmapped exactly when its last buffer is released.
  */
 class MappedPagesTest {
   @TempDir Path dir;
@@ -28,33 +24,6 @@ class MappedPagesTest {
   @BeforeAll
   static void load() {
     NativeLoader.load();
-  }
-
-  @Test
-  void populateMapsEveryPageOfTheRangeWithoutReadingIt() throws IOException {
-    assumeLinux();
-    Path file = dir.resolve("pages");
-    byte[] data = written(file, 8 << 20, 31);
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      long at = 12_345; // not page-aligned: the call rounds the range out to whole pages
-      long len = data.length - at - 1000;
-      MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, at, len);
-      long address = MemoryUtil.getByteBufferAddress(map);
-      assertThat(residentKiB(address)).as("nothing read yet").isLessThan(len / 1024 / 2);
-      assumeTrue(MappedPages.populate(address, len), "a kernel before 5.14");
-      assertThat(residentKiB(address)).as("every page mapped").isGreaterThanOrEqualTo(len / 1024);
-      assertThat(map.get((int) (len - 1))).isEqualTo(data[(int) (at + len - 1)]);
-      assertThat(MappedPages.populate(address, 0)).isTrue();
-    }
-  }
-
-  @Test
-  void aBadRangeIsAnIllegalArgument() {
-    assertThatThrownBy(() -> MappedPages.populate(0, 4096))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("bad range");
-    assertThatThrownBy(() -> MappedPages.populate(4096, -1))
-        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
